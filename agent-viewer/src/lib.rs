@@ -1,0 +1,1 @@
+//! The agent's viewer (work in progress).

@@ -1,0 +1,30 @@
+//! WebSocket close codes the relay uses, with the reason texts it sends.
+//!
+//! Standard codes where one fits, application codes (4000–4999) for the rest. The viewer and the shim
+//! show the reason to a person, so each says what happened and what to do.
+
+/// Normal end: the visitor or the agent left.
+pub const NORMAL: u16 = 1000;
+/// A frame could not be parsed (bad header, bad control message, text where binary was expected).
+pub const MALFORMED_FRAME: u16 = 1007;
+/// A frame was larger than the relay's configured limit.
+pub const FRAME_TOO_LARGE: u16 = 1009;
+/// The relay is shutting down.
+pub const GOING_AWAY: u16 = 1001;
+
+/// The site id is unknown, or the page's origin is not allowed for it.
+pub const SITE_NOT_ALLOWED: u16 = 4003;
+/// No live session has this key (never issued, ended, or expired).
+pub const UNKNOWN_KEY: u16 = 4004;
+/// The session key expired before any agent used it.
+pub const KEY_EXPIRED: u16 = 4008;
+/// The agent's name or password is wrong.
+pub const AUTH_FAILED: u16 = 4001;
+/// The first message on an agent socket was not a `Join`, or a peer sent a message its role may not send.
+pub const UNEXPECTED_MESSAGE: u16 = 4002;
+/// The visitor ended the session or left the page.
+pub const SESSION_ENDED: u16 = 4010;
+/// Too many join attempts from this address; wait and try again.
+pub const TOO_MANY_ATTEMPTS: u16 = 4029;
+/// The relay cannot take another session now.
+pub const AT_CAPACITY: u16 = 4013;

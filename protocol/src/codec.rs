@@ -1,0 +1,190 @@
+//! Deflate with a context that lasts across a connection's messages.
+//!
+//! Consecutive deltas of one page repeat tag names, attribute names and class lists, so one deflate stream
+//! for the whole connection compresses them far better than one stream per message. Each message ends
+//! with a sync flush, so it can be decompressed as soon as it arrives. A full snapshot starts a fresh
+//! stream: a receiver that joins late (or skipped frames) can start decoding at any snapshot.
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use thiserror::Error;
+
+/// Why a payload could not be decompressed.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum CodecError {
+    #[error("deflate data is corrupt or out of order: {0} (the receiver needs a fresh snapshot)")]
+    Corrupt(String),
+    #[error("a delta arrived before any snapshot: the receiver must start at a snapshot")]
+    NoContext,
+    #[error("payload inflates past the limit of {limit} bytes")]
+    TooLarge { limit: usize },
+}
+
+/// The sending side of a connection's deflate stream.
+pub struct Compressor {
+    stream: Compress,
+}
+
+impl Default for Compressor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Compressor {
+    pub fn new() -> Self {
+        Self { stream: Compress::new(Compression::new(6), false) }
+    }
+
+    /// Compresses the payload of a snapshot, starting a fresh context.
+    pub fn snapshot(&mut self, payload: &[u8]) -> Vec<u8> {
+        self.stream.reset();
+        self.compress(payload)
+    }
+
+    /// Compresses the payload of a delta, in the context of everything since the last snapshot.
+    pub fn delta(&mut self, payload: &[u8]) -> Vec<u8> {
+        self.compress(payload)
+    }
+
+    fn compress(&mut self, mut input: &[u8]) -> Vec<u8> {
+        let mut output = Vec::with_capacity(input.len() / 2 + 64);
+        loop {
+            if output.capacity() - output.len() < 64 {
+                output.reserve(output.capacity().max(256));
+            }
+            let before_in = self.stream.total_in();
+            self.stream
+                .compress_vec(input, &mut output, FlushCompress::Sync)
+                .expect("deflate of an in-memory buffer cannot fail");
+            let consumed = (self.stream.total_in() - before_in) as usize;
+            input = &input[consumed..];
+            // Done once all input is taken and the flush had room to finish.
+            if input.is_empty() && output.len() < output.capacity() {
+                return output;
+            }
+        }
+    }
+}
+
+/// The receiving side of a connection's deflate stream.
+pub struct Decompressor {
+    stream: Decompress,
+    has_context: bool,
+    limit: usize,
+}
+
+impl Decompressor {
+    /// A decompressor that refuses to inflate one message past `limit` bytes.
+    pub fn new(limit: usize) -> Self {
+        Self { stream: Decompress::new(false), has_context: false, limit }
+    }
+
+    /// Decompresses a snapshot's payload, starting a fresh context.
+    pub fn snapshot(&mut self, data: &[u8]) -> Result<Vec<u8>, CodecError> {
+        self.stream.reset(false);
+        self.has_context = true;
+        self.inflate(data)
+    }
+
+    /// Decompresses a delta's payload in the current context.
+    pub fn delta(&mut self, data: &[u8]) -> Result<Vec<u8>, CodecError> {
+        if !self.has_context {
+            return Err(CodecError::NoContext);
+        }
+        self.inflate(data)
+    }
+
+    fn inflate(&mut self, mut input: &[u8]) -> Result<Vec<u8>, CodecError> {
+        let result = self.inflate_all(&mut input);
+        if result.is_err() {
+            // A broken stream cannot be resumed: wait for the next snapshot.
+            self.has_context = false;
+        }
+        result
+    }
+
+    fn inflate_all(&mut self, input: &mut &[u8]) -> Result<Vec<u8>, CodecError> {
+        let mut output = Vec::with_capacity(input.len() * 4 + 64);
+        loop {
+            if output.len() >= self.limit {
+                return Err(CodecError::TooLarge { limit: self.limit });
+            }
+            if output.capacity() == output.len() {
+                output.reserve(output.capacity().min(self.limit));
+            }
+            let before_in = self.stream.total_in();
+            let status = self
+                .stream
+                .decompress_vec(input, &mut output, FlushDecompress::Sync)
+                .map_err(|error| CodecError::Corrupt(error.to_string()))?;
+            let consumed = (self.stream.total_in() - before_in) as usize;
+            *input = &input[consumed..];
+            let room_left = output.len() < output.capacity();
+            match status {
+                Status::StreamEnd => return Ok(output),
+                _ if input.is_empty() && room_left => return Ok(output),
+                Status::BufError if consumed == 0 && room_left => {
+                    return Err(CodecError::Corrupt("truncated deflate data".into()))
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(n: usize) -> Vec<u8> {
+        (0..n).map(|i| b"<div class=\"row\">hello</div>"[i % 28]).collect()
+    }
+
+    #[test]
+    fn messages_round_trip_in_one_context() {
+        let mut tx = Compressor::new();
+        let mut rx = Decompressor::new(1 << 24);
+        let first = sample(10_000);
+        assert_eq!(rx.snapshot(&tx.snapshot(&first)).unwrap(), first);
+        for n in [0, 1, 17, 70_000] {
+            let payload = sample(n);
+            assert_eq!(rx.delta(&tx.delta(&payload)).unwrap(), payload);
+        }
+    }
+
+    #[test]
+    fn context_makes_repeated_deltas_smaller() {
+        let mut tx = Compressor::new();
+        tx.snapshot(b"start");
+        let payload = b"attribute class=\"product-card highlighted\" data-sku=\"A-1234\"";
+        let first = tx.delta(payload).len();
+        let second = tx.delta(payload).len();
+        assert!(second < first / 2, "second delta {second} bytes, first {first}");
+    }
+
+    #[test]
+    fn a_late_receiver_starts_at_the_next_snapshot() {
+        let mut tx = Compressor::new();
+        let _missed_snapshot = tx.snapshot(&sample(500));
+        let missed_delta = tx.delta(&sample(300));
+        let mut late = Decompressor::new(1 << 20);
+        assert_eq!(late.delta(&missed_delta), Err(CodecError::NoContext));
+        let fresh = sample(900);
+        assert_eq!(late.snapshot(&tx.snapshot(&fresh)).unwrap(), fresh);
+        assert_eq!(late.delta(&tx.delta(b"next")).unwrap(), b"next");
+    }
+
+    #[test]
+    fn inflating_past_the_limit_is_refused() {
+        let mut tx = Compressor::new();
+        let mut rx = Decompressor::new(1000);
+        let bomb = tx.snapshot(&vec![0u8; 1_000_000]);
+        assert_eq!(rx.snapshot(&bomb), Err(CodecError::TooLarge { limit: 1000 }));
+    }
+
+    #[test]
+    fn garbage_is_corrupt_not_a_panic() {
+        let mut rx = Decompressor::new(1 << 20);
+        assert!(matches!(rx.snapshot(&[0xff; 40]), Err(CodecError::Corrupt(_))));
+    }
+}

@@ -1,0 +1,26 @@
+//! Control messages: the small, uncompressed messages the relay reads and writes itself.
+//!
+//! They never carry page content, so the relay can decode them without seeing anything masked or not.
+
+use serde::{Deserialize, Serialize};
+
+/// A control message, in either direction. Each variant says who sends it to whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Control {
+    /// relay → visitor: the session exists; read this key to the agent.
+    SessionStarted { key: String },
+    /// relay → visitor: an agent joined; `agents` is how many watch now.
+    AgentJoined { name: String, agents: u32 },
+    /// relay → visitor: an agent left; `agents` is how many watch now.
+    AgentLeft { name: String, agents: u32 },
+    /// relay → visitor: send a fresh full snapshot (an agent lagged, or the kept state grew too long).
+    SnapshotRequested,
+    /// visitor → relay: the visitor pressed End.
+    EndSession,
+    /// agent → relay, the first message on an agent socket: sign in and join the session with this key.
+    Join { name: String, password: String, key: String },
+    /// relay → agent: joined; the session's latest full state follows at once.
+    Joined { key: String },
+    /// agent → relay: the mirror could not apply a frame; ask the visitor for a fresh snapshot.
+    MirrorOutOfStep,
+}

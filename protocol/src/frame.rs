@@ -1,0 +1,95 @@
+//! The frame header: the only bytes of a page-content frame the relay ever looks at.
+//!
+//! Layout of every WebSocket binary message:
+//!
+//! | offset | size | meaning                                                        |
+//! |--------|------|----------------------------------------------------------------|
+//! | 0      | 1    | protocol version, [`VERSION`]                                  |
+//! | 1      | 1    | [`FrameKind`]                                                  |
+//! | 2      | rest | payload: deflate bytes (snapshot, delta) or postcard (control) |
+//!
+//! The relay needs the kind to keep each session's latest full state (a snapshot and the deltas since)
+//! and to let a lagging agent skip ahead to the next snapshot; it never needs the payload of page frames.
+
+use thiserror::Error;
+
+/// The version byte every frame starts with. Bumped on any incompatible change.
+pub const VERSION: u8 = 1;
+
+/// How many bytes precede the payload.
+pub const HEADER_LEN: usize = 2;
+
+/// What a frame's payload is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum FrameKind {
+    /// A full page state; its deflate stream starts a fresh compression context.
+    Snapshot = 1,
+    /// Changes since the previous frame; decompress with the context of the frames before it.
+    Delta = 2,
+    /// An uncompressed postcard [`crate::Control`] message, read by the relay.
+    Control = 3,
+}
+
+impl FrameKind {
+    fn from_byte(byte: u8) -> Result<Self, FrameError> {
+        match byte {
+            1 => Ok(Self::Snapshot),
+            2 => Ok(Self::Delta),
+            3 => Ok(Self::Control),
+            other => Err(FrameError::UnknownKind(other)),
+        }
+    }
+}
+
+/// Why a message is not a frame.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum FrameError {
+    #[error("frame is {0} bytes long, shorter than the {HEADER_LEN}-byte header")]
+    TooShort(usize),
+    #[error("frame has protocol version {0}, this build speaks version {VERSION}: reload the page or update the relay")]
+    WrongVersion(u8),
+    #[error("frame kind {0} is unknown (expected 1 snapshot, 2 delta or 3 control)")]
+    UnknownKind(u8),
+}
+
+/// Prefixes `payload` with the header for `kind`.
+pub fn encode(kind: FrameKind, payload: &[u8]) -> Vec<u8> {
+    let mut frame = Vec::with_capacity(HEADER_LEN + payload.len());
+    frame.push(VERSION);
+    frame.push(kind as u8);
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// Splits a frame into its kind and payload, checking the header.
+pub fn parse(frame: &[u8]) -> Result<(FrameKind, &[u8]), FrameError> {
+    if frame.len() < HEADER_LEN {
+        return Err(FrameError::TooShort(frame.len()));
+    }
+    if frame[0] != VERSION {
+        return Err(FrameError::WrongVersion(frame[0]));
+    }
+    Ok((FrameKind::from_byte(frame[1])?, &frame[HEADER_LEN..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trips_for_every_kind() {
+        for kind in [FrameKind::Snapshot, FrameKind::Delta, FrameKind::Control] {
+            let frame = encode(kind, b"abc");
+            assert_eq!(frame[..2], [VERSION, kind as u8]);
+            assert_eq!(parse(&frame), Ok((kind, &b"abc"[..])));
+        }
+    }
+
+    #[test]
+    fn bad_headers_are_named() {
+        assert_eq!(parse(&[1]), Err(FrameError::TooShort(1)));
+        assert_eq!(parse(&[9, 1]), Err(FrameError::WrongVersion(9)));
+        assert_eq!(parse(&[VERSION, 7]), Err(FrameError::UnknownKind(7)));
+    }
+}

@@ -1,0 +1,24 @@
+//! The cobrowse wire protocol, free of IO.
+//!
+//! Everything that crosses a WebSocket between a visitor, the relay and an agent is defined here, so the
+//! three parts agree by construction and the whole protocol can be tested (and fuzzed) natively.
+//!
+//! A WebSocket binary message is one *frame*: a two-byte header (see [`frame`]) and a payload.
+//! - Page content ([`page::Snapshot`], [`page::Delta`]) is postcard-encoded, then deflated by a
+//!   [`codec::Compressor`] whose context lasts across a connection's messages and is reset at every full
+//!   snapshot. The relay forwards these frames without decompressing them.
+//! - Control messages ([`control::Control`]) are postcard-encoded and not compressed: the relay reads them.
+//!
+//! [`message`] ties the layers together: [`message::Encoder`] for senders, [`message::Decoder`] for receivers.
+
+pub mod close;
+pub mod codec;
+pub mod control;
+pub mod frame;
+pub mod message;
+pub mod page;
+
+pub use control::Control;
+pub use frame::{FrameError, FrameKind};
+pub use message::{DecodeError, Decoder, Encoder, Message};
+pub use page::{Child, Delta, Event, FormState, Namespace, Node, NodeId, NodeKind, Snapshot, Value};

@@ -1,0 +1,220 @@
+//! Whole messages: a typed value to frame bytes and back, through postcard and the deflate context.
+//!
+//! A visitor owns one [`Encoder`] per connection; each agent owns one [`Decoder`] per connection. The relay
+//! uses only [`encode_control`] and [`decode_control`]: page frames pass through it untouched.
+
+use crate::codec::{CodecError, Compressor, Decompressor};
+use crate::control::Control;
+use crate::frame::{self, FrameError, FrameKind};
+use crate::page::{Delta, Snapshot};
+use thiserror::Error;
+
+/// The largest payload a [`Decoder`] inflates by default: 64 MiB.
+pub const DEFAULT_INFLATE_LIMIT: usize = 64 << 20;
+
+/// A decoded frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Snapshot(Snapshot),
+    Delta(Delta),
+    Control(Control),
+}
+
+/// Why bytes are not a message.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("bad frame header: {0}")]
+    Frame(#[from] FrameError),
+    #[error("cannot decompress: {0}")]
+    Codec(#[from] CodecError),
+    #[error("payload is not a valid {what}: {reason}")]
+    Payload { what: &'static str, reason: String },
+}
+
+/// Turns page content and control messages into frames, keeping the connection's deflate context.
+#[derive(Default)]
+pub struct Encoder {
+    compressor: Compressor,
+}
+
+impl Encoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A snapshot frame; starts a fresh compression context.
+    pub fn snapshot(&mut self, snapshot: &Snapshot) -> Vec<u8> {
+        let payload = to_postcard(snapshot);
+        frame::encode(FrameKind::Snapshot, &self.compressor.snapshot(&payload))
+    }
+
+    /// A delta frame, compressed in the context since the last snapshot.
+    pub fn delta(&mut self, delta: &Delta) -> Vec<u8> {
+        let payload = to_postcard(delta);
+        frame::encode(FrameKind::Delta, &self.compressor.delta(&payload))
+    }
+}
+
+/// Turns frames back into messages, keeping the connection's inflate context.
+pub struct Decoder {
+    decompressor: Decompressor,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new(DEFAULT_INFLATE_LIMIT)
+    }
+}
+
+impl Decoder {
+    /// A decoder that refuses payloads inflating past `inflate_limit` bytes.
+    pub fn new(inflate_limit: usize) -> Self {
+        Self { decompressor: Decompressor::new(inflate_limit) }
+    }
+
+    /// Decodes one frame. After an error on a page frame, deltas fail until the next snapshot.
+    pub fn decode(&mut self, bytes: &[u8]) -> Result<Message, DecodeError> {
+        let (kind, payload) = frame::parse(bytes)?;
+        match kind {
+            FrameKind::Snapshot => {
+                let raw = self.decompressor.snapshot(payload)?;
+                Ok(Message::Snapshot(from_postcard(&raw, "snapshot")?))
+            }
+            FrameKind::Delta => {
+                let raw = self.decompressor.delta(payload)?;
+                Ok(Message::Delta(from_postcard(&raw, "delta")?))
+            }
+            FrameKind::Control => Ok(Message::Control(from_postcard(payload, "control message")?)),
+        }
+    }
+
+    /// Decompresses a page frame without decoding it: the raw postcard bytes, for audits and leak tests.
+    pub fn inflate(&mut self, bytes: &[u8]) -> Result<(FrameKind, Vec<u8>), DecodeError> {
+        let (kind, payload) = frame::parse(bytes)?;
+        let raw = match kind {
+            FrameKind::Snapshot => self.decompressor.snapshot(payload)?,
+            FrameKind::Delta => self.decompressor.delta(payload)?,
+            FrameKind::Control => payload.to_vec(),
+        };
+        Ok((kind, raw))
+    }
+}
+
+/// A control frame (never compressed).
+pub fn encode_control(control: &Control) -> Vec<u8> {
+    frame::encode(FrameKind::Control, &to_postcard(control))
+}
+
+/// Decodes a frame that must be a control message; page frames are an error here.
+pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
+    match frame::parse(bytes)? {
+        (FrameKind::Control, payload) => from_postcard(payload, "control message"),
+        (kind, _) => Err(DecodeError::Payload {
+            what: "control message",
+            reason: format!("got a {kind:?} frame"),
+        }),
+    }
+}
+
+fn to_postcard<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_allocvec(value).expect("postcard encoding into a Vec cannot fail")
+}
+
+fn from_postcard<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T, DecodeError> {
+    postcard::from_bytes(bytes).map_err(|error| DecodeError::Payload { what, reason: error.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::*;
+
+    fn page() -> Snapshot {
+        let text = |id, s: &str| Node { id, kind: NodeKind::Text(Value::Plain(s.into())) };
+        let input = Node {
+            id: 5,
+            kind: NodeKind::Element(Element {
+                tag: "input".into(),
+                namespace: Namespace::Html,
+                attributes: vec![Attribute { name: "type".into(), value: Value::Plain("password".into()) }],
+                form: Some(FormState { value: Some(Value::Masked), ..Default::default() }),
+                children: vec![],
+            }),
+        };
+        let body = Node {
+            id: 3,
+            kind: NodeKind::Element(Element {
+                tag: "body".into(),
+                namespace: Namespace::Html,
+                attributes: vec![],
+                form: None,
+                children: vec![text(4, "Hello"), input],
+            }),
+        };
+        Snapshot {
+            url: "https://shop.example/checkout".into(),
+            viewport: Size { width: 1280, height: 720 },
+            scroll: Point { x: 0, y: 40 },
+            children: vec![
+                Node {
+                    id: 1,
+                    kind: NodeKind::Doctype { name: "html".into(), public_id: "".into(), system_id: "".into() },
+                },
+                Node {
+                    id: 2,
+                    kind: NodeKind::Element(Element {
+                        tag: "html".into(),
+                        namespace: Namespace::Html,
+                        attributes: vec![],
+                        form: None,
+                        children: vec![body],
+                    }),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn snapshot_deltas_and_controls_round_trip() {
+        let mut encoder = Encoder::new();
+        let mut decoder = Decoder::default();
+        let snapshot = page();
+        assert_eq!(decoder.decode(&encoder.snapshot(&snapshot)).unwrap(), Message::Snapshot(snapshot));
+        let delta = Delta {
+            events: vec![
+                Event::Text { node: 4, text: Value::Plain("Hi".into()) },
+                Event::Children { parent: 3, children: vec![Child::Existing(5), Child::Existing(4)] },
+                Event::Attribute { node: 5, name: "title".into(), value: None },
+                Event::Form { node: 5, state: FormState { value: Some(Value::Masked), ..Default::default() } },
+                Event::Scroll { node: None, offset: Point { x: 0, y: 300 } },
+                Event::Viewport(Size { width: 400, height: 800 }),
+                Event::Pointer(Point { x: 10, y: -2 }),
+            ],
+        };
+        assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta));
+        let join = Control::Join { name: "ana".into(), password: "pw".into(), key: "123456".into() };
+        let bytes = encode_control(&join);
+        assert_eq!(decode_control(&bytes).unwrap(), join.clone());
+        assert_eq!(decoder.decode(&bytes).unwrap(), Message::Control(join));
+    }
+
+    #[test]
+    fn page_frames_are_not_control_messages() {
+        let bytes = Encoder::new().snapshot(&page());
+        assert!(matches!(decode_control(&bytes), Err(DecodeError::Payload { .. })));
+    }
+
+    #[test]
+    fn truncated_control_is_an_error() {
+        let bytes = encode_control(&Control::SessionStarted { key: "123456".into() });
+        assert!(matches!(decode_control(&bytes[..bytes.len() - 2]), Err(DecodeError::Payload { .. })));
+    }
+
+    #[test]
+    fn masked_values_carry_no_bytes_of_the_secret() {
+        let mut encoder = Encoder::new();
+        let mut decoder = Decoder::default();
+        let (_, raw) = decoder.inflate(&encoder.snapshot(&page())).unwrap();
+        assert!(!raw.windows(6).any(|w| w == b"secret"));
+    }
+}

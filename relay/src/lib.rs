@@ -1,0 +1,1 @@
+//! The cobrowse relay (work in progress).

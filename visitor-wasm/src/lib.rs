@@ -1,0 +1,1 @@
+//! The visitor's side (work in progress).
