@@ -21,4 +21,4 @@ pub mod page;
 pub use control::Control;
 pub use frame::{FrameError, FrameKind};
 pub use message::{DecodeError, Decoder, Encoder, Message};
-pub use page::{Child, Delta, Event, FormState, Namespace, Node, NodeId, NodeKind, Snapshot, Value};
+pub use page::{Attribute, Child, Element, Point, Size, MASK_TEXT, Delta, Event, FormState, Namespace, Node, NodeId, NodeKind, Snapshot, Value};

@@ -13,6 +13,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What the mirror shows in place of masked text or a masked value: fixed, so it reveals no length.
+pub const MASK_TEXT: &str = "\u{2022}\u{2022}\u{2022}\u{2022}\u{2022}\u{2022}";
+
 /// A node's id, given by the visitor.
 pub type NodeId = u32;
 
