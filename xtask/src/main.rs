@@ -1,1 +1,73 @@
-fn main() {}
+//! `cargo xtask`: the project's own build tool, so that two commands do everything on a fresh machine.
+//!
+//! - `cargo xtask demo`  installs what is missing, builds the wasm, starts the relay with the demo site.
+//! - `cargo xtask test`  installs what is missing, builds the wasm, runs every test: native, wasm in
+//!   headless Chromium (`wasm-pack test`), and end to end.
+//! - `cargo xtask build` / `cargo xtask setup` do the first steps alone.
+
+mod command;
+mod setup;
+mod site;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(about = "Build, run and test the cobrowse service")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install the tools a fresh machine lacks (wasm32 target, wasm-bindgen-cli, wasm-pack, chromium, binaryen).
+    Setup,
+    /// Build the visitor and viewer wasm packages into target/site.
+    Build,
+    /// Build, then run the relay on loopback with the demo site.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Build, then run every test: native, wasm in headless Chromium, end to end.
+    Test,
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().task {
+        Task::Setup => setup::ensure_tools(),
+        Task::Build => setup::ensure_tools().and_then(|_| site::build()),
+        Task::Demo { listen } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| demo(&listen)),
+        Task::Test => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| test()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the relay in the foreground; it prints the demo agent's credentials and the URLs.
+fn demo(listen: &str) -> command::Result {
+    println!("Demo site:   http://{listen}/demo/");
+    println!("Agent viewer: http://{listen}/agent/");
+    command::run("cargo", &["run", "--release", "-p", "cobrowse-relay", "--", "--listen", listen])
+}
+
+/// Every suite, in order of speed: a failure in a fast one stops the run early.
+fn test() -> command::Result {
+    command::run("cargo", &["test", "--workspace", "--exclude", "cobrowse-e2e"])?;
+    let chromedriver = setup::chromedriver_path()?;
+    for krate in ["visitor-wasm", "agent-viewer"] {
+        command::run_with_env(
+            "wasm-pack",
+            &["test", "--headless", "--chrome", krate],
+            &[("CHROMEDRIVER", chromedriver.as_str())],
+        )?;
+    }
+    command::run("cargo", &["test", "-p", "cobrowse-e2e", "--", "--test-threads=1"])
+}

@@ -1,0 +1,87 @@
+//! Installs what a fresh machine lacks, from the package registries only.
+//!
+//! - the `wasm32-unknown-unknown` target (rustup),
+//! - `wasm-bindgen-cli` at exactly the version of the `wasm-bindgen` crate in Cargo.lock (the CLI and the
+//!   crate must agree byte for byte on the generated glue), and `wasm-pack` (crates.io),
+//! - Chromium, ChromeDriver and binaryen's `wasm-opt` (Debian packages).
+//!
+//! Each step checks first and does nothing when the tool is already there, so it is cheap to run every time.
+
+use crate::command::{self, Result};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const DEBIAN_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "binaryen"];
+
+/// Makes sure every tool the build and the tests use is installed.
+pub fn ensure_tools() -> Result {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen_cli()?;
+    ensure_wasm_pack()?;
+    ensure_debian_packages()
+}
+
+/// The path of chromedriver, which `wasm-pack test` needs in `CHROMEDRIVER`.
+pub fn chromedriver_path() -> Result<String> {
+    command::find("chromedriver").ok_or_else(|| "chromedriver is not on PATH: run `cargo xtask setup`".to_string())
+}
+
+fn ensure_wasm_target() -> Result {
+    let installed = command::output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|line| line.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    command::run("rustup", &["target", "add", WASM_TARGET])
+}
+
+fn ensure_wasm_bindgen_cli() -> Result {
+    let wanted = locked_wasm_bindgen_version()?;
+    let have = command::output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    // Not `--locked`: the CLI's own lock file names a since-yanked crate; the version pin is what matters.
+    command::run("cargo", &["install", "--force", "wasm-bindgen-cli", "--version", &format!("={wanted}")])
+}
+
+fn ensure_wasm_pack() -> Result {
+    if command::exists("wasm-pack") {
+        return Ok(());
+    }
+    command::run("cargo", &["install", "--locked", "wasm-pack"]).or_else(|_| command::run("cargo", &["install", "wasm-pack"]))
+}
+
+fn ensure_debian_packages() -> Result {
+    let missing = ["chromium", "chromedriver", "wasm-opt"].iter().any(|tool| !command::exists(tool));
+    if !missing {
+        return Ok(());
+    }
+    let as_root = command::output("id", &["-u"]).as_deref() == Some("0");
+    let apt = |args: &[&str]| -> Result {
+        if as_root {
+            command::run("apt-get", args)
+        } else if command::exists("sudo") {
+            command::run("sudo", &[&["apt-get"], args].concat())
+        } else {
+            Err(format!("need root to run `apt-get {}`: run it as root, then retry", args.join(" ")))
+        }
+    };
+    apt(&["update"])?;
+    apt(&[&["install", "-y"][..], &DEBIAN_PACKAGES[..]].concat())
+}
+
+/// The `wasm-bindgen` version recorded in Cargo.lock.
+fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock_path = command::workspace_root().join("Cargo.lock");
+    let lock = std::fs::read_to_string(&lock_path)
+        .map_err(|error| format!("cannot read {}: {error} (run `cargo generate-lockfile`)", lock_path.display()))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == r#"name = "wasm-bindgen""# {
+            let version = lines.next().unwrap_or_default().trim();
+            if let Some(rest) = version.strip_prefix("version = \"") {
+                return Ok(rest.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".to_string())
+}
