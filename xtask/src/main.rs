@@ -60,7 +60,17 @@ fn demo(listen: &str) -> command::Result {
 
 /// Every suite, in order of speed: a failure in a fast one stops the run early.
 fn test() -> command::Result {
-    command::run("cargo", &["test", "--workspace", "--exclude", "cobrowse-e2e"])?;
+    // The wasm crates' tests need a browser: wasm-pack runs them below.
+    command::run(
+        "cargo",
+        &[
+            "test",
+            "--workspace",
+            "--exclude=cobrowse-e2e",
+            "--exclude=cobrowse-visitor",
+            "--exclude=cobrowse-agent-viewer",
+        ],
+    )?;
     let chromedriver = setup::chromedriver_path()?;
     for krate in ["visitor-wasm", "agent-viewer"] {
         command::run_with_env(
