@@ -1,1 +1,45 @@
-//! The cobrowse relay (work in progress).
+//! The cobrowse relay: serves the shim, the wasm modules, the agent viewer and the demo site, issues
+//! session keys to visitors, signs agents in, and forwards a visitor's page frames to its agents.
+//!
+//! The relay never decompresses or decodes page content. It reads the two-byte header of each frame
+//! (see [`cobrowse_protocol::frame`]) to tell a snapshot from a delta, and it decodes only control
+//! messages. A session's latest full state (the last snapshot and the deltas after it) is kept so that an
+//! agent who joins late sees the page at once.
+//!
+//! Start it with [`spawn`]; stop it with [`RelayHandle::shutdown`].
+//!
+//! Layout, one concept per module:
+//! - [`config`]: the TOML configuration and the development default.
+//! - `auth`, `rate_limit`: agent passwords (argon2) and join attempts per address.
+//! - `keys`: session keys and generated passwords.
+//! - `kept`, `session`, `registry`: a session's kept state, one live session, all live sessions.
+//! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
+//!   limit; `close`: ending a socket with a readable reason.
+//! - `state`: what the handlers share; `routes`: the warp filters; `tls`, `server`: the accept loop;
+//!   `shutdown`: stopping it all.
+//! - `tap`: every received frame, for audits and tests.
+
+mod agent;
+mod auth;
+mod close;
+pub mod config;
+mod frames;
+mod keys;
+mod kept;
+mod rate_limit;
+mod registry;
+mod routes;
+mod server;
+mod session;
+mod shutdown;
+mod state;
+mod tap;
+mod tls;
+mod visitor;
+
+pub use auth::{hash_password, AuthError};
+pub use config::{AgentAccount, Config, ConfigError, SiteConfig, TlsConfig};
+pub use keys::generate_password;
+pub use server::{spawn, RelayHandle, ServeError};
+pub use tls::TlsError;
+pub use tap::{Peer, ReceivedFrame};

@@ -1,1 +1,45 @@
-//! End-to-end test harness (work in progress).
+//! End-to-end test harness for cobrowse: real headless Chromium (through chromedriver and fantoccini) as
+//! the visitor and the agents, the real relay in this process, and the visitor's site on its own origin.
+//!
+//! One concept per module:
+//! - [`paths`]: the workspace, `www/`, the test pages, the built wasm (and the "build it first" check).
+//! - [`ports`], [`wait`]: free loopback ports, polling with a deadline.
+//! - [`chromedriver`], [`browser`]: the WebDriver server and one Chromium each.
+//! - [`relay`], [`site`], [`stage`]: the relay, the visitor's site, and both with chromedriver.
+//! - [`visitor`], [`agent`]: what a visitor's page and an agent's viewer do.
+//! - [`tree`], [`compare`], [`mirror`]: canonical trees of the page and the mirror, their differences, and
+//!   the polling assertion that they agree.
+//! - [`mutations`]: seeded random DOM changes.
+//! - [`frames`]: recording and decoding what the relay received, for leak tests.
+
+pub mod agent;
+pub mod browser;
+pub mod chromedriver;
+pub mod compare;
+pub mod frames;
+pub mod mirror;
+pub mod mutations;
+pub mod paths;
+pub mod ports;
+pub mod relay;
+pub mod site;
+pub mod stage;
+pub mod tree;
+pub mod visitor;
+pub mod wait;
+
+pub use browser::Browser;
+pub use chromedriver::ChromeDriver;
+pub use relay::Relay;
+pub use site::Site;
+pub use stage::Stage;
+
+/// Errors in the harness and the tests: anything printable.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+/// The harness's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// For `map_err`: prefixes an error with the scenario step it happened in.
+pub fn step(name: &str) -> impl FnOnce(Error) -> Error + '_ {
+    move |error| format!("step {name}: {error}").into()
+}

@@ -1,1 +1,37 @@
-//! The visitor's side (work in progress).
+//! The visitor's side of cobrowse, compiled to wasm32 and loaded by the shim (`www/cobrowse.js`).
+//!
+//! It snapshots the page's DOM, records its changes and the visitor's inputs, masks what must stay
+//! private before anything is serialized, and streams the result to the relay as protocol frames.
+//!
+//! The JS API is two functions, called only by the shim:
+//! - `start(wsUrl, emit)` → `Promise<string>`: connects to the relay's visitor socket and resolves to the
+//!   session key, or rejects with an `Error` whose message says what went wrong (relay unreachable, site
+//!   not allowed, ...). While a session runs, `emit(name, detail)` is called with
+//!   `agentjoined` / `agentleft` (`{name, agents}`) and `ended` (`{reason}`).
+//! - `stop()`: ends the session (`EndSession`, close 1000) and stops recording; emits `ended`.
+//!
+//! Modules, in the order a frame is made: [`ids`] names nodes, [`mask`] decides what is hidden,
+//! [`snapshot`] serializes the DOM, [`record`] turns mutations into deltas, [`inputs`] turns the
+//! visitor's actions into events, [`connection`] sends frames, [`session`] runs one session.
+
+pub mod connection;
+pub mod ids;
+pub mod inputs;
+pub mod mask;
+pub mod record;
+mod session;
+pub mod snapshot;
+
+use wasm_bindgen::prelude::*;
+
+/// Starts a session; resolves to the session key. See the crate doc.
+#[wasm_bindgen]
+pub fn start(ws_url: String, emit: js_sys::Function) -> js_sys::Promise {
+    session::start(&ws_url, emit)
+}
+
+/// Ends the running session, if any.
+#[wasm_bindgen]
+pub fn stop() {
+    session::stop()
+}

@@ -1,0 +1,53 @@
+//! Setting and removing a visitor's attribute on a mirror element: sanitized, masked and namespaced.
+//!
+//! Every attribute, from a snapshot or from a delta, goes through [`set`], so the sanitizing rules cannot
+//! be skipped by one path. Prefixed names (`xlink:href`, `xml:lang`, `xmlns:x`) are set in their
+//! namespace, as the parser would have: SVG honours `xlink:href` only there.
+
+use crate::mask;
+use crate::sanitize;
+use cobrowse_protocol::{Value, MASK_TEXT};
+use web_sys::Element;
+
+const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
+
+/// Sets the visitor's attribute `name` on `element`; if the sanitizing rules leave the new value out, the
+/// attribute goes (its old value is stale). A masked value shows [`MASK_TEXT`] and marks the element.
+/// Returns whether the attribute was set.
+pub fn set(element: &Element, name: &str, value: &Value) -> bool {
+    let tag = element.local_name();
+    let Some(shown) = sanitize::attribute(&tag, name, value.shown(MASK_TEXT)) else {
+        remove(element, name);
+        return false;
+    };
+    if *value == Value::Masked {
+        mask::mark(element);
+    }
+    let result = match namespace_of(name) {
+        Some(namespace) => element.set_attribute_ns(Some(namespace), name, &shown),
+        // A name the DOM rejects (the HTML parser accepts more than `setAttribute` does) is left out.
+        None => element.set_attribute(name, &shown),
+    };
+    result.is_ok()
+}
+
+/// Removes the visitor's attribute `name` from `element`; the viewer's own markers stay.
+pub fn remove(element: &Element, name: &str) {
+    if sanitize::may_remove(name) {
+        let _ = element.remove_attribute(name);
+    }
+}
+
+fn namespace_of(name: &str) -> Option<&'static str> {
+    if name == "xmlns" || name.starts_with("xmlns:") {
+        Some(XMLNS_NS)
+    } else if name.starts_with("xlink:") {
+        Some(XLINK_NS)
+    } else if name.starts_with("xml:") {
+        Some(XML_NS)
+    } else {
+        None
+    }
+}

@@ -1,0 +1,156 @@
+//! Turning the visitor's serialized nodes into mirror DOM nodes, sanitized, and giving them their ids.
+//!
+//! Elements are created with `createElementNS` in their namespace (so SVG and MathML render), attributes
+//! go through `attributes::set` (sanitized, masked), `<script>`/`<noscript>` become inert placeholders
+//! whose children go into the placeholder's `content` fragment. Form state and the marks of masked text
+//! need the finished tree, so the builder collects them and [`Builder::finish`] applies them once the new
+//! nodes are in place.
+
+use crate::attributes;
+use crate::ids::NodeIds;
+use crate::injected::Injected;
+use crate::mask;
+use crate::sanitize::{self, Inert};
+use cobrowse_protocol::{Element as ElementData, FormState, Namespace, Node as NodeData, NodeKind, Value, MASK_TEXT};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlTemplateElement, Node};
+
+const HTML_NS: &str = "http://www.w3.org/1999/xhtml";
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+const MATHML_NS: &str = "http://www.w3.org/1998/Math/MathML";
+
+/// Builds subtrees into one mirror document.
+pub struct Builder<'a> {
+    document: &'a Document,
+    ids: &'a mut NodeIds,
+    /// The viewer's nodes, put into the first head built (a snapshot does this before the body exists,
+    /// so no image in the body ever resolves its URL against the viewer's page).
+    head_injection: Option<&'a Injected>,
+    forms: Vec<(Element, FormState)>,
+    masked_texts: Vec<Node>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(document: &'a Document, ids: &'a mut NodeIds) -> Self {
+        Self { document, ids, head_injection: None, forms: Vec::new(), masked_texts: Vec::new() }
+    }
+
+    /// Puts `injected` into the first HTML `<head>` this builder creates.
+    pub fn inject_into_head(mut self, injected: &'a Injected) -> Self {
+        self.head_injection = Some(injected);
+        self
+    }
+
+    /// Builds `data` and its subtree, appending each node to its parent as soon as it exists, starting
+    /// with `data` itself into `parent`.
+    pub fn build_into(&mut self, data: &NodeData, parent: &Node) {
+        if let Some(node) = self.create(data) {
+            if parent.append_child(&node).is_ok() {
+                self.build_children(data, &node);
+            }
+        }
+    }
+
+    /// Builds `data` and its subtree, detached; the caller inserts it.
+    pub fn build(&mut self, data: &NodeData) -> Option<Node> {
+        let node = self.create(data)?;
+        self.build_children(data, &node);
+        Some(node)
+    }
+
+    /// Applies what needs the nodes in place: form state, and the marks of masked text.
+    pub fn finish(self) {
+        for (element, state) in &self.forms {
+            crate::form::apply(element, state);
+        }
+        for text in &self.masked_texts {
+            mask::mark_parent_of(text);
+        }
+    }
+
+    fn build_children(&mut self, data: &NodeData, node: &Node) {
+        let NodeKind::Element(element) = &data.kind else {
+            return;
+        };
+        let holder = match node.dyn_ref::<HtmlTemplateElement>() {
+            Some(template) if self.ids.is_inert(data.id) => template.content().into(),
+            _ => node.clone(),
+        };
+        if is_html_head(element) {
+            self.inject_viewer_nodes(&holder);
+        }
+        for child in &element.children {
+            self.build_into(child, &holder);
+        }
+    }
+
+    fn inject_viewer_nodes(&mut self, head: &Node) {
+        if let Some(injected) = self.head_injection.take() {
+            let _ = injected.attach_to(head);
+        }
+    }
+
+    /// Creates one node (without its children) and gives it its id; `None` if the DOM refuses it.
+    fn create(&mut self, data: &NodeData) -> Option<Node> {
+        let node = match &data.kind {
+            NodeKind::Element(element) => self.create_element(element)?,
+            NodeKind::Text(value) => self.create_text(value),
+            NodeKind::Comment(text) => self.document.create_comment(text).into(),
+            NodeKind::Doctype { name, public_id, system_id } => {
+                self.document.implementation().ok()?.create_document_type(name, public_id, system_id).ok()?.into()
+            }
+        };
+        self.ids.insert(data.id, &node);
+        if let NodeKind::Element(element) = &data.kind {
+            if sanitize::inert_kind(&element.tag, &element.namespace).is_some() {
+                self.ids.mark_inert(data.id);
+            }
+        }
+        Some(node)
+    }
+
+    fn create_text(&mut self, value: &Value) -> Node {
+        let text: Node = self.document.create_text_node(value.shown(MASK_TEXT)).into();
+        if *value == Value::Masked {
+            self.masked_texts.push(text.clone());
+        }
+        text
+    }
+
+    fn create_element(&mut self, data: &ElementData) -> Option<Node> {
+        if let Some(inert) = sanitize::inert_kind(&data.tag, &data.namespace) {
+            return self.create_placeholder(inert).ok();
+        }
+        let element = self.create_element_in_namespace(data).ok()?;
+        for attribute in &data.attributes {
+            attributes::set(&element, &attribute.name, &attribute.value);
+        }
+        if let Some(state) = &data.form {
+            self.forms.push((element.clone(), state.clone()));
+        }
+        Some(element.into())
+    }
+
+    fn create_element_in_namespace(&self, data: &ElementData) -> Result<Element, JsValue> {
+        let namespace = match &data.namespace {
+            Namespace::Html => HTML_NS,
+            Namespace::Svg => SVG_NS,
+            Namespace::MathMl => MATHML_NS,
+            Namespace::Other(uri) => uri.as_str(),
+        };
+        self.document
+            .create_element_ns(Some(namespace), &data.tag)
+            // A tag name the DOM rejects still gets a node, so its children and id have a home.
+            .or_else(|_| self.document.create_element_ns(Some(HTML_NS), "cobrowse-unknown"))
+    }
+
+    fn create_placeholder(&self, inert: Inert) -> Result<Node, JsValue> {
+        let template = self.document.create_element("template")?;
+        template.set_attribute(sanitize::PLACEHOLDER_MARKER, inert.marker_value())?;
+        Ok(template.into())
+    }
+}
+
+fn is_html_head(element: &ElementData) -> bool {
+    element.namespace == Namespace::Html && element.tag.eq_ignore_ascii_case("head")
+}

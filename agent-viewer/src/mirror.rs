@@ -1,0 +1,325 @@
+//! The mirror: the visitor's page rebuilt in the sandboxed iframe, and kept in step with their deltas.
+//!
+//! A [`Snapshot`] resets the iframe's document (with the visitor's doctype, so the rendering mode matches)
+//! and builds the whole tree; a [`Delta`] applies its events in order. Nodes are found by the id the
+//! visitor gave them ([`NodeIds`]). After each delta the forget rule runs, as on the visitor's side: a node
+//! removed from a parent during the delta and no longer in the document loses its id, with its subtree.
+//!
+//! An event naming an id the mirror does not know (or that the DOM refuses) does not stop the delta: it is
+//! counted in [`Mirror::out_of_step_events`], the rest is applied, and the session asks for a fresh
+//! snapshot (see `session.rs`).
+
+use crate::attributes;
+use crate::build::Builder;
+use crate::form;
+use crate::ids::NodeIds;
+use crate::injected::Injected;
+use crate::mask;
+use crate::overlay::Overlay;
+use crate::sanitize;
+use cobrowse_protocol::{Child, Delta, Event, FormState, NodeId, NodeKind, Point, Snapshot, Value, MASK_TEXT};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlDocument, HtmlIFrameElement, Node, ScrollBehavior, ScrollToOptions};
+
+/// The visitor's page, mirrored in an iframe.
+pub struct Mirror {
+    overlay: Overlay,
+    ids: NodeIds,
+    injected: Option<Injected>,
+    /// The window scroll offset the visitor has; applied again whenever layout may have let it slip.
+    window_scroll: Rc<Cell<Point>>,
+    out_of_step: u32,
+    on_load: Closure<dyn FnMut()>,
+}
+
+impl Mirror {
+    /// A mirror in `iframe`, which must be in the page and sandboxed with `allow-same-origin` only.
+    pub fn new(iframe: HtmlIFrameElement) -> Self {
+        Self::with_overlay(Overlay::for_iframe(iframe))
+    }
+
+    /// A mirror whose iframe is scaled and given a pointer by `overlay`.
+    pub fn with_overlay(overlay: Overlay) -> Self {
+        let window_scroll = Rc::new(Cell::new(Point::default()));
+        let on_load = restore_scroll_on_load(overlay.iframe(), &window_scroll);
+        Self { overlay, ids: NodeIds::default(), injected: None, window_scroll, out_of_step: 0, on_load }
+    }
+
+    pub fn overlay(&self) -> &Overlay {
+        &self.overlay
+    }
+
+    pub fn overlay_mut(&mut self) -> &mut Overlay {
+        &mut self.overlay
+    }
+
+    /// The mirror's document.
+    pub fn document(&self) -> Option<Document> {
+        self.overlay.iframe().content_document()
+    }
+
+    /// The mirror node the visitor calls `id`.
+    pub fn node(&self, id: NodeId) -> Option<Node> {
+        self.ids.get(id).cloned()
+    }
+
+    /// How many nodes have an id.
+    pub fn node_count(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// How many events (since the mirror was made) named an unknown id or could not be applied.
+    pub fn out_of_step_events(&self) -> u32 {
+        self.out_of_step
+    }
+
+    /// Rebuilds the whole document from `snapshot`.
+    pub fn apply_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), JsValue> {
+        let document = self.fresh_document(snapshot)?;
+        self.ids.clear();
+        let injected = Injected::create(&document, &snapshot.url)?;
+        let mut builder = Builder::new(&document, &mut self.ids).inject_into_head(&injected);
+        for node in &snapshot.children {
+            builder.build_into(node, &document);
+        }
+        builder.finish();
+        injected.ensure_attached(&document)?;
+        injected.follow_visitor_base(&document, &snapshot.url);
+        self.injected = Some(injected);
+        self.overlay.set_viewport(snapshot.viewport);
+        self.window_scroll.set(snapshot.scroll);
+        scroll_window(self.overlay.iframe(), snapshot.scroll);
+        Ok(())
+    }
+
+    /// Applies a delta's events in order, then the forget rule.
+    pub fn apply_delta(&mut self, delta: &Delta) {
+        let Some(document) = self.document() else {
+            self.out_of_step += delta.events.len() as u32;
+            return;
+        };
+        let mut removed = Vec::new();
+        for event in &delta.events {
+            self.apply_event(&document, event, &mut removed);
+        }
+        self.forget_detached(&removed);
+        if let Some(injected) = &self.injected {
+            let _ = injected.ensure_attached(&document);
+        }
+        scroll_window(self.overlay.iframe(), self.window_scroll.get());
+    }
+
+    /// Opens the iframe's document afresh with the snapshot's doctype (or none: quirks mode) and empties it.
+    fn fresh_document(&self, snapshot: &Snapshot) -> Result<Document, JsValue> {
+        let document = self.document().ok_or_else(no_document)?;
+        let html: HtmlDocument = document.dyn_into()?;
+        html.open()?;
+        html.write_1(&doctype_markup(snapshot))?;
+        html.close()?;
+        let document = self.document().ok_or_else(no_document)?;
+        while let Some(child) = document.first_child() {
+            document.remove_child(&child)?;
+        }
+        Ok(document)
+    }
+
+    fn apply_event(&mut self, document: &Document, event: &Event, removed: &mut Vec<Node>) {
+        match event {
+            Event::Children { parent, children } => self.apply_children(document, *parent, children, removed),
+            Event::Attribute { node, name, value } => self.apply_attribute(*node, name, value.as_ref()),
+            Event::Text { node, text } => self.apply_text(*node, text),
+            Event::Form { node, state } => self.apply_form(*node, state),
+            Event::Scroll { node: None, offset } => {
+                self.window_scroll.set(*offset);
+                scroll_window(self.overlay.iframe(), *offset);
+            }
+            Event::Scroll { node: Some(node), offset } => self.apply_element_scroll(*node, *offset),
+            Event::Viewport(size) => self.overlay.set_viewport(*size),
+            Event::Pointer(point) => self.overlay.move_pointer(*point),
+        }
+    }
+
+    /// Makes `parent`'s children exactly `children`, in order: existing nodes move, new ones are built.
+    fn apply_children(&mut self, document: &Document, parent: NodeId, children: &[Child], removed: &mut Vec<Node>) {
+        // The document's own children never change in a delta: the visitor sends a snapshot instead.
+        let Some(holder) = self.ids.children_holder(parent) else {
+            self.out_of_step += 1;
+            return;
+        };
+        let mut slots: Vec<Option<Node>> = Vec::with_capacity(children.len());
+        for child in children {
+            let existing = match child {
+                Child::Existing(id) => self.ids.get(*id).cloned(),
+                Child::New(_) => None,
+            };
+            if matches!(child, Child::Existing(_)) && existing.is_none() {
+                self.out_of_step += 1;
+            }
+            slots.push(existing);
+        }
+        let mut builder = Builder::new(document, &mut self.ids);
+        for (slot, child) in slots.iter_mut().zip(children) {
+            if let Child::New(data) = child {
+                *slot = builder.build(data);
+            }
+        }
+        let wanted: Vec<Node> = slots.into_iter().flatten().collect();
+        let failures = reorder_children(&holder, &wanted, self.injected.as_ref(), removed);
+        builder.finish();
+        self.out_of_step += failures;
+    }
+
+    fn apply_attribute(&mut self, id: NodeId, name: &str, value: Option<&Value>) {
+        if self.ids.is_inert(id) {
+            return;
+        }
+        let Some(element) = self.element(id) else {
+            self.out_of_step += 1;
+            return;
+        };
+        match value {
+            Some(value) => {
+                attributes::set(&element, name, value);
+            }
+            None => attributes::remove(&element, name),
+        }
+    }
+
+    fn apply_text(&mut self, id: NodeId, text: &Value) {
+        let Some(node) = self.ids.get(id) else {
+            self.out_of_step += 1;
+            return;
+        };
+        node.set_node_value(Some(text.shown(MASK_TEXT)));
+        if *text == Value::Masked {
+            mask::mark_parent_of(node);
+        }
+    }
+
+    fn apply_form(&mut self, id: NodeId, state: &FormState) {
+        if self.ids.is_inert(id) {
+            return;
+        }
+        match self.element(id) {
+            Some(element) => form::apply(&element, state),
+            None => self.out_of_step += 1,
+        }
+    }
+
+    fn apply_element_scroll(&mut self, id: NodeId, offset: Point) {
+        match self.element(id) {
+            Some(element) => {
+                element.set_scroll_left(offset.x);
+                element.set_scroll_top(offset.y);
+            }
+            None => self.out_of_step += 1,
+        }
+    }
+
+    fn element(&self, id: NodeId) -> Option<Element> {
+        self.ids.get(id)?.dyn_ref::<Element>().cloned()
+    }
+
+    /// The forget rule: removed nodes that did not come back lose their ids, with their subtrees.
+    ///
+    /// A node that came back inside a script placeholder is not connected either (the placeholder's
+    /// content is a fragment) and is forgotten too; the visitor never puts page content into a script.
+    fn forget_detached(&mut self, removed: &[Node]) {
+        for node in removed {
+            if !node.is_connected() {
+                self.ids.forget_subtree(node);
+            }
+        }
+    }
+}
+
+impl Drop for Mirror {
+    fn drop(&mut self) {
+        let _ = self
+            .overlay
+            .iframe()
+            .remove_event_listener_with_callback("load", self.on_load.as_ref().unchecked_ref());
+    }
+}
+
+/// Makes `holder`'s children exactly `wanted`, in order, leaving the viewer's own nodes where they are.
+/// Nodes taken out of a parent are pushed to `removed`. Returns how many nodes the DOM refused to place.
+fn reorder_children(holder: &Node, wanted: &[Node], injected: Option<&Injected>, removed: &mut Vec<Node>) -> u32 {
+    let ours_here = injected.filter(|injected| injected.holder().as_ref() == Some(holder));
+    let is_ours = |node: &Node| ours_here.is_some_and(|injected| injected.is_ours(node));
+    let wanted_set = js_sys::Set::new(&JsValue::UNDEFINED);
+    for node in wanted {
+        wanted_set.add(node);
+    }
+    let mut child = holder.first_child();
+    while let Some(current) = child {
+        child = current.next_sibling();
+        if !wanted_set.has(&current) && !is_ours(&current) && holder.remove_child(&current).is_ok() {
+            removed.push(current);
+        }
+    }
+    let mut failures = 0;
+    let mut cursor = holder.first_child();
+    for node in wanted {
+        while cursor.as_ref().is_some_and(&is_ours) {
+            cursor = cursor.and_then(|ours| ours.next_sibling());
+        }
+        if cursor.as_ref() == Some(node) {
+            cursor = node.next_sibling();
+            continue;
+        }
+        if node.parent_node().is_some() {
+            removed.push(node.clone());
+        }
+        if holder.insert_before(node, cursor.as_ref()).is_err() {
+            failures += 1;
+        }
+    }
+    failures
+}
+
+/// Scrolls the mirror's window to `offset` at once (the visitor's smooth scrolling arrives as many
+/// offsets), unless it is there already.
+fn scroll_window(iframe: &HtmlIFrameElement, offset: Point) {
+    let Some(window) = iframe.content_window() else {
+        return;
+    };
+    let (x, y) = (window.scroll_x().unwrap_or(0.0), window.scroll_y().unwrap_or(0.0));
+    if (x - offset.x as f64).abs() < 1.0 && (y - offset.y as f64).abs() < 1.0 {
+        return;
+    }
+    let options = ScrollToOptions::new();
+    options.set_left(offset.x as f64);
+    options.set_top(offset.y as f64);
+    options.set_behavior(ScrollBehavior::Instant);
+    window.scroll_to_with_scroll_to_options(&options);
+}
+
+/// Stylesheets and images that arrive after a snapshot change the page's height; once the mirror has
+/// loaded, the visitor's scroll offset is applied again.
+fn restore_scroll_on_load(iframe: &HtmlIFrameElement, window_scroll: &Rc<Cell<Point>>) -> Closure<dyn FnMut()> {
+    let (target, scroll) = (iframe.clone(), window_scroll.clone());
+    let on_load = Closure::<dyn FnMut()>::new(move || scroll_window(&target, scroll.get()));
+    let _ = iframe.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
+    on_load
+}
+
+fn doctype_markup(snapshot: &Snapshot) -> String {
+    snapshot
+        .children
+        .iter()
+        .find_map(|node| match &node.kind {
+            NodeKind::Doctype { name, public_id, system_id } => {
+                Some(sanitize::doctype_markup(name, public_id, system_id))
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn no_document() -> JsValue {
+    JsValue::from_str("the mirror iframe has no document: it must be in the page, sandboxed with allow-same-origin")
+}

@@ -1,0 +1,114 @@
+//! What the agent sees around the mirror: its size, its scale, and the visitor's pointer.
+//!
+//! The mirror iframe always has the visitor's viewport size, so the page lays out exactly as the visitor
+//! sees it; a CSS transform scales it down to fit the space the viewer page gives it (never up: a small
+//! phone viewport stays crisp). The frame around the iframe takes the scaled size, and holds the
+//! transparent shield (in `index.html`) that keeps the agent's clicks away from the mirror, and the
+//! pointer, placed at the visitor's pointer coordinates times the scale.
+
+use cobrowse_protocol::{Point, Size};
+use web_sys::{HtmlElement, HtmlIFrameElement};
+
+/// The page elements around the mirror; tests may drive the mirror without them.
+pub struct Surroundings {
+    /// The area the scaled mirror must fit into.
+    pub stage: HtmlElement,
+    /// The box that takes the scaled size and holds the iframe, the shield and the pointer.
+    pub frame: HtmlElement,
+    /// The visitor's pointer, positioned inside `frame`.
+    pub pointer: HtmlElement,
+}
+
+/// The mirror's size, scale and pointer.
+pub struct Overlay {
+    iframe: HtmlIFrameElement,
+    surroundings: Option<Surroundings>,
+    viewport: Size,
+    scale: f64,
+    pointer: Option<Point>,
+}
+
+impl Overlay {
+    /// An overlay that only sizes the iframe (no scaling, no pointer).
+    pub fn for_iframe(iframe: HtmlIFrameElement) -> Self {
+        Self { iframe, surroundings: None, viewport: Size::default(), scale: 1.0, pointer: None }
+    }
+
+    /// An overlay that also scales the iframe to fit `surroundings.stage` and shows the pointer.
+    pub fn with_surroundings(iframe: HtmlIFrameElement, surroundings: Surroundings) -> Self {
+        Self { surroundings: Some(surroundings), ..Self::for_iframe(iframe) }
+    }
+
+    pub fn iframe(&self) -> &HtmlIFrameElement {
+        &self.iframe
+    }
+
+    /// The visitor's viewport size, as last told.
+    pub fn viewport(&self) -> Size {
+        self.viewport
+    }
+
+    /// The current scale of the mirror (1 when it fits as is).
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    /// Gives the iframe the visitor's viewport size and fits it again.
+    pub fn set_viewport(&mut self, viewport: Size) {
+        self.viewport = viewport;
+        let style = self.iframe.style();
+        let _ = style.set_property("width", &px(viewport.width as f64));
+        let _ = style.set_property("height", &px(viewport.height as f64));
+        self.fit();
+    }
+
+    /// Scales the mirror to fit the stage (call when the agent's window or layout changes).
+    pub fn fit(&mut self) {
+        let Some(surroundings) = &self.surroundings else {
+            return;
+        };
+        let available = (surroundings.stage.client_width() as f64, surroundings.stage.client_height() as f64);
+        self.scale = fit_scale(available, self.viewport);
+        let _ = self.iframe.style().set_property("transform", &format!("scale({})", self.scale));
+        let frame = surroundings.frame.style();
+        let _ = frame.set_property("width", &px(self.viewport.width as f64 * self.scale));
+        let _ = frame.set_property("height", &px(self.viewport.height as f64 * self.scale));
+        self.place_pointer();
+    }
+
+    /// Shows the visitor's pointer at `point` (viewport coordinates).
+    pub fn move_pointer(&mut self, point: Point) {
+        self.pointer = Some(point);
+        self.place_pointer();
+    }
+
+    fn place_pointer(&self) {
+        let (Some(surroundings), Some(point)) = (&self.surroundings, self.pointer) else {
+            return;
+        };
+        let (left, top) = scaled(point, self.scale);
+        let style = surroundings.pointer.style();
+        let _ = style.set_property("left", &px(left));
+        let _ = style.set_property("top", &px(top));
+        surroundings.pointer.set_hidden(false);
+    }
+}
+
+/// The scale at which a `viewport` fits into `available` (width, height) CSS pixels: at most 1, and 1
+/// while either is still unknown (zero).
+pub fn fit_scale(available: (f64, f64), viewport: Size) -> f64 {
+    let (width, height) = available;
+    if viewport.width == 0 || viewport.height == 0 || width <= 0.0 || height <= 0.0 {
+        return 1.0;
+    }
+    (width / viewport.width as f64).min(height / viewport.height as f64).min(1.0)
+}
+
+/// Where a viewport point lands in the scaled frame.
+pub fn scaled(point: Point, scale: f64) -> (f64, f64) {
+    (point.x as f64 * scale, point.y as f64 * scale)
+}
+
+fn px(value: f64) -> String {
+    format!("{value}px")
+}

@@ -1,0 +1,101 @@
+//! What the agent is told about the connection: a state for the page (and for tests) and words for people.
+//!
+//! The state goes into `#cobrowse-status[data-state]`, the words into its text, and both to the page's
+//! callback (viewer.js shows and hides the join form with it). A close code from the relay (see
+//! `cobrowse_protocol::close`) becomes a state and a sentence saying what happened and what to do.
+
+use cobrowse_protocol::close;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+
+/// Where the agent's connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Not joined yet.
+    Idle,
+    /// The socket is opening, or the relay is checking the sign-in.
+    Connecting,
+    /// Joined: the mirror follows the visitor.
+    Live,
+    /// The session is over (the visitor ended it, or the agent left).
+    Ended,
+    /// The connection dropped without the relay saying why.
+    Disconnected,
+    /// The relay refused (sign-in, key, limits) or the viewer could not work.
+    Error,
+}
+
+impl State {
+    /// The value of `data-state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Idle => "idle",
+            State::Connecting => "connecting",
+            State::Live => "live",
+            State::Ended => "ended",
+            State::Disconnected => "disconnected",
+            State::Error => "error",
+        }
+    }
+}
+
+/// The state and words for a socket the relay closed with `code` and `reason`.
+pub fn for_close(code: u16, reason: &str) -> (State, String) {
+    let (state, text) = match code {
+        close::SESSION_ENDED => (State::Ended, "The visitor ended the session"),
+        close::NORMAL => (State::Ended, "The session ended"),
+        close::AUTH_FAILED => (State::Error, "Wrong agent name or password"),
+        close::UNKNOWN_KEY => (State::Error, "No session has this key — check the digits with the visitor"),
+        close::KEY_EXPIRED => (State::Error, "This session key has expired — ask the visitor for a new one"),
+        close::TOO_MANY_ATTEMPTS => (State::Error, "Too many join attempts — wait a minute, then try again"),
+        close::AT_CAPACITY => (State::Error, "The relay cannot take more sessions right now — try again shortly"),
+        close::UNEXPECTED_MESSAGE => (State::Error, "The relay did not accept this viewer's message — reload the page"),
+        close::MALFORMED_FRAME => (State::Error, "The relay could not read this viewer's message — reload the page"),
+        close::FRAME_TOO_LARGE => (State::Error, "A message was too large for the relay"),
+        close::SITE_NOT_ALLOWED => (State::Error, "The relay refused this site"),
+        close::GOING_AWAY => (State::Disconnected, "The relay is restarting — join again in a moment"),
+        _ if !reason.trim().is_empty() => return (State::Disconnected, reason.trim().to_string()),
+        _ => (State::Disconnected, "Connection to the relay lost"),
+    };
+    (state, text.to_string())
+}
+
+/// The status line on the page. Shared by the viewer and its connection's handlers, so it changes
+/// through `&self`, and calls the page's callback with nothing of it borrowed.
+pub struct StatusLine {
+    element: Option<Element>,
+    on_change: RefCell<Option<js_sys::Function>>,
+    state: Cell<State>,
+}
+
+impl StatusLine {
+    /// A status line written into `element` (if any).
+    pub fn new(element: Option<Element>) -> Self {
+        Self { element, on_change: RefCell::new(None), state: Cell::new(State::Idle) }
+    }
+
+    /// Calls `callback(state, text)` on every change.
+    pub fn on_change(&self, callback: js_sys::Function) {
+        *self.on_change.borrow_mut() = Some(callback);
+    }
+
+    /// The state shown now.
+    pub fn state(&self) -> State {
+        self.state.get()
+    }
+
+    /// Shows `state` and `text`.
+    pub fn show(&self, state: State, text: &str) {
+        self.state.set(state);
+        if let Some(element) = &self.element {
+            let _ = element.set_attribute("data-state", state.as_str());
+            element.set_text_content(Some(text));
+        }
+        crate::counters::publish_state(state);
+        let callback = self.on_change.borrow().clone();
+        if let Some(callback) = callback {
+            let _ = callback.call2(&JsValue::NULL, &state.as_str().into(), &text.into());
+        }
+    }
+}

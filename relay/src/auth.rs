@@ -1,0 +1,144 @@
+//! Agent sign-in: argon2 password hashes, and checking a name and password against them.
+//!
+//! argon2 is deliberately slow, so checks run on tokio's blocking pool and never stall the relay. A check
+//! for a name that does not exist costs the same as one with a wrong password (it runs argon2 against a
+//! real account's hash and then answers no), so timing does not tell which names exist.
+
+use crate::config::AgentAccount;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Argon2, Params};
+use std::collections::HashMap;
+use thiserror::Error;
+
+/// Why the configured accounts cannot be used.
+#[derive(Debug, Error)]
+#[error("agent {name:?}: {problem}")]
+pub struct AuthError {
+    name: String,
+    problem: String,
+}
+
+impl AgentAccount {
+    /// An account whose password is hashed now, with argon2id and its default (recommended) cost.
+    pub fn with_password(name: &str, password: &str) -> AgentAccount {
+        AgentAccount::with_password_and_params(name, password, Params::default())
+    }
+
+    /// An account hashed with explicit argon2 parameters: cheaper ones make tests fast, never use them
+    /// in production.
+    pub fn with_password_and_params(name: &str, password: &str, params: Params) -> AgentAccount {
+        AgentAccount { name: name.to_owned(), password_hash: hash_password_with_params(password, params) }
+    }
+}
+
+/// The argon2id PHC string for `password` with a fresh random salt and the default cost.
+pub fn hash_password(password: &str) -> String {
+    hash_password_with_params(password, Params::default())
+}
+
+/// The argon2id PHC string for `password` with a fresh random salt and the given cost.
+pub fn hash_password_with_params(password: &str, params: Params) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing with valid parameters and a generated salt cannot fail")
+        .to_string()
+}
+
+/// Checks that `hash` is an argon2 PHC string; the error says what to do instead.
+pub(crate) fn check_hash(hash: &str) -> Result<(), String> {
+    let parsed = PasswordHash::new(hash).map_err(|error| {
+        format!("is not a PHC hash string ({error}); make one with `cobrowse-relay hash-password`")
+    })?;
+    if !parsed.algorithm.as_str().starts_with("argon2") {
+        return Err(format!(
+            "uses {}, not argon2; make one with `cobrowse-relay hash-password`",
+            parsed.algorithm
+        ));
+    }
+    Ok(())
+}
+
+/// The agents who may sign in.
+pub(crate) struct Accounts {
+    hashes: HashMap<String, String>,
+    /// A real account's hash, checked (and then ignored) for unknown names so they take as long.
+    decoy: Option<String>,
+}
+
+impl Accounts {
+    pub fn new(accounts: &[AgentAccount]) -> Result<Accounts, AuthError> {
+        for account in accounts {
+            check_hash(&account.password_hash)
+                .map_err(|problem| AuthError { name: account.name.clone(), problem: format!("password_hash {problem}") })?;
+        }
+        let hashes: HashMap<_, _> =
+            accounts.iter().map(|account| (account.name.clone(), account.password_hash.clone())).collect();
+        let decoy = accounts.first().map(|account| account.password_hash.clone());
+        Ok(Accounts { hashes, decoy })
+    }
+
+    /// Whether `password` is `name`'s. Unknown names cost the same as wrong passwords.
+    pub async fn verify(&self, name: &str, password: &str) -> bool {
+        let (hash, known) = match (self.hashes.get(name), &self.decoy) {
+            (Some(hash), _) => (hash.clone(), true),
+            (None, Some(decoy)) => (decoy.clone(), false),
+            (None, None) => return false,
+        };
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || password_matches(&hash, &password))
+            .await
+            .unwrap_or(false);
+        matches && known
+    }
+}
+
+fn password_matches(hash: &str, password: &str) -> bool {
+    match PasswordHash::new(hash) {
+        // Verifying uses the algorithm, version and cost written in the hash itself.
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> Params {
+        Params::new(8, 1, 1, None).unwrap()
+    }
+
+    #[tokio::test]
+    async fn right_password_passes_and_wrong_ones_fail() {
+        let accounts = Accounts::new(&[
+            AgentAccount::with_password_and_params("ana", "correct horse", cheap()),
+            AgentAccount::with_password_and_params("bo", "battery staple", cheap()),
+        ])
+        .unwrap();
+        assert!(accounts.verify("ana", "correct horse").await);
+        assert!(accounts.verify("bo", "battery staple").await);
+        assert!(!accounts.verify("ana", "battery staple").await);
+        assert!(!accounts.verify("ana", "").await);
+        // An unknown name fails even with the decoy account's own password.
+        assert!(!accounts.verify("eve", "correct horse").await);
+    }
+
+    #[tokio::test]
+    async fn no_accounts_means_nobody_signs_in() {
+        let accounts = Accounts::new(&[]).unwrap();
+        assert!(!accounts.verify("ana", "x").await);
+    }
+
+    #[test]
+    fn hashes_are_argon2id_phc_strings_with_fresh_salts() {
+        let first = hash_password_with_params("pw", cheap());
+        let second = hash_password_with_params("pw", cheap());
+        assert!(first.starts_with("$argon2id$v=19$"), "{first}");
+        assert_ne!(first, second);
+        assert!(check_hash(&first).is_ok());
+        assert!(check_hash("$2b$12$abcdefghijklmnopqrstuv").is_err());
+        assert!(Accounts::new(&[AgentAccount { name: "x".into(), password_hash: "plain".into() }]).is_err());
+    }
+}

@@ -1,0 +1,419 @@
+//! The relay's configuration: which sites may start sessions, which agents may join them, where the static
+//! files are, and the limits that keep one peer from hurting the others.
+//!
+//! It comes from a TOML file (every field is documented in `relay/example-config.toml`) or, for a local
+//! demo, from [`Config::development`]. Both go through [`Config::validate`], so a mistake is reported at
+//! start, naming the file and the field, instead of surfacing later as a refused visitor.
+
+use crate::keys::generate_password;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+/// Everything the relay needs to know besides the address it listens on.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Sites whose pages may start sessions, each with the origins it may be embedded in.
+    pub sites: Vec<SiteConfig>,
+    /// Agents who may join sessions.
+    pub agents: Vec<AgentAccount>,
+    /// The static files: `cobrowse.js`, `cobrowse.css`, `agent/`, `demo/`.
+    pub www_dir: PathBuf,
+    /// The built wasm packages: `visitor/` and `agent/pkg/` (written by `cargo xtask build`).
+    pub site_dir: PathBuf,
+    /// The largest WebSocket message a peer may send; a larger one closes its socket with 1009.
+    pub max_frame_bytes: usize,
+    /// How long a session key stays valid while no agent has joined (TOML: `key_ttl_secs`).
+    pub key_ttl: Duration,
+    /// How many decimal digits a session key has.
+    pub key_digits: u32,
+    /// How many frames may wait for one agent; past that the agent skips ahead to the next snapshot.
+    pub agent_queue_frames: usize,
+    /// Past this many bytes of kept state (snapshot and deltas), the relay asks the visitor for a fresh snapshot.
+    pub kept_state_bytes: usize,
+    /// How many sessions may be live at once; a visitor past that is closed with 4013.
+    pub max_sessions: usize,
+    /// How many join attempts one IP address may make per minute (a burst of that many, then refilled).
+    pub join_attempts_per_minute: u32,
+    /// Serve HTTPS and WSS with this certificate; plain HTTP when absent.
+    pub tls: Option<TlsConfig>,
+}
+
+/// A site that may start sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The id a page gives as `data-site`, sent as `/ws/visitor?site=ID`.
+    pub id: String,
+    /// Exact origins (`scheme://host[:port]`, like `https://shop.example`) whose pages may start
+    /// sessions for this site, or `"*"` for any origin.
+    pub origins: Vec<String>,
+}
+
+/// An agent who may join sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentAccount {
+    /// The name the agent signs in with; the visitor sees it.
+    pub name: String,
+    /// The agent's password as an argon2 PHC string (`$argon2id$v=19$...`); see [`AgentAccount::with_password`].
+    pub password_hash: String,
+}
+
+/// The certificate and key for HTTPS and WSS.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM file with the certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// PEM file with the private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// Why a configuration cannot be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{source_name} is not valid: {message}")]
+    Parse { source_name: String, message: String },
+    #[error("{source_name}: `{field}` {problem}")]
+    Invalid { source_name: String, field: String, problem: String },
+}
+
+/// The defaults, also documented in `relay/example-config.toml`.
+pub mod defaults {
+    use std::time::Duration;
+
+    pub const MAX_FRAME_BYTES: usize = 8 << 20;
+    pub const KEY_TTL: Duration = Duration::from_secs(10 * 60);
+    pub const KEY_DIGITS: u32 = 6;
+    pub const AGENT_QUEUE_FRAMES: usize = 256;
+    pub const KEPT_STATE_BYTES: usize = 16 << 20;
+    pub const MAX_SESSIONS: usize = 10_000;
+    pub const JOIN_ATTEMPTS_PER_MINUTE: u32 = 10;
+}
+
+/// The fewest and most digits a session key may have: fewer is guessable, more is tedious to read aloud.
+const KEY_DIGITS_RANGE: std::ops::RangeInclusive<u32> = 4..=12;
+
+impl Config {
+    /// Development default: site "demo" allowed from any origin; one agent "demo" with `password`, or a
+    /// fresh random one. Static files from the workspace's `www/` and `target/site/`.
+    pub fn development(password: Option<String>) -> Config {
+        let password = password.unwrap_or_else(generate_password);
+        let sites = vec![SiteConfig { id: "demo".into(), origins: vec!["*".into()] }];
+        let agents = vec![AgentAccount::with_password("demo", &password)];
+        Config::with_defaults(sites, agents)
+    }
+
+    /// The given sites and agents, with every other field at its default.
+    pub fn with_defaults(sites: Vec<SiteConfig>, agents: Vec<AgentAccount>) -> Config {
+        Config {
+            sites,
+            agents,
+            www_dir: workspace_dir().join("www"),
+            site_dir: workspace_dir().join("target").join("site"),
+            max_frame_bytes: defaults::MAX_FRAME_BYTES,
+            key_ttl: defaults::KEY_TTL,
+            key_digits: defaults::KEY_DIGITS,
+            agent_queue_frames: defaults::AGENT_QUEUE_FRAMES,
+            kept_state_bytes: defaults::KEPT_STATE_BYTES,
+            max_sessions: defaults::MAX_SESSIONS,
+            join_attempts_per_minute: defaults::JOIN_ATTEMPTS_PER_MINUTE,
+            tls: None,
+        }
+    }
+
+    /// Reads a TOML config file. Relative paths in it are taken from the file's own folder.
+    pub fn from_toml_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        parse(&text, &format!("config file {}", path.display()), base)
+    }
+
+    /// Parses TOML config text. Relative paths in it are taken from the current directory.
+    pub fn from_toml_str(text: &str) -> Result<Config, ConfigError> {
+        parse(text, "config", Path::new(""))
+    }
+
+    /// Checks every field; `source_name` says where the config came from, for the error message.
+    pub fn validate(&self, source_name: &str) -> Result<(), ConfigError> {
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            source_name: source_name.to_owned(),
+            field,
+            problem,
+        };
+        validate_sites(&self.sites).map_err(|(field, problem)| invalid(field, problem))?;
+        validate_agents(&self.agents).map_err(|(field, problem)| invalid(field, problem))?;
+        validate_limits(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))
+    }
+}
+
+impl SiteConfig {
+    /// Whether a page with this `Origin` header may start a session for this site.
+    pub fn allows_origin(&self, origin: Option<&str>) -> bool {
+        self.origins.iter().any(|allowed| allowed == "*" || Some(allowed.as_str()) == origin)
+    }
+}
+
+/// The workspace root, found from this crate's folder at build time.
+fn workspace_dir() -> PathBuf {
+    let relay_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    relay_dir.parent().unwrap_or(relay_dir).to_owned()
+}
+
+/// The TOML file as written: every field optional but the lists' own.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    sites: Vec<SiteConfig>,
+    #[serde(default)]
+    agents: Vec<AgentEntry>,
+    www_dir: Option<PathBuf>,
+    site_dir: Option<PathBuf>,
+    max_frame_bytes: Option<usize>,
+    key_ttl_secs: Option<u64>,
+    key_digits: Option<u32>,
+    agent_queue_frames: Option<usize>,
+    kept_state_bytes: Option<usize>,
+    max_sessions: Option<usize>,
+    join_attempts_per_minute: Option<u32>,
+    tls: Option<TlsConfig>,
+}
+
+/// An agent as written in the file: a hash, or (for development) a plain password hashed at load.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgentEntry {
+    name: String,
+    password_hash: Option<String>,
+    password: Option<String>,
+}
+
+fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigError> {
+    let file: ConfigFile = toml::from_str(text)
+        .map_err(|error| ConfigError::Parse { source_name: source_name.to_owned(), message: error.to_string() })?;
+    let agents = file
+        .agents
+        .into_iter()
+        .enumerate()
+        .map(|(index, entry)| agent_from_entry(index, entry))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|(field, problem)| ConfigError::Invalid { source_name: source_name.to_owned(), field, problem })?;
+    let mut config = Config::with_defaults(file.sites, agents);
+    if let Some(dir) = file.www_dir {
+        config.www_dir = base.join(dir);
+    }
+    if let Some(dir) = file.site_dir {
+        config.site_dir = base.join(dir);
+    }
+    config.max_frame_bytes = file.max_frame_bytes.unwrap_or(config.max_frame_bytes);
+    config.key_ttl = file.key_ttl_secs.map(Duration::from_secs).unwrap_or(config.key_ttl);
+    config.key_digits = file.key_digits.unwrap_or(config.key_digits);
+    config.agent_queue_frames = file.agent_queue_frames.unwrap_or(config.agent_queue_frames);
+    config.kept_state_bytes = file.kept_state_bytes.unwrap_or(config.kept_state_bytes);
+    config.max_sessions = file.max_sessions.unwrap_or(config.max_sessions);
+    config.join_attempts_per_minute = file.join_attempts_per_minute.unwrap_or(config.join_attempts_per_minute);
+    config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
+    config.validate(source_name)?;
+    Ok(config)
+}
+
+type FieldProblem = (String, String);
+
+fn agent_from_entry(index: usize, entry: AgentEntry) -> Result<AgentAccount, FieldProblem> {
+    let field = |name: &str| format!("agents[{index}].{name}");
+    match (entry.password_hash, entry.password) {
+        (Some(password_hash), None) => Ok(AgentAccount { name: entry.name, password_hash }),
+        (None, Some(password)) => Ok(AgentAccount::with_password(&entry.name, &password)),
+        (Some(_), Some(_)) => Err((
+            field("password"),
+            "is given together with `password_hash`: keep only `password_hash` (or, for development, only `password`)".into(),
+        )),
+        (None, None) => Err((
+            field("password_hash"),
+            "is missing: give an argon2 hash from `cobrowse-relay hash-password` (or, for development, a plain `password`)".into(),
+        )),
+    }
+}
+
+fn validate_sites(sites: &[SiteConfig]) -> Result<(), FieldProblem> {
+    for (index, site) in sites.iter().enumerate() {
+        if site.id.is_empty() {
+            return Err((format!("sites[{index}].id"), "is empty: give the id pages send as `data-site`".into()));
+        }
+        if sites[..index].iter().any(|earlier| earlier.id == site.id) {
+            return Err((format!("sites[{index}].id"), format!("{:?} is given twice", site.id)));
+        }
+        if site.origins.is_empty() {
+            return Err((
+                format!("sites[{index}].origins"),
+                "is empty, so no page could start a session: list origins like \"https://shop.example\", or \"*\"".into(),
+            ));
+        }
+        for (origin_index, origin) in site.origins.iter().enumerate() {
+            check_origin(origin).map_err(|problem| (format!("sites[{index}].origins[{origin_index}]"), problem))?;
+        }
+    }
+    Ok(())
+}
+
+/// An origin is `scheme://host[:port]` exactly as a browser sends it: no path, no trailing slash.
+fn check_origin(origin: &str) -> Result<(), String> {
+    if origin == "*" {
+        return Ok(());
+    }
+    let Some((scheme, host)) = origin.split_once("://") else {
+        return Err(format!("{origin:?} is not an origin: write it as scheme://host[:port], like \"https://shop.example\""));
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("{origin:?} has scheme {scheme:?}: pages are served over http or https"));
+    }
+    if host.is_empty() || host.contains('/') {
+        return Err(format!(
+            "{origin:?} is not an origin: a browser's Origin header has no path and no trailing slash, like \"{scheme}://{}\"",
+            host.split('/').next().unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
+fn validate_agents(agents: &[AgentAccount]) -> Result<(), FieldProblem> {
+    for (index, agent) in agents.iter().enumerate() {
+        if agent.name.is_empty() {
+            return Err((format!("agents[{index}].name"), "is empty".into()));
+        }
+        if agents[..index].iter().any(|earlier| earlier.name == agent.name) {
+            return Err((format!("agents[{index}].name"), format!("{:?} is given twice", agent.name)));
+        }
+        crate::auth::check_hash(&agent.password_hash)
+            .map_err(|problem| (format!("agents[{index}].password_hash"), problem))?;
+    }
+    Ok(())
+}
+
+fn validate_limits(config: &Config) -> Result<(), (&'static str, String)> {
+    let at_least = |field: &'static str, value: usize, minimum: usize| {
+        if value < minimum {
+            Err((field, format!("is {value}; it must be at least {minimum}")))
+        } else {
+            Ok(())
+        }
+    };
+    at_least("max_frame_bytes", config.max_frame_bytes, 1024)?;
+    if config.key_ttl.is_zero() {
+        return Err(("key_ttl_secs", "is 0, so every key would expire at once; give the seconds a visitor has to read it out".into()));
+    }
+    at_least("agent_queue_frames", config.agent_queue_frames, 1)?;
+    at_least("kept_state_bytes", config.kept_state_bytes, 1)?;
+    at_least("max_sessions", config.max_sessions, 1)?;
+    at_least("join_attempts_per_minute", config.join_attempts_per_minute as usize, 1)?;
+    if !KEY_DIGITS_RANGE.contains(&config.key_digits) {
+        return Err((
+            "key_digits",
+            format!(
+                "is {}; it must be from {} to {}",
+                config.key_digits,
+                KEY_DIGITS_RANGE.start(),
+                KEY_DIGITS_RANGE.end()
+            ),
+        ));
+    }
+    let key_space = 10usize.saturating_pow(config.key_digits);
+    if config.max_sessions > key_space / 10 {
+        return Err((
+            "max_sessions",
+            format!(
+                "is {}, too many for {}-digit keys: keep it under a tenth of the {key_space} keys, or raise key_digits",
+                config.max_sessions, config.key_digits
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fast_hash() -> String {
+        crate::auth::hash_password_with_params("pw", argon2::Params::new(8, 1, 1, None).unwrap())
+    }
+
+    #[test]
+    fn a_full_file_parses_with_paths_from_its_folder() {
+        let text = format!(
+            r#"
+            www_dir = "static"
+            key_ttl_secs = 30
+            key_digits = 8
+            [[sites]]
+            id = "shop"
+            origins = ["https://shop.example", "http://127.0.0.1:5000"]
+            [[agents]]
+            name = "ana"
+            password_hash = "{}"
+            [tls]
+            cert = "cert.pem"
+            key = "/etc/key.pem"
+            "#,
+            fast_hash()
+        );
+        let config = parse(&text, "test", Path::new("/srv/relay")).unwrap();
+        assert_eq!(config.www_dir, Path::new("/srv/relay/static"));
+        assert_eq!(config.key_ttl, Duration::from_secs(30));
+        assert_eq!(config.key_digits, 8);
+        assert_eq!(config.sites[0].origins.len(), 2);
+        assert_eq!(config.agents[0].name, "ana");
+        let tls = config.tls.unwrap();
+        assert_eq!(tls.cert, Path::new("/srv/relay/cert.pem"));
+        assert_eq!(tls.key, Path::new("/etc/key.pem"));
+        assert_eq!(config.max_frame_bytes, defaults::MAX_FRAME_BYTES);
+    }
+
+    #[test]
+    fn errors_name_the_source_and_the_field() {
+        let error = Config::from_toml_str("[[sites]]\nid = \"s\"\norigins = [\"https://a.example/\"]").unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("config") && message.contains("sites[0].origins[0]"), "{message}");
+
+        let error = Config::from_toml_str("[[agents]]\nname = \"a\"").unwrap_err().to_string();
+        assert!(error.contains("agents[0].password_hash") && error.contains("hash-password"), "{error}");
+
+        let error = Config::from_toml_str("[[agents]]\nname = \"a\"\npassword_hash = \"nope\"").unwrap_err().to_string();
+        assert!(error.contains("agents[0].password_hash"), "{error}");
+
+        let error = Config::from_toml_str("key_ttl = 5").unwrap_err().to_string();
+        assert!(error.contains("key_ttl"), "{error}");
+
+        let error = Config::from_toml_str("key_digits = 3").unwrap_err().to_string();
+        assert!(error.contains("key_digits"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let error = Config::from_toml_file(Path::new("/nonexistent/relay.toml")).unwrap_err().to_string();
+        assert!(error.contains("/nonexistent/relay.toml"), "{error}");
+    }
+
+    #[test]
+    fn origins_match_exactly_or_by_star() {
+        let site = SiteConfig { id: "s".into(), origins: vec!["https://a.example".into()] };
+        assert!(site.allows_origin(Some("https://a.example")));
+        assert!(!site.allows_origin(Some("https://a.example:8443")));
+        assert!(!site.allows_origin(None));
+        let any = SiteConfig { id: "s".into(), origins: vec!["*".into()] };
+        assert!(any.allows_origin(None) && any.allows_origin(Some("http://x")));
+    }
+
+    #[test]
+    fn the_development_config_is_valid() {
+        let config = Config::development(Some("secret".into()));
+        config.validate("development").unwrap();
+        assert!(config.www_dir.ends_with("www"));
+        assert!(config.site_dir.ends_with("target/site"));
+    }
+}

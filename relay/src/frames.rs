@@ -1,0 +1,54 @@
+//! Reading frames off a WebSocket: binary messages only, within the size limit.
+//!
+//! Anything else ends the connection with a code that says what was wrong: a text message or a protocol
+//! violation is a malformed frame (1007), a message over `max_frame_bytes` is too large (1009; tungstenite
+//! stops reading it at the header, so it never fills memory).
+
+use crate::close::Ending;
+use bytes::Bytes;
+use cobrowse_protocol::close;
+use futures_util::stream::SplitStream;
+use futures_util::StreamExt;
+use warp::ws::WebSocket;
+
+/// The next binary message, or how the connection ends.
+pub(crate) async fn next_frame(stream: &mut SplitStream<WebSocket>, max_frame_bytes: usize) -> Result<Bytes, Ending> {
+    loop {
+        let message = match stream.next().await {
+            None => return Err(Ending::PeerLeft),
+            Some(Err(error)) => return Err(ending_for_read_error(&error, max_frame_bytes)),
+            Some(Ok(message)) => message,
+        };
+        if message.is_binary() {
+            return Ok(message.into_bytes());
+        }
+        if message.is_text() {
+            return Err(Ending::bad_input(
+                close::MALFORMED_FRAME,
+                "expected binary frames, got a text message",
+            ));
+        }
+        if message.is_close() {
+            return Err(Ending::PeerLeft);
+        }
+        // Pings are answered by tungstenite itself; pongs need nothing.
+    }
+}
+
+fn ending_for_read_error(error: &warp::Error, max_frame_bytes: usize) -> Ending {
+    use tungstenite::error::{CapacityError, Error};
+    match std::error::Error::source(error).and_then(|source| source.downcast_ref::<Error>()) {
+        Some(Error::Capacity(CapacityError::MessageTooLong { size, .. })) => Ending::bad_input(
+            close::FRAME_TOO_LARGE,
+            format!("a frame of {size} bytes is over the relay's limit of {max_frame_bytes} bytes"),
+        ),
+        Some(Error::Protocol(problem)) => {
+            Ending::bad_input(close::MALFORMED_FRAME, format!("WebSocket protocol error: {problem}"))
+        }
+        Some(Error::Utf8(_)) => Ending::bad_input(close::MALFORMED_FRAME, "expected binary frames, got invalid text"),
+        _ => {
+            tracing::debug!(%error, "connection lost");
+            Ending::PeerLeft
+        }
+    }
+}

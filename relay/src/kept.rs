@@ -1,0 +1,92 @@
+//! A session's kept state: its latest snapshot frame and the delta frames after it, as received.
+//!
+//! This is what an agent who joins late is sent first, so it sees the page at once. The frames are the
+//! visitor's own bytes (reference-counted, not copied); the relay never looks inside them. Deltas that
+//! arrive before any snapshot are not kept: no receiver could decode them.
+
+use bytes::Bytes;
+
+#[derive(Debug, Default)]
+pub(crate) struct KeptState {
+    frames: Vec<Bytes>,
+    snapshot_bytes: usize,
+    delta_bytes: usize,
+}
+
+impl KeptState {
+    /// Forgets everything before `snapshot`: it starts a fresh compression context.
+    pub fn replace_with_snapshot(&mut self, snapshot: Bytes) {
+        self.snapshot_bytes = snapshot.len();
+        self.delta_bytes = 0;
+        self.frames.clear();
+        self.frames.push(snapshot);
+    }
+
+    /// Appends a delta after the kept snapshot; without a snapshot there is nothing to append to.
+    pub fn append_delta(&mut self, delta: Bytes) {
+        if self.frames.is_empty() {
+            return;
+        }
+        self.delta_bytes += delta.len();
+        self.frames.push(delta);
+    }
+
+    /// Forgets everything until the next snapshot.
+    pub fn clear(&mut self) {
+        *self = KeptState::default();
+    }
+
+    pub fn frames(&self) -> &[Bytes] {
+        &self.frames
+    }
+
+    pub fn total_bytes(&self) -> usize {
+        self.snapshot_bytes + self.delta_bytes
+    }
+
+    /// Whether a fresh snapshot would be worth asking for: the kept state is over `limit` and the deltas
+    /// outweigh the snapshot they follow. The second condition keeps a page whose snapshot alone is over
+    /// the limit from asking for a snapshot after every delta.
+    pub fn wants_fresh_snapshot(&self, limit: usize) -> bool {
+        self.total_bytes() > limit && self.delta_bytes > self.snapshot_bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(text: &'static str) -> Bytes {
+        Bytes::from_static(text.as_bytes())
+    }
+
+    #[test]
+    fn a_snapshot_starts_over_and_deltas_follow_it() {
+        let mut kept = KeptState::default();
+        kept.append_delta(frame("orphan"));
+        assert!(kept.frames().is_empty());
+        kept.replace_with_snapshot(frame("S1"));
+        kept.append_delta(frame("d1"));
+        kept.append_delta(frame("d2"));
+        assert_eq!(kept.frames(), [frame("S1"), frame("d1"), frame("d2")]);
+        kept.replace_with_snapshot(frame("S2!"));
+        kept.append_delta(frame("d3"));
+        assert_eq!(kept.frames(), [frame("S2!"), frame("d3")]);
+        assert_eq!(kept.total_bytes(), 5);
+        kept.clear();
+        assert!(kept.frames().is_empty());
+        assert_eq!(kept.total_bytes(), 0);
+    }
+
+    #[test]
+    fn a_fresh_snapshot_is_wanted_only_when_deltas_outweigh_it() {
+        let mut kept = KeptState::default();
+        kept.replace_with_snapshot(Bytes::from(vec![0; 100]));
+        assert!(!kept.wants_fresh_snapshot(50), "a large snapshot alone must not ask for another");
+        kept.append_delta(Bytes::from(vec![0; 60]));
+        assert!(!kept.wants_fresh_snapshot(50));
+        kept.append_delta(Bytes::from(vec![0; 60]));
+        assert!(kept.wants_fresh_snapshot(50));
+        assert!(!kept.wants_fresh_snapshot(1000));
+    }
+}

@@ -1,0 +1,109 @@
+//! The live sessions, by key.
+//!
+//! A visitor's connection opens a session here and removes it when it ends; an agent finds one by the key
+//! the visitor read out. Keys are unique among live sessions. Expiry of an unused key is the visitor
+//! task's timer calling [`crate::session::Session::expire_if_unjoined`].
+
+use crate::keys::generate_key;
+use crate::session::{Session, SessionLimits};
+use cobrowse_protocol::Control;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use thiserror::Error;
+use tokio::sync::mpsc;
+
+/// How many random keys to try before giving up on finding a free one.
+const KEY_ATTEMPTS: usize = 64;
+
+pub(crate) struct Registry {
+    sessions: Mutex<HashMap<String, Arc<Session>>>,
+    key_digits: u32,
+    max_sessions: usize,
+    limits: SessionLimits,
+}
+
+/// Why no session could be opened.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub(crate) enum OpenError {
+    #[error("the relay is at its limit of {0} live sessions; try again in a few minutes")]
+    Full(usize),
+    #[error("the relay could not find a free session key; try again in a few minutes")]
+    NoFreeKey,
+}
+
+impl Registry {
+    pub fn new(key_digits: u32, max_sessions: usize, limits: SessionLimits) -> Registry {
+        Registry { sessions: Mutex::new(HashMap::new()), key_digits, max_sessions, limits }
+    }
+
+    /// Opens a session under a fresh key, with the receiver of its visitor's control messages.
+    pub fn open(&self) -> Result<(Arc<Session>, mpsc::UnboundedReceiver<Control>), OpenError> {
+        let mut sessions = self.lock();
+        if sessions.len() >= self.max_sessions {
+            return Err(OpenError::Full(self.max_sessions));
+        }
+        for _ in 0..KEY_ATTEMPTS {
+            let key = generate_key(self.key_digits);
+            if !sessions.contains_key(&key) {
+                let (session, for_visitor) = Session::new(key.clone(), self.limits);
+                sessions.insert(key, session.clone());
+                return Ok((session, for_visitor));
+            }
+        }
+        Err(OpenError::NoFreeKey)
+    }
+
+    /// The live session with this key.
+    pub fn find(&self, key: &str) -> Option<Arc<Session>> {
+        self.lock().get(key).cloned()
+    }
+
+    /// Removes `session` (and not a later session that reuses its key).
+    pub fn remove(&self, session: &Arc<Session>) {
+        let mut sessions = self.lock();
+        if sessions.get(session.key()).is_some_and(|live| Arc::ptr_eq(live, session)) {
+            sessions.remove(session.key());
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<Session>>> {
+        self.sessions.lock().expect("registry lock poisoned")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registry(key_digits: u32, max_sessions: usize) -> Registry {
+        Registry::new(key_digits, max_sessions, SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024 })
+    }
+
+    #[test]
+    fn keys_are_unique_among_live_sessions() {
+        // 4-digit keys, 5000 sessions: collisions are certain, so uniqueness is really exercised.
+        let registry = registry(4, 5000);
+        let mut keys = std::collections::HashSet::new();
+        for _ in 0..5000 {
+            let (session, _) = registry.open().unwrap();
+            assert!(keys.insert(session.key().to_owned()), "key {} issued twice", session.key());
+        }
+    }
+
+    #[test]
+    fn sessions_are_found_until_removed() {
+        let registry = registry(6, 10);
+        let (session, _) = registry.open().unwrap();
+        assert!(Arc::ptr_eq(&registry.find(session.key()).unwrap(), &session));
+        registry.remove(&session);
+        assert!(registry.find(session.key()).is_none());
+    }
+
+    #[test]
+    fn the_session_limit_is_kept() {
+        let registry = registry(6, 2);
+        let _first = registry.open().unwrap();
+        let _second = registry.open().unwrap();
+        assert_eq!(registry.open().unwrap_err(), OpenError::Full(2));
+    }
+}

@@ -1,0 +1,172 @@
+//! The HTTP surface as warp filters: static files, the two WebSocket endpoints, and the health check.
+//!
+//! | path | from |
+//! |---|---|
+//! | `/cobrowse.js`, `/cobrowse.css` | `www_dir`, CORS `*` |
+//! | `/visitor/*` | `site_dir/visitor/`, CORS `*` (a customer's page imports the module and fetches the wasm) |
+//! | `/agent/pkg/*` | `site_dir/agent/pkg/` |
+//! | `/agent/*` | `www_dir/agent/` (`/agent/` is its `index.html`) |
+//! | `/demo/*` | `www_dir/demo/` |
+//! | `/healthz` | `ok` |
+//! | `/ws/visitor?site=SITE`, `/ws/agent` | the WebSocket handlers |
+//!
+//! Static files are sent with `Cache-Control: no-cache` (revalidated each load, so a rebuild shows at
+//! once) and with the MIME types browsers insist on for modules and wasm.
+
+use crate::config::Config;
+use crate::state::RelayState;
+use crate::{agent, visitor};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use warp::filters::BoxedFilter;
+use warp::fs::File;
+use warp::http::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE};
+use warp::http::Uri;
+use warp::path::FullPath;
+use warp::reply::Response;
+use warp::ws::Ws;
+use warp::{Filter, Reply};
+
+/// The peer's address, put on every request by the accept loop.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientAddr(pub SocketAddr);
+
+/// Whether a static file may be read by pages of any origin.
+#[derive(Clone, Copy)]
+enum Cors {
+    AnyOrigin,
+    SameOrigin,
+}
+
+/// Every route the relay serves.
+pub(crate) fn routes(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
+    let www = state.config.www_dir.clone();
+    let site = state.config.site_dir.clone();
+    healthz()
+        .or(visitor_socket(state.clone()))
+        .unify()
+        .or(agent_socket(state))
+        .unify()
+        .or(static_files(&www, &site))
+        .unify()
+        .boxed()
+}
+
+fn healthz() -> BoxedFilter<(Response,)> {
+    warp::path!("healthz").and(warp::get()).map(|| "ok".into_response()).boxed()
+}
+
+#[derive(Deserialize)]
+struct VisitorQuery {
+    site: Option<String>,
+}
+
+fn visitor_socket(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
+    warp::path!("ws" / "visitor")
+        .and(warp::ws())
+        .and(warp::query::<VisitorQuery>())
+        .and(warp::header::optional::<String>("origin"))
+        .and(warp::ext::get::<ClientAddr>())
+        .map(move |ws: Ws, query: VisitorQuery, origin: Option<String>, ClientAddr(client)| {
+            let state = state.clone();
+            let request = visitor::VisitorRequest { site: query.site, origin, client };
+            with_limits(ws, &state.config)
+                .on_upgrade(move |socket| visitor::serve(socket, state, request))
+                .into_response()
+        })
+        .boxed()
+}
+
+fn agent_socket(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
+    warp::path!("ws" / "agent")
+        .and(warp::ws())
+        .and(warp::ext::get::<ClientAddr>())
+        .map(move |ws: Ws, ClientAddr(client)| {
+            let state = state.clone();
+            with_limits(ws, &state.config).on_upgrade(move |socket| agent::serve(socket, state, client)).into_response()
+        })
+        .boxed()
+}
+
+/// A message (or a single frame) over `max_frame_bytes` is refused at its header, not read into memory.
+fn with_limits(ws: Ws, config: &Config) -> Ws {
+    ws.max_message_size(config.max_frame_bytes).max_frame_size(config.max_frame_bytes)
+}
+
+fn static_files(www: &Path, site: &Path) -> BoxedFilter<(Response,)> {
+    let shim = one_file("cobrowse.js", www.join("cobrowse.js"), Cors::AnyOrigin);
+    let widget_css = one_file("cobrowse.css", www.join("cobrowse.css"), Cors::AnyOrigin);
+    let visitor_package = folder(warp::path("visitor").boxed(), site.join("visitor"), Cors::AnyOrigin);
+    let viewer_package = folder(warp::path!("agent" / "pkg" / ..).boxed(), site.join("agent/pkg"), Cors::SameOrigin);
+    let viewer_page = folder(warp::path("agent").boxed(), www.join("agent"), Cors::SameOrigin);
+    let demo = folder(warp::path("demo").boxed(), www.join("demo"), Cors::SameOrigin);
+    shim.or(widget_css)
+        .unify()
+        .or(visitor_package)
+        .unify()
+        .or(viewer_package)
+        .unify()
+        .or(add_trailing_slash("/agent"))
+        .unify()
+        .or(viewer_page)
+        .unify()
+        .or(add_trailing_slash("/demo"))
+        .unify()
+        .or(demo)
+        .unify()
+        .boxed()
+}
+
+fn one_file(name: &'static str, path: PathBuf, cors: Cors) -> BoxedFilter<(Response,)> {
+    warp::path(name)
+        .and(warp::path::end())
+        .and(warp::get().or(warp::head()).unify())
+        .and(warp::fs::file(path))
+        .map(move |file: File| static_reply(file, cors))
+        .boxed()
+}
+
+fn folder(prefix: BoxedFilter<()>, dir: PathBuf, cors: Cors) -> BoxedFilter<(Response,)> {
+    prefix.and(warp::fs::dir(dir)).map(move |file: File| static_reply(file, cors)).boxed()
+}
+
+/// `/agent` → `/agent/`, so the page's relative URLs resolve inside its folder.
+fn add_trailing_slash(path: &'static str) -> BoxedFilter<(Response,)> {
+    warp::get()
+        .and(warp::path::full())
+        .and_then(move |full: FullPath| async move {
+            if full.as_str() == path {
+                let location = Uri::try_from(format!("{path}/")).expect("a static path is a valid URI");
+                Ok(warp::redirect::found(location).into_response())
+            } else {
+                Err(warp::reject::not_found())
+            }
+        })
+        .boxed()
+}
+
+fn static_reply(file: File, cors: Cors) -> Response {
+    let content_type = content_type_for(file.path());
+    let mut response = file.into_response();
+    let headers = response.headers_mut();
+    if let Some(content_type) = content_type {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Cors::AnyOrigin = cors {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    }
+    response
+}
+
+/// The types browsers require exactly: wasm streaming compilation needs `application/wasm`, and module
+/// scripts need a JavaScript type. Other files keep warp's guess.
+fn content_type_for(path: &Path) -> Option<&'static str> {
+    match path.extension()?.to_str()? {
+        "wasm" => Some("application/wasm"),
+        "js" | "mjs" => Some("text/javascript"),
+        _ => None,
+    }
+}

@@ -1,0 +1,165 @@
+//! The server: binds the address, accepts connections, and serves the routes on each, over plain TCP or
+//! TLS, until shut down.
+//!
+//! warp has no TLS of its own, so the accept loop is ours: every accepted socket gets `TCP_NODELAY` (a
+//! pointer move is a few dozen bytes and must not wait for Nagle), is optionally wrapped in
+//! tokio-rustls, and is served by hyper-util's auto builder *with upgrades*, which WebSockets need.
+//! The peer's address is put on each request for the join rate limit and the audit log.
+
+use crate::auth::{Accounts, AuthError};
+use crate::config::{Config, ConfigError};
+use crate::routes::{routes, ClientAddr};
+use crate::shutdown::{self, Shutdown, ShutdownController};
+use crate::state::RelayState;
+use crate::tap::{ReceivedFrame, Tap};
+use crate::tls::{self, TlsError};
+use hyper::body::Incoming;
+use hyper::Request;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast;
+use tokio_rustls::TlsAcceptor;
+use warp::filters::BoxedFilter;
+use warp::reply::Response;
+
+/// How long a client has to finish the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long to pause accepting after an error such as running out of file descriptors.
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
+
+/// Why the relay could not start.
+#[derive(Debug, Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("the agent accounts cannot be used: {0}")]
+    Accounts(#[from] AuthError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot listen on {addr}: {source} (is another relay running there? try another --listen address)")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+}
+
+/// A running relay. Dropping it stops the relay too, without waiting.
+pub struct RelayHandle {
+    local_addr: SocketAddr,
+    tap: Tap,
+    controller: ShutdownController,
+}
+
+impl RelayHandle {
+    /// The address the relay listens on (with the real port when asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Every frame the relay receives from any peer, as received. Subscribe before the traffic you want.
+    pub fn subscribe_frames(&self) -> broadcast::Receiver<ReceivedFrame> {
+        self.tap.subscribe()
+    }
+
+    /// Stops accepting, closes every WebSocket with 1001, and returns once every connection is done.
+    pub async fn shutdown(self) {
+        self.controller.shutdown().await;
+        tracing::info!(addr = %self.local_addr, "relay stopped");
+    }
+}
+
+/// Binds `addr` (e.g. 127.0.0.1:0) and serves in the background on the current tokio runtime.
+pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, ServeError> {
+    config.validate("config")?;
+    let accounts = Accounts::new(&config.agents)?;
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    warn_about_missing_files(&config);
+
+    let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    let local_addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
+    let (controller, shutdown) = shutdown::channel();
+    let tap = Tap::new();
+    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone()));
+    tokio::spawn(accept_loop(listener, routes(state), tls, shutdown));
+    tracing::info!(addr = %local_addr, "relay listening");
+    Ok(RelayHandle { local_addr, tap, controller })
+}
+
+async fn accept_loop(listener: TcpListener, routes: BoxedFilter<(Response,)>, tls: Option<TlsAcceptor>, mut shutdown: Shutdown) {
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = shutdown.requested() => break,
+        };
+        let (socket, client) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                tracing::warn!(%error, "cannot accept a connection; pausing briefly");
+                tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
+                continue;
+            }
+        };
+        if let Err(error) = socket.set_nodelay(true) {
+            tracing::warn!(%error, %client, "cannot set TCP_NODELAY");
+        }
+        tokio::spawn(serve_connection(socket, client, routes.clone(), tls.clone(), shutdown.clone()));
+    }
+}
+
+async fn serve_connection(
+    socket: TcpStream,
+    client: SocketAddr,
+    routes: BoxedFilter<(Response,)>,
+    tls: Option<TlsAcceptor>,
+    shutdown: Shutdown,
+) {
+    let Some(acceptor) = tls else {
+        return serve_http(TokioIo::new(socket), client, routes, shutdown).await;
+    };
+    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
+        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), client, routes, shutdown).await,
+        Ok(Err(error)) => tracing::debug!(%error, %client, "TLS handshake failed"),
+        Err(_elapsed) => tracing::debug!(%client, "TLS handshake timed out"),
+    }
+}
+
+/// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends or the relay shuts down.
+async fn serve_http<I>(io: I, client: SocketAddr, routes: BoxedFilter<(Response,)>, mut shutdown: Shutdown)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ClientAddr(client));
+        let mut warp_service = warp::service(routes.clone());
+        tower_service::Service::call(&mut warp_service, request)
+    });
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let connection = builder.serve_connection_with_upgrades(io, service);
+    tokio::pin!(connection);
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        () = shutdown.requested() => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(error) = result {
+        tracing::debug!(%error, %client, "connection ended with an error");
+    }
+}
+
+/// The relay serves fine without the wasm packages, but visitors and agents could not start.
+fn warn_about_missing_files(config: &Config) {
+    if !config.www_dir.join("cobrowse.js").is_file() {
+        tracing::warn!(www_dir = %config.www_dir.display(), "cobrowse.js is missing from www_dir: pages cannot load the shim");
+    }
+    for package in ["visitor", "agent/pkg"] {
+        let dir = config.site_dir.join(package);
+        if !dir.is_dir() {
+            tracing::warn!(missing = %dir.display(), "the built wasm package is missing: run `cargo xtask build` first");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! What every connection handler shares: the config, the accounts, the live sessions, the join limiter,
+//! the tap, and the shutdown signal.
+
+use crate::auth::Accounts;
+use crate::config::Config;
+use crate::rate_limit::JoinLimiter;
+use crate::registry::Registry;
+use crate::session::SessionLimits;
+use crate::shutdown::Shutdown;
+use crate::tap::Tap;
+
+pub(crate) struct RelayState {
+    pub config: Config,
+    pub accounts: Accounts,
+    pub registry: Registry,
+    pub join_limiter: JoinLimiter,
+    pub tap: Tap,
+    /// Cloned into each connection's task, so shutdown waits for it.
+    pub shutdown: Shutdown,
+}
+
+impl RelayState {
+    pub fn new(config: Config, accounts: Accounts, tap: Tap, shutdown: Shutdown) -> RelayState {
+        let limits = SessionLimits {
+            agent_queue_frames: config.agent_queue_frames,
+            kept_state_bytes: config.kept_state_bytes,
+        };
+        RelayState {
+            registry: Registry::new(config.key_digits, config.max_sessions, limits),
+            join_limiter: JoinLimiter::new(config.join_attempts_per_minute),
+            accounts,
+            tap,
+            shutdown,
+            config,
+        }
+    }
+}

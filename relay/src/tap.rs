@@ -1,0 +1,55 @@
+//! The tap: every frame the relay receives, from any peer, as received.
+//!
+//! Audits and leak tests subscribe to it to check what reached the relay (for instance, that a masked
+//! value never did). Publishing costs nothing when nobody listens, and a slow listener only loses its own
+//! oldest frames: it never slows a session.
+//!
+//! Note that an agent's first frame is its `Join`, which carries the agent's password; the tap shows it as
+//! received, so never log tapped frames verbatim.
+
+use bytes::Bytes;
+use tokio::sync::broadcast;
+
+/// How many frames a subscriber may fall behind before it starts losing the oldest.
+const CAPACITY: usize = 65_536;
+
+/// Who sent a frame to the relay.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Peer {
+    Visitor,
+    Agent { name: String },
+}
+
+/// A frame as the relay received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedFrame {
+    /// The session it belongs to (for an agent's `Join`, the key it asks for, checked or not).
+    pub session_key: String,
+    pub from: Peer,
+    /// The message exactly as received, header included.
+    pub bytes: Bytes,
+}
+
+#[derive(Clone)]
+pub(crate) struct Tap {
+    sender: broadcast::Sender<ReceivedFrame>,
+}
+
+impl Tap {
+    pub fn new() -> Tap {
+        Tap { sender: broadcast::channel(CAPACITY).0 }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ReceivedFrame> {
+        self.sender.subscribe()
+    }
+
+    pub fn publish(&self, session_key: &str, from: &Peer, bytes: &Bytes) {
+        if self.sender.receiver_count() == 0 {
+            return;
+        }
+        let frame = ReceivedFrame { session_key: session_key.to_owned(), from: from.clone(), bytes: bytes.clone() };
+        // An error only means every subscriber left meanwhile.
+        let _ = self.sender.send(frame);
+    }
+}

@@ -1,0 +1,65 @@
+//! A chromedriver process on a free loopback port, killed when dropped.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Where chromedriver is installed (override with `$CHROMEDRIVER`).
+const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long chromedriver may take to answer `/status`.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running chromedriver. Browsers connect to [`ChromeDriver::url`].
+pub struct ChromeDriver {
+    child: Child,
+    port: u16,
+}
+
+impl ChromeDriver {
+    /// Starts chromedriver and waits until it reports itself ready.
+    pub async fn start() -> crate::Result<Self> {
+        let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| DEFAULT_CHROMEDRIVER.into());
+        let port = crate::ports::free_loopback_port()?;
+        let child = Command::new(&program)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|error| format!("cannot start {program}: {error} (is chromedriver installed?)"))?;
+        let driver = Self { child, port };
+        crate::wait::until("chromedriver to answer /status", STARTUP_TIMEOUT, || driver.is_ready()).await?;
+        Ok(driver)
+    }
+
+    /// The WebDriver endpoint.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    async fn is_ready(&self) -> crate::Result<Option<()>> {
+        Ok(status_says_ready(self.port).await.then_some(()))
+    }
+}
+
+/// Whether `GET /status` answers with `"ready": true`.
+async fn status_says_ready(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)).await else { return false };
+    let request = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return false;
+    }
+    let mut response = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut response)).await;
+    let text = String::from_utf8_lossy(&response).replace(' ', "");
+    matches!(read, Ok(Ok(_))) && text.contains("\"ready\":true")
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

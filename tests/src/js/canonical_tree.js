@@ -1,0 +1,131 @@
+// The canonical tree of a document, for comparing a visitor's page with an agent's mirror of it.
+//
+// Injected by the e2e harness into both browsers. `role` is "visitor" (the page itself) or "mirror" (the
+// document inside the viewer's iframe). Both sides are reduced to what the mirror must reproduce:
+// - elements: local name, namespace, attributes (sorted; URL attributes also resolved against the base),
+//   live form state (value / checked / selected), and children;
+// - text: adjacent text nodes merged, whitespace collapsed, blank text dropped;
+// - left out: comments, doctype, `[data-cobrowse-ignore]` (the shim's widget and stylesheet); on the
+//   visitor `<script>`/`<noscript>` and `on*` attributes (never mirrored); in the mirror the placeholders
+//   `template[data-cobrowse-script]`, the viewer's own `[data-cobrowse-viewer]` stylesheet and the `<base>`
+//   it inserts first in `<head>`, and the `data-cobrowse-masked` marker.
+// Each element also says whether the visitor's masking rules cover it (`masked`); the harness uses the
+// visitor's flag to expect the mask glyphs in the mirror instead of the value.
+function cobrowseCanonicalTree(doc, role) {
+  "use strict";
+  var HTML_NS = "http://www.w3.org/1999/xhtml";
+  var NAMESPACES = {
+    "http://www.w3.org/1999/xhtml": "html",
+    "http://www.w3.org/2000/svg": "svg",
+    "http://www.w3.org/1998/Math/MathML": "mathml"
+  };
+  var MASK_SELECTOR = "[data-cobrowse-mask],.cobrowse-mask";
+  var URL_ATTRIBUTES = ["href", "src", "action", "formaction", "poster", "cite", "background", "xlink:href"];
+  var isMirror = role === "mirror";
+
+  if (!doc || !doc.documentElement) {
+    return { error: role + ": there is no document (yet)" };
+  }
+  var insertedBase = null;
+  if (isMirror && doc.head && doc.head.firstElementChild && doc.head.firstElementChild.localName === "base") {
+    insertedBase = doc.head.firstElementChild;
+  }
+
+  function isSkipped(element) {
+    if (element.hasAttribute("data-cobrowse-ignore")) return true;
+    if (isMirror) {
+      return element === insertedBase ||
+        element.hasAttribute("data-cobrowse-viewer") ||
+        (element.localName === "template" && element.hasAttribute("data-cobrowse-script"));
+    }
+    return element.localName === "script" || element.localName === "noscript";
+  }
+
+  function startsMasked(element) {
+    if (element.matches(MASK_SELECTOR)) return true;
+    if (element.localName === "input" && element.namespaceURI === HTML_NS) {
+      var type = (element.type || "").toLowerCase();
+      return type === "password" || type === "hidden" || type === "file";
+    }
+    return false;
+  }
+
+  function resolved(value) {
+    try {
+      return new URL(value.trim(), doc.baseURI).href;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function attributes(element) {
+    var list = [];
+    for (var i = 0; i < element.attributes.length; i++) {
+      var attribute = element.attributes[i];
+      var name = attribute.name;
+      if (!isMirror && /^on/i.test(name)) continue;
+      if (name === "data-cobrowse-masked") continue;
+      var isUrl = URL_ATTRIBUTES.indexOf(name.toLowerCase()) >= 0;
+      list.push([name, attribute.value, isUrl ? resolved(attribute.value) : null]);
+    }
+    list.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+    return list;
+  }
+
+  function formState(element) {
+    if (element.namespaceURI !== HTML_NS) return null;
+    switch (element.localName) {
+      case "input":
+        var type = (element.type || "text").toLowerCase();
+        if (type === "checkbox" || type === "radio") return { value: null, checked: element.checked, selected: null };
+        if (type === "file") return null;
+        return { value: element.value, checked: null, selected: null };
+      case "textarea":
+      case "select":
+        return { value: element.value, checked: null, selected: null };
+      case "option":
+        return { value: null, checked: null, selected: element.selected };
+      default:
+        return null;
+    }
+  }
+
+  function children(parent, masked) {
+    var out = [];
+    var text = null;
+    function flush() {
+      if (text === null) return;
+      var collapsed = text.replace(/\s+/g, " ").trim();
+      if (collapsed) out.push({ k: "text", text: collapsed });
+      text = null;
+    }
+    // A textarea's text child is only its default value; its live value is compared as form state.
+    var nodes = parent.localName === "textarea" || parent.localName === "template" ? [] : parent.childNodes;
+    for (var i = 0; i < nodes.length; i++) {
+      var node = nodes[i];
+      if (node.nodeType === 3 || node.nodeType === 4) {
+        text = (text || "") + node.data;
+      } else if (node.nodeType === 1 && !isSkipped(node)) {
+        flush();
+        out.push(element(node, masked));
+      }
+    }
+    flush();
+    return out;
+  }
+
+  function element(node, inheritedMask) {
+    var masked = inheritedMask || startsMasked(node);
+    return {
+      k: "el",
+      tag: node.localName,
+      ns: NAMESPACES[node.namespaceURI] || String(node.namespaceURI),
+      attrs: attributes(node),
+      form: formState(node),
+      masked: masked,
+      kids: children(node, masked)
+    };
+  }
+
+  return { ok: { url: doc.URL, root: element(doc.documentElement, false) } };
+}

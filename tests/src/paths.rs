@@ -1,0 +1,54 @@
+//! Where things are on disk: the workspace, the static files, the test pages and the built wasm.
+//!
+//! The built wasm (`target/site/`) is made by `cargo xtask build`; the tests refuse to start without it
+//! rather than fail later with a confusing 404 inside a browser.
+
+use std::path::{Path, PathBuf};
+
+/// The wasm files the relay must be able to serve, relative to the site directory.
+const REQUIRED_SITE_FILES: [&str; 4] = [
+    "visitor/cobrowse_visitor.js",
+    "visitor/cobrowse_visitor_bg.wasm",
+    "agent/pkg/cobrowse_agent_viewer.js",
+    "agent/pkg/cobrowse_agent_viewer_bg.wasm",
+];
+
+/// The Cargo workspace root (the parent of this crate).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+/// `www/`: the shim, the viewer page and the demo site.
+pub fn www_dir() -> PathBuf {
+    workspace().join("www")
+}
+
+/// `www/demo/`: the demo customer site.
+pub fn demo_dir() -> PathBuf {
+    www_dir().join("demo")
+}
+
+/// `tests/pages/`: pages made for single scenarios (hostile scripts, ...).
+pub fn pages_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("pages")
+}
+
+/// The built wasm packages: `$COBROWSE_SITE_DIR`, or `target/site` in the workspace.
+pub fn site_dir() -> PathBuf {
+    match std::env::var_os("COBROWSE_SITE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => workspace().join("target").join("site"),
+    }
+}
+
+/// The site directory, after checking that the wasm was built; panics with what to do if not.
+pub fn built_site_dir() -> PathBuf {
+    let dir = site_dir();
+    let missing: Vec<_> = REQUIRED_SITE_FILES.iter().filter(|file| !dir.join(file).is_file()).collect();
+    assert!(
+        missing.is_empty(),
+        "the built wasm is missing from {} ({missing:?} not found): run `cargo xtask build` first",
+        dir.display(),
+    );
+    dir
+}

@@ -1,0 +1,128 @@
+//! The visitor's website, on its own origin: a small warp server for `www/demo/` and `tests/pages/`.
+//!
+//! A real customer site is never the relay's origin, so the tests serve it from a different port. HTML
+//! pages load the shim as `src="/cobrowse.js"` (right for the relay's own `/demo/`); this server rewrites
+//! that to the relay's absolute URL, the way a customer pastes the snippet.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use tokio::task::JoinHandle;
+use warp::http::{header, Response, StatusCode};
+use warp::Filter;
+
+/// The site server; it stops when dropped.
+pub struct Site {
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Site {
+    /// Serves `/demo/...` from `www/demo/` and `/pages/...` from `tests/pages/` on a free loopback port,
+    /// with the shim loaded from `relay_origin` (e.g. `http://127.0.0.1:4000`).
+    pub async fn start(relay_origin: &str) -> crate::Result<Self> {
+        let routes = folder("demo", crate::paths::demo_dir(), relay_origin)
+            .or(folder("pages", crate::paths::pages_dir(), relay_origin));
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(warp::serve(routes).incoming(listener).run());
+        Ok(Self { addr, task })
+    }
+
+    /// The site's origin, `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The demo shop's checkout page.
+    pub fn demo_url(&self) -> String {
+        format!("{}/demo/", self.origin())
+    }
+
+    /// A page from `tests/pages/`.
+    pub fn page_url(&self, file: &str) -> String {
+        format!("{}/pages/{file}", self.origin())
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// `GET /<prefix>/<file>` from `root`; `index.html` for the folder itself.
+fn folder(
+    prefix: &'static str,
+    root: PathBuf,
+    relay_origin: &str,
+) -> impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone {
+    let relay_origin = relay_origin.to_string();
+    warp::get().and(warp::path(prefix)).and(warp::path::tail()).map(move |tail: warp::path::Tail| {
+        serve_file(&root, tail.as_str(), &relay_origin)
+    })
+}
+
+/// One file's response: the bytes (HTML rewritten), or 404.
+fn serve_file(root: &Path, tail: &str, relay_origin: &str) -> Response<Vec<u8>> {
+    let relative = if tail.is_empty() || tail.ends_with('/') { format!("{tail}index.html") } else { tail.into() };
+    let safe = !relative.split('/').any(|part| part == ".." || part.starts_with('.'));
+    let bytes = if safe { std::fs::read(root.join(&relative)).ok() } else { None };
+    let Some(bytes) = bytes else {
+        return respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec());
+    };
+    let content_type = content_type(&relative);
+    let body = if relative.ends_with(".html") { rewrite_shim_src(&bytes, relay_origin) } else { bytes };
+    respond(StatusCode::OK, content_type, body)
+}
+
+/// Points the page's `src="/cobrowse.js"` at the relay.
+pub fn rewrite_shim_src(html: &[u8], relay_origin: &str) -> Vec<u8> {
+    String::from_utf8_lossy(html)
+        .replace("src=\"/cobrowse.js\"", &format!("src=\"{relay_origin}/cobrowse.js\""))
+        .into_bytes()
+}
+
+fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Vec<u8>> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(body)
+        .expect("a response from valid parts")
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shim_src_points_at_the_relay() {
+        let page = br#"<script src="/cobrowse.js" data-site="demo" async></script><script src="demo.js"></script>"#;
+        let rewritten = String::from_utf8(rewrite_shim_src(page, "http://127.0.0.1:9")).unwrap();
+        assert_eq!(
+            rewritten,
+            r#"<script src="http://127.0.0.1:9/cobrowse.js" data-site="demo" async></script><script src="demo.js"></script>"#
+        );
+    }
+
+    #[test]
+    fn files_outside_the_folder_are_not_served() {
+        let response = serve_file(&crate::paths::demo_dir(), "../agent/index.html", "http://x");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let response = serve_file(&crate::paths::demo_dir(), "", "http://127.0.0.1:9");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(String::from_utf8_lossy(response.body()).contains("http://127.0.0.1:9/cobrowse.js"));
+    }
+}

@@ -1,0 +1,96 @@
+//! Connection: the visitor's WebSocket to the relay.
+//!
+//! One binary frame per WebSocket message, both ways. Page content goes out through the connection's one
+//! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); control messages go through
+//! [`message::encode_control`] and come in through [`message::decode_control`]. The connection knows
+//! nothing of the DOM: the session decides what to send and what a control message or a close means.
+
+use cobrowse_protocol::{close, message, Control, Delta, Encoder, Snapshot};
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+/// An open (or opening) WebSocket to the relay. Dropping it detaches its handlers and closes it.
+pub struct Connection {
+    socket: WebSocket,
+    encoder: Encoder,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Connection {
+    /// Opens `url`; `on_control` gets each control message, `on_close` the close code and reason.
+    pub fn open(
+        url: &str,
+        mut on_control: impl FnMut(Control) + 'static,
+        mut on_close: impl FnMut(u16, String) + 'static,
+    ) -> Result<Self, JsValue> {
+        let socket = WebSocket::new(url)?;
+        socket.set_binary_type(BinaryType::Arraybuffer);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            match event.data().dyn_into::<ArrayBuffer>().map(|data| Uint8Array::new(&data).to_vec()) {
+                Ok(bytes) => match message::decode_control(&bytes) {
+                    Ok(control) => on_control(control),
+                    Err(_) => web_sys::console::warn_1(&"cobrowse: ignored a malformed message from the relay".into()),
+                },
+                Err(_) => web_sys::console::warn_1(&"cobrowse: ignored a text message from the relay".into()),
+            }
+        });
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| on_close(event.code(), event.reason()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        Ok(Self { socket, encoder: Encoder::new(), _on_message: on_message, _on_close: on_close })
+    }
+
+    /// Sends a full snapshot, starting a fresh compression context.
+    pub fn send_snapshot(&mut self, snapshot: &Snapshot) {
+        let frame = self.encoder.snapshot(snapshot);
+        self.send(&frame);
+    }
+
+    /// Sends a batch of changes; an empty one is not sent.
+    pub fn send_delta(&mut self, delta: &Delta) {
+        if !delta.events.is_empty() {
+            let frame = self.encoder.delta(delta);
+            self.send(&frame);
+        }
+    }
+
+    /// Tells the relay the visitor ended the session, and closes normally.
+    pub fn end(&self) {
+        self.send(&message::encode_control(&Control::EndSession));
+        let _ = self.socket.close_with_code(close::NORMAL);
+    }
+
+    fn send(&self, frame: &[u8]) {
+        if self.socket.ready_state() == WebSocket::OPEN {
+            let _ = self.socket.send_with_u8_array(frame);
+        }
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.socket.set_onmessage(None);
+        self.socket.set_onclose(None);
+        if self.socket.ready_state() <= WebSocket::OPEN {
+            let _ = self.socket.close_with_code(close::NORMAL);
+        }
+    }
+}
+
+/// What a close means to the visitor, in words: why a session could not start, or why it ended.
+pub fn close_message(code: u16, reason: &str, started: bool) -> String {
+    let detail = if reason.is_empty() { None } else { Some(reason) };
+    match (code, detail) {
+        (close::SITE_NOT_ALLOWED, detail) => {
+            format!("This site is not allowed to start a cobrowse session: {}", detail.unwrap_or("unknown site or origin"))
+        }
+        (close::NORMAL, None) if started => "The session ended.".to_string(),
+        (1006, None) if !started => "The cobrowse service is unreachable. Check your connection and try again.".to_string(),
+        (1006, None) => "The connection to the cobrowse service was lost.".to_string(),
+        (_, Some(detail)) => detail.to_string(),
+        (code, None) => format!("The cobrowse service closed the connection (code {code})."),
+    }
+}

@@ -1,0 +1,263 @@
+//! Recording: one MutationObserver on the document, and the turning of each batch of its records into one
+//! [`Delta`] the mirror can apply.
+//!
+//! The recorder does not replay the records one by one (their intermediate states are gone by the time
+//! the callback runs); it reads the *current* state of what they touched:
+//! 1. every connected parent with an id whose children changed gets an [`Event::Children`] with its
+//!    current children: known nodes as [`Child::Existing`], others serialized as [`Child::New`] (fresh
+//!    ids). A node serialized in this batch gets no event of its own: its serialization is current.
+//! 2. attribute changes become [`Event::Attribute`] (current value, `None` if removed), once per node and
+//!    name; text changes become [`Event::Text`].
+//! 3. the forget rule: removed nodes that are no longer connected (or now sit where the mirror cannot
+//!    see them) lose their ids with their subtrees.
+//!
+//! An element whose masking or ignoring changes (`data-cobrowse-mask`, `data-cobrowse-ignore`, the class
+//! `cobrowse-mask`, an input's `type`) is rebuilt: its subtree forgets its ids and its parent lists it as
+//! new, so what the mirror shows follows the new rule. A change to the document's own children (a new
+//! root element) cannot be expressed as a delta: the batch then asks for a full snapshot.
+
+use crate::ids::{IdSet, Ids};
+use crate::mask;
+use crate::snapshot::{self, IGNORE_ATTRIBUTE};
+use cobrowse_protocol::{Child, Delta, Event, NodeId, Value};
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
+
+/// The MutationObserver watching the whole document. Dropping it disconnects it.
+pub struct Recorder {
+    observer: MutationObserver,
+    _callback: Closure<dyn FnMut(Array)>,
+}
+
+impl Recorder {
+    /// Starts observing everything under `document`; `on_records` gets each batch of records.
+    pub fn observe(document: &Document, on_records: impl FnMut(Array) + 'static) -> Result<Self, JsValue> {
+        let callback = Closure::<dyn FnMut(Array)>::new(on_records);
+        let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
+        let options = MutationObserverInit::new();
+        options.set_child_list(true);
+        options.set_attributes(true);
+        options.set_attribute_old_value(true);
+        options.set_character_data(true);
+        options.set_subtree(true);
+        observer.observe_with_options(document, &options)?;
+        Ok(Self { observer, _callback: callback })
+    }
+
+    /// The records queued but not yet delivered to the callback (call before taking a snapshot).
+    pub fn take_records(&self) -> Array {
+        self.observer.take_records()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// What one batch of mutation records means for the mirror.
+#[derive(Debug, PartialEq)]
+pub enum Batch {
+    /// These changes (possibly none).
+    Delta(Delta),
+    /// The document's own children changed: only a full snapshot can say it.
+    Snapshot,
+}
+
+/// Turns one batch of mutation records into the changes to send, updating ids (see the module doc).
+pub fn batch(records: &Array, ids: &mut Ids) -> Batch {
+    let touched = Touched::collect(records);
+    let first_new = ids.next();
+    let mut parents = touched.parents;
+    for element in &touched.rebuilt {
+        ids.forget_subtree(element);
+        parents.extend(element.parent_node());
+    }
+    if parents.iter().any(|parent| parent.node_type() == Node::DOCUMENT_NODE) {
+        forget_detached(&touched.removed, ids);
+        return Batch::Snapshot;
+    }
+    let mut events = children_events(&parents, first_new, ids);
+    events.extend(attribute_events(&touched.attributes, first_new, ids));
+    events.extend(text_events(&touched.texts, first_new, ids));
+    forget_detached(&touched.removed, ids);
+    Batch::Delta(Delta { events })
+}
+
+/// Applies only the forget rule to a batch of records, for records taken just before a full snapshot.
+pub fn forget_removed(records: &Array, ids: &Ids) {
+    forget_detached(&Touched::collect(records).removed, ids);
+}
+
+/// What a batch of records touched, in the order the records name them.
+#[derive(Default)]
+struct Touched {
+    parents: Vec<Node>,
+    removed: Vec<Node>,
+    attributes: Vec<(Element, String, Option<String>)>,
+    texts: Vec<Node>,
+    rebuilt: Vec<Element>,
+}
+
+impl Touched {
+    fn collect(records: &Array) -> Self {
+        let mut touched = Touched::default();
+        for record in records.iter() {
+            let record = record.unchecked_into::<MutationRecord>();
+            let Some(target) = record.target() else { continue };
+            match record.type_().as_str() {
+                "childList" => {
+                    let removed = record.removed_nodes();
+                    touched.removed.extend((0..removed.length()).filter_map(|index| removed.item(index)));
+                    touched.parents.push(target);
+                }
+                "attributes" => {
+                    let element = target.unchecked_into::<Element>();
+                    let name = record.attribute_name().unwrap_or_default();
+                    let namespace = record.attribute_namespace();
+                    if namespace.is_none() && changes_masking(&element, &name, &record) {
+                        touched.rebuilt.push(element.clone());
+                    }
+                    touched.attributes.push((element, name, namespace));
+                }
+                _ => touched.texts.push(target),
+            }
+        }
+        touched
+    }
+}
+
+/// Whether an attribute change may have changed whether the element is masked or ignored.
+fn changes_masking(element: &Element, name: &str, record: &MutationRecord) -> bool {
+    match name {
+        mask::MASK_ATTRIBUTE | IGNORE_ATTRIBUTE => record.old_value().is_some() != element.has_attribute(name),
+        "class" => {
+            let had = record.old_value().is_some_and(|old| old.split_ascii_whitespace().any(|c| c == mask::MASK_CLASS));
+            had != element.class_list().contains(mask::MASK_CLASS)
+        }
+        "type" => {
+            let secret = |kind: Option<String>| {
+                kind.is_some_and(|kind| matches!(kind.to_ascii_lowercase().as_str(), "password" | "hidden" | "file"))
+            };
+            element.local_name() == "input" && (secret(record.old_value()) || secret(element.get_attribute("type")))
+        }
+        _ => false,
+    }
+}
+
+/// The id of a node the mirror knew before this batch and that is still in the document.
+fn known_connected(node: &Node, first_new: NodeId, ids: &Ids) -> Option<NodeId> {
+    ids.get(node).filter(|&id| id < first_new && node.is_connected())
+}
+
+fn children_events(parents: &[Node], first_new: NodeId, ids: &mut Ids) -> Vec<Event> {
+    let mut done = IdSet::default();
+    let mut events = Vec::new();
+    for parent in parents {
+        let Some(id) = known_connected(parent, first_new, ids) else { continue };
+        if !done.insert(id) || !snapshot::lists_children(parent.unchecked_ref()) {
+            continue;
+        }
+        events.push(Event::Children { parent: id, children: current_children(parent, ids) });
+    }
+    events
+}
+
+/// `parent`'s children as the mirror should now have them.
+fn current_children(parent: &Node, ids: &mut Ids) -> Vec<Child> {
+    let masked = mask::is_masked(parent);
+    let mut children = Vec::new();
+    let mut child = parent.first_child();
+    while let Some(node) = child {
+        match ids.get(&node) {
+            Some(id) if snapshot::is_serialized(&node) => children.push(Child::Existing(id)),
+            Some(_) => {}
+            None => children.extend(snapshot::new_subtree(&node, masked, ids).map(Child::New)),
+        }
+        child = node.next_sibling();
+    }
+    children
+}
+
+fn attribute_events(changes: &[(Element, String, Option<String>)], first_new: NodeId, ids: &Ids) -> Vec<Event> {
+    let mut nodes_seen = IdSet::default();
+    let mut events = Vec::new();
+    for (element, local_name, namespace) in changes {
+        let Some(node) = known_connected(element, first_new, ids) else { continue };
+        let (name, attribute) = match namespace {
+            None => (local_name.clone(), element.get_attribute_node(local_name)),
+            Some(namespace) => {
+                let attribute = element.get_attribute_node_ns(Some(namespace), local_name);
+                let name = attribute.as_ref().map_or_else(|| qualified_name(namespace, local_name), |a| a.name());
+                (name, attribute)
+            }
+        };
+        if !nodes_seen.insert(node) && events.iter().any(|event| is_attribute_event(event, node, &name)) {
+            continue;
+        }
+        let value = attribute.map(|attribute| {
+            let masked = mask::carries_content(&name) && mask::is_masked(element);
+            mask::attribute_value(&name, masked, || attribute.value())
+        });
+        events.push(Event::Attribute { node, name, value });
+    }
+    events
+}
+
+fn is_attribute_event(event: &Event, id: NodeId, attribute: &str) -> bool {
+    matches!(event, Event::Attribute { node, name, .. } if *node == id && name == attribute)
+}
+
+/// The usual qualified name of a removed namespaced attribute (`xlink:href`), which the record omits.
+fn qualified_name(namespace: &str, local_name: &str) -> String {
+    let prefix = match namespace {
+        "http://www.w3.org/1999/xlink" => "xlink:",
+        "http://www.w3.org/XML/1998/namespace" => "xml:",
+        "http://www.w3.org/2000/xmlns/" if local_name != "xmlns" => "xmlns:",
+        _ => "",
+    };
+    format!("{prefix}{local_name}")
+}
+
+fn text_events(texts: &[Node], first_new: NodeId, ids: &Ids) -> Vec<Event> {
+    let mut done = IdSet::default();
+    let mut events = Vec::new();
+    for node in texts {
+        let Some(id) = known_connected(node, first_new, ids) else { continue };
+        if !done.insert(id) {
+            continue;
+        }
+        let masked = mask::is_masked(node);
+        let read = || node.node_value().unwrap_or_default();
+        let text = match node.node_type() {
+            Node::COMMENT_NODE => Value::Plain(mask::comment_text(masked, read)),
+            _ => mask::text_value(masked, read),
+        };
+        events.push(Event::Text { node: id, text });
+    }
+    events
+}
+
+/// The forget rule: removed nodes the mirror no longer shows lose their ids, with their subtrees.
+fn forget_detached(removed: &[Node], ids: &Ids) {
+    for node in removed {
+        if !is_visible_to_mirror(node, ids) {
+            ids.forget_subtree(node);
+        }
+    }
+}
+
+/// Whether a node sits where the mirror has it: connected, under a parent whose children it lists.
+fn is_visible_to_mirror(node: &Node, ids: &Ids) -> bool {
+    if !node.is_connected() {
+        return false;
+    }
+    match node.parent_node() {
+        None => false,
+        Some(parent) if parent.node_type() == Node::DOCUMENT_NODE => true,
+        Some(parent) => ids.get(&parent).is_some() && snapshot::lists_children(parent.unchecked_ref()),
+    }
+}

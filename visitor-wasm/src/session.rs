@@ -1,0 +1,279 @@
+//! Session: one cobrowse session from `start()` to its end, tying together the connection, the node ids,
+//! the recorder and the input listeners.
+//!
+//! Lifecycle:
+//! 1. [`start`] opens the WebSocket; nothing of the page is read yet.
+//! 2. `SessionStarted { key }` resolves the promise, starts the recorder and the listeners, and sends
+//!    the full snapshot at once (the relay keeps it for agents who join later).
+//! 3. Each mutation batch is sent at once as a delta; form changes too; pointer, scroll and resize at
+//!    most once per animation frame. `SnapshotRequested` sends a fresh snapshot.
+//! 4. The socket closes (the promise is rejected if it had not resolved, else `ended` is emitted), or
+//!    [`stop`] sends `EndSession` and closes it. Dropping the session removes every observer and listener.
+//!
+//! The session lives in a thread-local, reached from JS callbacks. Calls back into page script (emit,
+//! resolving the promise) are made only after the session is released, as [`Notice`]s, so a page that
+//! calls `stop()` from an event handler finds the session free.
+
+use crate::connection::{close_message, Connection};
+use crate::ids::Ids;
+use crate::inputs::{form_events, Input, Listeners, Motion};
+use crate::record::{self, Batch, Recorder};
+use crate::snapshot;
+use cobrowse_protocol::Control;
+use js_sys::{Array, Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Window};
+
+thread_local! {
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+}
+
+/// Starts a session with the relay at `ws_url`; the promise resolves to the session key.
+pub fn start(ws_url: &str, emit: Function) -> Promise {
+    let mut settle = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some(Settle { resolve, reject }));
+    let settle = settle.expect("the Promise executor runs at once");
+    let running = SESSION.with(|cell| cell.try_borrow().ok().map(|session| session.as_ref().map(|s| s.key.clone())));
+    let notice = match running {
+        Some(None) => match Session::open(ws_url, emit, settle) {
+            Ok(session) => {
+                SESSION.with(|cell| *cell.borrow_mut() = Some(session));
+                return promise;
+            }
+            Err((settle, message)) => settle.reject(message),
+        },
+        Some(Some(Some(key))) => settle.resolve(key),
+        _ => settle.reject("A cobrowse session is already starting.".into()),
+    };
+    notify(vec![notice]);
+    promise
+}
+
+/// Ends the session, if one runs: tells the relay, closes the socket, stops recording.
+pub fn stop() {
+    let Some(mut session) = take_session() else { return };
+    session.connection.end();
+    let notice = session.finish("You ended the session.".into());
+    drop(session);
+    notify(notice.into_iter().collect());
+}
+
+/// One running session.
+struct Session {
+    window: Window,
+    document: Document,
+    emit: Function,
+    connection: Connection,
+    ids: Ids,
+    /// The key, once the relay has started the session.
+    key: Option<String>,
+    /// The promise `start()` returned, until it is settled.
+    starting: Option<Settle>,
+    /// The recorder and listeners, once the session has started.
+    recording: Option<(Recorder, Listeners)>,
+    motion: Motion,
+    frame_requested: bool,
+    on_frame: Closure<dyn FnMut()>,
+}
+
+impl Session {
+    fn open(ws_url: &str, emit: Function, settle: Settle) -> Result<Self, (Settle, String)> {
+        let (window, document) = match web_sys::window().and_then(|window| Some((window.document()?, window))) {
+            Some((document, window)) => (window, document),
+            None => return Err((settle, "Cobrowse needs a browser window with a document.".into())),
+        };
+        let connection = Connection::open(
+            ws_url,
+            |control| with_session(|session| session.on_control(control)),
+            on_close,
+        );
+        let connection = match connection {
+            Ok(connection) => connection,
+            Err(error) => {
+                let message = format!("Cannot connect to the cobrowse service at {ws_url}: {}", error_text(&error));
+                return Err((settle, message));
+            }
+        };
+        Ok(Self {
+            window,
+            document,
+            emit,
+            connection,
+            ids: Ids::new(),
+            key: None,
+            starting: Some(settle),
+            recording: None,
+            motion: Motion::default(),
+            frame_requested: false,
+            on_frame: Closure::new(|| with_session(Session::on_frame)),
+        })
+    }
+
+    fn on_control(&mut self, control: Control) -> Vec<Notice> {
+        match control {
+            Control::SessionStarted { key } if self.key.is_none() => self.on_started(key),
+            Control::SnapshotRequested if self.recording.is_some() => {
+                self.send_snapshot();
+                Vec::new()
+            }
+            Control::AgentJoined { name, agents } => vec![self.agents_changed("agentjoined", name, agents)],
+            Control::AgentLeft { name, agents } => vec![self.agents_changed("agentleft", name, agents)],
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_started(&mut self, key: String) -> Vec<Notice> {
+        let recorder = Recorder::observe(&self.document, |records| with_session(|session| session.on_records(records)));
+        let on_input: Rc<dyn Fn(Input)> = Rc::new(|input| with_session(|session| session.on_input(input)));
+        let listeners = Listeners::listen(&self.window, &self.document, on_input);
+        match (recorder, listeners) {
+            (Ok(recorder), Ok(listeners)) => self.recording = Some((recorder, listeners)),
+            (Err(error), _) | (_, Err(error)) => {
+                self.connection.end();
+                let message = format!("Cobrowse cannot watch this page: {}", error_text(&error));
+                return self.starting.take().map(|settle| settle.reject(message)).into_iter().collect();
+            }
+        }
+        self.key = Some(key.clone());
+        self.send_snapshot();
+        self.starting.take().map(|settle| settle.resolve(key)).into_iter().collect()
+    }
+
+    fn agents_changed(&self, event: &'static str, name: String, agents: u32) -> Notice {
+        let detail = Object::new();
+        set(&detail, "name", &name.into());
+        set(&detail, "agents", &agents.into());
+        Notice::Emit(self.emit.clone(), event, detail.into())
+    }
+
+    /// Sends the whole page, after applying the forget rule to records not yet delivered.
+    fn send_snapshot(&mut self) {
+        if let Some((recorder, _)) = &self.recording {
+            record::forget_removed(&recorder.take_records(), &self.ids);
+        }
+        let snapshot = snapshot::take(&self.window, &self.document, &mut self.ids);
+        self.connection.send_snapshot(&snapshot);
+    }
+
+    fn on_records(&mut self, records: Array) -> Vec<Notice> {
+        match record::batch(&records, &mut self.ids) {
+            Batch::Delta(delta) => self.connection.send_delta(&delta),
+            Batch::Snapshot => self.send_snapshot(),
+        }
+        Vec::new()
+    }
+
+    /// Sends the mutations the observer has queued but not yet delivered, so later events can name new nodes.
+    fn flush_records(&mut self) {
+        if let Some((recorder, _)) = &self.recording {
+            let records = recorder.take_records();
+            if records.length() > 0 {
+                self.on_records(records);
+            }
+        }
+    }
+
+    fn on_input(&mut self, input: Input) -> Vec<Notice> {
+        match input {
+            Input::Form(target) => {
+                self.flush_records();
+                let events = form_events(&target, &self.document, &self.ids);
+                self.connection.send_delta(&cobrowse_protocol::Delta { events });
+            }
+            Input::Scroll(target) => self.motion.scroll(&target, &self.window, &self.ids),
+            Input::Resize => self.motion.viewport(snapshot::viewport(&self.window)),
+            Input::Pointer(point) => self.motion.pointer(point),
+        }
+        if !self.motion.is_empty() && !self.frame_requested {
+            self.frame_requested = self.window.request_animation_frame(self.on_frame.as_ref().unchecked_ref()).is_ok();
+        }
+        Vec::new()
+    }
+
+    fn on_frame(&mut self) -> Vec<Notice> {
+        self.frame_requested = false;
+        self.flush_records();
+        let events = self.motion.take();
+        self.connection.send_delta(&cobrowse_protocol::Delta { events });
+        Vec::new()
+    }
+
+    /// What ending the session tells the page: `start()` fails if it had not resolved, else `ended`.
+    fn finish(&mut self, reason: String) -> Option<Notice> {
+        if let Some(settle) = self.starting.take() {
+            return Some(settle.reject(reason));
+        }
+        let detail = Object::new();
+        set(&detail, "reason", &reason.into());
+        Some(Notice::Emit(self.emit.clone(), "ended", detail.into()))
+    }
+}
+
+fn on_close(code: u16, reason: String) {
+    let Some(mut session) = take_session() else { return };
+    let message = close_message(code, &reason, session.key.is_some());
+    let notice = session.finish(message);
+    drop(session);
+    notify(notice.into_iter().collect());
+}
+
+/// The resolve and reject functions of the promise `start()` returned.
+struct Settle {
+    resolve: Function,
+    reject: Function,
+}
+
+impl Settle {
+    fn resolve(self, key: String) -> Notice {
+        Notice::Call(self.resolve, key.into())
+    }
+
+    fn reject(self, message: String) -> Notice {
+        Notice::Call(self.reject, js_sys::Error::new(&message).into())
+    }
+}
+
+/// A call into page script, made once the session is released.
+enum Notice {
+    /// Call this function with this argument (settling the start promise).
+    Call(Function, JsValue),
+    /// Call `emit(name, detail)`.
+    Emit(Function, &'static str, JsValue),
+}
+
+fn notify(notices: Vec<Notice>) {
+    for notice in notices {
+        let _ = match notice {
+            Notice::Call(function, value) => function.call1(&JsValue::UNDEFINED, &value),
+            Notice::Emit(emit, name, detail) => emit.call2(&JsValue::UNDEFINED, &name.into(), &detail),
+        };
+    }
+}
+
+/// Runs `f` on the session if there is one and it is not already in use, then makes its calls to the page.
+fn with_session(f: impl FnOnce(&mut Session) -> Vec<Notice>) {
+    let notices = SESSION.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut session) => session.as_mut().map(f),
+        Err(_) => None,
+    });
+    notify(notices.unwrap_or_default());
+}
+
+fn take_session() -> Option<Session> {
+    SESSION.with(|cell| cell.try_borrow_mut().ok().and_then(|mut session| session.take()))
+}
+
+fn set(object: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &key.into(), value);
+}
+
+/// The message of a thrown JS value.
+fn error_text(error: &JsValue) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(error) => error.message().into(),
+        None => error.as_string().unwrap_or_else(|| "unknown error".into()),
+    }
+}

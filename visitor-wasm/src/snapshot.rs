@@ -1,0 +1,199 @@
+//! Snapshot: the DOM turned into the protocol's `page::Node` tree, masking as it goes.
+//!
+//! The same [`Serializer`] writes the full [`Snapshot`] and the new subtrees of a delta
+//! ([`cobrowse_protocol::Child::New`]); the only difference is how ids are given:
+//! - a snapshot keeps the ids nodes already have, so ids stay stable across snapshots of one session;
+//! - a new subtree gives every node a fresh id, because the mirror has never seen this copy of it (a known
+//!   node moved into a new subtree is rebuilt there; the mirror forgets its old copy with the old id).
+//!
+//! What is left out: elements with `data-cobrowse-ignore` (the shim's own widget and stylesheet) with
+//! their subtrees, the text inside `<script>` (the mirror never runs it), and node types the mirror cannot
+//! rebuild (processing instructions). The recorder uses [`is_serialized`] and [`lists_children`] to leave
+//! out the same nodes from its events.
+
+use crate::ids::Ids;
+use crate::mask;
+use cobrowse_protocol::{Attribute, Element, FormState, Namespace, Node, NodeKind, Point, Size, Snapshot};
+use wasm_bindgen::JsCast;
+use web_sys::{
+    Document, DocumentType, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
+    Window,
+};
+
+/// The attribute that keeps an element and its subtree out of every frame.
+pub const IGNORE_ATTRIBUTE: &str = "data-cobrowse-ignore";
+
+const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
+const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
+const MATHML_NAMESPACE: &str = "http://www.w3.org/1998/Math/MathML";
+
+/// The whole document as the visitor sees it now, reusing the ids nodes already have.
+pub fn take(window: &Window, document: &Document, ids: &mut Ids) -> Snapshot {
+    let mut serializer = Serializer { ids, fresh_ids: false };
+    Snapshot {
+        url: document.url().unwrap_or_default(),
+        viewport: viewport(window),
+        scroll: window_scroll(window),
+        children: serializer.children(document, false),
+    }
+}
+
+/// A node that is new to the mirror, with its subtree, every node under a fresh id.
+/// `masked` is whether its parent is masked. `None` if the node is not serialized at all.
+pub fn new_subtree(node: &web_sys::Node, masked: bool, ids: &mut Ids) -> Option<Node> {
+    Serializer { ids, fresh_ids: true }.node(node, masked)
+}
+
+/// The window's size in CSS pixels.
+pub fn viewport(window: &Window) -> Size {
+    let pixels = |value: Result<wasm_bindgen::JsValue, _>| value.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+    Size { width: pixels(window.inner_width()), height: pixels(window.inner_height()) }
+}
+
+/// The window's scroll offset in CSS pixels.
+pub fn window_scroll(window: &Window) -> Point {
+    Point { x: window.scroll_x().unwrap_or(0.0).round() as i32, y: window.scroll_y().unwrap_or(0.0).round() as i32 }
+}
+
+/// Whether the node appears in frames at all: not an ignored element, and of a kind the mirror rebuilds.
+pub fn is_serialized(node: &web_sys::Node) -> bool {
+    match node.node_type() {
+        web_sys::Node::ELEMENT_NODE => !node.unchecked_ref::<web_sys::Element>().has_attribute(IGNORE_ATTRIBUTE),
+        web_sys::Node::TEXT_NODE
+        | web_sys::Node::CDATA_SECTION_NODE
+        | web_sys::Node::COMMENT_NODE
+        | web_sys::Node::DOCUMENT_TYPE_NODE => true,
+        _ => false,
+    }
+}
+
+/// Whether an element's children appear in frames: all but a `<script>`'s (its code is useless to the agent).
+pub fn lists_children(element: &web_sys::Element) -> bool {
+    !(element.local_name() == "script" && element.namespace_uri().as_deref() == Some(HTML_NAMESPACE))
+}
+
+/// The live state of a form control; `None` for other elements. `tag` is the lower-case HTML tag name.
+pub fn form_state(element: &web_sys::Element, tag: &str, masked: bool) -> Option<FormState> {
+    let state = match tag {
+        "input" => {
+            let input = element.unchecked_ref::<HtmlInputElement>();
+            let checkable = matches!(input.type_().as_str(), "checkbox" | "radio");
+            FormState {
+                value: Some(mask::text_value(masked, || input.value())),
+                checked: checkable.then(|| input.checked()),
+                selected: None,
+            }
+        }
+        "textarea" => FormState {
+            value: Some(mask::text_value(masked, || element.unchecked_ref::<HtmlTextAreaElement>().value())),
+            ..FormState::default()
+        },
+        "select" => FormState {
+            value: Some(mask::text_value(masked, || element.unchecked_ref::<HtmlSelectElement>().value())),
+            ..FormState::default()
+        },
+        "option" => FormState {
+            selected: Some(element.unchecked_ref::<HtmlOptionElement>().selected()),
+            ..FormState::default()
+        },
+        _ => return None,
+    };
+    Some(state)
+}
+
+/// Whether the element is an HTML element; `tag` is its local name.
+pub fn html_tag(element: &web_sys::Element) -> Option<String> {
+    (element.namespace_uri().as_deref() == Some(HTML_NAMESPACE)).then(|| element.local_name().to_ascii_lowercase())
+}
+
+/// Walks the DOM, giving ids and masking.
+struct Serializer<'a> {
+    ids: &'a mut Ids,
+    fresh_ids: bool,
+}
+
+impl Serializer<'_> {
+    fn id(&mut self, node: &web_sys::Node) -> u32 {
+        if self.fresh_ids {
+            self.ids.assign(node)
+        } else {
+            self.ids.get_or_assign(node)
+        }
+    }
+
+    /// The serialized children of `parent`; `masked` is whether `parent` is masked.
+    fn children(&mut self, parent: &web_sys::Node, masked: bool) -> Vec<Node> {
+        let mut children = Vec::new();
+        let mut child = parent.first_child();
+        while let Some(node) = child {
+            children.extend(self.node(&node, masked));
+            child = node.next_sibling();
+        }
+        children
+    }
+
+    /// `node` and its subtree; `masked` is whether its parent is masked. `None` if it is left out.
+    fn node(&mut self, node: &web_sys::Node, masked: bool) -> Option<Node> {
+        let kind = match node.node_type() {
+            web_sys::Node::ELEMENT_NODE => {
+                let element = node.unchecked_ref::<web_sys::Element>();
+                if element.has_attribute(IGNORE_ATTRIBUTE) {
+                    return None;
+                }
+                let id = self.id(node);
+                return Some(Node { id, kind: NodeKind::Element(self.element(element, masked)) });
+            }
+            web_sys::Node::TEXT_NODE | web_sys::Node::CDATA_SECTION_NODE => {
+                NodeKind::Text(mask::text_value(masked, || node.node_value().unwrap_or_default()))
+            }
+            web_sys::Node::COMMENT_NODE => {
+                NodeKind::Comment(mask::comment_text(masked, || node.node_value().unwrap_or_default()))
+            }
+            web_sys::Node::DOCUMENT_TYPE_NODE => {
+                let doctype = node.unchecked_ref::<DocumentType>();
+                NodeKind::Doctype { name: doctype.name(), public_id: doctype.public_id(), system_id: doctype.system_id() }
+            }
+            _ => return None,
+        };
+        Some(Node { id: self.id(node), kind })
+    }
+
+    /// An element with its attributes, form state and children; `parent_masked` is its parent's state.
+    fn element(&mut self, element: &web_sys::Element, parent_masked: bool) -> Element {
+        let masked = parent_masked || mask::starts_masked_subtree(element);
+        let html_tag = html_tag(element);
+        let (tag, namespace) = match html_tag {
+            Some(tag) => (tag, Namespace::Html),
+            None => (element.local_name(), namespace(element.namespace_uri())),
+        };
+        let form = match namespace {
+            Namespace::Html => form_state(element, &tag, masked),
+            _ => None,
+        };
+        let is_script = namespace == Namespace::Html && tag == "script";
+        let children = if is_script { Vec::new() } else { self.children(element, masked) };
+        Element { attributes: attributes(element, masked), form, children, tag, namespace }
+    }
+}
+
+/// The element's attributes, in the DOM's order, masked as needed.
+fn attributes(element: &web_sys::Element, masked: bool) -> Vec<Attribute> {
+    let map = element.attributes();
+    (0..map.length())
+        .filter_map(|index| map.item(index))
+        .map(|attribute| {
+            let name = attribute.name();
+            let value = mask::attribute_value(&name, masked, || attribute.value());
+            Attribute { name, value }
+        })
+        .collect()
+}
+
+fn namespace(uri: Option<String>) -> Namespace {
+    match uri.as_deref() {
+        Some(HTML_NAMESPACE) => Namespace::Html,
+        Some(SVG_NAMESPACE) => Namespace::Svg,
+        Some(MATHML_NAMESPACE) => Namespace::MathMl,
+        _ => Namespace::Other(uri.unwrap_or_default()),
+    }
+}

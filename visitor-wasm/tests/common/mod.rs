@@ -1,0 +1,124 @@
+//! Helpers shared by the browser tests: DOM fixtures and lookups in serialized trees.
+#![allow(dead_code)]
+
+use cobrowse_protocol::{Child, Element, Event, Node, NodeId, NodeKind, Snapshot};
+use cobrowse_visitor::ids::Ids;
+use cobrowse_visitor::snapshot;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, HtmlElement, Window};
+
+pub fn window() -> Window {
+    web_sys::window().unwrap()
+}
+
+pub fn document() -> Document {
+    window().document().unwrap()
+}
+
+/// A `<div>` appended to the body with this HTML inside, removed when dropped.
+pub struct Fixture {
+    pub root: HtmlElement,
+}
+
+impl Fixture {
+    pub fn new(html: &str) -> Self {
+        let root = document().create_element("div").unwrap().unchecked_into::<HtmlElement>();
+        root.set_inner_html(html);
+        document().body().unwrap().append_child(&root).unwrap();
+        Self { root }
+    }
+
+    /// The element matching `selector` inside the fixture.
+    pub fn get<T: JsCast>(&self, selector: &str) -> T {
+        self.root
+            .query_selector(selector)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {selector} in the fixture"))
+            .unchecked_into()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+/// A snapshot of the test page.
+pub fn take_snapshot(ids: &mut Ids) -> Snapshot {
+    snapshot::take(&window(), &document(), ids)
+}
+
+/// The node with this id anywhere in these trees.
+pub fn find(nodes: &[Node], id: NodeId) -> Option<&Node> {
+    nodes.iter().find_map(|node| {
+        if node.id == id {
+            return Some(node);
+        }
+        match &node.kind {
+            NodeKind::Element(element) => find(&element.children, id),
+            _ => None,
+        }
+    })
+}
+
+/// The serialized node of a DOM node, by the id the DOM node has.
+pub fn find_dom<'a>(nodes: &'a [Node], ids: &Ids, node: &web_sys::Node) -> &'a Node {
+    let id = ids.get(node).expect("the DOM node has an id");
+    find(nodes, id).unwrap_or_else(|| panic!("node {id} is not in the tree"))
+}
+
+pub fn element(node: &Node) -> &Element {
+    match &node.kind {
+        NodeKind::Element(element) => element,
+        other => panic!("expected an element, got {other:?}"),
+    }
+}
+
+/// Every id in these trees, in document order.
+pub fn all_ids(nodes: &[Node]) -> Vec<NodeId> {
+    let mut ids = Vec::new();
+    for node in nodes {
+        ids.push(node.id);
+        if let NodeKind::Element(element) = &node.kind {
+            ids.extend(all_ids(&element.children));
+        }
+    }
+    ids
+}
+
+/// Every text of text nodes in these trees, with masked texts as `None`.
+pub fn texts(nodes: &[Node]) -> Vec<Option<String>> {
+    let mut texts = Vec::new();
+    for node in nodes {
+        match &node.kind {
+            NodeKind::Text(cobrowse_protocol::Value::Plain(text)) => texts.push(Some(text.clone())),
+            NodeKind::Text(cobrowse_protocol::Value::Masked) => texts.push(None),
+            NodeKind::Element(element) => texts.extend(texts_of(element)),
+            _ => {}
+        }
+    }
+    texts
+}
+
+fn texts_of(element: &Element) -> Vec<Option<String>> {
+    texts(&element.children)
+}
+
+/// The attribute's value on a serialized element.
+pub fn attribute<'a>(element: &'a Element, name: &str) -> Option<&'a cobrowse_protocol::Value> {
+    element.attributes.iter().find(|attribute| attribute.name == name).map(|attribute| &attribute.value)
+}
+
+/// The Children event for `parent` in these events.
+pub fn children_of(events: &[Event], parent: NodeId) -> Option<&Vec<Child>> {
+    events.iter().find_map(|event| match event {
+        Event::Children { parent: p, children } if *p == parent => Some(children),
+        _ => None,
+    })
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains_bytes(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+}

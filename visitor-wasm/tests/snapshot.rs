@@ -1,0 +1,169 @@
+//! The snapshot: structure, attributes, form state, ids, and what is left out.
+
+mod common;
+
+use cobrowse_protocol::{FormState, Namespace, NodeKind, Value};
+use cobrowse_visitor::ids::Ids;
+use common::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PAGE: &str = r#"<section id="s" class="box" data-kind="demo">Hello <b>world</b><!-- a note --><svg id="pic" viewBox="0 0 10 10"><circle cx="5" cy="5" r="4"></circle></svg><math id="formula"><mi>x</mi></math><input id="name" value="initial"><input id="agree" type="checkbox"><input id="r1" type="radio" name="r" checked><textarea id="bio">default</textarea><select id="pick"><option value="a">A</option><option value="b">B</option></select></section>"#;
+
+#[wasm_bindgen_test]
+fn snapshot_has_elements_text_comments_and_attributes() {
+    let page = Fixture::new(PAGE);
+    let mut ids = Ids::new();
+    let snapshot = take_snapshot(&mut ids);
+
+    let section = element(find_dom(&snapshot.children, &ids, &page.get("#s")));
+    assert_eq!(section.tag, "section");
+    assert_eq!(section.namespace, Namespace::Html);
+    assert_eq!(attribute(section, "id"), Some(&Value::Plain("s".into())));
+    assert_eq!(attribute(section, "class"), Some(&Value::Plain("box".into())));
+    assert_eq!(attribute(section, "data-kind"), Some(&Value::Plain("demo".into())));
+    assert_eq!(section.form, None);
+
+    let kinds: Vec<String> = section
+        .children
+        .iter()
+        .map(|child| match &child.kind {
+            NodeKind::Text(Value::Plain(text)) => format!("text:{text}"),
+            NodeKind::Comment(text) => format!("comment:{text}"),
+            NodeKind::Element(element) => format!("element:{}", element.tag),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "text:Hello ", "element:b", "comment: a note ", "element:svg", "element:math", "element:input",
+            "element:input", "element:input", "element:textarea", "element:select"
+        ]
+    );
+    assert_eq!(texts(&section.children[1..2]), [Some("world".to_string())]);
+
+    let svg = element(find_dom(&snapshot.children, &ids, &page.get("#pic")));
+    assert_eq!((svg.tag.as_str(), &svg.namespace), ("svg", &Namespace::Svg));
+    assert_eq!(attribute(svg, "viewBox"), Some(&Value::Plain("0 0 10 10".into())));
+    let circle = element(&svg.children[0]);
+    assert_eq!((circle.tag.as_str(), &circle.namespace), ("circle", &Namespace::Svg));
+    let math = element(find_dom(&snapshot.children, &ids, &page.get("#formula")));
+    assert_eq!(math.namespace, Namespace::MathMl);
+}
+
+#[wasm_bindgen_test]
+fn snapshot_reads_live_form_state() {
+    let page = Fixture::new(PAGE);
+    page.get::<HtmlInputElement>("#name").set_value("typed by the visitor");
+    page.get::<HtmlInputElement>("#agree").set_checked(true);
+    page.get::<HtmlTextAreaElement>("#bio").set_value("new bio");
+    page.get::<HtmlSelectElement>("#pick").set_value("b");
+    let mut ids = Ids::new();
+    let snapshot = take_snapshot(&mut ids);
+    let form = |selector: &str| element(find_dom(&snapshot.children, &ids, &page.get(selector))).form.clone();
+
+    let plain = |text: &str| Some(Value::Plain(text.into()));
+    assert_eq!(form("#name"), Some(FormState { value: plain("typed by the visitor"), checked: None, selected: None }));
+    assert_eq!(form("#agree"), Some(FormState { value: plain("on"), checked: Some(true), selected: None }));
+    assert_eq!(form("#r1").and_then(|state| state.checked), Some(true));
+    assert_eq!(form("#bio").and_then(|state| state.value), plain("new bio"));
+    assert_eq!(form("#pick").and_then(|state| state.value), plain("b"));
+    assert_eq!(form("option[value=a]").and_then(|state| state.selected), Some(false));
+    assert_eq!(form("option[value=b]").and_then(|state| state.selected), Some(true));
+    // The value attribute keeps what the page's HTML said.
+    let name = element(find_dom(&snapshot.children, &ids, &page.get("#name")));
+    assert_eq!(attribute(name, "value"), Some(&Value::Plain("initial".into())));
+    let _: HtmlOptionElement = page.get("option[value=b]");
+}
+
+#[wasm_bindgen_test]
+fn snapshot_covers_the_document_url_viewport_and_doctype() {
+    let document = document();
+    let added_doctype = match document.doctype() {
+        Some(_) => None,
+        None => {
+            let doctype = document.implementation().unwrap().create_document_type("html", "-//W3C//DTD X//EN", "x.dtd").unwrap();
+            document.insert_before(&doctype, document.document_element().as_ref().map(|e| e.as_ref())).unwrap();
+            Some(doctype)
+        }
+    };
+    let mut ids = Ids::new();
+    let snapshot = take_snapshot(&mut ids);
+    assert_eq!(snapshot.url, window().location().href().unwrap());
+    assert_eq!(snapshot.viewport.width, window().inner_width().unwrap().as_f64().unwrap() as u32);
+    assert_eq!(snapshot.viewport.height, window().inner_height().unwrap().as_f64().unwrap() as u32);
+    assert!(snapshot.viewport.width > 0);
+
+    let doctype = document.doctype().unwrap();
+    let NodeKind::Doctype { name, public_id, system_id } = &snapshot.children[0].kind else {
+        panic!("the first child is not the doctype: {:?}", snapshot.children[0]);
+    };
+    assert_eq!((name, public_id, system_id), (&doctype.name(), &doctype.public_id(), &doctype.system_id()));
+    assert_eq!(ids.get(&doctype), Some(snapshot.children[0].id));
+    let root = element(snapshot.children.last().unwrap());
+    assert_eq!(root.tag, "html");
+    assert_eq!(element(&root.children[1]).tag, "body");
+    if let Some(doctype) = added_doctype {
+        doctype.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+fn ids_are_unique_from_one_and_stable_across_snapshots() {
+    let page = Fixture::new(PAGE);
+    let mut ids = Ids::new();
+    let first = take_snapshot(&mut ids);
+    let mut numbers = all_ids(&first.children);
+    assert_eq!(numbers.iter().min(), Some(&1));
+    let count = numbers.len();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), count, "ids are unique");
+
+    let second = take_snapshot(&mut ids);
+    assert_eq!(all_ids(&second.children), all_ids(&first.children));
+    assert_eq!(second, first);
+    let section = page.get::<web_sys::Node>("#s");
+    assert_eq!(find_dom(&second.children, &ids, &section).id, find_dom(&first.children, &ids, &section).id);
+}
+
+#[wasm_bindgen_test]
+fn ignored_elements_and_script_text_are_left_out() {
+    let page = Fixture::new(
+        r#"<p id="kept">kept</p><div id="widget" data-cobrowse-ignore><span>SECRET-WIDGET</span></div><link rel="stylesheet" href="x.css" data-cobrowse-ignore>"#,
+    );
+    let script = document().create_element("script").unwrap();
+    script.set_attribute("type", "text/x-template").unwrap();
+    script.set_attribute("data-x", "1").unwrap();
+    script.set_text_content(Some("var SCRIPT_CODE = 1;"));
+    page.root.append_child(&script).unwrap();
+
+    let mut ids = Ids::new();
+    let snapshot = take_snapshot(&mut ids);
+    let container = element(find_dom(&snapshot.children, &ids, &page.root));
+    let tags: Vec<&str> = container.children.iter().map(|child| element(child).tag.as_str()).collect();
+    assert_eq!(tags, ["p", "script"]);
+    let script_node = element(&container.children[1]);
+    assert!(script_node.children.is_empty(), "script text is not serialized");
+    assert_eq!(attribute(script_node, "data-x"), Some(&Value::Plain("1".into())));
+    assert_eq!(ids.get(&page.get::<web_sys::Node>("#widget")), None);
+
+    let debug = format!("{snapshot:?}");
+    assert!(!debug.contains("SECRET-WIDGET"));
+    assert!(!debug.contains("SCRIPT_CODE"));
+}
+
+#[wasm_bindgen_test]
+fn html_tags_are_lower_case() {
+    let page = Fixture::new("");
+    let odd = document().create_element_ns(Some("http://www.w3.org/1999/xhtml"), "DIV").unwrap();
+    page.root.append_child(&odd).unwrap();
+    let mut ids = Ids::new();
+    let snapshot = take_snapshot(&mut ids);
+    assert_eq!(element(find_dom(&snapshot.children, &ids, &odd)).tag, "div");
+    let _ = odd.dyn_ref::<web_sys::Element>();
+}

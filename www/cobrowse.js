@@ -1,0 +1,199 @@
+/*! cobrowse.js: the shim a site embeds to let its visitors share their page with a support agent.
+ *
+ *   <script src="https://RELAY/cobrowse.js" data-site="SITE_ID" async></script>
+ *
+ * It stays tiny: the recorder (a wasm module) is imported from the relay only when a session starts,
+ * on a click on any [data-cobrowse-start] element, on Shift+Enter (unless data-hotkey="off"), or on
+ * Cobrowse.start(). API: Cobrowse.start() -> Promise<key>, Cobrowse.stop(), Cobrowse.on(event, cb)
+ * with events started {key}, agentjoined {name, agents}, agentleft {name, agents}, ended {reason},
+ * error {message}.
+ *
+ * The widget is built with DOM APIs and styled only by classes from cobrowse.css: no inline styles, so a
+ * page whose CSP forbids them shows it unbroken. It carries data-cobrowse-ignore: it is never mirrored.
+ */
+(function () {
+  "use strict";
+  if (window.Cobrowse) return;
+  var script = document.currentScript || document.querySelector('script[src$="cobrowse.js"][data-site]');
+  if (!script) return;
+  var base = new URL(".", script.src).href.replace(/\/$/, "");
+  var site = script.getAttribute("data-site") || "";
+  var listeners = {};
+  var visitor = null; // Promise of the loaded wasm module
+  var session = null; // Promise of the key, while a session starts or runs
+  var widget = null;
+  var stylesheet = null;
+
+  function emit(name, detail) {
+    (listeners[name] || []).slice().forEach(function (callback) {
+      try {
+        callback(detail);
+      } catch (error) {
+        setTimeout(function () { throw error; });
+      }
+    });
+  }
+
+  function load() {
+    visitor = visitor || import(base + "/visitor/cobrowse_visitor.js").then(function (module) {
+      return module.default({ module_or_path: base + "/visitor/cobrowse_visitor_bg.wasm" }).then(function () {
+        return module;
+      });
+    }).catch(function (error) {
+      visitor = null;
+      throw new Error("The cobrowse service at " + base + " is unreachable (" + error.message + ").");
+    });
+    return visitor;
+  }
+
+  function start() {
+    if (session) return session;
+    show("connecting");
+    var url = base.replace(/^http/, "ws") + "/ws/visitor?site=" + encodeURIComponent(site);
+    var started = session = load().then(function (module) {
+      if (!site) throw new Error("The cobrowse script tag has no data-site attribute.");
+      if (session !== started) throw new Error("The session was stopped before it started.");
+      return module.start(url, onVisitorEvent);
+    }).then(function (key) {
+      show("live", key);
+      emit("started", { key: key });
+      return key;
+    }, function (error) {
+      if (session !== started) {
+        close(); // the visitor pressed Cancel: nothing to report
+      } else {
+        session = null;
+        show("failed", error.message);
+        emit("error", { message: error.message });
+      }
+      throw error;
+    });
+    return started;
+  }
+
+  function stop() {
+    if (!session) return;
+    session = null;
+    if (visitor) visitor.then(function (module) { module.stop(); }, function () {});
+  }
+
+  function onVisitorEvent(name, detail) {
+    if (name === "ended") session = null;
+    show(name, name === "ended" ? detail.reason : name === "error" ? detail.message : detail);
+    emit(name, detail);
+  }
+
+  function element(tag, className, parent) {
+    var node = document.createElement(tag);
+    node.className = className;
+    parent.appendChild(node);
+    return node;
+  }
+
+  function build() {
+    if (!stylesheet) {
+      stylesheet = document.createElement("link");
+      stylesheet.rel = "stylesheet";
+      stylesheet.href = base + "/cobrowse.css";
+      stylesheet.setAttribute("data-cobrowse-ignore", "");
+      stylesheet.onload = stylesheet.onerror = function () {
+        stylesheet.ready = true;
+        if (widget) widget.root.hidden = false;
+      };
+      document.head.appendChild(stylesheet);
+    }
+    var root = document.createElement("div");
+    root.id = "cobrowse-widget";
+    root.className = "cobrowse-widget";
+    root.setAttribute("data-cobrowse-ignore", "");
+    root.setAttribute("role", "status");
+    root.hidden = !stylesheet.ready;
+    widget = {
+      root: root,
+      title: element("p", "cobrowse-title", root),
+      key: element("p", "cobrowse-key", root),
+      agents: element("p", "cobrowse-agents", root),
+      message: element("p", "cobrowse-message", root),
+      button: element("button", "cobrowse-button", root)
+    };
+    widget.key.id = "cobrowse-key";
+    widget.agents.id = "cobrowse-agents";
+    widget.button.type = "button";
+    widget.button.onclick = function () {
+      if (widget.state === "connecting" || widget.state === "live") stop();
+      else close();
+    };
+    document.body.appendChild(root);
+  }
+
+  function close() {
+    if (widget) widget.root.remove();
+    widget = null;
+  }
+
+  function agentsText(count) {
+    if (!count) return "No agent is watching yet.";
+    return count === 1 ? "1 agent is watching." : count + " agents are watching.";
+  }
+
+  // Shows a step of the session: connecting, live (key), agentjoined/agentleft ({name, agents}),
+  // ended (reason), failed or error (message).
+  function show(step, detail) {
+    if (!widget) build();
+    var w = widget;
+    if (step === "agentjoined" || step === "agentleft") {
+      w.agents.textContent = agentsText(detail.agents);
+      w.message.textContent = detail.name + (step === "agentjoined" ? " joined." : " left.");
+      return;
+    }
+    if (step === "error") step = "failed";
+    w.state = step;
+    w.root.className = "cobrowse-widget cobrowse-" + step;
+    w.title.textContent = {
+      connecting: "Starting a cobrowse session\u2026",
+      live: "Your session key",
+      ended: "Session ended",
+      failed: "Cobrowse could not start"
+    }[step];
+    w.key.hidden = w.agents.hidden = step !== "live";
+    w.message.hidden = step === "connecting";
+    w.button.textContent = step === "connecting" ? "Cancel" : step === "live" ? "End" : "Close";
+    if (step === "live") {
+      w.key.textContent = detail;
+      w.agents.textContent = agentsText(0);
+      w.message.textContent = "Read this key to the agent.";
+    } else if (step !== "connecting") {
+      w.message.textContent = detail || "";
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element && event.target.closest("[data-cobrowse-start]");
+    if (target) {
+      event.preventDefault();
+      start().catch(function () {});
+    }
+  });
+
+  if (script.getAttribute("data-hotkey") !== "off") {
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      var typing = target && (target.isContentEditable || target.tagName === "TEXTAREA");
+      if (event.key === "Enter" && event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey && !typing) {
+        event.preventDefault();
+        start().catch(function () {});
+      }
+    });
+  }
+
+  window.Cobrowse = {
+    start: start,
+    stop: stop,
+    on: function (name, callback) {
+      (listeners[name] = listeners[name] || []).push(callback);
+      return function () {
+        listeners[name] = (listeners[name] || []).filter(function (other) { return other !== callback; });
+      };
+    }
+  };
+})();
