@@ -72,9 +72,11 @@ impl<'a> Builder<'a> {
         let NodeKind::Element(element) = &data.kind else {
             return;
         };
-        let holder = match node.dyn_ref::<HtmlTemplateElement>() {
-            Some(template) if self.ids.is_inert(data.id) => template.content().into(),
-            _ => node.clone(),
+        // Mirror nodes belong to the iframe's realm, where `instanceof` against this realm's classes fails:
+        // the placeholder is known to be a template because the builder made it.
+        let holder = match self.ids.is_inert(data.id) {
+            true => node.unchecked_ref::<HtmlTemplateElement>().content().into(),
+            false => node.clone(),
         };
         if is_html_head(element) {
             self.inject_viewer_nodes(&holder);

@@ -72,7 +72,7 @@ impl NodeIds {
     pub fn children_holder(&self, id: NodeId) -> Option<Node> {
         let node = self.get(id)?;
         if self.is_inert(id) {
-            return node.dyn_ref::<HtmlTemplateElement>().map(|template| template.content().into());
+            return Some(placeholder_content(node));
         }
         Some(node.clone())
     }
@@ -101,11 +101,15 @@ impl NodeIds {
     }
 
     fn children_holder_after_forget(&mut self, node: &Node, id: NodeId) -> Node {
-        if self.inert.remove(&id) {
-            if let Some(template) = node.dyn_ref::<HtmlTemplateElement>() {
-                return template.content().into();
-            }
+        match self.inert.remove(&id) {
+            true => placeholder_content(node),
+            false => node.clone(),
         }
-        node.clone()
     }
+}
+
+/// The inert content of a placeholder. Mirror nodes live in the iframe's realm, where `instanceof`
+/// against this realm's classes fails, so the type is taken on trust: only placeholders are inert.
+fn placeholder_content(node: &Node) -> Node {
+    node.unchecked_ref::<HtmlTemplateElement>().content().into()
 }

@@ -115,7 +115,8 @@ impl Mirror {
     /// Opens the iframe's document afresh with the snapshot's doctype (or none: quirks mode) and empties it.
     fn fresh_document(&self, snapshot: &Snapshot) -> Result<Document, JsValue> {
         let document = self.document().ok_or_else(no_document)?;
-        let html: HtmlDocument = document.dyn_into()?;
+        // The iframe's document is of the iframe's realm: `instanceof HTMLDocument` here would be false.
+        let html: HtmlDocument = document.unchecked_into();
         html.open()?;
         html.write_1(&doctype_markup(snapshot))?;
         html.close()?;
@@ -219,8 +220,10 @@ impl Mirror {
         }
     }
 
+    /// The element with this id (by node type: mirror nodes are of the iframe's realm, not this one's).
     fn element(&self, id: NodeId) -> Option<Element> {
-        self.ids.get(id)?.dyn_ref::<Element>().cloned()
+        let node = self.ids.get(id)?;
+        (node.node_type() == Node::ELEMENT_NODE).then(|| node.unchecked_ref::<Element>().clone())
     }
 
     /// The forget rule: removed nodes that did not come back lose their ids, with their subtrees.

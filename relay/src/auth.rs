@@ -20,15 +20,18 @@ pub struct AuthError {
 }
 
 impl AgentAccount {
-    /// An account whose password is hashed now, with argon2id and its default (recommended) cost.
+    /// An account whose password is hashed now, with argon2id at its default (recommended) cost.
     pub fn with_password(name: &str, password: &str) -> AgentAccount {
-        AgentAccount::with_password_and_params(name, password, Params::default())
+        AgentAccount { name: name.to_owned(), password_hash: hash_password(password) }
     }
 
-    /// An account hashed with explicit argon2 parameters: cheaper ones make tests fast, never use them
-    /// in production.
-    pub fn with_password_and_params(name: &str, password: &str, params: Params) -> AgentAccount {
-        AgentAccount { name: name.to_owned(), password_hash: hash_password_with_params(password, params) }
+    /// For tests only: an account hashed with argon2id at the lowest cost (8 KiB, one pass), so that
+    /// debug builds sign in at once. The default cost takes seconds in a debug build. Never use this for
+    /// a real account: such a hash is cheap to crack.
+    pub fn with_cheap_password_hash(name: &str, password: &str) -> AgentAccount {
+        let cheapest = Params::new(Params::MIN_M_COST, Params::MIN_T_COST, 1, None)
+            .expect("argon2's minimum parameters are valid");
+        AgentAccount { name: name.to_owned(), password_hash: hash_password_with_params(password, cheapest) }
     }
 }
 
@@ -38,7 +41,7 @@ pub fn hash_password(password: &str) -> String {
 }
 
 /// The argon2id PHC string for `password` with a fresh random salt and the given cost.
-pub fn hash_password_with_params(password: &str, params: Params) -> String {
+pub(crate) fn hash_password_with_params(password: &str, params: Params) -> String {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
         .hash_password(password.as_bytes(), &salt)
@@ -113,8 +116,8 @@ mod tests {
     #[tokio::test]
     async fn right_password_passes_and_wrong_ones_fail() {
         let accounts = Accounts::new(&[
-            AgentAccount::with_password_and_params("ana", "correct horse", cheap()),
-            AgentAccount::with_password_and_params("bo", "battery staple", cheap()),
+            AgentAccount::with_cheap_password_hash("ana", "correct horse"),
+            AgentAccount::with_cheap_password_hash("bo", "battery staple"),
         ])
         .unwrap();
         assert!(accounts.verify("ana", "correct horse").await);

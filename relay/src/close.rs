@@ -15,7 +15,7 @@ use warp::ws::{Message, WebSocket};
 pub(crate) const MAX_REASON_BYTES: usize = 120;
 
 /// How long the relay waits for the peer to take the close frame and answer it.
-const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(2);
+const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// A close code from [`cobrowse_protocol::close`] with the reason shown to the person.
 #[derive(Debug, Clone, PartialEq, Eq)]

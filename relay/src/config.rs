@@ -410,6 +410,18 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_parses() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-config.toml");
+        let config = Config::from_toml_file(&path).unwrap();
+        assert_eq!(config.sites.len(), 2);
+        assert_eq!(config.agents.iter().map(|agent| agent.name.as_str()).collect::<Vec<_>>(), ["ana", "dev"]);
+        assert!(config.www_dir.ends_with("relay/../www"), "{}", config.www_dir.display());
+        assert_eq!(config.max_frame_bytes, defaults::MAX_FRAME_BYTES);
+        assert_eq!(config.key_ttl, defaults::KEY_TTL);
+        assert!(config.tls.is_none());
+    }
+
+    #[test]
     fn the_development_config_is_valid() {
         let config = Config::development(Some("secret".into()));
         config.validate("development").unwrap();

@@ -7,6 +7,7 @@
 use crate::keys::generate_key;
 use crate::session::{Session, SessionLimits};
 use cobrowse_protocol::Control;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use thiserror::Error;
@@ -43,10 +44,9 @@ impl Registry {
             return Err(OpenError::Full(self.max_sessions));
         }
         for _ in 0..KEY_ATTEMPTS {
-            let key = generate_key(self.key_digits);
-            if !sessions.contains_key(&key) {
-                let (session, for_visitor) = Session::new(key.clone(), self.limits);
-                sessions.insert(key, session.clone());
+            if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
+                let (session, for_visitor) = Session::new(slot.key().clone(), self.limits);
+                slot.insert(session.clone());
                 return Ok((session, for_visitor));
             }
         }
@@ -104,6 +104,6 @@ mod tests {
         let registry = registry(6, 2);
         let _first = registry.open().unwrap();
         let _second = registry.open().unwrap();
-        assert_eq!(registry.open().unwrap_err(), OpenError::Full(2));
+        assert_eq!(registry.open().err(), Some(OpenError::Full(2)));
     }
 }

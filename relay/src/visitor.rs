@@ -10,6 +10,7 @@ use crate::frames::next_frame;
 use crate::session::Session;
 use crate::state::RelayState;
 use crate::tap::Peer;
+use bytes::Bytes;
 use cobrowse_protocol::message::{decode_control, encode_control};
 use cobrowse_protocol::{close, frame, Control, FrameKind};
 use futures_util::stream::{SplitSink, SplitStream};
@@ -73,31 +74,41 @@ fn check_site(state: &RelayState, request: &VisitorRequest) -> Result<(), Ending
     Ok(())
 }
 
-/// Reads the visitor's frames until the connection ends; page frames go to the session.
+/// Reads the visitor's frames until the connection ends; page frames go to the session. Each frame goes
+/// on the tap once the relay has handled it (so a listener that sees a page frame knows it is kept).
 async fn read_frames(stream: &mut SplitStream<WebSocket>, session: &Session, state: &RelayState) -> Ending {
     loop {
         let bytes = match next_frame(stream, state.config.max_frame_bytes).await {
             Ok(bytes) => bytes,
             Err(ending) => return ending,
         };
+        let ending = handle_frame(&bytes, session);
         state.tap.publish(session.key(), &Peer::Visitor, &bytes);
-        let kind = match frame::parse(&bytes) {
-            Ok((kind, _payload)) => kind,
-            Err(error) => return Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
-        };
-        match kind {
-            FrameKind::Snapshot | FrameKind::Delta => session.accept_page_frame(kind, bytes),
-            FrameKind::Control => match decode_control(&bytes) {
-                Ok(Control::EndSession) => return Ending::close(close::NORMAL, "you ended the session"),
-                Ok(other) => {
-                    return Ending::bad_input(
-                        close::UNEXPECTED_MESSAGE,
-                        format!("a visitor may not send {}", control_name(&other)),
-                    )
-                }
-                Err(error) => return Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
-            },
+        if let Some(ending) = ending {
+            return ending;
         }
+    }
+}
+
+/// Passes a page frame to the session, or says how the connection ends.
+fn handle_frame(bytes: &Bytes, session: &Session) -> Option<Ending> {
+    let kind = match frame::parse(bytes) {
+        Ok((kind, _payload)) => kind,
+        Err(error) => return Some(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
+    };
+    match kind {
+        FrameKind::Snapshot | FrameKind::Delta => {
+            session.accept_page_frame(kind, bytes.clone());
+            None
+        }
+        FrameKind::Control => Some(match decode_control(bytes) {
+            Ok(Control::EndSession) => Ending::close(close::NORMAL, "you ended the session"),
+            Ok(other) => Ending::bad_input(
+                close::UNEXPECTED_MESSAGE,
+                format!("a visitor may not send {}", control_name(&other)),
+            ),
+            Err(error) => Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
+        }),
     }
 }
 

@@ -44,17 +44,29 @@ impl ChromeDriver {
     }
 }
 
-/// Whether `GET /status` answers with `"ready": true`.
+/// Whether `GET /status` answers with `"ready": true` (chromedriver may keep the connection open, so
+/// this reads until the answer says so or a short timeout).
 async fn status_says_ready(port: u16) -> bool {
     let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)).await else { return false };
     let request = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).await.is_err() {
         return false;
     }
-    let mut response = Vec::new();
-    let read = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut response)).await;
-    let text = String::from_utf8_lossy(&response).replace(' ', "");
-    matches!(read, Ok(Ok(_))) && text.contains("\"ready\":true")
+    let read_answer = async {
+        let mut response = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            let text = String::from_utf8_lossy(&response).replace(' ', "");
+            if text.contains("\"ready\":true") {
+                return true;
+            }
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => response.extend_from_slice(&buffer[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(2), read_answer).await.unwrap_or(false)
 }
 
 impl Drop for ChromeDriver {

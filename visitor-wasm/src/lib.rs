@@ -12,8 +12,11 @@
 //!
 //! Modules, in the order a frame is made: [`ids`] names nodes, [`mask`] decides what is hidden,
 //! [`snapshot`] serializes the DOM, [`record`] turns mutations into deltas, [`inputs`] turns the
-//! visitor's actions into events, [`connection`] sends frames, [`session`] runs one session.
+//! visitor's actions into events, [`connection`] sends frames, [`session`] runs one session. `alloc` is
+//! the small allocator that keeps the download small.
 
+#[cfg(target_arch = "wasm32")]
+mod alloc;
 pub mod connection;
 pub mod ids;
 pub mod inputs;

@@ -22,16 +22,12 @@ use web_sys::{Element, HtmlInputElement, Node};
 pub const MASK_ATTRIBUTE: &str = "data-cobrowse-mask";
 /// The class a site puts on an element to mask it and its descendants.
 pub const MASK_CLASS: &str = "cobrowse-mask";
-const MASK_SELECTOR: &str = "[data-cobrowse-mask],.cobrowse-mask";
+/// The elements whose attribute or class masks their subtree.
+pub const MASK_SELECTOR: &str = "[data-cobrowse-mask],.cobrowse-mask";
 
 thread_local! {
     /// Inputs seen with `type=password`: they stay masked whatever their type becomes.
     static PASSWORD_INPUTS: WeakSet<HtmlInputElement> = WeakSet::new_typed();
-}
-
-/// Whether `element` masks itself and everything below it.
-pub fn starts_masked_subtree(element: &Element) -> bool {
-    element.matches(MASK_SELECTOR).unwrap_or(true) || is_secret_input(element)
 }
 
 /// Whether `node` (an element, text or comment) is inside a masked subtree, looking at its ancestors.
@@ -43,8 +39,8 @@ pub fn is_masked(node: &Node) -> bool {
     element.is_some_and(|element| is_secret_input(&element) || matches!(element.closest(MASK_SELECTOR), Ok(Some(_))))
 }
 
-/// A password (now or ever), hidden or file input: its value is never shared.
-fn is_secret_input(element: &Element) -> bool {
+/// A password (now or ever), hidden or file input: its value is never shared. It masks its own subtree.
+pub fn is_secret_input(element: &Element) -> bool {
     let Some(input) = element.dyn_ref::<HtmlInputElement>() else { return false };
     PASSWORD_INPUTS.with(|seen| match input.type_().as_str() {
         "password" => {

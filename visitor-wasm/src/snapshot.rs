@@ -16,12 +16,15 @@ use crate::mask;
 use cobrowse_protocol::{Attribute, Element, FormState, Namespace, Node, NodeKind, Point, Size, Snapshot};
 use wasm_bindgen::JsCast;
 use web_sys::{
-    Document, DocumentType, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
+    Document, DocumentType, HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
     Window,
 };
 
 /// The attribute that keeps an element and its subtree out of every frame.
 pub const IGNORE_ATTRIBUTE: &str = "data-cobrowse-ignore";
+/// Ignored elements and those that start a masked subtree ([`mask::MASK_SELECTOR`]), matched in one call
+/// because most elements are neither and the check runs for every element.
+const IGNORED_OR_MASKED: &str = "[data-cobrowse-ignore],[data-cobrowse-mask],.cobrowse-mask";
 
 const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
 const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
@@ -101,9 +104,9 @@ pub fn form_state(element: &web_sys::Element, tag: &str, masked: bool) -> Option
     Some(state)
 }
 
-/// Whether the element is an HTML element; `tag` is its local name.
+/// The lower-case tag name of an HTML element; `None` for SVG, MathML and other elements.
 pub fn html_tag(element: &web_sys::Element) -> Option<String> {
-    (element.namespace_uri().as_deref() == Some(HTML_NAMESPACE)).then(|| element.local_name().to_ascii_lowercase())
+    element.is_instance_of::<HtmlElement>().then(|| element.local_name().to_ascii_lowercase())
 }
 
 /// Walks the DOM, giving ids and masking.
@@ -137,11 +140,12 @@ impl Serializer<'_> {
         let kind = match node.node_type() {
             web_sys::Node::ELEMENT_NODE => {
                 let element = node.unchecked_ref::<web_sys::Element>();
-                if element.has_attribute(IGNORE_ATTRIBUTE) {
+                let flagged = element.matches(IGNORED_OR_MASKED).unwrap_or(true);
+                if flagged && element.has_attribute(IGNORE_ATTRIBUTE) {
                     return None;
                 }
                 let id = self.id(node);
-                return Some(Node { id, kind: NodeKind::Element(self.element(element, masked)) });
+                return Some(Node { id, kind: NodeKind::Element(self.element(element, masked || flagged)) });
             }
             web_sys::Node::TEXT_NODE | web_sys::Node::CDATA_SECTION_NODE => {
                 NodeKind::Text(mask::text_value(masked, || node.node_value().unwrap_or_default()))
@@ -158,14 +162,14 @@ impl Serializer<'_> {
         Some(Node { id: self.id(node), kind })
     }
 
-    /// An element with its attributes, form state and children; `parent_masked` is its parent's state.
-    fn element(&mut self, element: &web_sys::Element, parent_masked: bool) -> Element {
-        let masked = parent_masked || mask::starts_masked_subtree(element);
-        let html_tag = html_tag(element);
-        let (tag, namespace) = match html_tag {
+    /// An element with its attributes, form state and children; `masked` is whether its parent or its own
+    /// attribute or class masks it.
+    fn element(&mut self, element: &web_sys::Element, masked: bool) -> Element {
+        let (tag, namespace) = match html_tag(element) {
             Some(tag) => (tag, Namespace::Html),
             None => (element.local_name(), namespace(element.namespace_uri())),
         };
+        let masked = masked || (tag == "input" && mask::is_secret_input(element));
         let form = match namespace {
             Namespace::Html => form_state(element, &tag, masked),
             _ => None,

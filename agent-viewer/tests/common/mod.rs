@@ -91,7 +91,7 @@ pub fn all_attribute_names(document: &Document) -> Vec<String> {
     let all = document.query_selector_all("*").unwrap();
     let mut names = Vec::new();
     for i in 0..all.length() {
-        let element: web_sys::Element = all.item(i).unwrap().dyn_into().unwrap();
+        let element: web_sys::Element = all.item(i).unwrap().unchecked_into();
         for name in element.get_attribute_names().iter() {
             names.push(name.as_string().unwrap());
         }
@@ -104,7 +104,7 @@ pub fn all_attribute_values(document: &Document) -> Vec<String> {
     let all = document.query_selector_all("*").unwrap();
     let mut values = Vec::new();
     for i in 0..all.length() {
-        let element: web_sys::Element = all.item(i).unwrap().dyn_into().unwrap();
+        let element: web_sys::Element = all.item(i).unwrap().unchecked_into();
         for name in element.get_attribute_names().iter() {
             values.push(element.get_attribute(&name.as_string().unwrap()).unwrap_or_default());
         }

@@ -1,0 +1,74 @@
+//! The relay's HTTP side: the health check and the static files, with their CORS and MIME headers.
+
+mod common;
+
+use common::{get, start};
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let relay = start(|_| {}).await;
+    let response = get(relay.addr, "/healthz").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, b"ok");
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_shim_and_the_visitor_module_may_be_loaded_from_any_origin() {
+    let relay = start(|_| {}).await;
+    for (path, body, content_type) in [
+        ("/cobrowse.js", &b"// the shim"[..], "text/javascript"),
+        ("/cobrowse.css", b".cobrowse-widget {}", "text/css"),
+        ("/visitor/cobrowse_visitor.js", b"// visitor module", "text/javascript"),
+        ("/visitor/cobrowse_visitor_bg.wasm", b"\0asm visitor", "application/wasm"),
+    ] {
+        let response = get(relay.addr, path).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(response.body, body, "{path}");
+        assert_eq!(response.header("content-type"), Some(content_type), "{path}");
+        assert_eq!(response.header("access-control-allow-origin"), Some("*"), "{path}");
+        assert_eq!(response.header("cache-control"), Some("no-cache"), "{path}");
+    }
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_viewer_and_the_demo_are_served_from_their_folders() {
+    let relay = start(|_| {}).await;
+    for (path, body, content_type) in [
+        ("/agent/", &b"<title>viewer</title>"[..], Some("text/html")),
+        ("/agent/viewer.js", b"// the viewer page script", Some("text/javascript")),
+        ("/agent/pkg/cobrowse_agent_viewer.js", b"// viewer module", Some("text/javascript")),
+        ("/agent/pkg/cobrowse_agent_viewer_bg.wasm", b"\0asm viewer", Some("application/wasm")),
+        ("/demo/", b"<title>demo shop</title>", Some("text/html")),
+    ] {
+        let response = get(relay.addr, path).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(response.body, body, "{path}");
+        assert_eq!(response.header("content-type"), content_type, "{path}");
+        assert_eq!(response.header("cache-control"), Some("no-cache"), "{path}");
+        assert_eq!(response.header("access-control-allow-origin"), None, "{path} is for the relay's own pages");
+    }
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn folders_without_a_trailing_slash_redirect_to_it() {
+    let relay = start(|_| {}).await;
+    for (path, location) in [("/agent", "/agent/"), ("/demo", "/demo/")] {
+        let response = get(relay.addr, path).await;
+        assert_eq!(response.status, 302, "{path}");
+        assert_eq!(response.header("location"), Some(location), "{path}");
+    }
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn missing_files_and_escapes_are_not_found() {
+    let relay = start(|_| {}).await;
+    for path in ["/nothing", "/visitor/missing.wasm", "/agent/pkg/missing.js", "/demo/../cobrowse.js", "/visitor/%2e%2e/visitor/cobrowse_visitor.js"] {
+        let response = get(relay.addr, path).await;
+        assert_eq!(response.status, 404, "{path}");
+    }
+    relay.handle.shutdown().await;
+}

@@ -1,0 +1,236 @@
+//! The recorder: DOM changes become the right events, and the forget rule keeps ids in step with the mirror.
+
+mod common;
+
+use cobrowse_protocol::{Child, Event, NodeKind, Value};
+use cobrowse_visitor::ids::Ids;
+use cobrowse_visitor::record::{self, Batch, Recorder};
+use common::*;
+use wasm_bindgen_test::*;
+use web_sys::{Element, Node};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A recorder with a snapshot taken: ids as the mirror has them.
+struct Recording {
+    recorder: Recorder,
+    ids: Ids,
+}
+
+impl Recording {
+    fn start() -> Self {
+        let recorder = Recorder::observe(&document(), |_| {}).unwrap();
+        let mut ids = Ids::new();
+        take_snapshot(&mut ids);
+        Self { recorder, ids }
+    }
+
+    fn events(&mut self) -> Vec<Event> {
+        match record::batch(&self.recorder.take_records(), &mut self.ids) {
+            Batch::Delta(delta) => delta.events,
+            Batch::Snapshot => panic!("expected a delta"),
+        }
+    }
+
+    fn id(&self, node: &Node) -> u32 {
+        self.ids.get(node).expect("node has an id")
+    }
+}
+
+fn children_events(events: &[Event]) -> usize {
+    events.iter().filter(|event| matches!(event, Event::Children { .. })).count()
+}
+
+#[wasm_bindgen_test]
+fn append_remove_and_move_list_the_current_children() {
+    let page = Fixture::new(r#"<ul id="a"><li id="one">1</li><li id="two">2</li></ul><ul id="b"></ul>"#);
+    let mut recording = Recording::start();
+    let (a, b): (Element, Element) = (page.get("#a"), page.get("#b"));
+    let (one, two): (Element, Element) = (page.get("#one"), page.get("#two"));
+    let (a_id, b_id, one_id, two_id) = (recording.id(&a), recording.id(&b), recording.id(&one), recording.id(&two));
+
+    let three = document().create_element("li").unwrap();
+    three.set_text_content(Some("3"));
+    a.append_child(&three).unwrap(); // append
+    b.append_child(&one).unwrap(); // move
+    two.remove(); // remove
+    let events = recording.events();
+
+    let a_children = children_of(&events, a_id).expect("a's children changed");
+    let [Child::New(new_three)] = &a_children[..] else { panic!("a has only the new li: {a_children:?}") };
+    assert_eq!(element(new_three).tag, "li");
+    assert_eq!(texts(std::slice::from_ref(new_three)), [Some("3".to_string())]);
+    assert_eq!(recording.ids.get(&three), Some(new_three.id));
+    assert_eq!(children_of(&events, b_id), Some(&vec![Child::Existing(one_id)]));
+    assert_eq!(children_events(&events), 2);
+    // The forget rule: the removed li and its text lose their ids; the moved one keeps its id.
+    assert_eq!(recording.ids.get(&two), None);
+    assert_eq!(recording.ids.get(&two.first_child().unwrap()), None);
+    assert_eq!(recording.ids.get(&one), Some(one_id));
+    assert!(new_three.id > two_id);
+
+    // A removed node that comes back is new, with new ids.
+    a.append_child(&two).unwrap();
+    let events = recording.events();
+    let a_children = children_of(&events, a_id).unwrap();
+    assert!(matches!(&a_children[..], [Child::Existing(id), Child::New(_)] if *id == new_three.id));
+    assert_ne!(recording.ids.get(&two), Some(two_id));
+}
+
+#[wasm_bindgen_test]
+fn attributes_and_text_changes() {
+    let page = Fixture::new(r#"<p id="p" title="old">hello</p>"#);
+    let mut recording = Recording::start();
+    let p: Element = page.get("#p");
+    let text = p.first_child().unwrap();
+    let (p_id, text_id) = (recording.id(&p), recording.id(&text));
+
+    p.set_attribute("title", "first").unwrap();
+    p.set_attribute("title", "second").unwrap();
+    p.set_attribute("data-state", "open").unwrap();
+    p.remove_attribute("id").unwrap();
+    text.set_node_value(Some("hello again"));
+    text.set_node_value(Some("hello, world"));
+    let events = recording.events();
+    assert_eq!(
+        events,
+        [
+            Event::Attribute { node: p_id, name: "title".into(), value: Some(Value::Plain("second".into())) },
+            Event::Attribute { node: p_id, name: "data-state".into(), value: Some(Value::Plain("open".into())) },
+            Event::Attribute { node: p_id, name: "id".into(), value: None },
+            Event::Text { node: text_id, text: Value::Plain("hello, world".into()) },
+        ]
+    );
+    assert_eq!(recording.events(), [], "records were taken");
+}
+
+#[wasm_bindgen_test]
+fn a_node_new_in_this_batch_gets_no_events_of_its_own() {
+    let page = Fixture::new(r#"<div id="host"></div>"#);
+    let mut recording = Recording::start();
+    let host: Element = page.get("#host");
+    let host_id = recording.id(&host);
+
+    let card = document().create_element("div").unwrap();
+    host.append_child(&card).unwrap();
+    // Changes inside the new node after it was added: its serialization already shows them.
+    let title = document().create_element("h2").unwrap();
+    title.set_text_content(Some("Card"));
+    card.append_child(&title).unwrap();
+    card.set_attribute("class", "card").unwrap();
+    title.first_child().unwrap().set_node_value(Some("Card title"));
+    let events = recording.events();
+
+    assert_eq!(events.len(), 1, "only the host's children: {events:?}");
+    let [Child::New(card_node)] = &children_of(&events, host_id).unwrap()[..] else { panic!() };
+    assert_eq!(attribute(element(card_node), "class"), Some(&Value::Plain("card".into())));
+    assert_eq!(texts(std::slice::from_ref(card_node)), [Some("Card title".to_string())]);
+}
+
+#[wasm_bindgen_test]
+fn a_known_node_moved_into_a_new_one_is_rebuilt_with_a_new_id() {
+    let page = Fixture::new(r#"<p id="moved">text</p><div id="target"></div>"#);
+    let mut recording = Recording::start();
+    let moved: Element = page.get("#moved");
+    let old_id = recording.id(&moved);
+    let wrapper = document().create_element("section").unwrap();
+    wrapper.append_child(&moved).unwrap();
+    page.get::<Element>("#target").append_child(&wrapper).unwrap();
+    let events = recording.events();
+
+    let root_children = children_of(&events, recording.id(&page.root)).unwrap();
+    assert!(!root_children.contains(&Child::Existing(old_id)));
+    let target_children = children_of(&events, recording.id(&page.get::<Node>("#target"))).unwrap();
+    let [Child::New(section)] = &target_children[..] else { panic!("{target_children:?}") };
+    let rebuilt = &element(section).children[0];
+    assert_ne!(rebuilt.id, old_id);
+    assert_eq!(recording.ids.get(&moved), Some(rebuilt.id));
+}
+
+#[wasm_bindgen_test]
+fn removed_subtrees_are_forgotten_whole() {
+    let page = Fixture::new(r#"<div id="outer"><div id="inner"><span id="leaf">x</span></div></div>"#);
+    let mut recording = Recording::start();
+    let (outer, inner, leaf): (Element, Element, Element) = (page.get("#outer"), page.get("#inner"), page.get("#leaf"));
+    assert!(recording.ids.get(&leaf).is_some());
+    outer.remove();
+    let events = recording.events();
+    assert_eq!(children_of(&events, recording.id(&page.root)), Some(&vec![]));
+    for node in [outer.as_ref() as &Node, inner.as_ref(), leaf.as_ref(), &leaf.first_child().unwrap()] {
+        assert_eq!(recording.ids.get(node), None);
+    }
+    // Changes to a forgotten node send nothing.
+    leaf.set_attribute("title", "ghost").unwrap();
+    assert_eq!(recording.events(), []);
+}
+
+#[wasm_bindgen_test]
+fn ignored_elements_stay_out_of_the_events() {
+    let page = Fixture::new(r#"<div id="widget" data-cobrowse-ignore><b id="count">0</b></div><p id="p">p</p>"#);
+    let mut recording = Recording::start();
+    let widget: Element = page.get("#widget");
+    // Changes inside the ignored widget: no events.
+    page.get::<Element>("#count").set_text_content(Some("1"));
+    widget.set_attribute("class", "open").unwrap();
+    assert_eq!(recording.events(), []);
+
+    // A sibling change lists the children without the widget.
+    let added = document().create_element("i").unwrap();
+    page.root.append_child(&added).unwrap();
+    let events = recording.events();
+    let children = children_of(&events, recording.id(&page.root)).unwrap();
+    assert_eq!(children.len(), 2, "{children:?}");
+    assert_eq!(children[0], Child::Existing(recording.id(&page.get::<Node>("#p"))));
+
+    // An element that becomes ignored leaves the mirror; one that stops being ignored enters it.
+    let p: Element = page.get("#p");
+    p.set_attribute("data-cobrowse-ignore", "").unwrap();
+    widget.remove_attribute("data-cobrowse-ignore").unwrap();
+    let events = recording.events();
+    let children = children_of(&events, recording.id(&page.root)).unwrap();
+    assert!(matches!(&children[..], [Child::New(node), Child::Existing(_)] if texts(std::slice::from_ref(node)) == [Some("1".to_string())]), "{children:?}");
+    assert_eq!(recording.ids.get(&p), None);
+}
+
+#[wasm_bindgen_test]
+fn script_text_changes_are_not_recorded() {
+    let page = Fixture::new("");
+    let script = document().create_element("script").unwrap();
+    script.set_attribute("type", "text/plain").unwrap();
+    page.root.append_child(&script).unwrap();
+    let mut recording = Recording::start();
+    script.set_text_content(Some("SCRIPT_CODE()"));
+    let events = recording.events();
+    assert_eq!(events, []);
+}
+
+#[wasm_bindgen_test]
+fn masked_text_changes_are_masked() {
+    let page = Fixture::new(r#"<p data-cobrowse-mask>card <b>1234</b></p>"#);
+    let mut recording = Recording::start();
+    let bold = page.get::<Element>("b").first_child().unwrap();
+    bold.set_node_value(Some("5678"));
+    let comment = document().create_comment("note 5678");
+    page.get::<Element>("p").append_child(&comment).unwrap();
+    let events = recording.events();
+    assert!(events.contains(&Event::Text { node: recording.id(&bold), text: Value::Masked }));
+    let p_id = recording.id(&page.get::<Node>("p"));
+    let children = children_of(&events, p_id).unwrap();
+    let Some(Child::New(node)) = children.last() else { panic!() };
+    assert_eq!(node.kind, NodeKind::Comment(String::new()));
+    assert!(!format!("{events:?}").contains("5678"));
+}
+
+#[wasm_bindgen_test]
+fn a_new_root_element_asks_for_a_snapshot() {
+    let page = Fixture::new("");
+    let mut recording = Recording::start();
+    let comment = document().create_comment("top-level");
+    document().append_child(&comment).unwrap();
+    let batch = record::batch(&recording.recorder.take_records(), &mut recording.ids);
+    comment.remove();
+    let after_removal = record::batch(&recording.recorder.take_records(), &mut recording.ids);
+    assert_eq!(batch, Batch::Snapshot);
+    assert_eq!(after_removal, Batch::Snapshot);
+    drop(page);
+}

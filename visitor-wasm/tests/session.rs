@@ -1,0 +1,239 @@
+//! The whole session through the wasm API, against a fake relay socket (and once against a closed port):
+//! start resolves with the key and sends a snapshot, mutations and inputs become deltas, control messages
+//! are answered, closes are reported, stop ends it all.
+
+mod common;
+
+use cobrowse_protocol::{message, Control, Decoder, Event, FormState, Message, Point, Value};
+use common::*;
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Replaces `WebSocket` with a fake that records what is sent and lets the test play the relay.
+const FAKE_SOCKET: &str = r#"
+if (!globalThis.RealWebSocket) globalThis.RealWebSocket = globalThis.WebSocket;
+class FakeSocket {
+  constructor(url) { this.url = url; this.readyState = 0; this.binaryType = "blob"; this.sent = []; this.closedWith = null; FakeSocket.last = this; }
+  send(data) { this.sent.push(new Uint8Array(data)); }
+  close(code) { this.closedWith = code === undefined ? null : code; this.readyState = 3; }
+}
+globalThis.WebSocket = FakeSocket;
+globalThis.FakeSocket = FakeSocket;
+"#;
+
+fn install_fake_socket() {
+    Function::new_no_args(FAKE_SOCKET).call0(&JsValue::NULL).unwrap();
+}
+
+fn restore_real_socket() {
+    Function::new_no_args("globalThis.WebSocket = globalThis.RealWebSocket || globalThis.WebSocket;").call0(&JsValue::NULL).unwrap();
+}
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &key.into()).unwrap()
+}
+
+/// The fake socket the visitor opened last.
+struct Relay {
+    socket: JsValue,
+    decoder: Decoder,
+    read: u32,
+}
+
+impl Relay {
+    fn last() -> Self {
+        let socket = get(&get(&js_sys::global(), "FakeSocket"), "last");
+        assert!(!socket.is_undefined(), "the visitor opened a socket");
+        Reflect::set(&socket, &"readyState".into(), &1.into()).unwrap();
+        Self { socket, decoder: Decoder::default(), read: 0 }
+    }
+
+    fn url(&self) -> String {
+        get(&self.socket, "url").as_string().unwrap()
+    }
+
+    fn send(&self, control: &Control) {
+        let bytes = Uint8Array::from(&message::encode_control(control)[..]);
+        let event = Object::new();
+        Reflect::set(&event, &"data".into(), &bytes.buffer()).unwrap();
+        get(&self.socket, "onmessage").unchecked_into::<Function>().call1(&JsValue::NULL, &event).unwrap();
+    }
+
+    fn close(&self, code: u16, reason: &str) {
+        let event = Object::new();
+        Reflect::set(&event, &"code".into(), &code.into()).unwrap();
+        Reflect::set(&event, &"reason".into(), &reason.into()).unwrap();
+        Reflect::set(&self.socket, &"readyState".into(), &3.into()).unwrap();
+        get(&self.socket, "onclose").unchecked_into::<Function>().call1(&JsValue::NULL, &event).unwrap();
+    }
+
+    /// The frames sent since the last call, decoded.
+    fn received(&mut self) -> Vec<Message> {
+        let sent: Array = get(&self.socket, "sent").unchecked_into();
+        let mut messages = Vec::new();
+        while self.read < sent.length() {
+            let bytes = sent.get(self.read).unchecked_into::<Uint8Array>().to_vec();
+            messages.push(self.decoder.decode(&bytes).expect("a valid frame"));
+            self.read += 1;
+        }
+        messages
+    }
+
+    fn closed_with(&self) -> JsValue {
+        get(&self.socket, "closedWith")
+    }
+}
+
+/// An `emit` function that keeps what it is given.
+fn recording_emit() -> (Function, Array) {
+    let log = Array::new();
+    let emit = Function::new_with_args("name, detail", "this.push([name, detail])").bind0(&log);
+    (emit, log)
+}
+
+fn emitted(log: &Array, index: u32) -> (String, JsValue) {
+    let entry: Array = log.get(index).unchecked_into();
+    (entry.get(0).as_string().unwrap(), entry.get(1))
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+fn deltas(messages: Vec<Message>) -> Vec<Event> {
+    messages
+        .into_iter()
+        .flat_map(|message| match message {
+            Message::Delta(delta) => delta.events,
+            other => panic!("expected deltas, got {other:?}"),
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_session_from_start_to_stop() {
+    install_fake_socket();
+    let page = Fixture::new(r#"<p id="hello">hello relay</p><input id="name"><input id="pw" type="password">"#);
+    let (emit, log) = recording_emit();
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit);
+    let mut relay = Relay::last();
+    assert_eq!(relay.url(), "ws://relay.test/ws/visitor?site=demo");
+    assert_eq!(get(&relay.socket, "binaryType"), "arraybuffer");
+    assert!(relay.received().is_empty(), "nothing is sent before the session starts");
+
+    relay.send(&Control::SessionStarted { key: "123456".into() });
+    let key = JsFuture::from(started).await.unwrap();
+    assert_eq!(key, "123456");
+    let first = relay.received();
+    let [Message::Snapshot(snapshot)] = &first[..] else { panic!("one snapshot first: {first:?}") };
+    assert!(format!("{snapshot:?}").contains("hello relay"));
+
+    // A DOM change reaches the relay as a delta without waiting for anything but the observer.
+    page.get::<Element>("#hello").set_text_content(Some("changed"));
+    sleep(0).await;
+    let events = deltas(relay.received());
+    assert!(format!("{events:?}").contains("changed"), "{events:?}");
+
+    // Typing: a form event, masked for the password field.
+    let name: HtmlInputElement = page.get("#name");
+    name.set_value("Ada");
+    name.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    let pw: HtmlInputElement = page.get("#pw");
+    pw.set_value("hunter2-SECRET");
+    pw.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    let events = deltas(relay.received());
+    assert!(matches!(&events[0], Event::Form { state: FormState { value: Some(Value::Plain(v)), .. }, .. } if v == "Ada"));
+    assert!(matches!(&events[1], Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }));
+
+    // Pointer moves are coalesced to one per animation frame.
+    for x in [10, 20, 30] {
+        let init = web_sys::PointerEventInit::new();
+        init.set_client_x(x);
+        init.set_client_y(5);
+        let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init).unwrap();
+        document().dispatch_event(&event).unwrap();
+    }
+    sleep(100).await;
+    assert_eq!(deltas(relay.received()), [Event::Pointer(Point { x: 30, y: 5 })]);
+
+    // Control messages: agents are reported, a snapshot request is answered.
+    relay.send(&Control::AgentJoined { name: "Ana".into(), agents: 1 });
+    let (name, detail) = emitted(&log, 0);
+    assert_eq!(name, "agentjoined");
+    assert_eq!(get(&detail, "name"), "Ana");
+    assert_eq!(get(&detail, "agents"), 1);
+    relay.send(&Control::AgentLeft { name: "Ana".into(), agents: 0 });
+    assert_eq!(emitted(&log, 1).0, "agentleft");
+    relay.send(&Control::SnapshotRequested);
+    assert!(matches!(&relay.received()[..], [Message::Snapshot(_)]));
+
+    // stop(): EndSession, close 1000, `ended`, and nothing more is recorded.
+    cobrowse_visitor::stop();
+    let messages = relay.received();
+    assert_eq!(messages, [Message::Control(Control::EndSession)]);
+    assert_eq!(relay.closed_with(), 1000);
+    let (name, detail) = emitted(&log, 2);
+    assert_eq!(name, "ended");
+    assert!(get(&detail, "reason").as_string().unwrap().contains("ended"));
+    page.get::<Element>("#hello").set_text_content(Some("after the end"));
+    sleep(0).await;
+    assert!(relay.received().is_empty());
+    restore_real_socket();
+}
+
+async fn start_error(close: (u16, &str)) -> String {
+    install_fake_socket();
+    let (emit, _) = recording_emit();
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=nope".into(), emit);
+    Relay::last().close(close.0, close.1);
+    let error = JsFuture::from(started).await.expect_err("start() rejects");
+    restore_real_socket();
+    error.unchecked_into::<js_sys::Error>().message().into()
+}
+
+#[wasm_bindgen_test]
+async fn start_rejects_with_what_went_wrong() {
+    let message = start_error((4003, "site nope does not allow origin http://x")).await;
+    assert!(message.contains("not allowed") && message.contains("site nope does not allow"), "{message}");
+    let message = start_error((1006, "")).await;
+    assert!(message.contains("unreachable"), "{message}");
+}
+
+#[wasm_bindgen_test]
+async fn a_close_by_the_relay_ends_the_session() {
+    install_fake_socket();
+    let (emit, log) = recording_emit();
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit);
+    let relay = Relay::last();
+    relay.send(&Control::SessionStarted { key: "654321".into() });
+    JsFuture::from(started).await.unwrap();
+    relay.close(4010, "The session expired.");
+    let (name, detail) = emitted(&log, 0);
+    assert_eq!(name, "ended");
+    assert_eq!(get(&detail, "reason"), "The session expired.");
+    // A new session can start after the end.
+    let again = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    Relay::last().send(&Control::SessionStarted { key: "111111".into() });
+    assert_eq!(JsFuture::from(again).await.unwrap(), "111111");
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_relay_is_reported() {
+    restore_real_socket();
+    let (emit, _) = recording_emit();
+    let started = cobrowse_visitor::start("ws://127.0.0.1:9/ws/visitor?site=demo".into(), emit);
+    let error = JsFuture::from(started).await.expect_err("start() rejects");
+    let message: String = error.unchecked_into::<js_sys::Error>().message().into();
+    assert!(message.contains("unreachable"), "{message}");
+}
