@@ -11,7 +11,9 @@ use crate::ids::NodeIds;
 use crate::injected::Injected;
 use crate::mask;
 use crate::sanitize::{self, Inert};
-use cobrowse_protocol::{Element as ElementData, FormState, Namespace, Node as NodeData, NodeKind, Value, MASK_TEXT};
+use cobrowse_protocol::{
+    Element as ElementData, FormState, Namespace, Node as NodeData, NodeId, NodeKind, Value, MASK_TEXT,
+};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlTemplateElement, Node};
 
@@ -49,6 +51,11 @@ impl<'a> Builder<'a> {
                 self.build_children(data, &node);
             }
         }
+    }
+
+    /// The node that already has `id`.
+    pub fn known(&self, id: NodeId) -> Option<Node> {
+        self.ids.get(id).cloned()
     }
 
     /// Builds `data` and its subtree, detached; the caller inserts it.
@@ -130,6 +137,9 @@ impl<'a> Builder<'a> {
         if let Some(state) = &data.form {
             self.forms.push((element.clone(), state.clone()));
         }
+        if is_media(data) {
+            silence(&element);
+        }
         Some(element.into())
     }
 
@@ -151,6 +161,16 @@ impl<'a> Builder<'a> {
         template.set_attribute(sanitize::PLACEHOLDER_MARKER, inert.marker_value())?;
         Ok(template.into())
     }
+}
+
+fn is_media(element: &ElementData) -> bool {
+    element.namespace == Namespace::Html && matches!(element.tag.as_str(), "video" | "audio")
+}
+
+/// The visitor's media must not play sound in the agent's browser (the agent's click on Join would let
+/// an `autoplay` element start). `muted` the property leaves the attributes as the visitor has them.
+fn silence(element: &Element) {
+    let _ = js_sys::Reflect::set(element, &"muted".into(), &true.into());
 }
 
 fn is_html_head(element: &ElementData) -> bool {

@@ -13,12 +13,14 @@
 //! ```
 //!
 //! The way a frame takes: [`connection`] (WebSocket) → [`session`] (one `Decoder` per connection) →
-//! [`mirror`] (the iframe's DOM, built by [`build`], cleaned by [`sanitize`], keyed by [`ids`]) and
-//! [`overlay`] (size, scale, pointer). [`status`] tells the agent where things stand; [`counters`] tells
-//! tests, on `window.cobrowseViewer`.
+//! [`mirror`] (the iframe's DOM, built by [`build`], cleaned by [`sanitize`], keyed by [`ids`], patched
+//! by [`children`], [`attributes`], [`form`]; [`mask`] and [`injected`] for what the viewer adds) and
+//! [`overlay`] (size, scale, pointer), [`scroll`] (the window's offset). [`status`] tells the agent where
+//! things stand; [`counters`] tells tests, on `window.cobrowseViewer`.
 
 pub mod attributes;
 pub mod build;
+pub mod children;
 pub mod connection;
 pub mod counters;
 pub mod form;
@@ -28,6 +30,7 @@ pub mod mask;
 pub mod mirror;
 pub mod overlay;
 pub mod sanitize;
+pub mod scroll;
 pub mod session;
 pub mod status;
 

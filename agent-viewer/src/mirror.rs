@@ -11,28 +11,25 @@
 
 use crate::attributes;
 use crate::build::Builder;
+use crate::children;
 use crate::form;
 use crate::ids::NodeIds;
 use crate::injected::Injected;
 use crate::mask;
 use crate::overlay::Overlay;
 use crate::sanitize;
+use crate::scroll::WindowScroll;
 use cobrowse_protocol::{Child, Delta, Event, FormState, NodeId, NodeKind, Point, Snapshot, Value, MASK_TEXT};
-use std::cell::Cell;
-use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlDocument, HtmlIFrameElement, Node, ScrollBehavior, ScrollToOptions};
+use web_sys::{Document, Element, HtmlDocument, HtmlIFrameElement, Node};
 
 /// The visitor's page, mirrored in an iframe.
 pub struct Mirror {
     overlay: Overlay,
     ids: NodeIds,
     injected: Option<Injected>,
-    /// The window scroll offset the visitor has; applied again whenever layout may have let it slip.
-    window_scroll: Rc<Cell<Point>>,
+    window_scroll: WindowScroll,
     out_of_step: u32,
-    on_load: Closure<dyn FnMut()>,
 }
 
 impl Mirror {
@@ -43,9 +40,8 @@ impl Mirror {
 
     /// A mirror whose iframe is scaled and given a pointer by `overlay`.
     pub fn with_overlay(overlay: Overlay) -> Self {
-        let window_scroll = Rc::new(Cell::new(Point::default()));
-        let on_load = restore_scroll_on_load(overlay.iframe(), &window_scroll);
-        Self { overlay, ids: NodeIds::default(), injected: None, window_scroll, out_of_step: 0, on_load }
+        let window_scroll = WindowScroll::new(overlay.iframe());
+        Self { overlay, ids: NodeIds::default(), injected: None, window_scroll, out_of_step: 0 }
     }
 
     pub fn overlay(&self) -> &Overlay {
@@ -90,8 +86,7 @@ impl Mirror {
         injected.follow_visitor_base(&document, &snapshot.url);
         self.injected = Some(injected);
         self.overlay.set_viewport(snapshot.viewport);
-        self.window_scroll.set(snapshot.scroll);
-        scroll_window(self.overlay.iframe(), snapshot.scroll);
+        self.window_scroll.scroll_to(snapshot.scroll);
         Ok(())
     }
 
@@ -109,7 +104,7 @@ impl Mirror {
         if let Some(injected) = &self.injected {
             let _ = injected.ensure_attached(&document);
         }
-        scroll_window(self.overlay.iframe(), self.window_scroll.get());
+        self.window_scroll.restore();
     }
 
     /// Opens the iframe's document afresh with the snapshot's doctype (or none: quirks mode) and empties it.
@@ -133,10 +128,7 @@ impl Mirror {
             Event::Attribute { node, name, value } => self.apply_attribute(*node, name, value.as_ref()),
             Event::Text { node, text } => self.apply_text(*node, text),
             Event::Form { node, state } => self.apply_form(*node, state),
-            Event::Scroll { node: None, offset } => {
-                self.window_scroll.set(*offset);
-                scroll_window(self.overlay.iframe(), *offset);
-            }
+            Event::Scroll { node: None, offset } => self.window_scroll.scroll_to(*offset),
             Event::Scroll { node: Some(node), offset } => self.apply_element_scroll(*node, *offset),
             Event::Viewport(size) => self.overlay.set_viewport(*size),
             Event::Pointer(point) => self.overlay.move_pointer(*point),
@@ -150,27 +142,21 @@ impl Mirror {
             self.out_of_step += 1;
             return;
         };
-        let mut slots: Vec<Option<Node>> = Vec::with_capacity(children.len());
-        for child in children {
-            let existing = match child {
-                Child::Existing(id) => self.ids.get(*id).cloned(),
-                Child::New(_) => None,
-            };
-            if matches!(child, Child::Existing(_)) && existing.is_none() {
-                self.out_of_step += 1;
-            }
-            slots.push(existing);
-        }
         let mut builder = Builder::new(document, &mut self.ids);
-        for (slot, child) in slots.iter_mut().zip(children) {
-            if let Child::New(data) = child {
-                *slot = builder.build(data);
-            }
-        }
-        let wanted: Vec<Node> = slots.into_iter().flatten().collect();
-        let failures = reorder_children(&holder, &wanted, self.injected.as_ref(), removed);
+        let mut unknown = 0;
+        let wanted: Vec<Node> = children
+            .iter()
+            .filter_map(|child| match child {
+                Child::Existing(id) => builder.known(*id).or_else(|| {
+                    unknown += 1;
+                    None
+                }),
+                Child::New(data) => builder.build(data),
+            })
+            .collect();
+        let refused = children::reorder(&holder, &wanted, self.injected.as_ref(), removed);
         builder.finish();
-        self.out_of_step += failures;
+        self.out_of_step += unknown + refused;
     }
 
     fn apply_attribute(&mut self, id: NodeId, name: &str, value: Option<&Value>) {
@@ -237,77 +223,6 @@ impl Mirror {
             }
         }
     }
-}
-
-impl Drop for Mirror {
-    fn drop(&mut self) {
-        let _ = self
-            .overlay
-            .iframe()
-            .remove_event_listener_with_callback("load", self.on_load.as_ref().unchecked_ref());
-    }
-}
-
-/// Makes `holder`'s children exactly `wanted`, in order, leaving the viewer's own nodes where they are.
-/// Nodes taken out of a parent are pushed to `removed`. Returns how many nodes the DOM refused to place.
-fn reorder_children(holder: &Node, wanted: &[Node], injected: Option<&Injected>, removed: &mut Vec<Node>) -> u32 {
-    let ours_here = injected.filter(|injected| injected.holder().as_ref() == Some(holder));
-    let is_ours = |node: &Node| ours_here.is_some_and(|injected| injected.is_ours(node));
-    let wanted_set = js_sys::Set::new(&JsValue::UNDEFINED);
-    for node in wanted {
-        wanted_set.add(node);
-    }
-    let mut child = holder.first_child();
-    while let Some(current) = child {
-        child = current.next_sibling();
-        if !wanted_set.has(&current) && !is_ours(&current) && holder.remove_child(&current).is_ok() {
-            removed.push(current);
-        }
-    }
-    let mut failures = 0;
-    let mut cursor = holder.first_child();
-    for node in wanted {
-        while cursor.as_ref().is_some_and(&is_ours) {
-            cursor = cursor.and_then(|ours| ours.next_sibling());
-        }
-        if cursor.as_ref() == Some(node) {
-            cursor = node.next_sibling();
-            continue;
-        }
-        if node.parent_node().is_some() {
-            removed.push(node.clone());
-        }
-        if holder.insert_before(node, cursor.as_ref()).is_err() {
-            failures += 1;
-        }
-    }
-    failures
-}
-
-/// Scrolls the mirror's window to `offset` at once (the visitor's smooth scrolling arrives as many
-/// offsets), unless it is there already.
-fn scroll_window(iframe: &HtmlIFrameElement, offset: Point) {
-    let Some(window) = iframe.content_window() else {
-        return;
-    };
-    let (x, y) = (window.scroll_x().unwrap_or(0.0), window.scroll_y().unwrap_or(0.0));
-    if (x - offset.x as f64).abs() < 1.0 && (y - offset.y as f64).abs() < 1.0 {
-        return;
-    }
-    let options = ScrollToOptions::new();
-    options.set_left(offset.x as f64);
-    options.set_top(offset.y as f64);
-    options.set_behavior(ScrollBehavior::Instant);
-    window.scroll_to_with_scroll_to_options(&options);
-}
-
-/// Stylesheets and images that arrive after a snapshot change the page's height; once the mirror has
-/// loaded, the visitor's scroll offset is applied again.
-fn restore_scroll_on_load(iframe: &HtmlIFrameElement, window_scroll: &Rc<Cell<Point>>) -> Closure<dyn FnMut()> {
-    let (target, scroll) = (iframe.clone(), window_scroll.clone());
-    let on_load = Closure::<dyn FnMut()>::new(move || scroll_window(&target, scroll.get()));
-    let _ = iframe.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
-    on_load
 }
 
 fn doctype_markup(snapshot: &Snapshot) -> String {

@@ -40,8 +40,26 @@ const ACTIVE_HTTP_EQUIV: [&str; 3] = ["refresh", "set-cookie", "content-security
 
 /// Attributes whose value is a URL (or a list of them) that a browser may load or navigate to.
 const URL_ATTRIBUTES: [&str; 21] = [
-    "href", "src", "action", "formaction", "data", "poster", "background", "cite", "codebase", "longdesc",
-    "lowsrc", "dynsrc", "ping", "manifest", "icon", "profile", "usemap", "archive", "classid", "srcset",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "cite",
+    "codebase",
+    "longdesc",
+    "lowsrc",
+    "dynsrc",
+    "ping",
+    "manifest",
+    "icon",
+    "profile",
+    "usemap",
+    "archive",
+    "classid",
+    "srcset",
     "imagesrcset",
 ];
 
@@ -64,8 +82,9 @@ pub fn inert_kind(tag: &str, namespace: &Namespace) -> Option<Inert> {
 
 /// The value an attribute gets in the mirror, or `None` to leave it out.
 ///
-/// `tag` is the element's local name. A script URL in a link-like attribute becomes `#` (the element stays
-/// a link, going nowhere); in any other URL attribute the attribute is dropped.
+/// `tag` is the element's local name. A script URL in a link's `href` becomes `#` (the element stays a
+/// link, going nowhere); in any other URL attribute the attribute is dropped (a `<link href="#">` would
+/// still fetch something).
 ///
 /// The visitor's `<base href>` is kept (sanitized like any link): the viewer's own `<base>` comes first in
 /// the head, so it wins (see `injected.rs`).
@@ -75,7 +94,7 @@ pub fn attribute<'a>(tag: &str, name: &str, value: &'a str) -> Option<Cow<'a, st
         return None;
     }
     if is_url_attribute(&name) && is_script_url(value) {
-        return name.ends_with("href").then_some(Cow::Borrowed("#"));
+        return is_link_href(tag, &name).then_some(Cow::Borrowed("#"));
     }
     if ANIMATION_VALUE_ATTRIBUTES.contains(&name.as_str()) && contains_script_url(value) {
         return None;
@@ -96,6 +115,10 @@ fn is_active_http_equiv(tag: &str, name: &str, value: &str) -> bool {
     tag.eq_ignore_ascii_case("meta")
         && name == "http-equiv"
         && ACTIVE_HTTP_EQUIV.contains(&value.trim().to_ascii_lowercase().as_str())
+}
+
+fn is_link_href(tag: &str, name: &str) -> bool {
+    name.ends_with("href") && (tag.eq_ignore_ascii_case("a") || tag.eq_ignore_ascii_case("area"))
 }
 
 fn is_url_attribute(name: &str) -> bool {

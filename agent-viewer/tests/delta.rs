@@ -19,7 +19,12 @@ fn start_page() -> cobrowse_protocol::Snapshot {
     let mut snapshot = page(
         vec![element(5, "title", &[], vec![text(6, "Deltas")])],
         vec![
-            element(10, "div", &[("id", "a"), ("title", "first")], vec![text(11, "A"), element(12, "span", &[("id", "moving")], vec![text(13, "move me")])]),
+            element(
+                10,
+                "div",
+                &[("id", "a"), ("title", "first")],
+                vec![text(11, "A"), element(12, "span", &[("id", "moving")], vec![text(13, "move me")])],
+            ),
             element(20, "div", &[("id", "b")], vec![text(21, "B")]),
             element(
                 30,
@@ -39,7 +44,12 @@ fn start_page() -> cobrowse_protocol::Snapshot {
                 ],
             ),
             element(45, "a", &[("href", "/x")], vec![]),
-            element(50, "div", &[("id", "scroller"), ("style", "height: 100px; overflow: auto")], vec![element(51, "div", &[("style", "height: 1000px")], vec![])]),
+            element(
+                50,
+                "div",
+                &[("id", "scroller"), ("style", "height: 100px; overflow: auto")],
+                vec![element(51, "div", &[("style", "height: 1000px")], vec![])],
+            ),
             element(60, "div", &[("style", "height: 3000px")], vec![]),
         ],
     );
@@ -105,7 +115,11 @@ fn children_are_reordered_exactly() {
         &mut mirror,
         vec![Event::Children {
             parent: 30,
-            children: vec![Child::Existing(33), Child::New(element(35, "li", &[], vec![text(36, "three")])), Child::Existing(31)],
+            children: vec![
+                Child::Existing(33),
+                Child::New(element(35, "li", &[], vec![text(36, "three")])),
+                Child::Existing(31),
+            ],
         }],
     );
     assert_eq!(inner(&mirror, 30), "<li>two</li><li>three</li><li>one</li>");
@@ -135,7 +149,10 @@ fn a_node_removed_and_put_back_in_the_same_delta_keeps_its_id() {
         &mut mirror,
         vec![
             Event::Children { parent: 10, children: vec![Child::Existing(11)] },
-            Event::Children { parent: 30, children: vec![Child::Existing(31), Child::Existing(33), Child::Existing(12)] },
+            Event::Children {
+                parent: 30,
+                children: vec![Child::Existing(31), Child::Existing(33), Child::Existing(12)],
+            },
         ],
     );
     assert!(mirror.node(12).is_some());
@@ -151,7 +168,10 @@ fn a_node_new_in_a_delta_and_removed_in_it_is_forgotten() {
     apply(
         &mut mirror,
         vec![
-            Event::Children { parent: 20, children: vec![Child::Existing(21), Child::New(element(80, "i", &[], vec![text(81, "brief")]))] },
+            Event::Children {
+                parent: 20,
+                children: vec![Child::Existing(21), Child::New(element(80, "i", &[], vec![text(81, "brief")]))],
+            },
             Event::Children { parent: 20, children: vec![Child::Existing(21)] },
         ],
     );
@@ -184,7 +204,11 @@ fn new_subtrees_are_sanitized_too() {
     apply(
         &mut mirror,
         vec![
-            Event::Attribute { node: 90, name: "src".into(), value: Some(Value::Plain("https://evil.example/x.js".into())) },
+            Event::Attribute {
+                node: 90,
+                name: "src".into(),
+                value: Some(Value::Plain("https://evil.example/x.js".into())),
+            },
             Event::Text { node: 91, text: Value::Plain("parent.cobrowseScriptRan = 2".into()) },
         ],
     );
@@ -202,8 +226,16 @@ fn attributes_are_set_and_removed_sanitized() {
         vec![
             Event::Attribute { node: 10, name: "class".into(), value: Some(Value::Plain("x y".into())) },
             Event::Attribute { node: 10, name: "title".into(), value: None },
-            Event::Attribute { node: 10, name: "onclick".into(), value: Some(Value::Plain("parent.cobrowseScriptRan = 1".into())) },
-            Event::Attribute { node: 45, name: "href".into(), value: Some(Value::Plain(" javascript:alert(1)".into())) },
+            Event::Attribute {
+                node: 10,
+                name: "onclick".into(),
+                value: Some(Value::Plain("parent.cobrowseScriptRan = 1".into())),
+            },
+            Event::Attribute {
+                node: 45,
+                name: "href".into(),
+                value: Some(Value::Plain(" javascript:alert(1)".into())),
+            },
             Event::Attribute { node: 33, name: "data-secret".into(), value: Some(Value::Masked) },
             Event::Attribute { node: 60, name: "srcdoc".into(), value: Some(Value::Plain("<b>x</b>".into())) },
         ],
@@ -223,9 +255,15 @@ fn attributes_are_set_and_removed_sanitized() {
 #[wasm_bindgen_test]
 fn a_link_turned_into_a_script_url_loses_its_old_value() {
     let mut mirror = started();
-    apply(&mut mirror, vec![Event::Attribute { node: 45, name: "ping".into(), value: Some(Value::Plain("/track".into())) }]);
+    apply(
+        &mut mirror,
+        vec![Event::Attribute { node: 45, name: "ping".into(), value: Some(Value::Plain("/track".into())) }],
+    );
     assert_eq!(by_id(&mirror, 45).get_attribute("ping").as_deref(), Some("/track"));
-    apply(&mut mirror, vec![Event::Attribute { node: 45, name: "ping".into(), value: Some(Value::Plain("javascript:x".into())) }]);
+    apply(
+        &mut mirror,
+        vec![Event::Attribute { node: 45, name: "ping".into(), value: Some(Value::Plain("javascript:x".into())) }],
+    );
     assert!(!by_id(&mirror, 45).has_attribute("ping"), "a refused value does not leave the old one behind");
 }
 
@@ -234,10 +272,7 @@ fn text_changes_plain_and_masked() {
     let mut mirror = started();
     apply(
         &mut mirror,
-        vec![
-            Event::Text { node: 11, text: Value::Plain("AA".into()) },
-            Event::Text { node: 34, text: Value::Masked },
-        ],
+        vec![Event::Text { node: 11, text: Value::Plain("AA".into()) }, Event::Text { node: 34, text: Value::Masked }],
     );
     assert_eq!(mirror.node(11).unwrap().node_value().as_deref(), Some("AA"));
     assert_eq!(mirror.node(34).unwrap().node_value().as_deref(), Some(MASK_TEXT));
@@ -258,7 +293,10 @@ fn form_changes_set_properties() {
     assert_eq!(by_id(&mirror, 40).unchecked_into::<HtmlInputElement>().value(), "typed");
     assert!(by_id(&mirror, 41).unchecked_into::<HtmlInputElement>().checked());
     assert_eq!(by_id(&mirror, 42).unchecked_into::<HtmlSelectElement>().value(), "b");
-    apply(&mut mirror, vec![Event::Form { node: 40, state: FormState { value: Some(Value::Masked), ..FormState::default() } }]);
+    apply(
+        &mut mirror,
+        vec![Event::Form { node: 40, state: FormState { value: Some(Value::Masked), ..FormState::default() } }],
+    );
     let input = by_id(&mirror, 40);
     assert_eq!(input.clone().unchecked_into::<HtmlInputElement>().value(), MASK_TEXT);
     assert!(input.has_attribute("data-cobrowse-masked"));
@@ -311,7 +349,11 @@ fn unknown_ids_are_counted_and_the_rest_applies() {
             Event::Children { parent: 20, children: vec![Child::Existing(21), Child::Existing(996)] },
             Event::Form { node: 995, state: value("x") },
             Event::Scroll { node: Some(994), offset: Point::default() },
-            Event::Attribute { node: 11, name: "class".into(), value: Some(Value::Plain("text nodes have none".into())) },
+            Event::Attribute {
+                node: 11,
+                name: "class".into(),
+                value: Some(Value::Plain("text nodes have none".into())),
+            },
             Event::Text { node: 21, text: Value::Plain("still applied".into()) },
         ],
     );
@@ -354,7 +396,10 @@ fn the_overlay_scales_the_mirror_and_places_the_pointer() {
     document.body().unwrap().append_child(&stage).unwrap();
     let iframe = mirror_iframe();
     frame.append_child(&iframe).unwrap();
-    let overlay = Overlay::with_surroundings(iframe.clone(), Surroundings { stage, frame: frame.clone(), pointer: pointer.clone() });
+    let overlay = Overlay::with_surroundings(
+        iframe.clone(),
+        Surroundings { stage, frame: frame.clone(), pointer: pointer.clone() },
+    );
     let mut mirror = Mirror::with_overlay(overlay);
     let mut snapshot = start_page();
     snapshot.viewport = Size { width: 1000, height: 600 };

@@ -56,12 +56,17 @@ fn frames_from_the_real_encoder_reach_the_mirror() {
                     Child::New(element(20, "em", &[], vec![masked_text(21)])),
                 ],
             },
-            Event::Form { node: 14, state: cobrowse_protocol::FormState { value: Some(Value::Masked), ..Default::default() } },
+            Event::Form {
+                node: 14,
+                state: cobrowse_protocol::FormState { value: Some(Value::Masked), ..Default::default() },
+            },
         ],
     };
     assert_eq!(session.receive(&encoder.delta(&delta)), Reply::default());
     // A second delta in the same deflate context.
-    let again = Delta { events: vec![Event::Attribute { node: 10, name: "class".into(), value: Some(Value::Plain("big".into())) }] };
+    let again = Delta {
+        events: vec![Event::Attribute { node: 10, name: "class".into(), value: Some(Value::Plain("big".into())) }],
+    };
     assert_eq!(session.receive(&encoder.delta(&again)), Reply::default());
 
     let document = session.mirror().document().unwrap();
@@ -171,15 +176,23 @@ fn attribute_rules() {
     assert_eq!(sanitize::attribute("meta", "http-equiv", "Content-Security-Policy"), None);
     assert_eq!(sanitize::attribute("meta", "http-equiv", "X-UA-Compatible").as_deref(), Some("X-UA-Compatible"));
     assert_eq!(sanitize::attribute("a", "href", "javascript:x").as_deref(), Some("#"));
-    assert_eq!(sanitize::attribute("use", "xlink:href", "javascript:x").as_deref(), Some("#"));
+    assert_eq!(sanitize::attribute("a", "xlink:href", "javascript:x").as_deref(), Some("#"), "an SVG link");
+    assert_eq!(sanitize::attribute("use", "xlink:href", "javascript:x"), None);
+    assert_eq!(sanitize::attribute("link", "href", "javascript:x"), None);
     assert_eq!(sanitize::attribute("img", "src", "javascript:x"), None);
     assert_eq!(sanitize::attribute("form", "action", "javascript:x"), None);
     assert_eq!(sanitize::attribute("object", "data", "data:text/html,x"), None);
     assert_eq!(sanitize::attribute("animate", "values", "#a;javascript:alert(1)"), None);
     assert_eq!(sanitize::attribute("div", "data-cobrowse-viewer", ""), None, "the viewer's markers are its own");
-    assert_eq!(sanitize::attribute("div", "title", "javascript: the good parts").as_deref(), Some("javascript: the good parts"));
+    assert_eq!(
+        sanitize::attribute("div", "title", "javascript: the good parts").as_deref(),
+        Some("javascript: the good parts")
+    );
     assert_eq!(sanitize::attribute("a", "href", "/cart").as_deref(), Some("/cart"));
-    assert_eq!(sanitize::attribute("img", "src", "data:image/png;base64,AAAA").as_deref(), Some("data:image/png;base64,AAAA"));
+    assert_eq!(
+        sanitize::attribute("img", "src", "data:image/png;base64,AAAA").as_deref(),
+        Some("data:image/png;base64,AAAA")
+    );
     assert_eq!(sanitize::inert_kind("script", &Namespace::Svg), Some(Inert::Script));
     assert_eq!(sanitize::inert_kind("SCRIPT", &Namespace::Html), Some(Inert::Script));
     assert_eq!(sanitize::inert_kind("noscript", &Namespace::Html), Some(Inert::Noscript));

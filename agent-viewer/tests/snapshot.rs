@@ -81,7 +81,14 @@ fn rich_page() -> cobrowse_protocol::Snapshot {
             &[("action", "  JaVaScRiPt:alert(1)")],
             vec![element(43, "button", &[("formaction", "java\tscript:alert(1)")], vec![])],
         ),
-        element_in(Namespace::MathMl, 44, "math", &[], vec![element_in(Namespace::MathMl, 45, "mi", &[], vec![text(47, "x")])]),
+        element_in(
+            Namespace::MathMl,
+            44,
+            "math",
+            &[],
+            vec![element_in(Namespace::MathMl, 45, "mi", &[], vec![text(47, "x")])],
+        ),
+        element(48, "video", &[("autoplay", ""), ("src", "clip.mp4")], vec![]),
     ];
     page(head, body)
 }
@@ -245,8 +252,21 @@ async fn no_visitor_script_runs() {
 }
 
 #[wasm_bindgen_test]
+fn the_visitors_media_never_plays_sound_here() {
+    let (mirror, _) = built(&rich_page());
+    let video = by_id(&mirror, 48);
+    assert!(video.has_attribute("autoplay"), "attributes stay the visitor's");
+    assert_eq!(js_sys::Reflect::get(&video, &"muted".into()).unwrap().as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
 fn a_snapshot_without_doctype_builds_a_quirks_document() {
-    let snapshot = snapshot(vec![element(2, "html", &[], vec![element(3, "head", &[], vec![]), element(4, "body", &[], vec![text(5, "old page")])])]);
+    let snapshot = snapshot(vec![element(
+        2,
+        "html",
+        &[],
+        vec![element(3, "head", &[], vec![]), element(4, "body", &[], vec![text(5, "old page")])],
+    )]);
     let (mirror, document) = built(&snapshot);
     assert_eq!(document.compat_mode(), "BackCompat");
     assert!(document.doctype().is_none());
@@ -263,7 +283,10 @@ fn a_legacy_doctype_keeps_the_visitors_quirks_mode() {
             system_id: String::new(),
         },
     };
-    let snapshot = snapshot(vec![doctype, element(2, "html", &[], vec![element(3, "head", &[], vec![]), element(4, "body", &[], vec![])])]);
+    let snapshot = snapshot(vec![
+        doctype,
+        element(2, "html", &[], vec![element(3, "head", &[], vec![]), element(4, "body", &[], vec![])]),
+    ]);
     let (_, document) = built(&snapshot);
     assert_eq!(document.compat_mode(), "BackCompat");
     assert_eq!(document.doctype().unwrap().public_id(), "-//W3C//DTD HTML 4.01 Transitional//EN");

@@ -100,8 +100,7 @@ impl Browser {
     pub async fn close(mut self) -> crate::Result<()> {
         self.closed = true;
         let closed = self.client.clone().close().await;
-        kill_chromium_using(&self.profile);
-        let _ = std::fs::remove_dir_all(&self.profile);
+        discard_profile(&self.profile);
         closed.map_err(|error| format!("{}: cannot close the browser: {error}", self.label).into())
     }
 
@@ -114,8 +113,7 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         if !self.closed {
-            kill_chromium_using(&self.profile);
-            let _ = std::fs::remove_dir_all(&self.profile);
+            discard_profile(&self.profile);
         }
     }
 }
@@ -145,15 +143,50 @@ fn fresh_profile_dir() -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Kills, by pid, the processes whose command line names `profile` (the Chromium this harness started).
-fn kill_chromium_using(profile: &Path) {
+/// Kills what is left of the Chromium using `profile`, waits for it to exit, and removes the profile.
+fn discard_profile(profile: &Path) {
+    let killed = kill_chromium_using(profile);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while killed.iter().any(|pid| is_running(*pid)) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    if std::fs::remove_dir_all(profile).is_err() {
+        // A process may still have been writing into it; once more after a moment.
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let _ = std::fs::remove_dir_all(profile);
+    }
+}
+
+/// Kills, by pid, the processes whose command line names `profile` (the Chromium this harness started);
+/// returns their pids.
+fn kill_chromium_using(profile: &Path) -> Vec<u32> {
     let marker = format!("--user-data-dir={}", profile.display());
-    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let mut killed = Vec::new();
     for entry in entries.flatten() {
         let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else { continue };
         let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
         if cmdline.split(|&byte| byte == 0).any(|arg| arg == marker.as_bytes()) {
             let _ = std::process::Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+            killed.push(pid);
         }
     }
+    killed
+}
+
+/// Whether `pid` exists and is not a zombie.
+fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+}
+
+/// If `$E2E_SCREENSHOTS` names a directory, saves a PNG of each browser's window there, named by label.
+pub async fn save_screenshots(browsers: &[&Browser]) -> crate::Result<()> {
+    let Some(dir) = std::env::var_os("E2E_SCREENSHOTS").map(PathBuf::from) else { return Ok(()) };
+    std::fs::create_dir_all(&dir)?;
+    for browser in browsers {
+        let png = browser.client.screenshot().await?;
+        std::fs::write(dir.join(format!("{}.png", browser.label.replace(' ', "-"))), png)?;
+    }
+    Ok(())
 }

@@ -126,22 +126,66 @@ fn compare_children(path: &str, visitor: &Element, mirror: &Element, out: &mut V
     } else {
         (visitor.kids.iter().collect(), mirror.kids.iter().collect())
     };
-    if !same_shape(&visitor_kids, &mirror_kids) {
-        push(
-            out,
-            path,
-            format!("children differ\n        visitor: {}\n        mirror:  {}", labels(&visitor_kids), labels(&mirror_kids)),
-        );
-        return;
-    }
-    for (i, (v, m)) in visitor_kids.iter().zip(&mirror_kids).enumerate() {
-        match (v, m) {
-            (Node::Text { text: v }, Node::Text { text: m }) if v != m => {
-                push(out, path, format!("text #{i}: mirror {:?}, visitor {:?}", shorten(m, 80), shorten(v, 80)));
-            }
-            (Node::El(v), Node::El(m)) => compare_element(&format!("{path} > {}", v.label()), v, m, out),
-            _ => {}
+    for step in align(&visitor_kids, &mirror_kids) {
+        match step {
+            Aligned::Both(i, v, m) => match (v, m) {
+                (Node::Text { text: v }, Node::Text { text: m }) if v != m => {
+                    push(out, path, format!("text #{i}: mirror {:?}, visitor {:?}", shorten(m, 80), shorten(v, 80)));
+                }
+                (Node::El(v), Node::El(m)) => compare_element(&format!("{path} > {}", v.label()), v, m, out),
+                _ => {}
+            },
+            Aligned::VisitorOnly(i, v) => push(out, path, format!("child #{i} {} is missing in the mirror", v.label())),
+            Aligned::MirrorOnly(m) => push(out, path, format!("the mirror has an extra child {}", m.label())),
         }
+    }
+}
+
+/// A step of the alignment of two child lists.
+enum Aligned<'a> {
+    /// The visitor's child at this index and its counterpart in the mirror.
+    Both(usize, &'a Node, &'a Node),
+    VisitorOnly(usize, &'a Node),
+    MirrorOnly(&'a Node),
+}
+
+/// Pairs the children of the same kind and tag in order (a longest common subsequence), so one missing
+/// or extra child is reported as such and the others are still compared.
+fn align<'a>(visitor: &[&'a Node], mirror: &[&'a Node]) -> Vec<Aligned<'a>> {
+    let (n, m) = (visitor.len(), mirror.len());
+    // longest[i][j]: the longest common subsequence of visitor[i..] and mirror[j..].
+    let mut longest = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            longest[i][j] = if same_kind(visitor[i], mirror[j]) {
+                longest[i + 1][j + 1] + 1
+            } else {
+                longest[i + 1][j].max(longest[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut steps) = (0, 0, Vec::new());
+    while i < n || j < m {
+        if i < n && j < m && same_kind(visitor[i], mirror[j]) && longest[i][j] == longest[i + 1][j + 1] + 1 {
+            steps.push(Aligned::Both(i, visitor[i], mirror[j]));
+            (i, j) = (i + 1, j + 1);
+        } else if j < m && (i == n || longest[i][j + 1] >= longest[i + 1][j]) {
+            steps.push(Aligned::MirrorOnly(mirror[j]));
+            j += 1;
+        } else {
+            steps.push(Aligned::VisitorOnly(i, visitor[i]));
+            i += 1;
+        }
+    }
+    steps
+}
+
+/// Both text, or both elements with the same tag.
+fn same_kind(visitor: &Node, mirror: &Node) -> bool {
+    match (visitor, mirror) {
+        (Node::Text { .. }, Node::Text { .. }) => true,
+        (Node::El(v), Node::El(m)) => v.tag == m.tag && v.ns == m.ns,
+        _ => false,
     }
 }
 
@@ -159,25 +203,6 @@ fn check_masked_text(path: &str, mirror: &Element, out: &mut Vec<Difference>) {
 
 fn elements_only(kids: &[Node]) -> Vec<&Node> {
     kids.iter().filter(|kid| matches!(kid, Node::El(_))).collect()
-}
-
-/// Same number of children, each the same kind and tag.
-fn same_shape(visitor: &[&Node], mirror: &[&Node]) -> bool {
-    visitor.len() == mirror.len()
-        && visitor.iter().zip(mirror).all(|pair| match pair {
-            (Node::Text { .. }, Node::Text { .. }) => true,
-            (Node::El(v), Node::El(m)) => v.tag == m.tag,
-            _ => false,
-        })
-}
-
-fn labels(kids: &[&Node]) -> String {
-    const MAX: usize = 14;
-    let mut list: Vec<String> = kids.iter().take(MAX).map(|kid| kid.label()).collect();
-    if kids.len() > MAX {
-        list.push(format!("… ({} in all)", kids.len()));
-    }
-    format!("[{}]", list.join(", "))
 }
 
 fn push(out: &mut Vec<Difference>, path: &str, what: String) {
@@ -219,7 +244,21 @@ mod tests {
         assert!(found[0].what.contains("extra attribute onclick"));
         assert!(found[1].what.contains("text #0"));
         let shorter = element("body", &[], false, vec![text("hello")]);
-        assert!(differences(&visitor, &shorter)[0].what.contains("children differ"));
+        let found = differences(&visitor, &shorter);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].what.contains("child #1 <p> is missing in the mirror"), "{found:?}");
+    }
+
+    #[test]
+    fn an_extra_child_does_not_hide_differences_after_it() {
+        let p = |text_: &str| Node::El(element("p", &[], false, vec![text(text_)]));
+        let visitor = element("body", &[], false, vec![p("one"), p("two")]);
+        let mirror = element("body", &[], false, vec![Node::El(element("div", &[], false, vec![])), p("one"), p("2")]);
+        let found: Vec<String> = differences(&visitor, &mirror).iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            found,
+            ["at body: the mirror has an extra child <div>", "at body > p: text #0: mirror \"2\", visitor \"two\""],
+        );
     }
 
     #[test]

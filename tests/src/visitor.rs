@@ -42,6 +42,20 @@ pub async fn start_session(browser: &Browser) -> crate::Result<String> {
     }
 }
 
+/// Clicks `css` (an element with `data-cobrowse-start`) and returns the key the widget then shows.
+pub async fn start_by_clicking(browser: &Browser, css: &str) -> crate::Result<String> {
+    browser.click(css).await?;
+    let shown = || async {
+        let text: Option<String> = browser
+            .execute("var k = document.getElementById('cobrowse-key'); return k ? k.textContent : null;", vec![])
+            .await?;
+        let digits: String = text.unwrap_or_default().chars().filter(char::is_ascii_digit).collect();
+        Ok(is_session_key(&digits).then_some(digits))
+    };
+    let what = format!("{}: a session key in #cobrowse-key after clicking {css}", browser.label);
+    crate::wait::until(&what, SHIM_TIMEOUT, shown).await
+}
+
 /// Whether `key` is six ASCII digits.
 pub fn is_session_key(key: &str) -> bool {
     key.len() == 6 && key.bytes().all(|byte| byte.is_ascii_digit())

@@ -10,7 +10,7 @@ use cobrowse_e2e::relay::AGENT_NAMES;
 use cobrowse_e2e::{agent, step, visitor, Browser, Result, Stage};
 use cobrowse_protocol::MASK_TEXT;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// `(field, secret)`: masked fields and what the visitor types into them.
@@ -71,11 +71,26 @@ async fn masked_secrets_never_reach_the_relay_or_the_agent() -> Result<()> {
     }
     assert!(audit.masked_values() > 0, "no frame carries a masked value, yet masked fields were typed into");
 
+    // An element moved into a masked element is masked from then on; moved back out, it shows again.
+    visitor.execute::<Value>(MOVE_HEADING, vec![json!("saved-card")]).await?;
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("a heading moved into the masked #saved-card"))?;
+    visitor.execute::<Value>(MOVE_HEADING, vec![json!("contact-heading-home")]).await?;
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("the heading moved back out of the mask"))?;
+
     visitor.close().await?;
     ana.close().await?;
     stage.shutdown().await;
     Ok(())
 }
+
+/// Moves the "Contact" heading into the element with id `arguments[0]`; `contact-heading-home` is the
+/// section it came from (given that id on the first call).
+const MOVE_HEADING: &str = r#"
+    var heading = document.getElementById('contact-heading');
+    if (!document.getElementById('contact-heading-home')) heading.parentElement.id = 'contact-heading-home';
+    var target = document.getElementById(arguments[0]);
+    target.insertBefore(heading, target.firstChild);
+"#;
 
 /// The visitor's fields hold what was typed (else the test would prove nothing).
 async fn check_fields_took_the_keys(visitor: &Browser) -> Result<()> {

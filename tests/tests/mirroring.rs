@@ -14,8 +14,8 @@ use std::time::Duration;
 /// A late joiner must see the current page "at once": from `live` to an equal mirror within this.
 const LATE_JOIN_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Elements the random mutations must leave in place: the fields typed into later, and the elements the
-/// demo's own script updates.
+/// Elements the random mutations must leave alone: the fields typed into later, and the elements the
+/// demo's own script rewrites (so that a seed replays the same changes).
 const KEEP_IDS: [&str; 17] = [
     "full-name",
     "street",
@@ -71,7 +71,7 @@ async fn the_mirror_follows_the_page_for_every_agent() -> Result<()> {
     agent::join(&ben, &stage.relay.agent_url(), ben_name, &key).await.map_err(step("4: ben joins late"))?;
     let agreed = assert_mirrors(&visitor, &ben, LATE_JOIN_TIMEOUT)
         .await
-        .map_err(step("4: the late joiner's first view"))?;
+        .map_err(step(&format!("4: the late joiner's first view, after 100 more mutations (E2E_SEED={seed})")))?;
     stage.log(&format!("4: ben's late mirror equal after {:?}", agreed.after));
 
     // 3. Both agents follow further changes.
@@ -80,7 +80,7 @@ async fn the_mirror_follows_the_page_for_every_agent() -> Result<()> {
     for agent_browser in [&ana, &ben] {
         let agreed = assert_mirrors(&visitor, agent_browser, MIRROR_TIMEOUT)
             .await
-            .map_err(step(&format!("3: two agents at once, {}", agent_browser.label)))?;
+            .map_err(step(&format!("3: two agents at once, {}, after 60 more mutations (E2E_SEED={seed})", agent_browser.label)))?;
         stage.log(&format!("3: {}'s mirror equal after {:?}", agent_browser.label, agreed.after));
     }
     for agent_browser in [&ana, &ben] {
@@ -88,10 +88,33 @@ async fn the_mirror_follows_the_page_for_every_agent() -> Result<()> {
         stage.log(&format!("{}: window.cobrowseViewer {counters}", agent_browser.label));
     }
 
+    // Last, the comparison itself must notice a wrong mirror: tamper with ana's and expect a failure.
+    tamper_with_mirror(&ana).await?;
+    let verdict = assert_mirrors(&visitor, &ana, Duration::from_secs(1)).await;
+    let message = verdict.err().map(|e| e.to_string()).unwrap_or_default();
+    for expected in ["data-tampered", "onclick", "value: mirror \"tampered\"", "extra child <p>"] {
+        assert!(message.contains(expected), "a tampered mirror must fail the comparison with {expected:?}; got: {message}");
+    }
+    stage.log("the comparison catches a tampered mirror");
+    cobrowse_e2e::browser::save_screenshots(&[&visitor, &ana, &ben]).await?;
+
     for browser in [visitor, ana, ben] {
         browser.close().await?;
     }
     stage.shutdown().await;
+    Ok(())
+}
+
+/// Changes ana's mirror behind the viewer's back: an attribute, a handler, a value and an element.
+async fn tamper_with_mirror(agent: &Browser) -> Result<()> {
+    let script = r#"
+        var d = document.getElementById('cobrowse-mirror').contentDocument;
+        d.body.setAttribute('data-tampered', 'yes');
+        d.getElementById('street').setAttribute('onclick', 'alert(1)');
+        d.getElementById('full-name').value = 'tampered';
+        d.body.appendChild(d.createElement('p')).textContent = 'tampered text';
+    "#;
+    agent.execute::<Value>(script, vec![]).await?;
     Ok(())
 }
 

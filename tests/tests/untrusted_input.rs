@@ -56,7 +56,8 @@ async fn a_wrong_password_or_key_is_explained_to_the_agent() -> Result<()> {
     let visitor = stage.browser("visitor").await?;
     let ana = stage.browser("agent ana").await?;
     visitor::open(&visitor, &stage.site.demo_url()).await?;
-    let key = visitor::start_session(&visitor).await?;
+    // This time the visitor starts as a customer would: the page's "Get help" button (data-cobrowse-start).
+    let key = visitor::start_by_clicking(&visitor, "#get-help").await?;
     let agent_url = stage.relay.agent_url();
 
     agent::submit_join(&ana, &agent_url, AGENT_NAMES[0], "not-the-password", &key).await?;

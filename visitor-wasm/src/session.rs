@@ -154,19 +154,12 @@ impl Session {
         if let Some((recorder, _)) = &self.recording {
             record::forget_removed(&recorder.take_records(), &self.ids);
         }
-        let t0 = js_sys::Date::now();
         let snapshot = snapshot::take(&self.window, &self.document, &mut self.ids);
-        let t1 = js_sys::Date::now();
         self.connection.send_snapshot(&snapshot);
-        let t2 = js_sys::Date::now();
-        web_sys::console::log_1(&format!("snapshot take {} send {}", t1 - t0, t2 - t1).into());
     }
 
     fn on_records(&mut self, records: Array) -> Vec<Notice> {
-        let t0 = js_sys::Date::now();
-        let batch = record::batch(&records, &mut self.ids);
-        web_sys::console::log_1(&format!("batch {}", js_sys::Date::now() - t0).into());
-        match batch {
+        match record::batch(&records, &mut self.ids) {
             Batch::Delta(delta) => self.connection.send_delta(&delta),
             Batch::Snapshot => self.send_snapshot(),
         }

@@ -2,7 +2,9 @@
 
 #![allow(dead_code)]
 
-use cobrowse_protocol::{Attribute, Element, FormState, Namespace, Node, NodeId, NodeKind, Point, Size, Snapshot, Value};
+use cobrowse_protocol::{
+    Attribute, Element, FormState, Namespace, Node, NodeId, NodeKind, Point, Size, Snapshot, Value,
+};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlIFrameElement};
 
@@ -29,7 +31,13 @@ pub fn svg(id: NodeId, tag: &str, attributes: &[(&str, &str)], children: Vec<Nod
     element_in(Namespace::Svg, id, tag, attributes, children)
 }
 
-pub fn element_in(namespace: Namespace, id: NodeId, tag: &str, attributes: &[(&str, &str)], children: Vec<Node>) -> Node {
+pub fn element_in(
+    namespace: Namespace,
+    id: NodeId,
+    tag: &str,
+    attributes: &[(&str, &str)],
+    children: Vec<Node>,
+) -> Node {
     let attributes = attributes
         .iter()
         .map(|(name, value)| Attribute { name: name.to_string(), value: Value::Plain(value.to_string()) })
@@ -75,7 +83,12 @@ pub fn value(text: &str) -> FormState {
 
 /// A snapshot of a document with these children.
 pub fn snapshot(children: Vec<Node>) -> Snapshot {
-    Snapshot { url: VISITOR_URL.into(), viewport: Size { width: 1024, height: 700 }, scroll: Point::default(), children }
+    Snapshot {
+        url: VISITOR_URL.into(),
+        viewport: Size { width: 1024, height: 700 },
+        scroll: Point::default(),
+        children,
+    }
 }
 
 /// A standards-mode page: doctype 1, html 2, head 3, body 4 with `body` as its children.

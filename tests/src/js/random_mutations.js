@@ -6,9 +6,10 @@
 // Kinds: insert a new subtree (HTML or SVG) or a text node, remove an element or a text node, move an
 // element, set or remove an attribute, change a text node. The same seed gives the same choices on the
 // same page.
-// Elements whose id is in `keepIds`, and their ancestors, are never removed or moved and keep their id,
-// type and class, so the test can still type into them afterwards. The shim's widget
-// (`[data-cobrowse-ignore]`), scripts, styles, selects, textareas and SVG internals are left alone.
+// Elements whose id is in `keepIds` are left alone with their subtrees, and their ancestors are never
+// removed or moved and keep their class, so the test can still type into them afterwards (and the page's
+// own timers, which rewrite some of them, cannot make a run depend on timing). The shim's widget
+// (`[data-cobrowse-ignore]`), scripts, styles, selects, textareas and SVG internals are left alone too.
 function cobrowseRandomMutations(seed, count, keepIds, done) {
   "use strict";
   var HTML_NS = "http://www.w3.org/1999/xhtml";
@@ -19,6 +20,7 @@ function cobrowseRandomMutations(seed, count, keepIds, done) {
     "kestrel", "lagoon", "meadow", "nimbus", "orchard", "prairie", "quartz", "ridge", "summit", "tundra",
     "umber", "valley", "willow", "yarrow", "zephyr", "Ünïcødé", "→", "日本"];
   var SAFE_ATTRIBUTES = ["title", "data-e2e", "aria-label", "lang", "data-note"];
+  var MASK_SELECTOR = "[data-cobrowse-mask],.cobrowse-mask";
   var CLASSES = ["e2e-a", "e2e-b", "hint", "choice", "product-meta"];
 
   var state = seed >>> 0;
@@ -37,6 +39,7 @@ function cobrowseRandomMutations(seed, count, keepIds, done) {
     return out.join(" ");
   }
 
+  var untouchable = UNTOUCHABLE + keepIds.map(function (id) { return ",#" + CSS.escape(id); }).join("");
   var kept = new Set();
   keepIds.forEach(function (id) {
     for (var node = document.getElementById(id); node; node = node.parentElement) kept.add(node);
@@ -44,7 +47,7 @@ function cobrowseRandomMutations(seed, count, keepIds, done) {
   var body = document.body;
 
   function touchable(element) {
-    return element.namespaceURI === HTML_NS && !element.closest(UNTOUCHABLE);
+    return element.namespaceURI === HTML_NS && !element.closest(untouchable);
   }
   function allElements() {
     return Array.prototype.filter.call(body.querySelectorAll("*"), touchable);
@@ -62,6 +65,11 @@ function cobrowseRandomMutations(seed, count, keepIds, done) {
       if (node.parentElement && touchable(node.parentElement)) out.push(node);
     }
     return out;
+  }
+  // Classes may change, except where that would change what is masked (elements move in and out of
+  // masked subtrees, but no element starts or stops being a mask) or unprotect a kept element.
+  function mayChangeClass(element) {
+    return !kept.has(element) && !element.matches(MASK_SELECTOR);
   }
   function randomPlaceIn(container) {
     return pick(Array.prototype.slice.call(container.childNodes).concat([null]));
@@ -150,7 +158,7 @@ function cobrowseRandomMutations(seed, count, keepIds, done) {
     setAttribute: function () {
       var element = pick(allElements());
       if (!element) return false;
-      if (!kept.has(element) && random() < 0.3) {
+      if (mayChangeClass(element) && random() < 0.3) {
         element.setAttribute("class", pick(CLASSES) + (random() < 0.5 ? " " + pick(CLASSES) : ""));
       } else {
         element.setAttribute(pick(SAFE_ATTRIBUTES), words(between(1, 3)));
@@ -160,7 +168,7 @@ function cobrowseRandomMutations(seed, count, keepIds, done) {
     removeAttribute: function () {
       var element = pick(allElements());
       if (!element) return false;
-      var names = SAFE_ATTRIBUTES.concat(kept.has(element) ? [] : ["class"]).filter(function (name) {
+      var names = SAFE_ATTRIBUTES.concat(mayChangeClass(element) ? ["class"] : []).filter(function (name) {
         return element.hasAttribute(name);
       });
       var name = pick(names);
