@@ -123,7 +123,7 @@
       if (widget.state === "connecting" || widget.state === "live") stop();
       else close();
     };
-    document.body.appendChild(root);
+    (document.body || document.documentElement).appendChild(root);
   }
 
   function close() {

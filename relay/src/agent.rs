@@ -66,7 +66,11 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
 }
 
 /// Reads the `Join`, checks it, and joins the session; otherwise, how the connection ends.
-async fn admit(stream: &mut SplitStream<WebSocket>, state: &RelayState, client: SocketAddr) -> Result<Admitted, Ending> {
+async fn admit(
+    stream: &mut SplitStream<WebSocket>,
+    state: &RelayState,
+    client: SocketAddr,
+) -> Result<Admitted, Ending> {
     let first = match tokio::time::timeout(JOIN_TIMEOUT, next_frame(stream, state.config.max_frame_bytes)).await {
         Ok(first) => first?,
         Err(_elapsed) => {
@@ -157,7 +161,12 @@ async fn send_frames(sink: &mut SplitSink<WebSocket, Message>, session: &Session
 }
 
 /// Reads what the agent sends after joining: only `MirrorOutOfStep` is allowed.
-async fn read_messages(stream: &mut SplitStream<WebSocket>, session: &Session, state: &RelayState, peer: &Peer) -> Ending {
+async fn read_messages(
+    stream: &mut SplitStream<WebSocket>,
+    session: &Session,
+    state: &RelayState,
+    peer: &Peer,
+) -> Ending {
     loop {
         let bytes = match next_frame(stream, state.config.max_frame_bytes).await {
             Ok(bytes) => bytes,

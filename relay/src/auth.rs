@@ -51,14 +51,10 @@ pub(crate) fn hash_password_with_params(password: &str, params: Params) -> Strin
 
 /// Checks that `hash` is an argon2 PHC string; the error says what to do instead.
 pub(crate) fn check_hash(hash: &str) -> Result<(), String> {
-    let parsed = PasswordHash::new(hash).map_err(|error| {
-        format!("is not a PHC hash string ({error}); make one with `cobrowse-relay hash-password`")
-    })?;
+    let parsed = PasswordHash::new(hash)
+        .map_err(|error| format!("is not a PHC hash string ({error}); make one with `cobrowse-relay hash-password`"))?;
     if !parsed.algorithm.as_str().starts_with("argon2") {
-        return Err(format!(
-            "uses {}, not argon2; make one with `cobrowse-relay hash-password`",
-            parsed.algorithm
-        ));
+        return Err(format!("uses {}, not argon2; make one with `cobrowse-relay hash-password`", parsed.algorithm));
     }
     Ok(())
 }
@@ -73,8 +69,10 @@ pub(crate) struct Accounts {
 impl Accounts {
     pub fn new(accounts: &[AgentAccount]) -> Result<Accounts, AuthError> {
         for account in accounts {
-            check_hash(&account.password_hash)
-                .map_err(|problem| AuthError { name: account.name.clone(), problem: format!("password_hash {problem}") })?;
+            check_hash(&account.password_hash).map_err(|problem| AuthError {
+                name: account.name.clone(),
+                problem: format!("password_hash {problem}"),
+            })?;
         }
         let hashes: HashMap<_, _> =
             accounts.iter().map(|account| (account.name.clone(), account.password_hash.clone())).collect();
@@ -90,9 +88,7 @@ impl Accounts {
             (None, None) => return false,
         };
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password_matches(&hash, &password))
-            .await
-            .unwrap_or(false);
+        let matches = tokio::task::spawn_blocking(move || password_matches(&hash, &password)).await.unwrap_or(false);
         matches && known
     }
 }

@@ -95,7 +95,11 @@ fn log_ending(ending: &Ending, who: &Connection<'_>) {
     }
 }
 
-async fn send_close(sink: &mut SplitSink<WebSocket, Message>, stream: &mut SplitStream<WebSocket>, reason: &CloseReason) {
+async fn send_close(
+    sink: &mut SplitSink<WebSocket, Message>,
+    stream: &mut SplitStream<WebSocket>,
+    reason: &CloseReason,
+) {
     let handshake = async {
         if sink.send(Message::close_with(reason.code, reason.reason.clone())).await.is_err() {
             return;

@@ -127,8 +127,8 @@ impl Config {
 
     /// Reads a TOML config file. Relative paths in it are taken from the file's own folder.
     pub fn from_toml_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
         let base = path.parent().unwrap_or(Path::new(""));
         parse(&text, &format!("config file {}", path.display()), base)
     }
@@ -251,7 +251,8 @@ fn validate_sites(sites: &[SiteConfig]) -> Result<(), FieldProblem> {
         if site.origins.is_empty() {
             return Err((
                 format!("sites[{index}].origins"),
-                "is empty, so no page could start a session: list origins like \"https://shop.example\", or \"*\"".into(),
+                "is empty, so no page could start a session: list origins like \"https://shop.example\", or \"*\""
+                    .into(),
             ));
         }
         for (origin_index, origin) in site.origins.iter().enumerate() {
@@ -267,7 +268,9 @@ fn check_origin(origin: &str) -> Result<(), String> {
         return Ok(());
     }
     let Some((scheme, host)) = origin.split_once("://") else {
-        return Err(format!("{origin:?} is not an origin: write it as scheme://host[:port], like \"https://shop.example\""));
+        return Err(format!(
+            "{origin:?} is not an origin: write it as scheme://host[:port], like \"https://shop.example\""
+        ));
     };
     if scheme != "http" && scheme != "https" {
         return Err(format!("{origin:?} has scheme {scheme:?}: pages are served over http or https"));
@@ -305,7 +308,10 @@ fn validate_limits(config: &Config) -> Result<(), (&'static str, String)> {
     };
     at_least("max_frame_bytes", config.max_frame_bytes, 1024)?;
     if config.key_ttl.is_zero() {
-        return Err(("key_ttl_secs", "is 0, so every key would expire at once; give the seconds a visitor has to read it out".into()));
+        return Err((
+            "key_ttl_secs",
+            "is 0, so every key would expire at once; give the seconds a visitor has to read it out".into(),
+        ));
     }
     at_least("agent_queue_frames", config.agent_queue_frames, 1)?;
     at_least("kept_state_bytes", config.kept_state_bytes, 1)?;
@@ -383,7 +389,8 @@ mod tests {
         let error = Config::from_toml_str("[[agents]]\nname = \"a\"").unwrap_err().to_string();
         assert!(error.contains("agents[0].password_hash") && error.contains("hash-password"), "{error}");
 
-        let error = Config::from_toml_str("[[agents]]\nname = \"a\"\npassword_hash = \"nope\"").unwrap_err().to_string();
+        let error =
+            Config::from_toml_str("[[agents]]\nname = \"a\"\npassword_hash = \"nope\"").unwrap_err().to_string();
         assert!(error.contains("agents[0].password_hash"), "{error}");
 
         let error = Config::from_toml_str("key_ttl = 5").unwrap_err().to_string();

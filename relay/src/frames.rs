@@ -23,10 +23,7 @@ pub(crate) async fn next_frame(stream: &mut SplitStream<WebSocket>, max_frame_by
             return Ok(message.into_bytes());
         }
         if message.is_text() {
-            return Err(Ending::bad_input(
-                close::MALFORMED_FRAME,
-                "expected binary frames, got a text message",
-            ));
+            return Err(Ending::bad_input(close::MALFORMED_FRAME, "expected binary frames, got a text message"));
         }
         if message.is_close() {
             return Err(Ending::PeerLeft);
@@ -36,8 +33,9 @@ pub(crate) async fn next_frame(stream: &mut SplitStream<WebSocket>, max_frame_by
 }
 
 fn ending_for_read_error(error: &warp::Error, max_frame_bytes: usize) -> Ending {
-    use tungstenite::error::{CapacityError, Error};
+    use tungstenite::error::{CapacityError, Error, ProtocolError};
     match std::error::Error::source(error).and_then(|source| source.downcast_ref::<Error>()) {
+        Some(Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => Ending::PeerLeft,
         Some(Error::Capacity(CapacityError::MessageTooLong { size, .. })) => Ending::bad_input(
             close::FRAME_TOO_LARGE,
             format!("a frame of {size} bytes is over the relay's limit of {max_frame_bytes} bytes"),

@@ -92,7 +92,9 @@ async fn serve(cli: Cli) -> Result<(), String> {
 
 fn print_password_hash() -> Result<(), String> {
     let mut password = String::new();
-    std::io::stdin().read_line(&mut password).map_err(|error| format!("cannot read the password from stdin: {error}"))?;
+    std::io::stdin()
+        .read_line(&mut password)
+        .map_err(|error| format!("cannot read the password from stdin: {error}"))?;
     let password = password.trim_end_matches(['\r', '\n']);
     if password.is_empty() {
         return Err("the password on stdin is empty".into());

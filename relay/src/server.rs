@@ -15,7 +15,7 @@ use crate::tap::{ReceivedFrame, Tap};
 use crate::tls::{self, TlsError};
 use hyper::body::Incoming;
 use hyper::Request;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,6 +29,9 @@ use warp::reply::Response;
 
 /// How long a client has to finish the TLS handshake.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a client has to send a request's headers (a client that trickles them holds a connection).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long to pause accepting after an error such as running out of file descriptors.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
@@ -88,7 +91,12 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, Serv
     Ok(RelayHandle { local_addr, tap, controller })
 }
 
-async fn accept_loop(listener: TcpListener, routes: BoxedFilter<(Response,)>, tls: Option<TlsAcceptor>, mut shutdown: Shutdown) {
+async fn accept_loop(
+    listener: TcpListener,
+    routes: BoxedFilter<(Response,)>,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: Shutdown,
+) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -136,7 +144,8 @@ where
         let mut warp_service = warp::service(routes.clone());
         tower_service::Service::call(&mut warp_service, request)
     });
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
     let connection = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(connection);
     let result = tokio::select! {

@@ -91,8 +91,7 @@ impl Session {
             snapshot_requested: false,
             end_reason: None,
         };
-        let session =
-            Session { key, limits, to_visitor, ended: watch::Sender::new(false), inner: Mutex::new(inner) };
+        let session = Session { key, limits, to_visitor, ended: watch::Sender::new(false), inner: Mutex::new(inner) };
         (Arc::new(session), for_visitor)
     }
 
@@ -121,7 +120,11 @@ impl Session {
             }
         }
         for name in started_lagging {
-            tracing::info!(key = self.key, agent = name, "agent's queue is full: it skips deltas until the next snapshot");
+            tracing::info!(
+                key = self.key,
+                agent = name,
+                "agent's queue is full: it skips deltas until the next snapshot"
+            );
             self.request_snapshot_locked(&mut inner, "an agent lagged");
         }
     }

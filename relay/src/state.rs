@@ -21,10 +21,8 @@ pub(crate) struct RelayState {
 
 impl RelayState {
     pub fn new(config: Config, accounts: Accounts, tap: Tap, shutdown: Shutdown) -> RelayState {
-        let limits = SessionLimits {
-            agent_queue_frames: config.agent_queue_frames,
-            kept_state_bytes: config.kept_state_bytes,
-        };
+        let limits =
+            SessionLimits { agent_queue_frames: config.agent_queue_frames, kept_state_bytes: config.kept_state_bytes };
         RelayState {
             registry: Registry::new(config.key_digits, config.max_sessions, limits),
             join_limiter: JoinLimiter::new(config.join_attempts_per_minute),

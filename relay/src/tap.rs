@@ -4,7 +4,8 @@
 //! value never did). Publishing costs nothing when nobody listens, and a slow listener only loses its own
 //! oldest frames: it never slows a session.
 //!
-//! Note that an agent's first frame is its `Join`, which carries the agent's password; the tap shows it as
+//! A visitor's frame is published once the relay has handled it, so a listener that sees a page frame
+//! knows the session has kept and queued it. Note that an agent's first frame is its `Join`, which carries the agent's password; the tap shows it as
 //! received, so never log tapped frames verbatim.
 
 use bytes::Bytes;

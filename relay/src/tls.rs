@@ -16,7 +16,9 @@ use tokio_rustls::TlsAcceptor;
 /// Why TLS cannot be served with the configured files.
 #[derive(Debug, Error)]
 pub enum TlsError {
-    #[error("cannot read the TLS certificate {path}: {reason} (give a PEM file with the certificate chain, leaf first)")]
+    #[error(
+        "cannot read the TLS certificate {path}: {reason} (give a PEM file with the certificate chain, leaf first)"
+    )]
     Certificate { path: PathBuf, reason: String },
     #[error("cannot read the TLS private key {path}: {reason} (give a PEM file with a PKCS#8, PKCS#1 or SEC1 key)")]
     Key { path: PathBuf, reason: String },

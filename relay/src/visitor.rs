@@ -31,9 +31,8 @@ pub(crate) struct VisitorRequest {
 pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: VisitorRequest) {
     let (mut sink, mut stream) = socket.split();
     let mut shutdown = state.shutdown.clone();
-    let opened = check_site(&state, &request).and_then(|()| {
-        state.registry.open().map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string()))
-    });
+    let opened = check_site(&state, &request)
+        .and_then(|()| state.registry.open().map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string())));
     let (session, for_visitor) = match opened {
         Ok(opened) => opened,
         Err(ending) => {
@@ -103,17 +102,19 @@ fn handle_frame(bytes: &Bytes, session: &Session) -> Option<Ending> {
         }
         FrameKind::Control => Some(match decode_control(bytes) {
             Ok(Control::EndSession) => Ending::close(close::NORMAL, "you ended the session"),
-            Ok(other) => Ending::bad_input(
-                close::UNEXPECTED_MESSAGE,
-                format!("a visitor may not send {}", control_name(&other)),
-            ),
+            Ok(other) => {
+                Ending::bad_input(close::UNEXPECTED_MESSAGE, format!("a visitor may not send {}", control_name(&other)))
+            }
             Err(error) => Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
         }),
     }
 }
 
 /// Sends the session's control messages (`SessionStarted` first) to the visitor.
-async fn send_controls(sink: &mut SplitSink<WebSocket, Message>, mut for_visitor: mpsc::UnboundedReceiver<Control>) -> Ending {
+async fn send_controls(
+    sink: &mut SplitSink<WebSocket, Message>,
+    mut for_visitor: mpsc::UnboundedReceiver<Control>,
+) -> Ending {
     while let Some(control) = for_visitor.recv().await {
         if sink.send(Message::binary(encode_control(&control))).await.is_err() {
             return Ending::PeerLeft;

@@ -34,11 +34,8 @@ async fn a_frame_over_the_limit_closes_with_1009_and_the_relay_serves_on() {
 #[tokio::test]
 async fn a_bad_header_closes_with_1007_and_the_parse_error() {
     let relay = start(|_| {}).await;
-    for (bytes, expected) in [
-        (vec![9, 1, 0], "protocol version 9"),
-        (vec![1, 7], "kind 7"),
-        (vec![1], "shorter than"),
-    ] {
+    for (bytes, expected) in [(vec![9, 1, 0], "protocol version 9"), (vec![1, 7], "kind 7"), (vec![1], "shorter than")]
+    {
         let (mut visitor, _) = start_session(relay.addr).await;
         send(&mut visitor, bytes.into()).await;
         let (code, reason) = expect_close(&mut visitor).await;
@@ -60,7 +57,10 @@ async fn a_malformed_control_message_or_text_closes_with_1007() {
 
     let (mut visitor, _) = start_session(relay.addr).await;
     visitor.send(Message::Text("hello".into())).await.unwrap();
-    assert_eq!(expect_close(&mut visitor).await, (close::MALFORMED_FRAME, "expected binary frames, got a text message".into()));
+    assert_eq!(
+        expect_close(&mut visitor).await,
+        (close::MALFORMED_FRAME, "expected binary frames, got a text message".into())
+    );
 
     let mut agent = connect_agent(relay.addr).await;
     send(&mut agent, vec![1, 3, 0xff].into()).await;

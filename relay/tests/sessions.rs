@@ -95,7 +95,14 @@ async fn a_late_agent_starts_at_the_latest_snapshot() {
     let relay = start(|_| {}).await;
     let (mut visitor, key) = start_session(relay.addr).await;
     let mut early = join(relay.addr, AGENT, PASSWORD, &key).await;
-    let frames = [snapshot("first page"), delta("old 1"), delta("old 2"), snapshot("second page"), delta("new 1"), delta("new 2")];
+    let frames = [
+        snapshot("first page"),
+        delta("old 1"),
+        delta("old 2"),
+        snapshot("second page"),
+        delta("new 1"),
+        delta("new 2"),
+    ];
     for frame in &frames {
         send(&mut visitor, frame.clone()).await;
     }
@@ -245,6 +252,27 @@ async fn a_mirror_out_of_step_asks_the_visitor_for_a_snapshot() {
 }
 
 #[tokio::test]
+async fn kept_state_past_the_limit_asks_the_visitor_for_a_snapshot_once() {
+    let relay = start(|config| config.kept_state_bytes = 4096).await;
+    let (mut visitor, _key) = start_session(relay.addr).await;
+    let padding = "x".repeat(1000);
+    send(&mut visitor, snapshot("small page")).await;
+    for n in 0..8 {
+        send(&mut visitor, delta(&format!("{n} {padding}"))).await;
+    }
+    assert_eq!(next_control(&mut visitor).await, Control::SnapshotRequested);
+    send(&mut visitor, delta("one more")).await;
+    send(&mut visitor, snapshot("fresh page")).await;
+    for n in 0..8 {
+        send(&mut visitor, delta(&format!("{n} {padding}"))).await;
+    }
+    // Exactly one request per snapshot: the next message is the request after the fresh snapshot.
+    assert_eq!(next_control(&mut visitor).await, Control::SnapshotRequested);
+    drop(visitor); // hang up first, so shutdown need not wait for it
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_slow_agent_skips_ahead_without_holding_up_the_others() {
     let relay = start(|config| {
         config.agent_queue_frames = 4;
@@ -289,4 +317,3 @@ async fn shutdown_closes_every_socket_with_1001() {
     assert_eq!(expect_close_after(&mut visitor, drop).await.0, close::GOING_AWAY);
     assert!(tokio::net::TcpStream::connect(relay.addr).await.is_err(), "the relay stopped listening");
 }
-

@@ -66,7 +66,13 @@ async fn folders_without_a_trailing_slash_redirect_to_it() {
 #[tokio::test]
 async fn missing_files_and_escapes_are_not_found() {
     let relay = start(|_| {}).await;
-    for path in ["/nothing", "/visitor/missing.wasm", "/agent/pkg/missing.js", "/demo/../cobrowse.js", "/visitor/%2e%2e/visitor/cobrowse_visitor.js"] {
+    for path in [
+        "/nothing",
+        "/visitor/missing.wasm",
+        "/agent/pkg/missing.js",
+        "/demo/../cobrowse.js",
+        "/visitor/%2e%2e/visitor/cobrowse_visitor.js",
+    ] {
         let response = get(relay.addr, path).await;
         assert_eq!(response.status, 404, "{path}");
     }

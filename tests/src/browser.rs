@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Where Chromium is installed (override with `$CHROMIUM`).
+/// Where Chromium is usually installed (override with `$CHROMIUM`).
 const DEFAULT_CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Chromium's command line, besides the profile directory.
@@ -45,7 +45,12 @@ impl Browser {
             .connect(&driver.url())
             .await
             .map_err(|error| format!("cannot open Chromium for {label}: {error}"))?;
-        Ok(Self { label: label.into(), client, profile, closed: false })
+        Ok(Self {
+            label: label.into(),
+            client,
+            profile,
+            closed: false,
+        })
     }
 
     /// The fantoccini client, for anything the helpers here do not cover.
@@ -55,20 +60,30 @@ impl Browser {
 
     /// Navigates and waits for the page to load.
     pub async fn goto(&self, url: &str) -> crate::Result<()> {
-        self.client.goto(url).await.map_err(|error| format!("{}: cannot open {url}: {error}", self.label))?;
+        self.client
+            .goto(url)
+            .await
+            .map_err(|error| format!("{}: cannot open {url}: {error}", self.label))?;
         Ok(())
     }
 
     /// Runs `script` (a function body; `arguments[i]` are `args`) and converts what it returns.
     pub async fn execute<T: DeserializeOwned>(&self, script: &str, args: Vec<Value>) -> crate::Result<T> {
-        let value = self.client.execute(script, args).await.map_err(|error| self.script_error(script, error))?;
+        let value = self
+            .client
+            .execute(script, args)
+            .await
+            .map_err(|error| self.script_error(script, error))?;
         Ok(serde_json::from_value(value)?)
     }
 
     /// Runs an asynchronous `script`; it finishes by calling `arguments[arguments.length - 1](result)`.
     pub async fn execute_async<T: DeserializeOwned>(&self, script: &str, args: Vec<Value>) -> crate::Result<T> {
-        let value =
-            self.client.execute_async(script, args).await.map_err(|error| self.script_error(script, error))?;
+        let value = self
+            .client
+            .execute_async(script, args)
+            .await
+            .map_err(|error| self.script_error(script, error))?;
         Ok(serde_json::from_value(value)?)
     }
 
@@ -85,14 +100,20 @@ impl Browser {
     /// Types `text` into the element matching `css` with real key events.
     pub async fn type_into(&self, css: &str, text: &str) -> crate::Result<()> {
         let element = self.find(css).await?;
-        element.send_keys(text).await.map_err(|error| format!("{}: cannot type into {css}: {error}", self.label))?;
+        element
+            .send_keys(text)
+            .await
+            .map_err(|error| format!("{}: cannot type into {css}: {error}", self.label))?;
         Ok(())
     }
 
     /// Clicks the element matching `css` as a user would.
     pub async fn click(&self, css: &str) -> crate::Result<()> {
         let element = self.find(css).await?;
-        element.click().await.map_err(|error| format!("{}: cannot click {css}: {error}", self.label))?;
+        element
+            .click()
+            .await
+            .map_err(|error| format!("{}: cannot click {css}: {error}", self.label))?;
         Ok(())
     }
 
@@ -120,24 +141,36 @@ impl Drop for Browser {
 
 /// The `goog:chromeOptions` capabilities for a headless Chromium with its own profile.
 fn capabilities(profile: &Path) -> serde_json::Map<String, Value> {
-    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| DEFAULT_CHROMIUM.into());
     let mut args: Vec<String> = CHROME_ARGS.iter().map(|arg| arg.to_string()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
-    let caps = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": { "binary": binary, "args": args },
-    });
-    match caps {
-        Value::Object(map) => map,
-        _ => unreachable!("capabilities are an object"),
+    let mut options = json!({ "args": args });
+    if let Some(binary) = chromium_binary() {
+        options["binary"] = json!(binary);
     }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), json!("chrome"));
+    capabilities.insert("goog:chromeOptions".into(), options);
+    capabilities
+}
+
+/// `$CHROMIUM`, else [`DEFAULT_CHROMIUM`] if it exists, else none (chromedriver then looks for Chrome).
+fn chromium_binary() -> Option<String> {
+    std::env::var("CHROMIUM")
+        .ok()
+        .or_else(|| Path::new(DEFAULT_CHROMIUM).exists().then(|| DEFAULT_CHROMIUM.into()))
 }
 
 /// A new, empty directory for one browser's profile.
 fn fresh_profile_dir() -> std::io::Result<PathBuf> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
-    let name = format!("cobrowse-e2e-{}-{}-{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let name = format!(
+        "cobrowse-e2e-{}-{}-{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
     let dir = std::env::temp_dir().join(name);
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
@@ -161,13 +194,22 @@ fn discard_profile(profile: &Path) {
 /// returns their pids.
 fn kill_chromium_using(profile: &Path) -> Vec<u32> {
     let marker = format!("--user-data-dir={}", profile.display());
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
     let mut killed = Vec::new();
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else { continue };
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
         if cmdline.split(|&byte| byte == 0).any(|arg| arg == marker.as_bytes()) {
-            let _ = std::process::Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+            let _ = std::process::Command::new("kill")
+                .arg("-KILL")
+                .arg(pid.to_string())
+                .status();
             killed.push(pid);
         }
     }
@@ -176,13 +218,18 @@ fn kill_chromium_using(profile: &Path) -> Vec<u32> {
 
 /// Whether `pid` exists and is not a zombie.
 fn is_running(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .is_ok_and(|stat| stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        stat.rsplit(')')
+            .next()
+            .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+    })
 }
 
 /// If `$E2E_SCREENSHOTS` names a directory, saves a PNG of each browser's window there, named by label.
 pub async fn save_screenshots(browsers: &[&Browser]) -> crate::Result<()> {
-    let Some(dir) = std::env::var_os("E2E_SCREENSHOTS").map(PathBuf::from) else { return Ok(()) };
+    let Some(dir) = std::env::var_os("E2E_SCREENSHOTS").map(PathBuf::from) else {
+        return Ok(());
+    };
     std::fs::create_dir_all(&dir)?;
     for browser in browsers {
         let png = browser.client.screenshot().await?;

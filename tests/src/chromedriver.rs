@@ -5,7 +5,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-/// Where chromedriver is installed (override with `$CHROMEDRIVER`).
+/// Where chromedriver is installed (override with `$CHROMEDRIVER`; `cargo xtask test` sets it).
 const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long chromedriver may take to answer `/status`.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
@@ -47,7 +47,9 @@ impl ChromeDriver {
 /// Whether `GET /status` answers with `"ready": true` (chromedriver may keep the connection open, so
 /// this reads until the answer says so or a short timeout).
 async fn status_says_ready(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)).await else { return false };
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)).await else {
+        return false;
+    };
     let request = format!("GET /status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
     if stream.write_all(request.as_bytes()).await.is_err() {
         return false;
@@ -66,7 +68,9 @@ async fn status_says_ready(port: u16) -> bool {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(2), read_answer).await.unwrap_or(false)
+    tokio::time::timeout(Duration::from_secs(2), read_answer)
+        .await
+        .unwrap_or(false)
 }
 
 impl Drop for ChromeDriver {

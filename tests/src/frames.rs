@@ -136,7 +136,10 @@ impl Audit {
 
     /// Page frames (snapshots and deltas) from the visitor.
     pub fn visitor_page_frames(&self) -> usize {
-        self.frames.iter().filter(|f| f.from == Peer::Visitor && f.kind != "Control").count()
+        self.frames
+            .iter()
+            .filter(|f| f.from == Peer::Visitor && f.kind != "Control")
+            .count()
     }
 
     /// `Value::Masked` occurrences in all frames.
@@ -191,7 +194,11 @@ fn delta_strings(delta: &Delta, out: &mut Vec<String>) -> usize {
 
 fn node_strings(node: &Node, out: &mut Vec<String>) -> usize {
     match &node.kind {
-        NodeKind::Doctype { name, public_id, system_id } => {
+        NodeKind::Doctype {
+            name,
+            public_id,
+            system_id,
+        } => {
             out.extend([name.clone(), public_id.clone(), system_id.clone()]);
             0
         }
@@ -212,7 +219,12 @@ fn element_strings(element: &Element, out: &mut Vec<String>) -> usize {
         masked += value_strings(&attribute.value, out);
     }
     masked += element.form.as_ref().map_or(0, |form| form_strings(form, out));
-    masked + element.children.iter().map(|child| node_strings(child, out)).sum::<usize>()
+    masked
+        + element
+            .children
+            .iter()
+            .map(|child| node_strings(child, out))
+            .sum::<usize>()
 }
 
 fn form_strings(form: &FormState, out: &mut Vec<String>) -> usize {
@@ -235,17 +247,35 @@ mod tests {
     use cobrowse_protocol::{Encoder, Point, Size};
 
     fn frame(bytes: Vec<u8>) -> ReceivedFrame {
-        ReceivedFrame { session_key: "123456".into(), from: Peer::Visitor, bytes: bytes.into() }
+        ReceivedFrame {
+            session_key: "123456".into(),
+            from: Peer::Visitor,
+            bytes: bytes.into(),
+        }
     }
 
     #[test]
     fn secrets_are_found_in_inflated_deltas_and_masked_values_counted() {
         let mut encoder = Encoder::new();
-        let snapshot = Snapshot { url: "http://shop/".into(), viewport: Size::default(), scroll: Point::default(), children: vec![] };
+        let snapshot = Snapshot {
+            url: "http://shop/".into(),
+            viewport: Size::default(),
+            scroll: Point::default(),
+            children: vec![],
+        };
         let delta = |text: &str| Delta {
             events: vec![
-                Event::Text { node: 1, text: Value::Plain(text.into()) },
-                Event::Form { node: 2, state: FormState { value: Some(Value::Masked), ..Default::default() } },
+                Event::Text {
+                    node: 1,
+                    text: Value::Plain(text.into()),
+                },
+                Event::Form {
+                    node: 2,
+                    state: FormState {
+                        value: Some(Value::Masked),
+                        ..Default::default()
+                    },
+                },
             ],
         };
         let recording = Recording {

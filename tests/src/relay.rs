@@ -22,9 +22,15 @@ impl Relay {
     pub async fn start() -> crate::Result<Self> {
         let site_dir = crate::paths::built_site_dir()?;
         // As `Config::development`, without hashing its default account at full argon2 cost.
-        let sites = vec![SiteConfig { id: SITE_ID.into(), origins: vec!["*".into()] }];
+        let sites = vec![SiteConfig {
+            id: SITE_ID.into(),
+            origins: vec!["*".into()],
+        }];
         // Cheap hashes: the default argon2 cost takes seconds per sign-in in a debug build.
-        let agents = AGENT_NAMES.iter().map(|name| AgentAccount::with_cheap_password_hash(name, AGENT_PASSWORD)).collect();
+        let agents = AGENT_NAMES
+            .iter()
+            .map(|name| AgentAccount::with_cheap_password_hash(name, AGENT_PASSWORD))
+            .collect();
         let mut config = Config::with_defaults(sites, agents);
         config.www_dir = crate::paths::www_dir();
         config.site_dir = site_dir;

@@ -20,8 +20,11 @@ impl Site {
     /// Serves `/demo/...` from `www/demo/` and `/pages/...` from `tests/pages/` on a free loopback port,
     /// with the shim loaded from `relay_origin` (e.g. `http://127.0.0.1:4000`).
     pub async fn start(relay_origin: &str) -> crate::Result<Self> {
-        let routes = folder("demo", crate::paths::demo_dir(), relay_origin)
-            .or(folder("pages", crate::paths::pages_dir(), relay_origin));
+        let routes = folder("demo", crate::paths::demo_dir(), relay_origin).or(folder(
+            "pages",
+            crate::paths::pages_dir(),
+            relay_origin,
+        ));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(warp::serve(routes).incoming(listener).run());
@@ -57,21 +60,38 @@ fn folder(
     relay_origin: &str,
 ) -> impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone {
     let relay_origin = relay_origin.to_string();
-    warp::get().and(warp::path(prefix)).and(warp::path::tail()).map(move |tail: warp::path::Tail| {
-        serve_file(&root, tail.as_str(), &relay_origin)
-    })
+    warp::get()
+        .and(warp::path(prefix))
+        .and(warp::path::tail())
+        .map(move |tail: warp::path::Tail| serve_file(&root, tail.as_str(), &relay_origin))
 }
 
 /// One file's response: the bytes (HTML rewritten), or 404.
 fn serve_file(root: &Path, tail: &str, relay_origin: &str) -> Response<Vec<u8>> {
-    let relative = if tail.is_empty() || tail.ends_with('/') { format!("{tail}index.html") } else { tail.into() };
+    let relative = if tail.is_empty() || tail.ends_with('/') {
+        format!("{tail}index.html")
+    } else {
+        tail.into()
+    };
     let safe = !relative.split('/').any(|part| part == ".." || part.starts_with('.'));
-    let bytes = if safe { std::fs::read(root.join(&relative)).ok() } else { None };
+    let bytes = if safe {
+        std::fs::read(root.join(&relative)).ok()
+    } else {
+        None
+    };
     let Some(bytes) = bytes else {
-        return respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec());
+        return respond(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            b"not found".to_vec(),
+        );
     };
     let content_type = content_type(&relative);
-    let body = if relative.ends_with(".html") { rewrite_shim_src(&bytes, relay_origin) } else { bytes };
+    let body = if relative.ends_with(".html") {
+        rewrite_shim_src(&bytes, relay_origin)
+    } else {
+        bytes
+    };
     respond(StatusCode::OK, content_type, body)
 }
 

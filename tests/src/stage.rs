@@ -31,8 +31,19 @@ impl Stage {
         let relay = Relay::start().await?;
         let site = Site::start(relay.origin()).await?;
         let driver = ChromeDriver::start().await?;
-        let stage = Self { relay, site, driver, started, _turn: turn };
-        stage.log(&format!("relay {}, site {}, chromedriver {}", stage.relay.origin(), stage.site.origin(), stage.driver.url()));
+        let stage = Self {
+            relay,
+            site,
+            driver,
+            started,
+            _turn: turn,
+        };
+        stage.log(&format!(
+            "relay {}, site {}, chromedriver {}",
+            stage.relay.origin(),
+            stage.site.origin(),
+            stage.driver.url()
+        ));
         Ok(stage)
     }
 

@@ -7,8 +7,9 @@
 //! - content-carrying attributes ([`carries_content`]) become [`Value::Masked`].
 //!
 //! Masked content is not even read into the wasm's memory: the helpers take a closure that reads the
-//! value only when it may be sent. `Value::Masked` carries no length. Every path that serializes (snapshot, new subtrees, attribute,
-//! text and form events) goes through the functions here, so the rules are applied once, the same way.
+//! value only when it may be sent. `Value::Masked` carries no length. Every path that serializes
+//! (snapshot, new subtrees, attribute, text and form events) goes through the functions here, so the rules
+//! are applied once, the same way.
 //!
 //! An input that has been a password field once stays masked even if a "show password" button turns it
 //! into a text field: its value is still the password.

@@ -11,11 +11,16 @@ pub fn run(program: &str, args: &[&str]) -> Result {
 
 /// Like [`run`], with extra environment variables.
 pub fn run_with_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
+    run_in(&workspace_root(), program, args, env)
+}
+
+/// Like [`run`], in `dir` and with extra environment variables.
+pub fn run_in(dir: &std::path::Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
     eprintln!("xtask: running {program} {}", args.join(" "));
     let status = Command::new(program)
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(workspace_root())
+        .current_dir(dir)
         .status()
         .map_err(|error| format!("could not start `{program}`: {error}"))?;
     if status.success() {

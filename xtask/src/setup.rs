@@ -3,7 +3,10 @@
 //! - the `wasm32-unknown-unknown` target (rustup),
 //! - `wasm-bindgen-cli` at exactly the version of the `wasm-bindgen` crate in Cargo.lock (the CLI and the
 //!   crate must agree byte for byte on the generated glue), and `wasm-pack` (crates.io),
-//! - Chromium, ChromeDriver and binaryen's `wasm-opt` (Debian packages).
+//! - Chromium, ChromeDriver and binaryen's `wasm-opt` (Debian packages),
+//! - the Node tools pinned in `tools/package.json` (npm): a binaryen recent enough for reference types when
+//!   Debian's is older (binaryen 108 corrupts wasm-bindgen's externref table), and rrweb-snapshot, the
+//!   benchmarks' baseline.
 //!
 //! Each step checks first and does nothing when the tool is already there, so it is cheap to run every time.
 
@@ -17,7 +20,37 @@ pub fn ensure_tools() -> Result {
     ensure_wasm_target()?;
     ensure_wasm_bindgen_cli()?;
     ensure_wasm_pack()?;
-    ensure_debian_packages()
+    ensure_debian_packages()?;
+    ensure_node_tools()
+}
+
+/// The oldest Debian `wasm-opt` trusted with wasm-bindgen's reference-types output.
+const OLDEST_GOOD_WASM_OPT: u32 = 116;
+
+/// The `wasm-opt` to shrink modules with: Debian's when recent enough, else the pinned npm binaryen.
+pub fn wasm_opt_path() -> String {
+    let version = command::output("wasm-opt", &["--version"]).unwrap_or_default();
+    let major = version.split_whitespace().nth(2).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0);
+    if major >= OLDEST_GOOD_WASM_OPT {
+        return "wasm-opt".to_string();
+    }
+    node_tools_dir().join("node_modules/.bin/wasm-opt").display().to_string()
+}
+
+/// `tools/`: the Node tools' package.json and lock file.
+pub fn node_tools_dir() -> std::path::PathBuf {
+    command::workspace_root().join("tools")
+}
+
+fn ensure_node_tools() -> Result {
+    let dir = node_tools_dir();
+    if dir.join("node_modules/.bin/wasm-opt").is_file() && dir.join("node_modules/rrweb-snapshot").is_dir() {
+        return Ok(());
+    }
+    if !command::exists("npm") {
+        return Err("npm is not on PATH: install Node.js and npm (Debian: apt-get install nodejs npm)".to_string());
+    }
+    command::run_in(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])
 }
 
 /// The path of chromedriver, which `wasm-pack test` needs in `CHROMEDRIVER`.

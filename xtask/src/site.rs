@@ -70,15 +70,12 @@ fn build_package(package: &Package) -> Result {
     report_size(package.krate, &[&wasm, &glue])
 }
 
-/// `wasm-opt -Oz` in place; a wasm-opt too old for the module is a warning, not a failure.
+/// `wasm-opt -Oz` in place, with a binaryen that keeps wasm-bindgen's externref table intact.
 fn shrink(wasm: &Path) -> Result {
     let path = path_str(wasm)?;
     let mut args = vec!["-Oz", "--strip-debug", "-o", path, path];
     args.extend(WASM_FEATURES);
-    if let Err(error) = command::run("wasm-opt", &args) {
-        eprintln!("xtask: warning: {error}; keeping the unoptimized module");
-    }
-    Ok(())
+    command::run(&crate::setup::wasm_opt_path(), &args)
 }
 
 fn report_size(name: &str, files: &[&Path]) -> Result {

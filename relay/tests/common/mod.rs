@@ -136,7 +136,12 @@ pub async fn connect_agent(addr: SocketAddr) -> Socket {
     socket
 }
 
-pub async fn send_join<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStream<S>, name: &str, password: &str, key: &str) {
+pub async fn send_join<S: AsyncRead + AsyncWrite + Unpin>(
+    socket: &mut WebSocketStream<S>,
+    name: &str,
+    password: &str,
+    key: &str,
+) {
     let join = Control::Join { name: name.into(), password: password.into(), key: key.into() };
     send(socket, control(&join)).await;
 }
