@@ -107,14 +107,17 @@ async fn admit(
 }
 
 /// The fields of a `Join`, or how the connection ends if the first frame is not one. The frame goes on
-/// the tap either way.
+/// the tap either way; a `Join` with its password blanked, so no audit stream ever holds one.
 fn read_join(first: &Bytes, state: &RelayState) -> Result<(String, String, String), Ending> {
     let control = first_control(first);
-    let (key, name) = match &control {
-        Ok(Control::Join { name, key, .. }) => (key.as_str(), name.as_str()),
-        _ => ("", ""),
-    };
-    state.tap.publish(key, &Peer::Agent { name: name.to_owned() }, first);
+    match &control {
+        Ok(Control::Join { name, key, .. }) => {
+            let redacted = Control::Join { name: name.clone(), password: String::new(), key: key.clone() };
+            let bytes = Bytes::from(encode_control(&redacted));
+            state.tap.publish(key, &Peer::Agent { name: name.clone() }, &bytes);
+        }
+        _ => state.tap.publish("", &Peer::Agent { name: String::new() }, first),
+    }
     match control? {
         Control::Join { name, password, key } => Ok((name, password, key)),
         other => Err(Ending::bad_input(

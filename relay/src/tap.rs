@@ -5,8 +5,8 @@
 //! oldest frames: it never slows a session.
 //!
 //! A visitor's frame is published once the relay has handled it, so a listener that sees a page frame
-//! knows the session has kept and queued it. Note that an agent's first frame is its `Join`, which carries the agent's password; the tap shows it as
-//! received, so never log tapped frames verbatim.
+//! knows the session has kept and queued it. An agent's first frame, its `Join`, is published with the
+//! password blanked: the tap never carries a credential.
 
 use bytes::Bytes;
 use tokio::sync::broadcast;

@@ -246,7 +246,9 @@ async fn a_mirror_out_of_step_asks_the_visitor_for_a_snapshot() {
         .map(|frame| (frame.session_key, frame.bytes))
         .collect();
     assert_eq!(from_agent.len(), 2, "the Join and MirrorOutOfStep are on the tap");
-    assert_eq!(from_agent[1], (key, control(&Control::MirrorOutOfStep)));
+    assert_eq!(from_agent[1], (key.clone(), control(&Control::MirrorOutOfStep)));
+    let tapped_join = control(&Control::Join { name: AGENT.into(), password: String::new(), key: key.clone() });
+    assert_eq!(from_agent[0], (key, tapped_join), "the tap shows the Join with its password blanked");
     drop((visitor, agent)); // hang up first, so shutdown need not wait for them
     relay.handle.shutdown().await;
 }
