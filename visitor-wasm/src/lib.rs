@@ -10,6 +10,8 @@
 //!   `agentjoined` / `agentleft` (`{name, agents}`) and `ended` (`{reason}`).
 //! - `stop()`: ends the session (`EndSession`, close 1000) and stops recording; emits `ended`.
 //!
+//! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
+//!
 //! Modules, in the order a frame is made: [`ids`] names nodes, [`mask`] decides what is hidden,
 //! [`snapshot`] serializes the DOM, [`record`] turns mutations into deltas, [`inputs`] turns the
 //! visitor's actions into events, [`connection`] sends frames, [`session`] runs one session. `alloc` is
@@ -37,4 +39,15 @@ pub fn start(ws_url: String, emit: js_sys::Function) -> js_sys::Promise {
 #[wasm_bindgen]
 pub fn stop() {
     session::stop()
+}
+
+/// For the benchmarks: the frame a session sends first — the whole document snapshotted, encoded and
+/// deflated with fresh ids and a fresh [`cobrowse_protocol::Encoder`] — without a session. Empty if there
+/// is no window or document.
+#[wasm_bindgen]
+pub fn snapshot_frame() -> Vec<u8> {
+    let Some(window) = web_sys::window() else { return Vec::new() };
+    let Some(document) = window.document() else { return Vec::new() };
+    let snapshot = snapshot::take(&window, &document, &mut ids::Ids::new());
+    cobrowse_protocol::Encoder::new().snapshot(&snapshot)
 }

@@ -55,7 +55,7 @@ fn main() -> ExitCode {
 fn demo(listen: &str) -> command::Result {
     println!("Demo site:   http://{listen}/demo/");
     println!("Agent viewer: http://{listen}/agent/");
-    command::run("cargo", &["run", "--release", "-p", "cobrowse-relay", "--", "--listen", listen])
+    command::run("cargo", &["run", "-p", "cobrowse-relay", "--", "--listen", listen])
 }
 
 /// Every suite, in order of speed: a failure in a fast one stops the run early.
