@@ -79,5 +79,6 @@ fn test() -> command::Result {
             &[("CHROMEDRIVER", chromedriver.as_str())],
         )?;
     }
-    command::run("cargo", &["test", "-p", "cobrowse-e2e", "--", "--test-threads=1"])
+    // Every end-to-end file runs even when one fails: each failure names a different part.
+    command::run("cargo", &["test", "--no-fail-fast", "-p", "cobrowse-e2e", "--", "--test-threads=1"])
 }
