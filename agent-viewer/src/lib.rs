@@ -14,9 +14,10 @@
 //!
 //! The way a frame takes: [`connection`] (WebSocket) → [`session`] (one `Decoder` per connection) →
 //! [`mirror`] (the iframe's DOM, built by [`build`], cleaned by [`sanitize`], keyed by [`ids`], patched
-//! by [`children`], [`attributes`], [`form`]; [`mask`] and [`injected`] for what the viewer adds) and
-//! [`overlay`] (size, scale, pointer), [`scroll`] (the window's offset). [`status`] tells the agent where
-//! things stand; [`counters`] tells tests, on `window.cobrowseViewer`.
+//! by [`children`], [`attributes`], [`form`]; [`mask`] and [`injected`] for what the viewer adds,
+//! [`view_only`] for the navigation it cancels) and [`overlay`] (size, scale, pointer), [`scroll`] (the
+//! window's offset). [`status`] tells the agent where things stand; [`counters`] tells tests, on
+//! `window.cobrowseViewer`.
 
 pub mod attributes;
 pub mod build;
@@ -33,6 +34,7 @@ pub mod sanitize;
 pub mod scroll;
 pub mod session;
 pub mod status;
+pub mod view_only;
 
 use connection::{Connection, Shared};
 use mirror::Mirror;

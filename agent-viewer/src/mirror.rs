@@ -8,6 +8,9 @@
 //! An event naming an id the mirror does not know (or that the DOM refuses) does not stop the delta: it is
 //! counted in [`Mirror::out_of_step_events`], the rest is applied, and the session asks for a fresh
 //! snapshot (see `session.rs`).
+//!
+//! The mirror is only looked at: each rebuilt document gets the [`NavigationGuard`], so nothing in it
+//! navigates the iframe away.
 
 use crate::attributes;
 use crate::build::Builder;
@@ -19,6 +22,7 @@ use crate::mask;
 use crate::overlay::Overlay;
 use crate::sanitize;
 use crate::scroll::WindowScroll;
+use crate::view_only::NavigationGuard;
 use cobrowse_protocol::{Child, Delta, Event, FormState, NodeId, NodeKind, Point, Snapshot, Value, MASK_TEXT};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlDocument, HtmlIFrameElement, Node};
@@ -29,6 +33,7 @@ pub struct Mirror {
     ids: NodeIds,
     injected: Option<Injected>,
     window_scroll: WindowScroll,
+    navigation_guard: NavigationGuard,
     out_of_step: u32,
 }
 
@@ -41,7 +46,8 @@ impl Mirror {
     /// A mirror whose iframe is scaled and given a pointer by `overlay`.
     pub fn with_overlay(overlay: Overlay) -> Self {
         let window_scroll = WindowScroll::new(overlay.iframe());
-        Self { overlay, ids: NodeIds::default(), injected: None, window_scroll, out_of_step: 0 }
+        let navigation_guard = NavigationGuard::default();
+        Self { overlay, ids: NodeIds::default(), injected: None, window_scroll, navigation_guard, out_of_step: 0 }
     }
 
     pub fn overlay(&self) -> &Overlay {
@@ -75,6 +81,7 @@ impl Mirror {
     /// Rebuilds the whole document from `snapshot`.
     pub fn apply_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), JsValue> {
         let document = self.fresh_document(snapshot)?;
+        self.navigation_guard.protect(&document)?;
         self.ids.clear();
         let injected = Injected::create(&document, &snapshot.url)?;
         let mut builder = Builder::new(&document, &mut self.ids).inject_into_head(&injected);

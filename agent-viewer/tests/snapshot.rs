@@ -8,7 +8,7 @@ use cobrowse_protocol::{FormState, Namespace, Value, MASK_TEXT};
 use common::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Document, Element, HtmlInputElement, HtmlOptionElement, HtmlSelectElement};
+use web_sys::{Document, Element, HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -311,4 +311,22 @@ fn the_iframe_takes_the_visitors_viewport_size() {
     let style = mirror.overlay().iframe().style();
     assert_eq!(style.get_property_value("width").unwrap(), "1024px");
     assert_eq!(style.get_property_value("height").unwrap(), "700px");
+}
+
+#[wasm_bindgen_test]
+async fn a_script_click_on_a_mirrored_link_does_not_navigate_the_mirror() {
+    let link = element(10, "a", &[("href", "https://example.invalid/x")], vec![text(11, "away")]);
+    let snapshot = page(vec![], vec![link]);
+    let (mut mirror, _) = built(&snapshot);
+    mirror.apply_snapshot(&snapshot).expect("a second snapshot rebuilds the document");
+    let document = mirror.document().unwrap();
+    let window = mirror.overlay().iframe().content_window().unwrap();
+    let location = window.location().href().unwrap();
+
+    by_id(&mirror, 10).unchecked_into::<HtmlElement>().click();
+    sleep(1000).await;
+    let window = mirror.overlay().iframe().content_window().unwrap();
+    assert_eq!(window.location().href().ok(), Some(location), "the mirror iframe navigated");
+    assert_eq!(mirror.document(), Some(document), "the document is still the mirror's");
+    assert!(mirror.node(10).unwrap().is_connected());
 }

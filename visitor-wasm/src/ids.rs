@@ -7,6 +7,10 @@
 //!
 //! The forget rule (the mirror applies the same one): a node that is not connected to the document at the
 //! end of a mutation batch loses its id, with its whole subtree. If it comes back it is a new node.
+//!
+//! With its id, each node keeps whether it was serialized masked (the map's value is the id, negated for a
+//! masked node): a known node that moves into or out of a masked subtree must be serialized again, and
+//! keeping the flag here costs no extra call into JS.
 
 use cobrowse_protocol::NodeId;
 use js_sys::WeakMap;
@@ -32,20 +36,40 @@ impl Ids {
 
     /// The node's id, if the mirror knows it.
     pub fn get(&self, node: &Node) -> Option<NodeId> {
-        self.map.get(node).as_f64().map(|id| id as NodeId)
+        self.get_with_masking(node).map(|(id, _)| id)
     }
 
-    /// The node's id, giving it one if it has none (snapshots keep ids stable this way).
-    pub fn get_or_assign(&mut self, node: &Node) -> NodeId {
-        self.get(node).unwrap_or_else(|| self.assign(node))
+    /// The node's id and whether it was serialized masked, if the mirror knows it.
+    pub fn get_with_masking(&self, node: &Node) -> Option<(NodeId, bool)> {
+        self.map.get(node).as_f64().map(|value| (value.abs() as NodeId, value < 0.0))
     }
 
-    /// Gives the node a new id, replacing any it had (a re-serialized subtree is new to the mirror).
-    pub fn assign(&mut self, node: &Node) -> NodeId {
+    /// The node's id, giving it one if it has none (snapshots keep ids stable this way); `masked` is how it
+    /// is serialized now.
+    pub fn get_or_assign(&mut self, node: &Node, masked: bool) -> NodeId {
+        match self.get_with_masking(node) {
+            Some((id, was_masked)) => {
+                if was_masked != masked {
+                    self.set(node, id, masked);
+                }
+                id
+            }
+            None => self.assign(node, masked),
+        }
+    }
+
+    /// Gives the node a new id, replacing any it had (a re-serialized subtree is new to the mirror);
+    /// `masked` is how it is serialized.
+    pub fn assign(&mut self, node: &Node, masked: bool) -> NodeId {
         let id = self.next;
         self.next += 1;
-        self.map.set(node, &JsValue::from(id));
+        self.set(node, id, masked);
         id
+    }
+
+    fn set(&self, node: &Node, id: NodeId, masked: bool) {
+        let value = if masked { -f64::from(id) } else { f64::from(id) };
+        self.map.set(node, &JsValue::from(value));
     }
 
     /// The id the next [`Ids::assign`] will give: ids at or above it were handed out after this call.

@@ -40,6 +40,17 @@ pub fn is_masked(node: &Node) -> bool {
     element.is_some_and(|element| is_secret_input(&element) || matches!(element.closest(MASK_SELECTOR), Ok(Some(_))))
 }
 
+/// Whether `node` is masked, given whether its parent is: the answer of [`is_masked`] without walking up
+/// the ancestors again.
+pub fn is_masked_child(node: &Node, parent_masked: bool) -> bool {
+    parent_masked || node.dyn_ref::<Element>().is_some_and(starts_masked_subtree)
+}
+
+/// Whether the element's own attribute, class or type masks it and its subtree.
+fn starts_masked_subtree(element: &Element) -> bool {
+    is_secret_input(element) || element.matches(MASK_SELECTOR).unwrap_or(false)
+}
+
 /// A password (now or ever), hidden or file input: its value is never shared. It masks its own subtree.
 pub fn is_secret_input(element: &Element) -> bool {
     let Some(input) = element.dyn_ref::<HtmlInputElement>() else { return false };

@@ -13,7 +13,9 @@
 //!
 //! An element whose masking or ignoring changes (`data-cobrowse-mask`, `data-cobrowse-ignore`, the class
 //! `cobrowse-mask`, an input's `type`) is rebuilt: its subtree forgets its ids and its parent lists it as
-//! new, so what the mirror shows follows the new rule. A change to the document's own children (a new
+//! new, so what the mirror shows follows the new rule. So is a known node that moved into or out of a
+//! masked subtree (its masking now differs from the one it was serialized with); a node that moved with
+//! its masking unchanged stays [`Child::Existing`]. A change to the document's own children (a new
 //! root element) cannot be expressed as a delta: the batch then asks for a full snapshot.
 
 use crate::ids::{IdSet, Ids};
@@ -172,10 +174,18 @@ fn current_children(parent: &Node, ids: &mut Ids) -> Vec<Child> {
     let mut children = Vec::new();
     let mut child = parent.first_child();
     while let Some(node) = child {
-        match ids.get(&node) {
-            Some(id) if snapshot::is_serialized(&node) => children.push(Child::Existing(id)),
-            Some(_) => {}
-            None => children.extend(snapshot::new_subtree(&node, masked, ids).map(Child::New)),
+        match ids.get_with_masking(&node) {
+            Some(_) if !snapshot::is_serialized(&node) => {}
+            Some((id, was_masked)) if was_masked == mask::is_masked_child(&node, masked) => {
+                children.push(Child::Existing(id))
+            }
+            known => {
+                if known.is_some() {
+                    // Moved into or out of a masked subtree: the mirror's copy shows it the old way.
+                    ids.forget_subtree(&node);
+                }
+                children.extend(snapshot::new_subtree(&node, masked, ids).map(Child::New));
+            }
         }
         child = node.next_sibling();
     }

@@ -6,6 +6,9 @@
 //! - a new subtree gives every node a fresh id, because the mirror has never seen this copy of it (a known
 //!   node moved into a new subtree is rebuilt there; the mirror forgets its old copy with the old id).
 //!
+//! Every node's id is recorded with whether it was serialized masked, so the recorder can tell when a known
+//! node moved into or out of a masked subtree and must be serialized again.
+//!
 //! What is left out: elements with `data-cobrowse-ignore` (the shim's own widget and stylesheet) with
 //! their subtrees, the text inside `<script>` (the mirror never runs it), and node types the mirror cannot
 //! rebuild (processing instructions). The recorder uses [`is_serialized`] and [`lists_children`] to leave
@@ -116,11 +119,12 @@ struct Serializer<'a> {
 }
 
 impl Serializer<'_> {
-    fn id(&mut self, node: &web_sys::Node) -> u32 {
+    /// The node's id, recorded with `masked`: whether the node is serialized masked.
+    fn id(&mut self, node: &web_sys::Node, masked: bool) -> u32 {
         if self.fresh_ids {
-            self.ids.assign(node)
+            self.ids.assign(node, masked)
         } else {
-            self.ids.get_or_assign(node)
+            self.ids.get_or_assign(node, masked)
         }
     }
 
@@ -144,8 +148,7 @@ impl Serializer<'_> {
                 if flagged && element.has_attribute(IGNORE_ATTRIBUTE) {
                     return None;
                 }
-                let id = self.id(node);
-                return Some(Node { id, kind: NodeKind::Element(self.element(element, masked || flagged)) });
+                return Some(self.element(element, masked || flagged));
             }
             web_sys::Node::TEXT_NODE | web_sys::Node::CDATA_SECTION_NODE => {
                 NodeKind::Text(mask::text_value(masked, || node.node_value().unwrap_or_default()))
@@ -159,24 +162,26 @@ impl Serializer<'_> {
             }
             _ => return None,
         };
-        Some(Node { id: self.id(node), kind })
+        Some(Node { id: self.id(node, masked), kind })
     }
 
-    /// An element with its attributes, form state and children; `masked` is whether its parent or its own
-    /// attribute or class masks it.
-    fn element(&mut self, element: &web_sys::Element, masked: bool) -> Element {
+    /// An element with its id, attributes, form state and children; `masked` is whether its parent or its
+    /// own attribute or class masks it.
+    fn element(&mut self, element: &web_sys::Element, masked: bool) -> Node {
         let (tag, namespace) = match html_tag(element) {
             Some(tag) => (tag, Namespace::Html),
             None => (element.local_name(), namespace(element.namespace_uri())),
         };
         let masked = masked || (tag == "input" && mask::is_secret_input(element));
+        let id = self.id(element, masked);
         let form = match namespace {
             Namespace::Html => form_state(element, &tag, masked),
             _ => None,
         };
         let is_script = namespace == Namespace::Html && tag == "script";
         let children = if is_script { Vec::new() } else { self.children(element, masked) };
-        Element { attributes: attributes(element, masked), form, children, tag, namespace }
+        let element = Element { attributes: attributes(element, masked), form, children, tag, namespace };
+        Node { id, kind: NodeKind::Element(element) }
     }
 }
 

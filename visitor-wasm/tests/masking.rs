@@ -206,3 +206,73 @@ fn masking_follows_the_type_and_class_of_elements() {
     assert!(matches!(&events[..], [Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }]));
     recording.check(&Delta { events });
 }
+
+#[wasm_bindgen_test]
+fn a_node_moved_into_or_out_of_a_masked_subtree_is_sent_again_with_its_new_masking() {
+    let page = Fixture::new(
+        r#"<h2 id="heading" title="Heading title">Plain heading <span class="cobrowse-mask">MASKCLASS-d41d8c</span></h2>
+        <p id="loose">Loose text</p>
+        <div id="vault" data-cobrowse-mask><p>TITLE-1e4f02</p></div>"#,
+    );
+    let mut recording = Recording::start();
+    let (heading, vault): (Element, Element) = (page.get("#heading"), page.get("#vault"));
+    let loose_text = page.get::<Element>("#loose").first_child().unwrap();
+    let (root_id, vault_id) = (recording.ids.get(&page.root).unwrap(), recording.ids.get(&vault).unwrap());
+    let (heading_id, text_id) = (recording.ids.get(&heading).unwrap(), recording.ids.get(&loose_text).unwrap());
+
+    // Into the masked div: the heading and a bare text node are sent again, masked, under new ids.
+    vault.append_child(&heading).unwrap();
+    vault.append_child(&loose_text).unwrap();
+    let delta = recording.delta();
+    let sent = format!("{delta:?}");
+    assert!(
+        !sent.contains("Plain heading") && !sent.contains("Heading title") && !sent.contains("Loose text"),
+        "{sent}"
+    );
+    let children = children_of(&delta.events, vault_id).unwrap();
+    let [Child::Existing(_), Child::New(masked_heading), Child::New(masked_text)] = &children[..] else {
+        panic!("the vault's paragraph stays, the moved nodes are new: {children:?}")
+    };
+    assert!(masked_heading.id > heading_id && masked_text.id > text_id, "fresh ids");
+    assert_eq!(recording.ids.get(&heading), Some(masked_heading.id));
+    assert_eq!(texts(std::slice::from_ref(masked_heading)), [None, None]);
+    assert_eq!(attribute(element(masked_heading), "title"), Some(&Value::Masked));
+    assert_eq!(masked_text.kind, NodeKind::Text(Value::Masked));
+
+    // Back out: sent again in plain, but the span that masks itself stays masked.
+    page.root.append_child(&heading).unwrap();
+    let delta = recording.delta();
+    let children = children_of(&delta.events, root_id).unwrap();
+    let Some(Child::New(plain_heading)) = children.last() else { panic!("the heading is new: {children:?}") };
+    assert!(!children.contains(&Child::Existing(masked_heading.id)));
+    assert_eq!(recording.ids.get(&heading), Some(plain_heading.id));
+    assert_eq!(texts(std::slice::from_ref(plain_heading)), [Some("Plain heading ".to_string()), None]);
+    assert_eq!(attribute(element(plain_heading), "title"), Some(&Value::Plain("Heading title".into())));
+}
+
+#[wasm_bindgen_test]
+fn a_node_whose_masking_a_move_does_not_change_stays_existing() {
+    let page = Fixture::new(
+        r#"<div id="plain-a"><p id="para">text</p><input id="pw" type="password" value="PWD-7f3a91"></div>
+        <div id="plain-b"></div>
+        <div id="vault-a" data-cobrowse-mask><p id="secret">MASKATTR-55c2e0</p></div>
+        <div id="vault-b" class="cobrowse-mask"><div id="self-masked" data-cobrowse-mask>MASKCLASS-d41d8c</div></div>"#,
+    );
+    let mut recording = Recording::start();
+    let moves = [
+        ("#para", "#plain-b"),        // plain to plain
+        ("#pw", "#vault-a"),          // a password input: masked in both places
+        ("#secret", "#vault-b"),      // masked to masked
+        ("#self-masked", "#plain-a"), // masks itself wherever it is
+    ];
+    let known: Vec<u32> =
+        moves.iter().map(|(node, _)| recording.ids.get(&page.get::<Element>(node)).unwrap()).collect();
+    for (node, parent) in moves {
+        page.get::<Element>(parent).append_child(&page.get::<Element>(node)).unwrap();
+    }
+    let delta = recording.delta();
+    for ((_, parent), id) in moves.iter().zip(known) {
+        let parent_id = recording.ids.get(&page.get::<Element>(parent)).unwrap();
+        assert_eq!(children_of(&delta.events, parent_id).unwrap().last(), Some(&Child::Existing(id)), "{parent}");
+    }
+}
