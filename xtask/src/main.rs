@@ -3,6 +3,7 @@
 //! - `cargo xtask demo`  installs what is missing, builds the wasm, starts the relay with the demo site.
 //! - `cargo xtask test`  installs what is missing, builds the wasm, runs every test: native, wasm in
 //!   headless Chromium (`wasm-pack test`), and end to end.
+//! - `cargo xtask bench` measures the speed and size goals against baselines run alongside.
 //! - `cargo xtask build` / `cargo xtask setup` do the first steps alone.
 
 mod command;
@@ -33,6 +34,11 @@ enum Task {
     },
     /// Build, then run every test: native, wasm in headless Chromium, end to end.
     Test,
+    /// Build, then measure the goals (download size, snapshot speed and size, latency) against baselines.
+    Bench {
+        /// Sections to run: size, snapshot, latency (all when none is given).
+        sections: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -41,6 +47,7 @@ fn main() -> ExitCode {
         Task::Build => setup::ensure_tools().and_then(|_| site::build()),
         Task::Demo { listen } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| demo(&listen)),
         Task::Test => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| test()),
+        Task::Bench { sections } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| bench(&sections)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -56,6 +63,13 @@ fn demo(listen: &str) -> command::Result {
     println!("Demo site:   http://{listen}/demo/");
     println!("Agent viewer: http://{listen}/agent/");
     command::run("cargo", &["run", "-p", "cobrowse-relay", "--", "--listen", listen])
+}
+
+/// The benchmarks, in release mode: they print figures and never fail on timing.
+fn bench(sections: &[String]) -> command::Result {
+    let mut args = vec!["run", "--release", "-p", "cobrowse-bench", "--"];
+    args.extend(sections.iter().map(String::as_str));
+    command::run("cargo", &args)
 }
 
 /// Every suite, in order of speed: a failure in a fast one stops the run early.

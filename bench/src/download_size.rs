@@ -1,0 +1,121 @@
+//! Section `size`: the bytes a visitor downloads for a session, gzipped, against the 50 KiB budget and
+//! against rrweb's bundles gzipped the same way.
+//!
+//! Baselines: rrweb 2.2.2's minified bundle (recorder and replayer; the package has no recorder-only
+//! bundle, so this overstates rrweb's recorder) and rrweb-snapshot 2.2.2's (the serializer alone, which
+//! any rrweb recorder contains, so this understates it). rrweb's recorder lies between the two.
+
+use crate::gzip::gzip_len;
+use crate::paths;
+use crate::report::{bytes, ratio, verdict, Table};
+use std::path::{Path, PathBuf};
+
+/// The visitor's download budget, gzipped: 50 KiB.
+const BUDGET_BYTES: usize = 50 * 1024;
+
+/// A file's size, raw and gzipped.
+struct Measured {
+    label: String,
+    raw: usize,
+    gzipped: usize,
+}
+
+impl Measured {
+    fn of(label: &str, path: &Path) -> cobrowse_e2e::Result<Self> {
+        let content = std::fs::read(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        Ok(Self {
+            label: label.into(),
+            raw: content.len(),
+            gzipped: gzip_len(&content),
+        })
+    }
+}
+
+pub fn run() -> cobrowse_e2e::Result<()> {
+    let ours = visitor_download()?
+        .iter()
+        .map(|(label, path)| Measured::of(label, path))
+        .collect::<cobrowse_e2e::Result<Vec<_>>>()?;
+    let total_raw = ours.iter().map(|file| file.raw).sum();
+    let total_gzipped = ours.iter().map(|file| file.gzipped).sum();
+    print_ours(&ours, total_raw, total_gzipped);
+    print_baselines(total_gzipped);
+    Ok(())
+}
+
+/// What a visitor's browser downloads for a session, labelled by path in the workspace.
+fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
+    let visitor = paths::built_visitor_dir()?;
+    let www = paths::www_dir();
+    Ok(vec![
+        ("www/cobrowse.js".into(), www.join("cobrowse.js")),
+        ("www/cobrowse.css".into(), www.join("cobrowse.css")),
+        (
+            "target/site/visitor/cobrowse_visitor.js".into(),
+            visitor.join("cobrowse_visitor.js"),
+        ),
+        (
+            "target/site/visitor/cobrowse_visitor_bg.wasm".into(),
+            visitor.join("cobrowse_visitor_bg.wasm"),
+        ),
+    ])
+}
+
+fn print_ours(files: &[Measured], total_raw: usize, total_gzipped: usize) {
+    let mut table = Table::new(
+        "1. Visitor download size (gzip at the default level, as a web server sends it)",
+        &["file", "raw B", "gzip B", "goal", "verdict"],
+    );
+    for file in files {
+        table.row(vec![
+            file.label.clone(),
+            bytes(file.raw),
+            bytes(file.gzipped),
+        ]);
+    }
+    table.row(vec![
+        "total".into(),
+        bytes(total_raw),
+        bytes(total_gzipped),
+        format!("gzip <= {} B (50 KiB)", bytes(BUDGET_BYTES)),
+        verdict(total_gzipped <= BUDGET_BYTES),
+    ]);
+    table.print();
+}
+
+fn print_baselines(ours_gzipped: usize) {
+    let baselines = [
+        (
+            "rrweb 2.2.2 rrweb.umd.min.cjs (recorder + replayer)",
+            paths::rrweb_bundle(),
+        ),
+        (
+            "rrweb-snapshot 2.2.2 umd.min (serializer only)",
+            paths::rrweb_snapshot_bundle(),
+        ),
+    ];
+    let mut table = Table::new(
+        "   Baselines, gzipped the same way (rrweb's recorder alone lies between these two)",
+        &["baseline", "raw B", "gzip B", "ours / baseline"],
+    );
+    let mut missing = Vec::new();
+    for (label, path) in baselines {
+        match Measured::of(label, &path) {
+            Ok(baseline) => table.row(vec![
+                baseline.label,
+                bytes(baseline.raw),
+                bytes(baseline.gzipped),
+                ratio(ours_gzipped as f64 / baseline.gzipped as f64),
+            ]),
+            Err(_) => missing.push(path),
+        }
+    }
+    table.print();
+    for path in missing {
+        println!(
+            "   not measured: {} is not installed (run `npm ci` in tools/)",
+            path.display()
+        );
+    }
+}

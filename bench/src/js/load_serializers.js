@@ -1,0 +1,34 @@
+// Loads both serializers into the page under test, leaving no element behind in the document they
+// serialize: rrweb-snapshot (a classic script defining window.rrwebSnapshot; its <script> is removed once
+// run) and the visitor module (imported; window.cobrowseBench is its exports). Stops the demo shop's
+// timers so the page holds still. Answers { elements } or { error }.
+// arguments: rrweb-snapshot URL, visitor module URL, visitor wasm URL, callback.
+var done = arguments[arguments.length - 1];
+var rrwebUrl = arguments[0], moduleUrl = arguments[1], wasmUrl = arguments[2];
+
+function loadClassicScript(url) {
+  return new Promise(function (resolve, reject) {
+    var script = document.createElement('script');
+    script.src = url;
+    script.onload = function () { script.remove(); resolve(); };
+    script.onerror = function () { script.remove(); reject(new Error('cannot load ' + url)); };
+    (document.head || document.documentElement).appendChild(script);
+  });
+}
+
+function loadVisitorModule() {
+  return import(moduleUrl).then(function (module) {
+    return module.default({ module_or_path: wasmUrl }).then(function () { window.cobrowseBench = module; });
+  });
+}
+
+if (window.demoShop) window.demoShop.pause();
+loadClassicScript(rrwebUrl)
+  .then(loadVisitorModule)
+  .then(function () {
+    if (!window.rrwebSnapshot || typeof window.rrwebSnapshot.snapshot !== 'function') {
+      throw new Error('rrweb-snapshot did not define window.rrwebSnapshot.snapshot');
+    }
+    done({ elements: document.getElementsByTagName('*').length });
+  })
+  .catch(function (error) { done({ error: String((error && error.stack) || error) }); });

@@ -1,0 +1,154 @@
+//! Section `latency`: a DOM change on the visitor's page reaching the agent's mirror, through the real
+//! relay on loopback, with the visitor's page on its own origin and the agent's viewer in a second
+//! Chromium (the e2e harness's stage).
+//!
+//! The visitor's page sets `data-bench-seq=i` on `<body>` every [`SPACING_MS`], recording the wall-clock
+//! time; a MutationObserver on the mirror's document records when each change arrives. Between changes,
+//! the same two pages echo a message through a bare WebSocket forwarder ([`crate::bare_echo`]): the
+//! baseline of browser-to-browser over loopback, and a check of how far the two browsers' clocks agree.
+
+use crate::bare_echo::BareEcho;
+use crate::latency_samples::{AgentTimes, Latencies, VisitorTimes};
+use crate::report::{ms, verdict, Table};
+use crate::stats::percentile;
+use crate::webdriver::{self, page_answer};
+use cobrowse_e2e::{agent, relay::AGENT_NAMES, visitor, Browser, Stage};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const MIRROR_WATCH: &str = include_str!("js/mirror_watch.js");
+const VISITOR_CHANGES: &str = include_str!("js/visitor_changes.js");
+
+/// Changes measured, after [`WARMUP_CHANGES`] that are not.
+const MEASURED_CHANGES: usize = 300;
+const WARMUP_CHANGES: usize = 10;
+/// Time between two changes.
+const SPACING_MS: u64 = 20;
+/// How long the last change may take to arrive before the times are collected.
+const SETTLE: Duration = Duration::from_millis(1_000);
+/// Goal for a change to reach the mirror.
+const GOAL_MS: f64 = 2.0;
+
+pub async fn run() -> cobrowse_e2e::Result<()> {
+    let stage = Stage::start().await?;
+    let bare = BareEcho::start().await?;
+    let measured = with_browsers(&stage, &bare).await;
+    stage.shutdown().await;
+    print(&measured?);
+    Ok(())
+}
+
+/// Opens the visitor's and the agent's browsers, measures, and closes them whatever happened.
+async fn with_browsers(stage: &Stage, bare: &BareEcho) -> cobrowse_e2e::Result<Latencies> {
+    let visitor = webdriver::open_browser(&stage.driver, "visitor").await?;
+    let agent = match webdriver::open_browser(&stage.driver, "agent").await {
+        Ok(agent) => agent,
+        Err(error) => {
+            let _ = visitor.close().await;
+            return Err(error);
+        }
+    };
+    let measured = measure(stage, bare, &visitor, &agent).await;
+    let _ = visitor.close().await;
+    let _ = agent.close().await;
+    measured
+}
+
+async fn measure(
+    stage: &Stage,
+    bare: &BareEcho,
+    visitor: &Browser,
+    agent: &Browser,
+) -> cobrowse_e2e::Result<Latencies> {
+    visitor::open(visitor, &stage.site.demo_url()).await?;
+    visitor::set_demo_timers(visitor, false).await?;
+    let key = visitor::start_session(visitor).await?;
+    agent::join(agent, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await?;
+    let _: Value = page_answer(
+        agent
+            .execute_async(MIRROR_WATCH, vec![json!(bare.agent_url())])
+            .await?,
+        "watching the mirror",
+    )?;
+    let changes = WARMUP_CHANGES + MEASURED_CHANGES;
+    let _: Value = page_answer(
+        visitor
+            .execute_async(
+                VISITOR_CHANGES,
+                vec![json!(bare.visitor_url()), json!(changes), json!(SPACING_MS)],
+            )
+            .await?,
+        "making the changes",
+    )?;
+    eprintln!("latency: {changes} changes, {SPACING_MS} ms apart ...");
+    tokio::time::sleep(Duration::from_millis(changes as u64 * SPACING_MS)).await;
+    wait_until_finished(visitor).await?;
+    tokio::time::sleep(SETTLE).await;
+    let visitor_times: VisitorTimes = visitor
+        .execute("return window.latencyBench;", vec![])
+        .await?;
+    let agent_times: AgentTimes = agent.execute("return window.latencyBench;", vec![]).await?;
+    Ok(Latencies::from_times(
+        &visitor_times,
+        &agent_times,
+        WARMUP_CHANGES,
+    ))
+}
+
+/// Waits until the visitor's page has made its last change.
+async fn wait_until_finished(visitor: &Browser) -> cobrowse_e2e::Result<()> {
+    cobrowse_e2e::wait::until(
+        "the visitor's page to make its last change",
+        Duration::from_secs(60),
+        || async {
+            let finished: bool = visitor
+                .execute("return !!window.latencyBench.finished;", vec![])
+                .await?;
+            Ok(finished.then_some(()))
+        },
+    )
+    .await
+}
+
+fn print(latencies: &Latencies) {
+    let corrected = latencies.mirror_offset_corrected();
+    let half_round_trip = latencies.bare_half_round_trip();
+    let mut table = Table::new(
+        "3. Latency, ms: a DOM change on the visitor's page reaching the agent's mirror, real relay on loopback",
+        &[
+            "percentile",
+            "change -> mirror",
+            "minus clock offset",
+            "bare WS one-way",
+            "bare WS round trip / 2",
+            "goal",
+            "verdict",
+        ],
+    );
+    for (label, p) in [("p50", 50.0), ("p90", 90.0), ("p99", 99.0), ("max", 100.0)] {
+        let mirror = percentile(&latencies.mirror, p);
+        table.row(vec![
+            label.into(),
+            ms(mirror),
+            ms(percentile(&corrected, p)),
+            ms(percentile(&latencies.bare_one_way, p)),
+            ms(percentile(&half_round_trip, p)),
+            format!("<= {GOAL_MS} ms"),
+            verdict(mirror <= GOAL_MS),
+        ]);
+    }
+    table.print();
+    println!(
+        "   {} of {} changes reached the mirror ({} warm-up changes not counted); {} of {} bare echoes came back",
+        latencies.mirror.len(),
+        latencies.changes,
+        WARMUP_CHANGES,
+        latencies.bare_round_trip.len(),
+        latencies.changes,
+    );
+    println!(
+        "   clock offset, agent minus visitor, median of the echoes: {} ms (\"minus clock offset\" takes it out); \
+         the pages' clocks tick by 0.1 ms",
+        ms(latencies.clock_offset())
+    );
+}

@@ -1,0 +1,75 @@
+//! `cobrowse-bench`: measures the project's goals and prints each figure beside a baseline measured in
+//! the same run, with the goal and whether it was "met" or "missed".
+//!
+//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `latency`):
+//! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
+//! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
+//! - [`latency`]: a DOM change on the visitor's page reaching the agent's mirror through the real relay.
+//!
+//! Timing never fails the run: it exits non-zero only when a section could not run at all.
+
+mod bare_echo;
+mod download_size;
+mod gzip;
+mod large_page;
+mod latency;
+mod latency_samples;
+mod page_server;
+mod paths;
+mod report;
+mod snapshot_measure;
+mod snapshot_nodes;
+mod snapshot_pages;
+mod snapshot_speed;
+mod stats;
+mod webdriver;
+
+use std::process::ExitCode;
+
+/// The sections, by the name that selects them on the command line.
+const SECTIONS: [&str; 3] = ["size", "snapshot", "latency"];
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let Some(chosen) = chosen_sections() else {
+        eprintln!("usage: cobrowse-bench [{}]...", SECTIONS.join(" | "));
+        return ExitCode::from(2);
+    };
+    let mut could_not_run = Vec::new();
+    for section in chosen {
+        if let Err(error) = run_section(section).await {
+            println!("\n{section}: could not run: {error}");
+            could_not_run.push(section);
+        }
+    }
+    if could_not_run.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "cobrowse-bench: sections that could not run: {}",
+            could_not_run.join(", ")
+        );
+        ExitCode::FAILURE
+    }
+}
+
+/// The sections named in the arguments, or all of them; `None` if an argument names no section.
+fn chosen_sections() -> Option<Vec<&'static str>> {
+    let named: Vec<String> = std::env::args().skip(1).collect();
+    if named.is_empty() {
+        return Some(SECTIONS.to_vec());
+    }
+    named
+        .iter()
+        .map(|name| SECTIONS.iter().copied().find(|section| section == name))
+        .collect()
+}
+
+async fn run_section(section: &str) -> cobrowse_e2e::Result<()> {
+    match section {
+        "size" => download_size::run(),
+        "snapshot" => snapshot_speed::run().await,
+        "latency" => latency::run().await,
+        _ => unreachable!("chosen_sections only returns known sections"),
+    }
+}

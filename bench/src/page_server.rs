@@ -1,0 +1,96 @@
+//! The snapshot benchmark's page server, on a free loopback port. It serves the measured pages and the
+//! two serializers they load:
+//! - `/generated/large-N.html`: the generated large pages ([`crate::large_page`]), made once at start;
+//! - `/bench/rrweb-snapshot.js`: rrweb-snapshot's bundle, as a classic script;
+//! - `/visitor/...`: the built visitor module (which exports `snapshot_frame`);
+//! - `/corpus/...`: the fidelity corpus, whose pages link `../css/...` and `../images/...`;
+//! - anything else from `www/`: the demo shop at `/demo/`, and the `/cobrowse.js` it loads.
+
+use crate::{large_page, paths, snapshot_pages};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use warp::{Filter, Rejection, Reply};
+
+/// Where the page loads rrweb-snapshot from.
+pub const RRWEB_SNAPSHOT_PATH: &str = "/bench/rrweb-snapshot.js";
+/// Where the page imports the visitor module from, and its wasm.
+pub const VISITOR_MODULE_PATH: &str = "/visitor/cobrowse_visitor.js";
+pub const VISITOR_WASM_PATH: &str = "/visitor/cobrowse_visitor_bg.wasm";
+
+/// The running server; it stops when dropped.
+pub struct PageServer {
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl PageServer {
+    /// Starts serving; fails if the visitor module was not built or rrweb-snapshot is not installed.
+    pub async fn start() -> cobrowse_e2e::Result<Self> {
+        let rrweb_path = paths::rrweb_snapshot_bundle();
+        let rrweb = std::fs::read(&rrweb_path).map_err(|error| {
+            format!(
+                "the baseline {} is missing ({error}): run `cargo xtask setup`",
+                rrweb_path.display()
+            )
+        })?;
+        let visitor = paths::built_visitor_dir()?;
+        let corpus = paths::corpus_dir().unwrap_or_else(|| paths::workspace().join("no-corpus"));
+        let routes = generated_pages()
+            .or(warp::path!("bench" / "rrweb-snapshot.js")
+                .map(move || classic_script(rrweb.clone())))
+            .or(warp::path("visitor").and(warp::fs::dir(visitor)))
+            .or(warp::path("corpus").and(warp::fs::dir(corpus)))
+            .or(warp::fs::dir(paths::www_dir()));
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(
+            warp::serve(warp::get().and(routes))
+                .incoming(listener)
+                .run(),
+        );
+        Ok(Self { addr, task })
+    }
+
+    /// The absolute URL of `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for PageServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// `/generated/<file>`: the large pages, generated once.
+fn generated_pages() -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    let pages: Arc<HashMap<String, String>> = Arc::new(
+        snapshot_pages::LARGE_PAGE_ELEMENTS
+            .iter()
+            .map(|&elements| {
+                (
+                    snapshot_pages::large_page_file(elements),
+                    large_page::html(elements),
+                )
+            })
+            .collect(),
+    );
+    warp::path!("generated" / String).and_then(move |file: String| {
+        let page = pages.get(&file).cloned();
+        async move {
+            match page {
+                Some(html) => Ok(warp::reply::html(html).into_response()),
+                None => Err(warp::reject::not_found()),
+            }
+        }
+    })
+}
+
+/// `bytes` as a JavaScript file (the bundle's `.cjs` name would not say so).
+fn classic_script(bytes: Vec<u8>) -> warp::reply::Response {
+    warp::reply::with_header(bytes, "content-type", "text/javascript; charset=utf-8")
+        .into_response()
+}

@@ -1,0 +1,188 @@
+//! Section `snapshot`: a full snapshot, ready to send, by our visitor module against rrweb-snapshot, on
+//! the demo shop, generated large pages and the corpus, both in the same page of one headless Chromium.
+//!
+//! Ours is `snapshot_frame()` (serialize, postcard, deflate); rrweb's is `snapshot(document)` with its
+//! default options, then `JSON.stringify`. Goals: ours at least 10× faster (median per snapshot), and
+//! its frame at most 0.4 of rrweb's JSON; rrweb's JSON gzipped is shown too, as a fairer second column.
+
+use crate::gzip::gzip_len;
+use crate::page_server::PageServer;
+use crate::report::{bytes, ms, ratio, verdict, Table};
+use crate::snapshot_measure::{measure, PageMeasurement};
+use crate::snapshot_pages::{self, BenchPage};
+use crate::stats::{geometric_mean, median};
+use crate::{snapshot_nodes, webdriver};
+use cobrowse_e2e::ChromeDriver;
+
+/// Goal: rrweb's time over ours.
+const SPEED_UP_GOAL: f64 = 10.0;
+/// Goal: our frame's bytes over rrweb's.
+const SIZE_RATIO_GOAL: f64 = 0.4;
+
+/// One page's figures.
+struct PageResult {
+    name: String,
+    elements: usize,
+    samples: String,
+    ours_ms: f64,
+    rrweb_ms: f64,
+    ours_nodes: usize,
+    rrweb_nodes: usize,
+    frame_bytes: usize,
+    json_bytes: usize,
+    json_gzip_bytes: usize,
+}
+
+impl PageResult {
+    fn new(page: &BenchPage, measured: PageMeasurement) -> cobrowse_e2e::Result<Self> {
+        let rounds = measured.times_ms.ours.len();
+        Ok(Self {
+            name: page.name.clone(),
+            elements: measured.elements,
+            samples: format!(
+                "{rounds}x{} / {rounds}x{}",
+                measured.batch.ours, measured.batch.rrweb
+            ),
+            ours_ms: median(&measured.times_ms.ours),
+            rrweb_ms: median(&measured.times_ms.rrweb),
+            ours_nodes: snapshot_nodes::in_our_frame(&measured.frame)?,
+            rrweb_nodes: snapshot_nodes::in_rrweb_json(&measured.json)?,
+            frame_bytes: measured.frame.len(),
+            json_bytes: measured.json.len(),
+            json_gzip_bytes: gzip_len(measured.json.as_bytes()),
+        })
+    }
+
+    fn speed_up(&self) -> f64 {
+        self.rrweb_ms / self.ours_ms
+    }
+
+    fn size_ratio(&self) -> f64 {
+        self.frame_bytes as f64 / self.json_bytes as f64
+    }
+
+    fn gzip_size_ratio(&self) -> f64 {
+        self.frame_bytes as f64 / self.json_gzip_bytes as f64
+    }
+}
+
+pub async fn run() -> cobrowse_e2e::Result<()> {
+    let pages = snapshot_pages::all();
+    let server = PageServer::start().await?;
+    let driver = ChromeDriver::start().await?;
+    let browser = webdriver::open_browser(&driver, "snapshot benchmark").await?;
+    let mut results = Vec::new();
+    let mut not_measured = Vec::new();
+    for page in &pages {
+        eprintln!("snapshot: {} ...", page.name);
+        let result = match measure(&browser, &server, &page.path).await {
+            Ok(measured) => PageResult::new(page, measured),
+            Err(error) => Err(error),
+        };
+        match result {
+            Ok(result) => results.push(result),
+            Err(error) => not_measured.push(format!("{}: {error}", page.name)),
+        }
+    }
+    let _ = browser.close().await;
+    if results.is_empty() {
+        return Err(format!("no page could be measured: {}", not_measured.join("; ")).into());
+    }
+    print_speed(&results);
+    print_sizes(&results);
+    print_summary(&results, &not_measured);
+    Ok(())
+}
+
+fn print_speed(results: &[PageResult]) {
+    let mut table = Table::new(
+        "2a. Full snapshot time, ready to send: median ms per snapshot (interleaved, same page, headless Chromium)",
+        &["page", "elements", "rounds x batch ours / rrweb", "ours ms", "rrweb ms", "rrweb / ours", "goal", "verdict"],
+    );
+    for result in results {
+        table.row(vec![
+            result.name.clone(),
+            result.elements.to_string(),
+            result.samples.clone(),
+            ms(result.ours_ms),
+            ms(result.rrweb_ms),
+            format!("{}x", ratio(result.speed_up())),
+            format!(">= {SPEED_UP_GOAL}x"),
+            verdict(result.speed_up() >= SPEED_UP_GOAL),
+        ]);
+    }
+    table.print();
+}
+
+fn print_sizes(results: &[PageResult]) {
+    let mut table = Table::new(
+        "2b. Full snapshot size, as sent: our frame (postcard + deflate) against rrweb's JSON, raw and gzipped",
+        &[
+            "page",
+            "nodes ours / rrweb",
+            "ours B",
+            "rrweb JSON B",
+            "ours / JSON",
+            "verdict",
+            "rrweb JSON gzip B",
+            "ours / gzip",
+            "verdict",
+        ],
+    );
+    for result in results {
+        table.row(vec![
+            result.name.clone(),
+            format!("{} / {}", result.ours_nodes, result.rrweb_nodes),
+            bytes(result.frame_bytes),
+            bytes(result.json_bytes),
+            ratio(result.size_ratio()),
+            verdict(result.size_ratio() <= SIZE_RATIO_GOAL),
+            bytes(result.json_gzip_bytes),
+            ratio(result.gzip_size_ratio()),
+            verdict(result.gzip_size_ratio() <= SIZE_RATIO_GOAL),
+        ]);
+    }
+    table.print();
+    println!("   goal: ours / rrweb <= {SIZE_RATIO_GOAL}");
+}
+
+fn print_summary(results: &[PageResult], not_measured: &[String]) {
+    let count = results.len();
+    let speed_ups: Vec<f64> = results.iter().map(PageResult::speed_up).collect();
+    let size_ratios: Vec<f64> = results.iter().map(PageResult::size_ratio).collect();
+    let gzip_ratios: Vec<f64> = results.iter().map(PageResult::gzip_size_ratio).collect();
+    let speed_met = speed_ups
+        .iter()
+        .filter(|&&value| value >= SPEED_UP_GOAL)
+        .count();
+    let size_met = size_ratios
+        .iter()
+        .filter(|&&value| value <= SIZE_RATIO_GOAL)
+        .count();
+    let gzip_met = gzip_ratios
+        .iter()
+        .filter(|&&value| value <= SIZE_RATIO_GOAL)
+        .count();
+    let speed_mean = geometric_mean(&speed_ups);
+    let size_mean = geometric_mean(&size_ratios);
+    let gzip_mean = geometric_mean(&gzip_ratios);
+    println!("\n   summary over {count} pages (geometric means):");
+    println!(
+        "   speed-up {}x, goal >= {SPEED_UP_GOAL}x: {} (met on {speed_met} of {count} pages)",
+        ratio(speed_mean),
+        verdict(speed_mean >= SPEED_UP_GOAL)
+    );
+    println!(
+        "   size vs rrweb JSON {}, goal <= {SIZE_RATIO_GOAL}: {} (met on {size_met} of {count} pages)",
+        ratio(size_mean),
+        verdict(size_mean <= SIZE_RATIO_GOAL)
+    );
+    println!(
+        "   size vs rrweb JSON gzipped {}, goal <= {SIZE_RATIO_GOAL}: {} (met on {gzip_met} of {count} pages)",
+        ratio(gzip_mean),
+        verdict(gzip_mean <= SIZE_RATIO_GOAL)
+    );
+    for page in not_measured {
+        println!("   not measured: {page}");
+    }
+}
