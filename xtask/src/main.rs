@@ -60,8 +60,6 @@ fn main() -> ExitCode {
 
 /// Runs the relay in the foreground; it prints the demo agent's credentials and the URLs.
 fn demo(listen: &str) -> command::Result {
-    println!("Demo site:   http://{listen}/demo/");
-    println!("Agent viewer: http://{listen}/agent/");
     command::run("cargo", &["run", "-p", "cobrowse-relay", "--", "--listen", listen])
 }
 
