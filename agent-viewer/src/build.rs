@@ -4,7 +4,7 @@
 //! go through `attributes::set` (sanitized, masked), `<script>`/`<noscript>` become inert placeholders
 //! whose children go into the placeholder's `content` fragment. Form state and the marks of masked text
 //! need the finished tree, so the builder collects them and [`Builder::finish`] applies them once the new
-//! nodes are in place.
+//! nodes are in place. A blocked element becomes an empty box of its size (see `blocked.rs`).
 
 use crate::attributes;
 use crate::ids::NodeIds;
@@ -105,6 +105,7 @@ impl<'a> Builder<'a> {
             NodeKind::Element(element) => self.create_element(element)?,
             NodeKind::Text(value) => self.create_text(value),
             NodeKind::Comment(text) => self.document.create_comment(text).into(),
+            NodeKind::Blocked { tag, size } => crate::blocked::create(self.document, tag, *size).ok()?.into(),
             NodeKind::Doctype { name, public_id, system_id } => {
                 self.document.implementation().ok()?.create_document_type(name, public_id, system_id).ok()?.into()
             }

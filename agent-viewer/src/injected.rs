@@ -2,7 +2,7 @@
 //!
 //! The base makes relative URLs (stylesheets, images, fonts) resolve against the visitor's page rather than
 //! the viewer's. It comes first in the head, so it wins over a `<base>` of the visitor's; if the visitor's
-//! page has one, ours takes its URL, resolved against the page's, so the mirror resolves as the page does. The stylesheet paints masked elements striped and keeps script
+//! page has one, ours takes its URL, resolved against the page's, so the mirror resolves as the page does. The stylesheet paints masked elements striped, blocked boxes hatched, and keeps script
 //! placeholders hidden. Both carry `data-cobrowse-viewer`; a `Children` event on the head keeps them in
 //! front of the visitor's children, and [`Injected::ensure_attached`] puts them back if the head is replaced.
 
@@ -18,6 +18,12 @@ const STYLESHEET: &str = "\
 [data-cobrowse-masked] {
   background: repeating-linear-gradient(135deg, #d0d4dc 0 6px, #eef0f4 6px 12px) !important;
   color: #4a5060 !important;
+}
+[data-cobrowse-blocked] {
+  box-sizing: border-box !important;
+  padding: 0 !important;
+  background: repeating-linear-gradient(45deg, #b8bec8 0 4px, #e6e9ee 4px 10px) !important;
+  outline: 1px dashed #6a7280 !important;
 }
 template[data-cobrowse-script] { display: none !important; }
 html, body { scroll-behavior: auto !important; }

@@ -20,6 +20,7 @@
 //! `window.cobrowseViewer`.
 
 pub mod attributes;
+pub mod blocked;
 pub mod build;
 pub mod children;
 pub mod connection;

@@ -4,7 +4,7 @@
 mod common;
 
 use cobrowse_agent_viewer::mirror::Mirror;
-use cobrowse_protocol::{FormState, Namespace, Value, MASK_TEXT};
+use cobrowse_protocol::{FormState, Namespace, NodeKind, Value, MASK_TEXT};
 use common::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -329,4 +329,27 @@ async fn a_script_click_on_a_mirrored_link_does_not_navigate_the_mirror() {
     assert_eq!(window.location().href().ok(), Some(location), "the mirror iframe navigated");
     assert_eq!(mirror.document(), Some(document), "the document is still the mirror's");
     assert!(mirror.node(10).unwrap().is_connected());
+}
+
+#[wasm_bindgen_test]
+fn a_blocked_element_is_an_empty_hatched_box_of_its_size() {
+    let blocked = |id, tag: &str, width, height| cobrowse_protocol::Node {
+        id,
+        kind: NodeKind::Blocked { tag: tag.into(), size: cobrowse_protocol::Size { width, height } },
+    };
+    let body = vec![element(60, "p", &[], vec![text(61, "before")]), blocked(62, "section", 300, 120), blocked(63, "iframe", 80, 40)];
+    let (mirror, document) = built(&page(vec![], body));
+    let section = by_id(&mirror, 62);
+    assert_eq!(section.local_name(), "div");
+    assert_eq!(section.get_attribute("data-cobrowse-blocked").as_deref(), Some("section"));
+    assert_eq!(section.child_nodes().length(), 0);
+    let window = document.default_view().unwrap();
+    let style = window.get_computed_style(&section).unwrap().unwrap();
+    assert_eq!(style.get_property_value("width").unwrap(), "300px");
+    assert_eq!(style.get_property_value("height").unwrap(), "120px");
+    assert!(style.get_property_value("background-image").unwrap().contains("repeating-linear-gradient"));
+    let frame_box = by_id(&mirror, 63);
+    assert_eq!(frame_box.local_name(), "div", "never a real iframe");
+    let style = window.get_computed_style(&frame_box).unwrap().unwrap();
+    assert_eq!(style.get_property_value("display").unwrap(), "inline-block");
 }

@@ -2,13 +2,15 @@
 //!
 //! They never carry page content, so the relay can decode them without seeing anything masked or not.
 
+use crate::MaskingRules;
 use serde::{Deserialize, Serialize};
 
 /// A control message, in either direction. Each variant says who sends it to whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Control {
-    /// relay → visitor: the session exists; read this key to the agent.
-    SessionStarted { key: String },
+    /// relay → visitor: the session exists; read this key to the agent. `masking` is the site's rules,
+    /// which the visitor applies before it sends anything.
+    SessionStarted { key: String, masking: MaskingRules },
     /// relay → visitor: an agent joined; `agents` is how many watch now.
     AgentJoined { name: String, agents: u32 },
     /// relay → visitor: an agent left; `agents` is how many watch now.

@@ -15,10 +15,12 @@ pub mod close;
 pub mod codec;
 pub mod control;
 pub mod frame;
+pub mod masking;
 pub mod message;
 pub mod page;
 
 pub use control::Control;
 pub use frame::{FrameError, FrameKind};
+pub use masking::MaskingRules;
 pub use message::{DecodeError, Decoder, Encoder, Message};
 pub use page::{Attribute, Child, Element, Point, Size, MASK_TEXT, Delta, Event, FormState, Namespace, Node, NodeId, NodeKind, Snapshot, Value};

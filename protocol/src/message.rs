@@ -199,6 +199,31 @@ mod tests {
     }
 
     #[test]
+    fn session_started_carries_the_masking_rules() {
+        let masking = crate::MaskingRules {
+            mask_selectors: vec![".secret".into(), "#card input".into()],
+            block_selectors: vec!["iframe.ads".into()],
+            unmask_selectors: vec!["nav".into()],
+            mask_all_inputs: true,
+            mask_all_text: false,
+        };
+        let started = Control::SessionStarted { key: "123456".into(), masking };
+        assert_eq!(decode_control(&encode_control(&started)).unwrap(), started);
+    }
+
+    #[test]
+    fn blocked_nodes_round_trip_with_their_size_only() {
+        let mut snapshot = page();
+        let blocked = Node { id: 9, kind: NodeKind::Blocked { tag: "div".into(), size: Size { width: 300, height: 120 } } };
+        snapshot.children.push(blocked.clone());
+        let delta = Delta { events: vec![Event::Children { parent: 3, children: vec![Child::New(blocked)] }] };
+        let mut encoder = Encoder::new();
+        let mut decoder = Decoder::default();
+        assert_eq!(decoder.decode(&encoder.snapshot(&snapshot)).unwrap(), Message::Snapshot(snapshot));
+        assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta));
+    }
+
+    #[test]
     fn page_frames_are_not_control_messages() {
         let bytes = Encoder::new().snapshot(&page());
         assert!(matches!(decode_control(&bytes), Err(DecodeError::Payload { .. })));
@@ -206,7 +231,7 @@ mod tests {
 
     #[test]
     fn truncated_control_is_an_error() {
-        let bytes = encode_control(&Control::SessionStarted { key: "123456".into() });
+        let bytes = encode_control(&Control::SessionStarted { key: "123456".into(), masking: Default::default() });
         assert!(matches!(decode_control(&bytes[..bytes.len() - 2]), Err(DecodeError::Payload { .. })));
     }
 

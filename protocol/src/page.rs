@@ -79,6 +79,9 @@ pub enum NodeKind {
     Element(Element),
     Text(Value),
     Comment(String),
+    /// A blocked element (`data-cobrowse-block` or a configured selector), replaced by an empty box of its
+    /// rendered size: nothing of its content, attributes or children is sent. `tag` as in [`Element::tag`].
+    Blocked { tag: String, size: Size },
 }
 
 /// An element with its attributes, form state and children.

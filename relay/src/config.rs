@@ -6,6 +6,7 @@
 //! start, naming the file and the field, instead of surfacing later as a refused visitor.
 
 use crate::keys::generate_password;
+use cobrowse_protocol::MaskingRules;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -49,6 +50,34 @@ pub struct SiteConfig {
     /// Exact origins (`scheme://host[:port]`, like `https://shop.example`) whose pages may start
     /// sessions for this site, or `"*"` for any origin.
     pub origins: Vec<String>,
+    /// What the visitor masks or blocks beyond its built-in rules (`[sites.masking]`); sent to the visitor
+    /// with the session key.
+    #[serde(default, deserialize_with = "masking_table")]
+    pub masking: MaskingRules,
+}
+
+/// `[sites.masking]` as written in the file: every field may be left out, a misspelt one is an error.
+/// (The protocol's [`MaskingRules`] stays free of these serde attributes: the visitor's download pays for
+/// every line of its decoder.)
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct MaskingTable {
+    mask_selectors: Vec<String>,
+    block_selectors: Vec<String>,
+    unmask_selectors: Vec<String>,
+    mask_all_inputs: bool,
+    mask_all_text: bool,
+}
+
+fn masking_table<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<MaskingRules, D::Error> {
+    let table = MaskingTable::deserialize(deserializer)?;
+    Ok(MaskingRules {
+        mask_selectors: table.mask_selectors,
+        block_selectors: table.block_selectors,
+        unmask_selectors: table.unmask_selectors,
+        mask_all_inputs: table.mask_all_inputs,
+        mask_all_text: table.mask_all_text,
+    })
 }
 
 /// An agent who may join sessions.
@@ -102,7 +131,7 @@ impl Config {
     /// fresh random one. Static files from the workspace's `www/` and `target/site/`.
     pub fn development(password: Option<String>) -> Config {
         let password = password.unwrap_or_else(generate_password);
-        let sites = vec![SiteConfig { id: "demo".into(), origins: vec!["*".into()] }];
+        let sites = vec![SiteConfig { id: "demo".into(), origins: vec!["*".into()], masking: MaskingRules::default() }];
         let agents = vec![AgentAccount::with_password("demo", &password)];
         Config::with_defaults(sites, agents)
     }
@@ -258,6 +287,35 @@ fn validate_sites(sites: &[SiteConfig]) -> Result<(), FieldProblem> {
         for (origin_index, origin) in site.origins.iter().enumerate() {
             check_origin(origin).map_err(|problem| (format!("sites[{index}].origins[{origin_index}]"), problem))?;
         }
+        check_masking(index, site)?;
+    }
+    Ok(())
+}
+
+/// Every configured selector must be one the visitor can use: not empty, and no `{` or `}` (a selector
+/// list cannot hold them; they would smuggle CSS rules). The visitor checks the syntax itself and refuses
+/// to start on a selector its browser rejects.
+fn check_masking(index: usize, site: &SiteConfig) -> Result<(), FieldProblem> {
+    let masking = &site.masking;
+    let lists = [
+        ("mask_selectors", &masking.mask_selectors),
+        ("block_selectors", &masking.block_selectors),
+        ("unmask_selectors", &masking.unmask_selectors),
+    ];
+    for (list, selectors) in lists {
+        for (selector_index, selector) in selectors.iter().enumerate() {
+            let problem = if selector.trim().is_empty() {
+                "is empty"
+            } else if selector.contains(['{', '}']) {
+                "contains `{` or `}`, which no CSS selector has"
+            } else {
+                continue;
+            };
+            return Err((
+                format!("sites[{index}].masking.{list}[{selector_index}]"),
+                format!("{selector:?} of site {:?} {problem}: give a CSS selector like \".secret\"", site.id),
+            ));
+        }
     }
     Ok(())
 }
@@ -401,6 +459,45 @@ mod tests {
     }
 
     #[test]
+    fn a_site_s_masking_rules_parse_and_default_to_none() {
+        let text = r##"
+            [[sites]]
+            id = "bank"
+            origins = ["*"]
+            [sites.masking]
+            mask_selectors = [".balance", "#iban"]
+            block_selectors = ["iframe.statement"]
+            unmask_selectors = ["nav"]
+            mask_all_text = true
+            [[sites]]
+            id = "plain"
+            origins = ["*"]
+        "##;
+        let config = Config::from_toml_str(text).unwrap();
+        let masking = &config.sites[0].masking;
+        assert_eq!(masking.mask_selectors, [".balance", "#iban"]);
+        assert_eq!(masking.block_selectors, ["iframe.statement"]);
+        assert_eq!(masking.unmask_selectors, ["nav"]);
+        assert!(masking.mask_all_text && !masking.mask_all_inputs);
+        assert_eq!(config.sites[1].masking, MaskingRules::default());
+    }
+
+    #[test]
+    fn bad_masking_selectors_are_refused_naming_the_site() {
+        let site = |masking: &str| format!("[[sites]]\nid = \"bank\"\norigins = [\"*\"]\n[sites.masking]\n{masking}");
+        for (masking, field) in [
+            ("mask_selectors = [\".a\", \"\"]", "sites[0].masking.mask_selectors[1]"),
+            ("block_selectors = [\" \"]", "sites[0].masking.block_selectors[0]"),
+            ("unmask_selectors = [\"nav { color: red }\"]", "sites[0].masking.unmask_selectors[0]"),
+        ] {
+            let error = Config::from_toml_str(&site(masking)).unwrap_err().to_string();
+            assert!(error.contains(field) && error.contains("\"bank\""), "{error}");
+        }
+        let error = Config::from_toml_str(&site("mask_selector = [\".a\"]")).unwrap_err().to_string();
+        assert!(error.contains("mask_selector"), "a misspelt field is an error: {error}");
+    }
+
+    #[test]
     fn a_missing_file_is_named() {
         let error = Config::from_toml_file(Path::new("/nonexistent/relay.toml")).unwrap_err().to_string();
         assert!(error.contains("/nonexistent/relay.toml"), "{error}");
@@ -408,11 +505,11 @@ mod tests {
 
     #[test]
     fn origins_match_exactly_or_by_star() {
-        let site = SiteConfig { id: "s".into(), origins: vec!["https://a.example".into()] };
+        let site = SiteConfig { id: "s".into(), origins: vec!["https://a.example".into()], masking: MaskingRules::default() };
         assert!(site.allows_origin(Some("https://a.example")));
         assert!(!site.allows_origin(Some("https://a.example:8443")));
         assert!(!site.allows_origin(None));
-        let any = SiteConfig { id: "s".into(), origins: vec!["*".into()] };
+        let any = SiteConfig { id: "s".into(), origins: vec!["*".into()], masking: MaskingRules::default() };
         assert!(any.allows_origin(None) && any.allows_origin(Some("http://x")));
     }
 
@@ -421,6 +518,9 @@ mod tests {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("example-config.toml");
         let config = Config::from_toml_file(&path).unwrap();
         assert_eq!(config.sites.len(), 2);
+        assert_eq!(config.sites[0].masking.mask_selectors, [".account-number", "#checkout .gift-message"]);
+        assert_eq!(config.sites[0].masking.block_selectors, ["iframe.payment", ".statement-pdf"]);
+        assert_eq!(config.sites[1].masking, MaskingRules::default());
         assert_eq!(config.agents.iter().map(|agent| agent.name.as_str()).collect::<Vec<_>>(), ["ana", "dev"]);
         assert!(config.www_dir.ends_with("relay/../www"), "{}", config.www_dir.display());
         assert_eq!(config.max_frame_bytes, defaults::MAX_FRAME_BYTES);

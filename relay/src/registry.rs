@@ -6,7 +6,7 @@
 
 use crate::keys::generate_key;
 use crate::session::{Session, SessionLimits};
-use cobrowse_protocol::Control;
+use cobrowse_protocol::{Control, MaskingRules};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -37,15 +37,16 @@ impl Registry {
         Registry { sessions: Mutex::new(HashMap::new()), key_digits, max_sessions, limits }
     }
 
-    /// Opens a session under a fresh key, with the receiver of its visitor's control messages.
-    pub fn open(&self) -> Result<(Arc<Session>, mpsc::UnboundedReceiver<Control>), OpenError> {
+    /// Opens a session under a fresh key, with the receiver of its visitor's control messages; `masking` is
+    /// the site's rules, sent to the visitor with the key.
+    pub fn open(&self, masking: MaskingRules) -> Result<(Arc<Session>, mpsc::UnboundedReceiver<Control>), OpenError> {
         let mut sessions = self.lock();
         if sessions.len() >= self.max_sessions {
             return Err(OpenError::Full(self.max_sessions));
         }
         for _ in 0..KEY_ATTEMPTS {
             if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
-                let (session, for_visitor) = Session::new(slot.key().clone(), self.limits);
+                let (session, for_visitor) = Session::new(slot.key().clone(), self.limits, masking);
                 slot.insert(session.clone());
                 return Ok((session, for_visitor));
             }
@@ -85,7 +86,7 @@ mod tests {
         let registry = registry(4, 5000);
         let mut keys = std::collections::HashSet::new();
         for _ in 0..5000 {
-            let (session, _) = registry.open().unwrap();
+            let (session, _) = registry.open(MaskingRules::default()).unwrap();
             assert!(keys.insert(session.key().to_owned()), "key {} issued twice", session.key());
         }
     }
@@ -93,7 +94,7 @@ mod tests {
     #[test]
     fn sessions_are_found_until_removed() {
         let registry = registry(6, 10);
-        let (session, _) = registry.open().unwrap();
+        let (session, _) = registry.open(MaskingRules::default()).unwrap();
         assert!(Arc::ptr_eq(&registry.find(session.key()).unwrap(), &session));
         registry.remove(&session);
         assert!(registry.find(session.key()).is_none());
@@ -102,8 +103,8 @@ mod tests {
     #[test]
     fn the_session_limit_is_kept() {
         let registry = registry(6, 2);
-        let _first = registry.open().unwrap();
-        let _second = registry.open().unwrap();
-        assert_eq!(registry.open().err(), Some(OpenError::Full(2)));
+        let _first = registry.open(MaskingRules::default()).unwrap();
+        let _second = registry.open(MaskingRules::default()).unwrap();
+        assert_eq!(registry.open(MaskingRules::default()).err(), Some(OpenError::Full(2)));
     }
 }

@@ -13,7 +13,7 @@
 use crate::close::CloseReason;
 use crate::kept::KeptState;
 use bytes::Bytes;
-use cobrowse_protocol::{close, Control, FrameKind};
+use cobrowse_protocol::{close, Control, FrameKind, MaskingRules};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc::error::TrySendError;
@@ -79,10 +79,14 @@ enum Offer {
 
 impl Session {
     /// A new session, and the receiver of the control messages for its visitor (the first is
-    /// `SessionStarted`).
-    pub fn new(key: String, limits: SessionLimits) -> (Arc<Session>, mpsc::UnboundedReceiver<Control>) {
+    /// `SessionStarted`, with the site's `masking` rules).
+    pub fn new(
+        key: String,
+        limits: SessionLimits,
+        masking: MaskingRules,
+    ) -> (Arc<Session>, mpsc::UnboundedReceiver<Control>) {
         let (to_visitor, for_visitor) = mpsc::unbounded_channel();
-        let _ = to_visitor.send(Control::SessionStarted { key: key.clone() });
+        let _ = to_visitor.send(Control::SessionStarted { key: key.clone(), masking });
         let inner = Inner {
             kept: KeptState::default(),
             agents: Vec::new(),
@@ -293,7 +297,7 @@ mod tests {
 
     #[test]
     fn a_late_agent_catches_up_from_the_latest_snapshot() {
-        let (session, mut controls) = Session::new("123456".into(), limits(8));
+        let (session, mut controls) = Session::new("123456".into(), limits(8), MaskingRules::default());
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.accept_page_frame(FrameKind::Delta, frame("d1"));
         session.accept_page_frame(FrameKind::Snapshot, frame("S2"));
@@ -304,13 +308,13 @@ mod tests {
         assert_eq!(drain(&mut link.queue), [frame("d3")]);
         assert_eq!(
             drain_controls(&mut controls),
-            [Control::SessionStarted { key: "123456".into() }, Control::AgentJoined { name: "ana".into(), agents: 1 }]
+            [Control::SessionStarted { key: "123456".into(), masking: MaskingRules::default() }, Control::AgentJoined { name: "ana".into(), agents: 1 }]
         );
     }
 
     #[test]
     fn a_full_queue_skips_deltas_until_a_snapshot_fits() {
-        let (session, mut controls) = Session::new("1".into(), limits(2));
+        let (session, mut controls) = Session::new("1".into(), limits(2), MaskingRules::default());
         let mut slow = session.join("slow").unwrap();
         let mut fast = session.join("fast").unwrap();
         drain_controls(&mut controls);
@@ -337,7 +341,7 @@ mod tests {
 
     #[test]
     fn ending_closes_every_queue_after_its_frames_and_bars_joining() {
-        let (session, _controls) = Session::new("1".into(), limits(8));
+        let (session, _controls) = Session::new("1".into(), limits(8), MaskingRules::default());
         let mut link = session.join("ana").unwrap();
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
@@ -350,11 +354,11 @@ mod tests {
 
     #[test]
     fn a_key_expires_only_while_no_agent_has_joined() {
-        let (unjoined, _controls) = Session::new("1".into(), limits(8));
+        let (unjoined, _controls) = Session::new("1".into(), limits(8), MaskingRules::default());
         assert!(unjoined.expire_if_unjoined());
         assert!(unjoined.join("ana").is_none());
 
-        let (joined, mut controls) = Session::new("2".into(), limits(8));
+        let (joined, mut controls) = Session::new("2".into(), limits(8), MaskingRules::default());
         let link = joined.join("ana").unwrap();
         joined.leave(link.id);
         assert!(!joined.expire_if_unjoined());
@@ -364,7 +368,7 @@ mod tests {
     #[test]
     fn growing_kept_state_asks_for_a_snapshot_then_is_dropped_far_past_the_limit() {
         let limits = SessionLimits { agent_queue_frames: 8, kept_state_bytes: 100 };
-        let (session, mut controls) = Session::new("1".into(), limits);
+        let (session, mut controls) = Session::new("1".into(), limits, MaskingRules::default());
         drain_controls(&mut controls);
         session.accept_page_frame(FrameKind::Snapshot, Bytes::from(vec![0; 40]));
         session.accept_page_frame(FrameKind::Delta, Bytes::from(vec![0; 70]));

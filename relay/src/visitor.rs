@@ -6,6 +6,7 @@
 //! relay shutting down. However it ends, the session is removed and its agents are closed.
 
 use crate::close::{finish, CloseReason, Connection, Ending};
+use crate::config::SiteConfig;
 use crate::frames::next_frame;
 use crate::session::Session;
 use crate::state::RelayState;
@@ -31,8 +32,10 @@ pub(crate) struct VisitorRequest {
 pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: VisitorRequest) {
     let (mut sink, mut stream) = socket.split();
     let mut shutdown = state.shutdown.clone();
-    let opened = check_site(&state, &request)
-        .and_then(|()| state.registry.open().map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string())));
+    let opened = check_site(&state, &request).and_then(|site| {
+        let masking = site.masking.clone();
+        state.registry.open(masking).map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string()))
+    });
     let (session, for_visitor) = match opened {
         Ok(opened) => opened,
         Err(ending) => {
@@ -55,8 +58,8 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: Vi
     finish(&mut sink, &mut stream, &ending, who).await;
 }
 
-/// The site must be configured and the page's origin allowed for it.
-fn check_site(state: &RelayState, request: &VisitorRequest) -> Result<(), Ending> {
+/// The site, which must be configured and allow the page's origin.
+fn check_site<'a>(state: &'a RelayState, request: &VisitorRequest) -> Result<&'a SiteConfig, Ending> {
     let refuse = |reason: String| Err(Ending::bad_input(close::SITE_NOT_ALLOWED, reason));
     let Some(site_id) = request.site.as_deref().filter(|id| !id.is_empty()) else {
         return refuse("no site given: connect to /ws/visitor?site=SITE_ID".into());
@@ -70,7 +73,7 @@ fn check_site(state: &RelayState, request: &VisitorRequest) -> Result<(), Ending
             None => refuse(format!("no Origin header: site {site_id:?} only allows listed origins")),
         };
     }
-    Ok(())
+    Ok(site)
 }
 
 /// Reads the visitor's frames until the connection ends; page frames go to the session. Each frame goes

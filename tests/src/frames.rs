@@ -208,6 +208,10 @@ fn node_strings(node: &Node, out: &mut Vec<String>) -> usize {
             0
         }
         NodeKind::Element(element) => element_strings(element, out),
+        NodeKind::Blocked { tag, .. } => {
+            out.push(tag.clone());
+            0
+        }
     }
 }
 

@@ -11,12 +11,14 @@
 //!   the polling assertion that they agree.
 //! - [`mutations`]: seeded random DOM changes.
 //! - [`frames`]: recording and decoding what the relay received, for leak tests.
+//! - [`leaks`]: the masking leak suite's sentinels, searches, scenarios and rules.
 
 pub mod agent;
 pub mod browser;
 pub mod chromedriver;
 pub mod compare;
 pub mod frames;
+pub mod leaks;
 pub mod mirror;
 pub mod mutations;
 pub mod paths;

@@ -20,11 +20,17 @@ impl Relay {
     /// Starts a relay with the development site ("demo", any origin) and the accounts in [`AGENT_NAMES`].
     /// Fails with what to do if the wasm was not built.
     pub async fn start() -> crate::Result<Self> {
+        Self::start_with(|_| {}).await
+    }
+
+    /// As [`Relay::start`], with `configure` changing the configuration first (e.g. a site's masking rules).
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> crate::Result<Self> {
         let site_dir = crate::paths::built_site_dir()?;
         // As `Config::development`, without hashing its default account at full argon2 cost.
         let sites = vec![SiteConfig {
             id: SITE_ID.into(),
             origins: vec!["*".into()],
+            masking: Default::default(),
         }];
         // Cheap hashes: the default argon2 cost takes seconds per sign-in in a debug build.
         let agents = AGENT_NAMES
@@ -34,6 +40,7 @@ impl Relay {
         let mut config = Config::with_defaults(sites, agents);
         config.www_dir = crate::paths::www_dir();
         config.site_dir = site_dir;
+        configure(&mut config);
         let handle = cobrowse_relay::spawn(config, "127.0.0.1:0".parse()?)
             .await
             .map_err(|error| format!("cannot start the relay: {error}"))?;

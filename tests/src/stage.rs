@@ -26,9 +26,14 @@ pub struct Stage {
 impl Stage {
     /// Starts the relay, then the site (which needs the relay's origin), then chromedriver.
     pub async fn start() -> crate::Result<Self> {
+        Self::start_with(|_| {}).await
+    }
+
+    /// As [`Stage::start`], with `configure` changing the relay's configuration first.
+    pub async fn start_with(configure: impl FnOnce(&mut cobrowse_relay::Config)) -> crate::Result<Self> {
         let turn = ONE_STAGE_AT_A_TIME.lock().await;
         let started = Instant::now();
-        let relay = Relay::start().await?;
+        let relay = Relay::start_with(configure).await?;
         let site = Site::start(relay.origin()).await?;
         let driver = ChromeDriver::start().await?;
         let stage = Self {

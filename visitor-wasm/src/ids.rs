@@ -8,10 +8,11 @@
 //! The forget rule (the mirror applies the same one): a node that is not connected to the document at the
 //! end of a mutation batch loses its id, with its whole subtree. If it comes back it is a new node.
 //!
-//! With its id, each node keeps whether it was serialized masked (the map's value is the id, negated for a
-//! masked node): a known node that moves into or out of a masked subtree must be serialized again, and
-//! keeping the flag here costs no extra call into JS.
+//! With its id, each node keeps the [`Masking`] it was serialized with (the map's value is `id * 8` plus
+//! the masking's code): a known node that moves into or out of a masked subtree, or whose own markings
+//! change, must be serialized again, and keeping the masking here costs no extra call into JS.
 
+use crate::mask::Masking;
 use cobrowse_protocol::NodeId;
 use js_sys::WeakMap;
 use wasm_bindgen::JsValue;
@@ -39,37 +40,38 @@ impl Ids {
         self.get_with_masking(node).map(|(id, _)| id)
     }
 
-    /// The node's id and whether it was serialized masked, if the mirror knows it.
-    pub fn get_with_masking(&self, node: &Node) -> Option<(NodeId, bool)> {
-        self.map.get(node).as_f64().map(|value| (value.abs() as NodeId, value < 0.0))
+    /// The node's id and the masking it was serialized with, if the mirror knows it.
+    pub fn get_with_masking(&self, node: &Node) -> Option<(NodeId, Masking)> {
+        let value = self.map.get(node).as_f64()? as u64;
+        Some(((value / 8) as NodeId, decode(value % 8)))
     }
 
-    /// The node's id, giving it one if it has none (snapshots keep ids stable this way); `masked` is how it
+    /// The node's id, giving it one if it has none (snapshots keep ids stable this way); `masking` is how it
     /// is serialized now.
-    pub fn get_or_assign(&mut self, node: &Node, masked: bool) -> NodeId {
+    pub fn get_or_assign(&mut self, node: &Node, masking: Masking) -> NodeId {
         match self.get_with_masking(node) {
-            Some((id, was_masked)) => {
-                if was_masked != masked {
-                    self.set(node, id, masked);
+            Some((id, was)) => {
+                if was != masking {
+                    self.set(node, id, masking);
                 }
                 id
             }
-            None => self.assign(node, masked),
+            None => self.assign(node, masking),
         }
     }
 
     /// Gives the node a new id, replacing any it had (a re-serialized subtree is new to the mirror);
-    /// `masked` is how it is serialized.
-    pub fn assign(&mut self, node: &Node, masked: bool) -> NodeId {
+    /// `masking` is how it is serialized.
+    pub fn assign(&mut self, node: &Node, masking: Masking) -> NodeId {
         let id = self.next;
         self.next += 1;
-        self.set(node, id, masked);
+        self.set(node, id, masking);
         id
     }
 
-    fn set(&self, node: &Node, id: NodeId, masked: bool) {
-        let value = if masked { -f64::from(id) } else { f64::from(id) };
-        self.map.set(node, &JsValue::from(value));
+    fn set(&self, node: &Node, id: NodeId, masking: Masking) {
+        let value = u64::from(id) * 8 + encode(masking);
+        self.map.set(node, &JsValue::from(value as f64));
     }
 
     /// The id the next [`Ids::assign`] will give: ids at or above it were handed out after this call.
@@ -88,6 +90,27 @@ impl Ids {
                 pending.push(current);
             }
         }
+    }
+}
+
+/// The masking's code in the map's value. An ignored node is never given an id.
+fn encode(masking: Masking) -> u64 {
+    match masking {
+        Masking::Plain => 0,
+        Masking::Allowed => 1,
+        Masking::MaskedByMode => 2,
+        Masking::Masked => 3,
+        Masking::Blocked | Masking::Ignored => 4,
+    }
+}
+
+fn decode(code: u64) -> Masking {
+    match code {
+        0 => Masking::Plain,
+        1 => Masking::Allowed,
+        2 => Masking::MaskedByMode,
+        3 => Masking::Masked,
+        _ => Masking::Blocked,
     }
 }
 

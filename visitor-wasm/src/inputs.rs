@@ -9,7 +9,7 @@
 //!   sent at most once per animation frame.
 
 use crate::ids::Ids;
-use crate::mask;
+use crate::mask::{self, Masking};
 use crate::snapshot::{self, form_state};
 use cobrowse_protocol::{Event, NodeId, Point, Size};
 use std::rc::Rc;
@@ -101,7 +101,10 @@ pub fn form_events(target: &EventTarget, document: &Document, ids: &Ids) -> Vec<
 
 /// The form state of one control the mirror knows, masked as needed.
 fn form_event(element: &Element, tag: &str, ids: &Ids) -> Option<Event> {
-    let node = ids.get(element).filter(|_| element.is_connected())?;
+    let (node, masking) = ids.get_with_masking(element).filter(|_| element.is_connected())?;
+    if masking == Masking::Blocked {
+        return None;
+    }
     let state = form_state(element, tag, mask::is_masked(element))?;
     Some(Event::Form { node, state })
 }

@@ -1,66 +1,248 @@
 //! Masking: what of the page must never leave the visitor's browser, decided before anything is serialized.
 //!
-//! A *masked subtree* starts at an element with the attribute `data-cobrowse-mask`, the class
-//! `cobrowse-mask`, or at a secret input (`type=password`, `hidden` or `file`). Inside it:
-//! - form values become [`Value::Masked`];
-//! - text nodes become [`Value::Masked`], comments become empty;
-//! - content-carrying attributes ([`carries_content`]) become [`Value::Masked`].
+//! Every node is serialized with a [`Masking`], decided from its parent's and its own markings
+//! ([`element_masking`]):
+//! - [`Masking::Masked`] starts at an element with the attribute `data-cobrowse-mask`, the attribute
+//!   `glance_masked="true"`, the class `cobrowse-mask`, a match of the site's `mask_selectors`, or at a
+//!   secret field (a password input, now or ever; hidden and file inputs; card-data and one-time-code fields
+//!   by their `autocomplete`), and covers the whole subtree: nothing can unmask it.
+//! - [`Masking::MaskedByMode`]: under `mask_all_text` every element, under `mask_all_inputs` every input,
+//!   textarea and select with its subtree, except an element matching `unmask_selectors` and its subtree
+//!   ([`Masking::Allowed`]), which only the markers above can mask again.
+//! - [`Masking::Blocked`]: `data-cobrowse-block` or a `block_selectors` match; sent as an empty box.
+//! - [`Masking::Ignored`]: `data-cobrowse-ignore` (the shim's own widget); not sent at all.
 //!
-//! Masked content is not even read into the wasm's memory: the helpers take a closure that reads the
-//! value only when it may be sent. `Value::Masked` carries no length. Every path that serializes
-//! (snapshot, new subtrees, attribute, text and form events) goes through the functions here, so the rules
-//! are applied once, the same way.
+//! Inside a masked subtree form values, text and content-carrying attributes ([`carries_content`]) become
+//! [`Value::Masked`], comments become empty. Masked content is not even read into the wasm's memory: the
+//! helpers take a closure that reads the value only when it may be sent. `Value::Masked` carries no length.
+//! Every path that serializes (snapshot, new subtrees, attribute, text and form events) goes through the
+//! functions here, so the rules are applied once, the same way.
 //!
-//! An input that has been a password field once stays masked even if a "show password" button turns it
-//! into a text field: its value is still the password.
+//! The site's rules ([`MaskingRules`]) are set once per session with [`set_rules`], before the first
+//! snapshot; a selector the browser rejects makes it fail, and the session does not start.
 
-use cobrowse_protocol::Value;
+use crate::snapshot::IGNORE_ATTRIBUTE;
+use cobrowse_protocol::{MaskingRules, Value};
 use js_sys::WeakSet;
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, Node};
+use web_sys::{Document, Element, HtmlInputElement, Node};
 
 /// The attribute a site puts on an element to mask it and its descendants.
 pub const MASK_ATTRIBUTE: &str = "data-cobrowse-mask";
 /// The class a site puts on an element to mask it and its descendants.
 pub const MASK_CLASS: &str = "cobrowse-mask";
-/// The elements whose attribute or class masks their subtree.
-pub const MASK_SELECTOR: &str = "[data-cobrowse-mask],.cobrowse-mask";
+/// The attribute a site puts on an element to send it as an empty box.
+pub const BLOCK_ATTRIBUTE: &str = "data-cobrowse-block";
+/// The elements whose markup masks their subtree, whatever the site's rules.
+const MASK_MARKERS: &str = "[data-cobrowse-mask],[glance_masked=\"true\" i],.cobrowse-mask";
+/// `autocomplete` tokens of fields that are always masked: card data and one-time codes.
+const SECRET_AUTOCOMPLETE: [&str; 7] =
+    ["cc-number", "cc-csc", "cc-exp", "cc-exp-month", "cc-exp-year", "cc-name", "one-time-code"];
+
+/// How a node is serialized, by the masking rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Masking {
+    /// Sent as it is.
+    Plain,
+    /// Sent as it is, and inside an `unmask_selectors` match: the mask-all modes do not apply below.
+    Allowed,
+    /// Masked by a mask-all mode: like [`Masking::Masked`], but an `unmask_selectors` match below is shown.
+    MaskedByMode,
+    /// Its text, value and content attributes are masked, with its whole subtree.
+    Masked,
+    /// Sent as an empty box of its size; nothing beneath it is sent.
+    Blocked,
+    /// Not sent at all.
+    Ignored,
+}
+
+impl Masking {
+    /// Whether content at this node must be masked.
+    pub fn masks(self) -> bool {
+        !matches!(self, Masking::Plain | Masking::Allowed)
+    }
+}
+
+/// The site's rules, as selectors ready for `Element.matches`.
+struct Rules {
+    /// Everything that gives an element its own masking: ignore, block and mask markers and selectors, in
+    /// one selector because most elements match none and the check runs for every element.
+    flagged: String,
+    mask: String,
+    block: String,
+    unmask: Option<String>,
+    mask_all_inputs: bool,
+    mask_all_text: bool,
+}
+
+impl Rules {
+    fn new(rules: &MaskingRules) -> Self {
+        let list = |builtin: &str, configured: &[String]| {
+            configured.iter().fold(builtin.to_string(), |list, selector| list + "," + selector)
+        };
+        let mask = list(MASK_MARKERS, &rules.mask_selectors);
+        let block = list("[data-cobrowse-block]", &rules.block_selectors);
+        let unmask = rules.unmask_selectors.split_first().map(|(first, rest)| list(first, rest));
+        let flagged = format!("[{IGNORE_ATTRIBUTE}],{mask},{block}");
+        Self { flagged, mask, block, unmask, mask_all_inputs: rules.mask_all_inputs, mask_all_text: rules.mask_all_text }
+    }
+
+    fn mask_all(&self) -> bool {
+        self.mask_all_inputs || self.mask_all_text
+    }
+}
 
 thread_local! {
-    /// Inputs seen with `type=password`: they stay masked whatever their type becomes.
-    static PASSWORD_INPUTS: WeakSet<HtmlInputElement> = WeakSet::new_typed();
+    static RULES: RefCell<Rules> = RefCell::new(Rules::new(&MaskingRules::default()));
+    /// Fields seen secret (a password input, a card field): they stay masked whatever they become.
+    static SECRET_FIELDS: WeakSet<Element> = WeakSet::new_typed();
 }
 
-/// Whether `node` (an element, text or comment) is inside a masked subtree, looking at its ancestors.
-pub fn is_masked(node: &Node) -> bool {
-    let element = match node.dyn_ref::<Element>() {
-        Some(element) => Some(element.clone()),
-        None => node.parent_element(),
-    };
-    element.is_some_and(|element| is_secret_input(&element) || matches!(element.closest(MASK_SELECTOR), Ok(Some(_))))
-}
-
-/// Whether `node` is masked, given whether its parent is: the answer of [`is_masked`] without walking up
-/// the ancestors again.
-pub fn is_masked_child(node: &Node, parent_masked: bool) -> bool {
-    parent_masked || node.dyn_ref::<Element>().is_some_and(starts_masked_subtree)
-}
-
-/// Whether the element's own attribute, class or type masks it and its subtree.
-fn starts_masked_subtree(element: &Element) -> bool {
-    is_secret_input(element) || element.matches(MASK_SELECTOR).unwrap_or(false)
-}
-
-/// A password (now or ever), hidden or file input: its value is never shared. It masks its own subtree.
-pub fn is_secret_input(element: &Element) -> bool {
-    let Some(input) = element.dyn_ref::<HtmlInputElement>() else { return false };
-    PASSWORD_INPUTS.with(|seen| match input.type_().as_str() {
-        "password" => {
-            seen.add(input);
-            true
+/// Applies a site's rules from now on. Fails, naming the selector, if the browser rejects one of them (or
+/// the document has no element to check them on); the rules in force are then unchanged.
+pub fn set_rules(document: &Document, rules: &MaskingRules) -> Result<(), String> {
+    let probe = root_element(document);
+    for selectors in [&rules.mask_selectors, &rules.block_selectors, &rules.unmask_selectors] {
+        for selector in selectors {
+            if probe.as_ref().is_none_or(|probe| probe.matches(selector).is_err()) {
+                return Err(format!("Cobrowse cannot start: the masking selector `{selector}` is not valid CSS."));
+            }
         }
-        "hidden" | "file" => true,
-        _ => seen.has(input),
+    }
+    RULES.with(|current| *current.borrow_mut() = Rules::new(rules));
+    Ok(())
+}
+
+/// The document's root element, found among its children.
+fn root_element(document: &Document) -> Option<Element> {
+    let mut child = document.first_child();
+    while let Some(node) = child {
+        if node.node_type() == Node::ELEMENT_NODE {
+            return Some(node.unchecked_into());
+        }
+        child = node.next_sibling();
+    }
+    None
+}
+
+/// Back to the built-in rules alone (the session ended).
+pub fn reset_rules() {
+    RULES.with(|current| *current.borrow_mut() = Rules::new(&MaskingRules::default()));
+}
+
+/// How `element` is serialized, given its parent's masking. `tag` is its local name (lower case for HTML
+/// elements, as the DOM gives it).
+pub fn element_masking(element: &Element, tag: &str, parent: Masking) -> Masking {
+    if matches!(parent, Masking::Blocked | Masking::Ignored) {
+        return parent;
+    }
+    RULES.with(|rules| {
+        let rules = rules.borrow();
+        if element.matches(&rules.flagged).unwrap_or(true) {
+            if element.has_attribute(IGNORE_ATTRIBUTE) {
+                return Masking::Ignored;
+            }
+            if element.matches(&rules.block).unwrap_or(true) {
+                return Masking::Blocked;
+            }
+            return Masking::Masked;
+        }
+        if parent == Masking::Masked || is_secret_field(element, tag) {
+            return Masking::Masked;
+        }
+        mode_masking(&rules, element, tag, parent)
+    })
+}
+
+/// What the mask-all modes make of an element no marker masks.
+fn mode_masking(rules: &Rules, element: &Element, tag: &str, parent: Masking) -> Masking {
+    if !rules.mask_all() {
+        return Masking::Plain;
+    }
+    let allowed = parent == Masking::Allowed
+        || rules.unmask.as_ref().is_some_and(|unmask| element.matches(unmask).unwrap_or(false));
+    if allowed {
+        Masking::Allowed
+    } else if parent == Masking::MaskedByMode
+        || rules.mask_all_text
+        || (rules.mask_all_inputs && matches!(tag, "input" | "textarea" | "select"))
+    {
+        Masking::MaskedByMode
+    } else {
+        Masking::Plain
+    }
+}
+
+/// How `node` is serialized, given its parent's masking: a text or comment node takes its parent's.
+pub fn node_masking(node: &Node, parent: Masking) -> Masking {
+    match node.node_type() {
+        Node::ELEMENT_NODE => {
+            let element = node.unchecked_ref::<Element>();
+            element_masking(element, &element.local_name(), parent)
+        }
+        _ => parent,
+    }
+}
+
+/// How `node` (an element, text or comment) is serialized now, looking at its ancestors.
+pub fn masking_of(node: &Node) -> Masking {
+    let element = match node.node_type() {
+        Node::ELEMENT_NODE => Some(node.clone().unchecked_into::<Element>()),
+        _ => node.parent_element(),
+    };
+    let Some(element) = element else { return Masking::Plain };
+    let (quick, mask) = RULES.with(|rules| {
+        let rules = rules.borrow();
+        (!rules.mask_all(), matches!(element.closest(&rules.mask), Ok(Some(_)) | Err(_)))
+    });
+    if mask {
+        Masking::Masked
+    } else if quick {
+        if is_secret_field(&element, &element.local_name()) { Masking::Masked } else { Masking::Plain }
+    } else {
+        masking_from_root(&element)
+    }
+}
+
+/// The masking of `element`, decided down from the root element as the snapshot decides it.
+fn masking_from_root(element: &Element) -> Masking {
+    let mut chain = vec![element.clone()];
+    while let Some(parent) = chain.last().and_then(|element| element.parent_element()) {
+        chain.push(parent);
+    }
+    chain.iter().rev().fold(Masking::Plain, |parent, element| {
+        element_masking(element, &element.local_name(), parent)
+    })
+}
+
+/// Whether the node is inside a masked subtree (or is a masked element): [`masking_of`]`.masks()`.
+pub fn is_masked(node: &Node) -> bool {
+    masking_of(node).masks()
+}
+
+/// A password (now or ever), hidden or file input, or a card-data or one-time-code field (now or ever):
+/// its value is never shared. `tag` is the element's lower-case local name.
+pub fn is_secret_field(element: &Element, tag: &str) -> bool {
+    if !matches!(tag, "input" | "textarea") {
+        return false;
+    }
+    let kind = element.dyn_ref::<HtmlInputElement>().map(HtmlInputElement::type_);
+    if matches!(kind.as_deref(), Some("hidden" | "file")) {
+        return true;
+    }
+    SECRET_FIELDS.with(|seen| {
+        if kind.as_deref() == Some("password") || has_secret_autocomplete(element) {
+            seen.add(element);
+            return true;
+        }
+        seen.has(element)
+    })
+}
+
+fn has_secret_autocomplete(element: &Element) -> bool {
+    element.get_attribute("autocomplete").is_some_and(|tokens| {
+        tokens.split_ascii_whitespace().any(|token| SECRET_AUTOCOMPLETE.iter().any(|secret| token.eq_ignore_ascii_case(secret)))
     })
 }
 

@@ -11,15 +11,18 @@
 //! 3. the forget rule: removed nodes that are no longer connected (or now sit where the mirror cannot
 //!    see them) lose their ids with their subtrees.
 //!
-//! An element whose masking or ignoring changes (`data-cobrowse-mask`, `data-cobrowse-ignore`, the class
-//! `cobrowse-mask`, an input's `type`) is rebuilt: its subtree forgets its ids and its parent lists it as
-//! new, so what the mirror shows follows the new rule. So is a known node that moved into or out of a
-//! masked subtree (its masking now differs from the one it was serialized with); a node that moved with
-//! its masking unchanged stays [`Child::Existing`]. A change to the document's own children (a new
-//! root element) cannot be expressed as a delta: the batch then asks for a full snapshot.
+//! An element whose masking, blocking or ignoring changes is rebuilt: its subtree forgets its ids and its
+//! parent lists it as new, so what the mirror shows follows the new rule. Any attribute change may do it
+//! (a class that makes a site's selector match, an input's `type`, `data-cobrowse-mask`), so after each
+//! one the element's masking is decided again and compared with the one it was serialized with. So is a
+//! known node that moved into or out of a masked subtree (its masking now differs from the one it was
+//! serialized with); a node that moved with its masking unchanged stays [`Child::Existing`]. Nothing
+//! beneath a blocked element has an id, and the mirror has no children for it, so changes there produce
+//! no events. A change to the document's own children (a new root element) cannot be expressed as a
+//! delta: the batch then asks for a full snapshot.
 
 use crate::ids::{IdSet, Ids};
-use crate::mask;
+use crate::mask::{self, Masking};
 use crate::snapshot::{self, IGNORE_ATTRIBUTE};
 use cobrowse_protocol::{Child, Delta, Event, NodeId, Value};
 use js_sys::Array;
@@ -71,7 +74,7 @@ pub enum Batch {
 
 /// Turns one batch of mutation records into the changes to send, updating ids (see the module doc).
 pub fn batch(records: &Array, ids: &mut Ids) -> Batch {
-    let touched = Touched::collect(records);
+    let touched = Touched::collect(records, ids);
     let first_new = ids.next();
     let mut parents = touched.parents;
     for element in &touched.rebuilt {
@@ -91,7 +94,7 @@ pub fn batch(records: &Array, ids: &mut Ids) -> Batch {
 
 /// Applies only the forget rule to a batch of records, for records taken just before a full snapshot.
 pub fn forget_removed(records: &Array, ids: &Ids) {
-    forget_detached(&Touched::collect(records).removed, ids);
+    forget_detached(&Touched::collect(records, ids).removed, ids);
 }
 
 /// What a batch of records touched, in the order the records name them.
@@ -105,7 +108,7 @@ struct Touched {
 }
 
 impl Touched {
-    fn collect(records: &Array) -> Self {
+    fn collect(records: &Array, ids: &Ids) -> Self {
         let mut touched = Touched::default();
         for record in records.iter() {
             let record = record.unchecked_into::<MutationRecord>();
@@ -120,7 +123,7 @@ impl Touched {
                     let element = target.unchecked_into::<Element>();
                     let name = record.attribute_name().unwrap_or_default();
                     let namespace = record.attribute_namespace();
-                    if namespace.is_none() && changes_masking(&element, &name, &record) {
+                    if changes_masking(&element, &name, &record, ids) {
                         touched.rebuilt.push(element.clone());
                     }
                     touched.attributes.push((element, name, namespace));
@@ -132,35 +135,36 @@ impl Touched {
     }
 }
 
-/// Whether an attribute change may have changed whether the element is masked or ignored.
-fn changes_masking(element: &Element, name: &str, record: &MutationRecord) -> bool {
-    match name {
-        mask::MASK_ATTRIBUTE | IGNORE_ATTRIBUTE => record.old_value().is_some() != element.has_attribute(name),
-        "class" => {
-            let had = record.old_value().is_some_and(|old| old.split_ascii_whitespace().any(|c| c == mask::MASK_CLASS));
-            had != element.class_list().contains(mask::MASK_CLASS)
-        }
-        "type" => {
-            let secret = |kind: Option<String>| {
-                kind.is_some_and(|kind| matches!(kind.to_ascii_lowercase().as_str(), "password" | "hidden" | "file"))
-            };
-            element.local_name() == "input" && (secret(record.old_value()) || secret(element.get_attribute("type")))
-        }
-        _ => false,
+/// Whether an attribute change changed how the element is serialized: ignored or not, or its masking
+/// (given its parent's as the mirror has it) differs from the one it was serialized with.
+fn changes_masking(element: &Element, name: &str, record: &MutationRecord, ids: &Ids) -> bool {
+    if name == IGNORE_ATTRIBUTE {
+        return record.old_value().is_some() != element.has_attribute(name);
     }
+    let Some((_, sent)) = ids.get_with_masking(element) else { return false };
+    let parent = match element.parent_element() {
+        Some(parent) => ids.get_with_masking(&parent).map_or_else(|| mask::masking_of(&parent), |(_, masking)| masking),
+        None => Masking::Plain,
+    };
+    mask::node_masking(element, parent) != sent
 }
 
-/// The id of a node the mirror knew before this batch and that is still in the document.
-fn known_connected(node: &Node, first_new: NodeId, ids: &Ids) -> Option<NodeId> {
-    ids.get(node).filter(|&id| id < first_new && node.is_connected())
+/// The id and masking of a node the mirror knew before this batch and that is still in the document.
+fn known_connected(node: &Node, first_new: NodeId, ids: &Ids) -> Option<(NodeId, Masking)> {
+    ids.get_with_masking(node).filter(|&(id, _)| id < first_new && node.is_connected())
+}
+
+/// Whether the mirror has `parent`'s children: not a `<script>`'s, nothing beneath a blocked element.
+fn mirrors_children(parent: &Node, masking: Masking) -> bool {
+    masking != Masking::Blocked && snapshot::lists_children(parent.unchecked_ref())
 }
 
 fn children_events(parents: &[Node], first_new: NodeId, ids: &mut Ids) -> Vec<Event> {
     let mut done = IdSet::default();
     let mut events = Vec::new();
     for parent in parents {
-        let Some(id) = known_connected(parent, first_new, ids) else { continue };
-        if !done.insert(id) || !snapshot::lists_children(parent.unchecked_ref()) {
+        let Some((id, masking)) = known_connected(parent, first_new, ids) else { continue };
+        if !done.insert(id) || !mirrors_children(parent, masking) {
             continue;
         }
         events.push(Event::Children { parent: id, children: current_children(parent, ids) });
@@ -170,21 +174,18 @@ fn children_events(parents: &[Node], first_new: NodeId, ids: &mut Ids) -> Vec<Ev
 
 /// `parent`'s children as the mirror should now have them.
 fn current_children(parent: &Node, ids: &mut Ids) -> Vec<Child> {
-    let masked = mask::is_masked(parent);
+    let parent_masking = mask::masking_of(parent);
     let mut children = Vec::new();
     let mut child = parent.first_child();
     while let Some(node) = child {
         match ids.get_with_masking(&node) {
-            Some(_) if !snapshot::is_serialized(&node) => {}
-            Some((id, was_masked)) if was_masked == mask::is_masked_child(&node, masked) => {
-                children.push(Child::Existing(id))
-            }
+            Some((id, was)) if was == mask::node_masking(&node, parent_masking) => children.push(Child::Existing(id)),
             known => {
                 if known.is_some() {
-                    // Moved into or out of a masked subtree: the mirror's copy shows it the old way.
+                    // Moved into or out of a masked subtree (or now ignored): the mirror's copy is outdated.
                     ids.forget_subtree(&node);
                 }
-                children.extend(snapshot::new_subtree(&node, masked, ids).map(Child::New));
+                children.extend(snapshot::new_subtree(&node, parent_masking, ids).map(Child::New));
             }
         }
         child = node.next_sibling();
@@ -196,7 +197,10 @@ fn attribute_events(changes: &[(Element, String, Option<String>)], first_new: No
     let mut nodes_seen = IdSet::default();
     let mut events = Vec::new();
     for (element, local_name, namespace) in changes {
-        let Some(node) = known_connected(element, first_new, ids) else { continue };
+        let Some((node, masking)) = known_connected(element, first_new, ids) else { continue };
+        if masking == Masking::Blocked {
+            continue;
+        }
         let (name, attribute) = match namespace {
             None => (local_name.clone(), element.get_attribute_node(local_name)),
             Some(namespace) => {
@@ -236,7 +240,7 @@ fn text_events(texts: &[Node], first_new: NodeId, ids: &Ids) -> Vec<Event> {
     let mut done = IdSet::default();
     let mut events = Vec::new();
     for node in texts {
-        let Some(id) = known_connected(node, first_new, ids) else { continue };
+        let Some((id, _)) = known_connected(node, first_new, ids) else { continue };
         if !done.insert(id) {
             continue;
         }
@@ -268,6 +272,6 @@ fn is_visible_to_mirror(node: &Node, ids: &Ids) -> bool {
     match node.parent_node() {
         None => false,
         Some(parent) if parent.node_type() == Node::DOCUMENT_NODE => true,
-        Some(parent) => ids.get(&parent).is_some() && snapshot::lists_children(parent.unchecked_ref()),
+        Some(parent) => ids.get_with_masking(&parent).is_some_and(|(_, masking)| mirrors_children(&parent, masking)),
     }
 }

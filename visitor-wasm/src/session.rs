@@ -3,8 +3,10 @@
 //!
 //! Lifecycle:
 //! 1. [`start`] opens the WebSocket; nothing of the page is read yet.
-//! 2. `SessionStarted { key }` resolves the promise, starts the recorder and the listeners, and sends
-//!    the full snapshot at once (the relay keeps it for agents who join later).
+//! 2. `SessionStarted { key, masking }` applies the site's masking rules, resolves the promise, starts the
+//!    recorder and the listeners, and sends the full snapshot at once (the relay keeps it for agents who
+//!    join later). Rules the browser rejects (an invalid selector) end the session before anything of the
+//!    page is sent, and the promise is rejected with a message naming the selector.
 //! 3. Each mutation batch is sent at once as a delta; form changes too; pointer, scroll and resize at
 //!    most once per animation frame. `SnapshotRequested` sends a fresh snapshot.
 //! 4. The socket closes (the promise is rejected if it had not resolved, else `ended` is emitted), or
@@ -18,8 +20,8 @@ use crate::connection::{close_message, Connection};
 use crate::ids::Ids;
 use crate::inputs::{form_events, Input, Listeners, Motion};
 use crate::record::{self, Batch, Recorder};
-use crate::snapshot;
-use cobrowse_protocol::Control;
+use crate::{mask, snapshot};
+use cobrowse_protocol::{Control, MaskingRules};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -114,7 +116,7 @@ impl Session {
 
     fn on_control(&mut self, control: Control) -> Vec<Notice> {
         match control {
-            Control::SessionStarted { key } if self.key.is_none() => self.on_started(key),
+            Control::SessionStarted { key, masking } if self.key.is_none() => self.on_started(key, &masking),
             Control::SnapshotRequested if self.recording.is_some() => {
                 self.send_snapshot();
                 Vec::new()
@@ -125,21 +127,28 @@ impl Session {
         }
     }
 
-    fn on_started(&mut self, key: String) -> Vec<Notice> {
+    fn on_started(&mut self, key: String, masking: &MaskingRules) -> Vec<Notice> {
+        if let Err(message) = mask::set_rules(&self.document, masking) {
+            return self.refuse_to_start(message);
+        }
         let recorder = Recorder::observe(&self.document, |records| with_session(|session| session.on_records(records)));
         let on_input: Rc<dyn Fn(Input)> = Rc::new(|input| with_session(|session| session.on_input(input)));
         let listeners = Listeners::listen(&self.window, &self.document, on_input);
         match (recorder, listeners) {
             (Ok(recorder), Ok(listeners)) => self.recording = Some((recorder, listeners)),
             (Err(error), _) | (_, Err(error)) => {
-                self.connection.end();
-                let message = format!("Cobrowse cannot watch this page: {}", error_text(&error));
-                return self.starting.take().map(|settle| settle.reject(message)).into_iter().collect();
+                return self.refuse_to_start(format!("Cobrowse cannot watch this page: {}", error_text(&error)));
             }
         }
         self.key = Some(key.clone());
         self.send_snapshot();
         self.starting.take().map(|settle| settle.resolve(key)).into_iter().collect()
+    }
+
+    /// Ends the session before anything of the page was sent; `start()` rejects with `message`.
+    fn refuse_to_start(&mut self, message: String) -> Vec<Notice> {
+        self.connection.end();
+        self.starting.take().map(|settle| settle.reject(message)).into_iter().collect()
     }
 
     fn agents_changed(&self, event: &'static str, name: String, agents: u32) -> Notice {
@@ -209,6 +218,13 @@ impl Session {
         let detail = Object::new();
         set(&detail, "reason", &reason.into());
         Some(Notice::Emit(self.emit.clone(), "ended", detail.into()))
+    }
+}
+
+impl Drop for Session {
+    /// The site's masking rules end with the session.
+    fn drop(&mut self) {
+        mask::reset_rules();
     }
 }
 

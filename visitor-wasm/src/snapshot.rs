@@ -6,16 +6,17 @@
 //! - a new subtree gives every node a fresh id, because the mirror has never seen this copy of it (a known
 //!   node moved into a new subtree is rebuilt there; the mirror forgets its old copy with the old id).
 //!
-//! Every node's id is recorded with whether it was serialized masked, so the recorder can tell when a known
-//! node moved into or out of a masked subtree and must be serialized again.
+//! Every node's id is recorded with the [`Masking`] it was serialized with, so the recorder can tell when a
+//! known node moved into or out of a masked subtree and must be serialized again.
 //!
 //! What is left out: elements with `data-cobrowse-ignore` (the shim's own widget and stylesheet) with
 //! their subtrees, the text inside `<script>` (the mirror never runs it), and node types the mirror cannot
 //! rebuild (processing instructions). The recorder uses [`is_serialized`] and [`lists_children`] to leave
-//! out the same nodes from its events.
+//! out the same nodes from its events. A blocked element is sent as [`NodeKind::Blocked`], its tag and
+//! rendered size only.
 
 use crate::ids::Ids;
-use crate::mask;
+use crate::mask::{self, Masking};
 use cobrowse_protocol::{Attribute, Element, FormState, Namespace, Node, NodeKind, Point, Size, Snapshot};
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -25,9 +26,6 @@ use web_sys::{
 
 /// The attribute that keeps an element and its subtree out of every frame.
 pub const IGNORE_ATTRIBUTE: &str = "data-cobrowse-ignore";
-/// Ignored elements and those that start a masked subtree ([`mask::MASK_SELECTOR`]), matched in one call
-/// because most elements are neither and the check runs for every element.
-const IGNORED_OR_MASKED: &str = "[data-cobrowse-ignore],[data-cobrowse-mask],.cobrowse-mask";
 
 const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
 const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
@@ -40,14 +38,14 @@ pub fn take(window: &Window, document: &Document, ids: &mut Ids) -> Snapshot {
         url: document.url().unwrap_or_default(),
         viewport: viewport(window),
         scroll: window_scroll(window),
-        children: serializer.children(document, false),
+        children: serializer.children(document, Masking::Plain),
     }
 }
 
 /// A node that is new to the mirror, with its subtree, every node under a fresh id.
-/// `masked` is whether its parent is masked. `None` if the node is not serialized at all.
-pub fn new_subtree(node: &web_sys::Node, masked: bool, ids: &mut Ids) -> Option<Node> {
-    Serializer { ids, fresh_ids: true }.node(node, masked)
+/// `parent` is its parent's masking. `None` if the node is not serialized at all.
+pub fn new_subtree(node: &web_sys::Node, parent: Masking, ids: &mut Ids) -> Option<Node> {
+    Serializer { ids, fresh_ids: true }.node(node, parent)
 }
 
 /// The window's size in CSS pixels.
@@ -119,37 +117,31 @@ struct Serializer<'a> {
 }
 
 impl Serializer<'_> {
-    /// The node's id, recorded with `masked`: whether the node is serialized masked.
-    fn id(&mut self, node: &web_sys::Node, masked: bool) -> u32 {
+    /// The node's id, recorded with `masking`: how the node is serialized.
+    fn id(&mut self, node: &web_sys::Node, masking: Masking) -> u32 {
         if self.fresh_ids {
-            self.ids.assign(node, masked)
+            self.ids.assign(node, masking)
         } else {
-            self.ids.get_or_assign(node, masked)
+            self.ids.get_or_assign(node, masking)
         }
     }
 
-    /// The serialized children of `parent`; `masked` is whether `parent` is masked.
-    fn children(&mut self, parent: &web_sys::Node, masked: bool) -> Vec<Node> {
+    /// The serialized children of `parent`, whose masking is `masking`.
+    fn children(&mut self, parent: &web_sys::Node, masking: Masking) -> Vec<Node> {
         let mut children = Vec::new();
         let mut child = parent.first_child();
         while let Some(node) = child {
-            children.extend(self.node(&node, masked));
+            children.extend(self.node(&node, masking));
             child = node.next_sibling();
         }
         children
     }
 
-    /// `node` and its subtree; `masked` is whether its parent is masked. `None` if it is left out.
-    fn node(&mut self, node: &web_sys::Node, masked: bool) -> Option<Node> {
+    /// `node` and its subtree; `parent` is its parent's masking. `None` if it is left out.
+    fn node(&mut self, node: &web_sys::Node, parent: Masking) -> Option<Node> {
+        let masked = parent.masks();
         let kind = match node.node_type() {
-            web_sys::Node::ELEMENT_NODE => {
-                let element = node.unchecked_ref::<web_sys::Element>();
-                let flagged = element.matches(IGNORED_OR_MASKED).unwrap_or(true);
-                if flagged && element.has_attribute(IGNORE_ATTRIBUTE) {
-                    return None;
-                }
-                return Some(self.element(element, masked || flagged));
-            }
+            web_sys::Node::ELEMENT_NODE => return self.element(node.unchecked_ref(), parent),
             web_sys::Node::TEXT_NODE | web_sys::Node::CDATA_SECTION_NODE => {
                 NodeKind::Text(mask::text_value(masked, || node.node_value().unwrap_or_default()))
             }
@@ -162,27 +154,42 @@ impl Serializer<'_> {
             }
             _ => return None,
         };
-        Some(Node { id: self.id(node, masked), kind })
+        Some(Node { id: self.id(node, parent), kind })
     }
 
-    /// An element with its id, attributes, form state and children; `masked` is whether its parent or its
-    /// own attribute or class masks it.
-    fn element(&mut self, element: &web_sys::Element, masked: bool) -> Node {
+    /// An element with its id, attributes, form state and children, as its masking says; `parent` is its
+    /// parent's masking. `None` if it is ignored.
+    fn element(&mut self, element: &web_sys::Element, parent: Masking) -> Option<Node> {
         let (tag, namespace) = match html_tag(element) {
             Some(tag) => (tag, Namespace::Html),
             None => (element.local_name(), namespace(element.namespace_uri())),
         };
-        let masked = masked || (tag == "input" && mask::is_secret_input(element));
-        let id = self.id(element, masked);
-        let form = match namespace {
-            Namespace::Html => form_state(element, &tag, masked),
-            _ => None,
+        let masking = mask::element_masking(element, &tag, parent);
+        if masking == Masking::Ignored {
+            return None;
+        }
+        let id = self.id(element, masking);
+        let kind = match masking {
+            Masking::Blocked => NodeKind::Blocked { tag, size: rendered_size(element) },
+            _ => {
+                let masked = masking.masks();
+                let form = match namespace {
+                    Namespace::Html => form_state(element, &tag, masked),
+                    _ => None,
+                };
+                let is_script = namespace == Namespace::Html && tag == "script";
+                let children = if is_script { Vec::new() } else { self.children(element, masking) };
+                NodeKind::Element(Element { attributes: attributes(element, masked), form, children, tag, namespace })
+            }
         };
-        let is_script = namespace == Namespace::Html && tag == "script";
-        let children = if is_script { Vec::new() } else { self.children(element, masked) };
-        let element = Element { attributes: attributes(element, masked), form, children, tag, namespace };
-        Node { id, kind: NodeKind::Element(element) }
+        Some(Node { id, kind })
     }
+}
+
+/// The element's rendered size in CSS pixels, rounded: all a blocked element shows.
+fn rendered_size(element: &web_sys::Element) -> Size {
+    let rect = element.get_bounding_client_rect();
+    Size { width: rect.width().round() as u32, height: rect.height().round() as u32 }
 }
 
 /// The element's attributes, in the DOM's order, masked as needed.

@@ -130,7 +130,7 @@ async fn a_session_from_start_to_stop() {
     assert_eq!(get(&relay.socket, "binaryType"), "arraybuffer");
     assert!(relay.received().is_empty(), "nothing is sent before the session starts");
 
-    relay.send(&Control::SessionStarted { key: "123456".into() });
+    relay.send(&Control::SessionStarted { key: "123456".into(), masking: Default::default() });
     let key = JsFuture::from(started).await.unwrap();
     assert_eq!(key, "123456");
     let first = relay.received();
@@ -214,7 +214,7 @@ async fn a_close_by_the_relay_ends_the_session() {
     let (emit, log) = recording_emit();
     let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit);
     let relay = Relay::last();
-    relay.send(&Control::SessionStarted { key: "654321".into() });
+    relay.send(&Control::SessionStarted { key: "654321".into(), masking: Default::default() });
     JsFuture::from(started).await.unwrap();
     relay.close(4010, "The session expired.");
     let (name, detail) = emitted(&log, 0);
@@ -222,7 +222,7 @@ async fn a_close_by_the_relay_ends_the_session() {
     assert_eq!(get(&detail, "reason"), "The session expired.");
     // A new session can start after the end.
     let again = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
-    Relay::last().send(&Control::SessionStarted { key: "111111".into() });
+    Relay::last().send(&Control::SessionStarted { key: "111111".into(), masking: Default::default() });
     assert_eq!(JsFuture::from(again).await.unwrap(), "111111");
     cobrowse_visitor::stop();
     restore_real_socket();
@@ -236,4 +236,39 @@ async fn an_unreachable_relay_is_reported() {
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     let message: String = error.unchecked_into::<js_sys::Error>().message().into();
     assert!(message.contains("unreachable"), "{message}");
+}
+
+#[wasm_bindgen_test]
+async fn the_site_s_rules_apply_from_the_first_snapshot() {
+    install_fake_socket();
+    let _page = Fixture::new(r#"<p class="site-secret">SITE-SECRET-TEXT</p><p>public words</p>"#);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    let mut relay = Relay::last();
+    let masking = cobrowse_protocol::MaskingRules { mask_selectors: vec![".site-secret".into()], ..Default::default() };
+    relay.send(&Control::SessionStarted { key: "222222".into(), masking });
+    JsFuture::from(started).await.unwrap();
+    let first = relay.received();
+    let [Message::Snapshot(snapshot)] = &first[..] else { panic!("one snapshot first: {first:?}") };
+    let sent = format!("{snapshot:?}");
+    assert!(sent.contains("public words") && !sent.contains("SITE-SECRET-TEXT"), "{sent}");
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_selector_stops_the_start_before_anything_is_sent() {
+    install_fake_socket();
+    let _page = Fixture::new(r#"<p>PAGE-TEXT</p>"#);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    let mut relay = Relay::last();
+    let masking = cobrowse_protocol::MaskingRules { block_selectors: vec!["#ok".into(), "p:bogus(".into()], ..Default::default() };
+    relay.send(&Control::SessionStarted { key: "333333".into(), masking });
+    let error = JsFuture::from(started).await.expect_err("start() rejects");
+    let message: String = error.unchecked_into::<js_sys::Error>().message().into();
+    assert!(message.contains("p:bogus(") && message.contains("selector"), "{message}");
+    let sent = relay.received();
+    assert_eq!(sent, [Message::Control(Control::EndSession)], "no page content was sent");
+    assert_eq!(relay.closed_with(), 1000);
+    relay.close(1000, "");
+    restore_real_socket();
 }

@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use cobrowse_protocol::frame::{self, FrameKind};
 use cobrowse_protocol::message::{decode_control, encode_control};
-use cobrowse_protocol::Control;
+use cobrowse_protocol::{Control, MaskingRules};
 use cobrowse_relay::{spawn, AgentAccount, Config, RelayHandle, SiteConfig};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
@@ -46,12 +46,23 @@ pub fn init_logs() {
         .try_init();
 }
 
-/// The test config: sites "demo" (any origin) and "shop" (one origin), agents "ana" and "bo" with cheap
+/// The masking rules of the test site "shop".
+pub fn shop_masking() -> MaskingRules {
+    MaskingRules {
+        mask_selectors: vec![".card".into(), "#notes".into()],
+        block_selectors: vec!["iframe.statement".into()],
+        unmask_selectors: vec!["nav".into()],
+        mask_all_inputs: true,
+        mask_all_text: false,
+    }
+}
+
+/// The test config: sites "demo" (any origin, no masking rules) and "shop" (one origin, [`shop_masking`]), agents "ana" and "bo" with cheap
 /// hashes, static files in `dir`.
 pub fn test_config(dir: &Path) -> Config {
     let sites = vec![
-        SiteConfig { id: "demo".into(), origins: vec!["*".into()] },
-        SiteConfig { id: SHOP_SITE.into(), origins: vec![SHOP_ORIGIN.into()] },
+        SiteConfig { id: "demo".into(), origins: vec!["*".into()], masking: MaskingRules::default() },
+        SiteConfig { id: SHOP_SITE.into(), origins: vec![SHOP_ORIGIN.into()], masking: shop_masking() },
     ];
     let agents = vec![
         AgentAccount::with_cheap_password_hash(AGENT, PASSWORD),
@@ -125,7 +136,7 @@ pub async fn connect_visitor(addr: SocketAddr, site: &str, origin: Option<&str>)
 pub async fn start_session(addr: SocketAddr) -> (Socket, String) {
     let mut socket = connect_visitor(addr, "demo", None).await;
     match next_control(&mut socket).await {
-        Control::SessionStarted { key } => (socket, key),
+        Control::SessionStarted { key, .. } => (socket, key),
         other => panic!("expected SessionStarted, got {other:?}"),
     }
 }

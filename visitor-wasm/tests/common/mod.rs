@@ -3,7 +3,8 @@
 
 use cobrowse_protocol::{Child, Element, Event, Node, NodeId, NodeKind, Snapshot};
 use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::snapshot;
+use cobrowse_protocol::MaskingRules;
+use cobrowse_visitor::{mask, snapshot};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlElement, Window};
 
@@ -121,4 +122,20 @@ pub fn children_of(events: &[Event], parent: NodeId) -> Option<&Vec<Child>> {
 /// Whether `needle` occurs in `haystack`.
 pub fn contains_bytes(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
+}
+
+/// A site's masking rules, in force until dropped (then the built-in rules alone again).
+pub struct SiteRules;
+
+impl SiteRules {
+    pub fn set(rules: MaskingRules) -> Self {
+        mask::set_rules(&document(), &rules).expect("valid rules");
+        SiteRules
+    }
+}
+
+impl Drop for SiteRules {
+    fn drop(&mut self) {
+        mask::reset_rules();
+    }
 }
