@@ -1,6 +1,6 @@
 //! Node ids: the numbers by which the visitor and the mirror name the same node.
 //!
-//! Ids live in a `js_sys::WeakMap` keyed by the DOM node itself, so a node the page drops is collected with
+//! Ids live in a JS `WeakMap` keyed by the DOM node itself, so a node the page drops is collected with
 //! its id and the visitor never keeps the page's garbage alive. Ids count up from 1 and are never reused
 //! within a session, so "was this id handed out during the current batch?" is a comparison with
 //! [`Ids::next`] taken at the start of the batch.
@@ -14,13 +14,29 @@
 
 use crate::mask::Masking;
 use cobrowse_protocol::NodeId;
-use js_sys::WeakMap;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use web_sys::Node;
+
+#[wasm_bindgen]
+extern "C" {
+    /// A `WeakMap` from nodes to numbers, its values passed as `f64`: no `JsValue` is made for them (every
+    /// node of a snapshot is looked up or given an id).
+    #[wasm_bindgen(js_name = WeakMap)]
+    type NumberMap;
+    #[wasm_bindgen(constructor, js_class = WeakMap)]
+    fn new() -> NumberMap;
+    #[wasm_bindgen(method, js_class = WeakMap)]
+    fn get(this: &NumberMap, key: &Node) -> Option<f64>;
+    /// `WeakMap.set`, ignoring what it returns.
+    #[wasm_bindgen(method, js_class = WeakMap)]
+    fn set(this: &NumberMap, key: &Node, value: f64);
+    #[wasm_bindgen(method, js_class = WeakMap)]
+    fn delete(this: &NumberMap, key: &Node);
+}
 
 /// The id of every node the mirror knows about.
 pub struct Ids {
-    map: WeakMap<Node, JsValue>,
+    map: NumberMap,
     next: NodeId,
 }
 
@@ -32,7 +48,7 @@ impl Default for Ids {
 
 impl Ids {
     pub fn new() -> Self {
-        Self { map: WeakMap::new_typed(), next: 1 }
+        Self { map: NumberMap::new(), next: 1 }
     }
 
     /// The node's id, if the mirror knows it.
@@ -42,7 +58,7 @@ impl Ids {
 
     /// The node's id and the masking it was serialized with, if the mirror knows it.
     pub fn get_with_masking(&self, node: &Node) -> Option<(NodeId, Masking)> {
-        let value = self.map.get(node).as_f64()? as u64;
+        let value = self.map.get(node)? as u64;
         Some(((value / 8) as NodeId, decode(value % 8)))
     }
 
@@ -71,7 +87,7 @@ impl Ids {
 
     fn set(&self, node: &Node, id: NodeId, masking: Masking) {
         let value = u64::from(id) * 8 + encode(masking);
-        self.map.set(node, &JsValue::from(value as f64));
+        self.map.set(node, value as f64);
     }
 
     /// The id the next [`Ids::assign`] will give: ids at or above it were handed out after this call.

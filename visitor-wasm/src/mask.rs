@@ -23,8 +23,9 @@
 
 use crate::snapshot::IGNORE_ATTRIBUTE;
 use cobrowse_protocol::{MaskingRules, Value};
-use js_sys::WeakSet;
+use js_sys::{JsString, WeakSet};
 use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, Node};
 
@@ -64,14 +65,29 @@ impl Masking {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Element.matches` with selectors that already are a JS string: the check runs for every element, and
+    /// a `&str` would be copied out of the wasm's memory and decoded on every call.
+    #[wasm_bindgen(js_name = Element)]
+    type Selectable;
+    #[wasm_bindgen(method, catch, js_class = Element)]
+    fn matches(this: &Selectable, selectors: &JsString) -> Result<bool, JsValue>;
+}
+
+/// `element.matches(selectors)`.
+fn matches(element: &Element, selectors: &JsString) -> Result<bool, JsValue> {
+    element.unchecked_ref::<Selectable>().matches(selectors)
+}
+
 /// The site's rules, as selectors ready for `Element.matches`.
 struct Rules {
     /// Everything that gives an element its own masking: ignore, block and mask markers and selectors, in
     /// one selector because most elements match none and the check runs for every element.
-    flagged: String,
+    flagged: JsString,
     mask: String,
-    block: String,
-    unmask: Option<String>,
+    block: JsString,
+    unmask: Option<JsString>,
     mask_all_inputs: bool,
     mask_all_text: bool,
 }
@@ -83,8 +99,9 @@ impl Rules {
         };
         let mask = list(MASK_MARKERS, &rules.mask_selectors);
         let block = list("[data-cobrowse-block]", &rules.block_selectors);
-        let unmask = rules.unmask_selectors.split_first().map(|(first, rest)| list(first, rest));
-        let flagged = format!("[{IGNORE_ATTRIBUTE}],{mask},{block}");
+        let unmask = rules.unmask_selectors.split_first().map(|(first, rest)| list(first, rest).as_str().into());
+        let flagged = format!("[{IGNORE_ATTRIBUTE}],{mask},{block}").as_str().into();
+        let block = block.as_str().into();
         Self { flagged, mask, block, unmask, mask_all_inputs: rules.mask_all_inputs, mask_all_text: rules.mask_all_text }
     }
 
@@ -139,11 +156,11 @@ pub fn element_masking(element: &Element, tag: &str, parent: Masking) -> Masking
     }
     RULES.with(|rules| {
         let rules = rules.borrow();
-        if element.matches(&rules.flagged).unwrap_or(true) {
+        if matches(element, &rules.flagged).unwrap_or(true) {
             if element.has_attribute(IGNORE_ATTRIBUTE) {
                 return Masking::Ignored;
             }
-            if element.matches(&rules.block).unwrap_or(true) {
+            if matches(element, &rules.block).unwrap_or(true) {
                 return Masking::Blocked;
             }
             return Masking::Masked;
@@ -161,7 +178,7 @@ fn mode_masking(rules: &Rules, element: &Element, tag: &str, parent: Masking) ->
         return Masking::Plain;
     }
     let allowed = parent == Masking::Allowed
-        || rules.unmask.as_ref().is_some_and(|unmask| element.matches(unmask).unwrap_or(false));
+        || rules.unmask.as_ref().is_some_and(|unmask| matches(element, unmask).unwrap_or(false));
     if allowed {
         Masking::Allowed
     } else if parent == Masking::MaskedByMode

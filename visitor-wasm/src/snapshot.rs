@@ -33,7 +33,10 @@ const MATHML_NAMESPACE: &str = "http://www.w3.org/1998/Math/MathML";
 
 /// The whole document as the visitor sees it now, reusing the ids nodes already have.
 pub fn take(window: &Window, document: &Document, ids: &mut Ids) -> Snapshot {
-    let mut serializer = Serializer { ids, fresh_ids: false };
+    // While no id was ever given, every node is new: giving ids without looking them up is the same, with
+    // one call into JS less per node.
+    let fresh_ids = ids.next() == 1;
+    let mut serializer = Serializer { ids, fresh_ids };
     Snapshot {
         url: document.url().unwrap_or_default(),
         viewport: viewport(window),
@@ -107,7 +110,11 @@ pub fn form_state(element: &web_sys::Element, tag: &str, masked: bool) -> Option
 
 /// The lower-case tag name of an HTML element; `None` for SVG, MathML and other elements.
 pub fn html_tag(element: &web_sys::Element) -> Option<String> {
-    element.is_instance_of::<HtmlElement>().then(|| element.local_name().to_ascii_lowercase())
+    element.is_instance_of::<HtmlElement>().then(|| {
+        let mut tag = element.local_name();
+        tag.make_ascii_lowercase();
+        tag
+    })
 }
 
 /// Walks the DOM, giving ids and masking.

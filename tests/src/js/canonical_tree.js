@@ -19,7 +19,9 @@ function cobrowseCanonicalTree(doc, role) {
     "http://www.w3.org/2000/svg": "svg",
     "http://www.w3.org/1998/Math/MathML": "mathml"
   };
-  var MASK_SELECTOR = "[data-cobrowse-mask],.cobrowse-mask";
+  // The visitor's default rules (docs/masking.md): markers, and card or one-time-code fields.
+  var MASK_SELECTOR = "[data-cobrowse-mask],.cobrowse-mask,[glance_masked=true i]";
+  var SECRET_AUTOCOMPLETE = ["cc-number", "cc-csc", "cc-exp", "cc-exp-month", "cc-exp-year", "cc-name", "one-time-code"];
   var URL_ATTRIBUTES = ["href", "src", "action", "formaction", "poster", "cite", "background", "xlink:href"];
   var isMirror = role === "mirror";
 
@@ -41,8 +43,14 @@ function cobrowseCanonicalTree(doc, role) {
     return element.localName === "script" || element.localName === "noscript";
   }
 
+  function isSecretAutocomplete(element) {
+    var tokens = (element.getAttribute("autocomplete") || "").toLowerCase().split(/\s+/);
+    return tokens.some(function (token) { return SECRET_AUTOCOMPLETE.indexOf(token) >= 0; });
+  }
+
   function startsMasked(element) {
     if (element.matches(MASK_SELECTOR)) return true;
+    if ((element.localName === "input" || element.localName === "textarea") && isSecretAutocomplete(element)) return true;
     if (element.localName === "input" && element.namespaceURI === HTML_NS) {
       var type = (element.type || "").toLowerCase();
       return type === "password" || type === "hidden" || type === "file";
