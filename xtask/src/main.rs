@@ -91,6 +91,7 @@ fn test() -> command::Result {
             &[("CHROMEDRIVER", chromedriver.as_str())],
         )?;
     }
-    // Every end-to-end file runs even when one fails: each failure names a different part.
-    command::run("cargo", &["test", "--no-fail-fast", "-p", "cobrowse-e2e", "--", "--test-threads=1"])
+    // Every end-to-end file runs even when one fails: each failure names a different part. Their progress
+    // lines and the leak suite's tables (ours and rrweb's) are shown.
+    command::run("cargo", &["test", "--no-fail-fast", "-p", "cobrowse-e2e", "--", "--test-threads=1", "--nocapture"])
 }
