@@ -3,15 +3,8 @@
 use super::scenarios::Group;
 use serde_json::{json, Value};
 
-/// The fields of `cobrowse_protocol::MaskingRules`, as the suite's groups use them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rules {
-    pub mask_selectors: Vec<String>,
-    pub block_selectors: Vec<String>,
-    pub unmask_selectors: Vec<String>,
-    pub mask_all_inputs: bool,
-    pub mask_all_text: bool,
-}
+/// The site's masking rules, exactly as the relay delivers them to the visitor.
+pub use cobrowse_protocol::MaskingRules as Rules;
 
 fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -50,13 +43,7 @@ impl Group {
 /// Puts `rules` into every site of the relay's configuration (`SiteConfig::masking`).
 pub fn configure(config: &mut cobrowse_relay::Config, rules: &Rules) {
     for site in &mut config.sites {
-        site.masking = cobrowse_protocol::MaskingRules {
-            mask_selectors: rules.mask_selectors.clone(),
-            block_selectors: rules.block_selectors.clone(),
-            unmask_selectors: rules.unmask_selectors.clone(),
-            mask_all_inputs: rules.mask_all_inputs,
-            mask_all_text: rules.mask_all_text,
-        };
+        site.masking = rules.clone();
     }
 }
 
