@@ -19,10 +19,6 @@ pub enum CodecError {
     TooLarge { limit: usize },
 }
 
-/// The deflate level. 1 is miniz's fast greedy path: a full snapshot of a big page deflates several times
-/// faster than at the default 6, for somewhat more bytes; deltas are small either way.
-const LEVEL: u32 = 1;
-
 /// The sending side of a connection's deflate stream.
 pub struct Compressor {
     stream: Compress,
@@ -36,7 +32,7 @@ impl Default for Compressor {
 
 impl Compressor {
     pub fn new() -> Self {
-        Self { stream: Compress::new(Compression::new(LEVEL), false) }
+        Self { stream: Compress::new(Compression::new(6), false) }
     }
 
     /// Compresses the payload of a snapshot, starting a fresh context.
