@@ -49,7 +49,7 @@ fn ensure_node_tools() -> Result {
         return Ok(());
     }
     if !command::exists("npm") {
-        return Err("npm is not on PATH: install Node.js and npm (Debian: apt-get install nodejs npm)".to_string());
+        apt_install(&["nodejs", "npm"])?;
     }
     command::run_in(&dir, "npm", &["ci", "--no-audit", "--no-fund"], &[])
 }
@@ -89,6 +89,11 @@ fn ensure_debian_packages() -> Result {
     if !missing {
         return Ok(());
     }
+    apt_install(&DEBIAN_PACKAGES)
+}
+
+/// `apt-get update` then `apt-get install -y packages…`, as root or through sudo.
+fn apt_install(packages: &[&str]) -> Result {
     let as_root = command::output("id", &["-u"]).as_deref() == Some("0");
     let apt = |args: &[&str]| -> Result {
         if as_root {
@@ -100,7 +105,7 @@ fn ensure_debian_packages() -> Result {
         }
     };
     apt(&["update"])?;
-    apt(&[&["install", "-y"][..], &DEBIAN_PACKAGES[..]].concat())
+    apt(&[&["install", "-y"][..], packages].concat())
 }
 
 /// The `wasm-bindgen` version recorded in Cargo.lock.
