@@ -139,6 +139,8 @@ impl Mirror {
             Event::Scroll { node: Some(node), offset } => self.apply_element_scroll(*node, *offset),
             Event::Viewport(size) => self.overlay.set_viewport(*size),
             Event::Pointer(point) => self.overlay.move_pointer(*point),
+            // Being built for issue 4 (fidelity): each arm gets its own module.
+            _ => {}
         }
     }
 

@@ -23,4 +23,7 @@ pub use control::Control;
 pub use frame::{FrameError, FrameKind};
 pub use masking::MaskingRules;
 pub use message::{DecodeError, Decoder, Encoder, Message};
-pub use page::{Attribute, Child, Element, Point, Size, MASK_TEXT, Delta, Event, FormState, Namespace, Node, NodeId, NodeKind, Snapshot, Value};
+pub use page::{
+    Attribute, Child, Delta, Element, Event, Extras, FormState, Image, MediaState, Namespace, Node, NodeId, NodeKind, Point,
+    Root, Rules, Selection, Size, Snapshot, Value, MASK_TEXT,
+};

@@ -139,6 +139,7 @@ mod tests {
                 attributes: vec![Attribute { name: "type".into(), value: Value::Plain("password".into()) }],
                 form: Some(FormState { value: Some(Value::Masked), ..Default::default() }),
                 children: vec![],
+                extras: None,
             }),
         };
         let body = Node {
@@ -149,6 +150,7 @@ mod tests {
                 attributes: vec![],
                 form: None,
                 children: vec![text(4, "Hello"), input],
+                extras: None,
             }),
         };
         Snapshot {
@@ -168,9 +170,11 @@ mod tests {
                         attributes: vec![],
                         form: None,
                         children: vec![body],
+                        extras: None,
                     }),
                 },
             ],
+            adopted: vec![],
         }
     }
 

@@ -93,6 +93,77 @@ pub struct Element {
     pub attributes: Vec<Attribute>,
     pub form: Option<FormState>,
     pub children: Vec<Node>,
+    /// The element's rarer state (shadow root, frame document, stylesheet rules, scroll, media, canvas,
+    /// modal dialog); boxed and optional so that ordinary elements pay one byte for all of it.
+    pub extras: Option<Box<Extras>>,
+}
+
+/// The CSSOM rules of one stylesheet, each as its `cssText`, in order.
+pub type Rules = Vec<String>;
+
+/// What an element has beyond its tag, attributes, form state and children. All of it is rare.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extras {
+    /// The open shadow root attached to the element.
+    pub shadow: Option<Root>,
+    /// The document of a same-origin `<iframe>` (or `<frame>`, `<object>`), with its own node ids.
+    pub frame: Option<Root>,
+    /// The rules of a `<style>`'s or `<link rel=stylesheet>`'s sheet, sent when the mirror cannot get them
+    /// from the element's text or URL (rules inserted or deleted at run time, a sheet behind the visitor's
+    /// cookies). URLs in them are absolute or relative to the visitor's page.
+    pub sheet: Option<Rules>,
+    /// The element's scroll offset, when not at the origin.
+    pub scroll: Option<Point>,
+    /// The state of a `<video>` or `<audio>`.
+    pub media: Option<MediaState>,
+    /// The pixels of a `<canvas>`, as an image.
+    pub canvas: Option<Image>,
+    /// A `<dialog>` opened with `showModal()` (the `open` attribute alone shows it non-modal).
+    pub modal: bool,
+}
+
+/// A document or shadow root below an element: a same-origin iframe's document, or an open shadow root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Root {
+    /// The root's id (shadow roots and frame documents have ids, so `Children` events can name them).
+    pub id: NodeId,
+    /// A frame document's URL, against which its relative URLs resolve; empty for a shadow root.
+    pub url: String,
+    /// Constructed stylesheets adopted by the root (`adoptedStyleSheets`), in order.
+    pub adopted: Vec<Rules>,
+    /// The root's children (for a document: doctype, comments and the root element).
+    pub children: Vec<Node>,
+}
+
+/// The playback state of a media element.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaState {
+    /// `currentTime` in milliseconds.
+    pub time_ms: u64,
+    pub paused: bool,
+    pub muted: bool,
+    /// `volume` in percent.
+    pub volume: u8,
+    /// `playbackRate` in percent.
+    pub rate_percent: u16,
+}
+
+/// An encoded image (a canvas's pixels).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    /// `image/png`, `image/webp` or `image/jpeg`.
+    pub mime: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A text selection, from its anchor to its focus (offsets as in the DOM's `Selection`). An end inside
+/// masked text is moved to offset 0, so a selection reveals nothing of a masked text's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Selection {
+    pub anchor: NodeId,
+    pub anchor_offset: u32,
+    pub focus: NodeId,
+    pub focus_offset: u32,
 }
 
 /// A size in CSS pixels.
@@ -120,6 +191,8 @@ pub struct Snapshot {
     pub scroll: Point,
     /// The document's children: doctype, comments and the root element, in order.
     pub children: Vec<Node>,
+    /// Constructed stylesheets adopted by the document (`document.adoptedStyleSheets`), in order.
+    pub adopted: Vec<Rules>,
 }
 
 /// A batch of changes. Payload of a [`crate::FrameKind::Delta`] frame; applied in order.
@@ -154,4 +227,26 @@ pub enum Event {
     Viewport(Size),
     /// The visitor's pointer moved, in viewport coordinates.
     Pointer(Point),
+    /// The visitor clicked at this viewport position.
+    Click(Point),
+    /// An open shadow root was attached to `host` after the host was sent.
+    Shadow { host: NodeId, root: Root },
+    /// A same-origin frame loaded a new document (`None`: its document cannot be read, e.g. cross-origin).
+    Frame { frame: NodeId, document: Option<Root> },
+    /// The rules of a `<style>`'s or `<link>`'s sheet changed at run time (`None`: back to its text or URL).
+    Sheet { node: NodeId, rules: Option<Rules> },
+    /// The adopted stylesheets of the top document (`root: None`), a frame document or a shadow root.
+    Adopted { root: Option<NodeId>, sheets: Vec<Rules> },
+    /// A media element played, paused, seeked or changed volume.
+    Media { node: NodeId, state: MediaState },
+    /// A canvas's pixels changed.
+    Canvas { node: NodeId, image: Image },
+    /// A `<dialog>` was shown modal (`true`) or is no longer modal.
+    Modal { node: NodeId, modal: bool },
+    /// The focused element (`None`: the body or nothing).
+    Focus(Option<NodeId>),
+    /// The element under the visitor's pointer, whose `:hover` styles the mirror shows (`None`: none).
+    Hover(Option<NodeId>),
+    /// The visitor's text selection (`None`: nothing selected).
+    Selection(Option<Selection>),
 }

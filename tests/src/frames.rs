@@ -5,7 +5,9 @@
 //! the typed message, whose strings are collected. A search for a secret looks in the bytes as received,
 //! in the inflated bytes and in the decoded strings.
 
-use cobrowse_protocol::{Child, Decoder, Delta, Element, Event, FormState, Message, Node, NodeKind, Snapshot, Value};
+use cobrowse_protocol::{
+    Child, Decoder, Delta, Element, Event, Extras, FormState, Message, Node, NodeKind, Root, Snapshot, Value,
+};
 use cobrowse_relay::{Peer, ReceivedFrame};
 use std::collections::HashMap;
 use tokio::sync::{broadcast, oneshot};
@@ -166,7 +168,24 @@ fn message_strings(message: &Message, out: &mut Vec<String>) -> usize {
 
 fn snapshot_strings(snapshot: &Snapshot, out: &mut Vec<String>) -> usize {
     out.push(snapshot.url.clone());
+    out.extend(snapshot.adopted.iter().flatten().cloned());
     snapshot.children.iter().map(|node| node_strings(node, out)).sum()
+}
+
+/// The strings of a shadow root or frame document: its URL, adopted rules and subtree.
+fn root_strings(root: &Root, out: &mut Vec<String>) -> usize {
+    out.push(root.url.clone());
+    out.extend(root.adopted.iter().flatten().cloned());
+    root.children.iter().map(|node| node_strings(node, out)).sum()
+}
+
+/// The strings of an element's extras: shadow root, frame document, sheet rules, canvas bytes.
+fn extras_strings(extras: &Extras, out: &mut Vec<String>) -> usize {
+    out.extend(extras.sheet.iter().flatten().cloned());
+    if let Some(canvas) = &extras.canvas {
+        out.push(String::from_utf8_lossy(&canvas.bytes).into_owned());
+    }
+    extras.shadow.iter().chain(&extras.frame).map(|root| root_strings(root, out)).sum()
 }
 
 fn delta_strings(delta: &Delta, out: &mut Vec<String>) -> usize {
@@ -186,7 +205,29 @@ fn delta_strings(delta: &Delta, out: &mut Vec<String>) -> usize {
             }
             Event::Text { text, .. } => value_strings(text, out),
             Event::Form { state, .. } => form_strings(state, out),
-            Event::Scroll { .. } | Event::Viewport(_) | Event::Pointer(_) => 0,
+            Event::Shadow { root, .. } | Event::Frame { document: Some(root), .. } => root_strings(root, out),
+            Event::Sheet { rules, .. } => {
+                out.extend(rules.iter().flatten().cloned());
+                0
+            }
+            Event::Adopted { sheets, .. } => {
+                out.extend(sheets.iter().flatten().cloned());
+                0
+            }
+            Event::Canvas { image, .. } => {
+                out.push(String::from_utf8_lossy(&image.bytes).into_owned());
+                0
+            }
+            Event::Scroll { .. }
+            | Event::Viewport(_)
+            | Event::Pointer(_)
+            | Event::Click(_)
+            | Event::Frame { document: None, .. }
+            | Event::Media { .. }
+            | Event::Modal { .. }
+            | Event::Focus(_)
+            | Event::Hover(_)
+            | Event::Selection(_) => 0,
         };
     }
     masked
@@ -223,6 +264,7 @@ fn element_strings(element: &Element, out: &mut Vec<String>) -> usize {
         masked += value_strings(&attribute.value, out);
     }
     masked += element.form.as_ref().map_or(0, |form| form_strings(form, out));
+    masked += element.extras.as_ref().map_or(0, |extras| extras_strings(extras, out));
     masked
         + element
             .children
@@ -266,6 +308,7 @@ mod tests {
             viewport: Size::default(),
             scroll: Point::default(),
             children: vec![],
+            adopted: vec![],
         };
         let delta = |text: &str| Delta {
             events: vec![

@@ -42,6 +42,7 @@ pub fn take(window: &Window, document: &Document, ids: &mut Ids) -> Snapshot {
         viewport: viewport(window),
         scroll: window_scroll(window),
         children: serializer.children(document, Masking::Plain),
+        adopted: Vec::new(),
     }
 }
 
@@ -186,7 +187,7 @@ impl Serializer<'_> {
                 };
                 let is_script = namespace == Namespace::Html && tag == "script";
                 let children = if is_script { Vec::new() } else { self.children(element, masking) };
-                NodeKind::Element(Element { attributes: attributes(element, masked), form, children, tag, namespace })
+                NodeKind::Element(Element { attributes: attributes(element, masked), form, children, tag, namespace, extras: None })
             }
         };
         Some(Node { id, kind })

@@ -42,7 +42,7 @@ pub fn element_in(
         .iter()
         .map(|(name, value)| Attribute { name: name.to_string(), value: Value::Plain(value.to_string()) })
         .collect();
-    Node { id, kind: NodeKind::Element(Element { tag: tag.into(), namespace, attributes, form: None, children }) }
+    Node { id, kind: NodeKind::Element(Element { tag: tag.into(), namespace, attributes, form: None, children, extras: None }) }
 }
 
 /// `node` (an element) with this form state.
@@ -88,6 +88,7 @@ pub fn snapshot(children: Vec<Node>) -> Snapshot {
         viewport: Size { width: 1024, height: 700 },
         scroll: Point::default(),
         children,
+        adopted: Vec::new(),
     }
 }
 
