@@ -23,6 +23,49 @@
   var session = null; // Promise of the key, while a session starts or runs
   var widget = null;
   var stylesheet = null;
+  var recorder = null; // the wasm module, while a session runs
+
+  // What no MutationObserver reports (a value set from script, a stylesheet edited through the CSSOM, a
+  // shadow root attached, ...) is reported by small patches to DOM prototypes, installed once below:
+  // each calls changed(kind, target), which the recorder hears of while a session runs.
+  function changed(kind, target) {
+    if (recorder) {
+      try {
+        recorder.changed(kind, target);
+      } catch (error) {
+        setTimeout(function () { throw error; });
+      }
+    }
+  }
+
+  // Calls changed(kind, this) after every call of proto[name] (a method).
+  function afterMethod(proto, name, kind) {
+    var original = proto && proto[name];
+    if (typeof original !== "function") return;
+    proto[name] = function () {
+      var result = original.apply(this, arguments);
+      changed(kind, this);
+      return result;
+    };
+  }
+
+  // Calls changed(kind, this) after every assignment to proto[name] (an accessor property).
+  function afterSetter(proto, name, kind) {
+    var descriptor = proto && Object.getOwnPropertyDescriptor(proto, name);
+    if (!descriptor || !descriptor.set || !descriptor.configurable) return;
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      enumerable: descriptor.enumerable,
+      get: descriptor.get,
+      set: function (value) {
+        descriptor.set.call(this, value);
+        changed(kind, this);
+      }
+    });
+  }
+
+  // What the recorder gets from the shim at start: the patch helpers' kinds arrive through changed().
+  var hooks = {};
 
   function emit(name, detail) {
     (listeners[name] || []).slice().forEach(function (callback) {
@@ -53,12 +96,14 @@
     var started = session = load().then(function (module) {
       if (!site) throw new Error("The cobrowse script tag has no data-site attribute.");
       if (session !== started) throw new Error("The session was stopped before it started.");
-      return module.start(url, onVisitorEvent);
+      recorder = module;
+      return module.start(url, onVisitorEvent, hooks);
     }).then(function (key) {
       show("live", key);
       emit("started", { key: key });
       return key;
     }, function (error) {
+      recorder = null;
       if (session !== started) {
         close(); // the visitor pressed Cancel: nothing to report
       } else {
@@ -74,11 +119,12 @@
   function stop() {
     if (!session) return;
     session = null;
+    recorder = null;
     if (visitor) visitor.then(function (module) { module.stop(); }, function () {});
   }
 
   function onVisitorEvent(name, detail) {
-    if (name === "ended") session = null;
+    if (name === "ended") session = recorder = null;
     show(name, name === "ended" ? detail.reason : name === "error" ? detail.message : detail);
     emit(name, detail);
   }

@@ -4,10 +4,12 @@
 //! private before anything is serialized, and streams the result to the relay as protocol frames.
 //!
 //! The JS API is two functions, called only by the shim:
-//! - `start(wsUrl, emit)` → `Promise<string>`: connects to the relay's visitor socket and resolves to the
+//! - `start(wsUrl, emit, hooks)` → `Promise<string>`: connects to the relay's visitor socket and resolves to the
 //!   session key, or rejects with an `Error` whose message says what went wrong (relay unreachable, site
 //!   not allowed, ...). While a session runs, `emit(name, detail)` is called with
-//!   `agentjoined` / `agentleft` (`{name, agents}`) and `ended` (`{reason}`).
+//!   `agentjoined` / `agentleft` (`{name, agents}`) and `ended` (`{reason}`). `hooks` is an object of
+//!   the shim's with what the recorder needs from it (see `changes`).
+//! - `changed(kind, target)`: the shim's patches to DOM prototypes report a change no observer sees.
 //! - `stop()`: ends the session (`EndSession`, close 1000) and stops recording; emits `ended`.
 //!
 //! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
@@ -19,6 +21,7 @@
 
 #[cfg(target_arch = "wasm32")]
 mod alloc;
+pub mod changes;
 pub mod connection;
 pub mod ids;
 pub mod inputs;
@@ -31,8 +34,14 @@ use wasm_bindgen::prelude::*;
 
 /// Starts a session; resolves to the session key. See the crate doc.
 #[wasm_bindgen]
-pub fn start(ws_url: String, emit: js_sys::Function) -> js_sys::Promise {
-    session::start(&ws_url, emit)
+pub fn start(ws_url: String, emit: js_sys::Function, hooks: JsValue) -> js_sys::Promise {
+    session::start(&ws_url, emit, hooks)
+}
+
+/// The shim's patches report a change no observer sees: `kind` says what, `target` where. See `changes`.
+#[wasm_bindgen]
+pub fn changed(kind: String, target: JsValue) {
+    session::changed(&kind, target)
 }
 
 /// Ends the running session, if any.

@@ -16,6 +16,7 @@
 //! resolving the promise) are made only after the session is released, as [`Notice`]s, so a page that
 //! calls `stop()` from an event handler finds the session free.
 
+use crate::changes::Change;
 use crate::connection::{close_message, Connection};
 use crate::ids::Ids;
 use crate::inputs::{form_events, Input, Listeners, Motion};
@@ -34,13 +35,13 @@ thread_local! {
 }
 
 /// Starts a session with the relay at `ws_url`; the promise resolves to the session key.
-pub fn start(ws_url: &str, emit: Function) -> Promise {
+pub fn start(ws_url: &str, emit: Function, hooks: JsValue) -> Promise {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some(Settle { resolve, reject }));
     let settle = settle.expect("the Promise executor runs at once");
     let running = SESSION.with(|cell| cell.try_borrow().ok().map(|session| session.as_ref().map(|s| s.key.clone())));
     let notice = match running {
-        Some(None) => match Session::open(ws_url, emit, settle) {
+        Some(None) => match Session::open(ws_url, emit, hooks, settle) {
             Ok(session) => {
                 SESSION.with(|cell| *cell.borrow_mut() = Some(session));
                 return promise;
@@ -52,6 +53,13 @@ pub fn start(ws_url: &str, emit: Function) -> Promise {
     };
     notify(vec![notice]);
     promise
+}
+
+/// A change the shim's patches reported (see `changes.rs`); ignored unless a session records.
+pub fn changed(kind: &str, target: JsValue) {
+    if let Some(change) = Change::parse(kind, target) {
+        with_session(|session| session.on_change(change));
+    }
 }
 
 /// Ends the session, if one runs: tells the relay, closes the socket, stops recording.
@@ -68,6 +76,8 @@ struct Session {
     window: Window,
     document: Document,
     emit: Function,
+    /// What the shim handed to `start()` for the recorder (see `changes.rs`).
+    hooks: JsValue,
     connection: Connection,
     ids: Ids,
     /// The key, once the relay has started the session.
@@ -82,7 +92,7 @@ struct Session {
 }
 
 impl Session {
-    fn open(ws_url: &str, emit: Function, settle: Settle) -> Result<Self, (Settle, String)> {
+    fn open(ws_url: &str, emit: Function, hooks: JsValue, settle: Settle) -> Result<Self, (Settle, String)> {
         let (window, document) = match web_sys::window().and_then(|window| Some((window.document()?, window))) {
             Some((document, window)) => (window, document),
             None => return Err((settle, "Cobrowse needs a browser window with a document.".into())),
@@ -103,6 +113,7 @@ impl Session {
             window,
             document,
             emit,
+            hooks,
             connection,
             ids: Ids::new(),
             key: None,
@@ -200,6 +211,13 @@ impl Session {
             self.frame_requested = self.window.request_animation_frame(self.on_frame.as_ref().unchecked_ref()).is_ok();
         }
         Vec::new()
+    }
+
+    fn on_change(&mut self, change: Change) -> Vec<Notice> {
+        if self.recording.is_none() {
+            return Vec::new();
+        }
+        match change {}
     }
 
     fn on_frame(&mut self) -> Vec<Notice> {
