@@ -18,8 +18,10 @@ use web_sys::{CssStyleSheet, Document, Element};
 /// `None` restores the rules of its text. Returns how many rules were rejected.
 pub fn replace_rules(element: &Element, rules: Option<&Rules>) -> u32 {
     let Some(rules) = rules else {
-        // Setting the text again makes the browser parse it again.
-        element.set_text_content(element.text_content().as_deref());
+        reparse(element);
+        if let Some(sheet) = sheet_of(element) {
+            pseudo::add_state_twins(&sheet);
+        }
         return 0;
     };
     let Some(sheet) = sheet_of(element) else { return rules.len() as u32 };
@@ -47,6 +49,14 @@ pub fn adopt(root: &JsValue, document: &Document, sheets: &[Rules]) -> Result<()
     }
     Reflect::set(root, &"adoptedStyleSheets".into(), &adopted)?;
     Ok(())
+}
+
+/// Makes the browser parse a `<style>`'s text again, keeping its text nodes (they have ids): writing a
+/// text node's data, even unchanged, updates the style block.
+fn reparse(element: &Element) {
+    if let Some(text) = element.first_child() {
+        text.set_node_value(text.node_value().as_deref());
+    }
 }
 
 /// The sheet of a `<style>` or `<link>` in the mirror, if it has one and it can be read.
