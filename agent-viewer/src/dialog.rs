@@ -13,6 +13,8 @@ pub fn set_modal(element: &Element, modal: bool) {
     let dialog = element.unchecked_ref::<HtmlDialogElement>();
     if is_modal {
         let stays_open = element.has_attribute("open");
+        // `close()` does nothing to a dialog without `open`, and the visitor's close removed it first.
+        let _ = element.set_attribute("open", "");
         dialog.close();
         if stays_open {
             let _ = element.set_attribute("open", "");

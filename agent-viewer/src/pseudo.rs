@@ -96,8 +96,11 @@ pub fn state_selector(selector: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::*;
 
-    #[test]
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
     fn state_pseudo_classes_become_attributes() {
         assert_eq!(state_selector("div:hover::after").unwrap(), "div[data-cobrowse-hover]::after");
         assert_eq!(

@@ -20,5 +20,7 @@ pub fn of(element: &Element, tag: &str, namespace: &Namespace) -> Option<Box<Ext
         (Namespace::Html, "video" | "audio") => extras.media = hooks::media_state(element),
         _ => return None,
     }
-    (extras != Extras::default()).then(|| Box::new(extras))
+    // Checked field by field: comparing with `Extras::default()` would pull the comparison of whole node
+    // trees into the download.
+    (extras.sheet.is_some() || extras.modal || extras.media.is_some()).then(|| Box::new(extras))
 }
