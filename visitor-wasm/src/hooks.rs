@@ -27,6 +27,7 @@ use web_sys::{Element, Node};
 #[wasm_bindgen]
 extern "C" {
     /// The shim's `hooks` object.
+    #[derive(Clone)]
     pub type Hooks;
     #[wasm_bindgen(method, catch, js_name = rules)]
     fn rules(this: &Hooks, sheet: &JsValue) -> Result<Option<String>, JsValue>;
@@ -53,8 +54,15 @@ pub fn reset() {
     HOOKS.with(|cell| *cell.borrow_mut() = None);
 }
 
+/// Asks the hooks, if the shim gave any; a hook that throws or is missing answers nothing.
 fn with<T>(ask: impl FnOnce(&Hooks) -> Result<T, JsValue>) -> Option<T> {
-    HOOKS.with(|cell| cell.borrow().as_ref().and_then(|hooks| ask(hooks).ok()))
+    ask(&current()?).ok()
+}
+
+/// The session's hooks (one thread-local access, whatever the question: each costs download size).
+#[inline(never)]
+fn current() -> Option<Hooks> {
+    HOOKS.with(|cell| cell.borrow().clone())
 }
 
 /// The rules of a `CSSStyleSheet`; `None` if they cannot be read.

@@ -43,58 +43,76 @@ pub enum Input {
     Media(EventTarget),
 }
 
-type Handler = Closure<dyn FnMut(web_sys::Event)>;
+/// The events listened to on each document, in the capture phase.
+const DOCUMENT_EVENTS: [&str; 14] = [
+    "input",
+    "change",
+    "scroll",
+    "pointermove",
+    "click",
+    "pointerover",
+    "focusin",
+    "focusout",
+    "selectionchange",
+    "play",
+    "pause",
+    "seeked",
+    "volumechange",
+    "ratechange",
+];
 
-/// The registered listeners; dropping this removes them.
+/// The registered listeners; dropping this removes them. One handler serves every event: it tells them
+/// apart by type (one closure costs less download than one per event).
 pub struct Listeners {
-    registered: Vec<(EventTarget, &'static str, Handler)>,
+    handler: Closure<dyn FnMut(web_sys::Event)>,
+    registered: Vec<(EventTarget, &'static str)>,
 }
 
 impl Listeners {
     /// Listens for every [`Input`] on `document` and `window`, passing each to `on_input`.
     pub fn listen(window: &Window, document: &Document, on_input: Rc<dyn Fn(Input)>) -> Result<Self, JsValue> {
-        let mut listeners = Self { registered: Vec::new() };
-        for kind in ["input", "change"] {
-            let on_input = on_input.clone();
-            listeners.add(document, kind, move |event| on_input(Input::Form(target(&event))))?;
+        let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            if let Some(input) = input_of(&event) {
+                on_input(input);
+            }
+        });
+        let mut listeners = Self { handler, registered: Vec::new() };
+        for kind in DOCUMENT_EVENTS {
+            listeners.add(document, kind)?;
         }
-        let on_scroll = on_input.clone();
-        listeners.add(document, "scroll", move |event| on_scroll(Input::Scroll(target(&event))))?;
-        let on_resize = on_input.clone();
-        listeners.add(window, "resize", move |_| on_resize(Input::Resize))?;
-        let on_move = on_input.clone();
-        listeners.add(document, "pointermove", move |event| on_move(Input::Pointer(client_point(&event))))?;
-        let on_click = on_input.clone();
-        listeners.add(document, "click", move |event| on_click(Input::Click(client_point(&event))))?;
-        let on_hover = on_input.clone();
-        listeners.add(document, "pointerover", move |event| on_hover(Input::Hover(target(&event))))?;
-        for kind in ["focusin", "focusout"] {
-            let on_focus = on_input.clone();
-            listeners.add(document, kind, move |_| on_focus(Input::Focus))?;
-        }
-        let on_selection = on_input.clone();
-        listeners.add(document, "selectionchange", move |_| on_selection(Input::Selection))?;
-        for kind in ["play", "pause", "seeked", "volumechange", "ratechange"] {
-            let on_media = on_input.clone();
-            listeners.add(document, kind, move |event| on_media(Input::Media(target(&event))))?;
-        }
+        listeners.add(window, "resize")?;
         Ok(listeners)
     }
 
-    fn add(&mut self, target: &EventTarget, kind: &'static str, handler: impl FnMut(web_sys::Event) + 'static) -> Result<(), JsValue> {
-        let handler: Handler = Closure::new(handler);
-        target.add_event_listener_with_callback_and_bool(kind, handler.as_ref().unchecked_ref(), true)?;
-        self.registered.push((target.clone(), kind, handler));
+    fn add(&mut self, target: &EventTarget, kind: &'static str) -> Result<(), JsValue> {
+        target.add_event_listener_with_callback_and_bool(kind, self.handler.as_ref().unchecked_ref(), true)?;
+        self.registered.push((target.clone(), kind));
         Ok(())
     }
 }
 
 impl Drop for Listeners {
     fn drop(&mut self) {
-        for (target, kind, handler) in &self.registered {
-            let _ = target.remove_event_listener_with_callback_and_bool(kind, handler.as_ref().unchecked_ref(), true);
+        for (target, kind) in &self.registered {
+            let _ = target.remove_event_listener_with_callback_and_bool(kind, self.handler.as_ref().unchecked_ref(), true);
         }
     }
+}
+
+/// What a DOM event means for the session.
+fn input_of(event: &web_sys::Event) -> Option<Input> {
+    Some(match event.type_().as_str() {
+        "input" | "change" => Input::Form(target(event)),
+        "scroll" => Input::Scroll(target(event)),
+        "resize" => Input::Resize,
+        "pointermove" => Input::Pointer(client_point(event)),
+        "click" => Input::Click(client_point(event)),
+        "pointerover" => Input::Hover(target(event)),
+        "focusin" | "focusout" => Input::Focus,
+        "selectionchange" => Input::Selection,
+        "play" | "pause" | "seeked" | "volumechange" | "ratechange" => Input::Media(target(event)),
+        _ => return None,
+    })
 }
 
 fn client_point(event: &web_sys::Event) -> Point {
