@@ -4,7 +4,9 @@
 //! go through `attributes::set` (sanitized, masked), `<script>`/`<noscript>` become inert placeholders
 //! whose children go into the placeholder's `content` fragment. Form state and the marks of masked text
 //! need the finished tree, so the builder collects them and [`Builder::finish`] applies them once the new
-//! nodes are in place. A blocked element becomes an empty box of its size (see `blocked.rs`).
+//! nodes are in place. A blocked element becomes an empty box of its size (see `blocked.rs`). An element's
+//! open shadow root is built into it at once (see `shadow.rs`); a frame's document is built in `finish`,
+//! once the frame is in the document (see `frames.rs`).
 
 use crate::attributes;
 use crate::ids::NodeIds;
@@ -12,7 +14,7 @@ use crate::injected::Injected;
 use crate::mask;
 use crate::sanitize::{self, Inert};
 use cobrowse_protocol::{
-    Element as ElementData, FormState, Namespace, Node as NodeData, NodeId, NodeKind, Value, MASK_TEXT,
+    Element as ElementData, FormState, Namespace, Node as NodeData, NodeId, NodeKind, Root, Value, MASK_TEXT,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlTemplateElement, Node};
@@ -30,11 +32,13 @@ pub struct Builder<'a> {
     head_injection: Option<&'a Injected>,
     forms: Vec<(Element, FormState)>,
     masked_texts: Vec<Node>,
+    /// Frames whose documents are built in [`Builder::finish`].
+    frames: Vec<(Node, Root)>,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(document: &'a Document, ids: &'a mut NodeIds) -> Self {
-        Self { document, ids, head_injection: None, forms: Vec::new(), masked_texts: Vec::new() }
+        Self { document, ids, head_injection: None, forms: Vec::new(), masked_texts: Vec::new(), frames: Vec::new() }
     }
 
     /// Puts `injected` into the first HTML `<head>` this builder creates.
@@ -73,6 +77,18 @@ impl<'a> Builder<'a> {
         for text in &self.masked_texts {
             mask::mark_parent_of(text);
         }
+        for (frame, root) in &self.frames {
+            crate::frames::build_document(frame, root, self.ids);
+        }
+    }
+
+    /// Builds `root` as the open shadow root of `host` (see `shadow.rs`).
+    pub fn build_shadow_root(&mut self, host: &Node, root: &Root) {
+        let holder = crate::shadow::attach(host, self.document, self.ids);
+        self.ids.insert(root.id, &holder);
+        for child in &root.children {
+            self.build_into(child, &holder);
+        }
     }
 
     fn build_children(&mut self, data: &NodeData, node: &Node) {
@@ -90,6 +106,14 @@ impl<'a> Builder<'a> {
         }
         for child in &element.children {
             self.build_into(child, &holder);
+        }
+        if let Some(extras) = &element.extras {
+            if let Some(root) = &extras.shadow {
+                self.build_shadow_root(node, root);
+            }
+            if let Some(root) = &extras.frame {
+                self.frames.push((node.clone(), root.clone()));
+            }
         }
     }
 

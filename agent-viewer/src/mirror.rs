@@ -139,6 +139,10 @@ impl Mirror {
             Event::Scroll { node: Some(node), offset } => self.apply_element_scroll(*node, *offset),
             Event::Viewport(size) => self.overlay.set_viewport(*size),
             Event::Pointer(point) => self.overlay.move_pointer(*point),
+            Event::Shadow { host, root } => self.out_of_step += crate::shadow::apply(&mut self.ids, *host, root),
+            Event::Frame { frame, document } => {
+                self.out_of_step += crate::frames::apply(&mut self.ids, *frame, document.as_ref())
+            }
             // Being built for issue 4 (fidelity): each arm gets its own module.
             _ => {}
         }

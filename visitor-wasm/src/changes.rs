@@ -8,17 +8,28 @@
 //! | kind | target | reported by |
 //! |------|--------|-------------|
 //! | (each feature adds its row) | | |
+//! | `shadow` | the host | `Element.prototype.attachShadow` (see `shadow.rs`) |
+//! | `frame` | the frame element | a `load` in a watched document, not the shim (see `roots.rs`, `frames.rs`) |
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Element;
 
 /// One change reported by the shim.
 #[derive(Debug)]
-pub enum Change {}
+pub enum Change {
+    /// A shadow root was attached to this host.
+    Shadow(Element),
+    /// This frame element loaded a new document.
+    Frame(Element),
+}
 
 impl Change {
     /// The change `kind` names, on `target`; `None` for a kind this build does not know.
     pub fn parse(kind: &str, target: JsValue) -> Option<Self> {
-        let _ = (kind, target);
-        None
+        match kind {
+            "shadow" => Some(Change::Shadow(target.unchecked_into())),
+            "frame" => Some(Change::Frame(target.unchecked_into())),
+            _ => None,
+        }
     }
 }

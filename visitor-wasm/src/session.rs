@@ -109,6 +109,7 @@ impl Session {
                 return Err((settle, message));
             }
         };
+        crate::pristine::adopt(&hooks);
         Ok(Self {
             window,
             document,
@@ -217,7 +218,15 @@ impl Session {
         if self.recording.is_none() {
             return Vec::new();
         }
-        match change {}
+        self.flush_records();
+        let event = match change {
+            Change::Shadow(host) => crate::shadow::attached(&host, &mut self.ids),
+            Change::Frame(frame) => crate::frames::loaded(&frame, &mut self.ids),
+        };
+        if let Some(event) = event {
+            self.connection.send_delta(&cobrowse_protocol::Delta { events: vec![event] });
+        }
+        Vec::new()
     }
 
     fn on_frame(&mut self) -> Vec<Notice> {

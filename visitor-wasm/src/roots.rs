@@ -1,0 +1,84 @@
+//! Roots below elements: open shadow roots and same-origin frame documents, watched like the document.
+//!
+//! The snapshot serializes such a root under its host (`Extras::shadow`, `Extras::frame`) with its own id,
+//! and calls [`watch`] on it: the recorder's one MutationObserver then observes it too (an observer on the
+//! document does not see inside shadow roots or frames), so its changes become `Children`, `Attribute` and
+//! `Text` events naming the root's nodes, or the root itself. A watched document also gets a capture-phase
+//! `load` listener, so a frame in it that loads a new document (added later, navigated, reloaded) is
+//! reported as `changed("frame", iframe)` (see `frames.rs`).
+//!
+//! Masking crosses these boundaries: [`host_of`] gives the element a root hangs under, whose masking its
+//! content inherits (see `mask::masking_of`).
+
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, EventTarget, MutationObserver, MutationObserverInit, Node};
+
+/// The recorder's observer and what watching a root needs.
+struct Watcher {
+    observer: MutationObserver,
+    options: MutationObserverInit,
+    documents: Vec<Document>,
+}
+
+thread_local! {
+    static WATCHER: RefCell<Option<Watcher>> = const { RefCell::new(None) };
+    /// One listener for every watched document, so adding it twice to one document is a no-op.
+    static ON_LOAD: Closure<dyn Fn(web_sys::Event)> = Closure::new(on_load);
+}
+
+/// From now on, [`watch`] observes roots with `observer` and `options` (the recorder calls this).
+pub fn start_watching(observer: &MutationObserver, options: MutationObserverInit) {
+    stop_watching();
+    WATCHER.with(|watcher| {
+        *watcher.borrow_mut() = Some(Watcher { observer: observer.clone(), options, documents: Vec::new() })
+    });
+}
+
+/// Stops reporting frame loads (the observer itself is disconnected by the recorder).
+pub fn stop_watching() {
+    let Some(watcher) = WATCHER.with(|watcher| watcher.borrow_mut().take()) else { return };
+    ON_LOAD.with(|on_load| {
+        for document in &watcher.documents {
+            let _ = document.remove_event_listener_with_callback_and_bool("load", on_load.as_ref().unchecked_ref(), true);
+        }
+    });
+}
+
+/// Observes `root` (the document, a shadow root or a frame document) if a recorder runs.
+pub fn watch(root: &Node) -> Result<(), JsValue> {
+    WATCHER.with(|watcher| {
+        let mut watcher = watcher.borrow_mut();
+        let Some(watcher) = watcher.as_mut() else { return Ok(()) };
+        watcher.observer.observe_with_options(root, &watcher.options)?;
+        if root.node_type() == Node::DOCUMENT_NODE {
+            let target: &EventTarget = root.unchecked_ref();
+            ON_LOAD.with(|on_load| target.add_event_listener_with_callback_and_bool("load", on_load.as_ref().unchecked_ref(), true))?;
+            watcher.documents.push(root.clone().unchecked_into());
+        }
+        Ok(())
+    })
+}
+
+/// A `load` seen in a watched document: a frame's new document is reported, other loads are not.
+fn on_load(event: web_sys::Event) {
+    let Some(target) = event.target() else { return };
+    let target: Node = target.unchecked_into();
+    if target.node_type() == Node::ELEMENT_NODE && crate::frames::is_frame(target.unchecked_ref()) {
+        crate::changed("frame".into(), target.into());
+    }
+}
+
+/// The element `root` hangs under: a shadow root's host, a frame document's frame element; `None` for the
+/// top document and for anything else.
+pub fn host_of(root: &Node) -> Option<Element> {
+    match root.node_type() {
+        Node::DOCUMENT_FRAGMENT_NODE => {
+            let host = js_sys::Reflect::get(root, &"host".into()).ok()?;
+            host.is_object().then(|| host.unchecked_into())
+        }
+        Node::DOCUMENT_NODE => root.unchecked_ref::<Document>().default_view()?.frame_element().ok()?,
+        _ => None,
+    }
+}
