@@ -60,6 +60,9 @@ pub fn build_document(frame: &Node, root: &Root, ids: &mut NodeIds) {
 }
 
 fn try_build_document(frame: &Node, root: &Root, ids: &mut NodeIds) -> Result<(), JsValue> {
+    if mirror_attribute_name(&frame.unchecked_ref::<web_sys::Element>().local_name(), "src") != SRC_ATTRIBUTE {
+        return Err("only an iframe or a frame shows a document of the visitor's in the mirror".into());
+    }
     let document = fresh_document(frame, &root.children)?;
     ids.insert(root.id, &document);
     let injected = Injected::create(&document, &base_url(frame, &root.url))?;

@@ -9,6 +9,7 @@
 //! and `getRootNode`.
 
 use cobrowse_e2e::frames::{Audit, FrameRecorder};
+use cobrowse_e2e::mirror::{assert_mirrors, MIRROR_TIMEOUT};
 use cobrowse_e2e::relay::AGENT_NAMES;
 use cobrowse_e2e::{agent, step, visitor, wait, Browser, Result, Stage};
 use serde_json::Value;
@@ -133,6 +134,7 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
     .await
     .map_err(step("2: changes inside roots, late roots"))?;
     assert_eq!(str_at(&view, "/lateFrame/kept"), "frame.html");
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("2: the whole page mirrors"))?;
     stage.log("2: shadow and frame changes, the late shadow root and the late frame are mirrored");
 
     // 3. Masked hosts: their shadow and frame content is masked in the mirror and in every frame.
@@ -156,6 +158,7 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
     // The relay saw the masked roots' content nowhere; a positive control proves the search works.
     let audit = Audit::of(&recorder.finish().await?);
     assert!(!audit.find("shadow at load").is_empty(), "3: control: shadow content is in the frames");
+    assert!(!audit.find("late frame text changed").is_empty(), "3: control: frame content is in the frames");
     for secret in ["SHADOW-SECRET", "FRAME-SECRET"] {
         let places = audit.find(secret);
         assert!(places.is_empty(), "3: {secret} reached the relay: {places:#?}");

@@ -1,4 +1,5 @@
-//! Same-origin frames: the document of an `<iframe>`, `<frame>` or `<object>`, sent under the frame.
+//! Same-origin frames: the document of an `<iframe>` or `<frame>`, sent under the frame. (An `<object>`'s
+//! document is not: the mirror loads an object's `data` itself, as any other resource.)
 //!
 //! The snapshot sends a readable frame document as `Extras::frame` with its own ids from the same id space,
 //! masked as its frame element is (see `snapshot.rs`). A cross-origin document cannot be read: the frame is
@@ -17,12 +18,12 @@ use web_sys::{Element, HtmlIFrameElement, Node};
 
 /// Whether the element shows a document of its own (by its lower-case local name).
 pub fn is_frame(element: &Element) -> bool {
-    matches!(element.local_name().as_str(), "iframe" | "frame" | "object")
+    matches!(element.local_name().as_str(), "iframe" | "frame")
 }
 
 /// The frame's document, if `tag` is a frame's and the document is readable (same origin).
 pub fn readable_document(element: &Element, tag: &str) -> Option<Node> {
-    if !matches!(tag, "iframe" | "frame" | "object") {
+    if !matches!(tag, "iframe" | "frame") {
         return None;
     }
     // `contentDocument` is null across origins; every frame element has it (the cast only names it).

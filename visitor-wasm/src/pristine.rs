@@ -20,12 +20,14 @@ thread_local! {
 /// Keeps the constructors the shim put in `hooks` (for the sessions to come).
 pub fn adopt(hooks: &JsValue) {
     let class = Reflect::get(hooks, &"MutationObserver".into()).ok().and_then(|class| class.dyn_into::<Function>().ok());
-    OBSERVER_CLASS.with(|current| *current.borrow_mut() = class);
+    OBSERVER_CLASS.set(class);
 }
 
 /// A MutationObserver calling `callback`, made by the pristine constructor when there is one.
 pub fn mutation_observer(callback: &Function) -> Result<MutationObserver, JsValue> {
-    match OBSERVER_CLASS.with(|class| class.borrow().clone()) {
+    let class = OBSERVER_CLASS.take();
+    OBSERVER_CLASS.set(class.clone());
+    match class {
         Some(class) => Ok(Reflect::construct(&class, &Array::of1(callback))?.unchecked_into()),
         None => MutationObserver::new(callback),
     }

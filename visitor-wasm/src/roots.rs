@@ -19,46 +19,46 @@ use web_sys::{Document, Element, EventTarget, MutationObserver, MutationObserver
 struct Watcher {
     observer: MutationObserver,
     options: MutationObserverInit,
+    /// One listener for every watched document, so adding it twice to one document is a no-op.
+    on_load: Closure<dyn FnMut(web_sys::Event)>,
     documents: Vec<Document>,
 }
 
 thread_local! {
     static WATCHER: RefCell<Option<Watcher>> = const { RefCell::new(None) };
-    /// One listener for every watched document, so adding it twice to one document is a no-op.
-    static ON_LOAD: Closure<dyn Fn(web_sys::Event)> = Closure::new(on_load);
 }
 
 /// From now on, [`watch`] observes roots with `observer` and `options` (the recorder calls this).
 pub fn start_watching(observer: &MutationObserver, options: MutationObserverInit) {
     stop_watching();
-    WATCHER.with(|watcher| {
-        *watcher.borrow_mut() = Some(Watcher { observer: observer.clone(), options, documents: Vec::new() })
-    });
+    let on_load = Closure::new(on_load);
+    WATCHER.set(Some(Watcher { observer: observer.clone(), options, on_load, documents: Vec::new() }));
 }
 
 /// Stops reporting frame loads (the observer itself is disconnected by the recorder).
 pub fn stop_watching() {
-    let Some(watcher) = WATCHER.with(|watcher| watcher.borrow_mut().take()) else { return };
-    ON_LOAD.with(|on_load| {
-        for document in &watcher.documents {
-            let _ = document.remove_event_listener_with_callback_and_bool("load", on_load.as_ref().unchecked_ref(), true);
-        }
-    });
+    let Some(watcher) = WATCHER.take() else { return };
+    for document in &watcher.documents {
+        let _ = document.remove_event_listener_with_callback_and_bool("load", watcher.on_load.as_ref().unchecked_ref(), true);
+    }
 }
 
 /// Observes `root` (the document, a shadow root or a frame document) if a recorder runs.
 pub fn watch(root: &Node) -> Result<(), JsValue> {
-    WATCHER.with(|watcher| {
-        let mut watcher = watcher.borrow_mut();
-        let Some(watcher) = watcher.as_mut() else { return Ok(()) };
-        watcher.observer.observe_with_options(root, &watcher.options)?;
-        if root.node_type() == Node::DOCUMENT_NODE {
-            let target: &EventTarget = root.unchecked_ref();
-            ON_LOAD.with(|on_load| target.add_event_listener_with_callback_and_bool("load", on_load.as_ref().unchecked_ref(), true))?;
-            watcher.documents.push(root.clone().unchecked_into());
-        }
-        Ok(())
-    })
+    let Some(mut watcher) = WATCHER.take() else { return Ok(()) };
+    let watched = watch_with(&mut watcher, root);
+    WATCHER.set(Some(watcher));
+    watched
+}
+
+fn watch_with(watcher: &mut Watcher, root: &Node) -> Result<(), JsValue> {
+    watcher.observer.observe_with_options(root, &watcher.options)?;
+    if root.node_type() == Node::DOCUMENT_NODE {
+        let target: &EventTarget = root.unchecked_ref();
+        target.add_event_listener_with_callback_and_bool("load", watcher.on_load.as_ref().unchecked_ref(), true)?;
+        watcher.documents.push(root.clone().unchecked_into());
+    }
+    Ok(())
 }
 
 /// A `load` seen in a watched document: a frame's new document is reported, other loads are not.

@@ -20,7 +20,7 @@ const HOST_TAGS: [&str; 17] = [
 
 /// The element's open shadow root, if it can have one and has one.
 pub fn open_root(element: &Element, tag: &str) -> Option<Node> {
-    let may_host = tag.contains('-') || tag == "span" || HOST_TAGS.contains(&tag);
+    let may_host = tag.bytes().any(|byte| byte == b'-') || tag == "span" || HOST_TAGS.contains(&tag);
     may_host.then(|| element.shadow_root()).flatten().map(Into::into)
 }
 
