@@ -30,7 +30,8 @@ const READ_MIRROR: &str = r#"
       var d = f.contentDocument;
       return { src: f.getAttribute('src'), kept: f.getAttribute('data-cobrowse-src'),
                text: d && d.body ? text(d.body) : null, doctype: d && d.doctype ? d.doctype.name : null,
-               scripts: d ? d.querySelectorAll('script').length : -1 };
+               scripts: d ? d.querySelectorAll('script').length : -1,
+               field: d && d.getElementById('field') ? d.getElementById('field').value : null };
     }
     function everything(root, out) {
       out.push(root.textContent);
@@ -120,14 +121,17 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
     assert_eq!(view.pointer("/staticFrame/scripts"), Some(&Value::from(0)), "1: no script element in the frame");
     stage.log("1: the shadow root and the frame present at load are mirrored");
 
-    // 2. Changes inside them, a root attached later, a frame added later whose content then changes.
-    for script in ["steps.changeShadow()", "steps.attachLate()", "steps.changeStaticFrame()", "steps.addFrame()"] {
+    // 2. Changes inside them, typing in frames, a root attached later, a frame added later whose content
+    //    then changes.
+    let steps = ["steps.changeShadow()", "steps.attachLate()", "steps.changeStaticFrame()", "steps.typeInFrames()", "steps.addFrame()"];
+    for script in steps {
         run_step(&visitor, script).await.map_err(step(&format!("2: {script}")))?;
     }
     let view = until_mirror(&ana, "the changed and late roots", |view| {
         str_at(view, "/card").contains("shadow changed")
             && str_at(view, "/late") == "late shadow"
             && str_at(view, "/staticFrame/text") == "frame changed"
+            && str_at(view, "/staticFrame/field") == "typed in the frame"
             && str_at(view, "/lateFrame/text").contains("late frame loaded")
             && str_at(view, "/lateFrame/text").contains("late frame text changed")
     })
@@ -135,7 +139,8 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
     .map_err(step("2: changes inside roots, late roots"))?;
     assert_eq!(str_at(&view, "/lateFrame/kept"), "frame.html");
     assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("2: the whole page mirrors"))?;
-    stage.log("2: shadow and frame changes, the late shadow root and the late frame are mirrored");
+    assert_eq!(str_at(&view, "/maskedFrame/field"), cobrowse_protocol::MASK_TEXT, "2: typing in a masked frame");
+    stage.log("2: shadow and frame changes, typing in a frame, the late shadow root and the late frame are mirrored");
 
     // 3. Masked hosts: their shadow and frame content is masked in the mirror and in every frame.
     let everything = str_at(&view, "/everything");

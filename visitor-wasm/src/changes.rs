@@ -10,9 +10,10 @@
 //! | (each feature adds its row) | | |
 //! | `shadow` | the host | `Element.prototype.attachShadow` (see `shadow.rs`) |
 //! | `frame` | the frame element | a `load` in a watched document, not the shim (see `roots.rs`, `frames.rs`) |
+//! | `input` | a field in a frame document | `input` / `change` there, not the shim (see `roots.rs`) |
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::Element;
+use web_sys::{Element, EventTarget};
 
 /// One change reported by the shim.
 #[derive(Debug)]
@@ -21,6 +22,8 @@ pub enum Change {
     Shadow(Element),
     /// This frame element loaded a new document.
     Frame(Element),
+    /// `input` or `change` on this target in a frame document.
+    Input(EventTarget),
 }
 
 impl Change {
@@ -29,6 +32,7 @@ impl Change {
         match kind {
             "shadow" => Some(Change::Shadow(target.unchecked_into())),
             "frame" => Some(Change::Frame(target.unchecked_into())),
+            "input" => Some(Change::Input(target.unchecked_into())),
             _ => None,
         }
     }

@@ -14,7 +14,7 @@ use crate::mask::Masking;
 use crate::snapshot;
 use cobrowse_protocol::Event;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlIFrameElement, Node};
+use web_sys::{Element, EventTarget, HtmlIFrameElement, Node};
 
 /// Whether the element shows a document of its own (by its lower-case local name).
 pub fn is_frame(element: &Element) -> bool {
@@ -48,4 +48,17 @@ pub fn loaded(frame: &Element, ids: &mut Ids) -> Option<Event> {
 /// A frame document's URL.
 pub fn document_url(document: &Node) -> String {
     document.unchecked_ref::<web_sys::Document>().url().unwrap_or_default()
+}
+
+/// `target` as an element, of this realm or a frame's (where `instanceof Element` fails).
+pub fn element_of_any_realm(target: &EventTarget) -> Option<Element> {
+    let node_type = js_sys::Reflect::get(target, &"nodeType".into()).ok()?.as_f64()?;
+    (node_type == f64::from(Node::ELEMENT_NODE)).then(|| target.clone().unchecked_into())
+}
+
+/// The lower-case tag of an HTML element of this realm or a frame's; `None` for SVG, MathML and others.
+pub fn html_tag_of_any_realm(element: &Element) -> Option<String> {
+    snapshot::html_tag(element).or_else(|| {
+        (element.namespace_uri().as_deref() == Some("http://www.w3.org/1999/xhtml")).then(|| element.local_name())
+    })
 }

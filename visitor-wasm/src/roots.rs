@@ -5,7 +5,9 @@
 //! document does not see inside shadow roots or frames), so its changes become `Children`, `Attribute` and
 //! `Text` events naming the root's nodes, or the root itself. A watched document also gets a capture-phase
 //! `load` listener, so a frame in it that loads a new document (added later, navigated, reloaded) is
-//! reported as `changed("frame", iframe)` (see `frames.rs`).
+//! reported as `changed("frame", iframe)` (see `frames.rs`). A frame document also gets capture-phase
+//! `input` and `change` listeners (the session's own listen on the top document only), reported as
+//! `changed("input", field)`.
 //!
 //! Masking crosses these boundaries: [`host_of`] gives the element a root hangs under, whose masking its
 //! content inherits (see `mask::masking_of`).
@@ -19,8 +21,9 @@ use web_sys::{Document, Element, EventTarget, MutationObserver, MutationObserver
 struct Watcher {
     observer: MutationObserver,
     options: MutationObserverInit,
-    /// One listener for every watched document, so adding it twice to one document is a no-op.
-    on_load: Closure<dyn FnMut(web_sys::Event)>,
+    /// One listener (`load`, and `input` / `change` in frame documents) for every watched document, so
+    /// adding it twice to one document is a no-op.
+    listener: Closure<dyn FnMut(web_sys::Event)>,
     documents: Vec<Document>,
 }
 
@@ -31,15 +34,17 @@ thread_local! {
 /// From now on, [`watch`] observes roots with `observer` and `options` (the recorder calls this).
 pub fn start_watching(observer: &MutationObserver, options: MutationObserverInit) {
     stop_watching();
-    let on_load = Closure::new(on_load);
-    WATCHER.set(Some(Watcher { observer: observer.clone(), options, on_load, documents: Vec::new() }));
+    let listener = Closure::new(on_event);
+    WATCHER.set(Some(Watcher { observer: observer.clone(), options, listener, documents: Vec::new() }));
 }
 
 /// Stops reporting frame loads (the observer itself is disconnected by the recorder).
 pub fn stop_watching() {
     let Some(watcher) = WATCHER.take() else { return };
     for document in &watcher.documents {
-        let _ = document.remove_event_listener_with_callback_and_bool("load", watcher.on_load.as_ref().unchecked_ref(), true);
+        for kind in EVENTS {
+            let _ = document.remove_event_listener_with_callback_and_bool(kind, watcher.listener.as_ref().unchecked_ref(), true);
+        }
     }
 }
 
@@ -55,15 +60,27 @@ fn watch_with(watcher: &mut Watcher, root: &Node) -> Result<(), JsValue> {
     watcher.observer.observe_with_options(root, &watcher.options)?;
     if root.node_type() == Node::DOCUMENT_NODE {
         let target: &EventTarget = root.unchecked_ref();
-        target.add_event_listener_with_callback_and_bool("load", watcher.on_load.as_ref().unchecked_ref(), true)?;
+        let is_frame_document = host_of(root).is_some();
+        for kind in EVENTS {
+            if kind == "load" || is_frame_document {
+                target.add_event_listener_with_callback_and_bool(kind, watcher.listener.as_ref().unchecked_ref(), true)?;
+            }
+        }
         watcher.documents.push(root.clone().unchecked_into());
     }
     Ok(())
 }
 
-/// A `load` seen in a watched document: a frame's new document is reported, other loads are not.
-fn on_load(event: web_sys::Event) {
+/// The events a watched document is listened to for (`input` and `change` in frame documents only).
+const EVENTS: [&str; 3] = ["load", "input", "change"];
+
+/// An event in a watched document: a frame's `load` (its new document; other loads are not reported), or
+/// typing in a frame document.
+fn on_event(event: web_sys::Event) {
     let Some(target) = event.target() else { return };
+    if event.type_() != "load" {
+        return crate::changed("input".into(), target.into());
+    }
     let target: Node = target.unchecked_into();
     if target.node_type() == Node::ELEMENT_NODE && crate::frames::is_frame(target.unchecked_ref()) {
         crate::changed("frame".into(), target.into());

@@ -222,6 +222,7 @@ impl Session {
         let event = match change {
             Change::Shadow(host) => crate::shadow::attached(&host, &mut self.ids),
             Change::Frame(frame) => crate::frames::loaded(&frame, &mut self.ids),
+            Change::Input(target) => return self.on_input(Input::Form(target)),
         };
         if let Some(event) = event {
             self.connection.send_delta(&cobrowse_protocol::Delta { events: vec![event] });

@@ -4,7 +4,7 @@
 
 mod common;
 
-use cobrowse_protocol::{Child, Event, Node, NodeId, NodeKind, Root, Value};
+use cobrowse_protocol::{Child, Event, FormState, Node, NodeId, NodeKind, Root, Value};
 use cobrowse_visitor::ids::Ids;
 use cobrowse_visitor::record::{self, Batch, Recorder};
 use cobrowse_visitor::{frames, pristine, shadow};
@@ -366,4 +366,23 @@ fn futures_channel() -> (js_sys::Function, js_sys::Promise) {
         resolve_fn = Some(resolve);
     });
     (resolve_fn.unwrap(), promise)
+}
+
+#[wasm_bindgen_test]
+fn typing_in_a_frame_is_a_form_event_masked_as_the_frame() {
+    let page = Fixture::new(r#"<iframe id="f"></iframe><iframe id="m" data-cobrowse-mask></iframe>"#);
+    let plain = frame_document(&page.get("#f"), "<input id='i'>").get_element_by_id("i").unwrap();
+    let masked = frame_document(&page.get("#m"), "<input id='i'>").get_element_by_id("i").unwrap();
+    let mut ids = Ids::new();
+    take_snapshot(&mut ids);
+    for (field, typed) in [(&plain, "typed in a frame"), (&masked, "secret in a frame")] {
+        field.unchecked_ref::<web_sys::HtmlInputElement>().set_value(typed);
+    }
+
+    let events = cobrowse_visitor::inputs::form_events(plain.as_ref(), &document(), &ids);
+    let state = FormState { value: Some(Value::Plain("typed in a frame".into())), ..FormState::default() };
+    assert_eq!(events, [Event::Form { node: ids.get(&plain).unwrap(), state }]);
+    let events = cobrowse_visitor::inputs::form_events(masked.as_ref(), &document(), &ids);
+    let state = FormState { value: Some(Value::Masked), ..FormState::default() };
+    assert_eq!(events, [Event::Form { node: ids.get(&masked).unwrap(), state }]);
 }
