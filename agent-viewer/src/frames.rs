@@ -11,12 +11,17 @@
 //! box of its size, with its attributes.
 //!
 //! A frame document needs its frame in the mirror's document, so the builder builds it last, in
-//! `Builder::finish`. [`unbuilt_documents`] counts documents that could not be built.
+//! `Builder::finish`. [`unbuilt_documents`] counts documents that could not be built. Each frame document
+//! gets the mirror's [`NavigationGuard`], so a script click on a link in it navigates nothing either.
+//!
+//! Known limit: a `Children` event on a frame document's `<head>` drops the viewer's base and stylesheet
+//! there (the mirror keeps them in front only in the top document's head).
 
 use crate::build::Builder;
 use crate::ids::NodeIds;
 use crate::injected::Injected;
 use crate::sanitize;
+use crate::view_only::NavigationGuard;
 use cobrowse_protocol::{Node as NodeData, NodeId, NodeKind, Root};
 use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
@@ -29,6 +34,7 @@ pub const SANDBOX_ATTRIBUTE: &str = "data-cobrowse-sandbox";
 
 thread_local! {
     static UNBUILT: Cell<u32> = const { Cell::new(0) };
+    static GUARD: NavigationGuard = NavigationGuard::default();
 }
 
 /// How many frame documents could not be built (since the viewer started).
@@ -64,6 +70,7 @@ fn try_build_document(frame: &Node, root: &Root, ids: &mut NodeIds) -> Result<()
         return Err("only an iframe or a frame shows a document of the visitor's in the mirror".into());
     }
     let document = fresh_document(frame, &root.children)?;
+    GUARD.with(|guard| guard.protect(&document))?;
     ids.insert(root.id, &document);
     let injected = Injected::create(&document, &base_url(frame, &root.url))?;
     let mut builder = Builder::new(&document, ids).inject_into_head(&injected);

@@ -242,3 +242,29 @@ fn a_frame_added_by_a_delta_gets_its_document() {
     assert_eq!(element_of(&mirror, 50).get_attribute("src"), None);
     assert_eq!(element_of(&mirror, 50).get_attribute(SRC_ATTRIBUTE).as_deref(), Some("/x"));
 }
+
+#[wasm_bindgen_test]
+async fn a_script_click_on_a_link_in_a_frame_navigates_nothing() {
+    let mut mirror = Mirror::new(mirror_iframe());
+    let mut snapshot = page_with_roots();
+    let link = element(220, "a", &[("id", "link"), ("href", "/elsewhere.html")], vec![text(221, "go")]);
+    if let NodeKind::Element(body) = &mut snapshot.children[1].kind {
+        if let NodeKind::Element(body) = &mut body.children[1].kind {
+            if let NodeKind::Element(iframe) = &mut body.children[1].kind {
+                let document = iframe.extras.as_mut().unwrap().frame.as_mut().unwrap();
+                if let NodeKind::Element(html) = &mut document.children[1].kind {
+                    if let NodeKind::Element(frame_body) = &mut html.children[1].kind {
+                        frame_body.children.push(link);
+                    }
+                }
+            }
+        }
+    }
+    mirror.apply_snapshot(&snapshot).unwrap();
+    let document = frame_document(&mirror, 20);
+    document.get_element_by_id("link").unwrap().unchecked_into::<web_sys::HtmlElement>().click();
+    sleep(300).await;
+    let document = frame_document(&mirror, 20);
+    assert!(document.get_element_by_id("link").is_some(), "the frame's document is still the mirrored one");
+    assert_eq!(mirror.node(220).as_ref(), document.get_element_by_id("link").as_ref().map(AsRef::as_ref));
+}
