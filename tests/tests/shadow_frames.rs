@@ -54,6 +54,7 @@ const READ_MIRROR: &str = r#"
       staticFrame: frame('frame-static'),
       maskedFrame: frame('frame-masked'),
       lateFrame: frame('frame-late'),
+      foreignFrame: frame('frame-foreign'),
       flood: flood ? flood.childElementCount : -1,
       deltas: deltas ? deltas.querySelectorAll('span').length : -1,
       list: list ? text(list) : null,
@@ -123,7 +124,8 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
 
     // 2. Changes inside them, typing in frames, a root attached later, a frame added later whose content
     //    then changes.
-    let steps = ["steps.changeShadow()", "steps.attachLate()", "steps.changeStaticFrame()", "steps.typeInFrames()", "steps.addFrame()"];
+    let foreign = format!("steps.addForeignFrame('{}/healthz')", stage.relay.origin());
+    let steps = ["steps.changeShadow()", "steps.attachLate()", "steps.changeStaticFrame()", "steps.typeInFrames()", "steps.addFrame()", &foreign];
     for script in steps {
         run_step(&visitor, script).await.map_err(step(&format!("2: {script}")))?;
     }
@@ -134,10 +136,12 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
             && str_at(view, "/staticFrame/field") == "typed in the frame"
             && str_at(view, "/lateFrame/text").contains("late frame loaded")
             && str_at(view, "/lateFrame/text").contains("late frame text changed")
+            && str_at(view, "/foreignFrame/kept").ends_with("/healthz")
     })
     .await
     .map_err(step("2: changes inside roots, late roots"))?;
     assert_eq!(str_at(&view, "/lateFrame/kept"), "frame.html");
+    assert_eq!(str_at(&view, "/foreignFrame/text"), "", "2: a cross-origin frame is an empty box");
     assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("2: the whole page mirrors"))?;
     assert_eq!(str_at(&view, "/maskedFrame/field"), cobrowse_protocol::MASK_TEXT, "2: typing in a masked frame");
     stage.log("2: shadow and frame changes, typing in a frame, the late shadow root and the late frame are mirrored");

@@ -58,7 +58,8 @@ pub fn watch(root: &Node) -> Result<(), JsValue> {
 
 fn watch_with(watcher: &mut Watcher, root: &Node) -> Result<(), JsValue> {
     watcher.observer.observe_with_options(root, &watcher.options)?;
-    if root.node_type() == Node::DOCUMENT_NODE {
+    // A snapshot taken again watches the same documents again: listen to each once.
+    if root.node_type() == Node::DOCUMENT_NODE && !watcher.documents.iter().any(|document| AsRef::<Node>::as_ref(document) == root) {
         let target: &EventTarget = root.unchecked_ref();
         let is_frame_document = host_of(root).is_some();
         for kind in EVENTS {
