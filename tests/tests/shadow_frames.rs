@@ -50,6 +50,8 @@ const READ_MIRROR: &str = r#"
     var deltas = doc.getElementById('flood-deltas');
     return {
       card: card && card.shadowRoot ? text(card.shadowRoot) : null,
+      shadowField: card && card.shadowRoot && card.shadowRoot.getElementById('shadow-field')
+        ? card.shadowRoot.getElementById('shadow-field').value : null,
       late: late && late.shadowRoot ? text(late.shadowRoot) : null,
       staticFrame: frame('frame-static'),
       maskedFrame: frame('frame-masked'),
@@ -122,10 +124,10 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
     assert_eq!(view.pointer("/staticFrame/scripts"), Some(&Value::from(0)), "1: no script element in the frame");
     stage.log("1: the shadow root and the frame present at load are mirrored");
 
-    // 2. Changes inside them, typing in frames, a root attached later, a frame added later whose content
+    // 2. Changes inside them, typing in shadow roots and frames, a root attached later, a frame added later whose content
     //    then changes.
     let foreign = format!("steps.addForeignFrame('{}/healthz')", stage.relay.origin());
-    let steps = ["steps.changeShadow()", "steps.attachLate()", "steps.changeStaticFrame()", "steps.typeInFrames()", "steps.addFrame()", &foreign];
+    let steps = ["steps.changeShadow()", "steps.attachLate()", "steps.changeStaticFrame()", "steps.typeInFrames()", "steps.typeInShadows()", "steps.addFrame()", &foreign];
     for script in steps {
         run_step(&visitor, script).await.map_err(step(&format!("2: {script}")))?;
     }
@@ -134,6 +136,7 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
             && str_at(view, "/late") == "late shadow"
             && str_at(view, "/staticFrame/text") == "frame changed"
             && str_at(view, "/staticFrame/field") == "typed in the frame"
+            && str_at(view, "/shadowField") == "typed in the shadow"
             && str_at(view, "/lateFrame/text").contains("late frame loaded")
             && str_at(view, "/lateFrame/text").contains("late frame text changed")
             && str_at(view, "/foreignFrame/kept").ends_with("/healthz")
@@ -144,7 +147,7 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
     assert_eq!(str_at(&view, "/foreignFrame/text"), "", "2: a cross-origin frame is an empty box");
     assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("2: the whole page mirrors"))?;
     assert_eq!(str_at(&view, "/maskedFrame/field"), cobrowse_protocol::MASK_TEXT, "2: typing in a masked frame");
-    stage.log("2: shadow and frame changes, typing in a frame, the late shadow root and the late frame are mirrored");
+    stage.log("2: shadow and frame changes, typing in a shadow root and a frame, the late shadow root and the late frame are mirrored");
 
     // 3. Masked hosts: their shadow and frame content is masked in the mirror and in every frame.
     let everything = str_at(&view, "/everything");

@@ -71,8 +71,14 @@ impl Drop for Listeners {
     }
 }
 
+/// Where the event happened: the first node of its composed path, so that typing in an open shadow root
+/// names the field, not the host the event is retargeted to outside the root.
 fn target(event: &web_sys::Event) -> EventTarget {
-    event.target().unwrap_or_else(|| JsValue::NULL.unchecked_into())
+    let first = event.composed_path().get(0);
+    match first.is_object() {
+        true => first.unchecked_into(),
+        false => event.target().unwrap_or_else(|| JsValue::NULL.unchecked_into()),
+    }
 }
 
 /// The form state events an `input` or `change` on `target` calls for: the control itself, and the

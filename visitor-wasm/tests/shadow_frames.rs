@@ -386,3 +386,29 @@ fn typing_in_a_frame_is_a_form_event_masked_as_the_frame() {
     let state = FormState { value: Some(Value::Masked), ..FormState::default() };
     assert_eq!(events, [Event::Form { node: ids.get(&masked).unwrap(), state }]);
 }
+
+#[wasm_bindgen_test]
+fn typing_in_a_shadow_root_names_the_field_not_the_host() {
+    use cobrowse_visitor::inputs::{Input, Listeners};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let page = Fixture::new(r#"<div id="host"></div>"#);
+    let root = open_shadow(&page.get("#host"), "<input id='i'>");
+    let field = root.get_element_by_id("i").unwrap();
+    let seen: Rc<RefCell<Vec<web_sys::EventTarget>>> = Rc::default();
+    let record = seen.clone();
+    let listeners = Listeners::listen(&window(), &document(), Rc::new(move |input| {
+        if let Input::Form(target) = input {
+            record.borrow_mut().push(target);
+        }
+    }))
+    .unwrap();
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_composed(true);
+    field.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    drop(listeners);
+    let seen = seen.borrow();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(AsRef::<JsValue>::as_ref(&seen[0]), AsRef::<JsValue>::as_ref(&field), "the field inside the root");
+}
