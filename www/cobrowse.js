@@ -183,6 +183,22 @@
     }
   };
 
+  afterMethod(window.Element && Element.prototype, "attachShadow", "shadow");
+
+  // A page may replace MutationObserver (or hijack node prototypes): the recorder takes its constructor
+  // from a pristine realm, a hidden about:blank frame whose constructors stay usable once it is removed.
+  function pristine() {
+    if (hooks.MutationObserver) return;
+    try {
+      var frame = document.createElement("iframe");
+      frame.setAttribute("data-cobrowse-ignore", "");
+      frame.hidden = true;
+      document.documentElement.appendChild(frame);
+      hooks.MutationObserver = frame.contentWindow.MutationObserver;
+      frame.remove();
+    } catch (error) {} // the page's own MutationObserver, then
+  }
+
   function emit(name, detail) {
     (listeners[name] || []).slice().forEach(function (callback) {
       try {
@@ -213,6 +229,7 @@
       if (!site) throw new Error("The cobrowse script tag has no data-site attribute.");
       if (session !== started) throw new Error("The session was stopped before it started.");
       recorder = module;
+      pristine();
       return module.start(url, onVisitorEvent, hooks);
     }).then(function (key) {
       show("live", key);

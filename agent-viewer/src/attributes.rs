@@ -2,7 +2,8 @@
 //!
 //! Every attribute, from a snapshot or from a delta, goes through [`set`], so the sanitizing rules cannot
 //! be skipped by one path. Prefixed names (`xlink:href`, `xml:lang`, `xmlns:x`) are set in their
-//! namespace, as the parser would have: SVG honours `xlink:href` only there.
+//! namespace, as the parser would have: SVG honours `xlink:href` only there. A frame's `src` and `sandbox`
+//! are kept under other names (see `frames.rs`).
 
 use crate::mask;
 use crate::sanitize;
@@ -18,6 +19,7 @@ const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 /// Returns whether the attribute was set.
 pub fn set(element: &Element, name: &str, value: &Value) -> bool {
     let tag = element.local_name();
+    let name = crate::frames::mirror_attribute_name(&tag, name);
     let Some(shown) = sanitize::attribute(&tag, name, value.shown(MASK_TEXT)) else {
         remove(element, name);
         return false;
@@ -35,6 +37,7 @@ pub fn set(element: &Element, name: &str, value: &Value) -> bool {
 
 /// Removes the visitor's attribute `name` from `element`; the viewer's own markers stay.
 pub fn remove(element: &Element, name: &str) {
+    let name = crate::frames::mirror_attribute_name(&element.local_name(), name);
     if sanitize::may_remove(name) {
         let _ = element.remove_attribute(name);
     }

@@ -4,7 +4,9 @@
 //! go through `attributes::set` (sanitized, masked), `<script>`/`<noscript>` become inert placeholders
 //! whose children go into the placeholder's `content` fragment. Form state and the marks of masked text
 //! need the finished tree, so the builder collects them and [`Builder::finish`] applies them once the new
-//! nodes are in place. A blocked element becomes an empty box of its size (see `blocked.rs`).
+//! nodes are in place. A blocked element becomes an empty box of its size (see `blocked.rs`). An element's
+//! open shadow root is built into it at once (see `shadow.rs`); a frame's document is built in `finish`,
+//! once the frame is in the document (see `frames.rs`).
 
 use crate::attributes;
 use crate::ids::NodeIds;
@@ -12,7 +14,7 @@ use crate::injected::Injected;
 use crate::mask;
 use crate::sanitize::{self, Inert};
 use cobrowse_protocol::{
-    Element as ElementData, Extras, FormState, Namespace, Node as NodeData, NodeId, NodeKind, Value, MASK_TEXT,
+    Element as ElementData, Extras, FormState, Namespace, Node as NodeData, NodeId, NodeKind, Root, Value, MASK_TEXT,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlTemplateElement, Node};
@@ -31,6 +33,8 @@ pub struct Builder<'a> {
     forms: Vec<(Element, FormState)>,
     masked_texts: Vec<Node>,
     extras: Vec<(Element, Box<Extras>)>,
+    /// Frames whose documents are built in [`Builder::finish`].
+    frames: Vec<(Node, Root)>,
 }
 
 impl<'a> Builder<'a> {
@@ -42,6 +46,7 @@ impl<'a> Builder<'a> {
             forms: Vec::new(),
             masked_texts: Vec::new(),
             extras: Vec::new(),
+            frames: Vec::new(),
         }
     }
 
@@ -82,7 +87,22 @@ impl<'a> Builder<'a> {
         for text in &self.masked_texts {
             mask::mark_parent_of(text);
         }
+        for (frame, root) in &self.frames {
+            crate::frames::build_document(frame, root, self.ids);
+        }
         self.extras.iter().map(|(element, extras)| apply_extras(element, extras)).sum()
+    }
+
+    /// Builds `root` as the open shadow root of `host` (see `shadow.rs`), with its adopted sheets.
+    pub fn build_shadow_root(&mut self, host: &Node, root: &Root) {
+        let holder = crate::shadow::attach(host, self.document, self.ids);
+        self.ids.insert(root.id, &holder);
+        for child in &root.children {
+            self.build_into(child, &holder);
+        }
+        if !root.adopted.is_empty() {
+            let _ = crate::sheets::adopt(&holder, self.document, &root.adopted);
+        }
     }
 
     fn build_children(&mut self, data: &NodeData, node: &Node) {
@@ -100,6 +120,14 @@ impl<'a> Builder<'a> {
         }
         for child in &element.children {
             self.build_into(child, &holder);
+        }
+        if let Some(extras) = &element.extras {
+            if let Some(root) = &extras.shadow {
+                self.build_shadow_root(node, root);
+            }
+            if let Some(root) = &extras.frame {
+                self.frames.push((node.clone(), root.clone()));
+            }
         }
     }
 

@@ -13,7 +13,8 @@
 //! ```
 //!
 //! The way a frame takes: [`connection`] (WebSocket) → [`session`] (one `Decoder` per connection) →
-//! [`mirror`] (the iframe's DOM, built by [`build`], cleaned by [`sanitize`], keyed by [`ids`], patched
+//! [`mirror`] (the iframe's DOM, built by [`build`] with [`shadow`] roots and [`frames`]' documents,
+//! cleaned by [`sanitize`], keyed by [`ids`], patched
 //! by [`children`], [`attributes`], [`form`]; [`mask`] and [`injected`] for what the viewer adds,
 //! [`view_only`] for the navigation it cancels) and [`overlay`] (size, scale, pointer), [`scroll`] (the
 //! window's offset). [`status`] tells the agent where things stand; [`counters`] tells tests, on
@@ -28,6 +29,7 @@ pub mod connection;
 pub mod counters;
 pub mod dialog;
 pub mod form;
+pub mod frames;
 pub mod ids;
 pub mod injected;
 pub mod mask;
@@ -41,6 +43,7 @@ pub mod scroll;
 pub mod session;
 pub mod sheet_loads;
 pub mod sheets;
+pub mod shadow;
 pub mod status;
 pub mod view_only;
 

@@ -200,8 +200,10 @@ impl Mirror {
                 let ends = selection.and_then(|s| Some((self.node(s.anchor)?, s.anchor_offset, self.node(s.focus)?, s.focus_offset)));
                 presence::select(document, ends);
             }
-            // Shadow roots and frame documents: see the shadow and frames modules.
-            Event::Shadow { .. } | Event::Frame { .. } => {}
+            Event::Shadow { host, root } => self.out_of_step += crate::shadow::apply(&mut self.ids, *host, root),
+            Event::Frame { frame, document } => {
+                self.out_of_step += crate::frames::apply(&mut self.ids, *frame, document.as_ref())
+            }
         }
     }
 

@@ -11,9 +11,12 @@
 //! | `modal` | the dialog | `showModal()`, `close()` |
 //! | `sheet` | the top `CSSStyleSheet` | `insertRule`, `deleteRule`, `replace`, `replaceSync`, `addRule`, `removeRule` (also on grouping rules) |
 //! | `adopted` | the document or shadow root | the `adoptedStyleSheets` setter |
+//! | `shadow` | the host | `Element.prototype.attachShadow` (see `shadow.rs`) |
+//! | `frame` | the frame element | a `load` in a watched document, not the shim (see `roots.rs`, `frames.rs`) |
+//! | `input` | a field in a frame document | `input` / `change` there, not the shim (see `roots.rs`) |
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, Node};
+use web_sys::{Element, EventTarget, Node};
 
 /// One change reported by the shim.
 #[derive(Debug)]
@@ -26,6 +29,12 @@ pub enum Change {
     Sheet(JsValue),
     /// A document's or shadow root's adopted stylesheets were replaced.
     Adopted(Node),
+    /// A shadow root was attached to this host.
+    Shadow(Element),
+    /// This frame element loaded a new document.
+    Frame(Element),
+    /// `input` or `change` on this target in a frame document.
+    Input(EventTarget),
 }
 
 impl Change {
@@ -39,6 +48,9 @@ impl Change {
             "modal" => Change::Modal(target.unchecked_into()),
             "sheet" => Change::Sheet(target),
             "adopted" => Change::Adopted(target.unchecked_into()),
+            "shadow" => Change::Shadow(target.unchecked_into()),
+            "frame" => Change::Frame(target.unchecked_into()),
+            "input" => Change::Input(target.unchecked_into()),
             _ => return None,
         })
     }

@@ -11,16 +11,15 @@ use crate::hooks;
 use cobrowse_protocol::{Extras, Namespace};
 use web_sys::Element;
 
-/// The extras of `element` (`tag` lower case for HTML), or `None` when it has none.
-pub fn of(element: &Element, tag: &str, namespace: &Namespace) -> Option<Box<Extras>> {
+/// The state of `element` (`tag` lower case for HTML); the snapshot adds its shadow root and frame
+/// document, and sends the extras only if something is set.
+pub fn of(element: &Element, tag: &str, namespace: &Namespace) -> Extras {
     let mut extras = Extras::default();
     match (namespace, tag) {
         (Namespace::Html | Namespace::Svg, "style") => extras.sheet = hooks::edited_rules(element),
         (Namespace::Html, "dialog") => extras.modal = hooks::is_modal(element),
         (Namespace::Html, "video" | "audio") => extras.media = hooks::media_state(element),
-        _ => return None,
+        _ => {}
     }
-    // Checked field by field: comparing with `Extras::default()` would pull the comparison of whole node
-    // trees into the download.
-    (extras.sheet.is_some() || extras.modal || extras.media.is_some()).then(|| Box::new(extras))
+    extras
 }

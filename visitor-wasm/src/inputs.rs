@@ -130,21 +130,28 @@ pub fn media_event(target: &EventTarget, ids: &Ids) -> Option<Event> {
     Some(Event::Media { node, state: hooks::media_state(element)? })
 }
 
+/// Where the event happened: the first node of its composed path, so that typing in an open shadow root
+/// names the field, not the host the event is retargeted to outside the root.
 fn target(event: &web_sys::Event) -> EventTarget {
-    event.target().unwrap_or_else(|| JsValue::NULL.unchecked_into())
+    let first = event.composed_path().get(0);
+    match first.is_object() {
+        true => first.unchecked_into(),
+        false => event.target().unwrap_or_else(|| JsValue::NULL.unchecked_into()),
+    }
 }
 
 /// The form state events an `input` or `change` on `target` calls for: the control itself, and the
 /// controls whose state changed silently with it (the other radios of a group, a select's options).
 pub fn form_events(target: &EventTarget, document: &Document, ids: &Ids) -> Vec<Event> {
     let mut events = Vec::new();
-    let Some(element) = target.dyn_ref::<Element>() else { return events };
-    let Some(tag) = snapshot::html_tag(element) else { return events };
+    let Some(element) = crate::frames::element_of_any_realm(target) else { return events };
+    let Some(tag) = crate::frames::html_tag_of_any_realm(&element) else { return events };
+    let element = &element;
     events.extend(form_event(element, &tag, ids));
     match tag.as_str() {
         "input" if element.get_attribute("type").is_some_and(|kind| kind.eq_ignore_ascii_case("radio")) => {
             if let Some(name) = element.get_attribute("name").filter(|name| !name.is_empty()) {
-                let group = document.get_elements_by_name(&name);
+                let group = element.owner_document().unwrap_or_else(|| document.clone()).get_elements_by_name(&name);
                 let others = (0..group.length()).filter_map(|index| group.item(index)).filter(|node| node != element.as_ref() as &Node);
                 events.extend(others.filter_map(|node| form_event(node.unchecked_ref(), "input", ids)));
             }

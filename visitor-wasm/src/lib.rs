@@ -16,7 +16,9 @@
 //!
 //! Modules, in the order a frame is made: [`ids`] names nodes, [`mask`] decides what is hidden,
 //! [`snapshot`] serializes the DOM, [`record`] turns mutations into deltas, [`inputs`] turns the
-//! visitor's actions into events, [`connection`] sends frames, [`session`] runs one session. `alloc` is
+//! visitor's actions into events, [`connection`] sends frames, [`session`] runs one session. [`shadow`] and
+//! [`frames`] add open shadow roots and same-origin frame documents, [`roots`] watches them like the
+//! document, [`pristine`] takes constructors a page may have replaced from the shim's hooks. `alloc` is
 //! the small allocator that keeps the download small.
 
 #[cfg(target_arch = "wasm32")]
@@ -26,11 +28,15 @@ pub mod changes;
 pub mod connection;
 pub mod extras;
 pub mod hooks;
+pub mod frames;
 pub mod ids;
 pub mod inputs;
 pub mod mask;
+pub mod pristine;
 pub mod record;
+pub mod roots;
 mod session;
+pub mod shadow;
 pub mod snapshot;
 pub mod styles;
 

@@ -202,13 +202,32 @@ pub fn node_masking(node: &Node, parent: Masking) -> Masking {
     }
 }
 
-/// How `node` (an element, text or comment) is serialized now, looking at its ancestors.
+/// How `node` (an element, text or comment, or a shadow root or frame document: its host's) is serialized
+/// now, looking at its ancestors, across shadow roots and frames up to the top document.
 pub fn masking_of(node: &Node) -> Masking {
-    let element = match node.node_type() {
-        Node::ELEMENT_NODE => Some(node.clone().unchecked_into::<Element>()),
-        _ => node.parent_element(),
-    };
-    let Some(element) = element else { return Masking::Plain };
+    match node.node_type() {
+        Node::ELEMENT_NODE => element_masking_now(node.unchecked_ref()),
+        Node::DOCUMENT_NODE | Node::DOCUMENT_FRAGMENT_NODE => {
+            crate::roots::host_of(node).map_or(Masking::Plain, |host| element_masking_now(&host))
+        }
+        _ => node.parent_node().map_or(Masking::Plain, |parent| masking_of(&parent)),
+    }
+}
+
+/// How `element` is serialized now: decided inside its own tree, starting from its root's host's masking
+/// when it is in a shadow root or frame document.
+fn element_masking_now(element: &Element) -> Masking {
+    let mut chain = vec![element.clone()];
+    while let Some(parent) = chain.last().and_then(|element| element.parent_element()) {
+        chain.push(parent);
+    }
+    let outer = chain.last().and_then(|top| top.parent_node()).map_or(Masking::Plain, |root| match root.node_type() {
+        Node::ELEMENT_NODE => Masking::Plain,
+        _ => masking_of(&root),
+    });
+    if outer != Masking::Plain {
+        return masking_down(&chain, outer);
+    }
     let (quick, mask) = RULES.with(|rules| {
         let rules = rules.borrow();
         (!rules.mask_all(), matches!(element.closest(&rules.mask), Ok(Some(_)) | Err(_)))
@@ -216,21 +235,16 @@ pub fn masking_of(node: &Node) -> Masking {
     if mask {
         Masking::Masked
     } else if quick {
-        if is_secret_field(&element, &element.local_name()) { Masking::Masked } else { Masking::Plain }
+        if is_secret_field(element, &element.local_name()) { Masking::Masked } else { Masking::Plain }
     } else {
-        masking_from_root(&element)
+        masking_down(&chain, Masking::Plain)
     }
 }
 
-/// The masking of `element`, decided down from the root element as the snapshot decides it.
-fn masking_from_root(element: &Element) -> Masking {
-    let mut chain = vec![element.clone()];
-    while let Some(parent) = chain.last().and_then(|element| element.parent_element()) {
-        chain.push(parent);
-    }
-    chain.iter().rev().fold(Masking::Plain, |parent, element| {
-        element_masking(element, &element.local_name(), parent)
-    })
+/// The masking of `chain[0]`, decided down from the last of `chain` (its ancestors, in order) as the
+/// snapshot decides it, starting from `outer`, the masking above the chain.
+fn masking_down(chain: &[Element], outer: Masking) -> Masking {
+    chain.iter().rev().fold(outer, |parent, element| element_masking(element, &element.local_name(), parent))
 }
 
 /// Whether the node is inside a masked subtree (or is a masked element): [`masking_of`]`.masks()`.
@@ -244,7 +258,9 @@ pub fn is_secret_field(element: &Element, tag: &str) -> bool {
     if !matches!(tag, "input" | "textarea") {
         return false;
     }
-    let kind = element.dyn_ref::<HtmlInputElement>().map(HtmlInputElement::type_);
+    // By tag, not `instanceof`: an input in a frame document belongs to the frame's realm.
+    let is_html = || element.namespace_uri().as_deref() == Some("http://www.w3.org/1999/xhtml");
+    let kind = (tag == "input" && is_html()).then(|| element.unchecked_ref::<HtmlInputElement>().type_());
     if matches!(kind.as_deref(), Some("hidden" | "file")) {
         return true;
     }
@@ -268,7 +284,7 @@ pub fn carries_content(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     matches!(
         name.as_str(),
-        "value" | "placeholder" | "title" | "alt" | "label" | "aria-label" | "aria-description"
+        "value" | "srcdoc" | "placeholder" | "title" | "alt" | "label" | "aria-label" | "aria-description"
             | "aria-valuetext" | "aria-placeholder"
     ) || (name.starts_with("data-") && !name.starts_with("data-cobrowse-"))
 }

@@ -40,14 +40,15 @@ impl Recorder {
     /// Starts observing everything under `document`; `on_records` gets each batch of records.
     pub fn observe(document: &Document, on_records: impl FnMut(Array) + 'static) -> Result<Self, JsValue> {
         let callback = Closure::<dyn FnMut(Array)>::new(on_records);
-        let observer = MutationObserver::new(callback.as_ref().unchecked_ref())?;
+        let observer = crate::pristine::mutation_observer(callback.as_ref().unchecked_ref())?;
         let options = MutationObserverInit::new();
         options.set_child_list(true);
         options.set_attributes(true);
         options.set_attribute_old_value(true);
         options.set_character_data(true);
         options.set_subtree(true);
-        observer.observe_with_options(document, &options)?;
+        crate::roots::start_watching(&observer, options);
+        crate::roots::watch(document)?;
         Ok(Self { observer, _callback: callback })
     }
 
@@ -60,6 +61,7 @@ impl Recorder {
 impl Drop for Recorder {
     fn drop(&mut self) {
         self.observer.disconnect();
+        crate::roots::stop_watching();
     }
 }
 
@@ -142,7 +144,8 @@ fn changes_masking(element: &Element, name: &str, record: &MutationRecord, ids: 
         return record.old_value().is_some() != element.has_attribute(name);
     }
     let Some((_, sent)) = ids.get_with_masking(element) else { return false };
-    let parent = match element.parent_element() {
+    // The parent node, not element: a shadow root's or frame document's child inherits its host's masking.
+    let parent = match element.parent_node() {
         Some(parent) => ids.get_with_masking(&parent).map_or_else(|| mask::masking_of(&parent), |(_, masking)| masking),
         None => Masking::Plain,
     };
@@ -155,8 +158,10 @@ fn known_connected(node: &Node, first_new: NodeId, ids: &Ids) -> Option<(NodeId,
 }
 
 /// Whether the mirror has `parent`'s children: not a `<script>`'s, nothing beneath a blocked element.
+/// (A shadow root or frame document lists its children.)
 fn mirrors_children(parent: &Node, masking: Masking) -> bool {
-    masking != Masking::Blocked && snapshot::lists_children(parent.unchecked_ref())
+    masking != Masking::Blocked
+        && (parent.node_type() != Node::ELEMENT_NODE || snapshot::lists_children(parent.unchecked_ref()))
 }
 
 fn children_events(parents: &[Node], first_new: NodeId, ids: &mut Ids) -> Vec<Event> {

@@ -120,6 +120,7 @@ impl Session {
                 return Err((settle, message));
             }
         };
+        crate::pristine::adopt(&hooks);
         Ok(Self {
             window,
             document,
@@ -288,6 +289,17 @@ impl Session {
             }
             Change::Sheet(sheet) => self.styles.sheet_changed(sheet),
             Change::Adopted(root) => self.styles.adopted_changed(root),
+            Change::Shadow(host) => {
+                self.flush_records();
+                let event = crate::shadow::attached(&host, &mut self.ids);
+                self.connection.send_delta(&cobrowse_protocol::Delta { events: event.into_iter().collect() });
+            }
+            Change::Frame(frame) => {
+                self.flush_records();
+                let event = crate::frames::loaded(&frame, &mut self.ids);
+                self.connection.send_delta(&cobrowse_protocol::Delta { events: event.into_iter().collect() });
+            }
+            Change::Input(target) => return self.on_input(Input::Form(target)),
         }
         self.request_frame();
         Vec::new()

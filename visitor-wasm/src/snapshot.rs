@@ -18,7 +18,7 @@
 use crate::{extras, hooks};
 use crate::ids::Ids;
 use crate::mask::{self, Masking};
-use cobrowse_protocol::{Attribute, Element, FormState, Namespace, Node, NodeKind, Point, Size, Snapshot};
+use cobrowse_protocol::{Attribute, Element, Extras, FormState, Namespace, Node, NodeKind, Point, Root, Size, Snapshot};
 use wasm_bindgen::JsCast;
 use web_sys::{
     Document, DocumentType, HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
@@ -51,6 +51,12 @@ pub fn take(window: &Window, document: &Document, ids: &mut Ids) -> Snapshot {
 /// `parent` is its parent's masking. `None` if the node is not serialized at all.
 pub fn new_subtree(node: &web_sys::Node, parent: Masking, ids: &mut Ids) -> Option<Node> {
     Serializer { ids, fresh_ids: true }.node(node, parent)
+}
+
+/// A shadow root or frame document new to the mirror (see `shadow.rs`, `frames.rs`), every node under a
+/// fresh id; `masking` is its host's.
+pub fn new_root(root: &web_sys::Node, masking: Masking, url: String, ids: &mut Ids) -> Root {
+    Serializer { ids, fresh_ids: true }.root(root, masking, url)
 }
 
 /// The window's size in CSS pixels.
@@ -188,11 +194,35 @@ impl Serializer<'_> {
                 };
                 let is_script = namespace == Namespace::Html && tag == "script";
                 let children = if is_script { Vec::new() } else { self.children(element, masking) };
-                let extras = if masked { None } else { extras::of(element, &tag, &namespace) };
+                let extras = self.extras(element, &tag, &namespace, masking);
                 NodeKind::Element(Element { attributes: attributes(element, masked), form, children, tag, namespace, extras })
             }
         };
         Some(Node { id, kind })
+    }
+
+    /// What the element holds beyond its children: an open shadow root, a readable frame document.
+    /// The element's extras: its state (unless masked, see `extras.rs`), its open shadow root and its
+    /// frame document.
+    fn extras(&mut self, element: &web_sys::Element, tag: &str, namespace: &Namespace, masking: Masking) -> Option<Box<Extras>> {
+        let mut extras = if masking.masks() { Extras::default() } else { extras::of(element, tag, namespace) };
+        extras.shadow = crate::shadow::open_root(element, tag).map(|root| self.root(&root, masking, String::new()));
+        extras.frame = crate::frames::readable_document(element, tag)
+            .map(|document| self.root(&document, masking, crate::frames::document_url(&document)));
+        let empty = extras.shadow.is_none()
+            && extras.frame.is_none()
+            && extras.sheet.is_none()
+            && !extras.modal
+            && extras.media.is_none();
+        (!empty).then(|| Box::new(extras))
+    }
+
+    /// A shadow root or frame document with its id and children, masked as its host (`masking`); from now
+    /// on the recorder observes it too.
+    fn root(&mut self, root: &web_sys::Node, masking: Masking, url: String) -> Root {
+        let _ = crate::roots::watch(root);
+        let adopted = if masking.masks() { Vec::new() } else { hooks::adopted_sheets(root) };
+        Root { id: self.id(root, masking), url, adopted, children: self.children(root, masking) }
     }
 }
 

@@ -73,6 +73,8 @@ function cobrowseCanonicalTree(doc, role) {
       var name = attribute.name;
       if (!isMirror && /^on/i.test(name)) continue;
       if (name === "data-cobrowse-masked") continue;
+      // The mirror keeps a frame's src and sandbox under other names, so its frame loads nothing.
+      if (isMirror && (name === "data-cobrowse-src" || name === "data-cobrowse-sandbox")) name = name.slice(14);
       var isUrl = URL_ATTRIBUTES.indexOf(name.toLowerCase()) >= 0;
       list.push([name, attribute.value, isUrl ? resolved(attribute.value) : null]);
     }
