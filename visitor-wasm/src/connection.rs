@@ -57,6 +57,11 @@ impl Connection {
         }
     }
 
+    /// Sends an asset upload: its own frame, outside the deflate context.
+    pub fn send_asset(&self, upload: &cobrowse_protocol::AssetUpload) {
+        self.send(&message::encode_asset(upload));
+    }
+
     /// Tells the relay the visitor ended the session, and closes normally.
     pub fn end(&self) {
         self.send(&message::encode_control(&Control::EndSession));
