@@ -5,6 +5,7 @@
 
 use cobrowse_e2e::mirror::{assert_mirrors, MIRROR_TIMEOUT};
 use cobrowse_e2e::relay::AGENT_NAMES;
+use cobrowse_e2e::site::PRIVATE_COOKIE;
 use cobrowse_e2e::{agent, step, visitor, wait, Result, Stage};
 use cobrowse_protocol::frame::{self, FrameKind};
 use cobrowse_protocol::message::decode_asset;
@@ -53,7 +54,12 @@ async fn assets_only_the_visitor_can_load_reach_the_mirror_from_the_relay() -> R
     let visitor = stage.browser("visitor").await?;
     let ana = stage.browser("agent ana").await?;
 
-    // 1. The visitor, signed in, starts a session; the shim uploads what the agent could not load.
+    // 1. The visitor signs in (a cookie of the site's), starts a session; the shim uploads what the agent
+    //    could not load.
+    visitor.goto(&stage.site.page_url("sign-in")).await?;
+    let cookie = format!("document.cookie = '{PRIVATE_COOKIE}; path=/'; return document.cookie;");
+    let set: String = visitor.execute(&cookie, vec![]).await?;
+    assert!(set.contains(PRIVATE_COOKIE), "the visitor's cookie: {set:?}");
     visitor::open(&visitor, &stage.site.page_url("assets.html")).await?;
     let key = visitor::start_session(&visitor).await.map_err(step("1: Cobrowse.start()"))?;
     let wanted = ["/private/badge.png", "/private/private.css", "blob:"];
@@ -93,11 +99,7 @@ async fn assets_only_the_visitor_can_load_reach_the_mirror_from_the_relay() -> R
     }
     stage.log(&format!("2: the mirror shows the uploads: {shown:?}"));
 
-    // 3. The mirror still equals the page (its relay URLs mapped back to the visitor's).
-    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("3: mirror equals the page"))?;
-    stage.log(&format!("3: mirror equal ({} elements) after {:?}", agreed.elements, agreed.after));
-
-    // 4. Nothing from a masked or blocked subtree was uploaded, and the site gave the agent nothing private.
+    // 3. Nothing from a masked or blocked subtree was uploaded, and the site gave the agent nothing private.
     let uploaded = uploads.lock().expect("uploads").clone();
     for never in ["masked.png", "blocked.png"] {
         assert!(!uploaded.iter().any(|url| url.contains(never)), "{never} was uploaded: {uploaded:?}");
@@ -108,7 +110,28 @@ async fn assets_only_the_visitor_can_load_reach_the_mirror_from_the_relay() -> R
     }
     let agent_asked = |file: &str| requests.iter().any(|request| !request.with_cookie && request.file == file);
     assert!(!agent_asked("badge.png") && !agent_asked("private.css"), "the agent asked the site: {requests:?}");
-    stage.log(&format!("4: private requests: {requests:?}"));
+    stage.log(&format!("3: private requests: {requests:?}"));
+
+    // 4. The mirror still equals the page (its relay URLs mapped back to the visitor's). The canonical trees
+    //    do not model blocked boxes: the blocked one goes first.
+    visitor.execute::<()>("document.querySelector('[data-cobrowse-block]').remove();", vec![]).await?;
+    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("4: mirror equals the page"))?;
+    stage.log(&format!("4: mirror equal ({} elements) after {:?}", agreed.elements, agreed.after));
+
+    // 5. An image added while the agent watches is uploaded too, and the mirror's copy switches to the relay.
+    let add = "var image = document.createElement('img'); image.id = 'added-later'; \
+               image.src = '../private/badge.png?added-later'; document.body.appendChild(image);";
+    visitor.execute::<()>(add, vec![]).await?;
+    let later = wait::until("the added image in the mirror, from the relay", MIRROR_TIMEOUT, || async {
+        let script = "var doc = document.getElementById('cobrowse-mirror').contentDocument; \
+                      var image = doc && doc.getElementById('added-later'); \
+                      return image && image.naturalWidth > 0 ? image.currentSrc : null;";
+        let src: Option<String> = ana.execute(script, vec![]).await?;
+        Ok(src.filter(|src| src.starts_with(&assets_prefix)))
+    })
+    .await
+    .map_err(step("5: an image added later"))?;
+    stage.log(&format!("5: the image added later shows from {later}"));
 
     visitor.close().await?;
     ana.close().await?;
