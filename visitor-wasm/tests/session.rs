@@ -124,7 +124,7 @@ async fn a_session_from_start_to_stop() {
     install_fake_socket();
     let page = Fixture::new(r#"<p id="hello">hello relay</p><input id="name"><input id="pw" type="password">"#);
     let (emit, log) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
     let mut relay = Relay::last();
     assert_eq!(relay.url(), "ws://relay.test/ws/visitor?site=demo");
     assert_eq!(get(&relay.socket, "binaryType"), "arraybuffer");
@@ -193,7 +193,7 @@ async fn a_session_from_start_to_stop() {
 async fn start_error(close: (u16, &str)) -> String {
     install_fake_socket();
     let (emit, _) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=nope".into(), emit);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=nope".into(), emit, JsValue::UNDEFINED);
     Relay::last().close(close.0, close.1);
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     restore_real_socket();
@@ -212,7 +212,7 @@ async fn start_rejects_with_what_went_wrong() {
 async fn a_close_by_the_relay_ends_the_session() {
     install_fake_socket();
     let (emit, log) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
     let relay = Relay::last();
     relay.send(&Control::SessionStarted { key: "654321".into(), masking: Default::default() });
     JsFuture::from(started).await.unwrap();
@@ -221,7 +221,7 @@ async fn a_close_by_the_relay_ends_the_session() {
     assert_eq!(name, "ended");
     assert_eq!(get(&detail, "reason"), "The session expired.");
     // A new session can start after the end.
-    let again = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    let again = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     Relay::last().send(&Control::SessionStarted { key: "111111".into(), masking: Default::default() });
     assert_eq!(JsFuture::from(again).await.unwrap(), "111111");
     cobrowse_visitor::stop();
@@ -232,7 +232,7 @@ async fn a_close_by_the_relay_ends_the_session() {
 async fn an_unreachable_relay_is_reported() {
     restore_real_socket();
     let (emit, _) = recording_emit();
-    let started = cobrowse_visitor::start("ws://127.0.0.1:9/ws/visitor?site=demo".into(), emit);
+    let started = cobrowse_visitor::start("ws://127.0.0.1:9/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     let message: String = error.unchecked_into::<js_sys::Error>().message().into();
     assert!(message.contains("unreachable"), "{message}");
@@ -242,7 +242,7 @@ async fn an_unreachable_relay_is_reported() {
 async fn the_site_s_rules_apply_from_the_first_snapshot() {
     install_fake_socket();
     let _page = Fixture::new(r#"<p class="site-secret">SITE-SECRET-TEXT</p><p>public words</p>"#);
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     let mut relay = Relay::last();
     let masking = cobrowse_protocol::MaskingRules { mask_selectors: vec![".site-secret".into()], ..Default::default() };
     relay.send(&Control::SessionStarted { key: "222222".into(), masking });
@@ -259,7 +259,7 @@ async fn the_site_s_rules_apply_from_the_first_snapshot() {
 async fn an_invalid_selector_stops_the_start_before_anything_is_sent() {
     install_fake_socket();
     let _page = Fixture::new(r#"<p>PAGE-TEXT</p>"#);
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     let mut relay = Relay::last();
     let masking = cobrowse_protocol::MaskingRules { block_selectors: vec!["#ok".into(), "p:bogus(".into()], ..Default::default() };
     relay.send(&Control::SessionStarted { key: "333333".into(), masking });
