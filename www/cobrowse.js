@@ -124,7 +124,9 @@
     }
     function scan() {
       timer = 0;
-      each('[src^="blob:"],[*|href^="blob:"],[poster^="blob:"],[srcset*="blob:"]', function (element) {
+      // Links only navigate: their blob: downloads are left alone.
+      var blobs = '[src^="blob:"],[*|href^="blob:"]:not(a,area),[poster^="blob:"],[srcset*="blob:"]';
+      each(blobs, function (element) {
         var urls = [element.getAttribute("src"), element.getAttribute("href"), element.getAttribute("poster"),
           element.getAttributeNS(XLINK, "href")];
         (element.getAttribute("srcset") || "").split(",").forEach(function (candidate) {

@@ -8,6 +8,7 @@
 //! (masked, or covered by a mask-all mode) is never uploaded from; the check runs again when the bytes are
 //! sent, since the element may have moved or become masked while they were fetched.
 
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use web_sys::Node;
 
@@ -19,7 +20,8 @@ pub fn asset_allowed(element: Node) -> bool {
 
 /// Sends `bytes`, which the page calls `url` (absolute), as an asset, if `element` may still have its
 /// resources uploaded. Returns whether it was sent.
+/// (`bytes` is a `Uint8Array`, copied in here: a `Vec<u8>` parameter would add its own glue to the download.)
 #[wasm_bindgen]
-pub fn send_asset(element: Node, url: String, mime: String, bytes: Vec<u8>) -> bool {
-    crate::session::send_asset(&element, cobrowse_protocol::AssetUpload { url, mime, bytes })
+pub fn send_asset(element: Node, url: String, mime: String, bytes: Uint8Array) -> bool {
+    crate::session::send_asset(&element, cobrowse_protocol::AssetUpload { url, mime, bytes: bytes.to_vec() })
 }

@@ -74,7 +74,8 @@ async fn only_mirrored_unmasked_elements_upload_and_the_check_is_made_again_when
 
     let upload = AssetUpload { url: "https://shop.test/a.png".into(), mime: "image/png".into(), bytes: vec![137, 80, 78, 71] };
     let send = |css, upload: &AssetUpload| {
-        cobrowse_visitor::assets::send_asset(node(&page, css), upload.url.clone(), upload.mime.clone(), upload.bytes.clone())
+        let bytes = Uint8Array::from(&upload.bytes[..]);
+        cobrowse_visitor::assets::send_asset(node(&page, css), upload.url.clone(), upload.mime.clone(), bytes)
     };
     assert!(send("#plain", &upload));
     assert!(!send("#masked", &AssetUpload { url: "https://shop.test/b.png".into(), ..upload.clone() }));
