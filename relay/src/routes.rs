@@ -71,7 +71,7 @@ fn healthz() -> BoxedFilter<(Response,)> {
 }
 
 /// How long an agent's browser may reuse an asset without asking again: its path names its bytes.
-const ASSET_MAX_AGE_SECS: u32 = 3600;
+const ASSET_MAX_AGE_SECS: u32 = 600;
 
 /// `GET /assets/{token}/{hash}`: an asset of a live session, or 404 saying why there is none.
 fn asset(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
