@@ -11,13 +11,16 @@
 //! and kept so an agent who joins later gets them all before the kept snapshot. Limits bound what one
 //! visitor can make the relay hold: bytes per asset, bytes per session, and URLs per session; an upload past
 //! one is refused (and logged by the caller), nothing else happens to the session. Everything is dropped
-//! when the session ends.
+//! when the session ends. All sessions together also share one [`AssetBudget`] (`total_asset_bytes`), so
+//! many sessions cannot add up to more memory than the relay has.
 
 use bytes::Bytes;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::{AssetUpload, Control};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// How many distinct URLs one session may map: each costs an announcement to every agent.
@@ -49,16 +52,49 @@ pub(crate) enum AssetRefused {
     TooLarge { size: usize, limit: usize },
     #[error("the session already holds {held} bytes of assets; {size} more would pass its limit of {limit} bytes (session_asset_bytes)")]
     SessionFull { held: usize, size: usize, limit: usize },
+    #[error("the relay already holds {limit} bytes of assets for all sessions together (total_asset_bytes)")]
+    RelayFull { limit: usize },
     #[error("the session already maps {MAX_URLS_PER_SESSION} asset URLs, the most it may")]
     TooManyUrls,
     #[error("the asset's URL is empty or longer than {MAX_URL_BYTES} bytes")]
     BadUrl,
 }
 
+/// The bytes of assets all sessions may hold together; each session's cache reserves what it stores.
+#[derive(Debug)]
+pub(crate) struct AssetBudget {
+    limit: usize,
+    used: AtomicUsize,
+}
+
+impl AssetBudget {
+    pub fn new(limit: usize) -> Arc<Self> {
+        Arc::new(Self { limit, used: AtomicUsize::new(0) })
+    }
+
+    /// Takes `size` bytes of the budget; false (and nothing taken) if they are not left.
+    fn reserve(&self, size: usize) -> bool {
+        self.used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| used.checked_add(size).filter(|&total| total <= self.limit))
+            .is_ok()
+    }
+
+    fn release(&self, size: usize) {
+        self.used.fetch_sub(size, Ordering::Relaxed);
+    }
+
+    /// How many bytes all sessions hold now.
+    #[cfg(test)]
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+}
+
 /// The assets of one session.
 #[derive(Debug)]
 pub(crate) struct AssetCache {
     token: String,
+    budget: Arc<AssetBudget>,
     by_hash: HashMap<String, StoredAsset>,
     stored_bytes: usize,
     path_by_url: HashMap<String, String>,
@@ -67,9 +103,16 @@ pub(crate) struct AssetCache {
 }
 
 impl AssetCache {
-    /// An empty cache whose assets are served under `/assets/{token}/`.
-    pub fn new(token: String) -> Self {
-        Self { token, by_hash: HashMap::new(), stored_bytes: 0, path_by_url: HashMap::new(), announcements: Vec::new() }
+    /// An empty cache whose assets are served under `/assets/{token}/`, taking their bytes from `budget`.
+    pub fn new(token: String, budget: Arc<AssetBudget>) -> Self {
+        Self {
+            token,
+            budget,
+            by_hash: HashMap::new(),
+            stored_bytes: 0,
+            path_by_url: HashMap::new(),
+            announcements: Vec::new(),
+        }
     }
 
     #[cfg(test)]
@@ -119,9 +162,12 @@ impl AssetCache {
         self.stored_bytes
     }
 
-    /// Forgets every asset and mapping (the session ended).
+    /// Forgets every asset and mapping (the session ended), giving their bytes back to the budget.
     pub fn clear(&mut self) {
-        *self = AssetCache::new(std::mem::take(&mut self.token));
+        self.budget.release(std::mem::take(&mut self.stored_bytes));
+        self.by_hash.clear();
+        self.path_by_url.clear();
+        self.announcements.clear();
     }
 
     fn check_room(&self, size: usize, limits: &AssetLimits) -> Result<(), AssetRefused> {
@@ -131,7 +177,16 @@ impl AssetCache {
         if self.stored_bytes + size > limits.max_session_bytes {
             return Err(AssetRefused::SessionFull { held: self.stored_bytes, size, limit: limits.max_session_bytes });
         }
+        if !self.budget.reserve(size) {
+            return Err(AssetRefused::RelayFull { limit: self.budget.limit });
+        }
         Ok(())
+    }
+}
+
+impl Drop for AssetCache {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 
@@ -174,6 +229,10 @@ mod tests {
         AssetUpload { url: url.into(), mime: "image/png".into(), bytes: bytes.to_vec() }
     }
 
+    fn cache(token: &str) -> AssetCache {
+        AssetCache::new(token.into(), AssetBudget::new(usize::MAX))
+    }
+
     fn store(cache: &mut AssetCache, url: &str, bytes: &[u8]) -> Result<Option<Bytes>, AssetRefused> {
         cache.store(upload(url, bytes), sha256_hex(bytes), &LIMITS)
     }
@@ -188,7 +247,7 @@ mod tests {
 
     #[test]
     fn the_same_bytes_are_stored_once_and_each_url_announced_once() {
-        let mut cache = AssetCache::new("t0k".into());
+        let mut cache = cache("t0k");
         let first = store(&mut cache, "https://a/1.png", b"12345").unwrap().expect("a new URL is announced");
         let control = cobrowse_protocol::message::decode_control(&first).unwrap();
         let path = format!("/assets/t0k/{}", sha256_hex(b"12345"));
@@ -202,7 +261,7 @@ mod tests {
 
     #[test]
     fn uploads_past_a_limit_are_refused_and_change_nothing() {
-        let mut cache = AssetCache::new("t".into());
+        let mut cache = cache("t");
         assert_eq!(store(&mut cache, "u1", &[0; 11]), Err(AssetRefused::TooLarge { size: 11, limit: 10 }));
         store(&mut cache, "u2", &[1; 10]).unwrap();
         assert_eq!(store(&mut cache, "u3", &[2; 7]), Err(AssetRefused::SessionFull { held: 10, size: 7, limit: 16 }));
@@ -213,8 +272,23 @@ mod tests {
     }
 
     #[test]
+    fn all_sessions_share_the_relay_s_budget_and_give_it_back() {
+        let budget = AssetBudget::new(12);
+        let mut first = AssetCache::new("a".into(), budget.clone());
+        let mut second = AssetCache::new("b".into(), budget.clone());
+        store(&mut first, "u1", &[1; 8]).unwrap();
+        assert_eq!(store(&mut second, "u2", &[2; 8]), Err(AssetRefused::RelayFull { limit: 12 }));
+        store(&mut second, "u3", &[3; 4]).unwrap();
+        assert_eq!(budget.used(), 12);
+        first.clear();
+        assert_eq!(budget.used(), 4);
+        drop(second);
+        assert_eq!(budget.used(), 0);
+    }
+
+    #[test]
     fn clearing_forgets_everything_but_the_token() {
-        let mut cache = AssetCache::new("t".into());
+        let mut cache = cache("t");
         store(&mut cache, "u", b"x").unwrap();
         cache.clear();
         assert!(cache.get(&sha256_hex(b"x")).is_none());

@@ -39,6 +39,8 @@ pub struct Config {
     pub max_asset_bytes: usize,
     /// The most bytes of distinct assets one session may hold; uploads past it are dropped.
     pub session_asset_bytes: usize,
+    /// The most bytes of assets all live sessions may hold together; uploads past it are dropped.
+    pub total_asset_bytes: usize,
     /// How many join attempts one IP address may make per minute (a burst of that many, then refilled).
     pub join_attempts_per_minute: u32,
     /// Serve HTTPS and WSS with this certificate; plain HTTP when absent.
@@ -127,6 +129,7 @@ pub mod defaults {
     /// Below `MAX_FRAME_BYTES`: the upload's frame carries its URL and type too.
     pub const MAX_ASSET_BYTES: usize = 4 << 20;
     pub const SESSION_ASSET_BYTES: usize = 32 << 20;
+    pub const TOTAL_ASSET_BYTES: usize = 1 << 30;
     pub const JOIN_ATTEMPTS_PER_MINUTE: u32 = 10;
 }
 
@@ -158,6 +161,7 @@ impl Config {
             max_sessions: defaults::MAX_SESSIONS,
             max_asset_bytes: defaults::MAX_ASSET_BYTES,
             session_asset_bytes: defaults::SESSION_ASSET_BYTES,
+            total_asset_bytes: defaults::TOTAL_ASSET_BYTES,
             join_attempts_per_minute: defaults::JOIN_ATTEMPTS_PER_MINUTE,
             tls: None,
         }
@@ -220,6 +224,7 @@ struct ConfigFile {
     max_sessions: Option<usize>,
     max_asset_bytes: Option<usize>,
     session_asset_bytes: Option<usize>,
+    total_asset_bytes: Option<usize>,
     join_attempts_per_minute: Option<u32>,
     tls: Option<TlsConfig>,
 }
@@ -258,6 +263,7 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.max_sessions = file.max_sessions.unwrap_or(config.max_sessions);
     config.max_asset_bytes = file.max_asset_bytes.unwrap_or(config.max_asset_bytes);
     config.session_asset_bytes = file.session_asset_bytes.unwrap_or(config.session_asset_bytes);
+    config.total_asset_bytes = file.total_asset_bytes.unwrap_or(config.total_asset_bytes);
     config.join_attempts_per_minute = file.join_attempts_per_minute.unwrap_or(config.join_attempts_per_minute);
     config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
     config.validate(source_name)?;
@@ -552,6 +558,7 @@ mod tests {
         assert_eq!(config.key_ttl, defaults::KEY_TTL);
         assert_eq!(config.max_asset_bytes, defaults::MAX_ASSET_BYTES);
         assert_eq!(config.session_asset_bytes, defaults::SESSION_ASSET_BYTES);
+        assert_eq!(config.total_asset_bytes, defaults::TOTAL_ASSET_BYTES);
         assert!(config.tls.is_none());
     }
 

@@ -4,6 +4,7 @@
 //! the visitor read out. Keys are unique among live sessions. Expiry of an unused key is the visitor
 //! task's timer calling [`crate::session::Session::expire_if_unjoined`].
 
+use crate::assets::AssetBudget;
 use crate::keys::generate_key;
 use crate::session::{Session, SessionLimits};
 use cobrowse_protocol::{Control, MaskingRules};
@@ -23,6 +24,8 @@ pub(crate) struct Registry {
     key_digits: u32,
     max_sessions: usize,
     limits: SessionLimits,
+    /// The bytes of assets all sessions may hold together.
+    asset_budget: Arc<AssetBudget>,
 }
 
 /// Why no session could be opened.
@@ -35,8 +38,15 @@ pub(crate) enum OpenError {
 }
 
 impl Registry {
-    pub fn new(key_digits: u32, max_sessions: usize, limits: SessionLimits) -> Registry {
-        Registry { sessions: Mutex::new(HashMap::new()), by_asset_token: Mutex::new(HashMap::new()), key_digits, max_sessions, limits }
+    pub fn new(key_digits: u32, max_sessions: usize, limits: SessionLimits, total_asset_bytes: usize) -> Registry {
+        Registry {
+            sessions: Mutex::new(HashMap::new()),
+            by_asset_token: Mutex::new(HashMap::new()),
+            key_digits,
+            max_sessions,
+            limits,
+            asset_budget: AssetBudget::new(total_asset_bytes),
+        }
     }
 
     /// Opens a session under a fresh key, with the receiver of its visitor's control messages; `masking` is
@@ -48,7 +58,7 @@ impl Registry {
         }
         for _ in 0..KEY_ATTEMPTS {
             if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
-                let (session, for_visitor) = Session::new(slot.key().clone(), self.limits, masking);
+                let (session, for_visitor) = Session::new(slot.key().clone(), self.limits, masking, self.asset_budget.clone());
                 slot.insert(session.clone());
                 self.tokens().insert(session.asset_token().to_owned(), session.clone());
                 return Ok((session, for_visitor));
@@ -93,7 +103,7 @@ mod tests {
     const ASSET_LIMITS: AssetLimits = AssetLimits { max_asset_bytes: 1024, max_session_bytes: 1024 };
 
     fn registry(key_digits: u32, max_sessions: usize) -> Registry {
-        Registry::new(key_digits, max_sessions, SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024, assets: ASSET_LIMITS })
+        Registry::new(key_digits, max_sessions, SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024, assets: ASSET_LIMITS }, 4096)
     }
 
     #[test]

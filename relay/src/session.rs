@@ -14,7 +14,7 @@
 //! The state sits behind one std mutex, held for a few reference-count bumps at a time and never across
 //! an await.
 
-use crate::assets::{self, AssetCache, AssetLimits, AssetRefused, StoredAsset};
+use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetRefused, StoredAsset};
 use crate::close::CloseReason;
 use crate::kept::KeptState;
 use bytes::Bytes;
@@ -89,18 +89,20 @@ enum Offer {
 
 impl Session {
     /// A new session, and the receiver of the control messages for its visitor (the first is
-    /// `SessionStarted`, with the site's `masking` rules).
+    /// `SessionStarted`, with the site's `masking` rules). Its assets take their bytes from `asset_budget`,
+    /// shared by all sessions.
     pub fn new(
         key: String,
         limits: SessionLimits,
         masking: MaskingRules,
+        asset_budget: Arc<AssetBudget>,
     ) -> (Arc<Session>, mpsc::UnboundedReceiver<Control>) {
         let (to_visitor, for_visitor) = mpsc::unbounded_channel();
         let _ = to_visitor.send(Control::SessionStarted { key: key.clone(), masking });
         let asset_token = crate::keys::generate_asset_token();
         let inner = Inner {
             kept: KeptState::default(),
-            assets: AssetCache::new(asset_token.clone()),
+            assets: AssetCache::new(asset_token.clone(), asset_budget),
             agents: Vec::new(),
             next_agent_id: 0,
             ever_joined: false,
@@ -358,7 +360,7 @@ mod tests {
 
     #[test]
     fn a_late_agent_catches_up_from_the_latest_snapshot() {
-        let (session, mut controls) = Session::new("123456".into(), limits(8), MaskingRules::default());
+        let (session, mut controls) = Session::new("123456".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.accept_page_frame(FrameKind::Delta, frame("d1"));
         session.accept_page_frame(FrameKind::Snapshot, frame("S2"));
@@ -375,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_skips_deltas_until_a_snapshot_fits() {
-        let (session, mut controls) = Session::new("1".into(), limits(2), MaskingRules::default());
+        let (session, mut controls) = Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let mut slow = session.join("slow").unwrap();
         let mut fast = session.join("fast").unwrap();
         drain_controls(&mut controls);
@@ -402,7 +404,7 @@ mod tests {
 
     #[test]
     fn asset_announcements_reach_lagging_agents_and_come_again_when_they_recover() {
-        let (session, _controls) = Session::new("1".into(), limits(2), MaskingRules::default());
+        let (session, _controls) = Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let mut agent = session.join("slow").unwrap();
         let upload = |url: &str| AssetUpload { url: url.into(), mime: "image/png".into(), bytes: url.as_bytes().to_vec() };
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
@@ -425,7 +427,7 @@ mod tests {
 
     #[test]
     fn ending_closes_every_queue_after_its_frames_and_bars_joining() {
-        let (session, _controls) = Session::new("1".into(), limits(8), MaskingRules::default());
+        let (session, _controls) = Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let mut link = session.join("ana").unwrap();
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
@@ -438,11 +440,11 @@ mod tests {
 
     #[test]
     fn a_key_expires_only_while_no_agent_has_joined() {
-        let (unjoined, _controls) = Session::new("1".into(), limits(8), MaskingRules::default());
+        let (unjoined, _controls) = Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         assert!(unjoined.expire_if_unjoined());
         assert!(unjoined.join("ana").is_none());
 
-        let (joined, mut controls) = Session::new("2".into(), limits(8), MaskingRules::default());
+        let (joined, mut controls) = Session::new("2".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let link = joined.join("ana").unwrap();
         joined.leave(link.id);
         assert!(!joined.expire_if_unjoined());
@@ -452,7 +454,7 @@ mod tests {
     #[test]
     fn growing_kept_state_asks_for_a_snapshot_then_is_dropped_far_past_the_limit() {
         let limits = SessionLimits { agent_queue_frames: 8, kept_state_bytes: 100, assets: ASSET_LIMITS };
-        let (session, mut controls) = Session::new("1".into(), limits, MaskingRules::default());
+        let (session, mut controls) = Session::new("1".into(), limits, MaskingRules::default(), AssetBudget::new(usize::MAX));
         drain_controls(&mut controls);
         session.accept_page_frame(FrameKind::Snapshot, Bytes::from(vec![0; 40]));
         session.accept_page_frame(FrameKind::Delta, Bytes::from(vec![0; 70]));

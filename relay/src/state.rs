@@ -30,7 +30,7 @@ impl RelayState {
             assets,
         };
         RelayState {
-            registry: Registry::new(config.key_digits, config.max_sessions, limits),
+            registry: Registry::new(config.key_digits, config.max_sessions, limits, config.total_asset_bytes),
             join_limiter: JoinLimiter::new(config.join_attempts_per_minute),
             accounts,
             tap,
