@@ -91,8 +91,12 @@
       read(url).then(function (got) {
         var bytes = new Uint8Array(got[1]);
         if (bytes.length > 4 << 20 || bytes.length > budget) return;
-        if (recorder.send_asset(element, url, got[0], bytes)) budget -= bytes.length;
-        else sent.delete(url);
+        if (recorder.send_asset(element, url, got[0], bytes)) {
+          budget -= bytes.length;
+        } else {
+          sent.delete(url); // masked meanwhile, or the socket is busy: the next scan decides again
+          timer = timer || setTimeout(scan, 500);
+        }
       }, function () {});
     }
     function fetched(url) {

@@ -19,7 +19,7 @@ pub fn asset_allowed(element: Node) -> bool {
 }
 
 /// Sends `bytes`, which the page calls `url` (absolute), as an asset, if `element` may still have its
-/// resources uploaded. Returns whether it was sent.
+/// resources uploaded and the socket is not backed up with unsent frames. Returns whether it was sent.
 /// (`bytes` is a `Uint8Array`, copied in here: a `Vec<u8>` parameter would add its own glue to the download.)
 #[wasm_bindgen]
 pub fn send_asset(element: Node, url: String, mime: String, bytes: Uint8Array) -> bool {

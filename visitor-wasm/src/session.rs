@@ -72,10 +72,7 @@ pub fn asset_allowed(node: &web_sys::Node) -> bool {
 pub fn send_asset(node: &web_sys::Node, upload: cobrowse_protocol::AssetUpload) -> bool {
     let mut sent = false;
     with_session(|session| {
-        sent = session.asset_allowed(node);
-        if sent {
-            session.connection.send_asset(&upload);
-        }
+        sent = session.asset_allowed(node) && session.connection.send_asset(&upload);
         Vec::new()
     });
     sent

@@ -1,6 +1,6 @@
 //! Asset uploads through the wasm API, against a fake relay socket: only a mirrored, unmasked element's
 //! resources may be uploaded, the check is made again when the bytes are sent, and what is sent is one
-//! `AssetUpload` frame outside the deflate context.
+//! `AssetUpload` frame outside the deflate context, and not while the socket is backed up.
 
 mod common;
 
@@ -19,7 +19,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 const FAKE_SOCKET: &str = r#"
 if (!globalThis.RealWebSocket) globalThis.RealWebSocket = globalThis.WebSocket;
 class FakeSocket {
-  constructor(url) { this.url = url; this.readyState = 0; this.sent = []; FakeSocket.last = this; }
+  constructor(url) { this.url = url; this.readyState = 0; this.bufferedAmount = 0; this.sent = []; FakeSocket.last = this; }
   send(data) { this.sent.push(new Uint8Array(data)); }
   close() { this.readyState = 3; }
 }
@@ -82,6 +82,12 @@ async fn only_mirrored_unmasked_elements_upload_and_the_check_is_made_again_when
     assert!(!send("#blocked", &AssetUpload { url: "https://shop.test/c.png".into(), ..upload.clone() }));
     let frames = sent(&socket);
     assert_eq!(frames[1..], [Message::Asset(upload.clone())], "only the plain image's bytes");
+
+    // A socket backed up with unsent frames: the upload waits (the shim tries again later).
+    Reflect::set(&socket, &"bufferedAmount".into(), &(1 << 20).into()).unwrap();
+    assert!(!send("#plain", &upload));
+    Reflect::set(&socket, &"bufferedAmount".into(), &0.into()).unwrap();
+    assert_eq!(sent(&socket).len(), 2);
 
     // Masked while its bytes were fetched: refused, though the recorder has not seen the change yet.
     page.get::<Element>("#plain").set_attribute("data-cobrowse-mask", "").unwrap();
