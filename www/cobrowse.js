@@ -24,6 +24,7 @@
   var widget = null;
   var stylesheet = null;
   var recorder = null; // the wasm module, while a session runs
+  var stopAssets = null; // stops uploadAssets, while a session runs
 
   // What no MutationObserver reports (a value set from script, a stylesheet edited through the CSSOM, a
   // shadow root attached, ...) is reported by small patches to DOM prototypes, installed once below:
@@ -198,6 +199,116 @@
       frame.remove();
     } catch (error) {} // the page's own MutationObserver, then
   }
+  // Uploads, once per session and URL, what the agent's browser cannot fetch itself: blob: URLs, same-origin
+  // images (they may need the visitor's cookies) and same-origin stylesheets (as the text of their rules).
+  // The relay serves them to the session's agents. The recorder decides which elements may be uploaded from
+  // (never a masked or blocked one) and sends the bytes. Rescans after DOM changes and loads; returns stop().
+  function uploadAssets(recorder) {
+    var sent = new Set(), budget = 16 << 20, timer = 0, XLINK = "http://www.w3.org/1999/xlink";
+    var observer = new MutationObserver(later);
+    function later() {
+      timer = timer || setTimeout(scan, 100);
+    }
+    function each(selector, f) {
+      document.querySelectorAll(selector).forEach(f);
+    }
+    function upload(element, url, read) {
+      try {
+        url = new URL(url, document.baseURI);
+      } catch (error) {
+        return;
+      }
+      if (url.protocol !== "blob:" && url.origin !== location.origin) return;
+      url = url.href;
+      if (sent.has(url) || !recorder.asset_allowed(element)) return;
+      sent.add(url);
+      read(url).then(function (got) {
+        var bytes = new Uint8Array(got[1]);
+        if (bytes.length > 4 << 20 || bytes.length > budget) return;
+        if (recorder.send_asset(element, url, got[0], bytes)) {
+          budget -= bytes.length;
+        } else {
+          sent.delete(url); // masked meanwhile, or the socket is busy: the next scan decides again
+          timer = timer || setTimeout(scan, 500);
+        }
+      }, function () {});
+    }
+    function fetched(url) {
+      return fetch(url, { credentials: "include", cache: "force-cache" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.blob();
+      }).then(function (blob) {
+        return blob.arrayBuffer().then(function (bytes) { return [blob.type, bytes]; });
+      });
+    }
+    function absolute(css, base) {
+      return css.replace(/url\(\s*(["']?)([^"')]*)\1\s*\)/g, function (whole, quote, url) {
+        try {
+          return /^(#|data:)/i.test(url) ? whole : 'url("' + new URL(url, base).href + '")';
+        } catch (error) {
+          return whole;
+        }
+      });
+    }
+    // The sheet's rules, @import replaced by the imported sheet's rules when readable.
+    function rulesText(sheet) {
+      return Array.prototype.map.call(sheet.cssRules, function (rule) {
+        try {
+          var media = rule.styleSheet && rule.media.mediaText, inner = rule.styleSheet && rulesText(rule.styleSheet);
+          if (inner != null) return media ? "@media " + media + " {\n" + inner + "\n}" : inner;
+        } catch (error) {}
+        return absolute(rule.cssText, sheet.href || document.baseURI);
+      }).join("\n");
+    }
+    function scan() {
+      timer = 0;
+      // Links only navigate: their blob: downloads are left alone.
+      var blobs = '[src^="blob:"],[*|href^="blob:"]:not(a,area),[poster^="blob:"],[srcset*="blob:"]';
+      each(blobs, function (element) {
+        var urls = [element.getAttribute("src"), element.getAttribute("href"), element.getAttribute("poster"),
+          element.getAttributeNS(XLINK, "href")];
+        (element.getAttribute("srcset") || "").split(",").forEach(function (candidate) {
+          urls.push(candidate.trim().split(/\s+/)[0]);
+        });
+        urls.forEach(function (url) {
+          if (url && /^blob:/.test(url)) upload(element, url, fetched);
+        });
+      });
+      each("img", function (image) { if (image.currentSrc) upload(image, image.currentSrc, fetched); });
+      each("image", function (image) {
+        var href = image.getAttribute("href") || image.getAttributeNS(XLINK, "href");
+        if (href) upload(image, href, fetched);
+      });
+      each("video[poster]", function (video) { upload(video, video.getAttribute("poster"), fetched); });
+      each('link[rel~="stylesheet" i][href]', function (link) {
+        var sheet = link.sheet;
+        if (!sheet) return; // not loaded yet: its load event scans again
+        upload(link, link.href, function () {
+          return new Promise(function (resolve) {
+            resolve(["text/css", new TextEncoder().encode(rulesText(sheet)).buffer]);
+          });
+        });
+      });
+    }
+    observer.observe(document, { childList: true, subtree: true, attributes: true,
+      attributeFilter: ["src", "srcset", "href", "poster", "rel"] });
+    document.addEventListener("load", later, true);
+    scan();
+    return function () {
+      observer.disconnect();
+      document.removeEventListener("load", later, true);
+      clearTimeout(timer);
+      recorder = { asset_allowed: function () { return false; }, send_asset: function () { return false; } };
+    };
+  }
+
+  function endAssets() {
+    if (stopAssets) stopAssets();
+    stopAssets = null;
+  }
+
+  // What the recorder gets from the shim at start: the patch helpers' kinds arrive through changed().
+  var hooks = {};
 
   function emit(name, detail) {
     (listeners[name] || []).slice().forEach(function (callback) {
@@ -232,6 +343,7 @@
       pristine();
       return module.start(url, onVisitorEvent, hooks);
     }).then(function (key) {
+      if (recorder && recorder.send_asset) stopAssets = uploadAssets(recorder);
       show("live", key);
       emit("started", { key: key });
       return key;
@@ -253,11 +365,15 @@
     if (!session) return;
     session = null;
     recorder = null;
+    endAssets();
     if (visitor) visitor.then(function (module) { module.stop(); }, function () {});
   }
 
   function onVisitorEvent(name, detail) {
-    if (name === "ended") session = recorder = null;
+    if (name === "ended") {
+      session = recorder = null;
+      endAssets();
+    }
     show(name, name === "ended" ? detail.reason : name === "error" ? detail.message : detail);
     emit(name, detail);
   }

@@ -24,6 +24,7 @@ pub fn set(element: &Element, name: &str, value: &Value) -> bool {
         remove(element, name);
         return false;
     };
+    let shown = crate::assets::substitute(element, &tag, name, shown);
     if *value == Value::Masked {
         mask::mark(element);
     }

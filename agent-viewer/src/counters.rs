@@ -1,8 +1,9 @@
 //! Counters of what the viewer did, published on `window.cobrowseViewer` for tests and for curious agents.
 //!
 //! `window.cobrowseViewer` is a plain object: `{ state, framesApplied, snapshots, deltas, outOfStep,
-//! snapshotRequests, badFrames, rejectedRules }`. Outside tests read it to know when a frame has reached the mirror
-//! without guessing with timeouts.
+//! snapshotRequests, badFrames, rejectedRules, assets }` (`assets`: relay URL → visitor URL, see
+//! `assets.rs`). Outside tests read it to know when a frame has reached the mirror without guessing with
+//! timeouts.
 
 use crate::status::State;
 use wasm_bindgen::JsValue;
@@ -55,7 +56,7 @@ pub fn publish_state(state: State) {
 }
 
 /// `window.cobrowseViewer`, created on first use.
-fn global_object() -> Option<JsValue> {
+pub(crate) fn global_object() -> Option<JsValue> {
     let window: JsValue = web_sys::window()?.into();
     let existing = js_sys::Reflect::get(&window, &GLOBAL.into()).ok()?;
     if existing.is_object() {

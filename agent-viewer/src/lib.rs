@@ -16,10 +16,11 @@
 //! [`mirror`] (the iframe's DOM, built by [`build`] with [`shadow`] roots and [`frames`]' documents,
 //! cleaned by [`sanitize`], keyed by [`ids`], patched
 //! by [`children`], [`attributes`], [`form`]; [`mask`] and [`injected`] for what the viewer adds,
-//! [`view_only`] for the navigation it cancels) and [`overlay`] (size, scale, pointer), [`scroll`] (the
+//! [`view_only`] for the navigation it cancels; [`assets`] for resources loaded from the relay) and [`overlay`] (size, scale, pointer), [`scroll`] (the
 //! window's offset). [`status`] tells the agent where things stand; [`counters`] tells tests, on
 //! `window.cobrowseViewer`.
 
+pub mod assets;
 pub mod attributes;
 pub mod blocked;
 pub mod build;

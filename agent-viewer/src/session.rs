@@ -51,6 +51,7 @@ impl Session {
     pub fn reset_connection(&mut self) {
         self.decoder = Decoder::default();
         self.asked_for_snapshot = false;
+        crate::assets::forget_all();
     }
 
     /// Handles one binary frame from the relay.
@@ -77,7 +78,10 @@ impl Session {
                 }
             }
             Ok(Message::Control(Control::Joined { key })) => reply.joined = Some(key),
-            Ok(Message::Control(_)) => {}
+            Ok(Message::Control(Control::Asset { url, path })) => {
+                crate::assets::learn(self.mirror.document().as_ref(), &url, &path)
+            }
+            Ok(Message::Control(_) | Message::Asset(_)) => {}
             Err(error) => self.bad_frame(&error.to_string(), &mut reply),
         }
         self.counters.rejected_rules = self.mirror.rejected_rules();

@@ -25,4 +25,8 @@ pub enum Control {
     Joined { key: String },
     /// agent → relay: the mirror could not apply a frame; ask the visitor for a fresh snapshot.
     MirrorOutOfStep,
+    /// relay → agent: the resource the visitor's page calls `url` (an absolute URL) is served by the relay
+    /// at `path` (`/assets/{session token}/{sha-256 hex}`); the mirror loads it from there. Sent before the
+    /// kept snapshot to an agent who joins late.
+    Asset { url: String, path: String },
 }

@@ -6,7 +6,7 @@
 //! |--------|------|----------------------------------------------------------------|
 //! | 0      | 1    | protocol version, [`VERSION`]                                  |
 //! | 1      | 1    | [`FrameKind`]                                                  |
-//! | 2      | rest | payload: deflate bytes (snapshot, delta) or postcard (control) |
+//! | 2      | rest | payload: deflate bytes (snapshot, delta), postcard (control, asset) |
 //!
 //! The relay needs the kind to keep each session's latest full state (a snapshot and the deltas since)
 //! and to let a lagging agent skip ahead to the next snapshot; it never needs the payload of page frames.
@@ -29,6 +29,8 @@ pub enum FrameKind {
     Delta = 2,
     /// An uncompressed postcard [`crate::Control`] message, read by the relay.
     Control = 3,
+    /// visitor → relay: an uncompressed postcard [`crate::AssetUpload`], outside the deflate context.
+    Asset = 4,
 }
 
 impl FrameKind {
@@ -37,6 +39,7 @@ impl FrameKind {
             1 => Ok(Self::Snapshot),
             2 => Ok(Self::Delta),
             3 => Ok(Self::Control),
+            4 => Ok(Self::Asset),
             other => Err(FrameError::UnknownKind(other)),
         }
     }
@@ -49,7 +52,7 @@ pub enum FrameError {
     TooShort(usize),
     #[error("frame has protocol version {0}, this build speaks version {VERSION}: reload the page or update the relay")]
     WrongVersion(u8),
-    #[error("frame kind {0} is unknown (expected 1 snapshot, 2 delta or 3 control)")]
+    #[error("frame kind {0} is unknown (expected 1 snapshot, 2 delta, 3 control or 4 asset)")]
     UnknownKind(u8),
 }
 
@@ -79,7 +82,7 @@ mod tests {
 
     #[test]
     fn header_round_trips_for_every_kind() {
-        for kind in [FrameKind::Snapshot, FrameKind::Delta, FrameKind::Control] {
+        for kind in [FrameKind::Snapshot, FrameKind::Delta, FrameKind::Control, FrameKind::Asset] {
             let frame = encode(kind, b"abc");
             assert_eq!(frame[..2], [VERSION, kind as u8]);
             assert_eq!(parse(&frame), Ok((kind, &b"abc"[..])));

@@ -8,9 +8,11 @@
 //!   [`codec::Compressor`] whose context lasts across a connection's messages and is reset at every full
 //!   snapshot. The relay forwards these frames without decompressing them.
 //! - Control messages ([`control::Control`]) are postcard-encoded and not compressed: the relay reads them.
+//! - Asset uploads ([`asset::AssetUpload`]) are postcard-encoded and not compressed: the relay stores them.
 //!
 //! [`message`] ties the layers together: [`message::Encoder`] for senders, [`message::Decoder`] for receivers.
 
+pub mod asset;
 pub mod close;
 pub mod codec;
 pub mod control;
@@ -20,6 +22,7 @@ pub mod masking;
 pub mod message;
 pub mod page;
 
+pub use asset::AssetUpload;
 pub use control::Control;
 pub use frame::{FrameError, FrameKind};
 pub use masking::MaskingRules;

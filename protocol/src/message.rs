@@ -1,8 +1,10 @@
 //! Whole messages: a typed value to frame bytes and back, through postcard and the deflate context.
 //!
 //! A visitor owns one [`Encoder`] per connection; each agent owns one [`Decoder`] per connection. The relay
-//! uses only [`encode_control`] and [`decode_control`]: page frames pass through it untouched.
+//! uses only [`encode_control`], [`decode_control`] and [`decode_asset`]: page frames pass through it
+//! untouched. The visitor sends asset uploads with [`encode_asset`].
 
+use crate::asset::AssetUpload;
 use crate::codec::{CodecError, Compressor, Decompressor};
 use crate::control::Control;
 use crate::frame::{self, FrameError, FrameKind};
@@ -18,6 +20,7 @@ pub enum Message {
     Snapshot(Snapshot),
     Delta(Delta),
     Control(Control),
+    Asset(AssetUpload),
 }
 
 /// Why bytes are not a message.
@@ -85,6 +88,7 @@ impl Decoder {
                 Ok(Message::Delta(from_postcard(&raw, "delta")?))
             }
             FrameKind::Control => Ok(Message::Control(from_postcard(payload, "control message")?)),
+            FrameKind::Asset => Ok(Message::Asset(from_postcard(payload, "asset upload")?)),
         }
     }
 
@@ -94,7 +98,7 @@ impl Decoder {
         let raw = match kind {
             FrameKind::Snapshot => self.decompressor.snapshot(payload)?,
             FrameKind::Delta => self.decompressor.delta(payload)?,
-            FrameKind::Control => payload.to_vec(),
+            FrameKind::Control | FrameKind::Asset => payload.to_vec(),
         };
         Ok((kind, raw))
     }
@@ -114,6 +118,16 @@ pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
             reason: format!("got a {kind:?} frame"),
         }),
     }
+}
+
+/// An asset frame (never compressed, outside the deflate context).
+pub fn encode_asset(upload: &AssetUpload) -> Vec<u8> {
+    frame::encode(FrameKind::Asset, &to_postcard(upload))
+}
+
+/// Decodes the payload of an asset frame (the bytes after the header).
+pub fn decode_asset(payload: &[u8]) -> Result<AssetUpload, DecodeError> {
+    from_postcard(payload, "asset upload")
 }
 
 fn to_postcard<T: serde::Serialize>(value: &T) -> Vec<u8> {
@@ -225,6 +239,22 @@ mod tests {
         let mut decoder = Decoder::default();
         assert_eq!(decoder.decode(&encoder.snapshot(&snapshot)).unwrap(), Message::Snapshot(snapshot));
         assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta));
+    }
+
+    #[test]
+    fn asset_uploads_round_trip_outside_the_deflate_context() {
+        let mut encoder = Encoder::new();
+        let mut decoder = Decoder::default();
+        decoder.decode(&encoder.snapshot(&page())).unwrap();
+        let upload = AssetUpload { url: "blob:https://shop.example/1".into(), mime: "image/png".into(), bytes: vec![0, 255, 7] };
+        let bytes = encode_asset(&upload);
+        assert_eq!(bytes[..2], [crate::frame::VERSION, FrameKind::Asset as u8]);
+        assert_eq!(decode_asset(&bytes[2..]).unwrap(), upload);
+        assert_eq!(decoder.decode(&bytes).unwrap(), Message::Asset(upload));
+        let delta = Delta { events: vec![Event::Pointer(Point { x: 1, y: 2 })] };
+        assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta), "the deflate context goes on");
+        let mapping = Control::Asset { url: "https://shop.example/a.css".into(), path: "/assets/00/ff".into() };
+        assert_eq!(decode_control(&encode_control(&mapping)).unwrap(), mapping);
     }
 
     #[test]

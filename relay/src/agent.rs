@@ -4,7 +4,8 @@
 //! The first message must be `Control::Join { name, password, key }`, within [`JOIN_TIMEOUT`]. The relay
 //! checks, in this order, the address's join allowance, the name and password, and the key, and writes
 //! an audit line for every attempt (never the password). Once joined, the agent gets `Joined`, then the
-//! kept snapshot and deltas, then live frames from its own bounded queue. An agent may send only
+//! session's asset announcements (`Control::Asset`), the kept snapshot and deltas, then live frames
+//! from its own bounded queue. An agent may send only
 //! `MirrorOutOfStep` after joining.
 
 use crate::close::{finish, Connection, Ending};
@@ -180,6 +181,9 @@ async fn read_messages(
             Err(error) => return Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
             Ok((FrameKind::Snapshot | FrameKind::Delta, _)) => {
                 return Ending::bad_input(close::UNEXPECTED_MESSAGE, "agents may not send page frames")
+            }
+            Ok((FrameKind::Asset, _)) => {
+                return Ending::bad_input(close::UNEXPECTED_MESSAGE, "agents may not upload assets")
             }
             Ok((FrameKind::Control, _)) => match decode_control(&bytes) {
                 Ok(Control::MirrorOutOfStep) => session.request_snapshot("an agent's mirror is out of step"),

@@ -35,6 +35,12 @@ pub struct Config {
     pub kept_state_bytes: usize,
     /// How many sessions may be live at once; a visitor past that is closed with 4013.
     pub max_sessions: usize,
+    /// The largest asset a visitor may upload (larger ones are dropped; the visitor stays connected).
+    pub max_asset_bytes: usize,
+    /// The most bytes of distinct assets one session may hold; uploads past it are dropped.
+    pub session_asset_bytes: usize,
+    /// The most bytes of assets all live sessions may hold together; uploads past it are dropped.
+    pub total_asset_bytes: usize,
     /// How many join attempts one IP address may make per minute (a burst of that many, then refilled).
     pub join_attempts_per_minute: u32,
     /// Serve HTTPS and WSS with this certificate; plain HTTP when absent.
@@ -120,6 +126,10 @@ pub mod defaults {
     pub const AGENT_QUEUE_FRAMES: usize = 256;
     pub const KEPT_STATE_BYTES: usize = 16 << 20;
     pub const MAX_SESSIONS: usize = 10_000;
+    /// Below `MAX_FRAME_BYTES`: the upload's frame carries its URL and type too.
+    pub const MAX_ASSET_BYTES: usize = 4 << 20;
+    pub const SESSION_ASSET_BYTES: usize = 32 << 20;
+    pub const TOTAL_ASSET_BYTES: usize = 1 << 30;
     pub const JOIN_ATTEMPTS_PER_MINUTE: u32 = 10;
 }
 
@@ -149,6 +159,9 @@ impl Config {
             agent_queue_frames: defaults::AGENT_QUEUE_FRAMES,
             kept_state_bytes: defaults::KEPT_STATE_BYTES,
             max_sessions: defaults::MAX_SESSIONS,
+            max_asset_bytes: defaults::MAX_ASSET_BYTES,
+            session_asset_bytes: defaults::SESSION_ASSET_BYTES,
+            total_asset_bytes: defaults::TOTAL_ASSET_BYTES,
             join_attempts_per_minute: defaults::JOIN_ATTEMPTS_PER_MINUTE,
             tls: None,
         }
@@ -209,6 +222,9 @@ struct ConfigFile {
     agent_queue_frames: Option<usize>,
     kept_state_bytes: Option<usize>,
     max_sessions: Option<usize>,
+    max_asset_bytes: Option<usize>,
+    session_asset_bytes: Option<usize>,
+    total_asset_bytes: Option<usize>,
     join_attempts_per_minute: Option<u32>,
     tls: Option<TlsConfig>,
 }
@@ -245,6 +261,9 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.agent_queue_frames = file.agent_queue_frames.unwrap_or(config.agent_queue_frames);
     config.kept_state_bytes = file.kept_state_bytes.unwrap_or(config.kept_state_bytes);
     config.max_sessions = file.max_sessions.unwrap_or(config.max_sessions);
+    config.max_asset_bytes = file.max_asset_bytes.unwrap_or(config.max_asset_bytes);
+    config.session_asset_bytes = file.session_asset_bytes.unwrap_or(config.session_asset_bytes);
+    config.total_asset_bytes = file.total_asset_bytes.unwrap_or(config.total_asset_bytes);
     config.join_attempts_per_minute = file.join_attempts_per_minute.unwrap_or(config.join_attempts_per_minute);
     config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
     config.validate(source_name)?;
@@ -374,6 +393,15 @@ fn validate_limits(config: &Config) -> Result<(), (&'static str, String)> {
     at_least("agent_queue_frames", config.agent_queue_frames, 1)?;
     at_least("kept_state_bytes", config.kept_state_bytes, 1)?;
     at_least("max_sessions", config.max_sessions, 1)?;
+    if config.session_asset_bytes < config.max_asset_bytes {
+        return Err((
+            "session_asset_bytes",
+            format!(
+                "is {}, less than max_asset_bytes ({}): a session could never hold its largest asset; raise it or lower max_asset_bytes (0 for both turns assets off)",
+                config.session_asset_bytes, config.max_asset_bytes
+            ),
+        ));
+    }
     at_least("join_attempts_per_minute", config.join_attempts_per_minute as usize, 1)?;
     if !KEY_DIGITS_RANGE.contains(&config.key_digits) {
         return Err((
@@ -456,6 +484,9 @@ mod tests {
 
         let error = Config::from_toml_str("key_digits = 3").unwrap_err().to_string();
         assert!(error.contains("key_digits"), "{error}");
+
+        let error = Config::from_toml_str("max_asset_bytes = 10\nsession_asset_bytes = 5").unwrap_err().to_string();
+        assert!(error.contains("session_asset_bytes") && error.contains("max_asset_bytes"), "{error}");
     }
 
     #[test]
@@ -525,6 +556,9 @@ mod tests {
         assert!(config.www_dir.ends_with("relay/../www"), "{}", config.www_dir.display());
         assert_eq!(config.max_frame_bytes, defaults::MAX_FRAME_BYTES);
         assert_eq!(config.key_ttl, defaults::KEY_TTL);
+        assert_eq!(config.max_asset_bytes, defaults::MAX_ASSET_BYTES);
+        assert_eq!(config.session_asset_bytes, defaults::SESSION_ASSET_BYTES);
+        assert_eq!(config.total_asset_bytes, defaults::TOTAL_ASSET_BYTES);
         assert!(config.tls.is_none());
     }
 

@@ -14,6 +14,12 @@ pub(crate) fn generate_key(digits: u32) -> String {
     format!("{number:0width$}", width = digits as usize)
 }
 
+/// A session's asset token: 128 random bits as 32 lower-case hex digits. It names the session in asset
+/// URLs (`/assets/{token}/{hash}`), where the guessable session key must not.
+pub(crate) fn generate_asset_token() -> String {
+    format!("{:032x}", OsRng.gen::<u128>())
+}
+
 /// A fresh random password of 20 letters and digits (about 119 bits), for the development account.
 pub fn generate_password() -> String {
     Alphanumeric.sample_string(&mut OsRng, 20)
@@ -23,6 +29,13 @@ pub fn generate_password() -> String {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn asset_tokens_are_128_bit_hex_and_differ() {
+        let tokens: HashSet<_> = (0..100).map(|_| generate_asset_token()).collect();
+        assert_eq!(tokens.len(), 100);
+        assert!(tokens.iter().all(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())));
+    }
 
     #[test]
     fn keys_have_exactly_the_digits_asked_for() {

@@ -13,6 +13,7 @@
 //! - `auth`, `rate_limit`: agent passwords (argon2) and join attempts per address.
 //! - `keys`: session keys and generated passwords.
 //! - `kept`, `session`, `registry`: a session's kept state, one live session, all live sessions.
+//! - `assets`: a session's content-addressed cache of the visitor's uploaded assets (`/assets/...`).
 //! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
 //!   limit; `close`: ending a socket with a readable reason.
 //! - `state`: what the handlers share; `routes`: the warp filters; `tls`, `server`: the accept loop;
@@ -20,6 +21,7 @@
 //! - `tap`: every received frame, for audits and tests.
 
 mod agent;
+mod assets;
 mod auth;
 mod close;
 pub mod config;

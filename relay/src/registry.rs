@@ -4,6 +4,7 @@
 //! the visitor read out. Keys are unique among live sessions. Expiry of an unused key is the visitor
 //! task's timer calling [`crate::session::Session::expire_if_unjoined`].
 
+use crate::assets::AssetBudget;
 use crate::keys::generate_key;
 use crate::session::{Session, SessionLimits};
 use cobrowse_protocol::{Control, MaskingRules};
@@ -18,9 +19,13 @@ const KEY_ATTEMPTS: usize = 64;
 
 pub(crate) struct Registry {
     sessions: Mutex<HashMap<String, Arc<Session>>>,
+    /// The same sessions by their asset token (for `/assets/{token}/{hash}`); locked after `sessions`.
+    by_asset_token: Mutex<HashMap<String, Arc<Session>>>,
     key_digits: u32,
     max_sessions: usize,
     limits: SessionLimits,
+    /// The bytes of assets all sessions may hold together.
+    asset_budget: Arc<AssetBudget>,
 }
 
 /// Why no session could be opened.
@@ -33,8 +38,15 @@ pub(crate) enum OpenError {
 }
 
 impl Registry {
-    pub fn new(key_digits: u32, max_sessions: usize, limits: SessionLimits) -> Registry {
-        Registry { sessions: Mutex::new(HashMap::new()), key_digits, max_sessions, limits }
+    pub fn new(key_digits: u32, max_sessions: usize, limits: SessionLimits, total_asset_bytes: usize) -> Registry {
+        Registry {
+            sessions: Mutex::new(HashMap::new()),
+            by_asset_token: Mutex::new(HashMap::new()),
+            key_digits,
+            max_sessions,
+            limits,
+            asset_budget: AssetBudget::new(total_asset_bytes),
+        }
     }
 
     /// Opens a session under a fresh key, with the receiver of its visitor's control messages; `masking` is
@@ -46,8 +58,9 @@ impl Registry {
         }
         for _ in 0..KEY_ATTEMPTS {
             if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
-                let (session, for_visitor) = Session::new(slot.key().clone(), self.limits, masking);
+                let (session, for_visitor) = Session::new(slot.key().clone(), self.limits, masking, self.asset_budget.clone());
                 slot.insert(session.clone());
+                self.tokens().insert(session.asset_token().to_owned(), session.clone());
                 return Ok((session, for_visitor));
             }
         }
@@ -59,12 +72,22 @@ impl Registry {
         self.lock().get(key).cloned()
     }
 
+    /// The live session whose asset token is `token`.
+    pub fn find_by_asset_token(&self, token: &str) -> Option<Arc<Session>> {
+        self.tokens().get(token).cloned()
+    }
+
     /// Removes `session` (and not a later session that reuses its key).
     pub fn remove(&self, session: &Arc<Session>) {
         let mut sessions = self.lock();
         if sessions.get(session.key()).is_some_and(|live| Arc::ptr_eq(live, session)) {
             sessions.remove(session.key());
         }
+        self.tokens().remove(session.asset_token());
+    }
+
+    fn tokens(&self) -> MutexGuard<'_, HashMap<String, Arc<Session>>> {
+        self.by_asset_token.lock().expect("registry lock poisoned")
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<Session>>> {
@@ -75,9 +98,12 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assets::AssetLimits;
+
+    const ASSET_LIMITS: AssetLimits = AssetLimits { max_asset_bytes: 1024, max_session_bytes: 1024 };
 
     fn registry(key_digits: u32, max_sessions: usize) -> Registry {
-        Registry::new(key_digits, max_sessions, SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024 })
+        Registry::new(key_digits, max_sessions, SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024, assets: ASSET_LIMITS }, 4096)
     }
 
     #[test]
@@ -96,8 +122,10 @@ mod tests {
         let registry = registry(6, 10);
         let (session, _) = registry.open(MaskingRules::default()).unwrap();
         assert!(Arc::ptr_eq(&registry.find(session.key()).unwrap(), &session));
+        assert!(Arc::ptr_eq(&registry.find_by_asset_token(session.asset_token()).unwrap(), &session));
         registry.remove(&session);
         assert!(registry.find(session.key()).is_none());
+        assert!(registry.find_by_asset_token(session.asset_token()).is_none());
     }
 
     #[test]

@@ -9,7 +9,12 @@
 //! | `/agent/*` | `www_dir/agent/` (`/agent/` is its `index.html`) |
 //! | `/demo/*` | `www_dir/demo/` |
 //! | `/healthz` | `ok` |
+//! | `/assets/{token}/{hash}` | an asset the visitor of the session with asset token `token` uploaded |
 //! | `/ws/visitor?site=SITE`, `/ws/agent` | the WebSocket handlers |
+//!
+//! Assets are sent with their stored type, `Cache-Control: private` (they are the visitor's; the hash in the
+//! path makes them immutable), `X-Content-Type-Options: nosniff`, and a `sandbox` content security policy,
+//! so even an SVG opened by itself cannot run script on the relay's origin (the viewer's).
 //!
 //! Static files are sent with `Cache-Control: no-cache` (revalidated each load, so a rebuild shows at
 //! once) and with the MIME types browsers insist on for modules and wasm.
@@ -23,7 +28,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use warp::filters::BoxedFilter;
 use warp::fs::File;
-use warp::http::header::{HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_TYPE};
+use crate::assets::{self, StoredAsset};
+use warp::http::header::{
+    HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
+    X_CONTENT_TYPE_OPTIONS,
+};
+use warp::http::StatusCode;
 use warp::http::Uri;
 use warp::path::FullPath;
 use warp::reply::Response;
@@ -46,6 +56,8 @@ pub(crate) fn routes(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
     let www = state.config.www_dir.clone();
     let site = state.config.site_dir.clone();
     healthz()
+        .or(asset(state.clone()))
+        .unify()
         .or(visitor_socket(state.clone()))
         .unify()
         .or(agent_socket(state))
@@ -57,6 +69,44 @@ pub(crate) fn routes(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
 
 fn healthz() -> BoxedFilter<(Response,)> {
     warp::path!("healthz").and(warp::get()).map(|| "ok".into_response()).boxed()
+}
+
+/// How long an agent's browser may reuse an asset without asking again: its path names its bytes.
+const ASSET_MAX_AGE_SECS: u32 = 600;
+
+/// `GET /assets/{token}/{hash}`: an asset of a live session, or 404 saying why there is none.
+fn asset(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
+    warp::path!("assets" / String / String)
+        .and(warp::get().or(warp::head()).unify())
+        .map(move |token: String, hash: String| {
+            let session = state.registry.find_by_asset_token(&token);
+            let found = session.as_ref().filter(|_| assets::is_hash(&hash)).and_then(|session| session.asset(&hash));
+            match (session, found) {
+                (_, Some(stored)) => asset_reply(stored),
+                (None, _) => not_found("no live cobrowse session has this asset token: the session has ended, and its assets with it"),
+                (Some(_), None) => not_found("this session has no asset with this hash: the visitor never uploaded it, or the relay refused it"),
+            }
+        })
+        .boxed()
+}
+
+fn asset_reply(stored: StoredAsset) -> Response {
+    let mut response = Response::new(stored.bytes.into());
+    let headers = response.headers_mut();
+    let content_type = HeaderValue::from_str(&stored.content_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    headers.insert(CONTENT_TYPE, content_type);
+    let cache = HeaderValue::from_str(&format!("private, max-age={ASSET_MAX_AGE_SECS}")).expect("a valid header");
+    headers.insert(CACHE_CONTROL, cache);
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; style-src 'unsafe-inline'"));
+    response
+}
+
+fn not_found(message: &'static str) -> Response {
+    let mut response = warp::reply::with_status(message, StatusCode::NOT_FOUND).into_response();
+    response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 #[derive(Deserialize)]

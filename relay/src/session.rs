@@ -7,13 +7,18 @@
 //! So a slow agent never slows the visitor or the other agents. Each agent's task drains its own queue
 //! at the pace of its own socket.
 //!
+//! The session also holds its asset cache (see `assets.rs`): each new asset mapping is queued to every agent,
+//! lagging or not, and kept, so an agent who joins later gets all of them before the kept snapshot. An agent
+//! whose queue was too full to take one gets them all again with the snapshot it recovers on.
+//!
 //! The state sits behind one std mutex, held for a few reference-count bumps at a time and never across
 //! an await.
 
+use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetRefused, StoredAsset};
 use crate::close::CloseReason;
 use crate::kept::KeptState;
 use bytes::Bytes;
-use cobrowse_protocol::{close, Control, FrameKind, MaskingRules};
+use cobrowse_protocol::{close, AssetUpload, Control, FrameKind, MaskingRules};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc::error::TrySendError;
@@ -28,10 +33,12 @@ const HARD_LIMIT_FACTOR: usize = 4;
 pub(crate) struct SessionLimits {
     pub agent_queue_frames: usize,
     pub kept_state_bytes: usize,
+    pub assets: AssetLimits,
 }
 
 pub(crate) struct Session {
     key: String,
+    asset_token: String,
     limits: SessionLimits,
     to_visitor: mpsc::UnboundedSender<Control>,
     ended: watch::Sender<bool>,
@@ -40,6 +47,7 @@ pub(crate) struct Session {
 
 struct Inner {
     kept: KeptState,
+    assets: AssetCache,
     agents: Vec<AgentSlot>,
     next_agent_id: u64,
     /// Once an agent has joined, the key no longer expires.
@@ -73,34 +81,66 @@ pub(crate) struct AgentLink {
 #[derive(PartialEq, Eq)]
 enum Offer {
     Queued,
+    /// A snapshot that ended the agent's lagging: it may have missed asset announcements.
+    Recovered,
     Skipped,
     StartedLagging,
 }
 
 impl Session {
     /// A new session, and the receiver of the control messages for its visitor (the first is
-    /// `SessionStarted`, with the site's `masking` rules).
+    /// `SessionStarted`, with the site's `masking` rules). Its assets take their bytes from `asset_budget`,
+    /// shared by all sessions.
     pub fn new(
         key: String,
         limits: SessionLimits,
         masking: MaskingRules,
+        asset_budget: Arc<AssetBudget>,
     ) -> (Arc<Session>, mpsc::UnboundedReceiver<Control>) {
         let (to_visitor, for_visitor) = mpsc::unbounded_channel();
         let _ = to_visitor.send(Control::SessionStarted { key: key.clone(), masking });
+        let asset_token = crate::keys::generate_asset_token();
         let inner = Inner {
             kept: KeptState::default(),
+            assets: AssetCache::new(asset_token.clone(), asset_budget),
             agents: Vec::new(),
             next_agent_id: 0,
             ever_joined: false,
             snapshot_requested: false,
             end_reason: None,
         };
-        let session = Session { key, limits, to_visitor, ended: watch::Sender::new(false), inner: Mutex::new(inner) };
+        let session = Session { key, asset_token, limits, to_visitor, ended: watch::Sender::new(false), inner: Mutex::new(inner) };
         (Arc::new(session), for_visitor)
     }
 
     pub fn key(&self) -> &str {
         &self.key
+    }
+
+    /// The random token naming this session in asset URLs.
+    pub fn asset_token(&self) -> &str {
+        &self.asset_token
+    }
+
+    /// Stores an uploaded asset and announces a new URL mapping to every agent. Hashes outside the lock.
+    pub fn accept_asset(&self, upload: AssetUpload) -> Result<(), AssetRefused> {
+        let hash = assets::sha256_hex(&upload.bytes);
+        let mut inner = self.lock();
+        if inner.end_reason.is_some() {
+            return Ok(());
+        }
+        let Some(announcement) = inner.assets.store(upload, hash, &self.limits.assets)? else {
+            return Ok(());
+        };
+        if inner.agents.iter().any(|agent| !announce(agent, &announcement)) {
+            self.request_snapshot_locked(&mut inner, "an agent's queue was too full for an asset announcement");
+        }
+        Ok(())
+    }
+
+    /// The stored asset with this hash; `None` once the session has ended.
+    pub fn asset(&self, hash: &str) -> Option<StoredAsset> {
+        self.lock().assets.get(hash)
     }
 
     /// Keeps a page frame and queues it, as the same bytes, to every agent that can take it.
@@ -119,8 +159,15 @@ impl Session {
         self.bound_kept_state(&mut inner);
         let mut started_lagging = Vec::new();
         for agent in &inner.agents {
-            if offer(agent, &frame, is_snapshot) == Offer::StartedLagging {
-                started_lagging.push(agent.name.clone());
+            match offer(agent, &frame, is_snapshot) {
+                Offer::StartedLagging => started_lagging.push(agent.name.clone()),
+                Offer::Recovered => {
+                    // It may have missed some while its queue was full; a full queue again makes it lag again.
+                    for announcement in inner.assets.announcements() {
+                        let _ = announce(agent, announcement);
+                    }
+                }
+                Offer::Queued | Offer::Skipped => {}
             }
         }
         for name in started_lagging {
@@ -147,7 +194,8 @@ impl Session {
         inner.ever_joined = true;
         let agents = inner.agents.len() as u32;
         self.tell_visitor(Control::AgentJoined { name: name.to_owned(), agents });
-        Some(AgentLink { id, catch_up: inner.kept.frames().to_vec(), queue, lagging })
+        let catch_up = inner.assets.announcements().iter().chain(inner.kept.frames()).cloned().collect();
+        Some(AgentLink { id, catch_up, queue, lagging })
     }
 
     /// Removes an agent (if the session still has it). The visitor is told.
@@ -207,6 +255,7 @@ impl Session {
         // Dropping the queue senders closes each agent's queue after its last frame.
         inner.agents.clear();
         inner.kept.clear();
+        inner.assets.clear();
         self.ended.send_replace(true);
     }
 
@@ -252,12 +301,11 @@ fn offer(agent: &AgentSlot, frame: &Bytes, is_snapshot: bool) -> Offer {
         return Offer::Skipped;
     }
     match agent.queue.try_send(frame.clone()) {
-        Ok(()) => {
-            if is_snapshot {
-                agent.lagging.store(false, Ordering::Relaxed);
-            }
-            Offer::Queued
+        Ok(()) if is_snapshot && lagging => {
+            agent.lagging.store(false, Ordering::Relaxed);
+            Offer::Recovered
         }
+        Ok(()) => Offer::Queued,
         Err(TrySendError::Full(_)) if !lagging => {
             agent.lagging.store(true, Ordering::Relaxed);
             Offer::StartedLagging
@@ -267,13 +315,28 @@ fn offer(agent: &AgentSlot, frame: &Bytes, is_snapshot: bool) -> Offer {
     }
 }
 
+/// Queues an asset announcement for `agent`, lagging or not; false (and the agent lags) if its queue is full.
+fn announce(agent: &AgentSlot, announcement: &Bytes) -> bool {
+    match agent.queue.try_send(announcement.clone()) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => {
+            agent.lagging.store(true, Ordering::Relaxed);
+            false
+        }
+        // The agent is leaving.
+        Err(TrySendError::Closed(_)) => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn limits(queue: usize) -> SessionLimits {
-        SessionLimits { agent_queue_frames: queue, kept_state_bytes: 1 << 20 }
+        SessionLimits { agent_queue_frames: queue, kept_state_bytes: 1 << 20, assets: ASSET_LIMITS }
     }
+
+    const ASSET_LIMITS: AssetLimits = AssetLimits { max_asset_bytes: 1 << 20, max_session_bytes: 1 << 20 };
 
     fn frame(text: &'static str) -> Bytes {
         Bytes::from_static(text.as_bytes())
@@ -297,7 +360,7 @@ mod tests {
 
     #[test]
     fn a_late_agent_catches_up_from_the_latest_snapshot() {
-        let (session, mut controls) = Session::new("123456".into(), limits(8), MaskingRules::default());
+        let (session, mut controls) = Session::new("123456".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.accept_page_frame(FrameKind::Delta, frame("d1"));
         session.accept_page_frame(FrameKind::Snapshot, frame("S2"));
@@ -314,7 +377,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_skips_deltas_until_a_snapshot_fits() {
-        let (session, mut controls) = Session::new("1".into(), limits(2), MaskingRules::default());
+        let (session, mut controls) = Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let mut slow = session.join("slow").unwrap();
         let mut fast = session.join("fast").unwrap();
         drain_controls(&mut controls);
@@ -340,8 +403,31 @@ mod tests {
     }
 
     #[test]
+    fn asset_announcements_reach_lagging_agents_and_come_again_when_they_recover() {
+        let (session, _controls) = Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let mut agent = session.join("slow").unwrap();
+        let upload = |url: &str| AssetUpload { url: url.into(), mime: "image/png".into(), bytes: url.as_bytes().to_vec() };
+        session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
+        session.accept_asset(upload("u1")).unwrap();
+        session.accept_asset(upload("u2")).unwrap();
+        assert!(agent.lagging.load(Ordering::Relaxed), "a full queue made it lag");
+        let first = drain(&mut agent.queue);
+        assert_eq!(first.len(), 2, "the snapshot and u1's announcement");
+        session.accept_page_frame(FrameKind::Snapshot, frame("S2"));
+        let again = drain(&mut agent.queue);
+        assert_eq!(again[0], frame("S2"));
+        assert_eq!(again[1..], session.lock().assets.announcements()[..1], "u1 again; u2 waits for room");
+        assert!(agent.lagging.load(Ordering::Relaxed));
+        session.accept_page_frame(FrameKind::Snapshot, frame("S3"));
+        assert_eq!(drain(&mut agent.queue)[1..], session.lock().assets.announcements()[..1]);
+        let late = session.join("late").unwrap();
+        assert_eq!(late.catch_up[..2], *session.lock().assets.announcements());
+        assert_eq!(late.catch_up[2..], [frame("S3")]);
+    }
+
+    #[test]
     fn ending_closes_every_queue_after_its_frames_and_bars_joining() {
-        let (session, _controls) = Session::new("1".into(), limits(8), MaskingRules::default());
+        let (session, _controls) = Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let mut link = session.join("ana").unwrap();
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
@@ -354,11 +440,11 @@ mod tests {
 
     #[test]
     fn a_key_expires_only_while_no_agent_has_joined() {
-        let (unjoined, _controls) = Session::new("1".into(), limits(8), MaskingRules::default());
+        let (unjoined, _controls) = Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         assert!(unjoined.expire_if_unjoined());
         assert!(unjoined.join("ana").is_none());
 
-        let (joined, mut controls) = Session::new("2".into(), limits(8), MaskingRules::default());
+        let (joined, mut controls) = Session::new("2".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let link = joined.join("ana").unwrap();
         joined.leave(link.id);
         assert!(!joined.expire_if_unjoined());
@@ -367,8 +453,8 @@ mod tests {
 
     #[test]
     fn growing_kept_state_asks_for_a_snapshot_then_is_dropped_far_past_the_limit() {
-        let limits = SessionLimits { agent_queue_frames: 8, kept_state_bytes: 100 };
-        let (session, mut controls) = Session::new("1".into(), limits, MaskingRules::default());
+        let limits = SessionLimits { agent_queue_frames: 8, kept_state_bytes: 100, assets: ASSET_LIMITS };
+        let (session, mut controls) = Session::new("1".into(), limits, MaskingRules::default(), AssetBudget::new(usize::MAX));
         drain_controls(&mut controls);
         session.accept_page_frame(FrameKind::Snapshot, Bytes::from(vec![0; 40]));
         session.accept_page_frame(FrameKind::Delta, Bytes::from(vec![0; 70]));

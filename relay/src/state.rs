@@ -1,6 +1,7 @@
 //! What every connection handler shares: the config, the accounts, the live sessions, the join limiter,
 //! the tap, and the shutdown signal.
 
+use crate::assets::AssetLimits;
 use crate::auth::Accounts;
 use crate::config::Config;
 use crate::rate_limit::JoinLimiter;
@@ -21,10 +22,15 @@ pub(crate) struct RelayState {
 
 impl RelayState {
     pub fn new(config: Config, accounts: Accounts, tap: Tap, shutdown: Shutdown) -> RelayState {
-        let limits =
-            SessionLimits { agent_queue_frames: config.agent_queue_frames, kept_state_bytes: config.kept_state_bytes };
+        let assets =
+            AssetLimits { max_asset_bytes: config.max_asset_bytes, max_session_bytes: config.session_asset_bytes };
+        let limits = SessionLimits {
+            agent_queue_frames: config.agent_queue_frames,
+            kept_state_bytes: config.kept_state_bytes,
+            assets,
+        };
         RelayState {
-            registry: Registry::new(config.key_digits, config.max_sessions, limits),
+            registry: Registry::new(config.key_digits, config.max_sessions, limits, config.total_asset_bytes),
             join_limiter: JoinLimiter::new(config.join_attempts_per_minute),
             accounts,
             tap,

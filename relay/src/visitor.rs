@@ -1,5 +1,5 @@
 //! The visitor's WebSocket (`/ws/visitor?site=SITE`): opens a session, answers `SessionStarted`, keeps
-//! and forwards the page frames, and ends the session when the visitor leaves.
+//! and forwards the page frames, stores asset uploads, and ends the session when the visitor leaves.
 //!
 //! Four things can end the connection, whichever comes first: the visitor (End, closing the page, a bad
 //! frame), the relay's control messages failing to send, the key expiring with no agent joined, and the
@@ -12,7 +12,7 @@ use crate::session::Session;
 use crate::state::RelayState;
 use crate::tap::Peer;
 use bytes::Bytes;
-use cobrowse_protocol::message::{decode_control, encode_control};
+use cobrowse_protocol::message::{decode_asset, decode_control, encode_control};
 use cobrowse_protocol::{close, frame, Control, FrameKind};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
@@ -103,6 +103,7 @@ fn handle_frame(bytes: &Bytes, session: &Session) -> Option<Ending> {
             session.accept_page_frame(kind, bytes.clone());
             None
         }
+        FrameKind::Asset => accept_asset(&bytes[frame::HEADER_LEN..], session),
         FrameKind::Control => Some(match decode_control(bytes) {
             Ok(Control::EndSession) => Ending::close(close::NORMAL, "you ended the session"),
             Ok(other) => {
@@ -111,6 +112,20 @@ fn handle_frame(bytes: &Bytes, session: &Session) -> Option<Ending> {
             Err(error) => Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
         }),
     }
+}
+
+/// Stores an asset upload; one over a limit is dropped and logged (the visitor stays connected, and the
+/// mirror loads that resource from its own URL). Only a malformed upload ends the connection.
+fn accept_asset(payload: &[u8], session: &Session) -> Option<Ending> {
+    let upload = match decode_asset(payload) {
+        Ok(upload) => upload,
+        Err(error) => return Some(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
+    };
+    let size = upload.bytes.len();
+    if let Err(refused) = session.accept_asset(upload) {
+        tracing::info!(key = session.key(), size, "asset upload not stored: {refused}");
+    }
+    None
 }
 
 /// Sends the session's control messages (`SessionStarted` first) to the visitor.
@@ -161,6 +176,7 @@ pub(crate) fn control_name(control: &Control) -> &'static str {
         Control::Join { .. } => "Join",
         Control::Joined { .. } => "Joined",
         Control::MirrorOutOfStep => "MirrorOutOfStep",
+        Control::Asset { .. } => "Asset",
     }
 }
 

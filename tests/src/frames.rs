@@ -140,7 +140,7 @@ impl Audit {
     pub fn visitor_page_frames(&self) -> usize {
         self.frames
             .iter()
-            .filter(|f| f.from == Peer::Visitor && f.kind != "Control")
+            .filter(|f| f.from == Peer::Visitor && (f.kind == "Snapshot" || f.kind == "Delta"))
             .count()
     }
 
@@ -161,6 +161,10 @@ fn message_strings(message: &Message, out: &mut Vec<String>) -> usize {
         Message::Delta(delta) => delta_strings(delta, out),
         Message::Control(control) => {
             out.push(format!("{control:?}"));
+            0
+        }
+        Message::Asset(upload) => {
+            out.extend([upload.url.clone(), upload.mime.clone(), String::from_utf8_lossy(&upload.bytes).into_owned()]);
             0
         }
     }

@@ -3,32 +3,55 @@
 //! A real customer site is never the relay's origin, so the tests serve it from a different port. HTML
 //! pages load the shim as `src="/cobrowse.js"` (right for the relay's own `/demo/`); this server rewrites
 //! that to the relay's absolute URL, the way a customer pastes the snippet.
+//!
+//! `/private/...` (files from `tests/pages/private/`) stands for what sits behind a visitor's login: it
+//! answers 403 unless the request carries the cookie [`PRIVATE_COOKIE`] (which a test page sets for
+//! itself), and every request for it is logged, so a test can tell who fetched what.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use tokio::task::JoinHandle;
 use warp::http::{header, Response, StatusCode};
 use warp::Filter;
+
+/// The cookie (`name=value`) without which `/private/...` answers 403.
+pub const PRIVATE_COOKIE: &str = "cobrowse_e2e_login=granted";
+
+/// One request for a `/private/...` file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateRequest {
+    /// The path after `/private/`.
+    pub file: String,
+    /// Whether it carried [`PRIVATE_COOKIE`].
+    pub with_cookie: bool,
+    pub status: u16,
+}
 
 /// The site server; it stops when dropped.
 pub struct Site {
     addr: SocketAddr,
     task: JoinHandle<()>,
+    private_requests: Arc<Mutex<Vec<PrivateRequest>>>,
 }
 
 impl Site {
     /// Serves `/demo/...` from `www/demo/` and `/pages/...` from `tests/pages/` on a free loopback port,
     /// with the shim loaded from `relay_origin` (e.g. `http://127.0.0.1:4000`).
     pub async fn start(relay_origin: &str) -> crate::Result<Self> {
-        let routes = folder("demo", crate::paths::demo_dir(), relay_origin).or(folder(
-            "pages",
-            crate::paths::pages_dir(),
-            relay_origin,
-        ));
+        let private_requests = Arc::new(Mutex::new(Vec::new()));
+        let routes = folder("demo", crate::paths::demo_dir(), relay_origin)
+            .or(folder("pages", crate::paths::pages_dir(), relay_origin))
+            .or(private(crate::paths::pages_dir().join("private"), private_requests.clone()));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(warp::serve(routes).incoming(listener).run());
-        Ok(Self { addr, task })
+        Ok(Self { addr, task, private_requests })
+    }
+
+    /// Every request for a `/private/...` file so far.
+    pub fn private_requests(&self) -> Vec<PrivateRequest> {
+        self.private_requests.lock().expect("the request log").clone()
     }
 
     /// The site's origin, `http://127.0.0.1:PORT`.
@@ -64,6 +87,29 @@ fn folder(
         .and(warp::path(prefix))
         .and(warp::path::tail())
         .map(move |tail: warp::path::Tail| serve_file(&root, tail.as_str(), &relay_origin))
+}
+
+/// `GET /private/<file>` from `root`, only with [`PRIVATE_COOKIE`]; each request goes into `log`.
+fn private(
+    root: PathBuf,
+    log: Arc<Mutex<Vec<PrivateRequest>>>,
+) -> impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone {
+    warp::get()
+        .and(warp::path("private"))
+        .and(warp::path::tail())
+        .and(warp::header::optional::<String>("cookie"))
+        .map(move |tail: warp::path::Tail, cookie: Option<String>| {
+            let with_cookie = cookie.is_some_and(|cookie| cookie.split(';').any(|c| c.trim() == PRIVATE_COOKIE));
+            let response = if with_cookie {
+                serve_file(&root, tail.as_str(), "")
+            } else {
+                respond(StatusCode::FORBIDDEN, "text/plain; charset=utf-8", b"sign in first".to_vec())
+            };
+            let file = tail.as_str().to_string();
+            let status = response.status().as_u16();
+            log.lock().expect("the request log").push(PrivateRequest { file, with_cookie, status });
+            response
+        })
 }
 
 /// One file's response: the bytes (HTML rewritten), or 404.

@@ -11,6 +11,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
+/// Past this many bytes waiting in the socket, asset uploads wait (the shim tries again later).
+const ASSET_BACKLOG_BYTES: u32 = 256 << 10;
+
 /// An open (or opening) WebSocket to the relay. Dropping it detaches its handlers and closes it.
 pub struct Connection {
     socket: WebSocket,
@@ -55,6 +58,17 @@ impl Connection {
             let frame = self.encoder.delta(delta);
             self.send(&frame);
         }
+    }
+
+    /// Sends an asset upload (its own frame, outside the deflate context), unless the socket still holds
+    /// more than [`ASSET_BACKLOG_BYTES`] unsent: page frames must not wait behind a pile of images. Returns
+    /// whether it was sent.
+    pub fn send_asset(&self, upload: &cobrowse_protocol::AssetUpload) -> bool {
+        let free = self.socket.ready_state() == WebSocket::OPEN && self.socket.buffered_amount() <= ASSET_BACKLOG_BYTES;
+        if free {
+            self.send(&message::encode_asset(upload));
+        }
+        free
     }
 
     /// Tells the relay the visitor ended the session, and closes normally.

@@ -11,6 +11,7 @@
 //!   the shim's with what the recorder needs from it (see `changes`).
 //! - `changed(kind, target)`: the shim's patches to DOM prototypes report a change no observer sees.
 //! - `stop()`: ends the session (`EndSession`, close 1000) and stops recording; emits `ended`.
+//! - `asset_allowed(element)`, `send_asset(element, url, mime, bytes)`: the shim's asset uploads (see [`assets`]).
 //!
 //! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
 //!
@@ -24,6 +25,7 @@
 #[cfg(target_arch = "wasm32")]
 mod alloc;
 pub mod canvas;
+pub mod assets;
 pub mod changes;
 pub mod connection;
 pub mod extras;

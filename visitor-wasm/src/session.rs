@@ -65,6 +65,22 @@ pub fn changed(kind: &str, target: JsValue) {
     }
 }
 
+/// Whether `node`'s resources may be uploaded as assets (see `assets.rs`); false unless a session records.
+pub fn asset_allowed(node: &web_sys::Node) -> bool {
+    let allowed = SESSION.with(|cell| cell.try_borrow().ok()?.as_ref().map(|session| session.asset_allowed(node)));
+    allowed.unwrap_or(false)
+}
+
+/// Sends an asset upload found at `node`, if its resources may still be uploaded; whether it was sent.
+pub fn send_asset(node: &web_sys::Node, upload: cobrowse_protocol::AssetUpload) -> bool {
+    let mut sent = false;
+    with_session(|session| {
+        sent = session.asset_allowed(node) && session.connection.send_asset(&upload);
+        Vec::new()
+    });
+    sent
+}
+
 /// Ends the session, if one runs: tells the relay, closes the socket, stops recording.
 pub fn stop() {
     let Some(mut session) = take_session() else { return };
@@ -314,6 +330,12 @@ impl Session {
             self.connection.send_delta(&cobrowse_protocol::Delta { events });
         }
         Vec::new()
+    }
+
+    /// Mirrored (it has an id) and neither masked nor blocked, as it was sent and as it is now.
+    fn asset_allowed(&self, node: &web_sys::Node) -> bool {
+        let sent_plain = self.ids.get_with_masking(node).is_some_and(|(_, masking)| !masking.masks());
+        self.recording.is_some() && node.is_connected() && sent_plain && !mask::is_masked(node)
     }
 
     fn on_frame(&mut self) -> Vec<Notice> {

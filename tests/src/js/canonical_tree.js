@@ -9,6 +9,9 @@
 //   visitor `<script>`/`<noscript>` and `on*` attributes (never mirrored); in the mirror the placeholders
 //   `template[data-cobrowse-script]`, the viewer's own `[data-cobrowse-viewer]` stylesheet and the `<base>`
 //   it inserts first in `<head>`, and the `data-cobrowse-masked` marker.
+// In the mirror, a URL the viewer points at the relay's copy of an asset the visitor uploaded is mapped back
+// to the visitor's URL (`window.cobrowseViewer.assets`: relay URL → visitor URL), in URL attributes and in
+// `srcset` candidates (whose URLs are compared resolved, on both sides).
 // Each element also says whether the visitor's masking rules cover it (`masked`); the harness uses the
 // visitor's flag to expect the mask glyphs in the mirror instead of the value.
 function cobrowseCanonicalTree(doc, role) {
@@ -24,6 +27,7 @@ function cobrowseCanonicalTree(doc, role) {
   var SECRET_AUTOCOMPLETE = ["cc-number", "cc-csc", "cc-exp", "cc-exp-month", "cc-exp-year", "cc-name", "one-time-code"];
   var URL_ATTRIBUTES = ["href", "src", "action", "formaction", "poster", "cite", "background", "xlink:href"];
   var isMirror = role === "mirror";
+  var uploaded = (isMirror && window.cobrowseViewer && window.cobrowseViewer.assets) || {};
 
   if (!doc || !doc.documentElement) {
     return { error: role + ": there is no document (yet)" };
@@ -60,10 +64,20 @@ function cobrowseCanonicalTree(doc, role) {
 
   function resolved(value) {
     try {
-      return new URL(value.trim(), doc.baseURI).href;
+      var url = new URL(value.trim(), doc.baseURI).href;
+      return Object.prototype.hasOwnProperty.call(uploaded, url) ? uploaded[url] : url;
     } catch (error) {
       return null;
     }
+  }
+
+  // A srcset with each candidate's URL resolved (and mapped back in the mirror).
+  function resolvedCandidates(value) {
+    return value.split(",").map(function (candidate) {
+      var parts = candidate.trim().split(/\s+/);
+      parts[0] = parts[0] && (resolved(parts[0]) || parts[0]);
+      return parts.join(" ");
+    }).join(", ");
   }
 
   function attributes(element) {
@@ -76,7 +90,8 @@ function cobrowseCanonicalTree(doc, role) {
       // The mirror keeps a frame's src and sandbox under other names, so its frame loads nothing.
       if (isMirror && (name === "data-cobrowse-src" || name === "data-cobrowse-sandbox")) name = name.slice(14);
       var isUrl = URL_ATTRIBUTES.indexOf(name.toLowerCase()) >= 0;
-      list.push([name, attribute.value, isUrl ? resolved(attribute.value) : null]);
+      var isCandidates = name === "srcset" || name === "imagesrcset";
+      list.push([name, attribute.value, isUrl ? resolved(attribute.value) : isCandidates ? resolvedCandidates(attribute.value) : null]);
     }
     list.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
     return list;

@@ -107,6 +107,10 @@ impl LiveFrames {
                             Ok(message @ Message::Snapshot(_)) => ("Snapshot", format!("{message:?}")),
                             Ok(message @ Message::Delta(_)) => ("Delta", format!("{message:?}")),
                             Ok(message @ Message::Control(_)) => ("Control", format!("{message:?}")),
+                            Ok(Message::Asset(upload)) => {
+                                let bytes = String::from_utf8_lossy(&upload.bytes);
+                                ("Asset", format!("Asset {{ url: {:?}, mime: {:?}, bytes: {bytes:?} }}", upload.url, upload.mime))
+                            }
                             Err(error) => ("undecodable", format!("{error:?}")),
                         };
                         frames.push(Frame {
