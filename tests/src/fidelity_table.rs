@@ -1,0 +1,121 @@
+//! The fidelity test's results, page by page: the printed table, the verdicts and the failure report.
+//!
+//! A page passes when, after load and after its interaction, the mirror matches at least
+//! [`MIN_STRUCTURE_PERCENT`] of the visitor's nodes and at most [`MAX_DIFFERING_PIXELS_PERCENT`] of the
+//! viewport's pixels differ. A page that does not, and is listed in the README's known limitations, is
+//! reported with its reason and does not fail the test.
+
+use crate::compare::report;
+use crate::fidelity::Measurement;
+use crate::limitations::Limitations;
+
+/// The lowest structure match a page may have.
+pub const MIN_STRUCTURE_PERCENT: f64 = 99.0;
+/// The most differing pixels a page may have.
+pub const MAX_DIFFERING_PIXELS_PERCENT: f64 = 1.0;
+/// How many differences a failing page lists.
+const SHOWN_DIFFERENCES: usize = 8;
+
+/// One page's results: after load, and after its interaction (none if the load already failed to run).
+pub struct PageResult {
+    /// The page's path on the fidelity site, e.g. `html/basic.html` or `fidelity/canvas.html`.
+    pub page: String,
+    pub load: Result<Measurement, String>,
+    pub interaction: Option<Result<Measurement, String>>,
+}
+
+/// What became of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    /// Below the thresholds, but listed in the README with this reason.
+    Known(String),
+    Fail,
+}
+
+impl PageResult {
+    /// Whether both measurements ran and are within the thresholds.
+    pub fn within_thresholds(&self) -> bool {
+        let fine = |measured: &Result<Measurement, String>| {
+            measured.as_ref().is_ok_and(|m| {
+                m.structure.percent() >= MIN_STRUCTURE_PERCENT && m.pixels.percent() <= MAX_DIFFERING_PIXELS_PERCENT
+            })
+        };
+        fine(&self.load) && self.interaction.as_ref().is_some_and(fine)
+    }
+
+    /// Pass, known limitation, or fail.
+    pub fn verdict(&self, limitations: &Limitations) -> Verdict {
+        if self.within_thresholds() {
+            return Verdict::Pass;
+        }
+        match limitations.get(&self.page) {
+            Some(reason) => Verdict::Known(reason.clone()),
+            None => Verdict::Fail,
+        }
+    }
+
+    /// What went wrong, for the failure report.
+    pub fn explain(&self) -> String {
+        let mut text = format!("{}:\n", self.page);
+        for (when, measured) in [("after load", Some(&self.load)), ("after interaction", self.interaction.as_ref())] {
+            match measured {
+                None => text.push_str(&format!("  {when}: not measured\n")),
+                Some(Err(error)) => text.push_str(&format!("  {when}: error: {error}\n")),
+                Some(Ok(m)) => {
+                    text.push_str(&format!(
+                        "  {when}: structure {:.1}% ({}/{} nodes), pixels {:.2}% differ (visitor {:?}, mirror {:?})\n",
+                        m.structure.percent(),
+                        m.structure.matched,
+                        m.structure.nodes,
+                        m.pixels.percent(),
+                        m.pixels.visitor_size,
+                        m.pixels.mirror_size
+                    ));
+                    text.push_str(&report(&m.structure.differences, SHOWN_DIFFERENCES));
+                }
+            }
+        }
+        text
+    }
+}
+
+/// The table: page | structure after load | pixels after load | structure after interaction | pixels
+/// after interaction | verdict.
+pub fn table(results: &[PageResult], limitations: &Limitations) -> String {
+    let width = results.iter().map(|r| r.page.len()).max().unwrap_or(4).max(4);
+    let mut text = format!(
+        "{:<width$} | {:>9} | {:>9} | {:>9} | {:>9} | verdict\n",
+        "page", "structure", "pixels", "struct.", "pixels"
+    );
+    text.push_str(&format!(
+        "{:<width$} | {:>9} | {:>9} | {:>9} | {:>9} |\n",
+        "", "(load)", "(load)", "(interact)", "(interact)"
+    ));
+    text.push_str(&format!("{}\n", "-".repeat(width + 58)));
+    for result in results {
+        let (load_structure, load_pixels) = cells(Some(&result.load));
+        let (after_structure, after_pixels) = cells(result.interaction.as_ref());
+        let verdict = match result.verdict(limitations) {
+            Verdict::Pass => "pass".to_string(),
+            Verdict::Known(reason) => format!("known limitation: {}", crate::tree::shorten(&reason, 60)),
+            Verdict::Fail => "FAIL".to_string(),
+        };
+        text.push_str(&format!(
+            "{:<width$} | {load_structure:>9} | {load_pixels:>9} | {after_structure:>9} | {after_pixels:>9} | {verdict}\n",
+            result.page
+        ));
+    }
+    text
+}
+
+fn cells(measured: Option<&Result<Measurement, String>>) -> (String, String) {
+    match measured {
+        Some(Ok(m)) => (
+            format!("{:.1}%", m.structure.percent()),
+            format!("{:.2}%", m.pixels.percent()),
+        ),
+        Some(Err(_)) => ("error".into(), "error".into()),
+        None => ("-".into(), "-".into()),
+    }
+}
