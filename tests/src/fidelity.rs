@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 
 /// How long the mirror gets to match the page after a load or an interaction.
 pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(6);
+/// How long a mirror whose score does not change is given before it is measured as it is.
+const STABLE_FOR: Duration = Duration::from_millis(2500);
 /// How long images and fonts get to load, on each side, once the trees have settled.
 const ASSETS_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often the trees are read while settling.
@@ -67,16 +69,27 @@ pub async fn measure(visitor: &Browser, agent: &Browser, name: &str) -> crate::R
     })
 }
 
-/// Reads both deep trees until the mirror matches every node or [`SETTLE_TIMEOUT`] passes; the last score.
+/// Reads both deep trees until the mirror matches every node, or its score has not changed for
+/// [`STABLE_FOR`] (it is not catching up any more), or [`SETTLE_TIMEOUT`] passes; the last score.
 pub async fn settle(visitor: &Browser, agent: &Browser) -> crate::Result<Score> {
     let started = Instant::now();
+    let mut unchanged_since = Instant::now();
+    let mut previous: Option<(usize, usize)> = None;
     loop {
         let page = tree::read_deep(visitor, Role::Visitor).await?;
         let score = match tree::read_deep(agent, Role::Mirror).await {
             Ok(mirror) => structure::score(&page.root, &mirror.root),
             Err(error) => unreadable_mirror(&page.root, &error.to_string()),
         };
-        if score.matched == score.nodes || started.elapsed() >= SETTLE_TIMEOUT {
+        let now = (score.matched, score.differences.len());
+        if previous != Some(now) {
+            previous = Some(now);
+            unchanged_since = Instant::now();
+        }
+        let done = score.matched == score.nodes
+            || unchanged_since.elapsed() >= STABLE_FOR
+            || started.elapsed() >= SETTLE_TIMEOUT;
+        if done {
             return Ok(score);
         }
         tokio::time::sleep(SETTLE_POLL).await;

@@ -85,14 +85,14 @@ impl PageResult {
 pub fn table(results: &[PageResult], limitations: &Limitations) -> String {
     let width = results.iter().map(|r| r.page.len()).max().unwrap_or(4).max(4);
     let mut text = format!(
-        "{:<width$} | {:>9} | {:>9} | {:>9} | {:>9} | verdict\n",
-        "page", "structure", "pixels", "struct.", "pixels"
+        "{:<width$} | {:>10} | {:>10} | {:>10} | {:>10} | verdict\n",
+        "page", "structure", "pixels", "structure", "pixels"
     );
     text.push_str(&format!(
-        "{:<width$} | {:>9} | {:>9} | {:>9} | {:>9} |\n",
-        "", "(load)", "(load)", "(interact)", "(interact)"
+        "{:<width$} | {:>10} | {:>10} | {:>10} | {:>10} |\n",
+        "", "load", "load", "interacted", "interacted"
     ));
-    text.push_str(&format!("{}\n", "-".repeat(width + 58)));
+    text.push_str(&format!("{}\n", "-".repeat(width + 66)));
     for result in results {
         let (load_structure, load_pixels) = cells(Some(&result.load));
         let (after_structure, after_pixels) = cells(result.interaction.as_ref());
@@ -102,7 +102,7 @@ pub fn table(results: &[PageResult], limitations: &Limitations) -> String {
             Verdict::Fail => "FAIL".to_string(),
         };
         text.push_str(&format!(
-            "{:<width$} | {load_structure:>9} | {load_pixels:>9} | {after_structure:>9} | {after_pixels:>9} | {verdict}\n",
+            "{:<width$} | {load_structure:>10} | {load_pixels:>10} | {after_structure:>10} | {after_pixels:>10} | {verdict}\n",
             result.page
         ));
     }

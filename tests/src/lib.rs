@@ -14,7 +14,8 @@
 //!   cookie-protected assets) and a third origin that grants CORS to that site only.
 //! - [`structure`], [`pixels`], [`fidelity`], [`fidelity_table`], [`limitations`]: the structure match and
 //!   differing pixels of a mirror, one measurement of a page and its interaction, the results table and
-//!   verdicts, and the README's known limitations.
+//!   verdicts, and the README's known limitations; [`probe`]: one script on both documents, whose answers
+//!   must agree (the focused tests of pages lost today).
 //! - [`frames`]: recording and decoding what the relay received, for leak tests.
 //! - [`leaks`]: the masking leak suite's sentinels, searches, scenarios and rules.
 
@@ -34,6 +35,7 @@ pub mod mutations;
 pub mod paths;
 pub mod pixels;
 pub mod ports;
+pub mod probe;
 pub mod relay;
 pub mod site;
 pub mod stage;

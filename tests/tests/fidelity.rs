@@ -68,7 +68,11 @@ async fn every_page_is_mirrored_faithfully() -> Result<()> {
     let limitations = limitations::read()?;
     let stage = Stage::start().await?;
     let site = FidelitySite::start(stage.relay.origin()).await?;
-    stage.log(&format!("fidelity site {}, third origin {}", site.origin(), site.cdn_origin()));
+    stage.log(&format!(
+        "fidelity site {}, third origin {}",
+        site.origin(),
+        site.cdn_origin()
+    ));
     let visitor = stage.browser("visitor").await?;
     let agent = stage.browser("agent ana").await?;
     let (width, height) = VISITOR_WINDOW;
@@ -123,7 +127,13 @@ fn pages() -> Result<Vec<String>> {
 }
 
 /// Opens `page`, starts a session, joins, measures after load, interacts, measures again, stops.
-async fn run_page(stage: &Stage, site: &FidelitySite, visitor: &Browser, agent: &Browser, page: &str) -> PageResult {
+async fn run_page(
+    stage: &Stage,
+    site: &FidelitySite,
+    visitor: &Browser,
+    agent: &Browser,
+    page: &str,
+) -> PageResult {
     let load = start_and_join(stage, site, visitor, agent, page).await;
     let load = match load {
         Ok(()) => fidelity::measure(visitor, agent, &format!("{page}-load"))
@@ -143,13 +153,23 @@ async fn run_page(stage: &Stage, site: &FidelitySite, visitor: &Browser, agent: 
     }
 }
 
-async fn start_and_join(stage: &Stage, site: &FidelitySite, visitor: &Browser, agent: &Browser, page: &str) -> Result<()> {
+async fn start_and_join(
+    stage: &Stage,
+    site: &FidelitySite,
+    visitor: &Browser,
+    agent: &Browser,
+    page: &str,
+) -> Result<()> {
     visitor::open(visitor, &site.url(page)).await?;
     let key = visitor::start_session(visitor).await?;
     agent::join(agent, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await
 }
 
-async fn interact_and_measure(visitor: &Browser, agent: &Browser, page: &str) -> std::result::Result<Measurement, String> {
+async fn interact_and_measure(
+    visitor: &Browser,
+    agent: &Browser,
+    page: &str,
+) -> std::result::Result<Measurement, String> {
     fidelity::interact(visitor, corpus_interaction(page))
         .await
         .map_err(|error| error.to_string())?;
