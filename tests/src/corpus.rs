@@ -9,14 +9,15 @@
 //! ([`crate::cdn`]), which this site starts too.
 //!
 //! `/fidelity/private/...` answers 403 unless the request carries the cookie `fidelity-private=granted`,
-//! which the private-assets page sets: like assets behind a customer's login, the agent's browser cannot
-//! fetch them, so the mirror can only show them through the relay.
+//! which every page under `/fidelity/` sets (`Set-Cookie`, HttpOnly, as a login would): like assets behind
+//! a customer's login, the agent's browser, which never loads the site's pages, cannot fetch them, so the
+//! mirror can only show them through the relay.
 
 use crate::cdn::{Cdn, CdnListener};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use tokio::task::JoinHandle;
-use warp::http::{Response, StatusCode};
+use warp::http::{header, Response, StatusCode};
 use warp::Filter;
 
 /// The cookie that unlocks `/fidelity/private/`.
@@ -50,12 +51,14 @@ impl FidelitySite {
             relay_origin: relay_origin.to_string(),
             cdn_origin: cdn_listener.origin(),
         };
-        let routes = warp::get()
+        let media = media_files(crate::paths::fidelity_pages_dir());
+        let pages = warp::get()
             .and(warp::path::tail())
             .and(warp::header::optional::<String>("cookie"))
             .map(move |tail: warp::path::Tail, cookie: Option<String>| {
                 serving.respond(tail.as_str(), cookie.as_deref())
             });
+        let routes = media.or(pages);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(warp::serve(routes).incoming(listener).run());
@@ -98,7 +101,7 @@ impl Serving {
             return self.file(&self.pages.join("private"), private);
         }
         match tail.strip_prefix("fidelity/") {
-            Some(own) => self.file(&self.pages, own),
+            Some(own) => with_private_cookie(self.file(&self.pages, own)),
             None => self.file(&self.corpus, tail),
         }
     }
@@ -124,6 +127,26 @@ impl Serving {
     }
 }
 
+/// Our media files (`/fidelity/*.wav`, `.mp4`, `.webm`) through warp's file server, which answers Range
+/// requests: a browser seeks in media only when the server does.
+fn media_files(
+    root: PathBuf,
+) -> impl Filter<Extract = (impl warp::Reply,), Error = warp::Rejection> + Clone {
+    warp::get()
+        .and(warp::path("fidelity"))
+        .and(warp::path::peek())
+        .and_then(|peek: warp::path::Peek| async move {
+            let is_media = [".wav", ".mp4", ".webm"].iter().any(|ext| peek.as_str().ends_with(ext));
+            if is_media {
+                Ok(())
+            } else {
+                Err(warp::reject::not_found())
+            }
+        })
+        .untuple_one()
+        .and(warp::fs::dir(root))
+}
+
 /// The page with the shim's tag and the widget-hiding style before `</body>`, or appended without one.
 pub fn with_shim(html: &[u8], relay_origin: &str) -> Vec<u8> {
     let html = String::from_utf8_lossy(html);
@@ -133,6 +156,21 @@ pub fn with_shim(html: &[u8], relay_origin: &str) -> Vec<u8> {
     );
     let at = html.to_ascii_lowercase().rfind("</body>").unwrap_or(html.len());
     format!("{}{tag}{}", &html[..at], &html[at..]).into_bytes()
+}
+
+/// The response with `Set-Cookie` for the private assets (an HTML page only).
+fn with_private_cookie(mut response: Response<Vec<u8>>) -> Response<Vec<u8>> {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    if is_html {
+        let cookie = format!("{PRIVATE_COOKIE}; Path=/fidelity/private/; HttpOnly; SameSite=Lax");
+        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response
 }
 
 fn has_private_cookie(cookie: Option<&str>) -> bool {
