@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 /// How long the mirror gets to match the page after a load or an interaction.
 pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(6);
 /// How long a mirror whose score does not change is given before it is measured as it is.
-const STABLE_FOR: Duration = Duration::from_millis(2500);
+const STABLE_FOR: Duration = Duration::from_millis(2000);
 /// How long images and fonts get to load, on each side, once the trees have settled.
 const ASSETS_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often the trees are read while settling.
