@@ -64,8 +64,124 @@
     });
   }
 
-  // What the recorder gets from the shim at start: the patch helpers' kinds arrive through changed().
-  var hooks = {};
+  // The sheet a CSSOM call changed: the top one, for a rule or an imported sheet.
+  function topSheet(target) {
+    var sheet = target instanceof CSSRule ? target.parentStyleSheet : target;
+    while (sheet && sheet.parentStyleSheet) sheet = sheet.parentStyleSheet;
+    return sheet;
+  }
+
+  // Form state set from script, which fires no event.
+  [
+    [window.HTMLInputElement, ["value", "checked"]],
+    [window.HTMLTextAreaElement, ["value"]],
+    [window.HTMLSelectElement, ["value", "selectedIndex"]],
+    [window.HTMLOptionElement, ["selected"]]
+  ].forEach(function (pair) {
+    pair[1].forEach(function (name) { afterSetter(pair[0] && pair[0].prototype, name, "form"); });
+  });
+  // Dialogs shown modal or closed.
+  ["showModal", "close"].forEach(function (name) {
+    afterMethod(window.HTMLDialogElement && HTMLDialogElement.prototype, name, "modal");
+  });
+  // Stylesheets edited through the CSSOM (also inside @media and other grouping rules), and adopted.
+  [[window.CSSStyleSheet, ["insertRule", "deleteRule", "replaceSync", "addRule", "removeRule"]],
+   [window.CSSGroupingRule, ["insertRule", "deleteRule"]]].forEach(function (pair) {
+    var proto = pair[0] && pair[0].prototype;
+    pair[1].forEach(function (name) {
+      var original = proto && proto[name];
+      if (typeof original !== "function") return;
+      proto[name] = function () {
+        var result = original.apply(this, arguments);
+        changed("sheet", topSheet(this));
+        return result;
+      };
+    });
+  });
+  var replace = window.CSSStyleSheet && CSSStyleSheet.prototype.replace;
+  if (replace) {
+    CSSStyleSheet.prototype.replace = function () {
+      var sheet = this;
+      return replace.apply(this, arguments).then(function (result) {
+        changed("sheet", sheet);
+        return result;
+      });
+    };
+  }
+  afterSetter(Document.prototype, "adoptedStyleSheets", "adopted");
+  afterSetter(window.ShadowRoot && ShadowRoot.prototype, "adoptedStyleSheets", "adopted");
+  // WebGL canvases keep their last frame readable, so the agent can be sent it.
+  var getContext = window.HTMLCanvasElement && HTMLCanvasElement.prototype.getContext;
+  if (getContext) {
+    HTMLCanvasElement.prototype.getContext = function (type, options) {
+      if (/webgl/.test(type)) options = Object.assign({}, options, { preserveDrawingBuffer: true });
+      return getContext.call(this, type, options);
+    };
+  }
+
+  // The cssText of each rule of a sheet, joined by NUL (one string crossing into wasm); null if the sheet
+  // cannot be read (cross-origin).
+  function rulesText(sheet) {
+    try {
+      return Array.prototype.map.call(sheet.cssRules, function (rule) { return rule.cssText; }).join("\0");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // What the recorder gets from the shim at start. Patches' kinds arrive through changed().
+  var hooks = {
+    rules: rulesText,
+    // A <style>'s rules when they differ from what its text gives (edited through the CSSOM), else null.
+    editedRules: function (style) {
+      var sheet = style.sheet;
+      var live = sheet && rulesText(sheet);
+      if (!live || !window.CSSStyleSheet) return null;
+      var fresh = new CSSStyleSheet();
+      try {
+        fresh.replaceSync(style.textContent);
+      } catch (error) {
+        return live;
+      }
+      return rulesText(fresh) === live ? null : live;
+    },
+    // The constructed sheets adopted by a document or shadow root, as rulesText each, joined by SOH.
+    adopted: function (root) {
+      return Array.prototype.map.call(root.adoptedStyleSheets || [], rulesText).join("\u0001");
+    },
+    // The elements under root scrolled away from their origin.
+    scrolled: function (root) {
+      return Array.prototype.filter.call(root.querySelectorAll("*"), function (element) {
+        return element.scrollTop || element.scrollLeft;
+      });
+    },
+    // A media element's [currentTime in ms, paused, muted, volume %, playbackRate %].
+    media: function (media) {
+      return [Math.round(media.currentTime * 1000) || 0, media.paused ? 1 : 0, media.muted ? 1 : 0,
+        Math.round(media.volume * 100), Math.round(media.playbackRate * 100)];
+    },
+    // A canvas's pixels as a PNG data URL; null when it is empty or tainted by cross-origin images.
+    canvas: function (canvas) {
+      try {
+        return canvas.width && canvas.height ? canvas.toDataURL() : null;
+      } catch (error) {
+        return null;
+      }
+    },
+    modal: function (dialog) {
+      try {
+        return dialog.matches(":modal");
+      } catch (error) {
+        return false;
+      }
+    },
+    // The document's selection as [anchorNode, anchorOffset, focusNode, focusOffset], or null.
+    selection: function (doc) {
+      var selection = doc.getSelection();
+      if (!selection || !selection.rangeCount || selection.isCollapsed) return null;
+      return [selection.anchorNode, selection.anchorOffset, selection.focusNode, selection.focusOffset];
+    }
+  };
 
   function emit(name, detail) {
     (listeners[name] || []).slice().forEach(function (callback) {
@@ -235,6 +351,7 @@
   window.Cobrowse = {
     start: start,
     stop: stop,
+    hooks: hooks, // the recorder's helpers, handed to it at start (exposed for its tests)
     on: function (name, callback) {
       (listeners[name] = listeners[name] || []).push(callback);
       return function () {

@@ -12,7 +12,7 @@ use crate::injected::Injected;
 use crate::mask;
 use crate::sanitize::{self, Inert};
 use cobrowse_protocol::{
-    Element as ElementData, FormState, Namespace, Node as NodeData, NodeId, NodeKind, Value, MASK_TEXT,
+    Element as ElementData, Extras, FormState, Namespace, Node as NodeData, NodeId, NodeKind, Value, MASK_TEXT,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlTemplateElement, Node};
@@ -30,11 +30,19 @@ pub struct Builder<'a> {
     head_injection: Option<&'a Injected>,
     forms: Vec<(Element, FormState)>,
     masked_texts: Vec<Node>,
+    extras: Vec<(Element, Box<Extras>)>,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(document: &'a Document, ids: &'a mut NodeIds) -> Self {
-        Self { document, ids, head_injection: None, forms: Vec::new(), masked_texts: Vec::new() }
+        Self {
+            document,
+            ids,
+            head_injection: None,
+            forms: Vec::new(),
+            masked_texts: Vec::new(),
+            extras: Vec::new(),
+        }
     }
 
     /// Puts `injected` into the first HTML `<head>` this builder creates.
@@ -65,14 +73,16 @@ impl<'a> Builder<'a> {
         Some(node)
     }
 
-    /// Applies what needs the nodes in place: form state, and the marks of masked text.
-    pub fn finish(self) {
+    /// Applies what needs the nodes in place: form state, the marks of masked text, sheet rules, media
+    /// state and modal dialogs. Returns how many sheet rules the mirror's browser rejected.
+    pub fn finish(self) -> u32 {
         for (element, state) in &self.forms {
             crate::form::apply(element, state);
         }
         for text in &self.masked_texts {
             mask::mark_parent_of(text);
         }
+        self.extras.iter().map(|(element, extras)| apply_extras(element, extras)).sum()
     }
 
     fn build_children(&mut self, data: &NodeData, node: &Node) {
@@ -138,6 +148,9 @@ impl<'a> Builder<'a> {
         if let Some(state) = &data.form {
             self.forms.push((element.clone(), state.clone()));
         }
+        if let Some(extras) = &data.extras {
+            self.extras.push((element.clone(), extras.clone()));
+        }
         if is_media(data) {
             silence(&element);
         }
@@ -161,6 +174,20 @@ impl<'a> Builder<'a> {
         let template = self.document.create_element("template")?;
         template.set_attribute(sanitize::PLACEHOLDER_MARKER, inert.marker_value())?;
         Ok(template.into())
+    }
+}
+
+/// Applies what an element's extras carry once it is in the document; returns rejected sheet rules.
+fn apply_extras(element: &Element, extras: &Extras) -> u32 {
+    if let Some(media) = &extras.media {
+        crate::media::apply(element, media);
+    }
+    if extras.modal {
+        crate::dialog::set_modal(element, true);
+    }
+    match &extras.sheet {
+        Some(rules) => crate::sheets::replace_rules(element, Some(rules)),
+        None => 0,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Counters of what the viewer did, published on `window.cobrowseViewer` for tests and for curious agents.
 //!
 //! `window.cobrowseViewer` is a plain object: `{ state, framesApplied, snapshots, deltas, outOfStep,
-//! snapshotRequests, badFrames }`. Outside tests read it to know when a frame has reached the mirror
+//! snapshotRequests, badFrames, rejectedRules }`. Outside tests read it to know when a frame has reached the mirror
 //! without guessing with timeouts.
 
 use crate::status::State;
@@ -23,6 +23,8 @@ pub struct Counters {
     pub snapshot_requests: u32,
     /// Frames that could not be decoded or applied at all.
     pub bad_frames: u32,
+    /// Stylesheet rules, adopted sheets or canvas images the mirror's browser refused.
+    pub rejected_rules: u32,
 }
 
 impl Counters {
@@ -38,6 +40,7 @@ impl Counters {
             ("outOfStep", self.out_of_step),
             ("snapshotRequests", self.snapshot_requests),
             ("badFrames", self.bad_frames),
+            ("rejectedRules", self.rejected_rules),
         ] {
             let _ = js_sys::Reflect::set(&global, &name.into(), &value.into());
         }

@@ -22,18 +22,25 @@
 pub mod attributes;
 pub mod blocked;
 pub mod build;
+pub mod canvas;
 pub mod children;
 pub mod connection;
 pub mod counters;
+pub mod dialog;
 pub mod form;
 pub mod ids;
 pub mod injected;
 pub mod mask;
+pub mod media;
 pub mod mirror;
 pub mod overlay;
+pub mod presence;
+pub mod pseudo;
 pub mod sanitize;
 pub mod scroll;
 pub mod session;
+pub mod sheet_loads;
+pub mod sheets;
 pub mod status;
 pub mod view_only;
 

@@ -19,6 +19,9 @@ use crate::form;
 use crate::ids::NodeIds;
 use crate::injected::Injected;
 use crate::mask;
+use crate::presence::{self, Presence};
+use crate::sheet_loads::SheetLoads;
+use crate::{canvas, dialog, media, pseudo, sheets};
 use crate::overlay::Overlay;
 use crate::sanitize;
 use crate::scroll::WindowScroll;
@@ -35,6 +38,10 @@ pub struct Mirror {
     window_scroll: WindowScroll,
     navigation_guard: NavigationGuard,
     out_of_step: u32,
+    /// Stylesheet rules (or adopted sheets, or canvas images) the mirror's browser refused.
+    rejected_rules: u32,
+    presence: Presence,
+    sheet_loads: SheetLoads,
 }
 
 impl Mirror {
@@ -47,7 +54,17 @@ impl Mirror {
     pub fn with_overlay(overlay: Overlay) -> Self {
         let window_scroll = WindowScroll::new(overlay.iframe());
         let navigation_guard = NavigationGuard::default();
-        Self { overlay, ids: NodeIds::default(), injected: None, window_scroll, navigation_guard, out_of_step: 0 }
+        Self {
+            overlay,
+            ids: NodeIds::default(),
+            injected: None,
+            window_scroll,
+            navigation_guard,
+            out_of_step: 0,
+            rejected_rules: 0,
+            presence: Presence::default(),
+            sheet_loads: SheetLoads::default(),
+        }
     }
 
     pub fn overlay(&self) -> &Overlay {
@@ -78,6 +95,11 @@ impl Mirror {
         self.out_of_step
     }
 
+    /// How many stylesheet rules, adopted sheets or canvas images the mirror's browser refused.
+    pub fn rejected_rules(&self) -> u32 {
+        self.rejected_rules
+    }
+
     /// Rebuilds the whole document from `snapshot`.
     pub fn apply_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), JsValue> {
         let document = self.fresh_document(snapshot)?;
@@ -88,8 +110,14 @@ impl Mirror {
         for node in &snapshot.children {
             builder.build_into(node, &document);
         }
-        builder.finish();
+        self.rejected_rules += builder.finish();
         injected.ensure_attached(&document)?;
+        self.presence.clear();
+        if !snapshot.adopted.is_empty() {
+            self.rejected_rules += u32::from(sheets::adopt(&document, &document, &snapshot.adopted).is_err());
+        }
+        pseudo::process_document(&document);
+        self.sheet_loads.listen(&document);
         injected.follow_visitor_base(&document, &snapshot.url);
         self.injected = Some(injected);
         self.overlay.set_viewport(snapshot.viewport);
@@ -110,6 +138,9 @@ impl Mirror {
         self.forget_detached(&removed);
         if let Some(injected) = &self.injected {
             let _ = injected.ensure_attached(&document);
+        }
+        if delta.events.iter().any(|event| matches!(event, Event::Children { .. } | Event::Text { .. })) {
+            pseudo::process_document(&document);
         }
         self.window_scroll.restore();
     }
@@ -139,8 +170,38 @@ impl Mirror {
             Event::Scroll { node: Some(node), offset } => self.apply_element_scroll(*node, *offset),
             Event::Viewport(size) => self.overlay.set_viewport(*size),
             Event::Pointer(point) => self.overlay.move_pointer(*point),
-            // Being built for issue 4 (fidelity): each arm gets its own module.
-            _ => {}
+            Event::Click(point) => self.overlay.show_click(*point),
+            Event::Sheet { node, rules } => match self.element(*node) {
+                Some(element) => self.rejected_rules += sheets::replace_rules(&element, rules.as_ref()),
+                None => self.out_of_step += 1,
+            },
+            Event::Adopted { root, sheets: adopted } => self.apply_adopted(document, *root, adopted),
+            Event::Media { node, state } => match self.element(*node) {
+                Some(element) => media::apply(&element, state),
+                None => self.out_of_step += 1,
+            },
+            Event::Canvas { node, image } => match self.element(*node) {
+                Some(element) => self.rejected_rules += u32::from(canvas::draw(&element, image).is_err()),
+                None => self.out_of_step += 1,
+            },
+            Event::Modal { node, modal } => match self.element(*node) {
+                Some(element) => dialog::set_modal(&element, *modal),
+                None => self.out_of_step += 1,
+            },
+            Event::Hover(node) => {
+                let element = node.and_then(|id| self.element(id));
+                self.presence.hover(element);
+            }
+            Event::Focus(node) => {
+                let element = node.and_then(|id| self.element(id));
+                self.presence.focus(element);
+            }
+            Event::Selection(selection) => {
+                let ends = selection.and_then(|s| Some((self.node(s.anchor)?, s.anchor_offset, self.node(s.focus)?, s.focus_offset)));
+                presence::select(document, ends);
+            }
+            // Shadow roots and frame documents: see the shadow and frames modules.
+            Event::Shadow { .. } | Event::Frame { .. } => {}
         }
     }
 
@@ -164,8 +225,23 @@ impl Mirror {
             })
             .collect();
         let refused = children::reorder(&holder, &wanted, self.injected.as_ref(), removed);
-        builder.finish();
+        self.rejected_rules += builder.finish();
         self.out_of_step += unknown + refused;
+    }
+
+    /// Adopted sheets of the document (`root: None`) or of a shadow root or frame document with an id.
+    fn apply_adopted(&mut self, document: &Document, root: Option<NodeId>, adopted: &[cobrowse_protocol::Rules]) {
+        let (target, owner): (JsValue, Document) = match root {
+            None => (document.clone().into(), document.clone()),
+            Some(id) => match self.ids.get(id) {
+                Some(node) => (node.clone().into(), node.owner_document().unwrap_or_else(|| document.clone())),
+                None => {
+                    self.out_of_step += 1;
+                    return;
+                }
+            },
+        };
+        self.rejected_rules += u32::from(sheets::adopt(&target, &owner, adopted).is_err());
     }
 
     fn apply_attribute(&mut self, id: NodeId, name: &str, value: Option<&Value>) {

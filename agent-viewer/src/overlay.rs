@@ -7,7 +7,11 @@
 //! pointer, placed at the visitor's pointer coordinates times the scale.
 
 use cobrowse_protocol::{Point, Size};
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlIFrameElement};
+
+/// How long a click ripple stays, in milliseconds (its animation in `viewer.css` lasts as long).
+const CLICK_RIPPLE_MS: i32 = 700;
 
 /// The page elements around the mirror; tests may drive the mirror without them.
 pub struct Surroundings {
@@ -80,6 +84,23 @@ impl Overlay {
     pub fn move_pointer(&mut self, point: Point) {
         self.pointer = Some(point);
         self.place_pointer();
+    }
+
+    /// Shows a ripple where the visitor clicked (viewport coordinates); it fades by itself (`viewer.css`).
+    pub fn show_click(&self, point: Point) {
+        let Some(surroundings) = &self.surroundings else {
+            return;
+        };
+        let Some(document) = surroundings.frame.owner_document() else { return };
+        let Ok(ripple) = document.create_element("div") else { return };
+        ripple.set_class_name("cobrowse-click");
+        let (left, top) = scaled(point, self.scale);
+        let _ = ripple.set_attribute("style", &format!("left:{};top:{}", px(left), px(top)));
+        let _ = surroundings.frame.append_child(&ripple);
+        let remove = wasm_bindgen::closure::Closure::once_into_js(move || ripple.remove());
+        if let Some(window) = document.default_view() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(remove.unchecked_ref(), CLICK_RIPPLE_MS);
+        }
     }
 
     fn place_pointer(&self) {

@@ -80,6 +80,7 @@ impl Session {
             Ok(Message::Control(_)) => {}
             Err(error) => self.bad_frame(&error.to_string(), &mut reply),
         }
+        self.counters.rejected_rules = self.mirror.rejected_rules();
         self.counters.publish();
         reply
     }

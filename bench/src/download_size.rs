@@ -44,12 +44,20 @@ pub fn run() -> cobrowse_e2e::Result<()> {
     Ok(())
 }
 
+/// The minified shim the relay serves, written by `cargo xtask build` beside the visitor module.
+fn shim(visitor: &std::path::Path, www: &std::path::Path) -> cobrowse_e2e::Result<PathBuf> {
+    let minified = visitor.parent().map(|site| site.join("cobrowse.js")).filter(|path| path.is_file());
+    minified.ok_or_else(|| {
+        format!("no minified shim beside {} (source {}): run `cargo xtask build`", visitor.display(), www.display()).into()
+    })
+}
+
 /// What a visitor's browser downloads for a session, labelled by path in the workspace.
 fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
     let visitor = paths::built_visitor_dir()?;
     let www = paths::www_dir();
     Ok(vec![
-        ("www/cobrowse.js".into(), www.join("cobrowse.js")),
+        ("target/site/cobrowse.js (www/cobrowse.js minified)".into(), shim(&visitor, &www)?),
         ("www/cobrowse.css".into(), www.join("cobrowse.css")),
         (
             "target/site/visitor/cobrowse_visitor.js".into(),

@@ -5,7 +5,8 @@
 //! with a sync flush, so it can be decompressed as soon as it arrives. A full snapshot starts a fresh
 //! stream: a receiver that joins late (or skipped frames) can start decoding at any snapshot.
 
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+use crate::deflate::Deflater;
+use flate2::{Decompress, FlushDecompress, Status};
 use thiserror::Error;
 
 /// Why a payload could not be decompressed.
@@ -19,50 +20,26 @@ pub enum CodecError {
     TooLarge { limit: usize },
 }
 
-/// The sending side of a connection's deflate stream.
+/// The sending side of a connection's deflate stream (our own small encoder, see `deflate.rs`).
+#[derive(Default)]
 pub struct Compressor {
-    stream: Compress,
-}
-
-impl Default for Compressor {
-    fn default() -> Self {
-        Self::new()
-    }
+    stream: Deflater,
 }
 
 impl Compressor {
     pub fn new() -> Self {
-        Self { stream: Compress::new(Compression::new(6), false) }
+        Self::default()
     }
 
     /// Compresses the payload of a snapshot, starting a fresh context.
     pub fn snapshot(&mut self, payload: &[u8]) -> Vec<u8> {
         self.stream.reset();
-        self.compress(payload)
+        self.stream.compress(payload)
     }
 
     /// Compresses the payload of a delta, in the context of everything since the last snapshot.
     pub fn delta(&mut self, payload: &[u8]) -> Vec<u8> {
-        self.compress(payload)
-    }
-
-    fn compress(&mut self, mut input: &[u8]) -> Vec<u8> {
-        let mut output = Vec::with_capacity(input.len() / 2 + 64);
-        loop {
-            if output.capacity() - output.len() < 64 {
-                output.reserve(output.capacity().max(256));
-            }
-            let before_in = self.stream.total_in();
-            self.stream
-                .compress_vec(input, &mut output, FlushCompress::Sync)
-                .expect("deflate of an in-memory buffer cannot fail");
-            let consumed = (self.stream.total_in() - before_in) as usize;
-            input = &input[consumed..];
-            // Done once all input is taken and the flush had room to finish.
-            if input.is_empty() && output.len() < output.capacity() {
-                return output;
-            }
-        }
+        self.stream.compress(payload)
     }
 }
 

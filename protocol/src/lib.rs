@@ -14,6 +14,7 @@
 pub mod close;
 pub mod codec;
 pub mod control;
+pub mod deflate;
 pub mod frame;
 pub mod masking;
 pub mod message;

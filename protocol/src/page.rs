@@ -93,8 +93,9 @@ pub struct Element {
     pub attributes: Vec<Attribute>,
     pub form: Option<FormState>,
     pub children: Vec<Node>,
-    /// The element's rarer state (shadow root, frame document, stylesheet rules, scroll, media, canvas,
-    /// modal dialog); boxed and optional so that ordinary elements pay one byte for all of it.
+    /// The element's rarer state (shadow root, frame document, stylesheet rules, media, modal dialog);
+    /// boxed and optional so that ordinary elements pay one byte for all of it. (Element scroll offsets and
+    /// canvas pixels follow a snapshot as `Scroll` and `Canvas` events.)
     pub extras: Option<Box<Extras>>,
 }
 
@@ -112,12 +113,8 @@ pub struct Extras {
     /// from the element's text or URL (rules inserted or deleted at run time, a sheet behind the visitor's
     /// cookies). URLs in them are absolute or relative to the visitor's page.
     pub sheet: Option<Rules>,
-    /// The element's scroll offset, when not at the origin.
-    pub scroll: Option<Point>,
     /// The state of a `<video>` or `<audio>`.
     pub media: Option<MediaState>,
-    /// The pixels of a `<canvas>`, as an image.
-    pub canvas: Option<Image>,
     /// A `<dialog>` opened with `showModal()` (the `open` attribute alone shows it non-modal).
     pub modal: bool,
 }

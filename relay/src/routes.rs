@@ -2,7 +2,8 @@
 //!
 //! | path | from |
 //! |---|---|
-//! | `/cobrowse.js`, `/cobrowse.css` | `www_dir`, CORS `*` |
+//! | `/cobrowse.js` | `site_dir/cobrowse.js` (minified by the build), else `www_dir`, CORS `*` |
+//! | `/cobrowse.css` | `www_dir`, CORS `*` |
 //! | `/visitor/*` | `site_dir/visitor/`, CORS `*` (a customer's page imports the module and fetches the wasm) |
 //! | `/agent/pkg/*` | `site_dir/agent/pkg/` |
 //! | `/agent/*` | `www_dir/agent/` (`/agent/` is its `index.html`) |
@@ -96,7 +97,7 @@ fn with_limits(ws: Ws, config: &Config) -> Ws {
 }
 
 fn static_files(www: &Path, site: &Path) -> BoxedFilter<(Response,)> {
-    let shim = one_file("cobrowse.js", www.join("cobrowse.js"), Cors::AnyOrigin);
+    let shim = one_file("cobrowse.js", shim_path(www, site), Cors::AnyOrigin);
     let widget_css = one_file("cobrowse.css", www.join("cobrowse.css"), Cors::AnyOrigin);
     let visitor_package = folder(warp::path("visitor").boxed(), site.join("visitor"), Cors::AnyOrigin);
     let viewer_package = folder(warp::path!("agent" / "pkg" / ..).boxed(), site.join("agent/pkg"), Cors::SameOrigin);
@@ -117,6 +118,16 @@ fn static_files(www: &Path, site: &Path) -> BoxedFilter<(Response,)> {
         .or(demo)
         .unify()
         .boxed()
+}
+
+/// The minified shim the build writes into the site directory; the source in `www/` when there is none.
+fn shim_path(www: &Path, site: &Path) -> PathBuf {
+    let minified = site.join("cobrowse.js");
+    if minified.is_file() {
+        minified
+    } else {
+        www.join("cobrowse.js")
+    }
 }
 
 fn one_file(name: &'static str, path: PathBuf, cors: Cors) -> BoxedFilter<(Response,)> {

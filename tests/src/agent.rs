@@ -98,11 +98,12 @@ pub async fn wait_for_state(browser: &Browser, states: &[&str], timeout: Duratio
     }
 }
 
-/// `window.cobrowseViewer` (frames applied, times out of step), if the viewer exposes it.
+/// `window.cobrowseViewer`'s counters (frames applied, times out of step, rules refused), if the viewer
+/// exposes them.
 pub async fn viewer_counters(browser: &Browser) -> crate::Result<Value> {
     let script = r#"
         var v = window.cobrowseViewer;
-        return v ? { framesApplied: v.framesApplied, outOfStep: v.outOfStep } : null;
+        return v ? { framesApplied: v.framesApplied, outOfStep: v.outOfStep, rejectedRules: v.rejectedRules } : null;
     "#;
     browser.execute(script, vec![]).await
 }

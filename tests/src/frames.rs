@@ -179,12 +179,9 @@ fn root_strings(root: &Root, out: &mut Vec<String>) -> usize {
     root.children.iter().map(|node| node_strings(node, out)).sum()
 }
 
-/// The strings of an element's extras: shadow root, frame document, sheet rules, canvas bytes.
+/// The strings of an element's extras: shadow root, frame document, sheet rules.
 fn extras_strings(extras: &Extras, out: &mut Vec<String>) -> usize {
     out.extend(extras.sheet.iter().flatten().cloned());
-    if let Some(canvas) = &extras.canvas {
-        out.push(String::from_utf8_lossy(&canvas.bytes).into_owned());
-    }
     extras.shadow.iter().chain(&extras.frame).map(|root| root_strings(root, out)).sum()
 }
 

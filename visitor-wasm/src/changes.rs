@@ -7,18 +7,39 @@
 //!
 //! | kind | target | reported by |
 //! |------|--------|-------------|
-//! | (each feature adds its row) | | |
+//! | `form` | the control | setters `value`, `checked` (input), `value` (textarea), `value`, `selectedIndex` (select), `selected` (option) |
+//! | `modal` | the dialog | `showModal()`, `close()` |
+//! | `sheet` | the top `CSSStyleSheet` | `insertRule`, `deleteRule`, `replace`, `replaceSync`, `addRule`, `removeRule` (also on grouping rules) |
+//! | `adopted` | the document or shadow root | the `adoptedStyleSheets` setter |
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, Node};
 
 /// One change reported by the shim.
 #[derive(Debug)]
-pub enum Change {}
+pub enum Change {
+    /// A form control's state was set from script.
+    Form(Element),
+    /// A dialog was shown modal or closed.
+    Modal(Element),
+    /// A stylesheet's rules were changed through the CSSOM (the `CSSStyleSheet`).
+    Sheet(JsValue),
+    /// A document's or shadow root's adopted stylesheets were replaced.
+    Adopted(Node),
+}
 
 impl Change {
     /// The change `kind` names, on `target`; `None` for a kind this build does not know.
     pub fn parse(kind: &str, target: JsValue) -> Option<Self> {
-        let _ = (kind, target);
-        None
+        if target.is_null() || target.is_undefined() {
+            return None;
+        }
+        Some(match kind {
+            "form" => Change::Form(target.unchecked_into()),
+            "modal" => Change::Modal(target.unchecked_into()),
+            "sheet" => Change::Sheet(target),
+            "adopted" => Change::Adopted(target.unchecked_into()),
+            _ => return None,
+        })
     }
 }

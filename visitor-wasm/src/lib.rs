@@ -21,14 +21,18 @@
 
 #[cfg(target_arch = "wasm32")]
 mod alloc;
+pub mod canvas;
 pub mod changes;
 pub mod connection;
+pub mod extras;
+pub mod hooks;
 pub mod ids;
 pub mod inputs;
 pub mod mask;
 pub mod record;
 mod session;
 pub mod snapshot;
+pub mod styles;
 
 use wasm_bindgen::prelude::*;
 

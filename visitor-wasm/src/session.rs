@@ -19,9 +19,12 @@
 use crate::changes::Change;
 use crate::connection::{close_message, Connection};
 use crate::ids::Ids;
-use crate::inputs::{form_events, Input, Listeners, Motion};
+use crate::canvas::Canvases;
+use crate::inputs::{self, form_events, Input, Listeners, Motion};
+use crate::styles::Styles;
 use crate::record::{self, Batch, Recorder};
-use crate::{mask, snapshot};
+use crate::{hooks, mask, snapshot};
+use cobrowse_protocol::Event;
 use cobrowse_protocol::{Control, MaskingRules};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -87,9 +90,17 @@ struct Session {
     /// The recorder and listeners, once the session has started.
     recording: Option<(Recorder, Listeners)>,
     motion: Motion,
+    styles: Styles,
+    canvases: Canvases,
     frame_requested: bool,
     on_frame: Closure<dyn FnMut()>,
+    /// The half-second timer's handle, and what it calls.
+    ticker: Option<i32>,
+    on_tick: Closure<dyn FnMut()>,
 }
+
+/// How often canvases and adopted sheets are looked at, in milliseconds.
+const TICK_MS: i32 = 500;
 
 impl Session {
     fn open(ws_url: &str, emit: Function, hooks: JsValue, settle: Settle) -> Result<Self, (Settle, String)> {
@@ -120,8 +131,12 @@ impl Session {
             starting: Some(settle),
             recording: None,
             motion: Motion::default(),
+            styles: Styles::default(),
+            canvases: Canvases::default(),
             frame_requested: false,
             on_frame: Closure::new(|| with_session(Session::on_frame)),
+            ticker: None,
+            on_tick: Closure::new(|| with_session(Session::on_tick)),
         })
     }
 
@@ -139,6 +154,7 @@ impl Session {
     }
 
     fn on_started(&mut self, key: String, masking: &MaskingRules) -> Vec<Notice> {
+        hooks::set(self.hooks.clone());
         if let Err(message) = mask::set_rules(&self.document, masking) {
             return self.refuse_to_start(message);
         }
@@ -146,7 +162,10 @@ impl Session {
         let on_input: Rc<dyn Fn(Input)> = Rc::new(|input| with_session(|session| session.on_input(input)));
         let listeners = Listeners::listen(&self.window, &self.document, on_input);
         match (recorder, listeners) {
-            (Ok(recorder), Ok(listeners)) => self.recording = Some((recorder, listeners)),
+            (Ok(recorder), Ok(listeners)) => {
+                self.recording = Some((recorder, listeners));
+                self.start_ticking();
+            }
             (Err(error), _) | (_, Err(error)) => {
                 return self.refuse_to_start(format!("Cobrowse cannot watch this page: {}", error_text(&error)));
             }
@@ -154,6 +173,12 @@ impl Session {
         self.key = Some(key.clone());
         self.send_snapshot();
         self.starting.take().map(|settle| settle.resolve(key)).into_iter().collect()
+    }
+
+    /// Starts the half-second timer (`on_tick`); it stops when the session is dropped.
+    fn start_ticking(&mut self) {
+        let tick = self.on_tick.as_ref().unchecked_ref();
+        self.ticker = self.window.set_interval_with_callback_and_timeout_and_arguments_0(tick, TICK_MS).ok();
     }
 
     /// Ends the session before anything of the page was sent; `start()` rejects with `message`.
@@ -176,6 +201,24 @@ impl Session {
         }
         let snapshot = snapshot::take(&self.window, &self.document, &mut self.ids);
         self.connection.send_snapshot(&snapshot);
+        self.styles.snapshot_sent(&snapshot.adopted);
+        self.send_state_after_snapshot();
+    }
+
+    /// What a snapshot leaves out, sent at once after it: scrolled elements, focus, canvases.
+    fn send_state_after_snapshot(&mut self) {
+        let mut events = Vec::new();
+        for element in hooks::scrolled_elements(&self.document) {
+            if let Some(node) = self.ids.get(&element) {
+                events.push(Event::Scroll { node: Some(node), offset: inputs::element_offset(&element) });
+            }
+        }
+        let focus = inputs::focused(&self.document, &self.ids);
+        self.motion.snapshot_sent(focus);
+        events.extend(focus.map(|node| Event::Focus(Some(node))));
+        self.canvases.clear();
+        events.extend(self.canvases.changed(&self.document, &self.ids));
+        self.connection.send_delta(&cobrowse_protocol::Delta { events });
     }
 
     fn on_records(&mut self, records: Array) -> Vec<Notice> {
@@ -206,24 +249,66 @@ impl Session {
             Input::Scroll(target) => self.motion.scroll(&target, &self.window, &self.ids),
             Input::Resize => self.motion.viewport(snapshot::viewport(&self.window)),
             Input::Pointer(point) => self.motion.pointer(point),
+            Input::Click(point) => self.motion.click(point),
+            Input::Hover(target) => self.motion.hover(target),
+            Input::Focus => self.motion.focus_changed(),
+            Input::Selection => self.motion.selection_changed(),
+            Input::Media(target) => {
+                let events = inputs::media_event(&target, &self.ids).into_iter().collect();
+                self.connection.send_delta(&cobrowse_protocol::Delta { events });
+            }
         }
-        if !self.motion.is_empty() && !self.frame_requested {
+        self.request_frame();
+        Vec::new()
+    }
+
+    /// Asks for `on_frame` at the next animation frame if motion or stylesheet changes wait for it.
+    fn request_frame(&mut self) {
+        if (!self.motion.is_empty() || !self.styles.is_empty()) && !self.frame_requested {
             self.frame_requested = self.window.request_animation_frame(self.on_frame.as_ref().unchecked_ref()).is_ok();
         }
-        Vec::new()
     }
 
     fn on_change(&mut self, change: Change) -> Vec<Notice> {
         if self.recording.is_none() {
             return Vec::new();
         }
-        match change {}
+        match change {
+            Change::Form(element) => {
+                self.flush_records();
+                let events = form_events(&element, &self.document, &self.ids);
+                self.connection.send_delta(&cobrowse_protocol::Delta { events });
+            }
+            Change::Modal(dialog) => {
+                let modal = hooks::is_modal(&dialog);
+                if let Some((node, _)) = self.ids.get_with_masking(&dialog).filter(|(_, masking)| !masking.masks()) {
+                    self.flush_records();
+                    self.connection.send_delta(&cobrowse_protocol::Delta { events: vec![Event::Modal { node, modal }] });
+                }
+            }
+            Change::Sheet(sheet) => self.styles.sheet_changed(sheet),
+            Change::Adopted(root) => self.styles.adopted_changed(root),
+        }
+        self.request_frame();
+        Vec::new()
+    }
+
+    /// Every half second: canvases whose pixels changed, adopted sheets pushed without an assignment.
+    fn on_tick(&mut self) -> Vec<Notice> {
+        if self.recording.is_some() {
+            self.flush_records();
+            let mut events = self.canvases.changed(&self.document, &self.ids);
+            events.extend(self.styles.poll(&self.document, &self.ids));
+            self.connection.send_delta(&cobrowse_protocol::Delta { events });
+        }
+        Vec::new()
     }
 
     fn on_frame(&mut self) -> Vec<Notice> {
         self.frame_requested = false;
         self.flush_records();
-        let events = self.motion.take();
+        let mut events = self.styles.take_events(&self.document, &self.ids);
+        events.extend(self.motion.take(&self.document, &self.ids));
         self.connection.send_delta(&cobrowse_protocol::Delta { events });
         Vec::new()
     }
@@ -243,6 +328,10 @@ impl Drop for Session {
     /// The site's masking rules end with the session.
     fn drop(&mut self) {
         mask::reset_rules();
+        hooks::reset();
+        if let Some(ticker) = self.ticker.take() {
+            self.window.clear_interval_with_handle(ticker);
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 //! out the same nodes from its events. A blocked element is sent as [`NodeKind::Blocked`], its tag and
 //! rendered size only.
 
+use crate::{extras, hooks};
 use crate::ids::Ids;
 use crate::mask::{self, Masking};
 use cobrowse_protocol::{Attribute, Element, FormState, Namespace, Node, NodeKind, Point, Size, Snapshot};
@@ -42,7 +43,7 @@ pub fn take(window: &Window, document: &Document, ids: &mut Ids) -> Snapshot {
         viewport: viewport(window),
         scroll: window_scroll(window),
         children: serializer.children(document, Masking::Plain),
-        adopted: Vec::new(),
+        adopted: hooks::adopted_sheets(document),
     }
 }
 
@@ -187,7 +188,8 @@ impl Serializer<'_> {
                 };
                 let is_script = namespace == Namespace::Html && tag == "script";
                 let children = if is_script { Vec::new() } else { self.children(element, masking) };
-                NodeKind::Element(Element { attributes: attributes(element, masked), form, children, tag, namespace, extras: None })
+                let extras = if masked { None } else { extras::of(element, &tag, &namespace) };
+                NodeKind::Element(Element { attributes: attributes(element, masked), form, children, tag, namespace, extras })
             }
         };
         Some(Node { id, kind })

@@ -52,10 +52,10 @@ fn motion_keeps_only_the_latest_values() {
     motion.pointer(Point { x: 2, y: 3 });
     motion.viewport(Size { width: 10, height: 20 });
     motion.scroll(&document(), &window(), &Ids::new());
-    let events = motion.take();
+    let events = motion.take(&document(), &Ids::new());
     assert_eq!(events.len(), 3);
     assert_eq!(events[0], Event::Viewport(Size { width: 10, height: 20 }));
     assert!(matches!(events[1], Event::Scroll { node: None, .. }));
     assert_eq!(events[2], Event::Pointer(Point { x: 2, y: 3 }));
-    assert!(motion.is_empty() && motion.take().is_empty());
+    assert!(motion.is_empty() && motion.take(&document(), &Ids::new()).is_empty());
 }

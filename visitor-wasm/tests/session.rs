@@ -124,7 +124,7 @@ async fn a_session_from_start_to_stop() {
     install_fake_socket();
     let page = Fixture::new(r#"<p id="hello">hello relay</p><input id="name"><input id="pw" type="password">"#);
     let (emit, log) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
     let mut relay = Relay::last();
     assert_eq!(relay.url(), "ws://relay.test/ws/visitor?site=demo");
     assert_eq!(get(&relay.socket, "binaryType"), "arraybuffer");
@@ -193,7 +193,7 @@ async fn a_session_from_start_to_stop() {
 async fn start_error(close: (u16, &str)) -> String {
     install_fake_socket();
     let (emit, _) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=nope".into(), emit);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=nope".into(), emit, JsValue::UNDEFINED);
     Relay::last().close(close.0, close.1);
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     restore_real_socket();
@@ -212,7 +212,7 @@ async fn start_rejects_with_what_went_wrong() {
 async fn a_close_by_the_relay_ends_the_session() {
     install_fake_socket();
     let (emit, log) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
     let relay = Relay::last();
     relay.send(&Control::SessionStarted { key: "654321".into(), masking: Default::default() });
     JsFuture::from(started).await.unwrap();
@@ -221,7 +221,7 @@ async fn a_close_by_the_relay_ends_the_session() {
     assert_eq!(name, "ended");
     assert_eq!(get(&detail, "reason"), "The session expired.");
     // A new session can start after the end.
-    let again = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    let again = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     Relay::last().send(&Control::SessionStarted { key: "111111".into(), masking: Default::default() });
     assert_eq!(JsFuture::from(again).await.unwrap(), "111111");
     cobrowse_visitor::stop();
@@ -232,7 +232,7 @@ async fn a_close_by_the_relay_ends_the_session() {
 async fn an_unreachable_relay_is_reported() {
     restore_real_socket();
     let (emit, _) = recording_emit();
-    let started = cobrowse_visitor::start("ws://127.0.0.1:9/ws/visitor?site=demo".into(), emit);
+    let started = cobrowse_visitor::start("ws://127.0.0.1:9/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     let message: String = error.unchecked_into::<js_sys::Error>().message().into();
     assert!(message.contains("unreachable"), "{message}");
@@ -242,7 +242,7 @@ async fn an_unreachable_relay_is_reported() {
 async fn the_site_s_rules_apply_from_the_first_snapshot() {
     install_fake_socket();
     let _page = Fixture::new(r#"<p class="site-secret">SITE-SECRET-TEXT</p><p>public words</p>"#);
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     let mut relay = Relay::last();
     let masking = cobrowse_protocol::MaskingRules { mask_selectors: vec![".site-secret".into()], ..Default::default() };
     relay.send(&Control::SessionStarted { key: "222222".into(), masking });
@@ -259,7 +259,7 @@ async fn the_site_s_rules_apply_from_the_first_snapshot() {
 async fn an_invalid_selector_stops_the_start_before_anything_is_sent() {
     install_fake_socket();
     let _page = Fixture::new(r#"<p>PAGE-TEXT</p>"#);
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     let mut relay = Relay::last();
     let masking = cobrowse_protocol::MaskingRules { block_selectors: vec!["#ok".into(), "p:bogus(".into()], ..Default::default() };
     relay.send(&Control::SessionStarted { key: "333333".into(), masking });
@@ -270,5 +270,43 @@ async fn an_invalid_selector_stops_the_start_before_anything_is_sent() {
     assert_eq!(sent, [Message::Control(Control::EndSession)], "no page content was sent");
     assert_eq!(relay.closed_with(), 1000);
     relay.close(1000, "");
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn changes_the_shim_reports_reach_the_relay_masked() {
+    install_fake_socket();
+    let page = Fixture::new(r#"<input id="city"><input id="pin" type="password"><style id="s">p { color: red; }</style>"#);
+    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, shim_hooks());
+    let mut relay = Relay::last();
+    relay.send(&Control::SessionStarted { key: "123456".into(), masking: Default::default() });
+    JsFuture::from(started).await.unwrap();
+    relay.received();
+
+    // Values set from script fire no event: the shim's setter patch reports them.
+    let city: HtmlInputElement = page.get("#city");
+    city.set_value("Lisbon");
+    cobrowse_visitor::changed("form".into(), city.into());
+    let pin: HtmlInputElement = page.get("#pin");
+    pin.set_value("9876-SECRET");
+    cobrowse_visitor::changed("form".into(), pin.into());
+    let events = deltas(relay.received());
+    assert!(matches!(&events[0], Event::Form { state: FormState { value: Some(Value::Plain(v)), .. }, .. } if v == "Lisbon"), "{events:?}");
+    assert!(matches!(&events[1], Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }), "{events:?}");
+
+    // A rule inserted through the CSSOM is sent with the next animation frame, as the sheet's rules.
+    let style: Element = page.get("#s");
+    let sheet = Reflect::get(&style, &"sheet".into()).unwrap();
+    let insert: Function = Reflect::get(&sheet, &"insertRule".into()).unwrap().unchecked_into();
+    insert.call2(&sheet, &"b { color: blue; }".into(), &1.into()).unwrap();
+    cobrowse_visitor::changed("sheet".into(), sheet);
+    cobrowse_visitor::changed("no-such-kind".into(), JsValue::NULL);
+    sleep(100).await;
+    let events = deltas(relay.received());
+    assert!(
+        matches!(&events[..], [Event::Sheet { rules: Some(rules), .. }] if rules == &["p { color: red; }", "b { color: blue; }"]),
+        "{events:?}"
+    );
+    cobrowse_visitor::stop();
     restore_real_socket();
 }

@@ -5,7 +5,8 @@
 //!   crate must agree byte for byte on the generated glue), and `wasm-pack` (crates.io),
 //! - Chromium, ChromeDriver and binaryen's `wasm-opt` (Debian packages),
 //! - the Node tools pinned in `tools/package.json` (npm): a binaryen recent enough for reference types when
-//!   Debian's is older (binaryen 108 corrupts wasm-bindgen's externref table), and rrweb and
+//!   Debian's is older (binaryen 108 corrupts wasm-bindgen's externref table), esbuild (minifies the JS
+//!   the visitor downloads), and rrweb and
 //!   rrweb-snapshot, the baselines of the benchmarks and of the leak suite's comparison.
 //!
 //! Each step checks first and does nothing when the tool is already there, so it is cheap to run every time.
@@ -44,7 +45,8 @@ pub fn node_tools_dir() -> std::path::PathBuf {
 
 fn ensure_node_tools() -> Result {
     let dir = node_tools_dir();
-    let installed = ["node_modules/.bin/wasm-opt", "node_modules/rrweb-snapshot", "node_modules/rrweb"];
+    let installed =
+        ["node_modules/.bin/wasm-opt", "node_modules/.bin/esbuild", "node_modules/rrweb-snapshot", "node_modules/rrweb"];
     if installed.iter().all(|path| dir.join(path).exists()) {
         return Ok(());
     }

@@ -1,8 +1,9 @@
 //! Builds the two wasm packages into `target/site/`, where the relay serves them from.
 //!
 //! Each crate is compiled for wasm32 with the size-first `wasm-release` profile, given its JS glue by
-//! `wasm-bindgen --target web` (loaded with a plain `import()`, no bundler), and shrunk by `wasm-opt -Oz`.
-//! The sizes, raw and gzipped, are printed: the visitor's download has a budget.
+//! `wasm-bindgen --target web` (loaded with a plain `import()`, no bundler), and shrunk by `wasm-opt -Oz`;
+//! the glue and the shim (`www/cobrowse.js` → `target/site/cobrowse.js`) are minified by esbuild. The
+//! sizes, raw and gzipped, are printed: the visitor's download has a budget.
 
 use crate::command::{self, Result};
 use flate2::{write::GzEncoder, Compression};
@@ -31,12 +32,15 @@ const WASM_FEATURES: [&str; 6] = [
     "--enable-multivalue",
 ];
 
-/// Builds both packages.
+/// Builds both packages, and the minified shim the relay serves as `/cobrowse.js`.
 pub fn build() -> Result {
     for package in &PACKAGES {
         build_package(package)?;
     }
-    Ok(())
+    let shim = command::workspace_root().join("www/cobrowse.js");
+    let minified = site_dir().join("cobrowse.js");
+    minify(&shim, &minified, "iife")?;
+    report_size("the shim", &[&minified])
 }
 
 /// Where the built site lives.
@@ -67,7 +71,8 @@ fn build_package(package: &Package) -> Result {
     let wasm = out_dir.join(format!("{}_bg.wasm", package.lib_name));
     shrink(&wasm)?;
     let glue = out_dir.join(format!("{}.js", package.lib_name));
-    report_size(package.krate, &[&wasm, &glue])
+    minify(&glue, &glue, "esm")?;
+    report_size(&format!("{} (wasm + JS glue)", package.krate), &[&wasm, &glue])
 }
 
 /// `wasm-opt -Oz` in place, with a binaryen that keeps wasm-bindgen's externref table intact.
@@ -78,6 +83,16 @@ fn shrink(wasm: &Path) -> Result {
     command::run(&crate::setup::wasm_opt_path(), &args)
 }
 
+/// Minifies the JS at `source` into `destination` (may be the same file) with the pinned esbuild, keeping
+/// the first `/*! ... */` comment (the shim's usage note). `format` is `esm` (the glue) or `iife`.
+fn minify(source: &Path, destination: &Path, format: &str) -> Result {
+    let esbuild = crate::setup::node_tools_dir().join("node_modules/.bin/esbuild");
+    let outfile = format!("--outfile={}", path_str(destination)?);
+    let format = format!("--format={format}");
+    let args = [path_str(source)?, "--minify", "--legal-comments=inline", "--allow-overwrite", "--log-level=warning", &format, &outfile];
+    command::run(path_str(&esbuild)?, &args)
+}
+
 fn report_size(name: &str, files: &[&Path]) -> Result {
     let (mut raw, mut gzipped) = (0, 0);
     for file in files {
@@ -85,7 +100,7 @@ fn report_size(name: &str, files: &[&Path]) -> Result {
         raw += bytes.len();
         gzipped += gzip_len(&bytes);
     }
-    eprintln!("xtask: {name}: {:.1} KB raw, {:.1} KB gzipped (wasm + JS glue)", raw as f64 / 1024.0, gzipped as f64 / 1024.0);
+    eprintln!("xtask: {name}: {:.1} KB raw, {:.1} KB gzipped", raw as f64 / 1024.0, gzipped as f64 / 1024.0);
     Ok(())
 }
 

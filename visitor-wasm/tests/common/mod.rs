@@ -139,3 +139,18 @@ impl Drop for SiteRules {
         mask::reset_rules();
     }
 }
+
+/// The hooks of the real shim (`www/cobrowse.js`), evaluated once in this page as a site's script tag
+/// would load it (its tag has `type="text/plain"`, so nothing is fetched).
+pub fn shim_hooks() -> wasm_bindgen::JsValue {
+    let cobrowse = || js_sys::Reflect::get(&window(), &"Cobrowse".into()).unwrap();
+    if cobrowse().is_undefined() {
+        let tag = document().create_element("script").unwrap();
+        tag.set_attribute("type", "text/plain").unwrap();
+        tag.set_attribute("src", "http://relay.test/cobrowse.js").unwrap();
+        tag.set_attribute("data-site", "test").unwrap();
+        document().document_element().unwrap().append_child(&tag).unwrap();
+        js_sys::eval(include_str!("../../../www/cobrowse.js")).expect("the shim evaluates");
+    }
+    js_sys::Reflect::get(&cobrowse(), &"hooks".into()).unwrap()
+}

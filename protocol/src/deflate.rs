@@ -1,0 +1,293 @@
+//! A small raw-deflate encoder (RFC 1951) with a window that lasts across messages: LZ77 matches found
+//! through hash chains, coded with deflate's fixed Huffman codes, each message ending with a sync flush.
+//!
+//! Why not a general deflate library: the visitor's download has a size budget, and a full encoder with
+//! dynamic Huffman tables costs about 15 KB of wasm. Fixed codes give up a little ratio (page frames are
+//! already far below the budget for bytes) for a tenth of the code. Any inflater reads the output;
+//! the receivers use flate2 (`codec.rs`).
+//!
+//! Each [`Deflater::compress`] call emits one fixed-Huffman block (never final) and then an empty stored
+//! block, so the message ends on a byte boundary with `00 00 FF FF` and can be inflated as soon as it
+//! arrives, while later messages still refer back into its bytes.
+
+/// How far back a match may reach (deflate's limit).
+const WINDOW: usize = 32 * 1024;
+const MIN_MATCH: usize = 3;
+const MAX_MATCH: usize = 258;
+const HASH_BITS: u32 = 15;
+/// How many earlier positions are tried for each match: more finds longer matches, slower.
+const MAX_CHAIN: usize = 48;
+/// A match this long is good enough to stop looking.
+const GOOD_ENOUGH: usize = 64;
+
+const LENGTH_BASE: [u16; 29] =
+    [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+const LENGTH_EXTRA: [u8; 29] = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+const DISTANCE_BASE: [u16; 30] = [
+    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097,
+    6145, 8193, 12289, 16385, 24577,
+];
+const DISTANCE_EXTRA: [u8; 30] =
+    [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+
+/// One deflate stream: the bytes compressed so far (the last window of them) and where each 3-byte
+/// sequence last occurred.
+pub struct Deflater {
+    /// The input since the stream began, trimmed to the last [`WINDOW`] bytes between messages.
+    history: Vec<u8>,
+    /// For each hash, 1 + the latest position in `history` with it (0: none).
+    head: Vec<u32>,
+    /// For each position in `history`, 1 + the previous position with the same hash (0: none).
+    previous: Vec<u32>,
+}
+
+impl Default for Deflater {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Deflater {
+    pub fn new() -> Self {
+        Self { history: Vec::new(), head: vec![0; 1 << HASH_BITS], previous: Vec::new() }
+    }
+
+    /// Starts a fresh stream: later messages refer to nothing before this point.
+    pub fn reset(&mut self) {
+        self.history.clear();
+        self.previous.clear();
+        self.head.iter_mut().for_each(|slot| *slot = 0);
+    }
+
+    /// Compresses `input` as the stream's next message, ending with a sync flush.
+    pub fn compress(&mut self, input: &[u8]) -> Vec<u8> {
+        self.keep_last_window();
+        let start = self.history.len();
+        self.history.extend_from_slice(input);
+        self.previous.resize(self.history.len(), 0);
+        let mut bits = BitWriter::with_capacity(input.len() / 2 + 16);
+        bits.write(0b010, 3); // BFINAL = 0, BTYPE = 01 (fixed Huffman codes)
+        let mut position = start;
+        while position < self.history.len() {
+            match self.longest_match(position) {
+                Some((length, distance)) => {
+                    write_match(&mut bits, length, distance);
+                    for covered in position..position + length {
+                        self.insert(covered);
+                    }
+                    position += length;
+                }
+                None => {
+                    write_literal(&mut bits, self.history[position]);
+                    self.insert(position);
+                    position += 1;
+                }
+            }
+        }
+        write_literal_code(&mut bits, 256); // end of block
+        bits.write(0, 3); // an empty stored block: BFINAL = 0, BTYPE = 00 ...
+        let mut output = bits.finish(); // ... aligned to a byte ...
+        output.extend_from_slice(&[0x00, 0x00, 0xFF, 0xFF]); // ... LEN = 0, NLEN = !0
+        output
+    }
+
+    /// Drops history older than the window, moving the hash chains with it.
+    fn keep_last_window(&mut self) {
+        if self.history.len() <= 2 * WINDOW {
+            return;
+        }
+        let dropped = self.history.len() - WINDOW;
+        self.history.drain(..dropped);
+        self.previous.clear();
+        self.previous.resize(self.history.len(), 0);
+        self.head.iter_mut().for_each(|slot| *slot = 0);
+        for position in 0..self.history.len() {
+            self.insert(position);
+        }
+    }
+
+    fn hash(&self, position: usize) -> Option<usize> {
+        let bytes = self.history.get(position..position + MIN_MATCH)?;
+        let value = u32::from(bytes[0]) << 16 | u32::from(bytes[1]) << 8 | u32::from(bytes[2]);
+        Some((value.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize)
+    }
+
+    fn insert(&mut self, position: usize) {
+        if let Some(hash) = self.hash(position) {
+            self.previous[position] = self.head[hash];
+            self.head[hash] = position as u32 + 1;
+        }
+    }
+
+    /// The longest earlier occurrence of the bytes at `position`, as (length, distance).
+    fn longest_match(&self, position: usize) -> Option<(usize, usize)> {
+        let hash = self.hash(position)?;
+        let limit = (self.history.len() - position).min(MAX_MATCH);
+        let wanted = &self.history[position..position + limit];
+        let mut best: Option<(usize, usize)> = None;
+        let mut candidate = self.head[hash] as usize;
+        for _ in 0..MAX_CHAIN {
+            let Some(earlier) = candidate.checked_sub(1) else { break };
+            let distance = position - earlier;
+            if distance > WINDOW {
+                break;
+            }
+            let length = common_prefix(&self.history[earlier..], wanted);
+            if length >= MIN_MATCH && best.is_none_or(|(best_length, _)| length > best_length) {
+                best = Some((length, distance));
+                if length >= GOOD_ENOUGH.min(limit) {
+                    break;
+                }
+            }
+            candidate = self.previous[earlier] as usize;
+        }
+        best
+    }
+}
+
+fn common_prefix(earlier: &[u8], wanted: &[u8]) -> usize {
+    earlier.iter().zip(wanted).take_while(|(a, b)| a == b).count()
+}
+
+fn write_literal(bits: &mut BitWriter, byte: u8) {
+    write_literal_code(bits, u16::from(byte));
+}
+
+/// A literal/length symbol in deflate's fixed code (RFC 1951, 3.2.6).
+fn write_literal_code(bits: &mut BitWriter, symbol: u16) {
+    let (code, length) = match symbol {
+        0..=143 => (0x30 + symbol, 8),
+        144..=255 => (0x190 + symbol - 144, 9),
+        256..=279 => (symbol - 256, 7),
+        _ => (0xC0 + symbol - 280, 8),
+    };
+    bits.write_huffman(code, length);
+}
+
+fn write_match(bits: &mut BitWriter, length: usize, distance: usize) {
+    let index = LENGTH_BASE.partition_point(|&base| usize::from(base) <= length) - 1;
+    write_literal_code(bits, 257 + index as u16);
+    bits.write((length - usize::from(LENGTH_BASE[index])) as u32, LENGTH_EXTRA[index]);
+    let index = DISTANCE_BASE.partition_point(|&base| usize::from(base) <= distance) - 1;
+    bits.write_huffman(index as u16, 5);
+    bits.write((distance - usize::from(DISTANCE_BASE[index])) as u32, DISTANCE_EXTRA[index]);
+}
+
+/// Packs bits least significant first, as deflate does.
+struct BitWriter {
+    bytes: Vec<u8>,
+    buffer: u64,
+    count: u8,
+}
+
+impl BitWriter {
+    fn with_capacity(capacity: usize) -> Self {
+        Self { bytes: Vec::with_capacity(capacity), buffer: 0, count: 0 }
+    }
+
+    /// The low `count` bits of `value`, least significant first.
+    fn write(&mut self, value: u32, count: u8) {
+        self.buffer |= u64::from(value) << self.count;
+        self.count += count;
+        while self.count >= 8 {
+            self.bytes.push(self.buffer as u8);
+            self.buffer >>= 8;
+            self.count -= 8;
+        }
+    }
+
+    /// A Huffman code, which deflate stores most significant bit first.
+    fn write_huffman(&mut self, code: u16, length: u8) {
+        let reversed = code.reverse_bits() >> (16 - length);
+        self.write(u32::from(reversed), length);
+    }
+
+    /// The bytes, the last one padded with zero bits.
+    fn finish(mut self) -> Vec<u8> {
+        if self.count > 0 {
+            self.bytes.push(self.buffer as u8);
+        }
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{Decompress, FlushDecompress};
+
+    fn inflate_messages(messages: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let mut stream = Decompress::new(false);
+        messages
+            .iter()
+            .map(|message| {
+                let mut output = Vec::with_capacity(1 << 20);
+                let before = stream.total_in();
+                stream.decompress_vec(message, &mut output, FlushDecompress::Sync).unwrap();
+                assert_eq!((stream.total_in() - before) as usize, message.len(), "the whole message is read");
+                output
+            })
+            .collect()
+    }
+
+    /// A deterministic pseudo-random byte source (xorshift).
+    fn noise(seed: u64, length: usize) -> Vec<u8> {
+        let mut state = seed | 1;
+        (0..length)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn messages_inflate_back_one_by_one_in_one_stream() {
+        let markup = b"<li class=\"item item--sale\"><a href=\"/products/1\">Blue shirt</a></li>".repeat(40);
+        let messages: Vec<Vec<u8>> = vec![
+            markup.clone(),
+            b"".to_vec(),
+            b"a".to_vec(),
+            noise(7, 5000),
+            [markup.as_slice(), &noise(9, 300), markup.as_slice()].concat(),
+            vec![0; 70_000],
+        ];
+        let mut deflater = Deflater::new();
+        let compressed: Vec<Vec<u8>> = messages.iter().map(|message| deflater.compress(message)).collect();
+        assert_eq!(inflate_messages(&compressed), messages);
+        assert!(compressed[0].len() < markup.len() / 10, "repeated markup compresses: {}", compressed[0].len());
+        assert!(compressed[4].len() < 700, "a message refers back to earlier ones: {}", compressed[4].len());
+    }
+
+    #[test]
+    fn a_long_stream_keeps_inflating_after_the_window_moves_on() {
+        let mut deflater = Deflater::new();
+        let messages: Vec<Vec<u8>> = (0..40).map(|i| [noise(i, 3000), noise(i / 2, 3000)].concat()).collect();
+        let compressed: Vec<Vec<u8>> = messages.iter().map(|message| deflater.compress(message)).collect();
+        assert_eq!(inflate_messages(&compressed), messages);
+    }
+
+    #[test]
+    fn reset_starts_a_stream_that_needs_nothing_before_it() {
+        let mut deflater = Deflater::new();
+        deflater.compress(b"context the next stream must not need");
+        deflater.reset();
+        let fresh = deflater.compress(b"context the next stream must not need, again");
+        assert_eq!(inflate_messages(&[fresh]), [b"context the next stream must not need, again".to_vec()]);
+    }
+
+    #[test]
+    fn every_match_length_and_distance_class_round_trips() {
+        let mut input = noise(3, 33_000);
+        for length in 3..=258 {
+            let from = (length * 97) % 32_000;
+            let copy = input[from..from + length].to_vec();
+            input.extend_from_slice(&copy);
+        }
+        let mut deflater = Deflater::new();
+        let compressed = deflater.compress(&input);
+        assert_eq!(inflate_messages(&[compressed]), [input]);
+    }
+}

@@ -1,0 +1,97 @@
+//! Canvases: their pixels sent as PNG images, in the snapshot and whenever they change.
+//!
+//! No DOM event says that a canvas was drawn on, so [`Canvases::changed`] is called on a timer (twice a
+//! second at most, see `session.rs`): it reads every known canvas as a PNG data URL and sends those whose
+//! image differs from the one last sent. WebGL canvases stay readable because the shim asks for
+//! `preserveDrawingBuffer` on contexts created after it loads. A canvas tainted by cross-origin images
+//! cannot be read and stays blank in the mirror.
+
+use crate::hooks;
+use crate::ids::Ids;
+use cobrowse_protocol::{Event, Image, NodeId};
+use web_sys::Document;
+
+const PNG_PREFIX: &str = "data:image/png;base64,";
+
+/// The image last sent for each canvas, by a hash of its data URL.
+#[derive(Default)]
+pub struct Canvases {
+    /// (canvas, hash of its data URL); a list, as pages have few canvases (and a map costs download size).
+    sent: Vec<(NodeId, u64)>,
+}
+
+impl Canvases {
+    /// Forgets what was sent: after a snapshot every canvas is sent again.
+    pub fn clear(&mut self) {
+        self.sent.clear();
+    }
+
+    /// `Canvas` events for the known, unmasked canvases of `document` whose pixels changed.
+    pub fn changed(&mut self, document: &Document, ids: &Ids) -> Vec<Event> {
+        let found = document.get_elements_by_tag_name("canvas");
+        let mut events = Vec::new();
+        for element in (0..found.length()).filter_map(|index| found.item(index)) {
+            let Some((node, masking)) = ids.get_with_masking(&element) else { continue };
+            if masking.masks() {
+                continue;
+            }
+            let Some(url) = hooks::canvas_data_url(&element) else { continue };
+            let hash = fnv1a(url.as_bytes());
+            match self.sent.iter_mut().find(|(known, _)| *known == node) {
+                Some((_, sent)) if *sent == hash => continue,
+                Some((_, sent)) => *sent = hash,
+                None => self.sent.push((node, hash)),
+            }
+            events.extend(decode(&url).map(|image| Event::Canvas { node, image }));
+        }
+        events
+    }
+}
+
+fn decode(data_url: &str) -> Option<Image> {
+    let base64 = data_url.strip_prefix(PNG_PREFIX)?;
+    Some(Image { mime: "image/png".into(), bytes: base64_decode(base64)? })
+}
+
+/// Standard base64 (with padding) to bytes; `None` on any other character.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(text.len() / 4 * 3);
+    let (mut buffer, mut bits) = (0u32, 0u32);
+    for byte in text.bytes().take_while(|&byte| byte != b'=') {
+        let value = match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        buffer = buffer << 6 | u32::from(value);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((buffer >> bits) as u8);
+        }
+    }
+    Some(bytes)
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn base64_decodes_with_and_without_padding() {
+        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64_decode("aGVsbG8h").unwrap(), b"hello!");
+        assert_eq!(base64_decode("").unwrap(), b"");
+        assert!(base64_decode("a$b=").is_none());
+    }
+}
