@@ -119,3 +119,40 @@ fn cells(measured: Option<&Result<Measurement, String>>) -> (String, String) {
         None => ("-".into(), "-".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pixels::{compare, Image};
+    use crate::structure::Score;
+
+    fn measured(matched: usize, differing_pixels: usize) -> Measurement {
+        let white = Image { width: 10, height: 10, rgba: vec![255; 400] };
+        let mut other = white.clone();
+        other.rgba[..differing_pixels * 4].fill(0);
+        Measurement {
+            structure: Score { nodes: 100, matched, differences: Vec::new() },
+            pixels: compare(&white, &other, 16),
+        }
+    }
+
+    fn result(page: &str, load: Measurement, interaction: Measurement) -> PageResult {
+        PageResult { page: page.into(), load: Ok(load), interaction: Some(Ok(interaction)) }
+    }
+
+    #[test]
+    fn thresholds_decide_and_the_readme_excuses_only_listed_pages() {
+        let mut limitations = Limitations::new();
+        limitations.insert("html/listed.html".into(), "a reason".into());
+        let fine = result("html/fine.html", measured(99, 1), measured(100, 0));
+        assert_eq!(fine.verdict(&limitations), Verdict::Pass);
+        let low = result("html/low.html", measured(100, 0), measured(98, 0));
+        assert_eq!(low.verdict(&limitations), Verdict::Fail);
+        let pixels = result("html/listed.html", measured(100, 2), measured(100, 0));
+        assert_eq!(pixels.verdict(&limitations), Verdict::Known("a reason".into()));
+        let unmeasured = PageResult { page: "html/x.html".into(), load: Err("no".into()), interaction: None };
+        assert_eq!(unmeasured.verdict(&limitations), Verdict::Fail);
+        let table = table(&[fine, low], &limitations);
+        assert!(table.contains("html/fine.html") && table.contains("| pass") && table.contains("| FAIL"), "{table}");
+    }
+}
