@@ -42,6 +42,17 @@ pub fn report(differences: &[Difference], max: usize) -> String {
 }
 
 fn compare_element(path: &str, visitor: &Element, mirror: &Element, out: &mut Vec<Difference>) {
+    let before = out.len();
+    own_differences(path, visitor, mirror, out);
+    if out.len() > before && (visitor.tag != mirror.tag || visitor.ns != mirror.ns) {
+        return;
+    }
+    compare_children(path, visitor, mirror, out);
+}
+
+/// The differences of the element itself, not of its children: tag, attributes, form state, and the deep
+/// tree's state (scroll offset, modal dialog, media), which is compared only where the visitor's tree has it.
+pub(crate) fn own_differences(path: &str, visitor: &Element, mirror: &Element, out: &mut Vec<Difference>) {
     if visitor.tag != mirror.tag || visitor.ns != mirror.ns {
         push(
             out,
@@ -55,7 +66,30 @@ fn compare_element(path: &str, visitor: &Element, mirror: &Element, out: &mut Ve
     }
     compare_attributes(path, visitor, mirror, out);
     compare_form(path, visitor, mirror, out);
-    compare_children(path, visitor, mirror, out);
+    compare_deep_state(path, visitor, mirror, out);
+}
+
+/// Scroll offsets may differ by a pixel (sub-pixel layout); a modal flag and media playback must be equal.
+fn compare_deep_state(path: &str, visitor: &Element, mirror: &Element, out: &mut Vec<Difference>) {
+    let (vx, vy) = visitor.scroll.unwrap_or((0, 0));
+    let (mx, my) = mirror.scroll.unwrap_or((0, 0));
+    if (vx - mx).abs() > 1 || (vy - my).abs() > 1 {
+        push(out, path, format!("scroll: mirror ({mx}, {my}), visitor ({vx}, {vy})"));
+    }
+    if visitor.modal == Some(true) && mirror.modal != Some(true) {
+        push(out, path, "the visitor's dialog is modal, the mirror's is not".into());
+    }
+    // The viewer silences every media element by design (agent-viewer/src/build.rs), so `muted` is not
+    // compared: the playback state is.
+    if let Some(media) = &visitor.media {
+        let same = mirror
+            .media
+            .as_ref()
+            .is_some_and(|shown| shown.paused == media.paused && shown.seconds == media.seconds);
+        if !same {
+            push(out, path, format!("media: mirror {:?}, visitor {media:?}", mirror.media));
+        }
+    }
 }
 
 fn compare_attributes(path: &str, visitor: &Element, mirror: &Element, out: &mut Vec<Difference>) {
@@ -151,13 +185,20 @@ fn compare_flag(path: &str, name: &str, expected: Option<bool>, shown: Option<bo
     }
 }
 
-fn compare_children(path: &str, visitor: &Element, mirror: &Element, out: &mut Vec<Difference>) {
-    let (visitor_kids, mirror_kids) = if visitor.masked {
-        check_masked_text(path, mirror, out);
+/// The children compared: all of them, or only elements under a masked element (whose text is glyphs).
+pub(crate) fn comparable_children<'a>(visitor: &'a Element, mirror: &'a Element) -> (Vec<&'a Node>, Vec<&'a Node>) {
+    if visitor.masked {
         (elements_only(&visitor.kids), elements_only(&mirror.kids))
     } else {
         (visitor.kids.iter().collect(), mirror.kids.iter().collect())
-    };
+    }
+}
+
+fn compare_children(path: &str, visitor: &Element, mirror: &Element, out: &mut Vec<Difference>) {
+    if visitor.masked {
+        check_masked_text(path, mirror, out);
+    }
+    let (visitor_kids, mirror_kids) = comparable_children(visitor, mirror);
     for step in align(&visitor_kids, &mirror_kids) {
         match step {
             Aligned::Both(i, v, m) => match (v, m) {
@@ -178,7 +219,7 @@ fn compare_children(path: &str, visitor: &Element, mirror: &Element, out: &mut V
 }
 
 /// A step of the alignment of two child lists.
-enum Aligned<'a> {
+pub(crate) enum Aligned<'a> {
     /// The visitor's child at this index and its counterpart in the mirror.
     Both(usize, &'a Node, &'a Node),
     VisitorOnly(usize, &'a Node),
@@ -187,7 +228,7 @@ enum Aligned<'a> {
 
 /// Pairs the children of the same kind and tag in order (a longest common subsequence), so one missing
 /// or extra child is reported as such and the others are still compared.
-fn align<'a>(visitor: &[&'a Node], mirror: &[&'a Node]) -> Vec<Aligned<'a>> {
+pub(crate) fn align<'a>(visitor: &[&'a Node], mirror: &[&'a Node]) -> Vec<Aligned<'a>> {
     let (n, m) = (visitor.len(), mirror.len());
     // longest[i][j]: the longest common subsequence of visitor[i..] and mirror[j..].
     let mut longest = vec![vec![0u32; m + 1]; n + 1];
@@ -271,6 +312,9 @@ mod tests {
             form: None,
             masked,
             kids,
+            scroll: None,
+            modal: None,
+            media: None,
         }
     }
 

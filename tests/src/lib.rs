@@ -10,22 +10,36 @@
 //! - [`tree`], [`compare`], [`mirror`]: canonical trees of the page and the mirror, their differences, and
 //!   the polling assertion that they agree.
 //! - [`mutations`]: seeded random DOM changes.
+//! - [`corpus`], [`cdn`]: the fidelity test's site (the rrweb-snapshot corpus and `pages/fidelity/`, with
+//!   cookie-protected assets) and a third origin that grants CORS to that site only.
+//! - [`structure`], [`pixels`], [`fidelity`], [`fidelity_table`], [`limitations`]: the structure match and
+//!   differing pixels of a mirror, one measurement of a page and its interaction, the results table and
+//!   verdicts, and the README's known limitations; [`probe`]: one script on both documents, whose answers
+//!   must agree (the focused tests of pages lost today).
 //! - [`frames`]: recording and decoding what the relay received, for leak tests.
 //! - [`leaks`]: the masking leak suite's sentinels, searches, scenarios and rules.
 
 pub mod agent;
 pub mod browser;
+pub mod cdn;
 pub mod chromedriver;
 pub mod compare;
+pub mod corpus;
+pub mod fidelity;
+pub mod fidelity_table;
 pub mod frames;
 pub mod leaks;
+pub mod limitations;
 pub mod mirror;
 pub mod mutations;
 pub mod paths;
+pub mod pixels;
 pub mod ports;
+pub mod probe;
 pub mod relay;
 pub mod site;
 pub mod stage;
+pub mod structure;
 pub mod tree;
 pub mod visitor;
 pub mod wait;

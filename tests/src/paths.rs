@@ -36,6 +36,32 @@ pub fn pages_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("pages")
 }
 
+/// `tests/pages/fidelity/`: the fidelity test's own pages, one per thing the mirror must carry.
+pub fn fidelity_pages_dir() -> PathBuf {
+    pages_dir().join("fidelity")
+}
+
+/// `tests/README.md`, whose "Known limitations" table the fidelity test reads.
+pub fn tests_readme() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")
+}
+
+/// The rrweb-snapshot corpus beside the workspace (`../shared/corpus/rrweb-snapshot`), as the benchmarks
+/// find it; the error says where it was looked for.
+pub fn corpus_dir() -> crate::Result<PathBuf> {
+    let dir = workspace()
+        .parent()
+        .map(|parent| parent.join("shared/corpus/rrweb-snapshot"))
+        .filter(|dir| dir.join("html").is_dir());
+    dir.ok_or_else(|| {
+        format!(
+            "the rrweb-snapshot corpus is missing: expected {}/../shared/corpus/rrweb-snapshot/html/",
+            workspace().display()
+        )
+        .into()
+    })
+}
+
 /// The built wasm packages: `$COBROWSE_SITE_DIR`, or `target/site` in the workspace.
 pub fn site_dir() -> PathBuf {
     match std::env::var_os("COBROWSE_SITE_DIR") {

@@ -148,7 +148,7 @@ pub fn rewrite_shim_src(html: &[u8], relay_origin: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Vec<u8>> {
+pub(crate) fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Vec<u8>> {
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, content_type)
@@ -157,13 +157,22 @@ fn respond(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Ve
         .expect("a response from valid parts")
 }
 
-fn content_type(path: &str) -> &'static str {
+pub(crate) fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("html") => "text/html; charset=utf-8",
         Some("css") => "text/css; charset=utf-8",
         Some("js") => "text/javascript; charset=utf-8",
         Some("svg") => "image/svg+xml",
         Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("ttf") => "font/ttf",
+        Some("woff2") => "font/woff2",
+        Some("woff") => "font/woff",
+        Some("mp4") => "video/mp4",
+        Some("webm") => "video/webm",
+        Some("wav") => "audio/wav",
         Some("json") => "application/json",
         _ => "application/octet-stream",
     }

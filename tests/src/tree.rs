@@ -31,6 +31,24 @@ pub struct Element {
     /// Whether the visitor's masking rules cover this element.
     pub masked: bool,
     pub kids: Vec<Node>,
+    /// Deep trees only: the scroll offset `(left, top)`, when not at the origin.
+    #[serde(default)]
+    pub scroll: Option<(i32, i32)>,
+    /// Deep trees only: whether a `<dialog>` is modal.
+    #[serde(default)]
+    pub modal: Option<bool>,
+    /// Deep trees only: a `<video>`'s or `<audio>`'s playback state.
+    #[serde(default)]
+    pub media: Option<MediaState>,
+}
+
+/// A media element's state as the canonical tree records it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MediaState {
+    pub paused: bool,
+    pub muted: bool,
+    /// `currentTime`, in whole seconds.
+    pub seconds: u64,
 }
 
 /// `value` / `checked` / `selected`, whichever the control has.
@@ -65,11 +83,22 @@ pub enum Role {
 
 /// Reads the canonical tree of the visitor's page or of the agent's mirror.
 pub async fn read(browser: &Browser, role: Role) -> crate::Result<Document> {
+    read_with(browser, role, false).await
+}
+
+/// As [`read`], descending into open shadow roots and same-origin frames and recording scroll offsets,
+/// modal dialogs and media state (see `js/canonical_tree.js`).
+pub async fn read_deep(browser: &Browser, role: Role) -> crate::Result<Document> {
+    read_with(browser, role, true).await
+}
+
+async fn read_with(browser: &Browser, role: Role, deep: bool) -> crate::Result<Document> {
     let (document, role_name) = match role {
         Role::Visitor => ("document", "visitor"),
         Role::Mirror => (MIRROR_DOCUMENT, "mirror"),
     };
-    let script = format!("{CANONICAL_TREE_JS}\nreturn cobrowseCanonicalTree({document}, '{role_name}');");
+    let script =
+        format!("{CANONICAL_TREE_JS}\nreturn cobrowseCanonicalTree({document}, '{role_name}', {{ deep: {deep} }});");
     let answer: Answer = browser.execute(&script, vec![]).await?;
     match (answer.ok, answer.error) {
         (Some(document), _) => Ok(document),
@@ -100,6 +129,18 @@ impl Element {
             Some(class) => format!("{namespace}{}.{class}", self.tag),
             None => format!("{namespace}{}", self.tag),
         }
+    }
+
+    /// How many nodes (elements and texts) the tree has, this one included.
+    pub fn node_count(&self) -> usize {
+        1 + self
+            .kids
+            .iter()
+            .map(|kid| match kid {
+                Node::El(e) => e.node_count(),
+                Node::Text { .. } => 1,
+            })
+            .sum::<usize>()
     }
 
     /// How many elements the tree has, this one included.

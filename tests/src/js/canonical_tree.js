@@ -14,8 +14,15 @@
 // `srcset` candidates (whose URLs are compared resolved, on both sides).
 // Each element also says whether the visitor's masking rules cover it (`masked`); the harness uses the
 // visitor's flag to expect the mask glyphs in the mirror instead of the value.
-function cobrowseCanonicalTree(doc, role) {
+//
+// With `options.deep` (the fidelity test) the tree also holds what the mirror must carry beyond markup:
+// an open shadow root as a `#shadow-root` child of its host, a same-origin frame's document as a
+// `#document` child of the frame, and per element its scroll offset (when not at the origin), whether a
+// `<dialog>` is modal, and a media element's paused / muted state and whole seconds played. Without it the
+// tree is the plain one the other suites compare.
+function cobrowseCanonicalTree(doc, role, options) {
   "use strict";
+  var deep = !!(options && options.deep);
   var HTML_NS = "http://www.w3.org/1999/xhtml";
   var NAMESPACES = {
     "http://www.w3.org/1999/xhtml": "html",
@@ -32,15 +39,19 @@ function cobrowseCanonicalTree(doc, role) {
   if (!doc || !doc.documentElement) {
     return { error: role + ": there is no document (yet)" };
   }
-  var insertedBase = null;
-  if (isMirror && doc.head && doc.head.firstElementChild && doc.head.firstElementChild.localName === "base") {
-    insertedBase = doc.head.firstElementChild;
+  var insertedBases = [];
+  function noteInsertedBase(document) {
+    if (isMirror && document.head && document.head.firstElementChild &&
+        document.head.firstElementChild.localName === "base") {
+      insertedBases.push(document.head.firstElementChild);
+    }
   }
+  noteInsertedBase(doc);
 
   function isSkipped(element) {
     if (element.hasAttribute("data-cobrowse-ignore")) return true;
     if (isMirror) {
-      return element === insertedBase ||
+      return insertedBases.indexOf(element) >= 0 ||
         element.hasAttribute("data-cobrowse-viewer") ||
         (element.localName === "template" && element.hasAttribute("data-cobrowse-script"));
     }
@@ -62,9 +73,9 @@ function cobrowseCanonicalTree(doc, role) {
     return false;
   }
 
-  function resolved(value) {
+  function resolved(value, element) {
     try {
-      var url = new URL(value.trim(), doc.baseURI).href;
+      var url = new URL(value.trim(), element.ownerDocument.baseURI).href;
       return Object.prototype.hasOwnProperty.call(uploaded, url) ? uploaded[url] : url;
     } catch (error) {
       return null;
@@ -72,10 +83,10 @@ function cobrowseCanonicalTree(doc, role) {
   }
 
   // A srcset with each candidate's URL resolved (and mapped back in the mirror).
-  function resolvedCandidates(value) {
+  function resolvedCandidates(value, element) {
     return value.split(",").map(function (candidate) {
       var parts = candidate.trim().split(/\s+/);
-      parts[0] = parts[0] && (resolved(parts[0]) || parts[0]);
+      parts[0] = parts[0] && (resolved(parts[0], element) || parts[0]);
       return parts.join(" ");
     }).join(", ");
   }
@@ -87,11 +98,14 @@ function cobrowseCanonicalTree(doc, role) {
       var name = attribute.name;
       if (!isMirror && /^on/i.test(name)) continue;
       if (name === "data-cobrowse-masked") continue;
+      // The viewer marks where the visitor's pointer and focus are, for their :hover and :focus styles.
+      if (isMirror && /^data-cobrowse-(hover|focus|focus-within)$/.test(name)) continue;
       // The mirror keeps a frame's src and sandbox under other names, so its frame loads nothing.
       if (isMirror && (name === "data-cobrowse-src" || name === "data-cobrowse-sandbox")) name = name.slice(14);
       var isUrl = URL_ATTRIBUTES.indexOf(name.toLowerCase()) >= 0;
       var isCandidates = name === "srcset" || name === "imagesrcset";
-      list.push([name, attribute.value, isUrl ? resolved(attribute.value) : isCandidates ? resolvedCandidates(attribute.value) : null]);
+      var shown = isUrl ? resolved(attribute.value, element) : isCandidates ? resolvedCandidates(attribute.value, element) : null;
+      list.push([name, attribute.value, shown]);
     }
     list.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
     return list;
@@ -141,7 +155,7 @@ function cobrowseCanonicalTree(doc, role) {
 
   function element(node, inheritedMask) {
     var masked = inheritedMask || startsMasked(node);
-    return {
+    var out = {
       k: "el",
       tag: node.localName,
       ns: NAMESPACES[node.namespaceURI] || String(node.namespaceURI),
@@ -150,6 +164,45 @@ function cobrowseCanonicalTree(doc, role) {
       masked: masked,
       kids: children(node, masked)
     };
+    if (deep) addDeepState(node, out, masked);
+    return out;
+  }
+
+  // A pseudo element standing for a shadow root or a frame's document, holding its children.
+  function pseudo(tag, kids) {
+    return { k: "el", tag: tag, ns: "html", attrs: [], form: null, masked: false, kids: kids };
+  }
+
+  function addDeepState(node, out, masked) {
+    if (node.scrollLeft || node.scrollTop) out.scroll = [Math.round(node.scrollLeft), Math.round(node.scrollTop)];
+    if (node.localName === "dialog") out.modal = safeMatches(node, ":modal");
+    if (node.localName === "video" || node.localName === "audio") {
+      out.media = { paused: node.paused, muted: node.muted, seconds: Math.floor(node.currentTime || 0) };
+    }
+    if (node.shadowRoot) out.kids.unshift(pseudo("#shadow-root", children(node.shadowRoot, masked)));
+    var frameDocument = frameDocumentOf(node);
+    if (frameDocument && frameDocument.documentElement) {
+      noteInsertedBase(frameDocument);
+      out.kids.unshift(pseudo("#document", [element(frameDocument.documentElement, masked)]));
+    }
+  }
+
+  function safeMatches(node, selector) {
+    try {
+      return node.matches(selector);
+    } catch (error) {
+      return false;
+    }
+  }
+
+  // A same-origin frame's document; null for other elements, cross-origin frames and frames not loaded.
+  function frameDocumentOf(node) {
+    if (node.localName !== "iframe" && node.localName !== "frame" && node.localName !== "object") return null;
+    try {
+      return node.contentDocument;
+    } catch (error) {
+      return null;
+    }
   }
 
   return { ok: { url: doc.URL, root: element(doc.documentElement, false) } };
