@@ -199,13 +199,14 @@
       frame.remove();
     } catch (error) {} // the page's own MutationObserver, then
   }
+
   // Uploads, once per session and URL, what the agent's browser cannot fetch itself: blob: URLs, same-origin
   // images (they may need the visitor's cookies) and same-origin stylesheets (as the text of their rules).
   // The relay serves them to the session's agents. The recorder decides which elements may be uploaded from
   // (never a masked or blocked one) and sends the bytes. Rescans after DOM changes and loads; returns stop().
   function uploadAssets(recorder) {
     var sent = new Set(), budget = 16 << 20, timer = 0, XLINK = "http://www.w3.org/1999/xlink";
-    var observer = new MutationObserver(later);
+    var observer = new (hooks.MutationObserver || MutationObserver)(later);
     function later() {
       timer = timer || setTimeout(scan, 100);
     }
@@ -306,9 +307,6 @@
     if (stopAssets) stopAssets();
     stopAssets = null;
   }
-
-  // What the recorder gets from the shim at start: the patch helpers' kinds arrive through changed().
-  var hooks = {};
 
   function emit(name, detail) {
     (listeners[name] || []).slice().forEach(function (callback) {

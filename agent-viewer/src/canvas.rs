@@ -1,34 +1,54 @@
-//! The visitor's canvas pixels, drawn onto the mirror's `<canvas>`.
+//! The visitor's canvas pixels, shown in the mirror.
 //!
-//! Each `Event::Canvas` carries a PNG of the whole canvas. It is decoded through an `<img>` of a `blob:`
-//! URL (made by the viewer, so the mirror's browser never fetches anything of the visitor's for it) and
-//! drawn at the canvas's size once loaded; the URL is released right after.
+//! The mirror runs without scripts, and a `<canvas>` in a document without scripting shows its fallback
+//! content instead of its pixels: drawing into it would show nothing. So each mirror canvas gets an
+//! `<img data-cobrowse-viewer>` as its first child, showing the PNG of the latest `Event::Canvas` through a
+//! `blob:` URL the viewer makes (the mirror fetches nothing of the visitor's for it). The viewer's
+//! stylesheet (`injected.rs`) hides the visitor's fallback content and makes the canvas a box the image
+//! fills; the image takes the canvas's `width` and `height` as its own size when CSS gives none. Nodes
+//! marked `data-cobrowse-viewer` are the viewer's: `children.rs` leaves them in place.
 
+use crate::injected::VIEWER_MARKER;
 use cobrowse_protocol::Image;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlImageElement, Url};
+use web_sys::{Blob, BlobPropertyBag, Element, Url};
 
-/// Draws `image` onto the mirror canvas `element`, replacing what it shows.
-pub fn draw(element: &Element, image: &Image) -> Result<(), JsValue> {
-    let canvas: HtmlCanvasElement = element.clone().unchecked_into();
+/// Shows `image` in the mirror canvas `canvas`, replacing the image shown before.
+pub fn draw(canvas: &Element, image: &Image) -> Result<(), JsValue> {
+    let picture = picture_of(canvas)?;
     let url = blob_url(image)?;
-    let picture = HtmlImageElement::new()?;
-    let loaded = picture.clone();
-    let release = url.clone();
-    let on_load = Closure::once_into_js(move || {
-        if let Ok(Some(context)) = canvas.get_context("2d") {
-            let context: CanvasRenderingContext2d = context.unchecked_into();
-            let (width, height) = (f64::from(canvas.width()), f64::from(canvas.height()));
-            context.clear_rect(0.0, 0.0, width, height);
-            let _ = context.draw_image_with_html_image_element_and_dw_and_dh(&loaded, 0.0, 0.0, width, height);
-        }
-        let _ = Url::revoke_object_url(&release);
-    });
-    picture.set_onload(Some(on_load.unchecked_ref()));
-    picture.set_src(&url);
+    if let Some(previous) = picture.get_attribute("src") {
+        Url::revoke_object_url(&previous)?;
+    }
+    picture.set_attribute("src", &url)?;
+    for dimension in ["width", "height"] {
+        let size = canvas.get_attribute(dimension).unwrap_or_else(|| default_size(dimension).into());
+        picture.set_attribute(dimension, &size)?;
+    }
     Ok(())
+}
+
+/// The viewer's image inside `canvas`, created the first time.
+fn picture_of(canvas: &Element) -> Result<Element, JsValue> {
+    if let Some(first) = canvas.first_element_child().filter(|first| first.has_attribute(VIEWER_MARKER)) {
+        return Ok(first);
+    }
+    let document = canvas.owner_document().ok_or_else(|| JsValue::from_str("the canvas has no document"))?;
+    let picture = document.create_element("img")?;
+    picture.set_attribute(VIEWER_MARKER, "")?;
+    picture.set_attribute("alt", "")?;
+    canvas.insert_before(&picture, canvas.first_child().as_ref())?;
+    Ok(picture)
+}
+
+/// A canvas's size when its attribute is missing (the HTML default).
+fn default_size(dimension: &str) -> &'static str {
+    if dimension == "width" {
+        "300"
+    } else {
+        "150"
+    }
 }
 
 fn blob_url(image: &Image) -> Result<String, JsValue> {

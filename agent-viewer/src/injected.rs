@@ -2,8 +2,9 @@
 //!
 //! The base makes relative URLs (stylesheets, images, fonts) resolve against the visitor's page rather than
 //! the viewer's. It comes first in the head, so it wins over a `<base>` of the visitor's; if the visitor's
-//! page has one, ours takes its URL, resolved against the page's, so the mirror resolves as the page does. The stylesheet paints masked elements striped, blocked boxes hatched, and keeps script
-//! placeholders hidden. Both carry `data-cobrowse-viewer`; a `Children` event on the head keeps them in
+//! page has one, ours takes its URL, resolved against the page's, so the mirror resolves as the page does.
+//! The stylesheet paints masked elements striped, blocked boxes hatched, keeps script placeholders hidden,
+//! and shows canvases through the viewer's image of their pixels (see `canvas.rs`). Both carry `data-cobrowse-viewer`; a `Children` event on the head keeps them in
 //! front of the visitor's children, and [`Injected::ensure_attached`] puts them back if the head is replaced.
 
 use crate::sanitize;
@@ -26,6 +27,9 @@ const STYLESHEET: &str = "\
   outline: 1px dashed #6a7280 !important;
 }
 template[data-cobrowse-script] { display: none !important; }
+canvas { display: inline-block; }
+canvas > :not([data-cobrowse-viewer]) { display: none !important; }
+canvas > img[data-cobrowse-viewer] { display: block !important; width: 100%; height: 100%; }
 html, body { scroll-behavior: auto !important; }
 ";
 

@@ -148,10 +148,20 @@ async fn canvas_pixels_are_drawn_onto_the_mirror_canvas() {
     let image = cobrowse_protocol::Image { mime: "image/png".into(), bytes };
     mirror.apply_delta(&Delta { events: vec![Event::Canvas { node: 20, image }] });
     sleep(200).await;
-    let canvas: web_sys::HtmlCanvasElement = by_id(&document, "c").unchecked_into();
-    let drawn: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").unwrap().unwrap().unchecked_into();
-    let pixel = drawn.get_image_data(1.0, 1.0, 1.0, 1.0).unwrap().data();
+    // A canvas shows nothing in a document without scripts: the mirror shows the pixels as an image in it.
+    let picture: web_sys::HtmlImageElement =
+        document.query_selector("#c > img[data-cobrowse-viewer]").unwrap().expect("the canvas's image").unchecked_into();
+    assert!(picture.src().starts_with("blob:"), "{}", picture.src());
+    assert_eq!((picture.natural_width(), picture.width(), picture.height()), (4, 4, 2));
+    let context2: web_sys::CanvasRenderingContext2d = source.get_context("2d").unwrap().unwrap().unchecked_into();
+    context2.clear_rect(0.0, 0.0, 4.0, 2.0);
+    context2.draw_image_with_html_image_element(&picture, 0.0, 0.0).unwrap();
+    let pixel = context2.get_image_data(1.0, 1.0, 1.0, 1.0).unwrap().data();
     assert_eq!(pixel.0, [255, 0, 0, 255]);
+    // A Children event on the canvas (its fallback content) leaves the viewer's image in place.
+    mirror.apply_delta(&Delta { events: vec![Event::Children { parent: 20, children: vec![cobrowse_protocol::Child::New(text(21, "fallback"))] }] });
+    assert_eq!(by_id(&document, "c").child_nodes().length(), 2);
+    assert_eq!(mirror.out_of_step_events(), 0);
 }
 
 fn base64_bytes(text: &str) -> Vec<u8> {

@@ -66,7 +66,8 @@ fn corpus_interaction(page: &str) -> &'static str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_is_mirrored_faithfully() -> Result<()> {
     let limitations = limitations::read()?;
-    let stage = Stage::start().await?;
+    // One agent joins once per page, about 50 times within a couple of minutes from one address.
+    let stage = Stage::start_with(|config| config.join_attempts_per_minute = 1000).await?;
     let site = FidelitySite::start(stage.relay.origin()).await?;
     stage.log(&format!(
         "fidelity site {}, third origin {}",

@@ -46,7 +46,10 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
     mirror_shows(&agent_browser, "a rule inserted through the CSSOM", &computed("cssom-target", "color"), json!("rgb(0, 128, 0)")).await?;
     mirror_shows(&agent_browser, "an adopted constructed sheet", &computed("adopted-target", "letter-spacing"), json!("3px")).await?;
     mirror_shows(&agent_browser, "an element scrolled before the session", "d.getElementById('scroller').scrollTop", json!(120)).await?;
-    let red_pixel = "Array.from(d.getElementById('canvas').getContext('2d').getImageData(5, 5, 1, 1).data).join()";
+    // The mirror shows a canvas's pixels as the viewer's image inside it (a canvas shows nothing without scripts).
+    let red_pixel = "(function () { var i = d.querySelector('#canvas > img[data-cobrowse-viewer]'); \
+        var c = document.createElement('canvas'); c.width = 40; c.height = 20; var x = c.getContext('2d'); \
+        x.drawImage(i, 0, 0); return Array.from(x.getImageData(5, 5, 1, 1).data).join(); })()";
     mirror_shows(&agent_browser, "the canvas's pixels", red_pixel, json!("255,0,0,255")).await?;
     stage.log("state from before the session is mirrored");
 
