@@ -268,3 +268,24 @@ async fn a_script_click_on_a_link_in_a_frame_navigates_nothing() {
     assert!(document.get_element_by_id("link").is_some(), "the frame's document is still the mirrored one");
     assert_eq!(mirror.node(220).as_ref(), document.get_element_by_id("link").as_ref().map(AsRef::as_ref));
 }
+
+#[wasm_bindgen_test]
+fn nested_frames_and_shadow_roots_in_frames_are_built() {
+    let mut mirror = Mirror::new(mirror_iframe());
+    let nested = frame(230, &[("src", "nested.html")], Some(frame_root(600, 601, vec![text(610, "nested frame")])));
+    let host = with_extras(
+        element(231, "div", &[], vec![]),
+        shadow_root(700, vec![element(701, "p", &[], vec![text(702, "shadow in a frame")])]),
+    );
+    let snapshot = page(vec![], vec![frame(20, &[], Some(frame_root(200, 201, vec![nested, host])))]);
+    mirror.apply_snapshot(&snapshot).unwrap();
+    let outer = frame_document(&mirror, 20);
+    assert_eq!(mirror.node(200).as_ref(), Some(outer.as_ref() as &web_sys::Node));
+    let inner: HtmlIFrameElement = element_of(&mirror, 230).unchecked_into();
+    assert_eq!(inner.content_document().unwrap().body().unwrap().text_content().unwrap(), "nested frame");
+    let host = element_of(&mirror, 231);
+    assert_eq!(host.shadow_root().unwrap().text_content().unwrap(), "shadow in a frame");
+    apply(&mut mirror, vec![Event::Text { node: 610, text: Value::Plain("changed".into()) }]);
+    assert_eq!(inner.content_document().unwrap().body().unwrap().text_content().unwrap(), "changed");
+    assert_eq!(mirror.out_of_step_events(), 0);
+}

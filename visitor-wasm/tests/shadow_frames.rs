@@ -412,3 +412,21 @@ fn typing_in_a_shadow_root_names_the_field_not_the_host() {
     assert_eq!(seen.len(), 1);
     assert_eq!(AsRef::<JsValue>::as_ref(&seen[0]), AsRef::<JsValue>::as_ref(&field), "the field inside the root");
 }
+
+#[wasm_bindgen_test]
+fn nested_frames_and_shadow_roots_in_frames_are_serialized_and_masked() {
+    let page = Fixture::new(r#"<iframe id="outer" data-cobrowse-mask></iframe>"#);
+    let outer = frame_document(&page.get("#outer"), "<iframe id='inner'></iframe><div id='host'></div>");
+    let inner_frame: HtmlIFrameElement = outer.get_element_by_id("inner").unwrap().unchecked_into();
+    let inner = frame_document(&inner_frame, "<p>nested secret</p>");
+    let shadow = open_shadow(&outer.get_element_by_id("host").unwrap(), "<p>shadow in a frame</p>");
+    let mut ids = Ids::new();
+    let snapshot = take_snapshot(&mut ids);
+
+    let inner_node = find_deep(&snapshot.children, ids.get(&inner_frame).unwrap()).expect("the nested frame");
+    assert_eq!(Some(frame_of(inner_node).id), ids.get(&inner));
+    assert_eq!(deep_texts(&frame_of(inner_node).children), [None], "masked as the outer frame");
+    let host = find_deep(&snapshot.children, ids.get(&outer.get_element_by_id("host").unwrap()).unwrap()).unwrap();
+    assert_eq!(Some(shadow_of(host).id), ids.get(&shadow));
+    assert_eq!(deep_texts(&shadow_of(host).children), [None]);
+}
