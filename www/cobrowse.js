@@ -276,9 +276,11 @@
         });
       });
       each("img", function (image) { if (image.currentSrc) upload(image, image.currentSrc, fetched); });
-      each("image", function (image) {
-        var href = image.getAttribute("href") || image.getAttributeNS(XLINK, "href");
-        if (href) upload(image, href, fetched);
+      // SVG images, and the files <use> takes symbols from (the agent's browser never loads those from
+      // another origin than the mirror's).
+      each("image, use", function (element) {
+        var href = element.getAttribute("href") || element.getAttributeNS(XLINK, "href");
+        if (href && href.charAt(0) !== "#") upload(element, href.split("#")[0], fetched);
       });
       each("video[poster]", function (video) { upload(video, video.getAttribute("poster"), fetched); });
       each('link[rel~="stylesheet" i][href]', function (link) {

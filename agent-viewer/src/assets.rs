@@ -76,7 +76,7 @@ pub fn substitute<'a>(element: &Element, tag: &str, name: &str, value: Cow<'a, s
         return value;
     }
     let base = element.base_uri().ok().flatten().unwrap_or_default();
-    let mapped = |url: &str| Url::new_with_base(url.trim(), &base).ok().and_then(|url| relay_url_for(&url.href()));
+    let mapped = |url: &str| relay_url_keeping_fragment(url, &base);
     if single {
         return mapped(&value).map_or(value, Cow::Owned);
     }
@@ -84,6 +84,15 @@ pub fn substitute<'a>(element: &Element, tag: &str, name: &str, value: Cow<'a, s
         Some(changed) => Cow::Owned(changed),
         None => value,
     }
+}
+
+/// The relay URL of `url` (resolved against `base`) if it was uploaded; its fragment (a `<use>`'s symbol)
+/// is kept: the upload is of the whole file.
+fn relay_url_keeping_fragment(url: &str, base: &str) -> Option<String> {
+    let absolute = Url::new_with_base(url.trim(), base).ok()?;
+    let fragment = absolute.hash();
+    absolute.set_hash("");
+    relay_url_for(&absolute.href()).map(|relay| relay + &fragment)
 }
 
 /// A `srcset` with each candidate's URL replaced where `map` gives one; `None` if none was.

@@ -12,7 +12,10 @@ use web_sys::Element;
 
 /// Sets the properties `state` carries on `element`. A masked value shows [`MASK_TEXT`] and marks it.
 pub fn apply(element: &Element, state: &FormState) {
-    if let Some(value) = &state.value {
+    // A checkbox's or radio button's `value` is its attribute (setting the property would add one), not
+    // state the visitor changes by clicking.
+    let checkable = state.checked.is_some();
+    if let Some(value) = state.value.as_ref().filter(|_| !checkable) {
         set_property(element, "value", &JsValue::from_str(value.shown(MASK_TEXT)));
         if *value == Value::Masked {
             mask::mark(element);

@@ -27,7 +27,7 @@ const STYLESHEET: &str = "\
   outline: 1px dashed #6a7280 !important;
 }
 template[data-cobrowse-script] { display: none !important; }
-canvas { display: inline-block; }
+canvas { display: inline-block; width: max-content; }
 canvas > :not([data-cobrowse-viewer]) { display: none !important; }
 canvas > img[data-cobrowse-viewer] { display: block !important; width: 100%; height: 100%; }
 html, body { scroll-behavior: auto !important; }

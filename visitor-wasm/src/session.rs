@@ -216,6 +216,7 @@ impl Session {
         if let Some((recorder, _)) = &self.recording {
             record::forget_removed(&recorder.take_records(), &self.ids);
         }
+        crate::styles::forget_adopters();
         let snapshot = snapshot::take(&self.window, &self.document, &mut self.ids);
         self.connection.send_snapshot(&snapshot);
         self.styles.snapshot_sent(&snapshot.adopted);
@@ -363,6 +364,7 @@ impl Drop for Session {
     fn drop(&mut self) {
         mask::reset_rules();
         hooks::reset();
+        crate::styles::forget_adopters();
         if let Some(ticker) = self.ticker.take() {
             self.window.clear_interval_with_handle(ticker);
         }
@@ -412,8 +414,16 @@ fn notify(notices: Vec<Notice>) {
 
 /// Runs `f` on the session if there is one and it is not already in use, then makes its calls to the page.
 fn with_session(f: impl FnOnce(&mut Session) -> Vec<Notice>) {
+    let mut f = Some(f);
+    with_session_dyn(&mut |session| f.take().map(|f| f(session)).unwrap_or_default());
+}
+
+/// [`with_session`] without generics: one copy of the thread-local access for every caller (each copy
+/// costs download size).
+#[inline(never)]
+fn with_session_dyn(f: &mut dyn FnMut(&mut Session) -> Vec<Notice>) {
     let notices = SESSION.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut session) => session.as_mut().map(f),
+        Ok(mut session) => session.as_mut().map(|session| f(session)),
         Err(_) => None,
     });
     notify(notices.unwrap_or_default());

@@ -222,6 +222,9 @@ impl Serializer<'_> {
     fn root(&mut self, root: &web_sys::Node, masking: Masking, url: String) -> Root {
         let _ = crate::roots::watch(root);
         let adopted = if masking.masks() { Vec::new() } else { hooks::adopted_sheets(root) };
+        if !adopted.is_empty() {
+            crate::styles::note_adopter(root);
+        }
         Root { id: self.id(root, masking), url, adopted, children: self.children(root, masking) }
     }
 }

@@ -8,13 +8,42 @@
 //!
 //! `document.adoptedStyleSheets.push(sheet)` calls no setter; [`Styles::poll`] notices it on the session's
 //! timer by comparing the document's adopted rules with those last sent.
+//!
+//! A constructed sheet does not say who adopted it, so the shadow roots and frame documents that had
+//! adopted sheets when serialized (or were assigned some since) are remembered as *adopters*: a changed
+//! constructed sheet sends the adopted sheets of the document and of every adopter again.
 
 use crate::hooks;
 use crate::ids::Ids;
 use cobrowse_protocol::{Event, Rules};
 use js_sys::Reflect;
+use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Node};
+
+thread_local! {
+    /// Shadow roots and frame documents known to adopt sheets (see the module doc).
+    static ADOPTERS: RefCell<Vec<Node>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Remembers a root that adopts sheets (the snapshot calls this as it serializes roots).
+pub fn note_adopter(root: &Node) {
+    ADOPTERS.with(|adopters| {
+        let mut adopters = adopters.borrow_mut();
+        if !adopters.contains(root) {
+            adopters.push(root.clone());
+        }
+    });
+}
+
+/// Forgets the adopters (before a snapshot, which notes them again; and when the session ends).
+pub fn forget_adopters() {
+    ADOPTERS.with(|adopters| adopters.borrow_mut().clear());
+}
+
+fn adopters() -> Vec<Node> {
+    ADOPTERS.with(|adopters| adopters.borrow().clone())
+}
 
 /// Sheets and roots whose rules changed since the last frame, and what the mirror has of the document's
 /// adopted sheets.
@@ -58,10 +87,18 @@ impl Styles {
         for sheet in std::mem::take(&mut self.sheets) {
             match owner_node(&sheet) {
                 Some(owner) => events.extend(sheet_event(&owner, &sheet, ids)),
-                None => self.adopted_changed(document.clone().into()),
+                None => {
+                    self.adopted_changed(document.clone().into());
+                    for root in adopters() {
+                        self.adopted_changed(root);
+                    }
+                }
             }
         }
         for root in std::mem::take(&mut self.roots) {
+            if root != *AsRef::<Node>::as_ref(document) {
+                note_adopter(&root);
+            }
             events.extend(self.adopted_event(&root, document, ids));
         }
         events

@@ -75,8 +75,10 @@ function cobrowseCanonicalTree(doc, role, options) {
 
   function resolved(value, element) {
     try {
-      var url = new URL(value.trim(), element.ownerDocument.baseURI).href;
-      return Object.prototype.hasOwnProperty.call(uploaded, url) ? uploaded[url] : url;
+      var url = new URL(value.trim(), element.ownerDocument.baseURI);
+      var fragment = url.hash;
+      url.hash = "";
+      return (Object.prototype.hasOwnProperty.call(uploaded, url.href) ? uploaded[url.href] : url.href) + fragment;
     } catch (error) {
       return null;
     }
@@ -139,9 +141,9 @@ function cobrowseCanonicalTree(doc, role, options) {
       text = null;
     }
     // A textarea's text child is only its default value; its live value is compared as form state.
-    var nodes = parent.localName === "textarea" || parent.localName === "template" ? [] : parent.childNodes;
-    for (var i = 0; i < nodes.length; i++) {
-      var node = nodes[i];
+    // Walked by firstChild/nextSibling: some pages replace childNodes (see the corpus's monkey-patched page).
+    var skipAll = parent.localName === "textarea" || parent.localName === "template";
+    for (var node = skipAll ? null : parent.firstChild; node; node = node.nextSibling) {
       if (node.nodeType === 3 || node.nodeType === 4) {
         text = (text || "") + node.data;
       } else if (node.nodeType === 1 && !isSkipped(node)) {
