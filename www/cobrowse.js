@@ -210,16 +210,37 @@
     function later() {
       timer = timer || setTimeout(scan, 100);
     }
-    function each(selector, f) {
-      document.querySelectorAll(selector).forEach(f);
+    var watched = [];
+    // The document and its same-origin frame documents (each watched for changes and loads once).
+    function documents() {
+      var found = [document];
+      for (var i = 0; i < found.length; i++) {
+        found[i].querySelectorAll("iframe,frame").forEach(function (frame) {
+          try {
+            if (frame.contentDocument) found.push(frame.contentDocument);
+          } catch (error) {} // cross-origin
+        });
+      }
+      found.forEach(function (doc) {
+        if (watched.indexOf(doc) >= 0) return;
+        watched.push(doc);
+        observer.observe(doc, { childList: true, subtree: true, attributes: true,
+          attributeFilter: ["src", "srcset", "href", "poster", "rel"] });
+        doc.addEventListener("load", later, true);
+      });
+      return found;
     }
-    function upload(element, url, read) {
+    function each(selector, f) {
+      documents().forEach(function (doc) { doc.querySelectorAll(selector).forEach(f); });
+    }
+    // anyOrigin: the bytes are readable although cross-origin (a sheet or font the site may read by CORS).
+    function upload(element, url, read, anyOrigin) {
       try {
-        url = new URL(url, document.baseURI);
+        url = new URL(url, element.baseURI);
       } catch (error) {
         return;
       }
-      if (url.protocol !== "blob:" && url.origin !== location.origin) return;
+      if (url.protocol !== "blob:" && url.origin !== location.origin && !anyOrigin) return;
       url = url.href;
       if (sent.has(url) || !recorder.asset_allowed(element)) return;
       sent.add(url);
@@ -235,7 +256,8 @@
       }, function () {});
     }
     function fetched(url) {
-      return fetch(url, { credentials: "include", cache: "force-cache" }).then(function (response) {
+      var own = new URL(url).origin === location.origin;
+      return fetch(url, { credentials: own ? "include" : "omit", cache: "force-cache" }).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
         return response.blob();
       }).then(function (blob) {
@@ -261,6 +283,18 @@
         return absolute(rule.cssText, sheet.href || document.baseURI);
       }).join("\n");
     }
+    // The font files a sheet's @font-face rules name, absolute.
+    function fontUrls(sheet) {
+      var urls = [];
+      Array.prototype.forEach.call(sheet.cssRules, function (rule) {
+        if (rule.type !== 5) return; // CSSRule.FONT_FACE_RULE
+        (rule.style.getPropertyValue("src").match(/url\(\s*(["']?)[^"')]*\1\s*\)/g) || []).forEach(function (found) {
+          var url = found.replace(/^url\(\s*["']?|["']?\s*\)$/g, "");
+          if (!/^data:/i.test(url)) urls.push(new URL(url, sheet.href || document.baseURI).href);
+        });
+      });
+      return urls;
+    }
     function scan() {
       timer = 0;
       // Links only navigate: their blob: downloads are left alone.
@@ -283,23 +317,26 @@
         if (href && href.charAt(0) !== "#") upload(element, href.split("#")[0], fetched);
       });
       each("video[poster]", function (video) { upload(video, video.getAttribute("poster"), fetched); });
+      // Stylesheets whose rules the page can read (same origin, or granted by CORS: the agent's origin may
+      // not be), as their rules' text; and the fonts their @font-face rules load, under the same terms.
       each('link[rel~="stylesheet" i][href]', function (link) {
-        var sheet = link.sheet;
-        if (!sheet) return; // not loaded yet: its load event scans again
+        var sheet = link.sheet, text;
+        try {
+          text = sheet && rulesText(sheet); // null: not loaded yet, its load event scans again
+        } catch (error) {
+          return; // cross-origin without CORS: the agent loads it from its URL, as the visitor did
+        }
+        if (text == null) return;
         upload(link, link.href, function () {
-          return new Promise(function (resolve) {
-            resolve(["text/css", new TextEncoder().encode(rulesText(sheet)).buffer]);
-          });
-        });
+          return Promise.resolve(["text/css", new TextEncoder().encode(text).buffer]);
+        }, true);
+        fontUrls(sheet).forEach(function (url) { upload(link, url, fetched, true); });
       });
     }
-    observer.observe(document, { childList: true, subtree: true, attributes: true,
-      attributeFilter: ["src", "srcset", "href", "poster", "rel"] });
-    document.addEventListener("load", later, true);
     scan();
     return function () {
       observer.disconnect();
-      document.removeEventListener("load", later, true);
+      watched.forEach(function (doc) { doc.removeEventListener("load", later, true); });
       clearTimeout(timer);
       recorder = { asset_allowed: function () { return false; }, send_asset: function () { return false; } };
     };

@@ -49,6 +49,7 @@ pub fn learn(document: Option<&Document>, visitor_url: &str, path: &str) {
     publish(&relay_url, visitor_url);
     if let Some(document) = document {
         update_elements(document);
+        crate::fonts::remap_document(document);
     }
 }
 
@@ -84,6 +85,11 @@ pub fn substitute<'a>(element: &Element, tag: &str, name: &str, value: Cow<'a, s
         Some(changed) => Cow::Owned(changed),
         None => value,
     }
+}
+
+/// The relay URL of `url`, resolved against `base`, if the visitor uploaded it.
+pub fn relay_url_resolved(url: &str, base: &str) -> Option<String> {
+    relay_url_keeping_fragment(url, base)
 }
 
 /// The relay URL of `url` (resolved against `base`) if it was uploaded; its fragment (a `<use>`'s symbol)

@@ -29,6 +29,7 @@ pub mod children;
 pub mod connection;
 pub mod counters;
 pub mod dialog;
+pub mod fonts;
 pub mod form;
 pub mod frames;
 pub mod ids;

@@ -1,5 +1,5 @@
 //! Stylesheets that arrive after the mirror was built: a `<link>`'s sheet loads asynchronously, and only
-//! then can `pseudo.rs` add its `:hover`/`:focus` twins. One capturing `load` listener on each mirror
+//! then can `pseudo.rs` add its `:hover`/`:focus` twins and `fonts.rs` point its fonts at uploaded copies. One capturing `load` listener on each mirror
 //! document notices every such load (load events do not bubble, but they are seen while capturing).
 
 use crate::pseudo;
@@ -21,6 +21,7 @@ impl SheetLoads {
                 let document = event.target().and_then(|target| target.dyn_into::<web_sys::Node>().ok()).and_then(|node| node.owner_document());
                 if let Some(document) = document {
                     pseudo::process_document(&document);
+                    crate::fonts::remap_document(&document);
                 }
             })
         });
