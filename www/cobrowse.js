@@ -111,6 +111,22 @@
   }
   afterSetter(Document.prototype, "adoptedStyleSheets", "adopted");
   afterSetter(window.ShadowRoot && ShadowRoot.prototype, "adoptedStyleSheets", "adopted");
+  // Drawing on a canvas: the recorder looks at its pixels soon after (and at least every half second).
+  [[window.CanvasRenderingContext2D, ["clearRect", "fillRect", "strokeRect", "fill", "stroke", "fillText",
+    "strokeText", "drawImage", "putImageData"]],
+   [window.WebGLRenderingContext, ["clear", "drawArrays", "drawElements"]],
+   [window.WebGL2RenderingContext, ["clear", "drawArrays", "drawElements"]]].forEach(function (pair) {
+    var proto = pair[0] && pair[0].prototype;
+    pair[1].forEach(function (name) {
+      var original = proto && proto[name];
+      if (typeof original !== "function") return;
+      proto[name] = function () {
+        var result = original.apply(this, arguments);
+        changed("canvas", this.canvas);
+        return result;
+      };
+    });
+  });
   // WebGL canvases keep their last frame readable, so the agent can be sent it.
   var getContext = window.HTMLCanvasElement && HTMLCanvasElement.prototype.getContext;
   if (getContext) {
@@ -283,14 +299,15 @@
         return absolute(rule.cssText, sheet.href || document.baseURI);
       }).join("\n");
     }
-    // The font files a sheet's @font-face rules name, absolute.
-    function fontUrls(sheet) {
-      var urls = [];
+    // The files a sheet's rules load (fonts, background images), absolute, each with whether it is a font;
+    // also inside @media and the like.
+    function cssUrls(sheet, urls) {
       Array.prototype.forEach.call(sheet.cssRules, function (rule) {
-        if (rule.type !== 5) return; // CSSRule.FONT_FACE_RULE
-        (rule.style.getPropertyValue("src").match(/url\(\s*(["']?)[^"')]*\1\s*\)/g) || []).forEach(function (found) {
+        if (rule.cssRules && rule.type !== 1) return cssUrls(rule, urls); // a grouping rule (1: style rule)
+        (rule.cssText.match(/url\(\s*(["']?)[^"')]*\1\s*\)/g) || []).forEach(function (found) {
           var url = found.replace(/^url\(\s*["']?|["']?\s*\)$/g, "");
-          if (!/^data:/i.test(url)) urls.push(new URL(url, sheet.href || document.baseURI).href);
+          var base = sheet.href || (sheet.parentStyleSheet || {}).href || document.baseURI;
+          if (!/^(data:|#)/i.test(url)) urls.push([new URL(url, base).href, rule.type === 5]); // 5: @font-face
         });
       });
       return urls;
@@ -330,7 +347,15 @@
         upload(link, link.href, function () {
           return Promise.resolve(["text/css", new TextEncoder().encode(text).buffer]);
         }, true);
-        fontUrls(sheet).forEach(function (url) { upload(link, url, fetched, true); });
+      });
+      // What readable sheets load: same-origin images and fonts (they may need the site's cookies), and
+      // fonts from other origins (browsers load those only with CORS, which may grant the site alone).
+      documents().forEach(function (doc) {
+        Array.prototype.forEach.call(doc.styleSheets, function (sheet) {
+          try {
+            cssUrls(sheet, []).forEach(function (found) { upload(sheet.ownerNode, found[0], fetched, found[1]); });
+          } catch (error) {} // cross-origin without CORS
+        });
       });
     }
     scan();

@@ -12,34 +12,35 @@ use crate::injected::VIEWER_MARKER;
 use cobrowse_protocol::Image;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, Element, Url};
 
-/// Shows `image` in the mirror canvas `canvas`, replacing the image shown before.
+/// Shows `image` in the mirror canvas `canvas`, replacing the image shown before once the new one is
+/// decoded (so the canvas never shows a blank between two images).
 pub fn draw(canvas: &Element, image: &Image) -> Result<(), JsValue> {
-    let picture = picture_of(canvas)?;
-    let url = blob_url(image)?;
-    if let Some(previous) = picture.get_attribute("src") {
-        Url::revoke_object_url(&previous)?;
-    }
-    picture.set_attribute("src", &url)?;
-    for dimension in ["width", "height"] {
-        let size = canvas.get_attribute(dimension).unwrap_or_else(|| default_size(dimension).into());
-        picture.set_attribute(dimension, &size)?;
-    }
-    Ok(())
-}
-
-/// The viewer's image inside `canvas`, created the first time.
-fn picture_of(canvas: &Element) -> Result<Element, JsValue> {
-    if let Some(first) = canvas.first_element_child().filter(|first| first.has_attribute(VIEWER_MARKER)) {
-        return Ok(first);
-    }
     let document = canvas.owner_document().ok_or_else(|| JsValue::from_str("the canvas has no document"))?;
     let picture = document.create_element("img")?;
     picture.set_attribute(VIEWER_MARKER, "")?;
     picture.set_attribute("alt", "")?;
-    canvas.insert_before(&picture, canvas.first_child().as_ref())?;
-    Ok(picture)
+    for dimension in ["width", "height"] {
+        let size = canvas.get_attribute(dimension).unwrap_or_else(|| default_size(dimension).into());
+        picture.set_attribute(dimension, &size)?;
+    }
+    let url = blob_url(image)?;
+    picture.set_attribute("src", &url)?;
+    let (shown, replacing) = (picture.clone(), canvas.clone());
+    let on_load = Closure::once_into_js(move || {
+        let previous = replacing.first_element_child().filter(|first| first.has_attribute(VIEWER_MARKER));
+        let _ = replacing.insert_before(&shown, replacing.first_child().as_ref());
+        if let Some(previous) = previous {
+            if let Some(old_url) = previous.get_attribute("src") {
+                let _ = Url::revoke_object_url(&old_url);
+            }
+            previous.remove();
+        }
+    });
+    picture.add_event_listener_with_callback("load", on_load.unchecked_ref())?;
+    Ok(())
 }
 
 /// A canvas's size when its attribute is missing (the HTML default).

@@ -1,40 +1,56 @@
-//! Fonts the visitor uploaded (see `assets.rs`), used by the mirror's `@font-face` rules.
+//! Files the visitor uploaded (see `assets.rs`) that the mirror's stylesheets load: fonts and background
+//! images.
 //!
-//! A stylesheet's font URLs are not element attributes: the mirror's browser resolves them inside the
-//! sheet. A font on another origin that grants CORS to the visitor's site only (or behind its cookies)
-//! would fail to load for the agent. So each readable sheet of the mirror document (its `<style>`s and the
-//! stylesheets uploaded to the relay, which share the viewer's origin) has the `src` of its `@font-face`
-//! rules pointed at the relay's copies, when a sheet loads and when an upload is announced.
+//! A stylesheet's URLs are not element attributes: the mirror's browser resolves them inside the sheet. A
+//! font on another origin that grants CORS to the visitor's site only, or an image behind the site's
+//! cookies, would fail to load for the agent. So each rule of a readable sheet of the mirror document (its
+//! `<style>`s, and the stylesheets uploaded to the relay, which share the viewer's origin) that names an
+//! uploaded file is replaced by the same rule naming the relay's copy: when a sheet loads, and when an
+//! upload is announced. Replacing the rule (rather than editing a declaration) makes the browser load the
+//! new URL, fonts included.
 
 use crate::assets;
-use js_sys::Reflect;
-use wasm_bindgen::JsCast;
-use web_sys::{CssRule, CssStyleDeclaration, CssStyleSheet, Document};
 
-const FONT_FACE_RULE: u16 = 5;
+const STYLE_RULE: u16 = 1;
+use web_sys::{CssRuleList, CssStyleSheet, Document};
 
-/// Points the `@font-face` rules of every readable sheet of `document` at uploaded fonts.
+/// Points the rules of every readable sheet of `document` at uploaded copies of the files they load.
 pub fn remap_document(document: &Document) {
     let sheets = document.style_sheets();
     for index in 0..sheets.length() {
         let Some(sheet) = sheets.item(index) else { continue };
-        let sheet: CssStyleSheet = sheet.unchecked_into();
+        let sheet: CssStyleSheet = wasm_bindgen::JsCast::unchecked_into(sheet);
         let Ok(rules) = sheet.css_rules() else { continue }; // cross-origin: not ours to read
         let base = sheet.href().ok().flatten().or_else(|| document.base_uri().ok().flatten()).unwrap_or_default();
-        for rule in (0..rules.length()).filter_map(|index| rules.item(index)) {
-            if rule.type_() == FONT_FACE_RULE {
-                remap_font_face(&rule, &base);
-            }
-        }
+        remap_rules(&rules, &base, &|text, at| {
+            sheet.delete_rule(at).is_ok() && sheet.insert_rule_with_index(text, at).is_ok()
+        });
     }
 }
 
-fn remap_font_face(rule: &CssRule, base: &str) {
-    let Ok(style) = Reflect::get(rule, &"style".into()) else { return };
-    let style: CssStyleDeclaration = style.unchecked_into();
-    let Ok(source) = style.get_property_value("src") else { return };
-    if let Some(remapped) = remap_urls(&source, |url| assets::relay_url_resolved(url, base)) {
-        let _ = style.set_property("src", &remapped);
+/// Replaces, through `replace(new text, index)`, each rule of `rules` that names an uploaded file.
+fn remap_rules(rules: &CssRuleList, base: &str, replace: &dyn Fn(&str, u32) -> bool) {
+    for index in 0..rules.length() {
+        let Some(rule) = rules.item(index) else { continue };
+        let text = rule.css_text();
+        if !text.contains("url(") {
+            continue;
+        }
+        // Style rules have `cssRules` too (for nesting): only other rules with children are groups.
+        let children = (rule.type_() != STYLE_RULE).then(|| js_sys::Reflect::get(&rule, &"cssRules".into()).ok()).flatten();
+        if let Some(children) = children {
+            if !children.is_undefined() && !children.is_null() {
+                let group: web_sys::CssGroupingRule = wasm_bindgen::JsCast::unchecked_into(rule);
+                let children: CssRuleList = wasm_bindgen::JsCast::unchecked_into(children);
+                remap_rules(&children, base, &|text, at| {
+                    group.delete_rule(at).is_ok() && group.insert_rule_with_index(text, at).is_ok()
+                });
+                continue;
+            }
+        }
+        if let Some(remapped) = remap_urls(&text, |url| assets::relay_url_resolved(url, base)) {
+            replace(&remapped, index);
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 //! Canvases: their pixels sent as PNG images, in the snapshot and whenever they change.
 //!
-//! No DOM event says that a canvas was drawn on, so [`Canvases::changed`] is called on a timer (twice a
-//! second at most, see `session.rs`): it reads every known canvas as a PNG data URL and sends those whose
-//! image differs from the one last sent. WebGL canvases stay readable because the shim asks for
+//! No DOM event says that a canvas was drawn on: the shim's patches to the contexts' drawing calls report
+//! it ([`Canvases::drawn`]), and the next animation frame looks, at most every [`MIN_INTERVAL_MS`]; a timer
+//! looks twice a second whatever happened (see `session.rs`). [`Canvases::changed`] reads every known
+//! canvas as a PNG data URL and sends those whose image differs from the one last sent. WebGL canvases stay readable because the shim asks for
 //! `preserveDrawingBuffer` on contexts created after it loads. A canvas tainted by cross-origin images
 //! cannot be read and stays blank in the mirror.
 
@@ -13,9 +14,17 @@ use web_sys::Document;
 
 const PNG_PREFIX: &str = "data:image/png;base64,";
 
+/// The least time between two looks prompted by drawing, in milliseconds: an animation must not make the
+/// visitor encode PNGs sixty times a second.
+pub const MIN_INTERVAL_MS: f64 = 150.0;
+
 /// The image last sent for each canvas, by a hash of its data URL.
 #[derive(Default)]
 pub struct Canvases {
+    /// A canvas was drawn on since the last look.
+    drawn: bool,
+    /// When the last look was (`Date.now()`).
+    looked_at: f64,
     /// (canvas, hash of its data URL); a list, as pages have few canvases (and a map costs download size).
     sent: Vec<(NodeId, u64)>,
 }
@@ -26,8 +35,25 @@ impl Canvases {
         self.sent.clear();
     }
 
+    /// A canvas was drawn on.
+    pub fn drawn(&mut self) {
+        self.drawn = true;
+    }
+
+    /// Whether drawing waits for a look.
+    pub fn is_drawn(&self) -> bool {
+        self.drawn
+    }
+
+    /// Whether a look prompted by drawing is due now (else the next frame or the timer looks).
+    pub fn due(&self) -> bool {
+        self.drawn && js_sys::Date::now() - self.looked_at >= MIN_INTERVAL_MS
+    }
+
     /// `Canvas` events for the known, unmasked canvases of `document` whose pixels changed.
     pub fn changed(&mut self, document: &Document, ids: &Ids) -> Vec<Event> {
+        self.drawn = false;
+        self.looked_at = js_sys::Date::now();
         let found = document.get_elements_by_tag_name("canvas");
         let mut events = Vec::new();
         for element in (0..found.length()).filter_map(|index| found.item(index)) {

@@ -11,6 +11,7 @@
 //! | `modal` | the dialog | `showModal()`, `close()` |
 //! | `sheet` | the top `CSSStyleSheet` | `insertRule`, `deleteRule`, `replace`, `replaceSync`, `addRule`, `removeRule` (also on grouping rules) |
 //! | `adopted` | the document or shadow root | the `adoptedStyleSheets` setter |
+//! | `canvas` | the canvas | drawing calls of 2D and WebGL contexts |
 //! | `shadow` | the host | `Element.prototype.attachShadow` (see `shadow.rs`) |
 //! | `frame` | the frame element | a `load` in a watched document, not the shim (see `roots.rs`, `frames.rs`) |
 //! | `input` | a field in a frame document | `input` / `change` there, not the shim (see `roots.rs`) |
@@ -29,6 +30,8 @@ pub enum Change {
     Sheet(JsValue),
     /// A document's or shadow root's adopted stylesheets were replaced.
     Adopted(Node),
+    /// A canvas was drawn on.
+    Canvas,
     /// A shadow root was attached to this host.
     Shadow(Element),
     /// This frame element loaded a new document.
@@ -48,6 +51,7 @@ impl Change {
             "modal" => Change::Modal(target.unchecked_into()),
             "sheet" => Change::Sheet(target),
             "adopted" => Change::Adopted(target.unchecked_into()),
+            "canvas" => Change::Canvas,
             "shadow" => Change::Shadow(target.unchecked_into()),
             "frame" => Change::Frame(target.unchecked_into()),
             "input" => Change::Input(target.unchecked_into()),

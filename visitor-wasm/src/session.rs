@@ -282,7 +282,8 @@ impl Session {
 
     /// Asks for `on_frame` at the next animation frame if motion or stylesheet changes wait for it.
     fn request_frame(&mut self) {
-        if (!self.motion.is_empty() || !self.styles.is_empty()) && !self.frame_requested {
+        let waiting = !self.motion.is_empty() || !self.styles.is_empty() || self.canvases.is_drawn();
+        if waiting && !self.frame_requested {
             self.frame_requested = self.window.request_animation_frame(self.on_frame.as_ref().unchecked_ref()).is_ok();
         }
     }
@@ -306,6 +307,7 @@ impl Session {
             }
             Change::Sheet(sheet) => self.styles.sheet_changed(sheet),
             Change::Adopted(root) => self.styles.adopted_changed(root),
+            Change::Canvas => self.canvases.drawn(),
             Change::Shadow(host) => {
                 self.flush_records();
                 let event = crate::shadow::attached(&host, &mut self.ids);
@@ -344,7 +346,11 @@ impl Session {
         self.flush_records();
         let mut events = self.styles.take_events(&self.document, &self.ids);
         events.extend(self.motion.take(&self.document, &self.ids));
+        if self.canvases.due() {
+            events.extend(self.canvases.changed(&self.document, &self.ids));
+        }
         self.connection.send_delta(&cobrowse_protocol::Delta { events });
+        self.request_frame(); // a canvas drawn too soon after the last look waits for a later frame
         Vec::new()
     }
 
