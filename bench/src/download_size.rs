@@ -44,21 +44,19 @@ pub fn run() -> cobrowse_e2e::Result<()> {
     Ok(())
 }
 
-/// The minified shim the relay serves, written by `cargo xtask build` beside the visitor module.
-fn shim(visitor: &std::path::Path, www: &std::path::Path) -> cobrowse_e2e::Result<PathBuf> {
-    let minified = visitor.parent().map(|site| site.join("cobrowse.js")).filter(|path| path.is_file());
-    minified.ok_or_else(|| {
-        format!("no minified shim beside {} (source {}): run `cargo xtask build`", visitor.display(), www.display()).into()
-    })
+/// The minified copy of `www/NAME` the relay serves, written by `cargo xtask build` beside the visitor
+/// module.
+fn built(name: &str, visitor: &std::path::Path) -> cobrowse_e2e::Result<PathBuf> {
+    let minified = visitor.parent().map(|site| site.join(name)).filter(|path| path.is_file());
+    minified.ok_or_else(|| format!("no minified {name} beside {}: run `cargo xtask build`", visitor.display()).into())
 }
 
 /// What a visitor's browser downloads for a session, labelled by path in the workspace.
 fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
     let visitor = paths::built_visitor_dir()?;
-    let www = paths::www_dir();
     Ok(vec![
-        ("target/site/cobrowse.js (www/cobrowse.js minified)".into(), shim(&visitor, &www)?),
-        ("www/cobrowse.css".into(), www.join("cobrowse.css")),
+        ("target/site/cobrowse.js (www/cobrowse.js minified)".into(), built("cobrowse.js", &visitor)?),
+        ("target/site/cobrowse.css (www/cobrowse.css minified)".into(), built("cobrowse.css", &visitor)?),
         (
             "target/site/visitor/cobrowse_visitor.js".into(),
             visitor.join("cobrowse_visitor.js"),

@@ -30,3 +30,19 @@ pub enum Control {
     /// kept snapshot to an agent who joins late.
     Asset { url: String, path: String },
 }
+
+/// The control messages a visitor receives: the first variants of [`Control`], in the same order, so that
+/// a visitor decodes exactly what the relay encoded as a [`Control`] — without carrying the code that
+/// decodes what only agents and the relay receive (the visitor's download is kept small). A variant it does
+/// not know fails to decode and is ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub enum ToVisitor {
+    /// See [`Control::SessionStarted`].
+    SessionStarted { key: String, masking: MaskingRules },
+    /// See [`Control::AgentJoined`].
+    AgentJoined { name: String, agents: u32 },
+    /// See [`Control::AgentLeft`].
+    AgentLeft { name: String, agents: u32 },
+    /// See [`Control::SnapshotRequested`].
+    SnapshotRequested,
+}

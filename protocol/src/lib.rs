@@ -23,7 +23,7 @@ pub mod message;
 pub mod page;
 
 pub use asset::AssetUpload;
-pub use control::Control;
+pub use control::{Control, ToVisitor};
 pub use frame::{FrameError, FrameKind};
 pub use masking::MaskingRules;
 pub use message::{DecodeError, Decoder, Encoder, Message};

@@ -6,7 +6,7 @@
 
 use crate::asset::AssetUpload;
 use crate::codec::{CodecError, Compressor, Decompressor};
-use crate::control::Control;
+use crate::control::{Control, ToVisitor};
 use crate::frame::{self, FrameError, FrameKind};
 use crate::page::{Delta, Snapshot};
 use thiserror::Error;
@@ -120,6 +120,15 @@ pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
     }
 }
 
+/// Decodes a control frame a visitor receives; `None` for anything else (no error text: the visitor
+/// only ignores it, and formatting one would cost download size).
+pub fn decode_to_visitor(bytes: &[u8]) -> Option<ToVisitor> {
+    match frame::parse(bytes).ok()? {
+        (FrameKind::Control, payload) => postcard::from_bytes(payload).ok(),
+        _ => None,
+    }
+}
+
 /// An asset frame (never compressed, outside the deflate context).
 pub fn encode_asset(upload: &AssetUpload) -> Vec<u8> {
     frame::encode(FrameKind::Asset, &to_postcard(upload))
@@ -225,8 +234,28 @@ mod tests {
             mask_all_inputs: true,
             mask_all_text: false,
         };
-        let started = Control::SessionStarted { key: "123456".into(), masking };
+        let started = Control::SessionStarted { key: "123456".into(), masking: masking.clone() };
         assert_eq!(decode_control(&encode_control(&started)).unwrap(), started);
+        assert_eq!(
+            decode_to_visitor(&encode_control(&started)),
+            Some(ToVisitor::SessionStarted { key: "123456".into(), masking })
+        );
+    }
+
+    #[test]
+    fn a_visitor_decodes_what_the_relay_sends_it_and_nothing_else() {
+        let sent = [
+            (Control::AgentJoined { name: "Ana".into(), agents: 2 }, ToVisitor::AgentJoined { name: "Ana".into(), agents: 2 }),
+            (Control::AgentLeft { name: "Ana".into(), agents: 1 }, ToVisitor::AgentLeft { name: "Ana".into(), agents: 1 }),
+            (Control::SnapshotRequested, ToVisitor::SnapshotRequested),
+        ];
+        for (control, expected) in sent {
+            assert_eq!(decode_to_visitor(&encode_control(&control)), Some(expected));
+        }
+        for other in [Control::EndSession, Control::MirrorOutOfStep, Control::Joined { key: "1".into() }] {
+            assert_eq!(decode_to_visitor(&encode_control(&other)), None, "{other:?}");
+        }
+        assert_eq!(decode_to_visitor(&Encoder::new().delta(&Delta::default())), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! | path | from |
 //! |---|---|
 //! | `/cobrowse.js` | `site_dir/cobrowse.js` (minified by the build), else `www_dir`, CORS `*` |
-//! | `/cobrowse.css` | `www_dir`, CORS `*` |
+//! | `/cobrowse.css` | `site_dir/cobrowse.css` (minified by the build), else `www_dir`, CORS `*` |
 //! | `/visitor/*` | `site_dir/visitor/`, CORS `*` (a customer's page imports the module and fetches the wasm) |
 //! | `/agent/pkg/*` | `site_dir/agent/pkg/` |
 //! | `/agent/*` | `www_dir/agent/` (`/agent/` is its `index.html`) |
@@ -147,8 +147,8 @@ fn with_limits(ws: Ws, config: &Config) -> Ws {
 }
 
 fn static_files(www: &Path, site: &Path) -> BoxedFilter<(Response,)> {
-    let shim = one_file("cobrowse.js", shim_path(www, site), Cors::AnyOrigin);
-    let widget_css = one_file("cobrowse.css", www.join("cobrowse.css"), Cors::AnyOrigin);
+    let shim = one_file("cobrowse.js", built_or_source("cobrowse.js", www, site), Cors::AnyOrigin);
+    let widget_css = one_file("cobrowse.css", built_or_source("cobrowse.css", www, site), Cors::AnyOrigin);
     let visitor_package = folder(warp::path("visitor").boxed(), site.join("visitor"), Cors::AnyOrigin);
     let viewer_package = folder(warp::path!("agent" / "pkg" / ..).boxed(), site.join("agent/pkg"), Cors::SameOrigin);
     let viewer_page = folder(warp::path("agent").boxed(), www.join("agent"), Cors::SameOrigin);
@@ -170,13 +170,13 @@ fn static_files(www: &Path, site: &Path) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-/// The minified shim the build writes into the site directory; the source in `www/` when there is none.
-fn shim_path(www: &Path, site: &Path) -> PathBuf {
-    let minified = site.join("cobrowse.js");
+/// The minified copy of `www/NAME` the build writes into the site directory; the source when there is none.
+fn built_or_source(name: &str, www: &Path, site: &Path) -> PathBuf {
+    let minified = site.join(name);
     if minified.is_file() {
         minified
     } else {
-        www.join("cobrowse.js")
+        www.join(name)
     }
 }
 

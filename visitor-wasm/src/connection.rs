@@ -5,7 +5,7 @@
 //! [`message::encode_control`] and come in through [`message::decode_control`]. The connection knows
 //! nothing of the DOM: the session decides what to send and what a control message or a close means.
 
-use cobrowse_protocol::{close, message, Control, Delta, Encoder, Snapshot};
+use cobrowse_protocol::{close, message, Control, Delta, Encoder, Snapshot, ToVisitor};
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,16 +26,16 @@ impl Connection {
     /// Opens `url`; `on_control` gets each control message, `on_close` the close code and reason.
     pub fn open(
         url: &str,
-        mut on_control: impl FnMut(Control) + 'static,
+        mut on_control: impl FnMut(ToVisitor) + 'static,
         mut on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
         let socket = WebSocket::new(url)?;
         socket.set_binary_type(BinaryType::Arraybuffer);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             match event.data().dyn_into::<ArrayBuffer>().map(|data| Uint8Array::new(&data).to_vec()) {
-                Ok(bytes) => match message::decode_control(&bytes) {
-                    Ok(control) => on_control(control),
-                    Err(_) => web_sys::console::warn_1(&"cobrowse: ignored a malformed message from the relay".into()),
+                Ok(bytes) => match message::decode_to_visitor(&bytes) {
+                    Some(control) => on_control(control),
+                    None => web_sys::console::warn_1(&"cobrowse: ignored a malformed message from the relay".into()),
                 },
                 Err(_) => web_sys::console::warn_1(&"cobrowse: ignored a text message from the relay".into()),
             }

@@ -25,7 +25,7 @@ use crate::styles::Styles;
 use crate::record::{self, Batch, Recorder};
 use crate::{hooks, mask, snapshot};
 use cobrowse_protocol::Event;
-use cobrowse_protocol::{Control, MaskingRules};
+use cobrowse_protocol::{MaskingRules, ToVisitor};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -157,15 +157,15 @@ impl Session {
         })
     }
 
-    fn on_control(&mut self, control: Control) -> Vec<Notice> {
+    fn on_control(&mut self, control: ToVisitor) -> Vec<Notice> {
         match control {
-            Control::SessionStarted { key, masking } if self.key.is_none() => self.on_started(key, &masking),
-            Control::SnapshotRequested if self.recording.is_some() => {
+            ToVisitor::SessionStarted { key, masking } if self.key.is_none() => self.on_started(key, &masking),
+            ToVisitor::SnapshotRequested if self.recording.is_some() => {
                 self.send_snapshot();
                 Vec::new()
             }
-            Control::AgentJoined { name, agents } => vec![self.agents_changed("agentjoined", name, agents)],
-            Control::AgentLeft { name, agents } => vec![self.agents_changed("agentleft", name, agents)],
+            ToVisitor::AgentJoined { name, agents } => vec![self.agents_changed("agentjoined", name, agents)],
+            ToVisitor::AgentLeft { name, agents } => vec![self.agents_changed("agentleft", name, agents)],
             _ => Vec::new(),
         }
     }

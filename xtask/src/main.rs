@@ -7,6 +7,7 @@
 //! - `cargo xtask build` / `cargo xtask setup` do the first steps alone.
 
 mod command;
+mod imports;
 mod setup;
 mod site;
 

@@ -2,7 +2,7 @@
 //!
 //! Each crate is compiled for wasm32 with the size-first `wasm-release` profile, given its JS glue by
 //! `wasm-bindgen --target web` (loaded with a plain `import()`, no bundler), and shrunk by `wasm-opt -Oz`;
-//! the glue and the shim (`www/cobrowse.js` → `target/site/cobrowse.js`) are minified by esbuild. The
+//! the imports between module and glue get short names (`imports.rs`); the glue, the shim and its stylesheet (`www/cobrowse.{js,css}` → `target/site/`) are minified by esbuild. The
 //! sizes, raw and gzipped, are printed: the visitor's download has a budget.
 
 use crate::command::{self, Result};
@@ -32,15 +32,17 @@ const WASM_FEATURES: [&str; 6] = [
     "--enable-multivalue",
 ];
 
-/// Builds both packages, and the minified shim the relay serves as `/cobrowse.js`.
+/// Builds both packages, and the minified shim and widget stylesheet the relay serves as `/cobrowse.js`
+/// and `/cobrowse.css`.
 pub fn build() -> Result {
     for package in &PACKAGES {
         build_package(package)?;
     }
-    let shim = command::workspace_root().join("www/cobrowse.js");
-    let minified = site_dir().join("cobrowse.js");
-    minify(&shim, &minified, "iife")?;
-    report_size("the shim", &[&minified])
+    let www = command::workspace_root().join("www");
+    let (shim, css) = (site_dir().join("cobrowse.js"), site_dir().join("cobrowse.css"));
+    minify(&www.join("cobrowse.js"), &shim, Some("iife"))?;
+    minify(&www.join("cobrowse.css"), &css, None)?;
+    report_size("the shim and its stylesheet", &[&shim, &css])
 }
 
 /// Where the built site lives.
@@ -71,7 +73,8 @@ fn build_package(package: &Package) -> Result {
     let wasm = out_dir.join(format!("{}_bg.wasm", package.lib_name));
     shrink(&wasm)?;
     let glue = out_dir.join(format!("{}.js", package.lib_name));
-    minify(&glue, &glue, "esm")?;
+    minify(&glue, &glue, Some("esm"))?;
+    crate::imports::shorten(&wasm, &glue)?;
     report_size(&format!("{} (wasm + JS glue)", package.krate), &[&wasm, &glue])
 }
 
@@ -85,13 +88,16 @@ fn shrink(wasm: &Path) -> Result {
     command::run(&crate::setup::wasm_opt_path(), &args)
 }
 
-/// Minifies the JS at `source` into `destination` (may be the same file) with the pinned esbuild, keeping
-/// the first `/*! ... */` comment (the shim's usage note). `format` is `esm` (the glue) or `iife`.
-fn minify(source: &Path, destination: &Path, format: &str) -> Result {
+/// Minifies the JS or CSS at `source` into `destination` (may be the same file) with the pinned esbuild,
+/// comments and all (the sources in `www/` are the documented copies). `format` is the JS module format,
+/// `esm` (the glue) or `iife` (the shim); `None` for CSS.
+fn minify(source: &Path, destination: &Path, format: Option<&str>) -> Result {
     let esbuild = crate::setup::node_tools_dir().join("node_modules/.bin/esbuild");
     let outfile = format!("--outfile={}", path_str(destination)?);
-    let format = format!("--format={format}");
-    let args = [path_str(source)?, "--minify", "--legal-comments=inline", "--allow-overwrite", "--log-level=warning", &format, &outfile];
+    let mut args = vec![path_str(source)?, "--minify", "--legal-comments=none", "--allow-overwrite", "--log-level=warning"];
+    let format = format.map(|format| format!("--format={format}"));
+    args.extend(format.as_deref());
+    args.push(&outfile);
     command::run(path_str(&esbuild)?, &args)
 }
 

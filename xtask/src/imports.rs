@@ -1,0 +1,242 @@
+//! Short names for the functions a wasm module imports from its JS glue.
+//!
+//! wasm-bindgen names each import after the JS it calls plus a 16-digit hash (`__wbg_getAttribute_c7b8…`),
+//! and the name appears twice in the download: in the module's import section and as a key of the glue's
+//! import object. The hashes do not compress; for the visitor's hundred and more imports they cost about
+//! two kilobytes gzipped. [`shorten`] renames every function import to a short name (`a`, `b`, … `a0`, …)
+//! in both files, consistently; the module's imports and the glue's keys are the only places the names
+//! live. A name of the module that the glue does not contain stops the build: the two would disagree.
+
+use crate::command::Result;
+use std::path::Path;
+
+/// Renames the function imports of the module at `wasm` and the matching keys of the glue at `glue`.
+pub fn shorten(wasm: &Path, glue: &Path) -> Result {
+    let module = std::fs::read(wasm).map_err(|error| format!("cannot read {}: {error}", wasm.display()))?;
+    let mut script = std::fs::read_to_string(glue).map_err(|error| format!("cannot read {}: {error}", glue.display()))?;
+    let (renamed, names) = rename_function_imports(&module)?;
+    for (old, new) in &names {
+        let replaced = replace_token(&script, old, new);
+        if replaced == script {
+            return Err(format!("the glue {} has no import named {old}: it does not match the module", glue.display()));
+        }
+        script = replaced;
+    }
+    std::fs::write(wasm, renamed).map_err(|error| format!("cannot write {}: {error}", wasm.display()))?;
+    std::fs::write(glue, script).map_err(|error| format!("cannot write {}: {error}", glue.display()))?;
+    Ok(())
+}
+
+/// The module with its function imports renamed, and the (old, new) names.
+fn rename_function_imports(module: &[u8]) -> Result<(Vec<u8>, Vec<(String, String)>)> {
+    if module.len() < 8 || &module[..4] != b"\0asm" {
+        return Err("not a wasm module".into());
+    }
+    let mut out = module[..8].to_vec();
+    let mut names = Vec::new();
+    let mut reader = Reader { bytes: module, at: 8 };
+    while reader.at < module.len() {
+        let id = reader.byte()?;
+        let size = reader.leb()? as usize;
+        let payload = reader.take(size)?;
+        let payload = if id == IMPORT_SECTION { rename_in_section(payload, &mut names)? } else { payload.to_vec() };
+        out.push(id);
+        write_leb(&mut out, payload.len() as u64);
+        out.extend_from_slice(&payload);
+    }
+    Ok((out, names))
+}
+
+const IMPORT_SECTION: u8 = 2;
+
+fn rename_in_section(payload: &[u8], names: &mut Vec<(String, String)>) -> Result<Vec<u8>> {
+    let mut reader = Reader { bytes: payload, at: 0 };
+    let count = reader.leb()?;
+    let mut out = Vec::with_capacity(payload.len());
+    write_leb(&mut out, count);
+    for _ in 0..count {
+        let module = reader.name()?;
+        let field = reader.name()?;
+        let start = reader.at;
+        let kind = reader.byte()?;
+        skip_description(&mut reader, kind)?;
+        let description = &payload[start..reader.at];
+        let field = if kind == 0 {
+            let short = short_name(names.len());
+            names.push((field, short.clone()));
+            short
+        } else {
+            field
+        };
+        write_name(&mut out, &module);
+        write_name(&mut out, &field);
+        out.extend_from_slice(description);
+    }
+    out.extend_from_slice(&payload[reader.at..]);
+    Ok(out)
+}
+
+/// Skips an import's description after its kind byte (function, table, memory, global, tag).
+fn skip_description(reader: &mut Reader, kind: u8) -> Result {
+    match kind {
+        0 => {
+            reader.leb()?;
+        }
+        1 => {
+            reader.byte()?;
+            skip_limits(reader)?;
+        }
+        2 => skip_limits(reader)?,
+        3 => {
+            reader.byte()?;
+            reader.byte()?;
+        }
+        4 => {
+            reader.byte()?;
+            reader.leb()?;
+        }
+        other => return Err(format!("unknown import kind {other}")),
+    }
+    Ok(())
+}
+
+fn skip_limits(reader: &mut Reader) -> Result {
+    let flags = reader.byte()?;
+    reader.leb()?;
+    if flags & 1 != 0 {
+        reader.leb()?;
+    }
+    Ok(())
+}
+
+/// `a`…`z`, then `a0`…: short, distinct, and never a JS keyword or a wasm-bindgen name.
+fn short_name(index: usize) -> String {
+    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
+    let mut name = String::from(LETTERS[index % 26] as char);
+    let mut rest = index / 26;
+    while rest > 0 {
+        name.push(char::from_digit((rest % 36) as u32, 36).expect("a digit below 36"));
+        rest /= 36;
+    }
+    name
+}
+
+/// `text` with every whole-token occurrence of `old` (not part of a longer identifier) replaced by `new`.
+fn replace_token(text: &str, old: &str, new: &str) -> String {
+    let is_identifier = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(found) = rest.find(old) {
+        let before = rest[..found].chars().next_back().or_else(|| out.chars().next_back());
+        let after = rest[found + old.len()..].chars().next();
+        out.push_str(&rest[..found]);
+        if before.is_some_and(is_identifier) || after.is_some_and(is_identifier) {
+            out.push_str(old);
+        } else {
+            out.push_str(new);
+        }
+        rest = &rest[found + old.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8> {
+        let byte = *self.bytes.get(self.at).ok_or("the wasm module ends early")?;
+        self.at += 1;
+        Ok(byte)
+    }
+
+    fn leb(&mut self) -> Result<u64> {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let byte = self.byte()?;
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+            shift += 7;
+        }
+    }
+
+    fn take(&mut self, length: usize) -> Result<&'a [u8]> {
+        let slice = self.bytes.get(self.at..self.at + length).ok_or("the wasm module ends early")?;
+        self.at += length;
+        Ok(slice)
+    }
+
+    fn name(&mut self) -> Result<String> {
+        let length = self.leb()? as usize;
+        String::from_utf8(self.take(length)?.to_vec()).map_err(|_| "an import name is not UTF-8".to_string())
+    }
+}
+
+fn write_leb(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn write_name(out: &mut Vec<u8>, name: &str) {
+    write_leb(out, name.len() as u64);
+    out.extend_from_slice(name.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A module importing a function `m.__wbg_f_0123` and a memory `m.mem`, with no other section.
+    fn module() -> Vec<u8> {
+        let mut section = Vec::new();
+        write_leb(&mut section, 2);
+        write_name(&mut section, "m");
+        write_name(&mut section, "__wbg_f_0123");
+        section.extend_from_slice(&[0, 0]); // a function of type 0
+        write_name(&mut section, "m");
+        write_name(&mut section, "mem");
+        section.extend_from_slice(&[2, 0, 1]); // a memory of at least one page
+        let mut module = b"\0asm\x01\0\0\0".to_vec();
+        module.push(IMPORT_SECTION);
+        write_leb(&mut module, section.len() as u64);
+        module.extend_from_slice(&section);
+        module
+    }
+
+    #[test]
+    fn function_imports_get_short_names_and_the_rest_is_kept() {
+        let (renamed, names) = rename_function_imports(&module()).unwrap();
+        assert_eq!(names, [("__wbg_f_0123".to_string(), "a".to_string())]);
+        let (again, names_again) = rename_function_imports(&renamed).unwrap();
+        assert_eq!(names_again, [("a".to_string(), "a".to_string())], "the renamed module parses");
+        assert_eq!(again, renamed);
+        assert!(renamed.windows(3).any(|window| window == b"mem"));
+        assert!(renamed.len() < module().len());
+    }
+
+    #[test]
+    fn only_whole_tokens_are_replaced() {
+        let glue = "{__wbg_f_0123:function(){},__wbg_f_01234:1,x.__wbg_f_0123}";
+        assert_eq!(replace_token(glue, "__wbg_f_0123", "a"), "{a:function(){},__wbg_f_01234:1,x.a}");
+    }
+
+    #[test]
+    fn short_names_are_distinct() {
+        let names: std::collections::HashSet<String> = (0..2000).map(short_name).collect();
+        assert_eq!(names.len(), 2000);
+        assert_eq!(short_name(0), "a");
+        assert_eq!(short_name(26), "a1");
+    }
+}
