@@ -32,10 +32,10 @@ pub fn rrweb_bundle() -> PathBuf {
     node_modules().join("rrweb/dist/rrweb.umd.min.cjs")
 }
 
-/// The rrweb-snapshot fidelity corpus (`html/`, `css/`, `images/`, ...), if it is there.
+/// The rrweb-snapshot fidelity corpus (`html/`, `css/`, `images/`, ...), found as the tests find it (the
+/// shared one beside the workspace, else the copy in `tests/corpus/`).
 pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = workspace().parent()?.join("shared/corpus/rrweb-snapshot");
-    dir.join("html").is_dir().then_some(dir)
+    cobrowse_e2e::paths::corpus_dir().ok()
 }
 
 fn node_modules() -> PathBuf {

@@ -34,12 +34,7 @@ pub fn large_page_file(elements: usize) -> String {
 /// The corpus's `html/*.html`, sorted, or none with a printed note.
 fn corpus_pages() -> Vec<BenchPage> {
     let Some(corpus) = paths::corpus_dir() else {
-        println!(
-            "\nnote: the corpus {} is absent: only the demo and the generated pages are measured",
-            paths::workspace()
-                .join("../shared/corpus/rrweb-snapshot")
-                .display()
-        );
+        println!("\nnote: the rrweb-snapshot corpus is absent: only the demo and the generated pages are measured");
         return Vec::new();
     };
     let mut files: Vec<String> = std::fs::read_dir(corpus.join("html"))

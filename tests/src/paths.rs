@@ -46,20 +46,23 @@ pub fn tests_readme() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")
 }
 
-/// The rrweb-snapshot corpus beside the workspace (`../shared/corpus/rrweb-snapshot`), as the benchmarks
-/// find it; the error says where it was looked for.
+/// The rrweb-snapshot corpus: `$COBROWSE_CORPUS`, else the shared one beside the workspace
+/// (`../shared/corpus/rrweb-snapshot`), else the copy in `tests/corpus/` (MIT, for machines without the
+/// shared folder); the error says where it was looked for.
 pub fn corpus_dir() -> crate::Result<PathBuf> {
-    let dir = workspace()
-        .parent()
-        .map(|parent| parent.join("shared/corpus/rrweb-snapshot"))
-        .filter(|dir| dir.join("html").is_dir());
-    dir.ok_or_else(|| {
-        format!(
-            "the rrweb-snapshot corpus is missing: expected {}/../shared/corpus/rrweb-snapshot/html/",
-            workspace().display()
-        )
-        .into()
+    let candidates = corpus_candidates();
+    let found = candidates.iter().find(|dir| dir.join("html").is_dir()).cloned();
+    found.ok_or_else(|| {
+        let looked: Vec<String> = candidates.iter().map(|dir| dir.display().to_string()).collect();
+        format!("the rrweb-snapshot corpus is missing: looked for html/ in {}", looked.join(", ")).into()
     })
+}
+
+fn corpus_candidates() -> Vec<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::env::var_os("COBROWSE_CORPUS").map(PathBuf::from).into_iter().collect();
+    candidates.extend(workspace().parent().map(|parent| parent.join("shared/corpus/rrweb-snapshot")));
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/rrweb-snapshot"));
+    candidates
 }
 
 /// The built wasm packages: `$COBROWSE_SITE_DIR`, or `target/site` in the workspace.
