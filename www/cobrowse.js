@@ -166,11 +166,20 @@
     adopted: function (root) {
       return Array.prototype.map.call(root.adoptedStyleSheets || [], rulesText).join("\u0001");
     },
-    // The elements under root scrolled away from their origin.
+    // The elements under root scrolled away from their origin, also inside open shadow roots and
+    // same-origin frames.
     scrolled: function (root) {
-      return Array.prototype.filter.call(root.querySelectorAll("*"), function (element) {
-        return element.scrollTop || element.scrollLeft;
-      });
+      var found = [];
+      (function walk(root) {
+        root.querySelectorAll("*").forEach(function (element) {
+          if (element.scrollTop || element.scrollLeft) found.push(element);
+          if (element.shadowRoot) walk(element.shadowRoot);
+          try {
+            if (/^i?frame$/.test(element.localName) && element.contentDocument) walk(element.contentDocument);
+          } catch (error) {} // cross-origin
+        });
+      })(root);
+      return found;
     },
     // A media element's [currentTime in ms, paused, muted, volume %, playbackRate %].
     media: function (media) {

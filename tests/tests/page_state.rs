@@ -51,6 +51,10 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
         var c = document.createElement('canvas'); c.width = 40; c.height = 20; var x = c.getContext('2d'); \
         x.drawImage(i, 0, 0); return Array.from(x.getImageData(5, 5, 1, 1).data).join(); })()";
     mirror_shows(&agent_browser, "the canvas's pixels", red_pixel, json!("255,0,0,255")).await?;
+    let inner_scroll = "d.getElementById('shadow-host').shadowRoot.getElementById('inner-scroller').scrollTop";
+    let frame_scroll = "d.getElementById('frame').contentDocument.scrollingElement.scrollTop";
+    mirror_shows(&agent_browser, "an element scrolled inside a shadow root", inner_scroll, json!(70)).await?;
+    mirror_shows(&agent_browser, "a frame document scrolled", frame_scroll, json!(90)).await?;
     stage.log("state from before the session is mirrored");
 
     // Changed during the session, none of it through an event.
@@ -66,6 +70,8 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
          document.getElementById('more').open = true;
          document.getElementById('dialog').showModal();
          document.getElementById('scroller').scrollTop = 300;
+         document.getElementById('shadow-host').shadowRoot.getElementById('inner-scroller').scrollTop = 140;
+         document.getElementById('frame').contentDocument.scrollingElement.scrollTop = 180;
          var c = document.getElementById('canvas').getContext('2d'); c.fillStyle = 'rgb(0, 0, 255)'; c.fillRect(0, 0, 40, 20);",
     )
     .await?;
@@ -78,6 +84,8 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
     mirror_shows(&agent_browser, "details opened", "d.getElementById('more').open", json!(true)).await?;
     mirror_shows(&agent_browser, "a modal dialog", "d.getElementById('dialog').matches(':modal')", json!(true)).await?;
     mirror_shows(&agent_browser, "an element scrolled during the session", "d.getElementById('scroller').scrollTop", json!(300)).await?;
+    mirror_shows(&agent_browser, "a shadow root's element scrolled during the session", inner_scroll, json!(140)).await?;
+    mirror_shows(&agent_browser, "a frame document scrolled during the session", frame_scroll, json!(180)).await?;
     mirror_shows(&agent_browser, "the canvas redrawn", red_pixel, json!("0,0,255,255")).await?;
     on_visitor(&visitor, "document.getElementById('dialog').close();").await?;
     mirror_shows(&agent_browser, "the dialog closed", "d.getElementById('dialog').matches(':modal') || d.getElementById('dialog').open", json!(false)).await?;

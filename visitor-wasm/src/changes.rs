@@ -15,6 +15,7 @@
 //! | `shadow` | the host | `Element.prototype.attachShadow` (see `shadow.rs`) |
 //! | `frame` | the frame element | a `load` in a watched document, not the shim (see `roots.rs`, `frames.rs`) |
 //! | `input` | a field in a frame document | `input` / `change` there, not the shim (see `roots.rs`) |
+//! | `scroll` | an element or frame document | `scroll` in a frame document or shadow root, not the shim (see `roots.rs`) |
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, EventTarget, Node};
@@ -38,6 +39,8 @@ pub enum Change {
     Frame(Element),
     /// `input` or `change` on this target in a frame document.
     Input(EventTarget),
+    /// This element, or frame document, scrolled (inside a frame or a shadow root).
+    Scroll(EventTarget),
 }
 
 impl Change {
@@ -55,6 +58,7 @@ impl Change {
             "shadow" => Change::Shadow(target.unchecked_into()),
             "frame" => Change::Frame(target.unchecked_into()),
             "input" => Change::Input(target.unchecked_into()),
+            "scroll" => Change::Scroll(target.unchecked_into()),
             _ => return None,
         })
     }

@@ -229,9 +229,20 @@ impl Motion {
 
     /// Notes a scroll of the window (`target` is the document) or of an element the mirror knows.
     pub fn scroll(&mut self, target: &EventTarget, window: &Window, ids: &Ids) {
-        if target.dyn_ref::<Document>().is_some() {
-            self.window_scroll = Some(snapshot::window_scroll(window));
-        } else if let Some(element) = target.dyn_ref::<Element>() {
+        let node = target.unchecked_ref::<Node>();
+        if node.node_type() == Node::DOCUMENT_NODE {
+            let document = node.unchecked_ref::<Document>();
+            match crate::roots::host_of(node) {
+                // A frame document scrolled: its scrolling element, which the mirror knows, did.
+                Some(_) => {
+                    let Some(element) = document.scrolling_element() else { return };
+                    let Some(id) = ids.get(&element) else { return };
+                    self.element_scroll(id, element_offset(&element));
+                }
+                None => self.window_scroll = Some(snapshot::window_scroll(window)),
+            }
+        } else if node.node_type() == Node::ELEMENT_NODE {
+            let element = node.unchecked_ref::<Element>();
             let Some(node) = ids.get(element) else { return };
             self.element_scroll(node, element_offset(element));
         }

@@ -6,8 +6,9 @@
 //! `Text` events naming the root's nodes, or the root itself. A watched document also gets a capture-phase
 //! `load` listener, so a frame in it that loads a new document (added later, navigated, reloaded) is
 //! reported as `changed("frame", iframe)` (see `frames.rs`). A frame document also gets capture-phase
-//! `input` and `change` listeners (the session's own listen on the top document only), reported as
-//! `changed("input", field)`.
+//! `input`, `change` and `scroll` listeners (the session's own listen on the top document only), reported as
+//! `changed("input", field)` and `changed("scroll", target)`; a shadow root gets a `scroll` listener (a
+//! scroll inside it is not seen from the document).
 //!
 //! Masking crosses these boundaries: [`host_of`] gives the element a root hangs under, whose masking its
 //! content inherits (see `mask::masking_of`).
@@ -25,6 +26,8 @@ struct Watcher {
     /// adding it twice to one document is a no-op.
     listener: Closure<dyn FnMut(web_sys::Event)>,
     documents: Vec<Document>,
+    /// Shadow roots listened to for `scroll` (which does not leave a shadow root).
+    shadow_roots: Vec<EventTarget>,
 }
 
 thread_local! {
@@ -35,7 +38,7 @@ thread_local! {
 pub fn start_watching(observer: &MutationObserver, options: MutationObserverInit) {
     stop_watching();
     let listener = Closure::new(on_event);
-    WATCHER.set(Some(Watcher { observer: observer.clone(), options, listener, documents: Vec::new() }));
+    WATCHER.set(Some(Watcher { observer: observer.clone(), options, listener, documents: Vec::new(), shadow_roots: Vec::new() }));
 }
 
 /// Stops reporting frame loads (the observer itself is disconnected by the recorder).
@@ -45,6 +48,9 @@ pub fn stop_watching() {
         for kind in EVENTS {
             let _ = document.remove_event_listener_with_callback_and_bool(kind, watcher.listener.as_ref().unchecked_ref(), true);
         }
+    }
+    for root in &watcher.shadow_roots {
+        let _ = root.remove_event_listener_with_callback_and_bool("scroll", watcher.listener.as_ref().unchecked_ref(), true);
     }
 }
 
@@ -69,18 +75,26 @@ fn watch_with(watcher: &mut Watcher, root: &Node) -> Result<(), JsValue> {
         }
         watcher.documents.push(root.clone().unchecked_into());
     }
+    if root.node_type() == Node::DOCUMENT_FRAGMENT_NODE && !watcher.shadow_roots.iter().any(|known| AsRef::<JsValue>::as_ref(known) == AsRef::<JsValue>::as_ref(root)) {
+        let target: &EventTarget = root.unchecked_ref();
+        target.add_event_listener_with_callback_and_bool("scroll", watcher.listener.as_ref().unchecked_ref(), true)?;
+        watcher.shadow_roots.push(target.clone());
+    }
     Ok(())
 }
 
-/// The events a watched document is listened to for (`input` and `change` in frame documents only).
-const EVENTS: [&str; 3] = ["load", "input", "change"];
+/// The events a watched document is listened to for (`input`, `change` and `scroll` in frame documents
+/// only; shadow roots get `scroll`).
+const EVENTS: [&str; 4] = ["load", "input", "change", "scroll"];
 
 /// An event in a watched document: a frame's `load` (its new document; other loads are not reported), or
 /// typing in a frame document.
 fn on_event(event: web_sys::Event) {
     let Some(target) = event.target() else { return };
-    if event.type_() != "load" {
-        return crate::changed("input".into(), target.into());
+    match event.type_().as_str() {
+        "load" => {}
+        "scroll" => return crate::changed("scroll".into(), target.into()),
+        _ => return crate::changed("input".into(), target.into()),
     }
     let target: Node = target.unchecked_into();
     if target.node_type() == Node::ELEMENT_NODE && crate::frames::is_frame(target.unchecked_ref()) {

@@ -319,6 +319,7 @@ impl Session {
                 self.connection.send_delta(&cobrowse_protocol::Delta { events: event.into_iter().collect() });
             }
             Change::Input(target) => return self.on_input(Input::Form(target)),
+            Change::Scroll(target) => return self.on_input(Input::Scroll(target)),
         }
         self.request_frame();
         Vec::new()
