@@ -112,21 +112,39 @@
   afterSetter(Document.prototype, "adoptedStyleSheets", "adopted");
   afterSetter(window.ShadowRoot && ShadowRoot.prototype, "adoptedStyleSheets", "adopted");
   // Drawing on a canvas: the recorder looks at its pixels soon after (and at least every half second).
+  // A WebGL canvas whose context was made before this script (without preserveDrawingBuffer) is blank once
+  // its frame is shown, so its pixels are taken when the task that drew ends, before the frame is shown:
+  // at most every 150 ms while a session runs, every 2 s otherwise (a scene drawn before the session);
+  // hooks.canvas gives those.
+  var glFrames = new WeakMap(), glPending = [];
   [[window.CanvasRenderingContext2D, ["clearRect", "fillRect", "strokeRect", "fill", "stroke", "fillText",
     "strokeText", "drawImage", "putImageData"]],
-   [window.WebGLRenderingContext, ["clear", "drawArrays", "drawElements"]],
-   [window.WebGL2RenderingContext, ["clear", "drawArrays", "drawElements"]]].forEach(function (pair) {
-    var proto = pair[0] && pair[0].prototype;
-    pair[1].forEach(function (name) {
+   [window.WebGLRenderingContext, ["clear", "drawArrays", "drawElements"], true],
+   [window.WebGL2RenderingContext, ["clear", "drawArrays", "drawElements"], true]].forEach(function (entry) {
+    var proto = entry[0] && entry[0].prototype;
+    entry[1].forEach(function (name) {
       var original = proto && proto[name];
       if (typeof original !== "function") return;
       proto[name] = function () {
         var result = original.apply(this, arguments);
+        if (entry[2]) keepGlFrame(this);
         changed("canvas", this.canvas);
         return result;
       };
     });
   });
+  function keepGlFrame(context) {
+    var canvas = context.canvas, kept = glFrames.get(canvas), attributes = context.getContextAttributes();
+    if (glPending.indexOf(canvas) >= 0 || (attributes && attributes.preserveDrawingBuffer)) return;
+    if (kept && Date.now() - kept[0] < (recorder ? 150 : 2000)) return;
+    glPending.push(canvas);
+    queueMicrotask(function () {
+      glPending.splice(glPending.indexOf(canvas), 1);
+      try {
+        glFrames.set(canvas, [Date.now(), canvas.toDataURL()]);
+      } catch (error) {} // tainted
+    });
+  }
   // WebGL canvases keep their last frame readable, so the agent can be sent it.
   var getContext = window.HTMLCanvasElement && HTMLCanvasElement.prototype.getContext;
   if (getContext) {
@@ -189,7 +207,8 @@
     // A canvas's pixels as a PNG data URL; null when it is empty or tainted by cross-origin images.
     canvas: function (canvas) {
       try {
-        return canvas.width && canvas.height ? canvas.toDataURL() : null;
+        var kept = glFrames.get(canvas);
+        return kept ? kept[1] : canvas.width && canvas.height ? canvas.toDataURL() : null;
       } catch (error) {
         return null;
       }

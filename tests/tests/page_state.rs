@@ -72,7 +72,8 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
          document.getElementById('scroller').scrollTop = 300;
          document.getElementById('shadow-host').shadowRoot.getElementById('inner-scroller').scrollTop = 140;
          document.getElementById('frame').contentDocument.scrollingElement.scrollTop = 180;
-         var c = document.getElementById('canvas').getContext('2d'); c.fillStyle = 'rgb(0, 0, 255)'; c.fillRect(0, 0, 40, 20);",
+         var c = document.getElementById('canvas').getContext('2d'); c.fillStyle = 'rgb(0, 0, 255)'; c.fillRect(0, 0, 40, 20);
+         if (window.earlyGl) { earlyGl.clearColor(0, 1, 0, 1); earlyGl.clear(earlyGl.COLOR_BUFFER_BIT); }",
     )
     .await?;
     mirror_shows(&agent_browser, "a rule inserted during the session", &computed("hover-target", "text-indent"), json!("7px")).await?;
@@ -87,6 +88,13 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
     mirror_shows(&agent_browser, "a shadow root's element scrolled during the session", inner_scroll, json!(140)).await?;
     mirror_shows(&agent_browser, "a frame document scrolled during the session", frame_scroll, json!(180)).await?;
     mirror_shows(&agent_browser, "the canvas redrawn", red_pixel, json!("0,0,255,255")).await?;
+    let gl_pixel = red_pixel.replace("#canvas", "#webgl");
+    let has_webgl: bool = visitor.execute("return !!window.earlyGl;", vec![]).await?;
+    if has_webgl {
+        mirror_shows(&agent_browser, "a WebGL canvas made before the shim, drawn during the session", &gl_pixel, json!("0,255,0,255")).await?;
+    } else {
+        stage.log("this Chromium has no WebGL: the WebGL canvas is not checked");
+    }
     on_visitor(&visitor, "document.getElementById('dialog').close();").await?;
     mirror_shows(&agent_browser, "the dialog closed", "d.getElementById('dialog').matches(':modal') || d.getElementById('dialog').open", json!(false)).await?;
     stage.log("state changed without events is mirrored");
