@@ -39,15 +39,22 @@
     }
   }
 
-  // Calls changed(kind, this) after every call of proto[name] (a method).
-  function afterMethod(proto, name, kind) {
-    var original = proto && proto[name];
-    if (typeof original !== "function") return;
-    proto[name] = function () {
-      var result = original.apply(this, arguments);
-      changed(kind, this);
-      return result;
-    };
+  // Calls after(this) after every call of each method proto[name] of names.
+  function afterMethods(proto, names, after) {
+    names.forEach(function (name) {
+      var original = proto && proto[name];
+      if (typeof original !== "function") return;
+      proto[name] = function () {
+        var result = original.apply(this, arguments);
+        after(this);
+        return result;
+      };
+    });
+  }
+
+  // An after function for afterMethods: changed(kind, this).
+  function report(kind) {
+    return function (target) { changed(kind, target); };
   }
 
   // Calls changed(kind, this) after every assignment to proto[name] (an accessor property).
@@ -82,23 +89,14 @@
     pair[1].forEach(function (name) { afterSetter(pair[0] && pair[0].prototype, name, "form"); });
   });
   // Dialogs shown modal or closed.
-  ["showModal", "close"].forEach(function (name) {
-    afterMethod(window.HTMLDialogElement && HTMLDialogElement.prototype, name, "modal");
-  });
+  afterMethods(window.HTMLDialogElement && HTMLDialogElement.prototype, ["showModal", "close"], report("modal"));
   // Stylesheets edited through the CSSOM (also inside @media and other grouping rules), and adopted.
-  [[window.CSSStyleSheet, ["insertRule", "deleteRule", "replaceSync", "addRule", "removeRule"]],
-   [window.CSSGroupingRule, ["insertRule", "deleteRule"]]].forEach(function (pair) {
-    var proto = pair[0] && pair[0].prototype;
-    pair[1].forEach(function (name) {
-      var original = proto && proto[name];
-      if (typeof original !== "function") return;
-      proto[name] = function () {
-        var result = original.apply(this, arguments);
-        changed("sheet", topSheet(this));
-        return result;
-      };
-    });
-  });
+  function sheetChanged(target) {
+    changed("sheet", topSheet(target));
+  }
+  afterMethods(window.CSSStyleSheet && CSSStyleSheet.prototype,
+    ["insertRule", "deleteRule", "replaceSync", "addRule", "removeRule"], sheetChanged);
+  afterMethods(window.CSSGroupingRule && CSSGroupingRule.prototype, ["insertRule", "deleteRule"], sheetChanged);
   var replace = window.CSSStyleSheet && CSSStyleSheet.prototype.replace;
   if (replace) {
     CSSStyleSheet.prototype.replace = function () {
@@ -117,21 +115,17 @@
   // at most every 150 ms while a session runs, every 2 s otherwise (a scene drawn before the session);
   // hooks.canvas gives those.
   var glFrames = new WeakMap(), glPending = [];
-  [[window.CanvasRenderingContext2D, ["clearRect", "fillRect", "strokeRect", "fill", "stroke", "fillText",
-    "strokeText", "drawImage", "putImageData"]],
-   [window.WebGLRenderingContext, ["clear", "drawArrays", "drawElements"], true],
-   [window.WebGL2RenderingContext, ["clear", "drawArrays", "drawElements"], true]].forEach(function (entry) {
-    var proto = entry[0] && entry[0].prototype;
-    entry[1].forEach(function (name) {
-      var original = proto && proto[name];
-      if (typeof original !== "function") return;
-      proto[name] = function () {
-        var result = original.apply(this, arguments);
-        if (entry[2]) keepGlFrame(this);
-        changed("canvas", this.canvas);
-        return result;
-      };
-    });
+  function drawn(context) {
+    changed("canvas", context.canvas);
+  }
+  function drawnGl(context) {
+    keepGlFrame(context);
+    drawn(context);
+  }
+  afterMethods(window.CanvasRenderingContext2D && CanvasRenderingContext2D.prototype, ["clearRect", "fillRect",
+    "strokeRect", "fill", "stroke", "fillText", "strokeText", "drawImage", "putImageData"], drawn);
+  [window.WebGLRenderingContext, window.WebGL2RenderingContext].forEach(function (gl) {
+    afterMethods(gl && gl.prototype, ["clear", "drawArrays", "drawElements"], drawnGl);
   });
   function keepGlFrame(context) {
     var canvas = context.canvas, kept = glFrames.get(canvas), attributes = context.getContextAttributes();
@@ -228,7 +222,7 @@
     }
   };
 
-  afterMethod(window.Element && Element.prototype, "attachShadow", "shadow");
+  afterMethods(window.Element && Element.prototype, ["attachShadow"], report("shadow"));
 
   // A page may replace MutationObserver (or hijack node prototypes): the recorder takes its constructor
   // from a pristine realm, a hidden about:blank frame whose constructors stay usable once it is removed.
@@ -317,11 +311,12 @@
         }
       });
     }
-    // The sheet's rules, @import replaced by the imported sheet's rules when readable.
-    function rulesText(sheet) {
+    // The sheet's rules as a file that needs no other: URLs absolute, @import replaced by the imported
+    // sheet's rules when readable (unlike the hooks' rulesText, which the mirror applies in place).
+    function standaloneText(sheet) {
       return Array.prototype.map.call(sheet.cssRules, function (rule) {
         try {
-          var media = rule.styleSheet && rule.media.mediaText, inner = rule.styleSheet && rulesText(rule.styleSheet);
+          var media = rule.styleSheet && rule.media.mediaText, inner = rule.styleSheet && standaloneText(rule.styleSheet);
           if (inner != null) return media ? "@media " + media + " {\n" + inner + "\n}" : inner;
         } catch (error) {}
         return absolute(rule.cssText, sheet.href || document.baseURI);
@@ -367,7 +362,7 @@
       each('link[rel~="stylesheet" i][href]', function (link) {
         var sheet = link.sheet, text;
         try {
-          text = sheet && rulesText(sheet); // null: not loaded yet, its load event scans again
+          text = sheet && standaloneText(sheet); // null: not loaded yet, its load event scans again
         } catch (error) {
           return; // cross-origin without CORS: the agent loads it from its URL, as the visitor did
         }

@@ -9,9 +9,7 @@
 //! upload is announced. Replacing the rule (rather than editing a declaration) makes the browser load the
 //! new URL, fonts included.
 
-use crate::assets;
-
-const STYLE_RULE: u16 = 1;
+use crate::{assets, sheets};
 use web_sys::{CssRuleList, CssStyleSheet, Document};
 
 /// Points the rules of every readable sheet of `document` at uploaded copies of the files they load.
@@ -36,17 +34,12 @@ fn remap_rules(rules: &CssRuleList, base: &str, replace: &dyn Fn(&str, u32) -> b
         if !text.contains("url(") {
             continue;
         }
-        // Style rules have `cssRules` too (for nesting): only other rules with children are groups.
-        let children = (rule.type_() != STYLE_RULE).then(|| js_sys::Reflect::get(&rule, &"cssRules".into()).ok()).flatten();
-        if let Some(children) = children {
-            if !children.is_undefined() && !children.is_null() {
-                let group: web_sys::CssGroupingRule = wasm_bindgen::JsCast::unchecked_into(rule);
-                let children: CssRuleList = wasm_bindgen::JsCast::unchecked_into(children);
-                remap_rules(&children, base, &|text, at| {
-                    group.delete_rule(at).is_ok() && group.insert_rule_with_index(text, at).is_ok()
-                });
-                continue;
-            }
+        if let Some(children) = sheets::group_children(&rule) {
+            let group: web_sys::CssGroupingRule = wasm_bindgen::JsCast::unchecked_into(rule);
+            remap_rules(&children, base, &|text, at| {
+                group.delete_rule(at).is_ok() && group.insert_rule_with_index(text, at).is_ok()
+            });
+            continue;
         }
         if let Some(remapped) = remap_urls(&text, |url| assets::relay_url_resolved(url, base)) {
             replace(&remapped, index);

@@ -11,9 +11,10 @@
 //! Sheets are processed once each ([`add_state_twins`] marks them); sheets the mirror cannot read
 //! (cross-origin `<link>`s) keep only their own rules.
 
+use crate::sheets;
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CssGroupingRule, CssRule, CssRuleList, CssStyleRule, CssStyleSheet, Document};
+use web_sys::{CssGroupingRule, CssRuleList, CssStyleRule, CssStyleSheet, Document};
 
 /// The attributes that stand for the pseudo-classes.
 pub const HOVER_ATTRIBUTE: &str = "data-cobrowse-hover";
@@ -23,7 +24,6 @@ pub const FOCUS_WITHIN_ATTRIBUTE: &str = "data-cobrowse-focus-within";
 /// Marks a sheet as processed (a property on the sheet object: a sheet parsed again is a new object).
 const PROCESSED: &str = "__cobrowseStateTwins";
 
-const STYLE_RULE: u16 = 1;
 
 /// Adds the twins of the document's sheets not processed yet (after a snapshot, a delta, a `<link>` load).
 pub fn process_document(document: &Document) {
@@ -52,22 +52,16 @@ fn twin_rules(rules: &CssRuleList, insert: &dyn Fn(&str, u32) -> bool) {
     while index < rules.length() {
         let Some(rule) = rules.item(index) else { break };
         index += 1;
-        if rule.type_() == STYLE_RULE {
+        if rule.type_() == sheets::STYLE_RULE {
             let Some(twin) = twin_of(rule.unchecked_ref::<CssStyleRule>()) else { continue };
             if insert(&twin, index) {
                 index += 1;
             }
-        } else if let Some(children) = child_rules(&rule) {
+        } else if let Some(children) = sheets::group_children(&rule) {
             let group = rule.unchecked_ref::<CssGroupingRule>();
             twin_rules(&children, &|text, at| group.insert_rule_with_index(text, at).is_ok());
         }
     }
-}
-
-/// The rules inside a grouping rule (`@media`, `@supports`, `@layer`, `@container`).
-fn child_rules(rule: &CssRule) -> Option<CssRuleList> {
-    let list = Reflect::get(rule, &"cssRules".into()).ok()?;
-    (!list.is_undefined() && !list.is_null()).then(|| list.unchecked_into())
 }
 
 /// The twin of a style rule whose selector uses a state pseudo-class.

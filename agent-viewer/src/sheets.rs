@@ -12,7 +12,7 @@ use crate::pseudo;
 use cobrowse_protocol::Rules;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CssStyleSheet, Document, Element};
+use web_sys::{CssRule, CssRuleList, CssStyleSheet, Document, Element};
 
 /// Makes `element`'s sheet hold exactly `rules` (a rule the mirror's browser rejects is skipped).
 /// `None` restores the rules of its text. Returns how many rules were rejected.
@@ -63,6 +63,19 @@ fn reparse(element: &Element) {
 pub fn sheet_of(element: &Element) -> Option<CssStyleSheet> {
     let sheet = Reflect::get(element, &"sheet".into()).ok()?;
     (!sheet.is_null() && !sheet.is_undefined()).then(|| sheet.unchecked_into())
+}
+
+/// The kind of a style rule (`CSSRule.STYLE_RULE`).
+pub const STYLE_RULE: u16 = 1;
+
+/// The rules inside a grouping rule (`@media`, `@supports`, `@layer`, `@container`); `None` for other
+/// rules, style rules included (since CSS nesting they have `cssRules` too, but are not groups).
+pub fn group_children(rule: &CssRule) -> Option<CssRuleList> {
+    if rule.type_() == STYLE_RULE {
+        return None;
+    }
+    let list = Reflect::get(rule, &"cssRules".into()).ok()?;
+    (!list.is_undefined() && !list.is_null()).then(|| list.unchecked_into())
 }
 
 /// Appends each rule; returns how many were rejected.
