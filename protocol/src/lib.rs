@@ -18,6 +18,7 @@ pub mod codec;
 pub mod control;
 pub mod deflate;
 pub mod frame;
+pub mod markup;
 pub mod masking;
 pub mod message;
 pub mod page;

@@ -93,7 +93,8 @@ fn split_rules(joined: &str) -> Rules {
     if joined.is_empty() {
         return Vec::new();
     }
-    joined.split('\0').map(str::to_owned).collect()
+    // Only rules of sheets whose owner is not masked are read (see `extras.rs`, `styles.rs`).
+    joined.split('\0').map(|rule| crate::carriers::css(rule.to_owned(), crate::mask::Masking::Plain)).collect()
 }
 
 #[wasm_bindgen]

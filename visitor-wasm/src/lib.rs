@@ -25,6 +25,7 @@
 #[cfg(target_arch = "wasm32")]
 mod alloc;
 pub mod canvas;
+pub mod carriers;
 pub mod assets;
 pub mod changes;
 pub mod connection;

@@ -13,7 +13,7 @@
 //! - [`Masking::Ignored`]: `data-cobrowse-ignore` (the shim's own widget); not sent at all.
 //!
 //! Inside a masked subtree form values, text and content-carrying attributes ([`carries_content`]) become
-//! [`Value::Masked`], comments become empty. Masked content is not even read into the wasm's memory: the
+//! [`Value::Masked`] (comments are always sent empty, and markup held as text is decided in `carriers.rs`). Masked content is not even read into the wasm's memory: the
 //! helpers take a closure that reads the value only when it may be sent. `Value::Masked` carries no length.
 //! Every path that serializes (snapshot, new subtrees, attribute, text and form events) goes through the
 //! functions here, so the rules are applied once, the same way.
@@ -289,25 +289,11 @@ pub fn carries_content(name: &str) -> bool {
     ) || (name.starts_with("data-") && !name.starts_with("data-cobrowse-"))
 }
 
-/// An attribute's value as it may be sent; `read` is not even called when the value is masked.
-pub fn attribute_value(name: &str, masked: bool, read: impl FnOnce() -> String) -> Value {
-    text_value(masked && carries_content(name), read)
-}
-
 /// A text node's or form control's value as it may be sent; `read` is not called when it is masked.
 pub fn text_value(masked: bool, read: impl FnOnce() -> String) -> Value {
     if masked {
         Value::Masked
     } else {
         Value::Plain(read())
-    }
-}
-
-/// A comment's text as it may be sent: nothing of it inside a masked subtree.
-pub fn comment_text(masked: bool, read: impl FnOnce() -> String) -> String {
-    if masked {
-        String::new()
-    } else {
-        read()
     }
 }

@@ -24,7 +24,7 @@
 use crate::ids::{IdSet, Ids};
 use crate::mask::{self, Masking};
 use crate::snapshot::{self, IGNORE_ATTRIBUTE};
-use cobrowse_protocol::{Child, Delta, Event, NodeId, Value};
+use cobrowse_protocol::{Child, Delta, Event, NodeId};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -217,9 +217,11 @@ fn attribute_events(changes: &[(Element, String, Option<String>)], first_new: No
         if !nodes_seen.insert(node) && events.iter().any(|event| is_attribute_event(event, node, &name)) {
             continue;
         }
-        let value = attribute.map(|attribute| {
-            let masked = mask::carries_content(&name) && mask::is_masked(element);
-            mask::attribute_value(&name, masked, || attribute.value())
+        if crate::carriers::is_left_out(&name.to_ascii_lowercase()) {
+            continue;
+        }
+        let value = attribute.and_then(|attribute| {
+            crate::carriers::attribute(&name, &|| mask::masking_of(element), &|| attribute.value())
         });
         events.push(Event::Attribute { node, name, value });
     }
@@ -249,11 +251,10 @@ fn text_events(texts: &[Node], first_new: NodeId, ids: &Ids) -> Vec<Event> {
         if !done.insert(id) {
             continue;
         }
-        let masked = mask::is_masked(node);
-        let read = || node.node_value().unwrap_or_default();
         let text = match node.node_type() {
-            Node::COMMENT_NODE => Value::Plain(mask::comment_text(masked, read)),
-            _ => mask::text_value(masked, read),
+            // Comments are sent empty (see `snapshot.rs`): nothing to tell the mirror.
+            Node::COMMENT_NODE => continue,
+            _ => crate::carriers::text(node, mask::masking_of(node), &|| node.node_value().unwrap_or_default()),
         };
         events.push(Event::Text { node: id, text });
     }

@@ -72,10 +72,21 @@ pub fn asset_allowed(node: &web_sys::Node) -> bool {
 }
 
 /// Sends an asset upload found at `node`, if its resources may still be uploaded; whether it was sent.
-pub fn send_asset(node: &web_sys::Node, upload: cobrowse_protocol::AssetUpload) -> bool {
+/// An asset whose markup would have something masked (an SVG holding a marked element, see `carriers.rs`)
+/// is never sent, and counts as settled: true, so the shim does not try it again.
+pub fn send_asset(node: &web_sys::Node, mut upload: cobrowse_protocol::AssetUpload) -> bool {
     let mut sent = false;
     with_session(|session| {
-        sent = session.asset_allowed(node) && session.connection.send_asset(&upload);
+        if !session.asset_allowed(node) {
+            return Vec::new();
+        }
+        match crate::carriers::asset(&upload.mime, std::mem::take(&mut upload.bytes), crate::mask::Masking::Plain) {
+            Some(bytes) => {
+                upload.bytes = bytes;
+                sent = session.connection.send_asset(&upload);
+            }
+            None => sent = true,
+        }
         Vec::new()
     });
     sent

@@ -82,9 +82,10 @@ pub fn is_serialized(node: &web_sys::Node) -> bool {
     }
 }
 
-/// Whether an element's children appear in frames: all but a `<script>`'s (its code is useless to the agent).
+/// Whether an element's children appear in frames: not those of a `<script>` (its code is useless to the
+/// agent) nor of the other elements whose content is raw text the visitor never sees (`carriers.rs`).
 pub fn lists_children(element: &web_sys::Element) -> bool {
-    !(element.local_name() == "script" && element.namespace_uri().as_deref() == Some(HTML_NAMESPACE))
+    crate::carriers::lists_children(element, &element.local_name())
 }
 
 /// The live state of a form control; `None` for other elements. `tag` is the lower-case HTML tag name.
@@ -154,15 +155,13 @@ impl Serializer<'_> {
 
     /// `node` and its subtree; `parent` is its parent's masking. `None` if it is left out.
     fn node(&mut self, node: &web_sys::Node, parent: Masking) -> Option<Node> {
-        let masked = parent.masks();
         let kind = match node.node_type() {
             web_sys::Node::ELEMENT_NODE => return self.element(node.unchecked_ref(), parent),
             web_sys::Node::TEXT_NODE | web_sys::Node::CDATA_SECTION_NODE => {
-                NodeKind::Text(mask::text_value(masked, || node.node_value().unwrap_or_default()))
+                NodeKind::Text(crate::carriers::text(node, parent, &|| node.node_value().unwrap_or_default()))
             }
-            web_sys::Node::COMMENT_NODE => {
-                NodeKind::Comment(mask::comment_text(masked, || node.node_value().unwrap_or_default()))
-            }
+            // Never shown to the visitor, and commented-out markup may hold anything: sent empty.
+            web_sys::Node::COMMENT_NODE => NodeKind::Comment(String::new()),
             web_sys::Node::DOCUMENT_TYPE_NODE => {
                 let doctype = node.unchecked_ref::<DocumentType>();
                 NodeKind::Doctype { name: doctype.name(), public_id: doctype.public_id(), system_id: doctype.system_id() }
@@ -192,10 +191,10 @@ impl Serializer<'_> {
                     Namespace::Html => form_state(element, &tag, masked),
                     _ => None,
                 };
-                let is_script = namespace == Namespace::Html && tag == "script";
-                let children = if is_script { Vec::new() } else { self.children(element, masking) };
+                let listed = crate::carriers::lists_children(element, &tag);
+                let children = if listed { self.children(element, masking) } else { Vec::new() };
                 let extras = self.extras(element, &tag, &namespace, masking);
-                NodeKind::Element(Element { attributes: attributes(element, masked), form, children, tag, namespace, extras })
+                NodeKind::Element(Element { attributes: attributes(element, masking), form, children, tag, namespace, extras })
             }
         };
         Some(Node { id, kind })
@@ -235,15 +234,16 @@ fn rendered_size(element: &web_sys::Element) -> Size {
     Size { width: rect.width().round() as u32, height: rect.height().round() as u32 }
 }
 
-/// The element's attributes, in the DOM's order, masked as needed.
-fn attributes(element: &web_sys::Element, masked: bool) -> Vec<Attribute> {
+/// The element's attributes, in the DOM's order, masked as needed; those never sent left out
+/// (see `carriers.rs`).
+fn attributes(element: &web_sys::Element, masking: Masking) -> Vec<Attribute> {
     let map = element.attributes();
     (0..map.length())
         .filter_map(|index| map.item(index))
-        .map(|attribute| {
+        .filter_map(|attribute| {
             let name = attribute.name();
-            let value = mask::attribute_value(&name, masked, || attribute.value());
-            Attribute { name, value }
+            let value = crate::carriers::attribute(&name, &|| masking, &|| attribute.value())?;
+            Some(Attribute { name, value })
         })
         .collect()
 }

@@ -40,7 +40,7 @@ fn snapshot_has_elements_text_comments_and_attributes() {
     assert_eq!(
         kinds,
         [
-            "text:Hello ", "element:b", "comment: a note ", "element:svg", "element:math", "element:input",
+            "text:Hello ", "element:b", "comment:", "element:svg", "element:math", "element:input",
             "element:input", "element:input", "element:textarea", "element:select"
         ]
     );

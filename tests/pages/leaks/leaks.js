@@ -202,6 +202,60 @@
     'mask-all-text-unmask-password': markup('<div class="public"><input type="password" class="f"></div>')
   };
 
+  // Markup held as text (issue 8). Each carrier's markup, with SECRET where the sentinel goes, becomes three
+  // scenarios: `carrier-ID-load` (in the markup before the session), `carrier-ID-later` (put in place after
+  // the agent joined) and `carrier-ID-masked` (inside a masked subtree). In every one the secret sits in an
+  // element the rules mask, but held as a string (an attribute, raw text, a data: URL, code, a comment).
+  var SVG_MARKED = "<svg xmlns='http://www.w3.org/2000/svg' width='300' height='20'><text data-cobrowse-mask='' y='15'>SECRET</text></svg>";
+  var CARRIERS = {
+    'srcdoc': '<iframe style="height:40px" srcdoc="<p data-cobrowse-mask>SECRET</p><input data-cobrowse-mask value=\'SECRET\'>"></iframe>',
+    'srcdoc-sandboxed': '<iframe sandbox style="height:40px" srcdoc="<p data-cobrowse-mask>SECRET</p>"></iframe>',
+    'iframe-data-url': '<iframe style="height:40px" src="data:text/html,<p data-cobrowse-mask>SECRET</p>"></iframe>',
+    'object-data-url': '<object type="text/html" style="height:40px" data="data:text/html,<p data-cobrowse-mask>SECRET</p>"></object>',
+    'link-data-url': '<a href="data:text/html;charset=utf-8,<p data-cobrowse-mask>SECRET</p>">open</a>',
+    'javascript-url': '<a href="javascript:void(\'<input data-cobrowse-mask value=SECRET>\')">run</a>',
+    'event-handler': '<button type="button" onclick="this.title=\'<b data-cobrowse-mask>SECRET</b>\'">b</button>',
+    'svg-data-url-img': '<img alt="" src="data:image/svg+xml,' + SVG_MARKED + '">',
+    'svg-data-url-image': '<svg width="300" height="20"><image width="300" height="20" href="data:image/svg+xml,' + SVG_MARKED + '"></image></svg>',
+    'svg-data-url-style-attribute': '<div style="height:20px;background-image:url(&quot;data:image/svg+xml,' + SVG_MARKED + '&quot;)"></div>',
+    'svg-data-url-style-element': '<style>.leak-never-css { background-image: url("data:image/svg+xml,' + SVG_MARKED + '"); }</style><span>css</span>',
+    'data-attribute-template': '<div data-template="<input data-cobrowse-mask value=\'SECRET\'>">t</div>',
+    'title-markup': '<span title="<b data-cobrowse-mask>SECRET</b>">x</span>',
+    'noscript': '<noscript><input data-cobrowse-mask value="SECRET"></noscript>',
+    'iframe-element-text': '<iframe style="height:20px"><p data-cobrowse-mask>SECRET</p></iframe>',
+    'noembed': '<noembed><p data-cobrowse-mask>SECRET</p></noembed>',
+    'noframes': '<noframes><p data-cobrowse-mask>SECRET</p></noframes>',
+    'xmp': '<xmp><input data-cobrowse-mask value="SECRET"></xmp>',
+    'plaintext': '<plaintext><p data-cobrowse-mask>SECRET</p>',
+    'script-template': '<script type="text/template"><input data-cobrowse-mask value="SECRET"></script>',
+    'svg-script': '<svg width="10" height="10"><script>var t = "<p data-cobrowse-mask>SECRET</p>";</script></svg>',
+    'comment-markup': '<!-- <input data-cobrowse-mask value="SECRET"> --><span>c</span>',
+    'template-element': '<template><input data-cobrowse-mask value="SECRET"></template>'
+  };
+  function withSecret(html, s) { return html.split('SECRET').join(s); }
+  Object.keys(CARRIERS).forEach(function (id) {
+    var html = CARRIERS[id];
+    S['carrier-' + id + '-load'] = markup(html);
+    S['carrier-' + id + '-later'] = withSteps('', [function (b, s) { set(b, withSecret(html, s)); }]);
+    S['carrier-' + id + '-masked'] = markup(masked(html));
+  });
+  S['control-markup-attribute'] = markup('<div data-template="<b>SECRET</b>">t</div>');
+  S['control-svg-data-url'] = markup('<img alt="" src="data:image/svg+xml,' + SVG_MARKED.replace(" data-cobrowse-mask=''", '') + '">');
+  S['carrier-srcdoc-set-later'] = withSteps('<iframe class="f" style="height:40px"></iframe>', [
+    function (b, s) { q(b, '.f').srcdoc = '<p data-cobrowse-mask>' + s + '</p><input data-cobrowse-mask value="' + s + '">'; }]);
+  S['carrier-cssom-svg-rule-later'] = withSteps('<style class="f"></style><span>css</span>', [
+    function (b, s) {
+      q(b, '.f').sheet.insertRule('.leak-never-rule { background-image: url("data:image/svg+xml,' + withSecret(SVG_MARKED, s) + '"); }', 0);
+      // present() reads markup: keep a copy where only a masked attribute holds it.
+      b.appendChild(document.createElement('i')).outerHTML = masked('<i data-copy="' + s + '"></i>');
+    }]);
+  S['carrier-svg-blob-asset'] = { setup: function (b, s) {
+    var url = URL.createObjectURL(new Blob([withSecret(SVG_MARKED, s)], { type: 'image/svg+xml' }));
+    set(b, '<img alt="" class="f" src="' + url + '">' + masked('<i data-copy="' + s + '"></i>'));
+  } };
+  S['configured-mask-selector-in-markup-attribute'] = markup('<div data-template="<span class=\'ssn\'>SECRET</span>">t</div>');
+  S['mask-all-text-svg-data-url'] = markup('<img alt="" src="data:image/svg+xml,' + SVG_MARKED.replace(" data-cobrowse-mask=''", '') + '">');
+
   window.leaks = {
     // Builds the sections for [{ id, secret }] and runs their setups; returns the ids that are not defined.
     prepare: function (list) {
