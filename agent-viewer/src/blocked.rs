@@ -15,8 +15,8 @@ pub const BLOCKED: &str = "data-cobrowse-blocked";
 
 /// Tags whose elements usually sit in a line of text, so their box does too.
 const INLINE_TAGS: [&str; 16] = [
-    "a", "abbr", "b", "button", "canvas", "code", "em", "i", "iframe", "img", "input", "label", "select",
-    "span", "svg", "textarea",
+    "a", "abbr", "b", "button", "canvas", "code", "em", "i", "iframe", "img", "input", "label", "select", "span",
+    "svg", "textarea",
 ];
 
 /// The empty, marked box standing for a blocked `tag` of `size`.

@@ -125,7 +125,9 @@ fn doctype_markup(children: &[NodeData]) -> String {
     children
         .iter()
         .find_map(|node| match &node.kind {
-            NodeKind::Doctype { name, public_id, system_id } => Some(sanitize::doctype_markup(name, public_id, system_id)),
+            NodeKind::Doctype { name, public_id, system_id } => {
+                Some(sanitize::doctype_markup(name, public_id, system_id))
+            }
             _ => None,
         })
         .unwrap_or_default()

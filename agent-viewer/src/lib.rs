@@ -43,9 +43,9 @@ pub mod pseudo;
 pub mod sanitize;
 pub mod scroll;
 pub mod session;
+pub mod shadow;
 pub mod sheet_loads;
 pub mod sheets;
-pub mod shadow;
 pub mod status;
 pub mod view_only;
 

@@ -19,13 +19,13 @@ use crate::form;
 use crate::ids::NodeIds;
 use crate::injected::Injected;
 use crate::mask;
-use crate::presence::{self, Presence};
-use crate::sheet_loads::SheetLoads;
-use crate::{canvas, dialog, media, pseudo, sheets};
 use crate::overlay::Overlay;
+use crate::presence::{self, Presence};
 use crate::sanitize;
 use crate::scroll::WindowScroll;
+use crate::sheet_loads::SheetLoads;
 use crate::view_only::NavigationGuard;
+use crate::{canvas, dialog, media, pseudo, sheets};
 use cobrowse_protocol::{Child, Delta, Event, FormState, NodeId, NodeKind, Point, Snapshot, Value, MASK_TEXT};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlDocument, HtmlIFrameElement, Node};
@@ -197,7 +197,8 @@ impl Mirror {
                 self.presence.focus(element);
             }
             Event::Selection(selection) => {
-                let ends = selection.and_then(|s| Some((self.node(s.anchor)?, s.anchor_offset, self.node(s.focus)?, s.focus_offset)));
+                let ends = selection
+                    .and_then(|s| Some((self.node(s.anchor)?, s.anchor_offset, self.node(s.focus)?, s.focus_offset)));
                 presence::select(document, ends);
             }
             Event::Shadow { host, root } => self.out_of_step += crate::shadow::apply(&mut self.ids, *host, root),

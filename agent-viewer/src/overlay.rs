@@ -99,7 +99,8 @@ impl Overlay {
         let _ = surroundings.frame.append_child(&ripple);
         let remove = wasm_bindgen::closure::Closure::once_into_js(move || ripple.remove());
         if let Some(window) = document.default_view() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(remove.unchecked_ref(), CLICK_RIPPLE_MS);
+            let _ =
+                window.set_timeout_with_callback_and_timeout_and_arguments_0(remove.unchecked_ref(), CLICK_RIPPLE_MS);
         }
     }
 

@@ -24,7 +24,6 @@ pub const FOCUS_WITHIN_ATTRIBUTE: &str = "data-cobrowse-focus-within";
 /// Marks a sheet as processed (a property on the sheet object: a sheet parsed again is a new object).
 const PROCESSED: &str = "__cobrowseStateTwins";
 
-
 /// Adds the twins of the document's sheets not processed yet (after a snapshot, a delta, a `<link>` load).
 pub fn process_document(document: &Document) {
     let sheets = document.style_sheets();

@@ -19,7 +19,8 @@ impl SheetLoads {
         let listener = self.listener.get_or_insert_with(|| {
             Closure::new(|event: web_sys::Event| {
                 // The target is of the mirror's realm, where `instanceof` against this realm's `Node` fails.
-                let document = event.target().and_then(|target| target.unchecked_into::<web_sys::Node>().owner_document());
+                let document =
+                    event.target().and_then(|target| target.unchecked_into::<web_sys::Node>().owner_document());
                 if let Some(document) = document {
                     pseudo::process_document(&document);
                     crate::fonts::remap_document(&document);

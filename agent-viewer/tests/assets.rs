@@ -40,7 +40,12 @@ fn asset_page() -> cobrowse_protocol::Snapshot {
     page(
         vec![element(5, "link", &[("rel", "stylesheet"), ("href", "/private/site.css")], vec![])],
         vec![
-            element(10, "img", &[("id", "avatar"), ("src", "me/avatar.png"), ("srcset", "me/avatar.png 1x, big.png 2x")], vec![]),
+            element(
+                10,
+                "img",
+                &[("id", "avatar"), ("src", "me/avatar.png"), ("srcset", "me/avatar.png 1x, big.png 2x")],
+                vec![],
+            ),
             element(11, "a", &[("id", "link"), ("href", "me/avatar.png")], vec![]),
             element(12, "img", &[("id", "public"), ("src", "https://cdn.example/logo.png")], vec![]),
             svg(13, "svg", &[], vec![svg(14, "image", &[("id", "drawn"), ("xlink:href", BLOB)], vec![])]),

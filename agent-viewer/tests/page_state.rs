@@ -53,7 +53,9 @@ fn a_style_shows_the_visitor_s_cssom_rules_while_its_text_stays_the_visitor_s() 
     assert_eq!(style.text_content().unwrap(), "p { color: red; }");
     assert_eq!(computed(&document, &by_id(&document, "p"), "color"), "rgb(0, 128, 0)");
 
-    mirror.apply_delta(&Delta { events: vec![Event::Sheet { node: 10, rules: Some(vec!["p { color: rgb(0, 0, 255); }".into()]) }] });
+    mirror.apply_delta(&Delta {
+        events: vec![Event::Sheet { node: 10, rules: Some(vec!["p { color: rgb(0, 0, 255); }".into()]) }],
+    });
     assert_eq!(computed(&document, &by_id(&document, "p"), "color"), "rgb(0, 0, 255)");
     mirror.apply_delta(&Delta { events: vec![Event::Sheet { node: 10, rules: None }] });
     assert_eq!(computed(&document, &by_id(&document, "p"), "color"), "rgb(255, 0, 0)");
@@ -119,9 +121,15 @@ fn the_visitor_s_selection_is_selected_in_the_mirror() {
 fn media_state_and_modal_dialogs_are_followed() {
     let audio = with_extras(
         element(20, "audio", &[("id", "a")], vec![]),
-        Extras { media: Some(MediaState { time_ms: 0, paused: true, muted: false, volume: 100, rate_percent: 150 }), ..Extras::default() },
+        Extras {
+            media: Some(MediaState { time_ms: 0, paused: true, muted: false, volume: 100, rate_percent: 150 }),
+            ..Extras::default()
+        },
     );
-    let dialog = with_extras(element(30, "dialog", &[("id", "d"), ("open", "")], vec![text(31, "hi")]), Extras { modal: true, ..Extras::default() });
+    let dialog = with_extras(
+        element(30, "dialog", &[("id", "d"), ("open", "")], vec![text(31, "hi")]),
+        Extras { modal: true, ..Extras::default() },
+    );
     let (mut mirror, document) = mirror_with(vec![], vec![audio, dialog]);
     let audio = by_id(&document, "a");
     assert_eq!(Reflect::get(&audio, &"playbackRate".into()).unwrap().as_f64(), Some(1.5));
@@ -135,7 +143,8 @@ fn media_state_and_modal_dialogs_are_followed() {
 
 #[wasm_bindgen_test]
 async fn canvas_pixels_are_drawn_onto_the_mirror_canvas() {
-    let (mut mirror, document) = mirror_with(vec![], vec![element(20, "canvas", &[("id", "c"), ("width", "4"), ("height", "2")], vec![])]);
+    let (mut mirror, document) =
+        mirror_with(vec![], vec![element(20, "canvas", &[("id", "c"), ("width", "4"), ("height", "2")], vec![])]);
     // A 4×2 PNG, all opaque red, made by the test page's own canvas.
     let source: web_sys::HtmlCanvasElement = test_document().create_element("canvas").unwrap().unchecked_into();
     source.set_width(4);
@@ -149,8 +158,11 @@ async fn canvas_pixels_are_drawn_onto_the_mirror_canvas() {
     mirror.apply_delta(&Delta { events: vec![Event::Canvas { node: 20, image }] });
     sleep(200).await;
     // A canvas shows nothing in a document without scripts: the mirror shows the pixels as an image in it.
-    let picture: web_sys::HtmlImageElement =
-        document.query_selector("#c > img[data-cobrowse-viewer]").unwrap().expect("the canvas's image").unchecked_into();
+    let picture: web_sys::HtmlImageElement = document
+        .query_selector("#c > img[data-cobrowse-viewer]")
+        .unwrap()
+        .expect("the canvas's image")
+        .unchecked_into();
     assert!(picture.src().starts_with("blob:"), "{}", picture.src());
     assert_eq!((picture.natural_width(), picture.width(), picture.height()), (4, 4, 2));
     let context2: web_sys::CanvasRenderingContext2d = source.get_context("2d").unwrap().unwrap().unchecked_into();
@@ -159,7 +171,12 @@ async fn canvas_pixels_are_drawn_onto_the_mirror_canvas() {
     let pixel = context2.get_image_data(1.0, 1.0, 1.0, 1.0).unwrap().data();
     assert_eq!(pixel.0, [255, 0, 0, 255]);
     // A Children event on the canvas (its fallback content) leaves the viewer's image in place.
-    mirror.apply_delta(&Delta { events: vec![Event::Children { parent: 20, children: vec![cobrowse_protocol::Child::New(text(21, "fallback"))] }] });
+    mirror.apply_delta(&Delta {
+        events: vec![Event::Children {
+            parent: 20,
+            children: vec![cobrowse_protocol::Child::New(text(21, "fallback"))],
+        }],
+    });
     assert_eq!(by_id(&document, "c").child_nodes().length(), 2);
     assert_eq!(mirror.out_of_step_events(), 0);
 }

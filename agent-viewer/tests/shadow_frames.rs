@@ -145,7 +145,10 @@ fn children_events_apply_inside_shadow_roots_and_frames() {
     apply(
         &mut mirror,
         vec![
-            Event::Children { parent: 100, children: vec![Child::New(element(104, "hr", &[], vec![])), Child::Existing(101)] },
+            Event::Children {
+                parent: 100,
+                children: vec![Child::New(element(104, "hr", &[], vec![])), Child::Existing(101)],
+            },
             Event::Children { parent: 204, children: vec![Child::Existing(210), Child::New(text(212, "added"))] },
             Event::Text { node: 211, text: Value::Plain("changed".into()) },
             Event::Attribute { node: 210, name: "class".into(), value: Some(Value::Plain("x".into())) },
@@ -203,7 +206,13 @@ fn a_shadow_event_attaches_a_root_and_a_refused_host_does_not_stop_the_mirror() 
     );
     assert_eq!(element_of(&mirror, 40).shadow_root().unwrap().text_content().unwrap(), "again");
     assert_eq!(mirror.node(401), None);
-    apply(&mut mirror, vec![Event::Shadow { host: 999, root: Root { id: 998, url: String::new(), adopted: Vec::new(), children: vec![] } }]);
+    apply(
+        &mut mirror,
+        vec![Event::Shadow {
+            host: 999,
+            root: Root { id: 998, url: String::new(), adopted: Vec::new(), children: vec![] },
+        }],
+    );
     assert_eq!(mirror.out_of_step_events(), 1, "an unknown host is out of step");
 }
 

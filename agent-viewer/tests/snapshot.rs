@@ -337,7 +337,11 @@ fn a_blocked_element_is_an_empty_hatched_box_of_its_size() {
         id,
         kind: NodeKind::Blocked { tag: tag.into(), size: cobrowse_protocol::Size { width, height } },
     };
-    let body = vec![element(60, "p", &[], vec![text(61, "before")]), blocked(62, "section", 300, 120), blocked(63, "iframe", 80, 40)];
+    let body = vec![
+        element(60, "p", &[], vec![text(61, "before")]),
+        blocked(62, "section", 300, 120),
+        blocked(63, "iframe", 80, 40),
+    ];
     let (mirror, document) = built(&page(vec![], body));
     let section = by_id(&mirror, 62);
     assert_eq!(section.local_name(), "div");

@@ -27,18 +27,10 @@ impl BareEcho {
         let visitor_port = visitor_listener.local_addr()?.port();
         let agent_port = agent_listener.local_addr()?.port();
         let tasks = vec![
-            tokio::spawn(accept(
-                visitor_listener,
-                to_agents.clone(),
-                to_visitors.clone(),
-            )),
+            tokio::spawn(accept(visitor_listener, to_agents.clone(), to_visitors.clone())),
             tokio::spawn(accept(agent_listener, to_visitors, to_agents)),
         ];
-        Ok(Self {
-            visitor_port,
-            agent_port,
-            tasks,
-        })
+        Ok(Self { visitor_port, agent_port, tasks })
     }
 
     /// Where the visitor's page connects.
@@ -61,22 +53,14 @@ impl Drop for BareEcho {
 }
 
 /// Accepts sockets on `listener`: what they send goes to `outgoing`, what `incoming` carries goes to them.
-async fn accept(
-    listener: TcpListener,
-    outgoing: broadcast::Sender<String>,
-    incoming: broadcast::Sender<String>,
-) {
+async fn accept(listener: TcpListener, outgoing: broadcast::Sender<String>, incoming: broadcast::Sender<String>) {
     while let Ok((stream, _)) = listener.accept().await {
         tokio::spawn(forward(stream, outgoing.clone(), incoming.subscribe()));
     }
 }
 
 /// One socket's life: its text messages out to the other side, the other side's in to it.
-async fn forward(
-    stream: TcpStream,
-    outgoing: broadcast::Sender<String>,
-    mut incoming: broadcast::Receiver<String>,
-) {
+async fn forward(stream: TcpStream, outgoing: broadcast::Sender<String>, mut incoming: broadcast::Receiver<String>) {
     let _ = stream.set_nodelay(true);
     let Ok(socket) = tokio_tungstenite::accept_async(stream).await else {
         return;

@@ -22,13 +22,8 @@ struct Measured {
 
 impl Measured {
     fn of(label: &str, path: &Path) -> cobrowse_e2e::Result<Self> {
-        let content = std::fs::read(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-        Ok(Self {
-            label: label.into(),
-            raw: content.len(),
-            gzipped: gzip_len(&content),
-        })
+        let content = std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        Ok(Self { label: label.into(), raw: content.len(), gzipped: gzip_len(&content) })
     }
 }
 
@@ -57,14 +52,8 @@ fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
     Ok(vec![
         ("target/site/cobrowse.js (www/cobrowse.js minified)".into(), built("cobrowse.js", &visitor)?),
         ("target/site/cobrowse.css (www/cobrowse.css minified)".into(), built("cobrowse.css", &visitor)?),
-        (
-            "target/site/visitor/cobrowse_visitor.js".into(),
-            visitor.join("cobrowse_visitor.js"),
-        ),
-        (
-            "target/site/visitor/cobrowse_visitor_bg.wasm".into(),
-            visitor.join("cobrowse_visitor_bg.wasm"),
-        ),
+        ("target/site/visitor/cobrowse_visitor.js".into(), visitor.join("cobrowse_visitor.js")),
+        ("target/site/visitor/cobrowse_visitor_bg.wasm".into(), visitor.join("cobrowse_visitor_bg.wasm")),
     ])
 }
 
@@ -74,11 +63,7 @@ fn print_ours(files: &[Measured], total_raw: usize, total_gzipped: usize) {
         &["file", "raw B", "gzip B", "goal", "verdict"],
     );
     for file in files {
-        table.row(vec![
-            file.label.clone(),
-            bytes(file.raw),
-            bytes(file.gzipped),
-        ]);
+        table.row(vec![file.label.clone(), bytes(file.raw), bytes(file.gzipped)]);
     }
     table.row(vec![
         "total".into(),
@@ -92,14 +77,8 @@ fn print_ours(files: &[Measured], total_raw: usize, total_gzipped: usize) {
 
 fn print_baselines(ours_gzipped: usize) {
     let baselines = [
-        (
-            "rrweb 2.2.2 rrweb.umd.min.cjs (recorder + replayer)",
-            paths::rrweb_bundle(),
-        ),
-        (
-            "rrweb-snapshot 2.2.2 umd.min (serializer only)",
-            paths::rrweb_snapshot_bundle(),
-        ),
+        ("rrweb 2.2.2 rrweb.umd.min.cjs (recorder + replayer)", paths::rrweb_bundle()),
+        ("rrweb-snapshot 2.2.2 umd.min (serializer only)", paths::rrweb_snapshot_bundle()),
     ];
     let mut table = Table::new(
         "   Baselines, gzipped the same way (rrweb's recorder alone lies between these two)",
@@ -119,9 +98,6 @@ fn print_baselines(ours_gzipped: usize) {
     }
     table.print();
     for path in missing {
-        println!(
-            "   not measured: {} is not installed (run `npm ci` in tools/)",
-            path.display()
-        );
+        println!("   not measured: {} is not installed (run `npm ci` in tools/)", path.display());
     }
 }

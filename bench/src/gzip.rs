@@ -7,11 +7,6 @@ use std::io::Write;
 /// Size of `bytes` gzipped at the default level.
 pub fn gzip_len(bytes: &[u8]) -> usize {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-    encoder
-        .write_all(bytes)
-        .expect("writing to a Vec cannot fail");
-    encoder
-        .finish()
-        .expect("writing to a Vec cannot fail")
-        .len()
+    encoder.write_all(bytes).expect("writing to a Vec cannot fail");
+    encoder.finish().expect("writing to a Vec cannot fail").len()
 }

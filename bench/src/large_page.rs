@@ -76,24 +76,16 @@ struct Words {
 
 impl Words {
     fn new() -> Self {
-        Self {
-            state: 0x2545_f491_4f6c_dd1d,
-        }
+        Self { state: 0x2545_f491_4f6c_dd1d }
     }
 
     fn number(&mut self, below: usize) -> usize {
-        self.state = self
-            .state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.state = self.state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         ((self.state >> 33) as usize) % below
     }
 
     fn phrase(&mut self, count: usize) -> String {
-        (0..count)
-            .map(|_| WORDS[self.number(WORDS.len())])
-            .collect::<Vec<_>>()
-            .join(" ")
+        (0..count).map(|_| WORDS[self.number(WORDS.len())]).collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -104,8 +96,7 @@ mod tests {
     #[test]
     fn has_about_the_asked_number_of_elements() {
         let page = html(5_000);
-        let tags =
-            page.matches('<').count() - page.matches("</").count() - page.matches("<!").count();
+        let tags = page.matches('<').count() - page.matches("</").count() - page.matches("<!").count();
         assert!((4_990..=5_000).contains(&tags), "{tags} elements");
     }
 

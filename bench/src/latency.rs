@@ -64,19 +64,12 @@ async fn measure(
     visitor::set_demo_timers(visitor, false).await?;
     let key = visitor::start_session(visitor).await?;
     agent::join(agent, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await?;
-    let _: Value = page_answer(
-        agent
-            .execute_async(MIRROR_WATCH, vec![json!(bare.agent_url())])
-            .await?,
-        "watching the mirror",
-    )?;
+    let _: Value =
+        page_answer(agent.execute_async(MIRROR_WATCH, vec![json!(bare.agent_url())]).await?, "watching the mirror")?;
     let changes = WARMUP_CHANGES + MEASURED_CHANGES;
     let _: Value = page_answer(
         visitor
-            .execute_async(
-                VISITOR_CHANGES,
-                vec![json!(bare.visitor_url()), json!(changes), json!(SPACING_MS)],
-            )
+            .execute_async(VISITOR_CHANGES, vec![json!(bare.visitor_url()), json!(changes), json!(SPACING_MS)])
             .await?,
         "making the changes",
     )?;
@@ -84,29 +77,17 @@ async fn measure(
     tokio::time::sleep(Duration::from_millis(changes as u64 * SPACING_MS)).await;
     wait_until_finished(visitor).await?;
     tokio::time::sleep(SETTLE).await;
-    let visitor_times: VisitorTimes = visitor
-        .execute("return window.latencyBench;", vec![])
-        .await?;
+    let visitor_times: VisitorTimes = visitor.execute("return window.latencyBench;", vec![]).await?;
     let agent_times: AgentTimes = agent.execute("return window.latencyBench;", vec![]).await?;
-    Ok(Latencies::from_times(
-        &visitor_times,
-        &agent_times,
-        WARMUP_CHANGES,
-    ))
+    Ok(Latencies::from_times(&visitor_times, &agent_times, WARMUP_CHANGES))
 }
 
 /// Waits until the visitor's page has made its last change.
 async fn wait_until_finished(visitor: &Browser) -> cobrowse_e2e::Result<()> {
-    cobrowse_e2e::wait::until(
-        "the visitor's page to make its last change",
-        Duration::from_secs(60),
-        || async {
-            let finished: bool = visitor
-                .execute("return !!window.latencyBench.finished;", vec![])
-                .await?;
-            Ok(finished.then_some(()))
-        },
-    )
+    cobrowse_e2e::wait::until("the visitor's page to make its last change", Duration::from_secs(60), || async {
+        let finished: bool = visitor.execute("return !!window.latencyBench.finished;", vec![]).await?;
+        Ok(finished.then_some(()))
+    })
     .await
 }
 

@@ -69,9 +69,7 @@ impl Latencies {
                 latencies.bare_round_trip.push(returned - sent);
             }
             if let (Some(arrived), Some(returned)) = (arrived, returned) {
-                latencies
-                    .clock_offsets
-                    .push(arrived - (sent + returned) / 2.0);
+                latencies.clock_offsets.push(arrived - (sent + returned) / 2.0);
             }
         }
         latencies
@@ -94,10 +92,7 @@ impl Latencies {
 
     /// Half of each bare round trip: a one-way time measured on one clock.
     pub fn bare_half_round_trip(&self) -> Vec<f64> {
-        self.bare_round_trip
-            .iter()
-            .map(|round_trip| round_trip / 2.0)
-            .collect()
+        self.bare_round_trip.iter().map(|round_trip| round_trip / 2.0).collect()
     }
 }
 
@@ -106,10 +101,7 @@ mod tests {
     use super::*;
 
     fn times(pairs: &[(usize, f64)]) -> TimesBySeq {
-        pairs
-            .iter()
-            .map(|(seq, time)| (seq.to_string(), *time))
-            .collect()
+        pairs.iter().map(|(seq, time)| (seq.to_string(), *time)).collect()
     }
 
     #[test]
@@ -120,10 +112,8 @@ mod tests {
             bare_returns: times(&[(1, 212.0), (2, 312.0)]),
         };
         // The agent's clock is 5 ms ahead; each leg takes 1 ms; seq 2's change never arrives.
-        let agent = AgentTimes {
-            arrivals: times(&[(0, 106.0), (1, 207.0)]),
-            bare_arrivals: times(&[(1, 216.0), (2, 316.0)]),
-        };
+        let agent =
+            AgentTimes { arrivals: times(&[(0, 106.0), (1, 207.0)]), bare_arrivals: times(&[(1, 216.0), (2, 316.0)]) };
         let latencies = Latencies::from_times(&visitor, &agent, 1);
         assert_eq!(latencies.changes, 2);
         assert_eq!(latencies.mirror, vec![7.0]);

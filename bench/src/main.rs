@@ -45,10 +45,7 @@ async fn main() -> ExitCode {
     if could_not_run.is_empty() {
         ExitCode::SUCCESS
     } else {
-        eprintln!(
-            "cobrowse-bench: sections that could not run: {}",
-            could_not_run.join(", ")
-        );
+        eprintln!("cobrowse-bench: sections that could not run: {}", could_not_run.join(", "));
         ExitCode::FAILURE
     }
 }
@@ -59,10 +56,7 @@ fn chosen_sections() -> Option<Vec<&'static str>> {
     if named.is_empty() {
         return Some(SECTIONS.to_vec());
     }
-    named
-        .iter()
-        .map(|name| SECTIONS.iter().copied().find(|section| section == name))
-        .collect()
+    named.iter().map(|name| SECTIONS.iter().copied().find(|section| section == name)).collect()
 }
 
 async fn run_section(section: &str) -> cobrowse_e2e::Result<()> {

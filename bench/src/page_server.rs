@@ -30,26 +30,18 @@ impl PageServer {
     pub async fn start() -> cobrowse_e2e::Result<Self> {
         let rrweb_path = paths::rrweb_snapshot_bundle();
         let rrweb = std::fs::read(&rrweb_path).map_err(|error| {
-            format!(
-                "the baseline {} is missing ({error}): run `cargo xtask setup`",
-                rrweb_path.display()
-            )
+            format!("the baseline {} is missing ({error}): run `cargo xtask setup`", rrweb_path.display())
         })?;
         let visitor = paths::built_visitor_dir()?;
         let corpus = paths::corpus_dir().unwrap_or_else(|| paths::workspace().join("no-corpus"));
         let routes = generated_pages()
-            .or(warp::path!("bench" / "rrweb-snapshot.js")
-                .map(move || classic_script(rrweb.clone())))
+            .or(warp::path!("bench" / "rrweb-snapshot.js").map(move || classic_script(rrweb.clone())))
             .or(warp::path("visitor").and(warp::fs::dir(visitor)))
             .or(warp::path("corpus").and(warp::fs::dir(corpus)))
             .or(warp::fs::dir(paths::www_dir()));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let task = tokio::spawn(
-            warp::serve(warp::get().and(routes))
-                .incoming(listener)
-                .run(),
-        );
+        let task = tokio::spawn(warp::serve(warp::get().and(routes)).incoming(listener).run());
         Ok(Self { addr, task })
     }
 
@@ -70,12 +62,7 @@ fn generated_pages() -> impl Filter<Extract = (warp::reply::Response,), Error = 
     let pages: Arc<HashMap<String, String>> = Arc::new(
         snapshot_pages::LARGE_PAGE_ELEMENTS
             .iter()
-            .map(|&elements| {
-                (
-                    snapshot_pages::large_page_file(elements),
-                    large_page::html(elements),
-                )
-            })
+            .map(|&elements| (snapshot_pages::large_page_file(elements), large_page::html(elements)))
             .collect(),
     );
     warp::path!("generated" / String).and_then(move |file: String| {
@@ -91,6 +78,5 @@ fn generated_pages() -> impl Filter<Extract = (warp::reply::Response,), Error = 
 
 /// `bytes` as a JavaScript file (the bundle's `.cjs` name would not say so).
 fn classic_script(bytes: Vec<u8>) -> warp::reply::Response {
-    warp::reply::with_header(bytes, "content-type", "text/javascript; charset=utf-8")
-        .into_response()
+    warp::reply::with_header(bytes, "content-type", "text/javascript; charset=utf-8").into_response()
 }

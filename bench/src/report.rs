@@ -25,25 +25,14 @@ impl Table {
         let widths = self.column_widths();
         println!("\n{}", self.title);
         println!("{}", aligned(&self.headers, &widths));
-        println!(
-            "{}",
-            widths
-                .iter()
-                .map(|width| "-".repeat(*width))
-                .collect::<Vec<_>>()
-                .join("-+-")
-        );
+        println!("{}", widths.iter().map(|width| "-".repeat(*width)).collect::<Vec<_>>().join("-+-"));
         for row in &self.rows {
             println!("{}", aligned(row, &widths));
         }
     }
 
     fn column_widths(&self) -> Vec<usize> {
-        let mut widths: Vec<usize> = self
-            .headers
-            .iter()
-            .map(|header| header.chars().count())
-            .collect();
+        let mut widths: Vec<usize> = self.headers.iter().map(|header| header.chars().count()).collect();
         for row in &self.rows {
             for (column, cell) in row.iter().enumerate() {
                 if column < widths.len() {
@@ -82,11 +71,7 @@ pub fn verdict(met: bool) -> String {
 /// A byte count with thousands separators: `12,345`.
 pub fn bytes(count: usize) -> String {
     let digits: Vec<char> = count.to_string().chars().collect();
-    let groups: Vec<String> = digits
-        .rchunks(3)
-        .rev()
-        .map(|group| group.iter().collect())
-        .collect();
+    let groups: Vec<String> = digits.rchunks(3).rev().map(|group| group.iter().collect()).collect();
     groups.join(",")
 }
 

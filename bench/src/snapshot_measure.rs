@@ -51,25 +51,13 @@ struct Loaded {
 }
 
 /// Opens `path` from `server` in `browser` and measures both serializers there.
-pub async fn measure(
-    browser: &Browser,
-    server: &PageServer,
-    path: &str,
-) -> cobrowse_e2e::Result<PageMeasurement> {
+pub async fn measure(browser: &Browser, server: &PageServer, path: &str) -> cobrowse_e2e::Result<PageMeasurement> {
     browser.goto(&server.url(path)).await?;
     let elements = load_serializers(browser, server).await?;
-    let arguments = vec![
-        json!(ROUNDS_BUDGET_MS),
-        json!(MIN_ROUNDS),
-        json!(MAX_ROUNDS),
-        json!(MIN_BATCH_MS),
-    ];
+    let arguments = vec![json!(ROUNDS_BUDGET_MS), json!(MIN_ROUNDS), json!(MAX_ROUNDS), json!(MIN_BATCH_MS)];
     let answer = browser.execute_async(MEASURE_SNAPSHOTS, arguments).await?;
     let measurement: PageMeasurement = page_answer(answer, "the measurement")?;
-    Ok(PageMeasurement {
-        elements,
-        ..measurement
-    })
+    Ok(PageMeasurement { elements, ..measurement })
 }
 
 /// Loads rrweb-snapshot and the visitor module into the page; returns its element count.

@@ -14,10 +14,7 @@ pub struct BenchPage {
 
 /// Every page, in the order measured.
 pub fn all() -> Vec<BenchPage> {
-    let mut pages = vec![BenchPage {
-        name: "demo shop (www/demo)".into(),
-        path: "/demo/".into(),
-    }];
+    let mut pages = vec![BenchPage { name: "demo shop (www/demo)".into(), path: "/demo/".into() }];
     pages.extend(LARGE_PAGE_ELEMENTS.iter().map(|&elements| BenchPage {
         name: format!("generated, {elements} elements"),
         path: format!("/generated/{}", large_page_file(elements)),
@@ -49,9 +46,6 @@ fn corpus_pages() -> Vec<BenchPage> {
     files.sort();
     files
         .into_iter()
-        .map(|file| BenchPage {
-            name: format!("corpus {file}"),
-            path: format!("/corpus/html/{file}"),
-        })
+        .map(|file| BenchPage { name: format!("corpus {file}"), path: format!("/corpus/html/{file}") })
         .collect()
 }

@@ -39,10 +39,7 @@ impl PageResult {
         Ok(Self {
             name: page.name.clone(),
             elements: measured.elements,
-            samples: format!(
-                "{rounds}x{} / {rounds}x{}",
-                measured.batch.ours, measured.batch.rrweb
-            ),
+            samples: format!("{rounds}x{} / {rounds}x{}", measured.batch.ours, measured.batch.rrweb),
             ours_ms: median(&measured.times_ms.ours),
             rrweb_ms: median(&measured.times_ms.rrweb),
             ours_nodes: snapshot_nodes::in_our_frame(&measured.frame)?,
@@ -151,18 +148,9 @@ fn print_summary(results: &[PageResult], not_measured: &[String]) {
     let speed_ups: Vec<f64> = results.iter().map(PageResult::speed_up).collect();
     let size_ratios: Vec<f64> = results.iter().map(PageResult::size_ratio).collect();
     let gzip_ratios: Vec<f64> = results.iter().map(PageResult::gzip_size_ratio).collect();
-    let speed_met = speed_ups
-        .iter()
-        .filter(|&&value| value >= SPEED_UP_GOAL)
-        .count();
-    let size_met = size_ratios
-        .iter()
-        .filter(|&&value| value <= SIZE_RATIO_GOAL)
-        .count();
-    let gzip_met = gzip_ratios
-        .iter()
-        .filter(|&&value| value <= SIZE_RATIO_GOAL)
-        .count();
+    let speed_met = speed_ups.iter().filter(|&&value| value >= SPEED_UP_GOAL).count();
+    let size_met = size_ratios.iter().filter(|&&value| value <= SIZE_RATIO_GOAL).count();
+    let gzip_met = gzip_ratios.iter().filter(|&&value| value <= SIZE_RATIO_GOAL).count();
     let speed_mean = geometric_mean(&speed_ups);
     let size_mean = geometric_mean(&size_ratios);
     let gzip_mean = geometric_mean(&gzip_ratios);

@@ -17,11 +17,7 @@ pub async fn open_browser(driver: &ChromeDriver, label: &str) -> cobrowse_e2e::R
     let browser = Browser::open(driver, label).await?;
     browser
         .client()
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(SCRIPT_TIMEOUT),
-            Some(PAGE_LOAD_TIMEOUT),
-            None,
-        ))
+        .update_timeouts(TimeoutConfiguration::new(Some(SCRIPT_TIMEOUT), Some(PAGE_LOAD_TIMEOUT), None))
         .await
         .map_err(|error| format!("{label}: cannot set the timeouts: {error}"))?;
     Ok(browser)
@@ -30,11 +26,8 @@ pub async fn open_browser(driver: &ChromeDriver, label: &str) -> cobrowse_e2e::R
 /// An in-page script's answer as `T`, or its `{ error }` as an error saying it was `what` that failed.
 pub fn page_answer<T: DeserializeOwned>(answer: Value, what: &str) -> cobrowse_e2e::Result<T> {
     if let Some(error) = answer.get("error") {
-        let error = error
-            .as_str()
-            .map_or_else(|| error.to_string(), str::to_string);
+        let error = error.as_str().map_or_else(|| error.to_string(), str::to_string);
         return Err(format!("{what} failed in the page: {error}").into());
     }
-    serde_json::from_value(answer)
-        .map_err(|error| format!("{what}: unexpected answer: {error}").into())
+    serde_json::from_value(answer).map_err(|error| format!("{what}: unexpected answer: {error}").into())
 }

@@ -50,7 +50,9 @@ impl FrameKind {
 pub enum FrameError {
     #[error("frame is {0} bytes long, shorter than the {HEADER_LEN}-byte header")]
     TooShort(usize),
-    #[error("frame has protocol version {0}, this build speaks version {VERSION}: reload the page or update the relay")]
+    #[error(
+        "frame has protocol version {0}, this build speaks version {VERSION}: reload the page or update the relay"
+    )]
     WrongVersion(u8),
     #[error("frame kind {0} is unknown (expected 1 snapshot, 2 delta, 3 control or 4 asset)")]
     UnknownKind(u8),

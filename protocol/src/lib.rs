@@ -29,6 +29,6 @@ pub use frame::{FrameError, FrameKind};
 pub use masking::MaskingRules;
 pub use message::{DecodeError, Decoder, Encoder, Message};
 pub use page::{
-    Attribute, Child, Delta, Element, Event, Extras, FormState, Image, MediaState, Namespace, Node, NodeId, NodeKind, Point,
-    Root, Rules, Selection, Size, Snapshot, Value, MASK_TEXT,
+    Attribute, Child, Delta, Element, Event, Extras, FormState, Image, MediaState, Namespace, Node, NodeId, NodeKind,
+    Point, Root, Rules, Selection, Size, Snapshot, Value, MASK_TEXT,
 };

@@ -165,10 +165,7 @@ fn find_ignoring_case(haystack: &[u8], needle: &[u8], from: usize) -> Option<usi
     if from >= haystack.len() {
         return None;
     }
-    haystack[from..]
-        .windows(needle.len())
-        .position(|window| window.eq_ignore_ascii_case(needle))
-        .map(|at| at + from)
+    haystack[from..].windows(needle.len()).position(|window| window.eq_ignore_ascii_case(needle)).map(|at| at + from)
 }
 
 /// The body of a data URL as text: base64-decoded when the header ends with `;base64`, else
@@ -322,7 +319,9 @@ mod tests {
 
     #[test]
     fn no_input_makes_the_scanners_panic() {
-        for text in ["data:", "data:image/svg+xml", "\"data:image/svg+xml", "(data:text/html,\\", "%", "%4", "data:,%zz"] {
+        for text in
+            ["data:", "data:image/svg+xml", "\"data:image/svg+xml", "(data:text/html,\\", "%", "%4", "data:,%zz"]
+        {
             let _ = markup_data_urls(text);
             let _ = decode_data_url(text);
             let _ = script_url_scheme(text);

@@ -113,10 +113,7 @@ pub fn encode_control(control: &Control) -> Vec<u8> {
 pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
     match frame::parse(bytes)? {
         (FrameKind::Control, payload) => from_postcard(payload, "control message"),
-        (kind, _) => Err(DecodeError::Payload {
-            what: "control message",
-            reason: format!("got a {kind:?} frame"),
-        }),
+        (kind, _) => Err(DecodeError::Payload { what: "control message", reason: format!("got a {kind:?} frame") }),
     }
 }
 
@@ -245,8 +242,14 @@ mod tests {
     #[test]
     fn a_visitor_decodes_what_the_relay_sends_it_and_nothing_else() {
         let sent = [
-            (Control::AgentJoined { name: "Ana".into(), agents: 2 }, ToVisitor::AgentJoined { name: "Ana".into(), agents: 2 }),
-            (Control::AgentLeft { name: "Ana".into(), agents: 1 }, ToVisitor::AgentLeft { name: "Ana".into(), agents: 1 }),
+            (
+                Control::AgentJoined { name: "Ana".into(), agents: 2 },
+                ToVisitor::AgentJoined { name: "Ana".into(), agents: 2 },
+            ),
+            (
+                Control::AgentLeft { name: "Ana".into(), agents: 1 },
+                ToVisitor::AgentLeft { name: "Ana".into(), agents: 1 },
+            ),
             (Control::SnapshotRequested, ToVisitor::SnapshotRequested),
         ];
         for (control, expected) in sent {
@@ -261,7 +264,8 @@ mod tests {
     #[test]
     fn blocked_nodes_round_trip_with_their_size_only() {
         let mut snapshot = page();
-        let blocked = Node { id: 9, kind: NodeKind::Blocked { tag: "div".into(), size: Size { width: 300, height: 120 } } };
+        let blocked =
+            Node { id: 9, kind: NodeKind::Blocked { tag: "div".into(), size: Size { width: 300, height: 120 } } };
         snapshot.children.push(blocked.clone());
         let delta = Delta { events: vec![Event::Children { parent: 3, children: vec![Child::New(blocked)] }] };
         let mut encoder = Encoder::new();
@@ -275,13 +279,18 @@ mod tests {
         let mut encoder = Encoder::new();
         let mut decoder = Decoder::default();
         decoder.decode(&encoder.snapshot(&page())).unwrap();
-        let upload = AssetUpload { url: "blob:https://shop.example/1".into(), mime: "image/png".into(), bytes: vec![0, 255, 7] };
+        let upload =
+            AssetUpload { url: "blob:https://shop.example/1".into(), mime: "image/png".into(), bytes: vec![0, 255, 7] };
         let bytes = encode_asset(&upload);
         assert_eq!(bytes[..2], [crate::frame::VERSION, FrameKind::Asset as u8]);
         assert_eq!(decode_asset(&bytes[2..]).unwrap(), upload);
         assert_eq!(decoder.decode(&bytes).unwrap(), Message::Asset(upload));
         let delta = Delta { events: vec![Event::Pointer(Point { x: 1, y: 2 })] };
-        assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta), "the deflate context goes on");
+        assert_eq!(
+            decoder.decode(&encoder.delta(&delta)).unwrap(),
+            Message::Delta(delta),
+            "the deflate context goes on"
+        );
         let mapping = Control::Asset { url: "https://shop.example/a.css".into(), path: "/assets/00/ff".into() };
         assert_eq!(decode_control(&encode_control(&mapping)).unwrap(), mapping);
     }

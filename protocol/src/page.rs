@@ -75,13 +75,20 @@ pub struct Node {
 /// What a node is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NodeKind {
-    Doctype { name: String, public_id: String, system_id: String },
+    Doctype {
+        name: String,
+        public_id: String,
+        system_id: String,
+    },
     Element(Element),
     Text(Value),
     Comment(String),
     /// A blocked element (`data-cobrowse-block` or a configured selector), replaced by an empty box of its
     /// rendered size: nothing of its content, attributes or children is sent. `tag` as in [`Element::tag`].
-    Blocked { tag: String, size: Size },
+    Blocked {
+        tag: String,
+        size: Size,
+    },
 }
 
 /// An element with its attributes, form state and children.

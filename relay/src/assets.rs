@@ -75,7 +75,9 @@ impl AssetBudget {
     /// Takes `size` bytes of the budget; false (and nothing taken) if they are not left.
     fn reserve(&self, size: usize) -> bool {
         self.used
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| used.checked_add(size).filter(|&total| total <= self.limit))
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(size).filter(|&total| total <= self.limit)
+            })
             .is_ok()
     }
 
@@ -123,7 +125,12 @@ impl AssetCache {
     /// Stores `upload`, whose SHA-256 is `hash` (lower-case hex; computed by the caller, outside any lock).
     /// Returns the announcement to send to the agents if `upload.url` got a new path, `None` if the URL
     /// already maps to these bytes.
-    pub fn store(&mut self, upload: AssetUpload, hash: String, limits: &AssetLimits) -> Result<Option<Bytes>, AssetRefused> {
+    pub fn store(
+        &mut self,
+        upload: AssetUpload,
+        hash: String,
+        limits: &AssetLimits,
+    ) -> Result<Option<Bytes>, AssetRefused> {
         if upload.url.is_empty() || upload.url.len() > MAX_URL_BYTES {
             return Err(AssetRefused::BadUrl);
         }
@@ -137,7 +144,8 @@ impl AssetCache {
         if !self.by_hash.contains_key(&hash) {
             self.check_room(upload.bytes.len(), limits)?;
             self.stored_bytes += upload.bytes.len();
-            let stored = StoredAsset { content_type: served_content_type(&upload.mime), bytes: Bytes::from(upload.bytes) };
+            let stored =
+                StoredAsset { content_type: served_content_type(&upload.mime), bytes: Bytes::from(upload.bytes) };
             self.by_hash.insert(hash, stored);
         }
         let announcement = Bytes::from(encode_control(&Control::Asset { url: upload.url.clone(), path: path.clone() }));
@@ -210,7 +218,8 @@ pub(crate) fn served_content_type(mime: &str) -> String {
     let Some((kind, subtype)) = essence.split_once('/') else {
         return "application/octet-stream".into();
     };
-    let is_token = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    let is_token =
+        |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
     match kind {
         _ if !is_token(kind) || !is_token(subtype) => "application/octet-stream".into(),
         "text" if subtype == "css" => "text/css; charset=utf-8".into(),

@@ -536,7 +536,8 @@ mod tests {
 
     #[test]
     fn origins_match_exactly_or_by_star() {
-        let site = SiteConfig { id: "s".into(), origins: vec!["https://a.example".into()], masking: MaskingRules::default() };
+        let site =
+            SiteConfig { id: "s".into(), origins: vec!["https://a.example".into()], masking: MaskingRules::default() };
         assert!(site.allows_origin(Some("https://a.example")));
         assert!(!site.allows_origin(Some("https://a.example:8443")));
         assert!(!site.allows_origin(None));

@@ -34,7 +34,9 @@ mod tests {
     fn asset_tokens_are_128_bit_hex_and_differ() {
         let tokens: HashSet<_> = (0..100).map(|_| generate_asset_token()).collect();
         assert_eq!(tokens.len(), 100);
-        assert!(tokens.iter().all(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())));
+        assert!(tokens
+            .iter()
+            .all(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())));
     }
 
     #[test]

@@ -58,7 +58,8 @@ impl Registry {
         }
         for _ in 0..KEY_ATTEMPTS {
             if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
-                let (session, for_visitor) = Session::new(slot.key().clone(), self.limits, masking, self.asset_budget.clone());
+                let (session, for_visitor) =
+                    Session::new(slot.key().clone(), self.limits, masking, self.asset_budget.clone());
                 slot.insert(session.clone());
                 self.tokens().insert(session.asset_token().to_owned(), session.clone());
                 return Ok((session, for_visitor));
@@ -103,7 +104,12 @@ mod tests {
     const ASSET_LIMITS: AssetLimits = AssetLimits { max_asset_bytes: 1024, max_session_bytes: 1024 };
 
     fn registry(key_digits: u32, max_sessions: usize) -> Registry {
-        Registry::new(key_digits, max_sessions, SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024, assets: ASSET_LIMITS }, 4096)
+        Registry::new(
+            key_digits,
+            max_sessions,
+            SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024, assets: ASSET_LIMITS },
+            4096,
+        )
     }
 
     #[test]

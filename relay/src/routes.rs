@@ -19,6 +19,7 @@
 //! Static files are sent with `Cache-Control: no-cache` (revalidated each load, so a rebuild shows at
 //! once) and with the MIME types browsers insist on for modules and wasm.
 
+use crate::assets::{self, StoredAsset};
 use crate::config::Config;
 use crate::state::RelayState;
 use crate::{agent, visitor};
@@ -28,7 +29,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use warp::filters::BoxedFilter;
 use warp::fs::File;
-use crate::assets::{self, StoredAsset};
 use warp::http::header::{
     HeaderValue, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE,
     X_CONTENT_TYPE_OPTIONS,
@@ -83,8 +83,12 @@ fn asset(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
             let found = session.as_ref().filter(|_| assets::is_hash(&hash)).and_then(|session| session.asset(&hash));
             match (session, found) {
                 (_, Some(stored)) => asset_reply(stored),
-                (None, _) => not_found("no live cobrowse session has this asset token: the session has ended, and its assets with it"),
-                (Some(_), None) => not_found("this session has no asset with this hash: the visitor never uploaded it, or the relay refused it"),
+                (None, _) => not_found(
+                    "no live cobrowse session has this asset token: the session has ended, and its assets with it",
+                ),
+                (Some(_), None) => not_found(
+                    "this session has no asset with this hash: the visitor never uploaded it, or the relay refused it",
+                ),
             }
         })
         .boxed()
@@ -99,7 +103,10 @@ fn asset_reply(stored: StoredAsset) -> Response {
     let cache = HeaderValue::from_str(&format!("private, max-age={ASSET_MAX_AGE_SECS}")).expect("a valid header");
     headers.insert(CACHE_CONTROL, cache);
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'; style-src 'unsafe-inline'"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; style-src 'unsafe-inline'"),
+    );
     response
 }
 

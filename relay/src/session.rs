@@ -109,7 +109,14 @@ impl Session {
             snapshot_requested: false,
             end_reason: None,
         };
-        let session = Session { key, asset_token, limits, to_visitor, ended: watch::Sender::new(false), inner: Mutex::new(inner) };
+        let session = Session {
+            key,
+            asset_token,
+            limits,
+            to_visitor,
+            ended: watch::Sender::new(false),
+            inner: Mutex::new(inner),
+        };
         (Arc::new(session), for_visitor)
     }
 
@@ -360,7 +367,8 @@ mod tests {
 
     #[test]
     fn a_late_agent_catches_up_from_the_latest_snapshot() {
-        let (session, mut controls) = Session::new("123456".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (session, mut controls) =
+            Session::new("123456".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.accept_page_frame(FrameKind::Delta, frame("d1"));
         session.accept_page_frame(FrameKind::Snapshot, frame("S2"));
@@ -371,13 +379,17 @@ mod tests {
         assert_eq!(drain(&mut link.queue), [frame("d3")]);
         assert_eq!(
             drain_controls(&mut controls),
-            [Control::SessionStarted { key: "123456".into(), masking: MaskingRules::default() }, Control::AgentJoined { name: "ana".into(), agents: 1 }]
+            [
+                Control::SessionStarted { key: "123456".into(), masking: MaskingRules::default() },
+                Control::AgentJoined { name: "ana".into(), agents: 1 }
+            ]
         );
     }
 
     #[test]
     fn a_full_queue_skips_deltas_until_a_snapshot_fits() {
-        let (session, mut controls) = Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (session, mut controls) =
+            Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let mut slow = session.join("slow").unwrap();
         let mut fast = session.join("fast").unwrap();
         drain_controls(&mut controls);
@@ -404,9 +416,11 @@ mod tests {
 
     #[test]
     fn asset_announcements_reach_lagging_agents_and_come_again_when_they_recover() {
-        let (session, _controls) = Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (session, _controls) =
+            Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let mut agent = session.join("slow").unwrap();
-        let upload = |url: &str| AssetUpload { url: url.into(), mime: "image/png".into(), bytes: url.as_bytes().to_vec() };
+        let upload =
+            |url: &str| AssetUpload { url: url.into(), mime: "image/png".into(), bytes: url.as_bytes().to_vec() };
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.accept_asset(upload("u1")).unwrap();
         session.accept_asset(upload("u2")).unwrap();
@@ -427,7 +441,8 @@ mod tests {
 
     #[test]
     fn ending_closes_every_queue_after_its_frames_and_bars_joining() {
-        let (session, _controls) = Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (session, _controls) =
+            Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let mut link = session.join("ana").unwrap();
         session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
         session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
@@ -440,11 +455,13 @@ mod tests {
 
     #[test]
     fn a_key_expires_only_while_no_agent_has_joined() {
-        let (unjoined, _controls) = Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (unjoined, _controls) =
+            Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         assert!(unjoined.expire_if_unjoined());
         assert!(unjoined.join("ana").is_none());
 
-        let (joined, mut controls) = Session::new("2".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (joined, mut controls) =
+            Session::new("2".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
         let link = joined.join("ana").unwrap();
         joined.leave(link.id);
         assert!(!joined.expire_if_unjoined());
@@ -454,7 +471,8 @@ mod tests {
     #[test]
     fn growing_kept_state_asks_for_a_snapshot_then_is_dropped_far_past_the_limit() {
         let limits = SessionLimits { agent_queue_frames: 8, kept_state_bytes: 100, assets: ASSET_LIMITS };
-        let (session, mut controls) = Session::new("1".into(), limits, MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (session, mut controls) =
+            Session::new("1".into(), limits, MaskingRules::default(), AssetBudget::new(usize::MAX));
         drain_controls(&mut controls);
         session.accept_page_frame(FrameKind::Snapshot, Bytes::from(vec![0; 40]));
         session.accept_page_frame(FrameKind::Delta, Bytes::from(vec![0; 70]));

@@ -59,7 +59,11 @@ async fn an_uploaded_asset_is_announced_to_agents_and_served_with_its_type() {
     assert_eq!(response.status, 200);
     assert_eq!(response.body, png);
     assert_eq!(response.header("content-type"), Some("image/png"));
-    assert!(response.header("cache-control").is_some_and(|value| value.starts_with("private")), "{:?}", response.headers);
+    assert!(
+        response.header("cache-control").is_some_and(|value| value.starts_with("private")),
+        "{:?}",
+        response.headers
+    );
     assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
     assert!(response.header("content-security-policy").is_some_and(|value| value.contains("sandbox")));
 

@@ -65,7 +65,9 @@ async fn https_and_wss_work_with_the_configured_certificate() {
     assert_eq!(response.header("content-type"), Some("application/wasm"));
 
     let mut visitor = connect_wss(addr, &certified, "/ws/visitor?site=demo").await;
-    let Control::SessionStarted { key, .. } = next_control(&mut visitor).await else { panic!("expected SessionStarted") };
+    let Control::SessionStarted { key, .. } = next_control(&mut visitor).await else {
+        panic!("expected SessionStarted")
+    };
     let mut agent = connect_wss(addr, &certified, "/ws/agent").await;
     send_join(&mut agent, AGENT, PASSWORD, &key).await;
     assert_eq!(next_control(&mut agent).await, Control::Joined { key: key.clone() });

@@ -27,25 +27,12 @@ pub async fn submit_join(
 ) -> crate::Result<()> {
     browser.goto(agent_url).await?;
     let ready = || async {
-        let ready: bool = browser
-            .execute(
-                "var b = document.getElementById('join'); return !!b && !b.disabled;",
-                vec![],
-            )
-            .await?;
+        let ready: bool =
+            browser.execute("var b = document.getElementById('join'); return !!b && !b.disabled;", vec![]).await?;
         Ok(ready.then_some(()))
     };
-    crate::wait::until(
-        &format!("{}: an enabled #join button", browser.label),
-        JOIN_TIMEOUT,
-        ready,
-    )
-    .await?;
-    for (css, text) in [
-        ("#agent-name", name),
-        ("#agent-password", password),
-        ("#session-key", key),
-    ] {
+    crate::wait::until(&format!("{}: an enabled #join button", browser.label), JOIN_TIMEOUT, ready).await?;
+    for (css, text) in [("#agent-name", name), ("#agent-password", password), ("#session-key", key)] {
         browser
             .find(css)
             .await?
@@ -62,11 +49,9 @@ pub async fn join(browser: &Browser, agent_url: &str, name: &str, key: &str) -> 
     submit_join(browser, agent_url, name, crate::relay::AGENT_PASSWORD, key).await?;
     let status = wait_for_state(browser, &["live", "error", "ended", "disconnected"], JOIN_TIMEOUT).await?;
     if status.state.as_deref() != Some("live") {
-        return Err(format!(
-            "{}: joining {key} ended in state {:?}: {:?}",
-            browser.label, status.state, status.text
-        )
-        .into());
+        return Err(
+            format!("{}: joining {key} ended in state {:?}: {:?}", browser.label, status.state, status.text).into()
+        );
     }
     Ok(())
 }

@@ -45,12 +45,7 @@ impl Browser {
             .connect(&driver.url())
             .await
             .map_err(|error| format!("cannot open Chromium for {label}: {error}"))?;
-        Ok(Self {
-            label: label.into(),
-            client,
-            profile,
-            closed: false,
-        })
+        Ok(Self { label: label.into(), client, profile, closed: false })
     }
 
     /// The fantoccini client, for anything the helpers here do not cover.
@@ -60,30 +55,19 @@ impl Browser {
 
     /// Navigates and waits for the page to load.
     pub async fn goto(&self, url: &str) -> crate::Result<()> {
-        self.client
-            .goto(url)
-            .await
-            .map_err(|error| format!("{}: cannot open {url}: {error}", self.label))?;
+        self.client.goto(url).await.map_err(|error| format!("{}: cannot open {url}: {error}", self.label))?;
         Ok(())
     }
 
     /// Runs `script` (a function body; `arguments[i]` are `args`) and converts what it returns.
     pub async fn execute<T: DeserializeOwned>(&self, script: &str, args: Vec<Value>) -> crate::Result<T> {
-        let value = self
-            .client
-            .execute(script, args)
-            .await
-            .map_err(|error| self.script_error(script, error))?;
+        let value = self.client.execute(script, args).await.map_err(|error| self.script_error(script, error))?;
         Ok(serde_json::from_value(value)?)
     }
 
     /// Runs an asynchronous `script`; it finishes by calling `arguments[arguments.length - 1](result)`.
     pub async fn execute_async<T: DeserializeOwned>(&self, script: &str, args: Vec<Value>) -> crate::Result<T> {
-        let value = self
-            .client
-            .execute_async(script, args)
-            .await
-            .map_err(|error| self.script_error(script, error))?;
+        let value = self.client.execute_async(script, args).await.map_err(|error| self.script_error(script, error))?;
         Ok(serde_json::from_value(value)?)
     }
 
@@ -100,20 +84,14 @@ impl Browser {
     /// Types `text` into the element matching `css` with real key events.
     pub async fn type_into(&self, css: &str, text: &str) -> crate::Result<()> {
         let element = self.find(css).await?;
-        element
-            .send_keys(text)
-            .await
-            .map_err(|error| format!("{}: cannot type into {css}: {error}", self.label))?;
+        element.send_keys(text).await.map_err(|error| format!("{}: cannot type into {css}: {error}", self.label))?;
         Ok(())
     }
 
     /// Clicks the element matching `css` as a user would.
     pub async fn click(&self, css: &str) -> crate::Result<()> {
         let element = self.find(css).await?;
-        element
-            .click()
-            .await
-            .map_err(|error| format!("{}: cannot click {css}: {error}", self.label))?;
+        element.click().await.map_err(|error| format!("{}: cannot click {css}: {error}", self.label))?;
         Ok(())
     }
 
@@ -155,22 +133,14 @@ fn capabilities(profile: &Path) -> serde_json::Map<String, Value> {
 
 /// `$CHROMIUM`, else [`DEFAULT_CHROMIUM`] if it exists, else none (chromedriver then looks for Chrome).
 fn chromium_binary() -> Option<String> {
-    std::env::var("CHROMIUM")
-        .ok()
-        .or_else(|| Path::new(DEFAULT_CHROMIUM).exists().then(|| DEFAULT_CHROMIUM.into()))
+    std::env::var("CHROMIUM").ok().or_else(|| Path::new(DEFAULT_CHROMIUM).exists().then(|| DEFAULT_CHROMIUM.into()))
 }
 
 /// A new, empty directory for one browser's profile.
 fn fresh_profile_dir() -> std::io::Result<PathBuf> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let name = format!(
-        "cobrowse-e2e-{}-{}-{nanos}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let name = format!("cobrowse-e2e-{}-{}-{nanos}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
     let dir = std::env::temp_dir().join(name);
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
@@ -206,10 +176,7 @@ fn kill_chromium_using(profile: &Path) -> Vec<u32> {
             continue;
         };
         if cmdline.split(|&byte| byte == 0).any(|arg| arg == marker.as_bytes()) {
-            let _ = std::process::Command::new("kill")
-                .arg("-KILL")
-                .arg(pid.to_string())
-                .status();
+            let _ = std::process::Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
             killed.push(pid);
         }
     }
@@ -218,11 +185,8 @@ fn kill_chromium_using(profile: &Path) -> Vec<u32> {
 
 /// Whether `pid` exists and is not a zombie.
 fn is_running(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-        stat.rsplit(')')
-            .next()
-            .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
-    })
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
 }
 
 /// If `$E2E_SCREENSHOTS` names a directory, saves a PNG of each browser's window there, named by label.

@@ -48,13 +48,12 @@ impl CdnListener {
     pub fn serve(self, site_origin: &str) -> Cdn {
         let allowed = site_origin.to_string();
         let root = crate::paths::fidelity_pages_dir().join("cdn");
-        let routes = warp::get()
-            .and(warp::path::tail())
-            .and(warp::header::optional::<String>("origin"))
-            .map(move |tail: warp::path::Tail, origin: Option<String>| {
+        let routes = warp::get().and(warp::path::tail()).and(warp::header::optional::<String>("origin")).map(
+            move |tail: warp::path::Tail, origin: Option<String>| {
                 let granted = origin.filter(|origin| *origin == allowed);
                 serve(&root, tail.as_str(), granted)
-            });
+            },
+        );
         let task = tokio::spawn(warp::serve(routes).incoming(self.listener).run());
         Cdn { addr: self.addr, task }
     }

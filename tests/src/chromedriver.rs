@@ -68,9 +68,7 @@ async fn status_says_ready(port: u16) -> bool {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(2), read_answer)
-        .await
-        .unwrap_or(false)
+    tokio::time::timeout(Duration::from_secs(2), read_answer).await.unwrap_or(false)
 }
 
 impl Drop for ChromeDriver {

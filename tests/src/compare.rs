@@ -57,10 +57,7 @@ pub(crate) fn own_differences(path: &str, visitor: &Element, mirror: &Element, o
         push(
             out,
             path,
-            format!(
-                "the mirror has <{}:{}>, the visitor <{}:{}>",
-                mirror.ns, mirror.tag, visitor.ns, visitor.tag
-            ),
+            format!("the mirror has <{}:{}>, the visitor <{}:{}>", mirror.ns, mirror.tag, visitor.ns, visitor.tag),
         );
         return;
     }
@@ -82,10 +79,8 @@ fn compare_deep_state(path: &str, visitor: &Element, mirror: &Element, out: &mut
     // The viewer silences every media element by design (agent-viewer/src/build.rs), so `muted` is not
     // compared: the playback state is.
     if let Some(media) = &visitor.media {
-        let same = mirror
-            .media
-            .as_ref()
-            .is_some_and(|shown| shown.paused == media.paused && shown.seconds == media.seconds);
+        let same =
+            mirror.media.as_ref().is_some_and(|shown| shown.paused == media.paused && shown.seconds == media.seconds);
         if !same {
             push(out, path, format!("media: mirror {:?}, visitor {media:?}", mirror.media));
         }
@@ -93,11 +88,8 @@ fn compare_deep_state(path: &str, visitor: &Element, mirror: &Element, out: &mut
 }
 
 fn compare_attributes(path: &str, visitor: &Element, mirror: &Element, out: &mut Vec<Difference>) {
-    let mirrored: BTreeMap<&str, (&str, Option<&str>)> = mirror
-        .attrs
-        .iter()
-        .map(|(name, value, url)| (name.as_str(), (value.as_str(), url.as_deref())))
-        .collect();
+    let mirrored: BTreeMap<&str, (&str, Option<&str>)> =
+        mirror.attrs.iter().map(|(name, value, url)| (name.as_str(), (value.as_str(), url.as_deref()))).collect();
     for (name, value, url) in &visitor.attrs {
         let shown = mirrored.get(name.as_str()).copied();
         if let Some(problem) = attribute_problem(visitor.masked, value, url.as_deref(), shown) {
@@ -106,22 +98,11 @@ fn compare_attributes(path: &str, visitor: &Element, mirror: &Element, out: &mut
     }
     for (name, value, _) in &mirror.attrs {
         if is_javascript_url(value) {
-            push(
-                out,
-                path,
-                format!(
-                    "attribute {name} in the mirror is a javascript: URL {:?}",
-                    shorten(value, 60)
-                ),
-            );
+            push(out, path, format!("attribute {name} in the mirror is a javascript: URL {:?}", shorten(value, 60)));
         }
         let own = name.starts_with("data-cobrowse-");
         if !own && visitor.attr(name).is_none() {
-            push(
-                out,
-                path,
-                format!("the mirror has an extra attribute {name}={:?}", shorten(value, 60)),
-            );
+            push(out, path, format!("the mirror has an extra attribute {name}={:?}", shorten(value, 60)));
         }
     }
 }
@@ -145,10 +126,7 @@ fn attribute_problem(
 }
 
 fn is_javascript_url(value: &str) -> bool {
-    let squeezed: String = value
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect();
+    let squeezed: String = value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
     squeezed.to_ascii_lowercase().starts_with("javascript:")
 }
 
@@ -163,16 +141,9 @@ fn compare_form(path: &str, visitor: &Element, mirror: &Element, out: &mut Vec<D
             shown_value == value
         };
         if !fine {
-            let wanted = if visitor.masked {
-                format!("{MASK_TEXT:?} (masked)")
-            } else {
-                format!("{:?}", shorten(value, 60))
-            };
-            push(
-                out,
-                path,
-                format!("value: mirror {:?}, expected {wanted}", shorten(shown_value, 60)),
-            );
+            let wanted =
+                if visitor.masked { format!("{MASK_TEXT:?} (masked)") } else { format!("{:?}", shorten(value, 60)) };
+            push(out, path, format!("value: mirror {:?}, expected {wanted}", shorten(shown_value, 60)));
         }
     }
     compare_flag(path, "checked", expected.checked, shown.checked, out);
@@ -203,11 +174,7 @@ fn compare_children(path: &str, visitor: &Element, mirror: &Element, out: &mut V
         match step {
             Aligned::Both(i, v, m) => match (v, m) {
                 (Node::Text { text: v }, Node::Text { text: m }) if v != m => {
-                    push(
-                        out,
-                        path,
-                        format!("text #{i}: mirror {:?}, visitor {:?}", shorten(m, 80), shorten(v, 80)),
-                    );
+                    push(out, path, format!("text #{i}: mirror {:?}, visitor {:?}", shorten(m, 80), shorten(v, 80)));
                 }
                 (Node::El(v), Node::El(m)) => compare_element(&format!("{path} > {}", v.label()), v, m, out),
                 _ => {}
@@ -272,14 +239,7 @@ fn check_masked_text(path: &str, mirror: &Element, out: &mut Vec<Difference>) {
     for kid in &mirror.kids {
         if let Node::Text { text } = kid {
             if text.chars().any(|c| c != glyph && !c.is_whitespace()) {
-                push(
-                    out,
-                    path,
-                    format!(
-                        "masked element shows unmasked text {:?} in the mirror",
-                        shorten(text, 60)
-                    ),
-                );
+                push(out, path, format!("masked element shows unmasked text {:?} in the mirror", shorten(text, 60)));
             }
         }
     }
@@ -290,10 +250,7 @@ fn elements_only(kids: &[Node]) -> Vec<&Node> {
 }
 
 fn push(out: &mut Vec<Difference>, path: &str, what: String) {
-    out.push(Difference {
-        path: path.to_string(),
-        what,
-    });
+    out.push(Difference { path: path.to_string(), what });
 }
 
 #[cfg(test)]
@@ -305,10 +262,7 @@ mod tests {
         Element {
             tag: tag.into(),
             ns: "html".into(),
-            attrs: attrs
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string(), None))
-                .collect(),
+            attrs: attrs.iter().map(|(n, v)| (n.to_string(), v.to_string(), None)).collect(),
             form: None,
             masked,
             kids,
@@ -324,23 +278,14 @@ mod tests {
 
     #[test]
     fn equal_trees_have_no_differences() {
-        let page = element(
-            "body",
-            &[("class", "a")],
-            false,
-            vec![text("hi"), Node::El(element("p", &[], false, vec![]))],
-        );
+        let page =
+            element("body", &[("class", "a")], false, vec![text("hi"), Node::El(element("p", &[], false, vec![]))]);
         assert!(differences(&page, &page.clone()).is_empty());
     }
 
     #[test]
     fn changed_text_extra_attributes_and_missing_children_are_reported() {
-        let visitor = element(
-            "body",
-            &[],
-            false,
-            vec![text("hello"), Node::El(element("p", &[], false, vec![]))],
-        );
+        let visitor = element("body", &[], false, vec![text("hello"), Node::El(element("p", &[], false, vec![]))]);
         let mirror = element(
             "body",
             &[("onclick", "x()")],
@@ -354,49 +299,29 @@ mod tests {
         let shorter = element("body", &[], false, vec![text("hello")]);
         let found = differences(&visitor, &shorter);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert!(
-            found[0].what.contains("child #1 <p> is missing in the mirror"),
-            "{found:?}"
-        );
+        assert!(found[0].what.contains("child #1 <p> is missing in the mirror"), "{found:?}");
     }
 
     #[test]
     fn an_extra_child_does_not_hide_differences_after_it() {
         let p = |text_: &str| Node::El(element("p", &[], false, vec![text(text_)]));
         let visitor = element("body", &[], false, vec![p("one"), p("two")]);
-        let mirror = element(
-            "body",
-            &[],
-            false,
-            vec![Node::El(element("div", &[], false, vec![])), p("one"), p("2")],
-        );
+        let mirror = element("body", &[], false, vec![Node::El(element("div", &[], false, vec![])), p("one"), p("2")]);
         let found: Vec<String> = differences(&visitor, &mirror).iter().map(|d| d.to_string()).collect();
         assert_eq!(
             found,
-            [
-                "at body: the mirror has an extra child <div>",
-                "at body > p: text #0: mirror \"2\", visitor \"two\""
-            ],
+            ["at body: the mirror has an extra child <div>", "at body > p: text #0: mirror \"2\", visitor \"two\""],
         );
     }
 
     #[test]
     fn masked_values_must_show_the_mask() {
         let mut visitor = element("input", &[], true, vec![]);
-        visitor.form = Some(FormState {
-            value: Some("4111".into()),
-            ..Default::default()
-        });
+        visitor.form = Some(FormState { value: Some("4111".into()), ..Default::default() });
         let mut mirror = visitor.clone();
-        mirror.form = Some(FormState {
-            value: Some(MASK_TEXT.into()),
-            ..Default::default()
-        });
+        mirror.form = Some(FormState { value: Some(MASK_TEXT.into()), ..Default::default() });
         assert!(differences(&visitor, &mirror).is_empty());
-        mirror.form = Some(FormState {
-            value: Some("4111".into()),
-            ..Default::default()
-        });
+        mirror.form = Some(FormState { value: Some("4111".into()), ..Default::default() });
         assert_eq!(differences(&visitor, &mirror).len(), 1);
         let secret = element("span", &[], true, vec![text("Visa 4417")]);
         assert!(differences(&secret, &element("span", &[], true, vec![text(MASK_TEXT)])).is_empty());

@@ -52,12 +52,9 @@ impl FidelitySite {
             cdn_origin: cdn_listener.origin(),
         };
         let media = media_files(crate::paths::fidelity_pages_dir());
-        let pages = warp::get()
-            .and(warp::path::tail())
-            .and(warp::header::optional::<String>("cookie"))
-            .map(move |tail: warp::path::Tail, cookie: Option<String>| {
-                serving.respond(tail.as_str(), cookie.as_deref())
-            });
+        let pages = warp::get().and(warp::path::tail()).and(warp::header::optional::<String>("cookie")).map(
+            move |tail: warp::path::Tail, cookie: Option<String>| serving.respond(tail.as_str(), cookie.as_deref()),
+        );
         let routes = media.or(pages);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
@@ -116,9 +113,7 @@ impl Serving {
         let is_text = is_html || relative.ends_with(".css");
         let mut body = bytes;
         if is_text && root.starts_with(&self.pages) {
-            body = String::from_utf8_lossy(&body)
-                .replace("__CDN__", &self.cdn_origin)
-                .into_bytes();
+            body = String::from_utf8_lossy(&body).replace("__CDN__", &self.cdn_origin).into_bytes();
         }
         if is_html {
             body = with_shim(&body, &self.relay_origin);
@@ -129,9 +124,7 @@ impl Serving {
 
 /// Our media files (`/fidelity/*.wav`, `.mp4`, `.webm`) through warp's file server, which answers Range
 /// requests: a browser seeks in media only when the server does.
-fn media_files(
-    root: PathBuf,
-) -> impl Filter<Extract = (impl warp::Reply,), Error = warp::Rejection> + Clone {
+fn media_files(root: PathBuf) -> impl Filter<Extract = (impl warp::Reply,), Error = warp::Rejection> + Clone {
     warp::get()
         .and(warp::path("fidelity"))
         .and(warp::path::peek())
@@ -160,10 +153,8 @@ pub fn with_shim(html: &[u8], relay_origin: &str) -> Vec<u8> {
 
 /// The response with `Set-Cookie` for the private assets (an HTML page only).
 fn with_private_cookie(mut response: Response<Vec<u8>>) -> Response<Vec<u8>> {
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
+    let is_html =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|value| value.as_bytes().starts_with(b"text/html"));
     if is_html {
         let cookie = format!("{PRIVATE_COOKIE}; Path=/fidelity/private/; HttpOnly; SameSite=Lax");
         if let Ok(value) = header::HeaderValue::from_str(&cookie) {

@@ -63,10 +63,7 @@ pub async fn measure(visitor: &Browser, agent: &Browser, name: &str) -> crate::R
     wait_for_assets(agent, "mirror").await;
     let shots = pixels::compare_browsers(visitor, agent).await?;
     pixels::save_if_asked(name, &shots)?;
-    Ok(Measurement {
-        structure,
-        pixels: shots.diff,
-    })
+    Ok(Measurement { structure, pixels: shots.diff })
 }
 
 /// Reads both deep trees until the mirror matches every node, or its score has not changed for

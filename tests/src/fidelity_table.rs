@@ -111,10 +111,7 @@ pub fn table(results: &[PageResult], limitations: &Limitations) -> String {
 
 fn cells(measured: Option<&Result<Measurement, String>>) -> (String, String) {
     match measured {
-        Some(Ok(m)) => (
-            format!("{:.1}%", m.structure.percent()),
-            format!("{:.2}%", m.pixels.percent()),
-        ),
+        Some(Ok(m)) => (format!("{:.1}%", m.structure.percent()), format!("{:.2}%", m.pixels.percent())),
         Some(Err(_)) => ("error".into(), "error".into()),
         None => ("-".into(), "-".into()),
     }

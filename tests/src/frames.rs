@@ -138,10 +138,7 @@ impl Audit {
 
     /// Page frames (snapshots and deltas) from the visitor.
     pub fn visitor_page_frames(&self) -> usize {
-        self.frames
-            .iter()
-            .filter(|f| f.from == Peer::Visitor && (f.kind == "Snapshot" || f.kind == "Delta"))
-            .count()
+        self.frames.iter().filter(|f| f.from == Peer::Visitor && (f.kind == "Snapshot" || f.kind == "Delta")).count()
     }
 
     /// `Value::Masked` occurrences in all frames.
@@ -236,11 +233,7 @@ fn delta_strings(delta: &Delta, out: &mut Vec<String>) -> usize {
 
 fn node_strings(node: &Node, out: &mut Vec<String>) -> usize {
     match &node.kind {
-        NodeKind::Doctype {
-            name,
-            public_id,
-            system_id,
-        } => {
+        NodeKind::Doctype { name, public_id, system_id } => {
             out.extend([name.clone(), public_id.clone(), system_id.clone()]);
             0
         }
@@ -266,12 +259,7 @@ fn element_strings(element: &Element, out: &mut Vec<String>) -> usize {
     }
     masked += element.form.as_ref().map_or(0, |form| form_strings(form, out));
     masked += element.extras.as_ref().map_or(0, |extras| extras_strings(extras, out));
-    masked
-        + element
-            .children
-            .iter()
-            .map(|child| node_strings(child, out))
-            .sum::<usize>()
+    masked + element.children.iter().map(|child| node_strings(child, out)).sum::<usize>()
 }
 
 fn form_strings(form: &FormState, out: &mut Vec<String>) -> usize {
@@ -294,11 +282,7 @@ mod tests {
     use cobrowse_protocol::{Encoder, Point, Size};
 
     fn frame(bytes: Vec<u8>) -> ReceivedFrame {
-        ReceivedFrame {
-            session_key: "123456".into(),
-            from: Peer::Visitor,
-            bytes: bytes.into(),
-        }
+        ReceivedFrame { session_key: "123456".into(), from: Peer::Visitor, bytes: bytes.into() }
     }
 
     #[test]
@@ -313,17 +297,8 @@ mod tests {
         };
         let delta = |text: &str| Delta {
             events: vec![
-                Event::Text {
-                    node: 1,
-                    text: Value::Plain(text.into()),
-                },
-                Event::Form {
-                    node: 2,
-                    state: FormState {
-                        value: Some(Value::Masked),
-                        ..Default::default()
-                    },
-                },
+                Event::Text { node: 1, text: Value::Plain(text.into()) },
+                Event::Form { node: 2, state: FormState { value: Some(Value::Masked), ..Default::default() } },
             ],
         };
         let recording = Recording {

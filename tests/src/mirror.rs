@@ -38,10 +38,7 @@ pub async fn assert_mirrors(visitor: &Browser, agent: &Browser, timeout: Duratio
     match last {
         Ok(found) if found.is_empty() => {
             let elements = tree::read(visitor, Role::Visitor).await?.root.count();
-            Ok(Agreement {
-                elements,
-                after: started.elapsed(),
-            })
+            Ok(Agreement { elements, after: started.elapsed() })
         }
         Ok(found) => Err(failure(visitor, agent, timeout, &found).await.into()),
         Err(error) => Err(format!("{}'s mirror could not be read after {timeout:?}: {error}", agent.label).into()),
@@ -63,10 +60,7 @@ async fn compare_once(visitor: &Browser, agent: &Browser) -> Result<Vec<Differen
 
 async fn failure(visitor: &Browser, agent: &Browser, timeout: Duration, found: &[Difference]) -> String {
     let status = crate::agent::status(agent).await.unwrap_or_default();
-    let counters = crate::agent::viewer_counters(agent)
-        .await
-        .map(|v| v.to_string())
-        .unwrap_or_default();
+    let counters = crate::agent::viewer_counters(agent).await.map(|v| v.to_string()).unwrap_or_default();
     format!(
         "{}'s mirror still differs from the {}'s page after {timeout:?} ({} differences; viewer status {:?} {:?}, \
          window.cobrowseViewer {counters}):\n{}",

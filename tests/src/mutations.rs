@@ -10,10 +10,7 @@ pub const RANDOM_MUTATIONS_JS: &str = include_str!("js/random_mutations.js");
 
 /// The seed: `$E2E_SEED` if set (to replay a failure), else a fixed one.
 pub fn seed() -> u32 {
-    std::env::var("E2E_SEED")
-        .ok()
-        .and_then(|seed| seed.parse().ok())
-        .unwrap_or(0x00C0_B0A5)
+    std::env::var("E2E_SEED").ok().and_then(|seed| seed.parse().ok()).unwrap_or(0x00C0_B0A5)
 }
 
 /// What a run of the script did.
@@ -38,9 +35,7 @@ pub async fn apply(browser: &Browser, seed: u32, count: u32, keep_ids: &[&str]) 
     let script = format!(
         "{RANDOM_MUTATIONS_JS}\nvar a = arguments; cobrowseRandomMutations(a[0], a[1], a[2], a[a.length - 1]);"
     );
-    let answer: Value = browser
-        .execute_async(&script, vec![json!(seed), json!(count), json!(keep_ids)])
-        .await?;
+    let answer: Value = browser.execute_async(&script, vec![json!(seed), json!(count), json!(keep_ids)]).await?;
     let answer: Answer = serde_json::from_value(answer)?;
     match (answer.error, answer.summary) {
         (Some(error), _) => Err(format!("the mutation script failed (seed {seed}): {error}").into()),

@@ -15,10 +15,7 @@ const REQUIRED_SITE_FILES: [&str; 4] = [
 
 /// The Cargo workspace root (the parent of this crate).
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
 }
 
 /// `www/`: the shim, the viewer page and the demo site.
@@ -76,19 +73,12 @@ pub fn site_dir() -> PathBuf {
 /// The site directory, after checking that the wasm was built; the error says what to do if not.
 pub fn built_site_dir() -> crate::Result<PathBuf> {
     let dir = site_dir();
-    let missing: Vec<_> = REQUIRED_SITE_FILES
-        .iter()
-        .filter(|file| !dir.join(file).is_file())
-        .collect();
+    let missing: Vec<_> = REQUIRED_SITE_FILES.iter().filter(|file| !dir.join(file).is_file()).collect();
     if !missing.is_empty() {
         let message = format!(
             "the built wasm is missing from {} ({} not found): run `cargo xtask build` first",
             dir.display(),
-            missing
-                .iter()
-                .map(|file| file.to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
+            missing.iter().map(|file| file.to_string()).collect::<Vec<_>>().join(", "),
         );
         return Err(message.into());
     }

@@ -81,24 +81,17 @@ pub async fn compare_browsers(visitor: &Browser, agent: &Browser) -> crate::Resu
         .await
         .map_err(|error| format!("{}: cannot photograph #cobrowse-mirror: {error}", agent.label))?;
     let diff = compare(&decode(&visitor_png)?, &decode(&mirror_png)?, CHANNEL_TOLERANCE);
-    Ok(Shots {
-        visitor: visitor_png,
-        mirror: mirror_png,
-        diff,
-    })
+    Ok(Shots { visitor: visitor_png, mirror: mirror_png, diff })
 }
 
 /// Decodes a PNG into 8-bit RGBA.
 pub fn decode(png_bytes: &[u8]) -> crate::Result<Image> {
     let mut decoder = png::Decoder::new(png_bytes);
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder
-        .read_info()
-        .map_err(|error| format!("a screenshot is not a readable PNG: {error}"))?;
+    let mut reader = decoder.read_info().map_err(|error| format!("a screenshot is not a readable PNG: {error}"))?;
     let mut buffer = vec![0; reader.output_buffer_size()];
-    let info = reader
-        .next_frame(&mut buffer)
-        .map_err(|error| format!("a screenshot's pixels cannot be decoded: {error}"))?;
+    let info =
+        reader.next_frame(&mut buffer).map_err(|error| format!("a screenshot's pixels cannot be decoded: {error}"))?;
     let pixels = &buffer[..info.buffer_size()];
     let rgba: Vec<u8> = match info.color_type {
         png::ColorType::Rgba => pixels.to_vec(),
@@ -107,22 +100,14 @@ pub fn decode(png_bytes: &[u8]) -> crate::Result<Image> {
         png::ColorType::GrayscaleAlpha => pixels.chunks(2).flat_map(|p| [p[0], p[0], p[0], p[1]]).collect(),
         png::ColorType::Indexed => return Err("an indexed PNG was not expanded to RGB".into()),
     };
-    Ok(Image {
-        width: info.width,
-        height: info.height,
-        rgba,
-    })
+    Ok(Image { width: info.width, height: info.height, rgba })
 }
 
 /// Counts the pixels of `visitor` and `mirror` whose channels differ by more than `tolerance`.
 pub fn compare(visitor: &Image, mirror: &Image, tolerance: u8) -> PixelDiff {
     let width = visitor.width.max(mirror.width);
     let height = visitor.height.max(mirror.height);
-    let mut diff = Image {
-        width,
-        height,
-        rgba: vec![255; width as usize * height as usize * 4],
-    };
+    let mut diff = Image { width, height, rgba: vec![255; width as usize * height as usize * 4] };
     let mut differing = 0;
     for y in 0..height {
         for x in 0..width {
@@ -191,10 +176,8 @@ pub fn save_if_asked(name: &str, shots: &Shots) -> crate::Result<()> {
         return Ok(());
     };
     std::fs::create_dir_all(&dir)?;
-    let safe: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
-        .collect();
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect();
     std::fs::write(dir.join(format!("{safe}-visitor.png")), &shots.visitor)?;
     std::fs::write(dir.join(format!("{safe}-mirror.png")), &shots.mirror)?;
     std::fs::write(dir.join(format!("{safe}-diff.png")), shots.diff.diff.to_png()?)?;
@@ -206,11 +189,7 @@ mod tests {
     use super::*;
 
     fn solid(width: u32, height: u32, rgba: [u8; 4]) -> Image {
-        Image {
-            width,
-            height,
-            rgba: rgba.repeat(width as usize * height as usize),
-        }
+        Image { width, height, rgba: rgba.repeat(width as usize * height as usize) }
     }
 
     #[test]

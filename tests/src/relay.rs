@@ -27,16 +27,10 @@ impl Relay {
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> crate::Result<Self> {
         let site_dir = crate::paths::built_site_dir()?;
         // As `Config::development`, without hashing its default account at full argon2 cost.
-        let sites = vec![SiteConfig {
-            id: SITE_ID.into(),
-            origins: vec!["*".into()],
-            masking: Default::default(),
-        }];
+        let sites = vec![SiteConfig { id: SITE_ID.into(), origins: vec!["*".into()], masking: Default::default() }];
         // Cheap hashes: the default argon2 cost takes seconds per sign-in in a debug build.
-        let agents = AGENT_NAMES
-            .iter()
-            .map(|name| AgentAccount::with_cheap_password_hash(name, AGENT_PASSWORD))
-            .collect();
+        let agents =
+            AGENT_NAMES.iter().map(|name| AgentAccount::with_cheap_password_hash(name, AGENT_PASSWORD)).collect();
         let mut config = Config::with_defaults(sites, agents);
         config.www_dir = crate::paths::www_dir();
         config.site_dir = site_dir;

@@ -94,11 +94,8 @@ fn private(
     root: PathBuf,
     log: Arc<Mutex<Vec<PrivateRequest>>>,
 ) -> impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone {
-    warp::get()
-        .and(warp::path("private"))
-        .and(warp::path::tail())
-        .and(warp::header::optional::<String>("cookie"))
-        .map(move |tail: warp::path::Tail, cookie: Option<String>| {
+    warp::get().and(warp::path("private")).and(warp::path::tail()).and(warp::header::optional::<String>("cookie")).map(
+        move |tail: warp::path::Tail, cookie: Option<String>| {
             let with_cookie = cookie.is_some_and(|cookie| cookie.split(';').any(|c| c.trim() == PRIVATE_COOKIE));
             let response = if with_cookie {
                 serve_file(&root, tail.as_str(), "")
@@ -109,35 +106,20 @@ fn private(
             let status = response.status().as_u16();
             log.lock().expect("the request log").push(PrivateRequest { file, with_cookie, status });
             response
-        })
+        },
+    )
 }
 
 /// One file's response: the bytes (HTML rewritten), or 404.
 fn serve_file(root: &Path, tail: &str, relay_origin: &str) -> Response<Vec<u8>> {
-    let relative = if tail.is_empty() || tail.ends_with('/') {
-        format!("{tail}index.html")
-    } else {
-        tail.into()
-    };
+    let relative = if tail.is_empty() || tail.ends_with('/') { format!("{tail}index.html") } else { tail.into() };
     let safe = !relative.split('/').any(|part| part == ".." || part.starts_with('.'));
-    let bytes = if safe {
-        std::fs::read(root.join(&relative)).ok()
-    } else {
-        None
-    };
+    let bytes = if safe { std::fs::read(root.join(&relative)).ok() } else { None };
     let Some(bytes) = bytes else {
-        return respond(
-            StatusCode::NOT_FOUND,
-            "text/plain; charset=utf-8",
-            b"not found".to_vec(),
-        );
+        return respond(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", b"not found".to_vec());
     };
     let content_type = content_type(&relative);
-    let body = if relative.ends_with(".html") {
-        rewrite_shim_src(&bytes, relay_origin)
-    } else {
-        bytes
-    };
+    let body = if relative.ends_with(".html") { rewrite_shim_src(&bytes, relay_origin) } else { bytes };
     respond(StatusCode::OK, content_type, body)
 }
 

@@ -36,13 +36,7 @@ impl Stage {
         let relay = Relay::start_with(configure).await?;
         let site = Site::start(relay.origin()).await?;
         let driver = ChromeDriver::start().await?;
-        let stage = Self {
-            relay,
-            site,
-            driver,
-            started,
-            _turn: turn,
-        };
+        let stage = Self { relay, site, driver, started, _turn: turn };
         stage.log(&format!(
             "relay {}, site {}, chromedriver {}",
             stage.relay.origin(),

@@ -60,10 +60,7 @@ fn score_element(path: &str, visitor: &Element, mirror: &Element, score: &mut Sc
                 if v == m || visitor.masked {
                     score.matched += 1;
                 } else {
-                    score.differences.push(Difference {
-                        path: path.to_string(),
-                        what: format!("text #{i} differs"),
-                    });
+                    score.differences.push(Difference { path: path.to_string(), what: format!("text #{i} differs") });
                 }
             }
             Aligned::Both(_, Node::El(v), Node::El(m)) => {
@@ -116,10 +113,8 @@ mod tests {
 
     #[test]
     fn a_missing_subtree_costs_all_its_nodes_and_a_changed_text_one() {
-        let visitor = element(
-            "body",
-            vec![text("hi"), Node::El(element("div", vec![Node::El(element("p", vec![text("x")]))]))],
-        );
+        let visitor =
+            element("body", vec![text("hi"), Node::El(element("div", vec![Node::El(element("p", vec![text("x")]))]))]);
         let mirror = element("body", vec![text("ho")]);
         let score = score(&visitor, &mirror);
         assert_eq!((score.nodes, score.matched), (5, 1), "{:?}", score.differences);

@@ -109,19 +109,12 @@ async fn read_with(browser: &Browser, role: Role, deep: bool) -> crate::Result<D
 impl Element {
     /// The value of attribute `name`, if set.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(n, _, _)| n == name)
-            .map(|(_, value, _)| value.as_str())
+        self.attrs.iter().find(|(n, _, _)| n == name).map(|(_, value, _)| value.as_str())
     }
 
     /// A short label for paths and messages: `input#card-number`, `div.layout`, `span`.
     pub fn label(&self) -> String {
-        let namespace = if self.ns == "html" {
-            String::new()
-        } else {
-            format!("{}:", self.ns)
-        };
+        let namespace = if self.ns == "html" { String::new() } else { format!("{}:", self.ns) };
         if let Some(id) = self.attr("id").filter(|id| !id.is_empty()) {
             return format!("{namespace}{}#{id}", self.tag);
         }
@@ -145,11 +138,7 @@ impl Element {
 
     /// How many elements the tree has, this one included.
     pub fn count(&self) -> usize {
-        1 + self
-            .kids
-            .iter()
-            .map(|kid| if let Node::El(e) = kid { e.count() } else { 0 })
-            .sum::<usize>()
+        1 + self.kids.iter().map(|kid| if let Node::El(e) = kid { e.count() } else { 0 }).sum::<usize>()
     }
 }
 

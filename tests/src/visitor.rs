@@ -11,19 +11,12 @@ const SHIM_TIMEOUT: Duration = Duration::from_secs(15);
 /// Opens `url` and waits until the shim has defined `window.Cobrowse`.
 pub async fn open(browser: &Browser, url: &str) -> crate::Result<()> {
     browser.goto(url).await?;
-    crate::wait::until(
-        &format!("{}: window.Cobrowse on {url}", browser.label),
-        SHIM_TIMEOUT,
-        || async {
-            let ready: bool = browser
-                .execute(
-                    "return !!(window.Cobrowse && typeof window.Cobrowse.start === 'function');",
-                    vec![],
-                )
-                .await?;
-            Ok(ready.then_some(()))
-        },
-    )
+    crate::wait::until(&format!("{}: window.Cobrowse on {url}", browser.label), SHIM_TIMEOUT, || async {
+        let ready: bool = browser
+            .execute("return !!(window.Cobrowse && typeof window.Cobrowse.start === 'function');", vec![])
+            .await?;
+        Ok(ready.then_some(()))
+    })
     .await
 }
 
@@ -55,10 +48,7 @@ pub async fn start_by_clicking(browser: &Browser, css: &str) -> crate::Result<St
     browser.click(css).await?;
     let shown = || async {
         let text: Option<String> = browser
-            .execute(
-                "var k = document.getElementById('cobrowse-key'); return k ? k.textContent : null;",
-                vec![],
-            )
+            .execute("var k = document.getElementById('cobrowse-key'); return k ? k.textContent : null;", vec![])
             .await?;
         let digits: String = text.unwrap_or_default().chars().filter(char::is_ascii_digit).collect();
         Ok(is_session_key(&digits).then_some(digits))
@@ -82,10 +72,7 @@ struct Widget {
 
 impl Widget {
     fn is_right(&self, key: &str) -> bool {
-        let digits: Option<String> = self
-            .key_text
-            .as_ref()
-            .map(|t| t.chars().filter(char::is_ascii_digit).collect());
+        let digits: Option<String> = self.key_text.as_ref().map(|t| t.chars().filter(char::is_ascii_digit).collect());
         self.widget && self.ignored && self.stylesheet && digits.as_deref() == Some(key)
     }
 }
@@ -107,10 +94,7 @@ pub async fn check_widget(browser: &Browser, key: &str) -> crate::Result<()> {
         let widget: Widget = browser.execute(script, vec![]).await?;
         Ok(widget.is_right(key).then_some(()))
     };
-    if crate::wait::until("the shim's widget", Duration::from_secs(5), check)
-        .await
-        .is_ok()
-    {
+    if crate::wait::until("the shim's widget", Duration::from_secs(5), check).await.is_ok() {
         return Ok(());
     }
     let widget: Widget = browser.execute(script, vec![]).await?;
@@ -125,8 +109,6 @@ pub async fn check_widget(browser: &Browser, key: &str) -> crate::Result<()> {
 /// Sets the demo shop's timers going or stops them (`window.demoShop`, see `www/demo/demo.js`).
 pub async fn set_demo_timers(browser: &Browser, running: bool) -> crate::Result<()> {
     let script = "if (window.demoShop) { arguments[0] ? window.demoShop.resume() : window.demoShop.pause(); }";
-    browser
-        .execute::<serde_json::Value>(script, vec![json!(running)])
-        .await?;
+    browser.execute::<serde_json::Value>(script, vec![json!(running)]).await?;
     Ok(())
 }

@@ -106,7 +106,11 @@ async fn assets_only_the_visitor_can_load_reach_the_mirror_from_the_relay() -> R
     }
     let requests = stage.site.private_requests();
     for request in &requests {
-        assert_eq!(request.status == 200, request.with_cookie, "only the signed-in visitor gets private files: {request:?}");
+        assert_eq!(
+            request.status == 200,
+            request.with_cookie,
+            "only the signed-in visitor gets private files: {request:?}"
+        );
     }
     let agent_asked = |file: &str| requests.iter().any(|request| !request.with_cookie && request.file == file);
     assert!(!agent_asked("badge.png") && !agent_asked("private.css"), "the agent asked the site: {requests:?}");

@@ -69,11 +69,7 @@ async fn every_page_is_mirrored_faithfully() -> Result<()> {
     // One agent joins once per page, about 50 times within a couple of minutes from one address.
     let stage = Stage::start_with(|config| config.join_attempts_per_minute = 1000).await?;
     let site = FidelitySite::start(stage.relay.origin()).await?;
-    stage.log(&format!(
-        "fidelity site {}, third origin {}",
-        site.origin(),
-        site.cdn_origin()
-    ));
+    stage.log(&format!("fidelity site {}, third origin {}", site.origin(), site.cdn_origin()));
     let visitor = stage.browser("visitor").await?;
     let agent = stage.browser("agent ana").await?;
     let (width, height) = VISITOR_WINDOW;
@@ -128,18 +124,10 @@ fn pages() -> Result<Vec<String>> {
 }
 
 /// Opens `page`, starts a session, joins, measures after load, interacts, measures again, stops.
-async fn run_page(
-    stage: &Stage,
-    site: &FidelitySite,
-    visitor: &Browser,
-    agent: &Browser,
-    page: &str,
-) -> PageResult {
+async fn run_page(stage: &Stage, site: &FidelitySite, visitor: &Browser, agent: &Browser, page: &str) -> PageResult {
     let load = start_and_join(stage, site, visitor, agent, page).await;
     let load = match load {
-        Ok(()) => fidelity::measure(visitor, agent, &format!("{page}-load"))
-            .await
-            .map_err(|error| error.to_string()),
+        Ok(()) => fidelity::measure(visitor, agent, &format!("{page}-load")).await.map_err(|error| error.to_string()),
         Err(error) => Err(error.to_string()),
     };
     let interaction = match &load {
@@ -147,11 +135,7 @@ async fn run_page(
         Err(_) => None,
     };
     stop_session(visitor).await;
-    PageResult {
-        page: page.to_string(),
-        load,
-        interaction,
-    }
+    PageResult { page: page.to_string(), load, interaction }
 }
 
 async fn start_and_join(
@@ -171,19 +155,13 @@ async fn interact_and_measure(
     agent: &Browser,
     page: &str,
 ) -> std::result::Result<Measurement, String> {
-    fidelity::interact(visitor, corpus_interaction(page))
-        .await
-        .map_err(|error| error.to_string())?;
-    fidelity::measure(visitor, agent, &format!("{page}-interaction"))
-        .await
-        .map_err(|error| error.to_string())
+    fidelity::interact(visitor, corpus_interaction(page)).await.map_err(|error| error.to_string())?;
+    fidelity::measure(visitor, agent, &format!("{page}-interaction")).await.map_err(|error| error.to_string())
 }
 
 /// Ends the page's session (`Cobrowse.stop()`); the next page opens a new one.
 async fn stop_session(visitor: &Browser) {
-    let _ = visitor
-        .execute::<Value>("if (window.Cobrowse) window.Cobrowse.stop();", vec![])
-        .await;
+    let _ = visitor.execute::<Value>("if (window.Cobrowse) window.Cobrowse.stop();", vec![]).await;
 }
 
 /// One progress line per page.

@@ -119,13 +119,9 @@ fn sentinels() -> Vec<Sentinel> {
 /// Opens the page and builds the sections of `indices` with their secrets.
 async fn open_page(stage: &Stage, browser: &Browser, indices: &[usize], secrets: &[Sentinel]) -> Result<()> {
     visitor::open(browser, &stage.site.page_url(PAGE)).await?;
-    let list: Vec<Value> = indices
-        .iter()
-        .map(|&i| json!({ "id": SCENARIOS[i].id, "secret": secrets[i].text }))
-        .collect();
-    let missing: Vec<String> = browser
-        .execute("return window.leaks.prepare(arguments[0]);", vec![json!(list)])
-        .await?;
+    let list: Vec<Value> =
+        indices.iter().map(|&i| json!({ "id": SCENARIOS[i].id, "secret": secrets[i].text })).collect();
+    let missing: Vec<String> = browser.execute("return window.leaks.prepare(arguments[0]);", vec![json!(list)]).await?;
     if !missing.is_empty() {
         return Err(format!("scenarios missing from leaks.js: {missing:?}").into());
     }
@@ -154,15 +150,11 @@ async fn do_step(browser: &Browser, scenario: &Scenario, step: Step, js: &mut us
 /// Changes `#tick` to `tick-N` and waits until the relay received that change from the visitor, in a
 /// frame at or after `from`; returns that frame's index.
 async fn barrier(visitor: &Browser, frames: &LiveFrames, n: usize, from: usize) -> Result<usize> {
-    visitor
-        .execute::<Value>("return window.leaks.tick(arguments[0]);", vec![json!(n)])
-        .await?;
+    visitor.execute::<Value>("return window.leaks.tick(arguments[0]);", vec![json!(n)]).await?;
     let needle = format!("\"tick-{n}\"");
-    cobrowse_e2e::wait::until(
-        &format!("the relay receiving #tick's class tick-{n}"),
-        BARRIER_TIMEOUT,
-        || async { Ok(frames.find_visitor_page(from, &needle)) },
-    )
+    cobrowse_e2e::wait::until(&format!("the relay receiving #tick's class tick-{n}"), BARRIER_TIMEOUT, || async {
+        Ok(frames.find_visitor_page(from, &needle))
+    })
     .await
 }
 
@@ -217,10 +209,7 @@ async fn run_ours(
         }
         outcomes.push(match failure {
             Some(failure) => Ours::StepFailed(failure),
-            None => Ours::Ran {
-                hits: Vec::new(),
-                flushed,
-            },
+            None => Ours::Ran { hits: Vec::new(), flushed },
         });
     }
     stage.log(&format!("{} frames after the steps; waiting for the mirror", frames.len()));
@@ -319,11 +308,7 @@ async fn run_rrweb(
             vec![options],
         )
         .await?;
-    let count = || async {
-        visitor
-            .execute::<usize>("return window.__rrweb.length;", vec![])
-            .await
-    };
+    let count = || async { visitor.execute::<usize>("return window.__rrweb.length;", vec![]).await };
     let setup_end = count().await?;
     let mut windows = Vec::new();
     for &i in indices {
@@ -349,14 +334,8 @@ async fn run_rrweb(
     stage.log(&format!("rrweb: {} chars of events", events.len()));
     dump(&format!("rrweb-{}.json", SCENARIOS[indices[0]].group.name()), &events);
     assert!(events.len() > 1000, "rrweb recorded (almost) nothing: {events:.200}");
-    let per_scenario: Vec<String> = visitor
-        .execute(RRWEB_PER_SCENARIO, vec![json!(windows), json!(setup_end)])
-        .await?;
-    Ok(indices
-        .iter()
-        .zip(&per_scenario)
-        .map(|(&i, text)| secrets[i].hits_in(text, "rrweb events"))
-        .collect())
+    let per_scenario: Vec<String> = visitor.execute(RRWEB_PER_SCENARIO, vec![json!(windows), json!(setup_end)]).await?;
+    Ok(indices.iter().zip(&per_scenario).map(|(&i, text)| secrets[i].hits_in(text, "rrweb events")).collect())
 }
 
 /// rrweb's events that belong to each scenario: its section in the full snapshot, the events emitted

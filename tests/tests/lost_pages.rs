@@ -26,18 +26,9 @@ impl Session {
         let visitor = stage.browser("visitor").await?;
         let agent = stage.browser("agent ana").await?;
         visitor::open(&visitor, &site.url(page)).await?;
-        let key = visitor::start_session(&visitor)
-            .await
-            .map_err(step("Cobrowse.start()"))?;
-        agent::join(&agent, &stage.relay.agent_url(), AGENT_NAMES[0], &key)
-            .await
-            .map_err(step("the agent joins"))?;
-        Ok(Self {
-            stage,
-            _site: site,
-            visitor,
-            agent,
-        })
+        let key = visitor::start_session(&visitor).await.map_err(step("Cobrowse.start()"))?;
+        agent::join(&agent, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await.map_err(step("the agent joins"))?;
+        Ok(Self { stage, _site: site, visitor, agent })
     }
 
     /// Checks `body` (see `cobrowse_e2e::probe`) answers `expected` on the page and the same in the mirror.
@@ -116,12 +107,7 @@ async fn private_images_and_stylesheets_reach_the_mirror() -> Result<()> {
 }
 
 async fn private_assets_checks(s: &Session) -> Result<()> {
-    s.agrees(
-        "the cookie-protected image's natural width",
-        &natural_width("#private-image"),
-        json!(120),
-    )
-    .await?;
+    s.agrees("the cookie-protected image's natural width", &natural_width("#private-image"), json!(120)).await?;
     s.agrees(
         "the cookie-protected stylesheet's colour",
         &computed("#private-box", "backgroundColor"),
@@ -129,18 +115,13 @@ async fn private_assets_checks(s: &Session) -> Result<()> {
     )
     .await?;
     s.agrees(
-            "the blob: image's natural width",
-            "var i = doc.querySelector('#blob-image'); return i && i.complete && i.naturalWidth ? i.naturalWidth : null;",
-            json!(140),
-        )
-        .await?;
-    s.interact().await?;
-    s.agrees(
-        "a cookie-protected image added later",
-        &natural_width("#private-image-later"),
-        json!(120),
+        "the blob: image's natural width",
+        "var i = doc.querySelector('#blob-image'); return i && i.complete && i.naturalWidth ? i.naturalWidth : null;",
+        json!(140),
     )
-    .await
+    .await?;
+    s.interact().await?;
+    s.agrees("a cookie-protected image added later", &natural_width("#private-image-later"), json!(120)).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -157,21 +138,13 @@ async fn shadow_checks(s: &Session) -> Result<()> {
                  return Array.prototype.map.call(h.shadowRoot.querySelectorAll('p'), function (p) {{ return p.textContent; }});"
             )
     };
-    s.agrees(
-        "#early's shadow root content",
-        &inside("early"),
-        json!(["Shadow content of early"]),
-    )
-    .await?;
+    s.agrees("#early's shadow root content", &inside("early"), json!(["Shadow content of early"])).await?;
     s.agrees("#early's shadow root styles", "var h = doc.getElementById('early'); var p = h && h.shadowRoot && h.shadowRoot.querySelector('p'); return p ? doc.defaultView.getComputedStyle(p).backgroundColor : null;", json!("rgb(40, 110, 60)")).await?;
     s.interact().await?;
     s.agrees(
         "#early's shadow root after its content changed",
         &inside("early"),
-        json!([
-            "Changed inside the shadow root",
-            "A paragraph added to the shadow root"
-        ]),
+        json!(["Changed inside the shadow root", "A paragraph added to the shadow root"]),
     )
     .await?;
     s.agrees(
@@ -196,12 +169,8 @@ async fn frame_checks(s: &Session) -> Result<()> {
                  var e = d && d.querySelector({css:?}); return e ? e.textContent : null;"
         )
     };
-    s.agrees(
-        "the frame's document",
-        &frame_text("first-frame", "#frame-text"),
-        json!("Loaded from the same origin."),
-    )
-    .await?;
+    s.agrees("the frame's document", &frame_text("first-frame", "#frame-text"), json!("Loaded from the same origin."))
+        .await?;
     s.interact().await?;
     s.agrees(
         "the frame's document changed by the parent",
@@ -209,12 +178,7 @@ async fn frame_checks(s: &Session) -> Result<()> {
         json!("Changed by the parent page"),
     )
     .await?;
-    s.agrees(
-        "the frame added later",
-        &frame_text("late-frame", "h1"),
-        json!("Frame content"),
-    )
-    .await?;
+    s.agrees("the frame added later", &frame_text("late-frame", "h1"), json!("Frame content")).await?;
     s.agrees(
         "content added inside the late frame",
         &frame_text("late-frame", "#late-note"),

@@ -14,18 +14,12 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// `(field, secret)`: masked fields and what the visitor types into them.
-const SECRETS: [(&str, &str); 3] = [
-    ("#card-number", "4929778133550172"),
-    ("#card-cvv", "9173"),
-    ("#account-password", "Tr0ub4dor&3-zebra!"),
-];
+const SECRETS: [(&str, &str); 3] =
+    [("#card-number", "4929778133550172"), ("#card-cvv", "9173"), ("#account-password", "Tr0ub4dor&3-zebra!")];
 /// Masked text already on the demo page (`<span class="cobrowse-mask">`).
 const PAGE_SECRET: &str = "Visa ending 4417";
 /// `(field, text)`: unmasked fields and what the visitor types into them; these must reach the agent.
-const PLAIN: [(&str, &str); 2] = [
-    ("#full-name", "Grace Hopper"),
-    ("#delivery-notes", "Blue door behind the bakery"),
-];
+const PLAIN: [(&str, &str); 2] = [("#full-name", "Grace Hopper"), ("#delivery-notes", "Blue door behind the bakery")];
 /// Elements the mirror must mark `data-cobrowse-masked`.
 const MASKED_IDS: [&str; 4] = ["card-number", "card-cvv", "account-password", "saved-card"];
 
@@ -39,28 +33,20 @@ async fn masked_secrets_never_reach_the_relay_or_the_agent() -> Result<()> {
     visitor::open(&visitor, &stage.site.demo_url()).await?;
     let key = visitor::start_session(&visitor).await?;
     agent::join(&ana, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await?;
-    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
-        .await
-        .map_err(step("the first mirror"))?;
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("the first mirror"))?;
 
     for (field, text) in PLAIN.iter().chain(&SECRETS) {
         visitor.type_into(field, text).await?;
     }
     check_fields_took_the_keys(&visitor).await?;
-    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
-        .await
-        .map_err(step("the mirror after typing"))?;
+    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("the mirror after typing"))?;
     stage.log(&format!("typed; mirror equal after {:?}", agreed.after));
     check_mirror_hides_secrets(&ana).await?;
 
     // Let any last frame arrive, then look at everything the relay received.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let recording = recorder.finish().await?;
-    assert_eq!(
-        recording.lagged, 0,
-        "the frame recorder fell behind and lost {} frames",
-        recording.lagged
-    );
+    assert_eq!(recording.lagged, 0, "the frame recorder fell behind and lost {} frames", recording.lagged);
     let audit = Audit::of(&recording);
     stage.log(&format!(
         "{} frames recorded, {} page frames from the visitor, {} masked values",
@@ -68,22 +54,11 @@ async fn masked_secrets_never_reach_the_relay_or_the_agent() -> Result<()> {
         audit.visitor_page_frames(),
         audit.masked_values()
     ));
-    assert!(
-        audit.errors.is_empty(),
-        "frames that would not decode:\n{}",
-        audit.errors.join("\n")
-    );
-    assert!(
-        audit.visitor_page_frames() >= 2,
-        "expected a snapshot and deltas from the visitor"
-    );
+    assert!(audit.errors.is_empty(), "frames that would not decode:\n{}", audit.errors.join("\n"));
+    assert!(audit.visitor_page_frames() >= 2, "expected a snapshot and deltas from the visitor");
     for (field, secret) in SECRETS.iter().chain(&[("saved card text", PAGE_SECRET)]) {
         let places = audit.find(secret);
-        assert!(
-            places.is_empty(),
-            "the secret typed into {field} reached the relay:\n{}",
-            places.join("\n")
-        );
+        assert!(places.is_empty(), "the secret typed into {field} reached the relay:\n{}", places.join("\n"));
     }
     for (field, text) in PLAIN {
         assert!(
@@ -91,24 +66,15 @@ async fn masked_secrets_never_reach_the_relay_or_the_agent() -> Result<()> {
             "the plain text typed into {field} ({text:?}) is in no frame: the search cannot be trusted"
         );
     }
-    assert!(
-        audit.masked_values() > 0,
-        "no frame carries a masked value, yet masked fields were typed into"
-    );
+    assert!(audit.masked_values() > 0, "no frame carries a masked value, yet masked fields were typed into");
 
     // An element moved into a masked element is masked from then on; moved back out, it shows again.
-    visitor
-        .execute::<Value>(MOVE_HEADING, vec![json!("saved-card")])
-        .await?;
+    visitor.execute::<Value>(MOVE_HEADING, vec![json!("saved-card")]).await?;
     assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
         .await
         .map_err(step("a heading moved into the masked #saved-card"))?;
-    visitor
-        .execute::<Value>(MOVE_HEADING, vec![json!("contact-heading-home")])
-        .await?;
-    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
-        .await
-        .map_err(step("the heading moved back out of the mask"))?;
+    visitor.execute::<Value>(MOVE_HEADING, vec![json!("contact-heading-home")]).await?;
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("the heading moved back out of the mask"))?;
 
     visitor.close().await?;
     ana.close().await?;
@@ -128,9 +94,8 @@ const MOVE_HEADING: &str = r#"
 /// The visitor's fields hold what was typed (else the test would prove nothing).
 async fn check_fields_took_the_keys(visitor: &Browser) -> Result<()> {
     for (field, text) in PLAIN.iter().chain(&SECRETS) {
-        let value: String = visitor
-            .execute("return document.querySelector(arguments[0]).value;", vec![json!(field)])
-            .await?;
+        let value: String =
+            visitor.execute("return document.querySelector(arguments[0]).value;", vec![json!(field)]).await?;
         assert_eq!(&value, text, "the visitor's {field} did not take the keystrokes");
     }
     Ok(())
@@ -162,29 +127,15 @@ async fn check_mirror_hides_secrets(agent: &Browser) -> Result<()> {
     "#;
     let view: MirrorView = agent.execute(script, vec![json!(MASKED_IDS)]).await?;
     for (field, secret) in SECRETS.iter().chain(&[("saved card text", PAGE_SECRET)]) {
-        assert!(
-            !view.html.contains(secret),
-            "the mirror's HTML shows the secret from {field}"
-        );
+        assert!(!view.html.contains(secret), "the mirror's HTML shows the secret from {field}");
         assert!(
             !view.values.iter().any(|v| v.contains(secret)),
             "a mirrored field's value holds the secret from {field}"
         );
     }
-    assert_eq!(
-        view.card_value.as_deref(),
-        Some(MASK_TEXT),
-        "the mirror's card number should show the mask"
-    );
-    let unmarked: Vec<_> = MASKED_IDS
-        .iter()
-        .zip(&view.masked)
-        .filter(|(_, marked)| !**marked)
-        .map(|(id, _)| id)
-        .collect();
-    assert!(
-        unmarked.is_empty(),
-        "masked elements without data-cobrowse-masked in the mirror: {unmarked:?}"
-    );
+    assert_eq!(view.card_value.as_deref(), Some(MASK_TEXT), "the mirror's card number should show the mask");
+    let unmarked: Vec<_> =
+        MASKED_IDS.iter().zip(&view.masked).filter(|(_, marked)| !**marked).map(|(id, _)| id).collect();
+    assert!(unmarked.is_empty(), "masked elements without data-cobrowse-masked in the mirror: {unmarked:?}");
     Ok(())
 }

@@ -46,23 +46,12 @@ async fn the_mirror_follows_the_page_for_every_agent() -> Result<()> {
 
     // 1. Start, join, and the mirror equals the page.
     visitor::open(&visitor, &stage.site.demo_url()).await?;
-    let key = visitor::start_session(&visitor)
-        .await
-        .map_err(step("1: Cobrowse.start()"))?;
-    visitor::check_widget(&visitor, &key)
-        .await
-        .map_err(step("1: the shim's widget"))?;
+    let key = visitor::start_session(&visitor).await.map_err(step("1: Cobrowse.start()"))?;
+    visitor::check_widget(&visitor, &key).await.map_err(step("1: the shim's widget"))?;
     stage.log(&format!("session {key} started"));
-    agent::join(&ana, &stage.relay.agent_url(), ana_name, &key)
-        .await
-        .map_err(step("1: ana joins"))?;
-    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
-        .await
-        .map_err(step("1: first mirror"))?;
-    stage.log(&format!(
-        "1: ana's mirror equals the page ({} elements) after {:?}",
-        agreed.elements, agreed.after
-    ));
+    agent::join(&ana, &stage.relay.agent_url(), ana_name, &key).await.map_err(step("1: ana joins"))?;
+    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("1: first mirror"))?;
+    stage.log(&format!("1: ana's mirror equals the page ({} elements) after {:?}", agreed.elements, agreed.after));
 
     // 2. Random DOM mutations, then real typing.
     let seed = mutations::seed();
@@ -73,46 +62,30 @@ async fn the_mirror_follows_the_page_for_every_agent() -> Result<()> {
     ));
     let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
         .await
-        .map_err(step(&format!(
-            "2: after 200 random mutations (seed {seed}; replay with E2E_SEED={seed})"
-        )))?;
-    stage.log(&format!(
-        "2: mirror equal after mutations ({} elements) after {:?}",
-        agreed.elements, agreed.after
-    ));
+        .map_err(step(&format!("2: after 200 random mutations (seed {seed}; replay with E2E_SEED={seed})")))?;
+    stage.log(&format!("2: mirror equal after mutations ({} elements) after {:?}", agreed.elements, agreed.after));
     type_like_a_customer(&visitor).await.map_err(step("2: typing"))?;
-    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
-        .await
-        .map_err(step("2: after typing"))?;
+    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("2: after typing"))?;
     stage.log(&format!("2: mirror equal after typing, after {:?}", agreed.after));
 
     // 4. More changes while ana watches; then ben joins late and sees the page at once.
     mutations::apply(&visitor, seed.wrapping_add(1), 100, &KEEP_IDS).await?;
     visitor.type_into("#street", "12 Harbour Lane").await?;
-    agent::join(&ben, &stage.relay.agent_url(), ben_name, &key)
-        .await
-        .map_err(step("4: ben joins late"))?;
+    agent::join(&ben, &stage.relay.agent_url(), ben_name, &key).await.map_err(step("4: ben joins late"))?;
     let agreed = assert_mirrors(&visitor, &ben, LATE_JOIN_TIMEOUT)
         .await
-        .map_err(step(&format!(
-            "4: the late joiner's first view, after 100 more mutations (E2E_SEED={seed})"
-        )))?;
+        .map_err(step(&format!("4: the late joiner's first view, after 100 more mutations (E2E_SEED={seed})")))?;
     stage.log(&format!("4: ben's late mirror equal after {:?}", agreed.after));
 
     // 3. Both agents follow further changes.
     mutations::apply(&visitor, seed.wrapping_add(2), 60, &KEEP_IDS).await?;
     visitor.type_into("#delivery-notes", " Thanks!").await?;
     for agent_browser in [&ana, &ben] {
-        let agreed = assert_mirrors(&visitor, agent_browser, MIRROR_TIMEOUT)
-            .await
-            .map_err(step(&format!(
-                "3: two agents at once, {}, after 60 more mutations (E2E_SEED={seed})",
-                agent_browser.label
-            )))?;
-        stage.log(&format!(
-            "3: {}'s mirror equal after {:?}",
-            agent_browser.label, agreed.after
-        ));
+        let agreed = assert_mirrors(&visitor, agent_browser, MIRROR_TIMEOUT).await.map_err(step(&format!(
+            "3: two agents at once, {}, after 60 more mutations (E2E_SEED={seed})",
+            agent_browser.label
+        )))?;
+        stage.log(&format!("3: {}'s mirror equal after {:?}", agent_browser.label, agreed.after));
     }
     for agent_browser in [&ana, &ben] {
         let counters = agent::viewer_counters(agent_browser).await?;
@@ -129,12 +102,7 @@ async fn the_mirror_follows_the_page_for_every_agent() -> Result<()> {
     tamper_with_mirror(&ana).await?;
     let verdict = assert_mirrors(&visitor, &ana, Duration::from_secs(1)).await;
     let message = verdict.err().map(|e| e.to_string()).unwrap_or_default();
-    for expected in [
-        "data-tampered",
-        "onclick",
-        "value: mirror \"tampered\"",
-        "extra child <p>",
-    ] {
+    for expected in ["data-tampered", "onclick", "value: mirror \"tampered\"", "extra child <p>"] {
         assert!(
             message.contains(expected),
             "a tampered mirror must fail the comparison with {expected:?}; got: {message}"
@@ -166,12 +134,8 @@ async fn tamper_with_mirror(agent: &Browser) -> Result<()> {
 /// Types into the demo's fields with real key events and checks that the page took them.
 async fn type_like_a_customer(visitor: &Browser) -> Result<()> {
     visitor.type_into("#full-name", "Ada Lovelace").await?;
-    visitor
-        .type_into("#delivery-notes", "Ring twice,\nthen wait by the blue gate.")
-        .await?;
-    visitor
-        .type_into("#shipping-method", &char::from(Key::Down).to_string())
-        .await?;
+    visitor.type_into("#delivery-notes", "Ring twice,\nthen wait by the blue gate.").await?;
+    visitor.type_into("#shipping-method", &char::from(Key::Down).to_string()).await?;
     visitor.type_into("#gift-wrap", " ").await?;
     visitor.click("#slot-evening").await?;
     visitor.type_into("#card-number", "4000056655665556").await?;
@@ -186,7 +150,7 @@ async fn type_like_a_customer(visitor: &Browser) -> Result<()> {
     )?;
     if state != expected {
         return Err(
-            format!("the visitor's fields did not take the keystrokes: {state:?}, expected {expected:?}").into(),
+            format!("the visitor's fields did not take the keystrokes: {state:?}, expected {expected:?}").into()
         );
     }
     Ok(())

@@ -40,12 +40,31 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
     visitor::open(&visitor, &stage.site.page_url("page-state.html")).await?;
     let key = visitor::start_session(&visitor).await.map_err(step("start"))?;
     agent::join(&agent_browser, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await.map_err(step("join"))?;
-    let computed = |id: &str, property: &str| format!("getComputedStyle(d.getElementById('{id}')).getPropertyValue('{property}')");
+    let computed =
+        |id: &str, property: &str| format!("getComputedStyle(d.getElementById('{id}')).getPropertyValue('{property}')");
 
     // Set before the session started.
-    mirror_shows(&agent_browser, "a rule inserted through the CSSOM", &computed("cssom-target", "color"), json!("rgb(0, 128, 0)")).await?;
-    mirror_shows(&agent_browser, "an adopted constructed sheet", &computed("adopted-target", "letter-spacing"), json!("3px")).await?;
-    mirror_shows(&agent_browser, "an element scrolled before the session", "d.getElementById('scroller').scrollTop", json!(120)).await?;
+    mirror_shows(
+        &agent_browser,
+        "a rule inserted through the CSSOM",
+        &computed("cssom-target", "color"),
+        json!("rgb(0, 128, 0)"),
+    )
+    .await?;
+    mirror_shows(
+        &agent_browser,
+        "an adopted constructed sheet",
+        &computed("adopted-target", "letter-spacing"),
+        json!("3px"),
+    )
+    .await?;
+    mirror_shows(
+        &agent_browser,
+        "an element scrolled before the session",
+        "d.getElementById('scroller').scrollTop",
+        json!(120),
+    )
+    .await?;
     // The mirror shows a canvas's pixels as the viewer's image inside it (a canvas shows nothing without scripts).
     let red_pixel = "(function () { var i = d.querySelector('#canvas > img[data-cobrowse-viewer]'); \
         var c = document.createElement('canvas'); c.width = 40; c.height = 20; var x = c.getContext('2d'); \
@@ -76,27 +95,61 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
          if (window.earlyGl) { earlyGl.clearColor(0, 1, 0, 1); earlyGl.clear(earlyGl.COLOR_BUFFER_BIT); }",
     )
     .await?;
-    mirror_shows(&agent_browser, "a rule inserted during the session", &computed("hover-target", "text-indent"), json!("7px")).await?;
-    mirror_shows(&agent_browser, "an adopted sheet added during the session", &computed("adopted-target", "word-spacing"), json!("9px")).await?;
-    mirror_shows(&agent_browser, "a value set from script", "d.getElementById('field').value", json!("set by script")).await?;
+    mirror_shows(
+        &agent_browser,
+        "a rule inserted during the session",
+        &computed("hover-target", "text-indent"),
+        json!("7px"),
+    )
+    .await?;
+    mirror_shows(
+        &agent_browser,
+        "an adopted sheet added during the session",
+        &computed("adopted-target", "word-spacing"),
+        json!("9px"),
+    )
+    .await?;
+    mirror_shows(&agent_browser, "a value set from script", "d.getElementById('field').value", json!("set by script"))
+        .await?;
     mirror_shows(&agent_browser, "checked set from script", "d.getElementById('agree').checked", json!(true)).await?;
-    mirror_shows(&agent_browser, "selectedIndex set from script", "d.getElementById('size').selectedIndex", json!(2)).await?;
-    mirror_shows(&agent_browser, "a masked value set from script", "d.getElementById('pin').value", json!("••••••")).await?;
+    mirror_shows(&agent_browser, "selectedIndex set from script", "d.getElementById('size').selectedIndex", json!(2))
+        .await?;
+    mirror_shows(&agent_browser, "a masked value set from script", "d.getElementById('pin').value", json!("••••••"))
+        .await?;
     mirror_shows(&agent_browser, "details opened", "d.getElementById('more').open", json!(true)).await?;
     mirror_shows(&agent_browser, "a modal dialog", "d.getElementById('dialog').matches(':modal')", json!(true)).await?;
-    mirror_shows(&agent_browser, "an element scrolled during the session", "d.getElementById('scroller').scrollTop", json!(300)).await?;
-    mirror_shows(&agent_browser, "a shadow root's element scrolled during the session", inner_scroll, json!(140)).await?;
+    mirror_shows(
+        &agent_browser,
+        "an element scrolled during the session",
+        "d.getElementById('scroller').scrollTop",
+        json!(300),
+    )
+    .await?;
+    mirror_shows(&agent_browser, "a shadow root's element scrolled during the session", inner_scroll, json!(140))
+        .await?;
     mirror_shows(&agent_browser, "a frame document scrolled during the session", frame_scroll, json!(180)).await?;
     mirror_shows(&agent_browser, "the canvas redrawn", red_pixel, json!("0,0,255,255")).await?;
     let gl_pixel = red_pixel.replace("#canvas", "#webgl");
     let has_webgl: bool = visitor.execute("return !!window.earlyGl;", vec![]).await?;
     if has_webgl {
-        mirror_shows(&agent_browser, "a WebGL canvas made before the shim, drawn during the session", &gl_pixel, json!("0,255,0,255")).await?;
+        mirror_shows(
+            &agent_browser,
+            "a WebGL canvas made before the shim, drawn during the session",
+            &gl_pixel,
+            json!("0,255,0,255"),
+        )
+        .await?;
     } else {
         stage.log("this Chromium has no WebGL: the WebGL canvas is not checked");
     }
     on_visitor(&visitor, "document.getElementById('dialog').close();").await?;
-    mirror_shows(&agent_browser, "the dialog closed", "d.getElementById('dialog').matches(':modal') || d.getElementById('dialog').open", json!(false)).await?;
+    mirror_shows(
+        &agent_browser,
+        "the dialog closed",
+        "d.getElementById('dialog').matches(':modal') || d.getElementById('dialog').open",
+        json!(false),
+    )
+    .await?;
     stage.log("state changed without events is mirrored");
 
     // Where the visitor is: the hovered element's :hover style, the focused field's :focus style, the selection.
@@ -108,8 +161,20 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
          getSelection().setBaseAndExtent(words, 7, words, 11);",
     )
     .await?;
-    mirror_shows(&agent_browser, "the hovered element's :hover style", &computed("hover-target", "background-color"), json!("rgb(255, 165, 0)")).await?;
-    mirror_shows(&agent_browser, "the focused field's :focus style", &computed("field", "outline-color"), json!("rgb(0, 0, 255)")).await?;
+    mirror_shows(
+        &agent_browser,
+        "the hovered element's :hover style",
+        &computed("hover-target", "background-color"),
+        json!("rgb(255, 165, 0)"),
+    )
+    .await?;
+    mirror_shows(
+        &agent_browser,
+        "the focused field's :focus style",
+        &computed("field", "outline-color"),
+        json!("rgb(0, 0, 255)"),
+    )
+    .await?;
     mirror_shows(&agent_browser, "the visitor's selection", "d.getSelection().toString()", json!("some")).await?;
     let counters = agent::viewer_counters(&agent_browser).await?;
     assert_eq!(counters.get("outOfStep").and_then(Value::as_u64), Some(0), "the viewer resynced: {counters}");

@@ -127,7 +127,15 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
     // 2. Changes inside them, typing in shadow roots and frames, a root attached later, a frame added later whose content
     //    then changes.
     let foreign = format!("steps.addForeignFrame('{}/healthz')", stage.relay.origin());
-    let steps = ["steps.changeShadow()", "steps.attachLate()", "steps.changeStaticFrame()", "steps.typeInFrames()", "steps.typeInShadows()", "steps.addFrame()", &foreign];
+    let steps = [
+        "steps.changeShadow()",
+        "steps.attachLate()",
+        "steps.changeStaticFrame()",
+        "steps.typeInFrames()",
+        "steps.typeInShadows()",
+        "steps.addFrame()",
+        &foreign,
+    ];
     for script in steps {
         run_step(&visitor, script).await.map_err(step(&format!("2: {script}")))?;
     }
@@ -183,8 +191,11 @@ async fn shadow_roots_frames_hijacked_apis_and_floods_reach_the_mirror() -> Resu
     until_mirror(&ana, "the hijacked page's list", |view| str_at(view, "/list") == "a b c d")
         .await
         .map_err(step("5: snapshot of the hijacked page"))?;
-    run_step(&visitor, "var li = document.createElement('li'); li.textContent = 'e'; document.getElementById('list').appendChild(li)")
-        .await?;
+    run_step(
+        &visitor,
+        "var li = document.createElement('li'); li.textContent = 'e'; document.getElementById('list').appendChild(li)",
+    )
+    .await?;
     until_mirror(&ana, "the item added on the hijacked page", |view| str_at(view, "/list") == "a b c d e")
         .await
         .map_err(step("5: mutations recorded on the hijacked page"))?;

@@ -17,53 +17,33 @@ async fn visitor_script_never_runs_in_the_agents_browser() -> Result<()> {
     let ana = stage.browser("agent ana").await?;
 
     visitor::open(&visitor, &stage.site.page_url("hostile.html")).await?;
-    let ran: bool = visitor
-        .execute("return window.__visitorScriptRan === true;", vec![])
-        .await?;
-    assert!(
-        ran,
-        "the hostile page's own script did not run on the visitor's side: the page is broken"
-    );
+    let ran: bool = visitor.execute("return window.__visitorScriptRan === true;", vec![]).await?;
+    assert!(ran, "the hostile page's own script did not run on the visitor's side: the page is broken");
     let key = visitor::start_session(&visitor).await?;
     agent::join(&ana, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await?;
-    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
-        .await
-        .map_err(step("mirroring the hostile page"))?;
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("mirroring the hostile page"))?;
 
     // Script and handlers arriving in deltas, after the snapshot.
-    visitor
-        .execute::<serde_json::Value>(ADD_HOSTILE_CONTENT, vec![])
-        .await?;
-    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT)
-        .await
-        .map_err(step("mirroring hostile content added later"))?;
+    visitor.execute::<serde_json::Value>(ADD_HOSTILE_CONTENT, vec![]).await?;
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("mirroring hostile content added later"))?;
     tokio::time::sleep(GRACE).await;
-    inspect_mirror(&ana)
-        .await
-        .map_err(step("inspecting the mirror"))?
-        .assert_inert("after mirroring");
+    inspect_mirror(&ana).await.map_err(step("inspecting the mirror"))?.assert_inert("after mirroring");
 
-    ana.execute::<serde_json::Value>(CLICK_IN_MIRROR, vec![])
-        .await
-        .map_err(step("clicking in the mirror"))?;
+    ana.execute::<serde_json::Value>(CLICK_IN_MIRROR, vec![]).await.map_err(step("clicking in the mirror"))?;
     tokio::time::sleep(GRACE).await;
-    let after = inspect_mirror(&ana)
-        .await
-        .map_err(step("inspecting the mirror after the clicks"))?;
+    let after = inspect_mirror(&ana).await.map_err(step("inspecting the mirror after the clicks"))?;
     after.assert_inert("after clicking the mirrored elements");
 
     // Last, the neutralized `javascript:` links. Following a link replaces the mirror's document (the
     // agent's UI shields the mirror from real clicks), so only the viewer page is checked afterwards.
-    ana.execute::<serde_json::Value>(CLICK_LINKS_IN_MIRROR, vec![])
-        .await
-        .map_err(step("clicking mirrored links"))?;
+    ana.execute::<serde_json::Value>(CLICK_LINKS_IN_MIRROR, vec![]).await.map_err(step("clicking mirrored links"))?;
     tokio::time::sleep(GRACE).await;
     let (pwned, mirror_kept): (Option<String>, bool) = ana.execute(AFTER_LINK_CLICKS, vec![]).await?;
-    assert_eq!(
-        pwned, None,
-        "a click on a mirrored javascript: link ran visitor script in the viewer page"
+    assert_eq!(pwned, None, "a click on a mirrored javascript: link ran visitor script in the viewer page");
+    assert!(
+        mirror_kept,
+        "a script click on a mirrored link navigated the mirror iframe away: the mirror must be view-only"
     );
-    assert!(mirror_kept, "a script click on a mirrored link navigated the mirror iframe away: the mirror must be view-only");
 
     visitor.close().await?;
     ana.close().await?;
@@ -82,15 +62,11 @@ async fn a_wrong_password_or_key_is_explained_to_the_agent() -> Result<()> {
     let agent_url = stage.relay.agent_url();
 
     agent::submit_join(&ana, &agent_url, AGENT_NAMES[0], "not-the-password", &key).await?;
-    expect_error_mentioning(&ana, "password")
-        .await
-        .map_err(step("a wrong password"))?;
+    expect_error_mentioning(&ana, "password").await.map_err(step("a wrong password"))?;
 
     let unknown_key = format!("{:06}", (key.parse::<u32>()? + 1) % 1_000_000);
     agent::submit_join(&ana, &agent_url, AGENT_NAMES[0], AGENT_PASSWORD, &unknown_key).await?;
-    expect_error_mentioning(&ana, "key")
-        .await
-        .map_err(step("an unknown session key"))?;
+    expect_error_mentioning(&ana, "key").await.map_err(step("an unknown session key"))?;
 
     // With both right, the same agent gets in: the errors were about the input, not the agent.
     agent::join(&ana, &agent_url, AGENT_NAMES[0], &key)
@@ -108,18 +84,12 @@ async fn expect_error_mentioning(agent: &Browser, word: &str) -> Result<()> {
     let settled = ["error", "live", "ended", "disconnected"];
     let status = agent::wait_for_state(agent, &settled, agent::JOIN_TIMEOUT).await?;
     if status.state.as_deref() != Some("error") {
-        return Err(format!(
-            "#cobrowse-status shows state {:?} ({:?}), expected \"error\"",
-            status.state, status.text
-        )
-        .into());
+        return Err(
+            format!("#cobrowse-status shows state {:?} ({:?}), expected \"error\"", status.state, status.text).into()
+        );
     }
     if !status.text.to_lowercase().contains(word) {
-        return Err(format!(
-            "#cobrowse-status says {:?}, which does not mention the {word}",
-            status.text
-        )
-        .into());
+        return Err(format!("#cobrowse-status says {:?}, which does not mention the {word}", status.text).into());
     }
     Ok(())
 }
@@ -190,10 +160,7 @@ struct MirrorSafety {
 
 impl MirrorSafety {
     fn assert_inert(&self, when: &str) {
-        assert_eq!(
-            self.viewer_pwned, None,
-            "{when}: visitor script ran in the viewer page (window.__pwned)"
-        );
+        assert_eq!(self.viewer_pwned, None, "{when}: visitor script ran in the viewer page (window.__pwned)");
         assert_eq!(self.mirror_pwned, None, "{when}: visitor script ran inside the mirror");
         let sandbox = self.sandbox.as_deref().unwrap_or("");
         assert!(
@@ -202,25 +169,14 @@ impl MirrorSafety {
             self.sandbox
         );
         assert_eq!(self.scripts, 0, "{when}: the mirror has <script> elements");
-        assert!(
-            self.placeholders >= 1,
-            "{when}: the mirror has no template[data-cobrowse-script] placeholder"
-        );
-        assert!(
-            self.handlers.is_empty(),
-            "{when}: the mirror keeps on* attributes: {:?}",
-            self.handlers
-        );
+        assert!(self.placeholders >= 1, "{when}: the mirror has no template[data-cobrowse-script] placeholder");
+        assert!(self.handlers.is_empty(), "{when}: the mirror keeps on* attributes: {:?}", self.handlers);
         assert!(
             self.javascript_urls.is_empty(),
             "{when}: the mirror keeps javascript: URLs: {:?}",
             self.javascript_urls
         );
-        assert!(
-            !self.mirror_url.starts_with("javascript:"),
-            "{when}: the mirror navigated to {}",
-            self.mirror_url
-        );
+        assert!(!self.mirror_url.starts_with("javascript:"), "{when}: the mirror navigated to {}", self.mirror_url);
     }
 }
 

@@ -178,7 +178,8 @@ fn element_hides(element: &Element, parent: Masking) -> bool {
         (masking.masks() && !value.is_empty() && mask::carries_content(&attribute.name().to_ascii_lowercase()))
             || holds_markup(&value)
     });
-    let template_content = element.dyn_ref::<HtmlTemplateElement>().is_some_and(|template| template.content().has_child_nodes());
+    let template_content =
+        element.dyn_ref::<HtmlTemplateElement>().is_some_and(|template| template.content().has_child_nodes());
     masking == Masking::Blocked || attribute_hides || template_content || subtree_hides(element, masking)
 }
 

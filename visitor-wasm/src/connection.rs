@@ -40,7 +40,8 @@ impl Connection {
                 Err(_) => web_sys::console::warn_1(&"cobrowse: ignored a text message from the relay".into()),
             }
         });
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| on_close(event.code(), event.reason()));
+        let on_close =
+            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| on_close(event.code(), event.reason()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(Self { socket, encoder: Encoder::new(), _on_message: on_message, _on_close: on_close })
@@ -99,10 +100,15 @@ pub fn close_message(code: u16, reason: &str, started: bool) -> String {
     let detail = if reason.is_empty() { None } else { Some(reason) };
     match (code, detail) {
         (close::SITE_NOT_ALLOWED, detail) => {
-            format!("This site is not allowed to start a cobrowse session: {}", detail.unwrap_or("unknown site or origin"))
+            format!(
+                "This site is not allowed to start a cobrowse session: {}",
+                detail.unwrap_or("unknown site or origin")
+            )
         }
         (close::NORMAL, None) if started => "The session ended.".to_string(),
-        (1006, None) if !started => "The cobrowse service is unreachable. Check your connection and try again.".to_string(),
+        (1006, None) if !started => {
+            "The cobrowse service is unreachable. Check your connection and try again.".to_string()
+        }
         (1006, None) => "The connection to the cobrowse service was lost.".to_string(),
         (_, Some(detail)) => detail.to_string(),
         (code, None) => format!("The cobrowse service closed the connection (code {code})."),

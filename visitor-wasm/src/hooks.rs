@@ -85,7 +85,9 @@ pub fn adopted_sheets(root: &Node) -> Vec<Rules> {
 
 /// The elements under `root` scrolled away from their origin.
 pub fn scrolled_elements(root: &Node) -> Vec<Element> {
-    with(|hooks| hooks.scrolled(root)).map(|found| found.iter().map(JsCast::unchecked_into).collect()).unwrap_or_default()
+    with(|hooks| hooks.scrolled(root))
+        .map(|found| found.iter().map(JsCast::unchecked_into).collect())
+        .unwrap_or_default()
 }
 
 /// NUL-joined rules back into a list (no rules: an empty string).

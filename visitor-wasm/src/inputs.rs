@@ -11,10 +11,10 @@
 //!   Focus, hover and selection are read when the frame comes; a selection end inside masked text is
 //!   moved to offset 0, so the selection reveals nothing of that text's length.
 
+use crate::hooks;
 use crate::ids::Ids;
 use crate::mask::{self, Masking};
 use crate::snapshot::{self, form_state};
-use crate::hooks;
 use cobrowse_protocol::{Event, NodeId, Point, Selection, Size};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -94,7 +94,8 @@ impl Listeners {
 impl Drop for Listeners {
     fn drop(&mut self) {
         for (target, kind) in &self.registered {
-            let _ = target.remove_event_listener_with_callback_and_bool(kind, self.handler.as_ref().unchecked_ref(), true);
+            let _ =
+                target.remove_event_listener_with_callback_and_bool(kind, self.handler.as_ref().unchecked_ref(), true);
         }
     }
 }
@@ -152,13 +153,19 @@ pub fn form_events(target: &EventTarget, document: &Document, ids: &Ids) -> Vec<
         "input" if element.get_attribute("type").is_some_and(|kind| kind.eq_ignore_ascii_case("radio")) => {
             if let Some(name) = element.get_attribute("name").filter(|name| !name.is_empty()) {
                 let group = element.owner_document().unwrap_or_else(|| document.clone()).get_elements_by_name(&name);
-                let others = (0..group.length()).filter_map(|index| group.item(index)).filter(|node| node != element.as_ref() as &Node);
+                let others = (0..group.length())
+                    .filter_map(|index| group.item(index))
+                    .filter(|node| node != element.as_ref() as &Node);
                 events.extend(others.filter_map(|node| form_event(node.unchecked_ref(), "input", ids)));
             }
         }
         "select" => {
             let options = element.get_elements_by_tag_name("option");
-            events.extend((0..options.length()).filter_map(|index| options.item(index)).filter_map(|option| form_event(&option, "option", ids)));
+            events.extend(
+                (0..options.length())
+                    .filter_map(|index| options.item(index))
+                    .filter_map(|option| form_event(&option, "option", ids)),
+            );
         }
         _ => {}
     }

@@ -24,14 +24,14 @@
 
 #[cfg(target_arch = "wasm32")]
 mod alloc;
+pub mod assets;
 pub mod canvas;
 pub mod carriers;
-pub mod assets;
 pub mod changes;
 pub mod connection;
 pub mod extras;
-pub mod hooks;
 pub mod frames;
+pub mod hooks;
 pub mod ids;
 pub mod inputs;
 pub mod mask;

@@ -102,7 +102,14 @@ impl Rules {
         let unmask = rules.unmask_selectors.split_first().map(|(first, rest)| list(first, rest).as_str().into());
         let flagged = format!("[{IGNORE_ATTRIBUTE}],{mask},{block}").as_str().into();
         let block = block.as_str().into();
-        Self { flagged, mask, block, unmask, mask_all_inputs: rules.mask_all_inputs, mask_all_text: rules.mask_all_text }
+        Self {
+            flagged,
+            mask,
+            block,
+            unmask,
+            mask_all_inputs: rules.mask_all_inputs,
+            mask_all_text: rules.mask_all_text,
+        }
     }
 
     fn mask_all(&self) -> bool {
@@ -235,7 +242,11 @@ fn element_masking_now(element: &Element) -> Masking {
     if mask {
         Masking::Masked
     } else if quick {
-        if is_secret_field(element, &element.local_name()) { Masking::Masked } else { Masking::Plain }
+        if is_secret_field(element, &element.local_name()) {
+            Masking::Masked
+        } else {
+            Masking::Plain
+        }
     } else {
         masking_down(&chain, Masking::Plain)
     }
@@ -275,7 +286,9 @@ pub fn is_secret_field(element: &Element, tag: &str) -> bool {
 
 fn has_secret_autocomplete(element: &Element) -> bool {
     element.get_attribute("autocomplete").is_some_and(|tokens| {
-        tokens.split_ascii_whitespace().any(|token| SECRET_AUTOCOMPLETE.iter().any(|secret| token.eq_ignore_ascii_case(secret)))
+        tokens
+            .split_ascii_whitespace()
+            .any(|token| SECRET_AUTOCOMPLETE.iter().any(|secret| token.eq_ignore_ascii_case(secret)))
     })
 }
 
@@ -284,8 +297,16 @@ pub fn carries_content(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     matches!(
         name.as_str(),
-        "value" | "srcdoc" | "placeholder" | "title" | "alt" | "label" | "aria-label" | "aria-description"
-            | "aria-valuetext" | "aria-placeholder"
+        "value"
+            | "srcdoc"
+            | "placeholder"
+            | "title"
+            | "alt"
+            | "label"
+            | "aria-label"
+            | "aria-description"
+            | "aria-valuetext"
+            | "aria-placeholder"
     ) || (name.starts_with("data-") && !name.starts_with("data-cobrowse-"))
 }
 

@@ -19,7 +19,8 @@ thread_local! {
 
 /// Keeps the constructors the shim put in `hooks` (for the sessions to come).
 pub fn adopt(hooks: &JsValue) {
-    let class = Reflect::get(hooks, &"MutationObserver".into()).ok().and_then(|class| class.dyn_into::<Function>().ok());
+    let class =
+        Reflect::get(hooks, &"MutationObserver".into()).ok().and_then(|class| class.dyn_into::<Function>().ok());
     OBSERVER_CLASS.set(class);
 }
 

@@ -38,7 +38,13 @@ thread_local! {
 pub fn start_watching(observer: &MutationObserver, options: MutationObserverInit) {
     stop_watching();
     let listener = Closure::new(on_event);
-    WATCHER.set(Some(Watcher { observer: observer.clone(), options, listener, documents: Vec::new(), shadow_roots: Vec::new() }));
+    WATCHER.set(Some(Watcher {
+        observer: observer.clone(),
+        options,
+        listener,
+        documents: Vec::new(),
+        shadow_roots: Vec::new(),
+    }));
 }
 
 /// Stops reporting frame loads (the observer itself is disconnected by the recorder).
@@ -46,11 +52,19 @@ pub fn stop_watching() {
     let Some(watcher) = WATCHER.take() else { return };
     for document in &watcher.documents {
         for kind in EVENTS {
-            let _ = document.remove_event_listener_with_callback_and_bool(kind, watcher.listener.as_ref().unchecked_ref(), true);
+            let _ = document.remove_event_listener_with_callback_and_bool(
+                kind,
+                watcher.listener.as_ref().unchecked_ref(),
+                true,
+            );
         }
     }
     for root in &watcher.shadow_roots {
-        let _ = root.remove_event_listener_with_callback_and_bool("scroll", watcher.listener.as_ref().unchecked_ref(), true);
+        let _ = root.remove_event_listener_with_callback_and_bool(
+            "scroll",
+            watcher.listener.as_ref().unchecked_ref(),
+            true,
+        );
     }
 }
 
@@ -65,17 +79,25 @@ pub fn watch(root: &Node) -> Result<(), JsValue> {
 fn watch_with(watcher: &mut Watcher, root: &Node) -> Result<(), JsValue> {
     watcher.observer.observe_with_options(root, &watcher.options)?;
     // A snapshot taken again watches the same documents again: listen to each once.
-    if root.node_type() == Node::DOCUMENT_NODE && !watcher.documents.iter().any(|document| AsRef::<Node>::as_ref(document) == root) {
+    if root.node_type() == Node::DOCUMENT_NODE
+        && !watcher.documents.iter().any(|document| AsRef::<Node>::as_ref(document) == root)
+    {
         let target: &EventTarget = root.unchecked_ref();
         let is_frame_document = host_of(root).is_some();
         for kind in EVENTS {
             if kind == "load" || is_frame_document {
-                target.add_event_listener_with_callback_and_bool(kind, watcher.listener.as_ref().unchecked_ref(), true)?;
+                target.add_event_listener_with_callback_and_bool(
+                    kind,
+                    watcher.listener.as_ref().unchecked_ref(),
+                    true,
+                )?;
             }
         }
         watcher.documents.push(root.clone().unchecked_into());
     }
-    if root.node_type() == Node::DOCUMENT_FRAGMENT_NODE && !watcher.shadow_roots.iter().any(|known| AsRef::<JsValue>::as_ref(known) == AsRef::<JsValue>::as_ref(root)) {
+    if root.node_type() == Node::DOCUMENT_FRAGMENT_NODE
+        && !watcher.shadow_roots.iter().any(|known| AsRef::<JsValue>::as_ref(known) == AsRef::<JsValue>::as_ref(root))
+    {
         let target: &EventTarget = root.unchecked_ref();
         target.add_event_listener_with_callback_and_bool("scroll", watcher.listener.as_ref().unchecked_ref(), true)?;
         watcher.shadow_roots.push(target.clone());

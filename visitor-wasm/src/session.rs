@@ -16,13 +16,13 @@
 //! resolving the promise) are made only after the session is released, as [`Notice`]s, so a page that
 //! calls `stop()` from an event handler finds the session free.
 
+use crate::canvas::Canvases;
 use crate::changes::Change;
 use crate::connection::{close_message, Connection};
 use crate::ids::Ids;
-use crate::canvas::Canvases;
 use crate::inputs::{self, form_events, Input, Listeners, Motion};
-use crate::styles::Styles;
 use crate::record::{self, Batch, Recorder};
+use crate::styles::Styles;
 use crate::{hooks, mask, snapshot};
 use cobrowse_protocol::Event;
 use cobrowse_protocol::{MaskingRules, ToVisitor};
@@ -135,11 +135,8 @@ impl Session {
             Some((document, window)) => (window, document),
             None => return Err((settle, "Cobrowse needs a browser window with a document.".into())),
         };
-        let connection = Connection::open(
-            ws_url,
-            |control| with_session(|session| session.on_control(control)),
-            on_close,
-        );
+        let connection =
+            Connection::open(ws_url, |control| with_session(|session| session.on_control(control)), on_close);
         let connection = match connection {
             Ok(connection) => connection,
             Err(error) => {
@@ -313,7 +310,8 @@ impl Session {
                 let modal = hooks::is_modal(&dialog);
                 if let Some((node, _)) = self.ids.get_with_masking(&dialog).filter(|(_, masking)| !masking.masks()) {
                     self.flush_records();
-                    self.connection.send_delta(&cobrowse_protocol::Delta { events: vec![Event::Modal { node, modal }] });
+                    self.connection
+                        .send_delta(&cobrowse_protocol::Delta { events: vec![Event::Modal { node, modal }] });
                 }
             }
             Change::Sheet(sheet) => self.styles.sheet_changed(sheet),

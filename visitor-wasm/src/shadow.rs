@@ -14,8 +14,23 @@ use web_sys::{Element, Node};
 /// The elements `attachShadow` accepts besides custom elements (whose names have a dash); checking the tag
 /// first spares a call into JS for every other element of a snapshot.
 const HOST_TAGS: [&str; 17] = [
-    "article", "aside", "blockquote", "body", "div", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "main", "nav", "p", "section",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "div",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "main",
+    "nav",
+    "p",
+    "section",
 ];
 
 /// The element's open shadow root, if it can have one and has one.

@@ -15,10 +15,12 @@
 //! out the same nodes from its events. A blocked element is sent as [`NodeKind::Blocked`], its tag and
 //! rendered size only.
 
-use crate::{extras, hooks};
 use crate::ids::Ids;
 use crate::mask::{self, Masking};
-use cobrowse_protocol::{Attribute, Element, Extras, FormState, Namespace, Node, NodeKind, Point, Root, Size, Snapshot};
+use crate::{extras, hooks};
+use cobrowse_protocol::{
+    Attribute, Element, Extras, FormState, Namespace, Node, NodeKind, Point, Root, Size, Snapshot,
+};
 use wasm_bindgen::JsCast;
 use web_sys::{
     Document, DocumentType, HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
@@ -164,7 +166,11 @@ impl Serializer<'_> {
             web_sys::Node::COMMENT_NODE => NodeKind::Comment(String::new()),
             web_sys::Node::DOCUMENT_TYPE_NODE => {
                 let doctype = node.unchecked_ref::<DocumentType>();
-                NodeKind::Doctype { name: doctype.name(), public_id: doctype.public_id(), system_id: doctype.system_id() }
+                NodeKind::Doctype {
+                    name: doctype.name(),
+                    public_id: doctype.public_id(),
+                    system_id: doctype.system_id(),
+                }
             }
             _ => return None,
         };
@@ -194,7 +200,14 @@ impl Serializer<'_> {
                 let listed = crate::carriers::lists_children(element, &tag);
                 let children = if listed { self.children(element, masking) } else { Vec::new() };
                 let extras = self.extras(element, &tag, &namespace, masking);
-                NodeKind::Element(Element { attributes: attributes(element, masking), form, children, tag, namespace, extras })
+                NodeKind::Element(Element {
+                    attributes: attributes(element, masking),
+                    form,
+                    children,
+                    tag,
+                    namespace,
+                    extras,
+                })
             }
         };
         Some(Node { id, kind })
@@ -203,7 +216,13 @@ impl Serializer<'_> {
     /// What the element holds beyond its children: an open shadow root, a readable frame document.
     /// The element's extras: its state (unless masked, see `extras.rs`), its open shadow root and its
     /// frame document.
-    fn extras(&mut self, element: &web_sys::Element, tag: &str, namespace: &Namespace, masking: Masking) -> Option<Box<Extras>> {
+    fn extras(
+        &mut self,
+        element: &web_sys::Element,
+        tag: &str,
+        namespace: &Namespace,
+        masking: Masking,
+    ) -> Option<Box<Extras>> {
         let mut extras = if masking.masks() { Extras::default() } else { extras::of(element, tag, namespace) };
         extras.shadow = crate::shadow::open_root(element, tag).map(|root| self.root(&root, masking, String::new()));
         extras.frame = crate::frames::readable_document(element, tag)

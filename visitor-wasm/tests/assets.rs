@@ -40,7 +40,8 @@ fn start_on_fake_socket() -> (JsValue, js_sys::Promise) {
     Reflect::set(&socket, &"readyState".into(), &1.into()).unwrap();
     let started_message = Control::SessionStarted { key: "123456".into(), masking: Default::default() };
     let event = Object::new();
-    Reflect::set(&event, &"data".into(), &Uint8Array::from(&message::encode_control(&started_message)[..]).buffer()).unwrap();
+    Reflect::set(&event, &"data".into(), &Uint8Array::from(&message::encode_control(&started_message)[..]).buffer())
+        .unwrap();
     get(&socket, "onmessage").unchecked_into::<Function>().call1(&JsValue::NULL, &event).unwrap();
     (socket, started)
 }
@@ -48,7 +49,9 @@ fn start_on_fake_socket() -> (JsValue, js_sys::Promise) {
 fn sent(socket: &JsValue) -> Vec<Message> {
     let sent: Array = get(socket, "sent").unchecked_into();
     let mut decoder = Decoder::default();
-    sent.iter().map(|bytes| decoder.decode(&bytes.unchecked_into::<Uint8Array>().to_vec()).expect("a valid frame")).collect()
+    sent.iter()
+        .map(|bytes| decoder.decode(&bytes.unchecked_into::<Uint8Array>().to_vec()).expect("a valid frame"))
+        .collect()
 }
 
 fn node(page: &Fixture, css: &str) -> Node {
@@ -72,7 +75,8 @@ async fn only_mirrored_unmasked_elements_upload_and_the_check_is_made_again_when
     assert!(allowed("#plain"));
     assert!(!allowed("#masked") && !allowed("#blocked") && !allowed("#ignored"));
 
-    let upload = AssetUpload { url: "https://shop.test/a.png".into(), mime: "image/png".into(), bytes: vec![137, 80, 78, 71] };
+    let upload =
+        AssetUpload { url: "https://shop.test/a.png".into(), mime: "image/png".into(), bytes: vec![137, 80, 78, 71] };
     let send = |css, upload: &AssetUpload| {
         let bytes = Uint8Array::from(&upload.bytes[..]);
         cobrowse_visitor::assets::send_asset(node(&page, css), upload.url.clone(), upload.mime.clone(), bytes)
@@ -95,5 +99,7 @@ async fn only_mirrored_unmasked_elements_upload_and_the_check_is_made_again_when
     assert_eq!(sent(&socket).len(), 2);
 
     cobrowse_visitor::stop();
-    Function::new_no_args("globalThis.WebSocket = globalThis.RealWebSocket || globalThis.WebSocket;").call0(&JsValue::NULL).unwrap();
+    Function::new_no_args("globalThis.WebSocket = globalThis.RealWebSocket || globalThis.WebSocket;")
+        .call0(&JsValue::NULL)
+        .unwrap();
 }

@@ -78,6 +78,9 @@ fn an_element_that_becomes_blocked_is_re_sent_as_a_box() {
     later.class_list().add_1("statement").unwrap();
     let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut ids) else { panic!("a delta") };
     let children = children_of(&delta.events, parent).expect("the parent lists the rebuilt box");
-    assert!(matches!(&children[..], [Child::New(node)] if matches!(&node.kind, NodeKind::Blocked { tag, .. } if tag == "section")), "{children:?}");
+    assert!(
+        matches!(&children[..], [Child::New(node)] if matches!(&node.kind, NodeKind::Blocked { tag, .. } if tag == "section")),
+        "{children:?}"
+    );
     assert!(!format!("{delta:?}").contains("LATER-TEXT"));
 }

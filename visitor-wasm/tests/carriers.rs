@@ -15,7 +15,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const SECRET: &str = "CARRIED-91b2c3";
 
-const SVG: &str = "<svg xmlns='http://www.w3.org/2000/svg'><text data-cobrowse-mask='' y='9'>CARRIED-91b2c3</text></svg>";
+const SVG: &str =
+    "<svg xmlns='http://www.w3.org/2000/svg'><text data-cobrowse-mask='' y='9'>CARRIED-91b2c3</text></svg>";
 
 /// Every carrier, each holding the secret inside an element the rules mask.
 fn page() -> String {
@@ -84,7 +85,9 @@ fn carriers_set_later_carry_no_masked_value() {
     box_.set_attribute("data-html", &secret_markup).unwrap();
     box_.set_attribute("onmouseover", &secret_markup).unwrap();
     box_.set_attribute("style", &format!("background:url('data:image/svg+xml,{SVG}')")).unwrap();
-    box_.set_inner_html(&format!("<noscript>{secret_markup}</noscript><a href=\"data:text/html,{secret_markup}\">a</a>"));
+    box_.set_inner_html(&format!(
+        "<noscript>{secret_markup}</noscript><a href=\"data:text/html,{secret_markup}\">a</a>"
+    ));
     page.get::<Element>("#x").set_text_content(Some(&secret_markup));
     let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut ids) else { panic!("a delta") };
     assert!(!delta.events.is_empty(), "the changes were recorded");
@@ -112,6 +115,9 @@ fn site_rules_and_mask_all_text_reach_into_markup() {
     let raw = inflate(&Encoder::new().snapshot(&snapshot));
     assert!(!contains_bytes(&raw, SECRET));
     let node = |selector: &str| element(find_dom(&snapshot.children, &ids, &page.get::<Element>(selector))).clone();
-    assert!(matches!(attribute(&node("#icon"), "src"), Some(Value::Plain(src)) if src.contains("path")), "an icon without text is sent");
+    assert!(
+        matches!(attribute(&node("#icon"), "src"), Some(Value::Plain(src)) if src.contains("path")),
+        "an icon without text is sent"
+    );
     assert_eq!(attribute(&node("#texty"), "src"), Some(&Value::Plain("data:,".into())));
 }

@@ -13,7 +13,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn a_radio_change_updates_its_whole_group() {
-    let page = Fixture::new(r#"<input type="radio" name="size" id="s" checked><input type="radio" name="size" id="m"><input type="radio" name="other" id="o" checked>"#);
+    let page = Fixture::new(
+        r#"<input type="radio" name="size" id="s" checked><input type="radio" name="size" id="m"><input type="radio" name="other" id="o" checked>"#,
+    );
     let mut ids = Ids::new();
     take_snapshot(&mut ids);
     let medium: HtmlInputElement = page.get("#m");
@@ -21,7 +23,10 @@ fn a_radio_change_updates_its_whole_group() {
     let events = form_events(&medium, &document(), &ids);
     let id = |selector: &str| ids.get(&page.get::<Element>(selector)).unwrap();
     let radio = |checked| FormState { value: Some(Value::Plain("on".into())), checked: Some(checked), selected: None };
-    assert_eq!(events, [Event::Form { node: id("#m"), state: radio(true) }, Event::Form { node: id("#s"), state: radio(false) }]);
+    assert_eq!(
+        events,
+        [Event::Form { node: id("#m"), state: radio(true) }, Event::Form { node: id("#s"), state: radio(false) }]
+    );
 }
 
 #[wasm_bindgen_test]

@@ -14,8 +14,18 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Sentinels: each secret is unique, so finding its bytes anywhere in a frame is a leak.
 const SECRETS: [&str; 12] = [
-    "PWD-7f3a91", "MASKATTR-55c2e0", "MASKCLASS-d41d8c", "PLACEHOLDER-0b9e77", "TITLE-1e4f02", "ARIA-9a8b7c",
-    "DATA-3c2d1e", "OPTION-8f8f00", "OPTVALUE-12ab34", "TEXTAREA-5e5e5e", "ALT-6d6d6d", "HIDDEN-4a4a4a",
+    "PWD-7f3a91",
+    "MASKATTR-55c2e0",
+    "MASKCLASS-d41d8c",
+    "PLACEHOLDER-0b9e77",
+    "TITLE-1e4f02",
+    "ARIA-9a8b7c",
+    "DATA-3c2d1e",
+    "OPTION-8f8f00",
+    "OPTVALUE-12ab34",
+    "TEXTAREA-5e5e5e",
+    "ALT-6d6d6d",
+    "HIDDEN-4a4a4a",
 ];
 
 const PAGE: &str = r#"
@@ -163,7 +173,10 @@ fn form_events_on_masked_fields_say_masked() {
         let target: Element = page.get(selector);
         let events = form_events(&target, &document, &recording.ids);
         let id = recording.ids.get(&target).unwrap();
-        assert_eq!(events, [Event::Form { node: id, state: FormState { value: Some(Value::Masked), ..Default::default() } }]);
+        assert_eq!(
+            events,
+            [Event::Form { node: id, state: FormState { value: Some(Value::Masked), ..Default::default() } }]
+        );
         recording.check(&Delta { events });
     }
     let select: HtmlSelectElement = page.get("#masked-select");

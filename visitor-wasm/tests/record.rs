@@ -188,7 +188,10 @@ fn ignored_elements_stay_out_of_the_events() {
     widget.remove_attribute("data-cobrowse-ignore").unwrap();
     let events = recording.events();
     let children = children_of(&events, recording.id(&page.root)).unwrap();
-    assert!(matches!(&children[..], [Child::New(node), Child::Existing(_)] if texts(std::slice::from_ref(node)) == [Some("1".to_string())]), "{children:?}");
+    assert!(
+        matches!(&children[..], [Child::New(node), Child::Existing(_)] if texts(std::slice::from_ref(node)) == [Some("1".to_string())]),
+        "{children:?}"
+    );
     assert_eq!(recording.ids.get(&p), None);
 }
 

@@ -46,7 +46,16 @@ fn glance_markers_and_card_fields_are_masked_by_default() {
     );
     let mut ids = Ids::new();
     let snapshot = take_snapshot(&mut ids);
-    for secret in ["GLANCE-TITLE", "GLANCE-TEXT", "4111111111111111", "CARD-PLACEHOLDER", "CSC-123", "EXP-12", "CARD-NAME", "OTP-654321"] {
+    for secret in [
+        "GLANCE-TITLE",
+        "GLANCE-TEXT",
+        "4111111111111111",
+        "CARD-PLACEHOLDER",
+        "CSC-123",
+        "EXP-12",
+        "CARD-NAME",
+        "OTP-654321",
+    ] {
         assert!(!frame_contains(&snapshot, secret), "{secret} leaked");
     }
     assert!(frame_contains(&snapshot, "visible text") && frame_contains(&snapshot, "visible@example.com"));
@@ -65,12 +74,16 @@ fn a_card_field_stays_masked_when_its_autocomplete_goes() {
     card.remove_attribute("autocomplete").unwrap();
     card.set_value("4111111111111111");
     let events = form_events(&card, &document(), &ids);
-    assert!(matches!(&events[..], [Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }]), "{events:?}");
+    assert!(
+        matches!(&events[..], [Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }]),
+        "{events:?}"
+    );
 }
 
 #[wasm_bindgen_test]
 fn the_site_s_mask_selectors_mask_whole_subtrees() {
-    let _rules = SiteRules::set(MaskingRules { mask_selectors: strings(&[".balance", "#account p"]), ..Default::default() });
+    let _rules =
+        SiteRules::set(MaskingRules { mask_selectors: strings(&[".balance", "#account p"]), ..Default::default() });
     let page = Fixture::new(
         r#"<span class="balance" data-amount="BAL-AMOUNT">BAL-1234</span>
         <div id="account"><p aria-label="ACC-LABEL"><b>ACC-5678</b></p><h3>Account</h3></div>
@@ -87,8 +100,11 @@ fn the_site_s_mask_selectors_mask_whole_subtrees() {
 
 #[wasm_bindgen_test]
 fn an_invalid_selector_is_refused_by_name_and_changes_nothing() {
-    let error = mask::set_rules(&document(), &MaskingRules { mask_selectors: strings(&[".ok", "div[[bad"]), ..Default::default() })
-        .unwrap_err();
+    let error = mask::set_rules(
+        &document(),
+        &MaskingRules { mask_selectors: strings(&[".ok", "div[[bad"]), ..Default::default() },
+    )
+    .unwrap_err();
     assert!(error.contains("div[[bad"), "{error}");
     let error = mask::set_rules(&document(), &MaskingRules { unmask_selectors: strings(&[""]), ..Default::default() });
     assert!(error.is_err());
@@ -100,7 +116,11 @@ fn an_invalid_selector_is_refused_by_name_and_changes_nothing() {
 
 #[wasm_bindgen_test]
 fn mask_all_inputs_spares_only_the_allow_list() {
-    let _rules = SiteRules::set(MaskingRules { mask_all_inputs: true, unmask_selectors: strings(&[".public"]), ..Default::default() });
+    let _rules = SiteRules::set(MaskingRules {
+        mask_all_inputs: true,
+        unmask_selectors: strings(&[".public"]),
+        ..Default::default()
+    });
     let page = Fixture::new(
         r#"<input id="any" value="ANY-INPUT"><textarea id="area">ANY-AREA</textarea>
         <select id="pick"><option value="OPT-VALUE">OPT-TEXT</option></select>
@@ -126,7 +146,8 @@ fn mask_all_inputs_spares_only_the_allow_list() {
 
 #[wasm_bindgen_test]
 fn mask_all_text_spares_only_the_allow_list() {
-    let _rules = SiteRules::set(MaskingRules { mask_all_text: true, unmask_selectors: strings(&["nav"]), ..Default::default() });
+    let _rules =
+        SiteRules::set(MaskingRules { mask_all_text: true, unmask_selectors: strings(&["nav"]), ..Default::default() });
     let page = Fixture::new(
         r#"<p id="para" title="PARA-TITLE">PARA-TEXT</p>
         <nav id="menu" title="Menu title">Home <a href="/x">Products</a> <span class="cobrowse-mask">NAV-SECRET</span></nav>"#,
@@ -186,7 +207,11 @@ fn a_class_that_makes_a_selector_match_re_sends_the_element_masked() {
 
 #[wasm_bindgen_test]
 fn an_element_entering_the_allow_list_is_re_sent_unmasked() {
-    let _rules = SiteRules::set(MaskingRules { mask_all_text: true, unmask_selectors: strings(&["[data-public]"]), ..Default::default() });
+    let _rules = SiteRules::set(MaskingRules {
+        mask_all_text: true,
+        unmask_selectors: strings(&["[data-public]"]),
+        ..Default::default()
+    });
     let page = Fixture::new(r#"<p id="para">LATER-PUBLIC</p>"#);
     let para: Element = page.get("#para");
     let mut ids = Ids::new();

@@ -32,7 +32,9 @@ fn install_fake_socket() {
 }
 
 fn restore_real_socket() {
-    Function::new_no_args("globalThis.WebSocket = globalThis.RealWebSocket || globalThis.WebSocket;").call0(&JsValue::NULL).unwrap();
+    Function::new_no_args("globalThis.WebSocket = globalThis.RealWebSocket || globalThis.WebSocket;")
+        .call0(&JsValue::NULL)
+        .unwrap();
 }
 
 fn get(object: &JsValue, key: &str) -> JsValue {
@@ -151,7 +153,9 @@ async fn a_session_from_start_to_stop() {
     pw.set_value("hunter2-SECRET");
     pw.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
     let events = deltas(relay.received());
-    assert!(matches!(&events[0], Event::Form { state: FormState { value: Some(Value::Plain(v)), .. }, .. } if v == "Ada"));
+    assert!(
+        matches!(&events[0], Event::Form { state: FormState { value: Some(Value::Plain(v)), .. }, .. } if v == "Ada")
+    );
     assert!(matches!(&events[1], Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }));
 
     // Pointer moves are coalesced to one per animation frame.
@@ -221,7 +225,8 @@ async fn a_close_by_the_relay_ends_the_session() {
     assert_eq!(name, "ended");
     assert_eq!(get(&detail, "reason"), "The session expired.");
     // A new session can start after the end.
-    let again = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
+    let again =
+        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     Relay::last().send(&Control::SessionStarted { key: "111111".into(), masking: Default::default() });
     assert_eq!(JsFuture::from(again).await.unwrap(), "111111");
     cobrowse_visitor::stop();
@@ -242,7 +247,8 @@ async fn an_unreachable_relay_is_reported() {
 async fn the_site_s_rules_apply_from_the_first_snapshot() {
     install_fake_socket();
     let _page = Fixture::new(r#"<p class="site-secret">SITE-SECRET-TEXT</p><p>public words</p>"#);
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
+    let started =
+        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     let mut relay = Relay::last();
     let masking = cobrowse_protocol::MaskingRules { mask_selectors: vec![".site-secret".into()], ..Default::default() };
     relay.send(&Control::SessionStarted { key: "222222".into(), masking });
@@ -259,9 +265,13 @@ async fn the_site_s_rules_apply_from_the_first_snapshot() {
 async fn an_invalid_selector_stops_the_start_before_anything_is_sent() {
     install_fake_socket();
     let _page = Fixture::new(r#"<p>PAGE-TEXT</p>"#);
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
+    let started =
+        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
     let mut relay = Relay::last();
-    let masking = cobrowse_protocol::MaskingRules { block_selectors: vec!["#ok".into(), "p:bogus(".into()], ..Default::default() };
+    let masking = cobrowse_protocol::MaskingRules {
+        block_selectors: vec!["#ok".into(), "p:bogus(".into()],
+        ..Default::default()
+    };
     relay.send(&Control::SessionStarted { key: "333333".into(), masking });
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     let message: String = error.unchecked_into::<js_sys::Error>().message().into();
@@ -276,8 +286,10 @@ async fn an_invalid_selector_stops_the_start_before_anything_is_sent() {
 #[wasm_bindgen_test]
 async fn changes_the_shim_reports_reach_the_relay_masked() {
     install_fake_socket();
-    let page = Fixture::new(r#"<input id="city"><input id="pin" type="password"><style id="s">p { color: red; }</style>"#);
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, shim_hooks());
+    let page =
+        Fixture::new(r#"<input id="city"><input id="pin" type="password"><style id="s">p { color: red; }</style>"#);
+    let started =
+        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, shim_hooks());
     let mut relay = Relay::last();
     relay.send(&Control::SessionStarted { key: "123456".into(), masking: Default::default() });
     JsFuture::from(started).await.unwrap();
@@ -291,8 +303,14 @@ async fn changes_the_shim_reports_reach_the_relay_masked() {
     pin.set_value("9876-SECRET");
     cobrowse_visitor::changed("form".into(), pin.into());
     let events = deltas(relay.received());
-    assert!(matches!(&events[0], Event::Form { state: FormState { value: Some(Value::Plain(v)), .. }, .. } if v == "Lisbon"), "{events:?}");
-    assert!(matches!(&events[1], Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }), "{events:?}");
+    assert!(
+        matches!(&events[0], Event::Form { state: FormState { value: Some(Value::Plain(v)), .. }, .. } if v == "Lisbon"),
+        "{events:?}"
+    );
+    assert!(
+        matches!(&events[1], Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }),
+        "{events:?}"
+    );
 
     // A rule inserted through the CSSOM is sent with the next animation frame, as the sheet's rules.
     let style: Element = page.get("#s");

@@ -132,7 +132,10 @@ fn the_snapshot_includes_open_shadow_roots_with_their_own_ids() {
     assert_eq!(Some(shadow.id), ids.get(&root), "the root has the id its serialization says");
     assert_eq!(shadow.url, "");
     assert_eq!(element(&shadow.children[0]).tag, "p");
-    assert_eq!(deep_texts(std::slice::from_ref(host_node)), [Some("light".into()), Some("inside ".into()), Some("shadow".into())]);
+    assert_eq!(
+        deep_texts(std::slice::from_ref(host_node)),
+        [Some("light".into()), Some("inside ".into()), Some("shadow".into())]
+    );
     let b = root.query_selector("b").unwrap().unwrap();
     assert!(find_deep(&snapshot.children, ids.get(&b).unwrap()).is_some(), "shadow nodes have ids");
     let closed_node = find_deep(&snapshot.children, ids.get(&closed).unwrap()).unwrap();
@@ -231,7 +234,11 @@ fn the_snapshot_includes_same_origin_frame_documents_with_their_doctype() {
     let frame = frame_of(frame_node);
     assert_eq!(Some(frame.id), ids.get(&frame_doc));
     assert_eq!(frame.url, frame_doc.url().unwrap());
-    assert!(matches!(&frame.children[0].kind, NodeKind::Doctype { name, .. } if name == "html"), "{:?}", frame.children);
+    assert!(
+        matches!(&frame.children[0].kind, NodeKind::Doctype { name, .. } if name == "html"),
+        "{:?}",
+        frame.children
+    );
     assert_eq!(element(&frame.children[1]).tag, "html");
     assert_eq!(deep_texts(&frame.children), [Some("t".into()), Some("in the frame".into())]);
     let p = frame_doc.query_selector("p").unwrap().unwrap();
@@ -397,11 +404,15 @@ fn typing_in_a_shadow_root_names_the_field_not_the_host() {
     let field = root.get_element_by_id("i").unwrap();
     let seen: Rc<RefCell<Vec<web_sys::EventTarget>>> = Rc::default();
     let record = seen.clone();
-    let listeners = Listeners::listen(&window(), &document(), Rc::new(move |input| {
-        if let Input::Form(target) = input {
-            record.borrow_mut().push(target);
-        }
-    }))
+    let listeners = Listeners::listen(
+        &window(),
+        &document(),
+        Rc::new(move |input| {
+            if let Input::Form(target) = input {
+                record.borrow_mut().push(target);
+            }
+        }),
+    )
     .unwrap();
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);

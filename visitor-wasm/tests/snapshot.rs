@@ -40,8 +40,16 @@ fn snapshot_has_elements_text_comments_and_attributes() {
     assert_eq!(
         kinds,
         [
-            "text:Hello ", "element:b", "comment:", "element:svg", "element:math", "element:input",
-            "element:input", "element:input", "element:textarea", "element:select"
+            "text:Hello ",
+            "element:b",
+            "comment:",
+            "element:svg",
+            "element:math",
+            "element:input",
+            "element:input",
+            "element:input",
+            "element:textarea",
+            "element:select"
         ]
     );
     assert_eq!(texts(&section.children[1..2]), [Some("world".to_string())]);
@@ -86,7 +94,8 @@ fn snapshot_covers_the_document_url_viewport_and_doctype() {
     let added_doctype = match document.doctype() {
         Some(_) => None,
         None => {
-            let doctype = document.implementation().unwrap().create_document_type("html", "-//W3C//DTD X//EN", "x.dtd").unwrap();
+            let doctype =
+                document.implementation().unwrap().create_document_type("html", "-//W3C//DTD X//EN", "x.dtd").unwrap();
             document.insert_before(&doctype, document.document_element().as_ref().map(|e| e.as_ref())).unwrap();
             Some(doctype)
         }
@@ -171,7 +180,8 @@ fn html_tags_are_lower_case() {
 
 #[wasm_bindgen_test]
 fn a_large_page_round_trips_through_a_frame() {
-    let rows: String = (0..1000).map(|i| format!("<tr><td class=\"c{i}\">row {i}</td><td>{}</td></tr>", "x".repeat(i % 50))).collect();
+    let rows: String =
+        (0..1000).map(|i| format!("<tr><td class=\"c{i}\">row {i}</td><td>{}</td></tr>", "x".repeat(i % 50))).collect();
     let page = Fixture::new(&format!("<table><tbody>{rows}</tbody></table>"));
     let mut encoder = cobrowse_protocol::Encoder::new();
     let mut decoder = cobrowse_protocol::Decoder::default();

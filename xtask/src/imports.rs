@@ -13,7 +13,8 @@ use std::path::Path;
 /// Renames the function imports of the module at `wasm` and the matching keys of the glue at `glue`.
 pub fn shorten(wasm: &Path, glue: &Path) -> Result {
     let module = std::fs::read(wasm).map_err(|error| format!("cannot read {}: {error}", wasm.display()))?;
-    let mut script = std::fs::read_to_string(glue).map_err(|error| format!("cannot read {}: {error}", glue.display()))?;
+    let mut script =
+        std::fs::read_to_string(glue).map_err(|error| format!("cannot read {}: {error}", glue.display()))?;
     let (renamed, names) = rename_function_imports(&module)?;
     for (old, new) in &names {
         let replaced = replace_token(&script, old, new);

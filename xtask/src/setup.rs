@@ -45,8 +45,12 @@ pub fn node_tools_dir() -> std::path::PathBuf {
 
 fn ensure_node_tools() -> Result {
     let dir = node_tools_dir();
-    let installed =
-        ["node_modules/.bin/wasm-opt", "node_modules/.bin/esbuild", "node_modules/rrweb-snapshot", "node_modules/rrweb"];
+    let installed = [
+        "node_modules/.bin/wasm-opt",
+        "node_modules/.bin/esbuild",
+        "node_modules/rrweb-snapshot",
+        "node_modules/rrweb",
+    ];
     if installed.iter().all(|path| dir.join(path).exists()) {
         return Ok(());
     }
@@ -83,7 +87,8 @@ fn ensure_wasm_pack() -> Result {
     if command::exists("wasm-pack") {
         return Ok(());
     }
-    command::run("cargo", &["install", "--locked", "wasm-pack"]).or_else(|_| command::run("cargo", &["install", "wasm-pack"]))
+    command::run("cargo", &["install", "--locked", "wasm-pack"])
+        .or_else(|_| command::run("cargo", &["install", "wasm-pack"]))
 }
 
 fn ensure_debian_packages() -> Result {

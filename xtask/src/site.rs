@@ -83,7 +83,18 @@ fn shrink(wasm: &Path) -> Result {
     let path = path_str(wasm)?;
     // Rust never uses the lowest KiB of memory (its stack and data start higher), which lets wasm-opt fold
     // more address arithmetic; GUFA and a second pass each take a little more off the download.
-    let mut args = vec!["--low-memory-unused", "-Oz", "--gufa", "-Oz", "--converge", "--strip-debug", "--strip-producers", "-o", path, path];
+    let mut args = vec![
+        "--low-memory-unused",
+        "-Oz",
+        "--gufa",
+        "-Oz",
+        "--converge",
+        "--strip-debug",
+        "--strip-producers",
+        "-o",
+        path,
+        path,
+    ];
     args.extend(WASM_FEATURES);
     command::run(&crate::setup::wasm_opt_path(), &args)
 }
@@ -94,7 +105,8 @@ fn shrink(wasm: &Path) -> Result {
 fn minify(source: &Path, destination: &Path, format: Option<&str>) -> Result {
     let esbuild = crate::setup::node_tools_dir().join("node_modules/.bin/esbuild");
     let outfile = format!("--outfile={}", path_str(destination)?);
-    let mut args = vec![path_str(source)?, "--minify", "--legal-comments=none", "--allow-overwrite", "--log-level=warning"];
+    let mut args =
+        vec![path_str(source)?, "--minify", "--legal-comments=none", "--allow-overwrite", "--log-level=warning"];
     let format = format.map(|format| format!("--format={format}"));
     args.extend(format.as_deref());
     args.push(&outfile);

@@ -42,7 +42,10 @@ pub fn element_in(
         .iter()
         .map(|(name, value)| Attribute { name: name.to_string(), value: Value::Plain(value.to_string()) })
         .collect();
-    Node { id, kind: NodeKind::Element(Element { tag: tag.into(), namespace, attributes, form: None, children, extras: None }) }
+    Node {
+        id,
+        kind: NodeKind::Element(Element { tag: tag.into(), namespace, attributes, form: None, children, extras: None }),
+    }
 }
 
 /// `node` (an element) with this form state.

@@ -96,9 +96,8 @@ impl LiveFrames {
             loop {
                 match receiver.recv().await {
                     Ok(frame) => {
-                        let (inflater, decoder) = decoders
-                            .entry((frame.session_key.clone(), frame.from.clone()))
-                            .or_default();
+                        let (inflater, decoder) =
+                            decoders.entry((frame.session_key.clone(), frame.from.clone())).or_default();
                         let inflated = inflater.inflate(&frame.bytes).map(|(_, raw)| raw);
                         let decoded = decoder.decode(&frame.bytes);
                         let mut frames = out.lock().expect("frames");
@@ -109,7 +108,13 @@ impl LiveFrames {
                             Ok(message @ Message::Control(_)) => ("Control", format!("{message:?}")),
                             Ok(Message::Asset(upload)) => {
                                 let bytes = String::from_utf8_lossy(&upload.bytes);
-                                ("Asset", format!("Asset {{ url: {:?}, mime: {:?}, bytes: {bytes:?} }}", upload.url, upload.mime))
+                                (
+                                    "Asset",
+                                    format!(
+                                        "Asset {{ url: {:?}, mime: {:?}, bytes: {bytes:?} }}",
+                                        upload.url, upload.mime
+                                    ),
+                                )
                             }
                             Err(error) => ("undecodable", format!("{error:?}")),
                         };

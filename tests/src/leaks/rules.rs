@@ -22,11 +22,9 @@ impl Group {
                 mask_all_inputs: true,
                 mask_all_text: false,
             },
-            Group::AllText => Rules {
-                unmask_selectors: strings(&[".public"]),
-                mask_all_text: true,
-                ..Rules::default()
-            },
+            Group::AllText => {
+                Rules { unmask_selectors: strings(&[".public"]), mask_all_text: true, ..Rules::default() }
+            }
         }
     }
 
@@ -61,11 +59,7 @@ pub fn configure(config: &mut cobrowse_relay::Config, rules: &Rules) {
 ///   text too (its control then shows nothing: only our run needs it);
 /// - everything else at rrweb's defaults (`maskInputFn`/`maskTextFn` unset: rrweb's own `*` masking).
 pub fn rrweb_options(rules: &Rules) -> Value {
-    let mut mask = vec![
-        "[data-cobrowse-mask]".to_string(),
-        ".cobrowse-mask".into(),
-        "[glance_masked=\"true\"]".into(),
-    ];
+    let mut mask = vec!["[data-cobrowse-mask]".to_string(), ".cobrowse-mask".into(), "[glance_masked=\"true\"]".into()];
     mask.extend(rules.mask_selectors.iter().cloned());
     let mask_text_selector = if rules.mask_all_text { "*".to_string() } else { mask.join(",") };
     let mut block = vec!["[data-cobrowse-block]".to_string()];

@@ -57,11 +57,7 @@ impl Sentinel {
 
     fn from_text(text: String) -> Self {
         assert_ne!(text.chars().count(), 6, "no sentinel may be as long as MASK_TEXT");
-        Self {
-            reverse: text.chars().rev().collect(),
-            base64: base64(text.as_bytes()),
-            text,
-        }
+        Self { reverse: text.chars().rev().collect(), base64: base64(text.as_bytes()), text }
     }
 
     /// Its length in characters.
@@ -114,24 +110,12 @@ impl Sentinel {
         if contains(self.base64.trim_end_matches('=')) {
             found.push("base64");
         }
-        found
-            .into_iter()
-            .map(|how| Hit {
-                how,
-                place: place.to_string(),
-            })
-            .collect()
+        found.into_iter().map(|how| Hit { how, place: place.to_string() }).collect()
     }
 
     /// [`Sentinel::find_in`] as hits at `place`.
     pub fn hits_in(&self, haystack: &str, place: &str) -> Vec<Hit> {
-        self.find_in(haystack)
-            .into_iter()
-            .map(|how| Hit {
-                how,
-                place: place.to_string(),
-            })
-            .collect()
+        self.find_in(haystack).into_iter().map(|how| Hit { how, place: place.to_string() }).collect()
     }
 }
 
@@ -209,9 +193,7 @@ fn random_alphanumeric(len: usize) -> String {
             let mut hasher = state.build_hasher();
             hasher.write_usize(i);
             hasher.write_u128(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos()),
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()),
             );
             ALPHABET[(hasher.finish() % ALPHABET.len() as u64) as usize] as char
         })

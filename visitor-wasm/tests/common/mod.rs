@@ -1,9 +1,9 @@
 //! Helpers shared by the browser tests: DOM fixtures and lookups in serialized trees.
 #![allow(dead_code)]
 
+use cobrowse_protocol::MaskingRules;
 use cobrowse_protocol::{Child, Element, Event, Node, NodeId, NodeKind, Snapshot};
 use cobrowse_visitor::ids::Ids;
-use cobrowse_protocol::MaskingRules;
 use cobrowse_visitor::{mask, snapshot};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlElement, Window};
