@@ -22,7 +22,7 @@ use serde_json::Value;
 const VISITOR_WINDOW: (u32, u32) = (1000, 680);
 
 /// Our own pages, one per thing the mirror must carry (`iframe-child.html` is only a frame's content).
-const OWN_PAGES: [&str; 15] = [
+const OWN_PAGES: [&str; 16] = [
     "cssom-rules.html",
     "adopted-shadow.html",
     "cross-origin-css.html",
@@ -38,6 +38,7 @@ const OWN_PAGES: [&str; 15] = [
     "svg-mathml.html",
     "picture-srcset.html",
     "flood.html",
+    "markup-text.html",
 ];
 
 /// The interaction of a corpus page (which defines no `window.fidelityInteract`): a function body run in

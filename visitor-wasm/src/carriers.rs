@@ -131,8 +131,8 @@ fn without_hiding_data_urls(value: String, masking: &dyn Fn() -> Masking) -> Str
 
 /// Whether `markup`, parsed as `markup_type` and walked with the page's masking rules from `outer` (the
 /// masking of whatever holds it), has anything those rules would mask or block. Markup that cannot be
-/// parsed counts as hiding something, and so does markup nested in it (an attribute or raw text holding
-/// markup or a markup `data:` URL, a `<template>` with content): it is not parsed again.
+/// parsed counts as hiding something, and so does markup nested in it (an attribute holding markup, an
+/// `<xmp>` holding markup, a markup `data:` URL, a `<template>` with content): it is not parsed again.
 fn hides(markup: &str, markup_type: MarkupType, outer: Masking) -> bool {
     let parsed = DomParser::new().and_then(|parser| {
         let supported = match markup_type {
@@ -155,7 +155,9 @@ fn subtree_hides(parent: &Node, masking: Masking) -> bool {
             Node::ELEMENT_NODE => element_hides(node.unchecked_ref(), masking),
             Node::TEXT_NODE | Node::CDATA_SECTION_NODE => {
                 let text = node.node_value().unwrap_or_default();
-                !text.trim_ascii().is_empty() && (masking.masks() || holds_markup(&text))
+                let nested = markup::looks_like_markup(&text) && is_in_raw_text(&node);
+                !text.trim_ascii().is_empty()
+                    && (masking.masks() || nested || !markup::markup_data_urls(&text).is_empty())
             }
             _ => false,
         };

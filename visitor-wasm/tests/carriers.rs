@@ -38,6 +38,7 @@ fn page() -> String {
         r#"<!-- <input data-cobrowse-mask value="CARRIED-91b2c3"> -->"#.into(),
         r#"<p id="plain" data-template="<b>public-markup</b>" title="1 < 2">public text</p>"#.into(),
         "<xmp id=\"plain-xmp\"><b>public-xmp</b></xmp>".into(),
+        "<xmp id=\"escaped-xmp\">&lt;b&gt;shown&lt;/b&gt; <i>public-escaped</i></xmp>".into(),
         r#"<img id="plain-svg" src="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'><text>public-svg</text></svg>">"#.into(),
     ]
     .concat()
@@ -70,6 +71,8 @@ fn the_snapshot_carries_no_masked_value_held_as_text() {
     assert!(node("#raw").children.is_empty(), "an iframe's own content is never shown");
     assert_eq!(texts(&node("#xmp").children), [None], "xmp text holding a marked element is masked");
     assert_eq!(texts(&node("#plain-xmp").children), [Some("<b>public-xmp</b>".to_string())]);
+    let escaped = Some("&lt;b&gt;shown&lt;/b&gt; <i>public-escaped</i>".to_string());
+    assert_eq!(texts(&node("#escaped-xmp").children), [escaped], "text that is only shown as text stays");
 }
 
 #[wasm_bindgen_test]

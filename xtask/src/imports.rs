@@ -28,8 +28,11 @@ pub fn shorten(wasm: &Path, glue: &Path) -> Result {
     Ok(())
 }
 
+/// Each renamed import as (old name, new name).
+type Renames = Vec<(String, String)>;
+
 /// The module with its function imports renamed, and the (old, new) names.
-fn rename_function_imports(module: &[u8]) -> Result<(Vec<u8>, Vec<(String, String)>)> {
+fn rename_function_imports(module: &[u8]) -> Result<(Vec<u8>, Renames)> {
     if module.len() < 8 || &module[..4] != b"\0asm" {
         return Err("not a wasm module".into());
     }

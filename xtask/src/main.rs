@@ -1,11 +1,12 @@
 //! `cargo xtask`: the project's own build tool, so that two commands do everything on a fresh machine.
 //!
 //! - `cargo xtask demo`  installs what is missing, builds the wasm, starts the relay with the demo site.
-//! - `cargo xtask test`  installs what is missing, builds the wasm, runs every test: native, wasm in
-//!   headless Chromium (`wasm-pack test`), and end to end.
+//! - `cargo xtask test`  installs what is missing, checks formatting and clippy, builds the wasm, runs
+//!   every test: native, wasm in headless Chromium (`wasm-pack test`), and end to end.
 //! - `cargo xtask bench` measures the speed and size goals against baselines run alongside.
 //! - `cargo xtask build` / `cargo xtask setup` do the first steps alone.
 
+mod checks;
 mod command;
 mod imports;
 mod setup;
@@ -47,7 +48,9 @@ fn main() -> ExitCode {
         Task::Setup => setup::ensure_tools(),
         Task::Build => setup::ensure_tools().and_then(|_| site::build()),
         Task::Demo { listen } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| demo(&listen)),
-        Task::Test => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| test()),
+        Task::Test => {
+            setup::ensure_tools().and_then(|_| checks::style()).and_then(|_| site::build()).and_then(|_| test())
+        }
         Task::Bench { sections } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| bench(&sections)),
     };
     match result {

@@ -6,7 +6,9 @@
 //   live form state (value / checked / selected), and children;
 // - text: adjacent text nodes merged, whitespace collapsed, blank text dropped;
 // - left out: comments, doctype, `[data-cobrowse-ignore]` (the shim's widget and stylesheet); on the
-//   visitor `<script>`/`<noscript>` and `on*` attributes (never mirrored); in the mirror the placeholders
+//   visitor `<script>`/`<noscript>`, `on*` and `srcdoc` attributes and the raw-text content of `<iframe>`,
+//   `<noembed>` and `<noframes>` elements (never sent: docs/masking.md, "Markup held as text"; a frame's
+//   document is compared as its `#document`); in the mirror the placeholders
 //   `template[data-cobrowse-script]`, the viewer's own `[data-cobrowse-viewer]` stylesheet and the `<base>`
 //   it inserts first in `<head>`, and the `data-cobrowse-masked` marker.
 // In the mirror, a URL the viewer points at the relay's copy of an asset the visitor uploaded is mapped back
@@ -98,7 +100,7 @@ function cobrowseCanonicalTree(doc, role, options) {
     for (var i = 0; i < element.attributes.length; i++) {
       var attribute = element.attributes[i];
       var name = attribute.name;
-      if (!isMirror && /^on/i.test(name)) continue;
+      if (!isMirror && (/^on/i.test(name) || name.toLowerCase() === "srcdoc")) continue;
       if (name === "data-cobrowse-masked") continue;
       // The viewer marks where the visitor's pointer and focus are, for their :hover and :focus styles.
       if (isMirror && /^data-cobrowse-(hover|focus|focus-within)$/.test(name)) continue;
@@ -142,7 +144,8 @@ function cobrowseCanonicalTree(doc, role, options) {
     }
     // A textarea's text child is only its default value; its live value is compared as form state.
     // Walked by firstChild/nextSibling: some pages replace childNodes (see the corpus's monkey-patched page).
-    var skipAll = parent.localName === "textarea" || parent.localName === "template";
+    // The raw-text content of frames, noembed and noframes is never sent (the browser never shows it).
+    var skipAll = ["textarea", "template", "iframe", "noembed", "noframes"].indexOf(parent.localName) >= 0;
     for (var node = skipAll ? null : parent.firstChild; node; node = node.nextSibling) {
       if (node.nodeType === 3 || node.nodeType === 4) {
         text = (text || "") + node.data;
