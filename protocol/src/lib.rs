@@ -1,7 +1,8 @@
 //! The cobrowse wire protocol, free of IO.
 //!
 //! Everything that crosses a WebSocket between a visitor, the relay and an agent is defined here, so the
-//! three parts agree by construction and the whole protocol can be tested (and fuzzed) natively.
+//! three parts agree by construction and the whole protocol can be tested natively (no fuzzing harness
+//! exists yet; the IO-free design is what will let one drive the decoders directly).
 //!
 //! A WebSocket binary message is one *frame*: a two-byte header (see [`frame`]) and a payload.
 //! - Page content ([`page::Snapshot`], [`page::Delta`]) is postcard-encoded, then deflated by a

@@ -5,8 +5,9 @@
 //! oldest frames: it never slows a session.
 //!
 //! A visitor's frame is published once the relay has handled it, so a listener that sees a page frame
-//! knows the session has kept and queued it. An agent's first frame, its `Join`, is published with the
-//! password blanked: the tap never carries a credential.
+//! knows the session has kept and queued it. Every frame is published as received, but one: an agent's
+//! first frame, its `Join`, is decoded and re-encoded with the password blanked (so its bytes differ from
+//! those received): the tap never carries a credential.
 
 use bytes::Bytes;
 use tokio::sync::broadcast;
