@@ -1,0 +1,146 @@
+//! Checking a configuration field by field, so a mistake is reported at start naming the field and what
+//! to write instead (see [`super::Config::validate`]).
+
+use super::{AgentAccount, Config, SiteConfig, KEY_DIGITS_RANGE};
+
+/// A field's path in the file (`sites[0].origins`) and what is wrong with it.
+pub(super) type FieldProblem = (String, String);
+
+pub(super) fn validate_sites(sites: &[SiteConfig]) -> Result<(), FieldProblem> {
+    for (index, site) in sites.iter().enumerate() {
+        if site.id.is_empty() {
+            return Err((format!("sites[{index}].id"), "is empty: give the id pages send as `data-site`".into()));
+        }
+        if sites[..index].iter().any(|earlier| earlier.id == site.id) {
+            return Err((format!("sites[{index}].id"), format!("{:?} is given twice", site.id)));
+        }
+        if site.origins.is_empty() {
+            return Err((
+                format!("sites[{index}].origins"),
+                "is empty, so no page could start a session: list origins like \"https://shop.example\", or \"*\""
+                    .into(),
+            ));
+        }
+        for (origin_index, origin) in site.origins.iter().enumerate() {
+            check_origin(origin).map_err(|problem| (format!("sites[{index}].origins[{origin_index}]"), problem))?;
+        }
+        check_masking(index, site)?;
+    }
+    Ok(())
+}
+
+/// Every configured selector must be one the visitor can use: not empty, and no `{` or `}` (a selector
+/// list cannot hold them; they would smuggle CSS rules). The visitor checks the syntax itself and refuses
+/// to start on a selector its browser rejects.
+fn check_masking(index: usize, site: &SiteConfig) -> Result<(), FieldProblem> {
+    let masking = &site.masking;
+    let lists = [
+        ("mask_selectors", &masking.mask_selectors),
+        ("block_selectors", &masking.block_selectors),
+        ("unmask_selectors", &masking.unmask_selectors),
+    ];
+    for (list, selectors) in lists {
+        for (selector_index, selector) in selectors.iter().enumerate() {
+            let problem = if selector.trim().is_empty() {
+                "is empty"
+            } else if selector.contains(['{', '}']) {
+                "contains `{` or `}`, which no CSS selector has"
+            } else {
+                continue;
+            };
+            return Err((
+                format!("sites[{index}].masking.{list}[{selector_index}]"),
+                format!("{selector:?} of site {:?} {problem}: give a CSS selector like \".secret\"", site.id),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An origin is `scheme://host[:port]` exactly as a browser sends it: no path, no trailing slash.
+fn check_origin(origin: &str) -> Result<(), String> {
+    if origin == "*" {
+        return Ok(());
+    }
+    let Some((scheme, host)) = origin.split_once("://") else {
+        return Err(format!(
+            "{origin:?} is not an origin: write it as scheme://host[:port], like \"https://shop.example\""
+        ));
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err(format!("{origin:?} has scheme {scheme:?}: pages are served over http or https"));
+    }
+    if host.is_empty() || host.contains('/') {
+        return Err(format!(
+            "{origin:?} is not an origin: a browser's Origin header has no path and no trailing slash, like \"{scheme}://{}\"",
+            host.split('/').next().unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn validate_agents(agents: &[AgentAccount]) -> Result<(), FieldProblem> {
+    for (index, agent) in agents.iter().enumerate() {
+        if agent.name.is_empty() {
+            return Err((format!("agents[{index}].name"), "is empty".into()));
+        }
+        if agents[..index].iter().any(|earlier| earlier.name == agent.name) {
+            return Err((format!("agents[{index}].name"), format!("{:?} is given twice", agent.name)));
+        }
+        crate::auth::check_hash(&agent.password_hash)
+            .map_err(|problem| (format!("agents[{index}].password_hash"), problem))?;
+    }
+    Ok(())
+}
+
+pub(super) fn validate_limits(config: &Config) -> Result<(), (&'static str, String)> {
+    let at_least = |field: &'static str, value: usize, minimum: usize| {
+        if value < minimum {
+            Err((field, format!("is {value}; it must be at least {minimum}")))
+        } else {
+            Ok(())
+        }
+    };
+    at_least("max_frame_bytes", config.max_frame_bytes, 1024)?;
+    if config.key_ttl.is_zero() {
+        return Err((
+            "key_ttl_secs",
+            "is 0, so every key would expire at once; give the seconds a visitor has to read it out".into(),
+        ));
+    }
+    at_least("agent_queue_frames", config.agent_queue_frames, 1)?;
+    at_least("kept_state_bytes", config.kept_state_bytes, 1)?;
+    at_least("max_sessions", config.max_sessions, 1)?;
+    if config.session_asset_bytes < config.max_asset_bytes {
+        return Err((
+            "session_asset_bytes",
+            format!(
+                "is {}, less than max_asset_bytes ({}): a session could never hold its largest asset; raise it or lower max_asset_bytes (0 for both turns assets off)",
+                config.session_asset_bytes, config.max_asset_bytes
+            ),
+        ));
+    }
+    at_least("join_attempts_per_minute", config.join_attempts_per_minute as usize, 1)?;
+    if !KEY_DIGITS_RANGE.contains(&config.key_digits) {
+        return Err((
+            "key_digits",
+            format!(
+                "is {}; it must be from {} to {}",
+                config.key_digits,
+                KEY_DIGITS_RANGE.start(),
+                KEY_DIGITS_RANGE.end()
+            ),
+        ));
+    }
+    let key_space = 10usize.saturating_pow(config.key_digits);
+    if config.max_sessions > key_space / 10 {
+        return Err((
+            "max_sessions",
+            format!(
+                "is {}, too many for {}-digit keys: keep it under a tenth of the {key_space} keys, or raise key_digits",
+                config.max_sessions, config.key_digits
+            ),
+        ));
+    }
+    Ok(())
+}
