@@ -5,8 +5,8 @@
 //! (one decoder per connection) and its reply, if any, goes back to the relay. How the socket closes
 //! becomes the status the agent reads (see `chrome/status.rs`).
 
-use crate::session::Session;
 use crate::chrome::status::{self, State, StatusLine};
+use crate::session::Session;
 use cobrowse_protocol::close;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::Control;

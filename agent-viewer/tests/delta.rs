@@ -3,8 +3,8 @@
 
 mod common;
 
+use cobrowse_agent_viewer::chrome::overlay::{Overlay, Surroundings};
 use cobrowse_agent_viewer::mirror::Mirror;
-use cobrowse_agent_viewer::overlay::{Overlay, Surroundings};
 use cobrowse_protocol::{Child, Delta, Event, FormState, Point, Size, Value, MASK_TEXT};
 use common::*;
 use wasm_bindgen::JsCast;

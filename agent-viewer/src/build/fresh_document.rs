@@ -13,7 +13,11 @@ use web_sys::Document;
 
 /// Opens the document `current()` gives afresh with the doctype among `children`, and empties it;
 /// `missing` is the error when there is no document.
-pub fn reopen(current: &dyn Fn() -> Option<Document>, children: &[NodeData], missing: &str) -> Result<Document, JsValue> {
+pub fn reopen(
+    current: &dyn Fn() -> Option<Document>,
+    children: &[NodeData],
+    missing: &str,
+) -> Result<Document, JsValue> {
     let no_document = || JsValue::from_str(missing);
     let html = dom::as_html_document(current().ok_or_else(no_document)?);
     html.open()?;

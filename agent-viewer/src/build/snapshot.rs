@@ -43,8 +43,7 @@ impl Mirror {
 
     /// Opens the iframe's document afresh with the snapshot's doctype (or none: quirks mode), emptied.
     fn reopen_top_document(&self, snapshot: &Snapshot) -> Result<Document, JsValue> {
-        let missing =
-            "the mirror iframe has no document: it must be in the page, sandboxed with allow-same-origin";
+        let missing = "the mirror iframe has no document: it must be in the page, sandboxed with allow-same-origin";
         fresh_document::reopen(&|| self.document(), &snapshot.children, missing)
     }
 }
