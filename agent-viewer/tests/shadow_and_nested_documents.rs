@@ -7,7 +7,8 @@ mod common;
 
 use cobrowse_agent_viewer::dom::SRC_ATTRIBUTE;
 use cobrowse_agent_viewer::mirror::Mirror;
-use cobrowse_protocol::{Child, Delta, Event, Extras, Node, NodeKind, Root, Value, MASK_TEXT};
+use cobrowse_agent_viewer::session::Session;
+use cobrowse_protocol::{Child, Delta, Encoder, Event, Extras, Node, NodeKind, Root, Value, MASK_TEXT};
 use common::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -302,4 +303,43 @@ fn deeper_iframes_and_shadow_roots_in_nested_documents_are_built() {
     apply(&mut mirror, vec![Event::Text { node: 610, text: Value::Plain("changed".into()) }]);
     assert_eq!(inner.content_document().unwrap().body().unwrap().text_content().unwrap(), "changed");
     assert_eq!(mirror.out_of_step_events(), 0);
+}
+
+fn style(id: u32, rules: &[&str]) -> Node {
+    let sheet = Some(rules.iter().map(|rule| rule.to_string()).collect());
+    with_extras(element(id, "style", &[], vec![]), Extras { sheet, ..Extras::default() })
+}
+
+#[wasm_bindgen_test]
+fn rules_refused_in_shadow_roots_and_nested_documents_are_counted() {
+    let mut card = shadow_root(100, vec![style(101, &["p { color: red }", "not a rule"])]);
+    card.shadow.as_mut().unwrap().adopted = vec![vec!["b { color: blue }".into(), "also not a rule".into()]];
+    let snapshot = page(
+        vec![],
+        vec![
+            with_extras(element(10, "my-card", &[], vec![]), card),
+            iframe(20, &[], Some(nested_root(200, 201, vec![style(210, &["i { color: green }", "nor this"])]))),
+        ],
+    );
+    let mut mirror = Mirror::new(mirror_iframe());
+    mirror.apply_snapshot(&snapshot).unwrap();
+    assert_eq!(mirror.rejected_rules(), 3, "the shadow root's style and adopted sheet, the nested document's style");
+
+    let late = Root { id: 400, url: String::new(), adopted: vec![vec!["not css".into()]], children: vec![] };
+    apply(&mut mirror, vec![Event::Shadow { host: 10, root: late }]);
+    assert_eq!(mirror.rejected_rules(), 4, "a Shadow event's adopted sheet");
+    assert_eq!(mirror.unbuilt_nested_documents(), 0);
+}
+
+#[wasm_bindgen_test]
+fn a_nested_document_that_cannot_be_built_is_counted_and_published() {
+    let not_an_iframe = with_extras(
+        element(60, "div", &[], vec![]),
+        Extras { frame: Some(nested_root(600, 601, vec![])), ..Extras::default() },
+    );
+    let mut session = Session::new(Mirror::new(mirror_iframe()));
+    session.receive(&Encoder::new().snapshot(&page(vec![], vec![not_an_iframe])));
+    assert_eq!(session.mirror().unbuilt_nested_documents(), 1);
+    let published = js_sys::Reflect::get(&test_global("cobrowseViewer"), &"unbuiltNestedDocuments".into()).unwrap();
+    assert_eq!(published.as_f64(), Some(1.0));
 }
