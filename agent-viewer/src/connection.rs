@@ -3,10 +3,10 @@
 //! `ws(s)://<same host>/ws/agent`, binary frames as `ArrayBuffer`s. The first message is
 //! `Control::Join`; `Control::Joined` makes the status live; every frame goes through the [`Session`]
 //! (one decoder per connection) and its reply, if any, goes back to the relay. How the socket closes
-//! becomes the status the agent reads (see `status.rs`).
+//! becomes the status the agent reads (see `chrome/status.rs`).
 
+use crate::chrome::status::{self, State, StatusLine};
 use crate::session::Session;
-use crate::status::{self, State, StatusLine};
 use cobrowse_protocol::close;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::Control;

@@ -8,10 +8,11 @@
 //! Ids of `<script>` and `<noscript>` placeholders are remembered as inert: their children live in the
 //! placeholder's `content` fragment, where nothing renders, loads or runs.
 
+use crate::dom::template_content;
 use cobrowse_protocol::NodeId;
 use std::collections::{HashMap, HashSet};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{HtmlTemplateElement, Node};
+use wasm_bindgen::JsValue;
+use web_sys::Node;
 
 /// The two-way map between visitor ids and mirror nodes.
 pub struct NodeIds {
@@ -108,8 +109,7 @@ impl NodeIds {
     }
 }
 
-/// The inert content of a placeholder. Mirror nodes live in the iframe's realm, where `instanceof`
-/// against this realm's classes fails, so the type is taken on trust: only placeholders are inert.
+/// The inert content of a placeholder (only placeholders are inert, so the node is a template).
 fn placeholder_content(node: &Node) -> Node {
-    node.unchecked_ref::<HtmlTemplateElement>().content().into()
+    template_content(node)
 }

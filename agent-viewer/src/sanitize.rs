@@ -3,8 +3,10 @@
 //! The mirror iframe is sandboxed without `allow-scripts`, but the sandbox is the second wall, not the
 //! first: everything the visitor sends passes through these rules before it becomes a DOM node or an
 //! attribute, on a snapshot and on every delta alike. The functions here are pure (strings in, decisions
-//! out), so the rules can be read and tested on their own.
+//! out), so the rules can be read and tested on their own. An iframe's `src` and `sandbox` are kept under
+//! the viewer's own names ([`mirror_attribute_name`]): the mirror's iframe loads nothing of the visitor's.
 
+use crate::dom::{self, PLACEHOLDER_MARKER, SANDBOX_ATTRIBUTE, SRC_ATTRIBUTE, VIEWER_MARKER};
 use cobrowse_protocol::Namespace;
 use std::borrow::Cow;
 
@@ -18,9 +20,6 @@ pub enum Inert {
     Noscript,
 }
 
-/// The attribute marking a placeholder `<template>`; its value says what it stands for.
-pub const PLACEHOLDER_MARKER: &str = "data-cobrowse-script";
-
 impl Inert {
     /// The value of [`PLACEHOLDER_MARKER`] on the placeholder.
     pub fn marker_value(self) -> &'static str {
@@ -32,7 +31,7 @@ impl Inert {
 }
 
 /// Attributes the viewer itself puts on mirror nodes; a visitor's copy of them is dropped so they stay truthful.
-const VIEWER_MARKERS: [&str; 2] = ["data-cobrowse-viewer", PLACEHOLDER_MARKER];
+const VIEWER_MARKERS: [&str; 2] = [VIEWER_MARKER, PLACEHOLDER_MARKER];
 
 /// `<meta http-equiv>` values that would act in the mirror: navigate it, set cookies on the viewer's
 /// origin, or put the visitor's content policy (whose `'self'` means the viewer) on it.
@@ -102,6 +101,21 @@ pub fn attribute<'a>(tag: &str, name: &str, value: &'a str) -> Option<Cow<'a, st
     Some(Cow::Borrowed(value))
 }
 
+/// The name under which the mirror keeps the visitor's attribute `name` of a `tag` element: an iframe's
+/// `src` and `sandbox` are renamed, so the mirror's iframe loads nothing and its document stays readable.
+pub fn mirror_attribute_name<'a>(tag: &str, name: &'a str) -> &'a str {
+    if !dom::is_iframe_tag(tag) {
+        return name;
+    }
+    if name.eq_ignore_ascii_case("src") {
+        SRC_ATTRIBUTE
+    } else if name.eq_ignore_ascii_case("sandbox") {
+        SANDBOX_ATTRIBUTE
+    } else {
+        name
+    }
+}
+
 /// Whether removing this attribute is the visitor's business: the viewer's own markers are left alone.
 pub fn may_remove(name: &str) -> bool {
     !VIEWER_MARKERS.contains(&name.to_ascii_lowercase().as_str())
@@ -118,7 +132,7 @@ fn is_active_http_equiv(tag: &str, name: &str, value: &str) -> bool {
 }
 
 fn is_link_href(tag: &str, name: &str) -> bool {
-    name.ends_with("href") && (tag.eq_ignore_ascii_case("a") || tag.eq_ignore_ascii_case("area"))
+    name.ends_with("href") && dom::is_link_tag(tag)
 }
 
 fn is_url_attribute(name: &str) -> bool {

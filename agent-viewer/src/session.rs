@@ -8,7 +8,7 @@
 //! session asks the relay once for a fresh snapshot with `Control::MirrorOutOfStep`, and may ask again
 //! only after a snapshot arrived.
 
-use crate::counters::Counters;
+use crate::chrome::counters::Counters;
 use crate::mirror::Mirror;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::{Control, Decoder, Message};
@@ -51,7 +51,7 @@ impl Session {
     pub fn reset_connection(&mut self) {
         self.decoder = Decoder::default();
         self.asked_for_snapshot = false;
-        crate::assets::forget_all();
+        self.mirror.forget_assets();
     }
 
     /// Handles one binary frame from the relay.
@@ -78,15 +78,20 @@ impl Session {
                 }
             }
             Ok(Message::Control(Control::Joined { key })) => reply.joined = Some(key),
-            Ok(Message::Control(Control::Asset { url, path })) => {
-                crate::assets::learn(self.mirror.document().as_ref(), &url, &path)
-            }
+            Ok(Message::Control(Control::Asset { url, path })) => self.mirror.learn_asset(&url, &path),
             Ok(Message::Control(_) | Message::Asset(_)) => {}
             Err(error) => self.bad_frame(&error.to_string(), &mut reply),
         }
-        self.counters.rejected_rules = self.mirror.rejected_rules();
+        self.count_mirror_problems();
         self.counters.publish();
         reply
+    }
+
+    /// Copies the mirror's own counts of what went wrong into the counters.
+    fn count_mirror_problems(&mut self) {
+        self.counters.rejected_rules = self.mirror.rejected_rules();
+        self.counters.unbuilt_nested_documents = self.mirror.unbuilt_nested_documents();
+        self.counters.refused_shadow_hosts = self.mirror.refused_shadow_hosts();
     }
 
     fn bad_frame(&mut self, why: &str, reply: &mut Reply) {

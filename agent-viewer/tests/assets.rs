@@ -101,7 +101,7 @@ fn announcements_repoint_built_elements_and_later_ones_are_built_pointing_at_the
 
     // A new connection may be to another session: its mappings are forgotten.
     session.reset_connection();
-    assert_eq!(assets::relay_url_for(IMAGE), None);
+    assert_eq!(session.mirror().assets().relay_url_for(IMAGE), None);
 }
 
 #[wasm_bindgen_test]

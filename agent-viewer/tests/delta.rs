@@ -3,8 +3,8 @@
 
 mod common;
 
+use cobrowse_agent_viewer::chrome::overlay::{Overlay, Surroundings};
 use cobrowse_agent_viewer::mirror::Mirror;
-use cobrowse_agent_viewer::overlay::{Overlay, Surroundings};
 use cobrowse_protocol::{Child, Delta, Event, FormState, Point, Size, Value, MASK_TEXT};
 use common::*;
 use wasm_bindgen::JsCast;
@@ -387,18 +387,18 @@ fn the_viewer_nodes_stay_first_when_the_head_changes() {
 fn the_overlay_scales_the_mirror_and_places_the_pointer() {
     let document = test_document();
     let div = || -> HtmlElement { document.create_element("div").unwrap().dyn_into().unwrap() };
-    let (stage, frame, pointer) = (div(), div(), div());
+    let (stage, mirror_box, pointer) = (div(), div(), div());
     stage.style().set_property("width", "500px").unwrap();
     stage.style().set_property("height", "400px").unwrap();
     pointer.set_hidden(true);
-    frame.append_child(&pointer).unwrap();
-    stage.append_child(&frame).unwrap();
+    mirror_box.append_child(&pointer).unwrap();
+    stage.append_child(&mirror_box).unwrap();
     document.body().unwrap().append_child(&stage).unwrap();
     let iframe = mirror_iframe();
-    frame.append_child(&iframe).unwrap();
+    mirror_box.append_child(&iframe).unwrap();
     let overlay = Overlay::with_surroundings(
         iframe.clone(),
-        Surroundings { stage, frame: frame.clone(), pointer: pointer.clone() },
+        Surroundings { stage, mirror_box: mirror_box.clone(), pointer: pointer.clone() },
     );
     let mut mirror = Mirror::with_overlay(overlay);
     let mut snapshot = start_page();
@@ -406,8 +406,8 @@ fn the_overlay_scales_the_mirror_and_places_the_pointer() {
     mirror.apply_snapshot(&snapshot).unwrap();
     assert_eq!(mirror.overlay().scale(), 0.5);
     assert_eq!(iframe.style().get_property_value("transform").unwrap(), "scale(0.5)");
-    assert_eq!(frame.style().get_property_value("width").unwrap(), "500px");
-    assert_eq!(frame.style().get_property_value("height").unwrap(), "300px");
+    assert_eq!(mirror_box.style().get_property_value("width").unwrap(), "500px");
+    assert_eq!(mirror_box.style().get_property_value("height").unwrap(), "300px");
     assert!(pointer.hidden(), "no pointer before the visitor moves it");
     apply(&mut mirror, vec![Event::Pointer(Point { x: 100, y: 50 })]);
     assert!(!pointer.hidden());

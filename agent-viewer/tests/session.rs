@@ -3,10 +3,10 @@
 
 mod common;
 
+use cobrowse_agent_viewer::chrome::status::{for_close, State};
 use cobrowse_agent_viewer::mirror::Mirror;
 use cobrowse_agent_viewer::sanitize::{self, Inert};
 use cobrowse_agent_viewer::session::{Reply, Session};
-use cobrowse_agent_viewer::status::{for_close, State};
 use cobrowse_protocol::message::{decode_control, encode_control};
 use cobrowse_protocol::{close, Child, Control, Delta, Encoder, Event, Namespace, Value, MASK_TEXT};
 use common::*;

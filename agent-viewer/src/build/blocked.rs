@@ -6,12 +6,10 @@
 //! inline for tags that are inline on pages. The viewer's stylesheet (see `injected.rs`) paints it hatched,
 //! so the agent can tell "blocked from you" from "empty".
 
+use crate::dom::BLOCKED;
 use cobrowse_protocol::Size;
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element};
-
-/// The attribute that marks a blocked element's box; its value is the element's tag.
-pub const BLOCKED: &str = "data-cobrowse-blocked";
 
 /// Tags whose elements usually sit in a line of text, so their box does too.
 const INLINE_TAGS: [&str; 16] = [

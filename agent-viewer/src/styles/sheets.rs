@@ -6,13 +6,13 @@
 //! (the DOM is unchanged) while the rules in effect are the visitor's rules. Adopted sheets are made with
 //! the mirror's own `CSSStyleSheet` constructor: a document adopts only sheets of its own realm.
 //!
-//! After rules change, [`crate::pseudo`] adds the `:hover` and `:focus` twins of the affected rules.
+//! After rules change, [`crate::styles::pseudo`] adds the `:hover` and `:focus` twins of the affected rules.
 
-use crate::pseudo;
+use crate::styles::pseudo;
 use cobrowse_protocol::Rules;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CssRule, CssRuleList, CssStyleSheet, Document, Element};
+use web_sys::{CssStyleSheet, Document, Element};
 
 /// Makes `element`'s sheet hold exactly `rules` (a rule the mirror's browser rejects is skipped).
 /// `None` restores the rules of its text. Returns how many rules were rejected.
@@ -36,19 +36,25 @@ pub fn replace_rules(element: &Element, rules: Option<&Rules>) -> u32 {
 }
 
 /// Gives `root` (the mirror document or a shadow root in it) these constructed sheets as its adopted
-/// stylesheets, made in the realm of `document`.
-pub fn adopt(root: &JsValue, document: &Document, sheets: &[Rules]) -> Result<(), JsValue> {
+/// stylesheets, made in the realm of `document`. Returns how many of their rules were rejected.
+pub fn adopt(root: &JsValue, document: &Document, sheets: &[Rules]) -> Result<u32, JsValue> {
     let window = document.default_view().ok_or_else(|| JsValue::from_str("the mirror has no window"))?;
     let constructor: js_sys::Function = Reflect::get(&window, &"CSSStyleSheet".into())?.dyn_into()?;
     let adopted = Array::new();
+    let mut rejected = 0;
     for rules in sheets {
         let sheet: CssStyleSheet = Reflect::construct(&constructor, &Array::new())?.unchecked_into();
-        insert_all(&sheet, rules);
+        rejected += insert_all(&sheet, rules);
         pseudo::add_state_twins(&sheet);
         adopted.push(&sheet);
     }
     Reflect::set(root, &"adoptedStyleSheets".into(), &adopted)?;
-    Ok(())
+    Ok(rejected)
+}
+
+/// What [`adopt`] costs in refused rules: the rules rejected, or 1 if the sheets could not be adopted.
+pub fn adopt_rejections(root: &JsValue, document: &Document, sheets: &[Rules]) -> u32 {
+    adopt(root, document, sheets).unwrap_or(1)
 }
 
 /// Makes the browser parse a `<style>`'s text again, keeping its text nodes (they have ids): writing a
@@ -63,19 +69,6 @@ fn reparse(element: &Element) {
 pub fn sheet_of(element: &Element) -> Option<CssStyleSheet> {
     let sheet = Reflect::get(element, &"sheet".into()).ok()?;
     (!sheet.is_null() && !sheet.is_undefined()).then(|| sheet.unchecked_into())
-}
-
-/// The kind of a style rule (`CSSRule.STYLE_RULE`).
-pub const STYLE_RULE: u16 = 1;
-
-/// The rules inside a grouping rule (`@media`, `@supports`, `@layer`, `@container`); `None` for other
-/// rules, style rules included (since CSS nesting they have `cssRules` too, but are not groups).
-pub fn group_children(rule: &CssRule) -> Option<CssRuleList> {
-    if rule.type_() == STYLE_RULE {
-        return None;
-    }
-    let list = Reflect::get(rule, &"cssRules".into()).ok()?;
-    (!list.is_undefined() && !list.is_null()).then(|| list.unchecked_into())
 }
 
 /// Appends each rule; returns how many were rejected.

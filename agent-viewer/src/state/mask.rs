@@ -2,13 +2,11 @@
 //!
 //! The visitor replaces masked text, values and attributes by `Value::Masked` before serializing, so the
 //! mirror never has anything of the original to show. It shows the fixed mask glyphs and marks the element
-//! with [`MASKED`], which the viewer's stylesheet in the mirror (see `injected.rs`) paints striped, so the
+//! with [`MASKED`], which the viewer's stylesheet in the mirror (see `build/injected.rs`) paints striped, so the
 //! agent can tell "hidden from you" from "empty".
 
+use crate::dom::MASKED;
 use web_sys::Element;
-
-/// The attribute that marks an element whose text, value or attribute is masked.
-pub const MASKED: &str = "data-cobrowse-masked";
 
 /// Marks `element` as showing masked content.
 pub fn mark(element: &Element) {

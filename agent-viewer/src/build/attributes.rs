@@ -1,30 +1,29 @@
-//! Setting and removing a visitor's attribute on a mirror element: sanitized, masked and namespaced.
+//! Setting and removing a visitor's attribute on a mirror element: sanitized, masked, namespaced, mapped.
 //!
 //! Every attribute, from a snapshot or from a delta, goes through [`set`], so the sanitizing rules cannot
 //! be skipped by one path. Prefixed names (`xlink:href`, `xml:lang`, `xmlns:x`) are set in their
-//! namespace, as the parser would have: SVG honours `xlink:href` only there. A frame's `src` and `sandbox`
-//! are kept under other names (see `frames.rs`).
+//! namespace, as the parser would have: SVG honours `xlink:href` only there. An iframe's `src` and
+//! `sandbox` are kept under other names (see `sanitize::mirror_attribute_name`), and a URL the visitor
+//! uploaded is replaced by the relay's copy (see `assets.rs`).
 
-use crate::mask;
+use crate::assets::Assets;
+use crate::dom::{XLINK_NS, XMLNS_NS, XML_NS};
 use crate::sanitize;
+use crate::state::mask;
 use cobrowse_protocol::{Value, MASK_TEXT};
 use web_sys::Element;
-
-const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
-const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
-const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
 /// Sets the visitor's attribute `name` on `element`; if the sanitizing rules leave the new value out, the
 /// attribute goes (its old value is stale). A masked value shows [`MASK_TEXT`] and marks the element.
 /// Returns whether the attribute was set.
-pub fn set(element: &Element, name: &str, value: &Value) -> bool {
+pub fn set(element: &Element, name: &str, value: &Value, assets: &Assets) -> bool {
     let tag = element.local_name();
-    let name = crate::frames::mirror_attribute_name(&tag, name);
+    let name = sanitize::mirror_attribute_name(&tag, name);
     let Some(shown) = sanitize::attribute(&tag, name, value.shown(MASK_TEXT)) else {
         remove(element, name);
         return false;
     };
-    let shown = crate::assets::substitute(element, &tag, name, shown);
+    let shown = assets.substitute(element, &tag, name, shown);
     if *value == Value::Masked {
         mask::mark(element);
     }
@@ -38,7 +37,7 @@ pub fn set(element: &Element, name: &str, value: &Value) -> bool {
 
 /// Removes the visitor's attribute `name` from `element`; the viewer's own markers stay.
 pub fn remove(element: &Element, name: &str) {
-    let name = crate::frames::mirror_attribute_name(&element.local_name(), name);
+    let name = sanitize::mirror_attribute_name(&element.local_name(), name);
     if sanitize::may_remove(name) {
         let _ = element.remove_attribute(name);
     }

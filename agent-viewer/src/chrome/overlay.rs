@@ -2,9 +2,9 @@
 //!
 //! The mirror iframe always has the visitor's viewport size, so the page lays out exactly as the visitor
 //! sees it; a CSS transform scales it down to fit the space the viewer page gives it (never up: a small
-//! phone viewport stays crisp). The frame around the iframe takes the scaled size, and holds the
-//! transparent shield (in `index.html`) that keeps the agent's clicks away from the mirror, and the
-//! pointer, placed at the visitor's pointer coordinates times the scale.
+//! phone viewport stays crisp). The box around the iframe (the mirror box, `#cobrowse-frame` in
+//! `index.html`) takes the scaled size, and holds the transparent shield that keeps the agent's clicks
+//! away from the mirror, and the pointer, placed at the visitor's pointer coordinates times the scale.
 
 use cobrowse_protocol::{Point, Size};
 use wasm_bindgen::JsCast;
@@ -17,9 +17,9 @@ const CLICK_RIPPLE_MS: i32 = 700;
 pub struct Surroundings {
     /// The area the scaled mirror must fit into.
     pub stage: HtmlElement,
-    /// The box that takes the scaled size and holds the iframe, the shield and the pointer.
-    pub frame: HtmlElement,
-    /// The visitor's pointer, positioned inside `frame`.
+    /// The mirror box: it takes the scaled size and holds the iframe, the shield and the pointer.
+    pub mirror_box: HtmlElement,
+    /// The visitor's pointer, positioned inside `mirror_box`.
     pub pointer: HtmlElement,
 }
 
@@ -74,9 +74,9 @@ impl Overlay {
         let available = (surroundings.stage.client_width() as f64, surroundings.stage.client_height() as f64);
         self.scale = fit_scale(available, self.viewport);
         let _ = self.iframe.style().set_property("transform", &format!("scale({})", self.scale));
-        let frame = surroundings.frame.style();
-        let _ = frame.set_property("width", &px(self.viewport.width as f64 * self.scale));
-        let _ = frame.set_property("height", &px(self.viewport.height as f64 * self.scale));
+        let mirror_box = surroundings.mirror_box.style();
+        let _ = mirror_box.set_property("width", &px(self.viewport.width as f64 * self.scale));
+        let _ = mirror_box.set_property("height", &px(self.viewport.height as f64 * self.scale));
         self.place_pointer();
     }
 
@@ -91,12 +91,12 @@ impl Overlay {
         let Some(surroundings) = &self.surroundings else {
             return;
         };
-        let Some(document) = surroundings.frame.owner_document() else { return };
+        let Some(document) = surroundings.mirror_box.owner_document() else { return };
         let Ok(ripple) = document.create_element("div") else { return };
         ripple.set_class_name("cobrowse-click");
         let (left, top) = scaled(point, self.scale);
         let _ = ripple.set_attribute("style", &format!("left:{};top:{}", px(left), px(top)));
-        let _ = surroundings.frame.append_child(&ripple);
+        let _ = surroundings.mirror_box.append_child(&ripple);
         let remove = wasm_bindgen::closure::Closure::once_into_js(move || ripple.remove());
         if let Some(window) = document.default_view() {
             let _ =
@@ -126,7 +126,7 @@ pub fn fit_scale(available: (f64, f64), viewport: Size) -> f64 {
     (width / viewport.width as f64).min(height / viewport.height as f64).min(1.0)
 }
 
-/// Where a viewport point lands in the scaled frame.
+/// Where a viewport point lands in the scaled mirror box.
 pub fn scaled(point: Point, scale: f64) -> (f64, f64) {
     (point.x as f64 * scale, point.y as f64 * scale)
 }

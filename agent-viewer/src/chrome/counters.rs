@@ -1,15 +1,12 @@
 //! Counters of what the viewer did, published on `window.cobrowseViewer` for tests and for curious agents.
 //!
 //! `window.cobrowseViewer` is a plain object: `{ state, framesApplied, snapshots, deltas, outOfStep,
-//! snapshotRequests, badFrames, rejectedRules, assets }` (`assets`: relay URL → visitor URL, see
-//! `assets.rs`). Outside tests read it to know when a frame has reached the mirror without guessing with
-//! timeouts.
+//! snapshotRequests, badFrames, rejectedRules, unbuiltNestedDocuments, refusedShadowHosts, assets }`
+//! (`state`: see `status.rs`; `assets`: relay URL → visitor URL, see `assets.rs`). Outside tests read it
+//! to know when a frame has reached the mirror without guessing with timeouts. "Frame" here is always a
+//! message from the relay; an iframe's document is a nested document.
 
-use crate::status::State;
-use wasm_bindgen::JsValue;
-
-/// The name of the object on `window`.
-const GLOBAL: &str = "cobrowseViewer";
+use crate::dom::global_object;
 
 /// What one viewer has done since it was created.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +21,13 @@ pub struct Counters {
     pub snapshot_requests: u32,
     /// Frames that could not be decoded or applied at all.
     pub bad_frames: u32,
-    /// Stylesheet rules, adopted sheets or canvas images the mirror's browser refused.
+    /// Stylesheet rules, adopted sheets or canvas images the mirror's browser refused (in the top
+    /// document, its shadow roots and its nested documents alike).
     pub rejected_rules: u32,
+    /// Nested documents (an iframe's) the mirror could not build.
+    pub unbuilt_nested_documents: u32,
+    /// Elements the DOM refused a shadow root (their root's content is kept detached).
+    pub refused_shadow_hosts: u32,
 }
 
 impl Counters {
@@ -42,27 +44,10 @@ impl Counters {
             ("snapshotRequests", self.snapshot_requests),
             ("badFrames", self.bad_frames),
             ("rejectedRules", self.rejected_rules),
+            ("unbuiltNestedDocuments", self.unbuilt_nested_documents),
+            ("refusedShadowHosts", self.refused_shadow_hosts),
         ] {
             let _ = js_sys::Reflect::set(&global, &name.into(), &value.into());
         }
     }
-}
-
-/// Writes the connection state onto `window.cobrowseViewer.state`.
-pub fn publish_state(state: State) {
-    if let Some(global) = global_object() {
-        let _ = js_sys::Reflect::set(&global, &"state".into(), &state.as_str().into());
-    }
-}
-
-/// `window.cobrowseViewer`, created on first use.
-pub(crate) fn global_object() -> Option<JsValue> {
-    let window: JsValue = web_sys::window()?.into();
-    let existing = js_sys::Reflect::get(&window, &GLOBAL.into()).ok()?;
-    if existing.is_object() {
-        return Some(existing);
-    }
-    let created: JsValue = js_sys::Object::new().into();
-    js_sys::Reflect::set(&window, &GLOBAL.into(), &created).ok()?;
-    Some(created)
 }

@@ -9,39 +9,40 @@
 //! upload is announced. Replacing the rule (rather than editing a declaration) makes the browser load the
 //! new URL, fonts included.
 
-use crate::{assets, sheets};
+use crate::assets::Assets;
+use crate::styles::rules::group_children;
 use web_sys::{CssRuleList, CssStyleSheet, Document};
 
 /// Points the rules of every readable sheet of `document` at uploaded copies of the files they load.
-pub fn remap_document(document: &Document) {
+pub fn remap_document(document: &Document, assets: &Assets) {
     let sheets = document.style_sheets();
     for index in 0..sheets.length() {
         let Some(sheet) = sheets.item(index) else { continue };
         let sheet: CssStyleSheet = wasm_bindgen::JsCast::unchecked_into(sheet);
         let Ok(rules) = sheet.css_rules() else { continue }; // cross-origin: not ours to read
         let base = sheet.href().ok().flatten().or_else(|| document.base_uri().ok().flatten()).unwrap_or_default();
-        remap_rules(&rules, &base, &|text, at| {
+        remap_rules(&rules, &base, assets, &|text, at| {
             sheet.delete_rule(at).is_ok() && sheet.insert_rule_with_index(text, at).is_ok()
         });
     }
 }
 
 /// Replaces, through `replace(new text, index)`, each rule of `rules` that names an uploaded file.
-fn remap_rules(rules: &CssRuleList, base: &str, replace: &dyn Fn(&str, u32) -> bool) {
+fn remap_rules(rules: &CssRuleList, base: &str, assets: &Assets, replace: &dyn Fn(&str, u32) -> bool) {
     for index in 0..rules.length() {
         let Some(rule) = rules.item(index) else { continue };
         let text = rule.css_text();
         if !text.contains("url(") {
             continue;
         }
-        if let Some(children) = sheets::group_children(&rule) {
+        if let Some(children) = group_children(&rule) {
             let group: web_sys::CssGroupingRule = wasm_bindgen::JsCast::unchecked_into(rule);
-            remap_rules(&children, base, &|text, at| {
+            remap_rules(&children, base, assets, &|text, at| {
                 group.delete_rule(at).is_ok() && group.insert_rule_with_index(text, at).is_ok()
             });
             continue;
         }
-        if let Some(remapped) = remap_urls(&text, |url| assets::relay_url_resolved(url, base)) {
+        if let Some(remapped) = remap_urls(&text, |url| assets.relay_url_resolved(url, base)) {
             replace(&remapped, index);
         }
     }

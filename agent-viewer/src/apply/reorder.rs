@@ -2,12 +2,14 @@
 //!
 //! Children not in the list are removed; listed nodes are moved into place (from wherever they are now,
 //! including later in the same parent) with as few DOM moves as a single pass allows: a node already at
-//! the cursor stays. The viewer's own nodes (its base and stylesheet in the head, see `injected.rs`, and a
-//! canvas's image, see `canvas.rs`) are not the visitor's business and keep their place.
+//! the cursor stays. The viewer's own nodes (its base and stylesheet in the head, see
+//! `build/injected.rs`, and a canvas's image, see `state/canvas.rs`) are not the visitor's business and
+//! keep their place.
 
-use crate::injected::{Injected, VIEWER_MARKER};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Element, Node};
+use crate::build::injected::Injected;
+use crate::dom::is_viewer_node;
+use wasm_bindgen::JsValue;
+use web_sys::Node;
 
 /// Makes `holder`'s children exactly `wanted`, in order, leaving the viewer's own nodes where they are.
 ///
@@ -18,11 +20,6 @@ pub fn reorder(holder: &Node, wanted: &[Node], injected: Option<&Injected>, remo
     let is_ours = |node: &Node| ours_here.is_some_and(|injected| injected.is_ours(node)) || is_viewer_node(node);
     remove_unwanted(holder, wanted, &is_ours, removed);
     place_in_order(holder, wanted, &is_ours, removed)
-}
-
-/// A node the viewer added (a canvas's image, see `canvas.rs`), marked `data-cobrowse-viewer`.
-fn is_viewer_node(node: &Node) -> bool {
-    node.node_type() == Node::ELEMENT_NODE && node.unchecked_ref::<Element>().has_attribute(VIEWER_MARKER)
 }
 
 fn remove_unwanted(holder: &Node, wanted: &[Node], is_ours: &dyn Fn(&Node) -> bool, removed: &mut Vec<Node>) {

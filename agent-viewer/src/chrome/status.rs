@@ -2,8 +2,10 @@
 //!
 //! The state goes into `#cobrowse-status[data-state]`, the words into its text, and both to the page's
 //! callback (viewer.js shows and hides the join form with it). A close code from the relay (see
-//! `cobrowse_protocol::close`) becomes a state and a sentence saying what happened and what to do.
+//! `cobrowse_protocol::close`) becomes a state and a sentence saying what happened and what to do. The
+//! state is also published as `window.cobrowseViewer.state` (see `counters.rs`).
 
+use crate::dom::global_object;
 use cobrowse_protocol::close;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsValue;
@@ -92,10 +94,17 @@ impl StatusLine {
             let _ = element.set_attribute("data-state", state.as_str());
             element.set_text_content(Some(text));
         }
-        crate::counters::publish_state(state);
+        publish(state);
         let callback = self.on_change.borrow().clone();
         if let Some(callback) = callback {
             let _ = callback.call2(&JsValue::NULL, &state.as_str().into(), &text.into());
         }
+    }
+}
+
+/// Writes the connection state onto `window.cobrowseViewer.state`, beside the counters.
+fn publish(state: State) {
+    if let Some(global) = global_object() {
+        let _ = js_sys::Reflect::set(&global, &"state".into(), &state.as_str().into());
     }
 }

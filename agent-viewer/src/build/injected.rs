@@ -4,15 +4,14 @@
 //! the viewer's. It comes first in the head, so it wins over a `<base>` of the visitor's; if the visitor's
 //! page has one, ours takes its URL, resolved against the page's, so the mirror resolves as the page does.
 //! The stylesheet paints masked elements striped, blocked boxes hatched, keeps script placeholders hidden,
-//! and shows canvases through the viewer's image of their pixels (see `canvas.rs`). Both carry `data-cobrowse-viewer`; a `Children` event on the head keeps them in
-//! front of the visitor's children, and [`Injected::ensure_attached`] puts them back if the head is replaced.
+//! and shows canvases through the viewer's image of their pixels (see `state/canvas.rs`). Both carry
+//! `data-cobrowse-viewer`; a `Children` event on the head keeps them in front of the visitor's children
+//! (see `apply/reorder.rs`), and [`Injected::ensure_attached`] puts them back if the head is replaced.
 
+use crate::dom::VIEWER_MARKER;
 use crate::sanitize;
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element, Node, Url};
-
-/// The attribute marking nodes the viewer added.
-pub const VIEWER_MARKER: &str = "data-cobrowse-viewer";
 
 /// The viewer's stylesheet inside the mirror.
 const STYLESHEET: &str = "\

@@ -5,7 +5,7 @@
 //! browser renders. A snapshot sets them after the whole tree is built: a `<select>`'s value can only be
 //! set once its options exist.
 
-use crate::mask;
+use crate::state::mask;
 use cobrowse_protocol::{FormState, Value, MASK_TEXT};
 use wasm_bindgen::JsValue;
 use web_sys::Element;

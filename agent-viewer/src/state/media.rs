@@ -2,7 +2,7 @@
 //!
 //! The mirror seeks to the visitor's time (when it is off by more than a moment, to avoid stutter),
 //! plays or pauses as they do, and follows the rate. It stays muted whatever the visitor hears: the
-//! agent's browser must not play the visitor's sound (see `build.rs`).
+//! agent's browser must not play the visitor's sound (see `build/node.rs`).
 
 use cobrowse_protocol::MediaState;
 use wasm_bindgen::JsCast;

@@ -5,21 +5,17 @@
 //! rule whose selector has `:hover`, `:focus`, `:focus-visible` or `:focus-within` gets a twin right after
 //! it in the same sheet, with those pseudo-classes replaced by attributes the viewer sets:
 //! `[data-cobrowse-hover]` on the hovered element and its ancestors, `[data-cobrowse-focus]` on the
-//! focused element, `[data-cobrowse-focus-within]` on its ancestors (see `presence.rs`). The twins live in
+//! focused element, `[data-cobrowse-focus-within]` on its ancestors (see `state/presence.rs`). The twins live in
 //! the CSSOM only; the mirror's DOM (a `<style>`'s text) is unchanged.
 //!
 //! Sheets are processed once each ([`add_state_twins`] marks them); sheets the mirror cannot read
 //! (cross-origin `<link>`s) keep only their own rules.
 
-use crate::sheets;
+use crate::dom::{FOCUS_ATTRIBUTE, FOCUS_WITHIN_ATTRIBUTE, HOVER_ATTRIBUTE};
+use crate::styles::rules::{group_children, STYLE_RULE};
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssGroupingRule, CssRuleList, CssStyleRule, CssStyleSheet, Document};
-
-/// The attributes that stand for the pseudo-classes.
-pub const HOVER_ATTRIBUTE: &str = "data-cobrowse-hover";
-pub const FOCUS_ATTRIBUTE: &str = "data-cobrowse-focus";
-pub const FOCUS_WITHIN_ATTRIBUTE: &str = "data-cobrowse-focus-within";
 
 /// Marks a sheet as processed (a property on the sheet object: a sheet parsed again is a new object).
 const PROCESSED: &str = "__cobrowseStateTwins";
@@ -51,12 +47,12 @@ fn twin_rules(rules: &CssRuleList, insert: &dyn Fn(&str, u32) -> bool) {
     while index < rules.length() {
         let Some(rule) = rules.item(index) else { break };
         index += 1;
-        if rule.type_() == sheets::STYLE_RULE {
+        if rule.type_() == STYLE_RULE {
             let Some(twin) = twin_of(rule.unchecked_ref::<CssStyleRule>()) else { continue };
             if insert(&twin, index) {
                 index += 1;
             }
-        } else if let Some(children) = sheets::group_children(&rule) {
+        } else if let Some(children) = group_children(&rule) {
             let group = rule.unchecked_ref::<CssGroupingRule>();
             twin_rules(&children, &|text, at| group.insert_rule_with_index(text, at).is_ok());
         }

@@ -1,12 +1,12 @@
 //! Where the visitor is on the page: the element under their pointer, the focused element, and their
 //! text selection, shown in the mirror.
 //!
-//! Hover and focus become attributes on mirror elements (`pseudo.rs` makes the page's `:hover` and
+//! Hover and focus become attributes on mirror elements (`styles/pseudo.rs` makes the page's `:hover` and
 //! `:focus` rules match them): the hovered element and every ancestor (`:hover` matches them all, across
 //! shadow boundaries), the focused element, and the ancestors of the focused element for
 //! `:focus-within`. The selection is set on the mirror document's own `Selection`.
 
-use crate::pseudo::{FOCUS_ATTRIBUTE, FOCUS_WITHIN_ATTRIBUTE, HOVER_ATTRIBUTE};
+use crate::dom::{FOCUS_ATTRIBUTE, FOCUS_WITHIN_ATTRIBUTE, HOVER_ATTRIBUTE};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node, ShadowRoot};
 

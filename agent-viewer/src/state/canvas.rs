@@ -4,11 +4,11 @@
 //! content instead of its pixels: drawing into it would show nothing. So each mirror canvas gets an
 //! `<img data-cobrowse-viewer>` as its first child, showing the PNG of the latest `Event::Canvas` through a
 //! `blob:` URL the viewer makes (the mirror fetches nothing of the visitor's for it). The viewer's
-//! stylesheet (`injected.rs`) hides the visitor's fallback content and makes the canvas a box the image
+//! stylesheet (`build/injected.rs`) hides the visitor's fallback content and makes the canvas a box the image
 //! fills; the image takes the canvas's `width` and `height` as its own size when CSS gives none. Nodes
-//! marked `data-cobrowse-viewer` are the viewer's: `children.rs` leaves them in place.
+//! marked `data-cobrowse-viewer` are the viewer's: `apply/reorder.rs` leaves them in place.
 
-use crate::injected::VIEWER_MARKER;
+use crate::dom::VIEWER_MARKER;
 use cobrowse_protocol::Image;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
