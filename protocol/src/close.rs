@@ -24,6 +24,8 @@ pub const AUTH_FAILED: u16 = 4001;
 pub const UNEXPECTED_MESSAGE: u16 = 4002;
 /// The visitor ended the session or left the page.
 pub const SESSION_ENDED: u16 = 4010;
+/// Nothing was heard from the peer (not even a pong to the relay's pings) within the heartbeat timeout.
+pub const PEER_SILENT: u16 = 4011;
 /// Too many join attempts from this address; wait and try again.
 pub const TOO_MANY_ATTEMPTS: u16 = 4029;
 /// The relay cannot take another session now.

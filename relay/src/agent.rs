@@ -10,6 +10,7 @@
 
 use crate::close::{finish, Connection, Ending};
 use crate::frames::next_frame;
+use crate::heartbeat::{self, Heard, Heartbeat};
 use crate::session::{AgentLink, Session};
 use crate::state::RelayState;
 use crate::tap::Peer;
@@ -41,8 +42,10 @@ struct Admitted {
 pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: SocketAddr) {
     let (mut sink, mut stream) = socket.split();
     let mut shutdown = state.shutdown.clone();
+    let heard = Heard::now();
+    let heartbeat = state.heartbeat();
     let admitted = tokio::select! {
-        admitted = admit(&mut stream, &state, client) => admitted,
+        admitted = admit(&mut stream, &state, client, &heard) => admitted,
         () = shutdown.requested() => Err(Ending::close(close::GOING_AWAY, "the relay is shutting down; join again in a moment")),
     };
     let Admitted { name, session, mut link } = match admitted {
@@ -57,8 +60,9 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     let ending = tokio::select! {
         biased;
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down"),
-        ending = send_frames(&mut sink, &session, &mut link) => ending,
-        ending = read_messages(&mut stream, &session, &state, &peer) => ending,
+        ending = send_frames(&mut sink, &session, &mut link, heartbeat) => ending,
+        ending = read_messages(&mut stream, &session, &state, &peer, &heard) => ending,
+        ending = heartbeat::silence(&heard, heartbeat) => ending,
         ending = give_up_after_end(&session) => ending,
     };
 
@@ -71,8 +75,10 @@ async fn admit(
     stream: &mut SplitStream<WebSocket>,
     state: &RelayState,
     client: SocketAddr,
+    heard: &Heard,
 ) -> Result<Admitted, Ending> {
-    let first = match tokio::time::timeout(JOIN_TIMEOUT, next_frame(stream, state.config.max_frame_bytes)).await {
+    let first = match tokio::time::timeout(JOIN_TIMEOUT, next_frame(stream, state.config.max_frame_bytes, heard)).await
+    {
         Ok(first) => first?,
         Err(_elapsed) => {
             return Err(Ending::bad_input(
@@ -141,8 +147,14 @@ fn first_control(first: &Bytes) -> Result<Control, Ending> {
     }
 }
 
-/// Sends `Joined`, the catch-up frames, then live frames, until the session ends or the socket fails.
-async fn send_frames(sink: &mut SplitSink<WebSocket, Message>, session: &Session, link: &mut AgentLink) -> Ending {
+/// Sends `Joined`, the catch-up frames, then live frames and the heartbeat's pings, until the session ends
+/// or the socket fails.
+async fn send_frames(
+    sink: &mut SplitSink<WebSocket, Message>,
+    session: &Session,
+    link: &mut AgentLink,
+    heartbeat: Heartbeat,
+) -> Ending {
     let joined = Message::binary(encode_control(&Control::Joined { key: session.key().to_owned() }));
     if sink.send(joined).await.is_err() {
         return Ending::PeerLeft;
@@ -152,7 +164,20 @@ async fn send_frames(sink: &mut SplitSink<WebSocket, Message>, session: &Session
             return Ending::PeerLeft;
         }
     }
-    while let Some(frame) = link.queue.recv().await {
+    let mut pings = heartbeat.pings();
+    loop {
+        let frame = tokio::select! {
+            frame = link.queue.recv() => match frame {
+                Some(frame) => frame,
+                None => break,
+            },
+            _ = pings.tick() => {
+                if sink.send(Message::ping(Vec::new())).await.is_err() {
+                    return Ending::PeerLeft;
+                }
+                continue;
+            }
+        };
         if sink.send(Message::binary(frame)).await.is_err() {
             return Ending::PeerLeft;
         }
@@ -170,9 +195,10 @@ async fn read_messages(
     session: &Session,
     state: &RelayState,
     peer: &Peer,
+    heard: &Heard,
 ) -> Ending {
     loop {
-        let bytes = match next_frame(stream, state.config.max_frame_bytes).await {
+        let bytes = match next_frame(stream, state.config.max_frame_bytes, heard).await {
             Ok(bytes) => bytes,
             Err(ending) => return ending,
         };

@@ -5,20 +5,27 @@
 //! stops reading it at the header, so it never fills memory).
 
 use crate::close::Ending;
+use crate::heartbeat::Heard;
 use bytes::Bytes;
 use cobrowse_protocol::close;
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
 use warp::ws::WebSocket;
 
-/// The next binary message, or how the connection ends.
-pub(crate) async fn next_frame(stream: &mut SplitStream<WebSocket>, max_frame_bytes: usize) -> Result<Bytes, Ending> {
+/// The next binary message, or how the connection ends. Every message read, pongs included, is noted in
+/// `heard` (see `heartbeat.rs`).
+pub(crate) async fn next_frame(
+    stream: &mut SplitStream<WebSocket>,
+    max_frame_bytes: usize,
+    heard: &Heard,
+) -> Result<Bytes, Ending> {
     loop {
         let message = match stream.next().await {
             None => return Err(Ending::PeerLeft),
             Some(Err(error)) => return Err(ending_for_read_error(&error, max_frame_bytes)),
             Some(Ok(message)) => message,
         };
+        heard.heard();
         if message.is_binary() {
             return Ok(message.into_bytes());
         }
@@ -28,7 +35,7 @@ pub(crate) async fn next_frame(stream: &mut SplitStream<WebSocket>, max_frame_by
         if message.is_close() {
             return Err(Ending::PeerLeft);
         }
-        // Pings are answered by tungstenite itself; pongs need nothing.
+        // Pings are answered by tungstenite itself; pongs only prove the peer is there (noted above).
     }
 }
 

@@ -18,6 +18,7 @@
 //!   limit; `close`: ending a socket with a readable reason.
 //! - `state`: what the handlers share; `routes`: the warp filters; `tls`, `server`: the accept loop;
 //!   `shutdown`: stopping it all.
+//! - `heartbeat`: pings to every peer, and closing a socket silent for too long.
 //! - `tap`: every received frame, for audits and tests.
 
 mod agent;
@@ -26,6 +27,7 @@ mod auth;
 mod close;
 pub mod config;
 mod frames;
+mod heartbeat;
 mod kept;
 mod keys;
 mod rate_limit;

@@ -4,6 +4,7 @@
 use crate::assets::AssetLimits;
 use crate::auth::Accounts;
 use crate::config::Config;
+use crate::heartbeat::Heartbeat;
 use crate::rate_limit::JoinLimiter;
 use crate::registry::Registry;
 use crate::session::SessionLimits;
@@ -37,5 +38,10 @@ impl RelayState {
             shutdown,
             config,
         }
+    }
+
+    /// How every socket is pinged and when a silent one is closed.
+    pub fn heartbeat(&self) -> Heartbeat {
+        Heartbeat { interval: self.config.heartbeat_interval, timeout: self.config.heartbeat_timeout }
     }
 }

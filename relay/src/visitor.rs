@@ -8,6 +8,7 @@
 use crate::close::{finish, CloseReason, Connection, Ending};
 use crate::config::SiteConfig;
 use crate::frames::next_frame;
+use crate::heartbeat::{self, Heard, Heartbeat};
 use crate::session::Session;
 use crate::state::RelayState;
 use crate::tap::Peer;
@@ -45,9 +46,12 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: Vi
     };
     tracing::info!(key = session.key(), site = request.site, client = %request.client, "session started");
 
+    let heard = Heard::now();
+    let heartbeat = state.heartbeat();
     let ending = tokio::select! {
-        ending = read_frames(&mut stream, &session, &state) => ending,
-        ending = send_controls(&mut sink, for_visitor) => ending,
+        ending = read_frames(&mut stream, &session, &state, &heard) => ending,
+        ending = send_controls(&mut sink, for_visitor, heartbeat) => ending,
+        ending = heartbeat::silence(&heard, heartbeat) => ending,
         ending = expire_unjoined(&session, state.config.key_ttl) => ending,
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down; start again in a moment"),
     };
@@ -78,9 +82,14 @@ fn check_site<'a>(state: &'a RelayState, request: &VisitorRequest) -> Result<&'a
 
 /// Reads the visitor's frames until the connection ends; page frames go to the session. Each frame goes
 /// on the tap once the relay has handled it (so a listener that sees a page frame knows it is kept).
-async fn read_frames(stream: &mut SplitStream<WebSocket>, session: &Session, state: &RelayState) -> Ending {
+async fn read_frames(
+    stream: &mut SplitStream<WebSocket>,
+    session: &Session,
+    state: &RelayState,
+    heard: &Heard,
+) -> Ending {
     loop {
-        let bytes = match next_frame(stream, state.config.max_frame_bytes).await {
+        let bytes = match next_frame(stream, state.config.max_frame_bytes, heard).await {
             Ok(bytes) => bytes,
             Err(ending) => return ending,
         };
@@ -128,18 +137,23 @@ fn accept_asset(payload: &[u8], session: &Session) -> Option<Ending> {
     None
 }
 
-/// Sends the session's control messages (`SessionStarted` first) to the visitor.
+/// Sends the session's control messages (`SessionStarted` first) to the visitor, and the heartbeat's pings.
 async fn send_controls(
     sink: &mut SplitSink<WebSocket, Message>,
     mut for_visitor: mpsc::UnboundedReceiver<Control>,
+    heartbeat: Heartbeat,
 ) -> Ending {
-    while let Some(control) = for_visitor.recv().await {
-        if sink.send(Message::binary(encode_control(&control))).await.is_err() {
+    let mut pings = heartbeat.pings();
+    loop {
+        let message = tokio::select! {
+            // The session holds the sender for as long as this task runs.
+            Some(control) = for_visitor.recv() => Message::binary(encode_control(&control)),
+            _ = pings.tick() => Message::ping(Vec::new()),
+        };
+        if sink.send(message).await.is_err() {
             return Ending::PeerLeft;
         }
     }
-    // The session holds the sender for as long as this task runs.
-    std::future::pending().await
 }
 
 /// Resolves when the key has expired with no agent joined; never, once one has.

@@ -46,6 +46,11 @@ pub struct Config {
     pub total_asset_bytes: usize,
     /// How many join attempts one IP address may make per minute (a burst of that many, then refilled).
     pub join_attempts_per_minute: u32,
+    /// How often the relay pings each peer (TOML: `heartbeat_interval_secs`).
+    pub heartbeat_interval: Duration,
+    /// How long a peer may stay silent (no frame, no pong) before its socket is closed with 4011
+    /// (TOML: `heartbeat_timeout_secs`).
+    pub heartbeat_timeout: Duration,
     /// Serve HTTPS and WSS with this certificate; plain HTTP when absent.
     pub tls: Option<TlsConfig>,
 }
@@ -134,6 +139,8 @@ pub mod defaults {
     pub const SESSION_ASSET_BYTES: usize = 32 << 20;
     pub const TOTAL_ASSET_BYTES: usize = 1 << 30;
     pub const JOIN_ATTEMPTS_PER_MINUTE: u32 = 10;
+    pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
+    pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
 }
 
 /// The fewest and most digits a session key may have: fewer is guessable, more is tedious to read aloud.
@@ -166,6 +173,8 @@ impl Config {
             session_asset_bytes: defaults::SESSION_ASSET_BYTES,
             total_asset_bytes: defaults::TOTAL_ASSET_BYTES,
             join_attempts_per_minute: defaults::JOIN_ATTEMPTS_PER_MINUTE,
+            heartbeat_interval: defaults::HEARTBEAT_INTERVAL,
+            heartbeat_timeout: defaults::HEARTBEAT_TIMEOUT,
             tls: None,
         }
     }
@@ -229,6 +238,8 @@ struct ConfigFile {
     session_asset_bytes: Option<usize>,
     total_asset_bytes: Option<usize>,
     join_attempts_per_minute: Option<u32>,
+    heartbeat_interval_secs: Option<u64>,
+    heartbeat_timeout_secs: Option<u64>,
     tls: Option<TlsConfig>,
 }
 
@@ -268,6 +279,9 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.session_asset_bytes = file.session_asset_bytes.unwrap_or(config.session_asset_bytes);
     config.total_asset_bytes = file.total_asset_bytes.unwrap_or(config.total_asset_bytes);
     config.join_attempts_per_minute = file.join_attempts_per_minute.unwrap_or(config.join_attempts_per_minute);
+    config.heartbeat_interval =
+        file.heartbeat_interval_secs.map(Duration::from_secs).unwrap_or(config.heartbeat_interval);
+    config.heartbeat_timeout = file.heartbeat_timeout_secs.map(Duration::from_secs).unwrap_or(config.heartbeat_timeout);
     config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
     config.validate(source_name)?;
     Ok(config)

@@ -121,6 +121,19 @@ pub(super) fn validate_limits(config: &Config) -> Result<(), (&'static str, Stri
         ));
     }
     at_least("join_attempts_per_minute", config.join_attempts_per_minute as usize, 1)?;
+    if config.heartbeat_interval.is_zero() {
+        return Err(("heartbeat_interval_secs", "is 0; give how many seconds apart the relay pings each peer".into()));
+    }
+    if config.heartbeat_timeout <= config.heartbeat_interval {
+        return Err((
+            "heartbeat_timeout_secs",
+            format!(
+                "is {} seconds, not more than heartbeat_interval_secs ({}): a live peer would be closed between two pings; make it at least twice the interval",
+                config.heartbeat_timeout.as_secs(),
+                config.heartbeat_interval.as_secs()
+            ),
+        ));
+    }
     if !KEY_DIGITS_RANGE.contains(&config.key_digits) {
         return Err((
             "key_digits",
