@@ -2,7 +2,7 @@
 //!
 //! They never carry page content, so the relay can decode them without seeing anything masked or not.
 
-use crate::MaskingRules;
+use crate::masking::MaskingRules;
 use serde::{Deserialize, Serialize};
 
 /// A control message, in either direction. Each variant says who sends it to whom.

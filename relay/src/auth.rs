@@ -4,7 +4,6 @@
 //! for a name that does not exist costs the same as one with a wrong password (it runs argon2 against a
 //! real account's hash and then answers no), so timing does not tell which names exist.
 
-use crate::config::AgentAccount;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, Params};
@@ -19,6 +18,14 @@ pub struct AuthError {
     problem: String,
 }
 
+/// An agent who may join sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentAccount {
+    /// The name the agent signs in with; the visitor sees it.
+    pub name: String,
+    /// The agent's password as an argon2 PHC string (`$argon2id$v=19$...`); see [`AgentAccount::with_password`].
+    pub password_hash: String,
+}
 impl AgentAccount {
     /// An account whose password is hashed now, with argon2id at its default (recommended) cost.
     pub fn with_password(name: &str, password: &str) -> AgentAccount {

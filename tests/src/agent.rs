@@ -1,6 +1,6 @@
 //! The agent's side: the viewer page at `/agent/`, signing in, joining, and the status it shows.
 
-use crate::Browser;
+use crate::browser::Browser;
 use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -24,7 +24,7 @@ pub async fn submit_join(
     name: &str,
     password: &str,
     key: &str,
-) -> crate::Result<()> {
+) -> crate::error::Result<()> {
     browser.goto(agent_url).await?;
     let ready = || async {
         let ready: bool =
@@ -45,7 +45,7 @@ pub async fn submit_join(
 }
 
 /// Joins the session `key` as `name` with the right password and waits until the mirror is live.
-pub async fn join(browser: &Browser, agent_url: &str, name: &str, key: &str) -> crate::Result<()> {
+pub async fn join(browser: &Browser, agent_url: &str, name: &str, key: &str) -> crate::error::Result<()> {
     submit_join(browser, agent_url, name, crate::relay::AGENT_PASSWORD, key).await?;
     let status = wait_for_state(browser, &["live", "error", "ended", "disconnected"], JOIN_TIMEOUT).await?;
     if status.state.as_deref() != Some("live") {
@@ -57,7 +57,7 @@ pub async fn join(browser: &Browser, agent_url: &str, name: &str, key: &str) -> 
 }
 
 /// The viewer's status now.
-pub async fn status(browser: &Browser) -> crate::Result<Status> {
+pub async fn status(browser: &Browser) -> crate::error::Result<Status> {
     let script = r#"
         var s = document.getElementById('cobrowse-status');
         return s ? { state: s.getAttribute('data-state'), text: s.textContent.trim() } : { state: null, text: '' };
@@ -66,7 +66,7 @@ pub async fn status(browser: &Browser) -> crate::Result<Status> {
 }
 
 /// Waits until `#cobrowse-status[data-state]` is one of `states`, and returns the status.
-pub async fn wait_for_state(browser: &Browser, states: &[&str], timeout: Duration) -> crate::Result<Status> {
+pub async fn wait_for_state(browser: &Browser, states: &[&str], timeout: Duration) -> crate::error::Result<Status> {
     let what = format!("{}: #cobrowse-status[data-state] in {states:?}", browser.label);
     let found = crate::wait::until(&what, timeout, || async {
         let status = status(browser).await?;
@@ -85,7 +85,7 @@ pub async fn wait_for_state(browser: &Browser, states: &[&str], timeout: Duratio
 
 /// `window.cobrowseViewer`'s counters (frames applied, times out of step, rules refused), if the viewer
 /// exposes them.
-pub async fn viewer_counters(browser: &Browser) -> crate::Result<Value> {
+pub async fn viewer_counters(browser: &Browser) -> crate::error::Result<Value> {
     let script = r#"
         var v = window.cobrowseViewer;
         return v ? { framesApplied: v.framesApplied, outOfStep: v.outOfStep, rejectedRules: v.rejectedRules } : null;

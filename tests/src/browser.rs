@@ -38,7 +38,7 @@ pub struct Browser {
 
 impl Browser {
     /// Opens a new Chromium through `driver`.
-    pub async fn open(driver: &crate::ChromeDriver, label: &str) -> crate::Result<Self> {
+    pub async fn open(driver: &crate::chromedriver::ChromeDriver, label: &str) -> crate::error::Result<Self> {
         let profile = fresh_profile_dir()?;
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities(&profile))
@@ -54,25 +54,25 @@ impl Browser {
     }
 
     /// Navigates and waits for the page to load.
-    pub async fn goto(&self, url: &str) -> crate::Result<()> {
+    pub async fn goto(&self, url: &str) -> crate::error::Result<()> {
         self.client.goto(url).await.map_err(|error| format!("{}: cannot open {url}: {error}", self.label))?;
         Ok(())
     }
 
     /// Runs `script` (a function body; `arguments[i]` are `args`) and converts what it returns.
-    pub async fn execute<T: DeserializeOwned>(&self, script: &str, args: Vec<Value>) -> crate::Result<T> {
+    pub async fn execute<T: DeserializeOwned>(&self, script: &str, args: Vec<Value>) -> crate::error::Result<T> {
         let value = self.client.execute(script, args).await.map_err(|error| self.script_error(script, error))?;
         Ok(serde_json::from_value(value)?)
     }
 
     /// Runs an asynchronous `script`; it finishes by calling `arguments[arguments.length - 1](result)`.
-    pub async fn execute_async<T: DeserializeOwned>(&self, script: &str, args: Vec<Value>) -> crate::Result<T> {
+    pub async fn execute_async<T: DeserializeOwned>(&self, script: &str, args: Vec<Value>) -> crate::error::Result<T> {
         let value = self.client.execute_async(script, args).await.map_err(|error| self.script_error(script, error))?;
         Ok(serde_json::from_value(value)?)
     }
 
     /// The element matching `css`, which must exist now.
-    pub async fn find(&self, css: &str) -> crate::Result<Element> {
+    pub async fn find(&self, css: &str) -> crate::error::Result<Element> {
         let element = self
             .client
             .find(Locator::Css(css))
@@ -82,21 +82,21 @@ impl Browser {
     }
 
     /// Types `text` into the element matching `css` with real key events.
-    pub async fn type_into(&self, css: &str, text: &str) -> crate::Result<()> {
+    pub async fn type_into(&self, css: &str, text: &str) -> crate::error::Result<()> {
         let element = self.find(css).await?;
         element.send_keys(text).await.map_err(|error| format!("{}: cannot type into {css}: {error}", self.label))?;
         Ok(())
     }
 
     /// Clicks the element matching `css` as a user would.
-    pub async fn click(&self, css: &str) -> crate::Result<()> {
+    pub async fn click(&self, css: &str) -> crate::error::Result<()> {
         let element = self.find(css).await?;
         element.click().await.map_err(|error| format!("{}: cannot click {css}: {error}", self.label))?;
         Ok(())
     }
 
     /// Ends the session and removes the profile.
-    pub async fn close(mut self) -> crate::Result<()> {
+    pub async fn close(mut self) -> crate::error::Result<()> {
         self.closed = true;
         let closed = self.client.clone().close().await;
         discard_profile(&self.profile);
@@ -190,7 +190,7 @@ fn is_running(pid: u32) -> bool {
 }
 
 /// If `$E2E_SCREENSHOTS` names a directory, saves a PNG of each browser's window there, named by label.
-pub async fn save_screenshots(browsers: &[&Browser]) -> crate::Result<()> {
+pub async fn save_screenshots(browsers: &[&Browser]) -> crate::error::Result<()> {
     let Some(dir) = std::env::var_os("E2E_SCREENSHOTS").map(PathBuf::from) else {
         return Ok(());
     };

@@ -33,7 +33,7 @@ pub struct Cdn {
 
 impl CdnListener {
     /// Binds a free loopback port.
-    pub async fn bind() -> crate::Result<Self> {
+    pub async fn bind() -> crate::error::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         Ok(Self { listener, addr })

@@ -18,7 +18,7 @@ pub struct ChromeDriver {
 
 impl ChromeDriver {
     /// Starts chromedriver and waits until it reports itself ready.
-    pub async fn start() -> crate::Result<Self> {
+    pub async fn start() -> crate::error::Result<Self> {
         let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| DEFAULT_CHROMEDRIVER.into());
         let port = crate::ports::free_loopback_port()?;
         let child = Command::new(&program)
@@ -39,7 +39,7 @@ impl ChromeDriver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    async fn is_ready(&self) -> crate::Result<Option<()>> {
+    async fn is_ready(&self) -> crate::error::Result<Option<()>> {
         Ok(status_says_ready(self.port).await.then_some(()))
     }
 }

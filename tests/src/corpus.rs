@@ -43,7 +43,7 @@ struct Serving {
 
 impl FidelitySite {
     /// Starts the site (shim loaded from `relay_origin`) and its third origin, each on a free loopback port.
-    pub async fn start(relay_origin: &str) -> crate::Result<Self> {
+    pub async fn start(relay_origin: &str) -> crate::error::Result<Self> {
         let cdn_listener = CdnListener::bind().await?;
         let serving = Serving {
             corpus: crate::paths::corpus_dir()?,

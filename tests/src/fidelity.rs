@@ -10,10 +10,10 @@
 //! only real input does: `{ hover: "css" }` moves the mouse over an element (`:hover`), `{ type: [["css",
 //! "text"], ...] }` types with real key events.
 
+use crate::browser::Browser;
 use crate::pixels::{self, PixelDiff};
 use crate::structure::{self, Score};
 use crate::tree::{self, Role};
-use crate::Browser;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -57,7 +57,7 @@ pub struct RealInput {
 
 /// Lets the mirror settle, then measures structure and pixels; saves the shots as `name` if asked
 /// (`$E2E_SCREENSHOTS`).
-pub async fn measure(visitor: &Browser, agent: &Browser, name: &str) -> crate::Result<Measurement> {
+pub async fn measure(visitor: &Browser, agent: &Browser, name: &str) -> crate::error::Result<Measurement> {
     let structure = settle(visitor, agent).await?;
     wait_for_assets(visitor, "visitor").await;
     wait_for_assets(agent, "mirror").await;
@@ -68,7 +68,7 @@ pub async fn measure(visitor: &Browser, agent: &Browser, name: &str) -> crate::R
 
 /// Reads both deep trees until the mirror matches every node, or its score has not changed for
 /// [`STABLE_FOR`] (it is not catching up any more), or [`SETTLE_TIMEOUT`] passes; the last score.
-pub async fn settle(visitor: &Browser, agent: &Browser) -> crate::Result<Score> {
+pub async fn settle(visitor: &Browser, agent: &Browser) -> crate::error::Result<Score> {
     let started = Instant::now();
     let mut unchanged_since = Instant::now();
     let mut previous: Option<(usize, usize)> = None;
@@ -117,7 +117,7 @@ async fn wait_for_assets(browser: &Browser, role: &str) {
 
 /// Runs the page's interaction: `window.fidelityInteract()` if the page defines one, else `fallback` (a
 /// function body; empty for none); then the real input it asks for.
-pub async fn interact(visitor: &Browser, fallback: &str) -> crate::Result<()> {
+pub async fn interact(visitor: &Browser, fallback: &str) -> crate::error::Result<()> {
     let script = format!(
         r#"
         var done = arguments[arguments.length - 1];
@@ -139,7 +139,7 @@ pub async fn interact(visitor: &Browser, fallback: &str) -> crate::Result<()> {
     apply_real_input(visitor, &asked).await
 }
 
-async fn apply_real_input(visitor: &Browser, asked: &RealInput) -> crate::Result<()> {
+async fn apply_real_input(visitor: &Browser, asked: &RealInput) -> crate::error::Result<()> {
     for (css, text) in &asked.r#type {
         visitor.type_into(css, text).await?;
     }
@@ -150,7 +150,7 @@ async fn apply_real_input(visitor: &Browser, asked: &RealInput) -> crate::Result
 }
 
 /// Moves the mouse to the centre of the element matching `css`.
-pub async fn hover(browser: &Browser, css: &str) -> crate::Result<()> {
+pub async fn hover(browser: &Browser, css: &str) -> crate::error::Result<()> {
     let element = browser.find(css).await?;
     let actions = MouseActions::new("fidelity-mouse".into()).then(PointerAction::MoveToElement {
         element,

@@ -55,7 +55,7 @@ impl FrameRecorder {
     }
 
     /// Stops recording and returns everything received so far.
-    pub async fn finish(self) -> crate::Result<Recording> {
+    pub async fn finish(self) -> crate::error::Result<Recording> {
         let _ = self.stop.send(());
         Ok(self.task.await?)
     }

@@ -25,6 +25,7 @@ pub mod cdn;
 pub mod chromedriver;
 pub mod compare;
 pub mod corpus;
+pub mod error;
 pub mod fidelity;
 pub mod fidelity_table;
 pub mod frames;
@@ -50,12 +51,4 @@ pub use relay::Relay;
 pub use site::Site;
 pub use stage::Stage;
 
-/// Errors in the harness and the tests: anything printable.
-pub type Error = Box<dyn std::error::Error + Send + Sync>;
-/// The harness's result type.
-pub type Result<T> = std::result::Result<T, Error>;
-
-/// For `map_err`: prefixes an error with the scenario step it happened in.
-pub fn step(name: &str) -> impl FnOnce(Error) -> Error + '_ {
-    move |error| format!("step {name}: {error}").into()
-}
+pub use error::{step, Error, Result};

@@ -13,14 +13,14 @@ const HEADING: &str = "known limitations";
 pub type Limitations = BTreeMap<String, String>;
 
 /// Reads the known limitations from `tests/README.md`.
-pub fn read() -> crate::Result<Limitations> {
+pub fn read() -> crate::error::Result<Limitations> {
     let path = crate::paths::tests_readme();
     let text = std::fs::read_to_string(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     parse(&text)
 }
 
 /// The rows of the first table under the "Known limitations" heading (none when there is no heading).
-pub fn parse(markdown: &str) -> crate::Result<Limitations> {
+pub fn parse(markdown: &str) -> crate::error::Result<Limitations> {
     let mut limitations = Limitations::new();
     let mut in_section = false;
     for line in markdown.lines() {

@@ -4,9 +4,9 @@
 //! trip, so a single look may catch them a tick apart: the trees are read again until they agree or the
 //! timeout passes, and then the differences are printed.
 
+use crate::browser::Browser;
 use crate::compare::{differences, report, Difference};
 use crate::tree::{self, Role};
-use crate::Browser;
 use std::time::{Duration, Instant};
 
 /// The usual time a mirror gets to catch up.
@@ -24,7 +24,7 @@ pub struct Agreement {
 }
 
 /// Waits until `agent`'s mirror equals `visitor`'s page; on timeout, fails with the differences.
-pub async fn assert_mirrors(visitor: &Browser, agent: &Browser, timeout: Duration) -> crate::Result<Agreement> {
+pub async fn assert_mirrors(visitor: &Browser, agent: &Browser, timeout: Duration) -> crate::error::Result<Agreement> {
     let started = Instant::now();
     let mut last: Result<Vec<Difference>, String>;
     loop {

@@ -1,6 +1,6 @@
 //! Random, seeded DOM mutations on the visitor's page (`js/random_mutations.js`).
 
-use crate::Browser;
+use crate::browser::Browser;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -31,7 +31,7 @@ struct Answer {
 
 /// Applies `count` random mutations to `browser`'s page, sparing the elements with ids in `keep_ids`
 /// (and their ancestors) so they can be typed into afterwards.
-pub async fn apply(browser: &Browser, seed: u32, count: u32, keep_ids: &[&str]) -> crate::Result<Summary> {
+pub async fn apply(browser: &Browser, seed: u32, count: u32, keep_ids: &[&str]) -> crate::error::Result<Summary> {
     let script = format!(
         "{RANDOM_MUTATIONS_JS}\nvar a = arguments; cobrowseRandomMutations(a[0], a[1], a[2], a[a.length - 1]);"
     );

@@ -46,7 +46,7 @@ pub fn tests_readme() -> PathBuf {
 /// The rrweb-snapshot corpus: `$COBROWSE_CORPUS`, else the shared one beside the workspace
 /// (`../shared/corpus/rrweb-snapshot`), else the copy in `tests/corpus/` (MIT, for machines without the
 /// shared folder); the error says where it was looked for.
-pub fn corpus_dir() -> crate::Result<PathBuf> {
+pub fn corpus_dir() -> crate::error::Result<PathBuf> {
     let candidates = corpus_candidates();
     let found = candidates.iter().find(|dir| dir.join("html").is_dir()).cloned();
     found.ok_or_else(|| {
@@ -71,7 +71,7 @@ pub fn site_dir() -> PathBuf {
 }
 
 /// The site directory, after checking that the wasm was built; the error says what to do if not.
-pub fn built_site_dir() -> crate::Result<PathBuf> {
+pub fn built_site_dir() -> crate::error::Result<PathBuf> {
     let dir = site_dir();
     let missing: Vec<_> = REQUIRED_SITE_FILES.iter().filter(|file| !dir.join(file).is_file()).collect();
     if !missing.is_empty() {

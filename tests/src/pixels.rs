@@ -9,7 +9,7 @@
 //! A pixel differs when any channel differs by more than [`CHANNEL_TOLERANCE`] (anti-aliasing noise stays
 //! under it). Where the sizes differ, the area outside the overlap counts as differing.
 
-use crate::Browser;
+use crate::browser::Browser;
 use std::path::PathBuf;
 
 /// How much a colour channel (0-255) may differ before the pixel counts as different.
@@ -67,7 +67,7 @@ pub struct Shots {
 }
 
 /// Photographs the visitor's viewport and the agent's mirror and compares them.
-pub async fn compare_browsers(visitor: &Browser, agent: &Browser) -> crate::Result<Shots> {
+pub async fn compare_browsers(visitor: &Browser, agent: &Browser) -> crate::error::Result<Shots> {
     agent.execute::<serde_json::Value>(HIDE_VIEWER_OVERLAYS_JS, vec![]).await?;
     let visitor_png = visitor
         .client()
@@ -85,7 +85,7 @@ pub async fn compare_browsers(visitor: &Browser, agent: &Browser) -> crate::Resu
 }
 
 /// Decodes a PNG into 8-bit RGBA.
-pub fn decode(png_bytes: &[u8]) -> crate::Result<Image> {
+pub fn decode(png_bytes: &[u8]) -> crate::error::Result<Image> {
     let mut decoder = png::Decoder::new(png_bytes);
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     let mut reader = decoder.read_info().map_err(|error| format!("a screenshot is not a readable PNG: {error}"))?;
@@ -157,7 +157,7 @@ impl Image {
     }
 
     /// Encodes the image as a PNG.
-    pub fn to_png(&self) -> crate::Result<Vec<u8>> {
+    pub fn to_png(&self) -> crate::error::Result<Vec<u8>> {
         let mut bytes = Vec::new();
         let mut encoder = png::Encoder::new(&mut bytes, self.width, self.height);
         encoder.set_color(png::ColorType::Rgba);
@@ -171,7 +171,7 @@ impl Image {
 
 /// If `$E2E_SCREENSHOTS` names a directory, saves `NAME-visitor.png`, `NAME-mirror.png` and
 /// `NAME-diff.png` there (`name` made file-safe).
-pub fn save_if_asked(name: &str, shots: &Shots) -> crate::Result<()> {
+pub fn save_if_asked(name: &str, shots: &Shots) -> crate::error::Result<()> {
     let Some(dir) = std::env::var_os("E2E_SCREENSHOTS").map(PathBuf::from) else {
         return Ok(());
     };

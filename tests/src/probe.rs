@@ -7,8 +7,8 @@
 //! show (so a broken page fails as such, not as a mirror fault); then the mirror is polled until it
 //! answers the same.
 
+use crate::browser::Browser;
 use crate::tree::MIRROR_DOCUMENT;
-use crate::Browser;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use std::time::Duration;
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs `body` with `doc` bound to the visitor's document (`mirror: false`) or the mirror's.
-pub async fn run(browser: &Browser, mirror: bool, body: &str) -> crate::Result<Value> {
+pub async fn run(browser: &Browser, mirror: bool, body: &str) -> crate::error::Result<Value> {
     let document = if mirror { MIRROR_DOCUMENT } else { "document" };
     let script = format!("var doc = {document}; if (!doc) return null; return (function (doc) {{ {body} }})(doc);");
     browser.execute(&script, vec![]).await
@@ -30,7 +30,7 @@ pub async fn assert_mirror_agrees(
     what: &str,
     body: &str,
     expected: &Value,
-) -> crate::Result<()> {
+) -> crate::error::Result<()> {
     let on_page = run(visitor, false, body).await?;
     if on_page != *expected {
         return Err(format!(

@@ -19,12 +19,12 @@ pub struct Relay {
 impl Relay {
     /// Starts a relay with the development site ("demo", any origin) and the accounts in [`AGENT_NAMES`].
     /// Fails with what to do if the wasm was not built.
-    pub async fn start() -> crate::Result<Self> {
+    pub async fn start() -> crate::error::Result<Self> {
         Self::start_with(|_| {}).await
     }
 
     /// As [`Relay::start`], with `configure` changing the configuration first (e.g. a site's masking rules).
-    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> crate::Result<Self> {
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> crate::error::Result<Self> {
         let site_dir = crate::paths::built_site_dir()?;
         // As `Config::development`, without hashing its default account at full argon2 cost.
         let sites = vec![SiteConfig { id: SITE_ID.into(), origins: vec!["*".into()], masking: Default::default() }];

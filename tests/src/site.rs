@@ -38,7 +38,7 @@ pub struct Site {
 impl Site {
     /// Serves `/demo/...` from `www/demo/` and `/pages/...` from `tests/pages/` on a free loopback port,
     /// with the shim loaded from `relay_origin` (e.g. `http://127.0.0.1:4000`).
-    pub async fn start(relay_origin: &str) -> crate::Result<Self> {
+    pub async fn start(relay_origin: &str) -> crate::error::Result<Self> {
         let private_requests = Arc::new(Mutex::new(Vec::new()));
         let routes = folder("demo", crate::paths::demo_dir(), relay_origin)
             .or(folder("pages", crate::paths::pages_dir(), relay_origin))

@@ -6,7 +6,7 @@
 //! Chromium is heavy and the suite must run on two cores, so only one stage exists at a time: tests in
 //! one binary wait for each other's stage to end (cargo already runs test binaries one after another).
 
-use crate::{Browser, ChromeDriver, Relay, Site};
+use crate::{browser::Browser, chromedriver::ChromeDriver, relay::Relay, site::Site};
 use std::time::Instant;
 use tokio::sync::{Mutex, MutexGuard};
 
@@ -25,12 +25,12 @@ pub struct Stage {
 
 impl Stage {
     /// Starts the relay, then the site (which needs the relay's origin), then chromedriver.
-    pub async fn start() -> crate::Result<Self> {
+    pub async fn start() -> crate::error::Result<Self> {
         Self::start_with(|_| {}).await
     }
 
     /// As [`Stage::start`], with `configure` changing the relay's configuration first.
-    pub async fn start_with(configure: impl FnOnce(&mut cobrowse_relay::Config)) -> crate::Result<Self> {
+    pub async fn start_with(configure: impl FnOnce(&mut cobrowse_relay::Config)) -> crate::error::Result<Self> {
         let turn = ONE_STAGE_AT_A_TIME.lock().await;
         let started = Instant::now();
         let relay = Relay::start_with(configure).await?;
@@ -47,7 +47,7 @@ impl Stage {
     }
 
     /// Opens a browser called `label` in failure messages.
-    pub async fn browser(&self, label: &str) -> crate::Result<Browser> {
+    pub async fn browser(&self, label: &str) -> crate::error::Result<Browser> {
         Browser::open(&self.driver, label).await
     }
 

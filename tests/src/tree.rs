@@ -3,7 +3,7 @@
 //! Both the visitor's document and the agent's mirror are reduced to the same shape (see the script for
 //! what is kept and what is left out), so [`crate::compare`] can tell whether the mirror is right.
 
-use crate::Browser;
+use crate::browser::Browser;
 use serde::Deserialize;
 
 /// The comparison script, defining `cobrowseCanonicalTree(doc, role)`.
@@ -82,17 +82,17 @@ pub enum Role {
 }
 
 /// Reads the canonical tree of the visitor's page or of the agent's mirror.
-pub async fn read(browser: &Browser, role: Role) -> crate::Result<Document> {
+pub async fn read(browser: &Browser, role: Role) -> crate::error::Result<Document> {
     read_with(browser, role, false).await
 }
 
 /// As [`read`], descending into open shadow roots and same-origin frames and recording scroll offsets,
 /// modal dialogs and media state (see `js/canonical_tree.js`).
-pub async fn read_deep(browser: &Browser, role: Role) -> crate::Result<Document> {
+pub async fn read_deep(browser: &Browser, role: Role) -> crate::error::Result<Document> {
     read_with(browser, role, true).await
 }
 
-async fn read_with(browser: &Browser, role: Role, deep: bool) -> crate::Result<Document> {
+async fn read_with(browser: &Browser, role: Role, deep: bool) -> crate::error::Result<Document> {
     let (document, role_name) = match role {
         Role::Visitor => ("document", "visitor"),
         Role::Mirror => (MIRROR_DOCUMENT, "mirror"),

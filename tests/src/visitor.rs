@@ -1,6 +1,6 @@
 //! The visitor's side: a customer page with the shim, and starting a session the way a site does.
 
-use crate::Browser;
+use crate::browser::Browser;
 use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
@@ -9,7 +9,7 @@ use std::time::Duration;
 const SHIM_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Opens `url` and waits until the shim has defined `window.Cobrowse`.
-pub async fn open(browser: &Browser, url: &str) -> crate::Result<()> {
+pub async fn open(browser: &Browser, url: &str) -> crate::error::Result<()> {
     browser.goto(url).await?;
     crate::wait::until(&format!("{}: window.Cobrowse on {url}", browser.label), SHIM_TIMEOUT, || async {
         let ready: bool = browser
@@ -27,7 +27,7 @@ struct Started {
 }
 
 /// Calls `Cobrowse.start()` and returns the key it resolves to, which must be a 6-digit string.
-pub async fn start_session(browser: &Browser) -> crate::Result<String> {
+pub async fn start_session(browser: &Browser) -> crate::error::Result<String> {
     let script = r#"
         var done = arguments[arguments.length - 1];
         Promise.resolve()
@@ -44,7 +44,7 @@ pub async fn start_session(browser: &Browser) -> crate::Result<String> {
 }
 
 /// Clicks `css` (an element with `data-cobrowse-start`) and returns the key the widget then shows.
-pub async fn start_by_clicking(browser: &Browser, css: &str) -> crate::Result<String> {
+pub async fn start_by_clicking(browser: &Browser, css: &str) -> crate::error::Result<String> {
     browser.click(css).await?;
     let shown = || async {
         let text: Option<String> = browser
@@ -79,7 +79,7 @@ impl Widget {
 
 /// Checks the shim's widget: `#cobrowse-widget[data-cobrowse-ignore]` showing `key` in `#cobrowse-key`,
 /// and a `<link rel=stylesheet data-cobrowse-ignore>`.
-pub async fn check_widget(browser: &Browser, key: &str) -> crate::Result<()> {
+pub async fn check_widget(browser: &Browser, key: &str) -> crate::error::Result<()> {
     let script = r#"
         var widget = document.getElementById('cobrowse-widget');
         var keyElement = document.getElementById('cobrowse-key');
@@ -107,7 +107,7 @@ pub async fn check_widget(browser: &Browser, key: &str) -> crate::Result<()> {
 }
 
 /// Sets the demo shop's timers going or stops them (`window.demoShop`, see `www/demo/demo.js`).
-pub async fn set_demo_timers(browser: &Browser, running: bool) -> crate::Result<()> {
+pub async fn set_demo_timers(browser: &Browser, running: bool) -> crate::error::Result<()> {
     let script = "if (window.demoShop) { arguments[0] ? window.demoShop.resume() : window.demoShop.pause(); }";
     browser.execute::<serde_json::Value>(script, vec![json!(running)]).await?;
     Ok(())

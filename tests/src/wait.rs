@@ -8,10 +8,10 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(150);
 
 /// Calls `check` until it returns `Ok(Some(value))`, or returns the last `what`-labelled failure at the
 /// deadline. `check` gives `Ok(None)` for "not yet" and `Err` for an error that should stop at once.
-pub async fn until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> crate::Result<T>
+pub async fn until<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> crate::error::Result<T>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = crate::Result<Option<T>>>,
+    Fut: Future<Output = crate::error::Result<Option<T>>>,
 {
     let deadline = Instant::now() + timeout;
     loop {

@@ -4,9 +4,11 @@
 //! - `cargo xtask test`  installs what is missing, checks formatting and clippy, builds the wasm, runs
 //!   every test: native, wasm in headless Chromium (`wasm-pack test`), and end to end.
 //! - `cargo xtask bench` measures the speed and size goals against baselines run alongside.
+//! - `cargo xtask check` checks formatting, import circles and clippy alone.
 //! - `cargo xtask build` / `cargo xtask setup` do the first steps alone.
 
 mod checks;
+mod circles;
 mod command;
 mod imports;
 mod setup;
@@ -34,6 +36,8 @@ enum Task {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
+    /// Check formatting, import circles between a crate's files, and clippy (the first step of `test`).
+    Check,
     /// Build, then run every test: native, wasm in headless Chromium, end to end.
     Test,
     /// Build, then measure the goals (download size, snapshot speed and size, latency) against baselines.
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Setup => setup::ensure_tools(),
         Task::Build => setup::ensure_tools().and_then(|_| site::build()),
+        Task::Check => setup::ensure_tools().and_then(|_| checks::style()),
         Task::Demo { listen } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| demo(&listen)),
         Task::Test => {
             setup::ensure_tools().and_then(|_| checks::style()).and_then(|_| site::build()).and_then(|_| test())

@@ -1,7 +1,22 @@
 //! Checking a configuration field by field, so a mistake is reported at start naming the field and what
 //! to write instead (see [`super::Config::validate`]).
 
-use super::{AgentAccount, Config, SiteConfig, KEY_DIGITS_RANGE};
+use super::model::{Config, ConfigError, SiteConfig, KEY_DIGITS_RANGE};
+use crate::auth::AgentAccount;
+
+impl Config {
+    /// Checks every field; `source_name` says where the config came from, for the error message.
+    pub fn validate(&self, source_name: &str) -> Result<(), ConfigError> {
+        let invalid = |field: String, problem: String| ConfigError::Invalid {
+            source_name: source_name.to_owned(),
+            field,
+            problem,
+        };
+        validate_sites(&self.sites).map_err(|(field, problem)| invalid(field, problem))?;
+        validate_agents(&self.agents).map_err(|(field, problem)| invalid(field, problem))?;
+        validate_limits(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))
+    }
+}
 
 /// A field's path in the file (`sites[0].origins`) and what is wrong with it.
 pub(super) type FieldProblem = (String, String);

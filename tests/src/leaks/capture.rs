@@ -28,7 +28,7 @@ impl Write for LogWriter {
 impl LogBuffer {
     /// The test binary's log buffer; the first call installs it as the global `tracing` subscriber.
     /// Fails if another subscriber was installed first (the logs would then not be captured).
-    pub fn global() -> crate::Result<LogBuffer> {
+    pub fn global() -> crate::error::Result<LogBuffer> {
         static BUFFER: OnceLock<Result<LogBuffer, String>> = OnceLock::new();
         BUFFER
             .get_or_init(|| {

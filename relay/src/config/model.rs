@@ -1,0 +1,179 @@
+//! The configuration's shape: the fields the relay runs with, the defaults, and the development setup.
+//! Reading a file is `file.rs`; checking the fields is `validate.rs`.
+
+use crate::auth::AgentAccount;
+use crate::keys::generate_password;
+use cobrowse_protocol::MaskingRules;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+/// Everything the relay needs to know besides the address it listens on.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Sites whose pages may start sessions, each with the origins it may be embedded in.
+    pub sites: Vec<SiteConfig>,
+    /// Agents who may join sessions.
+    pub agents: Vec<AgentAccount>,
+    /// The static files: `cobrowse.js`, `cobrowse.css`, `agent/`, `demo/`.
+    pub www_dir: PathBuf,
+    /// The built wasm packages: `visitor/` and `agent/pkg/` (written by `cargo xtask build`).
+    pub site_dir: PathBuf,
+    /// The largest WebSocket message a peer may send; a larger one closes its socket with 1009.
+    pub max_frame_bytes: usize,
+    /// How long a session key stays valid while no agent has joined (TOML: `key_ttl_secs`).
+    pub key_ttl: Duration,
+    /// How many decimal digits a session key has.
+    pub key_digits: u32,
+    /// How many frames may wait for one agent; past that the agent skips ahead to the next snapshot.
+    pub agent_queue_frames: usize,
+    /// Past this many bytes of kept state (snapshot and deltas), the relay asks the visitor for a fresh snapshot.
+    pub kept_state_bytes: usize,
+    /// How many sessions may be live at once; a visitor past that is closed with 4013.
+    pub max_sessions: usize,
+    /// The largest asset a visitor may upload (larger ones are dropped; the visitor stays connected).
+    pub max_asset_bytes: usize,
+    /// The most bytes of distinct assets one session may hold; uploads past it are dropped.
+    pub session_asset_bytes: usize,
+    /// The most bytes of assets all live sessions may hold together; uploads past it are dropped.
+    pub total_asset_bytes: usize,
+    /// How many join attempts one IP address may make per minute (a burst of that many, then refilled).
+    pub join_attempts_per_minute: u32,
+    /// How often the relay pings each peer (TOML: `heartbeat_interval_secs`).
+    pub heartbeat_interval: Duration,
+    /// How long a peer may stay silent (no frame, no pong) before its socket is closed with 4011
+    /// (TOML: `heartbeat_timeout_secs`).
+    pub heartbeat_timeout: Duration,
+    /// Serve HTTPS and WSS with this certificate; plain HTTP when absent.
+    pub tls: Option<TlsConfig>,
+}
+
+/// A site that may start sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// The id a page gives as `data-site`, sent as `/ws/visitor?site=ID`.
+    pub id: String,
+    /// Exact origins (`scheme://host[:port]`, like `https://shop.example`) whose pages may start
+    /// sessions for this site, or `"*"` for any origin.
+    pub origins: Vec<String>,
+    /// What the visitor masks or blocks beyond its built-in rules (`[sites.masking]`); sent to the visitor
+    /// with the session key.
+    #[serde(default, deserialize_with = "masking_table")]
+    pub masking: MaskingRules,
+}
+
+/// `[sites.masking]` as written in the file: every field may be left out, a misspelt one is an error.
+/// (The protocol's [`MaskingRules`] stays free of these serde attributes: the visitor's download pays for
+/// every line of its decoder.)
+#[derive(Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct MaskingTable {
+    mask_selectors: Vec<String>,
+    block_selectors: Vec<String>,
+    unmask_selectors: Vec<String>,
+    mask_all_inputs: bool,
+    mask_all_text: bool,
+}
+
+fn masking_table<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<MaskingRules, D::Error> {
+    let table = MaskingTable::deserialize(deserializer)?;
+    Ok(MaskingRules {
+        mask_selectors: table.mask_selectors,
+        block_selectors: table.block_selectors,
+        unmask_selectors: table.unmask_selectors,
+        mask_all_inputs: table.mask_all_inputs,
+        mask_all_text: table.mask_all_text,
+    })
+}
+
+/// The certificate and key for HTTPS and WSS.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM file with the certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// PEM file with the private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// Why a configuration cannot be used.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{source_name} is not valid: {message}")]
+    Parse { source_name: String, message: String },
+    #[error("{source_name}: `{field}` {problem}")]
+    Invalid { source_name: String, field: String, problem: String },
+}
+
+/// The defaults, also documented in `relay/example-config.toml`.
+pub mod defaults {
+    use std::time::Duration;
+
+    pub const MAX_FRAME_BYTES: usize = 8 << 20;
+    pub const KEY_TTL: Duration = Duration::from_secs(10 * 60);
+    pub const KEY_DIGITS: u32 = 6;
+    pub const AGENT_QUEUE_FRAMES: usize = 256;
+    pub const KEPT_STATE_BYTES: usize = 16 << 20;
+    pub const MAX_SESSIONS: usize = 10_000;
+    /// Below `MAX_FRAME_BYTES`: the upload's frame carries its URL and type too.
+    pub const MAX_ASSET_BYTES: usize = 4 << 20;
+    pub const SESSION_ASSET_BYTES: usize = 32 << 20;
+    pub const TOTAL_ASSET_BYTES: usize = 1 << 30;
+    pub const JOIN_ATTEMPTS_PER_MINUTE: u32 = 10;
+    pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
+    pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
+}
+
+/// The fewest and most digits a session key may have: fewer is guessable, more is tedious to read aloud.
+pub(super) const KEY_DIGITS_RANGE: std::ops::RangeInclusive<u32> = 4..=12;
+
+impl Config {
+    /// Development default: site "demo" allowed from any origin; one agent "demo" with `password`, or a
+    /// fresh random one. Static files from the workspace's `www/` and `target/site/`.
+    pub fn development(password: Option<String>) -> Config {
+        let password = password.unwrap_or_else(generate_password);
+        let sites = vec![SiteConfig { id: "demo".into(), origins: vec!["*".into()], masking: MaskingRules::default() }];
+        let agents = vec![AgentAccount::with_password("demo", &password)];
+        Config::with_defaults(sites, agents)
+    }
+
+    /// The given sites and agents, with every other field at its default.
+    pub fn with_defaults(sites: Vec<SiteConfig>, agents: Vec<AgentAccount>) -> Config {
+        Config {
+            sites,
+            agents,
+            www_dir: workspace_dir().join("www"),
+            site_dir: workspace_dir().join("target").join("site"),
+            max_frame_bytes: defaults::MAX_FRAME_BYTES,
+            key_ttl: defaults::KEY_TTL,
+            key_digits: defaults::KEY_DIGITS,
+            agent_queue_frames: defaults::AGENT_QUEUE_FRAMES,
+            kept_state_bytes: defaults::KEPT_STATE_BYTES,
+            max_sessions: defaults::MAX_SESSIONS,
+            max_asset_bytes: defaults::MAX_ASSET_BYTES,
+            session_asset_bytes: defaults::SESSION_ASSET_BYTES,
+            total_asset_bytes: defaults::TOTAL_ASSET_BYTES,
+            join_attempts_per_minute: defaults::JOIN_ATTEMPTS_PER_MINUTE,
+            heartbeat_interval: defaults::HEARTBEAT_INTERVAL,
+            heartbeat_timeout: defaults::HEARTBEAT_TIMEOUT,
+            tls: None,
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Whether a page with this `Origin` header may start a session for this site.
+    pub fn allows_origin(&self, origin: Option<&str>) -> bool {
+        self.origins.iter().any(|allowed| allowed == "*" || Some(allowed.as_str()) == origin)
+    }
+}
+
+/// The workspace root, found from this crate's folder at build time.
+fn workspace_dir() -> PathBuf {
+    let relay_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    relay_dir.parent().unwrap_or(relay_dir).to_owned()
+}
