@@ -2,7 +2,7 @@
 //!
 //! | path | from |
 //! |---|---|
-//! | `/cobrowse.js` | `site_dir/cobrowse.js` (minified by the build), else `www_dir`, CORS `*` |
+//! | `/cobrowse.js` | `site_dir/cobrowse.js` (bundled from `www/shim/` by the build), else `www_dir`, CORS `*` |
 //! | `/cobrowse.css` | `site_dir/cobrowse.css` (minified by the build), else `www_dir`, CORS `*` |
 //! | `/visitor/*` | `site_dir/visitor/`, CORS `*` (a customer's page imports the module and fetches the wasm) |
 //! | `/agent/pkg/*` | `site_dir/agent/pkg/` |

@@ -162,8 +162,8 @@ where
 
 /// The relay serves fine without the wasm packages, but visitors and agents could not start.
 fn warn_about_missing_files(config: &Config) {
-    if !config.www_dir.join("cobrowse.js").is_file() {
-        tracing::warn!(www_dir = %config.www_dir.display(), "cobrowse.js is missing from www_dir: pages cannot load the shim");
+    if !config.site_dir.join("cobrowse.js").is_file() && !config.www_dir.join("cobrowse.js").is_file() {
+        tracing::warn!(site_dir = %config.site_dir.display(), "the built shim cobrowse.js is missing: run `cargo xtask build` first");
     }
     for package in ["visitor", "agent/pkg"] {
         let dir = config.site_dir.join(package);

@@ -92,6 +92,8 @@ fn test() -> command::Result {
             "--exclude=cobrowse-agent-viewer",
         ],
     )?;
+    // The shim's modules: lint, and the widget's and the uploader's tests in jsdom.
+    site::check_shim()?;
     let chromedriver = setup::chromedriver_path()?;
     for krate in ["visitor-wasm", "agent-viewer"] {
         command::run_with_env(

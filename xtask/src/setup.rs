@@ -6,8 +6,8 @@
 //! - Chromium, ChromeDriver and binaryen's `wasm-opt` (Debian packages),
 //! - the Node tools pinned in `tools/package.json` (npm): a binaryen recent enough for reference types when
 //!   Debian's is older (binaryen 108 corrupts wasm-bindgen's externref table), esbuild (minifies the JS
-//!   the visitor downloads), and rrweb and
-//!   rrweb-snapshot, the baselines of the benchmarks and of the leak suite's comparison.
+//!   the visitor downloads, bundling the shim's modules), rrweb and rrweb-snapshot, the baselines of the
+//!   benchmarks and of the leak suite's comparison, and eslint, vitest and jsdom (the shim's lint and tests).
 //!
 //! Each step checks first and does nothing when the tool is already there, so it is cheap to run every time.
 
@@ -50,6 +50,11 @@ fn ensure_node_tools() -> Result {
         "node_modules/.bin/esbuild",
         "node_modules/rrweb-snapshot",
         "node_modules/rrweb",
+        "node_modules/.bin/eslint",
+        "node_modules/@eslint/js",
+        "node_modules/globals",
+        "node_modules/.bin/vitest",
+        "node_modules/jsdom",
     ];
     if installed.iter().all(|path| dir.join(path).exists()) {
         return Ok(());

@@ -2,7 +2,9 @@
 //!
 //! Each crate is compiled for wasm32 with the size-first `wasm-release` profile, given its JS glue by
 //! `wasm-bindgen --target web` (loaded with a plain `import()`, no bundler), and shrunk by `wasm-opt -Oz`;
-//! the imports between module and glue get short names (`imports.rs`); the glue, the shim and its stylesheet (`www/cobrowse.{js,css}` → `target/site/`) are minified by esbuild. The
+//! the imports between module and glue get short names (`imports.rs`); the glue and the widget's stylesheet
+//! (`www/cobrowse.css` → `target/site/`) are minified by esbuild, which also bundles the shim's ES modules
+//! (`www/shim/`, entry `main.js`) into the one minified classic script `target/site/cobrowse.js`. The
 //! sizes, raw and gzipped, are printed: the visitor's download has a budget.
 
 use crate::command::{self, Result};
@@ -40,10 +42,13 @@ pub fn build() -> Result {
     }
     let www = command::workspace_root().join("www");
     let (shim, css) = (site_dir().join("cobrowse.js"), site_dir().join("cobrowse.css"));
-    minify(&www.join("cobrowse.js"), &shim, Some("iife"))?;
+    bundle_shim(&www.join(SHIM_ENTRY), &shim)?;
     minify(&www.join("cobrowse.css"), &css, None)?;
     report_size("the shim and its stylesheet", &[&shim, &css])
 }
+
+/// The shim's entry module under `www/`: the modules it imports are bundled with it.
+const SHIM_ENTRY: &str = "shim/main.js";
 
 /// Where the built site lives.
 pub fn site_dir() -> PathBuf {
@@ -99,18 +104,39 @@ fn shrink(wasm: &Path) -> Result {
     command::run(&crate::setup::wasm_opt_path(), &args)
 }
 
-/// Minifies the JS or CSS at `source` into `destination` (may be the same file) with the pinned esbuild,
-/// comments and all (the sources in `www/` are the documented copies). `format` is the JS module format,
-/// `esm` (the glue) or `iife` (the shim); `None` for CSS.
+/// Bundles the shim's entry module and the modules it imports into one minified classic script (an IIFE: a
+/// site loads it with a plain `<script src async>`), with the pinned esbuild. `es2020` is the syntax the
+/// shim already needed (`import()`); esbuild lowers anything newer a module might use.
+fn bundle_shim(entry: &Path, destination: &Path) -> Result {
+    esbuild(entry, destination, &["--bundle", "--format=iife", "--target=es2020"])
+}
+
+/// Minifies the JS or CSS at `source` into `destination` (may be the same file) with the pinned esbuild.
+/// `format` is the JS module format, `esm` (the glue); `None` for CSS.
 fn minify(source: &Path, destination: &Path, format: Option<&str>) -> Result {
+    let format = format.map(|format| format!("--format={format}"));
+    esbuild(source, destination, format.as_slice())
+}
+
+/// esbuild `source` → `destination` minified, without comments (the sources in `www/` are the documented
+/// copies), with `extra` arguments.
+fn esbuild(source: &Path, destination: &Path, extra: &[impl AsRef<str>]) -> Result {
     let esbuild = crate::setup::node_tools_dir().join("node_modules/.bin/esbuild");
     let outfile = format!("--outfile={}", path_str(destination)?);
     let mut args =
         vec![path_str(source)?, "--minify", "--legal-comments=none", "--allow-overwrite", "--log-level=warning"];
-    let format = format.map(|format| format!("--format={format}"));
-    args.extend(format.as_deref());
+    args.extend(extra.iter().map(AsRef::as_ref));
     args.push(&outfile);
     command::run(path_str(&esbuild)?, &args)
+}
+
+/// Lints the shim's modules and their tests (eslint, `tools/eslint.config.js`), then runs those tests (vitest
+/// in jsdom, `tools/vitest.config.js`).
+pub fn check_shim() -> Result {
+    let bin = crate::setup::node_tools_dir().join("node_modules/.bin");
+    let eslint = ["--config", "tools/eslint.config.js", "--max-warnings=0", "www/shim", "tools"];
+    command::run(path_str(&bin.join("eslint"))?, &eslint)?;
+    command::run_in(&crate::setup::node_tools_dir(), path_str(&bin.join("vitest"))?, &["run"], &[])
 }
 
 fn report_size(name: &str, files: &[&Path]) -> Result {

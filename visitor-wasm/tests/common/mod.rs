@@ -140,8 +140,9 @@ impl Drop for SiteRules {
     }
 }
 
-/// The hooks of the real shim (`www/cobrowse.js`), evaluated once in this page as a site's script tag
-/// would load it (its tag has `type="text/plain"`, so nothing is fetched).
+/// The hooks of the real shim, evaluated once in this page as a site's script tag would load it (its tag has
+/// `type="text/plain"`, so nothing is fetched). The shim is the bundle the relay serves, built from the
+/// modules in `www/shim/` by `cargo xtask build` (which `cargo xtask test` runs before these tests).
 pub fn shim_hooks() -> wasm_bindgen::JsValue {
     let cobrowse = || js_sys::Reflect::get(&window(), &"Cobrowse".into()).unwrap();
     if cobrowse().is_undefined() {
@@ -150,7 +151,7 @@ pub fn shim_hooks() -> wasm_bindgen::JsValue {
         tag.set_attribute("src", "http://relay.test/cobrowse.js").unwrap();
         tag.set_attribute("data-site", "test").unwrap();
         document().document_element().unwrap().append_child(&tag).unwrap();
-        js_sys::eval(include_str!("../../../www/cobrowse.js")).expect("the shim evaluates");
+        js_sys::eval(include_str!("../../../target/site/cobrowse.js")).expect("the shim evaluates");
     }
     js_sys::Reflect::get(&cobrowse(), &"hooks".into()).unwrap()
 }

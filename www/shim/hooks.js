@@ -1,0 +1,92 @@
+/**
+ * The hooks: the helpers the recorder (the wasm module) calls through the object it is given at start.
+ *
+ * Some page state is cheaper to read in JS than through wasm-bindgen (one string or one array crosses
+ * instead of many calls), and some needs JS (try/catch around cross-origin reads). The method names and
+ * what each returns are what visitor-wasm/src/hooks.rs declares; pristine.js adds hooks.MutationObserver
+ * (visitor-wasm/src/pristine.rs). A hook the recorder cannot find or that throws answers nothing there.
+ */
+
+import { glFrames } from "./patches.js";
+
+/**
+ * The cssText of each rule of a sheet, joined by NUL (one string crossing into wasm); null if the sheet
+ * cannot be read (cross-origin).
+ */
+function rulesText(sheet) {
+  try {
+    return Array.prototype.map.call(sheet.cssRules, (rule) => rule.cssText).join("\0");
+  } catch {
+    return null;
+  }
+}
+
+export const hooks = {
+  rules: rulesText,
+  /** A <style>'s rules when they differ from what its text gives (edited through the CSSOM), else null. */
+  editedRules(style) {
+    const sheet = style.sheet;
+    const live = sheet && rulesText(sheet);
+    if (!live || !window.CSSStyleSheet) return null;
+    const fresh = new CSSStyleSheet();
+    try {
+      fresh.replaceSync(style.textContent);
+    } catch {
+      return live;
+    }
+    return rulesText(fresh) === live ? null : live;
+  },
+  /** The constructed sheets adopted by a document or shadow root, as rulesText each, joined by SOH. */
+  adopted(root) {
+    return Array.prototype.map.call(root.adoptedStyleSheets || [], rulesText).join("\u0001");
+  },
+  /** The elements under root scrolled away from their origin, also in open shadow roots and same-origin frames. */
+  scrolled(root) {
+    const found = [];
+    (function walk(node) {
+      node.querySelectorAll("*").forEach((element) => {
+        if (element.scrollTop || element.scrollLeft) found.push(element);
+        if (element.shadowRoot) walk(element.shadowRoot);
+        try {
+          if (/^i?frame$/.test(element.localName) && element.contentDocument) walk(element.contentDocument);
+        } catch {
+          // A cross-origin frame: its scroll positions are not the page's to send.
+        }
+      });
+    })(root);
+    return found;
+  },
+  /** A media element's [currentTime in ms, paused, muted, volume %, playbackRate %]. */
+  media(media) {
+    return [
+      Math.round(media.currentTime * 1000) || 0,
+      media.paused ? 1 : 0,
+      media.muted ? 1 : 0,
+      Math.round(media.volume * 100),
+      Math.round(media.playbackRate * 100),
+    ];
+  },
+  /** A canvas's pixels as a PNG data URL; null when it is empty or tainted by cross-origin images. */
+  canvas(canvas) {
+    try {
+      const kept = glFrames.get(canvas);
+      return kept ? kept[1] : canvas.width && canvas.height ? canvas.toDataURL() : null;
+    } catch {
+      return null;
+    }
+  },
+  /** Whether a dialog is shown modal. */
+  modal(dialog) {
+    try {
+      return dialog.matches(":modal");
+    } catch {
+      return false;
+    }
+  },
+  /** The document's selection as [anchorNode, anchorOffset, focusNode, focusOffset], or null. */
+  selection(doc) {
+    const selection = doc.getSelection();
+    if (!selection || !selection.rangeCount || selection.isCollapsed) return null;
+    return [selection.anchorNode, selection.anchorOffset, selection.focusNode, selection.focusOffset];
+  },
+};

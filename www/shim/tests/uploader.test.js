@@ -1,0 +1,164 @@
+// The asset uploader (www/shim/uploader.js) in jsdom, with a fake recorder and a fake fetch: what it uploads,
+// what it leaves alone (masked elements, other origins), its limits, its retries, and that it uploads each
+// URL once per session.
+
+import { MAX_ASSET_BYTES, MAX_SESSION_ASSET_BYTES, uploadAssets } from "../uploader.js";
+
+const MiB = 1 << 20;
+
+let recorder; // the fake recorder's asset_allowed and send_asset
+let sizes; // URL → the size of the bytes the fake fetch answers (200 bytes when not listed)
+let stopUploads;
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  document.body.innerHTML = "";
+  sizes = new Map();
+  recorder = {
+    asset_allowed: vi.fn((element) => !element.hasAttribute("data-masked")),
+    send_asset: vi.fn(() => true),
+  };
+  vi.stubGlobal(
+    "fetch",
+    vi.fn((url) => {
+      const bytes = new ArrayBuffer(sizes.get(url) ?? 200);
+      const blob = { type: "image/png", arrayBuffer: () => Promise.resolve(bytes) };
+      return Promise.resolve({ ok: true, status: 200, blob: () => Promise.resolve(blob) });
+    }),
+  );
+});
+
+afterEach(() => {
+  stopUploads?.();
+  stopUploads = null;
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+/** Starts uploading, and lets the fetches and the sends of the first scan happen. */
+async function start() {
+  stopUploads = uploadAssets(recorder, MutationObserver);
+  await vi.advanceTimersByTimeAsync(0);
+}
+
+/** An <img> whose current source is `url` (jsdom loads no image, so it is set by hand). */
+function image(url, attributes = {}) {
+  const img = document.createElement("img");
+  img.setAttribute("src", url);
+  for (const [name, value] of Object.entries(attributes)) img.setAttribute(name, value);
+  Object.defineProperty(img, "currentSrc", { value: new URL(url, document.baseURI).href });
+  document.body.appendChild(img);
+  return img;
+}
+
+const sentUrls = () => recorder.send_asset.mock.calls.map((call) => call[1]);
+
+describe("the asset uploader", () => {
+  it("uploads same-origin images and blob: URLs with their type and bytes", async () => {
+    const img = image("/logo.png");
+    const blob = "blob:" + location.origin + "/5f1c";
+    document.body.insertAdjacentHTML("beforeend", `<video poster="${blob}"></video>`);
+    await start();
+    expect(sentUrls().sort()).toEqual([blob, location.origin + "/logo.png"].sort());
+    const [element, , mime, bytes] = recorder.send_asset.mock.calls.find((call) => call[0] === img);
+    expect(element).toBe(img);
+    expect(mime).toBe("image/png");
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    expect(bytes.length).toBe(200);
+    expect(fetch).toHaveBeenCalledWith(location.origin + "/logo.png", { credentials: "include", cache: "force-cache" });
+  });
+
+  it("skips the elements the recorder does not allow (masked or blocked)", async () => {
+    image("/secret.png", { "data-masked": "" });
+    document.body.insertAdjacentHTML("beforeend", `<img data-masked src="blob:${location.origin}/77">`);
+    await start();
+    expect(recorder.asset_allowed).toHaveBeenCalled();
+    expect(fetch).not.toHaveBeenCalled();
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+  });
+
+  it("leaves other origins' images to the agent's browser", async () => {
+    image("https://cdn.example/photo.jpg");
+    await start();
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it("uploads each URL once per session, however often it is used or scanned", async () => {
+    image("/a.png");
+    image("/a.png");
+    await start();
+    document.body.appendChild(document.createElement("p")); // a change: scanned again
+    image("/a.png");
+    await vi.advanceTimersByTimeAsync(200);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(sentUrls()).toEqual([location.origin + "/a.png"]);
+  });
+
+  it("scans again after DOM changes", async () => {
+    await start();
+    image("/late.png");
+    await vi.advanceTimersByTimeAsync(99);
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sentUrls()).toEqual([location.origin + "/late.png"]);
+  });
+
+  it("sends no asset over 4 MiB, the relay's max_asset_bytes", async () => {
+    expect(MAX_ASSET_BYTES).toBe(4 * MiB);
+    sizes.set(location.origin + "/big.png", MAX_ASSET_BYTES + 1);
+    sizes.set(location.origin + "/fits.png", MAX_ASSET_BYTES);
+    image("/big.png");
+    image("/fits.png");
+    await start();
+    expect(sentUrls()).toEqual([location.origin + "/fits.png"]);
+  });
+
+  it("sends at most 16 MiB in a session, the relay's session_asset_bytes", async () => {
+    expect(MAX_SESSION_ASSET_BYTES).toBe(16 * MiB);
+    for (const name of ["1", "2", "3", "4", "5"]) sizes.set(`${location.origin}/${name}.png`, 4 * MiB);
+    for (const name of ["1", "2", "3", "4"]) image(`/${name}.png`);
+    await start();
+    expect(sentUrls()).toHaveLength(4);
+    image("/5.png");
+    image("/small.png");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fetch).toHaveBeenCalledTimes(6);
+    expect(sentUrls()).toHaveLength(4); // the budget is spent
+  });
+
+  it("tries again when the recorder could not send (socket busy, masked meanwhile)", async () => {
+    recorder.send_asset.mockReturnValueOnce(false);
+    image("/retry.png");
+    await start();
+    expect(recorder.send_asset).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(recorder.send_asset).toHaveBeenCalledTimes(2);
+    expect(sentUrls()).toEqual([location.origin + "/retry.png", location.origin + "/retry.png"]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(recorder.send_asset).toHaveBeenCalledTimes(2); // sent: not again
+  });
+
+  it("does not retry a file it could not read", async () => {
+    fetch.mockImplementation(() => Promise.resolve({ ok: false, status: 404 }));
+    image("/gone.png");
+    await start();
+    document.body.appendChild(document.createElement("p"));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+  });
+
+  it("stops: no more scans, and nothing sent that was still being read", async () => {
+    let release;
+    fetch.mockImplementationOnce(() => new Promise((resolve) => (release = resolve)));
+    image("/slow.png");
+    await start();
+    stopUploads();
+    const bytes = new ArrayBuffer(1);
+    release({ ok: true, status: 200, blob: () => Promise.resolve({ type: "", arrayBuffer: () => Promise.resolve(bytes) }) });
+    image("/after.png");
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+});

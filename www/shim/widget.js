@@ -1,0 +1,133 @@
+/**
+ * The widget: what the visitor sees of a session, and the ways the visitor starts one.
+ *
+ * The widget (#cobrowse-widget) shows each step: connecting (Cancel), live with the session key
+ * (#cobrowse-key) and the agents watching (End), ended or failed (Close). It is built with DOM APIs and
+ * styled only by classes from cobrowse.css: no inline styles, so a page whose CSP forbids them shows it
+ * unbroken; it stays hidden until that stylesheet has loaded (or failed to). It and its stylesheet carry
+ * data-cobrowse-ignore: they are never mirrored to the agent.
+ *
+ * A session starts on a click on any [data-cobrowse-start] element, or on Shift+Enter outside text areas
+ * and editable content, unless the script tag has data-hotkey="off".
+ */
+
+let widget = null; // the shown widget's elements and state, else null
+let stylesheet = null; // the widget's <link rel=stylesheet>, added with the first widget
+let base = ""; // the relay's URL, which serves cobrowse.css
+let stopSession = null; // ends the session (the End and Cancel buttons)
+
+/** The relay the shim was loaded from (it serves the widget's stylesheet), and what End and Cancel call. */
+export function setupWidget(relay, stop) {
+  base = relay;
+  stopSession = stop;
+}
+
+function child(tag, className, parent) {
+  const node = document.createElement(tag);
+  node.className = className;
+  parent.appendChild(node);
+  return node;
+}
+
+function build() {
+  if (!stylesheet) {
+    stylesheet = document.createElement("link");
+    stylesheet.rel = "stylesheet";
+    stylesheet.href = base + "/cobrowse.css";
+    stylesheet.setAttribute("data-cobrowse-ignore", "");
+    stylesheet.onload = stylesheet.onerror = () => {
+      stylesheet.ready = true;
+      if (widget) widget.root.hidden = false;
+    };
+    document.head.appendChild(stylesheet);
+  }
+  const root = document.createElement("div");
+  root.id = "cobrowse-widget";
+  root.className = "cobrowse-widget";
+  root.setAttribute("data-cobrowse-ignore", "");
+  root.setAttribute("role", "status");
+  root.hidden = !stylesheet.ready;
+  widget = {
+    root,
+    title: child("p", "cobrowse-title", root),
+    key: child("p", "cobrowse-key", root),
+    agents: child("p", "cobrowse-agents", root),
+    message: child("p", "cobrowse-message", root),
+    button: child("button", "cobrowse-button", root),
+  };
+  widget.key.id = "cobrowse-key";
+  widget.agents.id = "cobrowse-agents";
+  widget.button.type = "button";
+  widget.button.onclick = () => {
+    if (widget.state === "connecting" || widget.state === "live") stopSession();
+    else close();
+  };
+  (document.body || document.documentElement).appendChild(root);
+}
+
+/** Removes the widget. */
+export function close() {
+  if (widget) widget.root.remove();
+  widget = null;
+}
+
+function agentsText(count) {
+  if (!count) return "No agent is watching yet.";
+  return count === 1 ? "1 agent is watching." : count + " agents are watching.";
+}
+
+/**
+ * Shows a step of the session (building the widget if it is not shown): connecting, live (key),
+ * agentjoined/agentleft ({name, agents}), ended (reason), failed or error (message).
+ */
+export function show(step, detail) {
+  if (!widget) build();
+  const w = widget;
+  if (step === "agentjoined" || step === "agentleft") {
+    w.agents.textContent = agentsText(detail.agents);
+    w.message.textContent = detail.name + (step === "agentjoined" ? " joined." : " left.");
+    return;
+  }
+  if (step === "error") step = "failed";
+  w.state = step;
+  w.root.className = "cobrowse-widget cobrowse-" + step;
+  w.title.textContent = {
+    connecting: "Starting a cobrowse session\u2026",
+    live: "Your session key",
+    ended: "Session ended",
+    failed: "Cobrowse could not start",
+  }[step];
+  w.key.hidden = w.agents.hidden = step !== "live";
+  w.message.hidden = step === "connecting";
+  w.button.textContent = step === "connecting" ? "Cancel" : step === "live" ? "End" : "Close";
+  if (step === "live") {
+    w.key.textContent = detail;
+    w.agents.textContent = agentsText(0);
+    w.message.textContent = "Read this key to the agent.";
+  } else if (step !== "connecting") {
+    w.message.textContent = detail || "";
+  }
+}
+
+/** Calls start() on a click on a [data-cobrowse-start] element, and on the hotkey unless `script` turns it off. */
+export function listenForStart(script, start) {
+  // start() reports its failure in the widget and to the page's error listeners: nothing more to do here.
+  const ignore = () => {};
+  document.addEventListener("click", (event) => {
+    const target = event.target instanceof Element && event.target.closest("[data-cobrowse-start]");
+    if (target) {
+      event.preventDefault();
+      start().catch(ignore);
+    }
+  });
+  if (script.getAttribute("data-hotkey") !== "off") {
+    document.addEventListener("keydown", (event) => {
+      const target = event.target;
+      const typing = target && (target.isContentEditable || target.tagName === "TEXTAREA");
+      if (event.key === "Enter" && event.shiftKey && !event.ctrlKey && !event.altKey && !event.metaKey && !typing) {
+        event.preventDefault();
+        start().catch(ignore);
+      }
+    });
+  }
+}
