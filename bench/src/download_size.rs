@@ -39,7 +39,7 @@ pub fn run() -> cobrowse_e2e::Result<()> {
     Ok(())
 }
 
-/// The minified copy of `www/NAME` the relay serves, written by `cargo xtask build` beside the visitor
+/// The bundled, minified `NAME` the relay serves, written by `cargo xtask build` beside the visitor
 /// module.
 fn built(name: &str, visitor: &std::path::Path) -> cobrowse_e2e::Result<PathBuf> {
     let minified = visitor.parent().map(|site| site.join(name)).filter(|path| path.is_file());
@@ -50,7 +50,7 @@ fn built(name: &str, visitor: &std::path::Path) -> cobrowse_e2e::Result<PathBuf>
 fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
     let visitor = paths::built_visitor_dir()?;
     Ok(vec![
-        ("target/site/cobrowse.js (www/cobrowse.js minified)".into(), built("cobrowse.js", &visitor)?),
+        ("target/site/cobrowse.js (www/shim/ bundled)".into(), built("cobrowse.js", &visitor)?),
         ("target/site/cobrowse.css (www/cobrowse.css minified)".into(), built("cobrowse.css", &visitor)?),
         ("target/site/visitor/cobrowse_visitor.js".into(), visitor.join("cobrowse_visitor.js")),
         ("target/site/visitor/cobrowse_visitor_bg.wasm".into(), visitor.join("cobrowse_visitor_bg.wasm")),

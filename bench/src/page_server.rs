@@ -4,7 +4,8 @@
 //! - `/bench/rrweb-snapshot.js`: rrweb-snapshot's bundle, as a classic script;
 //! - `/visitor/...`: the built visitor module (which exports `snapshot_frame`);
 //! - `/corpus/...`: the fidelity corpus, whose pages link `../css/...` and `../images/...`;
-//! - anything else from `www/`: the demo shop at `/demo/`, and the `/cobrowse.js` it loads.
+//! - `/cobrowse.js`: the shim as the relay serves it (bundled from `www/shim/` by `cargo xtask build`);
+//! - anything else from `www/`: the demo shop at `/demo/`.
 
 use crate::{large_page, paths, snapshot_pages};
 use std::collections::HashMap;
@@ -33,10 +34,13 @@ impl PageServer {
             format!("the baseline {} is missing ({error}): run `cargo xtask setup`", rrweb_path.display())
         })?;
         let visitor = paths::built_visitor_dir()?;
+        let shim = visitor.parent().map(|site| site.join("cobrowse.js")).filter(|path| path.is_file());
+        let shim = shim.ok_or("no bundled cobrowse.js beside the visitor module: run `cargo xtask build`")?;
         let corpus = paths::corpus_dir().unwrap_or_else(|| paths::workspace().join("no-corpus"));
         let routes = generated_pages()
             .or(warp::path!("bench" / "rrweb-snapshot.js").map(move || classic_script(rrweb.clone())))
             .or(warp::path("visitor").and(warp::fs::dir(visitor)))
+            .or(warp::path!("cobrowse.js").and(warp::fs::file(shim)))
             .or(warp::path("corpus").and(warp::fs::dir(corpus)))
             .or(warp::fs::dir(paths::www_dir()));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
