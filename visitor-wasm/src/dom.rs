@@ -4,7 +4,7 @@
 //! It also measures the window (size, scroll offset) and an element's scroll offset.
 //!
 //! Why a file of its own: these helpers used to live where they were first needed (the ignore marker in
-//! the snapshot, `host_of` beside the root watcher, `is_frame` beside child documents), so the modules that
+//! the snapshot, `host_of` beside the root watcher, the iframe test beside child documents), so the modules that
 //! needed them imported each other in a circle. Here they sit below everything.
 //!
 //! Realm safety: a child document's nodes belong to the child's realm, where `instanceof` against this

@@ -270,7 +270,8 @@ impl Session {
         Vec::new()
     }
 
-    /// Asks for `on_animation_tick` at the next animation frame if motion or stylesheet changes wait for it.
+    /// Asks for `on_animation_tick` at the next animation tick (`requestAnimationFrame`) if motion, stylesheet
+    /// changes or drawn canvases wait for it.
     fn request_animation_tick(&mut self) {
         let waiting = !self.motion.is_empty() || !self.styles.is_empty() || self.canvases.is_drawn();
         if waiting && !self.animation_tick_requested {

@@ -4,8 +4,8 @@
 //! it ([`Canvases::drawn`]), and the next animation tick looks, at most every [`MIN_INTERVAL_MS`]; a timer
 //! looks twice a second whatever happened (see `session.rs`). [`Canvases::changed`] reads every known
 //! canvas as a PNG data URL and sends those whose image differs from the one last sent. WebGL canvases
-//! stay readable because the shim asks for `preserveDrawingBuffer` on contexts created after it loads. A canvas tainted by cross-origin images
-//! cannot be read and stays blank in the mirror.
+//! stay readable because the shim asks for `preserveDrawingBuffer` on contexts created after it loads. A
+//! canvas tainted by cross-origin images cannot be read and stays blank in the mirror.
 
 use crate::recorder::Recorder;
 use cobrowse_protocol::{Event, Image, NodeId};

@@ -5,10 +5,10 @@
 //! serializes (snapshot, new subtrees, attribute and text events, stylesheet rules, asset uploads):
 //!
 //! - **Not sent, because the mirror does not need it and the visitor does not see it:** `srcdoc` (the
-//!   frame's document is sent as its own node tree when it is readable, and an unreadable one is an empty
+//!   iframe's child document is sent as its own node tree when it is readable, and an unreadable one is an empty
 //!   box), `on*` handler attributes (code; the viewer drops them), the code of `javascript:`/`vbscript:`
 //!   URLs (only the scheme is sent), the markup of `data:` URLs of HTML or XHTML documents (only
-//!   `data:TYPE,` is sent: the mirror never loads a frame's or link's document), comments (sent empty), and
+//!   `data:TYPE,` is sent: the mirror never loads an iframe's or link's document), comments (sent empty), and
 //!   the children of elements whose content the parser keeps as raw text the visitor never sees:
 //!   `<script>` (HTML and SVG), `<noscript>`, `<iframe>`, `<noembed>`, `<noframes>` ([`lists_children`]).
 //! - **Parsed and masked by the page's rules, or masked whole:** `data:` URLs of SVG and other XML images

@@ -14,9 +14,10 @@
 //!
 //! Inside a masked subtree form values, text and content-carrying attributes ([`carries_content`]) become
 //! [`Value::Masked`] (comments are always sent empty, and markup held as text is decided in `carriers.rs`).
-//! Masked content is not even read into the wasm's memory: the helpers take a closure that reads the value only when it may be sent. `Value::Masked` carries no length.
-//! Every path that serializes (snapshot, new subtrees, attribute, text and form events) goes through the
-//! functions here, so the rules are applied once, the same way.
+//! Masked content is not even read into the wasm's memory: the helpers take a closure that reads the value
+//! only when it may be sent. `Value::Masked` carries no length. Every path that serializes (snapshot, new
+//! subtrees, attribute, text and form events) goes through the functions here, so the rules are applied
+//! once, the same way.
 //!
 //! The site's rules ([`MaskingRules`]) are set once per session with [`Mask::set_rules`], before the first
 //! snapshot; a selector the browser rejects makes it fail, and the session does not start. A [`Mask`] lives

@@ -116,7 +116,7 @@ fn changes_masking(element: &Element, name: &str, record: &MutationRecord, recor
     }
     let (ids, mask) = (&recorder.ids, &recorder.mask);
     let Some((_, sent)) = ids.get_with_masking(element) else { return false };
-    // The parent node, not element: a shadow root's or frame document's child inherits its host's masking.
+    // The parent node, not element: a shadow root's or child document's child inherits its host's masking.
     let parent = match element.parent_node() {
         Some(parent) => ids.get_with_masking(&parent).map_or_else(|| mask.masking_of(&parent), |(_, masking)| masking),
         None => Masking::Plain,
