@@ -20,9 +20,9 @@ use crate::tree::mask::Mask;
 use crate::tree::observer::Observer;
 use crate::tree::pristine::Pristine;
 use cobrowse_protocol::{MaskingRules, Rules};
-use js_sys::Array;
+use js_sys::{Array, WeakSet};
 use wasm_bindgen::JsValue;
-use web_sys::{Document, Node};
+use web_sys::{Document, Element, Node};
 
 /// What a session's tree walk remembers (see the module doc). Dropping it stops observing.
 pub struct Recorder {
@@ -49,11 +49,16 @@ impl Default for Recorder {
 
 impl Recorder {
     /// A recorder with the built-in masking rules alone and the shim's `hooks` object (`undefined` or
-    /// `null`: none), which also carries the pristine constructors.
+    /// `null`: none), which also carries the pristine constructors; no field seen secret yet.
     pub fn new(hooks: &JsValue) -> Self {
+        Self::remembering(hooks, WeakSet::new_typed())
+    }
+
+    /// [`Recorder::new`], with the fields earlier sessions on this page saw secret: they stay masked.
+    pub fn remembering(hooks: &JsValue, secret_fields: WeakSet<Element>) -> Self {
         Self {
             ids: Ids::new(),
-            mask: Mask::default(),
+            mask: Mask::new(secret_fields),
             hooks: Hooks::new(hooks),
             pristine: Pristine::new(hooks),
             observer: None,

@@ -3,7 +3,8 @@
 //! The shim calls the wasm's exports (`changed`, `stop`, `asset_allowed`, `send_asset`) as plain functions,
 //! and the browser calls the session's callbacks (socket messages and close, mutation records, DOM events,
 //! timers, animation ticks) with nothing of ours but what they capture. None of them can be handed the
-//! session, so it lives in one thread-local here; the session's callbacks reach it through [`REACH`].
+//! session, so it lives in a thread-local here; the session's callbacks reach it through [`REACH`]. The
+//! fields seen secret outlive each session, and are kept here too.
 //! Everything below the session is passed explicitly: the session owns its `Recorder`, and hands it to the
 //! functions that need it.
 //!
@@ -15,14 +16,20 @@ use crate::connection::session::{Reach, Session, SessionTask};
 use crate::connection::socket::close_message;
 use crate::page::changes::Change;
 use cobrowse_protocol::AssetUpload;
-use js_sys::{Function, Promise};
+use js_sys::{Function, Promise, WeakSet};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
+use web_sys::Element;
 
 thread_local! {
     /// The running session, if any. A thread-local because the exports the shim calls and the callbacks the
-    /// browser makes have no other way to reach it (see the module doc); it is the only one in the crate.
+    /// browser makes have no other way to reach it (see the module doc).
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    /// The fields any session on this page saw secret (a password input, a card field). A thread-local
+    /// because it must outlive each session, and `start()`, the export that makes the next one, has no other
+    /// way to reach it: each session's recorder is handed this set, so a field once seen secret stays masked
+    /// in later sessions too (a password shown as text between two sessions is still not sent).
+    static SECRET_FIELDS: WeakSet<Element> = WeakSet::new_typed();
 }
 
 /// How the session's callbacks reach it here.
@@ -35,7 +42,7 @@ pub fn start(ws_url: &str, emit: Function, hooks: JsValue) -> Promise {
     let settle = settle.expect("the Promise executor runs at once");
     let running = SESSION.with(|cell| cell.try_borrow().ok().map(|session| session.as_ref().map(Session::key)));
     let notice = match running {
-        Some(None) => match Session::open(ws_url, emit, &hooks, settle, REACH) {
+        Some(None) => match Session::open(ws_url, emit, &hooks, SECRET_FIELDS.with(WeakSet::clone), settle, REACH) {
             Ok(session) => {
                 SESSION.with(|cell| *cell.borrow_mut() = Some(session));
                 return promise;

@@ -32,11 +32,11 @@ use crate::tree::mask::Masking;
 use crate::tree::record::{self, Batch};
 use crate::tree::snapshot;
 use cobrowse_protocol::{AssetUpload, Delta, Event, MaskingRules, ToVisitor};
-use js_sys::{Array, Function, Object};
+use js_sys::{Array, Function, Object, WeakSet};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Window};
+use web_sys::{Document, Element, Window};
 
 /// How often canvases and adopted sheets are looked at, in milliseconds.
 const POLL_MS: i32 = 500;
@@ -88,10 +88,12 @@ pub struct Session {
 
 impl Session {
     /// Opens the socket to `ws_url`; the session runs once the relay starts it. `hooks` is the shim's.
+    /// `secret_fields` are the fields earlier sessions on this page saw secret (see `running.rs`).
     pub fn open(
         ws_url: &str,
         emit: Function,
         hooks: &JsValue,
+        secret_fields: WeakSet<Element>,
         settle: Settle,
         reach: Reach,
     ) -> Result<Self, (Settle, String)> {
@@ -113,7 +115,7 @@ impl Session {
             document,
             emit,
             connection,
-            recorder: Recorder::new(hooks),
+            recorder: Recorder::remembering(hooks, secret_fields),
             key: None,
             starting: Some(settle),
             listeners: None,

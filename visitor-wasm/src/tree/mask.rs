@@ -68,11 +68,17 @@ pub struct Mask {
 impl Default for Mask {
     /// The built-in markers alone, no field seen yet.
     fn default() -> Self {
-        Self { rules: Rules::default(), secret_fields: WeakSet::new_typed() }
+        Self::new(WeakSet::new_typed())
     }
 }
 
 impl Mask {
+    /// The built-in markers alone, remembering secret fields in `secret_fields` (which may hold fields seen
+    /// before: a field once secret stays masked).
+    pub fn new(secret_fields: WeakSet<Element>) -> Self {
+        Self { rules: Rules::default(), secret_fields }
+    }
+
     /// Applies a site's rules from now on. Fails, naming the selector, if the browser rejects one of them
     /// (or the document has no element to check them on); the rules in force are then unchanged.
     pub fn set_rules(&mut self, document: &Document, rules: &MaskingRules) -> Result<(), String> {
