@@ -3,7 +3,7 @@
 //! It snapshots the page's DOM, records its changes and the visitor's inputs, masks what must stay
 //! private before anything is serialized, and streams the result to the relay as protocol frames.
 //!
-//! The JS API is two functions, called only by the shim:
+//! The JS API, called only by the shim:
 //! - `start(wsUrl, emit, hooks)` → `Promise<string>`: connects to the relay's visitor socket and resolves to the
 //!   session key, or rejects with an `Error` whose message says what went wrong (relay unreachable, site
 //!   not allowed, ...). While a session runs, `emit(name, detail)` is called with

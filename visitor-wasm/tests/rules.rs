@@ -235,3 +235,19 @@ fn contenteditable_and_checkable_values_are_masked_on_every_path() {
     let sent = format!("{delta:?}");
     assert!(!sent.contains("EDIT-") && !sent.contains("CHECK-"), "{sent}");
 }
+
+#[wasm_bindgen_test]
+fn a_field_seen_secret_stays_masked_for_a_later_recorder_that_remembers_it() {
+    let page = Fixture::new(r#"<input id="pw" type="password" value="SHOWN-PASSWORD">"#);
+    let seen = js_sys::WeakSet::new_typed();
+    let mut first = Recorder::remembering(&wasm_bindgen::JsValue::UNDEFINED, seen.clone());
+    take_snapshot(&mut first);
+    drop(first); // the first session ends
+    page.get::<HtmlInputElement>("#pw").set_type("text"); // "show password"
+    let mut later = Recorder::remembering(&wasm_bindgen::JsValue::UNDEFINED, seen);
+    let snapshot = take_snapshot(&mut later);
+    assert!(!frame_contains(&snapshot, "SHOWN-PASSWORD"), "a field once secret stays masked");
+    assert_eq!(form_value(node(&snapshot, &later, &page, "#pw")), Some(Value::Masked));
+    let unseen = take_snapshot(&mut Recorder::default());
+    assert!(frame_contains(&unseen, "SHOWN-PASSWORD"), "the check can see it: a recorder that never saw it sends it");
+}
