@@ -66,12 +66,12 @@ async fn only_mirrored_unmasked_elements_upload_and_the_check_is_made_again_when
            <div data-cobrowse-block><img id="blocked" src="c.png"></div>
            <img id="ignored" data-cobrowse-ignore src="d.png">"#,
     );
-    assert!(!cobrowse_visitor::assets::asset_allowed(node(&page, "#plain")), "no session, no uploads");
+    assert!(!cobrowse_visitor::connection::assets::asset_allowed(node(&page, "#plain")), "no session, no uploads");
     let (socket, started) = start_on_fake_socket();
     JsFuture::from(started).await.unwrap();
     assert!(matches!(&sent(&socket)[..], [Message::Snapshot(_)]));
 
-    let allowed = |css| cobrowse_visitor::assets::asset_allowed(node(&page, css));
+    let allowed = |css| cobrowse_visitor::connection::assets::asset_allowed(node(&page, css));
     assert!(allowed("#plain"));
     assert!(!allowed("#masked") && !allowed("#blocked") && !allowed("#ignored"));
 
@@ -79,7 +79,12 @@ async fn only_mirrored_unmasked_elements_upload_and_the_check_is_made_again_when
         AssetUpload { url: "https://shop.test/a.png".into(), mime: "image/png".into(), bytes: vec![137, 80, 78, 71] };
     let send = |css, upload: &AssetUpload| {
         let bytes = Uint8Array::from(&upload.bytes[..]);
-        cobrowse_visitor::assets::send_asset(node(&page, css), upload.url.clone(), upload.mime.clone(), bytes)
+        cobrowse_visitor::connection::assets::send_asset(
+            node(&page, css),
+            upload.url.clone(),
+            upload.mime.clone(),
+            bytes,
+        )
     };
     assert!(send("#plain", &upload));
     assert!(!send("#masked", &AssetUpload { url: "https://shop.test/b.png".into(), ..upload.clone() }));

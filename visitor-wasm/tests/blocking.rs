@@ -4,9 +4,9 @@
 mod common;
 
 use cobrowse_protocol::{Child, Decoder, Encoder, MaskingRules, NodeKind, Size};
-use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::inputs::form_events;
-use cobrowse_visitor::record::{self, Batch, Recorder};
+use cobrowse_visitor::page::forms::form_events;
+use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::record::{self, Batch};
 use common::*;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement};
@@ -19,8 +19,9 @@ const PAGE: &str = r#"
 <input id="blocked-input" data-cobrowse-block value="INPUT-VALUE">
 <p id="after">after the boxes</p>"#;
 
-fn rules() -> SiteRules {
-    SiteRules::set(MaskingRules { block_selectors: vec!["section.statement".into()], ..Default::default() })
+/// A recorder with a site rule that blocks `section.statement`.
+fn blocking_recorder() -> Recorder {
+    recorder_with(MaskingRules { block_selectors: vec!["section.statement".into()], ..Default::default() })
 }
 
 fn assert_nothing_of_the_blocked(bytes: &[u8]) {
@@ -31,28 +32,26 @@ fn assert_nothing_of_the_blocked(bytes: &[u8]) {
 
 #[wasm_bindgen_test]
 fn blocked_elements_are_sent_as_boxes_of_their_size() {
-    let _rules = rules();
     let page = Fixture::new(PAGE);
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = blocking_recorder();
+    let snapshot = take_snapshot(&mut recorder);
     let (_, raw) = Decoder::default().inflate(&Encoder::new().snapshot(&snapshot)).unwrap();
     assert_nothing_of_the_blocked(&raw);
     assert!(contains_bytes(&raw, "after the boxes"));
 
-    let kind = |selector: &str| find_dom(&snapshot.children, &ids, &page.get(selector)).kind.clone();
+    let kind = |selector: &str| find_dom(&snapshot.children, &recorder.ids, &page.get(selector)).kind.clone();
     assert_eq!(kind("#ad"), NodeKind::Blocked { tag: "div".into(), size: Size { width: 200, height: 50 } });
     assert_eq!(kind("#statement"), NodeKind::Blocked { tag: "section".into(), size: Size { width: 120, height: 31 } });
     assert!(matches!(kind("#blocked-input"), NodeKind::Blocked { tag, .. } if tag == "input"));
-    assert!(ids.get(&page.get::<Element>("#ad b")).is_none(), "nothing beneath a blocked element has an id");
+    assert!(recorder.ids.get(&page.get::<Element>("#ad b")).is_none(), "nothing beneath a blocked element has an id");
 }
 
 #[wasm_bindgen_test]
 fn changes_inside_blocked_elements_send_nothing() {
-    let _rules = rules();
     let page = Fixture::new(PAGE);
-    let mut ids = Ids::new();
-    take_snapshot(&mut ids);
-    let recorder = Recorder::observe(&document(), |_| {}).unwrap();
+    let mut recorder = blocking_recorder();
+    take_snapshot(&mut recorder);
+    observe(&mut recorder);
     let (ad, statement): (Element, Element) = (page.get("#ad"), page.get("#statement"));
     ad.append_child(&document().create_text_node("BLOCK-ADDED")).unwrap();
     ad.set_attribute("title", "BLOCK-NEW-TITLE").unwrap();
@@ -61,22 +60,21 @@ fn changes_inside_blocked_elements_send_nothing() {
     statement.set_inner_html("<p>STATEMENT-NEW</p>");
     let input: HtmlInputElement = page.get("#blocked-input");
     input.set_value("INPUT-TYPED");
-    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut ids) else { panic!("a delta") };
+    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut recorder) else { panic!("a delta") };
     assert_eq!(delta.events, [], "nothing beneath or on a blocked element");
-    assert_eq!(form_events(&input, &document(), &ids), []);
+    assert_eq!(form_events(&input, &document(), &recorder), []);
 }
 
 #[wasm_bindgen_test]
 fn an_element_that_becomes_blocked_is_re_sent_as_a_box() {
-    let _rules = rules();
     let page = Fixture::new(r#"<section id="later">LATER-TEXT</section>"#);
     let later: Element = page.get("#later");
-    let mut ids = Ids::new();
-    take_snapshot(&mut ids);
-    let parent = ids.get(&page.root).unwrap();
-    let recorder = Recorder::observe(&document(), |_| {}).unwrap();
+    let mut recorder = blocking_recorder();
+    take_snapshot(&mut recorder);
+    let parent = recorder.ids.get(&page.root).unwrap();
+    observe(&mut recorder);
     later.class_list().add_1("statement").unwrap();
-    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut ids) else { panic!("a delta") };
+    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut recorder) else { panic!("a delta") };
     let children = children_of(&delta.events, parent).expect("the parent lists the rebuilt box");
     assert!(
         matches!(&children[..], [Child::New(node)] if matches!(&node.kind, NodeKind::Blocked { tag, .. } if tag == "section")),

@@ -5,8 +5,8 @@
 mod common;
 
 use cobrowse_protocol::{Decoder, Delta, Encoder, MaskingRules, Value};
-use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::record::{self, Batch, Recorder};
+use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::record::{self, Batch};
 use common::*;
 use wasm_bindgen_test::*;
 use web_sys::Element;
@@ -51,15 +51,16 @@ fn inflate(frame: &[u8]) -> Vec<u8> {
 #[wasm_bindgen_test]
 fn the_snapshot_carries_no_masked_value_held_as_text() {
     let page = Fixture::new(&page());
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
     let raw = inflate(&Encoder::new().snapshot(&snapshot));
     for public in ["public text", "public-markup", "public-xmp", "public-svg", "1 < 2"] {
         assert!(contains_bytes(&raw, public), "{public} is sent as it is (the check can see it)");
     }
     assert!(!contains_bytes(&raw, SECRET), "a masked value held as text reached the snapshot");
 
-    let node = |selector: &str| element(find_dom(&snapshot.children, &ids, &page.get::<Element>(selector))).clone();
+    let node =
+        |selector: &str| element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>(selector))).clone();
     assert_eq!(attribute(&node("#doc"), "srcdoc"), None, "srcdoc is not sent");
     assert_eq!(attribute(&node("#handler"), "onclick"), None, "handlers are not sent");
     assert_eq!(attribute(&node("#html-url"), "href"), Some(&Value::Plain("data:text/html,".into())));
@@ -78,10 +79,10 @@ fn the_snapshot_carries_no_masked_value_held_as_text() {
 #[wasm_bindgen_test]
 fn carriers_set_later_carry_no_masked_value() {
     let page = Fixture::new("<iframe id=\"later\"></iframe><div id=\"box\"></div><xmp id=\"x\">old</xmp>");
-    let recorder = Recorder::observe(&document(), |_| {}).unwrap();
-    let mut ids = Ids::new();
+    let mut recorder = Recorder::default();
+    observe(&mut recorder);
     let (mut encoder, mut decoder) = (Encoder::new(), Decoder::default());
-    decoder.inflate(&encoder.snapshot(&take_snapshot(&mut ids))).unwrap();
+    decoder.inflate(&encoder.snapshot(&take_snapshot(&mut recorder))).unwrap();
     let secret_markup = format!("<p data-cobrowse-mask>{SECRET}</p>");
     page.get::<Element>("#later").set_attribute("srcdoc", &secret_markup).unwrap();
     let box_ = page.get::<Element>("#box");
@@ -92,7 +93,7 @@ fn carriers_set_later_carry_no_masked_value() {
         "<noscript>{secret_markup}</noscript><a href=\"data:text/html,{secret_markup}\">a</a>"
     ));
     page.get::<Element>("#x").set_text_content(Some(&secret_markup));
-    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut ids) else { panic!("a delta") };
+    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut recorder) else { panic!("a delta") };
     assert!(!delta.events.is_empty(), "the changes were recorded");
     let (_, raw) = decoder.inflate(&encoder.delta(&delta)).unwrap();
     assert!(!contains_bytes(&raw, SECRET), "a masked value held as text reached a delta: {delta:?}");
@@ -103,7 +104,7 @@ fn carriers_set_later_carry_no_masked_value() {
 
 #[wasm_bindgen_test]
 fn site_rules_and_mask_all_text_reach_into_markup() {
-    let _rules = SiteRules::set(MaskingRules {
+    let mut recorder = recorder_with(MaskingRules {
         mask_selectors: vec![".ssn".into()],
         mask_all_text: true,
         ..MaskingRules::default()
@@ -113,11 +114,11 @@ fn site_rules_and_mask_all_text_reach_into_markup() {
         <img id="icon" src="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'><path d='M0 0'/></svg>">
         <img id="texty" src="data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg'><text>{SECRET}</text></svg>">"#
     ));
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let snapshot = take_snapshot(&mut recorder);
     let raw = inflate(&Encoder::new().snapshot(&snapshot));
     assert!(!contains_bytes(&raw, SECRET));
-    let node = |selector: &str| element(find_dom(&snapshot.children, &ids, &page.get::<Element>(selector))).clone();
+    let node =
+        |selector: &str| element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>(selector))).clone();
     assert!(
         matches!(attribute(&node("#icon"), "src"), Some(Value::Plain(src)) if src.contains("path")),
         "an icon without text is sent"

@@ -3,9 +3,9 @@
 mod common;
 
 use cobrowse_protocol::{Child, Decoder, Delta, Encoder, Event, FormState, NodeKind, Value};
-use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::inputs::form_events;
-use cobrowse_visitor::record::{self, Batch, Recorder};
+use cobrowse_visitor::page::forms::form_events;
+use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::record::{self, Batch};
 use common::*;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
@@ -57,14 +57,14 @@ fn assert_no_secret(bytes: &[u8]) {
 fn snapshot_frame_carries_no_masked_value() {
     let page = Fixture::new(PAGE);
     type_secrets(&page);
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
     let frame = Encoder::new().snapshot(&snapshot);
     let (_, raw) = Decoder::default().inflate(&frame).unwrap();
     assert!(contains_bytes(&raw, "public text"), "the check can see plain text");
     assert_no_secret(&raw);
 
-    let node = |selector: &str| element(find_dom(&snapshot.children, &ids, &page.get(selector))).clone();
+    let node = |selector: &str| element(find_dom(&snapshot.children, &recorder.ids, &page.get(selector))).clone();
     let masked = Some(Value::Masked);
     assert_eq!(node("#pw").form.unwrap().value, masked);
     assert_eq!(attribute(&node("#pw"), "value"), Some(&Value::Masked));
@@ -96,24 +96,23 @@ fn snapshot_frame_carries_no_masked_value() {
 /// A recorder on the page with a snapshot taken, and the encoder/decoder pair of one connection.
 struct Recording {
     recorder: Recorder,
-    ids: Ids,
     encoder: Encoder,
     decoder: Decoder,
 }
 
 impl Recording {
     fn start() -> Self {
-        let recorder = Recorder::observe(&document(), |_| {}).unwrap();
-        let mut ids = Ids::new();
+        let mut recorder = Recorder::default();
+        observe(&mut recorder);
         let mut encoder = Encoder::new();
         let mut decoder = Decoder::default();
-        decoder.inflate(&encoder.snapshot(&take_snapshot(&mut ids))).unwrap();
-        Self { recorder, ids, encoder, decoder }
+        decoder.inflate(&encoder.snapshot(&take_snapshot(&mut recorder))).unwrap();
+        Self { recorder, encoder, decoder }
     }
 
     /// The delta for the records queued so far, checked to carry no secret once encoded.
     fn delta(&mut self) -> Delta {
-        let Batch::Delta(delta) = record::batch(&self.recorder.take_records(), &mut self.ids) else {
+        let Batch::Delta(delta) = record::batch(&self.recorder.take_records(), &mut self.recorder) else {
             panic!("expected a delta")
         };
         self.check(&delta);
@@ -131,7 +130,7 @@ fn deltas_carry_no_masked_value() {
     let page = Fixture::new(PAGE);
     let mut recording = Recording::start();
     let masked_div: Element = page.get("#masked-div");
-    let masked_div_id = recording.ids.get(&masked_div).unwrap();
+    let masked_div_id = recording.recorder.ids.get(&masked_div).unwrap();
 
     // A new subtree inside the masked div, with secrets in text and attributes.
     let added = document().create_element("p").unwrap();
@@ -150,7 +149,7 @@ fn deltas_carry_no_masked_value() {
     let Some(Child::New(new_node)) = children.last() else { panic!("the new paragraph is new: {children:?}") };
     assert_eq!(attribute(element(new_node), "title"), Some(&Value::Masked));
     assert_eq!(texts(std::slice::from_ref(new_node)), [None]);
-    let text_id = recording.ids.get(&text).unwrap();
+    let text_id = recording.recorder.ids.get(&text).unwrap();
     assert!(delta.events.contains(&Event::Text { node: text_id, text: Value::Masked }));
     let attribute_event = |name: &str| {
         delta.events.iter().find_map(|event| match event {
@@ -171,8 +170,8 @@ fn form_events_on_masked_fields_say_masked() {
     let document = document();
     for selector in ["#pw", "#masked-input", "#masked-area"] {
         let target: Element = page.get(selector);
-        let events = form_events(&target, &document, &recording.ids);
-        let id = recording.ids.get(&target).unwrap();
+        let events = form_events(&target, &document, &recording.recorder);
+        let id = recording.recorder.ids.get(&target).unwrap();
         assert_eq!(
             events,
             [Event::Form { node: id, state: FormState { value: Some(Value::Masked), ..Default::default() } }]
@@ -180,7 +179,7 @@ fn form_events_on_masked_fields_say_masked() {
         recording.check(&Delta { events });
     }
     let select: HtmlSelectElement = page.get("#masked-select");
-    let events = form_events(&select, &document, &recording.ids);
+    let events = form_events(&select, &document, &recording.recorder);
     assert!(matches!(&events[0], Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }));
     assert_eq!(events.len(), 2, "the select and its option");
     recording.check(&Delta { events });
@@ -192,7 +191,7 @@ fn masking_follows_the_type_and_class_of_elements() {
     let mut recording = Recording::start();
     let field: HtmlInputElement = page.get("#field");
     let para: Element = page.get("#para");
-    let parent_id = recording.ids.get(&page.root).unwrap();
+    let parent_id = recording.recorder.ids.get(&page.root).unwrap();
 
     // A text field that becomes a password field is masked from then on, in a rebuilt node.
     field.set_type("password");
@@ -210,12 +209,12 @@ fn masking_follows_the_type_and_class_of_elements() {
     assert_eq!(rebuilt.len(), 2, "{children:?}");
     assert_eq!(element(&rebuilt[0]).form.as_ref().unwrap().value, Some(Value::Masked));
     assert_eq!(texts(&rebuilt[1..]), [None]);
-    assert_eq!(recording.ids.get(&field), Some(rebuilt[0].id));
+    assert_eq!(recording.recorder.ids.get(&field), Some(rebuilt[0].id));
 
     // Showing the password (type=text) keeps it masked: its value is still the password.
     field.set_type("text");
     recording.delta();
-    let events = form_events(&field, &document(), &recording.ids);
+    let events = form_events(&field, &document(), &recording.recorder);
     assert!(matches!(&events[..], [Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }]));
     recording.check(&Delta { events });
 }
@@ -230,8 +229,10 @@ fn a_node_moved_into_or_out_of_a_masked_subtree_is_sent_again_with_its_new_maski
     let mut recording = Recording::start();
     let (heading, vault): (Element, Element) = (page.get("#heading"), page.get("#vault"));
     let loose_text = page.get::<Element>("#loose").first_child().unwrap();
-    let (root_id, vault_id) = (recording.ids.get(&page.root).unwrap(), recording.ids.get(&vault).unwrap());
-    let (heading_id, text_id) = (recording.ids.get(&heading).unwrap(), recording.ids.get(&loose_text).unwrap());
+    let (root_id, vault_id) =
+        (recording.recorder.ids.get(&page.root).unwrap(), recording.recorder.ids.get(&vault).unwrap());
+    let (heading_id, text_id) =
+        (recording.recorder.ids.get(&heading).unwrap(), recording.recorder.ids.get(&loose_text).unwrap());
 
     // Into the masked div: the heading and a bare text node are sent again, masked, under new ids.
     vault.append_child(&heading).unwrap();
@@ -247,7 +248,7 @@ fn a_node_moved_into_or_out_of_a_masked_subtree_is_sent_again_with_its_new_maski
         panic!("the vault's paragraph stays, the moved nodes are new: {children:?}")
     };
     assert!(masked_heading.id > heading_id && masked_text.id > text_id, "fresh ids");
-    assert_eq!(recording.ids.get(&heading), Some(masked_heading.id));
+    assert_eq!(recording.recorder.ids.get(&heading), Some(masked_heading.id));
     assert_eq!(texts(std::slice::from_ref(masked_heading)), [None, None]);
     assert_eq!(attribute(element(masked_heading), "title"), Some(&Value::Masked));
     assert_eq!(masked_text.kind, NodeKind::Text(Value::Masked));
@@ -258,7 +259,7 @@ fn a_node_moved_into_or_out_of_a_masked_subtree_is_sent_again_with_its_new_maski
     let children = children_of(&delta.events, root_id).unwrap();
     let Some(Child::New(plain_heading)) = children.last() else { panic!("the heading is new: {children:?}") };
     assert!(!children.contains(&Child::Existing(masked_heading.id)));
-    assert_eq!(recording.ids.get(&heading), Some(plain_heading.id));
+    assert_eq!(recording.recorder.ids.get(&heading), Some(plain_heading.id));
     assert_eq!(texts(std::slice::from_ref(plain_heading)), [Some("Plain heading ".to_string()), None]);
     assert_eq!(attribute(element(plain_heading), "title"), Some(&Value::Plain("Heading title".into())));
 }
@@ -279,13 +280,13 @@ fn a_node_whose_masking_a_move_does_not_change_stays_existing() {
         ("#self-masked", "#plain-a"), // masks itself wherever it is
     ];
     let known: Vec<u32> =
-        moves.iter().map(|(node, _)| recording.ids.get(&page.get::<Element>(node)).unwrap()).collect();
+        moves.iter().map(|(node, _)| recording.recorder.ids.get(&page.get::<Element>(node)).unwrap()).collect();
     for (node, parent) in moves {
         page.get::<Element>(parent).append_child(&page.get::<Element>(node)).unwrap();
     }
     let delta = recording.delta();
     for ((_, parent), id) in moves.iter().zip(known) {
-        let parent_id = recording.ids.get(&page.get::<Element>(parent)).unwrap();
+        let parent_id = recording.recorder.ids.get(&page.get::<Element>(parent)).unwrap();
         assert_eq!(children_of(&delta.events, parent_id).unwrap().last(), Some(&Child::Existing(id)), "{parent}");
     }
 }

@@ -4,10 +4,10 @@
 mod common;
 
 use cobrowse_protocol::{Event, Point, Selection};
-use cobrowse_visitor::canvas::Canvases;
-use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::inputs::Motion;
-use cobrowse_visitor::{hooks, styles::Styles};
+use cobrowse_visitor::page::canvas::Canvases;
+use cobrowse_visitor::page::motion::Motion;
+use cobrowse_visitor::page::styles::Styles;
+use cobrowse_visitor::recorder::Recorder;
 use common::*;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
@@ -17,8 +17,9 @@ use web_sys::{Element, HtmlElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn with_shim_hooks() {
-    hooks::set(shim_hooks());
+/// A recorder with the real shim's hooks.
+fn recorder_with_shim_hooks() -> Recorder {
+    Recorder::new(&shim_hooks())
 }
 
 fn call(target: &JsValue, method: &str, args: &[JsValue]) -> JsValue {
@@ -32,29 +33,28 @@ fn sheet_of(element: &Element) -> JsValue {
 
 #[wasm_bindgen_test]
 fn a_style_edited_through_the_cssom_carries_its_rules_and_an_untouched_one_does_not() {
-    with_shim_hooks();
     let page = Fixture::new("<style id=edited>p { color: red; }</style><style id=untouched>b { color: blue; }</style>");
     let edited: Element = page.get("#edited");
     call(&sheet_of(&edited), "insertRule", &["i { margin: 1px; }".into(), 1.into()]);
     call(&sheet_of(&edited), "insertRule", &["@media (min-width: 1px) { u { color: green; } }".into(), 2.into()]);
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
-    let sheet = element(find_dom(&snapshot.children, &ids, &edited)).extras.as_ref().and_then(|e| e.sheet.clone());
+    let mut recorder = recorder_with_shim_hooks();
+    let snapshot = take_snapshot(&mut recorder);
+    let sheet =
+        element(find_dom(&snapshot.children, &recorder.ids, &edited)).extras.as_ref().and_then(|e| e.sheet.clone());
     assert_eq!(
         sheet.unwrap(),
         ["p { color: red; }", "i { margin: 1px; }", "@media (min-width: 1px) {\n  u { color: green; }\n}"]
     );
-    let untouched = element(find_dom(&snapshot.children, &ids, &page.get::<Element>("#untouched")));
+    let untouched = element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>("#untouched")));
     assert!(untouched.extras.is_none(), "a style whose text gives its rules sends none: {untouched:?}");
 }
 
 #[wasm_bindgen_test]
 fn cssom_changes_become_one_sheet_event_per_sheet_and_adopted_sheets_are_followed() {
-    with_shim_hooks();
     let page = Fixture::new("<style id=s>p { color: red; }</style>");
     let style: Element = page.get("#s");
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = recorder_with_shim_hooks();
+    let snapshot = take_snapshot(&mut recorder);
     let mut styles = Styles::default();
     styles.snapshot_sent(&snapshot.adopted);
     let sheet = sheet_of(&style);
@@ -62,9 +62,9 @@ fn cssom_changes_become_one_sheet_event_per_sheet_and_adopted_sheets_are_followe
     styles.sheet_changed(sheet.clone());
     call(&sheet, "deleteRule", &[0.into()]);
     styles.sheet_changed(sheet);
-    let node = ids.get(&style).unwrap();
+    let node = recorder.ids.get(&style).unwrap();
     assert_eq!(
-        styles.take_events(&document(), &ids),
+        styles.take_events(&document(), &mut recorder),
         [Event::Sheet { node, rules: Some(vec!["b { color: blue; }".into()]) }]
     );
 
@@ -74,43 +74,41 @@ fn cssom_changes_become_one_sheet_event_per_sheet_and_adopted_sheets_are_followe
     call(&constructed, "replaceSync", &["em { color: teal; }".into()]);
     let adopted = Reflect::get(&document(), &"adoptedStyleSheets".into()).unwrap();
     call(&adopted, "push", &[constructed]);
-    let polled = styles.poll(&document(), &ids);
+    let polled = styles.poll(&document(), &recorder);
     Reflect::set(&document(), &"adoptedStyleSheets".into(), &Array::new()).unwrap();
     assert_eq!(polled, Some(Event::Adopted { root: None, sheets: vec![vec!["em { color: teal; }".into()]] }));
 }
 
 #[wasm_bindgen_test]
 fn modal_dialogs_and_media_state_are_in_the_snapshot() {
-    with_shim_hooks();
     let page = Fixture::new("<dialog id=d>hi</dialog><audio id=a></audio>");
     let dialog: Element = page.get("#d");
     call(&dialog, "showModal", &[]);
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = recorder_with_shim_hooks();
+    let snapshot = take_snapshot(&mut recorder);
     call(&dialog, "close", &[]);
-    let dialog = element(find_dom(&snapshot.children, &ids, &dialog));
+    let dialog = element(find_dom(&snapshot.children, &recorder.ids, &dialog));
     assert!(dialog.extras.as_ref().is_some_and(|extras| extras.modal), "{dialog:?}");
-    let audio = element(find_dom(&snapshot.children, &ids, &page.get::<Element>("#a")));
+    let audio = element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>("#a")));
     let media = audio.extras.as_ref().and_then(|extras| extras.media).expect("media state");
     assert!(media.paused && media.volume == 100 && media.rate_percent == 100, "{media:?}");
 }
 
 #[wasm_bindgen_test]
 fn a_canvas_is_sent_when_its_pixels_change_and_only_then() {
-    with_shim_hooks();
     let page = Fixture::new("<canvas id=c width=20 height=10></canvas>");
     let canvas: Element = page.get("#c");
-    let mut ids = Ids::new();
-    take_snapshot(&mut ids);
+    let mut recorder = recorder_with_shim_hooks();
+    take_snapshot(&mut recorder);
     let mut canvases = Canvases::default();
-    let first = canvases.changed(&document(), &ids);
+    let first = canvases.changed(&document(), &recorder);
     let [Event::Canvas { image, .. }] = &first[..] else { panic!("the first look sends the canvas: {first:?}") };
     assert_eq!(&image.bytes[..4], b"\x89PNG");
-    assert!(canvases.changed(&document(), &ids).is_empty(), "unchanged pixels are not sent again");
+    assert!(canvases.changed(&document(), &recorder).is_empty(), "unchanged pixels are not sent again");
     let context = call(&canvas, "getContext", &["2d".into()]);
     Reflect::set(&context, &"fillStyle".into(), &"red".into()).unwrap();
     call(&context, "fillRect", &[0.into(), 0.into(), 5.into(), 5.into()]);
-    let again = canvases.changed(&document(), &ids);
+    let again = canvases.changed(&document(), &recorder);
     assert!(matches!(&again[..], [Event::Canvas { image, .. }] if image != &first_image(&first)), "{again:?}");
 }
 
@@ -123,10 +121,9 @@ fn first_image(events: &[Event]) -> cobrowse_protocol::Image {
 
 #[wasm_bindgen_test]
 fn focus_hover_clicks_and_selection_are_read_at_the_frame_and_masked_text_hides_its_offsets() {
-    with_shim_hooks();
     let page = Fixture::new("<p id=plain>plain words</p><p id=secret data-cobrowse-mask>card 4111</p><input id=field>");
-    let mut ids = Ids::new();
-    take_snapshot(&mut ids);
+    let mut recorder = recorder_with_shim_hooks();
+    take_snapshot(&mut recorder);
     let field: HtmlElement = page.get("#field");
     field.focus().unwrap();
     let plain_text = page.get::<Element>("#plain").first_child().unwrap();
@@ -139,10 +136,10 @@ fn focus_hover_clicks_and_selection_are_read_at_the_frame_and_masked_text_hides_
     motion.hover(page.get::<Element>("#plain").into());
     motion.focus_changed();
     motion.selection_changed();
-    let events = motion.take(&document(), &ids);
+    let events = motion.take(&document(), &recorder);
     selection.remove_all_ranges().unwrap();
     field.blur().unwrap();
-    let id = |node: &web_sys::Node| ids.get(node).unwrap();
+    let id = |node: &web_sys::Node| recorder.ids.get(node).unwrap();
     assert_eq!(
         events,
         [

@@ -3,8 +3,8 @@
 mod common;
 
 use cobrowse_protocol::{Child, Event, NodeKind, Value};
-use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::record::{self, Batch, Recorder};
+use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::record::{self, Batch};
 use common::*;
 use wasm_bindgen_test::*;
 use web_sys::{Element, Node};
@@ -14,26 +14,25 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// A recorder with a snapshot taken: ids as the mirror has them.
 struct Recording {
     recorder: Recorder,
-    ids: Ids,
 }
 
 impl Recording {
     fn start() -> Self {
-        let recorder = Recorder::observe(&document(), |_| {}).unwrap();
-        let mut ids = Ids::new();
-        take_snapshot(&mut ids);
-        Self { recorder, ids }
+        let mut recorder = Recorder::default();
+        observe(&mut recorder);
+        take_snapshot(&mut recorder);
+        Self { recorder }
     }
 
     fn events(&mut self) -> Vec<Event> {
-        match record::batch(&self.recorder.take_records(), &mut self.ids) {
+        match record::batch(&self.recorder.take_records(), &mut self.recorder) {
             Batch::Delta(delta) => delta.events,
             Batch::Snapshot => panic!("expected a delta"),
         }
     }
 
     fn id(&self, node: &Node) -> u32 {
-        self.ids.get(node).expect("node has an id")
+        self.recorder.ids.get(node).expect("node has an id")
     }
 }
 
@@ -60,13 +59,13 @@ fn append_remove_and_move_list_the_current_children() {
     let [Child::New(new_three)] = &a_children[..] else { panic!("a has only the new li: {a_children:?}") };
     assert_eq!(element(new_three).tag, "li");
     assert_eq!(texts(std::slice::from_ref(new_three)), [Some("3".to_string())]);
-    assert_eq!(recording.ids.get(&three), Some(new_three.id));
+    assert_eq!(recording.recorder.ids.get(&three), Some(new_three.id));
     assert_eq!(children_of(&events, b_id), Some(&vec![Child::Existing(one_id)]));
     assert_eq!(children_events(&events), 2);
     // The forget rule: the removed li and its text lose their ids; the moved one keeps its id.
-    assert_eq!(recording.ids.get(&two), None);
-    assert_eq!(recording.ids.get(&two.first_child().unwrap()), None);
-    assert_eq!(recording.ids.get(&one), Some(one_id));
+    assert_eq!(recording.recorder.ids.get(&two), None);
+    assert_eq!(recording.recorder.ids.get(&two.first_child().unwrap()), None);
+    assert_eq!(recording.recorder.ids.get(&one), Some(one_id));
     assert!(new_three.id > two_id);
 
     // A removed node that comes back is new, with new ids.
@@ -74,7 +73,7 @@ fn append_remove_and_move_list_the_current_children() {
     let events = recording.events();
     let a_children = children_of(&events, a_id).unwrap();
     assert!(matches!(&a_children[..], [Child::Existing(id), Child::New(_)] if *id == new_three.id));
-    assert_ne!(recording.ids.get(&two), Some(two_id));
+    assert_ne!(recording.recorder.ids.get(&two), Some(two_id));
 }
 
 #[wasm_bindgen_test]
@@ -144,7 +143,7 @@ fn a_known_node_moved_into_a_new_one_is_rebuilt_with_a_new_id() {
     let [Child::New(section)] = &target_children[..] else { panic!("{target_children:?}") };
     let rebuilt = &element(section).children[0];
     assert_ne!(rebuilt.id, old_id);
-    assert_eq!(recording.ids.get(&moved), Some(rebuilt.id));
+    assert_eq!(recording.recorder.ids.get(&moved), Some(rebuilt.id));
 }
 
 #[wasm_bindgen_test]
@@ -152,12 +151,12 @@ fn removed_subtrees_are_forgotten_whole() {
     let page = Fixture::new(r#"<div id="outer"><div id="inner"><span id="leaf">x</span></div></div>"#);
     let mut recording = Recording::start();
     let (outer, inner, leaf): (Element, Element, Element) = (page.get("#outer"), page.get("#inner"), page.get("#leaf"));
-    assert!(recording.ids.get(&leaf).is_some());
+    assert!(recording.recorder.ids.get(&leaf).is_some());
     outer.remove();
     let events = recording.events();
     assert_eq!(children_of(&events, recording.id(&page.root)), Some(&vec![]));
     for node in [outer.as_ref() as &Node, inner.as_ref(), leaf.as_ref(), &leaf.first_child().unwrap()] {
-        assert_eq!(recording.ids.get(node), None);
+        assert_eq!(recording.recorder.ids.get(node), None);
     }
     // Changes to a forgotten node send nothing.
     leaf.set_attribute("title", "ghost").unwrap();
@@ -192,7 +191,7 @@ fn ignored_elements_stay_out_of_the_events() {
         matches!(&children[..], [Child::New(node), Child::Existing(_)] if texts(std::slice::from_ref(node)) == [Some("1".to_string())]),
         "{children:?}"
     );
-    assert_eq!(recording.ids.get(&p), None);
+    assert_eq!(recording.recorder.ids.get(&p), None);
 }
 
 #[wasm_bindgen_test]
@@ -230,9 +229,9 @@ fn a_new_root_element_asks_for_a_snapshot() {
     let mut recording = Recording::start();
     let comment = document().create_comment("top-level");
     document().append_child(&comment).unwrap();
-    let batch = record::batch(&recording.recorder.take_records(), &mut recording.ids);
+    let batch = record::batch(&recording.recorder.take_records(), &mut recording.recorder);
     comment.remove();
-    let after_removal = record::batch(&recording.recorder.take_records(), &mut recording.ids);
+    let after_removal = record::batch(&recording.recorder.take_records(), &mut recording.recorder);
     assert_eq!(batch, Batch::Snapshot);
     assert_eq!(after_removal, Batch::Snapshot);
     drop(page);

@@ -4,10 +4,9 @@
 mod common;
 
 use cobrowse_protocol::{Child, Decoder, Delta, Encoder, Event, FormState, MaskingRules, Node, Snapshot, Value};
-use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::inputs::form_events;
-use cobrowse_visitor::mask;
-use cobrowse_visitor::record::{self, Batch, Recorder};
+use cobrowse_visitor::page::forms::form_events;
+use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::record::{self, Batch};
 use common::*;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlInputElement, HtmlTextAreaElement};
@@ -19,8 +18,8 @@ fn strings(selectors: &[&str]) -> Vec<String> {
 }
 
 /// The snapshot's node for the fixture element matching `selector`.
-fn node<'a>(snapshot: &'a Snapshot, ids: &Ids, page: &Fixture, selector: &str) -> &'a Node {
-    find_dom(&snapshot.children, ids, &page.get::<web_sys::Node>(selector))
+fn node<'a>(snapshot: &'a Snapshot, recorder: &Recorder, page: &Fixture, selector: &str) -> &'a Node {
+    find_dom(&snapshot.children, &recorder.ids, &page.get::<web_sys::Node>(selector))
 }
 
 fn form_value(node: &Node) -> Option<Value> {
@@ -44,8 +43,8 @@ fn glance_markers_and_card_fields_are_masked_by_default() {
         <textarea id="otp" autocomplete="one-time-code">OTP-654321</textarea>
         <input id="email" autocomplete="email" value="visible@example.com">"#,
     );
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
     for secret in [
         "GLANCE-TITLE",
         "GLANCE-TEXT",
@@ -60,20 +59,20 @@ fn glance_markers_and_card_fields_are_masked_by_default() {
     }
     assert!(frame_contains(&snapshot, "visible text") && frame_contains(&snapshot, "visible@example.com"));
     for field in ["#card", "#csc", "#exp", "#name", "#otp"] {
-        assert_eq!(form_value(node(&snapshot, &ids, &page, field)), Some(Value::Masked), "{field}");
+        assert_eq!(form_value(node(&snapshot, &recorder, &page, field)), Some(Value::Masked), "{field}");
     }
-    assert_eq!(texts(std::slice::from_ref(node(&snapshot, &ids, &page, "#glance"))), [None]);
+    assert_eq!(texts(std::slice::from_ref(node(&snapshot, &recorder, &page, "#glance"))), [None]);
 }
 
 #[wasm_bindgen_test]
 fn a_card_field_stays_masked_when_its_autocomplete_goes() {
     let page = Fixture::new(r#"<input id="card" autocomplete="cc-number">"#);
-    let mut ids = Ids::new();
-    take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    take_snapshot(&mut recorder);
     let card: HtmlInputElement = page.get("#card");
     card.remove_attribute("autocomplete").unwrap();
     card.set_value("4111111111111111");
-    let events = form_events(&card, &document(), &ids);
+    let events = form_events(&card, &document(), &recorder);
     assert!(
         matches!(&events[..], [Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }]),
         "{events:?}"
@@ -82,41 +81,40 @@ fn a_card_field_stays_masked_when_its_autocomplete_goes() {
 
 #[wasm_bindgen_test]
 fn the_site_s_mask_selectors_mask_whole_subtrees() {
-    let _rules =
-        SiteRules::set(MaskingRules { mask_selectors: strings(&[".balance", "#account p"]), ..Default::default() });
+    let mut recorder =
+        recorder_with(MaskingRules { mask_selectors: strings(&[".balance", "#account p"]), ..Default::default() });
     let page = Fixture::new(
         r#"<span class="balance" data-amount="BAL-AMOUNT">BAL-1234</span>
         <div id="account"><p aria-label="ACC-LABEL"><b>ACC-5678</b></p><h3>Account</h3></div>
         <ul><li><input type="radio" name="r" value="RADIO-VALUE" class="balance"></li></ul>"#,
     );
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let snapshot = take_snapshot(&mut recorder);
     for secret in ["BAL-AMOUNT", "BAL-1234", "ACC-LABEL", "ACC-5678", "RADIO-VALUE"] {
         assert!(!frame_contains(&snapshot, secret), "{secret} leaked");
     }
     assert!(frame_contains(&snapshot, "Account"));
-    assert_eq!(attribute(element(node(&snapshot, &ids, &page, "input")), "value"), Some(&Value::Masked));
+    assert_eq!(attribute(element(node(&snapshot, &recorder, &page, "input")), "value"), Some(&Value::Masked));
 }
 
 #[wasm_bindgen_test]
 fn an_invalid_selector_is_refused_by_name_and_changes_nothing() {
-    let error = mask::set_rules(
-        &document(),
-        &MaskingRules { mask_selectors: strings(&[".ok", "div[[bad"]), ..Default::default() },
-    )
-    .unwrap_err();
+    let mut recorder = Recorder::default();
+    let error = recorder
+        .set_rules(&document(), &MaskingRules { mask_selectors: strings(&[".ok", "div[[bad"]), ..Default::default() })
+        .unwrap_err();
     assert!(error.contains("div[[bad"), "{error}");
-    let error = mask::set_rules(&document(), &MaskingRules { unmask_selectors: strings(&[""]), ..Default::default() });
+    let error =
+        recorder.set_rules(&document(), &MaskingRules { unmask_selectors: strings(&[""]), ..Default::default() });
     assert!(error.is_err());
     let page = Fixture::new(r#"<p class="ok">still visible</p>"#);
-    let snapshot = take_snapshot(&mut Ids::new());
+    let snapshot = take_snapshot(&mut recorder);
     assert!(frame_contains(&snapshot, "still visible"), "the rules in force did not change");
     drop(page);
 }
 
 #[wasm_bindgen_test]
 fn mask_all_inputs_spares_only_the_allow_list() {
-    let _rules = SiteRules::set(MaskingRules {
+    let mut recorder = recorder_with(MaskingRules {
         mask_all_inputs: true,
         unmask_selectors: strings(&[".public"]),
         ..Default::default()
@@ -128,51 +126,49 @@ fn mask_all_inputs_spares_only_the_allow_list() {
           <input id="pw" type="password" value="PWD-SECRET"><input id="marked" data-cobrowse-mask value="MARKED-SECRET"></form>
         <p>page text stays</p>"#,
     );
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let snapshot = take_snapshot(&mut recorder);
     for secret in ["ANY-INPUT", "ANY-AREA", "OPT-VALUE", "OPT-TEXT", "PWD-SECRET", "MARKED-SECRET"] {
         assert!(!frame_contains(&snapshot, secret), "{secret} leaked");
     }
     assert!(frame_contains(&snapshot, "page text stays"));
-    assert_eq!(form_value(node(&snapshot, &ids, &page, "#search")), Some(Value::Plain("search terms".into())));
+    assert_eq!(form_value(node(&snapshot, &recorder, &page, "#search")), Some(Value::Plain("search terms".into())));
     for field in ["#any", "#area", "#pick", "#pw", "#marked"] {
-        assert_eq!(form_value(node(&snapshot, &ids, &page, field)), Some(Value::Masked), "{field}");
+        assert_eq!(form_value(node(&snapshot, &recorder, &page, field)), Some(Value::Masked), "{field}");
     }
     // Typing follows the same rules.
     page.get::<HtmlTextAreaElement>("#area").set_value("TYPED-SECRET");
-    let events = form_events(&page.get::<Element>("#area"), &document(), &ids);
+    let events = form_events(&page.get::<Element>("#area"), &document(), &recorder);
     assert!(matches!(&events[..], [Event::Form { state: FormState { value: Some(Value::Masked), .. }, .. }]));
 }
 
 #[wasm_bindgen_test]
 fn mask_all_text_spares_only_the_allow_list() {
-    let _rules =
-        SiteRules::set(MaskingRules { mask_all_text: true, unmask_selectors: strings(&["nav"]), ..Default::default() });
+    let mut recorder =
+        recorder_with(MaskingRules { mask_all_text: true, unmask_selectors: strings(&["nav"]), ..Default::default() });
     let page = Fixture::new(
         r#"<p id="para" title="PARA-TITLE">PARA-TEXT</p>
         <nav id="menu" title="Menu title">Home <a href="/x">Products</a> <span class="cobrowse-mask">NAV-SECRET</span></nav>"#,
     );
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let snapshot = take_snapshot(&mut recorder);
     for secret in ["PARA-TITLE", "PARA-TEXT", "NAV-SECRET"] {
         assert!(!frame_contains(&snapshot, secret), "{secret} leaked");
     }
     assert!(frame_contains(&snapshot, "Products") && frame_contains(&snapshot, "Menu title"));
 
     // Text changes follow the same rules.
-    let recorder = Recorder::observe(&document(), |_| {}).unwrap();
+    observe(&mut recorder);
     let para_text = page.get::<Element>("#para").first_child().unwrap();
     para_text.set_node_value(Some("PARA-CHANGED"));
-    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut ids) else { panic!("a delta") };
-    let id = ids.get(&para_text).unwrap();
+    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut recorder) else { panic!("a delta") };
+    let id = recorder.ids.get(&para_text).unwrap();
     assert_eq!(delta.events, [Event::Text { node: id, text: Value::Masked }]);
 }
 
-/// Takes a snapshot, then runs `change` and returns the delta it makes.
-fn delta_after(ids: &mut Ids, change: impl FnOnce()) -> Delta {
-    let recorder = Recorder::observe(&document(), |_| {}).unwrap();
+/// Starts observing, then runs `change` and returns the delta it makes.
+fn delta_after(recorder: &mut Recorder, change: impl FnOnce()) -> Delta {
+    observe(recorder);
     change();
-    let Batch::Delta(delta) = record::batch(&recorder.take_records(), ids) else { panic!("a delta") };
+    let Batch::Delta(delta) = record::batch(&recorder.take_records(), recorder) else { panic!("a delta") };
     delta
 }
 
@@ -184,41 +180,39 @@ fn new_children(delta: &Delta, parent: u32) -> Vec<Node> {
 
 #[wasm_bindgen_test]
 fn a_class_that_makes_a_selector_match_re_sends_the_element_masked() {
-    let _rules = SiteRules::set(MaskingRules { mask_selectors: strings(&[".private"]), ..Default::default() });
+    let mut recorder = recorder_with(MaskingRules { mask_selectors: strings(&[".private"]), ..Default::default() });
     let page = Fixture::new(r#"<p id="para" title="a title">SOON-PRIVATE</p>"#);
     let para: Element = page.get("#para");
-    let mut ids = Ids::new();
-    take_snapshot(&mut ids);
-    let parent = ids.get(&page.root).unwrap();
+    take_snapshot(&mut recorder);
+    let parent = recorder.ids.get(&page.root).unwrap();
 
-    let delta = delta_after(&mut ids, || para.class_list().add_1("private").unwrap());
+    let delta = delta_after(&mut recorder, || para.class_list().add_1("private").unwrap());
     assert!(!format!("{delta:?}").contains("SOON-PRIVATE"), "{delta:?}");
     let rebuilt = new_children(&delta, parent);
     assert_eq!(texts(&rebuilt), [None]);
     assert_eq!(attribute(element(&rebuilt[0]), "title"), Some(&Value::Masked));
 
-    let delta = delta_after(&mut ids, || para.class_list().remove_1("private").unwrap());
+    let delta = delta_after(&mut recorder, || para.class_list().remove_1("private").unwrap());
     assert_eq!(texts(&new_children(&delta, parent)), [Some("SOON-PRIVATE".to_string())]);
 
     // An attribute change that does not change the match is a plain attribute event.
-    let delta = delta_after(&mut ids, || para.set_attribute("lang", "en").unwrap());
+    let delta = delta_after(&mut recorder, || para.set_attribute("lang", "en").unwrap());
     assert!(children_of(&delta.events, parent).is_none(), "{delta:?}");
 }
 
 #[wasm_bindgen_test]
 fn an_element_entering_the_allow_list_is_re_sent_unmasked() {
-    let _rules = SiteRules::set(MaskingRules {
+    let mut recorder = recorder_with(MaskingRules {
         mask_all_text: true,
         unmask_selectors: strings(&["[data-public]"]),
         ..Default::default()
     });
     let page = Fixture::new(r#"<p id="para">LATER-PUBLIC</p>"#);
     let para: Element = page.get("#para");
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let snapshot = take_snapshot(&mut recorder);
     assert!(!frame_contains(&snapshot, "LATER-PUBLIC"));
-    let parent = ids.get(&page.root).unwrap();
-    let delta = delta_after(&mut ids, || para.set_attribute("data-public", "").unwrap());
+    let parent = recorder.ids.get(&page.root).unwrap();
+    let delta = delta_after(&mut recorder, || para.set_attribute("data-public", "").unwrap());
     assert_eq!(texts(&new_children(&delta, parent)), [Some("LATER-PUBLIC".to_string())]);
 }
 
@@ -228,16 +222,32 @@ fn contenteditable_and_checkable_values_are_masked_on_every_path() {
         r#"<div class="cobrowse-mask"><div id="editor" contenteditable>EDIT-OLD</div>
         <input id="check" type="checkbox" value="CHECK-VALUE"></div>"#,
     );
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
     assert!(!frame_contains(&snapshot, "CHECK-VALUE") && !frame_contains(&snapshot, "EDIT-OLD"));
     let editor: Element = page.get("#editor");
     let check: Element = page.get("#check");
-    let delta = delta_after(&mut ids, || {
+    let delta = delta_after(&mut recorder, || {
         editor.first_child().unwrap().set_node_value(Some("EDIT-TYPED"));
         editor.append_child(&document().create_text_node("EDIT-MORE")).unwrap();
         check.set_attribute("value", "CHECK-NEW").unwrap();
     });
     let sent = format!("{delta:?}");
     assert!(!sent.contains("EDIT-") && !sent.contains("CHECK-"), "{sent}");
+}
+
+#[wasm_bindgen_test]
+fn a_field_seen_secret_stays_masked_for_a_later_recorder_that_remembers_it() {
+    let page = Fixture::new(r#"<input id="pw" type="password" value="SHOWN-PASSWORD">"#);
+    let seen = js_sys::WeakSet::new_typed();
+    let mut first = Recorder::remembering(&wasm_bindgen::JsValue::UNDEFINED, seen.clone());
+    take_snapshot(&mut first);
+    drop(first); // the first session ends
+    page.get::<HtmlInputElement>("#pw").set_type("text"); // "show password"
+    let mut later = Recorder::remembering(&wasm_bindgen::JsValue::UNDEFINED, seen);
+    let snapshot = take_snapshot(&mut later);
+    assert!(!frame_contains(&snapshot, "SHOWN-PASSWORD"), "a field once secret stays masked");
+    assert_eq!(form_value(node(&snapshot, &later, &page, "#pw")), Some(Value::Masked));
+    let unseen = take_snapshot(&mut Recorder::default());
+    assert!(frame_contains(&unseen, "SHOWN-PASSWORD"), "the check can see it: a recorder that never saw it sends it");
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use cobrowse_protocol::{FormState, Namespace, NodeKind, Value};
-use cobrowse_visitor::ids::Ids;
+use cobrowse_visitor::recorder::Recorder;
 use common::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -16,10 +16,10 @@ const PAGE: &str = r#"<section id="s" class="box" data-kind="demo">Hello <b>worl
 #[wasm_bindgen_test]
 fn snapshot_has_elements_text_comments_and_attributes() {
     let page = Fixture::new(PAGE);
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
 
-    let section = element(find_dom(&snapshot.children, &ids, &page.get("#s")));
+    let section = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#s")));
     assert_eq!(section.tag, "section");
     assert_eq!(section.namespace, Namespace::Html);
     assert_eq!(attribute(section, "id"), Some(&Value::Plain("s".into())));
@@ -54,12 +54,12 @@ fn snapshot_has_elements_text_comments_and_attributes() {
     );
     assert_eq!(texts(&section.children[1..2]), [Some("world".to_string())]);
 
-    let svg = element(find_dom(&snapshot.children, &ids, &page.get("#pic")));
+    let svg = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#pic")));
     assert_eq!((svg.tag.as_str(), &svg.namespace), ("svg", &Namespace::Svg));
     assert_eq!(attribute(svg, "viewBox"), Some(&Value::Plain("0 0 10 10".into())));
     let circle = element(&svg.children[0]);
     assert_eq!((circle.tag.as_str(), &circle.namespace), ("circle", &Namespace::Svg));
-    let math = element(find_dom(&snapshot.children, &ids, &page.get("#formula")));
+    let math = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#formula")));
     assert_eq!(math.namespace, Namespace::MathMl);
 }
 
@@ -70,9 +70,9 @@ fn snapshot_reads_live_form_state() {
     page.get::<HtmlInputElement>("#agree").set_checked(true);
     page.get::<HtmlTextAreaElement>("#bio").set_value("new bio");
     page.get::<HtmlSelectElement>("#pick").set_value("b");
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
-    let form = |selector: &str| element(find_dom(&snapshot.children, &ids, &page.get(selector))).form.clone();
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
+    let form = |selector: &str| element(find_dom(&snapshot.children, &recorder.ids, &page.get(selector))).form.clone();
 
     let plain = |text: &str| Some(Value::Plain(text.into()));
     assert_eq!(form("#name"), Some(FormState { value: plain("typed by the visitor"), checked: None, selected: None }));
@@ -83,7 +83,7 @@ fn snapshot_reads_live_form_state() {
     assert_eq!(form("option[value=a]").and_then(|state| state.selected), Some(false));
     assert_eq!(form("option[value=b]").and_then(|state| state.selected), Some(true));
     // The value attribute keeps what the page's HTML said.
-    let name = element(find_dom(&snapshot.children, &ids, &page.get("#name")));
+    let name = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#name")));
     assert_eq!(attribute(name, "value"), Some(&Value::Plain("initial".into())));
     let _: HtmlOptionElement = page.get("option[value=b]");
 }
@@ -100,8 +100,8 @@ fn snapshot_covers_the_document_url_viewport_and_doctype() {
             Some(doctype)
         }
     };
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
     assert_eq!(snapshot.url, window().location().href().unwrap());
     assert_eq!(snapshot.viewport.width, window().inner_width().unwrap().as_f64().unwrap() as u32);
     assert_eq!(snapshot.viewport.height, window().inner_height().unwrap().as_f64().unwrap() as u32);
@@ -112,11 +112,11 @@ fn snapshot_covers_the_document_url_viewport_and_doctype() {
         panic!("the first child is not the doctype: {:?}", snapshot.children[0]);
     };
     assert_eq!((name, public_id, system_id), (&doctype.name(), &doctype.public_id(), &doctype.system_id()));
-    assert_eq!(ids.get(&doctype), Some(snapshot.children[0].id));
+    assert_eq!(recorder.ids.get(&doctype), Some(snapshot.children[0].id));
     let root = element(snapshot.children.last().unwrap());
     assert_eq!(root.tag, "html");
     let body = root.children.iter().find(|child| matches!(&child.kind, NodeKind::Element(e) if e.tag == "body"));
-    assert_eq!(body.map(|body| body.id), ids.get(&document.body().unwrap()));
+    assert_eq!(body.map(|body| body.id), recorder.ids.get(&document.body().unwrap()));
     if let Some(doctype) = added_doctype {
         doctype.remove();
     }
@@ -125,8 +125,8 @@ fn snapshot_covers_the_document_url_viewport_and_doctype() {
 #[wasm_bindgen_test]
 fn ids_are_unique_from_one_and_stable_across_snapshots() {
     let page = Fixture::new(PAGE);
-    let mut ids = Ids::new();
-    let first = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let first = take_snapshot(&mut recorder);
     let mut numbers = all_ids(&first.children);
     assert_eq!(numbers.iter().min(), Some(&1));
     let count = numbers.len();
@@ -134,11 +134,14 @@ fn ids_are_unique_from_one_and_stable_across_snapshots() {
     numbers.dedup();
     assert_eq!(numbers.len(), count, "ids are unique");
 
-    let second = take_snapshot(&mut ids);
+    let second = take_snapshot(&mut recorder);
     assert_eq!(all_ids(&second.children), all_ids(&first.children));
     assert_eq!(second, first);
     let section = page.get::<web_sys::Node>("#s");
-    assert_eq!(find_dom(&second.children, &ids, &section).id, find_dom(&first.children, &ids, &section).id);
+    assert_eq!(
+        find_dom(&second.children, &recorder.ids, &section).id,
+        find_dom(&first.children, &recorder.ids, &section).id
+    );
 }
 
 #[wasm_bindgen_test]
@@ -152,15 +155,15 @@ fn ignored_elements_and_script_text_are_left_out() {
     script.set_text_content(Some("var SCRIPT_CODE = 1;"));
     page.root.append_child(&script).unwrap();
 
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
-    let container = element(find_dom(&snapshot.children, &ids, &page.root));
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
+    let container = element(find_dom(&snapshot.children, &recorder.ids, &page.root));
     let tags: Vec<&str> = container.children.iter().map(|child| element(child).tag.as_str()).collect();
     assert_eq!(tags, ["p", "script"]);
     let script_node = element(&container.children[1]);
     assert!(script_node.children.is_empty(), "script text is not serialized");
     assert_eq!(attribute(script_node, "data-x"), Some(&Value::Plain("1".into())));
-    assert_eq!(ids.get(&page.get::<web_sys::Node>("#widget")), None);
+    assert_eq!(recorder.ids.get(&page.get::<web_sys::Node>("#widget")), None);
 
     let debug = format!("{snapshot:?}");
     assert!(!debug.contains("SECRET-WIDGET"));
@@ -172,9 +175,9 @@ fn html_tags_are_lower_case() {
     let page = Fixture::new("");
     let odd = document().create_element_ns(Some("http://www.w3.org/1999/xhtml"), "DIV").unwrap();
     page.root.append_child(&odd).unwrap();
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
-    assert_eq!(element(find_dom(&snapshot.children, &ids, &odd)).tag, "div");
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
+    assert_eq!(element(find_dom(&snapshot.children, &recorder.ids, &odd)).tag, "div");
     let _ = odd.dyn_ref::<web_sys::Element>();
 }
 
@@ -185,12 +188,12 @@ fn a_large_page_round_trips_through_a_frame() {
     let page = Fixture::new(&format!("<table><tbody>{rows}</tbody></table>"));
     let mut encoder = cobrowse_protocol::Encoder::new();
     let mut decoder = cobrowse_protocol::Decoder::default();
-    let mut ids = Ids::new();
+    let mut recorder = Recorder::default();
     for _ in 0..2 {
-        let snapshot = take_snapshot(&mut ids);
+        let snapshot = take_snapshot(&mut recorder);
         let frame = encoder.snapshot(&snapshot);
         assert_eq!(decoder.decode(&frame).unwrap(), cobrowse_protocol::Message::Snapshot(snapshot.clone()));
-        let table = element(find_dom(&snapshot.children, &ids, &page.get("tbody")));
+        let table = element(find_dom(&snapshot.children, &recorder.ids, &page.get("tbody")));
         assert_eq!(table.children.len(), 1000);
         assert_eq!(texts(&table.children[999..]), [Some("row 999".to_string()), Some("x".repeat(999 % 50))]);
     }

@@ -3,8 +3,9 @@
 
 use cobrowse_protocol::MaskingRules;
 use cobrowse_protocol::{Child, Element, Event, Node, NodeId, NodeKind, Snapshot};
-use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::{mask, snapshot};
+use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::ids::Ids;
+use cobrowse_visitor::tree::snapshot;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlElement, Window};
 
@@ -45,9 +46,9 @@ impl Drop for Fixture {
     }
 }
 
-/// A snapshot of the test page.
-pub fn take_snapshot(ids: &mut Ids) -> Snapshot {
-    snapshot::take(&window(), &document(), ids)
+/// A snapshot of the test page, with the recorder's ids and rules.
+pub fn take_snapshot(recorder: &mut Recorder) -> Snapshot {
+    snapshot::take(&window(), &document(), recorder)
 }
 
 /// The node with this id anywhere in these trees.
@@ -124,20 +125,17 @@ pub fn contains_bytes(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|window| window == needle.as_bytes())
 }
 
-/// A site's masking rules, in force until dropped (then the built-in rules alone again).
-pub struct SiteRules;
-
-impl SiteRules {
-    pub fn set(rules: MaskingRules) -> Self {
-        mask::set_rules(&document(), &rules).expect("valid rules");
-        SiteRules
-    }
+/// A recorder with a site's masking rules in force (they end with it).
+pub fn recorder_with(rules: MaskingRules) -> Recorder {
+    let mut recorder = Recorder::default();
+    recorder.set_rules(&document(), &rules).expect("valid rules");
+    recorder
 }
 
-impl Drop for SiteRules {
-    fn drop(&mut self) {
-        mask::reset_rules();
-    }
+/// Starts the recorder's observer on the test page, with callbacks that do nothing (the tests take the
+/// records themselves).
+pub fn observe(recorder: &mut Recorder) {
+    recorder.observe(&document(), |_| {}, |_| {}).unwrap();
 }
 
 /// The hooks of the real shim, evaluated once in this page as a site's script tag would load it (its tag has

@@ -14,62 +14,44 @@
 //! rebuild (processing instructions). The recorder uses [`is_serialized`] and [`lists_children`] to leave
 //! out the same nodes from its events. A blocked element is sent as [`NodeKind::Blocked`], its tag and
 //! rendered size only.
+//!
+//! Open shadow roots and readable child documents are serialized under their hosts as [`Root`]s, masked as
+//! their hosts, and from then on watched by the recorder's observer (see `observer.rs`).
 
-use crate::ids::Ids;
-use crate::mask::{self, Masking};
-use crate::{extras, hooks};
-use cobrowse_protocol::{
-    Attribute, Element, Extras, FormState, Namespace, Node, NodeKind, Point, Root, Size, Snapshot,
-};
+use crate::dom::{self, IGNORE_ATTRIBUTE};
+use crate::page::{extras, forms};
+use crate::recorder::Recorder;
+use crate::tree::carriers;
+use crate::tree::mask::Masking;
+use cobrowse_protocol::{Attribute, Element, Extras, Namespace, Node, NodeKind, Root, Size, Snapshot};
 use wasm_bindgen::JsCast;
-use web_sys::{
-    Document, DocumentType, HtmlElement, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement,
-    Window,
-};
-
-/// The attribute that keeps an element and its subtree out of every frame.
-pub const IGNORE_ATTRIBUTE: &str = "data-cobrowse-ignore";
-
-const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
-const SVG_NAMESPACE: &str = "http://www.w3.org/2000/svg";
-const MATHML_NAMESPACE: &str = "http://www.w3.org/1998/Math/MathML";
+use web_sys::{Document, DocumentType, Window};
 
 /// The whole document as the visitor sees it now, reusing the ids nodes already have.
-pub fn take(window: &Window, document: &Document, ids: &mut Ids) -> Snapshot {
+pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Snapshot {
     // While no id was ever given, every node is new: giving ids without looking them up is the same, with
     // one call into JS less per node.
-    let fresh_ids = ids.next() == 1;
-    let mut serializer = Serializer { ids, fresh_ids };
+    let fresh_ids = recorder.ids.next() == 1;
+    let mut serializer = Serializer { recorder, fresh_ids };
     Snapshot {
         url: document.url().unwrap_or_default(),
-        viewport: viewport(window),
-        scroll: window_scroll(window),
+        viewport: dom::viewport(window),
+        scroll: dom::window_scroll(window),
         children: serializer.children(document, Masking::Plain),
-        adopted: hooks::adopted_sheets(document),
+        adopted: serializer.recorder.adopted_sheets(document),
     }
 }
 
 /// A node that is new to the mirror, with its subtree, every node under a fresh id.
 /// `parent` is its parent's masking. `None` if the node is not serialized at all.
-pub fn new_subtree(node: &web_sys::Node, parent: Masking, ids: &mut Ids) -> Option<Node> {
-    Serializer { ids, fresh_ids: true }.node(node, parent)
+pub fn new_subtree(node: &web_sys::Node, parent: Masking, recorder: &mut Recorder) -> Option<Node> {
+    Serializer { recorder, fresh_ids: true }.node(node, parent)
 }
 
-/// A shadow root or frame document new to the mirror (see `shadow.rs`, `frames.rs`), every node under a
-/// fresh id; `masking` is its host's.
-pub fn new_root(root: &web_sys::Node, masking: Masking, url: String, ids: &mut Ids) -> Root {
-    Serializer { ids, fresh_ids: true }.root(root, masking, url)
-}
-
-/// The window's size in CSS pixels.
-pub fn viewport(window: &Window) -> Size {
-    let pixels = |value: Result<wasm_bindgen::JsValue, _>| value.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-    Size { width: pixels(window.inner_width()), height: pixels(window.inner_height()) }
-}
-
-/// The window's scroll offset in CSS pixels.
-pub fn window_scroll(window: &Window) -> Point {
-    Point { x: window.scroll_x().unwrap_or(0.0).round() as i32, y: window.scroll_y().unwrap_or(0.0).round() as i32 }
+/// A shadow root or child document new to the mirror (see `shadow.rs`, `child_documents.rs`), every node
+/// under a fresh id; `masking` is its host's.
+pub fn new_root(root: &web_sys::Node, masking: Masking, url: String, recorder: &mut Recorder) -> Root {
+    Serializer { recorder, fresh_ids: true }.root(root, masking, url)
 }
 
 /// Whether the node appears in frames at all: not an ignored element, and of a kind the mirror rebuilds.
@@ -87,50 +69,12 @@ pub fn is_serialized(node: &web_sys::Node) -> bool {
 /// Whether an element's children appear in frames: not those of a `<script>` (its code is useless to the
 /// agent) nor of the other elements whose content is raw text the visitor never sees (`carriers.rs`).
 pub fn lists_children(element: &web_sys::Element) -> bool {
-    crate::carriers::lists_children(element, &element.local_name())
+    carriers::lists_children(element, &element.local_name())
 }
 
-/// The live state of a form control; `None` for other elements. `tag` is the lower-case HTML tag name.
-pub fn form_state(element: &web_sys::Element, tag: &str, masked: bool) -> Option<FormState> {
-    let state = match tag {
-        "input" => {
-            let input = element.unchecked_ref::<HtmlInputElement>();
-            let checkable = matches!(input.type_().as_str(), "checkbox" | "radio");
-            FormState {
-                value: Some(mask::text_value(masked, || input.value())),
-                checked: checkable.then(|| input.checked()),
-                selected: None,
-            }
-        }
-        "textarea" => FormState {
-            value: Some(mask::text_value(masked, || element.unchecked_ref::<HtmlTextAreaElement>().value())),
-            ..FormState::default()
-        },
-        "select" => FormState {
-            value: Some(mask::text_value(masked, || element.unchecked_ref::<HtmlSelectElement>().value())),
-            ..FormState::default()
-        },
-        "option" => FormState {
-            selected: Some(element.unchecked_ref::<HtmlOptionElement>().selected()),
-            ..FormState::default()
-        },
-        _ => return None,
-    };
-    Some(state)
-}
-
-/// The lower-case tag name of an HTML element; `None` for SVG, MathML and other elements.
-pub fn html_tag(element: &web_sys::Element) -> Option<String> {
-    element.is_instance_of::<HtmlElement>().then(|| {
-        let mut tag = element.local_name();
-        tag.make_ascii_lowercase();
-        tag
-    })
-}
-
-/// Walks the DOM, giving ids and masking.
+/// Walks the DOM, giving ids and masking with the session's [`Recorder`].
 struct Serializer<'a> {
-    ids: &'a mut Ids,
+    recorder: &'a mut Recorder,
     fresh_ids: bool,
 }
 
@@ -138,9 +82,9 @@ impl Serializer<'_> {
     /// The node's id, recorded with `masking`: how the node is serialized.
     fn id(&mut self, node: &web_sys::Node, masking: Masking) -> u32 {
         if self.fresh_ids {
-            self.ids.assign(node, masking)
+            self.recorder.ids.assign(node, masking)
         } else {
-            self.ids.get_or_assign(node, masking)
+            self.recorder.ids.get_or_assign(node, masking)
         }
     }
 
@@ -160,7 +104,8 @@ impl Serializer<'_> {
         let kind = match node.node_type() {
             web_sys::Node::ELEMENT_NODE => return self.element(node.unchecked_ref(), parent),
             web_sys::Node::TEXT_NODE | web_sys::Node::CDATA_SECTION_NODE => {
-                NodeKind::Text(crate::carriers::text(node, parent, &|| node.node_value().unwrap_or_default()))
+                let read = || node.node_value().unwrap_or_default();
+                NodeKind::Text(carriers::text(&self.recorder.mask, node, parent, &read))
             }
             // Never shown to the visitor, and commented-out markup may hold anything: sent empty.
             web_sys::Node::COMMENT_NODE => NodeKind::Comment(String::new()),
@@ -180,11 +125,11 @@ impl Serializer<'_> {
     /// An element with its id, attributes, form state and children, as its masking says; `parent` is its
     /// parent's masking. `None` if it is ignored.
     fn element(&mut self, element: &web_sys::Element, parent: Masking) -> Option<Node> {
-        let (tag, namespace) = match html_tag(element) {
+        let (tag, namespace) = match dom::html_tag(element) {
             Some(tag) => (tag, Namespace::Html),
             None => (element.local_name(), namespace(element.namespace_uri())),
         };
-        let masking = mask::element_masking(element, &tag, parent);
+        let masking = self.recorder.mask.element_masking(element, &tag, parent);
         if masking == Masking::Ignored {
             return None;
         }
@@ -194,14 +139,14 @@ impl Serializer<'_> {
             _ => {
                 let masked = masking.masks();
                 let form = match namespace {
-                    Namespace::Html => form_state(element, &tag, masked),
+                    Namespace::Html => forms::form_state(element, &tag, masked),
                     _ => None,
                 };
-                let listed = crate::carriers::lists_children(element, &tag);
+                let listed = carriers::lists_children(element, &tag);
                 let children = if listed { self.children(element, masking) } else { Vec::new() };
                 let extras = self.extras(element, &tag, &namespace, masking);
                 NodeKind::Element(Element {
-                    attributes: attributes(element, masking),
+                    attributes: attributes(self.recorder, element, masking),
                     form,
                     children,
                     tag,
@@ -213,9 +158,8 @@ impl Serializer<'_> {
         Some(Node { id, kind })
     }
 
-    /// What the element holds beyond its children: an open shadow root, a readable frame document.
     /// The element's extras: its state (unless masked, see `extras.rs`), its open shadow root and its
-    /// frame document.
+    /// child document; `None` if it has none of them.
     fn extras(
         &mut self,
         element: &web_sys::Element,
@@ -223,10 +167,11 @@ impl Serializer<'_> {
         namespace: &Namespace,
         masking: Masking,
     ) -> Option<Box<Extras>> {
-        let mut extras = if masking.masks() { Extras::default() } else { extras::of(element, tag, namespace) };
-        extras.shadow = crate::shadow::open_root(element, tag).map(|root| self.root(&root, masking, String::new()));
-        extras.frame = crate::frames::readable_document(element, tag)
-            .map(|document| self.root(&document, masking, crate::frames::document_url(&document)));
+        let mut extras =
+            if masking.masks() { Extras::default() } else { extras::of(element, tag, namespace, self.recorder) };
+        extras.shadow = dom::open_shadow_root(element, tag).map(|root| self.root(&root, masking, String::new()));
+        extras.frame = dom::child_document(element, tag)
+            .map(|document| self.root(&document, masking, dom::document_url(&document)));
         let empty = extras.shadow.is_none()
             && extras.frame.is_none()
             && extras.sheet.is_none()
@@ -235,13 +180,13 @@ impl Serializer<'_> {
         (!empty).then(|| Box::new(extras))
     }
 
-    /// A shadow root or frame document with its id and children, masked as its host (`masking`); from now
+    /// A shadow root or child document with its id and children, masked as its host (`masking`); from now
     /// on the recorder observes it too.
     fn root(&mut self, root: &web_sys::Node, masking: Masking, url: String) -> Root {
-        let _ = crate::roots::watch(root);
-        let adopted = if masking.masks() { Vec::new() } else { hooks::adopted_sheets(root) };
+        let _ = self.recorder.watch(root);
+        let adopted = if masking.masks() { Vec::new() } else { self.recorder.adopted_sheets(root) };
         if !adopted.is_empty() {
-            crate::styles::note_adopter(root);
+            self.recorder.note_adopter(root);
         }
         Root { id: self.id(root, masking), url, adopted, children: self.children(root, masking) }
     }
@@ -255,13 +200,13 @@ fn rendered_size(element: &web_sys::Element) -> Size {
 
 /// The element's attributes, in the DOM's order, masked as needed; those never sent left out
 /// (see `carriers.rs`).
-fn attributes(element: &web_sys::Element, masking: Masking) -> Vec<Attribute> {
+fn attributes(recorder: &Recorder, element: &web_sys::Element, masking: Masking) -> Vec<Attribute> {
     let map = element.attributes();
     (0..map.length())
         .filter_map(|index| map.item(index))
         .filter_map(|attribute| {
             let name = attribute.name();
-            let value = crate::carriers::attribute(&name, &|| masking, &|| attribute.value())?;
+            let value = carriers::attribute(&recorder.mask, &name, &|| masking, &|| attribute.value())?;
             Some(Attribute { name, value })
         })
         .collect()
@@ -269,9 +214,9 @@ fn attributes(element: &web_sys::Element, masking: Masking) -> Vec<Attribute> {
 
 fn namespace(uri: Option<String>) -> Namespace {
     match uri.as_deref() {
-        Some(HTML_NAMESPACE) => Namespace::Html,
-        Some(SVG_NAMESPACE) => Namespace::Svg,
-        Some(MATHML_NAMESPACE) => Namespace::MathMl,
+        Some(dom::HTML_NAMESPACE) => Namespace::Html,
+        Some(dom::SVG_NAMESPACE) => Namespace::Svg,
+        Some(dom::MATHML_NAMESPACE) => Namespace::MathMl,
         _ => Namespace::Other(uri.unwrap_or_default()),
     }
 }

@@ -12,7 +12,7 @@
 //! the masking's code): a known node that moves into or out of a masked subtree, or whose own markings
 //! change, must be serialized again, and keeping the masking here costs no extra call into JS.
 
-use crate::mask::Masking;
+use crate::tree::mask::Masking;
 use cobrowse_protocol::NodeId;
 use wasm_bindgen::prelude::*;
 use web_sys::Node;

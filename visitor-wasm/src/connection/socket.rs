@@ -1,6 +1,6 @@
-//! Connection: the visitor's WebSocket to the relay.
+//! The socket: the visitor's WebSocket connection to the relay.
 //!
-//! One binary frame per WebSocket message, both ways. Page content goes out through the connection's one
+//! One binary wire frame per WebSocket message, both ways. Page content goes out through the connection's one
 //! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); control messages go through
 //! [`message::encode_control`] and come in through [`message::decode_control`]. The connection knows
 //! nothing of the DOM: the session decides what to send and what a control message or a close means.

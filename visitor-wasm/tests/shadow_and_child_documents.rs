@@ -1,13 +1,14 @@
-//! Open shadow roots and same-origin frame documents: serialized under their hosts with their own ids,
-//! masked as their hosts, recorded like the document; late roots and frame loads become their own events;
+//! Open shadow roots and same-origin child documents (of iframes): serialized under their hosts with their
+//! own ids, masked as their hosts, recorded like the document; late roots and child document loads become
+//! their own events; the observer reports what happens inside child documents and shadow roots;
 //! the recorder works on a page that replaced `MutationObserver`.
 
 mod common;
 
 use cobrowse_protocol::{Child, Event, FormState, Node, NodeId, NodeKind, Root, Value};
-use cobrowse_visitor::ids::Ids;
-use cobrowse_visitor::record::{self, Batch, Recorder};
-use cobrowse_visitor::{frames, pristine, shadow};
+use cobrowse_visitor::page::{child_documents, shadow};
+use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::record::{self, Batch};
 use common::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,27 +20,26 @@ wasm_bindgen_test_configure!(run_in_browser);
 /// A recorder with a snapshot taken (which also makes the recorder watch every root it serialized).
 struct Recording {
     recorder: Recorder,
-    ids: Ids,
     snapshot: cobrowse_protocol::Snapshot,
 }
 
 impl Recording {
     fn start() -> Self {
-        let recorder = Recorder::observe(&document(), |_| {}).unwrap();
-        let mut ids = Ids::new();
-        let snapshot = take_snapshot(&mut ids);
-        Self { recorder, ids, snapshot }
+        let mut recorder = Recorder::default();
+        observe(&mut recorder);
+        let snapshot = take_snapshot(&mut recorder);
+        Self { recorder, snapshot }
     }
 
     fn events(&mut self) -> Vec<Event> {
-        match record::batch(&self.recorder.take_records(), &mut self.ids) {
+        match record::batch(&self.recorder.take_records(), &mut self.recorder) {
             Batch::Delta(delta) => delta.events,
             Batch::Snapshot => panic!("expected a delta"),
         }
     }
 
     fn id(&self, node: &web_sys::Node) -> NodeId {
-        self.ids.get(node).expect("the node has an id")
+        self.recorder.ids.get(node).expect("the node has an id")
     }
 }
 
@@ -49,8 +49,8 @@ fn open_shadow(host: &Element, html: &str) -> ShadowRoot {
     root
 }
 
-/// The iframe's document, rewritten with this markup.
-fn frame_document(iframe: &HtmlIFrameElement, markup: &str) -> web_sys::Document {
+/// The iframe's child document, rewritten with this markup.
+fn child_document(iframe: &HtmlIFrameElement, markup: &str) -> web_sys::Document {
     let document = iframe.content_document().expect("a same-origin iframe has a readable document");
     let html = document.clone().unchecked_into::<HtmlDocument>();
     html.open().unwrap();
@@ -59,7 +59,7 @@ fn frame_document(iframe: &HtmlIFrameElement, markup: &str) -> web_sys::Document
     document
 }
 
-/// The node with this id anywhere in these trees, shadow roots and frame documents included.
+/// The node with this id anywhere in these trees, shadow roots and child documents included.
 fn find_deep(nodes: &[Node], id: NodeId) -> Option<&Node> {
     nodes.iter().find_map(|node| {
         if node.id == id {
@@ -75,11 +75,11 @@ fn shadow_of(node: &Node) -> &Root {
     element(node).extras.as_ref().and_then(|extras| extras.shadow.as_ref()).expect("the host has a shadow root")
 }
 
-fn frame_of(node: &Node) -> &Root {
-    element(node).extras.as_ref().and_then(|extras| extras.frame.as_ref()).expect("the frame has a document")
+fn child_document_of(node: &Node) -> &Root {
+    element(node).extras.as_ref().and_then(|extras| extras.frame.as_ref()).expect("the iframe has a child document")
 }
 
-/// Every text in these trees, shadow roots and frame documents included; masked texts as `None`.
+/// Every text in these trees, shadow roots and child documents included; masked texts as `None`.
 fn deep_texts(nodes: &[Node]) -> Vec<Option<String>> {
     let mut found = Vec::new();
     for node in nodes {
@@ -100,7 +100,7 @@ fn deep_texts(nodes: &[Node]) -> Vec<Option<String>> {
     found
 }
 
-/// Every form value in these trees, shadow roots and frame documents included.
+/// Every form value in these trees, shadow roots and child documents included.
 fn deep_values(nodes: &[Node]) -> Vec<Value> {
     let mut found = Vec::new();
     for node in nodes {
@@ -124,12 +124,12 @@ fn the_snapshot_includes_open_shadow_roots_with_their_own_ids() {
     let root = open_shadow(&host, "<p>inside <b>shadow</b></p><slot></slot>");
     let closed: Element = page.get("#closed");
     closed.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Closed)).unwrap().set_inner_html("<p>closed</p>");
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
 
-    let host_node = find_deep(&snapshot.children, ids.get(&host).unwrap()).unwrap();
+    let host_node = find_deep(&snapshot.children, recorder.ids.get(&host).unwrap()).unwrap();
     let shadow = shadow_of(host_node);
-    assert_eq!(Some(shadow.id), ids.get(&root), "the root has the id its serialization says");
+    assert_eq!(Some(shadow.id), recorder.ids.get(&root), "the root has the id its serialization says");
     assert_eq!(shadow.url, "");
     assert_eq!(element(&shadow.children[0]).tag, "p");
     assert_eq!(
@@ -137,8 +137,8 @@ fn the_snapshot_includes_open_shadow_roots_with_their_own_ids() {
         [Some("light".into()), Some("inside ".into()), Some("shadow".into())]
     );
     let b = root.query_selector("b").unwrap().unwrap();
-    assert!(find_deep(&snapshot.children, ids.get(&b).unwrap()).is_some(), "shadow nodes have ids");
-    let closed_node = find_deep(&snapshot.children, ids.get(&closed).unwrap()).unwrap();
+    assert!(find_deep(&snapshot.children, recorder.ids.get(&b).unwrap()).is_some(), "shadow nodes have ids");
+    let closed_node = find_deep(&snapshot.children, recorder.ids.get(&closed).unwrap()).unwrap();
     assert!(element(closed_node).extras.is_none(), "a closed root is not readable: {closed_node:?}");
 }
 
@@ -150,15 +150,15 @@ fn shadow_content_is_masked_and_blocked_as_its_host() {
     open_shadow(&page.get("#masked"), r#"<p>secret text</p><input value="secret value">"#);
     open_shadow(&page.get("#blocked"), "<p>blocked text</p>");
     open_shadow(&page.get("#plain"), r#"<p>public</p><input type="password" value="pw">"#);
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
 
-    let masked = find_deep(&snapshot.children, ids.get(&page.get::<Element>("#masked")).unwrap()).unwrap();
+    let masked = find_deep(&snapshot.children, recorder.ids.get(&page.get::<Element>("#masked")).unwrap()).unwrap();
     assert_eq!(deep_texts(std::slice::from_ref(masked)), [None]);
     assert_eq!(deep_values(std::slice::from_ref(masked)), [Value::Masked]);
-    let blocked = find_deep(&snapshot.children, ids.get(&page.get::<Element>("#blocked")).unwrap()).unwrap();
+    let blocked = find_deep(&snapshot.children, recorder.ids.get(&page.get::<Element>("#blocked")).unwrap()).unwrap();
     assert!(matches!(blocked.kind, NodeKind::Blocked { .. }), "{blocked:?}");
-    let plain = find_deep(&snapshot.children, ids.get(&page.get::<Element>("#plain")).unwrap()).unwrap();
+    let plain = find_deep(&snapshot.children, recorder.ids.get(&page.get::<Element>("#plain")).unwrap()).unwrap();
     assert_eq!(deep_texts(std::slice::from_ref(plain)), [Some("public".into())]);
     assert_eq!(deep_values(std::slice::from_ref(plain)), [Value::Masked], "a password in a shadow root");
 }
@@ -201,13 +201,13 @@ fn a_shadow_root_attached_later_is_its_own_event_and_is_recorded() {
     let host: Element = page.get("#host");
     let root = open_shadow(&host, "<p>late</p>");
     let _ = recording.events();
-    let Some(Event::Shadow { host: host_id, root: sent }) = shadow::attached(&host, &mut recording.ids) else {
+    let Some(Event::Shadow { host: host_id, root: sent }) = shadow::attached(&host, &mut recording.recorder) else {
         panic!("a shadow root attached to a known host is an event")
     };
     assert_eq!(host_id, recording.id(&host));
-    assert_eq!(Some(sent.id), recording.ids.get(&root));
+    assert_eq!(Some(sent.id), recording.recorder.ids.get(&root));
     assert_eq!(deep_texts(&sent.children), [Some("late".into())]);
-    assert_eq!(shadow::attached(&host, &mut recording.ids), None, "sent once");
+    assert_eq!(shadow::attached(&host, &mut recording.recorder), None, "sent once");
 
     // The new root is observed from now on.
     root.append_child(&document().create_element("hr").unwrap()).unwrap();
@@ -217,48 +217,48 @@ fn a_shadow_root_attached_later_is_its_own_event_and_is_recorded() {
     // A masked host's late root is masked.
     let masked: Element = page.get("#masked");
     open_shadow(&masked, "<p>secret</p>");
-    let Some(Event::Shadow { root, .. }) = shadow::attached(&masked, &mut recording.ids) else { panic!() };
+    let Some(Event::Shadow { root, .. }) = shadow::attached(&masked, &mut recording.recorder) else { panic!() };
     assert_eq!(deep_texts(&root.children), [None]);
 }
 
 #[wasm_bindgen_test]
-fn the_snapshot_includes_same_origin_frame_documents_with_their_doctype() {
+fn the_snapshot_includes_same_origin_child_documents_with_their_doctype() {
     let page = Fixture::new(r#"<iframe id="f"></iframe><div data-cobrowse-mask><iframe id="m"></iframe></div>"#);
     let iframe: HtmlIFrameElement = page.get("#f");
-    let frame_doc = frame_document(&iframe, "<!DOCTYPE html><title>t</title><p>in the frame</p>");
-    frame_document(&page.get("#m"), r#"<p>secret</p><input type="password" value="pw"><input value="typed">"#);
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let child_doc = child_document(&iframe, "<!DOCTYPE html><title>t</title><p>in the child document</p>");
+    child_document(&page.get("#m"), r#"<p>secret</p><input type="password" value="pw"><input value="typed">"#);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
 
-    let frame_node = find_deep(&snapshot.children, ids.get(&iframe).unwrap()).unwrap();
-    let frame = frame_of(frame_node);
-    assert_eq!(Some(frame.id), ids.get(&frame_doc));
-    assert_eq!(frame.url, frame_doc.url().unwrap());
+    let iframe_node = find_deep(&snapshot.children, recorder.ids.get(&iframe).unwrap()).unwrap();
+    let child = child_document_of(iframe_node);
+    assert_eq!(Some(child.id), recorder.ids.get(&child_doc));
+    assert_eq!(child.url, child_doc.url().unwrap());
     assert!(
-        matches!(&frame.children[0].kind, NodeKind::Doctype { name, .. } if name == "html"),
+        matches!(&child.children[0].kind, NodeKind::Doctype { name, .. } if name == "html"),
         "{:?}",
-        frame.children
+        child.children
     );
-    assert_eq!(element(&frame.children[1]).tag, "html");
-    assert_eq!(deep_texts(&frame.children), [Some("t".into()), Some("in the frame".into())]);
-    let p = frame_doc.query_selector("p").unwrap().unwrap();
-    assert!(find_deep(&snapshot.children, ids.get(&p).unwrap()).is_some(), "frame nodes have ids");
+    assert_eq!(element(&child.children[1]).tag, "html");
+    assert_eq!(deep_texts(&child.children), [Some("t".into()), Some("in the child document".into())]);
+    let p = child_doc.query_selector("p").unwrap().unwrap();
+    assert!(find_deep(&snapshot.children, recorder.ids.get(&p).unwrap()).is_some(), "child document nodes have ids");
 
-    let masked = find_deep(&snapshot.children, ids.get(&page.get::<Element>("#m")).unwrap()).unwrap();
+    let masked = find_deep(&snapshot.children, recorder.ids.get(&page.get::<Element>("#m")).unwrap()).unwrap();
     assert_eq!(deep_texts(std::slice::from_ref(masked)), [None]);
     assert_eq!(deep_values(std::slice::from_ref(masked)), [Value::Masked, Value::Masked]);
 }
 
 #[wasm_bindgen_test]
-fn mutations_inside_frames_become_events_masked_as_the_frame() {
+fn mutations_inside_child_documents_become_events_masked_as_the_iframe() {
     let page = Fixture::new(r#"<iframe id="f"></iframe><iframe id="m" data-cobrowse-mask></iframe>"#);
-    let frame_doc = frame_document(&page.get("#f"), "<p id='p'>one</p>");
-    let masked_doc = frame_document(&page.get("#m"), "<p id='p'>secret</p>");
+    let child_doc = child_document(&page.get("#f"), "<p id='p'>one</p>");
+    let masked_doc = child_document(&page.get("#m"), "<p id='p'>secret</p>");
     let mut recording = Recording::start();
-    let body = frame_doc.body().unwrap();
-    let p = frame_doc.get_element_by_id("p").unwrap();
+    let body = child_doc.body().unwrap();
+    let p = child_doc.get_element_by_id("p").unwrap();
 
-    let added = frame_doc.create_element("p").unwrap();
+    let added = child_doc.create_element("p").unwrap();
     added.set_text_content(Some("two"));
     body.append_child(&added).unwrap();
     p.set_attribute("title", "changed").unwrap();
@@ -266,7 +266,7 @@ fn mutations_inside_frames_become_events_masked_as_the_frame() {
     masked_doc.body().unwrap().append_child(&masked_doc.create_text_node("more secret")).unwrap();
     let events = recording.events();
 
-    let body_children = children_of(&events, recording.id(&body)).expect("the frame's body changed");
+    let body_children = children_of(&events, recording.id(&body)).expect("the child document's body changed");
     assert!(matches!(&body_children[..], [Child::Existing(_), Child::New(_)]), "{body_children:?}");
     assert!(events.contains(&Event::Attribute {
         node: recording.id(&p),
@@ -290,25 +290,26 @@ async fn loaded(target: &web_sys::EventTarget) {
 }
 
 #[wasm_bindgen_test]
-async fn a_frame_that_loads_a_new_document_is_a_frame_event() {
+async fn an_iframe_that_loads_a_new_child_document_is_its_own_event() {
     let page = Fixture::new("");
     let iframe: HtmlIFrameElement = document().create_element("iframe").unwrap().unchecked_into();
     iframe.set_srcdoc("<!DOCTYPE html><p>from srcdoc</p>");
     page.root.append_child(&iframe).unwrap();
     let mut recording = Recording::start();
-    let before = recording.ids.get(&iframe.content_document().unwrap());
+    let before = recording.recorder.ids.get(&iframe.content_document().unwrap());
     loaded(&iframe).await;
 
-    let Some(Event::Frame { frame, document: Some(sent) }) = frames::loaded(&iframe, &mut recording.ids) else {
-        panic!("a known frame's new document is an event")
+    let Some(Event::Frame { frame, document: Some(sent) }) = child_documents::loaded(&iframe, &mut recording.recorder)
+    else {
+        panic!("a known iframe's new child document is an event")
     };
     assert_eq!(frame, recording.id(&iframe));
     let new_document = iframe.content_document().unwrap();
-    assert_eq!(Some(sent.id), recording.ids.get(&new_document));
+    assert_eq!(Some(sent.id), recording.recorder.ids.get(&new_document));
     assert_ne!(Some(sent.id), before);
     assert_eq!(sent.url, "about:srcdoc");
     assert_eq!(deep_texts(&sent.children), [Some("from srcdoc".into())]);
-    assert_eq!(frames::loaded(&iframe, &mut recording.ids), None, "sent once");
+    assert_eq!(child_documents::loaded(&iframe, &mut recording.recorder), None, "sent once");
 
     // The new document is observed.
     new_document.body().unwrap().append_child(&new_document.create_element("hr").unwrap()).unwrap();
@@ -332,30 +333,30 @@ impl HijackedObserver {
 impl Drop for HijackedObserver {
     fn drop(&mut self) {
         js_sys::Reflect::set(&window(), &"MutationObserver".into(), &self.original).unwrap();
-        pristine::adopt(&JsValue::UNDEFINED);
     }
 }
 
 #[wasm_bindgen_test]
-async fn the_recorder_uses_a_pristine_observer_from_a_removed_frame() {
+async fn the_recorder_uses_a_pristine_observer_from_a_removed_iframe() {
     let page = Fixture::new(r#"<p id="p">text</p>"#);
     let hijacked = HijackedObserver::install();
-    assert!(Recorder::observe(&document(), |_| {}).is_err(), "the hijacked global throws");
+    let mut without_hooks = Recorder::default();
+    assert!(without_hooks.observe(&document(), |_| {}, |_| {}).is_err(), "the hijacked global throws");
 
-    // As the shim does: the constructor of a hidden frame's realm, the frame removed at once.
-    let frame: HtmlIFrameElement = document().create_element("iframe").unwrap().unchecked_into();
-    page.root.append_child(&frame).unwrap();
+    // As the shim does: the constructor of a hidden iframe's realm, the iframe removed at once.
+    let iframe: HtmlIFrameElement = document().create_element("iframe").unwrap().unchecked_into();
+    page.root.append_child(&iframe).unwrap();
     let hooks = js_sys::Object::new();
-    let class = js_sys::Reflect::get(&frame.content_window().unwrap(), &"MutationObserver".into()).unwrap();
+    let class = js_sys::Reflect::get(&iframe.content_window().unwrap(), &"MutationObserver".into()).unwrap();
     js_sys::Reflect::set(&hooks, &"MutationObserver".into(), &class).unwrap();
-    frame.remove();
-    pristine::adopt(&hooks);
+    iframe.remove();
+    let mut recorder = Recorder::new(&hooks);
 
     let (send, receive) = futures_channel();
-    let recorder = Recorder::observe(&document(), move |records| {
+    let on_records = move |records: js_sys::Array| {
         let _ = send.call1(&JsValue::UNDEFINED, &records.length().into());
-    })
-    .expect("the pristine constructor works after its frame is gone");
+    };
+    recorder.observe(&document(), on_records, |_| {}).expect("the pristine constructor works after its iframe is gone");
     page.get::<Element>("#p").set_attribute("title", "seen").unwrap();
     let delivered = wasm_bindgen_futures::JsFuture::from(receive).await.unwrap();
     assert!(delivered.as_f64().unwrap() >= 1.0, "the callback got the records");
@@ -376,27 +377,27 @@ fn futures_channel() -> (js_sys::Function, js_sys::Promise) {
 }
 
 #[wasm_bindgen_test]
-fn typing_in_a_frame_is_a_form_event_masked_as_the_frame() {
+fn typing_in_a_child_document_is_a_form_event_masked_as_the_iframe() {
     let page = Fixture::new(r#"<iframe id="f"></iframe><iframe id="m" data-cobrowse-mask></iframe>"#);
-    let plain = frame_document(&page.get("#f"), "<input id='i'>").get_element_by_id("i").unwrap();
-    let masked = frame_document(&page.get("#m"), "<input id='i'>").get_element_by_id("i").unwrap();
-    let mut ids = Ids::new();
-    take_snapshot(&mut ids);
-    for (field, typed) in [(&plain, "typed in a frame"), (&masked, "secret in a frame")] {
+    let plain = child_document(&page.get("#f"), "<input id='i'>").get_element_by_id("i").unwrap();
+    let masked = child_document(&page.get("#m"), "<input id='i'>").get_element_by_id("i").unwrap();
+    let mut recorder = Recorder::default();
+    take_snapshot(&mut recorder);
+    for (field, typed) in [(&plain, "typed in a child document"), (&masked, "secret in a child document")] {
         field.unchecked_ref::<web_sys::HtmlInputElement>().set_value(typed);
     }
 
-    let events = cobrowse_visitor::inputs::form_events(plain.as_ref(), &document(), &ids);
-    let state = FormState { value: Some(Value::Plain("typed in a frame".into())), ..FormState::default() };
-    assert_eq!(events, [Event::Form { node: ids.get(&plain).unwrap(), state }]);
-    let events = cobrowse_visitor::inputs::form_events(masked.as_ref(), &document(), &ids);
+    let events = cobrowse_visitor::page::forms::form_events(plain.as_ref(), &document(), &recorder);
+    let state = FormState { value: Some(Value::Plain("typed in a child document".into())), ..FormState::default() };
+    assert_eq!(events, [Event::Form { node: recorder.ids.get(&plain).unwrap(), state }]);
+    let events = cobrowse_visitor::page::forms::form_events(masked.as_ref(), &document(), &recorder);
     let state = FormState { value: Some(Value::Masked), ..FormState::default() };
-    assert_eq!(events, [Event::Form { node: ids.get(&masked).unwrap(), state }]);
+    assert_eq!(events, [Event::Form { node: recorder.ids.get(&masked).unwrap(), state }]);
 }
 
 #[wasm_bindgen_test]
 fn typing_in_a_shadow_root_names_the_field_not_the_host() {
-    use cobrowse_visitor::inputs::{Input, Listeners};
+    use cobrowse_visitor::page::listeners::{Input, Listeners};
     use std::cell::RefCell;
     use std::rc::Rc;
     let page = Fixture::new(r#"<div id="host"></div>"#);
@@ -425,19 +426,53 @@ fn typing_in_a_shadow_root_names_the_field_not_the_host() {
 }
 
 #[wasm_bindgen_test]
-fn nested_frames_and_shadow_roots_in_frames_are_serialized_and_masked() {
+fn nested_child_documents_and_shadow_roots_in_them_are_serialized_and_masked() {
     let page = Fixture::new(r#"<iframe id="outer" data-cobrowse-mask></iframe>"#);
-    let outer = frame_document(&page.get("#outer"), "<iframe id='inner'></iframe><div id='host'></div>");
-    let inner_frame: HtmlIFrameElement = outer.get_element_by_id("inner").unwrap().unchecked_into();
-    let inner = frame_document(&inner_frame, "<p>nested secret</p>");
+    let outer = child_document(&page.get("#outer"), "<iframe id='inner'></iframe><div id='host'></div>");
+    let inner_iframe: HtmlIFrameElement = outer.get_element_by_id("inner").unwrap().unchecked_into();
+    let inner = child_document(&inner_iframe, "<p>nested secret</p>");
     let shadow = open_shadow(&outer.get_element_by_id("host").unwrap(), "<p>shadow in a frame</p>");
-    let mut ids = Ids::new();
-    let snapshot = take_snapshot(&mut ids);
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
 
-    let inner_node = find_deep(&snapshot.children, ids.get(&inner_frame).unwrap()).expect("the nested frame");
-    assert_eq!(Some(frame_of(inner_node).id), ids.get(&inner));
-    assert_eq!(deep_texts(&frame_of(inner_node).children), [None], "masked as the outer frame");
-    let host = find_deep(&snapshot.children, ids.get(&outer.get_element_by_id("host").unwrap()).unwrap()).unwrap();
-    assert_eq!(Some(shadow_of(host).id), ids.get(&shadow));
+    let inner_node =
+        find_deep(&snapshot.children, recorder.ids.get(&inner_iframe).unwrap()).expect("the nested iframe");
+    assert_eq!(Some(child_document_of(inner_node).id), recorder.ids.get(&inner));
+    assert_eq!(deep_texts(&child_document_of(inner_node).children), [None], "masked as the outer iframe");
+    let host =
+        find_deep(&snapshot.children, recorder.ids.get(&outer.get_element_by_id("host").unwrap()).unwrap()).unwrap();
+    assert_eq!(Some(shadow_of(host).id), recorder.ids.get(&shadow));
     assert_eq!(deep_texts(&shadow_of(host).children), [None]);
+}
+
+#[wasm_bindgen_test]
+async fn the_observer_reports_typing_scrolls_and_new_child_documents_in_watched_roots() {
+    use cobrowse_visitor::page::changes::Change;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let page = Fixture::new(r#"<iframe id="f"></iframe><div id="host"></div>"#);
+    let iframe: HtmlIFrameElement = page.get("#f");
+    let field = child_document(&iframe, "<input id='i'>").get_element_by_id("i").unwrap();
+    let root = open_shadow(&page.get("#host"), "<div id='s'>scrolls</div>");
+    let scroller = root.get_element_by_id("s").unwrap();
+    let heard: Rc<RefCell<Vec<Change>>> = Rc::default();
+    let hear = heard.clone();
+    let mut recorder = Recorder::default();
+    recorder.observe(&document(), |_| {}, move |change| hear.borrow_mut().push(change)).unwrap();
+    take_snapshot(&mut recorder); // watches the child document and the shadow root
+
+    field.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    scroller.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    iframe.set_srcdoc("<p>new</p>");
+    loaded(&iframe).await;
+    drop(recorder);
+
+    let heard = heard.borrow();
+    let same = |target: &web_sys::EventTarget, element: &Element| {
+        AsRef::<JsValue>::as_ref(target) == AsRef::<JsValue>::as_ref(element)
+    };
+    assert!(matches!(&heard[0], Change::Input(target) if same(target, &field)), "{heard:?}");
+    assert!(matches!(&heard[1], Change::Scroll(target) if same(target, &scroller)), "{heard:?}");
+    assert!(matches!(&heard[2], Change::ChildDocument(loaded) if loaded == iframe.as_ref() as &Element), "{heard:?}");
+    assert_eq!(heard.len(), 3, "{heard:?}");
 }

@@ -1,7 +1,7 @@
 //! Changes no MutationObserver reports, as the shim's patches to DOM prototypes tell of them.
 //!
 //! The shim (`www/cobrowse.js`) wraps a few DOM methods and setters once, when the page loads; each call
-//! becomes `changed(kind, target)` on this module's export while a session runs. [`Change::parse`] turns
+//! becomes `changed(kind, target)` on the crate's export while a session runs. [`Change::parse`] turns
 //! the pair into a typed [`Change`]; the session decides what to send. A kind this build does not know is
 //! ignored, so an older recorder keeps working with a newer shim.
 //!
@@ -13,14 +13,18 @@
 //! | `adopted` | the document or shadow root | the `adoptedStyleSheets` setter |
 //! | `canvas` | the canvas | drawing calls of 2D and WebGL contexts |
 //! | `shadow` | the host | `Element.prototype.attachShadow` (see `shadow.rs`) |
-//! | `frame` | the frame element | a `load` in a watched document, not the shim (see `roots.rs`, `frames.rs`) |
-//! | `input` | a field in a frame document | `input` / `change` there, not the shim (see `roots.rs`) |
-//! | `scroll` | an element or frame document | `scroll` in a frame document or shadow root, not the shim (see `roots.rs`) |
+//! | `frame` | the iframe | a `load` in a watched document (see `observer.rs`, `child_documents.rs`) |
+//! | `input` | a field in a child document | `input` / `change` there (see `observer.rs`) |
+//! | `scroll` | an element or child document | `scroll` in a child document or shadow root (see `observer.rs`) |
+//!
+//! The last three do not come from the shim: the recorder's observer hears them and hands them to the
+//! session as typed changes directly. `changed()` still accepts their kinds, as before (the kind `frame`
+//! names an iframe's new child document, not a wire frame).
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, EventTarget, Node};
 
-/// One change reported by the shim.
+/// One change reported by the shim (or heard by the observer).
 #[derive(Debug)]
 pub enum Change {
     /// A form control's state was set from script.
@@ -35,11 +39,11 @@ pub enum Change {
     Canvas,
     /// A shadow root was attached to this host.
     Shadow(Element),
-    /// This frame element loaded a new document.
-    Frame(Element),
-    /// `input` or `change` on this target in a frame document.
+    /// This iframe loaded a new child document.
+    ChildDocument(Element),
+    /// `input` or `change` on this target in a child document.
     Input(EventTarget),
-    /// This element, or frame document, scrolled (inside a frame or a shadow root).
+    /// This element, or child document, scrolled (inside a child document or a shadow root).
     Scroll(EventTarget),
 }
 
@@ -56,7 +60,7 @@ impl Change {
             "adopted" => Change::Adopted(target.unchecked_into()),
             "canvas" => Change::Canvas,
             "shadow" => Change::Shadow(target.unchecked_into()),
-            "frame" => Change::Frame(target.unchecked_into()),
+            "frame" => Change::ChildDocument(target.unchecked_into()),
             "input" => Change::Input(target.unchecked_into()),
             "scroll" => Change::Scroll(target.unchecked_into()),
             _ => return None,

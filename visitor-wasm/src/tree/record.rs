@@ -1,5 +1,5 @@
-//! Recording: one MutationObserver on the document, and the turning of each batch of its records into one
-//! [`Delta`] the mirror can apply.
+//! Recording: each batch of the observer's mutation records (see `observer.rs`) turned into one [`Delta`]
+//! the mirror can apply.
 //!
 //! The recorder does not replay the records one by one (their intermediate states are gone by the time
 //! the callback runs); it reads the *current* state of what they touched:
@@ -21,49 +21,16 @@
 //! no events. A change to the document's own children (a new root element) cannot be expressed as a
 //! delta: the batch then asks for a full snapshot.
 
-use crate::ids::{IdSet, Ids};
-use crate::mask::{self, Masking};
-use crate::snapshot::{self, IGNORE_ATTRIBUTE};
+use crate::dom::IGNORE_ATTRIBUTE;
+use crate::recorder::Recorder;
+use crate::tree::carriers;
+use crate::tree::ids::IdSet;
+use crate::tree::mask::Masking;
+use crate::tree::snapshot;
 use cobrowse_protocol::{Child, Delta, Event, NodeId};
 use js_sys::Array;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, MutationObserver, MutationObserverInit, MutationRecord, Node};
-
-/// The MutationObserver watching the whole document. Dropping it disconnects it.
-pub struct Recorder {
-    observer: MutationObserver,
-    _callback: Closure<dyn FnMut(Array)>,
-}
-
-impl Recorder {
-    /// Starts observing everything under `document`; `on_records` gets each batch of records.
-    pub fn observe(document: &Document, on_records: impl FnMut(Array) + 'static) -> Result<Self, JsValue> {
-        let callback = Closure::<dyn FnMut(Array)>::new(on_records);
-        let observer = crate::pristine::mutation_observer(callback.as_ref().unchecked_ref())?;
-        let options = MutationObserverInit::new();
-        options.set_child_list(true);
-        options.set_attributes(true);
-        options.set_attribute_old_value(true);
-        options.set_character_data(true);
-        options.set_subtree(true);
-        crate::roots::start_watching(&observer, options);
-        crate::roots::watch(document)?;
-        Ok(Self { observer, _callback: callback })
-    }
-
-    /// The records queued but not yet delivered to the callback (call before taking a snapshot).
-    pub fn take_records(&self) -> Array {
-        self.observer.take_records()
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.observer.disconnect();
-        crate::roots::stop_watching();
-    }
-}
+use web_sys::{Element, MutationRecord, Node};
 
 /// What one batch of mutation records means for the mirror.
 #[derive(Debug, PartialEq)]
@@ -74,43 +41,47 @@ pub enum Batch {
     Snapshot,
 }
 
-/// Turns one batch of mutation records into the changes to send, updating ids (see the module doc).
-pub fn batch(records: &Array, ids: &mut Ids) -> Batch {
-    let touched = Touched::collect(records, ids);
-    let first_new = ids.next();
+/// Turns one batch of mutation records into the changes to send, updating the recorder's ids (see the
+/// module doc).
+pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
+    let touched = Touched::collect(records, recorder);
+    let first_new = recorder.ids.next();
     let mut parents = touched.parents;
     for element in &touched.rebuilt {
-        ids.forget_subtree(element);
+        recorder.ids.forget_subtree(element);
         parents.extend(element.parent_node());
     }
     if parents.iter().any(|parent| parent.node_type() == Node::DOCUMENT_NODE) {
-        forget_detached(&touched.removed, ids);
+        forget_detached(&touched.removed, recorder);
         return Batch::Snapshot;
     }
-    let mut events = children_events(&parents, first_new, ids);
-    events.extend(attribute_events(&touched.attributes, first_new, ids));
-    events.extend(text_events(&touched.texts, first_new, ids));
-    forget_detached(&touched.removed, ids);
+    let mut events = children_events(&parents, first_new, recorder);
+    events.extend(attribute_events(&touched.attributes, first_new, recorder));
+    events.extend(text_events(&touched.texts, first_new, recorder));
+    forget_detached(&touched.removed, recorder);
     Batch::Delta(Delta { events })
 }
 
 /// Applies only the forget rule to a batch of records, for records taken just before a full snapshot.
-pub fn forget_removed(records: &Array, ids: &Ids) {
-    forget_detached(&Touched::collect(records, ids).removed, ids);
+pub fn forget_removed(records: &Array, recorder: &Recorder) {
+    forget_detached(&Touched::collect(records, recorder).removed, recorder);
 }
+
+/// An attribute a record names: the element, the attribute's local name and its namespace.
+type Touch = (Element, String, Option<String>);
 
 /// What a batch of records touched, in the order the records name them.
 #[derive(Default)]
 struct Touched {
     parents: Vec<Node>,
     removed: Vec<Node>,
-    attributes: Vec<(Element, String, Option<String>)>,
+    attributes: Vec<Touch>,
     texts: Vec<Node>,
     rebuilt: Vec<Element>,
 }
 
 impl Touched {
-    fn collect(records: &Array, ids: &Ids) -> Self {
+    fn collect(records: &Array, recorder: &Recorder) -> Self {
         let mut touched = Touched::default();
         for record in records.iter() {
             let record = record.unchecked_into::<MutationRecord>();
@@ -125,7 +96,7 @@ impl Touched {
                     let element = target.unchecked_into::<Element>();
                     let name = record.attribute_name().unwrap_or_default();
                     let namespace = record.attribute_namespace();
-                    if changes_masking(&element, &name, &record, ids) {
+                    if changes_masking(&element, &name, &record, recorder) {
                         touched.rebuilt.push(element.clone());
                     }
                     touched.attributes.push((element, name, namespace));
@@ -139,58 +110,61 @@ impl Touched {
 
 /// Whether an attribute change changed how the element is serialized: ignored or not, or its masking
 /// (given its parent's as the mirror has it) differs from the one it was serialized with.
-fn changes_masking(element: &Element, name: &str, record: &MutationRecord, ids: &Ids) -> bool {
+fn changes_masking(element: &Element, name: &str, record: &MutationRecord, recorder: &Recorder) -> bool {
     if name == IGNORE_ATTRIBUTE {
         return record.old_value().is_some() != element.has_attribute(name);
     }
+    let (ids, mask) = (&recorder.ids, &recorder.mask);
     let Some((_, sent)) = ids.get_with_masking(element) else { return false };
-    // The parent node, not element: a shadow root's or frame document's child inherits its host's masking.
+    // The parent node, not element: a shadow root's or child document's child inherits its host's masking.
     let parent = match element.parent_node() {
-        Some(parent) => ids.get_with_masking(&parent).map_or_else(|| mask::masking_of(&parent), |(_, masking)| masking),
+        Some(parent) => ids.get_with_masking(&parent).map_or_else(|| mask.masking_of(&parent), |(_, masking)| masking),
         None => Masking::Plain,
     };
-    mask::node_masking(element, parent) != sent
+    mask.node_masking(element, parent) != sent
 }
 
 /// The id and masking of a node the mirror knew before this batch and that is still in the document.
-fn known_connected(node: &Node, first_new: NodeId, ids: &Ids) -> Option<(NodeId, Masking)> {
-    ids.get_with_masking(node).filter(|&(id, _)| id < first_new && node.is_connected())
+fn known_connected(node: &Node, first_new: NodeId, recorder: &Recorder) -> Option<(NodeId, Masking)> {
+    recorder.ids.get_with_masking(node).filter(|&(id, _)| id < first_new && node.is_connected())
 }
 
 /// Whether the mirror has `parent`'s children: not a `<script>`'s, nothing beneath a blocked element.
-/// (A shadow root or frame document lists its children.)
+/// (A shadow root or child document lists its children.)
 fn mirrors_children(parent: &Node, masking: Masking) -> bool {
     masking != Masking::Blocked
         && (parent.node_type() != Node::ELEMENT_NODE || snapshot::lists_children(parent.unchecked_ref()))
 }
 
-fn children_events(parents: &[Node], first_new: NodeId, ids: &mut Ids) -> Vec<Event> {
+fn children_events(parents: &[Node], first_new: NodeId, recorder: &mut Recorder) -> Vec<Event> {
     let mut done = IdSet::default();
     let mut events = Vec::new();
     for parent in parents {
-        let Some((id, masking)) = known_connected(parent, first_new, ids) else { continue };
+        let Some((id, masking)) = known_connected(parent, first_new, recorder) else { continue };
         if !done.insert(id) || !mirrors_children(parent, masking) {
             continue;
         }
-        events.push(Event::Children { parent: id, children: current_children(parent, ids) });
+        events.push(Event::Children { parent: id, children: current_children(parent, recorder) });
     }
     events
 }
 
 /// `parent`'s children as the mirror should now have them.
-fn current_children(parent: &Node, ids: &mut Ids) -> Vec<Child> {
-    let parent_masking = mask::masking_of(parent);
+fn current_children(parent: &Node, recorder: &mut Recorder) -> Vec<Child> {
+    let parent_masking = recorder.mask.masking_of(parent);
     let mut children = Vec::new();
     let mut child = parent.first_child();
     while let Some(node) = child {
-        match ids.get_with_masking(&node) {
-            Some((id, was)) if was == mask::node_masking(&node, parent_masking) => children.push(Child::Existing(id)),
+        match recorder.ids.get_with_masking(&node) {
+            Some((id, was)) if was == recorder.mask.node_masking(&node, parent_masking) => {
+                children.push(Child::Existing(id))
+            }
             known => {
                 if known.is_some() {
                     // Moved into or out of a masked subtree (or now ignored): the mirror's copy is outdated.
-                    ids.forget_subtree(&node);
+                    recorder.ids.forget_subtree(&node);
                 }
-                children.extend(snapshot::new_subtree(&node, parent_masking, ids).map(Child::New));
+                children.extend(snapshot::new_subtree(&node, parent_masking, recorder).map(Child::New));
             }
         }
         child = node.next_sibling();
@@ -198,11 +172,11 @@ fn current_children(parent: &Node, ids: &mut Ids) -> Vec<Child> {
     children
 }
 
-fn attribute_events(changes: &[(Element, String, Option<String>)], first_new: NodeId, ids: &Ids) -> Vec<Event> {
+fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
     let mut nodes_seen = IdSet::default();
     let mut events = Vec::new();
     for (element, local_name, namespace) in changes {
-        let Some((node, masking)) = known_connected(element, first_new, ids) else { continue };
+        let Some((node, masking)) = known_connected(element, first_new, recorder) else { continue };
         if masking == Masking::Blocked {
             continue;
         }
@@ -217,11 +191,12 @@ fn attribute_events(changes: &[(Element, String, Option<String>)], first_new: No
         if !nodes_seen.insert(node) && events.iter().any(|event| is_attribute_event(event, node, &name)) {
             continue;
         }
-        if crate::carriers::is_left_out(&name.to_ascii_lowercase()) {
+        if carriers::is_left_out(&name.to_ascii_lowercase()) {
             continue;
         }
+        let mask = &recorder.mask;
         let value = attribute.and_then(|attribute| {
-            crate::carriers::attribute(&name, &|| mask::masking_of(element), &|| attribute.value())
+            carriers::attribute(mask, &name, &|| mask.masking_of(element), &|| attribute.value())
         });
         events.push(Event::Attribute { node, name, value });
     }
@@ -243,18 +218,21 @@ fn qualified_name(namespace: &str, local_name: &str) -> String {
     format!("{prefix}{local_name}")
 }
 
-fn text_events(texts: &[Node], first_new: NodeId, ids: &Ids) -> Vec<Event> {
+fn text_events(texts: &[Node], first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
     let mut done = IdSet::default();
     let mut events = Vec::new();
     for node in texts {
-        let Some((id, _)) = known_connected(node, first_new, ids) else { continue };
+        let Some((id, _)) = known_connected(node, first_new, recorder) else { continue };
         if !done.insert(id) {
             continue;
         }
         let text = match node.node_type() {
             // Comments are sent empty (see `snapshot.rs`): nothing to tell the mirror.
             Node::COMMENT_NODE => continue,
-            _ => crate::carriers::text(node, mask::masking_of(node), &|| node.node_value().unwrap_or_default()),
+            _ => {
+                let mask = &recorder.mask;
+                carriers::text(mask, node, mask.masking_of(node), &|| node.node_value().unwrap_or_default())
+            }
         };
         events.push(Event::Text { node: id, text });
     }
@@ -262,22 +240,24 @@ fn text_events(texts: &[Node], first_new: NodeId, ids: &Ids) -> Vec<Event> {
 }
 
 /// The forget rule: removed nodes the mirror no longer shows lose their ids, with their subtrees.
-fn forget_detached(removed: &[Node], ids: &Ids) {
+fn forget_detached(removed: &[Node], recorder: &Recorder) {
     for node in removed {
-        if !is_visible_to_mirror(node, ids) {
-            ids.forget_subtree(node);
+        if !is_visible_to_mirror(node, recorder) {
+            recorder.ids.forget_subtree(node);
         }
     }
 }
 
 /// Whether a node sits where the mirror has it: connected, under a parent whose children it lists.
-fn is_visible_to_mirror(node: &Node, ids: &Ids) -> bool {
+fn is_visible_to_mirror(node: &Node, recorder: &Recorder) -> bool {
     if !node.is_connected() {
         return false;
     }
     match node.parent_node() {
         None => false,
         Some(parent) if parent.node_type() == Node::DOCUMENT_NODE => true,
-        Some(parent) => ids.get_with_masking(&parent).is_some_and(|(_, masking)| mirrors_children(&parent, masking)),
+        Some(parent) => {
+            recorder.ids.get_with_masking(&parent).is_some_and(|(_, masking)| mirrors_children(&parent, masking))
+        }
     }
 }

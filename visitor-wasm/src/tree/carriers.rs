@@ -5,10 +5,10 @@
 //! serializes (snapshot, new subtrees, attribute and text events, stylesheet rules, asset uploads):
 //!
 //! - **Not sent, because the mirror does not need it and the visitor does not see it:** `srcdoc` (the
-//!   frame's document is sent as its own node tree when it is readable, and an unreadable one is an empty
+//!   iframe's child document is sent as its own node tree when it is readable, and an unreadable one is an empty
 //!   box), `on*` handler attributes (code; the viewer drops them), the code of `javascript:`/`vbscript:`
 //!   URLs (only the scheme is sent), the markup of `data:` URLs of HTML or XHTML documents (only
-//!   `data:TYPE,` is sent: the mirror never loads a frame's or link's document), comments (sent empty), and
+//!   `data:TYPE,` is sent: the mirror never loads an iframe's or link's document), comments (sent empty), and
 //!   the children of elements whose content the parser keeps as raw text the visitor never sees:
 //!   `<script>` (HTML and SVG), `<noscript>`, `<iframe>`, `<noembed>`, `<noframes>` ([`lists_children`]).
 //! - **Parsed and masked by the page's rules, or masked whole:** `data:` URLs of SVG and other XML images
@@ -24,7 +24,7 @@
 //! Parsing runs only when a value holds a tag or a markup `data:` URL ([`cobrowse_protocol::markup`] finds
 //! them without touching the DOM), so ordinary pages pay one scan of each value.
 
-use crate::mask::{self, Masking};
+use crate::tree::mask::{self, Mask, Masking};
 use cobrowse_protocol::markup::{self, MarkupType};
 use cobrowse_protocol::Value;
 use wasm_bindgen::JsCast;
@@ -45,7 +45,7 @@ pub fn lists_children(element: &Element, tag: &str) -> bool {
 ///
 /// `masking` says how the element is masked; it is asked only when the answer matters (a content-carrying
 /// attribute, or a value holding markup), since working it out costs a walk up the tree in a delta.
-pub fn attribute(name: &str, masking: &dyn Fn() -> Masking, read: &dyn Fn() -> String) -> Option<Value> {
+pub fn attribute(mask: &Mask, name: &str, masking: &dyn Fn() -> Masking, read: &dyn Fn() -> String) -> Option<Value> {
     let name = name.to_ascii_lowercase();
     if is_left_out(&name) {
         return None;
@@ -58,8 +58,8 @@ pub fn attribute(name: &str, masking: &dyn Fn() -> Masking, read: &dyn Fn() -> S
     if let Some(scheme) = markup::script_url_scheme(&value).filter(|_| is_url) {
         return Some(Value::Plain(scheme.into()));
     }
-    let value = without_hiding_data_urls(value, masking);
-    if !is_url && markup::looks_like_markup(&value) && hides(&value, MarkupType::Html, masking()) {
+    let value = without_hiding_data_urls(mask, value, masking);
+    if !is_url && markup::looks_like_markup(&value) && hides(mask, &value, MarkupType::Html, masking()) {
         return Some(Value::Masked);
     }
     Some(Value::Plain(value))
@@ -71,25 +71,25 @@ pub fn is_left_out(name: &str) -> bool {
 }
 
 /// A text node's value as it may be sent (its masking is `masking`); `read` is not called when masked.
-pub fn text(node: &Node, masking: Masking, read: &dyn Fn() -> String) -> Value {
+pub fn text(mask: &Mask, node: &Node, masking: Masking, read: &dyn Fn() -> String) -> Value {
     if masking.masks() {
         return Value::Masked;
     }
-    let text = without_hiding_data_urls(read(), &|| masking);
-    if markup::looks_like_markup(&text) && is_in_raw_text(node) && hides(&text, MarkupType::Html, masking) {
+    let text = without_hiding_data_urls(mask, read(), &|| masking);
+    if markup::looks_like_markup(&text) && is_in_raw_text(node) && hides(mask, &text, MarkupType::Html, masking) {
         return Value::Masked;
     }
     Value::Plain(text)
 }
 
 /// CSS text (a stylesheet's rule) as it may be sent, for an owner whose masking is `masking`.
-pub fn css(rule: String, masking: Masking) -> String {
-    without_hiding_data_urls(rule, &|| masking)
+pub fn css(mask: &Mask, rule: String, masking: Masking) -> String {
+    without_hiding_data_urls(mask, rule, &|| masking)
 }
 
 /// Whether an uploaded asset's bytes may leave: markup (SVG, HTML, XML) only if nothing in it would be
 /// masked; a stylesheet is returned with its hiding `data:` URLs emptied. `None`: not to be sent.
-pub fn asset(mime: &str, bytes: Vec<u8>, masking: Masking) -> Option<Vec<u8>> {
+pub fn asset(mask: &Mask, mime: &str, bytes: Vec<u8>, masking: Masking) -> Option<Vec<u8>> {
     let markup_type = markup::markup_type_of(mime);
     let is_css = mime.as_bytes().trim_ascii().starts_with(b"text/css");
     if markup_type.is_none() && !is_css {
@@ -97,14 +97,14 @@ pub fn asset(mime: &str, bytes: Vec<u8>, masking: Masking) -> Option<Vec<u8>> {
     }
     let text = String::from_utf8(bytes).ok()?;
     match markup_type {
-        Some((markup_type, _)) => (!hides(&text, markup_type, masking)).then(|| text.into_bytes()),
-        None => Some(css(text, masking).into_bytes()),
+        Some((markup_type, _)) => (!hides(mask, &text, markup_type, masking)).then(|| text.into_bytes()),
+        None => Some(css(mask, text, masking).into_bytes()),
     }
 }
 
 /// `value` with every markup `data:` URL that must not leave replaced: an HTML or XHTML document by its
 /// bare header (`data:text/html,`), an image whose markup would have something masked by `data:,`.
-fn without_hiding_data_urls(value: String, masking: &dyn Fn() -> Masking) -> String {
+fn without_hiding_data_urls(mask: &Mask, value: String, masking: &dyn Fn() -> Masking) -> String {
     let found = markup::markup_data_urls(&value);
     if found.is_empty() {
         return value;
@@ -116,7 +116,7 @@ fn without_hiding_data_urls(value: String, masking: &dyn Fn() -> Masking) -> Str
         let replacement = if url.is_document {
             let header = text.bytes().position(|b| b == b',').and_then(|comma| text.get(..=comma));
             header.unwrap_or("data:,")
-        } else if markup::decode_data_url(text).is_none_or(|markup| hides(&markup, url.markup, masking())) {
+        } else if markup::decode_data_url(text).is_none_or(|markup| hides(mask, &markup, url.markup, masking())) {
             "data:,"
         } else {
             continue;
@@ -133,7 +133,7 @@ fn without_hiding_data_urls(value: String, masking: &dyn Fn() -> Masking) -> Str
 /// masking of whatever holds it), has anything those rules would mask or block. Markup that cannot be
 /// parsed counts as hiding something, and so does markup nested in it (an attribute holding markup, an
 /// `<xmp>` holding markup, a markup `data:` URL, a `<template>` with content): it is not parsed again.
-fn hides(markup: &str, markup_type: MarkupType, outer: Masking) -> bool {
+fn hides(mask: &Mask, markup: &str, markup_type: MarkupType, outer: Masking) -> bool {
     let parsed = DomParser::new().and_then(|parser| {
         let supported = match markup_type {
             MarkupType::Html => SupportedType::TextHtml,
@@ -144,15 +144,15 @@ fn hides(markup: &str, markup_type: MarkupType, outer: Masking) -> bool {
     let Ok(document) = parsed else { return true };
     // An XML document that failed to parse holds a `<parsererror>` (the browser would show it instead).
     let broken = markup_type == MarkupType::Xml && document.get_elements_by_tag_name("parsererror").length() > 0;
-    broken || subtree_hides(&document, outer)
+    broken || subtree_hides(mask, &document, outer)
 }
 
 /// Whether anything under `parent` (whose masking is `masking`) would be masked or blocked.
-fn subtree_hides(parent: &Node, masking: Masking) -> bool {
+fn subtree_hides(mask: &Mask, parent: &Node, masking: Masking) -> bool {
     let mut child = parent.first_child();
     while let Some(node) = child {
         let hidden = match node.node_type() {
-            Node::ELEMENT_NODE => element_hides(node.unchecked_ref(), masking),
+            Node::ELEMENT_NODE => element_hides(mask, node.unchecked_ref(), masking),
             Node::TEXT_NODE | Node::CDATA_SECTION_NODE => {
                 let text = node.node_value().unwrap_or_default();
                 let nested = markup::looks_like_markup(&text) && is_in_raw_text(&node);
@@ -169,8 +169,8 @@ fn subtree_hides(parent: &Node, masking: Masking) -> bool {
     false
 }
 
-fn element_hides(element: &Element, parent: Masking) -> bool {
-    let masking = mask::element_masking(element, &element.local_name(), parent);
+fn element_hides(mask: &Mask, element: &Element, parent: Masking) -> bool {
+    let masking = mask.element_masking(element, &element.local_name(), parent);
     if masking == Masking::Ignored {
         return false;
     }
@@ -182,7 +182,7 @@ fn element_hides(element: &Element, parent: Masking) -> bool {
     });
     let template_content =
         element.dyn_ref::<HtmlTemplateElement>().is_some_and(|template| template.content().has_child_nodes());
-    masking == Masking::Blocked || attribute_hides || template_content || subtree_hides(element, masking)
+    masking == Masking::Blocked || attribute_hides || template_content || subtree_hides(mask, element, masking)
 }
 
 /// Whether a string inside parsed markup holds markup again (a tag, or a markup `data:` URL).

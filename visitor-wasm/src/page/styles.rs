@@ -1,6 +1,6 @@
 //! Stylesheets changed at run time: rules inserted or deleted through the CSSOM, constructed sheets
 //! replaced, adopted sheets reassigned. None of it touches the DOM, so no MutationObserver sees it; the
-//! shim reports each call (see `changes.rs`) and [`Styles`] collects them until the next animation frame,
+//! shim reports each call (see `changes.rs`) and [`Styles`] collects them until the next animation tick,
 //! when each changed sheet is sent once, whole, however many calls changed it:
 //! - a sheet owned by a `<style>` or `<link>` the mirror knows: `Event::Sheet` with all its rules;
 //! - a constructed sheet (no owner node): the adopted sheets of the document are sent again
@@ -9,43 +9,18 @@
 //! `document.adoptedStyleSheets.push(sheet)` calls no setter; [`Styles::poll`] notices it on the session's
 //! timer by comparing the document's adopted rules with those last sent.
 //!
-//! A constructed sheet does not say who adopted it, so the shadow roots and frame documents that had
-//! adopted sheets when serialized (or were assigned some since) are remembered as *adopters*: a changed
-//! constructed sheet sends the adopted sheets of the document and of every adopter again.
+//! A constructed sheet does not say who adopted it, so the shadow roots and child documents that had
+//! adopted sheets when serialized (or were assigned some since) are remembered as *adopters* (in the
+//! session's `Recorder`, since the snapshot notes them): a changed constructed sheet sends the adopted
+//! sheets of the document and of every adopter again.
 
-use crate::hooks;
-use crate::ids::Ids;
+use crate::recorder::Recorder;
 use cobrowse_protocol::{Event, Rules};
 use js_sys::Reflect;
-use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Node};
 
-thread_local! {
-    /// Shadow roots and frame documents known to adopt sheets (see the module doc).
-    static ADOPTERS: RefCell<Vec<Node>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Remembers a root that adopts sheets (the snapshot calls this as it serializes roots).
-pub fn note_adopter(root: &Node) {
-    ADOPTERS.with(|adopters| {
-        let mut adopters = adopters.borrow_mut();
-        if !adopters.contains(root) {
-            adopters.push(root.clone());
-        }
-    });
-}
-
-/// Forgets the adopters (before a snapshot, which notes them again; and when the session ends).
-pub fn forget_adopters() {
-    ADOPTERS.with(|adopters| adopters.borrow_mut().clear());
-}
-
-fn adopters() -> Vec<Node> {
-    ADOPTERS.with(|adopters| adopters.borrow().clone())
-}
-
-/// Sheets and roots whose rules changed since the last frame, and what the mirror has of the document's
+/// Sheets and roots whose rules changed since the last animation tick, and what the mirror has of the document's
 /// adopted sheets.
 #[derive(Default)]
 pub struct Styles {
@@ -82,14 +57,14 @@ impl Styles {
     }
 
     /// The events for everything collected, emptying the collection.
-    pub fn take_events(&mut self, document: &Document, ids: &Ids) -> Vec<Event> {
+    pub fn take_events(&mut self, document: &Document, recorder: &mut Recorder) -> Vec<Event> {
         let mut events = Vec::new();
         for sheet in std::mem::take(&mut self.sheets) {
             match owner_node(&sheet) {
-                Some(owner) => events.extend(sheet_event(&owner, &sheet, ids)),
+                Some(owner) => events.extend(sheet_event(&owner, &sheet, recorder)),
                 None => {
                     self.adopted_changed(document.clone().into());
-                    for root in adopters() {
+                    for root in recorder.adopters() {
                         self.adopted_changed(root);
                     }
                 }
@@ -97,26 +72,26 @@ impl Styles {
         }
         for root in std::mem::take(&mut self.roots) {
             if root != *AsRef::<Node>::as_ref(document) {
-                note_adopter(&root);
+                recorder.note_adopter(&root);
             }
-            events.extend(self.adopted_event(&root, document, ids));
+            events.extend(self.adopted_event(&root, document, recorder));
         }
         events
     }
 
     /// An `Adopted` event if the document's adopted sheets differ from those last sent (a `push`).
-    pub fn poll(&mut self, document: &Document, ids: &Ids) -> Option<Event> {
-        let sheets = hooks::adopted_sheets(document);
-        (sheets != self.document_adopted).then(|| self.adopted_event(document, document, ids)).flatten()
+    pub fn poll(&mut self, document: &Document, recorder: &Recorder) -> Option<Event> {
+        let sheets = recorder.adopted_sheets(document);
+        (sheets != self.document_adopted).then(|| self.adopted_event(document, document, recorder)).flatten()
     }
 
-    fn adopted_event(&mut self, root: &Node, document: &Document, ids: &Ids) -> Option<Event> {
-        let sheets = hooks::adopted_sheets(root);
+    fn adopted_event(&mut self, root: &Node, document: &Document, recorder: &Recorder) -> Option<Event> {
+        let sheets = recorder.adopted_sheets(root);
         if root == document.as_ref() as &Node {
             self.document_adopted = sheets.clone();
             return Some(Event::Adopted { root: None, sheets });
         }
-        ids.get(root).map(|id| Event::Adopted { root: Some(id), sheets })
+        recorder.ids.get(root).map(|id| Event::Adopted { root: Some(id), sheets })
     }
 }
 
@@ -127,10 +102,10 @@ fn owner_node(sheet: &JsValue) -> Option<Node> {
 }
 
 /// The new rules of a sheet whose owner the mirror knows and that is not masked.
-fn sheet_event(owner: &Node, sheet: &JsValue, ids: &Ids) -> Option<Event> {
-    let (node, masking) = ids.get_with_masking(owner)?;
+fn sheet_event(owner: &Node, sheet: &JsValue, recorder: &Recorder) -> Option<Event> {
+    let (node, masking) = recorder.ids.get_with_masking(owner)?;
     if masking.masks() || !owner.is_connected() {
         return None;
     }
-    Some(Event::Sheet { node, rules: hooks::sheet_rules(sheet) })
+    Some(Event::Sheet { node, rules: recorder.hooks.sheet_rules(sheet, &recorder.mask) })
 }

@@ -15,7 +15,7 @@ use web_sys::Node;
 /// Whether the resources of `element` may be uploaded now: it is mirrored, and not masked or blocked.
 #[wasm_bindgen]
 pub fn asset_allowed(element: Node) -> bool {
-    crate::session::asset_allowed(&element)
+    crate::connection::running::asset_allowed(&element)
 }
 
 /// Sends `bytes`, which the page calls `url` (absolute), as an asset, if `element` may still have its
@@ -23,5 +23,8 @@ pub fn asset_allowed(element: Node) -> bool {
 /// (`bytes` is a `Uint8Array`, copied in here: a `Vec<u8>` parameter would add its own glue to the download.)
 #[wasm_bindgen]
 pub fn send_asset(element: Node, url: String, mime: String, bytes: Uint8Array) -> bool {
-    crate::session::send_asset(&element, cobrowse_protocol::AssetUpload { url, mime, bytes: bytes.to_vec() })
+    crate::connection::running::send_asset(
+        &element,
+        cobrowse_protocol::AssetUpload { url, mime, bytes: bytes.to_vec() },
+    )
 }

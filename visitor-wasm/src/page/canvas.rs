@@ -1,14 +1,13 @@
 //! Canvases: their pixels sent as PNG images, in the snapshot and whenever they change.
 //!
 //! No DOM event says that a canvas was drawn on: the shim's patches to the contexts' drawing calls report
-//! it ([`Canvases::drawn`]), and the next animation frame looks, at most every [`MIN_INTERVAL_MS`]; a timer
+//! it ([`Canvases::drawn`]), and the next animation tick looks, at most every [`MIN_INTERVAL_MS`]; a timer
 //! looks twice a second whatever happened (see `session.rs`). [`Canvases::changed`] reads every known
-//! canvas as a PNG data URL and sends those whose image differs from the one last sent. WebGL canvases stay readable because the shim asks for
-//! `preserveDrawingBuffer` on contexts created after it loads. A canvas tainted by cross-origin images
-//! cannot be read and stays blank in the mirror.
+//! canvas as a PNG data URL and sends those whose image differs from the one last sent. WebGL canvases
+//! stay readable because the shim asks for `preserveDrawingBuffer` on contexts created after it loads. A
+//! canvas tainted by cross-origin images cannot be read and stays blank in the mirror.
 
-use crate::hooks;
-use crate::ids::Ids;
+use crate::recorder::Recorder;
 use cobrowse_protocol::{Event, Image, NodeId};
 use web_sys::Document;
 
@@ -45,23 +44,23 @@ impl Canvases {
         self.drawn
     }
 
-    /// Whether a look prompted by drawing is due now (else the next frame or the timer looks).
+    /// Whether a look prompted by drawing is due now (else the next animation tick or the timer looks).
     pub fn due(&self) -> bool {
         self.drawn && js_sys::Date::now() - self.looked_at >= MIN_INTERVAL_MS
     }
 
     /// `Canvas` events for the known, unmasked canvases of `document` whose pixels changed.
-    pub fn changed(&mut self, document: &Document, ids: &Ids) -> Vec<Event> {
+    pub fn changed(&mut self, document: &Document, recorder: &Recorder) -> Vec<Event> {
         self.drawn = false;
         self.looked_at = js_sys::Date::now();
         let found = document.get_elements_by_tag_name("canvas");
         let mut events = Vec::new();
         for element in (0..found.length()).filter_map(|index| found.item(index)) {
-            let Some((node, masking)) = ids.get_with_masking(&element) else { continue };
+            let Some((node, masking)) = recorder.ids.get_with_masking(&element) else { continue };
             if masking.masks() {
                 continue;
             }
-            let Some(url) = hooks::canvas_data_url(&element) else { continue };
+            let Some(url) = recorder.hooks.canvas_data_url(&element) else { continue };
             let hash = fnv1a(url.as_bytes());
             match self.sent.iter_mut().find(|(known, _)| *known == node) {
                 Some((_, sent)) if *sent == hash => continue,

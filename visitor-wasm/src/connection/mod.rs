@@ -1,0 +1,12 @@
+//! The connection side: the running session, its lifecycle, the socket to the relay, and the exports the
+//! shim calls while a session runs.
+//!
+//! [`running`] keeps the one running session (the crate's only thread-local) and backs the exports,
+//! [`session`] runs one session from `start()` to its end, [`notice`] holds its calls into page script until
+//! it is released, [`socket`] is the WebSocket to the relay, [`assets`] exports the asset uploads.
+
+pub mod assets;
+pub mod notice;
+pub mod running;
+pub mod session;
+pub mod socket;

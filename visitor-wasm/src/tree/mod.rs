@@ -1,0 +1,15 @@
+//! The tree walk: how the page's DOM becomes what the mirror gets, in the order a wire frame is made.
+//!
+//! [`ids`] names nodes, [`rules`] compiles the site's masking rules and [`mask`] decides what is hidden,
+//! [`carriers`] decides markup held as text, [`snapshot`] serializes the DOM, [`observer`] watches the
+//! document and the roots below it (with a constructor from [`pristine`]), and [`record`] turns each batch of
+//! mutations into a delta. The state they share lives in the session's `Recorder` (`recorder.rs`).
+
+pub mod carriers;
+pub mod ids;
+pub mod mask;
+pub mod observer;
+pub mod pristine;
+pub mod record;
+pub mod rules;
+pub mod snapshot;

@@ -1,0 +1,91 @@
+//! The site's masking rules ([`MaskingRules`], sent by the relay when the session starts), compiled into
+//! the selectors [`Mask`](super::mask::Mask) checks every element against.
+//!
+//! Why compiled once: the check runs for every element of every snapshot and new subtree, so the selectors
+//! are joined into a few lists and kept as JS strings, which cost no copy out of the wasm's memory per call.
+//! Rules the browser rejects (an invalid selector) are refused as a whole, naming the selector, before
+//! anything of the page is read.
+
+use crate::dom::{self, IGNORE_ATTRIBUTE};
+use cobrowse_protocol::MaskingRules;
+use js_sys::JsString;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+/// The elements whose markup masks their subtree, whatever the site's rules.
+const MASK_MARKERS: &str = "[data-cobrowse-mask],[glance_masked=\"true\" i],.cobrowse-mask";
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Element.matches` with selectors that already are a JS string: the check runs for every element, and
+    /// a `&str` would be copied out of the wasm's memory and decoded on every call.
+    #[wasm_bindgen(js_name = Element)]
+    type Selectable;
+    #[wasm_bindgen(method, catch, js_class = Element)]
+    fn matches(this: &Selectable, selectors: &JsString) -> Result<bool, JsValue>;
+}
+
+/// `element.matches(selectors)`.
+pub fn matches(element: &Element, selectors: &JsString) -> Result<bool, JsValue> {
+    element.unchecked_ref::<Selectable>().matches(selectors)
+}
+
+/// The site's rules, as selectors ready for `Element.matches`.
+pub struct Rules {
+    /// Everything that gives an element its own masking: ignore, block and mask markers and selectors, in
+    /// one selector because most elements match none and the check runs for every element.
+    pub flagged: JsString,
+    pub mask: String,
+    pub block: JsString,
+    pub unmask: Option<JsString>,
+    pub mask_all_inputs: bool,
+    pub mask_all_text: bool,
+}
+
+impl Default for Rules {
+    /// The built-in markers alone.
+    fn default() -> Self {
+        Self::new(&MaskingRules::default())
+    }
+}
+
+impl Rules {
+    fn new(rules: &MaskingRules) -> Self {
+        let list = |builtin: &str, configured: &[String]| {
+            configured.iter().fold(builtin.to_string(), |list, selector| list + "," + selector)
+        };
+        let mask = list(MASK_MARKERS, &rules.mask_selectors);
+        let block = list("[data-cobrowse-block]", &rules.block_selectors);
+        let unmask = rules.unmask_selectors.split_first().map(|(first, rest)| list(first, rest).as_str().into());
+        let flagged = format!("[{IGNORE_ATTRIBUTE}],{mask},{block}").as_str().into();
+        let block = block.as_str().into();
+        Self {
+            flagged,
+            mask,
+            block,
+            unmask,
+            mask_all_inputs: rules.mask_all_inputs,
+            mask_all_text: rules.mask_all_text,
+        }
+    }
+
+    /// A site's rules, checked on `document`. Fails, naming the selector, if the browser rejects one of them
+    /// (or the document has no element to check them on).
+    pub fn checked(document: &Document, rules: &MaskingRules) -> Result<Self, String> {
+        let probe = dom::root_element(document);
+        for selectors in [&rules.mask_selectors, &rules.block_selectors, &rules.unmask_selectors] {
+            for selector in selectors {
+                if probe.as_ref().is_none_or(|probe| probe.matches(selector).is_err()) {
+                    return Err(format!("Cobrowse cannot start: the masking selector `{selector}` is not valid CSS."));
+                }
+            }
+        }
+        Ok(Self::new(rules))
+    }
+
+    /// Whether a mask-all mode is on.
+    pub fn mask_all(&self) -> bool {
+        self.mask_all_inputs || self.mask_all_text
+    }
+}
