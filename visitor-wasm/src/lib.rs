@@ -1,4 +1,4 @@
-//! The visitor's side of cobrowse, compiled to wasm32 and loaded by the shim (`www/cobrowse.js`).
+//! The visitor's side of cobrowse, compiled to wasm32 and loaded by the shim (`www/shim/`, served bundled as `/cobrowse.js`).
 //!
 //! It snapshots the page's DOM, records its changes and the visitor's inputs, masks what must stay
 //! private before anything is serialized, and streams the result to the relay as protocol frames.

@@ -114,11 +114,7 @@ fn string_end(rest: &str) -> usize {
 /// `'a'` or `'\n'`, not a lifetime (`'a`).
 fn is_char_literal(rest: &str) -> bool {
     let mut chars = rest.chars().skip(1);
-    match (chars.next(), chars.next()) {
-        (Some('\\'), _) => true,
-        (Some(_), Some('\'')) => true,
-        _ => false,
-    }
+    matches!((chars.next(), chars.next()), (Some('\\'), _) | (Some(_), Some('\'')))
 }
 
 /// Every module path the code names, resolved against the file's own module `own`.

@@ -1,6 +1,6 @@
 //! Asset uploads: the wasm's half of sending the relay the bytes of resources the agent cannot fetch itself.
 //!
-//! The shim (`www/cobrowse.js`, its `uploadAssets` helper) finds the resources — `blob:` URLs, same-origin
+//! The shim (`www/shim/uploader.js`) finds the resources — `blob:` URLs, same-origin
 //! images, same-origin stylesheets — fetches them and calls the two exports here; the work that needs no
 //! knowledge of ids and masking stays in JS, where it costs the visitor's download least. The wasm keeps the
 //! one decision that must not be duplicated: whether an element is mirrored unmasked. An element whose

@@ -1,6 +1,6 @@
 //! Changes no MutationObserver reports, as the shim's patches to DOM prototypes tell of them.
 //!
-//! The shim (`www/cobrowse.js`) wraps a few DOM methods and setters once, when the page loads; each call
+//! The shim (`www/shim/patches.js`) wraps a few DOM methods and setters once, when the page loads; each call
 //! becomes `changed(kind, target)` on the crate's export while a session runs. [`Change::parse`] turns
 //! the pair into a typed [`Change`]; the session decides what to send. A kind this build does not know is
 //! ignored, so an older recorder keeps working with a newer shim.

@@ -2,7 +2,7 @@
 //!
 //! Some questions cost many calls from wasm into JS when asked node by node (every rule of a stylesheet,
 //! every element's scroll offset), and each call crosses the wasm/JS boundary. The shim answers them in one
-//! JS function each and returns one string or one array; see `www/cobrowse.js`:
+//! JS function each and returns one string or one array; see `www/shim/hooks.js`:
 //!
 //! | hook | answers |
 //! |------|---------|
