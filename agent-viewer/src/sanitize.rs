@@ -7,7 +7,7 @@
 //! the viewer's own names ([`mirror_attribute_name`]): the mirror's iframe loads nothing of the visitor's.
 
 use crate::dom::{self, PLACEHOLDER_MARKER, SANDBOX_ATTRIBUTE, SRC_ATTRIBUTE, VIEWER_MARKER};
-use cobrowse_protocol::Namespace;
+use cobrowse_protocol::{markup, Namespace};
 use std::borrow::Cow;
 
 /// Elements that never become themselves in the mirror; an inert `<template>` stands in their place and
@@ -36,31 +36,6 @@ const VIEWER_MARKERS: [&str; 2] = [VIEWER_MARKER, PLACEHOLDER_MARKER];
 /// `<meta http-equiv>` values that would act in the mirror: navigate it, set cookies on the viewer's
 /// origin, or put the visitor's content policy (whose `'self'` means the viewer) on it.
 const ACTIVE_HTTP_EQUIV: [&str; 3] = ["refresh", "set-cookie", "content-security-policy"];
-
-/// Attributes whose value is a URL (or a list of them) that a browser may load or navigate to.
-const URL_ATTRIBUTES: [&str; 21] = [
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "data",
-    "poster",
-    "background",
-    "cite",
-    "codebase",
-    "longdesc",
-    "lowsrc",
-    "dynsrc",
-    "ping",
-    "manifest",
-    "icon",
-    "profile",
-    "usemap",
-    "archive",
-    "classid",
-    "srcset",
-    "imagesrcset",
-];
 
 /// SVG animation attributes that can animate another attribute (an `href`) to a script URL.
 const ANIMATION_VALUE_ATTRIBUTES: [&str; 4] = ["values", "to", "from", "by"];
@@ -92,7 +67,7 @@ pub fn attribute<'a>(tag: &str, name: &str, value: &'a str) -> Option<Cow<'a, st
     if is_dropped_by_name(&name) || is_active_http_equiv(tag, &name, value) {
         return None;
     }
-    if is_url_attribute(&name) && is_script_url(value) {
+    if markup::is_url_attribute(&name) && is_script_url(value) {
         return is_link_href(tag, &name).then_some(Cow::Borrowed("#"));
     }
     if ANIMATION_VALUE_ATTRIBUTES.contains(&name.as_str()) && contains_script_url(value) {
@@ -133,10 +108,6 @@ fn is_active_http_equiv(tag: &str, name: &str, value: &str) -> bool {
 
 fn is_link_href(tag: &str, name: &str) -> bool {
     name.ends_with("href") && dom::is_link_tag(tag)
-}
-
-fn is_url_attribute(name: &str) -> bool {
-    URL_ATTRIBUTES.contains(&name) || name.ends_with(":href")
 }
 
 /// Whether a URL would run script when loaded or followed, as a browser parses it: ASCII whitespace and
