@@ -2,7 +2,8 @@
 //! of a crate import each other in a circle, and clippy finds nothing, natively and for the two wasm crates
 //! (which only build for wasm32).
 //!
-//! They run first in `cargo xtask test` because they are the fastest to fail; rustfmt and clippy come
+//! They run in `cargo xtask test` right after the build (the visitor's wasm tests include the bundled shim,
+//! so clippy on them needs it) and before any test, because they are the fastest to fail; rustfmt and clippy come
 //! with rustup's default profile, and are added when a minimal toolchain lacks them.
 
 use crate::command::{self, Result};

@@ -1,10 +1,10 @@
 //! `cargo xtask`: the project's own build tool, so that two commands do everything on a fresh machine.
 //!
 //! - `cargo xtask demo`  installs what is missing, builds the wasm, starts the relay with the demo site.
-//! - `cargo xtask test`  installs what is missing, checks formatting and clippy, builds the wasm, runs
-//!   every test: native, wasm in headless Chromium (`wasm-pack test`), and end to end.
+//! - `cargo xtask test`  installs what is missing, builds the wasm, checks formatting, import circles and
+//!   clippy, runs every test: native, wasm in headless Chromium (`wasm-pack test`), and end to end.
 //! - `cargo xtask bench` measures the speed and size goals against baselines run alongside.
-//! - `cargo xtask check` checks formatting, import circles and clippy alone.
+//! - `cargo xtask check` builds, then checks formatting, import circles and clippy.
 //! - `cargo xtask build` / `cargo xtask setup` do the first steps alone.
 
 mod checks;
@@ -36,7 +36,7 @@ enum Task {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
-    /// Check formatting, import circles between a crate's files, and clippy (the first step of `test`).
+    /// Build, then check formatting, import circles between a crate's files, and clippy (as `test` does first).
     Check,
     /// Build, then run every test: native, wasm in headless Chromium, end to end.
     Test,
@@ -51,10 +51,11 @@ fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Setup => setup::ensure_tools(),
         Task::Build => setup::ensure_tools().and_then(|_| site::build()),
-        Task::Check => setup::ensure_tools().and_then(|_| checks::style()),
+        // The visitor's wasm tests include the bundled shim, so clippy on them needs the build first.
+        Task::Check => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()),
         Task::Demo { listen } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| demo(&listen)),
         Task::Test => {
-            setup::ensure_tools().and_then(|_| checks::style()).and_then(|_| site::build()).and_then(|_| test())
+            setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()).and_then(|_| test())
         }
         Task::Bench { sections } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| bench(&sections)),
     };
