@@ -71,8 +71,8 @@ pub struct DataUrl {
 
 /// Whether `name` (lower case or not) is an attribute whose value is a URL.
 pub fn is_url_attribute(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    URL_ATTRIBUTES.contains(&name.as_str()) || name.ends_with(":href")
+    URL_ATTRIBUTES.iter().any(|url| url.eq_ignore_ascii_case(name))
+        || ends_with_ignoring_case(name.as_bytes(), b":href")
 }
 
 /// The scheme (`javascript:` or `vbscript:`) if `value` is a script URL, as a browser parses it: ASCII
@@ -130,6 +130,11 @@ pub fn markup_type_of(mime: &str) -> Option<(MarkupType, bool)> {
     } else {
         None
     }
+}
+
+/// `text.starts_with(prefix)`, ASCII letters in any case.
+pub fn starts_with_ignoring_case(text: &[u8], prefix: &[u8]) -> bool {
+    text.len() >= prefix.len() && text[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
 /// `text.ends_with(suffix)`, ASCII letters in any case.

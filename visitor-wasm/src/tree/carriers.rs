@@ -46,15 +46,14 @@ pub fn lists_children(element: &Element, tag: &str) -> bool {
 /// `masking` says how the element is masked; it is asked only when the answer matters (a content-carrying
 /// attribute, or a value holding markup), since working it out costs a walk up the tree in a delta.
 pub fn attribute(mask: &Mask, name: &str, masking: &dyn Fn() -> Masking, read: &dyn Fn() -> String) -> Option<Value> {
-    let name = name.to_ascii_lowercase();
-    if is_left_out(&name) {
+    if is_left_out(name) {
         return None;
     }
-    if mask::carries_content(&name) && masking().masks() {
+    if mask::carries_content(name) && masking().masks() {
         return Some(Value::Masked);
     }
     let value = read();
-    let is_url = markup::is_url_attribute(&name);
+    let is_url = markup::is_url_attribute(name);
     if let Some(scheme) = markup::script_url_scheme(&value).filter(|_| is_url) {
         return Some(Value::Plain(scheme.into()));
     }
@@ -65,9 +64,9 @@ pub fn attribute(mask: &Mask, name: &str, masking: &dyn Fn() -> Masking, read: &
     Some(Value::Plain(value))
 }
 
-/// Whether an attribute is never sent at all (`name` in lower case): `srcdoc` and `on*` handlers.
+/// Whether an attribute is never sent at all: `srcdoc` and `on*` handlers, in any letter case.
 pub fn is_left_out(name: &str) -> bool {
-    name == "srcdoc" || name.starts_with("on")
+    name.eq_ignore_ascii_case("srcdoc") || markup::starts_with_ignoring_case(name.as_bytes(), b"on")
 }
 
 /// A text node's value as it may be sent (its masking is `masking`); `read` is not called when masked.
@@ -177,8 +176,7 @@ fn element_hides(mask: &Mask, element: &Element, parent: Masking) -> bool {
     let attributes = element.attributes();
     let attribute_hides = (0..attributes.length()).filter_map(|index| attributes.item(index)).any(|attribute| {
         let value = attribute.value();
-        (masking.masks() && !value.is_empty() && mask::carries_content(&attribute.name().to_ascii_lowercase()))
-            || holds_markup(&value)
+        (masking.masks() && !value.is_empty() && mask::carries_content(&attribute.name())) || holds_markup(&value)
     });
     let template_content =
         element.dyn_ref::<HtmlTemplateElement>().is_some_and(|template| template.content().has_child_nodes());

@@ -25,7 +25,7 @@
 
 use crate::dom::{self, IGNORE_ATTRIBUTE};
 use crate::tree::rules::{self, Rules};
-use cobrowse_protocol::{MaskingRules, Value};
+use cobrowse_protocol::{markup, MaskingRules, Value};
 use js_sys::WeakSet;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, Node};
@@ -222,21 +222,24 @@ fn has_secret_autocomplete(element: &Element) -> bool {
 
 /// Whether an attribute's value is page content that masking hides (as opposed to structure or style).
 pub fn carries_content(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "value"
-            | "srcdoc"
-            | "placeholder"
-            | "title"
-            | "alt"
-            | "label"
-            | "aria-label"
-            | "aria-description"
-            | "aria-valuetext"
-            | "aria-placeholder"
-    ) || (name.starts_with("data-") && !name.starts_with("data-cobrowse-"))
+    let data = |prefix: &str| markup::starts_with_ignoring_case(name.as_bytes(), prefix.as_bytes());
+    CONTENT_ATTRIBUTES.iter().any(|content| content.eq_ignore_ascii_case(name))
+        || (data("data-") && !data("data-cobrowse-"))
 }
+
+/// The attributes (besides `data-*`) whose value is page content, in any letter case.
+const CONTENT_ATTRIBUTES: [&str; 10] = [
+    "value",
+    "srcdoc",
+    "placeholder",
+    "title",
+    "alt",
+    "label",
+    "aria-label",
+    "aria-description",
+    "aria-valuetext",
+    "aria-placeholder",
+];
 
 /// A text node's or form control's value as it may be sent; `read` is not called when it is masked.
 pub fn text_value(masked: bool, read: impl FnOnce() -> String) -> Value {

@@ -191,7 +191,7 @@ fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -
         if !nodes_seen.insert(node) && events.iter().any(|event| is_attribute_event(event, node, &name)) {
             continue;
         }
-        if carriers::is_left_out(&name.to_ascii_lowercase()) {
+        if carriers::is_left_out(&name) {
             continue;
         }
         let mask = &recorder.mask;
