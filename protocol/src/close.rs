@@ -26,6 +26,12 @@ pub const UNEXPECTED_MESSAGE: u16 = 4002;
 pub const SESSION_ENDED: u16 = 4010;
 /// Nothing was heard from the peer (not even a pong to the relay's pings) within the heartbeat timeout.
 pub const PEER_SILENT: u16 = 4011;
+/// A resume was refused: the session has ended (or never existed), the secret is wrong, or the page is
+/// not on the origin that started the session. The visitor forgets the session; a new one needs a new key.
+pub const RESUME_REFUSED: u16 = 4005;
+/// The session continues in another tab of the visitor's (a newer tab took it over, or the site keeps
+/// sessions to their first tab). The visitor's page waits, and may take it back when it is looked at.
+pub const OTHER_TAB: u16 = 4012;
 /// Too many join attempts from this address; wait and try again.
 pub const TOO_MANY_ATTEMPTS: u16 = 4029;
 /// The relay cannot take another session now.

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 /// A control message, in either direction. Each variant says who sends it to whom.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Control {
-    /// relay → visitor: the session exists; read this key to the agent. `masking` is the site's rules,
-    /// which the visitor applies before it sends anything.
-    SessionStarted { key: String, masking: MaskingRules },
+    /// relay → visitor: the session exists (or was resumed); read this key to the agent. `masking` is the
+    /// site's rules, which the visitor applies before it sends anything. `secret` is the resume secret (hex,
+    /// 256 bits from the relay's CSPRNG) on a new session, empty on a resumed one: only the visitor's
+    /// browser keeps it, and only `Resume` carries it back. `agents` is how many watch now.
+    SessionStarted { key: String, masking: MaskingRules, secret: String, agents: u32 },
     /// relay → visitor: an agent joined; `agents` is how many watch now.
     AgentJoined { name: String, agents: u32 },
     /// relay → visitor: an agent left; `agents` is how many watch now.
@@ -29,6 +31,17 @@ pub enum Control {
     /// at `path` (`/assets/{session token}/{sha-256 hex}`); the mirror loads it from there. Sent before the
     /// kept snapshot to an agent who joins late.
     Asset { url: String, path: String },
+    /// visitor → relay, the first message on `/ws/visitor?site=SITE&tab=TAB&resume=1`: continue the session
+    /// with this key (after a page load, a reload, a dropped connection, or in another tab). The relay
+    /// answers `SessionStarted` with an empty `secret`, or closes with `close::RESUME_REFUSED`.
+    Resume { key: String, secret: String },
+    /// relay → agent: the visitor's page is gone for now. `navigating`: it closed its connection to load
+    /// another page (or the same one again); otherwise the connection dropped. The session waits for it
+    /// for the relay's grace period; the next page comes as a fresh snapshot.
+    VisitorAway { navigating: bool },
+    /// relay → agent: the session follows the visitor's tab number `tab` (1 is the first tab the session
+    /// saw). Sent on joining and whenever a page of the visitor (re)connects, before its snapshot.
+    VisitorTab { tab: u32 },
 }
 
 /// The control messages a visitor receives: the first variants of [`Control`], in the same order, so that
@@ -38,7 +51,7 @@ pub enum Control {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub enum ToVisitor {
     /// See [`Control::SessionStarted`].
-    SessionStarted { key: String, masking: MaskingRules },
+    SessionStarted { key: String, masking: MaskingRules, secret: String, agents: u32 },
     /// See [`Control::AgentJoined`].
     AgentJoined { name: String, agents: u32 },
     /// See [`Control::AgentLeft`].

@@ -231,11 +231,16 @@ mod tests {
             mask_all_inputs: true,
             mask_all_text: false,
         };
-        let started = Control::SessionStarted { key: "123456".into(), masking: masking.clone() };
+        let started = Control::SessionStarted {
+            key: "123456".into(),
+            masking: masking.clone(),
+            secret: "ab".repeat(32),
+            agents: 2,
+        };
         assert_eq!(decode_control(&encode_control(&started)).unwrap(), started);
         assert_eq!(
             decode_to_visitor(&encode_control(&started)),
-            Some(ToVisitor::SessionStarted { key: "123456".into(), masking })
+            Some(ToVisitor::SessionStarted { key: "123456".into(), masking, secret: "ab".repeat(32), agents: 2 })
         );
     }
 
@@ -255,7 +260,15 @@ mod tests {
         for (control, expected) in sent {
             assert_eq!(decode_to_visitor(&encode_control(&control)), Some(expected));
         }
-        for other in [Control::EndSession, Control::MirrorOutOfStep, Control::Joined { key: "1".into() }] {
+        let others = [
+            Control::EndSession,
+            Control::MirrorOutOfStep,
+            Control::Joined { key: "1".into() },
+            Control::Resume { key: "1".into(), secret: "s".into() },
+            Control::VisitorAway { navigating: true },
+            Control::VisitorTab { tab: 2 },
+        ];
+        for other in others {
             assert_eq!(decode_to_visitor(&encode_control(&other)), None, "{other:?}");
         }
         assert_eq!(decode_to_visitor(&Encoder::new().delta(&Delta::default())), None);
@@ -296,6 +309,17 @@ mod tests {
     }
 
     #[test]
+    fn continuity_messages_round_trip() {
+        for control in [
+            Control::Resume { key: "123456".into(), secret: "0f".repeat(32) },
+            Control::VisitorAway { navigating: false },
+            Control::VisitorTab { tab: 3 },
+        ] {
+            assert_eq!(decode_control(&encode_control(&control)).unwrap(), control);
+        }
+    }
+
+    #[test]
     fn page_frames_are_not_control_messages() {
         let bytes = Encoder::new().snapshot(&page());
         assert!(matches!(decode_control(&bytes), Err(DecodeError::Payload { .. })));
@@ -303,7 +327,9 @@ mod tests {
 
     #[test]
     fn truncated_control_is_an_error() {
-        let bytes = encode_control(&Control::SessionStarted { key: "123456".into(), masking: Default::default() });
+        let started =
+            Control::SessionStarted { key: "123456".into(), masking: Default::default(), secret: String::new(), agents: 0 };
+        let bytes = encode_control(&started);
         assert!(matches!(decode_control(&bytes[..bytes.len() - 2]), Err(DecodeError::Payload { .. })));
     }
 
