@@ -186,3 +186,22 @@ async fn the_tap_never_holds_the_resume_secret() {
 fn contains(bytes: &Bytes, needle: &[u8]) -> bool {
     bytes.windows(needle.len()).any(|window| window == needle)
 }
+
+#[tokio::test]
+async fn a_session_idle_past_the_idle_limit_ends_for_everyone() {
+    let relay = start(|config| {
+        config.resume_grace = Duration::from_millis(200);
+        config.idle_limit = Duration::from_millis(600);
+    })
+    .await;
+    let (mut visitor, key, _) = open(relay.addr, "tab-a").await;
+    let mut agent = join(relay.addr, AGENT, PASSWORD, &key).await;
+    send(&mut visitor, snapshot("a page nobody touches")).await;
+    assert_eq!(next_binary(&mut agent).await, snapshot("a page nobody touches"));
+    let (code, reason) = expect_close(&mut agent).await;
+    assert_eq!(code, close::SESSION_ENDED);
+    assert!(reason.contains("idle"), "{reason}");
+    let (code, _) = expect_close_after(&mut visitor, drop).await;
+    assert_eq!(code, close::SESSION_ENDED, "the visitor is told too");
+    relay.handle.shutdown().await;
+}
