@@ -1,0 +1,64 @@
+//! The relay's continuity settings for a test, written as the config file's keys (`resume_grace_secs`,
+//! `idle_limit_secs`, a site's `tabs`) and read by the relay's own TOML parser, so the tests follow the
+//! documented keys rather than the Rust field names behind them.
+
+use cobrowse_relay::Config;
+
+/// How the test relay keeps sessions alive; see `relay/example-config.toml`.
+#[derive(Debug, Clone)]
+pub struct ContinuitySettings {
+    /// `resume_grace_secs`: how long a session waits for its visitor to come back.
+    pub resume_grace_secs: u64,
+    /// `idle_limit_secs`: no page frame from the visitor for that long ends the session.
+    pub idle_limit_secs: u64,
+    /// The site's `tabs`: `"visible"` (the session follows the tab looked at) or `"first"`.
+    pub tabs: &'static str,
+}
+
+impl Default for ContinuitySettings {
+    /// Long enough for a page load or a network drop of a few seconds in a debug build, short enough
+    /// that a test never waits long.
+    fn default() -> Self {
+        Self { resume_grace_secs: 20, idle_limit_secs: 600, tabs: "visible" }
+    }
+}
+
+impl ContinuitySettings {
+    /// The settings as a config file (the site "demo", open to any origin).
+    pub fn to_toml(&self) -> String {
+        format!(
+            "resume_grace_secs = {}\nidle_limit_secs = {}\n\n[[sites]]\nid = \"{}\"\norigins = [\"*\"]\ntabs = \"{}\"\n",
+            self.resume_grace_secs,
+            self.idle_limit_secs,
+            crate::relay::SITE_ID,
+            self.tabs
+        )
+    }
+
+    /// Parses the settings with the relay's parser; fails (naming the key) if the relay does not know them.
+    pub fn parse(&self) -> crate::error::Result<Config> {
+        Config::from_toml_str(&self.to_toml())
+            .map_err(|error| format!("the relay refuses the continuity settings ({error}):\n{}", self.to_toml()).into())
+    }
+}
+
+/// Puts `parsed`'s settings into `config`, keeping what the harness set (accounts, file folders).
+pub fn apply(parsed: Config, config: &mut Config) {
+    let agents = std::mem::take(&mut config.agents);
+    let www_dir = config.www_dir.clone();
+    let site_dir = config.site_dir.clone();
+    *config = Config { agents, www_dir, site_dir, ..parsed };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settings_are_the_documented_keys() {
+        let toml = ContinuitySettings { resume_grace_secs: 2, idle_limit_secs: 3, tabs: "first" }.to_toml();
+        for line in ["resume_grace_secs = 2", "idle_limit_secs = 3", "tabs = \"first\"", "id = \"demo\""] {
+            assert!(toml.contains(line), "expected the line {line:?} in:\n{toml}");
+        }
+    }
+}
