@@ -33,6 +33,8 @@ pub struct Options {
     pub visitor_proxy: bool,
     /// The agent's viewer is loaded (and so connects) through a proxy.
     pub agent_proxy: bool,
+    /// The agent's viewer records every message it receives (see [`crate::agent_frames`]).
+    pub record_agent_frames: bool,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             cacheable: false,
             visitor_proxy: false,
             agent_proxy: false,
+            record_agent_frames: false,
         }
     }
 }
@@ -92,6 +95,9 @@ impl Watched {
         let first = watched.page_url(options.first_page);
         crate::visitor::open(&watched.visitor, &first).await.map_err(crate::step("open the first page"))?;
         watched.key = crate::visitor::start_session(&watched.visitor).await.map_err(crate::step("Cobrowse.start()"))?;
+        if options.record_agent_frames {
+            crate::agent_frames::record(&watched.agent).await?;
+        }
         let agent_url = watched.agent_url();
         crate::agent::join(&watched.agent, &agent_url, AGENT_NAMES[0], &watched.key)
             .await
@@ -172,7 +178,9 @@ impl Watched {
         let states = status_history::describe(&history);
         live.map_err(|error| format!("{what}: the viewer is not live again ({error}); its states: {states}"))?;
         if let Some(final_state) = FINAL_STATES.iter().find(|state| status_history::showed(&history, state)) {
-            return Err(format!("{what}: the viewer showed {final_state:?}, expected the session to go on: {states}").into());
+            return Err(
+                format!("{what}: the viewer showed {final_state:?}, expected the session to go on: {states}").into()
+            );
         }
         if let Some(between) = between {
             if !status_history::showed(&history, between) {
@@ -218,6 +226,7 @@ pub fn page_name(file: &str) -> String {
 
 /// `#page-name`'s text in `document` (an expression: `document` or the mirror's), if there is one.
 async fn page_name_on(browser: &Browser, document: &str) -> crate::error::Result<Option<String>> {
-    let script = format!("var d = {document}; var e = d && d.getElementById('page-name'); return e ? e.textContent : null;");
+    let script =
+        format!("var d = {document}; var e = d && d.getElementById('page-name'); return e ? e.textContent : null;");
     browser.execute(&script, vec![]).await
 }

@@ -20,12 +20,13 @@
 //! - [`leaks`]: the masking leak suite's sentinels, searches, scenarios and rules.
 //! - Session continuity: [`proxy`] (a loopback TCP proxy a test can cut and restore), [`cdp`] (DevTools
 //!   commands through chromedriver), [`tabs`] (tabs of one browser and which one is looked at),
-//!   [`status_history`] (every state the viewer showed), [`stored_session`] (the shim's `{key, secret}` in
+//!   [`status_history`] (every state the viewer showed), [`agent_frames`] (what the viewer received), [`stored_session`] (the shim's `{key, secret}` in
 //!   `sessionStorage`), [`page_log`] (what the continuity pages record across loads),
 //!   [`continuity_settings`] (the relay's grace, idle limit and tab policy) and [`continuity`] (a watched
 //!   session and the check that it goes on).
 
 pub mod agent;
+pub mod agent_frames;
 pub mod browser;
 pub mod cdn;
 pub mod cdp;

@@ -51,7 +51,11 @@ pub fn describe(entries: &[Entry]) -> String {
     if entries.is_empty() {
         return "(nothing recorded)".into();
     }
-    entries.iter().map(|entry| format!("{} on {} {}", entry.kind, entry.page, entry.detail)).collect::<Vec<_>>().join("; ")
+    entries
+        .iter()
+        .map(|entry| format!("{} on {} {}", entry.kind, entry.page, entry.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Waits until the log after `mark` has an entry of `kind`, and returns it.
