@@ -1,9 +1,16 @@
 //! Tabs of one browser, and which one the visitor looks at.
 //!
-//! WebDriver drives one tab at a time (`switch_to_window`), but switching does not by itself make the tab
-//! the one shown: what headless Chromium reports as `document.visibilityState` after a switch is read by
-//! [`visibility`], and [`look_at`] also brings the tab to the front through CDP (`Page.bringToFront`),
-//! which hides the other tabs of the window and fires their `visibilitychange`.
+//! WebDriver drives one tab at a time (`switch_to_window`). What headless Chromium (chromedriver 13x,
+//! `--headless=new`) does, measured with a page logging its events:
+//! - every tab answers `document.visibilityState == "visible"` when a script asks, even one behind another;
+//! - a tab opened by WebDriver (`new_window` + switch) is not focused (`hasFocus()` false, no `focus` event)
+//!   until `Page.bringToFront`, which also fires `blur` and `visibilitychange` (hidden) in the tab that
+//!   was in front;
+//! - switching WebDriver to an existing tab activates it: `focus` and `visibilitychange` (visible) fire
+//!   there, and the other tab gets `blur` and `hidden`. So merely reading a background tab makes it the
+//!   tab looked at: tests read only the tab in front.
+//!
+//! [`look_at`] switches and brings the tab to the front through CDP, so both paths fire.
 
 use crate::browser::Browser;
 use fantoccini::wd::WindowHandle;
@@ -34,7 +41,7 @@ pub async fn look_at(browser: &Browser, tab: &WindowHandle) -> crate::error::Res
     crate::cdp::bring_to_front(browser).await
 }
 
-/// Switches WebDriver to `tab` without bringing it to the front.
+/// Switches WebDriver to `tab` without `Page.bringToFront` (chromedriver still activates it, see above).
 pub async fn drive(browser: &Browser, tab: &WindowHandle) -> crate::error::Result<()> {
     Ok(browser.client().switch_to_window(tab.clone()).await?)
 }

@@ -189,8 +189,6 @@ async fn the_session_follows_the_tab_looked_at() -> Result<()> {
     expect_agent_tab(&watched, "2", "the second tab, looked at").await?;
     watched.expect_same_session("the second tab took over", mark, None, "Second page").await?;
 
-    tabs::drive(&watched.visitor, &first_tab).await?;
-    report_visibility(&watched, "the first tab, while the second is in front").await?;
     let mark = watched.mark().await?;
     tabs::look_at(&watched.visitor, &first_tab).await?;
     expect_agent_tab(&watched, "1", "the first tab, looked at again").await?;
