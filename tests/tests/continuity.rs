@@ -349,7 +349,8 @@ async fn closing_the_last_tab_ends_the_session_after_the_grace() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_idle_limit_ends_the_session() -> Result<()> {
     let idle = Duration::from_secs(4);
-    let settings = ContinuitySettings { idle_limit_secs: idle.as_secs(), ..ContinuitySettings::default() };
+    // The relay wants the idle limit at least as long as the grace.
+    let settings = ContinuitySettings { idle_limit_secs: idle.as_secs(), resume_grace_secs: 3, ..Default::default() };
     let watched = Watched::start(Options { settings, ..Options::default() }).await?;
     let stored = stored_session::wait_for(&watched.visitor).await?;
     let started = Instant::now();
