@@ -59,12 +59,36 @@ async fn post(base: &str, path: &str, body: &str) -> crate::error::Result<String
         body.len()
     );
     stream.write_all(request.as_bytes()).await?;
+    // chromedriver may keep the connection open despite `Connection: close`: read what the head announces.
     let mut response = Vec::new();
-    stream.read_to_end(&mut response).await?;
-    let response = String::from_utf8_lossy(&response).into_owned();
-    let (head, body) = response.split_once("\r\n\r\n").ok_or("chromedriver's answer has no body")?;
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    Ok(if chunked { dechunk(body) } else { body.to_string() })
+    let mut buffer = [0u8; 8192];
+    loop {
+        if let Some(body) = complete_body(&response) {
+            return Ok(body);
+        }
+        let read = stream.read(&mut buffer).await?;
+        if read == 0 {
+            let text = String::from_utf8_lossy(&response).into_owned();
+            let (_, body) = text.split_once("\r\n\r\n").ok_or("chromedriver's answer has no body")?;
+            return Ok(body.to_string());
+        }
+        response.extend_from_slice(&buffer[..read]);
+    }
+}
+
+/// The body, once `response` holds all of it (by `Content-Length`, or a chunked body's last chunk).
+fn complete_body(response: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(response);
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let head = head.to_ascii_lowercase();
+    if head.contains("transfer-encoding: chunked") {
+        return body
+            .contains("\r\n0\r\n\r\n")
+            .then(|| dechunk(body))
+            .or_else(|| body.starts_with("0\r\n\r\n").then(String::new));
+    }
+    let length: usize = head.lines().find_map(|line| line.strip_prefix("content-length:"))?.trim().parse().ok()?;
+    (body.len() >= length).then(|| body[..length].to_string())
 }
 
 /// The body of a `Transfer-Encoding: chunked` response.
@@ -84,6 +108,15 @@ fn dechunk(mut rest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_is_complete_by_its_length() {
+        assert_eq!(complete_body(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n{\"a\""), None);
+        assert_eq!(
+            complete_body(b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n{\"a\":1}").as_deref(),
+            Some("{\"a\":1}")
+        );
+    }
 
     #[test]
     fn a_chunked_body_is_joined() {

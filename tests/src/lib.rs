@@ -21,7 +21,8 @@
 //! - Session continuity: [`proxy`] (a loopback TCP proxy a test can cut and restore), [`cdp`] (DevTools
 //!   commands through chromedriver), [`tabs`] (tabs of one browser and which one is looked at),
 //!   [`status_history`] (every state the viewer showed), [`agent_frames`] (what the viewer received), [`stored_session`] (the shim's `{key, secret}` in
-//!   `sessionStorage`), [`page_log`] (what the continuity pages record across loads),
+//!   `sessionStorage`), [`page_log`] (what the continuity pages record across loads), [`raw_resume`] (a resume on the wire,
+//!   without the shim),
 //!   [`continuity_settings`] (the relay's grace, idle limit and tab policy) and [`continuity`] (a watched
 //!   session and the check that it goes on).
 
@@ -49,6 +50,7 @@ pub mod pixels;
 pub mod ports;
 pub mod probe;
 pub mod proxy;
+pub mod raw_resume;
 pub mod relay;
 pub mod site;
 pub mod stage;
