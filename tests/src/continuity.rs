@@ -184,7 +184,13 @@ impl Watched {
         }
         if let Some(between) = between {
             if !status_history::showed(&history, between) {
-                return Err(format!("{what}: the viewer never showed {between:?} in between: {states}").into());
+                let page_log = crate::page_log::read(&self.visitor).await.unwrap_or_default();
+                let recent = &page_log[page_log.len().saturating_sub(6)..];
+                return Err(format!(
+                    "{what}: the viewer never showed {between:?} in between: {states}; the visitor's tab recorded: {}",
+                    crate::page_log::describe(recent)
+                )
+                .into());
             }
         }
         crate::mirror::assert_mirrors(&self.visitor, &self.agent, crate::mirror::MIRROR_TIMEOUT)

@@ -80,13 +80,14 @@ async fn a_reload_keeps_the_session() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn back_and_forward_keep_the_session() -> Result<()> {
     let watched = Watched::start(Options::default()).await?;
-    let restored = back_and_forward(&watched).await?;
+    let walk = back_and_forward(&watched).await?;
     assert_eq!(
-        restored,
+        walk.restored,
         [false, false],
         "pages served no-store must be loaded again on back and forward, not restored from the back/forward \
          cache (pageshow.persisted for back, forward)"
     );
+    assert!(walk.problems.is_empty(), "{}", walk.problems.join("\n"));
     watched.shutdown().await
 }
 
@@ -95,36 +96,61 @@ async fn back_and_forward_keep_the_session() -> Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn back_and_forward_from_the_back_forward_cache_keep_the_session() -> Result<()> {
     let watched = Watched::start(Options { cacheable: true, ..Options::default() }).await?;
-    let restored = back_and_forward(&watched).await?;
-    watched.stage.log(&format!("pageshow.persisted on back, forward: {restored:?}"));
+    let walk = back_and_forward(&watched).await?;
+    watched.stage.log(&format!("pageshow.persisted on back, forward: {:?}", walk.restored));
     assert_eq!(
-        restored,
+        walk.restored,
         [true, true],
         "headless Chromium should restore both pages from the back/forward cache (pageshow.persisted for back, \
          forward); a page that stays ineligible keeps something open at pagehide (the shim's socket?)"
     );
+    assert!(walk.problems.is_empty(), "{}", walk.problems.join("\n"));
     watched.shutdown().await
 }
 
-/// Link to the second page, back, forward; returns whether back and forward restored the page from the
-/// back/forward cache.
-async fn back_and_forward(watched: &Watched) -> Result<[bool; 2]> {
-    let mark = watched.mark().await?;
-    watched.visitor.click("#to-second").await?;
-    watched.expect_same_session("a link to the second page", mark, Some("navigating"), "Second page").await?;
+/// What [`back_and_forward`] found.
+struct Walk {
+    /// Whether back and forward restored the page from the back/forward cache.
+    restored: [bool; 2],
+    /// Steps after which the viewer never showed `navigating` (the session otherwise went on).
+    problems: Vec<String>,
+}
 
-    let mark = watched.mark().await?;
-    let log_mark = page_log::mark(&watched.visitor).await?;
-    watched.visitor.client().back().await?;
-    watched.expect_same_session("back to the first page", mark, Some("navigating"), "Home").await?;
-    let back = page_log::wait_for(&watched.visitor, log_mark, "pageshow", NEXT_PAGE_TIMEOUT).await?;
-
-    let mark = watched.mark().await?;
-    let log_mark = page_log::mark(&watched.visitor).await?;
-    watched.visitor.client().forward().await?;
-    watched.expect_same_session("forward to the second page", mark, Some("navigating"), "Second page").await?;
-    let forward = page_log::wait_for(&watched.visitor, log_mark, "pageshow", NEXT_PAGE_TIMEOUT).await?;
-    Ok([back.persisted().unwrap_or(false), forward.persisted().unwrap_or(false)])
+/// Link to the second page, back, forward: after each the same session goes on (a failure at once); the
+/// steps where the viewer did not show `navigating` in between are collected, so that every step is
+/// checked.
+async fn back_and_forward(watched: &Watched) -> Result<Walk> {
+    let mut problems = Vec::new();
+    let mut restored = [false; 2];
+    let steps: [(&str, &str); 3] = [
+        ("a link to the second page", "Second page"),
+        ("back to the first page", "Home"),
+        ("forward to the second page", "Second page"),
+    ];
+    for (index, (what, page)) in steps.into_iter().enumerate() {
+        let mark = watched.mark().await?;
+        let log_mark = page_log::mark(&watched.visitor).await?;
+        match index {
+            0 => watched.visitor.click("#to-second").await?,
+            1 => watched.visitor.client().back().await?,
+            _ => watched.visitor.client().forward().await?,
+        }
+        watched.expect_same_session(what, mark, None, page).await?;
+        let history = status_history::since(&watched.agent, mark).await?;
+        if !status_history::showed(&history, "navigating") {
+            let log = page_log::since(&watched.visitor, log_mark).await?;
+            problems.push(format!(
+                "{what}: the viewer never showed \"navigating\" in between: {}; the visitor's tab recorded: {}",
+                status_history::describe(&history),
+                page_log::describe(&log)
+            ));
+        }
+        if index > 0 {
+            let shown = page_log::wait_for(&watched.visitor, log_mark, "pageshow", NEXT_PAGE_TIMEOUT).await?;
+            restored[index - 1] = shown.persisted().ok_or("pageshow recorded without `persisted`")?;
+        }
+    }
+    Ok(Walk { restored, problems })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -415,11 +441,13 @@ async fn expect_resume_refused(
     let log_mark = page_log::mark(visitor).await?;
     stored_session::plant(visitor, stored).await?;
     visitor.client().refresh().await?;
-    let forgotten =
-        cobrowse_e2e::wait::until(&format!("{what}: the planted session forgotten"), REFUSAL_TIMEOUT, || async {
-            Ok(stored_session::raw(visitor).await?.is_none().then_some(()))
-        })
-        .await;
+    // The shim keeps no session without a secret: then there is nothing to wait for but a resume that
+    // must not come.
+    let wait_for = if stored.secret.is_empty() { Duration::from_secs(3) } else { REFUSAL_TIMEOUT };
+    let forgotten = cobrowse_e2e::wait::until(&format!("{what}: the planted session forgotten"), wait_for, || async {
+        Ok(stored_session::raw(visitor).await?.is_none().then_some(()))
+    })
+    .await;
     let entries = page_log::since(visitor, log_mark).await?;
     let resumed = entries.iter().any(|entry| entry.kind == "resumed");
     assert!(!resumed, "{what}: the page must not get the session back; it recorded: {}", page_log::describe(&entries));

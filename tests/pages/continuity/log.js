@@ -19,7 +19,7 @@
   function summary(detail) {
     if (!detail || typeof detail !== "object") return detail === undefined ? null : String(detail);
     var kept = {};
-    ["key", "reason", "code", "navigating", "agents", "name"].forEach(function (name) {
+    ["key", "reason", "code", "navigating", "agents", "name", "persisted"].forEach(function (name) {
       if (name in detail) kept[name] = detail[name];
     });
     return kept;
