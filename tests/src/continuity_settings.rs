@@ -1,5 +1,5 @@
 //! The relay's continuity settings for a test, written as the config file's keys (`resume_grace_secs`,
-//! `idle_limit_secs`, a site's `tabs`) and read by the relay's own TOML parser, so the tests follow the
+//! `idle_limit_secs`, the heartbeat's, a site's `tabs`) and read by the relay's own TOML parser, so the tests follow the
 //! documented keys rather than the Rust field names behind them.
 
 use cobrowse_relay::Config;
@@ -13,13 +13,16 @@ pub struct ContinuitySettings {
     pub idle_limit_secs: u64,
     /// The site's `tabs`: `"visible"` (the session follows the tab looked at) or `"first"`.
     pub tabs: &'static str,
+    /// `heartbeat_interval_secs` and `heartbeat_timeout_secs`: how often the relay pings each peer, and
+    /// how long a silent one may stay.
+    pub heartbeat_secs: (u64, u64),
 }
 
 impl Default for ContinuitySettings {
     /// Long enough for a page load or a network drop of a few seconds in a debug build, short enough
     /// that a test never waits long.
     fn default() -> Self {
-        Self { resume_grace_secs: 20, idle_limit_secs: 600, tabs: "visible" }
+        Self { resume_grace_secs: 20, idle_limit_secs: 600, tabs: "visible", heartbeat_secs: (10, 30) }
     }
 }
 
@@ -27,9 +30,12 @@ impl ContinuitySettings {
     /// The settings as a config file (the site "demo", open to any origin).
     pub fn to_toml(&self) -> String {
         format!(
-            "resume_grace_secs = {}\nidle_limit_secs = {}\n\n[[sites]]\nid = \"{}\"\norigins = [\"*\"]\ntabs = \"{}\"\n",
+            "resume_grace_secs = {}\nidle_limit_secs = {}\nheartbeat_interval_secs = {}\nheartbeat_timeout_secs = {}\n\n\
+             [[sites]]\nid = \"{}\"\norigins = [\"*\"]\ntabs = \"{}\"\n",
             self.resume_grace_secs,
             self.idle_limit_secs,
+            self.heartbeat_secs.0,
+            self.heartbeat_secs.1,
             crate::relay::SITE_ID,
             self.tabs
         )
@@ -56,8 +62,18 @@ mod tests {
 
     #[test]
     fn the_settings_are_the_documented_keys() {
-        let toml = ContinuitySettings { resume_grace_secs: 2, idle_limit_secs: 3, tabs: "first" }.to_toml();
-        for line in ["resume_grace_secs = 2", "idle_limit_secs = 3", "tabs = \"first\"", "id = \"demo\""] {
+        let toml =
+            ContinuitySettings { resume_grace_secs: 2, idle_limit_secs: 3, tabs: "first", heartbeat_secs: (1, 3) }
+                .to_toml();
+        let lines = [
+            "resume_grace_secs = 2",
+            "idle_limit_secs = 3",
+            "heartbeat_interval_secs = 1",
+            "heartbeat_timeout_secs = 3",
+            "tabs = \"first\"",
+            "id = \"demo\"",
+        ];
+        for line in lines {
             assert!(toml.contains(line), "expected the line {line:?} in:\n{toml}");
         }
     }

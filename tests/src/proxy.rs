@@ -4,6 +4,8 @@
 //! It accepts on `127.0.0.1:0` and forwards every connection to one target. [`Proxy::cut`] drops every
 //! open connection at once (both sides see the TCP connection close, with no WebSocket close frame: a
 //! browser reports 1006) and refuses new ones (accepted and closed at once) until [`Proxy::restore`].
+//! [`Proxy::freeze`] keeps the connections open but lets no byte through either way (a half-open
+//! connection: a laptop gone to sleep, a NAT that forgot the flow), which only heartbeats can detect.
 //! The first request head (up to the blank line) of every connection is kept, so a test can check what
 //! URLs and headers went over the wire; a WebSocket upgrade is always its connection's first request.
 
@@ -17,11 +19,21 @@ use tokio::task::JoinHandle;
 /// The most bytes of a connection's first request head that are kept.
 const KEPT_HEAD_BYTES: usize = 16 * 1024;
 
+/// What the proxy lets through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Network {
+    Open,
+    /// Connections dropped, new ones refused.
+    Cut,
+    /// Connections kept open, every byte dropped.
+    Frozen,
+}
+
 /// A running proxy; it stops (and drops its connections) when dropped.
 pub struct Proxy {
     addr: SocketAddr,
-    /// `true` while the network is cut; every connection task watches it.
-    cut: watch::Sender<bool>,
+    /// The network's state; every connection task watches it.
+    network: watch::Sender<Network>,
     request_heads: Arc<Mutex<Vec<String>>>,
     accept_task: JoinHandle<()>,
 }
@@ -31,10 +43,10 @@ impl Proxy {
     pub async fn start(target: SocketAddr) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let (cut, _) = watch::channel(false);
+        let (network, _) = watch::channel(Network::Open);
         let request_heads = Arc::new(Mutex::new(Vec::new()));
-        let accept_task = tokio::spawn(accept_loop(listener, target, cut.clone(), request_heads.clone()));
-        Ok(Self { addr, cut, request_heads, accept_task })
+        let accept_task = tokio::spawn(accept_loop(listener, target, network.clone(), request_heads.clone()));
+        Ok(Self { addr, network, request_heads, accept_task })
     }
 
     /// Starts a proxy to an `http://host:port` origin (the relay's).
@@ -58,12 +70,17 @@ impl Proxy {
 
     /// Drops every open connection and refuses new ones, until [`Proxy::restore`].
     pub fn cut(&self) {
-        self.cut.send_replace(true);
+        self.network.send_replace(Network::Cut);
+    }
+
+    /// Keeps every connection open but lets no byte through, until [`Proxy::restore`] (or a cut).
+    pub fn freeze(&self) {
+        self.network.send_replace(Network::Frozen);
     }
 
     /// Lets connections through again.
     pub fn restore(&self) {
-        self.cut.send_replace(false);
+        self.network.send_replace(Network::Open);
     }
 
     /// The first request head of every connection so far (request line and headers).
@@ -76,22 +93,22 @@ impl Drop for Proxy {
     fn drop(&mut self) {
         self.accept_task.abort();
         // Connection tasks end when they see the cut.
-        self.cut.send_replace(true);
+        self.network.send_replace(Network::Cut);
     }
 }
 
 async fn accept_loop(
     listener: TcpListener,
     target: SocketAddr,
-    cut: watch::Sender<bool>,
+    network: watch::Sender<Network>,
     request_heads: Arc<Mutex<Vec<String>>>,
 ) {
     while let Ok((client, _)) = listener.accept().await {
-        if *cut.borrow() {
+        if *network.borrow() == Network::Cut {
             drop(client);
             continue;
         }
-        tokio::spawn(forward(client, target, cut.subscribe(), request_heads.clone()));
+        tokio::spawn(forward(client, target, network.subscribe(), request_heads.clone()));
     }
 }
 
@@ -99,7 +116,7 @@ async fn accept_loop(
 async fn forward(
     mut client: TcpStream,
     target: SocketAddr,
-    mut cut: watch::Receiver<bool>,
+    network: watch::Receiver<Network>,
     request_heads: Arc<Mutex<Vec<String>>>,
 ) {
     let Ok(mut server) = TcpStream::connect(target).await else {
@@ -107,35 +124,41 @@ async fn forward(
     };
     let (mut client_read, mut client_write) = client.split();
     let (mut server_read, mut server_write) = server.split();
-    let upstream = copy_recording_head(&mut client_read, &mut server_write, &request_heads);
-    let downstream = tokio::io::copy(&mut server_read, &mut client_write);
+    let upstream = pump(&mut client_read, &mut server_write, &network, Some(&request_heads));
+    let downstream = pump(&mut server_read, &mut client_write, &network, None);
+    let mut cut = network.clone();
     tokio::select! {
         _ = upstream => {}
         _ = downstream => {}
-        _ = cut.wait_for(|is_cut| *is_cut) => {}
+        _ = cut.wait_for(|network| *network == Network::Cut) => {}
     }
     // Dropping both streams closes both connections.
 }
 
-/// Copies `from` into `to`, keeping the first request head seen on the way.
-async fn copy_recording_head(
+/// Copies `from` into `to`, dropping what comes while the network is frozen; keeps the first request head
+/// seen on the way when given `request_heads`.
+async fn pump(
     from: &mut tokio::net::tcp::ReadHalf<'_>,
     to: &mut tokio::net::tcp::WriteHalf<'_>,
-    request_heads: &Mutex<Vec<String>>,
+    network: &watch::Receiver<Network>,
+    request_heads: Option<&Mutex<Vec<String>>>,
 ) -> std::io::Result<()> {
     let mut head = Vec::new();
-    let mut head_done = false;
+    let mut head_done = request_heads.is_none();
     let mut buffer = [0u8; 16 * 1024];
     loop {
         let read = from.read(&mut buffer).await?;
         if read == 0 {
             return to.shutdown().await;
         }
+        if *network.borrow() == Network::Frozen {
+            continue;
+        }
         if !head_done {
             head.extend_from_slice(&buffer[..read]);
             if let Some(end) = find(&head, b"\r\n\r\n").or((head.len() >= KEPT_HEAD_BYTES).then_some(KEPT_HEAD_BYTES)) {
                 let text = String::from_utf8_lossy(&head[..end]).into_owned();
-                request_heads.lock().expect("the request heads").push(text);
+                request_heads.expect("kept only with a list").lock().expect("the request heads").push(text);
                 head_done = true;
                 head = Vec::new();
             }
@@ -183,6 +206,21 @@ mod tests {
             Ok(Ok(0)) | Ok(Err(_)) => true,
             Ok(Ok(_)) | Err(_) => false,
         }
+    }
+
+    #[tokio::test]
+    async fn a_frozen_connection_stays_open_but_carries_nothing_until_restored() {
+        let proxy = Proxy::start(echo_server().await).await.unwrap();
+        let mut stream = TcpStream::connect(proxy.local_addr()).await.unwrap();
+        assert_eq!(round_trip(&mut stream, "before").await.unwrap(), "before");
+        proxy.freeze();
+        assert!(round_trip(&mut stream, "lost").await.is_err(), "nothing should come back while frozen");
+        proxy.restore();
+        assert_eq!(
+            round_trip(&mut stream, "after").await.unwrap(),
+            "after",
+            "the same connection should carry bytes again after restore()"
+        );
     }
 
     #[tokio::test]

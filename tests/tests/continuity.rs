@@ -320,6 +320,44 @@ async fn the_agent_reconnects_after_a_network_drop() -> Result<()> {
     watched.shutdown().await
 }
 
+/// A half-open connection (the proxy keeps it open but lets nothing through) does not keep the session
+/// alive: the relay's heartbeat finds the visitor silent, the agent sees `reconnecting`, and with the
+/// visitor still unreachable the session ends after the grace.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_open_visitor_connection_is_detected_and_ends_after_the_grace() -> Result<()> {
+    let (interval, timeout, grace) = (1, 3, 3);
+    let settings = ContinuitySettings {
+        heartbeat_secs: (interval, timeout),
+        resume_grace_secs: grace,
+        idle_limit_secs: 600,
+        ..ContinuitySettings::default()
+    };
+    let watched = Watched::start(Options { settings, visitor_proxy: true, ..Options::default() }).await?;
+    let proxy = watched.visitor_proxy.as_ref().expect("a visitor proxy");
+    let mark = watched.mark().await?;
+    let frozen_at = Instant::now();
+    proxy.freeze();
+    agent::wait_for_state(&watched.agent, &["reconnecting"], Duration::from_secs(timeout + 10))
+        .await
+        .map_err(step("the relay's heartbeat finds the frozen visitor"))?;
+    let detected = frozen_at.elapsed();
+    agent::wait_for_state(&watched.agent, &["ended"], Duration::from_secs(grace + 15))
+        .await
+        .map_err(step("the grace passes with the visitor unreachable"))?;
+    let ended = frozen_at.elapsed();
+    let history = status_history::since(&watched.agent, mark).await?;
+    watched.stage.log(&format!(
+        "frozen visitor: reconnecting after {detected:?}, ended after {ended:?}: {}",
+        status_history::describe(&history)
+    ));
+    assert!(
+        detected <= Duration::from_secs(timeout + 2 * interval + 2),
+        "the relay should find a silent visitor within its heartbeat timeout ({timeout} s, pings every {interval} s); \
+         the agent saw it after {detected:?}"
+    );
+    watched.shutdown().await
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Ending
 
