@@ -161,10 +161,25 @@ impl Watched {
         Ok(())
     }
 
+    /// [`Watched::expect_continued`], and the whole mirror equals the visitor's page.
+    pub async fn expect_same_session(
+        &self,
+        what: &str,
+        mark: usize,
+        between: Option<&str>,
+        page_name: &str,
+    ) -> crate::error::Result<()> {
+        self.expect_continued(what, mark, between, page_name).await?;
+        crate::mirror::assert_mirrors(&self.visitor, &self.agent, crate::mirror::MIRROR_TIMEOUT)
+            .await
+            .map_err(crate::step(what))?;
+        Ok(())
+    }
+
     /// After the visitor did something that keeps the session (`what`): since `mark` the viewer showed
     /// `between` (e.g. `navigating`) if given and never a final state; it is `live` again with the visitor's
-    /// page `page_name`, the mirror equals the page, and the widget shows the same key.
-    pub async fn expect_same_session(
+    /// page `page_name` in the mirror, and the widget shows the same key.
+    pub async fn expect_continued(
         &self,
         what: &str,
         mark: usize,
@@ -193,9 +208,6 @@ impl Watched {
                 .into());
             }
         }
-        crate::mirror::assert_mirrors(&self.visitor, &self.agent, crate::mirror::MIRROR_TIMEOUT)
-            .await
-            .map_err(crate::step(what))?;
         crate::visitor::check_widget(&self.visitor, &self.key).await.map_err(crate::step(what))?;
         self.stage.log(&format!("{what}: same session, viewer {states}"));
         Ok(())

@@ -16,22 +16,32 @@ pub struct ContinuitySettings {
     /// `heartbeat_interval_secs` and `heartbeat_timeout_secs`: how often the relay pings each peer, and
     /// how long a silent one may stay.
     pub heartbeat_secs: (u64, u64),
+    /// The site's `[sites.masking] mask_selectors`.
+    pub mask_selectors: &'static [&'static str],
 }
 
 impl Default for ContinuitySettings {
     /// Long enough for a page load or a network drop of a few seconds in a debug build, short enough
     /// that a test never waits long.
     fn default() -> Self {
-        Self { resume_grace_secs: 20, idle_limit_secs: 600, tabs: "visible", heartbeat_secs: (10, 30) }
+        Self {
+            resume_grace_secs: 20,
+            idle_limit_secs: 600,
+            tabs: "visible",
+            heartbeat_secs: (10, 30),
+            mask_selectors: &[],
+        }
     }
 }
 
 impl ContinuitySettings {
     /// The settings as a config file (the site "demo", open to any origin).
     pub fn to_toml(&self) -> String {
+        let selectors: Vec<String> = self.mask_selectors.iter().map(|selector| format!("{selector:?}")).collect();
+        let masking = format!("\n[sites.masking]\nmask_selectors = [{}]\n", selectors.join(", "));
         format!(
             "resume_grace_secs = {}\nidle_limit_secs = {}\nheartbeat_interval_secs = {}\nheartbeat_timeout_secs = {}\n\n\
-             [[sites]]\nid = \"{}\"\norigins = [\"*\"]\ntabs = \"{}\"\n",
+             [[sites]]\nid = \"{}\"\norigins = [\"*\"]\ntabs = \"{}\"\n{masking}",
             self.resume_grace_secs,
             self.idle_limit_secs,
             self.heartbeat_secs.0,
@@ -62,9 +72,14 @@ mod tests {
 
     #[test]
     fn the_settings_are_the_documented_keys() {
-        let toml =
-            ContinuitySettings { resume_grace_secs: 2, idle_limit_secs: 3, tabs: "first", heartbeat_secs: (1, 3) }
-                .to_toml();
+        let settings = ContinuitySettings {
+            resume_grace_secs: 2,
+            idle_limit_secs: 3,
+            tabs: "first",
+            heartbeat_secs: (1, 3),
+            mask_selectors: &["#a"],
+        };
+        let toml = settings.to_toml();
         let lines = [
             "resume_grace_secs = 2",
             "idle_limit_secs = 3",
@@ -72,6 +87,7 @@ mod tests {
             "heartbeat_timeout_secs = 3",
             "tabs = \"first\"",
             "id = \"demo\"",
+            "mask_selectors = [\"#a\"]",
         ];
         for line in lines {
             assert!(toml.contains(line), "expected the line {line:?} in:\n{toml}");

@@ -16,6 +16,7 @@
 
 use cobrowse_e2e::continuity::{Options, Watched, FINAL_STATES, NEXT_PAGE_TIMEOUT};
 use cobrowse_e2e::continuity_settings::ContinuitySettings;
+use cobrowse_e2e::frames::{Audit, FrameRecorder, Recording};
 use cobrowse_e2e::leaks::capture::LogBuffer;
 use cobrowse_e2e::stored_session::{self, StoredSession};
 use cobrowse_e2e::tree::MIRROR_DOCUMENT;
@@ -23,6 +24,8 @@ use cobrowse_e2e::{
     agent, agent_frames, page_log, raw_resume, relay::AGENT_NAMES, status_history, step, tabs, visitor,
 };
 use cobrowse_e2e::{Browser, Result, Site};
+use cobrowse_protocol::FrameKind;
+use cobrowse_relay::Peer;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -653,6 +656,40 @@ async fn expect_session_untouched(watched: &Watched, mark: usize, what: &str) ->
     visitor::check_widget(&watched.visitor, &watched.key).await.map_err(step(what))
 }
 
+/// The site's masking rules come with every `SessionStarted`, so the next page is masked from its first
+/// frame: a selector configured for the site (not a built-in rule) hides the account number of the
+/// second page in every frame the relay receives, and in the mirror.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sites_masking_rules_apply_on_the_next_page() -> Result<()> {
+    const SENTINEL: &str = "ACCT-SENTINEL-58213";
+    let settings = ContinuitySettings { mask_selectors: &["#account-number"], ..ContinuitySettings::default() };
+    let watched = Watched::start(Options { settings, ..Options::default() }).await?;
+    let recorder = FrameRecorder::start(watched.stage.relay.subscribe_frames());
+    let mark = watched.mark().await?;
+    watched.visitor.click("#to-second").await?;
+    // Not the whole mirror: the canonical tree knows the built-in masks, not this site's rule.
+    watched.expect_continued("a link to a page with a masked element", mark, Some("navigating"), "Second page").await?;
+    let mirrored = mirror_text(&watched.agent, "account-number").await?;
+    let recording = recorder.finish().await?;
+    assert_eq!(recording.lagged, 0, "the frame recorder fell behind: the check would miss frames");
+    // Recording began mid-page: decode from the next page's snapshot (deltas before it lack their context).
+    let first_snapshot = recording.frames.iter().position(|frame| {
+        frame.from == Peer::Visitor
+            && cobrowse_protocol::frame::parse(&frame.bytes).is_ok_and(|(kind, _)| kind == FrameKind::Snapshot)
+    });
+    let first_snapshot = first_snapshot.ok_or("no snapshot of the second page reached the relay")?;
+    let audit = Audit::of(&Recording { frames: recording.frames[first_snapshot..].to_vec(), lagged: 0 });
+    assert!(audit.errors.is_empty(), "frames that would not decode: {:?}", audit.errors);
+    assert!(audit.visitor_page_frames() > 0, "no page frame of the second page was recorded");
+    let places = audit.find(SENTINEL);
+    assert!(places.is_empty(), "the site's masked text reached the relay on the next page: {places:?}");
+    assert!(
+        mirrored.as_deref().is_some_and(|text| !text.contains(SENTINEL) && !text.is_empty()),
+        "the mirror should show the account number masked, it shows {mirrored:?}"
+    );
+    watched.shutdown().await
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The JS API
 
@@ -749,6 +786,14 @@ async fn expect_in_mirror(watched: &Watched, what: &str, expression: &str, expec
     .await;
     let last = last.into_inner().expect("not poisoned");
     found.map_err(|error| format!("{error}: the mirror shows {last}, expected {expected}").into())
+}
+
+/// The text of the mirror's element `id`, if there is one.
+async fn mirror_text(agent_browser: &Browser, id: &str) -> Result<Option<String>> {
+    let script = format!(
+        "var d = {MIRROR_DOCUMENT}; var e = d && d.getElementById(arguments[0]); return e ? e.textContent : null;"
+    );
+    agent_browser.execute(&script, vec![Value::from(id)]).await
 }
 
 /// The mirror's `#page-name` text.
