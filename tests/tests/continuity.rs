@@ -45,6 +45,18 @@ async fn a_link_click_keeps_the_session() -> Result<()> {
     let mark = watched.mark().await?;
     watched.visitor.click("#to-second").await?;
     watched.expect_same_session("a link to the second page", mark, Some("navigating"), "Second page").await?;
+    // The same agents: the new page's widget counts the agent who joined on the first page.
+    let agents: Option<String> = watched
+        .visitor
+        .execute(
+            "var a = document.getElementById('cobrowse-agents'); return a && !a.hidden ? a.textContent : null;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        agents.as_deref().is_some_and(|text| text.starts_with("1 agent")),
+        "the next page's widget should say one agent is watching, it says {agents:?}"
+    );
     watched.shutdown().await
 }
 
@@ -435,10 +447,10 @@ async fn the_idle_limit_ends_the_session() -> Result<()> {
 async fn expect_ended_for_good(watched: &Watched, visitor: &Browser, stored: &StoredSession, how: &str) -> Result<()> {
     agent::wait_for_state(&watched.agent, &["ended"], NOTICE_TIMEOUT).await.map_err(step(how))?;
     let rejoined = try_join(watched, &watched.agent).await?;
-    assert_ne!(
+    assert_eq!(
         rejoined.state.as_deref(),
-        Some("live"),
-        "after {how} an agent must not join with the key {}: the viewer shows {:?}",
+        Some("error"),
+        "after {how} a join with the key {} should be refused as an unknown key; the viewer shows {:?}",
         watched.key,
         rejoined.text
     );
