@@ -1,6 +1,6 @@
 //! Tabs of one browser, and which one the visitor looks at.
 //!
-//! WebDriver drives one tab at a time (`switch_to_window`). What headless Chromium (chromedriver 13x,
+//! WebDriver drives one tab at a time (`switch_to_window`). What headless Chromium (156, with chromedriver,
 //! `--headless=new`) does, measured with a page logging its events:
 //! - every tab answers `document.visibilityState == "visible"` when a script asks, even one behind another;
 //! - a tab opened by WebDriver (`new_window` + switch) is not focused (`hasFocus()` false, no `focus` event)
