@@ -109,6 +109,49 @@ pub fn encode_control(control: &Control) -> Vec<u8> {
     frame::encode(FrameKind::Control, &to_postcard(control))
 }
 
+/// The control messages a visitor sends, encoded by hand exactly as [`encode_control`] encodes the same
+/// [`Control`] variants (postcard: the variant's index as a varint, then each field; a string is its
+/// length as a varint, then its UTF-8 bytes). Why by hand: `Control`'s `Serialize` covers every variant,
+/// the agents' and the relay's too, and the visitor's download would carry all of it for two messages.
+pub enum FromVisitor<'a> {
+    /// [`Control::EndSession`].
+    EndSession,
+    /// [`Control::Resume`].
+    Resume { key: &'a str, secret: &'a str },
+}
+
+impl FromVisitor<'_> {
+    /// The control frame of this message, as `encode_control` would give it.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut payload = Vec::new();
+        match self {
+            FromVisitor::EndSession => payload.push(CONTROL_END_SESSION),
+            FromVisitor::Resume { key, secret } => {
+                payload.push(CONTROL_RESUME);
+                push_str(&mut payload, key);
+                push_str(&mut payload, secret);
+            }
+        }
+        frame::encode(FrameKind::Control, &payload)
+    }
+}
+
+/// The index of `Control::EndSession` among `Control`'s variants (a one-byte varint).
+const CONTROL_END_SESSION: u8 = 4;
+/// The index of `Control::Resume` among `Control`'s variants (a one-byte varint).
+const CONTROL_RESUME: u8 = 9;
+
+/// A postcard string: its length as a varint (7 bits a byte, low first), then its bytes.
+fn push_str(payload: &mut Vec<u8>, text: &str) {
+    let mut length = text.len();
+    while length >= 0x80 {
+        payload.push(length as u8 | 0x80);
+        length >>= 7;
+    }
+    payload.push(length as u8);
+    payload.extend_from_slice(text.as_bytes());
+}
+
 /// Decodes a frame that must be a control message; page frames are an error here.
 pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
     match frame::parse(bytes)? {
@@ -320,6 +363,15 @@ mod tests {
     }
 
     #[test]
+    fn a_visitor_s_messages_encode_as_their_control_variants() {
+        assert_eq!(FromVisitor::EndSession.encode(), encode_control(&Control::EndSession));
+        for (key, secret) in [("123456", "0f".repeat(32)), ("", String::new()), ("k", "é".repeat(200))] {
+            let resume = Control::Resume { key: key.into(), secret: secret.clone() };
+            assert_eq!(FromVisitor::Resume { key, secret: &secret }.encode(), encode_control(&resume));
+        }
+    }
+
+    #[test]
     fn page_frames_are_not_control_messages() {
         let bytes = Encoder::new().snapshot(&page());
         assert!(matches!(decode_control(&bytes), Err(DecodeError::Payload { .. })));
@@ -327,8 +379,12 @@ mod tests {
 
     #[test]
     fn truncated_control_is_an_error() {
-        let started =
-            Control::SessionStarted { key: "123456".into(), masking: Default::default(), secret: String::new(), agents: 0 };
+        let started = Control::SessionStarted {
+            key: "123456".into(),
+            masking: Default::default(),
+            secret: String::new(),
+            agents: 0,
+        };
         let bytes = encode_control(&started);
         assert!(matches!(decode_control(&bytes[..bytes.len() - 2]), Err(DecodeError::Payload { .. })));
     }

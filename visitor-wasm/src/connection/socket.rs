@@ -1,11 +1,14 @@
 //! The socket: the visitor's WebSocket connection to the relay.
 //!
 //! One binary wire frame per WebSocket message, both ways. Page content goes out through the connection's one
-//! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); control messages go through
-//! [`message::encode_control`] and come in through [`message::decode_control`]. The connection knows
-//! nothing of the DOM: the session decides what to send and what a control message or a close means.
+//! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); the visitor's few control
+//! messages go out as [`FromVisitor`] (encoded by hand, a fraction of `Control`'s serializer) and the ones
+//! it receives come in through [`message::decode_to_visitor`]. A resumed session's first message
+//! (`Resume`) waits for the socket to open. The connection knows nothing of the DOM: the session decides
+//! what to send and what a control message or a close means.
 
-use cobrowse_protocol::{close, message, Control, Delta, Encoder, Snapshot, ToVisitor};
+use cobrowse_protocol::message::{self, FromVisitor};
+use cobrowse_protocol::{close, Delta, Encoder, Snapshot, ToVisitor};
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,18 +17,24 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 /// Past this many bytes waiting in the socket, asset uploads wait (the shim tries again later).
 const ASSET_BACKLOG_BYTES: u32 = 256 << 10;
 
-/// An open (or opening) WebSocket to the relay. Dropping it detaches its handlers and closes it.
+/// An open (or opening) WebSocket to the relay. Dropping it detaches its handlers and, if it is still open,
+/// closes it with 1001 (going away): the relay takes that for the visitor navigating, and keeps the session
+/// for the next page to resume. (Every other way a session ends closes the socket before dropping it.)
 pub struct Connection {
     socket: WebSocket,
     encoder: Encoder,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
+    /// Sends the first message (`Resume`) once the socket opens; `None` for a new session.
+    _on_open: Option<Closure<dyn FnMut()>>,
 }
 
 impl Connection {
-    /// Opens `url`; `on_control` gets each control message, `on_close` the close code and reason.
+    /// Opens `url`; `first` is sent as soon as it is open (a `Resume`), `on_control` gets each control
+    /// message, `on_close` the close code and reason.
     pub fn open(
         url: &str,
+        first: Option<Vec<u8>>,
         mut on_control: impl FnMut(ToVisitor) + 'static,
         mut on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
@@ -44,7 +53,15 @@ impl Connection {
             Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| on_close(event.code(), event.reason()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Self { socket, encoder: Encoder::new(), _on_message: on_message, _on_close: on_close })
+        let on_open = first.map(|frame| {
+            let opened = socket.clone();
+            let on_open = Closure::<dyn FnMut()>::new(move || {
+                let _ = opened.send_with_u8_array(&frame);
+            });
+            socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            on_open
+        });
+        Ok(Self { socket, encoder: Encoder::new(), _on_message: on_message, _on_close: on_close, _on_open: on_open })
     }
 
     /// Sends a full snapshot, starting a fresh compression context.
@@ -74,7 +91,7 @@ impl Connection {
 
     /// Tells the relay the visitor ended the session, and closes normally.
     pub fn end(&self) {
-        self.send(&message::encode_control(&Control::EndSession));
+        self.send(&FromVisitor::EndSession.encode());
         let _ = self.socket.close_with_code(close::NORMAL);
     }
 
@@ -89,8 +106,9 @@ impl Drop for Connection {
     fn drop(&mut self) {
         self.socket.set_onmessage(None);
         self.socket.set_onclose(None);
+        self.socket.set_onopen(None);
         if self.socket.ready_state() <= WebSocket::OPEN {
-            let _ = self.socket.close_with_code(close::NORMAL);
+            let _ = self.socket.close_with_code(close::GOING_AWAY);
         }
     }
 }
