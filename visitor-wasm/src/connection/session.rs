@@ -114,7 +114,8 @@ impl Session {
         let connection = match connection {
             Ok(connection) => connection,
             Err(error) => {
-                let message = format!("Cannot connect to the cobrowse service at {ws_url}: {}", error_text(&error));
+                let message =
+                    ["Cannot connect to the cobrowse service at ", ws_url, ": ", &error_text(&error)].concat();
                 return Err((settle, message));
             }
         };
@@ -183,7 +184,7 @@ impl Session {
             }
             (Err(error), _) | (_, Err(error)) => {
                 self.recorder.stop_observing();
-                return self.refuse_to_start(format!("Cobrowse cannot watch this page: {}", error_text(&error)));
+                return self.refuse_to_start(["Cobrowse cannot watch this page: ", &error_text(&error)].concat());
             }
         }
         self.key = Some(key);
