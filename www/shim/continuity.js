@@ -18,10 +18,10 @@ const TAB_ITEM = "cobrowse.tab";
 let channel = null; // the open BroadcastChannel, if the browser has one
 let tabs = null; // what listenToTabs was given
 
-/** sessionStorage, or null when the page may not use it (reading the property itself may throw). */
-function storage() {
+/** `action(sessionStorage)`, or null when the page may not use it (or what is stored is not ours). */
+function stored(action) {
   try {
-    return window.sessionStorage;
+    return action(window.sessionStorage);
   } catch {
     return null;
   }
@@ -29,46 +29,26 @@ function storage() {
 
 /** The session this tab keeps, {key, secret}, or null. */
 export function keptSession() {
-  try {
-    const kept = JSON.parse(storage().getItem(SESSION_ITEM));
-    return kept && kept.key && kept.secret ? { key: kept.key, secret: kept.secret } : null;
-  } catch {
-    return null; // nothing kept, no storage, or not ours
-  }
+  const kept = stored((storage) => JSON.parse(storage.getItem(SESSION_ITEM)));
+  return kept && kept.key && kept.secret ? { key: kept.key, secret: kept.secret } : null;
 }
 
-/** Keeps the session {key, secret} for this tab's next pages. */
+/** Keeps the session {key, secret} for this tab's next pages (if the page may: else the next page starts afresh). */
 export function keepSession(session) {
-  try {
-    storage().setItem(SESSION_ITEM, JSON.stringify({ key: session.key, secret: session.secret }));
-  } catch {
-    // No storage (or full): this page runs the session; the next one starts afresh.
-  }
+  stored((storage) => storage.setItem(SESSION_ITEM, JSON.stringify({ key: session.key, secret: session.secret })));
 }
 
 /** Forgets the session this tab keeps. */
 export function forgetSession() {
-  try {
-    storage().removeItem(SESSION_ITEM);
-  } catch {
-    // No storage: nothing was kept.
-  }
+  stored((storage) => storage.removeItem(SESSION_ITEM));
 }
 
 /** This tab's id: 128 random bits in hex, made once per tab (a new one per page when there is no storage). */
 export function tabId() {
-  try {
-    const kept = storage().getItem(TAB_ITEM);
-    if (kept) return kept;
-  } catch {
-    // No storage: a fresh id below.
-  }
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  const id = Array.from(bytes, (byte) => (byte + 256).toString(16).slice(1)).join("");
-  try {
-    storage().setItem(TAB_ITEM, id);
-  } catch {
-    // No storage: this page keeps the id to itself.
+  let id = stored((storage) => storage.getItem(TAB_ITEM));
+  if (!id) {
+    id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => (byte + 256).toString(16).slice(1)).join("");
+    stored((storage) => storage.setItem(TAB_ITEM, id));
   }
   return id;
 }

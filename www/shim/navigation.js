@@ -10,18 +10,7 @@
  *   the page stays, so the session goes on; the page's listeners hear `navigating`.
  */
 
-/** Calls `after()` after each call of the methods `names` of `proto`. */
-function afterMethods(proto, names, after) {
-  names.forEach((name) => {
-    const original = proto && proto[name];
-    if (typeof original !== "function") return;
-    proto[name] = function () {
-      const result = original.apply(this, arguments);
-      after();
-      return result;
-    };
-  });
-}
+import { afterMethods } from "./patches.js";
 
 /** Listens for the moments above: {leaving, back, looked, routed}, each a function of no argument. */
 export function watchNavigation({ leaving, back, looked, routed }) {

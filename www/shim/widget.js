@@ -82,11 +82,15 @@ const KEYED = ["live", "reconnecting", "waiting"];
 
 const TITLES = {
   connecting: "Starting a cobrowse session\u2026",
-  live: "Your session key",
-  reconnecting: "Your session key",
-  waiting: "Your session key",
   ended: "Session ended",
   failed: "Cobrowse could not start",
+};
+
+/** What the keyed steps say under the key. */
+const MESSAGES = {
+  live: "Read this key to the agent.",
+  reconnecting: "Reconnecting\u2026",
+  waiting: "Your session continues in another tab.",
 };
 
 /**
@@ -106,21 +110,15 @@ export function show(step, detail) {
   const keyed = KEYED.includes(step);
   w.state = step;
   w.root.className = "cobrowse-widget cobrowse-" + step;
-  w.title.textContent = TITLES[step];
+  w.title.textContent = keyed ? "Your session key" : TITLES[step];
   w.key.hidden = w.agents.hidden = !keyed;
   w.message.hidden = step === "connecting";
   w.button.textContent = step === "connecting" ? "Cancel" : keyed ? "End" : "Close";
   if (step === "live") {
     w.key.textContent = detail.key;
     if (detail.agents !== undefined) w.agents.textContent = agentsText(detail.agents);
-    w.message.textContent = "Read this key to the agent.";
-  } else if (step === "reconnecting") {
-    w.message.textContent = "Reconnecting\u2026";
-  } else if (step === "waiting") {
-    w.message.textContent = "Your session continues in another tab.";
-  } else if (step !== "connecting") {
-    w.message.textContent = detail || "";
   }
+  w.message.textContent = MESSAGES[step] || detail || "";
 }
 
 /** Calls start() on a click on a [data-cobrowse-start] element, and on the hotkey unless `script` turns it off. */
