@@ -21,11 +21,19 @@ struct Package {
     krate: &'static str,
     lib_name: &'static str,
     out_dir: &'static str,
+    /// Whoever loads it always says where its wasm is (the shim does, with the version): the glue's default
+    /// URL would be dead code in the download.
+    wasm_url_given: bool,
 }
 
 const PACKAGES: [Package; 2] = [
-    Package { krate: "cobrowse-visitor", lib_name: "cobrowse_visitor", out_dir: "visitor" },
-    Package { krate: "cobrowse-agent-viewer", lib_name: "cobrowse_agent_viewer", out_dir: "agent/pkg" },
+    Package { krate: "cobrowse-visitor", lib_name: "cobrowse_visitor", out_dir: "visitor", wasm_url_given: true },
+    Package {
+        krate: "cobrowse-agent-viewer",
+        lib_name: "cobrowse_agent_viewer",
+        out_dir: "agent/pkg",
+        wasm_url_given: false,
+    },
 ];
 
 /// Features Rust's wasm32 target emits by default, which wasm-opt must accept.
@@ -66,19 +74,12 @@ fn build_package(package: &Package) -> Result {
     )?;
     let compiled = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{}.wasm", package.lib_name));
     let out_dir = site_dir().join(package.out_dir);
-    command::run(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-dir",
-            path_str(&out_dir)?,
-            "--out-name",
-            package.lib_name,
-            path_str(&compiled)?,
-        ],
-    )?;
+    let mut bindgen = vec!["--target", "web", "--no-typescript", "--out-dir", path_str(&out_dir)?];
+    bindgen.extend(["--out-name", package.lib_name, path_str(&compiled)?]);
+    if package.wasm_url_given {
+        bindgen.push("--omit-default-module-path");
+    }
+    command::run("wasm-bindgen", &bindgen)?;
     let wasm = out_dir.join(format!("{}_bg.wasm", package.lib_name));
     shrink(&wasm)?;
     let glue = out_dir.join(format!("{}.js", package.lib_name));
@@ -91,7 +92,8 @@ fn build_package(package: &Package) -> Result {
 fn shrink(wasm: &Path) -> Result {
     let path = path_str(wasm)?;
     // Rust never uses the lowest KiB of memory (its stack and data start higher), which lets wasm-opt fold
-    // more address arithmetic; GUFA and a second pass each take a little more off the download.
+    // more address arithmetic; GUFA and a second pass each take a little more off the download. The
+    // target-features section only informs tools: browsers ignore it.
     let mut args = vec![
         "--low-memory-unused",
         "-Oz",
@@ -100,6 +102,7 @@ fn shrink(wasm: &Path) -> Result {
         "--converge",
         "--strip-debug",
         "--strip-producers",
+        "--strip-target-features",
         "-o",
         path,
         path,

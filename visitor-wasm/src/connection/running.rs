@@ -47,7 +47,8 @@ pub fn start(ws_url: &str, emit: Function, hooks: JsValue, resume: JsValue) -> P
             let secret_fields = SECRET_FIELDS.with(WeakSet::clone);
             match Session::open(ws_url, resume_of(&resume), emit, &hooks, secret_fields, settle, REACH) {
                 Ok(session) => {
-                    SESSION.with(|cell| *cell.borrow_mut() = Some(session));
+                    // Free, as checked above (not `borrow_mut`: its panic would cost download size).
+                    SESSION.with(|cell| cell.try_borrow_mut().map(|mut slot| *slot = Some(session)).ok());
                     return promise;
                 }
                 Err((settle, message)) => settle.reject(message, 0),
