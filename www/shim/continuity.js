@@ -30,12 +30,12 @@ function stored(action) {
 /** The session this tab keeps, {key, secret}, or null. */
 export function keptSession() {
   const kept = stored((storage) => JSON.parse(storage.getItem(SESSION_ITEM)));
-  return kept && kept.key && kept.secret ? { key: kept.key, secret: kept.secret } : null;
+  return kept && kept.key && kept.secret ? kept : null;
 }
 
-/** Keeps the session {key, secret} for this tab's next pages (if the page may: else the next page starts afresh). */
+/** Keeps the session, {key, secret}, for this tab's next pages (if the page may: else the next page starts afresh). */
 export function keepSession(session) {
-  stored((storage) => storage.setItem(SESSION_ITEM, JSON.stringify({ key: session.key, secret: session.secret })));
+  stored((storage) => storage.setItem(SESSION_ITEM, JSON.stringify(session)));
 }
 
 /** Forgets the session this tab keeps. */

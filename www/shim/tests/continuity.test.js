@@ -9,7 +9,7 @@ beforeEach(() => sessionStorage.clear());
 describe("the session kept per tab", () => {
   it("is kept, read back and forgotten", () => {
     expect(keptSession()).toBeNull();
-    keepSession({ key: "123456", secret: "ab".repeat(32), agents: 3 });
+    keepSession({ key: "123456", secret: "ab".repeat(32) });
     expect(JSON.parse(sessionStorage.getItem("cobrowse.session"))).toEqual({ key: "123456", secret: "ab".repeat(32) });
     expect(keptSession()).toEqual({ key: "123456", secret: "ab".repeat(32) });
     forgetSession();
