@@ -41,12 +41,12 @@ impl Connection {
         let socket = WebSocket::new(url)?;
         socket.set_binary_type(BinaryType::Arraybuffer);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            match event.data().dyn_into::<ArrayBuffer>().map(|data| Uint8Array::new(&data).to_vec()) {
-                Ok(bytes) => match message::decode_to_visitor(&bytes) {
-                    Some(control) => on_control(control),
-                    None => web_sys::console::warn_1(&"cobrowse: ignored a malformed message from the relay".into()),
-                },
-                Err(_) => web_sys::console::warn_1(&"cobrowse: ignored a text message from the relay".into()),
+            let data = event.data().dyn_into::<ArrayBuffer>().ok();
+            match data.and_then(|data| message::decode_to_visitor(&Uint8Array::new(&data).to_vec())) {
+                Some(control) => on_control(control),
+                None => web_sys::console::warn_1(
+                    &"cobrowse: ignored a message from the relay (not one for visitors)".into(),
+                ),
             }
         });
         let on_close =
