@@ -168,7 +168,7 @@ pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
 /// deserializer the visitor's download would carry postcard's whole decoder, for four messages.
 pub fn decode_to_visitor(bytes: &[u8]) -> Option<ToVisitor> {
     match frame::parse(bytes).ok()? {
-        (FrameKind::Control, payload) => Reader(payload).to_visitor(),
+        (FrameKind::Control, payload) => Reader(payload).message(),
         _ => None,
     }
 }
@@ -177,7 +177,8 @@ pub fn decode_to_visitor(bytes: &[u8]) -> Option<ToVisitor> {
 struct Reader<'a>(&'a [u8]);
 
 impl Reader<'_> {
-    fn to_visitor(&mut self) -> Option<ToVisitor> {
+    /// A whole `ToVisitor`: its variant index, then its fields.
+    fn message(&mut self) -> Option<ToVisitor> {
         Some(match self.varint()? {
             0 => ToVisitor::SessionStarted {
                 key: self.string()?,
