@@ -61,6 +61,7 @@ function connect(resuming) {
       if (!current()) throw new Error("The session was stopped before it started.");
       setRecorder(module);
       pristine();
+      module.suspend(); // a connection the recorder may still hold gives way to this one
       const emitted = (name, detail) => current() && onVisitorEvent(name, detail);
       return module.start(url + (resuming ? "&resume=1" : ""), emitted, hooks, resuming);
     })
