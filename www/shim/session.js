@@ -1,25 +1,14 @@
 /**
  * The session lifecycle: Cobrowse.start(), Cobrowse.stop(), and a session that outlives its page.
  *
- * The recorder (loader.js) is imported only when a session starts, so a page that never shares pays for the
- * shim alone; a page whose tab keeps a session (continuity.js) imports it at once and resumes, showing the
- * kept key meanwhile. A session's states here: starting (a new one), live, resuming, reconnecting (the
- * connection dropped: retried with backoff, reconnect.js), waiting (another tab has it; taken back when
- * this tab is looked at), suspended (the page is going away, or into the back/forward cache).
- *
- * What happens is shown in the widget and told to the page's listeners (events.js).
+ * The recorder (loader.js) is imported only when a session starts, or at once on a page whose tab keeps a
+ * session (continuity.js), which resumes it showing the kept key meanwhile. States: starting (a new one),
+ * live, resuming, reconnecting (with backoff, reconnect.js), waiting (another tab has it; taken back when
+ * this tab is looked at), suspended (the page is going away, or into the back/forward cache). What happens
+ * is shown in the widget and told to the page's listeners (events.js).
  */
 
-import {
-  closeChannel,
-  forgetSession,
-  keepSession,
-  keptSession,
-  listenToTabs,
-  openChannel,
-  tabId,
-  tell,
-} from "./continuity.js";
+import * as continuity from "./continuity.js";
 import { emit } from "./events.js";
 import { hooks } from "./hooks.js";
 import { load, loaded } from "./loader.js";
@@ -43,11 +32,16 @@ let stopAssets = null; // stops uploadAssets, while a session runs
 export function setupSession(relay, siteId) {
   base = relay;
   site = siteId;
-  tab = tabId();
-  watchNavigation({ leaving: suspend, back, looked: takeBack, routed: navigating });
-  const held = keptSession();
+  tab = continuity.tabId();
+  watchNavigation({
+    leaving: suspend,
+    back,
+    looked: () => state === "waiting" && resume(), // a session waiting here is taken back
+    routed: () => state === "live" && emit("navigating", { key: kept.key }), // a single-page app's route: it goes on
+  });
+  const held = continuity.keptSession();
   if (held) adopt(held, true);
-  listenToTabs({ held: () => kept, handed: (handed) => state === "idle" && adopt(handed), forgotten });
+  continuity.listenToTabs({ held: () => kept, handed: (handed) => state === "idle" && adopt(handed), forgotten });
 }
 
 /** Connects the recorder: a new session, or the kept one (`resuming`). What an older connection says is ignored. */
@@ -78,7 +72,7 @@ function connect(resuming) {
 function onStarted({ key, secret, agents }, resumed) {
   state = "live";
   stopRetrying();
-  if (secret) keepSession((kept = { key, secret }));
+  if (secret) continuity.keepSession((kept = { key, secret }));
   if (loaded.send_asset) stopAssets = uploadAssets(loaded, hooks.MutationObserver || MutationObserver);
   show("live", { key, agents });
   emit(resumed ? "resumed" : "started", { key });
@@ -114,7 +108,7 @@ function closed({ reason, code }) {
     show("reconnecting");
     retryLater(resume);
   } else {
-    if (kept) tell({ type: "forget", key: kept.key });
+    if (kept) continuity.tell({ type: "forget", key: kept.key });
     over(reason, code);
   }
 }
@@ -125,7 +119,7 @@ function over(reason, code) {
   stopRetrying();
   endAssets();
   setRecorder(null);
-  forgetSession();
+  continuity.forgetSession();
   kept = session = null;
   state = "idle";
   show("ended", reason);
@@ -139,7 +133,7 @@ function endAssets() {
 
 /** Keeps `held` as this tab's session and shows its key; resumes now, or when the tab is looked at. */
 function adopt(held, now) {
-  keepSession((kept = held));
+  continuity.keepSession((kept = held));
   session = Promise.resolve(held.key);
   state = "waiting";
   show("live", { key: held.key });
@@ -151,15 +145,8 @@ function adopt(held, now) {
 function resume() {
   if (state === "waiting" || state === "suspended" || state === "reconnecting") {
     if (state !== "reconnecting") state = "resuming";
-    connect(kept).catch(() => {
-      // onFailed has decided: a retry, a wait, or the end.
-    });
+    connect(kept).catch(() => {}); // onFailed has decided: a retry, a wait, or the end
   }
-}
-
-/** This tab is looked at: a session waiting here is taken back. */
-function takeBack() {
-  if (state === "waiting") resume();
 }
 
 /** The page is going away (or into the back/forward cache): the session is suspended, kept for the next. */
@@ -170,19 +157,14 @@ function suspend() {
   endAssets();
   setRecorder(null);
   if (loaded) loaded.suspend();
-  closeChannel(); // an open channel may keep the page out of the back/forward cache
+  continuity.closeChannel(); // an open channel may keep the page out of the back/forward cache
   state = "suspended";
   emit("navigating", { key: kept.key });
 }
 
-/** A single-page app changed its route: the session goes on; the page's listeners hear it. */
-function navigating() {
-  if (state === "live") emit("navigating", { key: kept.key });
-}
-
 /** The page is back from the back/forward cache: the session it had continues. */
 function back() {
-  openChannel();
+  continuity.openChannel();
   resume();
 }
 
@@ -204,7 +186,7 @@ export function start() {
 export function stop() {
   if (!session) return;
   const running = state === "live" || state === "starting";
-  if (kept) tell({ type: "forget", key: kept.key });
+  if (kept) continuity.tell({ type: "forget", key: kept.key });
   if (state === "starting") {
     attempt++;
     session = null;
