@@ -8,6 +8,7 @@ use crate::asset::AssetUpload;
 use crate::codec::{CodecError, Compressor, Decompressor};
 use crate::control::{Control, ToVisitor};
 use crate::frame::{self, FrameError, FrameKind};
+use crate::masking::MaskingRules;
 use crate::page::{Delta, Snapshot};
 use thiserror::Error;
 
@@ -109,6 +110,49 @@ pub fn encode_control(control: &Control) -> Vec<u8> {
     frame::encode(FrameKind::Control, &to_postcard(control))
 }
 
+/// The control messages a visitor sends, encoded by hand exactly as [`encode_control`] encodes the same
+/// [`Control`] variants (postcard: the variant's index as a varint, then each field; a string is its
+/// length as a varint, then its UTF-8 bytes). Why by hand: `Control`'s `Serialize` covers every variant,
+/// the agents' and the relay's too, and the visitor's download would carry all of it for two messages.
+pub enum FromVisitor<'a> {
+    /// [`Control::EndSession`].
+    EndSession,
+    /// [`Control::Resume`].
+    Resume { key: &'a str, secret: &'a str },
+}
+
+impl FromVisitor<'_> {
+    /// The control frame of this message, as `encode_control` would give it.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut payload = Vec::new();
+        match self {
+            FromVisitor::EndSession => payload.push(CONTROL_END_SESSION),
+            FromVisitor::Resume { key, secret } => {
+                payload.push(CONTROL_RESUME);
+                push_str(&mut payload, key);
+                push_str(&mut payload, secret);
+            }
+        }
+        frame::encode(FrameKind::Control, &payload)
+    }
+}
+
+/// The index of `Control::EndSession` among `Control`'s variants (a one-byte varint).
+const CONTROL_END_SESSION: u8 = 4;
+/// The index of `Control::Resume` among `Control`'s variants (a one-byte varint).
+const CONTROL_RESUME: u8 = 9;
+
+/// A postcard string: its length as a varint (7 bits a byte, low first), then its bytes.
+fn push_str(payload: &mut Vec<u8>, text: &str) {
+    let mut length = text.len();
+    while length >= 0x80 {
+        payload.push(length as u8 | 0x80);
+        length >>= 7;
+    }
+    payload.push(length as u8);
+    payload.extend_from_slice(text.as_bytes());
+}
+
 /// Decodes a frame that must be a control message; page frames are an error here.
 pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
     match frame::parse(bytes)? {
@@ -119,10 +163,84 @@ pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
 
 /// Decodes a control frame a visitor receives; `None` for anything else (no error text: the visitor
 /// only ignores it, and formatting one would cost download size).
+///
+/// Decoded by hand, exactly as postcard decodes a [`ToVisitor`] (the tests compare the two): with serde's
+/// deserializer the visitor's download would carry postcard's whole decoder, for four messages.
 pub fn decode_to_visitor(bytes: &[u8]) -> Option<ToVisitor> {
     match frame::parse(bytes).ok()? {
-        (FrameKind::Control, payload) => postcard::from_bytes(payload).ok(),
+        (FrameKind::Control, payload) => Reader(payload).message(),
         _ => None,
+    }
+}
+
+/// Reads postcard values off the front of a payload; `None` once something is missing or malformed.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    /// A whole `ToVisitor`: its variant index, then its fields.
+    fn message(&mut self) -> Option<ToVisitor> {
+        Some(match self.varint()? {
+            0 => ToVisitor::SessionStarted {
+                key: self.string()?,
+                masking: MaskingRules {
+                    mask_selectors: self.strings()?,
+                    block_selectors: self.strings()?,
+                    unmask_selectors: self.strings()?,
+                    mask_all_inputs: self.flag()?,
+                    mask_all_text: self.flag()?,
+                },
+                secret: self.string()?,
+                agents: self.varint()?,
+            },
+            1 => ToVisitor::AgentJoined { name: self.string()?, agents: self.varint()? },
+            2 => ToVisitor::AgentLeft { name: self.string()?, agents: self.varint()? },
+            3 => ToVisitor::SnapshotRequested,
+            _ => return None,
+        })
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        let (&byte, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(byte)
+    }
+
+    /// A `u32` varint: 7 bits a byte, low first, at most 5 bytes.
+    fn varint(&mut self) -> Option<u32> {
+        let mut value = 0u32;
+        for shift in (0..35).step_by(7) {
+            let byte = self.byte()?;
+            if shift == 28 && byte > 0x0f {
+                return None;
+            }
+            value |= u32::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    /// A bool: one byte, 0 or 1.
+    fn flag(&mut self) -> Option<bool> {
+        match self.byte()? {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
+    /// A string: its length as a varint, then UTF-8.
+    fn string(&mut self) -> Option<String> {
+        let length = self.varint()? as usize;
+        let bytes = self.0.get(..length)?;
+        self.0 = &self.0[length..];
+        String::from_utf8(bytes.to_vec()).ok()
+    }
+
+    /// A sequence of strings: its length as a varint, then each.
+    fn strings(&mut self) -> Option<Vec<String>> {
+        (0..self.varint()?).map(|_| self.string()).collect()
     }
 }
 
@@ -136,8 +254,11 @@ pub fn decode_asset(payload: &[u8]) -> Result<AssetUpload, DecodeError> {
     from_postcard(payload, "asset upload")
 }
 
+/// Encoding into a growing `Vec` cannot fail for the protocol's types (no custom errors, every sequence's
+/// length known). Not `expect`: printing postcard's error would put its names and `Debug` code in the
+/// visitor's download; an empty payload, which never happens, would only fail to decode.
 fn to_postcard<T: serde::Serialize>(value: &T) -> Vec<u8> {
-    postcard::to_allocvec(value).expect("postcard encoding into a Vec cannot fail")
+    postcard::to_allocvec(value).unwrap_or_default()
 }
 
 fn from_postcard<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T, DecodeError> {
@@ -317,6 +438,42 @@ mod tests {
         ] {
             assert_eq!(decode_control(&encode_control(&control)).unwrap(), control);
         }
+    }
+
+    #[test]
+    fn a_visitor_s_messages_encode_as_their_control_variants() {
+        assert_eq!(FromVisitor::EndSession.encode(), encode_control(&Control::EndSession));
+        for (key, secret) in [("123456", "0f".repeat(32)), ("", String::new()), ("k", "é".repeat(200))] {
+            let resume = Control::Resume { key: key.into(), secret: secret.clone() };
+            assert_eq!(FromVisitor::Resume { key, secret: &secret }.encode(), encode_control(&resume));
+        }
+    }
+
+    #[test]
+    fn the_visitor_s_decoder_agrees_with_postcard() {
+        let masking = crate::masking::MaskingRules {
+            mask_selectors: vec![".a".into(), "é".repeat(100)],
+            block_selectors: vec![],
+            unmask_selectors: vec!["#x".into()],
+            mask_all_inputs: false,
+            mask_all_text: true,
+        };
+        let started = Control::SessionStarted { key: "1".into(), masking, secret: "f".repeat(64), agents: 300_000 };
+        let bytes = encode_control(&started);
+        let by_postcard: Option<ToVisitor> = postcard::from_bytes(&bytes[2..]).ok();
+        assert!(by_postcard.is_some());
+        assert_eq!(decode_to_visitor(&bytes), by_postcard);
+        for cut in 2..bytes.len() {
+            assert_eq!(decode_to_visitor(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let joined = encode_control(&Control::AgentJoined { name: "Ana".into(), agents: u32::MAX });
+        assert_eq!(decode_to_visitor(&joined), postcard::from_bytes(&joined[2..]).ok());
+        let mut bad_flag = bytes.clone();
+        let flag_at = bytes.len() - 3 - 65 - 2; // mask_all_inputs: before mask_all_text, secret (1 + 64), agents (3)
+        bad_flag[flag_at] = 2;
+        assert_eq!(decode_to_visitor(&bad_flag), None);
+        let overlong = [frame::VERSION, FrameKind::Control as u8, 1, 3, b'A', b'n', b'a', 0xff, 0xff, 0xff, 0xff, 0x1f];
+        assert_eq!(decode_to_visitor(&overlong), None);
     }
 
     #[test]

@@ -17,7 +17,10 @@
 //! so even an SVG opened by itself cannot run script on the relay's origin (the viewer's).
 //!
 //! Static files are sent with `Cache-Control: no-cache` (revalidated each load, so a rebuild shows at
-//! once) and with the MIME types browsers insist on for modules and wasm.
+//! once) and with the MIME types browsers insist on for modules and wasm. A file of a folder asked for with
+//! a version in its query (`?v=HASH`: the shim loads the visitor package so, the build hashing its content)
+//! is sent `public, max-age=31536000, immutable`: the next page takes it from the browser's cache, and a new
+//! build asks for new URLs. `/cobrowse.js` itself, which names the hash, stays `no-cache`.
 
 use crate::assets::{self, StoredAsset};
 use crate::config::Config;
@@ -196,12 +199,20 @@ fn one_file(name: &'static str, path: PathBuf, cors: Cors) -> BoxedFilter<(Respo
         .and(warp::path::end())
         .and(warp::get().or(warp::head()).unify())
         .and(warp::fs::file(path))
-        .map(move |file: File| static_reply(file, cors))
+        .map(move |file: File| static_reply(file, cors, false))
         .boxed()
 }
 
 fn folder(prefix: BoxedFilter<()>, dir: PathBuf, cors: Cors) -> BoxedFilter<(Response,)> {
-    prefix.and(warp::fs::dir(dir)).map(move |file: File| static_reply(file, cors)).boxed()
+    let versioned = warp::query::raw()
+        .or(warp::any().map(String::new))
+        .unify()
+        .map(|query: String| query.split('&').any(|pair| pair.starts_with("v=")));
+    prefix
+        .and(versioned)
+        .and(warp::fs::dir(dir))
+        .map(move |versioned: bool, file: File| static_reply(file, cors, versioned))
+        .boxed()
 }
 
 /// `/agent` → `/agent/`, so the page's relative URLs resolve inside its folder.
@@ -219,14 +230,16 @@ fn add_trailing_slash(path: &'static str) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-fn static_reply(file: File, cors: Cors) -> Response {
+/// A static file with its type, caching and CORS headers; `versioned`: asked for with `?v=` (immutable).
+fn static_reply(file: File, cors: Cors, versioned: bool) -> Response {
     let content_type = content_type_for(file.path());
     let mut response = file.into_response();
     let headers = response.headers_mut();
     if let Some(content_type) = content_type {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let cache = if versioned { "public, max-age=31536000, immutable" } else { "no-cache" };
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Cors::AnyOrigin = cors {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }

@@ -33,6 +33,23 @@ async fn the_shim_and_the_visitor_module_may_be_loaded_from_any_origin() {
 }
 
 #[tokio::test]
+async fn the_visitor_module_asked_for_with_its_version_is_immutable() {
+    let relay = start(|_| {}).await;
+    for path in ["/visitor/cobrowse_visitor.js?v=0123abcd", "/visitor/cobrowse_visitor_bg.wasm?x=1&v=0123abcd"] {
+        let response = get(relay.addr, path).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(response.header("cache-control"), Some("public, max-age=31536000, immutable"), "{path}");
+        assert_eq!(response.header("access-control-allow-origin"), Some("*"), "{path}");
+    }
+    // The shim names the version, so it is revalidated on every page; so is a file asked for without one.
+    for path in ["/cobrowse.js?v=0123abcd", "/visitor/cobrowse_visitor.js?x=1"] {
+        let response = get(relay.addr, path).await;
+        assert_eq!(response.header("cache-control"), Some("no-cache"), "{path}");
+    }
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
 async fn the_viewer_and_the_demo_are_served_from_their_folders() {
     let relay = start(|_| {}).await;
     for (path, body, content_type) in [

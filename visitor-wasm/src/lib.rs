@@ -4,13 +4,23 @@
 //! private before anything is serialized, and streams the result to the relay as protocol frames.
 //!
 //! The JS API, called only by the shim:
-//! - `start(wsUrl, emit, hooks)` → `Promise<string>`: connects to the relay's visitor socket and resolves to the
-//!   session key, or rejects with an `Error` whose message says what went wrong (relay unreachable, site
-//!   not allowed, ...). While a session runs, `emit(name, detail)` is called with
-//!   `agentjoined` / `agentleft` (`{name, agents}`) and `ended` (`{reason}`). `hooks` is an object of
-//!   the shim's with what the recorder needs from it (see `page::hooks`).
+//! - `start(wsUrl, emit, hooks, resume)` → `Promise<{key, secret, agents}>`: connects to the relay's
+//!   visitor socket and resolves once the relay started the session: `key` is the session key, `secret`
+//!   the resume secret (64 hex characters on a new session, `""` on a resumed one: the shim keeps the one it
+//!   has), `agents` how many agents watch. `resume` is `undefined`/`null` for a new session, or the
+//!   `{key, secret}` of the session to continue: `Control::Resume` is then the first message sent once the
+//!   socket opens. Rejects with an `Error` whose `message` says what went wrong (relay unreachable, site
+//!   not allowed, resume refused, ...) and whose `code` is the socket's close code (0 if it never opened a
+//!   socket). While a session runs, `emit(name, detail)` is called with `agentjoined` / `agentleft`
+//!   (`{name, agents}`) and `ended` (`{reason, code}`, `code` the close code: 1000 after `stop()`, 4012
+//!   when another tab took the session over, 1006 when the connection dropped, ...). `hooks` is an object
+//!   of the shim's with what the recorder needs from it (see `page::hooks`). Called while a session starts
+//!   or runs, it rejects (the shim keeps to one session).
 //! - `changed(kind, target)`: the shim's patches to DOM prototypes report a change no observer sees.
 //! - `stop()`: ends the session (`EndSession`, close 1000) and stops recording; emits `ended`.
+//! - `suspend()`: the page is going away (`pagehide`): closes the socket with 1001 (going away: the relay
+//!   takes it for navigating), stops recording and drops the session without emitting `ended`; the relay
+//!   keeps the session for the next page to resume. A `start()` still waiting is left unsettled.
 //! - `asset_allowed(element)`, `send_asset(element, url, mime, bytes)`: the shim's asset uploads (see
 //!   [`connection::assets`]).
 //!
@@ -38,10 +48,11 @@ pub mod tree;
 
 use wasm_bindgen::prelude::*;
 
-/// Starts a session; resolves to the session key. See the crate doc.
+/// Starts a session, or resumes the one `resume` names; resolves to `{key, secret, agents}`. See the crate
+/// doc.
 #[wasm_bindgen]
-pub fn start(ws_url: String, emit: js_sys::Function, hooks: JsValue) -> js_sys::Promise {
-    connection::running::start(&ws_url, emit, hooks)
+pub fn start(ws_url: String, emit: js_sys::Function, hooks: JsValue, resume: JsValue) -> js_sys::Promise {
+    connection::running::start(&ws_url, emit, hooks, resume)
 }
 
 /// The shim's patches report a change no observer sees: `kind` says what, `target` where. See `changes`.
@@ -54,6 +65,12 @@ pub fn changed(kind: String, target: JsValue) {
 #[wasm_bindgen]
 pub fn stop() {
     connection::running::stop()
+}
+
+/// The page is going away: closes with 1001 and drops the session without emitting `ended`.
+#[wasm_bindgen]
+pub fn suspend() {
+    connection::running::suspend()
 }
 
 /// For the benchmarks: the frame a session sends first — the whole document snapshotted, encoded and

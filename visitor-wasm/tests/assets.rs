@@ -35,10 +35,20 @@ fn get(object: &JsValue, key: &str) -> JsValue {
 fn start_on_fake_socket() -> (JsValue, js_sys::Promise) {
     Function::new_no_args(FAKE_SOCKET).call0(&JsValue::NULL).unwrap();
     let emit = Function::new_with_args("name, detail", "");
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, Object::new().into());
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        emit,
+        Object::new().into(),
+        JsValue::UNDEFINED,
+    );
     let socket = get(&get(&js_sys::global(), "FakeSocket"), "last");
     Reflect::set(&socket, &"readyState".into(), &1.into()).unwrap();
-    let started_message = Control::SessionStarted { key: "123456".into(), masking: Default::default() };
+    let started_message = Control::SessionStarted {
+        key: "123456".into(),
+        masking: Default::default(),
+        secret: "ab".repeat(32),
+        agents: 0,
+    };
     let event = Object::new();
     Reflect::set(&event, &"data".into(), &Uint8Array::from(&message::encode_control(&started_message)[..]).buffer())
         .unwrap();

@@ -1,6 +1,6 @@
 //! The whole session through the wasm API, against a fake relay socket (and once against a closed port):
 //! start resolves with the key and sends a snapshot, mutations and inputs become deltas, control messages
-//! are answered, closes are reported, stop ends it all.
+//! are answered, closes are reported, stop ends it all; a resume sends `Resume` first, suspend leaves quietly.
 
 mod common;
 
@@ -56,6 +56,14 @@ impl Relay {
         Self { socket, decoder: Decoder::default(), read: 0 }
     }
 
+    /// The socket opens (the browser's `open` event), if the visitor listens for it.
+    fn open(&self) {
+        let on_open = get(&self.socket, "onopen");
+        if let Some(on_open) = on_open.dyn_ref::<Function>() {
+            on_open.call0(&JsValue::NULL).unwrap();
+        }
+    }
+
     fn url(&self) -> String {
         get(&self.socket, "url").as_string().unwrap()
     }
@@ -92,6 +100,22 @@ impl Relay {
     }
 }
 
+/// The resume secret the fake relay hands out (64 hex characters, as the relay's).
+const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// The relay's answer to a new session with this key.
+fn session_started(key: &str) -> Control {
+    Control::SessionStarted { key: key.into(), masking: Default::default(), secret: SECRET.into(), agents: 0 }
+}
+
+/// A `resume` argument for `start()`: `{key, secret}`.
+fn resume(key: &str, secret: &str) -> JsValue {
+    let resume = Object::new();
+    Reflect::set(&resume, &"key".into(), &key.into()).unwrap();
+    Reflect::set(&resume, &"secret".into(), &secret.into()).unwrap();
+    resume.into()
+}
+
 /// An `emit` function that keeps what it is given.
 fn recording_emit() -> (Function, Array) {
     let log = Array::new();
@@ -126,15 +150,22 @@ async fn a_session_from_start_to_stop() {
     install_fake_socket();
     let page = Fixture::new(r#"<p id="hello">hello relay</p><input id="name"><input id="pw" type="password">"#);
     let (emit, log) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        emit,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
     let mut relay = Relay::last();
     assert_eq!(relay.url(), "ws://relay.test/ws/visitor?site=demo");
     assert_eq!(get(&relay.socket, "binaryType"), "arraybuffer");
     assert!(relay.received().is_empty(), "nothing is sent before the session starts");
 
-    relay.send(&Control::SessionStarted { key: "123456".into(), masking: Default::default() });
-    let key = JsFuture::from(started).await.unwrap();
-    assert_eq!(key, "123456");
+    relay.send(&session_started("123456"));
+    let resolved = JsFuture::from(started).await.unwrap();
+    assert_eq!(get(&resolved, "key"), "123456");
+    assert_eq!(get(&resolved, "secret"), SECRET, "a new session's secret is handed to the shim");
+    assert_eq!(get(&resolved, "agents"), 0);
     let first = relay.received();
     let [Message::Snapshot(snapshot)] = &first[..] else { panic!("one snapshot first: {first:?}") };
     assert!(format!("{snapshot:?}").contains("hello relay"));
@@ -188,6 +219,7 @@ async fn a_session_from_start_to_stop() {
     let (name, detail) = emitted(&log, 2);
     assert_eq!(name, "ended");
     assert!(get(&detail, "reason").as_string().unwrap().contains("ended"));
+    assert_eq!(get(&detail, "code"), 1000);
     page.get::<Element>("#hello").set_text_content(Some("after the end"));
     sleep(0).await;
     assert!(relay.received().is_empty());
@@ -197,7 +229,12 @@ async fn a_session_from_start_to_stop() {
 async fn start_error(close: (u16, &str)) -> String {
     install_fake_socket();
     let (emit, _) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=nope".into(), emit, JsValue::UNDEFINED);
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=nope".into(),
+        emit,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
     Relay::last().close(close.0, close.1);
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     restore_real_socket();
@@ -216,19 +253,29 @@ async fn start_rejects_with_what_went_wrong() {
 async fn a_close_by_the_relay_ends_the_session() {
     install_fake_socket();
     let (emit, log) = recording_emit();
-    let started = cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        emit,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
     let relay = Relay::last();
-    relay.send(&Control::SessionStarted { key: "654321".into(), masking: Default::default() });
+    relay.send(&session_started("654321"));
     JsFuture::from(started).await.unwrap();
     relay.close(4010, "The session expired.");
     let (name, detail) = emitted(&log, 0);
     assert_eq!(name, "ended");
     assert_eq!(get(&detail, "reason"), "The session expired.");
+    assert_eq!(get(&detail, "code"), 4010);
     // A new session can start after the end.
-    let again =
-        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
-    Relay::last().send(&Control::SessionStarted { key: "111111".into(), masking: Default::default() });
-    assert_eq!(JsFuture::from(again).await.unwrap(), "111111");
+    let again = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
+    Relay::last().send(&session_started("111111"));
+    assert_eq!(get(&JsFuture::from(again).await.unwrap(), "key"), "111111");
     cobrowse_visitor::stop();
     restore_real_socket();
 }
@@ -237,7 +284,12 @@ async fn a_close_by_the_relay_ends_the_session() {
 async fn an_unreachable_relay_is_reported() {
     restore_real_socket();
     let (emit, _) = recording_emit();
-    let started = cobrowse_visitor::start("ws://127.0.0.1:9/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED);
+    let started = cobrowse_visitor::start(
+        "ws://127.0.0.1:9/ws/visitor?site=demo".into(),
+        emit,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     let message: String = error.unchecked_into::<js_sys::Error>().message().into();
     assert!(message.contains("unreachable"), "{message}");
@@ -247,11 +299,15 @@ async fn an_unreachable_relay_is_reported() {
 async fn the_site_s_rules_apply_from_the_first_snapshot() {
     install_fake_socket();
     let _page = Fixture::new(r#"<p class="site-secret">SITE-SECRET-TEXT</p><p>public words</p>"#);
-    let started =
-        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
     let mut relay = Relay::last();
     let masking = cobrowse_protocol::MaskingRules { mask_selectors: vec![".site-secret".into()], ..Default::default() };
-    relay.send(&Control::SessionStarted { key: "222222".into(), masking });
+    relay.send(&Control::SessionStarted { key: "222222".into(), masking, secret: SECRET.into(), agents: 0 });
     JsFuture::from(started).await.unwrap();
     let first = relay.received();
     let [Message::Snapshot(snapshot)] = &first[..] else { panic!("one snapshot first: {first:?}") };
@@ -265,14 +321,18 @@ async fn the_site_s_rules_apply_from_the_first_snapshot() {
 async fn an_invalid_selector_stops_the_start_before_anything_is_sent() {
     install_fake_socket();
     let _page = Fixture::new(r#"<p>PAGE-TEXT</p>"#);
-    let started =
-        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, JsValue::UNDEFINED);
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
     let mut relay = Relay::last();
     let masking = cobrowse_protocol::MaskingRules {
         block_selectors: vec!["#ok".into(), "p:bogus(".into()],
         ..Default::default()
     };
-    relay.send(&Control::SessionStarted { key: "333333".into(), masking });
+    relay.send(&Control::SessionStarted { key: "333333".into(), masking, secret: SECRET.into(), agents: 0 });
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     let message: String = error.unchecked_into::<js_sys::Error>().message().into();
     assert!(message.contains("p:bogus(") && message.contains("selector"), "{message}");
@@ -288,10 +348,14 @@ async fn changes_the_shim_reports_reach_the_relay_masked() {
     install_fake_socket();
     let page =
         Fixture::new(r#"<input id="city"><input id="pin" type="password"><style id="s">p { color: red; }</style>"#);
-    let started =
-        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), recording_emit().0, shim_hooks());
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        recording_emit().0,
+        shim_hooks(),
+        JsValue::UNDEFINED,
+    );
     let mut relay = Relay::last();
-    relay.send(&Control::SessionStarted { key: "123456".into(), masking: Default::default() });
+    relay.send(&session_started("123456"));
     JsFuture::from(started).await.unwrap();
     relay.received();
 
@@ -325,6 +389,111 @@ async fn changes_the_shim_reports_reach_the_relay_masked() {
         matches!(&events[..], [Event::Sheet { rules: Some(rules), .. }] if rules == &["p { color: red; }", "b { color: blue; }"]),
         "{events:?}"
     );
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn a_resume_is_the_first_message_and_resolves_with_an_empty_secret() {
+    install_fake_socket();
+    let _page = Fixture::new(r#"<p>the next page</p>"#);
+    let (emit, _) = recording_emit();
+    let url = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
+    let started = cobrowse_visitor::start(url.into(), emit, JsValue::UNDEFINED, resume("123456", SECRET));
+    let mut relay = Relay::last();
+    assert_eq!(relay.url(), url, "the secret never goes in the URL");
+    assert!(relay.received().is_empty(), "nothing is sent before the socket opens");
+    relay.open();
+    let first = relay.received();
+    let expected = Control::Resume { key: "123456".into(), secret: SECRET.into() };
+    assert_eq!(first, [Message::Control(expected)]);
+
+    relay.send(&Control::SessionStarted {
+        key: "123456".into(),
+        masking: Default::default(),
+        secret: String::new(),
+        agents: 2,
+    });
+    let resolved = JsFuture::from(started).await.unwrap();
+    assert_eq!(get(&resolved, "key"), "123456");
+    assert_eq!(get(&resolved, "secret"), "");
+    assert_eq!(get(&resolved, "agents"), 2);
+    let [Message::Snapshot(snapshot)] = &relay.received()[..] else { panic!("a fresh snapshot follows") };
+    assert!(format!("{snapshot:?}").contains("the next page"));
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn a_new_session_sends_nothing_when_the_socket_opens() {
+    install_fake_socket();
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        JsValue::NULL,
+    );
+    let mut relay = Relay::last();
+    relay.open();
+    assert!(relay.received().is_empty(), "no Resume without a session to resume");
+    relay.send(&session_started("444444"));
+    JsFuture::from(started).await.unwrap();
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_resume_rejects_with_its_close_code() {
+    install_fake_socket();
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo&resume=1".into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        resume("123456", "wrong"),
+    );
+    Relay::last().close(4005, "This session cannot be resumed.");
+    let error = JsFuture::from(started).await.expect_err("start() rejects");
+    assert_eq!(get(&error, "code"), 4005);
+    assert_eq!(get(&error, "message"), "This session cannot be resumed.");
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn suspend_closes_with_1001_and_emits_nothing() {
+    install_fake_socket();
+    let page = Fixture::new(r#"<p id="leaving">leaving</p>"#);
+    let (emit, log) = recording_emit();
+    let started =
+        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED, JsValue::NULL);
+    let mut relay = Relay::last();
+    relay.send(&session_started("555555"));
+    JsFuture::from(started).await.unwrap();
+    relay.received();
+
+    cobrowse_visitor::suspend();
+    assert_eq!(relay.closed_with(), 1001, "going away: the relay keeps the session for the next page");
+    assert!(relay.received().is_empty(), "no EndSession: the session goes on");
+    page.get::<Element>("#leaving").set_text_content(Some("after suspend"));
+    sleep(0).await;
+    assert!(relay.received().is_empty(), "recording stopped");
+    assert_eq!(log.length(), 0, "no ended event");
+
+    // The next start resumes (here, in the same page, as after a back/forward cache restore).
+    let again = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo&resume=1".into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        resume("555555", SECRET),
+    );
+    let relay = Relay::last();
+    relay.open();
+    relay.send(&Control::SessionStarted {
+        key: "555555".into(),
+        masking: Default::default(),
+        secret: String::new(),
+        agents: 0,
+    });
+    assert_eq!(get(&JsFuture::from(again).await.unwrap(), "key"), "555555");
     cobrowse_visitor::stop();
     restore_real_socket();
 }

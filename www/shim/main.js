@@ -6,14 +6,19 @@
  * This is the entry module; the build (xtask/src/site.rs) bundles it and the modules it imports into the one
  * classic script the relay serves as /cobrowse.js. The shim stays tiny: the recorder (a wasm module) is
  * imported from the relay only when a session starts, on a click on any [data-cobrowse-start] element, on
- * Shift+Enter (unless data-hotkey="off"), or on Cobrowse.start(). API: Cobrowse.start() -> Promise<key>,
- * Cobrowse.stop(), Cobrowse.on(event, cb) with events started {key}, agentjoined {name, agents}, agentleft
- * {name, agents}, ended {reason}, error {message}.
+ * Shift+Enter (unless data-hotkey="off"), or on Cobrowse.start(), and at once on a page whose tab takes part
+ * in a session (the session continues across page loads, reloads, back/forward, routes and tabs).
+ * API: Cobrowse.start() -> Promise<key> (the running session's key if there is one), Cobrowse.stop() (ends
+ * it in every tab), Cobrowse.on(event, cb) -> unsubscribe, with events started {key}, resumed {key},
+ * navigating {key}, reconnecting {key}, agentjoined {name, agents}, agentleft {name, agents}, ended
+ * {reason, code}, error {message}.
  *
  * The modules, one concern each: patches.js (prototype patches reporting what no MutationObserver sees),
  * hooks.js (the helpers the recorder calls), pristine.js (a MutationObserver the page cannot have
- * replaced), uploader.js (assets the agent cannot fetch), session.js (start, stop, events) and widget.js
- * (what the visitor sees, and the ways to start).
+ * replaced), uploader.js (assets the agent cannot fetch), loader.js (importing the recorder), session.js
+ * (start, stop, the session's states), continuity.js (the session kept per tab, the other tabs),
+ * navigation.js (page hide/show, visibility, routes), reconnect.js (backoff), events.js (Cobrowse.on) and
+ * widget.js (what the visitor sees, and the ways to start).
  */
 
 // The bundle keeps this directive at its top: the classic script runs strict, as these modules do.
@@ -21,7 +26,8 @@
 
 import { hooks } from "./hooks.js";
 import { installPatches } from "./patches.js";
-import { on, setupSession, start, stop } from "./session.js";
+import { on } from "./events.js";
+import { setupSession, start, stop } from "./session.js";
 import { listenForStart, setupWidget } from "./widget.js";
 
 // Loaded twice (two tags, or a single-page app adding it again): the first copy serves.
@@ -30,9 +36,9 @@ const script =
 
 if (script) {
   const base = new URL(".", script.src).href.replace(/\/$/, "");
-  setupSession(base, script.getAttribute("data-site") || "");
   setupWidget(base, stop);
   installPatches();
+  setupSession(base, script.getAttribute("data-site") || ""); // resumes at once a session the tab keeps
   listenForStart(script, start);
   window.Cobrowse = {
     start,

@@ -34,8 +34,8 @@ function changed(kind, target) {
   }
 }
 
-/** Calls after(this) after every call of each method proto[name] of names. */
-function afterMethods(proto, names, after) {
+/** Calls after(this) after every call of each method proto[name] of names (navigation.js uses it too). */
+export function afterMethods(proto, names, after) {
   names.forEach((name) => {
     const original = proto?.[name];
     if (typeof original !== "function") return;

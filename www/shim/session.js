@@ -1,31 +1,129 @@
 /**
- * The session lifecycle: Cobrowse.start(), Cobrowse.stop(), Cobrowse.on() and the events they report.
+ * The session lifecycle: Cobrowse.start(), Cobrowse.stop(), and a session that outlives its page.
  *
- * The recorder (the wasm module, with its JS glue) is imported from the relay only when a session first
- * starts, so a page that never shares pays for the shim alone. start() resolves to the session key, which
- * the widget shows; the recorder reports the session's events (agentjoined {name, agents}, agentleft
- * {name, agents}, ended {reason}, error {message}) to the widget and to the page's listeners, with started
- * {key} from here. While a session runs, the patches tell the recorder of changes and the uploader sends
- * it the page's assets.
+ * The recorder (loader.js) is imported only when a session starts, or at once on a page whose tab keeps a
+ * session (continuity.js), which resumes it showing the kept key meanwhile. States: starting (a new one),
+ * live, resuming, reconnecting (with backoff, reconnect.js), waiting (another tab has it; taken back when
+ * this tab is looked at), suspended (the page is going away, or into the back/forward cache). What happens
+ * is shown in the widget and told to the page's listeners (events.js).
  */
 
+import * as continuity from "./continuity.js";
+import { emit } from "./events.js";
 import { hooks } from "./hooks.js";
-import { recorder, setRecorder } from "./patches.js";
+import { load, loaded } from "./loader.js";
+import { watchNavigation } from "./navigation.js";
+import { setRecorder } from "./patches.js";
 import { pristine } from "./pristine.js";
+import { isTransient, retryLater, stopRetrying } from "./reconnect.js";
 import { uploadAssets } from "./uploader.js";
 import { close, show } from "./widget.js";
 
 let base = ""; // the relay's URL, without a trailing slash
 let site = ""; // the script tag's data-site
-const listeners = {}; // event name → the page's callbacks
-let visitor = null; // Promise of the loaded wasm module
-let session = null; // Promise of the key, while a session starts or runs
+let tab = ""; // this tab's id
+let session = null; // Promise of the key, from start() or a kept session until the session is over
+let kept = null; // {key, secret} of the session this tab takes part in
+let state = "idle"; // idle, starting, live, resuming, reconnecting, waiting, suspended
+let attempt = 0; // counts connections: what an older one reports is ignored
 let stopAssets = null; // stops uploadAssets, while a session runs
 
-/** The relay the shim was loaded from and the site it was loaded for. */
+/** The relay the shim was loaded from and the site it was loaded for; resumes the session the tab keeps. */
 export function setupSession(relay, siteId) {
   base = relay;
   site = siteId;
+  tab = continuity.tabId();
+  watchNavigation({
+    leaving: suspend,
+    back,
+    looked: () => state === "waiting" && resume(), // a session waiting here is taken back
+    routed: () => state === "live" && emit("navigating", { key: kept.key }), // a single-page app's route: it goes on
+  });
+  const held = continuity.keptSession();
+  if (held) adopt(held, true);
+  continuity.listenToTabs({ held: () => kept, handed: (handed) => state === "idle" && adopt(handed), forgotten });
+}
+
+/** Connects the recorder: a new session, or the kept one (`resuming`). What an older connection says is ignored. */
+function connect(resuming) {
+  const mine = ++attempt;
+  const current = () => mine === attempt;
+  const url = base.replace(/^http/, "ws") + "/ws/visitor?site=" + encodeURIComponent(site) + "&tab=" + tab;
+  return load(base)
+    .then((module) => {
+      if (!site) throw new Error("The cobrowse script tag has no data-site attribute.");
+      if (!current()) throw new Error("The session was stopped before it started.");
+      setRecorder(module);
+      pristine();
+      module.suspend(); // a connection the recorder may still hold gives way to this one
+      const emitted = (name, detail) => current() && onVisitorEvent(name, detail);
+      return module.start(url + (resuming ? "&resume=1" : ""), emitted, hooks, resuming);
+    })
+    .then(
+      (started) => (current() && onStarted(started, resuming), started.key),
+      (error) => {
+        if (current()) onFailed(error, resuming);
+        throw error;
+      },
+    );
+}
+
+/** The relay started (or resumed) the session. */
+function onStarted({ key, secret, agents }, resumed) {
+  state = "live";
+  stopRetrying();
+  if (secret) continuity.keepSession((kept = { key, secret }));
+  if (loaded.send_asset) stopAssets = uploadAssets(loaded, hooks.MutationObserver || MutationObserver);
+  show("live", { key, agents });
+  emit(resumed ? "resumed" : "started", { key });
+}
+
+/** No session started: a kept one may be retried; a new one failed. `error.code` is the close code. */
+function onFailed(error, resuming) {
+  if (resuming) return closed({ reason: error.message, code: error.code });
+  setRecorder(null);
+  session = null;
+  state = "idle";
+  show("failed", error.message);
+  emit("error", { message: error.message });
+}
+
+/** The recorder's events: shown in the widget, then told to the page's listeners; `ended` as a close. */
+function onVisitorEvent(name, detail) {
+  if (name === "ended") return closed(detail);
+  show(name, detail);
+  emit(name, detail);
+}
+
+/** The session's connection closed: another tab has it (4012), it is retried, or it is over. */
+function closed({ reason, code }) {
+  setRecorder(null);
+  endAssets();
+  if (kept && code === 4012) {
+    state = "waiting";
+    show("waiting");
+  } else if (kept && isTransient(code)) {
+    if (state !== "reconnecting") emit("reconnecting", { key: kept.key });
+    state = "reconnecting";
+    show("reconnecting");
+    retryLater(resume);
+  } else {
+    if (kept) continuity.tell({ type: "forget", key: kept.key });
+    over(reason, code);
+  }
+}
+
+/** The session is over for this tab: forgotten, and reported. */
+function over(reason, code) {
+  attempt++;
+  stopRetrying();
+  endAssets();
+  setRecorder(null);
+  continuity.forgetSession();
+  kept = session = null;
+  state = "idle";
+  show("ended", reason);
+  emit("ended", { reason, code });
 }
 
 function endAssets() {
@@ -33,102 +131,69 @@ function endAssets() {
   stopAssets = null;
 }
 
-/** Tells the page's listeners; their errors are rethrown apart, never into the recorder or the session. */
-function emit(name, detail) {
-  (listeners[name] || []).slice().forEach((callback) => {
-    try {
-      callback(detail);
-    } catch (error) {
-      setTimeout(() => {
-        throw error;
-      });
-    }
-  });
+/** Keeps `held` as this tab's session and shows its key; resumes now, or when the tab is looked at. */
+function adopt(held, now) {
+  continuity.keepSession((kept = held));
+  session = Promise.resolve(held.key);
+  state = "waiting";
+  show("live", { key: held.key });
+  if (now || document.visibilityState === "visible") resume();
+  else show("waiting");
 }
 
-/** Imports and instantiates the recorder, once (again after a failure). */
-function load() {
-  visitor =
-    visitor ||
-    import(base + "/visitor/cobrowse_visitor.js")
-      .then((module) =>
-        module.default({ module_or_path: base + "/visitor/cobrowse_visitor_bg.wasm" }).then(() => module),
-      )
-      .catch((error) => {
-        visitor = null;
-        throw new Error("The cobrowse service at " + base + " is unreachable (" + error.message + ").");
-      });
-  return visitor;
+/** Continues the kept session: a new page of the tab, back from the cache, a retry, a take-over. */
+function resume() {
+  if (state === "waiting" || state === "suspended" || state === "reconnecting") {
+    if (state !== "reconnecting") state = "resuming";
+    connect(kept).catch(() => {}); // onFailed has decided: a retry, a wait, or the end
+  }
 }
 
-/** Cobrowse.start(): starts a session, or returns the one starting or running; Promise of its key. */
+/** The page is going away (or into the back/forward cache): the session is suspended, kept for the next. */
+function suspend() {
+  if (!kept || state === "idle") return;
+  attempt++;
+  stopRetrying();
+  endAssets();
+  setRecorder(null);
+  if (loaded) loaded.suspend();
+  continuity.closeChannel(); // an open channel may keep the page out of the back/forward cache
+  state = "suspended";
+  emit("navigating", { key: kept.key });
+}
+
+/** The page is back from the back/forward cache: the session it had continues. */
+function back() {
+  continuity.openChannel();
+  resume();
+}
+
+/** Another tab ended the session. */
+function forgotten() {
+  if (state === "live") loaded.stop();
+  over("The session ended in another tab.", 1000);
+}
+
+/** Cobrowse.start(): starts a session, or returns the one starting, running or kept; Promise of its key. */
 export function start() {
   if (session) return session;
+  state = "starting";
   show("connecting");
-  const url = base.replace(/^http/, "ws") + "/ws/visitor?site=" + encodeURIComponent(site);
-  const started = (session = load()
-    .then((module) => {
-      if (!site) throw new Error("The cobrowse script tag has no data-site attribute.");
-      if (session !== started) throw new Error("The session was stopped before it started.");
-      setRecorder(module);
-      pristine();
-      return module.start(url, onVisitorEvent, hooks);
-    })
-    .then(
-      (key) => {
-        if (recorder && recorder.send_asset) {
-          stopAssets = uploadAssets(recorder, hooks.MutationObserver || MutationObserver);
-        }
-        show("live", key);
-        emit("started", { key });
-        return key;
-      },
-      (error) => {
-        setRecorder(null);
-        if (session !== started) {
-          close(); // the visitor pressed Cancel: nothing to report
-        } else {
-          session = null;
-          show("failed", error.message);
-          emit("error", { message: error.message });
-        }
-        throw error;
-      },
-    ));
-  return started;
+  return (session = connect(null));
 }
 
-/** Cobrowse.stop(): ends the session, or cancels the one starting. */
+/** Cobrowse.stop(): ends the session (in every tab), or cancels the one starting. */
 export function stop() {
   if (!session) return;
-  session = null;
-  setRecorder(null);
-  endAssets();
-  if (visitor) {
-    visitor.then(
-      (module) => module.stop(),
-      () => {
-        // The recorder never loaded: there is no session in it to stop.
-      },
-    );
-  }
-}
-
-/** The recorder's events: shown in the widget, then told to the page's listeners. */
-function onVisitorEvent(name, detail) {
-  if (name === "ended") {
+  const running = state === "live" || state === "starting";
+  if (kept) continuity.tell({ type: "forget", key: kept.key });
+  if (state === "starting") {
+    attempt++;
     session = null;
-    setRecorder(null);
-    endAssets();
+    state = "idle";
+    close(); // the visitor pressed Cancel: nothing to report
+  } else {
+    over("You ended the session.", 1000);
   }
-  show(name, name === "ended" ? detail.reason : name === "error" ? detail.message : detail);
-  emit(name, detail);
-}
-
-/** Cobrowse.on(event, callback): listens to a session event; returns a function that stops listening. */
-export function on(name, callback) {
-  (listeners[name] = listeners[name] || []).push(callback);
-  return () => {
-    listeners[name] = (listeners[name] || []).filter((other) => other !== callback);
-  };
+  if (running && loaded) loaded.stop();
 }

@@ -1,8 +1,9 @@
 /**
  * The widget: what the visitor sees of a session, and the ways the visitor starts one.
  *
- * The widget (#cobrowse-widget) shows each step: connecting (Cancel), live with the session key
- * (#cobrowse-key) and the agents watching (End), ended or failed (Close). It is built with DOM APIs and
+ * The widget (#cobrowse-widget) shows each step: connecting (Cancel); live with the session key
+ * (#cobrowse-key) and the agents watching, reconnecting, or waiting while another tab has the session (End);
+ * ended or failed (Close). It is built with DOM APIs and
  * styled only by classes from cobrowse.css: no inline styles, so a page whose CSP forbids them shows it
  * unbroken; it stays hidden until that stylesheet has loaded (or failed to). It and its stylesheet carry
  * data-cobrowse-ignore: they are never mirrored to the agent.
@@ -59,7 +60,7 @@ function build() {
   widget.agents.id = "cobrowse-agents";
   widget.button.type = "button";
   widget.button.onclick = () => {
-    if (widget.state === "connecting" || widget.state === "live") stopSession();
+    if (widget.state === "connecting" || KEYED.includes(widget.state)) stopSession();
     else close();
   };
   (document.body || document.documentElement).appendChild(root);
@@ -76,9 +77,26 @@ function agentsText(count) {
   return count === 1 ? "1 agent is watching." : count + " agents are watching.";
 }
 
+/** The steps that show the session key (and an End button). */
+const KEYED = ["live", "reconnecting", "waiting"];
+
+const TITLES = {
+  connecting: "Starting a cobrowse session\u2026",
+  ended: "Session ended",
+  failed: "Cobrowse could not start",
+};
+
+/** What the keyed steps say under the key. */
+const MESSAGES = {
+  live: "Read this key to the agent.",
+  reconnecting: "Reconnecting\u2026",
+  waiting: "Your session continues in another tab.",
+};
+
 /**
- * Shows a step of the session (building the widget if it is not shown): connecting, live (key),
- * agentjoined/agentleft ({name, agents}), ended (reason), failed or error (message).
+ * Shows a step of the session (building the widget if it is not shown): connecting, live ({key, agents};
+ * agents may be unknown yet), reconnecting, waiting (the session continues in another tab),
+ * agentjoined/agentleft ({name, agents}), ended (reason), failed or error ({message}).
  */
 export function show(step, detail) {
   if (!widget) build();
@@ -89,24 +107,18 @@ export function show(step, detail) {
     return;
   }
   if (step === "error") step = "failed";
+  const keyed = KEYED.includes(step);
   w.state = step;
   w.root.className = "cobrowse-widget cobrowse-" + step;
-  w.title.textContent = {
-    connecting: "Starting a cobrowse session\u2026",
-    live: "Your session key",
-    ended: "Session ended",
-    failed: "Cobrowse could not start",
-  }[step];
-  w.key.hidden = w.agents.hidden = step !== "live";
+  w.title.textContent = keyed ? "Your session key" : TITLES[step];
+  w.key.hidden = w.agents.hidden = !keyed;
   w.message.hidden = step === "connecting";
-  w.button.textContent = step === "connecting" ? "Cancel" : step === "live" ? "End" : "Close";
+  w.button.textContent = step === "connecting" ? "Cancel" : keyed ? "End" : "Close";
   if (step === "live") {
-    w.key.textContent = detail;
-    w.agents.textContent = agentsText(0);
-    w.message.textContent = "Read this key to the agent.";
-  } else if (step !== "connecting") {
-    w.message.textContent = detail || "";
+    w.key.textContent = detail.key;
+    if (detail.agents !== undefined) w.agents.textContent = agentsText(detail.agents);
   }
+  w.message.textContent = MESSAGES[step] || detail || "";
 }
 
 /** Calls start() on a click on a [data-cobrowse-start] element, and on the hotkey unless `script` turns it off. */

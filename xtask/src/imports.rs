@@ -1,4 +1,5 @@
-//! Short names for the functions a wasm module imports from its JS glue.
+//! Short names for the functions a wasm module imports from its JS glue, and for the closure trampolines
+//! it exports to it.
 //!
 //! wasm-bindgen names each import after the JS it calls plus a 16-digit hash (`__wbg_getAttribute_c7b8…`),
 //! and the name appears twice in the download: in the module's import section and as a key of the glue's
@@ -6,6 +7,11 @@
 //! two kilobytes gzipped. [`shorten`] renames every function import to a short name (`a`, `b`, … `a0`, …)
 //! in both files, consistently; the module's imports and the glue's keys are the only places the names
 //! live. A name of the module that the glue does not contain stops the build: the two would disagree.
+//! The exports that call a Rust closure (`wasm_bindgen__convert__closures_____invoke__h…`, one per closure
+//! signature, with hashes too) are renamed the same way (`_a`, `_b`, …), in the export section and where
+//! the glue calls them. The module every import comes from (`./cobrowse_visitor_bg.js`, written before each
+//! of the hundred and more imports) is renamed `m` (`m`, `m1`, … if there are several), in the module and
+//! as the glue's import object key.
 
 use crate::command::Result;
 use std::path::Path;
@@ -15,7 +21,17 @@ pub fn shorten(wasm: &Path, glue: &Path) -> Result {
     let module = std::fs::read(wasm).map_err(|error| format!("cannot read {}: {error}", wasm.display()))?;
     let mut script =
         std::fs::read_to_string(glue).map_err(|error| format!("cannot read {}: {error}", glue.display()))?;
-    let (renamed, names) = rename_function_imports(&module)?;
+    let (renamed, names, modules) = rename_function_imports(&module)?;
+    for (old, new) in &modules {
+        let (quoted, short) = (format!("\"{old}\""), format!("\"{new}\""));
+        if !script.contains(&quoted) {
+            return Err(format!(
+                "the glue {} has no import module {quoted}: it does not match the module",
+                glue.display()
+            ));
+        }
+        script = script.replace(&quoted, &short);
+    }
     for (old, new) in &names {
         let replaced = replace_token(&script, old, new);
         if replaced == script {
@@ -31,35 +47,72 @@ pub fn shorten(wasm: &Path, glue: &Path) -> Result {
 /// Each renamed import as (old name, new name).
 type Renames = Vec<(String, String)>;
 
-/// The module with its function imports renamed, and the (old, new) names.
-fn rename_function_imports(module: &[u8]) -> Result<(Vec<u8>, Renames)> {
+/// The module with its function imports (and their modules) renamed, the (old, new) names, and the (old, new)
+/// module names.
+fn rename_function_imports(module: &[u8]) -> Result<(Vec<u8>, Renames, Renames)> {
     if module.len() < 8 || &module[..4] != b"\0asm" {
         return Err("not a wasm module".into());
     }
     let mut out = module[..8].to_vec();
     let mut names = Vec::new();
+    let mut modules = Vec::new();
     let mut reader = Reader { bytes: module, at: 8 };
     while reader.at < module.len() {
         let id = reader.byte()?;
         let size = reader.leb()? as usize;
         let payload = reader.take(size)?;
-        let payload = if id == IMPORT_SECTION { rename_in_section(payload, &mut names)? } else { payload.to_vec() };
+        let payload = match id {
+            IMPORT_SECTION => rename_in_section(payload, &mut names, &mut modules)?,
+            EXPORT_SECTION => rename_closure_exports(payload, &mut names)?,
+            _ => payload.to_vec(),
+        };
         out.push(id);
         write_leb(&mut out, payload.len() as u64);
         out.extend_from_slice(&payload);
     }
-    Ok((out, names))
+    Ok((out, names, modules))
 }
 
 const IMPORT_SECTION: u8 = 2;
+const EXPORT_SECTION: u8 = 7;
 
-fn rename_in_section(payload: &[u8], names: &mut Vec<(String, String)>) -> Result<Vec<u8>> {
+/// What every closure trampoline's export name starts with.
+const CLOSURE_EXPORT: &str = "wasm_bindgen__convert__closures_____invoke__";
+
+/// The export section with the closure trampolines renamed `_` + a short name (no other export starts so).
+fn rename_closure_exports(payload: &[u8], names: &mut Renames) -> Result<Vec<u8>> {
+    let mut reader = Reader { bytes: payload, at: 0 };
+    let count = reader.leb()?;
+    let mut out = Vec::with_capacity(payload.len());
+    write_leb(&mut out, count);
+    let mut renamed = 0;
+    for _ in 0..count {
+        let mut name = reader.name()?;
+        let start = reader.at;
+        reader.byte()?;
+        reader.leb()?;
+        if name.starts_with(CLOSURE_EXPORT) {
+            let short = format!("_{}", short_name(renamed));
+            renamed += 1;
+            names.push((name, short.clone()));
+            name = short;
+        } else if name.starts_with('_') && name.len() <= 4 {
+            return Err(format!("the module exports {name}, a name the closure exports would take"));
+        }
+        write_name(&mut out, &name);
+        out.extend_from_slice(&payload[start..reader.at]);
+    }
+    out.extend_from_slice(&payload[reader.at..]);
+    Ok(out)
+}
+
+fn rename_in_section(payload: &[u8], names: &mut Renames, modules: &mut Renames) -> Result<Vec<u8>> {
     let mut reader = Reader { bytes: payload, at: 0 };
     let count = reader.leb()?;
     let mut out = Vec::with_capacity(payload.len());
     write_leb(&mut out, count);
     for _ in 0..count {
-        let module = reader.name()?;
+        let module = module_name(reader.name()?, modules);
         let field = reader.name()?;
         let start = reader.at;
         let kind = reader.byte()?;
@@ -78,6 +131,16 @@ fn rename_in_section(payload: &[u8], names: &mut Vec<(String, String)>) -> Resul
     }
     out.extend_from_slice(&payload[reader.at..]);
     Ok(out)
+}
+
+/// The short name of an import module: `m`, then `m1`, `m2`, … for each other module, in order of appearance.
+fn module_name(module: String, modules: &mut Renames) -> String {
+    if let Some((_, short)) = modules.iter().find(|(old, _)| *old == module) {
+        return short.clone();
+    }
+    let short = if modules.is_empty() { "m".to_string() } else { format!("m{}", modules.len()) };
+    modules.push((module, short.clone()));
+    short
 }
 
 /// Skips an import's description after its kind byte (function, table, memory, global, tag).
@@ -221,13 +284,37 @@ mod tests {
 
     #[test]
     fn function_imports_get_short_names_and_the_rest_is_kept() {
-        let (renamed, names) = rename_function_imports(&module()).unwrap();
+        let (renamed, names, modules) = rename_function_imports(&module()).unwrap();
         assert_eq!(names, [("__wbg_f_0123".to_string(), "a".to_string())]);
-        let (again, names_again) = rename_function_imports(&renamed).unwrap();
+        assert_eq!(modules, [("m".to_string(), "m".to_string())]);
+        let (again, names_again, _) = rename_function_imports(&renamed).unwrap();
         assert_eq!(names_again, [("a".to_string(), "a".to_string())], "the renamed module parses");
         assert_eq!(again, renamed);
         assert!(renamed.windows(3).any(|window| window == b"mem"));
         assert!(renamed.len() < module().len());
+    }
+
+    #[test]
+    fn import_modules_get_short_names() {
+        let mut modules = Renames::new();
+        assert_eq!(module_name("./x_bg.js".into(), &mut modules), "m");
+        assert_eq!(module_name("./snippets/y.js".into(), &mut modules), "m1");
+        assert_eq!(module_name("./x_bg.js".into(), &mut modules), "m");
+    }
+
+    #[test]
+    fn closure_exports_get_short_names() {
+        let mut section = Vec::new();
+        write_leb(&mut section, 2);
+        write_name(&mut section, "wasm_bindgen__convert__closures_____invoke__h0123456789abcdef");
+        section.extend_from_slice(&[0, 5]); // function 5
+        write_name(&mut section, "start");
+        section.extend_from_slice(&[0, 6]);
+        let mut names = Renames::new();
+        let renamed = rename_closure_exports(&section, &mut names).unwrap();
+        assert_eq!(names, [("wasm_bindgen__convert__closures_____invoke__h0123456789abcdef".into(), "_a".into())]);
+        let mut again = Renames::new();
+        rename_closure_exports(&renamed, &mut again).expect_err("an export named like a short name stops the build");
     }
 
     #[test]

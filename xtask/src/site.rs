@@ -6,6 +6,10 @@
 //! (`www/cobrowse.css` → `target/site/`) are minified by esbuild, which also bundles the shim's ES modules
 //! (`www/shim/`, entry `main.js`) into the one minified classic script `target/site/cobrowse.js`. The
 //! sizes, raw and gzipped, are printed: the visitor's download has a budget.
+//!
+//! The shim is given a hash of the visitor package's two files (`VISITOR_VERSION`, see
+//! `www/shim/loader.js`): it loads them as `/visitor/...?v=HASH`, which the relay serves as immutable, so
+//! a visitor's next page takes them from the browser's cache, and a new build changes the URLs.
 
 use crate::command::{self, Result};
 use flate2::{write::GzEncoder, Compression};
@@ -17,11 +21,19 @@ struct Package {
     krate: &'static str,
     lib_name: &'static str,
     out_dir: &'static str,
+    /// Whoever loads it always says where its wasm is (the shim does, with the version): the glue's default
+    /// URL would be dead code in the download.
+    wasm_url_given: bool,
 }
 
 const PACKAGES: [Package; 2] = [
-    Package { krate: "cobrowse-visitor", lib_name: "cobrowse_visitor", out_dir: "visitor" },
-    Package { krate: "cobrowse-agent-viewer", lib_name: "cobrowse_agent_viewer", out_dir: "agent/pkg" },
+    Package { krate: "cobrowse-visitor", lib_name: "cobrowse_visitor", out_dir: "visitor", wasm_url_given: true },
+    Package {
+        krate: "cobrowse-agent-viewer",
+        lib_name: "cobrowse_agent_viewer",
+        out_dir: "agent/pkg",
+        wasm_url_given: false,
+    },
 ];
 
 /// Features Rust's wasm32 target emits by default, which wasm-opt must accept.
@@ -42,7 +54,7 @@ pub fn build() -> Result {
     }
     let www = command::workspace_root().join("www");
     let (shim, css) = (site_dir().join("cobrowse.js"), site_dir().join("cobrowse.css"));
-    bundle_shim(&www.join(SHIM_ENTRY), &shim)?;
+    bundle_shim(&www.join(SHIM_ENTRY), &shim, &visitor_version()?)?;
     minify(&www.join("cobrowse.css"), &css, None)?;
     report_size("the shim and its stylesheet", &[&shim, &css])
 }
@@ -62,19 +74,12 @@ fn build_package(package: &Package) -> Result {
     )?;
     let compiled = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{}.wasm", package.lib_name));
     let out_dir = site_dir().join(package.out_dir);
-    command::run(
-        "wasm-bindgen",
-        &[
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-dir",
-            path_str(&out_dir)?,
-            "--out-name",
-            package.lib_name,
-            path_str(&compiled)?,
-        ],
-    )?;
+    let mut bindgen = vec!["--target", "web", "--no-typescript", "--out-dir", path_str(&out_dir)?];
+    bindgen.extend(["--out-name", package.lib_name, path_str(&compiled)?]);
+    if package.wasm_url_given {
+        bindgen.push("--omit-default-module-path");
+    }
+    command::run("wasm-bindgen", &bindgen)?;
     let wasm = out_dir.join(format!("{}_bg.wasm", package.lib_name));
     shrink(&wasm)?;
     let glue = out_dir.join(format!("{}.js", package.lib_name));
@@ -87,7 +92,8 @@ fn build_package(package: &Package) -> Result {
 fn shrink(wasm: &Path) -> Result {
     let path = path_str(wasm)?;
     // Rust never uses the lowest KiB of memory (its stack and data start higher), which lets wasm-opt fold
-    // more address arithmetic; GUFA and a second pass each take a little more off the download.
+    // more address arithmetic; GUFA and a second pass each take a little more off the download. The
+    // target-features section only informs tools: browsers ignore it.
     let mut args = vec![
         "--low-memory-unused",
         "-Oz",
@@ -96,6 +102,7 @@ fn shrink(wasm: &Path) -> Result {
         "--converge",
         "--strip-debug",
         "--strip-producers",
+        "--strip-target-features",
         "-o",
         path,
         path,
@@ -106,9 +113,25 @@ fn shrink(wasm: &Path) -> Result {
 
 /// Bundles the shim's entry module and the modules it imports into one minified classic script (an IIFE: a
 /// site loads it with a plain `<script src async>`), with the pinned esbuild. `es2020` is the syntax the
-/// shim already needed (`import()`); esbuild lowers anything newer a module might use.
-fn bundle_shim(entry: &Path, destination: &Path) -> Result {
-    esbuild(entry, destination, &["--bundle", "--format=iife", "--target=es2020"])
+/// shim already needed (`import()`); esbuild lowers anything newer a module might use. `version` becomes
+/// the shim's `VISITOR_VERSION`.
+fn bundle_shim(entry: &Path, destination: &Path, version: &str) -> Result {
+    let define = format!("--define:VISITOR_VERSION=\"{version}\"");
+    esbuild(entry, destination, &["--bundle", "--format=iife", "--target=es2020", &define])
+}
+
+/// A hash of the built visitor package (its glue and its wasm), 16 hex digits: it changes whenever either
+/// file does, so the URLs the shim loads them from do too.
+fn visitor_version() -> Result<String> {
+    use std::hash::{Hash, Hasher};
+    let visitor = site_dir().join(PACKAGES[0].out_dir);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for name in ["cobrowse_visitor.js", "cobrowse_visitor_bg.wasm"] {
+        let path = visitor.join(name);
+        let bytes = std::fs::read(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        bytes.hash(&mut hasher);
+    }
+    Ok(format!("{:016x}", hasher.finish()))
 }
 
 /// Minifies the JS or CSS at `source` into `destination` (may be the same file) with the pinned esbuild.

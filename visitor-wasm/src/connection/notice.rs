@@ -17,12 +17,16 @@ pub struct Settle {
 }
 
 impl Settle {
-    pub fn resolve(self, key: String) -> Notice {
-        Notice::Call(self.resolve, key.into())
+    pub fn resolve(self, value: JsValue) -> Notice {
+        Notice::Call(self.resolve, value)
     }
 
-    pub fn reject(self, message: String) -> Notice {
-        Notice::Call(self.reject, js_sys::Error::new(&message).into())
+    /// Rejects with an `Error` whose `message` says what went wrong and whose `code` is the socket's close
+    /// code (the shim tells a refusal from a drop worth retrying by it).
+    pub fn reject(self, message: String, code: u16) -> Notice {
+        let error = js_sys::Error::new(&message);
+        set(&error, "code", &code.into());
+        Notice::Call(self.reject, error.into())
     }
 }
 

@@ -35,25 +35,36 @@ thread_local! {
 /// How the session's callbacks reach it here.
 const REACH: Reach = Reach { lend, closed: on_close };
 
-/// Starts a session with the relay at `ws_url`; the promise resolves to the session key.
-pub fn start(ws_url: &str, emit: Function, hooks: JsValue) -> Promise {
+/// Starts a session with the relay at `ws_url`, or resumes the one `resume` (`{key, secret}`) names; the
+/// promise resolves to `{key, secret, agents}`.
+pub fn start(ws_url: &str, emit: Function, hooks: JsValue, resume: JsValue) -> Promise {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some(Settle { resolve, reject }));
     let settle = settle.expect("the Promise executor runs at once");
-    let running = SESSION.with(|cell| cell.try_borrow().ok().map(|session| session.as_ref().map(Session::key)));
-    let notice = match running {
-        Some(None) => match Session::open(ws_url, emit, &hooks, SECRET_FIELDS.with(WeakSet::clone), settle, REACH) {
-            Ok(session) => {
-                SESSION.with(|cell| *cell.borrow_mut() = Some(session));
-                return promise;
+    let free = SESSION.with(|cell| cell.try_borrow().is_ok_and(|session| session.is_none()));
+    let notice = match free {
+        true => {
+            let secret_fields = SECRET_FIELDS.with(WeakSet::clone);
+            match Session::open(ws_url, resume_of(&resume), emit, &hooks, secret_fields, settle, REACH) {
+                Ok(session) => {
+                    // Free, as checked above (not `borrow_mut`: its panic would cost download size).
+                    SESSION.with(|cell| cell.try_borrow_mut().map(|mut slot| *slot = Some(session)).ok());
+                    return promise;
+                }
+                Err((settle, message)) => settle.reject(message, 0),
             }
-            Err((settle, message)) => settle.reject(message),
-        },
-        Some(Some(Some(key))) => settle.resolve(key),
-        _ => settle.reject("A cobrowse session is already starting.".into()),
+        }
+        false => settle.reject("A cobrowse session is already running.".into(), 0),
     };
     notify(vec![notice]);
     promise
+}
+
+/// The `{key, secret}` of `start()`'s `resume` argument; `None` for a new session (`undefined`, `null`, or
+/// anything without a string key and secret).
+fn resume_of(resume: &JsValue) -> Option<(String, String)> {
+    let field = |name: &str| js_sys::Reflect::get(resume, &name.into()).ok()?.as_string();
+    Some((field("key")?, field("secret")?))
 }
 
 /// A change the shim's patches reported (see `changes.rs`); ignored unless a session records.
@@ -84,16 +95,23 @@ pub fn send_asset(node: &web_sys::Node, upload: AssetUpload) -> bool {
 pub fn stop() {
     let Some(mut session) = take_session() else { return };
     session.end();
-    let notice = session.finish("You ended the session.".into());
+    let notice = session.finish("You ended the session.".into(), cobrowse_protocol::close::NORMAL);
     drop(session);
     notify(notice.into_iter().collect());
 }
 
-/// The socket closed: the session ends, and the page is told why.
+/// The page is going away: drops the session, which closes its socket with 1001 (the relay keeps the session
+/// for the next page to resume) and stops recording; nothing is emitted, and a `start()` still waiting is
+/// left unsettled (the shim has moved on from it).
+pub fn suspend() {
+    drop(take_session());
+}
+
+/// The socket closed: the session ends, and the page is told why (and the close code).
 fn on_close(code: u16, reason: String) {
     let Some(mut session) = take_session() else { return };
     let message = close_message(code, &reason, session.key().is_some());
-    let notice = session.finish(message);
+    let notice = session.finish(message, code);
     drop(session);
     notify(notice.into_iter().collect());
 }

@@ -3,14 +3,18 @@
 //!
 //! Lifecycle:
 //! 1. `start()` opens the WebSocket ([`Session::open`]); nothing of the page is read yet.
-//! 2. `SessionStarted { key, masking }` applies the site's masking rules, resolves the promise, starts the
+//!    With a `resume` (`{key, secret}` the shim kept from an earlier page), `Resume` is the first message
+//!    sent once the socket opens.
+//! 2. `SessionStarted { key, masking, secret, agents }` (a new session, or the resumed one: then `secret`
+//!    is empty) applies the site's masking rules, resolves the promise to `{key, secret, agents}`, starts the
 //!    recorder's observer and the listeners, and sends the full snapshot at once (the relay keeps it for
 //!    agents who join later). Rules the browser rejects (an invalid selector) end the session before
 //!    anything of the page is sent, and the promise is rejected with a message naming the selector.
 //! 3. Each mutation batch is sent at once as a delta; form changes too; pointer, scroll and resize at
 //!    most once per animation tick. `SnapshotRequested` sends a fresh snapshot.
-//! 4. The socket closes (the promise is rejected if it had not resolved, else `ended` is emitted), or
-//!    `stop()` sends `EndSession` and closes it. Dropping the session drops its recorder, which removes
+//! 4. The socket closes (the promise is rejected if it had not resolved, else `ended` is emitted, each
+//!    with the close code), or `stop()` sends `EndSession` and closes it, or `suspend()` drops the session:
+//!    its connection closes with 1001 and nothing is emitted (the page is going away; the next one resumes). Dropping the session drops its recorder, which removes
 //!    every observer, and its listeners: nothing of the session is left to reset.
 //!
 //! The session does not know where it is kept: `running.rs` keeps it, and hands in a [`Reach`] through
@@ -31,7 +35,8 @@ use crate::tree::carriers;
 use crate::tree::mask::Masking;
 use crate::tree::record::{self, Batch};
 use crate::tree::snapshot;
-use cobrowse_protocol::{AssetUpload, Delta, Event, MaskingRules, ToVisitor};
+use cobrowse_protocol::message::FromVisitor;
+use cobrowse_protocol::{close, AssetUpload, Delta, Event, MaskingRules, ToVisitor};
 use js_sys::{Array, Function, Object, WeakSet};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -87,10 +92,12 @@ pub struct Session {
 }
 
 impl Session {
-    /// Opens the socket to `ws_url`; the session runs once the relay starts it. `hooks` is the shim's.
-    /// `secret_fields` are the fields earlier sessions on this page saw secret (see `running.rs`).
+    /// Opens the socket to `ws_url`; the session runs once the relay starts it. `resume` is the key and
+    /// secret of the session to continue, if any. `hooks` is the shim's. `secret_fields` are the fields
+    /// earlier sessions on this page saw secret (see `running.rs`).
     pub fn open(
         ws_url: &str,
+        resume: Option<(String, String)>,
         emit: Function,
         hooks: &JsValue,
         secret_fields: WeakSet<Element>,
@@ -101,11 +108,14 @@ impl Session {
             Some((document, window)) => (window, document),
             None => return Err((settle, "Cobrowse needs a browser window with a document.".into())),
         };
-        let connection = Connection::open(ws_url, move |control| reach.run(|s| s.on_control(control)), reach.closed);
+        let first = resume.map(|(key, secret)| FromVisitor::Resume { key: &key, secret: &secret }.encode());
+        let connection =
+            Connection::open(ws_url, first, move |control| reach.run(|s| s.on_control(control)), reach.closed);
         let connection = match connection {
             Ok(connection) => connection,
             Err(error) => {
-                let message = format!("Cannot connect to the cobrowse service at {ws_url}: {}", error_text(&error));
+                let message =
+                    ["Cannot connect to the cobrowse service at ", ws_url, ": ", &error_text(&error)].concat();
                 return Err((settle, message));
             }
         };
@@ -140,7 +150,10 @@ impl Session {
 
     fn on_control(&mut self, control: ToVisitor) -> Vec<Notice> {
         match control {
-            ToVisitor::SessionStarted { key, masking } if self.key.is_none() => self.on_started(key, &masking),
+            ToVisitor::SessionStarted { key, masking, secret, agents } if self.key.is_none() => {
+                let resolved = started(&key, secret, agents);
+                self.on_started(key, &masking, resolved)
+            }
             ToVisitor::SnapshotRequested if self.is_recording() => {
                 self.send_snapshot();
                 Vec::new()
@@ -151,7 +164,8 @@ impl Session {
         }
     }
 
-    fn on_started(&mut self, key: String, masking: &MaskingRules) -> Vec<Notice> {
+    /// The relay started (or resumed) the session: record, send the page, resolve `start()` to `started`.
+    fn on_started(&mut self, key: String, masking: &MaskingRules, started: JsValue) -> Vec<Notice> {
         if let Err(message) = self.recorder.set_rules(&self.document, masking) {
             return self.refuse_to_start(message);
         }
@@ -170,12 +184,12 @@ impl Session {
             }
             (Err(error), _) | (_, Err(error)) => {
                 self.recorder.stop_observing();
-                return self.refuse_to_start(format!("Cobrowse cannot watch this page: {}", error_text(&error)));
+                return self.refuse_to_start(["Cobrowse cannot watch this page: ", &error_text(&error)].concat());
             }
         }
-        self.key = Some(key.clone());
+        self.key = Some(key);
         self.send_snapshot();
-        self.starting.take().map(|settle| settle.resolve(key)).into_iter().collect()
+        self.starting.take().map(|settle| settle.resolve(started)).into_iter().collect()
     }
 
     /// Starts the half-second timer (`on_poll`); it stops when the session is dropped.
@@ -187,7 +201,7 @@ impl Session {
     /// Ends the session before anything of the page was sent; `start()` rejects with `message`.
     fn refuse_to_start(&mut self, message: String) -> Vec<Notice> {
         self.connection.end();
-        self.starting.take().map(|settle| settle.reject(message)).into_iter().collect()
+        self.starting.take().map(|settle| settle.reject(message, close::NORMAL)).into_iter().collect()
     }
 
     fn agents_changed(&self, event: &'static str, name: String, agents: u32) -> Notice {
@@ -361,15 +375,26 @@ impl Session {
         Vec::new()
     }
 
-    /// What ending the session tells the page: `start()` fails if it had not resolved, else `ended`.
-    pub fn finish(&mut self, reason: String) -> Option<Notice> {
+    /// What ending the session tells the page: `start()` fails if it had not resolved, else `ended`
+    /// (`{reason, code}`, `code` being the socket's close code).
+    pub fn finish(&mut self, reason: String, code: u16) -> Option<Notice> {
         if let Some(settle) = self.starting.take() {
-            return Some(settle.reject(reason));
+            return Some(settle.reject(reason, code));
         }
         let detail = Object::new();
         set(&detail, "reason", &reason.into());
+        set(&detail, "code", &code.into());
         Some(Notice::Emit(self.emit.clone(), "ended", detail.into()))
     }
+}
+
+/// What `start()` resolves to: `{key, secret, agents}` (`secret` empty on a resumed session).
+fn started(key: &str, secret: String, agents: u32) -> JsValue {
+    let started = Object::new();
+    set(&started, "key", &key.into());
+    set(&started, "secret", &secret.into());
+    set(&started, "agents", &agents.into());
+    started.into()
 }
 
 impl Drop for Session {

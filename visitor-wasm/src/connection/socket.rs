@@ -1,11 +1,14 @@
 //! The socket: the visitor's WebSocket connection to the relay.
 //!
 //! One binary wire frame per WebSocket message, both ways. Page content goes out through the connection's one
-//! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); control messages go through
-//! [`message::encode_control`] and come in through [`message::decode_control`]. The connection knows
-//! nothing of the DOM: the session decides what to send and what a control message or a close means.
+//! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); the visitor's few control
+//! messages go out as [`FromVisitor`] (encoded by hand, a fraction of `Control`'s serializer) and the ones
+//! it receives come in through [`message::decode_to_visitor`]. A resumed session's first message
+//! (`Resume`) waits for the socket to open. The connection knows nothing of the DOM: the session decides
+//! what to send and what a control message or a close means.
 
-use cobrowse_protocol::{close, message, Control, Delta, Encoder, Snapshot, ToVisitor};
+use cobrowse_protocol::message::{self, FromVisitor};
+use cobrowse_protocol::{close, Delta, Encoder, Snapshot, ToVisitor};
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,37 +17,51 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 /// Past this many bytes waiting in the socket, asset uploads wait (the shim tries again later).
 const ASSET_BACKLOG_BYTES: u32 = 256 << 10;
 
-/// An open (or opening) WebSocket to the relay. Dropping it detaches its handlers and closes it.
+/// An open (or opening) WebSocket to the relay. Dropping it detaches its handlers and, if it is still open,
+/// closes it with 1001 (going away): the relay takes that for the visitor navigating, and keeps the session
+/// for the next page to resume. (Every other way a session ends closes the socket before dropping it.)
 pub struct Connection {
     socket: WebSocket,
     encoder: Encoder,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
+    /// Sends the first message (`Resume`) once the socket opens; `None` for a new session.
+    _on_open: Option<Closure<dyn FnMut()>>,
 }
 
 impl Connection {
-    /// Opens `url`; `on_control` gets each control message, `on_close` the close code and reason.
+    /// Opens `url`; `first` is sent as soon as it is open (a `Resume`), `on_control` gets each control
+    /// message, `on_close` the close code and reason.
     pub fn open(
         url: &str,
+        first: Option<Vec<u8>>,
         mut on_control: impl FnMut(ToVisitor) + 'static,
         mut on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
         let socket = WebSocket::new(url)?;
         socket.set_binary_type(BinaryType::Arraybuffer);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            match event.data().dyn_into::<ArrayBuffer>().map(|data| Uint8Array::new(&data).to_vec()) {
-                Ok(bytes) => match message::decode_to_visitor(&bytes) {
-                    Some(control) => on_control(control),
-                    None => web_sys::console::warn_1(&"cobrowse: ignored a malformed message from the relay".into()),
-                },
-                Err(_) => web_sys::console::warn_1(&"cobrowse: ignored a text message from the relay".into()),
+            let data = event.data().dyn_into::<ArrayBuffer>().ok();
+            match data.and_then(|data| message::decode_to_visitor(&Uint8Array::new(&data).to_vec())) {
+                Some(control) => on_control(control),
+                None => web_sys::console::warn_1(
+                    &"cobrowse: ignored a message from the relay (not one for visitors)".into(),
+                ),
             }
         });
         let on_close =
             Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| on_close(event.code(), event.reason()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Self { socket, encoder: Encoder::new(), _on_message: on_message, _on_close: on_close })
+        let on_open = first.map(|frame| {
+            let opened = socket.clone();
+            let on_open = Closure::<dyn FnMut()>::new(move || {
+                let _ = opened.send_with_u8_array(&frame);
+            });
+            socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            on_open
+        });
+        Ok(Self { socket, encoder: Encoder::new(), _on_message: on_message, _on_close: on_close, _on_open: on_open })
     }
 
     /// Sends a full snapshot, starting a fresh compression context.
@@ -74,7 +91,7 @@ impl Connection {
 
     /// Tells the relay the visitor ended the session, and closes normally.
     pub fn end(&self) {
-        self.send(&message::encode_control(&Control::EndSession));
+        self.send(&FromVisitor::EndSession.encode());
         let _ = self.socket.close_with_code(close::NORMAL);
     }
 
@@ -89,21 +106,22 @@ impl Drop for Connection {
     fn drop(&mut self) {
         self.socket.set_onmessage(None);
         self.socket.set_onclose(None);
+        self.socket.set_onopen(None);
         if self.socket.ready_state() <= WebSocket::OPEN {
-            let _ = self.socket.close_with_code(close::NORMAL);
+            let _ = self.socket.close_with_code(close::GOING_AWAY);
         }
     }
 }
 
-/// What a close means to the visitor, in words: why a session could not start, or why it ended.
+/// What a close means to the visitor, in words: why a session could not start, or why it ended. (The
+/// code itself travels beside the words, in `ended` and in `start()`'s error.) No `format!`: its
+/// machinery costs download size.
 pub fn close_message(code: u16, reason: &str, started: bool) -> String {
     let detail = if reason.is_empty() { None } else { Some(reason) };
     match (code, detail) {
         (close::SITE_NOT_ALLOWED, detail) => {
-            format!(
-                "This site is not allowed to start a cobrowse session: {}",
-                detail.unwrap_or("unknown site or origin")
-            )
+            let detail = detail.unwrap_or("unknown site or origin");
+            ["This site is not allowed to start a cobrowse session: ", detail].concat()
         }
         (close::NORMAL, None) if started => "The session ended.".to_string(),
         (1006, None) if !started => {
@@ -111,6 +129,6 @@ pub fn close_message(code: u16, reason: &str, started: bool) -> String {
         }
         (1006, None) => "The connection to the cobrowse service was lost.".to_string(),
         (_, Some(detail)) => detail.to_string(),
-        (code, None) => format!("The cobrowse service closed the connection (code {code})."),
+        (_, None) => "The cobrowse service closed the connection.".to_string(),
     }
 }

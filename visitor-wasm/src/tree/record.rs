@@ -215,7 +215,7 @@ fn qualified_name(namespace: &str, local_name: &str) -> String {
         "http://www.w3.org/2000/xmlns/" if local_name != "xmlns" => "xmlns:",
         _ => "",
     };
-    format!("{prefix}{local_name}")
+    [prefix, local_name].concat() // not format!: its machinery costs download size
 }
 
 fn text_events(texts: &[Node], first_new: NodeId, recorder: &Recorder) -> Vec<Event> {

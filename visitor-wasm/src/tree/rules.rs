@@ -58,7 +58,7 @@ impl Rules {
         let mask = list(MASK_MARKERS, &rules.mask_selectors);
         let block = list("[data-cobrowse-block]", &rules.block_selectors);
         let unmask = rules.unmask_selectors.split_first().map(|(first, rest)| list(first, rest).as_str().into());
-        let flagged = format!("[{IGNORE_ATTRIBUTE}],{mask},{block}").as_str().into();
+        let flagged = ["[", IGNORE_ATTRIBUTE, "],", &mask, ",", &block].concat().as_str().into();
         let block = block.as_str().into();
         Self {
             flagged,
@@ -77,7 +77,8 @@ impl Rules {
         for selectors in [&rules.mask_selectors, &rules.block_selectors, &rules.unmask_selectors] {
             for selector in selectors {
                 if probe.as_ref().is_none_or(|probe| probe.matches(selector).is_err()) {
-                    return Err(format!("Cobrowse cannot start: the masking selector `{selector}` is not valid CSS."));
+                    let message = ["Cobrowse cannot start: the masking selector `", selector, "` is not valid CSS."];
+                    return Err(message.concat());
                 }
             }
         }

@@ -47,7 +47,7 @@ describe("the widget", () => {
 
   it("shows the session key once live, and the agents as they come and go", () => {
     widget.show("connecting");
-    widget.show("live", "482 913");
+    widget.show("live", { key: "482 913", agents: 0 });
     expect(root().className).toBe("cobrowse-widget cobrowse-live");
     expect(key().textContent).toBe("482 913");
     expect(key().hidden).toBe(false);
@@ -67,7 +67,7 @@ describe("the widget", () => {
   });
 
   it("has an End button while live that calls stop, and a Close button once ended that removes it", () => {
-    widget.show("live", "482 913");
+    widget.show("live", { key: "482 913", agents: 0 });
     expect(button().textContent).toBe("End");
     button().click();
     expect(stop).toHaveBeenCalledTimes(1);
@@ -82,6 +82,22 @@ describe("the widget", () => {
     expect(root()).toBeNull();
   });
 
+  it("keeps the key and the End button while reconnecting, or while another tab has the session", () => {
+    widget.show("live", { key: "482 913" });
+    expect(document.getElementById("cobrowse-agents").textContent).toBe(""); // not known yet
+    widget.show("live", { key: "482 913", agents: 1 });
+    widget.show("reconnecting");
+    expect(root().className).toBe("cobrowse-widget cobrowse-reconnecting");
+    expect(key().textContent).toBe("482 913");
+    expect(key().hidden).toBe(false);
+    expect(root().querySelector(".cobrowse-message").textContent).toBe("Reconnecting\u2026");
+    widget.show("waiting");
+    expect(root().querySelector(".cobrowse-message").textContent).toBe("Your session continues in another tab.");
+    expect(button().textContent).toBe("End");
+    button().click();
+    expect(stop).toHaveBeenCalledTimes(1);
+  });
+
   it("shows an error as a failure", () => {
     widget.show("connecting");
     widget.show("error", "The relay is unreachable.");
@@ -92,7 +108,7 @@ describe("the widget", () => {
   });
 
   it("sets no inline style and is never mirrored", () => {
-    widget.show("live", "482 913");
+    widget.show("live", { key: "482 913", agents: 0 });
     stylesheet().dispatchEvent(new Event("load"));
     expect(root().hasAttribute("data-cobrowse-ignore")).toBe(true);
     expect(document.querySelectorAll("[style]")).toHaveLength(0);
