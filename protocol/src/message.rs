@@ -327,8 +327,12 @@ mod tests {
 
     #[test]
     fn truncated_control_is_an_error() {
-        let started =
-            Control::SessionStarted { key: "123456".into(), masking: Default::default(), secret: String::new(), agents: 0 };
+        let started = Control::SessionStarted {
+            key: "123456".into(),
+            masking: Default::default(),
+            secret: String::new(),
+            agents: 0,
+        };
         let bytes = encode_control(&started);
         assert!(matches!(decode_control(&bytes[..bytes.len() - 2]), Err(DecodeError::Payload { .. })));
     }

@@ -35,6 +35,8 @@ impl CloseReason {
 pub(crate) enum Ending {
     /// The peer closed the socket or the connection dropped: nothing left to say.
     PeerLeft,
+    /// The peer closed the socket with 1001 "going away": a browser leaving its page (a link, a reload).
+    PeerLeftPage,
     /// The relay ends it for an ordinary reason (session over, key expired, shutting down, refused).
     Close(CloseReason),
     /// The peer broke the protocol (bad frame, too large, wrong message): logged as a warning.
@@ -53,7 +55,7 @@ impl Ending {
     /// The close frame to send, if any.
     pub fn close_reason(&self) -> Option<&CloseReason> {
         match self {
-            Ending::PeerLeft => None,
+            Ending::PeerLeft | Ending::PeerLeftPage => None,
             Ending::Close(reason) | Ending::BadInput(reason) => Some(reason),
         }
     }
@@ -86,6 +88,7 @@ fn log_ending(ending: &Ending, who: &Connection<'_>) {
     };
     match ending {
         Ending::PeerLeft => tracing::info!(key = who.key, peer, client = %who.client, "peer left"),
+        Ending::PeerLeftPage => tracing::info!(key = who.key, peer, client = %who.client, "peer left its page"),
         Ending::Close(CloseReason { code, reason }) => {
             tracing::info!(key = who.key, peer, client = %who.client, code, reason, "closing")
         }
@@ -124,6 +127,17 @@ fn truncate(mut text: String, max: usize) -> String {
         text.truncate(end);
     }
     text
+}
+
+/// "10 minutes", "90 seconds", "0.5 seconds".
+pub(crate) fn describe_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match seconds {
+        0 => format!("{} seconds", duration.as_secs_f64()),
+        60 => "1 minute".into(),
+        _ if seconds % 60 == 0 => format!("{} minutes", seconds / 60),
+        _ => format!("{seconds} seconds"),
+    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,8 @@ pub(crate) async fn next_frame(
             return Err(Ending::bad_input(close::MALFORMED_FRAME, "expected binary frames, got a text message"));
         }
         if message.is_close() {
-            return Err(Ending::PeerLeft);
+            let leaving_page = message.close_frame().is_some_and(|(code, _)| code == close::GOING_AWAY);
+            return Err(if leaving_page { Ending::PeerLeftPage } else { Ending::PeerLeft });
         }
         // Pings are answered by tungstenite itself; pongs only prove the peer is there (noted above).
     }

@@ -13,6 +13,9 @@
 //! - `auth`, `rate_limit`: agent passwords (argon2) and join attempts per address.
 //! - `keys`: session keys and generated passwords.
 //! - `kept`, `session`, `registry`: a session's kept state, one live session, all live sessions.
+//! - `presence`, `resume`, `keeper`: which visitor connection carries a session (and since when it waits
+//!   for the visitor's next page), the secret a returning connection proves itself with, and the task that
+//!   ends a session at its deadlines and removes it.
 //! - `assets`: a session's content-addressed cache of the visitor's uploaded assets (`/assets/...`).
 //! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
 //!   limit; `close`: ending a socket with a readable reason.
@@ -28,10 +31,13 @@ mod close;
 pub mod config;
 mod frames;
 mod heartbeat;
+mod keeper;
 mod kept;
 mod keys;
+mod presence;
 mod rate_limit;
 mod registry;
+mod resume;
 mod routes;
 mod server;
 mod session;
@@ -42,7 +48,7 @@ mod tls;
 mod visitor;
 
 pub use auth::{hash_password, AuthError};
-pub use config::{AgentAccount, Config, ConfigError, SiteConfig, TlsConfig};
+pub use config::{AgentAccount, Config, ConfigError, SiteConfig, TabPolicy, TlsConfig};
 pub use keys::generate_password;
 pub use server::{spawn, RelayHandle, ServeError};
 pub use tap::{Peer, ReceivedFrame};

@@ -1,18 +1,16 @@
 //! The live sessions, by key.
 //!
-//! A visitor's connection opens a session here and removes it when it ends; an agent finds one by the key
-//! the visitor read out. Keys are unique among live sessions. Expiry of an unused key is the visitor
-//! task's timer calling [`crate::session::Session::expire_if_unjoined`].
+//! A visitor's first connection opens a session here; its keeper (`keeper.rs`) removes it when it ends.
+//! An agent finds one by the key the visitor read out, a resuming visitor by the key it kept. Keys are
+//! unique among live sessions.
 
 use crate::assets::AssetBudget;
 use crate::keys::generate_key;
-use crate::session::{Session, SessionLimits};
-use cobrowse_protocol::{Control, MaskingRules};
+use crate::session::{Session, SessionLimits, SessionSite};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use thiserror::Error;
-use tokio::sync::mpsc;
 
 /// How many random keys to try before giving up on finding a free one.
 const KEY_ATTEMPTS: usize = 64;
@@ -49,20 +47,19 @@ impl Registry {
         }
     }
 
-    /// Opens a session under a fresh key, with the receiver of its visitor's control messages; `masking` is
-    /// the site's rules, sent to the visitor with the key.
-    pub fn open(&self, masking: MaskingRules) -> Result<(Arc<Session>, mpsc::UnboundedReceiver<Control>), OpenError> {
+    /// Opens a session for `site` under a fresh key; returns it with its resume secret (see
+    /// [`Session::new`]).
+    pub fn open(&self, site: SessionSite) -> Result<(Arc<Session>, String), OpenError> {
         let mut sessions = self.lock();
         if sessions.len() >= self.max_sessions {
             return Err(OpenError::Full(self.max_sessions));
         }
         for _ in 0..KEY_ATTEMPTS {
             if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
-                let (session, for_visitor) =
-                    Session::new(slot.key().clone(), self.limits, masking, self.asset_budget.clone());
+                let (session, secret) = Session::new(slot.key().clone(), site, self.limits, self.asset_budget.clone());
                 slot.insert(session.clone());
                 self.tokens().insert(session.asset_token().to_owned(), session.clone());
-                return Ok((session, for_visitor));
+                return Ok((session, secret));
             }
         }
         Err(OpenError::NoFreeKey)
@@ -100,6 +97,11 @@ impl Registry {
 mod tests {
     use super::*;
     use crate::assets::AssetLimits;
+    use cobrowse_protocol::MaskingRules;
+
+    fn site() -> SessionSite {
+        SessionSite { site_id: "s".into(), origin: None, masking: MaskingRules::default(), tabs: Default::default() }
+    }
 
     const ASSET_LIMITS: AssetLimits = AssetLimits { max_asset_bytes: 1024, max_session_bytes: 1024 };
 
@@ -118,7 +120,7 @@ mod tests {
         let registry = registry(4, 5000);
         let mut keys = std::collections::HashSet::new();
         for _ in 0..5000 {
-            let (session, _) = registry.open(MaskingRules::default()).unwrap();
+            let (session, _) = registry.open(site()).unwrap();
             assert!(keys.insert(session.key().to_owned()), "key {} issued twice", session.key());
         }
     }
@@ -126,7 +128,7 @@ mod tests {
     #[test]
     fn sessions_are_found_until_removed() {
         let registry = registry(6, 10);
-        let (session, _) = registry.open(MaskingRules::default()).unwrap();
+        let (session, _) = registry.open(site()).unwrap();
         assert!(Arc::ptr_eq(&registry.find(session.key()).unwrap(), &session));
         assert!(Arc::ptr_eq(&registry.find_by_asset_token(session.asset_token()).unwrap(), &session));
         registry.remove(&session);
@@ -137,8 +139,8 @@ mod tests {
     #[test]
     fn the_session_limit_is_kept() {
         let registry = registry(6, 2);
-        let _first = registry.open(MaskingRules::default()).unwrap();
-        let _second = registry.open(MaskingRules::default()).unwrap();
-        assert_eq!(registry.open(MaskingRules::default()).err(), Some(OpenError::Full(2)));
+        let _first = registry.open(site()).unwrap();
+        let _second = registry.open(site()).unwrap();
+        assert_eq!(registry.open(site()).err(), Some(OpenError::Full(2)));
     }
 }

@@ -10,7 +10,7 @@
 //! | `/demo/*` | `www_dir/demo/` |
 //! | `/healthz` | `ok` |
 //! | `/assets/{token}/{hash}` | an asset the visitor of the session with asset token `token` uploaded |
-//! | `/ws/visitor?site=SITE`, `/ws/agent` | the WebSocket handlers |
+//! | `/ws/visitor?site=SITE&tab=TAB[&resume=1]`, `/ws/agent` | the WebSocket handlers |
 //!
 //! Assets are sent with their stored type, `Cache-Control: private` (they are the visitor's; the hash in the
 //! path makes them immutable), `X-Content-Type-Options: nosniff`, and a `sandbox` content security policy,
@@ -119,6 +119,9 @@ fn not_found(message: &'static str) -> Response {
 #[derive(Deserialize)]
 struct VisitorQuery {
     site: Option<String>,
+    tab: Option<String>,
+    /// `resume=1`: the first message continues a session.
+    resume: Option<String>,
 }
 
 fn visitor_socket(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
@@ -129,7 +132,8 @@ fn visitor_socket(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
         .and(warp::ext::get::<ClientAddr>())
         .map(move |ws: Ws, query: VisitorQuery, origin: Option<String>, ClientAddr(client)| {
             let state = state.clone();
-            let request = visitor::VisitorRequest { site: query.site, origin, client };
+            let resume = query.resume.as_deref().is_some_and(|resume| resume == "1");
+            let request = visitor::VisitorRequest { site: query.site, origin, client, tab: query.tab, resume };
             with_limits(ws, &state.config)
                 .on_upgrade(move |socket| visitor::serve(socket, state, request))
                 .into_response()

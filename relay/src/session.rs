@@ -1,5 +1,11 @@
 //! One live session: the visitor's kept state, the agents watching it with their bounded queues, and the
-//! control messages waiting for the visitor.
+//! visitor's presence (which connection carries it, or since when it waits for the visitor's next page).
+//!
+//! A session is not its visitor's socket: it opens with the visitor's first page and lives while the
+//! visitor loads pages, reconnects or changes tabs (see `presence.rs`); a connection that comes back
+//! proves itself with the resume secret (see `resume.rs`). It ends when the visitor ends it, when it
+//! waits longer than the grace period, when it idles past the idle limit, or when its key expires unused —
+//! the deadlines `keeper.rs` checks.
 //!
 //! The visitor's task hands every page frame to [`Session::accept_page_frame`], which never waits: each
 //! agent has its own bounded queue, and an agent whose queue is full is marked *lagging*. A lagging agent
@@ -15,14 +21,21 @@
 //! an await.
 
 use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetRefused, StoredAsset};
-use crate::close::CloseReason;
+use crate::close::{describe_duration, CloseReason};
+use crate::config::TabPolicy;
 use crate::kept::KeptState;
+use crate::presence::{self, Presence, VisitorLink};
+use crate::resume::ResumeSecret;
 use bytes::Bytes;
+use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::{close, AssetUpload, Control, FrameKind, MaskingRules};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use thiserror::Error;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 
 /// Past this many times `kept_state_bytes`, the relay stops keeping state until the next snapshot: a
 /// visitor that ignores snapshot requests must not grow the relay's memory without bound.
@@ -36,16 +49,55 @@ pub(crate) struct SessionLimits {
     pub assets: AssetLimits,
 }
 
+/// Where a session comes from: the site, the page origin that started it (a resume must come from the
+/// same), the site's masking rules and its tab policy.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionSite {
+    pub site_id: String,
+    pub origin: Option<String>,
+    pub masking: MaskingRules,
+    pub tabs: TabPolicy,
+}
+
+/// When a session ends by itself, from the config.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadlines {
+    /// A key no agent used by then expires.
+    pub key_ttl: Duration,
+    /// A session whose visitor stays away this long ends.
+    pub resume_grace: Duration,
+    /// A session with no page frame from its visitor for this long ends.
+    pub idle_limit: Duration,
+}
+
+/// Why a visitor's connection may not resume a session.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub(crate) enum ResumeRefused {
+    #[error("this session has ended; start a new one for a new key")]
+    Ended,
+    #[error("the resume secret does not match this session; start a new session")]
+    WrongSecret,
+    #[error("this page is not on the site and origin that started the session; start a new session here")]
+    OtherOrigin,
+    #[error("this site keeps a session to the tab that started it; it goes on in that tab")]
+    NotTheFirstTab,
+}
+
 pub(crate) struct Session {
     key: String,
     asset_token: String,
+    site: SessionSite,
+    secret: ResumeSecret,
     limits: SessionLimits,
-    to_visitor: mpsc::UnboundedSender<Control>,
+    opened: Instant,
     ended: watch::Sender<bool>,
     inner: Mutex<Inner>,
 }
 
 struct Inner {
+    presence: Presence,
+    /// When the visitor last sent a page frame (or the session opened).
+    last_page_frame: Instant,
     kept: KeptState,
     assets: AssetCache,
     agents: Vec<AgentSlot>,
@@ -88,19 +140,21 @@ enum Offer {
 }
 
 impl Session {
-    /// A new session, and the receiver of the control messages for its visitor (the first is
-    /// `SessionStarted`, with the site's `masking` rules). Its assets take their bytes from `asset_budget`,
-    /// shared by all sessions.
+    /// A new session with no visitor connection yet, and its resume secret, to send to the visitor once
+    /// (with [`Session::attach_first_visitor`]). Its assets take their bytes from `asset_budget`, shared by
+    /// all sessions.
     pub fn new(
         key: String,
+        site: SessionSite,
         limits: SessionLimits,
-        masking: MaskingRules,
         asset_budget: Arc<AssetBudget>,
-    ) -> (Arc<Session>, mpsc::UnboundedReceiver<Control>) {
-        let (to_visitor, for_visitor) = mpsc::unbounded_channel();
-        let _ = to_visitor.send(Control::SessionStarted { key: key.clone(), masking });
+    ) -> (Arc<Session>, String) {
+        let (secret, secret_text) = ResumeSecret::generate();
         let asset_token = crate::keys::generate_asset_token();
+        let now = Instant::now();
         let inner = Inner {
+            presence: Presence::default(),
+            last_page_frame: now,
             kept: KeptState::default(),
             assets: AssetCache::new(asset_token.clone(), asset_budget),
             agents: Vec::new(),
@@ -112,12 +166,112 @@ impl Session {
         let session = Session {
             key,
             asset_token,
+            site,
+            secret,
             limits,
-            to_visitor,
+            opened: now,
             ended: watch::Sender::new(false),
             inner: Mutex::new(inner),
         };
-        (Arc::new(session), for_visitor)
+        (Arc::new(session), secret_text)
+    }
+
+    /// Attaches the connection that opened the session; its `SessionStarted` carries `secret`, the only
+    /// time the relay sends it.
+    pub fn attach_first_visitor(&self, tab_id: Option<&str>, secret: String) -> Option<VisitorLink> {
+        let mut inner = self.lock();
+        self.attach_locked(&mut inner, tab_id, secret)
+    }
+
+    /// Attaches a connection that offers `secret` from `site_id` and `origin` for the tab `tab_id`: the
+    /// visitor's next page, its reconnection, or its other tab. The connection carrying the session before
+    /// is let go.
+    pub fn resume(
+        &self,
+        secret: &str,
+        site_id: &str,
+        origin: Option<&str>,
+        tab_id: Option<&str>,
+    ) -> Result<VisitorLink, ResumeRefused> {
+        let mut inner = self.lock();
+        if inner.end_reason.is_some() {
+            return Err(ResumeRefused::Ended);
+        }
+        if !self.secret.matches(secret) {
+            return Err(ResumeRefused::WrongSecret);
+        }
+        if site_id != self.site.site_id || origin != self.site.origin.as_deref() {
+            return Err(ResumeRefused::OtherOrigin);
+        }
+        if self.site.tabs == TabPolicy::First && !inner.presence.is_first_tab(tab_id) {
+            return Err(ResumeRefused::NotTheFirstTab);
+        }
+        self.attach_locked(&mut inner, tab_id, String::new()).ok_or(ResumeRefused::Ended)
+    }
+
+    /// The visitor's connection `link_id` is gone: if it carried the session, the session waits for the
+    /// visitor's next page (`navigating`) or reconnection, and the agents are told.
+    pub fn visitor_left(&self, link_id: u64, navigating: bool) {
+        let mut inner = self.lock();
+        if inner.end_reason.is_some() || !inner.presence.detach(link_id, navigating, Instant::now()) {
+            return;
+        }
+        let away = Bytes::from(encode_control(&Control::VisitorAway { navigating }));
+        self.tell_agents_locked(&mut inner, &away);
+    }
+
+    /// Whether the session has ended.
+    pub fn has_ended(&self) -> bool {
+        self.lock().end_reason.is_some()
+    }
+
+    /// Ends the session if a deadline has passed at `now`; true if it has ended (now or before).
+    pub fn check_deadlines(&self, now: Instant, deadlines: &Deadlines) -> bool {
+        let mut inner = self.lock();
+        if inner.end_reason.is_some() {
+            return true;
+        }
+        let reason = if !inner.ever_joined && now.saturating_duration_since(self.opened) >= deadlines.key_ttl {
+            CloseReason::new(
+                close::KEY_EXPIRED,
+                format!("no agent joined within {}; start again for a new key", describe_duration(deadlines.key_ttl)),
+            )
+        } else if presence::waited(inner.presence.away(), now) >= deadlines.resume_grace {
+            CloseReason::new(
+                close::SESSION_ENDED,
+                format!("the visitor left and did not come back within {}", describe_duration(deadlines.resume_grace)),
+            )
+        } else if now.saturating_duration_since(inner.last_page_frame) >= deadlines.idle_limit {
+            CloseReason::new(
+                close::SESSION_ENDED,
+                format!("the session was idle for {}", describe_duration(deadlines.idle_limit)),
+            )
+        } else {
+            return false;
+        };
+        tracing::info!(key = self.key, reason = reason.reason, "session ended by a deadline");
+        self.end_locked(&mut inner, reason);
+        true
+    }
+
+    fn attach_locked(&self, inner: &mut Inner, tab_id: Option<&str>, secret: String) -> Option<VisitorLink> {
+        if inner.end_reason.is_some() {
+            return None;
+        }
+        let (link, tab) = inner.presence.attach(tab_id);
+        let agents = inner.agents.len() as u32;
+        let masking = self.site.masking.clone();
+        inner.presence.tell(Control::SessionStarted { key: self.key.clone(), masking, secret, agents });
+        let tab = Bytes::from(encode_control(&Control::VisitorTab { tab }));
+        self.tell_agents_locked(inner, &tab);
+        Some(link)
+    }
+
+    /// Queues a control frame to every agent; one whose queue is full lags (and gets a snapshot later).
+    fn tell_agents_locked(&self, inner: &mut Inner, frame: &Bytes) {
+        if inner.agents.iter().any(|agent| !announce(agent, frame)) {
+            self.request_snapshot_locked(inner, "an agent's queue was too full for a visitor notice");
+        }
     }
 
     pub fn key(&self) -> &str {
@@ -150,13 +304,15 @@ impl Session {
         self.lock().assets.get(hash)
     }
 
-    /// Keeps a page frame and queues it, as the same bytes, to every agent that can take it.
-    pub fn accept_page_frame(&self, kind: FrameKind, frame: Bytes) {
+    /// Keeps a page frame from the visitor's connection `link_id` and queues it, as the same bytes, to
+    /// every agent that can take it. Frames of a connection that no longer carries the session are dropped.
+    pub fn accept_page_frame(&self, link_id: u64, kind: FrameKind, frame: Bytes) {
         let is_snapshot = kind == FrameKind::Snapshot;
         let mut inner = self.lock();
-        if inner.end_reason.is_some() {
+        if inner.end_reason.is_some() || !inner.presence.accepts_frame(link_id, is_snapshot) {
             return;
         }
+        inner.last_page_frame = Instant::now();
         if is_snapshot {
             inner.kept.replace_with_snapshot(frame.clone());
             inner.snapshot_requested = false;
@@ -200,8 +356,12 @@ impl Session {
         inner.agents.push(AgentSlot { id, name: name.to_owned(), queue: queue_sender, lagging: lagging.clone() });
         inner.ever_joined = true;
         let agents = inner.agents.len() as u32;
-        self.tell_visitor(Control::AgentJoined { name: name.to_owned(), agents });
-        let catch_up = inner.assets.announcements().iter().chain(inner.kept.frames()).cloned().collect();
+        inner.presence.tell(Control::AgentJoined { name: name.to_owned(), agents });
+        let mut catch_up = vec![Bytes::from(encode_control(&Control::VisitorTab { tab: inner.presence.tab() }))];
+        if let Some(away) = inner.presence.away() {
+            catch_up.push(Bytes::from(encode_control(&Control::VisitorAway { navigating: away.navigating })));
+        }
+        catch_up.extend(inner.assets.announcements().iter().chain(inner.kept.frames()).cloned());
         Some(AgentLink { id, catch_up, queue, lagging })
     }
 
@@ -213,24 +373,13 @@ impl Session {
         };
         let agent = inner.agents.remove(index);
         let agents = inner.agents.len() as u32;
-        self.tell_visitor(Control::AgentLeft { name: agent.name, agents });
+        inner.presence.tell(Control::AgentLeft { name: agent.name, agents });
     }
 
     /// Asks the visitor for a fresh snapshot, unless one is already asked for.
     pub fn request_snapshot(&self, why: &str) {
         let mut inner = self.lock();
         self.request_snapshot_locked(&mut inner, why);
-    }
-
-    /// Ends the session if no agent ever joined it; true if it did end. Checked and ended under one lock,
-    /// so an agent joining at that moment either gets in (and the key does not expire) or finds it gone.
-    pub fn expire_if_unjoined(&self) -> bool {
-        let mut inner = self.lock();
-        if inner.ever_joined || inner.end_reason.is_some() {
-            return false;
-        }
-        self.end_locked(&mut inner, CloseReason::new(close::KEY_EXPIRED, "the session key expired"));
-        true
     }
 
     /// Ends the session: no one can join any more, and each agent is closed with `reason` once it has
@@ -261,6 +410,7 @@ impl Session {
         inner.end_reason = Some(reason);
         // Dropping the queue senders closes each agent's queue after its last frame.
         inner.agents.clear();
+        inner.presence.clear();
         inner.kept.clear();
         inner.assets.clear();
         self.ended.send_replace(true);
@@ -288,12 +438,7 @@ impl Session {
         }
         inner.snapshot_requested = true;
         tracing::debug!(key = self.key, why, "asking the visitor for a fresh snapshot");
-        self.tell_visitor(Control::SnapshotRequested);
-    }
-
-    fn tell_visitor(&self, control: Control) {
-        // An error only means the visitor's task has already finished.
-        let _ = self.to_visitor.send(control);
+        inner.presence.tell(Control::SnapshotRequested);
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -357,6 +502,22 @@ mod tests {
         frames
     }
 
+    fn site() -> SessionSite {
+        SessionSite {
+            site_id: "shop".into(),
+            origin: Some("https://shop.example".into()),
+            masking: MaskingRules::default(),
+            tabs: TabPolicy::Visible,
+        }
+    }
+
+    /// A session with its visitor's first connection attached.
+    fn open(limits: SessionLimits) -> (Arc<Session>, VisitorLink, String) {
+        let (session, secret) = Session::new("123456".into(), site(), limits, AssetBudget::new(usize::MAX));
+        let link = session.attach_first_visitor(Some("tab-a"), secret.clone()).unwrap();
+        (session, link, secret)
+    }
+
     fn drain_controls(controls: &mut mpsc::UnboundedReceiver<Control>) -> Vec<Control> {
         let mut all = Vec::new();
         while let Ok(control) = controls.try_recv() {
@@ -367,20 +528,24 @@ mod tests {
 
     #[test]
     fn a_late_agent_catches_up_from_the_latest_snapshot() {
-        let (session, mut controls) =
-            Session::new("123456".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
-        session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
-        session.accept_page_frame(FrameKind::Delta, frame("d1"));
-        session.accept_page_frame(FrameKind::Snapshot, frame("S2"));
-        session.accept_page_frame(FrameKind::Delta, frame("d2"));
+        let (session, mut visitor, secret) = open(limits(8));
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S2"));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d2"));
         let mut link = session.join("ana").unwrap();
-        assert_eq!(link.catch_up, [frame("S2"), frame("d2")]);
-        session.accept_page_frame(FrameKind::Delta, frame("d3"));
+        assert_eq!(link.catch_up, [tab_frame(1), frame("S2"), frame("d2")]);
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d3"));
         assert_eq!(drain(&mut link.queue), [frame("d3")]);
         assert_eq!(
-            drain_controls(&mut controls),
+            drain_controls(&mut visitor.controls),
             [
-                Control::SessionStarted { key: "123456".into(), masking: MaskingRules::default() },
+                Control::SessionStarted {
+                    key: "123456".into(),
+                    masking: MaskingRules::default(),
+                    secret: secret.clone(),
+                    agents: 0
+                },
                 Control::AgentJoined { name: "ana".into(), agents: 1 }
             ]
         );
@@ -388,27 +553,26 @@ mod tests {
 
     #[test]
     fn a_full_queue_skips_deltas_until_a_snapshot_fits() {
-        let (session, mut controls) =
-            Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (session, mut visitor, _) = open(limits(2));
         let mut slow = session.join("slow").unwrap();
         let mut fast = session.join("fast").unwrap();
-        drain_controls(&mut controls);
-        session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
-        session.accept_page_frame(FrameKind::Delta, frame("d1"));
+        drain_controls(&mut visitor.controls);
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
         assert_eq!(drain(&mut fast.queue).len(), 2);
-        session.accept_page_frame(FrameKind::Delta, frame("d2"));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d2"));
         assert!(slow.lagging.load(Ordering::Relaxed));
-        assert_eq!(drain_controls(&mut controls), [Control::SnapshotRequested]);
-        session.accept_page_frame(FrameKind::Delta, frame("d3"));
-        assert_eq!(drain_controls(&mut controls), [], "asked only once until a snapshot arrives");
+        assert_eq!(drain_controls(&mut visitor.controls), [Control::SnapshotRequested]);
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d3"));
+        assert_eq!(drain_controls(&mut visitor.controls), [], "asked only once until a snapshot arrives");
         assert_eq!(drain(&mut fast.queue), [frame("d2"), frame("d3")]);
 
         assert_eq!(drain(&mut slow.queue), [frame("S1"), frame("d1")]);
-        session.accept_page_frame(FrameKind::Delta, frame("d4"));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d4"));
         assert!(drain(&mut slow.queue).is_empty(), "a lagging agent skips deltas even with room");
         assert_eq!(drain(&mut fast.queue), [frame("d4")]);
-        session.accept_page_frame(FrameKind::Snapshot, frame("S2"));
-        session.accept_page_frame(FrameKind::Delta, frame("d5"));
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S2"));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d5"));
         assert!(!slow.lagging.load(Ordering::Relaxed));
         assert_eq!(drain(&mut slow.queue), [frame("S2"), frame("d5")]);
         assert_eq!(drain(&mut fast.queue), [frame("S2"), frame("d5")]);
@@ -416,35 +580,34 @@ mod tests {
 
     #[test]
     fn asset_announcements_reach_lagging_agents_and_come_again_when_they_recover() {
-        let (session, _controls) =
-            Session::new("1".into(), limits(2), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (session, visitor, _) = open(limits(2));
         let mut agent = session.join("slow").unwrap();
         let upload =
             |url: &str| AssetUpload { url: url.into(), mime: "image/png".into(), bytes: url.as_bytes().to_vec() };
-        session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
         session.accept_asset(upload("u1")).unwrap();
         session.accept_asset(upload("u2")).unwrap();
         assert!(agent.lagging.load(Ordering::Relaxed), "a full queue made it lag");
         let first = drain(&mut agent.queue);
         assert_eq!(first.len(), 2, "the snapshot and u1's announcement");
-        session.accept_page_frame(FrameKind::Snapshot, frame("S2"));
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S2"));
         let again = drain(&mut agent.queue);
         assert_eq!(again[0], frame("S2"));
         assert_eq!(again[1..], session.lock().assets.announcements()[..1], "u1 again; u2 waits for room");
         assert!(agent.lagging.load(Ordering::Relaxed));
-        session.accept_page_frame(FrameKind::Snapshot, frame("S3"));
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S3"));
         assert_eq!(drain(&mut agent.queue)[1..], session.lock().assets.announcements()[..1]);
         let late = session.join("late").unwrap();
-        assert_eq!(late.catch_up[..2], *session.lock().assets.announcements());
-        assert_eq!(late.catch_up[2..], [frame("S3")]);
+        assert_eq!(late.catch_up[0], tab_frame(1));
+        assert_eq!(late.catch_up[1..3], *session.lock().assets.announcements());
+        assert_eq!(late.catch_up[3..], [frame("S3")]);
     }
 
     #[test]
     fn ending_closes_every_queue_after_its_frames_and_bars_joining() {
-        let (session, _controls) =
-            Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
+        let (session, visitor, _) = open(limits(8));
         let mut link = session.join("ana").unwrap();
-        session.accept_page_frame(FrameKind::Snapshot, frame("S1"));
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
         session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
         session.end(CloseReason::new(close::GOING_AWAY, "ignored: the first reason wins"));
         assert_eq!(link.queue.try_recv().unwrap(), frame("S1"));
@@ -453,33 +616,122 @@ mod tests {
         assert!(session.join("bo").is_none());
     }
 
-    #[test]
-    fn a_key_expires_only_while_no_agent_has_joined() {
-        let (unjoined, _controls) =
-            Session::new("1".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
-        assert!(unjoined.expire_if_unjoined());
-        assert!(unjoined.join("ana").is_none());
+    const DEADLINES: Deadlines = Deadlines {
+        key_ttl: Duration::from_secs(600),
+        resume_grace: Duration::from_secs(60),
+        idle_limit: Duration::from_secs(1800),
+    };
 
-        let (joined, mut controls) =
-            Session::new("2".into(), limits(8), MaskingRules::default(), AssetBudget::new(usize::MAX));
+    #[tokio::test(start_paused = true)]
+    async fn a_key_expires_only_while_no_agent_has_joined() {
+        let (unjoined, _visitor, _) = open(limits(8));
+        let (joined, mut visitor, _) = open(limits(8));
         let link = joined.join("ana").unwrap();
         joined.leave(link.id);
-        assert!(!joined.expire_if_unjoined());
-        assert!(drain_controls(&mut controls).contains(&Control::AgentLeft { name: "ana".into(), agents: 0 }));
+        let later = Instant::now() + Duration::from_secs(601);
+        joined.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
+        assert!(!unjoined.check_deadlines(Instant::now(), &DEADLINES));
+        assert!(unjoined.check_deadlines(later, &DEADLINES));
+        assert_eq!(unjoined.end_reason().code, close::KEY_EXPIRED);
+        assert!(unjoined.join("ana").is_none());
+        assert!(!joined.check_deadlines(later, &DEADLINES));
+        assert!(drain_controls(&mut visitor.controls).contains(&Control::AgentLeft { name: "ana".into(), agents: 0 }));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_away_visitor_is_waited_for_the_grace_period_then_the_session_ends() {
+        let (session, visitor, _) = open(limits(8));
+        let mut agent = session.join("ana").unwrap();
+        session.visitor_left(visitor.id, true);
+        assert_eq!(drain(&mut agent.queue), [away_frame(true)]);
+        let left = Instant::now();
+        assert!(!session.check_deadlines(left + Duration::from_secs(59), &DEADLINES));
+        assert!(session.check_deadlines(left + Duration::from_secs(60), &DEADLINES));
+        assert_eq!(session.end_reason().code, close::SESSION_ENDED);
+        assert!(session.end_reason().reason.contains("did not come back within 1 minute"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_idle_session_ends_at_the_idle_limit() {
+        let (session, visitor, _) = open(limits(8));
+        session.join("ana").unwrap();
+        tokio::time::advance(Duration::from_secs(1000)).await;
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
+        let now = Instant::now();
+        assert!(!session.check_deadlines(now + Duration::from_secs(1799), &DEADLINES), "the frame reset the clock");
+        assert!(session.check_deadlines(now + Duration::from_secs(1800), &DEADLINES));
+        assert!(session.end_reason().reason.contains("idle for 30 minutes"));
+    }
+
+    #[test]
+    fn resuming_needs_the_secret_the_site_and_the_origin() {
+        let (session, _visitor, secret) = open(limits(8));
+        let shop = Some("https://shop.example");
+        assert_eq!(session.resume("", "shop", shop, Some("tab-a")).err(), Some(ResumeRefused::WrongSecret));
+        assert_eq!(session.resume("123456", "shop", shop, Some("tab-a")).err(), Some(ResumeRefused::WrongSecret));
+        assert_eq!(session.resume(&secret, "demo", shop, Some("tab-a")).err(), Some(ResumeRefused::OtherOrigin));
+        let other = Some("https://evil.example");
+        assert_eq!(session.resume(&secret, "shop", other, Some("tab-a")).err(), Some(ResumeRefused::OtherOrigin));
+        assert!(session.resume(&secret, "shop", shop, Some("tab-a")).is_ok());
+        session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
+        assert_eq!(session.resume(&secret, "shop", shop, Some("tab-a")).err(), Some(ResumeRefused::Ended));
+    }
+
+    #[test]
+    fn a_resumed_page_replaces_the_last_one_for_agents_and_gets_the_agent_count() {
+        let (session, old, secret) = open(limits(8));
+        session.accept_page_frame(old.id, FrameKind::Snapshot, frame("S1"));
+        let mut agent = session.join("ana").unwrap();
+        session.visitor_left(old.id, true);
+        let late = session.join("bo").unwrap();
+        assert_eq!(late.catch_up, [tab_frame(1), away_frame(true), frame("S1")], "the last page, marked away");
+        let mut new = session.resume(&secret, "shop", Some("https://shop.example"), Some("tab-b")).unwrap();
+        let started = drain_controls(&mut new.controls);
+        assert_eq!(
+            started[0],
+            Control::SessionStarted {
+                key: "123456".into(),
+                masking: MaskingRules::default(),
+                secret: "".into(),
+                agents: 2
+            },
+            "a resumed page gets no secret"
+        );
+        session.accept_page_frame(new.id, FrameKind::Delta, frame("d-before-snapshot"));
+        session.accept_page_frame(old.id, FrameKind::Snapshot, frame("S-old"));
+        session.accept_page_frame(new.id, FrameKind::Snapshot, frame("S2"));
+        assert_eq!(drain(&mut agent.queue), [away_frame(true), tab_frame(2), frame("S2")]);
+    }
+
+    #[test]
+    fn a_site_keeping_sessions_to_the_first_tab_refuses_other_tabs() {
+        let first_only = SessionSite { tabs: TabPolicy::First, ..site() };
+        let (session, secret) = Session::new("1".into(), first_only, limits(8), AssetBudget::new(usize::MAX));
+        session.attach_first_visitor(Some("tab-a"), secret.clone()).unwrap();
+        let shop = Some("https://shop.example");
+        assert_eq!(session.resume(&secret, "shop", shop, Some("tab-b")).err(), Some(ResumeRefused::NotTheFirstTab));
+        assert!(session.resume(&secret, "shop", shop, Some("tab-a")).is_ok());
+    }
+
+    fn tab_frame(tab: u32) -> Bytes {
+        Bytes::from(encode_control(&Control::VisitorTab { tab }))
+    }
+
+    fn away_frame(navigating: bool) -> Bytes {
+        Bytes::from(encode_control(&Control::VisitorAway { navigating }))
     }
 
     #[test]
     fn growing_kept_state_asks_for_a_snapshot_then_is_dropped_far_past_the_limit() {
         let limits = SessionLimits { agent_queue_frames: 8, kept_state_bytes: 100, assets: ASSET_LIMITS };
-        let (session, mut controls) =
-            Session::new("1".into(), limits, MaskingRules::default(), AssetBudget::new(usize::MAX));
-        drain_controls(&mut controls);
-        session.accept_page_frame(FrameKind::Snapshot, Bytes::from(vec![0; 40]));
-        session.accept_page_frame(FrameKind::Delta, Bytes::from(vec![0; 70]));
-        assert_eq!(drain_controls(&mut controls), [Control::SnapshotRequested]);
+        let (session, mut visitor, _) = open(limits);
+        drain_controls(&mut visitor.controls);
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, Bytes::from(vec![0; 40]));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, Bytes::from(vec![0; 70]));
+        assert_eq!(drain_controls(&mut visitor.controls), [Control::SnapshotRequested]);
         for _ in 0..5 {
-            session.accept_page_frame(FrameKind::Delta, Bytes::from(vec![0; 70]));
+            session.accept_page_frame(visitor.id, FrameKind::Delta, Bytes::from(vec![0; 70]));
         }
-        assert!(session.join("late").unwrap().catch_up.is_empty());
+        assert_eq!(session.join("late").unwrap().catch_up, [tab_frame(1)], "no page kept");
     }
 }

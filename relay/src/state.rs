@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::heartbeat::Heartbeat;
 use crate::rate_limit::JoinLimiter;
 use crate::registry::Registry;
-use crate::session::SessionLimits;
+use crate::session::{Deadlines, SessionLimits};
 use crate::shutdown::Shutdown;
 use crate::tap::Tap;
 
@@ -37,6 +37,15 @@ impl RelayState {
             tap,
             shutdown,
             config,
+        }
+    }
+
+    /// When sessions end by themselves.
+    pub fn deadlines(&self) -> Deadlines {
+        Deadlines {
+            key_ttl: self.config.key_ttl,
+            resume_grace: self.config.resume_grace,
+            idle_limit: self.config.idle_limit,
         }
     }
 

@@ -1,15 +1,24 @@
-//! The visitor's WebSocket (`/ws/visitor?site=SITE`): opens a session, answers `SessionStarted`, keeps
-//! and forwards the page frames, stores asset uploads, and ends the session when the visitor leaves.
+//! The visitor's WebSocket: `/ws/visitor?site=SITE&tab=TAB` opens a session, and
+//! `/ws/visitor?site=SITE&tab=TAB&resume=1` continues one (its first message is `Resume { key, secret }`).
+//! Either way the connection then gets `SessionStarted`, sends page frames and asset uploads, and gets the
+//! session's control messages and the heartbeat's pings.
 //!
-//! Four things can end the connection, whichever comes first: the visitor (End, closing the page, a bad
-//! frame), the relay's control messages failing to send, the key expiring with no agent joined, and the
-//! relay shutting down. However it ends, the session is removed and its agents are closed.
+//! The connection is not the session (see `session.rs`). How the connection ends decides what happens to
+//! the session:
+//! - `EndSession` (the visitor's End), a bad frame, or the relay shutting down: the session ends.
+//! - The page leaving (close 1001), a drop, or heartbeat silence: the session waits for the visitor's
+//!   next page or reconnection, for the grace period (its keeper ends it after that).
+//! - Another connection taking the session over (the visitor's other tab): this one is closed with
+//!   `OTHER_TAB`; the session goes on.
+//! - The session ending (a deadline, the key expiring): the connection is closed with the session's reason.
 
 use crate::close::{finish, CloseReason, Connection, Ending};
 use crate::config::SiteConfig;
 use crate::frames::next_frame;
 use crate::heartbeat::{self, Heard, Heartbeat};
-use crate::session::Session;
+use crate::keeper;
+use crate::presence::VisitorLink;
+use crate::session::{ResumeRefused, Session, SessionSite};
 use crate::state::RelayState;
 use crate::tap::Peer;
 use bytes::Bytes;
@@ -20,46 +29,157 @@ use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc;
 use warp::ws::{Message, WebSocket};
+
+/// How long a resuming visitor has to send `Resume` after connecting.
+const RESUME_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The longest tab id the relay keeps (the shim sends 32 hex digits).
+const MAX_TAB_ID_BYTES: usize = 64;
 
 /// What the visitor's upgrade request said.
 pub(crate) struct VisitorRequest {
     pub site: Option<String>,
     pub origin: Option<String>,
     pub client: SocketAddr,
+    /// The visitor's random tab id (not a secret: it tells the visitor's tabs apart).
+    pub tab: Option<String>,
+    /// The first message will be `Resume`.
+    pub resume: bool,
 }
 
 pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: VisitorRequest) {
     let (mut sink, mut stream) = socket.split();
     let mut shutdown = state.shutdown.clone();
-    let opened = check_site(&state, &request).and_then(|site| {
-        let masking = site.masking.clone();
-        state.registry.open(masking).map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string()))
-    });
-    let (session, for_visitor) = match opened {
-        Ok(opened) => opened,
+    let heard = Heard::now();
+    let admitted = tokio::select! {
+        admitted = admit(&mut stream, &state, &request, &heard) => admitted,
+        () = shutdown.requested() => Err(Ending::close(close::GOING_AWAY, "the relay is shutting down; start again in a moment")),
+    };
+    let (session, link) = match admitted {
+        Ok(admitted) => admitted,
         Err(ending) => {
             let who = Connection { peer: &Peer::Visitor, key: "", client: request.client };
             return finish(&mut sink, &mut stream, &ending, who).await;
         }
     };
-    tracing::info!(key = session.key(), site = request.site, client = %request.client, "session started");
 
-    let heard = Heard::now();
     let heartbeat = state.heartbeat();
+    let VisitorLink { id: link_id, controls } = link;
     let ending = tokio::select! {
-        ending = read_frames(&mut stream, &session, &state, &heard) => ending,
-        ending = send_controls(&mut sink, for_visitor, heartbeat) => ending,
+        ending = read_frames(&mut stream, &session, link_id, &state, &heard) => ending,
+        ending = send_controls(&mut sink, controls, heartbeat, &session) => ending,
         ending = heartbeat::silence(&heard, heartbeat) => ending,
-        ending = expire_unjoined(&session, state.config.key_ttl) => ending,
+        () = session.ended() => Ending::Close(session.end_reason()),
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down; start again in a moment"),
     };
 
-    state.registry.remove(&session);
-    session.end(reason_for_agents(&ending));
+    settle_session(&session, link_id, &ending);
     let who = Connection { peer: &Peer::Visitor, key: session.key(), client: request.client };
     finish(&mut sink, &mut stream, &ending, who).await;
+}
+
+/// Opens a new session, or resumes the one the first message names; otherwise, how the connection ends.
+async fn admit(
+    stream: &mut SplitStream<WebSocket>,
+    state: &Arc<RelayState>,
+    request: &VisitorRequest,
+    heard: &Heard,
+) -> Result<(Arc<Session>, VisitorLink), Ending> {
+    let site = check_site(state, request)?;
+    let tab = request.tab.as_deref().filter(|tab| !tab.is_empty() && tab.len() <= MAX_TAB_ID_BYTES);
+    if request.resume {
+        return resume(stream, state, request, site, tab, heard).await;
+    }
+    let session_site = SessionSite {
+        site_id: site.id.clone(),
+        origin: request.origin.clone(),
+        masking: site.masking.clone(),
+        tabs: site.tabs,
+    };
+    let (session, secret) =
+        state.registry.open(session_site).map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string()))?;
+    keeper::spawn(session.clone(), state.clone());
+    let link = session.attach_first_visitor(tab, secret).ok_or_else(|| Ending::Close(session.end_reason()))?;
+    tracing::info!(key = session.key(), site = site.id, client = %request.client, "session started");
+    Ok((session, link))
+}
+
+/// Reads the `Resume` and attaches this connection to its session.
+async fn resume(
+    stream: &mut SplitStream<WebSocket>,
+    state: &RelayState,
+    request: &VisitorRequest,
+    site: &SiteConfig,
+    tab: Option<&str>,
+    heard: &Heard,
+) -> Result<(Arc<Session>, VisitorLink), Ending> {
+    let first =
+        match tokio::time::timeout(RESUME_TIMEOUT, next_frame(stream, state.config.max_frame_bytes, heard)).await {
+            Ok(first) => first?,
+            Err(_elapsed) => {
+                return Err(Ending::bad_input(
+                    close::UNEXPECTED_MESSAGE,
+                    format!("no Resume within {} seconds of connecting", RESUME_TIMEOUT.as_secs()),
+                ))
+            }
+        };
+    let (key, secret) = read_resume(&first, state)?;
+    let refuse = |refused: ResumeRefused| {
+        tracing::warn!(key, site = site.id, client = %request.client, %refused, "resume refused");
+        let code = match refused {
+            ResumeRefused::NotTheFirstTab => close::OTHER_TAB,
+            _ => close::RESUME_REFUSED,
+        };
+        Ending::close(code, refused.to_string())
+    };
+    let session = state.registry.find(&key).ok_or_else(|| refuse(ResumeRefused::Ended))?;
+    let link = session.resume(&secret, &site.id, request.origin.as_deref(), tab).map_err(refuse)?;
+    tracing::info!(key, site = site.id, client = %request.client, "session resumed");
+    Ok((session, link))
+}
+
+/// The key and secret of a `Resume`, or how the connection ends if the first frame is not one. The frame
+/// goes on the tap with its secret blanked, so no audit stream ever holds one.
+fn read_resume(first: &Bytes, state: &RelayState) -> Result<(String, String), Ending> {
+    let control = match frame::parse(first) {
+        Err(error) => Err(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
+        Ok((FrameKind::Control, _)) => {
+            decode_control(first).map_err(|error| Ending::bad_input(close::MALFORMED_FRAME, error.to_string()))
+        }
+        Ok((kind, _)) => Err(Ending::bad_input(
+            close::UNEXPECTED_MESSAGE,
+            format!("the first message of a resuming visitor must be Resume, not a {kind:?} frame"),
+        )),
+    };
+    match control? {
+        Control::Resume { key, secret } => {
+            let redacted = Bytes::from(encode_control(&Control::Resume { key: key.clone(), secret: String::new() }));
+            state.tap.publish(&key, &Peer::Visitor, &redacted);
+            Ok((key, secret))
+        }
+        other => Err(Ending::bad_input(
+            close::UNEXPECTED_MESSAGE,
+            format!("the first message of a resuming visitor must be Resume, not {}", control_name(&other)),
+        )),
+    }
+}
+
+/// What the way this connection ended means for its session (see the module doc).
+fn settle_session(session: &Session, link_id: u64, ending: &Ending) {
+    let visitor_ended = CloseReason::new(close::SESSION_ENDED, "the visitor ended the session");
+    match ending {
+        Ending::PeerLeftPage => session.visitor_left(link_id, true),
+        Ending::PeerLeft => session.visitor_left(link_id, false),
+        Ending::Close(reason) if reason.code == close::PEER_SILENT => session.visitor_left(link_id, false),
+        Ending::Close(reason) if reason.code == close::NORMAL => session.end(visitor_ended),
+        Ending::Close(reason) if reason.code == close::GOING_AWAY => {
+            session.end(CloseReason::new(close::GOING_AWAY, "the relay is shutting down"))
+        }
+        Ending::BadInput(_) => session.end(visitor_ended),
+        // Taken over by another tab, or the session has already ended.
+        Ending::Close(_) => {}
+    }
 }
 
 /// The site, which must be configured and allow the page's origin.
@@ -85,6 +205,7 @@ fn check_site<'a>(state: &'a RelayState, request: &VisitorRequest) -> Result<&'a
 async fn read_frames(
     stream: &mut SplitStream<WebSocket>,
     session: &Session,
+    link_id: u64,
     state: &RelayState,
     heard: &Heard,
 ) -> Ending {
@@ -93,7 +214,7 @@ async fn read_frames(
             Ok(bytes) => bytes,
             Err(ending) => return ending,
         };
-        let ending = handle_frame(&bytes, session);
+        let ending = handle_frame(&bytes, session, link_id);
         state.tap.publish(session.key(), &Peer::Visitor, &bytes);
         if let Some(ending) = ending {
             return ending;
@@ -102,14 +223,14 @@ async fn read_frames(
 }
 
 /// Passes a page frame to the session, or says how the connection ends.
-fn handle_frame(bytes: &Bytes, session: &Session) -> Option<Ending> {
+fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64) -> Option<Ending> {
     let kind = match frame::parse(bytes) {
         Ok((kind, _payload)) => kind,
         Err(error) => return Some(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
     };
     match kind {
         FrameKind::Snapshot | FrameKind::Delta => {
-            session.accept_page_frame(kind, bytes.clone());
+            session.accept_page_frame(link_id, kind, bytes.clone());
             None
         }
         FrameKind::Asset => accept_asset(&bytes[frame::HEADER_LEN..], session),
@@ -138,44 +259,26 @@ fn accept_asset(payload: &[u8], session: &Session) -> Option<Ending> {
 }
 
 /// Sends the session's control messages (`SessionStarted` first) to the visitor, and the heartbeat's pings.
+/// Their channel closes when another connection takes the session over, or the session ends.
 async fn send_controls(
     sink: &mut SplitSink<WebSocket, Message>,
-    mut for_visitor: mpsc::UnboundedReceiver<Control>,
+    mut controls: tokio::sync::mpsc::UnboundedReceiver<Control>,
     heartbeat: Heartbeat,
+    session: &Session,
 ) -> Ending {
     let mut pings = heartbeat.pings();
     loop {
         let message = tokio::select! {
-            // The session holds the sender for as long as this task runs.
-            Some(control) = for_visitor.recv() => Message::binary(encode_control(&control)),
+            control = controls.recv() => match control {
+                Some(control) => Message::binary(encode_control(&control)),
+                None if session.has_ended() => return Ending::Close(session.end_reason()),
+                None => return Ending::close(close::OTHER_TAB, "the session continues in another tab"),
+            },
             _ = pings.tick() => Message::ping(Vec::new()),
         };
         if sink.send(message).await.is_err() {
             return Ending::PeerLeft;
         }
-    }
-}
-
-/// Resolves when the key has expired with no agent joined; never, once one has.
-async fn expire_unjoined(session: &Session, key_ttl: Duration) -> Ending {
-    tokio::time::sleep(key_ttl).await;
-    if session.expire_if_unjoined() {
-        Ending::close(
-            close::KEY_EXPIRED,
-            format!("no agent joined within {}; start again for a new key", describe(key_ttl)),
-        )
-    } else {
-        std::future::pending().await
-    }
-}
-
-/// What the session's agents are told when the visitor's connection ends this way.
-fn reason_for_agents(ending: &Ending) -> CloseReason {
-    match ending.close_reason() {
-        Some(reason) if reason.code == close::GOING_AWAY => {
-            CloseReason::new(close::GOING_AWAY, "the relay is shutting down")
-        }
-        _ => CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"),
     }
 }
 
@@ -191,16 +294,8 @@ pub(crate) fn control_name(control: &Control) -> &'static str {
         Control::Joined { .. } => "Joined",
         Control::MirrorOutOfStep => "MirrorOutOfStep",
         Control::Asset { .. } => "Asset",
-    }
-}
-
-/// "10 minutes", "90 seconds", "0.5 seconds".
-fn describe(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    match seconds {
-        0 => format!("{} seconds", duration.as_secs_f64()),
-        60 => "1 minute".into(),
-        _ if seconds % 60 == 0 => format!("{} minutes", seconds / 60),
-        _ => format!("{seconds} seconds"),
+        Control::Resume { .. } => "Resume",
+        Control::VisitorAway { .. } => "VisitorAway",
+        Control::VisitorTab { .. } => "VisitorTab",
     }
 }

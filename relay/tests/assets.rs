@@ -107,7 +107,7 @@ async fn an_asset_over_the_limit_is_dropped_and_the_visitor_stays_connected() {
     send(&mut visitor, asset("https://shop.test/huge.png", "image/png", b"nine byte")).await;
     send(&mut visitor, asset("https://shop.test/fits.png", "image/png", b"eight by")).await;
     announced_path(&mut agent, "https://shop.test/fits.png").await;
-    let live = delta("still here");
+    let live = snapshot("still here");
     send(&mut visitor, live.clone()).await;
     assert_eq!(next_binary(&mut agent).await, live, "the session goes on");
     drop((visitor, agent));

@@ -25,8 +25,8 @@ async fn a_frame_over_the_limit_closes_with_1009_and_the_relay_serves_on() {
 
     let (next_visitor, next_key) = start_session(relay.addr).await;
     assert_eq!(next_key.len(), 6);
-    send(&mut bystander, delta("unaffected")).await;
-    assert_eq!(next_binary(&mut agent).await, delta("unaffected"));
+    send(&mut bystander, snapshot("unaffected")).await;
+    assert_eq!(next_binary(&mut agent).await, snapshot("unaffected"));
     drop((bystander, agent, next_visitor)); // hang up first, so shutdown need not wait for them
     relay.handle.shutdown().await;
 }

@@ -32,13 +32,19 @@ async fn stay_alive_for(socket: &mut Socket, duration: Duration) {
 }
 
 #[tokio::test]
-async fn a_silent_visitor_is_closed_and_its_session_ends_for_the_agents() {
-    let relay = start(quick_heartbeats).await;
+async fn a_silent_visitor_is_closed_and_its_session_ends_for_the_agents_after_the_grace_period() {
+    let relay = start(|config| {
+        quick_heartbeats(config);
+        config.resume_grace = Duration::from_millis(300);
+    })
+    .await;
     let (visitor, key) = start_session(relay.addr).await;
     let mut agent = join(relay.addr, AGENT, PASSWORD, &key).await;
     // The visitor is never read again: its pings go unanswered, like a laptop whose lid was shut.
+    assert_eq!(next_control(&mut agent).await, Control::VisitorAway { navigating: false });
     let (code, reason) = expect_close_after(&mut agent, |_| {}).await;
     assert_eq!(code, close::SESSION_ENDED, "{reason}");
+    assert!(reason.contains("did not come back"), "{reason}");
     let mut late = connect_agent(relay.addr).await;
     send_join(&mut late, AGENT, PASSWORD, &key).await;
     assert_eq!(expect_close(&mut late).await.0, close::UNKNOWN_KEY, "the key stops working at once");

@@ -9,7 +9,7 @@ use common::*;
 async fn a_site_s_masking_rules_arrive_in_session_started() {
     let relay = start(|_| {}).await;
     let mut visitor = connect_visitor(relay.addr, SHOP_SITE, Some(SHOP_ORIGIN)).await;
-    let Control::SessionStarted { key, masking } = next_control(&mut visitor).await else {
+    let Control::SessionStarted { key, masking, .. } = next_control(&mut visitor).await else {
         panic!("the first message is SessionStarted")
     };
     assert!(!key.is_empty());

@@ -186,7 +186,7 @@ async fn join_attempts_are_limited_per_address() {
 
 #[tokio::test]
 async fn when_the_visitor_leaves_every_agent_gets_4010_after_its_frames() {
-    let relay = start(|_| {}).await;
+    let relay = start(|config| config.resume_grace = Duration::from_millis(300)).await;
     for leave_by_end_session in [false, true] {
         let (mut visitor, key) = start_session(relay.addr).await;
         let mut ana = join(relay.addr, AGENT, PASSWORD, &key).await;
@@ -201,7 +201,17 @@ async fn when_the_visitor_leaves_every_agent_gets_4010_after_its_frames() {
         }
         for agent in [&mut ana, &mut bo] {
             assert_eq!(next_binary(agent).await, snapshot("last page"));
-            assert_eq!(expect_close(agent).await, (close::SESSION_ENDED, "the visitor ended the session".into()));
+            if leave_by_end_session {
+                assert_eq!(expect_close(agent).await, (close::SESSION_ENDED, "the visitor ended the session".into()));
+            } else {
+                // A dropped visitor may come back: the agents wait for the grace period.
+                assert_eq!(next_control(agent).await, Control::VisitorAway { navigating: false });
+                let (code, reason) = expect_close(agent).await;
+                assert_eq!(
+                    (code, reason.as_str()),
+                    (close::SESSION_ENDED, "the visitor left and did not come back within 0.3 seconds")
+                );
+            }
         }
     }
     relay.handle.shutdown().await;

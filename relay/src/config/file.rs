@@ -45,6 +45,8 @@ struct ConfigFile {
     join_attempts_per_minute: Option<u32>,
     heartbeat_interval_secs: Option<u64>,
     heartbeat_timeout_secs: Option<u64>,
+    resume_grace_secs: Option<u64>,
+    idle_limit_secs: Option<u64>,
     tls: Option<TlsConfig>,
 }
 
@@ -87,6 +89,8 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.heartbeat_interval =
         file.heartbeat_interval_secs.map(Duration::from_secs).unwrap_or(config.heartbeat_interval);
     config.heartbeat_timeout = file.heartbeat_timeout_secs.map(Duration::from_secs).unwrap_or(config.heartbeat_timeout);
+    config.resume_grace = file.resume_grace_secs.map(Duration::from_secs).unwrap_or(config.resume_grace);
+    config.idle_limit = file.idle_limit_secs.map(Duration::from_secs).unwrap_or(config.idle_limit);
     config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
     config.validate(source_name)?;
     Ok(config)
@@ -219,12 +223,21 @@ mod tests {
 
     #[test]
     fn origins_match_exactly_or_by_star() {
-        let site =
-            SiteConfig { id: "s".into(), origins: vec!["https://a.example".into()], masking: MaskingRules::default() };
+        let site = SiteConfig {
+            id: "s".into(),
+            origins: vec!["https://a.example".into()],
+            masking: MaskingRules::default(),
+            tabs: Default::default(),
+        };
         assert!(site.allows_origin(Some("https://a.example")));
         assert!(!site.allows_origin(Some("https://a.example:8443")));
         assert!(!site.allows_origin(None));
-        let any = SiteConfig { id: "s".into(), origins: vec!["*".into()], masking: MaskingRules::default() };
+        let any = SiteConfig {
+            id: "s".into(),
+            origins: vec!["*".into()],
+            masking: MaskingRules::default(),
+            tabs: Default::default(),
+        };
         assert!(any.allows_origin(None) && any.allows_origin(Some("http://x")));
     }
 

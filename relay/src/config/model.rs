@@ -45,6 +45,12 @@ pub struct Config {
     /// How long a peer may stay silent (no frame, no pong) before its socket is closed with 4011
     /// (TOML: `heartbeat_timeout_secs`).
     pub heartbeat_timeout: Duration,
+    /// How long a session waits for its visitor to come back (the next page, a reconnection) before it
+    /// ends (TOML: `resume_grace_secs`).
+    pub resume_grace: Duration,
+    /// How long a session may go without a page frame from its visitor before it ends
+    /// (TOML: `idle_limit_secs`).
+    pub idle_limit: Duration,
     /// Serve HTTPS and WSS with this certificate; plain HTTP when absent.
     pub tls: Option<TlsConfig>,
 }
@@ -62,6 +68,20 @@ pub struct SiteConfig {
     /// with the session key.
     #[serde(default, deserialize_with = "masking_table")]
     pub masking: MaskingRules,
+    /// Which of the visitor's tabs a session follows (`tabs = "visible"` or `"first"`).
+    #[serde(default)]
+    pub tabs: TabPolicy,
+}
+
+/// Which of a visitor's tabs may carry its session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TabPolicy {
+    /// The tab the visitor is looking at: a tab of the site that becomes visible takes the session over.
+    #[default]
+    Visible,
+    /// Only the tab that started the session (and the pages it loads) may carry it.
+    First,
 }
 
 /// `[sites.masking]` as written in the file: every field may be left out, a misspelt one is an error.
@@ -126,6 +146,8 @@ pub mod defaults {
     pub const JOIN_ATTEMPTS_PER_MINUTE: u32 = 10;
     pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
     pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
+    pub const RESUME_GRACE: Duration = Duration::from_secs(60);
+    pub const IDLE_LIMIT: Duration = Duration::from_secs(30 * 60);
 }
 
 /// The fewest and most digits a session key may have: fewer is guessable, more is tedious to read aloud.
@@ -136,7 +158,12 @@ impl Config {
     /// fresh random one. Static files from the workspace's `www/` and `target/site/`.
     pub fn development(password: Option<String>) -> Config {
         let password = password.unwrap_or_else(generate_password);
-        let sites = vec![SiteConfig { id: "demo".into(), origins: vec!["*".into()], masking: MaskingRules::default() }];
+        let sites = vec![SiteConfig {
+            id: "demo".into(),
+            origins: vec!["*".into()],
+            masking: MaskingRules::default(),
+            tabs: TabPolicy::default(),
+        }];
         let agents = vec![AgentAccount::with_password("demo", &password)];
         Config::with_defaults(sites, agents)
     }
@@ -160,6 +187,8 @@ impl Config {
             join_attempts_per_minute: defaults::JOIN_ATTEMPTS_PER_MINUTE,
             heartbeat_interval: defaults::HEARTBEAT_INTERVAL,
             heartbeat_timeout: defaults::HEARTBEAT_TIMEOUT,
+            resume_grace: defaults::RESUME_GRACE,
+            idle_limit: defaults::IDLE_LIMIT,
             tls: None,
         }
     }

@@ -149,6 +149,22 @@ pub(super) fn validate_limits(config: &Config) -> Result<(), (&'static str, Stri
             ),
         ));
     }
+    if config.resume_grace.is_zero() {
+        return Err((
+            "resume_grace_secs",
+            "is 0, so a session would end at the visitor's first page load; give the seconds a session waits for the next page or a reconnection".into(),
+        ));
+    }
+    if config.idle_limit < config.resume_grace {
+        return Err((
+            "idle_limit_secs",
+            format!(
+                "is {} seconds, less than resume_grace_secs ({}): a session would end while it waits for its visitor's next page; make it longer",
+                config.idle_limit.as_secs(),
+                config.resume_grace.as_secs()
+            ),
+        ));
+    }
     if !KEY_DIGITS_RANGE.contains(&config.key_digits) {
         return Err((
             "key_digits",

@@ -61,8 +61,18 @@ pub fn shop_masking() -> MaskingRules {
 /// hashes, static files in `dir`.
 pub fn test_config(dir: &Path) -> Config {
     let sites = vec![
-        SiteConfig { id: "demo".into(), origins: vec!["*".into()], masking: MaskingRules::default() },
-        SiteConfig { id: SHOP_SITE.into(), origins: vec![SHOP_ORIGIN.into()], masking: shop_masking() },
+        SiteConfig {
+            id: "demo".into(),
+            origins: vec!["*".into()],
+            masking: MaskingRules::default(),
+            tabs: Default::default(),
+        },
+        SiteConfig {
+            id: SHOP_SITE.into(),
+            origins: vec![SHOP_ORIGIN.into()],
+            masking: shop_masking(),
+            tabs: Default::default(),
+        },
     ];
     let agents = vec![
         AgentAccount::with_cheap_password_hash(AGENT, PASSWORD),
@@ -157,11 +167,12 @@ pub async fn send_join<S: AsyncRead + AsyncWrite + Unpin>(
     send(socket, control(&join)).await;
 }
 
-/// An agent that joined session `key`, after its `Joined`.
+/// An agent that joined session `key`, after its `Joined` and the `VisitorTab` that follows it.
 pub async fn join(addr: SocketAddr, name: &str, password: &str, key: &str) -> Socket {
     let mut socket = connect_agent(addr).await;
     send_join(&mut socket, name, password, key).await;
     assert_eq!(next_control(&mut socket).await, Control::Joined { key: key.into() });
+    assert!(matches!(next_control(&mut socket).await, Control::VisitorTab { .. }), "VisitorTab follows Joined");
     socket
 }
 
