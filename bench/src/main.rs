@@ -21,6 +21,7 @@ mod page_change_site;
 mod page_server;
 mod paths;
 mod report;
+mod snapshot_arrivals;
 mod snapshot_measure;
 mod snapshot_nodes;
 mod snapshot_pages;
