@@ -98,6 +98,8 @@ struct Arrival {
     painted: Option<f64>,
     /// The start of the viewer's long task (50 ms or more) that took the page in, if it was one.
     task_start: Option<f64>,
+    /// The long task was found, or was waited for long enough.
+    settled: bool,
 }
 
 /// One page change, measured.
@@ -220,12 +222,14 @@ async fn wait_for_arrival(agent: &Browser, seq: usize) -> cobrowse_e2e::Result<A
         "page {seq} of the visitor in the agent's mirror (does the session continue across page loads in this \
          build: the shim resuming, the relay forwarding the new page?)"
     );
+    // A long task is reported after it ended, when the browser has time: wait for it a little.
     let script = "var b = window.pageBench, s = String(arguments[0]), at = b.arrivals[s] || null; \
                   var task = b.tasks.filter(function (t) { return at && t[0] <= at && at <= t[0] + t[1]; })[0]; \
-                  return { at: at, painted: b.painted[s] || null, task_start: task ? task[0] : null };";
+                  var settled = !!at && (!!task || performance.timeOrigin + performance.now() - at > 300); \
+                  return { at: at, painted: b.painted[s] || null, task_start: task ? task[0] : null, settled: settled };";
     cobrowse_e2e::wait::until(&what, ARRIVAL_TIMEOUT, || async {
         let arrival: Arrival = agent.execute(script, vec![json!(seq)]).await?;
-        Ok((arrival.at.is_some() && arrival.painted.is_some()).then_some(arrival))
+        Ok((arrival.settled && arrival.painted.is_some()).then_some(arrival))
     })
     .await
 }
