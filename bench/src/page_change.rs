@@ -10,21 +10,24 @@
 //! when the mirror's document holds the page whose URL has that `bench` value, and the next animation
 //! frame after it. Both are wall-clock times (`performance.timeOrigin` + ...), which the two browsers on
 //! this machine share (the `latency` section measures how far they agree: well under a millisecond).
-//! Two splits say where the time goes: the visitor's part, until its snapshot reached the relay (the
-//! relay's frame tap, [`crate::snapshot_arrivals`]), and the viewer's part, its task that decoded and
-//! rebuilt the page (when that was a long task, 50 ms or more).
+//! Three parts say where the time goes: the visitor's, until its snapshot reached the relay (the relay's
+//! frame tap, [`crate::snapshot_arrivals`]); the relay's, until the frame reached the viewer's page (a
+//! wrapper of the viewer page's `WebSocket` stamps it before the viewer sees it); and the viewer's,
+//! decoding the frame and rebuilding the mirror.
 
 use crate::page_change_site::{BenchSite, LARGE_PAGE_ELEMENTS, LARGE_PAGE_FILE};
 use crate::report::{bytes, ms, verdict, Table};
 use crate::snapshot_arrivals::SnapshotArrivals;
 use crate::stats::percentile;
 use crate::webdriver::{self, page_answer};
-use cobrowse_e2e::{agent, relay::AGENT_NAMES, visitor, Browser, Stage};
+use cobrowse_e2e::relay::{AGENT_NAMES, AGENT_PASSWORD};
+use cobrowse_e2e::{agent, visitor, Browser, Stage};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 const MIRROR_PAGES: &str = include_str!("js/mirror_pages.js");
+const VIEWER_FRAMES: &str = include_str!("js/viewer_frames.js");
 const PAGE_TIMING: &str = include_str!("js/page_timing.js");
 
 /// Page changes measured per set of pages, after [`WARMUP_CHANGES`] that are not.
@@ -96,10 +99,8 @@ struct Fetched {
 struct Arrival {
     at: Option<f64>,
     painted: Option<f64>,
-    /// The start of the viewer's long task (50 ms or more) that took the page in, if it was one.
-    task_start: Option<f64>,
-    /// The long task was found, or was waited for long enough.
-    settled: bool,
+    /// When the page's snapshot frame reached the viewer's page (the last one before `at`).
+    frame: Option<f64>,
 }
 
 /// One page change, measured.
@@ -108,8 +109,8 @@ struct Sample {
     to_painted: f64,
     /// From `DOMContentLoaded` to the page's snapshot at the relay.
     to_relay: Option<f64>,
-    /// How long the viewer took the page in (decode and rebuild), when that was a long task.
-    viewer_task: Option<f64>,
+    /// From `DOMContentLoaded` to the snapshot frame at the viewer's page.
+    to_viewer: Option<f64>,
     timing: PageTiming,
 }
 
@@ -164,7 +165,7 @@ async fn measure(
     let first_file = &site.demo_pages()[0];
     visitor::open(visitor, &page_url(first_file, 0)).await?;
     let key = visitor::start_session(visitor).await?;
-    agent::join(agent, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await?;
+    join_stamping_frames(agent, &stage.relay.agent_url(), &key).await?;
     let _: Value = page_answer(agent.execute_async(MIRROR_PAGES, vec![]).await?, "watching the mirror")?;
     wait_for_arrival(agent, 0).await?;
     let first_page: PageTiming = visitor.execute(PAGE_TIMING, vec![]).await?;
@@ -211,9 +212,26 @@ async fn change_page(
     let timing: PageTiming = visitor.execute(PAGE_TIMING, vec![]).await?;
     let loaded = timing.dom_content_loaded.ok_or("the visitor's page has no navigation timing")?;
     let (at, painted) = (arrival.at.unwrap_or(f64::NAN), arrival.painted.unwrap_or(f64::NAN));
-    let viewer_task = arrival.task_start.map(|start| at - start);
+    let to_viewer = arrival.frame.map(|frame| frame - loaded);
     let to_relay = snapshots.first_between(loaded, at).map(|reached| reached - loaded);
-    Ok(Sample { to_mirror: at - loaded, to_painted: painted - loaded, to_relay, viewer_task, timing })
+    Ok(Sample { to_mirror: at - loaded, to_painted: painted - loaded, to_relay, to_viewer, timing })
+}
+
+/// Opens the viewer page, wraps its `WebSocket` to stamp snapshot frames, joins `key` and waits until live.
+async fn join_stamping_frames(agent: &Browser, agent_url: &str, key: &str) -> cobrowse_e2e::Result<()> {
+    agent.goto(agent_url).await?;
+    let ready = || async {
+        let ready: bool =
+            agent.execute("var b = document.getElementById('join'); return !!b && !b.disabled;", vec![]).await?;
+        Ok(ready.then_some(()))
+    };
+    cobrowse_e2e::wait::until("agent: an enabled #join button", agent::JOIN_TIMEOUT, ready).await?;
+    let _: bool = agent.execute(VIEWER_FRAMES, vec![json!(AGENT_NAMES[0]), json!(AGENT_PASSWORD), json!(key)]).await?;
+    let status = agent::wait_for_state(agent, &["live", "error", "ended", "disconnected"], agent::JOIN_TIMEOUT).await?;
+    match status.state.as_deref() {
+        Some("live") => Ok(()),
+        state => Err(format!("agent: joining {key} ended in state {state:?}: {:?}", status.text).into()),
+    }
 }
 
 /// Waits until the agent's mirror holds page `seq` and painted it.
@@ -222,14 +240,12 @@ async fn wait_for_arrival(agent: &Browser, seq: usize) -> cobrowse_e2e::Result<A
         "page {seq} of the visitor in the agent's mirror (does the session continue across page loads in this \
          build: the shim resuming, the relay forwarding the new page?)"
     );
-    // A long task is reported after it ended, when the browser has time: wait for it a little.
     let script = "var b = window.pageBench, s = String(arguments[0]), at = b.arrivals[s] || null; \
-                  var task = b.tasks.filter(function (t) { return at && t[0] <= at && at <= t[0] + t[1]; })[0]; \
-                  var settled = !!at && (!!task || performance.timeOrigin + performance.now() - at > 300); \
-                  return { at: at, painted: b.painted[s] || null, task_start: task ? task[0] : null, settled: settled };";
+                  var frames = b.frames.filter(function (t) { return at && t <= at; }); \
+                  return { at: at, painted: b.painted[s] || null, frame: frames.length ? frames[frames.length - 1] : null };";
     cobrowse_e2e::wait::until(&what, ARRIVAL_TIMEOUT, || async {
         let arrival: Arrival = agent.execute(script, vec![json!(seq)]).await?;
-        Ok((arrival.settled && arrival.painted.is_some()).then_some(arrival))
+        Ok((arrival.at.is_some() && arrival.painted.is_some()).then_some(arrival))
     })
     .await
 }
@@ -246,6 +262,7 @@ fn print(results: &Results) {
             "max",
             "p50 to painted",
             "visitor's part, p50",
+            "relay's part, p50",
             "viewer's part, p50",
             "goal (p50)",
             "verdict",
@@ -262,8 +279,9 @@ fn print(results: &Results) {
             ms(percentile(&to_mirror, 95.0)),
             ms(percentile(&to_mirror, 100.0)),
             ms(percentile(&to_painted, 50.0)),
-            ms(percentile(&set.samples.iter().filter_map(|sample| sample.to_relay).collect::<Vec<_>>(), 50.0)),
-            viewer_part(&set.samples),
+            ms(median_of(&set.samples, |sample| sample.to_relay)),
+            ms(median_of(&set.samples, |sample| Some(sample.to_viewer? - sample.to_relay?))),
+            ms(median_of(&set.samples, |sample| Some(sample.to_mirror - sample.to_viewer?))),
             format!("<= {GOAL_MS} ms"),
             verdict(p50 <= GOAL_MS),
         ]);
@@ -271,19 +289,15 @@ fn print(results: &Results) {
     table.print();
     println!(
         "   {WARMUP_CHANGES} warm-up changes per set not counted; \"to painted\": the mirror's next animation frame; \
-         \"visitor's part\": DOMContentLoaded to the page's snapshot at the relay; \"viewer's part\": the viewer's task that decoded and rebuilt the page (a long task, 50 ms or more; \
-         \"< 50\" when most were shorter)"
+         parts: the visitor's (DOMContentLoaded to its snapshot at the relay), the relay's (to the frame at the \
+         viewer's page), the viewer's (decoding it and rebuilding the mirror)"
     );
     print_downloads(results);
 }
 
-/// The median time the viewer's own task took to take a page in, when most pages took a long task.
-fn viewer_part(samples: &[Sample]) -> String {
-    let tasks: Vec<f64> = samples.iter().filter_map(|sample| sample.viewer_task).collect();
-    if tasks.len() * 2 < samples.len() {
-        return "< 50".into();
-    }
-    ms(percentile(&tasks, 50.0))
+/// The median of what `part` gives for the samples that have it.
+fn median_of(samples: &[Sample], part: impl Fn(&Sample) -> Option<f64>) -> f64 {
+    percentile(&samples.iter().filter_map(part).collect::<Vec<_>>(), 50.0)
 }
 
 /// The bytes the first (cold) and the second page fetched for cobrowsing, and the most any later page did.

@@ -4,21 +4,16 @@
 // right after a snapshot is in the mirror; a setter on it looks at once (a 4 ms poll looks too, in case
 // the counter is published otherwise). `arrivals[seq]`: the mirror's document holds the page;
 // `painted[seq]`: the next animation frame after that. Wall-clock ms (performance.timeOrigin +
-// performance.now()). Long tasks of the viewer's page (50 ms or more) are kept in `tasks` as [start, ms]:
-// the one holding an arrival is the viewer taking the page in (decode and rebuild), and its start is about
-// when the page's frame reached the viewer. State: window.pageBench. Answers { ready: true } or { error }.
+// performance.now()). Keeps the `frames` stamped by viewer_frames.js. State: window.pageBench. Answers
+// { ready: true } or { error }.
 // arguments: callback.
 var done = arguments[arguments.length - 1];
 function now() { return performance.timeOrigin + performance.now(); }
 
-var bench = window.pageBench = { arrivals: {}, painted: {}, tasks: [] };
-try {
-  new PerformanceObserver(function (list) {
-    list.getEntries().forEach(function (task) { bench.tasks.push([performance.timeOrigin + task.startTime, task.duration]); });
-  }).observe({ type: 'longtask', buffered: true });
-} catch (error) {
-  // No long task timing in this browser: the split is not shown.
-}
+var bench = window.pageBench = window.pageBench || {};
+bench.arrivals = {};
+bench.painted = {};
+bench.frames = bench.frames || [];
 var mirror = document.getElementById('cobrowse-mirror');
 
 function look() {
