@@ -47,15 +47,18 @@ pub(crate) struct VisitorLink {
 
 impl Presence {
     /// Makes a new connection of the tab `tab_id` the current one (the one before is let go). Returns its
-    /// link and the tab's number.
-    pub fn attach(&mut self, tab_id: Option<&str>) -> (VisitorLink, u32) {
+    /// link, the tab's number, and whether it replaced a connection of the same tab that had not closed
+    /// yet: a page change the relay did not see end (a page frozen into the back/forward cache keeps its
+    /// socket open until the browser discards it).
+    pub fn attach(&mut self, tab_id: Option<&str>) -> (VisitorLink, u32, bool) {
         let (to_visitor, controls) = mpsc::unbounded_channel();
         let id = self.next_id;
         self.next_id += 1;
         let tab = self.tab_number(tab_id);
+        let same_tab = tab_id.is_some() && self.current.as_ref().is_some_and(|current| current.tab == tab);
         self.current = Some(Attached { id, tab, to_visitor, sent_snapshot: false });
         self.away = None;
-        (VisitorLink { id, controls }, tab)
+        (VisitorLink { id, controls }, tab, same_tab)
     }
 
     /// The connection `id` is gone; the session is away if it was the current one. Returns whether it was.
@@ -138,9 +141,10 @@ mod tests {
     #[test]
     fn a_new_connection_replaces_the_current_one_and_ends_its_channel() {
         let mut presence = Presence::default();
-        let (mut first, tab) = presence.attach(Some("a"));
+        let (mut first, tab, _) = presence.attach(Some("a"));
         assert_eq!(tab, 1);
-        let (_second, tab) = presence.attach(Some("b"));
+        let (_second, tab, same_tab) = presence.attach(Some("b"));
+        assert!(!same_tab);
         assert_eq!(tab, 2);
         assert!(matches!(first.controls.try_recv(), Err(mpsc::error::TryRecvError::Disconnected)));
         assert!(!presence.detach(first.id, true, Instant::now()), "a replaced connection leaving changes nothing");
@@ -153,22 +157,23 @@ mod tests {
         assert!(presence.is_first_tab(Some("x")), "before any tab, every tab is the first");
         presence.attach(Some("a"));
         presence.attach(Some("b"));
-        let (_, tab) = presence.attach(Some("a"));
+        let (_, tab, _) = presence.attach(Some("a"));
         assert_eq!(tab, 1);
         assert_eq!(presence.tab(), 1);
         assert!(presence.is_first_tab(Some("a")));
         assert!(!presence.is_first_tab(Some("b")));
         assert!(!presence.is_first_tab(None));
-        let (_, tab) = presence.attach(None);
+        let (_, tab, _) = presence.attach(None);
         assert_eq!(tab, 3, "a connection without a tab id is a tab of its own");
     }
 
     #[test]
     fn deltas_count_only_from_the_current_connection_after_its_snapshot() {
         let mut presence = Presence::default();
-        let (old, _) = presence.attach(Some("a"));
+        let (old, _, _) = presence.attach(Some("a"));
         assert!(presence.accepts_frame(old.id, true));
-        let (new, _) = presence.attach(Some("a"));
+        let (new, _, same_tab) = presence.attach(Some("a"));
+        assert!(same_tab, "the same tab's next page, its old page not closed yet");
         assert!(!presence.accepts_frame(old.id, false), "the replaced connection's frames are dropped");
         assert!(!presence.accepts_frame(new.id, false), "no delta before the new page's snapshot");
         assert!(presence.accepts_frame(new.id, true));
@@ -179,7 +184,7 @@ mod tests {
     fn leaving_makes_the_session_wait_until_the_next_connection() {
         let mut presence = Presence::default();
         let start = Instant::now();
-        let (link, _) = presence.attach(Some("a"));
+        let (link, _, _) = presence.attach(Some("a"));
         assert_eq!(waited(presence.away(), start), Duration::ZERO);
         assert!(presence.detach(link.id, true, start));
         assert_eq!(presence.away(), Some(Away { since: start, navigating: true }));

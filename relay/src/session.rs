@@ -258,7 +258,12 @@ impl Session {
         if inner.end_reason.is_some() {
             return None;
         }
-        let (link, tab) = inner.presence.attach(tab_id);
+        let (link, tab, same_tab) = inner.presence.attach(tab_id);
+        if same_tab {
+            // The tab's previous page never closed its socket: the visitor changed page all the same.
+            let away = Bytes::from(encode_control(&Control::VisitorAway { navigating: true }));
+            self.tell_agents_locked(inner, &away);
+        }
         let agents = inner.agents.len() as u32;
         let masking = self.site.masking.clone();
         inner.presence.tell(Control::SessionStarted { key: self.key.clone(), masking, secret, agents });

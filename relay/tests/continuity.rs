@@ -205,3 +205,18 @@ async fn a_session_idle_past_the_idle_limit_ends_for_everyone() {
     assert_eq!(code, close::SESSION_ENDED, "the visitor is told too");
     relay.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_next_page_of_the_same_tab_is_a_page_change_even_if_the_last_page_never_closed() {
+    // A page frozen into the back/forward cache keeps its socket open while the next page resumes.
+    let relay = start(|_| {}).await;
+    let (mut frozen_page, key, secret) = open(relay.addr, "tab-a").await;
+    let mut agent = join(relay.addr, AGENT, PASSWORD, &key).await;
+    let mut next_page = resume(relay.addr, "demo", "tab-a", None, &key, &secret).await;
+    assert!(matches!(next_control(&mut next_page).await, Control::SessionStarted { .. }));
+    assert_eq!(next_control(&mut agent).await, Control::VisitorAway { navigating: true });
+    assert_eq!(next_control(&mut agent).await, Control::VisitorTab { tab: 1 });
+    assert_eq!(expect_close_after(&mut frozen_page, drop).await.0, close::OTHER_TAB);
+    drop((next_page, agent));
+    relay.handle.shutdown().await;
+}

@@ -32,6 +32,8 @@ const CHROME_ARGS: [&str; 11] = [
 pub struct Browser {
     pub label: String,
     client: Client,
+    /// The chromedriver this browser is driven through, for commands fantoccini lacks (see `cdp.rs`).
+    driver_url: String,
     profile: PathBuf,
     closed: bool,
 }
@@ -45,7 +47,12 @@ impl Browser {
             .connect(&driver.url())
             .await
             .map_err(|error| format!("cannot open Chromium for {label}: {error}"))?;
-        Ok(Self { label: label.into(), client, profile, closed: false })
+        Ok(Self { label: label.into(), client, driver_url: driver.url(), profile, closed: false })
+    }
+
+    /// The chromedriver endpoint this browser is driven through.
+    pub fn driver_url(&self) -> &str {
+        &self.driver_url
     }
 
     /// The fantoccini client, for anything the helpers here do not cover.

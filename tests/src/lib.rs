@@ -18,12 +18,23 @@
 //!   must agree (the focused tests of pages lost today).
 //! - [`frames`]: recording and decoding what the relay received, for leak tests.
 //! - [`leaks`]: the masking leak suite's sentinels, searches, scenarios and rules.
+//! - Session continuity: [`proxy`] (a loopback TCP proxy a test can cut and restore), [`cdp`] (DevTools
+//!   commands through chromedriver), [`tabs`] (tabs of one browser and which one is looked at),
+//!   [`status_history`] (every state the viewer showed), [`agent_frames`] (what the viewer received), [`stored_session`] (the shim's `{key, secret}` in
+//!   `sessionStorage`), [`page_log`] (what the continuity pages record across loads), [`raw_resume`] (a resume on the wire,
+//!   without the shim),
+//!   [`continuity_settings`] (the relay's grace, idle limit and tab policy) and [`continuity`] (a watched
+//!   session and the check that it goes on).
 
 pub mod agent;
+pub mod agent_frames;
 pub mod browser;
 pub mod cdn;
+pub mod cdp;
 pub mod chromedriver;
 pub mod compare;
+pub mod continuity;
+pub mod continuity_settings;
 pub mod corpus;
 pub mod error;
 pub mod fidelity;
@@ -33,14 +44,20 @@ pub mod leaks;
 pub mod limitations;
 pub mod mirror;
 pub mod mutations;
+pub mod page_log;
 pub mod paths;
 pub mod pixels;
 pub mod ports;
 pub mod probe;
+pub mod proxy;
+pub mod raw_resume;
 pub mod relay;
 pub mod site;
 pub mod stage;
+pub mod status_history;
+pub mod stored_session;
 pub mod structure;
+pub mod tabs;
 pub mod tree;
 pub mod visitor;
 pub mod wait;

@@ -27,7 +27,12 @@ impl Relay {
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> crate::error::Result<Self> {
         let site_dir = crate::paths::built_site_dir()?;
         // As `Config::development`, without hashing its default account at full argon2 cost.
-        let sites = vec![SiteConfig { id: SITE_ID.into(), origins: vec!["*".into()], masking: Default::default(), tabs: Default::default() }];
+        let sites = vec![SiteConfig {
+            id: SITE_ID.into(),
+            origins: vec!["*".into()],
+            masking: Default::default(),
+            tabs: Default::default(),
+        }];
         // Cheap hashes: the default argon2 cost takes seconds per sign-in in a debug build.
         let agents =
             AGENT_NAMES.iter().map(|name| AgentAccount::with_cheap_password_hash(name, AGENT_PASSWORD)).collect();

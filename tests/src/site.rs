@@ -4,6 +4,10 @@
 //! pages load the shim as `src="/cobrowse.js"` (right for the relay's own `/demo/`); this server rewrites
 //! that to the relay's absolute URL, the way a customer pastes the snippet.
 //!
+//! Everything is served `Cache-Control: no-store`, which also keeps pages out of Chromium's back/forward
+//! cache; `/cached/...` serves the same files as `/pages/...` with `no-cache` instead (revalidated, but
+//! allowed into that cache), for the tests of pages restored from it.
+//!
 //! `/private/...` (files from `tests/pages/private/`) stands for what sits behind a visitor's login: it
 //! answers 403 unless the request carries the cookie [`PRIVATE_COOKIE`] (which a test page sets for
 //! itself), and every request for it is logged, so a test can tell who fetched what.
@@ -42,6 +46,7 @@ impl Site {
         let private_requests = Arc::new(Mutex::new(Vec::new()));
         let routes = folder("demo", crate::paths::demo_dir(), relay_origin)
             .or(folder("pages", crate::paths::pages_dir(), relay_origin))
+            .or(cacheable(folder("cached", crate::paths::pages_dir(), relay_origin)))
             .or(private(crate::paths::pages_dir().join("private"), private_requests.clone()));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
@@ -68,6 +73,11 @@ impl Site {
     pub fn page_url(&self, file: &str) -> String {
         format!("{}/pages/{file}", self.origin())
     }
+
+    /// A page from `tests/pages/` that the browser may keep in its back/forward cache.
+    pub fn cacheable_page_url(&self, file: &str) -> String {
+        format!("{}/cached/{file}", self.origin())
+    }
 }
 
 impl Drop for Site {
@@ -87,6 +97,16 @@ fn folder(
         .and(warp::path(prefix))
         .and(warp::path::tail())
         .map(move |tail: warp::path::Tail| serve_file(&root, tail.as_str(), &relay_origin))
+}
+
+/// `filter`'s responses with `Cache-Control: no-cache` instead of `no-store`.
+fn cacheable(
+    filter: impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone,
+) -> impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone {
+    filter.map(|mut response: Response<Vec<u8>>| {
+        response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
+        response
+    })
 }
 
 /// `GET /private/<file>` from `root`, only with [`PRIVATE_COOKIE`]; each request goes into `log`.
