@@ -1,12 +1,12 @@
-//! The agent's WebSocket to the relay: join, frames in, status out.
+//! One WebSocket to the relay: join, frames in, status out, and word of how it closed.
 //!
 //! `ws(s)://<same host>/ws/agent`, binary frames as `ArrayBuffer`s. The first message is
-//! `Control::Join`; `Control::Joined` makes the status live; every frame goes through the [`Session`]
-//! (one decoder per connection) and its reply, if any, goes back to the relay. How the socket closes
-//! becomes the status the agent reads (see `chrome/status.rs`).
+//! `Control::Join`; every frame goes through the [`Session`] (one decoder per connection), whose reply
+//! says what to show (`live`, `navigating`, the visitor's tab…) and what, if anything, to send back. How
+//! the socket closed goes to the owner's `on_closed` ([`Closed`]): `link.rs` decides whether to rejoin.
 
-use crate::chrome::status::{self, State, StatusLine};
-use crate::session::Session;
+use crate::chrome::status::{State, StatusLine};
+use crate::session::{Reply, Session};
 use cobrowse_protocol::close;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::Control;
@@ -29,6 +29,20 @@ pub struct Shared {
     pub status: Rc<StatusLine>,
 }
 
+/// How a connection's socket closed (not when the agent left).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closed {
+    /// The socket had opened (otherwise the relay could not be reached at all).
+    pub opened: bool,
+    /// `Joined` had arrived on it.
+    pub joined: bool,
+    pub code: u16,
+    pub reason: String,
+}
+
+/// Called once when the socket closes without the agent leaving.
+pub type OnClosed = Rc<dyn Fn(Closed)>;
+
 /// An open (or opening) connection; dropping it detaches its handlers and closes the socket.
 pub struct Connection {
     socket: WebSocket,
@@ -39,24 +53,33 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Opens `url` and joins with `join` once the socket is open.
-    pub fn open(url: &str, join: Control, shared: Shared) -> Result<Self, JsValue> {
+    /// Opens `url` and joins with `join` once the socket is open. `rejoining`: it replaces a connection
+    /// that had joined and dropped (the mirror keeps its page meanwhile).
+    pub fn open(
+        url: &str,
+        join: Control,
+        shared: Shared,
+        rejoining: bool,
+        on_closed: OnClosed,
+    ) -> Result<Self, JsValue> {
         let socket = WebSocket::new(url)?;
         socket.set_binary_type(BinaryType::Arraybuffer);
-        shared.session.borrow_mut().reset_connection();
-        shared.status.show(State::Connecting, "Connecting to the relay…");
+        shared.session.borrow_mut().reset_connection(rejoining);
+        if !rejoining {
+            shared.status.show(State::Connecting, "Connecting to the relay…");
+        }
         let opened = Rc::new(Cell::new(false));
         let leaving = Rc::new(Cell::new(false));
-        let on_open = on_open(&socket, join, &opened, &shared);
+        let on_open = on_open(&socket, join, &opened, &shared, rejoining);
         let on_message = on_message(&socket, &shared);
-        let on_close = on_close(&opened, &leaving, &shared);
+        let on_close = on_close(&opened, &leaving, &shared, on_closed);
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(Self { socket, leaving, _on_open: on_open, _on_message: on_message, _on_close: on_close })
     }
 
-    /// Leaves the session: closes the socket normally; its close does not change the status.
+    /// Leaves the session: closes the socket normally; its close is not reported.
     pub fn leave(&self) {
         self.leaving.set(true);
         let _ = self.socket.close_with_code_and_reason(close::NORMAL, "agent left");
@@ -74,11 +97,19 @@ impl Drop for Connection {
     }
 }
 
-fn on_open(socket: &WebSocket, join: Control, opened: &Rc<Cell<bool>>, shared: &Shared) -> Closure<dyn FnMut()> {
+fn on_open(
+    socket: &WebSocket,
+    join: Control,
+    opened: &Rc<Cell<bool>>,
+    shared: &Shared,
+    rejoining: bool,
+) -> Closure<dyn FnMut()> {
     let (socket, opened, status) = (socket.clone(), opened.clone(), shared.status.clone());
     Closure::new(move || {
         opened.set(true);
-        status.show(State::Connecting, "Signing in…");
+        if !rejoining {
+            status.show(State::Connecting, "Signing in…");
+        }
         let _ = socket.send_with_u8_array(&encode_control(&join));
     })
 }
@@ -91,26 +122,35 @@ fn on_message(socket: &WebSocket, shared: &Shared) -> Closure<dyn FnMut(MessageE
         };
         let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
         let reply = shared.session.borrow_mut().receive(&bytes);
-        if let Some(key) = reply.joined {
-            let text = format!("Live — watching the visitor's page (session {key})");
-            shared.status.show(State::Live, &text);
-        }
-        if let Some(frame) = reply.send {
-            let _ = socket.send_with_u8_array(&frame);
-        }
+        act_on(reply, &socket, &shared.status);
     })
 }
 
-fn on_close(opened: &Rc<Cell<bool>>, leaving: &Rc<Cell<bool>>, shared: &Shared) -> Closure<dyn FnMut(CloseEvent)> {
-    let (opened, leaving, status) = (opened.clone(), leaving.clone(), shared.status.clone());
+/// Does what a frame's [`Reply`] says, with the session no longer borrowed (the status calls the page).
+fn act_on(reply: Reply, socket: &WebSocket, status: &StatusLine) {
+    if let Some(frame) = reply.send {
+        let _ = socket.send_with_u8_array(&frame);
+    }
+    if let Some(tab) = reply.tab {
+        status.show_tab(Some(tab));
+    }
+    if let Some((state, text)) = reply.status {
+        status.show(state, &text);
+    }
+}
+
+fn on_close(
+    opened: &Rc<Cell<bool>>,
+    leaving: &Rc<Cell<bool>>,
+    shared: &Shared,
+    on_closed: OnClosed,
+) -> Closure<dyn FnMut(CloseEvent)> {
+    let (opened, leaving, session) = (opened.clone(), leaving.clone(), shared.session.clone());
     Closure::new(move |event: CloseEvent| {
         if leaving.get() {
             return;
         }
-        let (state, text) = match opened.get() {
-            true => status::for_close(event.code(), &event.reason()),
-            false => (State::Disconnected, "Could not reach the relay — check the connection and try again".into()),
-        };
-        status.show(state, &text);
+        let joined = session.borrow().joined().is_some();
+        on_closed(Closed { opened: opened.get(), joined, code: event.code(), reason: event.reason() });
     })
 }

@@ -6,15 +6,17 @@
 //! import init, { Viewer } from "./pkg/cobrowse_agent_viewer.js";
 //! await init();
 //! const viewer = new Viewer();                 // finds #cobrowse-mirror, #cobrowse-status, … by id
-//! viewer.onStateChange((state, text) => …);    // "idle" | "connecting" | "live" | "ended" | "disconnected" | "error"
-//! viewer.join(name, password, key);            // opens ws(s)://<host>/ws/agent and sends Control::Join
+//! viewer.onStateChange((state, text) => …);    // "idle" | "connecting" | "live" | "navigating" | "reconnecting"
+//!                                              // | "ended" | "disconnected" | "error"
+//! viewer.join(name, password, key);            // opens ws(s)://<host>/ws/agent and sends Control::Join;
+//!                                              // joins again by itself after a drop that passes
 //! viewer.fit();                                // after the agent's window or layout changed
 //! viewer.leave();
 //! ```
 //!
 //! The way a frame (a message from the relay) takes, which is also the order of the layers, each using
-//! only those below it: [`viewer`] → [`connection`] (WebSocket) → [`session`] (one `Decoder` per
-//! connection) → the [`mirror`], the one owner of the mirrored page's state, which [`build`] rebuilds
+//! only those below it: [`viewer`] → [`link`] (one join across connections, rejoining after a drop as
+//! [`rejoin`] decides) → [`connection`] (WebSocket) → [`session`] (one `Decoder` per connection) → the [`mirror`], the one owner of the mirrored page's state, which [`build`] rebuilds
 //! from a snapshot and [`apply`] patches with deltas and announcements → [`state`] (form, media,
 //! presence, scroll…) and [`styles`] (sheets, `:hover` twins, fonts), [`assets`] (uploaded resources) →
 //! [`sanitize`], [`ids`] and, at the bottom, [`dom`]. [`chrome`] is the viewer's own UI: the overlay
@@ -29,7 +31,9 @@ pub mod chrome;
 pub mod connection;
 pub mod dom;
 pub mod ids;
+pub mod link;
 pub mod mirror;
+pub mod rejoin;
 pub mod sanitize;
 pub mod session;
 pub mod state;

@@ -7,8 +7,16 @@
 //! When the mirror falls out of step (an event names an unknown id, or a frame cannot be decoded) the
 //! session asks the relay once for a fresh snapshot with `Control::MirrorOutOfStep`, and may ask again
 //! only after a snapshot arrived.
+//!
+//! It also follows the visitor's page between pages: `VisitorAway` makes the status `navigating` (a page
+//! load) or `reconnecting` (a dropped connection) while the mirror keeps the last page, and the next page's
+//! snapshot makes it `live` again. After `Joined`, the relay first sends the session's kept frames (the
+//! catch-up); if the visitor is away then, the kept snapshot is the last page, not the next one, and the
+//! status stays. A rejoin (after the agent's own connection dropped) is `live` only once its catch-up
+//! snapshot is in the mirror.
 
 use crate::chrome::counters::Counters;
+use crate::chrome::status::State;
 use crate::mirror::Mirror;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::{Control, Decoder, Message};
@@ -20,6 +28,25 @@ pub struct Reply {
     pub joined: Option<String>,
     /// A frame to send to the relay.
     pub send: Option<Vec<u8>>,
+    /// A new status to show.
+    pub status: Option<(State, String)>,
+    /// The relay named the visitor's tab the session follows now.
+    pub tab: Option<u32>,
+}
+
+/// The status text while the visitor's page loads another page.
+pub const NAVIGATING_TEXT: &str = "The visitor is changing page…";
+/// The status text while the visitor's connection is down.
+pub const VISITOR_DROPPED_TEXT: &str = "The visitor's connection dropped; waiting for it to come back…";
+/// The status text after a rejoin, until the catch-up snapshot is in the mirror.
+pub const CATCHING_UP_TEXT: &str = "Reconnected — catching up with the visitor's page…";
+
+/// The status text while the mirror follows the visitor's page of session `key`.
+pub fn live_text(key: &str) -> String {
+    match key {
+        "" => "Live — watching the visitor's page".to_string(),
+        key => format!("Live — watching the visitor's page (session {key})"),
+    }
 }
 
 /// A connection's decoder and mirror.
@@ -28,11 +55,28 @@ pub struct Session {
     mirror: Mirror,
     counters: Counters,
     asked_for_snapshot: bool,
+    /// This connection replaces one that dropped after it had joined.
+    rejoining: bool,
+    /// The key `Joined` named on this connection.
+    joined: Option<String>,
+    /// `Joined` arrived and the kept snapshot has not yet.
+    catching_up: bool,
+    /// The visitor's page is away: `Some(true)` loading another page, `Some(false)` its connection dropped.
+    visitor_away: Option<bool>,
 }
 
 impl Session {
     pub fn new(mirror: Mirror) -> Self {
-        Self { decoder: Decoder::default(), mirror, counters: Counters::default(), asked_for_snapshot: false }
+        Self {
+            decoder: Decoder::default(),
+            mirror,
+            counters: Counters::default(),
+            asked_for_snapshot: false,
+            rejoining: false,
+            joined: None,
+            catching_up: false,
+            visitor_away: None,
+        }
     }
 
     pub fn mirror(&self) -> &Mirror {
@@ -47,11 +91,22 @@ impl Session {
         self.counters
     }
 
-    /// Starts a new connection: a fresh inflate context (the relay starts every agent at a snapshot).
-    pub fn reset_connection(&mut self) {
+    /// Starts a new connection: a fresh inflate context (the relay starts every agent at a snapshot), and
+    /// the asset mappings the catch-up announces again. `rejoining`: the last connection had joined and
+    /// dropped; the mirror keeps its page until the catch-up rebuilds it.
+    pub fn reset_connection(&mut self, rejoining: bool) {
         self.decoder = Decoder::default();
         self.asked_for_snapshot = false;
         self.mirror.forget_assets();
+        self.rejoining = rejoining;
+        self.joined = None;
+        self.catching_up = false;
+        self.visitor_away = None;
+    }
+
+    /// The key this connection joined, once `Joined` arrived.
+    pub fn joined(&self) -> Option<&str> {
+        self.joined.as_deref()
     }
 
     /// Handles one binary frame from the relay.
@@ -63,6 +118,7 @@ impl Session {
                     self.asked_for_snapshot = false;
                     self.counters.snapshots += 1;
                     self.counters.frames_applied += 1;
+                    reply.status = self.status_after_snapshot();
                 }
                 Err(error) => self.bad_frame(&format!("cannot rebuild the mirror: {error:?}"), &mut reply),
             },
@@ -77,7 +133,16 @@ impl Session {
                     self.ask_for_snapshot(&mut reply);
                 }
             }
-            Ok(Message::Control(Control::Joined { key })) => reply.joined = Some(key),
+            Ok(Message::Control(Control::Joined { key })) => {
+                reply.status = Some(self.status_when_joined(&key));
+                self.joined = Some(key.clone());
+                reply.joined = Some(key);
+            }
+            Ok(Message::Control(Control::VisitorAway { navigating })) => {
+                self.visitor_away = Some(navigating);
+                reply.status = Some(away_status(navigating));
+            }
+            Ok(Message::Control(Control::VisitorTab { tab })) => reply.tab = Some(tab),
             Ok(Message::Control(Control::Asset { url, path })) => self.mirror.learn_asset(&url, &path),
             Ok(Message::Control(_) | Message::Asset(_)) => {}
             Err(error) => self.bad_frame(&error.to_string(), &mut reply),
@@ -85,6 +150,30 @@ impl Session {
         self.count_mirror_problems();
         self.counters.publish();
         reply
+    }
+
+    /// `live` at once on a first join; after a rejoin, catching up until the kept snapshot is in.
+    fn status_when_joined(&mut self, key: &str) -> (State, String) {
+        self.catching_up = true;
+        self.visitor_away = None;
+        match self.rejoining {
+            true => (State::Reconnecting, CATCHING_UP_TEXT.to_string()),
+            false => (State::Live, live_text(key)),
+        }
+    }
+
+    /// The status a snapshot that reached the mirror brings, if it changes anything: the next page of a
+    /// visitor who was away, or the catch-up of a rejoin. The catch-up snapshot of a visitor who is away is
+    /// the last page, so the status stays.
+    fn status_after_snapshot(&mut self) -> Option<(State, String)> {
+        let catch_up = std::mem::take(&mut self.catching_up);
+        if catch_up && self.visitor_away.is_some() {
+            return None;
+        }
+        let was_waiting = self.visitor_away.take().is_some() || (catch_up && self.rejoining);
+        self.rejoining = false;
+        let key = self.joined.as_deref().unwrap_or_default();
+        was_waiting.then(|| (State::Live, live_text(key)))
     }
 
     /// Copies the mirror's own counts of what went wrong into the counters.
@@ -106,5 +195,13 @@ impl Session {
             self.counters.snapshot_requests += 1;
             reply.send = Some(encode_control(&Control::MirrorOutOfStep));
         }
+    }
+}
+
+/// The status while the visitor's page is away.
+fn away_status(navigating: bool) -> (State, String) {
+    match navigating {
+        true => (State::Navigating, NAVIGATING_TEXT.to_string()),
+        false => (State::Reconnecting, VISITOR_DROPPED_TEXT.to_string()),
     }
 }

@@ -1,12 +1,14 @@
 //! The viewer on the agent's page: the one type `viewer.js` (in `www/agent/`) drives.
 //!
-//! A [`Viewer`] finds the page's elements by id, owns the session (with its mirror) and the status line,
-//! and opens a [`Connection`] when the agent joins. Its methods are the wasm exports `viewer.js` calls:
-//! `new Viewer()`, `onStateChange`, `state`, `join`, `leave`, `fit`; their names must not change.
+//! A [`Viewer`] finds the page's elements by id, owns the session (with its mirror), the status line and
+//! the [`Link`] that opens a connection when the agent joins (and again when it drops). Its methods are the
+//! wasm exports `viewer.js` calls: `new Viewer()`, `onStateChange`, `state`, `join`, `leave`, `fit`; their
+//! names must not change.
 
 use crate::chrome::overlay::{Overlay, Surroundings};
 use crate::chrome::status::{State, StatusLine};
-use crate::connection::{self, Connection, Shared};
+use crate::connection::{self, Shared};
+use crate::link::Link;
 use crate::mirror::Mirror;
 use crate::session::Session;
 use std::cell::RefCell;
@@ -18,6 +20,8 @@ use web_sys::Document;
 pub mod element_ids {
     pub const MIRROR: &str = "cobrowse-mirror";
     pub const STATUS: &str = "cobrowse-status";
+    /// Shows "Tab N": which of the visitor's tabs the session follows (optional).
+    pub const TAB: &str = "cobrowse-tab";
     pub const STAGE: &str = "cobrowse-stage";
     /// The mirror box (the page calls it a frame; the viewer keeps that word for the relay's messages).
     pub const MIRROR_BOX: &str = "cobrowse-frame";
@@ -28,7 +32,7 @@ pub mod element_ids {
 #[wasm_bindgen]
 pub struct Viewer {
     shared: Shared,
-    connection: RefCell<Option<Connection>>,
+    link: Link,
 }
 
 #[wasm_bindgen]
@@ -47,10 +51,14 @@ impl Viewer {
         );
         let session = Session::new(Mirror::with_overlay(overlay));
         session.counters().publish();
-        let status = StatusLine::new(document.get_element_by_id(element_ids::STATUS));
+        let status = StatusLine::with_tab_badge(
+            document.get_element_by_id(element_ids::STATUS),
+            document.get_element_by_id(element_ids::TAB),
+        );
         status.show(State::Idle, "Sign in and enter the session key the visitor reads to you");
+        status.show_tab(None);
         let shared = Shared { session: Rc::new(RefCell::new(session)), status: Rc::new(status) };
-        Ok(Viewer { shared, connection: RefCell::new(None) })
+        Ok(Viewer { link: Link::new(shared.clone()), shared })
     }
 
     /// Calls `callback(state, text)` whenever the status changes.
@@ -59,33 +67,35 @@ impl Viewer {
         self.shared.status.on_change(callback);
     }
 
-    /// The current state: `idle`, `connecting`, `live`, `ended`, `disconnected` or `error`.
+    /// The current state: `idle`, `connecting`, `live`, `navigating`, `reconnecting`, `ended`,
+    /// `disconnected` or `error`.
     pub fn state(&self) -> String {
         self.shared.status.state().as_str().to_string()
     }
 
-    /// Signs in and joins the session with this key, leaving any session joined before.
+    /// Signs in and joins the session with this key, leaving any session joined before. If the
+    /// connection drops later for a reason that passes, the viewer joins again by itself.
     /// Problems (missing fields, a socket that cannot open) show in the status; this never throws.
     pub fn join(&self, name: &str, password: &str, key: &str) {
-        self.connection.borrow_mut().take();
         let join = match join_message(name, password, key) {
             Ok(join) => join,
-            Err(problem) => return self.shared.status.show(State::Error, problem),
+            Err(problem) => {
+                self.link.leave();
+                return self.shared.status.show(State::Error, problem);
+            }
         };
         let opened = web_sys::window()
             .ok_or_else(|| JsValue::from_str("no window"))
             .and_then(|window| connection::agent_url(&window.location()))
-            .and_then(|url| Connection::open(&url, join, self.shared.clone()));
-        match opened {
-            Ok(connection) => *self.connection.borrow_mut() = Some(connection),
-            Err(error) => self.shared.status.show(State::Error, &format!("Cannot open a connection: {error:?}")),
+            .and_then(|url| self.link.join(url, join));
+        if let Err(error) = opened {
+            self.shared.status.show(State::Error, &format!("Cannot open a connection: {error:?}"));
         }
     }
 
-    /// Leaves the session.
+    /// Leaves the session (also while the viewer waits to rejoin).
     pub fn leave(&self) {
-        if let Some(connection) = self.connection.borrow_mut().take() {
-            connection.leave();
+        if self.link.leave() {
             self.shared.status.show(State::Ended, "You left the session");
         }
     }

@@ -57,7 +57,7 @@ fn asset_page() -> cobrowse_protocol::Snapshot {
 fn announcements_repoint_built_elements_and_later_ones_are_built_pointing_at_the_relay() {
     let mut encoder = Encoder::new();
     let mut session = Session::new(Mirror::new(mirror_iframe()));
-    session.reset_connection();
+    session.reset_connection(false);
     session.receive(&encoder.snapshot(&asset_page()));
     let document = mirror_document(&session);
     assert_eq!(find(&document, "#avatar").get_attribute("src").unwrap(), "me/avatar.png", "nothing mapped yet");
@@ -100,7 +100,7 @@ fn announcements_repoint_built_elements_and_later_ones_are_built_pointing_at_the
     assert_eq!(visitor_url.as_string().as_deref(), Some(IMAGE));
 
     // A new connection may be to another session: its mappings are forgotten.
-    session.reset_connection();
+    session.reset_connection(false);
     assert_eq!(session.mirror().assets().relay_url_for(IMAGE), None);
 }
 

@@ -1,10 +1,12 @@
 //! `cobrowse-bench`: measures the project's goals and prints each figure beside a baseline measured in
 //! the same run, with the goal and whether it was "met" or "missed".
 //!
-//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `latency`):
+//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `latency`, `pages`):
 //! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
 //! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
 //! - [`latency`]: a DOM change on the visitor's page reaching the agent's mirror through the real relay.
+//! - [`page_change`]: the visitor's next page (a full page load) reaching the agent's mirror, and the bytes
+//!   a page load fetches again for cobrowsing.
 //!
 //! Timing never fails the run: it exits non-zero only when a section could not run at all.
 
@@ -14,9 +16,12 @@ mod gzip;
 mod large_page;
 mod latency;
 mod latency_samples;
+mod page_change;
+mod page_change_site;
 mod page_server;
 mod paths;
 mod report;
+mod snapshot_arrivals;
 mod snapshot_measure;
 mod snapshot_nodes;
 mod snapshot_pages;
@@ -27,7 +32,7 @@ mod webdriver;
 use std::process::ExitCode;
 
 /// The sections, by the name that selects them on the command line.
-const SECTIONS: [&str; 3] = ["size", "snapshot", "latency"];
+const SECTIONS: [&str; 4] = ["size", "snapshot", "latency", "pages"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -64,6 +69,7 @@ async fn run_section(section: &str) -> cobrowse_e2e::Result<()> {
         "size" => download_size::run(),
         "snapshot" => snapshot_speed::run().await,
         "latency" => latency::run().await,
+        "pages" => page_change::run().await,
         _ => unreachable!("chosen_sections only returns known sections"),
     }
 }

@@ -4,8 +4,8 @@ import init, { Viewer } from "./pkg/cobrowse_agent_viewer.js";
 
 const byId = (id) => document.getElementById(id);
 
-// States in which a join is under way, so the form gives way to the Leave button.
-const JOINED_STATES = ["connecting", "live"];
+// States in which a join is under way (or being resumed), so the form gives way to the Leave button.
+const JOINED_STATES = ["connecting", "live", "navigating", "reconnecting"];
 
 function showLoadFailure(error) {
   const status = byId("cobrowse-status");

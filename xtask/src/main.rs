@@ -40,9 +40,10 @@ enum Task {
     Check,
     /// Build, then run every test: native, wasm in headless Chromium, end to end.
     Test,
-    /// Build, then measure the goals (download size, snapshot speed and size, latency) against baselines.
+    /// Build, then measure the goals (download size, snapshot speed and size, latency, page changes) against
+    /// baselines.
     Bench {
-        /// Sections to run: size, snapshot, latency (all when none is given).
+        /// Sections to run: size, snapshot, latency, pages (all when none is given).
         sections: Vec<String>,
     },
 }

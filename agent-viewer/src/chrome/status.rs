@@ -4,6 +4,9 @@
 //! callback (viewer.js shows and hides the join form with it). A close code from the relay (see
 //! `cobrowse_protocol::close`) becomes a state and a sentence saying what happened and what to do. The
 //! state is also published as `window.cobrowseViewer.state` (see `counters.rs`).
+//!
+//! The visitor's tab the session follows (`Control::VisitorTab`) is shown beside it: `data-tab` on the
+//! status element, "Tab N" in `#cobrowse-tab`, and `window.cobrowseViewer.tab`.
 
 use crate::dom::global_object;
 use cobrowse_protocol::close;
@@ -20,6 +23,11 @@ pub enum State {
     Connecting,
     /// Joined: the mirror follows the visitor.
     Live,
+    /// The visitor's page is loading another page (or the same one again); the mirror keeps the last one.
+    Navigating,
+    /// A connection dropped, the agent's own or the visitor's, and is expected back; the mirror keeps the
+    /// last page.
+    Reconnecting,
     /// The session is over (the visitor ended it, or the agent left).
     Ended,
     /// The connection dropped without the relay saying why.
@@ -35,6 +43,8 @@ impl State {
             State::Idle => "idle",
             State::Connecting => "connecting",
             State::Live => "live",
+            State::Navigating => "navigating",
+            State::Reconnecting => "reconnecting",
             State::Ended => "ended",
             State::Disconnected => "disconnected",
             State::Error => "error",
@@ -67,14 +77,22 @@ pub fn for_close(code: u16, reason: &str) -> (State, String) {
 /// through `&self`, and calls the page's callback with nothing of it borrowed.
 pub struct StatusLine {
     element: Option<Element>,
+    tab_badge: Option<Element>,
     on_change: RefCell<Option<js_sys::Function>>,
     state: Cell<State>,
+    tab: Cell<Option<u32>>,
 }
 
 impl StatusLine {
-    /// A status line written into `element` (if any).
+    /// A status line written into `element` (if any), without a tab badge.
     pub fn new(element: Option<Element>) -> Self {
-        Self { element, on_change: RefCell::new(None), state: Cell::new(State::Idle) }
+        Self::with_tab_badge(element, None)
+    }
+
+    /// A status line written into `element`, with the visitor's tab shown as "Tab N" in `tab_badge`
+    /// (hidden until a tab is known).
+    pub fn with_tab_badge(element: Option<Element>, tab_badge: Option<Element>) -> Self {
+        Self { element, tab_badge, on_change: RefCell::new(None), state: Cell::new(State::Idle), tab: Cell::new(None) }
     }
 
     /// Calls `callback(state, text)` on every change.
@@ -85,6 +103,30 @@ impl StatusLine {
     /// The state shown now.
     pub fn state(&self) -> State {
         self.state.get()
+    }
+
+    /// The visitor's tab the session follows, once the relay said which.
+    pub fn tab(&self) -> Option<u32> {
+        self.tab.get()
+    }
+
+    /// Shows which of the visitor's tabs the session follows (1 is the first), or none (a new join).
+    pub fn show_tab(&self, tab: Option<u32>) {
+        self.tab.set(tab);
+        if let Some(element) = &self.element {
+            let _ = match tab {
+                Some(tab) => element.set_attribute("data-tab", &tab.to_string()),
+                None => element.remove_attribute("data-tab"),
+            };
+        }
+        if let Some(badge) = &self.tab_badge {
+            badge.set_text_content(tab.map(tab_words).as_deref());
+            let _ = match tab {
+                Some(_) => badge.remove_attribute("hidden"),
+                None => badge.set_attribute("hidden", ""),
+            };
+        }
+        publish_tab(tab);
     }
 
     /// Shows `state` and `text`.
@@ -99,6 +141,19 @@ impl StatusLine {
         if let Some(callback) = callback {
             let _ = callback.call2(&JsValue::NULL, &state.as_str().into(), &text.into());
         }
+    }
+}
+
+/// The visible words for the visitor's tab number `tab`.
+pub fn tab_words(tab: u32) -> String {
+    format!("Tab {tab}")
+}
+
+/// Writes the visitor's tab onto `window.cobrowseViewer.tab` (`null` while unknown).
+fn publish_tab(tab: Option<u32>) {
+    if let Some(global) = global_object() {
+        let value = tab.map_or(JsValue::NULL, |tab| tab.into());
+        let _ = js_sys::Reflect::set(&global, &"tab".into(), &value);
     }
 }
 

@@ -1,0 +1,20 @@
+// In the visitor's page: when its DOMContentLoaded began (wall-clock ms: performance.timeOrigin + the
+// navigation entry's domContentLoadedEventStart), and what the page fetched for the shim, the recorder's
+// glue JS and its wasm (Resource Timing: transferSize 0 means the browser cache answered; a few hundred
+// bytes, a revalidation answered 304; about the body size, fetched again). Absent files are null.
+// arguments: none.
+var navigation = performance.getEntriesByType('navigation')[0];
+function file(suffix) {
+  var entries = performance.getEntriesByType('resource').filter(function (entry) {
+    return entry.name.split(/[?#]/)[0].endsWith(suffix);
+  });
+  var entry = entries[entries.length - 1];
+  return entry ? { transfer: entry.transferSize, encoded: entry.encodedBodySize, decoded: entry.decodedBodySize } : null;
+}
+return {
+  url: location.href,
+  domContentLoaded: navigation ? performance.timeOrigin + navigation.domContentLoadedEventStart : null,
+  shim: file('/cobrowse.js'),
+  glue: file('/visitor/cobrowse_visitor.js'),
+  wasm: file('/visitor/cobrowse_visitor_bg.wasm')
+};
