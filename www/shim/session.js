@@ -39,6 +39,9 @@ export function setupSession(relay, siteId) {
     looked: () => state === "waiting" && resume(), // a session waiting here is taken back
     routed: () => state === "live" && emit("navigating", { key: kept.key }), // a single-page app's route: it goes on
   });
+  // A frame shares its tab's sessionStorage, but the session is the page's: the top page records the frame
+  // inside it, so a frame never continues the tab's session by itself.
+  if (window.top !== window) return;
   const held = continuity.keptSession();
   if (held) adopt(held, true);
   continuity.listenToTabs({ held: () => kept, handed: (handed) => state === "idle" && adopt(handed), forgotten });

@@ -89,6 +89,16 @@ afterEach(() => {
   vi.doUnmock("../loader.js");
 });
 
+describe("a frame of the page", () => {
+  it("never continues the tab's session by itself: the top page records the frame", async () => {
+    vi.stubGlobal("top", {}); // this window is not the top one
+    await loadPage({ key: "123456", secret: SECRET });
+    expect(calls).toHaveLength(0);
+    expect(heard).toEqual([]);
+    expect(document.getElementById("cobrowse-widget")).toBe(null);
+  });
+});
+
 describe("a new session", () => {
   it("connects with the site and the tab id, keeps the key and secret for the tab, and resolves to the key", async () => {
     await loadPage();
