@@ -20,7 +20,9 @@
 //! once) and with the MIME types browsers insist on for modules and wasm. A file of a folder asked for with
 //! a version in its query (`?v=HASH`: the shim loads the visitor package so, the build hashing its content)
 //! is sent `public, max-age=31536000, immutable`: the next page takes it from the browser's cache, and a new
-//! build asks for new URLs. `/cobrowse.js` itself, which names the hash, stays `no-cache`.
+//! build asks for new URLs. `/cobrowse.js` and `/cobrowse.css`, whose URLs sites write into their pages, are
+//! sent `public, max-age=300`: the pages of one visit take them from the browser's cache (a session loads
+//! them on every page), and a new release reaches every visitor within five minutes.
 
 use crate::assets::{self, StoredAsset};
 use crate::config::Config;
@@ -199,19 +201,22 @@ fn one_file(name: &'static str, path: PathBuf, cors: Cors) -> BoxedFilter<(Respo
         .and(warp::path::end())
         .and(warp::get().or(warp::head()).unify())
         .and(warp::fs::file(path))
-        .map(move |file: File| static_reply(file, cors, false))
+        .map(move |file: File| static_reply(file, cors, Caching::ShortLived))
         .boxed()
 }
 
 fn folder(prefix: BoxedFilter<()>, dir: PathBuf, cors: Cors) -> BoxedFilter<(Response,)> {
-    let versioned = warp::query::raw()
-        .or(warp::any().map(String::new))
-        .unify()
-        .map(|query: String| query.split('&').any(|pair| pair.starts_with("v=")));
+    let versioned = warp::query::raw().or(warp::any().map(String::new)).unify().map(|query: String| {
+        if query.split('&').any(|pair| pair.starts_with("v=")) {
+            Caching::Immutable
+        } else {
+            Caching::Revalidate
+        }
+    });
     prefix
         .and(versioned)
         .and(warp::fs::dir(dir))
-        .map(move |versioned: bool, file: File| static_reply(file, cors, versioned))
+        .map(move |caching: Caching, file: File| static_reply(file, cors, caching))
         .boxed()
 }
 
@@ -230,16 +235,36 @@ fn add_trailing_slash(path: &'static str) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-/// A static file with its type, caching and CORS headers; `versioned`: asked for with `?v=` (immutable).
-fn static_reply(file: File, cors: Cors, versioned: bool) -> Response {
+/// How long a browser may keep a static file without asking again.
+#[derive(Clone, Copy)]
+enum Caching {
+    /// Asked again on every load (`no-cache`), so a rebuild shows at once.
+    Revalidate,
+    /// Five minutes: the shim and its stylesheet, whose URLs never change.
+    ShortLived,
+    /// A year: a file asked for with its version (`?v=`), whose URL changes with its content.
+    Immutable,
+}
+
+impl Caching {
+    fn header(self) -> &'static str {
+        match self {
+            Caching::Revalidate => "no-cache",
+            Caching::ShortLived => "public, max-age=300",
+            Caching::Immutable => "public, max-age=31536000, immutable",
+        }
+    }
+}
+
+/// A static file with its type, caching and CORS headers.
+fn static_reply(file: File, cors: Cors, caching: Caching) -> Response {
     let content_type = content_type_for(file.path());
     let mut response = file.into_response();
     let headers = response.headers_mut();
     if let Some(content_type) = content_type {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
-    let cache = if versioned { "public, max-age=31536000, immutable" } else { "no-cache" };
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(caching.header()));
     if let Cors::AnyOrigin = cors {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }

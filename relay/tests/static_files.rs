@@ -27,7 +27,8 @@ async fn the_shim_and_the_visitor_module_may_be_loaded_from_any_origin() {
         assert_eq!(response.body, body, "{path}");
         assert_eq!(response.header("content-type"), Some(content_type), "{path}");
         assert_eq!(response.header("access-control-allow-origin"), Some("*"), "{path}");
-        assert_eq!(response.header("cache-control"), Some("no-cache"), "{path}");
+        let caching = if path.starts_with("/cobrowse.") { "public, max-age=300" } else { "no-cache" };
+        assert_eq!(response.header("cache-control"), Some(caching), "{path}");
     }
     relay.handle.shutdown().await;
 }
@@ -41,10 +42,12 @@ async fn the_visitor_module_asked_for_with_its_version_is_immutable() {
         assert_eq!(response.header("cache-control"), Some("public, max-age=31536000, immutable"), "{path}");
         assert_eq!(response.header("access-control-allow-origin"), Some("*"), "{path}");
     }
-    // The shim names the version, so it is revalidated on every page; so is a file asked for without one.
-    for path in ["/cobrowse.js?v=0123abcd", "/visitor/cobrowse_visitor.js?x=1"] {
+    // The shim names the version, so it lives five minutes only; a file asked for without one is revalidated.
+    for (path, caching) in
+        [("/cobrowse.js?v=0123abcd", "public, max-age=300"), ("/visitor/cobrowse_visitor.js?x=1", "no-cache")]
+    {
         let response = get(relay.addr, path).await;
-        assert_eq!(response.header("cache-control"), Some("no-cache"), "{path}");
+        assert_eq!(response.header("cache-control"), Some(caching), "{path}");
     }
     relay.handle.shutdown().await;
 }
