@@ -40,14 +40,7 @@ pub async fn run() -> cobrowse_e2e::Result<()> {
 
 /// Opens the visitor's and the agent's browsers, measures, and closes them whatever happened.
 async fn with_browsers(stage: &Stage, bare: &BareEcho) -> cobrowse_e2e::Result<Latencies> {
-    let visitor = webdriver::open_browser(&stage.driver, "visitor").await?;
-    let agent = match webdriver::open_browser(&stage.driver, "agent").await {
-        Ok(agent) => agent,
-        Err(error) => {
-            let _ = visitor.close().await;
-            return Err(error);
-        }
-    };
+    let (visitor, agent) = webdriver::open_visitor_and_agent(&stage.driver).await?;
     let measured = measure(stage, bare, &visitor, &agent).await;
     let _ = visitor.close().await;
     let _ = agent.close().await;

@@ -139,14 +139,7 @@ pub async fn run() -> cobrowse_e2e::Result<()> {
 
 /// Opens the visitor's and the agent's browsers, measures, and closes them whatever happened.
 async fn with_browsers(stage: &Stage, site: &BenchSite) -> cobrowse_e2e::Result<Results> {
-    let visitor = webdriver::open_browser(&stage.driver, "visitor").await?;
-    let agent = match webdriver::open_browser(&stage.driver, "agent").await {
-        Ok(agent) => agent,
-        Err(error) => {
-            let _ = visitor.close().await;
-            return Err(error);
-        }
-    };
+    let (visitor, agent) = webdriver::open_visitor_and_agent(&stage.driver).await?;
     let snapshots = SnapshotArrivals::record(stage.relay.subscribe_frames());
     let measured = measure(stage, site, &snapshots, &visitor, &agent).await;
     let _ = visitor.close().await;

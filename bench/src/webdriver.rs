@@ -23,6 +23,18 @@ pub async fn open_browser(driver: &ChromeDriver, label: &str) -> cobrowse_e2e::R
     Ok(browser)
 }
 
+/// Opens the visitor's and the agent's Chromium through `driver`; if the second fails, the first is closed.
+pub async fn open_visitor_and_agent(driver: &ChromeDriver) -> cobrowse_e2e::Result<(Browser, Browser)> {
+    let visitor = open_browser(driver, "visitor").await?;
+    match open_browser(driver, "agent").await {
+        Ok(agent) => Ok((visitor, agent)),
+        Err(error) => {
+            let _ = visitor.close().await;
+            Err(error)
+        }
+    }
+}
+
 /// An in-page script's answer as `T`, or its `{ error }` as an error saying it was `what` that failed.
 pub fn page_answer<T: DeserializeOwned>(answer: Value, what: &str) -> cobrowse_e2e::Result<T> {
     if let Some(error) = answer.get("error") {

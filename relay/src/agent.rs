@@ -9,7 +9,7 @@
 //! `MirrorOutOfStep` after joining.
 
 use crate::close::{finish, Connection, Ending};
-use crate::frames::next_frame;
+use crate::frames::{first_control, first_frame, next_frame};
 use crate::heartbeat::{self, Heard, Heartbeat};
 use crate::session::{AgentLink, Session};
 use crate::state::RelayState;
@@ -77,16 +77,7 @@ async fn admit(
     client: SocketAddr,
     heard: &Heard,
 ) -> Result<Admitted, Ending> {
-    let first = match tokio::time::timeout(JOIN_TIMEOUT, next_frame(stream, state.config.max_frame_bytes, heard)).await
-    {
-        Ok(first) => first?,
-        Err(_elapsed) => {
-            return Err(Ending::bad_input(
-                close::UNEXPECTED_MESSAGE,
-                format!("no Join within {} seconds of connecting", JOIN_TIMEOUT.as_secs()),
-            ))
-        }
-    };
+    let first = first_frame(stream, state.config.max_frame_bytes, heard, JOIN_TIMEOUT, "Join").await?;
     let (name, password, key) = read_join(&first, state)?;
     let audit = |outcome: &str| tracing::info!(target: "cobrowse_relay::audit", agent = name, ip = %client.ip(), key, outcome, "join attempt");
 
@@ -116,7 +107,7 @@ async fn admit(
 /// The fields of a `Join`, or how the connection ends if the first frame is not one. The frame goes on
 /// the tap either way; a `Join` with its password blanked, so no audit stream ever holds one.
 fn read_join(first: &Bytes, state: &RelayState) -> Result<(String, String, String), Ending> {
-    let control = first_control(first);
+    let control = first_control(first, "Join");
     match &control {
         Ok(Control::Join { name, key, .. }) => {
             let redacted = Control::Join { name: name.clone(), password: String::new(), key: key.clone() };
@@ -130,19 +121,6 @@ fn read_join(first: &Bytes, state: &RelayState) -> Result<(String, String, Strin
         other => Err(Ending::bad_input(
             close::UNEXPECTED_MESSAGE,
             format!("the first message must be Join, not {}", control_name(&other)),
-        )),
-    }
-}
-
-fn first_control(first: &Bytes) -> Result<Control, Ending> {
-    match frame::parse(first) {
-        Err(error) => Err(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
-        Ok((FrameKind::Control, _)) => {
-            decode_control(first).map_err(|error| Ending::bad_input(close::MALFORMED_FRAME, error.to_string()))
-        }
-        Ok((kind, _)) => Err(Ending::bad_input(
-            close::UNEXPECTED_MESSAGE,
-            format!("the first message must be Join, not a {kind:?} frame"),
         )),
     }
 }

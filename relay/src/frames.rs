@@ -8,8 +8,11 @@ use crate::close::Ending;
 use crate::heartbeat::Heard;
 use bytes::Bytes;
 use cobrowse_protocol::close;
+use cobrowse_protocol::message::decode_control;
+use cobrowse_protocol::{frame, Control, FrameKind};
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
+use std::time::Duration;
 use warp::ws::WebSocket;
 
 /// The next binary message, or how the connection ends. Every message read, pongs included, is noted in
@@ -37,6 +40,39 @@ pub(crate) async fn next_frame(
             return Err(if leaving_page { Ending::PeerLeftPage } else { Ending::PeerLeft });
         }
         // Pings are answered by tungstenite itself; pongs only prove the peer is there (noted above).
+    }
+}
+
+/// The first frame of a connection, which must come within `timeout`; `expected` names the message it
+/// must be (`Join`, `Resume`), for the close reason.
+pub(crate) async fn first_frame(
+    stream: &mut SplitStream<WebSocket>,
+    max_frame_bytes: usize,
+    heard: &Heard,
+    timeout: Duration,
+    expected: &str,
+) -> Result<Bytes, Ending> {
+    match tokio::time::timeout(timeout, next_frame(stream, max_frame_bytes, heard)).await {
+        Ok(first) => first,
+        Err(_elapsed) => Err(Ending::bad_input(
+            close::UNEXPECTED_MESSAGE,
+            format!("no {expected} within {} seconds of connecting", timeout.as_secs()),
+        )),
+    }
+}
+
+/// The control message a connection's first frame holds; a page or asset frame there is refused, saying
+/// it should have been `expected`.
+pub(crate) fn first_control(first: &Bytes, expected: &str) -> Result<Control, Ending> {
+    match frame::parse(first) {
+        Err(error) => Err(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
+        Ok((FrameKind::Control, _)) => {
+            decode_control(first).map_err(|error| Ending::bad_input(close::MALFORMED_FRAME, error.to_string()))
+        }
+        Ok((kind, _)) => Err(Ending::bad_input(
+            close::UNEXPECTED_MESSAGE,
+            format!("the first message must be {expected}, not a {kind:?} frame"),
+        )),
     }
 }
 

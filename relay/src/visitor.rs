@@ -14,7 +14,7 @@
 
 use crate::close::{finish, CloseReason, Connection, Ending};
 use crate::config::SiteConfig;
-use crate::frames::next_frame;
+use crate::frames::{first_control, first_frame, next_frame};
 use crate::heartbeat::{self, Heard, Heartbeat};
 use crate::keeper;
 use crate::presence::VisitorLink;
@@ -114,16 +114,7 @@ async fn resume(
     tab: Option<&str>,
     heard: &Heard,
 ) -> Result<(Arc<Session>, VisitorLink), Ending> {
-    let first =
-        match tokio::time::timeout(RESUME_TIMEOUT, next_frame(stream, state.config.max_frame_bytes, heard)).await {
-            Ok(first) => first?,
-            Err(_elapsed) => {
-                return Err(Ending::bad_input(
-                    close::UNEXPECTED_MESSAGE,
-                    format!("no Resume within {} seconds of connecting", RESUME_TIMEOUT.as_secs()),
-                ))
-            }
-        };
+    let first = first_frame(stream, state.config.max_frame_bytes, heard, RESUME_TIMEOUT, "Resume").await?;
     let (key, secret) = read_resume(&first, state)?;
     let refuse = |refused: ResumeRefused| {
         tracing::warn!(key, site = site.id, client = %request.client, %refused, "resume refused");
@@ -142,16 +133,7 @@ async fn resume(
 /// The key and secret of a `Resume`, or how the connection ends if the first frame is not one. The frame
 /// goes on the tap with its secret blanked, so no audit stream ever holds one.
 fn read_resume(first: &Bytes, state: &RelayState) -> Result<(String, String), Ending> {
-    let control = match frame::parse(first) {
-        Err(error) => Err(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
-        Ok((FrameKind::Control, _)) => {
-            decode_control(first).map_err(|error| Ending::bad_input(close::MALFORMED_FRAME, error.to_string()))
-        }
-        Ok((kind, _)) => Err(Ending::bad_input(
-            close::UNEXPECTED_MESSAGE,
-            format!("the first message of a resuming visitor must be Resume, not a {kind:?} frame"),
-        )),
-    };
+    let control = first_control(first, "Resume");
     match control? {
         Control::Resume { key, secret } => {
             let redacted = Bytes::from(encode_control(&Control::Resume { key: key.clone(), secret: String::new() }));
