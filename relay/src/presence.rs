@@ -18,6 +18,8 @@ pub(crate) struct Presence {
     away: Option<Away>,
     /// The tab ids seen, in order: a tab's number is its place here plus one.
     tabs: Vec<String>,
+    /// The number of the tab the last attached connection came from.
+    last_tab: u32,
     next_id: u64,
 }
 
@@ -57,6 +59,7 @@ impl Presence {
         let tab = self.tab_number(tab_id);
         let same_tab = tab_id.is_some() && self.current.as_ref().is_some_and(|current| current.tab == tab);
         self.current = Some(Attached { id, tab, to_visitor, sent_snapshot: false });
+        self.last_tab = tab;
         self.away = None;
         (VisitorLink { id, controls }, tab, same_tab)
     }
@@ -96,9 +99,9 @@ impl Presence {
         }
     }
 
-    /// The number of the tab carrying the session now, or last.
+    /// The number of the tab carrying the session now, or last (1 before any).
     pub fn tab(&self) -> u32 {
-        self.current.as_ref().map_or(self.tabs.len().max(1) as u32, |current| current.tab)
+        self.last_tab.max(1)
     }
 
     pub fn away(&self) -> Option<Away> {
@@ -157,9 +160,11 @@ mod tests {
         assert!(presence.is_first_tab(Some("x")), "before any tab, every tab is the first");
         presence.attach(Some("a"));
         presence.attach(Some("b"));
-        let (_, tab, _) = presence.attach(Some("a"));
+        let (link, tab, _) = presence.attach(Some("a"));
         assert_eq!(tab, 1);
         assert_eq!(presence.tab(), 1);
+        presence.detach(link.id, false, Instant::now());
+        assert_eq!(presence.tab(), 1, "an away session names the tab it was last in, not the newest tab seen");
         assert!(presence.is_first_tab(Some("a")));
         assert!(!presence.is_first_tab(Some("b")));
         assert!(!presence.is_first_tab(None));
@@ -188,6 +193,7 @@ mod tests {
         assert_eq!(waited(presence.away(), start), Duration::ZERO);
         assert!(presence.detach(link.id, true, start));
         assert_eq!(presence.away(), Some(Away { since: start, navigating: true }));
+        assert_eq!(presence.tab(), 1);
         assert_eq!(waited(presence.away(), start + Duration::from_secs(5)), Duration::from_secs(5));
         presence.attach(Some("a"));
         assert!(presence.away().is_none());

@@ -220,3 +220,23 @@ async fn a_next_page_of_the_same_tab_is_a_page_change_even_if_the_last_page_neve
     drop((next_page, agent));
     relay.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_resuming_connection_whose_first_frame_is_not_resume_is_refused_with_a_reason() {
+    let relay = start(|_| {}).await;
+    let path = "/ws/visitor?site=demo&tab=t&resume=1";
+    let mut page_first = connect(relay.addr, path, None).await;
+    send(&mut page_first, snapshot("a page before any Resume")).await;
+    let (code, reason) = expect_close(&mut page_first).await;
+    assert_eq!(code, close::UNEXPECTED_MESSAGE);
+    assert!(reason.contains("must be Resume"), "{reason}");
+    let mut end_first = connect(relay.addr, path, None).await;
+    send(&mut end_first, control(&Control::EndSession)).await;
+    let (code, reason) = expect_close(&mut end_first).await;
+    assert_eq!(code, close::UNEXPECTED_MESSAGE);
+    assert!(reason.contains("must be Resume, not EndSession"), "{reason}");
+    let mut garbage = connect(relay.addr, path, None).await;
+    send(&mut garbage, Bytes::from_static(&[1, 3, 0xff, 0xff])).await;
+    assert_eq!(expect_close(&mut garbage).await.0, close::MALFORMED_FRAME);
+    relay.handle.shutdown().await;
+}
