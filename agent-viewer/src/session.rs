@@ -133,7 +133,7 @@ impl Session {
                     self.ask_for_snapshot(&mut reply);
                 }
             }
-            Ok(Message::Control(Control::Joined { key })) => {
+            Ok(Message::Control(Control::Joined { key, .. })) => {
                 reply.status = Some(self.status_when_joined(&key));
                 self.joined = Some(key.clone());
                 reply.joined = Some(key);

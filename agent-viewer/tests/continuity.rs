@@ -42,7 +42,7 @@ fn state_of(reply: &cobrowse_agent_viewer::session::Reply) -> Option<State> {
 fn joined_session(encoder: &mut Encoder) -> Session {
     let mut session = session();
     session.reset_connection(false);
-    let joined = control(&mut session, Control::Joined { key: KEY.into() });
+    let joined = control(&mut session, Control::Joined { key: KEY.into(), agent: 1 });
     assert_eq!(joined.status, Some((State::Live, session::live_text(KEY))));
     assert_eq!(control(&mut session, Control::VisitorTab { tab: 1 }).tab, Some(1));
     assert_eq!(session.receive(&encoder.snapshot(&page_with("first"))).status, None, "already live");
@@ -82,7 +82,7 @@ fn a_dropped_visitor_shows_reconnecting_until_its_next_snapshot() {
 fn joining_while_the_visitor_is_away_keeps_showing_away_over_the_kept_last_page() {
     let mut session = session();
     session.reset_connection(false);
-    assert_eq!(state_of(&control(&mut session, Control::Joined { key: KEY.into() })), Some(State::Live));
+    assert_eq!(state_of(&control(&mut session, Control::Joined { key: KEY.into(), agent: 1 })), Some(State::Live));
     assert_eq!(control(&mut session, Control::VisitorTab { tab: 2 }).tab, Some(2));
     assert_eq!(state_of(&control(&mut session, Control::VisitorAway { navigating: true })), Some(State::Navigating));
     // The kept frames: the last page the visitor showed. The visitor is still away.
@@ -106,7 +106,7 @@ fn a_rejoin_is_live_once_the_catch_up_rebuilt_the_mirror_with_fresh_asset_mappin
     session.reset_connection(true);
     assert!(has_marker(&session, "first"), "the mirror keeps its page while rejoining");
     assert_eq!(session.mirror().assets().relay_url_for("https://shop.example/a.png"), None);
-    let joined = control(&mut session, Control::Joined { key: KEY.into() });
+    let joined = control(&mut session, Control::Joined { key: KEY.into(), agent: 1 });
     assert_eq!(joined.status, Some((State::Reconnecting, session::CATCHING_UP_TEXT.to_string())));
     assert_eq!(joined.joined.as_deref(), Some(KEY));
     control(&mut session, Control::VisitorTab { tab: 1 });
@@ -136,7 +136,7 @@ fn a_rejoin_while_the_visitor_is_away_stays_away_until_the_next_page() {
     let mut visitor = Encoder::new();
     let mut session = joined_session(&mut visitor);
     session.reset_connection(true);
-    control(&mut session, Control::Joined { key: KEY.into() });
+    control(&mut session, Control::Joined { key: KEY.into(), agent: 1 });
     let away = control(&mut session, Control::VisitorAway { navigating: false });
     assert_eq!(state_of(&away), Some(State::Reconnecting));
     let mut kept = Encoder::new();

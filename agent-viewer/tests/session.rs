@@ -117,7 +117,7 @@ fn a_frame_that_cannot_be_decoded_asks_for_a_snapshot() {
 #[wasm_bindgen_test]
 fn joined_is_reported_and_other_controls_ignored() {
     let mut session = session();
-    let reply = session.receive(&encode_control(&Control::Joined { key: "123456".into() }));
+    let reply = session.receive(&encode_control(&Control::Joined { key: "123456".into(), agent: 1 }));
     assert_eq!(reply.joined.as_deref(), Some("123456"));
     assert_eq!(session.receive(&encode_control(&Control::SnapshotRequested)), Reply::default());
 }

@@ -36,3 +36,5 @@ pub const OTHER_TAB: u16 = 4012;
 pub const TOO_MANY_ATTEMPTS: u16 = 4029;
 /// The relay cannot take another session now.
 pub const AT_CAPACITY: u16 = 4013;
+/// The visitor declined to let this agent watch. The agent may not join the session again.
+pub const CONSENT_DECLINED: u16 = 4014;

@@ -2,7 +2,9 @@
 //!
 //! They never carry page content, so the relay can decode them without seeing anything masked or not.
 
+use crate::call::{AgentId, AgentInfo, RemoteInput};
 use crate::masking::MaskingRules;
+use crate::page::{NodeId, Point};
 use serde::{Deserialize, Serialize};
 
 /// A control message, in either direction. Each variant says who sends it to whom.
@@ -23,8 +25,9 @@ pub enum Control {
     EndSession,
     /// agent → relay, the first message on an agent socket: sign in and join the session with this key.
     Join { name: String, password: String, key: String },
-    /// relay → agent: joined; the session's latest full state follows at once.
-    Joined { key: String },
+    /// relay → agent: joined; the session's latest full state follows at once. `agent` is this
+    /// connection's number in the session (how `Agents` and `ControlHolder` name it).
+    Joined { key: String, agent: AgentId },
     /// agent → relay: the mirror could not apply a frame; ask the visitor for a fresh snapshot.
     MirrorOutOfStep,
     /// relay → agent: the resource the visitor's page calls `url` (an absolute URL) is served by the relay
@@ -42,12 +45,94 @@ pub enum Control {
     /// relay → agent: the session follows the visitor's tab number `tab` (1 is the first tab the session
     /// saw). Sent on joining and whenever a page of the visitor (re)connects, before its snapshot.
     VisitorTab { tab: u32 },
+
+    // The support call (see `call.rs`). An agent's messages name the agent as `NOBODY`: the relay fills in
+    // the sender before it forwards them.
+    /// relay → visitor: an agent signed in to join; show `name` with Allow / Deny. Sent again to every new
+    /// page of the session while the visitor has not answered.
+    ConsentAsked { agent: AgentId, name: String },
+    /// visitor → relay: the visitor's answer to `ConsentAsked`. An agent allowed once stays allowed for the
+    /// rest of the session (by its account, across its reconnections and the visitor's pages).
+    ConsentAnswer { agent: AgentId, allow: bool },
+    /// relay → agent, instead of `Joined`: signed in; the session waits for the visitor's consent. No
+    /// page content reaches the agent before the visitor allows it (`Joined` follows then).
+    AwaitingConsent,
+    /// relay → agent: the visitor declined; the relay closes with `close::CONSENT_DECLINED`.
+    ConsentDeclined,
+    /// relay → visitor and agents: who watches now (the agents the visitor allowed), sent whenever it
+    /// changes and to every new page and agent.
+    Agents { agents: Vec<AgentInfo> },
+    /// agent → relay → visitor (and the other agents): the agent's pointer at `at` in the visitor's
+    /// document, or gone (`None`: it left the mirror).
+    Pointer { agent: AgentId, at: Option<Point> },
+    /// agent → relay → visitor: "look here" on the element `node` (the visitor's node id).
+    Highlight { agent: AgentId, node: NodeId },
+    /// agent → relay → visitor: a freehand stroke's next points (document coordinates); `start` begins a
+    /// new stroke. Strokes fade by themselves.
+    Draw { agent: AgentId, start: bool, points: Vec<Point> },
+    /// agent → relay → visitor: the agent asks for control; `name` is filled in by the relay. The relay
+    /// refuses it itself (`ControlRefused`) when the site never allows it or another agent has control.
+    ControlRequest { agent: AgentId, name: String },
+    /// visitor → relay: the visitor's answer to `ControlRequest`.
+    ControlAnswer { agent: AgentId, allow: bool },
+    /// relay → visitor and agents: `agent` controls the page now (`NOBODY`: no one). Sent whenever it
+    /// changes and to every new page and agent; control lasts across the visitor's pages.
+    ControlHolder { agent: AgentId },
+    /// agent → relay: gives control back. visitor → relay: takes control back (its button or Esc).
+    ControlRelease,
+    /// relay → agent, or visitor → relay → agent `agent`: a request or an input was refused; `reason` says
+    /// why, for a person ("the visitor declined", "the field is masked: only the visitor types in it").
+    ControlRefused { agent: AgentId, reason: String },
+    /// agent → relay → visitor: what the agent in control does. The relay forwards only the inputs of the
+    /// agent that holds control, and names it.
+    Input { agent: AgentId, input: RemoteInput },
+    /// relay → visitor: the agent's `ConsentAsked` or `ControlRequest` is void (the agent left, or gave
+    /// up): take its prompt away.
+    Withdrawn { agent: AgentId },
 }
 
-/// The control messages a visitor receives: the first variants of [`Control`], in the same order, so that
-/// a visitor decodes exactly what the relay encoded as a [`Control`] — without carrying the code that
+impl Control {
+    /// The variant's name, never its fields (a `Join` carries a password, an `Input` what an agent typed):
+    /// for logs and error messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Control::SessionStarted { .. } => "SessionStarted",
+            Control::AgentJoined { .. } => "AgentJoined",
+            Control::AgentLeft { .. } => "AgentLeft",
+            Control::SnapshotRequested => "SnapshotRequested",
+            Control::EndSession => "EndSession",
+            Control::Join { .. } => "Join",
+            Control::Joined { .. } => "Joined",
+            Control::MirrorOutOfStep => "MirrorOutOfStep",
+            Control::Asset { .. } => "Asset",
+            Control::Resume { .. } => "Resume",
+            Control::VisitorAway { .. } => "VisitorAway",
+            Control::VisitorTab { .. } => "VisitorTab",
+            Control::ConsentAsked { .. } => "ConsentAsked",
+            Control::ConsentAnswer { .. } => "ConsentAnswer",
+            Control::AwaitingConsent => "AwaitingConsent",
+            Control::ConsentDeclined => "ConsentDeclined",
+            Control::Agents { .. } => "Agents",
+            Control::Pointer { .. } => "Pointer",
+            Control::Highlight { .. } => "Highlight",
+            Control::Draw { .. } => "Draw",
+            Control::ControlRequest { .. } => "ControlRequest",
+            Control::ControlAnswer { .. } => "ControlAnswer",
+            Control::ControlHolder { .. } => "ControlHolder",
+            Control::ControlRelease => "ControlRelease",
+            Control::ControlRefused { .. } => "ControlRefused",
+            Control::Input { .. } => "Input",
+            Control::Withdrawn { .. } => "Withdrawn",
+        }
+    }
+}
+
+/// The control messages a visitor's wasm receives: the first variants of [`Control`], in the same order, so
+/// that a visitor decodes exactly what the relay encoded as a [`Control`] — without carrying the code that
 /// decodes what only agents and the relay receive (the visitor's download is kept small). A variant it does
-/// not know fails to decode and is ignored.
+/// not know fails to decode and is ignored. The support call's messages (from [`Control::ConsentAsked`]
+/// on) are not decoded by the wasm: it hands their bytes to the shim's call module (see
+/// [`crate::message::is_call_message`]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub enum ToVisitor {
     /// See [`Control::SessionStarted`].

@@ -14,6 +14,7 @@
 //! [`message`] ties the layers together: [`message::Encoder`] for senders, [`message::Decoder`] for receivers.
 
 pub mod asset;
+pub mod call;
 pub mod close;
 pub mod codec;
 pub mod control;
@@ -25,6 +26,7 @@ pub mod message;
 pub mod page;
 
 pub use asset::AssetUpload;
+pub use call::{AgentId, AgentInfo, RemoteInput};
 pub use control::{Control, ToVisitor};
 pub use frame::{FrameError, FrameKind};
 pub use masking::MaskingRules;

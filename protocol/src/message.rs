@@ -153,6 +153,28 @@ fn push_str(payload: &mut Vec<u8>, text: &str) {
     payload.extend_from_slice(text.as_bytes());
 }
 
+/// The variant index of [`Control::ConsentAsked`], the first of the support call's messages; they run to
+/// [`Control::Withdrawn`]. Indices below 128 are one byte in postcard, so a payload's first byte tells them.
+pub const FIRST_CALL_MESSAGE: u8 = 12;
+/// The variant index of [`Control::Withdrawn`], the last of the support call's messages.
+pub const LAST_CALL_MESSAGE: u8 = 26;
+/// The support call's messages a visitor sends: `ConsentAnswer`, `ControlAnswer`, `ControlRelease`,
+/// `ControlRefused` (their variant indices).
+pub const VISITOR_CALL_MESSAGES: [u8; 4] = [13, 21, 23, 24];
+
+/// Whether a control frame's `payload` is one of the support call's messages, which the visitor's wasm
+/// hands to the shim's call module as bytes instead of decoding them (see [`crate::call`]).
+pub fn is_call_message(payload: &[u8]) -> bool {
+    payload.first().is_some_and(|index| (FIRST_CALL_MESSAGE..=LAST_CALL_MESSAGE).contains(index))
+}
+
+/// The control frame of a support-call message the visitor's shim encoded (`payload`, postcard), or `None`
+/// if it is not one a visitor may send.
+pub fn encode_visitor_call(payload: &[u8]) -> Option<Vec<u8>> {
+    let index = *payload.first()?;
+    VISITOR_CALL_MESSAGES.contains(&index).then(|| frame::encode(FrameKind::Control, payload))
+}
+
 /// Decodes a frame that must be a control message; page frames are an error here.
 pub fn decode_control(bytes: &[u8]) -> Result<Control, DecodeError> {
     match frame::parse(bytes)? {
@@ -270,6 +292,39 @@ mod tests {
     use super::*;
     use crate::page::*;
 
+    #[test]
+    fn the_call_messages_indices_are_those_postcard_gives() {
+        use crate::call::{RemoteInput, NOBODY};
+        let index = |control: &Control| encode_control(control)[crate::frame::HEADER_LEN];
+        let asked = Control::ConsentAsked { agent: 1, name: "Ana".into() };
+        let input = Control::Input { agent: 1, input: RemoteInput::Text { text: "x".into() } };
+        assert_eq!(index(&asked), FIRST_CALL_MESSAGE);
+        assert_eq!(index(&input), 25);
+        assert_eq!(index(&Control::Withdrawn { agent: 1 }), LAST_CALL_MESSAGE);
+        let sent_by_visitors = [
+            Control::ConsentAnswer { agent: 1, allow: true },
+            Control::ControlAnswer { agent: 1, allow: false },
+            Control::ControlRelease,
+            Control::ControlRefused { agent: 1, reason: "masked".into() },
+        ];
+        let indices: Vec<u8> = sent_by_visitors.iter().map(index).collect();
+        assert_eq!(indices, VISITOR_CALL_MESSAGES);
+        assert!(!is_call_message(&[11]) && is_call_message(&[12]) && is_call_message(&[26]) && !is_call_message(&[27]));
+        assert!(!is_call_message(&[]));
+        let _ = NOBODY;
+    }
+
+    #[test]
+    fn a_visitor_sends_only_its_own_call_messages() {
+        let answer = Control::ConsentAnswer { agent: 3, allow: true };
+        let framed = encode_control(&answer);
+        assert_eq!(encode_visitor_call(&framed[crate::frame::HEADER_LEN..]), Some(framed.clone()));
+        assert_eq!(decode_control(&framed).unwrap(), answer);
+        let pointer = encode_control(&Control::Pointer { agent: 0, at: None });
+        assert_eq!(encode_visitor_call(&pointer[crate::frame::HEADER_LEN..]), None, "an agent's message");
+        assert_eq!(encode_visitor_call(&[]), None);
+    }
+
     fn page() -> Snapshot {
         let text = |id, s: &str| Node { id, kind: NodeKind::Text(Value::Plain(s.into())) };
         let input = Node {
@@ -384,7 +439,7 @@ mod tests {
         let others = [
             Control::EndSession,
             Control::MirrorOutOfStep,
-            Control::Joined { key: "1".into() },
+            Control::Joined { key: "1".into(), agent: 1 },
             Control::Resume { key: "1".into(), secret: "s".into() },
             Control::VisitorAway { navigating: true },
             Control::VisitorTab { tab: 2 },

@@ -133,7 +133,7 @@ async fn send_frames(
     link: &mut AgentLink,
     heartbeat: Heartbeat,
 ) -> Ending {
-    let joined = Message::binary(encode_control(&Control::Joined { key: session.key().to_owned() }));
+    let joined = Message::binary(encode_control(&Control::Joined { key: session.key().to_owned(), agent: link.id }));
     if sink.send(joined).await.is_err() {
         return Ending::PeerLeft;
     }

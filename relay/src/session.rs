@@ -28,7 +28,7 @@ use crate::presence::{self, Presence, VisitorLink};
 use crate::resume::ResumeSecret;
 use bytes::Bytes;
 use cobrowse_protocol::message::encode_control;
-use cobrowse_protocol::{close, AssetUpload, Control, FrameKind, MaskingRules};
+use cobrowse_protocol::{close, AgentId, AssetUpload, Control, FrameKind, MaskingRules};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -101,7 +101,8 @@ struct Inner {
     kept: KeptState,
     assets: AssetCache,
     agents: Vec<AgentSlot>,
-    next_agent_id: u64,
+    /// The number the next agent connection gets (from 1: 0 is `NOBODY`).
+    next_agent_id: AgentId,
     /// Once an agent has joined, the key no longer expires.
     ever_joined: bool,
     /// A `SnapshotRequested` was sent and no snapshot has arrived since.
@@ -112,7 +113,7 @@ struct Inner {
 
 /// The session's side of one agent.
 struct AgentSlot {
-    id: u64,
+    id: AgentId,
     name: String,
     queue: mpsc::Sender<Bytes>,
     lagging: Arc<AtomicBool>,
@@ -120,7 +121,7 @@ struct AgentSlot {
 
 /// The agent task's side of its place in a session.
 pub(crate) struct AgentLink {
-    pub id: u64,
+    pub id: AgentId,
     /// The kept snapshot and deltas at the moment of joining, to send before anything from `queue`.
     pub catch_up: Vec<Bytes>,
     /// Live frames, as the visitor sent them. Closed when the session ends.
@@ -158,7 +159,7 @@ impl Session {
             kept: KeptState::default(),
             assets: AssetCache::new(asset_token.clone(), asset_budget),
             agents: Vec::new(),
-            next_agent_id: 0,
+            next_agent_id: 1,
             ever_joined: false,
             snapshot_requested: false,
             end_reason: None,
@@ -371,7 +372,7 @@ impl Session {
     }
 
     /// Removes an agent (if the session still has it). The visitor is told.
-    pub fn leave(&self, agent_id: u64) {
+    pub fn leave(&self, agent_id: AgentId) {
         let mut inner = self.lock();
         let Some(index) = inner.agents.iter().position(|agent| agent.id == agent_id) else {
             return;

@@ -266,18 +266,5 @@ async fn send_controls(
 
 /// A control message's name, never its fields (a `Join` carries a password).
 pub(crate) fn control_name(control: &Control) -> &'static str {
-    match control {
-        Control::SessionStarted { .. } => "SessionStarted",
-        Control::AgentJoined { .. } => "AgentJoined",
-        Control::AgentLeft { .. } => "AgentLeft",
-        Control::SnapshotRequested => "SnapshotRequested",
-        Control::EndSession => "EndSession",
-        Control::Join { .. } => "Join",
-        Control::Joined { .. } => "Joined",
-        Control::MirrorOutOfStep => "MirrorOutOfStep",
-        Control::Asset { .. } => "Asset",
-        Control::Resume { .. } => "Resume",
-        Control::VisitorAway { .. } => "VisitorAway",
-        Control::VisitorTab { .. } => "VisitorTab",
-    }
+    control.name()
 }

@@ -70,7 +70,7 @@ async fn https_and_wss_work_with_the_configured_certificate() {
     };
     let mut agent = connect_wss(addr, &certified, "/ws/agent").await;
     send_join(&mut agent, AGENT, PASSWORD, &key).await;
-    assert_eq!(next_control(&mut agent).await, Control::Joined { key: key.clone() });
+    assert_eq!(next_control(&mut agent).await, Control::Joined { key: key.clone(), agent: 1 });
     assert_eq!(next_control(&mut agent).await, Control::VisitorTab { tab: 1 });
     send(&mut visitor, snapshot("over tls")).await;
     assert_eq!(next_binary(&mut agent).await, snapshot("over tls"));
