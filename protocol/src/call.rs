@@ -28,6 +28,9 @@ pub struct AgentInfo {
 
 /// What an agent in control does on the visitor's page. The visitor acts it out as the visitor would:
 /// the events the page's own handlers see, on what the visitor could reach with the mouse and keyboard.
+/// An input that names an element also names the point `at` (document coordinates) where the agent saw
+/// it: the visitor finds the element by what its own page shows there (the element at that point or one
+/// of its ancestors with that id), never by its id alone, so nothing hidden or covered can be reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RemoteInput {
     /// A click (press, release, click) at `at`, on the element shown there. `node` is the element the
@@ -41,10 +44,10 @@ pub enum RemoteInput {
     Text { text: String },
     /// The window scrolled to `to` (a document offset).
     Scroll { to: Point },
-    /// The element `node` scrolled to `to` (its own scroll offset).
-    ScrollElement { node: NodeId, to: Point },
-    /// The option at `index` chosen in the `<select>` element `node`.
-    Select { node: NodeId, index: u32 },
+    /// The element `node`, shown at `at`, scrolled to `to` (its own scroll offset).
+    ScrollElement { node: NodeId, at: Point, to: Point },
+    /// The option at `index` chosen in the `<select>` element `node`, shown at `at`.
+    Select { node: NodeId, at: Point, index: u32 },
 }
 
 /// The bits of [`RemoteInput::Key`]'s `modifiers`.

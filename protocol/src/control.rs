@@ -65,8 +65,9 @@ pub enum Control {
     /// agent → relay → visitor (and the other agents): the agent's pointer at `at` in the visitor's
     /// document, or gone (`None`: it left the mirror).
     Pointer { agent: AgentId, at: Option<Point> },
-    /// agent → relay → visitor: "look here" on the element `node` (the visitor's node id).
-    Highlight { agent: AgentId, node: NodeId },
+    /// agent → relay → visitor: "look here" on the element `node` (the visitor's node id), which the
+    /// agent saw at `at` (document coordinates; the visitor finds it there, see `RemoteInput`).
+    Highlight { agent: AgentId, node: NodeId, at: Point },
     /// agent → relay → visitor: a freehand stroke's next points (document coordinates); `start` begins a
     /// new stroke. Strokes fade by themselves.
     Draw { agent: AgentId, start: bool, points: Vec<Point> },
