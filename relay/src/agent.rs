@@ -3,21 +3,23 @@
 //!
 //! The first message must be `Control::Join { name, password, key }`, within [`JOIN_TIMEOUT`]. The relay
 //! checks, in this order, the address's join allowance, the name and password, and the key, and writes
-//! an audit line for every attempt (never the password). Once joined, the agent gets `Joined`, then the
-//! session's asset announcements (`Control::Asset`), the kept snapshot and deltas, then live frames
-//! from its own bounded queue. An agent may send only
-//! `MirrorOutOfStep` after joining.
+//! an audit line for every attempt (never the password). Where the site asks the visitor's consent, the
+//! agent then gets `AwaitingConsent` and nothing else (pings aside) until the visitor answers: `Joined`
+//! follows an Allow, `ConsentDeclined` and a close with `CONSENT_DECLINED` a Decline. Once joined, the
+//! agent gets `Joined`, then the session's asset announcements (`Control::Asset`), the kept snapshot and
+//! deltas, then live frames from its own bounded queue. After joining, an agent may send
+//! `MirrorOutOfStep` and the support call's messages (pointer, highlight, drawing, control; see
+//! `call.rs`). Every frame sent to an agent goes on the tap as `Peer::ToAgent`.
 
 use crate::close::{finish, Connection, Ending};
 use crate::frames::{first_control, first_frame, next_frame};
 use crate::heartbeat::{self, Heard, Heartbeat};
-use crate::session::{AgentLink, Session};
+use crate::session::{AgentLink, Joining, Session};
 use crate::state::RelayState;
 use crate::tap::Peer;
-use crate::visitor::control_name;
 use bytes::Bytes;
 use cobrowse_protocol::message::{decode_control, encode_control};
-use cobrowse_protocol::{close, frame, Control, FrameKind};
+use cobrowse_protocol::{close, frame, AgentId, Control, FrameKind};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
@@ -32,11 +34,26 @@ const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long an agent may take to read the frames still queued for it after its session ended.
 const ENDED_SESSION_GRACE: Duration = Duration::from_secs(10);
 
-/// An agent that got into a session.
+/// An agent that signed in to a session (it may still wait for the visitor's consent).
 struct Admitted {
     name: String,
     session: Arc<Session>,
-    link: AgentLink,
+    joining: Joining,
+}
+
+/// Where frames sent to one agent go on the tap.
+struct Outgoing<'a> {
+    tap: &'a crate::tap::Tap,
+    key: &'a str,
+    to: Peer,
+}
+
+impl Outgoing<'_> {
+    /// Sends `frame` to the agent and puts it on the tap; false if the socket failed.
+    async fn send(&self, sink: &mut SplitSink<WebSocket, Message>, frame: Bytes) -> bool {
+        self.tap.publish(self.key, &self.to, &frame);
+        sink.send(Message::binary(frame)).await.is_ok()
+    }
 }
 
 pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: SocketAddr) {
@@ -48,26 +65,115 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
         admitted = admit(&mut stream, &state, client, &heard) => admitted,
         () = shutdown.requested() => Err(Ending::close(close::GOING_AWAY, "the relay is shutting down; join again in a moment")),
     };
-    let Admitted { name, session, mut link } = match admitted {
+    let Admitted { name, session, joining } = match admitted {
         Ok(admitted) => admitted,
         Err(ending) => {
             let peer = Peer::Agent { name: String::new() };
             return finish(&mut sink, &mut stream, &ending, Connection { peer: &peer, key: "", client }).await;
         }
     };
-    let peer = Peer::Agent { name };
+    let peer = Peer::Agent { name: name.clone() };
+    let outgoing = Outgoing { tap: &state.tap, key: session.key(), to: Peer::ToAgent { name: name.clone() } };
+    let connection = Connection { peer: &peer, key: session.key(), client };
+    let mut link = match joining {
+        Joining::Watching(link) => link,
+        Joining::Declined => {
+            audit_consent(&name, client, session.key(), "declined earlier in this session");
+            let _ = outgoing.send(&mut sink, Bytes::from(encode_control(&Control::ConsentDeclined))).await;
+            return finish(&mut sink, &mut stream, &declined(), connection).await;
+        }
+        Joining::Asking { agent, answer } => {
+            let waited = tokio::select! {
+                biased;
+                () = shutdown.requested() => Err(Ending::close(close::GOING_AWAY, "the relay is shutting down; join again in a moment")),
+                waited = await_consent(&mut sink, &mut stream, &outgoing, &session, (agent, &name), answer, &state, &heard) => waited,
+            };
+            match waited {
+                Ok(link) => {
+                    audit_consent(&name, client, session.key(), "allowed by the visitor");
+                    link
+                }
+                Err(ending) => {
+                    session.stop_waiting(agent);
+                    return finish(&mut sink, &mut stream, &ending, connection).await;
+                }
+            }
+        }
+    };
 
+    let agent = link.id;
     let ending = tokio::select! {
         biased;
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down"),
-        ending = send_frames(&mut sink, &session, &mut link, heartbeat) => ending,
-        ending = read_messages(&mut stream, &session, &state, &peer, &heard) => ending,
+        ending = send_frames(&mut sink, &outgoing, &session, &mut link, heartbeat) => ending,
+        ending = read_messages(&mut stream, &session, agent, &state, &peer, &heard) => ending,
         ending = heartbeat::silence(&heard, heartbeat) => ending,
         ending = give_up_after_end(&session) => ending,
     };
 
-    session.leave(link.id);
-    finish(&mut sink, &mut stream, &ending, Connection { peer: &peer, key: session.key(), client }).await;
+    session.leave(agent);
+    finish(&mut sink, &mut stream, &ending, connection).await;
+}
+
+/// How an agent the visitor declined is let go.
+fn declined() -> Ending {
+    Ending::close(close::CONSENT_DECLINED, "the visitor declined to let you watch")
+}
+
+fn audit_consent(name: &str, client: SocketAddr, key: &str, outcome: &str) {
+    tracing::info!(target: "cobrowse_relay::audit", agent = name, ip = %client.ip(), key, outcome, "consent");
+}
+
+/// Tells the agent it waits for the visitor's consent, keeps its connection alive, and returns its link
+/// once the visitor allows it; otherwise how the connection ends (declined, the agent left or went
+/// silent, the session ended).
+#[allow(clippy::too_many_arguments)]
+async fn await_consent(
+    sink: &mut SplitSink<WebSocket, Message>,
+    stream: &mut SplitStream<WebSocket>,
+    outgoing: &Outgoing<'_>,
+    session: &Session,
+    (agent, name): (AgentId, &str),
+    answer: tokio::sync::oneshot::Receiver<bool>,
+    state: &RelayState,
+    heard: &Heard,
+) -> Result<AgentLink, Ending> {
+    if !outgoing.send(sink, Bytes::from(encode_control(&Control::AwaitingConsent))).await {
+        return Err(Ending::PeerLeft);
+    }
+    let heartbeat = state.heartbeat();
+    let allowed = tokio::select! {
+        answer = answer => answer.map_err(|_| Ending::Close(session.end_reason()))?,
+        ending = keep_alive(sink, heartbeat) => return Err(ending),
+        ending = ignore_messages(stream, state, heard) => return Err(ending),
+        ending = heartbeat::silence(heard, heartbeat) => return Err(ending),
+    };
+    if !allowed {
+        let _ = outgoing.send(sink, Bytes::from(encode_control(&Control::ConsentDeclined))).await;
+        return Err(declined());
+    }
+    session.watch_after_consent(agent, name).ok_or_else(|| Ending::Close(session.end_reason()))
+}
+
+/// Sends the heartbeat's pings until the socket fails.
+async fn keep_alive(sink: &mut SplitSink<WebSocket, Message>, heartbeat: Heartbeat) -> Ending {
+    let mut pings = heartbeat.pings();
+    loop {
+        pings.tick().await;
+        if sink.send(Message::ping(Vec::new())).await.is_err() {
+            return Ending::PeerLeft;
+        }
+    }
+}
+
+/// Reads (and drops) what a waiting agent sends, until its connection ends: nothing it sends counts
+/// before the visitor allows it.
+async fn ignore_messages(stream: &mut SplitStream<WebSocket>, state: &RelayState, heard: &Heard) -> Ending {
+    loop {
+        if let Err(ending) = next_frame(stream, state.config.max_frame_bytes, heard).await {
+            return ending;
+        }
+    }
 }
 
 /// Reads the `Join`, checks it, and joins the session; otherwise, how the connection ends.
@@ -92,16 +198,16 @@ async fn admit(
         audit("wrong name or password");
         return Err(Ending::close(close::AUTH_FAILED, "wrong agent name or password"));
     }
-    let joined = state.registry.find(&key).and_then(|session| session.join(&name).map(|link| (session, link)));
-    let Some((session, link)) = joined else {
+    let joined = state.registry.find(&key).and_then(|session| session.join(&name).map(|joining| (session, joining)));
+    let Some((session, joining)) = joined else {
         audit("unknown key");
         return Err(Ending::close(
             close::UNKNOWN_KEY,
             format!("no live session has the key {key}; check the digits with the visitor"),
         ));
     };
-    audit("joined");
-    Ok(Admitted { name, session, link })
+    audit(if matches!(joining, Joining::Asking { .. }) { "waiting for the visitor's consent" } else { "joined" });
+    Ok(Admitted { name, session, joining })
 }
 
 /// The fields of a `Join`, or how the connection ends if the first frame is not one. The frame goes on
@@ -120,7 +226,7 @@ fn read_join(first: &Bytes, state: &RelayState) -> Result<(String, String, Strin
         Control::Join { name, password, key } => Ok((name, password, key)),
         other => Err(Ending::bad_input(
             close::UNEXPECTED_MESSAGE,
-            format!("the first message must be Join, not {}", control_name(&other)),
+            format!("the first message must be Join, not {}", other.name()),
         )),
     }
 }
@@ -129,16 +235,17 @@ fn read_join(first: &Bytes, state: &RelayState) -> Result<(String, String, Strin
 /// or the socket fails.
 async fn send_frames(
     sink: &mut SplitSink<WebSocket, Message>,
+    outgoing: &Outgoing<'_>,
     session: &Session,
     link: &mut AgentLink,
     heartbeat: Heartbeat,
 ) -> Ending {
-    let joined = Message::binary(encode_control(&Control::Joined { key: session.key().to_owned(), agent: link.id }));
-    if sink.send(joined).await.is_err() {
+    let joined = Bytes::from(encode_control(&Control::Joined { key: session.key().to_owned(), agent: link.id }));
+    if !outgoing.send(sink, joined).await {
         return Ending::PeerLeft;
     }
     for frame in std::mem::take(&mut link.catch_up) {
-        if sink.send(Message::binary(frame)).await.is_err() {
+        if !outgoing.send(sink, frame).await {
             return Ending::PeerLeft;
         }
     }
@@ -156,7 +263,7 @@ async fn send_frames(
                 continue;
             }
         };
-        if sink.send(Message::binary(frame)).await.is_err() {
+        if !outgoing.send(sink, frame).await {
             return Ending::PeerLeft;
         }
         if link.queue.is_empty() && link.lagging.load(Ordering::Relaxed) {
@@ -167,10 +274,11 @@ async fn send_frames(
     Ending::Close(session.end_reason())
 }
 
-/// Reads what the agent sends after joining: only `MirrorOutOfStep` is allowed.
+/// Reads what the agent sends after joining: `MirrorOutOfStep` and the call's messages.
 async fn read_messages(
     stream: &mut SplitStream<WebSocket>,
     session: &Session,
+    agent: AgentId,
     state: &RelayState,
     peer: &Peer,
     heard: &Heard,
@@ -192,10 +300,12 @@ async fn read_messages(
             Ok((FrameKind::Control, _)) => match decode_control(&bytes) {
                 Ok(Control::MirrorOutOfStep) => session.request_snapshot("an agent's mirror is out of step"),
                 Ok(other) => {
-                    return Ending::bad_input(
-                        close::UNEXPECTED_MESSAGE,
-                        format!("an agent may not send {} after joining", control_name(&other)),
-                    )
+                    if let Err(refused) = session.agent_says(agent, other) {
+                        return Ending::bad_input(
+                            close::UNEXPECTED_MESSAGE,
+                            format!("an agent may not send {} after joining", refused.0),
+                        );
+                    }
                 }
                 Err(error) => return Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
             },

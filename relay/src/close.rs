@@ -84,7 +84,7 @@ pub(crate) async fn finish(
 fn log_ending(ending: &Ending, who: &Connection<'_>) {
     let peer = match who.peer {
         Peer::Visitor => "visitor".to_owned(),
-        Peer::Agent { name } => format!("agent {name:?}"),
+        Peer::Agent { name } | Peer::ToAgent { name } => format!("agent {name:?}"),
     };
     match ending {
         Ending::PeerLeft => tracing::info!(key = who.key, peer, client = %who.client, "peer left"),

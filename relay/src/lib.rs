@@ -27,6 +27,7 @@
 mod agent;
 mod assets;
 mod auth;
+mod call;
 mod close;
 pub mod config;
 mod frames;
@@ -48,7 +49,7 @@ mod tls;
 mod visitor;
 
 pub use auth::{hash_password, AuthError};
-pub use config::{AgentAccount, Config, ConfigError, SiteConfig, TabPolicy, TlsConfig};
+pub use config::{AgentAccount, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
 pub use keys::generate_password;
 pub use server::{spawn, RelayHandle, ServeError};
 pub use tap::{Peer, ReceivedFrame};

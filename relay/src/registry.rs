@@ -100,7 +100,14 @@ mod tests {
     use cobrowse_protocol::MaskingRules;
 
     fn site() -> SessionSite {
-        SessionSite { site_id: "s".into(), origin: None, masking: MaskingRules::default(), tabs: Default::default() }
+        SessionSite {
+            site_id: "s".into(),
+            origin: None,
+            masking: MaskingRules::default(),
+            tabs: Default::default(),
+            consent: Default::default(),
+            remote_control: Default::default(),
+        }
     }
 
     const ASSET_LIMITS: AssetLimits = AssetLimits { max_asset_bytes: 1024, max_session_bytes: 1024 };

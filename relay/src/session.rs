@@ -21,8 +21,9 @@
 //! an await.
 
 use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetRefused, StoredAsset};
+use crate::call::{self, Admission, Call, NotAllowed};
 use crate::close::{describe_duration, CloseReason};
-use crate::config::TabPolicy;
+use crate::config::{ConsentPolicy, ControlPolicy, TabPolicy};
 use crate::kept::KeptState;
 use crate::presence::{self, Presence, VisitorLink};
 use crate::resume::ResumeSecret;
@@ -34,7 +35,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 /// Past this many times `kept_state_bytes`, the relay stops keeping state until the next snapshot: a
@@ -50,13 +51,15 @@ pub(crate) struct SessionLimits {
 }
 
 /// Where a session comes from: the site, the page origin that started it (a resume must come from the
-/// same), the site's masking rules and its tab policy.
+/// same), the site's masking rules, its tab policy and its call settings.
 #[derive(Debug, Clone)]
 pub(crate) struct SessionSite {
     pub site_id: String,
     pub origin: Option<String>,
     pub masking: MaskingRules,
     pub tabs: TabPolicy,
+    pub consent: ConsentPolicy,
+    pub remote_control: ControlPolicy,
 }
 
 /// When a session ends by itself, from the config.
@@ -101,6 +104,8 @@ struct Inner {
     kept: KeptState,
     assets: AssetCache,
     agents: Vec<AgentSlot>,
+    /// Consent, who watches, who controls (see `call.rs`).
+    call: Call,
     /// The number the next agent connection gets (from 1: 0 is `NOBODY`).
     next_agent_id: AgentId,
     /// Once an agent has joined, the key no longer expires.
@@ -128,6 +133,17 @@ pub(crate) struct AgentLink {
     pub queue: mpsc::Receiver<Bytes>,
     /// Whether this agent is skipping deltas until the next snapshot.
     pub lagging: Arc<AtomicBool>,
+}
+
+/// What became of an agent that signed in to a session.
+pub(crate) enum Joining {
+    /// It watches: its link carries the session's frames.
+    Watching(AgentLink),
+    /// It waits for the visitor's consent as agent number `agent`; `answer` says it (`true`: allowed;
+    /// dropped: the session ended). Then [`Session::watch_after_consent`] or [`Session::stop_waiting`].
+    Asking { agent: AgentId, answer: oneshot::Receiver<bool> },
+    /// The visitor declined this agent's account earlier in the session.
+    Declined,
 }
 
 /// What happened when a frame was offered to one agent.
@@ -159,6 +175,7 @@ impl Session {
             kept: KeptState::default(),
             assets: AssetCache::new(asset_token.clone(), asset_budget),
             agents: Vec::new(),
+            call: Call::new(site.consent, site.remote_control),
             next_agent_id: 1,
             ever_joined: false,
             snapshot_requested: false,
@@ -268,6 +285,9 @@ impl Session {
         let agents = inner.agents.len() as u32;
         let masking = self.site.masking.clone();
         inner.presence.tell(Control::SessionStarted { key: self.key.clone(), masking, secret, agents });
+        for control in inner.call.for_new_page() {
+            inner.presence.tell(control);
+        }
         let tab = Bytes::from(encode_control(&Control::VisitorTab { tab }));
         self.tell_agents_locked(inner, &tab);
         Some(link)
@@ -349,18 +369,52 @@ impl Session {
         }
     }
 
-    /// Adds an agent; `None` if the session has ended. The visitor is told.
-    pub fn join(&self, name: &str) -> Option<AgentLink> {
+    /// An agent signed in as `name` to join; `None` if the session has ended. It watches at once, or
+    /// waits for the visitor's consent (the visitor is asked), or is refused.
+    pub fn join(&self, name: &str) -> Option<Joining> {
         let mut inner = self.lock();
         if inner.end_reason.is_some() {
             return None;
         }
-        let (queue_sender, queue) = mpsc::channel(self.limits.agent_queue_frames);
         let id = inner.next_agent_id;
         inner.next_agent_id += 1;
+        inner.ever_joined = true;
+        let mut out = Vec::new();
+        let admission = inner.call.admission(id, name, &mut out);
+        self.deliver_locked(&mut inner, out);
+        Some(match admission {
+            Admission::Watch => Joining::Watching(self.add_agent_locked(&mut inner, id, name)),
+            Admission::Ask(answer) => Joining::Asking { agent: id, answer },
+            Admission::Declined => Joining::Declined,
+        })
+    }
+
+    /// The visitor allowed agent `agent` (from [`Joining::Asking`]): it watches now. `None` if the session
+    /// has ended meanwhile.
+    pub fn watch_after_consent(&self, agent: AgentId, name: &str) -> Option<AgentLink> {
+        let mut inner = self.lock();
+        if inner.end_reason.is_some() {
+            return None;
+        }
+        Some(self.add_agent_locked(&mut inner, agent, name))
+    }
+
+    /// Agent `agent` stopped waiting for consent (it left, was declined, or the relay is stopping).
+    pub fn stop_waiting(&self, agent: AgentId) {
+        let mut inner = self.lock();
+        let mut out = Vec::new();
+        inner.call.leave(agent, &mut out);
+        self.deliver_locked(&mut inner, out);
+    }
+
+    fn add_agent_locked(&self, inner: &mut Inner, id: AgentId, name: &str) -> AgentLink {
+        // The others learn the new list now; the new agent gets it with its catch-up.
+        let mut out = Vec::new();
+        inner.call.watch(id, name, &mut out);
+        self.deliver_locked(inner, out);
+        let (queue_sender, queue) = mpsc::channel(self.limits.agent_queue_frames);
         let lagging = Arc::new(AtomicBool::new(false));
         inner.agents.push(AgentSlot { id, name: name.to_owned(), queue: queue_sender, lagging: lagging.clone() });
-        inner.ever_joined = true;
         let agents = inner.agents.len() as u32;
         inner.presence.tell(Control::AgentJoined { name: name.to_owned(), agents });
         let mut catch_up = vec![Bytes::from(encode_control(&Control::VisitorTab { tab: inner.presence.tab() }))];
@@ -368,10 +422,11 @@ impl Session {
             catch_up.push(Bytes::from(encode_control(&Control::VisitorAway { navigating: away.navigating })));
         }
         catch_up.extend(inner.assets.announcements().iter().chain(inner.kept.frames()).cloned());
-        Some(AgentLink { id, catch_up, queue, lagging })
+        catch_up.extend(inner.call.for_new_agent().iter().map(|control| Bytes::from(encode_control(control))));
+        AgentLink { id, catch_up, queue, lagging }
     }
 
-    /// Removes an agent (if the session still has it). The visitor is told.
+    /// Removes an agent (if the session still has it). The visitor and the other agents are told.
     pub fn leave(&self, agent_id: AgentId) {
         let mut inner = self.lock();
         let Some(index) = inner.agents.iter().position(|agent| agent.id == agent_id) else {
@@ -380,6 +435,63 @@ impl Session {
         let agent = inner.agents.remove(index);
         let agents = inner.agents.len() as u32;
         inner.presence.tell(Control::AgentLeft { name: agent.name, agents });
+        let mut out = Vec::new();
+        inner.call.leave(agent_id, &mut out);
+        self.deliver_locked(&mut inner, out);
+    }
+
+    /// The visitor answered the consent asked for `agent`, from its connection `link_id`.
+    pub fn answer_consent(&self, link_id: u64, agent: AgentId, allow: bool) {
+        let mut inner = self.lock();
+        if inner.end_reason.is_none() && inner.presence.is_current(link_id) {
+            inner.call.answer_consent(agent, allow);
+        }
+    }
+
+    /// A call message from the visitor's connection `link_id` (see `call.rs`); one from a connection that
+    /// no longer carries the session is dropped.
+    pub fn visitor_says(&self, link_id: u64, control: Control) -> Result<(), NotAllowed> {
+        let mut inner = self.lock();
+        if inner.end_reason.is_some() || !inner.presence.is_current(link_id) {
+            return Ok(());
+        }
+        let mut out = Vec::new();
+        let result = inner.call.visitor_says(control, &mut out);
+        self.deliver_locked(&mut inner, out);
+        result
+    }
+
+    /// A call message from the watching agent `agent` (see `call.rs`).
+    pub fn agent_says(&self, agent: AgentId, control: Control) -> Result<(), NotAllowed> {
+        let mut inner = self.lock();
+        if inner.end_reason.is_some() {
+            return Ok(());
+        }
+        let mut out = Vec::new();
+        let result = inner.call.agent_says(agent, control, &mut out);
+        self.deliver_locked(&mut inner, out);
+        result
+    }
+
+    /// Delivers what the call's rules said to send.
+    fn deliver_locked(&self, inner: &mut Inner, out: Vec<call::Send>) {
+        for send in out {
+            match send {
+                call::Send::Visitor(control) => inner.presence.tell(control),
+                call::Send::Agent(agent, control) => {
+                    let frame = Bytes::from(encode_control(&control));
+                    if inner.agents.iter().filter(|slot| slot.id == agent).any(|slot| !announce(slot, &frame)) {
+                        self.request_snapshot_locked(inner, "an agent's queue was too full for a call message");
+                    }
+                }
+                call::Send::Agents { except, control } => {
+                    let frame = Bytes::from(encode_control(&control));
+                    if inner.agents.iter().filter(|slot| slot.id != except).any(|slot| !announce(slot, &frame)) {
+                        self.request_snapshot_locked(inner, "an agent's queue was too full for a call message");
+                    }
+                }
+            }
+        }
     }
 
     /// Asks the visitor for a fresh snapshot, unless one is already asked for.
@@ -500,20 +612,22 @@ mod tests {
         Bytes::from_static(text.as_bytes())
     }
 
-    fn drain(queue: &mut mpsc::Receiver<Bytes>) -> Vec<Bytes> {
-        let mut frames = Vec::new();
-        while let Ok(frame) = queue.try_recv() {
-            frames.push(frame);
-        }
-        frames
-    }
-
     fn site() -> SessionSite {
         SessionSite {
             site_id: "shop".into(),
             origin: Some("https://shop.example".into()),
             masking: MaskingRules::default(),
             tabs: TabPolicy::Visible,
+            consent: ConsentPolicy::Never,
+            remote_control: ControlPolicy::Ask,
+        }
+    }
+
+    /// Joins `name` to a session that asks no consent.
+    fn watching(session: &Session, name: &str) -> AgentLink {
+        match session.join(name) {
+            Some(Joining::Watching(link)) => link,
+            _ => panic!("{name} should watch at once"),
         }
     }
 
@@ -524,10 +638,32 @@ mod tests {
         (session, link, secret)
     }
 
+    /// Whether `frame` is a who-watches list (`call.rs` tests those).
+    fn is_list(frame: &Bytes) -> bool {
+        matches!(cobrowse_protocol::message::decode_control(frame), Ok(Control::Agents { .. }))
+    }
+
+    /// The frames queued for an agent, but the who-watches lists.
+    fn drain(queue: &mut mpsc::Receiver<Bytes>) -> Vec<Bytes> {
+        let mut frames = Vec::new();
+        while let Ok(frame) = queue.try_recv() {
+            frames.push(frame);
+        }
+        frames.into_iter().filter(|frame| !is_list(frame)).collect()
+    }
+
+    /// An agent's catch-up, but the who-watches list.
+    fn page_catch_up(link: &AgentLink) -> Vec<Bytes> {
+        link.catch_up.iter().filter(|frame| !is_list(frame)).cloned().collect()
+    }
+
+    /// The visitor's control messages, but the who-watches lists.
     fn drain_controls(controls: &mut mpsc::UnboundedReceiver<Control>) -> Vec<Control> {
         let mut all = Vec::new();
         while let Ok(control) = controls.try_recv() {
-            all.push(control);
+            if !matches!(control, Control::Agents { .. }) {
+                all.push(control);
+            }
         }
         all
     }
@@ -539,8 +675,8 @@ mod tests {
         session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S2"));
         session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d2"));
-        let mut link = session.join("ana").unwrap();
-        assert_eq!(link.catch_up, [tab_frame(1), frame("S2"), frame("d2")]);
+        let mut link = watching(&session, "ana");
+        assert_eq!(page_catch_up(&link), [tab_frame(1), frame("S2"), frame("d2")]);
         session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d3"));
         assert_eq!(drain(&mut link.queue), [frame("d3")]);
         assert_eq!(
@@ -560,9 +696,11 @@ mod tests {
     #[test]
     fn a_full_queue_skips_deltas_until_a_snapshot_fits() {
         let (session, mut visitor, _) = open(limits(2));
-        let mut slow = session.join("slow").unwrap();
-        let mut fast = session.join("fast").unwrap();
+        let mut slow = watching(&session, "slow");
+        let mut fast = watching(&session, "fast");
         drain_controls(&mut visitor.controls);
+        drain(&mut slow.queue);
+        drain(&mut fast.queue);
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
         session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
         assert_eq!(drain(&mut fast.queue).len(), 2);
@@ -587,7 +725,7 @@ mod tests {
     #[test]
     fn asset_announcements_reach_lagging_agents_and_come_again_when_they_recover() {
         let (session, visitor, _) = open(limits(2));
-        let mut agent = session.join("slow").unwrap();
+        let mut agent = watching(&session, "slow");
         let upload =
             |url: &str| AssetUpload { url: url.into(), mime: "image/png".into(), bytes: url.as_bytes().to_vec() };
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
@@ -603,16 +741,17 @@ mod tests {
         assert!(agent.lagging.load(Ordering::Relaxed));
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S3"));
         assert_eq!(drain(&mut agent.queue)[1..], session.lock().assets.announcements()[..1]);
-        let late = session.join("late").unwrap();
-        assert_eq!(late.catch_up[0], tab_frame(1));
-        assert_eq!(late.catch_up[1..3], *session.lock().assets.announcements());
-        assert_eq!(late.catch_up[3..], [frame("S3")]);
+        let late = watching(&session, "late");
+        let late = page_catch_up(&late);
+        assert_eq!(late[0], tab_frame(1));
+        assert_eq!(late[1..3], *session.lock().assets.announcements());
+        assert_eq!(late[3..], [frame("S3")]);
     }
 
     #[test]
     fn ending_closes_every_queue_after_its_frames_and_bars_joining() {
         let (session, visitor, _) = open(limits(8));
-        let mut link = session.join("ana").unwrap();
+        let mut link = watching(&session, "ana");
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
         session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
         session.end(CloseReason::new(close::GOING_AWAY, "ignored: the first reason wins"));
@@ -632,7 +771,7 @@ mod tests {
     async fn a_key_expires_only_while_no_agent_has_joined() {
         let (unjoined, _visitor, _) = open(limits(8));
         let (joined, mut visitor, _) = open(limits(8));
-        let link = joined.join("ana").unwrap();
+        let link = watching(&joined, "ana");
         joined.leave(link.id);
         let later = Instant::now() + Duration::from_secs(601);
         joined.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
@@ -647,7 +786,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_away_visitor_is_waited_for_the_grace_period_then_the_session_ends() {
         let (session, visitor, _) = open(limits(8));
-        let mut agent = session.join("ana").unwrap();
+        let mut agent = watching(&session, "ana");
         session.visitor_left(visitor.id, true);
         assert_eq!(drain(&mut agent.queue), [away_frame(true)]);
         let left = Instant::now();
@@ -660,7 +799,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_idle_session_ends_at_the_idle_limit() {
         let (session, visitor, _) = open(limits(8));
-        session.join("ana").unwrap();
+        watching(&session, "ana");
         tokio::time::advance(Duration::from_secs(1000)).await;
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
         let now = Instant::now();
@@ -687,10 +826,10 @@ mod tests {
     fn a_resumed_page_replaces_the_last_one_for_agents_and_gets_the_agent_count() {
         let (session, old, secret) = open(limits(8));
         session.accept_page_frame(old.id, FrameKind::Snapshot, frame("S1"));
-        let mut agent = session.join("ana").unwrap();
+        let mut agent = watching(&session, "ana");
         session.visitor_left(old.id, true);
-        let late = session.join("bo").unwrap();
-        assert_eq!(late.catch_up, [tab_frame(1), away_frame(true), frame("S1")], "the last page, marked away");
+        let late = watching(&session, "bo");
+        assert_eq!(page_catch_up(&late), [tab_frame(1), away_frame(true), frame("S1")], "the last page, marked away");
         let mut new = session.resume(&secret, "shop", Some("https://shop.example"), Some("tab-b")).unwrap();
         let started = drain_controls(&mut new.controls);
         assert_eq!(
@@ -738,6 +877,6 @@ mod tests {
         for _ in 0..5 {
             session.accept_page_frame(visitor.id, FrameKind::Delta, Bytes::from(vec![0; 70]));
         }
-        assert_eq!(session.join("late").unwrap().catch_up, [tab_frame(1)], "no page kept");
+        assert_eq!(page_catch_up(&watching(&session, "late")), [tab_frame(1)], "no page kept");
     }
 }

@@ -1,4 +1,6 @@
-//! The tap: every frame the relay receives, from any peer, as received.
+//! The tap: every frame the relay receives, from any peer, as received — and every frame it sends to an
+//! agent (`Peer::ToAgent`), so a test or an audit can check what reached whom (nothing of the page
+//! reaches an agent the visitor has not allowed).
 //!
 //! Audits and leak tests subscribe to it to check what reached the relay (for instance, that a masked
 //! value never did). Publishing costs nothing when nobody listens, and a slow listener only loses its own
@@ -15,11 +17,17 @@ use tokio::sync::broadcast;
 /// How many frames a subscriber may fall behind before it starts losing the oldest.
 const CAPACITY: usize = 65_536;
 
-/// Who sent a frame to the relay.
+/// Who sent a frame to the relay, or (`ToAgent`) which agent the relay sent it to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Peer {
     Visitor,
-    Agent { name: String },
+    Agent {
+        name: String,
+    },
+    /// Sent by the relay to the agent signed in as `name`.
+    ToAgent {
+        name: String,
+    },
 }
 
 /// A frame as the relay received it.

@@ -96,6 +96,8 @@ async fn admit(
         origin: request.origin.clone(),
         masking: site.masking.clone(),
         tabs: site.tabs,
+        consent: site.consent,
+        remote_control: site.remote_control,
     };
     let (session, secret) =
         state.registry.open(session_site).map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string()))?;
@@ -142,7 +144,7 @@ fn read_resume(first: &Bytes, state: &RelayState) -> Result<(String, String), En
         }
         other => Err(Ending::bad_input(
             close::UNEXPECTED_MESSAGE,
-            format!("the first message of a resuming visitor must be Resume, not {}", control_name(&other)),
+            format!("the first message of a resuming visitor must be Resume, not {}", other.name()),
         )),
     }
 }
@@ -216,13 +218,17 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64) -> Option<Ending
             None
         }
         FrameKind::Asset => accept_asset(&bytes[frame::HEADER_LEN..], session),
-        FrameKind::Control => Some(match decode_control(bytes) {
-            Ok(Control::EndSession) => Ending::close(close::NORMAL, "you ended the session"),
-            Ok(other) => {
-                Ending::bad_input(close::UNEXPECTED_MESSAGE, format!("a visitor may not send {}", control_name(&other)))
+        FrameKind::Control => match decode_control(bytes) {
+            Ok(Control::EndSession) => Some(Ending::close(close::NORMAL, "you ended the session")),
+            Ok(Control::ConsentAnswer { agent, allow }) => {
+                session.answer_consent(link_id, agent, allow);
+                None
             }
-            Err(error) => Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
-        }),
+            Ok(other) => session.visitor_says(link_id, other).err().map(|refused| {
+                Ending::bad_input(close::UNEXPECTED_MESSAGE, format!("a visitor may not send {}", refused.0))
+            }),
+            Err(error) => Some(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
+        },
     }
 }
 
@@ -262,9 +268,4 @@ async fn send_controls(
             return Ending::PeerLeft;
         }
     }
-}
-
-/// A control message's name, never its fields (a `Join` carries a password).
-pub(crate) fn control_name(control: &Control) -> &'static str {
-    control.name()
 }

@@ -1,6 +1,6 @@
 //! The real relay, in this process, on a free loopback port, with agent accounts the tests know.
 
-use cobrowse_relay::{AgentAccount, Config, ReceivedFrame, RelayHandle, SiteConfig};
+use cobrowse_relay::{AgentAccount, Config, ConsentPolicy, ReceivedFrame, RelayHandle, SiteConfig};
 use tokio::sync::broadcast;
 
 /// The site id the demo and test pages use (`data-site`).
@@ -17,7 +17,9 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// Starts a relay with the development site ("demo", any origin) and the accounts in [`AGENT_NAMES`].
+    /// Starts a relay with the development site ("demo", any origin; no consent asked, so the tests that
+    /// are not about the support call join at once: those that are set `consent` with [`Relay::start_with`])
+    /// and the accounts in [`AGENT_NAMES`].
     /// Fails with what to do if the wasm was not built.
     pub async fn start() -> crate::error::Result<Self> {
         Self::start_with(|_| {}).await
@@ -32,6 +34,8 @@ impl Relay {
             origins: vec!["*".into()],
             masking: Default::default(),
             tabs: Default::default(),
+            consent: ConsentPolicy::Never,
+            remote_control: Default::default(),
         }];
         // Cheap hashes: the default argon2 cost takes seconds per sign-in in a debug build.
         let agents =

@@ -115,7 +115,7 @@ fn agent_from_entry(index: usize, entry: AgentEntry) -> Result<AgentAccount, Fie
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{defaults, SiteConfig};
+    use crate::config::{defaults, ConsentPolicy, ControlPolicy, SiteConfig};
     use cobrowse_protocol::MaskingRules;
 
     fn fast_hash() -> String {
@@ -198,6 +198,8 @@ mod tests {
         assert_eq!(masking.unmask_selectors, ["nav"]);
         assert!(masking.mask_all_text && !masking.mask_all_inputs);
         assert_eq!(config.sites[1].masking, MaskingRules::default());
+        assert_eq!(config.sites[0].consent, ConsentPolicy::Always);
+        assert_eq!(config.sites[0].remote_control, ControlPolicy::Ask);
     }
 
     #[test]
@@ -216,6 +218,18 @@ mod tests {
     }
 
     #[test]
+    fn a_site_s_call_settings_parse_default_and_refuse_unknown_values() {
+        let site = |extra: &str| format!("[[sites]]\nid = \"s\"\norigins = [\"*\"]\n{extra}");
+        let defaults = Config::from_toml_str(&site("")).unwrap();
+        assert_eq!(defaults.sites[0].consent, ConsentPolicy::Always);
+        assert_eq!(defaults.sites[0].remote_control, ControlPolicy::Ask);
+        let set = Config::from_toml_str(&site("consent = \"never\"\nremote_control = \"never\"")).unwrap();
+        assert_eq!((set.sites[0].consent, set.sites[0].remote_control), (ConsentPolicy::Never, ControlPolicy::Never));
+        let error = Config::from_toml_str(&site("consent = \"sometimes\"")).unwrap_err().to_string();
+        assert!(error.contains("sometimes") && error.contains("always"), "{error}");
+    }
+
+    #[test]
     fn a_missing_file_is_named() {
         let error = Config::from_toml_file(Path::new("/nonexistent/relay.toml")).unwrap_err().to_string();
         assert!(error.contains("/nonexistent/relay.toml"), "{error}");
@@ -228,6 +242,8 @@ mod tests {
             origins: vec!["https://a.example".into()],
             masking: MaskingRules::default(),
             tabs: Default::default(),
+            consent: Default::default(),
+            remote_control: Default::default(),
         };
         assert!(site.allows_origin(Some("https://a.example")));
         assert!(!site.allows_origin(Some("https://a.example:8443")));
@@ -237,6 +253,8 @@ mod tests {
             origins: vec!["*".into()],
             masking: MaskingRules::default(),
             tabs: Default::default(),
+            consent: Default::default(),
+            remote_control: Default::default(),
         };
         assert!(any.allows_origin(None) && any.allows_origin(Some("http://x")));
     }
@@ -249,6 +267,8 @@ mod tests {
         assert_eq!(config.sites[0].masking.mask_selectors, [".account-number", "#checkout .gift-message"]);
         assert_eq!(config.sites[0].masking.block_selectors, ["iframe.payment", ".statement-pdf"]);
         assert_eq!(config.sites[1].masking, MaskingRules::default());
+        assert_eq!(config.sites[0].consent, ConsentPolicy::Always);
+        assert_eq!(config.sites[0].remote_control, ControlPolicy::Ask);
         assert_eq!(config.agents.iter().map(|agent| agent.name.as_str()).collect::<Vec<_>>(), ["ana", "dev"]);
         assert!(config.www_dir.ends_with("relay/../www"), "{}", config.www_dir.display());
         assert_eq!(config.max_frame_bytes, defaults::MAX_FRAME_BYTES);

@@ -10,4 +10,4 @@ mod model;
 mod validate;
 
 pub use crate::auth::AgentAccount;
-pub use model::{defaults, Config, ConfigError, SiteConfig, TabPolicy, TlsConfig};
+pub use model::{defaults, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};

@@ -71,6 +71,35 @@ pub struct SiteConfig {
     /// Which of the visitor's tabs a session follows (`tabs = "visible"` or `"first"`).
     #[serde(default)]
     pub tabs: TabPolicy,
+    /// Whether the visitor allows each agent before it sees anything (`consent = "always"` or `"never"`).
+    #[serde(default)]
+    pub consent: ConsentPolicy,
+    /// Whether an agent may ask the visitor for control of the page (`remote_control = "ask"` or `"never"`).
+    #[serde(default)]
+    pub remote_control: ControlPolicy,
+}
+
+/// Whether a site asks its visitors before an agent watches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsentPolicy {
+    /// Every agent waits for the visitor's Allow (once per agent account per session) before any page
+    /// content reaches it.
+    #[default]
+    Always,
+    /// An agent with the key sees the page at once (the visitor still sees who watches).
+    Never,
+}
+
+/// Whether a site lets agents control its visitors' pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ControlPolicy {
+    /// An agent may ask; the visitor allows or declines each request, and may take control back at once.
+    #[default]
+    Ask,
+    /// Agents only watch, point and draw: every request is refused by the relay.
+    Never,
 }
 
 /// Which of a visitor's tabs may carry its session.
@@ -163,6 +192,8 @@ impl Config {
             origins: vec!["*".into()],
             masking: MaskingRules::default(),
             tabs: TabPolicy::default(),
+            consent: ConsentPolicy::default(),
+            remote_control: ControlPolicy::default(),
         }];
         let agents = vec![AgentAccount::with_password("demo", &password)];
         Config::with_defaults(sites, agents)

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use cobrowse_protocol::frame::{self, FrameKind};
 use cobrowse_protocol::message::{decode_control, encode_control};
 use cobrowse_protocol::{Control, MaskingRules};
-use cobrowse_relay::{spawn, AgentAccount, Config, RelayHandle, SiteConfig};
+use cobrowse_relay::{spawn, AgentAccount, Config, ConsentPolicy, RelayHandle, SiteConfig};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -57,8 +57,13 @@ pub fn shop_masking() -> MaskingRules {
     }
 }
 
-/// The test config: sites "demo" (any origin, no masking rules) and "shop" (one origin, [`shop_masking`]), agents "ana" and "bo" with cheap
-/// hashes, static files in `dir`.
+/// The site that asks the visitor's consent for every agent (the product's default); "demo" and "shop"
+/// do not, so the tests that are not about consent join at once.
+pub const ASKING_SITE: &str = "asking";
+
+/// The test config: sites "demo" (any origin, no masking rules), "shop" (one origin, [`shop_masking`])
+/// — both without consent — and [`ASKING_SITE`] (any origin, the default call settings), agents "ana"
+/// and "bo" with cheap hashes, static files in `dir`.
 pub fn test_config(dir: &Path) -> Config {
     let sites = vec![
         SiteConfig {
@@ -66,12 +71,24 @@ pub fn test_config(dir: &Path) -> Config {
             origins: vec!["*".into()],
             masking: MaskingRules::default(),
             tabs: Default::default(),
+            consent: ConsentPolicy::Never,
+            remote_control: Default::default(),
         },
         SiteConfig {
             id: SHOP_SITE.into(),
             origins: vec![SHOP_ORIGIN.into()],
             masking: shop_masking(),
             tabs: Default::default(),
+            consent: ConsentPolicy::Never,
+            remote_control: Default::default(),
+        },
+        SiteConfig {
+            id: ASKING_SITE.into(),
+            origins: vec!["*".into()],
+            masking: MaskingRules::default(),
+            tabs: Default::default(),
+            consent: Default::default(),
+            remote_control: Default::default(),
         },
     ];
     let agents = vec![
@@ -180,8 +197,19 @@ pub async fn send<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStrea
     socket.send(Message::Binary(bytes)).await.expect("the frame is sent");
 }
 
-/// The next binary message; panics on anything else or after [`PATIENCE`].
+/// The next binary message but the who-watches lists (`Control::Agents`, sent whenever an agent comes or
+/// goes: `tests/call.rs` reads them with [`next_binary_any`]); panics on anything else or after [`PATIENCE`].
 pub async fn next_binary<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStream<S>) -> Bytes {
+    loop {
+        let bytes = next_binary_any(socket).await;
+        if !matches!(decode_control(&bytes), Ok(Control::Agents { .. })) {
+            return bytes;
+        }
+    }
+}
+
+/// The next binary message, whatever it is; panics on anything else or after [`PATIENCE`].
+pub async fn next_binary_any<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStream<S>) -> Bytes {
     loop {
         let message = tokio::time::timeout(PATIENCE, socket.next())
             .await
@@ -196,14 +224,26 @@ pub async fn next_binary<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSock
     }
 }
 
+/// The next control message but the who-watches lists (see [`next_binary`]).
 pub async fn next_control<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStream<S>) -> Control {
     let bytes = next_binary(socket).await;
     decode_control(&bytes).unwrap_or_else(|error| panic!("expected a control frame: {error}"))
 }
 
-/// Reads until the close frame and returns its code and reason; panics on a data message.
+/// The next control message, whatever it is.
+pub async fn next_control_any<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStream<S>) -> Control {
+    let bytes = next_binary_any(socket).await;
+    decode_control(&bytes).unwrap_or_else(|error| panic!("expected a control frame: {error}"))
+}
+
+/// Reads until the close frame and returns its code and reason; panics on a data message (but a
+/// who-watches list, see [`next_binary`]).
 pub async fn expect_close(socket: &mut Socket) -> (u16, String) {
-    expect_close_after(socket, |message| panic!("expected a close, got {message:?}")).await
+    expect_close_after(socket, |message| match &message {
+        Message::Binary(bytes) if matches!(decode_control(bytes), Ok(Control::Agents { .. })) => {}
+        _ => panic!("expected a close, got {message:?}"),
+    })
+    .await
 }
 
 /// Reads until the close frame, passing data messages before it to `skip`.
