@@ -1,0 +1,170 @@
+//! The support call over real sockets: the visitor's consent before any page content reaches an agent
+//! (checked on the relay's tap of what it sends), who watches, and remote control — asked, granted, used,
+//! taken back — with only the controlling agent's inputs reaching the page.
+
+mod common;
+
+use cobrowse_protocol::call::NOBODY;
+use cobrowse_protocol::frame::{self, FrameKind};
+use cobrowse_protocol::{close, AgentInfo, Control, Point, RemoteInput};
+use cobrowse_relay::Peer;
+use common::*;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// A visitor of the site that asks consent, with its session key.
+async fn start_asking_session(addr: SocketAddr) -> (Socket, String) {
+    let mut socket = connect_visitor(addr, ASKING_SITE, None).await;
+    match next_control(&mut socket).await {
+        Control::SessionStarted { key, .. } => (socket, key),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    }
+}
+
+/// An agent that signed in and waits for consent; returns its socket and the number the visitor was
+/// asked about.
+async fn ask(addr: SocketAddr, visitor: &mut Socket, name: &str, password: &str, key: &str) -> (Socket, u32) {
+    let mut agent = connect_agent(addr).await;
+    send_join(&mut agent, name, password, key).await;
+    assert_eq!(next_control(&mut agent).await, Control::AwaitingConsent);
+    match next_control(visitor).await {
+        Control::ConsentAsked { agent: number, name: asked } => {
+            assert_eq!(asked, name);
+            (agent, number)
+        }
+        other => panic!("expected ConsentAsked, got {other:?}"),
+    }
+}
+
+fn click() -> RemoteInput {
+    RemoteInput::Click { node: 12, at: Point { x: 40, y: 900 } }
+}
+
+#[tokio::test]
+async fn no_page_frame_reaches_an_agent_before_the_visitor_allows_it() {
+    let relay = start(|_| {}).await;
+    let mut sent = relay.handle.subscribe_frames();
+    let (mut visitor, key) = start_asking_session(relay.addr).await;
+    send(&mut visitor, snapshot("secret page")).await;
+    let (mut agent, number) = ask(relay.addr, &mut visitor, AGENT, PASSWORD, &key).await;
+    send(&mut visitor, delta("more of the page")).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let mut before_allow = Vec::new();
+    while let Ok(frame) = sent.try_recv() {
+        if frame.from == (Peer::ToAgent { name: AGENT.into() }) {
+            before_allow.push(frame::parse(&frame.bytes).unwrap().0);
+        }
+    }
+    assert_eq!(before_allow, [FrameKind::Control], "only AwaitingConsent went to the waiting agent");
+
+    send(&mut visitor, control(&Control::ConsentAnswer { agent: number, allow: true })).await;
+    assert!(matches!(next_control(&mut agent).await, Control::Joined { agent, .. } if agent == number));
+    assert!(matches!(next_control(&mut agent).await, Control::VisitorTab { .. }));
+    assert_eq!(next_binary(&mut agent).await, snapshot("secret page"));
+    assert_eq!(next_binary(&mut agent).await, delta("more of the page"));
+    wait_for_control(&mut visitor, &Control::AgentJoined { name: AGENT.into(), agents: 1 }).await;
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_declined_agent_is_let_go_and_not_asked_again() {
+    let relay = start(|_| {}).await;
+    let (mut visitor, key) = start_asking_session(relay.addr).await;
+    send(&mut visitor, snapshot("page")).await;
+    let (mut agent, number) = ask(relay.addr, &mut visitor, AGENT, PASSWORD, &key).await;
+    send(&mut visitor, control(&Control::ConsentAnswer { agent: number, allow: false })).await;
+    assert_eq!(next_control(&mut agent).await, Control::ConsentDeclined);
+    let (code, reason) = expect_close(&mut agent).await;
+    assert_eq!(code, close::CONSENT_DECLINED, "{reason}");
+    assert!(reason.contains("declined"), "{reason}");
+
+    let mut again = connect_agent(relay.addr).await;
+    send_join(&mut again, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_control(&mut again).await, Control::ConsentDeclined);
+    assert_eq!(expect_close(&mut again).await.0, close::CONSENT_DECLINED);
+
+    // Another account is still asked.
+    let (_other, _) = ask(relay.addr, &mut visitor, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_agent_that_stops_waiting_withdraws_its_prompt() {
+    let relay = start(|_| {}).await;
+    let (mut visitor, key) = start_asking_session(relay.addr).await;
+    let (mut agent, number) = ask(relay.addr, &mut visitor, AGENT, PASSWORD, &key).await;
+    agent.close(None).await.unwrap();
+    wait_for_control(&mut visitor, &Control::Withdrawn { agent: number }).await;
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn both_sides_learn_who_watches() {
+    let relay = start(|_| {}).await;
+    let (mut visitor, key) = start_session(relay.addr).await;
+    let mut ana = join(relay.addr, AGENT, PASSWORD, &key).await;
+    let ana_info = AgentInfo { agent: 1, name: AGENT.into() };
+    assert_eq!(next_control_any(&mut ana).await, Control::Agents { agents: vec![ana_info.clone()] });
+    let _bo = join(relay.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    let both = Control::Agents { agents: vec![ana_info, AgentInfo { agent: 2, name: OTHER_AGENT.into() }] };
+    assert_eq!(next_control_any(&mut ana).await, both);
+    let mut lists = Vec::new();
+    while lists.last() != Some(&both) {
+        if let control @ Control::Agents { .. } = next_control_any(&mut visitor).await {
+            lists.push(control);
+        }
+    }
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn control_is_asked_granted_used_and_taken_back() {
+    let relay = start(|_| {}).await;
+    let (mut visitor, key) = start_session(relay.addr).await;
+    let mut ana = join(relay.addr, AGENT, PASSWORD, &key).await;
+    let mut bo = join(relay.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+
+    send(&mut ana, control(&Control::Input { agent: NOBODY, input: click() })).await;
+    assert!(matches!(next_control(&mut ana).await, Control::ControlRefused { reason, .. } if reason.contains("ask")));
+
+    send(&mut ana, control(&Control::ControlRequest { agent: NOBODY, name: String::new() })).await;
+    wait_for_control(&mut visitor, &Control::ControlRequest { agent: 1, name: AGENT.into() }).await;
+    send(&mut visitor, control(&Control::ControlAnswer { agent: 1, allow: true })).await;
+    wait_for_control(&mut ana, &Control::ControlHolder { agent: 1 }).await;
+    wait_for_control(&mut bo, &Control::ControlHolder { agent: 1 }).await;
+    wait_for_control(&mut visitor, &Control::ControlHolder { agent: 1 }).await;
+
+    // bo pretends to be ana: the relay names the real sender, and bo does not control.
+    send(&mut bo, control(&Control::Input { agent: 1, input: click() })).await;
+    assert!(matches!(next_control(&mut bo).await, Control::ControlRefused { agent: 2, .. }));
+    send(&mut ana, control(&Control::Input { agent: 7, input: click() })).await;
+    assert_eq!(next_control(&mut visitor).await, Control::Input { agent: 1, input: click() });
+
+    send(&mut visitor, control(&Control::ControlRelease)).await;
+    wait_for_control(&mut ana, &Control::ControlHolder { agent: NOBODY }).await;
+    assert!(
+        matches!(next_control(&mut ana).await, Control::ControlRefused { reason, .. } if reason.contains("took control back"))
+    );
+    send(&mut ana, control(&Control::Input { agent: NOBODY, input: click() })).await;
+    assert!(matches!(next_control(&mut ana).await, Control::ControlRefused { .. }));
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_site_without_remote_control_refuses_requests_and_a_visitor_may_not_point() {
+    let relay = start(|config| config.sites[0].remote_control = cobrowse_relay::ControlPolicy::Never).await;
+    let (mut visitor, key) = start_session(relay.addr).await;
+    let mut ana = join(relay.addr, AGENT, PASSWORD, &key).await;
+    send(&mut ana, control(&Control::ControlRequest { agent: NOBODY, name: String::new() })).await;
+    assert!(matches!(next_control(&mut ana).await, Control::ControlRefused { reason, .. } if reason.contains("off")));
+
+    send(&mut ana, control(&Control::Pointer { agent: NOBODY, at: Some(Point { x: 5, y: 6 }) })).await;
+    wait_for_control(&mut visitor, &Control::Pointer { agent: 1, at: Some(Point { x: 5, y: 6 }) }).await;
+
+    send(&mut visitor, control(&Control::Pointer { agent: 1, at: None })).await;
+    let (code, reason) = expect_close_after(&mut visitor, |_| {}).await;
+    assert_eq!(code, close::UNEXPECTED_MESSAGE, "{reason}");
+    assert!(reason.contains("Pointer"), "{reason}");
+    relay.handle.shutdown().await;
+}
