@@ -25,10 +25,13 @@
 //!   without the shim),
 //!   [`continuity_settings`] (the relay's grace, idle limit and tab policy) and [`continuity`] (a watched
 //!   session and the check that it goes on).
+//! - The support call: [`call`] (a visitor on the strict-CSP call page, an agent, the prompts, the CSP
+//!   violations and the frames the relay sent to an agent).
 
 pub mod agent;
 pub mod agent_frames;
 pub mod browser;
+pub mod call;
 pub mod cdn;
 pub mod cdp;
 pub mod chromedriver;

@@ -8,6 +8,10 @@
 //! cache; `/cached/...` serves the same files as `/pages/...` with `no-cache` instead (revalidated, but
 //! allowed into that cache), for the tests of pages restored from it.
 //!
+//! `/strict/...` serves the same files as `/pages/...` under a strict Content-Security-Policy ([`strict_csp`]:
+//! nothing inline, scripts, styles and connections only from the site itself and the relay), as a
+//! careful customer's site would: what cobrowse adds to a page must work there with no violation.
+//!
 //! `/private/...` (files from `tests/pages/private/`) stands for what sits behind a visitor's login: it
 //! answers 403 unless the request carries the cookie [`PRIVATE_COOKIE`] (which a test page sets for
 //! itself), and every request for it is logged, so a test can tell who fetched what.
@@ -47,6 +51,7 @@ impl Site {
         let routes = folder("demo", crate::paths::demo_dir(), relay_origin)
             .or(folder("pages", crate::paths::pages_dir(), relay_origin))
             .or(cacheable(folder("cached", crate::paths::pages_dir(), relay_origin)))
+            .or(strict(folder("strict", crate::paths::pages_dir(), relay_origin), relay_origin))
             .or(private(crate::paths::pages_dir().join("private"), private_requests.clone()));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
@@ -72,6 +77,11 @@ impl Site {
     /// A page from `tests/pages/`.
     pub fn page_url(&self, file: &str) -> String {
         format!("{}/pages/{file}", self.origin())
+    }
+
+    /// A page from `tests/pages/` served with [`strict_csp`].
+    pub fn strict_page_url(&self, file: &str) -> String {
+        format!("{}/strict/{file}", self.origin())
     }
 
     /// A page from `tests/pages/` that the browser may keep in its back/forward cache.
@@ -107,6 +117,30 @@ fn cacheable(
         response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
         response
     })
+}
+
+/// `filter`'s responses with the header `Content-Security-Policy: `[`strict_csp`].
+fn strict(
+    filter: impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone,
+    relay_origin: &str,
+) -> impl Filter<Extract = (Response<Vec<u8>>,), Error = warp::Rejection> + Clone {
+    let policy = header::HeaderValue::from_str(&strict_csp(relay_origin)).expect("a policy from a URL is a header");
+    filter.map(move |mut response: Response<Vec<u8>>| {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy.clone());
+        response
+    })
+}
+
+/// The strict policy: no inline script or style (not even `style="…"` attributes), no `eval`; scripts,
+/// styles, images and connections only from the site (`'self'`) and the relay (its `http` and `ws`
+/// origins); compiling WebAssembly allowed (`'wasm-unsafe-eval'`, which the recorder needs).
+pub fn strict_csp(relay_origin: &str) -> String {
+    let relay_socket = relay_origin.replacen("http", "ws", 1);
+    format!(
+        "default-src 'none'; script-src 'self' {relay_origin} 'wasm-unsafe-eval'; style-src 'self' {relay_origin}; \
+         img-src 'self' data: {relay_origin}; font-src 'self'; connect-src 'self' {relay_origin} {relay_socket}; \
+         frame-src 'self'; base-uri 'self'; form-action 'self'"
+    )
 }
 
 /// `GET /private/<file>` from `root`, only with [`PRIVATE_COOKIE`]; each request goes into `log`.
