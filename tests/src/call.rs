@@ -8,7 +8,9 @@ use crate::stage::Stage;
 use crate::{agent, visitor};
 use cobrowse_protocol::FrameKind;
 use cobrowse_relay::{ConsentPolicy, Peer, ReceivedFrame};
-use serde_json::Value;
+use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use serde::Deserialize;
+use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
@@ -87,6 +89,115 @@ impl Call {
         let what = format!("the mirror's {css} saying {text:?}");
         crate::wait::until(&what, SHOW_TIMEOUT, || async {
             Ok((self.mirror_text(css).await?.as_deref() == Some(text)).then_some(()))
+        })
+        .await
+    }
+
+    /// Where the centre of the mirror's `css` element is in the viewer's window (the mirror is scaled to
+    /// fit), in CSS pixels.
+    pub async fn mirror_point(&self, css: &str) -> crate::error::Result<(f64, f64)> {
+        #[derive(Deserialize)]
+        struct Point {
+            x: f64,
+            y: f64,
+        }
+        let script = r#"
+            var f = document.getElementById('cobrowse-mirror'), d = f && f.contentDocument;
+            var e = d && d.querySelector(arguments[0]);
+            if (!e) return null;
+            var r = e.getBoundingClientRect(), box = f.getBoundingClientRect();
+            var sx = box.width / (f.offsetWidth || box.width), sy = box.height / (f.offsetHeight || box.height);
+            return { x: box.left + (f.clientLeft + r.left + r.width / 2) * sx,
+                     y: box.top + (f.clientTop + r.top + r.height / 2) * sy };
+        "#;
+        let point: Option<Point> = self.agent.execute(script, vec![json!(css)]).await?;
+        let point = point.ok_or_else(|| format!("agent: the mirror has no {css}"))?;
+        Ok((point.x, point.y))
+    }
+
+    /// Moves the agent's mouse over the mirror's `css` element.
+    pub async fn agent_hovers(&self, css: &str) -> crate::error::Result<()> {
+        let (x, y) = self.mirror_point(css).await?;
+        let moves = MouseActions::new("agent-mouse".into())
+            .then(PointerAction::MoveTo { duration: Some(Duration::from_millis(100)), x: x - 30.0, y })
+            .then(PointerAction::MoveTo { duration: Some(Duration::from_millis(100)), x, y });
+        self.perform(moves, &format!("move over the mirror's {css}")).await
+    }
+
+    /// Clicks the mirror's `css` element with the agent's mouse, as the agent would.
+    pub async fn agent_clicks(&self, css: &str) -> crate::error::Result<()> {
+        let (x, y) = self.mirror_point(css).await?;
+        let click = MouseActions::new("agent-mouse".into())
+            .then(PointerAction::MoveTo { duration: None, x, y })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
+            .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.perform(click, &format!("click the mirror's {css}")).await
+    }
+
+    /// Types `text` on the agent's keyboard, into whatever has the focus in the viewer.
+    pub async fn agent_types(&self, text: &str) -> crate::error::Result<()> {
+        let mut keys = KeyActions::new("agent-keyboard".into());
+        for character in text.chars() {
+            keys = keys.then(KeyAction::Down { value: character }).then(KeyAction::Up { value: character });
+        }
+        self.perform(keys, &format!("type {text:?}")).await
+    }
+
+    async fn perform(&self, actions: impl Into<fantoccini::actions::Actions>, what: &str) -> crate::error::Result<()> {
+        self.agent.client().perform_actions(actions).await.map_err(|error| format!("agent: cannot {what}: {error}"))?;
+        Ok(())
+    }
+
+    /// Clicks the viewer's button `css` (a tool, `#request-control`, ...).
+    pub async fn agent_presses(&self, css: &str) -> crate::error::Result<()> {
+        self.agent.click(css).await
+    }
+
+    /// The viewer's `#cobrowse-status[data-control]`.
+    pub async fn control_state(&self) -> crate::error::Result<Option<String>> {
+        let script = "var s = document.getElementById('cobrowse-status'); return s && s.getAttribute('data-control');";
+        self.agent.execute(script, vec![]).await
+    }
+
+    /// Waits until the viewer's `data-control` is `wanted`.
+    pub async fn wait_for_control_state(&self, wanted: &str) -> crate::error::Result<()> {
+        let what = format!("agent: #cobrowse-status[data-control={wanted}]");
+        let found = crate::wait::until(&what, SHOW_TIMEOUT, || async {
+            Ok((self.control_state().await?.as_deref() == Some(wanted)).then_some(()))
+        })
+        .await;
+        if found.is_err() {
+            let status = agent::status(&self.agent).await.unwrap_or_default();
+            return Err(format!(
+                "{what} did not come: data-control {:?}, status {:?}",
+                self.control_state().await?,
+                status.text
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Waits until `script` (a function body returning a value) returns `true` on the visitor's page.
+    pub async fn wait_on_visitor(&self, what: &str, script: &str) -> crate::error::Result<()> {
+        crate::wait::until(&format!("visitor: {what}"), SHOW_TIMEOUT, || async {
+            let done: bool = self.visitor.execute(script, vec![]).await?;
+            Ok(done.then_some(()))
+        })
+        .await
+    }
+
+    /// Whether the visitor's element `css` is in the page and shown (not `hidden`, with a size).
+    pub async fn visitor_shows(&self, css: &str) -> crate::error::Result<bool> {
+        let script = "var e = document.querySelector(arguments[0]); if (!e) return false; \
+                      var r = e.getBoundingClientRect(); return !e.closest('[hidden]') && r.width > 0 && r.height > 0;";
+        self.visitor.execute(script, vec![json!(css)]).await
+    }
+
+    /// Waits until the visitor's page shows `css`.
+    pub async fn wait_until_visitor_shows(&self, css: &str) -> crate::error::Result<()> {
+        crate::wait::until(&format!("visitor: {css} shown"), SHOW_TIMEOUT, || async {
+            Ok(self.visitor_shows(css).await?.then_some(()))
         })
         .await
     }

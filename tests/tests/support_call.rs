@@ -2,7 +2,7 @@
 //! served with a strict Content-Security-Policy (`/strict/call/`): consent, who watches, the agent's
 //! pointer and highlight, remote control, and no CSP violation throughout.
 
-use cobrowse_e2e::call::Call;
+use cobrowse_e2e::call::{Call, SHOW_TIMEOUT};
 use cobrowse_e2e::Result;
 use cobrowse_protocol::FrameKind;
 use cobrowse_relay::ConsentPolicy;
@@ -16,4 +16,226 @@ async fn a_session_runs_under_a_strict_csp_with_no_violation() -> Result<()> {
     call.visitor.type_into("#name", "Ada").await?;
     call.expect_no_violation("while the session runs").await?;
     call.finish().await
+}
+
+const AGENT: &str = cobrowse_e2e::relay::AGENT_NAMES[0];
+
+/// The page frames (snapshots and deltas) among the frames the relay sent to the agent.
+fn page_frames(kinds: &[FrameKind]) -> usize {
+    kinds.iter().filter(|kind| matches!(kind, FrameKind::Snapshot | FrameKind::Delta)).count()
+}
+
+/// The agent asks for control and the visitor allows it.
+async fn grant_control(call: &Call) -> Result<()> {
+    call.agent_presses("#request-control").await?;
+    call.wait_for_control_state("requested").await?;
+    call.wait_until_visitor_shows("#cobrowse-control-request").await?;
+    let asked: String =
+        call.visitor.execute("return document.getElementById('cobrowse-control-request').textContent;", vec![]).await?;
+    assert!(asked.contains(AGENT), "the control request names the agent: {asked:?}");
+    call.visitor.click("#cobrowse-control-allow").await?;
+    call.wait_for_control_state("granted").await?;
+    call.wait_until_visitor_shows("#cobrowse-control-stop").await
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Consent
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_sees_the_page_only_after_the_visitor_allows_it() -> Result<()> {
+    let mut call = Call::start(ConsentPolicy::Always).await?;
+    call.agent_asks_to_join().await?;
+    cobrowse_e2e::agent::wait_for_state(&call.agent, &["consent"], SHOW_TIMEOUT).await?;
+    call.wait_until_visitor_shows("#cobrowse-consent").await?;
+    let prompt: String =
+        call.visitor.execute("return document.getElementById('cobrowse-consent').textContent;", vec![]).await?;
+    assert!(prompt.contains(AGENT), "the prompt names the agent: {prompt:?}");
+    call.visitor.type_into("#name", "typed while the agent waits").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(page_frames(&call.frames_sent_to(AGENT)), 0, "no page frame reached the waiting agent");
+
+    call.visitor.click("#cobrowse-allow").await?;
+    cobrowse_e2e::agent::wait_for_state(&call.agent, &["live"], SHOW_TIMEOUT).await?;
+    call.wait_for_mirror_text("#page-name", "Order form").await?;
+    assert!(page_frames(&call.frames_sent_to(AGENT)) > 0, "the page reached the agent once allowed");
+    assert!(!call.visitor_shows("#cobrowse-consent").await?, "the prompt went away");
+    call.expect_no_violation("through consent").await?;
+    call.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declined_agent_sees_nothing_and_is_told() -> Result<()> {
+    let mut call = Call::start(ConsentPolicy::Always).await?;
+    call.agent_asks_to_join().await?;
+    call.wait_until_visitor_shows("#cobrowse-consent").await?;
+    call.visitor.click("#cobrowse-deny").await?;
+    let status = cobrowse_e2e::agent::wait_for_state(&call.agent, &["declined"], SHOW_TIMEOUT).await?;
+    assert!(status.text.to_lowercase().contains("declined"), "the viewer says so: {:?}", status.text);
+    call.visitor.type_into("#name", "typed after the decline").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(page_frames(&call.frames_sent_to(AGENT)), 0, "no page frame ever reached the declined agent");
+    assert!(call.mirror_text("#page-name").await?.is_none(), "the declined agent's mirror is empty");
+    call.expect_no_violation("through a decline").await?;
+    call.finish().await
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Presence and End
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_names_who_watches_and_end_stops_everything() -> Result<()> {
+    let call = Call::start(ConsentPolicy::Never).await?;
+    call.agent_joins().await?;
+    call.wait_on_visitor(
+        "the widget names the agent",
+        &format!(
+            "var w = document.getElementById('cobrowse-widget'); return !!w && w.textContent.indexOf({AGENT:?}) >= 0;"
+        ),
+    )
+    .await?;
+    let end: bool = call
+        .visitor
+        .execute(
+            "var b = Array.prototype.find.call(document.querySelectorAll('#cobrowse-widget button'), \
+             function (b) { return b.textContent.trim() === 'End'; }); if (!b) return false; b.click(); return true;",
+            vec![],
+        )
+        .await?;
+    assert!(end, "the widget has an End button");
+    cobrowse_e2e::agent::wait_for_state(&call.agent, &["ended"], SHOW_TIMEOUT).await?;
+    call.expect_no_violation("through End").await?;
+    call.finish().await
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The agent's pointer and highlight
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_s_pointer_shows_on_the_page_without_taking_its_clicks() -> Result<()> {
+    let call = Call::start(ConsentPolicy::Never).await?;
+    call.agent_joins().await?;
+    call.wait_for_mirror_text("#page-name", "Order form").await?;
+    call.agent_presses("#tool-pointer").await?;
+    call.agent_hovers("#counter").await?;
+    call.wait_on_visitor(
+        "the agent's pointer over #counter",
+        r#"var layer = document.getElementById('cobrowse-agent-layer'); if (!layer) return false;
+           var c = document.getElementById('counter').getBoundingClientRect();
+           return Array.prototype.some.call(layer.querySelectorAll('*'), function (e) {
+             var r = e.getBoundingClientRect();
+             return r.width > 0 && Math.abs(r.left - (c.left + c.width / 2)) < 40 && Math.abs(r.top - (c.top + c.height / 2)) < 40;
+           });"#,
+    )
+    .await?;
+    let pointer_events: String = call
+        .visitor
+        .execute("return getComputedStyle(document.getElementById('cobrowse-agent-layer')).pointerEvents;", vec![])
+        .await?;
+    assert_eq!(pointer_events, "none");
+    // A real click where the pointer is reaches the page (WebDriver refuses a click another element takes).
+    call.visitor.click("#counter").await?;
+    let trusted: Vec<bool> =
+        call.visitor.execute("return window.callPage.clicks.map(function (c) { return c.trusted; });", vec![]).await?;
+    assert_eq!(trusted, [true], "the visitor's own click reached the button beneath the pointer");
+
+    call.agent_presses("#tool-highlight").await?;
+    call.agent_clicks("#submit-order").await?;
+    call.wait_on_visitor(
+        "a highlight around #submit-order",
+        r#"var layer = document.getElementById('cobrowse-agent-layer'); if (!layer) return false;
+           var b = document.getElementById('submit-order').getBoundingClientRect();
+           return Array.prototype.some.call(layer.querySelectorAll('*'), function (e) {
+             var r = e.getBoundingClientRect();
+             return r.left <= b.left + 1 && r.top <= b.top + 1 && r.right >= b.right - 1 && r.bottom >= b.bottom - 1
+               && r.width < b.width + 60;
+           });"#,
+    )
+    .await?;
+    let submitted: u32 = call.visitor.execute("return window.callPage.submitted;", vec![]).await?;
+    assert_eq!(submitted, 0, "highlighting is not clicking");
+    call.expect_no_violation("with the agent's layer shown").await?;
+    call.finish().await
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Remote control
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_in_control_fills_a_plain_form_and_a_framework_driven_field() -> Result<()> {
+    let call = Call::start(ConsentPolicy::Never).await?;
+    call.agent_joins().await?;
+    call.wait_for_mirror_text("#page-name", "Order form").await?;
+    grant_control(&call).await?;
+
+    call.agent_clicks("#name").await?;
+    call.agent_types("Ada").await?;
+    call.wait_on_visitor("#name holds Ada", "return document.getElementById('name').value === 'Ada';").await?;
+
+    call.agent_clicks("#city").await?;
+    call.agent_types("Paris").await?;
+    call.wait_on_visitor("the page's state holds Paris", "return window.callPage.cityState === 'Paris';").await?;
+    call.wait_for_mirror_text("#city-state", "Paris").await?;
+
+    call.agent_clicks("#gift").await?;
+    call.wait_on_visitor("the checkbox is checked", "return document.getElementById('gift').checked;").await?;
+
+    call.agent_clicks("#counter").await?;
+    call.wait_on_visitor("the counter's handler ran", "return window.callPage.clicks.length === 1;").await?;
+    call.expect_no_violation("under remote control").await?;
+    call.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_masked_field_refuses_the_agent_and_the_visitor_takes_control_back() -> Result<()> {
+    let call = Call::start(ConsentPolicy::Never).await?;
+    call.agent_joins().await?;
+    call.wait_for_mirror_text("#page-name", "Order form").await?;
+    grant_control(&call).await?;
+
+    call.agent_clicks("#password").await?;
+    call.agent_types("hunter2").await?;
+    wait_for_viewer_text(&call, "masked").await?;
+    let value: String = call.visitor.execute("return document.getElementById('password').value;", vec![]).await?;
+    assert_eq!(value, "", "the agent typed nothing into the masked field");
+
+    call.visitor.click("#cobrowse-control-stop").await?;
+    call.wait_for_control_state("none").await?;
+    call.agent_clicks("#counter").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let clicks: u32 = call.visitor.execute("return window.callPage.clicks.length;", vec![]).await?;
+    assert_eq!(clicks, 0, "an agent without control clicks nothing");
+    call.expect_no_violation("through a refusal and a take-back").await?;
+    call.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_lasts_across_a_page_load() -> Result<()> {
+    let call = Call::start(ConsentPolicy::Never).await?;
+    call.agent_joins().await?;
+    call.wait_for_mirror_text("#page-name", "Order form").await?;
+    grant_control(&call).await?;
+
+    call.agent_clicks("#to-second").await?;
+    call.wait_for_mirror_text("#page-name", "Second page").await?;
+    call.wait_for_control_state("granted").await?;
+    call.agent_clicks("#note").await?;
+    call.agent_types("hello").await?;
+    call.wait_on_visitor(
+        "the second page's #note holds hello",
+        "return document.getElementById('note').value === 'hello';",
+    )
+    .await?;
+    call.wait_until_visitor_shows("#cobrowse-control-stop").await?;
+    call.expect_no_violation("on the second page").await?;
+    call.finish().await
+}
+
+/// Waits until the viewer's page says `word` somewhere (a refusal's reason).
+async fn wait_for_viewer_text(call: &Call, word: &str) -> Result<()> {
+    let what = format!("agent: the viewer saying {word:?}");
+    cobrowse_e2e::wait::until(&what, SHOW_TIMEOUT, || async {
+        let text: String = call.agent.execute("return document.body.innerText;", vec![]).await?;
+        Ok(text.to_lowercase().contains(word).then_some(()))
+    })
+    .await
 }
