@@ -1,16 +1,19 @@
 //! `cobrowse-bench`: measures the project's goals and prints each figure beside a baseline measured in
 //! the same run, with the goal and whether it was "met" or "missed".
 //!
-//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `latency`, `pages`):
+//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `latency`, `pages`,
+//! `control`):
 //! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
 //! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
 //! - [`latency`]: a DOM change on the visitor's page reaching the agent's mirror through the real relay.
 //! - [`page_change`]: the visitor's next page (a full page load) reaching the agent's mirror, and the bytes
 //!   a page load fetches again for cobrowsing.
+//! - [`control_latency`]: an agent's click, control granted, running the visitor's own click handler.
 //!
 //! Timing never fails the run: it exits non-zero only when a section could not run at all.
 
 mod bare_echo;
+mod control_latency;
 mod download_size;
 mod gzip;
 mod large_page;
@@ -32,7 +35,7 @@ mod webdriver;
 use std::process::ExitCode;
 
 /// The sections, by the name that selects them on the command line.
-const SECTIONS: [&str; 4] = ["size", "snapshot", "latency", "pages"];
+const SECTIONS: [&str; 5] = ["size", "snapshot", "latency", "pages", "control"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -70,6 +73,7 @@ async fn run_section(section: &str) -> cobrowse_e2e::Result<()> {
         "snapshot" => snapshot_speed::run().await,
         "latency" => latency::run().await,
         "pages" => page_change::run().await,
+        "control" => control_latency::run().await,
         _ => unreachable!("chosen_sections only returns known sections"),
     }
 }

@@ -29,11 +29,21 @@ pub struct Call {
 impl Call {
     /// A visitor on the strict call page with a running session; the demo site asks consent if `consent`.
     pub async fn start(consent: ConsentPolicy) -> crate::error::Result<Self> {
+        Self::start_on("strict", consent).await
+    }
+
+    /// As [`Call::start`], with the call page served without a CSP (`/pages/`): for the benchmarks, whose
+    /// pages also talk to a baseline server of their own.
+    pub async fn start_without_csp(consent: ConsentPolicy) -> crate::error::Result<Self> {
+        Self::start_on("pages", consent).await
+    }
+
+    async fn start_on(folder: &str, consent: ConsentPolicy) -> crate::error::Result<Self> {
         let stage = Stage::start_with(|config| config.sites[0].consent = consent).await?;
         let tap = stage.relay.subscribe_frames();
         let visitor_browser = stage.browser("visitor").await?;
         let agent_browser = stage.browser("agent").await?;
-        visitor::open(&visitor_browser, &stage.site.strict_page_url("call/index.html")).await?;
+        visitor::open(&visitor_browser, &format!("{}/{folder}/call/index.html", stage.site.origin())).await?;
         let key = visitor::start_session(&visitor_browser).await?;
         Ok(Call { stage, visitor: visitor_browser, agent: agent_browser, key, tap })
     }
@@ -200,6 +210,22 @@ impl Call {
             Ok(self.visitor_shows(css).await?.then_some(()))
         })
         .await
+    }
+
+    /// The agent asks for control (`#request-control`), the visitor's page shows the request naming it,
+    /// the visitor allows it (`#cobrowse-control-allow`), and the viewer says `granted`.
+    pub async fn grant_control(&self) -> crate::error::Result<()> {
+        self.agent_presses("#request-control").await?;
+        self.wait_for_control_state("requested").await?;
+        self.wait_until_visitor_shows("#cobrowse-control-request").await?;
+        let script = "return document.getElementById('cobrowse-control-request').textContent;";
+        let asked: String = self.visitor.execute(script, vec![]).await?;
+        if !asked.contains(AGENT_NAMES[0]) {
+            return Err(format!("visitor: the control request does not name the agent: {asked:?}").into());
+        }
+        self.visitor.click("#cobrowse-control-allow").await?;
+        self.wait_for_control_state("granted").await?;
+        self.wait_until_visitor_shows("#cobrowse-control-stop").await
     }
 
     /// Closes both browsers and stops the stage.

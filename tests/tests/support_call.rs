@@ -25,19 +25,6 @@ fn page_frames(kinds: &[FrameKind]) -> usize {
     kinds.iter().filter(|kind| matches!(kind, FrameKind::Snapshot | FrameKind::Delta)).count()
 }
 
-/// The agent asks for control and the visitor allows it.
-async fn grant_control(call: &Call) -> Result<()> {
-    call.agent_presses("#request-control").await?;
-    call.wait_for_control_state("requested").await?;
-    call.wait_until_visitor_shows("#cobrowse-control-request").await?;
-    let asked: String =
-        call.visitor.execute("return document.getElementById('cobrowse-control-request').textContent;", vec![]).await?;
-    assert!(asked.contains(AGENT), "the control request names the agent: {asked:?}");
-    call.visitor.click("#cobrowse-control-allow").await?;
-    call.wait_for_control_state("granted").await?;
-    call.wait_until_visitor_shows("#cobrowse-control-stop").await
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Consent
 
@@ -165,7 +152,7 @@ async fn an_agent_in_control_fills_a_plain_form_and_a_framework_driven_field() -
     let call = Call::start(ConsentPolicy::Never).await?;
     call.agent_joins().await?;
     call.wait_for_mirror_text("#page-name", "Order form").await?;
-    grant_control(&call).await?;
+    call.grant_control().await?;
 
     call.agent_clicks("#name").await?;
     call.agent_types("Ada").await?;
@@ -190,7 +177,7 @@ async fn a_masked_field_refuses_the_agent_and_the_visitor_takes_control_back() -
     let call = Call::start(ConsentPolicy::Never).await?;
     call.agent_joins().await?;
     call.wait_for_mirror_text("#page-name", "Order form").await?;
-    grant_control(&call).await?;
+    call.grant_control().await?;
 
     call.agent_clicks("#password").await?;
     call.agent_types("hunter2").await?;
@@ -213,7 +200,7 @@ async fn control_lasts_across_a_page_load() -> Result<()> {
     let call = Call::start(ConsentPolicy::Never).await?;
     call.agent_joins().await?;
     call.wait_for_mirror_text("#page-name", "Order form").await?;
-    grant_control(&call).await?;
+    call.grant_control().await?;
 
     call.agent_clicks("#to-second").await?;
     call.wait_for_mirror_text("#page-name", "Second page").await?;
