@@ -168,3 +168,47 @@ async fn a_site_without_remote_control_refuses_requests_and_a_visitor_may_not_po
     assert!(reason.contains("Pointer"), "{reason}");
     relay.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_unanswered_consent_and_control_are_carried_to_the_visitor_s_next_page() {
+    let relay = start(|_| {}).await;
+    let mut first_page = connect_visitor_path(relay.addr, &format!("/ws/visitor?site={ASKING_SITE}&tab=t")).await;
+    let Control::SessionStarted { key, secret, .. } = next_control(&mut first_page).await else {
+        panic!("expected SessionStarted")
+    };
+    let (mut ana, ana_number) = ask(relay.addr, &mut first_page, AGENT, PASSWORD, &key).await;
+    send(&mut first_page, control(&Control::ConsentAnswer { agent: ana_number, allow: true })).await;
+    assert!(matches!(next_control(&mut ana).await, Control::Joined { .. }));
+    send(&mut ana, control(&Control::ControlRequest { agent: NOBODY, name: String::new() })).await;
+    wait_for_control(&mut first_page, &Control::ControlRequest { agent: ana_number, name: AGENT.into() }).await;
+    send(&mut first_page, control(&Control::ControlAnswer { agent: ana_number, allow: true })).await;
+    wait_for_control(&mut first_page, &Control::ControlHolder { agent: ana_number }).await;
+    let (_bo, bo_number) = ask(relay.addr, &mut first_page, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    drop(first_page);
+
+    let path = format!("/ws/visitor?site={ASKING_SITE}&tab=t&resume=1");
+    let mut second_page = connect_visitor_path(relay.addr, &path).await;
+    send(&mut second_page, control(&Control::Resume { key: key.clone(), secret })).await;
+    assert!(matches!(next_control(&mut second_page).await, Control::SessionStarted { .. }));
+    let ana_info = AgentInfo { agent: ana_number, name: AGENT.into() };
+    assert_eq!(next_control_any(&mut second_page).await, Control::Agents { agents: vec![ana_info] });
+    assert_eq!(next_control(&mut second_page).await, Control::ControlHolder { agent: ana_number });
+    assert_eq!(
+        next_control(&mut second_page).await,
+        Control::ConsentAsked { agent: bo_number, name: OTHER_AGENT.into() }
+    );
+
+    // ana, allowed once, rejoins without being asked again.
+    drop(ana);
+    let mut ana_again = connect_agent(relay.addr).await;
+    send_join(&mut ana_again, AGENT, PASSWORD, &key).await;
+    assert!(matches!(next_control(&mut ana_again).await, Control::Joined { .. }));
+    relay.handle.shutdown().await;
+}
+
+/// Opens a visitor socket on `path` (no `Origin`).
+async fn connect_visitor_path(addr: SocketAddr, path: &str) -> Socket {
+    let (socket, _response) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}{path}")).await.expect("the visitor connects");
+    socket
+}
