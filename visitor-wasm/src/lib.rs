@@ -23,6 +23,8 @@
 //!   keeps the session for the next page to resume. A `start()` still waiting is left unsettled.
 //! - `asset_allowed(element)`, `send_asset(element, url, mime, bytes)`: the shim's asset uploads (see
 //!   [`connection::assets`]).
+//! - `send_call(payload)` → bool, `node_info(node)` → id or -1: the support call, whose messages reach
+//!   the shim undecoded as `emit("call", Uint8Array)` (see [`connection::call`]).
 //!
 //! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
 //!

@@ -1,6 +1,7 @@
 //! The running session: the one place a browser callback or an export finds the session from.
 //!
-//! The shim calls the wasm's exports (`changed`, `stop`, `asset_allowed`, `send_asset`) as plain functions,
+//! The shim calls the wasm's exports (`changed`, `stop`, `asset_allowed`, `send_asset`, `send_call`,
+//! `node_info`) as plain functions,
 //! and the browser calls the session's callbacks (socket messages and close, mutation records, DOM events,
 //! timers, animation ticks) with nothing of ours but what they capture. None of them can be handed the
 //! session, so it lives in a thread-local here; the session's callbacks reach it through [`REACH`]. The
@@ -89,6 +90,17 @@ pub fn send_asset(node: &web_sys::Node, upload: AssetUpload) -> bool {
         Vec::new()
     });
     sent
+}
+
+/// Sends a support-call message the shim encoded (see `call.rs`); false if no session records.
+pub fn send_call(payload: &[u8]) -> bool {
+    let sent = SESSION.with(|cell| cell.try_borrow().ok()?.as_ref().map(|session| session.send_call(payload)));
+    sent.unwrap_or(false)
+}
+
+/// The node's id in the running session, if it has one.
+pub fn node_id(node: &web_sys::Node) -> Option<cobrowse_protocol::NodeId> {
+    SESSION.with(|cell| cell.try_borrow().ok()?.as_ref()?.node_id(node))
 }
 
 /// Ends the session, if one runs: tells the relay, closes the socket, stops recording.
