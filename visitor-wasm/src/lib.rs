@@ -21,10 +21,11 @@
 //! - `suspend()`: the page is going away (`pagehide`): closes the socket with 1001 (going away: the relay
 //!   takes it for navigating), stops recording and drops the session without emitting `ended`; the relay
 //!   keeps the session for the next page to resume. A `start()` still waiting is left unsettled.
-//! - `asset_allowed(element)`, `send_asset(element, url, mime, bytes)`: the shim's asset uploads (see
+//! - `node_info(node)` → the node's id × 2, plus 1 if it is mirrored plainly (not masked or blocked), or -1
+//!   (see [`connection::nodes`]); `send_asset(element, url, mime, bytes)`: the shim's asset uploads (see
 //!   [`connection::assets`]).
-//! - `send_call(payload)` → bool, `node_info(node)` → id or -1: the support call, whose messages reach
-//!   the shim undecoded as `emit("call", Uint8Array)` (see [`connection::call`]).
+//! - `send_call(payload)` → bool: the support call's answers; the call's messages reach the shim undecoded
+//!   as `emit("call", frame)`, an `ArrayBuffer` (see [`connection::call`]).
 //!
 //! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
 //!

@@ -1,29 +1,30 @@
 /**
  * The support call's loader: consent, presence, the agents' pointer and remote control live in a module of
  * their own (www/shim/call/, built into /visitor/cobrowse_call.js), imported from the relay at the first
- * call message of a page, so the shim every page downloads stays small.
+ * call message of a page, so the shim every page downloads stays small (a few hundred bytes here).
  *
- * The recorder hands the call's messages over undecoded (emit("call", bytes)); until the module is there,
- * they wait in order on its promise. The module sends its answers through the recorder (send_call).
+ * The recorder hands the frames it does not decode over as they came (emit("call", ArrayBuffer)): the
+ * call's messages. The module reads them (it ignores any other); until it is there, they wait in order on
+ * its promise. It sends its answers through the recorder (send_call).
  */
 
-/* global VISITOR_VERSION */
-const version = typeof VISITOR_VERSION === "string" ? VISITOR_VERSION : "";
+import { version } from "./loader.js";
 
 let call = null; // Promise of the running call (the module's handle), from the first call message to the end
 
-/** A call message's payload from the recorder (module: the recorder, base: the relay, emit: Cobrowse.on's). */
-export function callMessage(bytes, module, base, emit) {
+/** A frame for the call module. `recorder`: the wasm module; `base`: the relay; `emit`: Cobrowse.on's. */
+export function callMessage(frame, recorder, base, emit) {
   if (!call) {
-    const url = base + "/visitor/cobrowse_call.js" + (version && "?v=" + version);
-    const loading = import(url).then((loaded) => loaded.startCall({ base, version, recorder: module, emit }));
+    const loading = import(base + "/visitor/cobrowse_call.js" + version).then((module) =>
+      module.startCall({ base, version, recorder, emit }),
+    );
     loading.catch(() => call === loading && (call = null)); // the next message tries again
     call = loading;
   }
-  call.then((running) => running.receive(bytes), () => {});
+  call.then((running) => running.receive(frame), () => {});
 }
 
-/** The session is over: the call's prompts, marks and remote control end with it. */
+/** The session is over here: the call's prompts, marks and remote control end with it. */
 export function endCall() {
   if (call) call.then((running) => running.end(), () => {});
   call = null;

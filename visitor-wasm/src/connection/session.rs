@@ -12,7 +12,7 @@
 //!    anything of the page is sent, and the promise is rejected with a message naming the selector.
 //! 3. Each mutation batch is sent at once as a delta; form changes too; pointer, scroll and resize at
 //!    most once per animation tick. `SnapshotRequested` sends a fresh snapshot. The support call's
-//!    messages go to the shim undecoded (`emit("call", bytes)`), and its answers come back through
+//!    messages go to the shim undecoded (`emit("call", frame)`, an `ArrayBuffer`), and its answers come back through
 //!    [`Session::send_call`].
 //! 4. The socket closes (the promise is rejected if it had not resolved, else `ended` is emitted, each
 //!    with the close code), or `stop()` sends `EndSession` and closes it, or `suspend()` drops the session:
@@ -364,9 +364,13 @@ impl Session {
         self.is_recording() && self.connection.send_call(payload)
     }
 
-    /// The node's id, if the mirror knows it (the shim's call module matches an agent's node ids with it).
-    pub fn node_id(&self, node: &web_sys::Node) -> Option<cobrowse_protocol::NodeId> {
-        self.recorder.ids.get(node)
+    /// What the shim may know of a node: its id × 2, plus 1 if it is mirrored plainly (see
+    /// [`Session::asset_allowed`]); -1 if the mirror does not know it. See `nodes.rs`.
+    pub fn node_info(&self, node: &web_sys::Node) -> i32 {
+        match self.recorder.ids.get(node) {
+            Some(id) => id as i32 * 2 + i32::from(self.asset_allowed(node)),
+            None => -1,
+        }
     }
 
     /// The visitor ends the session: tells the relay, and closes the socket.
@@ -401,11 +405,11 @@ impl Session {
     }
 }
 
-/// What the socket calls with a support-call message's payload: `emit("call", bytes)`, at once (the socket's
+/// What the socket calls with a support-call message's frame: `emit("call", frame)`, at once (the socket's
 /// callback holds no session, so the shim may call back in, as its answers do).
-fn call_emitter(emit: Function) -> impl FnMut(js_sys::Uint8Array) {
-    move |payload| {
-        let _ = emit.call2(&JsValue::UNDEFINED, &"call".into(), &payload);
+fn call_emitter(emit: Function) -> impl FnMut(JsValue) {
+    move |frame| {
+        let _ = emit.call2(&JsValue::UNDEFINED, &"call".into(), &frame);
     }
 }
 

@@ -4,14 +4,14 @@
 //! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); the visitor's few control
 //! messages go out as [`FromVisitor`] (encoded by hand, a fraction of `Control`'s serializer) and the ones
 //! it receives come in through [`message::decode_to_visitor`]. The support call's messages (see
-//! [`message::is_call_message`]) are not decoded here: their payload goes to `on_call` as bytes, for the
-//! shim's call module to decode, and the shim's answers go out through [`Connection::send_call`]. A resumed
+//! [`message::is_call_message`]) are not decoded here: their frame goes to `on_call` as it came (an
+//! `ArrayBuffer`: no copy, no code to make one), for the shim's call module to decode, and the shim's answers go out through [`Connection::send_call`]. A resumed
 //! session's first message
 //! (`Resume`) waits for the socket to open. The connection knows nothing of the DOM: the session decides
 //! what to send and what a control message or a close means.
 
 use cobrowse_protocol::message::{self, FromVisitor};
-use cobrowse_protocol::{close, frame, Delta, Encoder, FrameKind, Snapshot, ToVisitor};
+use cobrowse_protocol::{close, Delta, Encoder, Snapshot, ToVisitor};
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,27 +34,22 @@ pub struct Connection {
 
 impl Connection {
     /// Opens `url`; `first` is sent as soon as it is open (a `Resume`), `on_control` gets each control
-    /// message, `on_call` the payload of each support-call message, `on_close` the close code and reason.
+    /// message, `on_call` each support-call message's frame (an `ArrayBuffer`: the header, then the payload), `on_close` the close code and reason.
     pub fn open(
         url: &str,
         first: Option<Vec<u8>>,
         mut on_control: impl FnMut(ToVisitor) + 'static,
-        mut on_call: impl FnMut(Uint8Array) + 'static,
+        mut on_call: impl FnMut(JsValue) + 'static,
         mut on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
         let socket = WebSocket::new(url)?;
         socket.set_binary_type(BinaryType::Arraybuffer);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let data = event.data().dyn_into::<ArrayBuffer>().ok();
-            let bytes = data.map(|data| Uint8Array::new(&data).to_vec()).unwrap_or_default();
-            if let Some(payload) = call_payload(&bytes) {
-                return on_call(payload.into());
-            }
+            let data = event.data();
+            let bytes = data.dyn_ref::<ArrayBuffer>().map(|data| Uint8Array::new(data).to_vec()).unwrap_or_default();
             match message::decode_to_visitor(&bytes) {
                 Some(control) => on_control(control),
-                None => web_sys::console::warn_1(
-                    &"cobrowse: ignored a message from the relay (not one for visitors)".into(),
-                ),
+                None => on_call(data),
             }
         });
         let on_close =
@@ -97,15 +92,11 @@ impl Connection {
         free
     }
 
-    /// Sends a support-call message the shim encoded (`payload`), if it is one a visitor may send and the
-    /// socket is open; whether it was sent.
+    /// Sends a support-call message the shim encoded (`payload`), if it is one a visitor may send (and the
+    /// socket is open); whether it was one.
     pub fn send_call(&self, payload: &[u8]) -> bool {
         let frame = message::encode_visitor_call(payload);
-        let open = self.socket.ready_state() == WebSocket::OPEN;
-        if let Some(frame) = frame.as_ref().filter(|_| open) {
-            self.send(frame);
-        }
-        open && frame.is_some()
+        frame.as_ref().map(|frame| self.send(frame)).is_some()
     }
 
     /// Tells the relay the visitor ended the session, and closes normally.
@@ -129,14 +120,6 @@ impl Drop for Connection {
         if self.socket.ready_state() <= WebSocket::OPEN {
             let _ = self.socket.close_with_code(close::GOING_AWAY);
         }
-    }
-}
-
-/// The payload of a frame that is a support-call control message (handed to the shim undecoded).
-fn call_payload(bytes: &[u8]) -> Option<&[u8]> {
-    match frame::parse(bytes).ok()? {
-        (FrameKind::Control, payload) if message::is_call_message(payload) => Some(payload),
-        _ => None,
     }
 }
 

@@ -29,7 +29,7 @@ function opensFileChooser(target) {
 /** The mouse-event fields of a press at the document point `at`. */
 function mouseInit(at, buttons) {
   const [clientX, clientY] = [at.x - window.scrollX, at.y - window.scrollY];
-  const init = { bubbles: true, cancelable: true, composed: true, view: window, clientX, clientY };
+  const init = { bubbles: true, cancelable: true, composed: true, clientX, clientY };
   return { ...init, button: 0, buttons, detail: 1, pointerId: 1, pointerType: "mouse", isPrimary: true };
 }
 

@@ -3,7 +3,7 @@
  * agents' pointer and marks, and remote control with the visitor's consent.
  *
  * The shim imports this module at the first call message of a page (www/shim/call.js) and calls startCall
- * once; the recorder hands each call message over as bytes, decoded here (wire.js) and given to the part
+ * once; the recorder hands each call message over as its frame, decoded here (wire.js) and given to the part
  * that handles it: prompts.js (asking to see or to control the page), presence.js (who watches, who
  * controls, in the widget), layer.js and marks.js (pointers, highlights, drawings over the page),
  * control.js (remote control, acted out by actions.js and keys.js). Answers go back through the recorder
@@ -19,13 +19,16 @@ import { createLayer } from "./layer.js";
 import { createMarks } from "./marks.js";
 import { createPresence } from "./presence.js";
 import { createPrompts } from "./prompts.js";
-import { decode, encode } from "./wire.js";
+import { decodeFrame, encode } from "./wire.js";
 
-/** The call's stylesheet, beside this module on the relay; resolves once it has loaded (or failed, or 3 s). */
+/**
+ * The call's stylesheet, beside this module on the relay (`version`: the shim's "?v=HASH" query, or "");
+ * `loaded` resolves once it has loaded (or failed, or after 3 s).
+ */
 function linkStylesheet(base, version) {
   const link = document.createElement("link");
   link.rel = "stylesheet";
-  link.href = base + "/visitor/cobrowse-call.css" + (version ? "?v=" + version : "");
+  link.href = base + "/visitor/cobrowse-call.css" + version;
   link.setAttribute("data-cobrowse-ignore", "");
   const loaded = new Promise((resolve) => {
     link.onload = link.onerror = resolve;
@@ -64,14 +67,15 @@ function handlers({ names, prompts, presence, layer, marks, control }) {
 }
 
 /**
- * Starts the call's side of the page. `recorder` is the visitor's wasm module (send_call, node_info,
- * asset_allowed), `emit(name, detail)` tells the page's Cobrowse.on listeners. Returns {receive(bytes), end()}.
+ * Starts the call's side of the page. `base` is the relay, `version` the visitor package's "?v=HASH" query,
+ * `recorder` the visitor's wasm module (send_call, node_info), `emit(name, detail)` tells the page's
+ * Cobrowse.on listeners. Returns {receive(frame), end()}: `frame` an ArrayBuffer the recorder did not decode.
  */
-export function startCall({ base, version, recorder, emit = () => {} }) {
+export function startCall({ base, version = "", recorder, emit = () => {} }) {
   const stylesheet = linkStylesheet(base, version);
   const send = (message) => recorder.send_call(encode(message));
-  const nodeInfo = (element) => recorder.node_info(element);
-  const mayType = (field) => recorder.asset_allowed(field); // mirrored, not masked nor blocked
+  const nodeInfo = (element) => recorder.node_info(element) >> 1; // -1 >> 1 is -1: no id
+  const mayType = (field) => recorder.node_info(field) % 2 === 1; // mirrored plainly: neither masked nor blocked
   const names = new Map(); // agent → name, as the relay last named it
   const layer = createLayer();
   const marks = createMarks(layer, nodeInfo);
@@ -93,8 +97,8 @@ export function startCall({ base, version, recorder, emit = () => {} }) {
   const handle = handlers({ names, prompts, presence, layer, marks, control });
   let queue = stylesheet.loaded; // messages wait for the stylesheet (nothing shows unstyled), in order
   return {
-    receive(bytes) {
-      const message = decode(bytes);
+    receive(frame) {
+      const message = decodeFrame(frame);
       if (!message || !handle[message.type]) return; // malformed, or not for visitors (ControlRefused)
       queue = queue.then(() => handle[message.type](message)).catch(rethrowApart);
     },

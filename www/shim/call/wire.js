@@ -99,6 +99,17 @@ export function decode(bytes) {
   }
 }
 
+/** The frame header (protocol/src/frame.rs): the protocol version, then the frame kind (3: control). */
+const VERSION = 1;
+const CONTROL = 3;
+
+/** Decodes a whole frame (an ArrayBuffer or Uint8Array: header, then payload) the relay sent; null unless it
+ * is a call message a visitor reads. */
+export function decodeFrame(frame) {
+  const bytes = new Uint8Array(frame);
+  return bytes[0] === VERSION && bytes[1] === CONTROL ? decode(bytes.subarray(2)) : null;
+}
+
 /** A writer of postcard values; `bytes()` is what was written. */
 function writer() {
   const out = [];

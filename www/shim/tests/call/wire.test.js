@@ -2,7 +2,7 @@
 // which protocol/tests/call_wire.rs checks against the Rust types: what the relay encodes, this decodes, and
 // what this encodes, the relay decodes.
 import fixture from "../../../../protocol/tests/call_wire.json";
-import { decode, encode } from "../../call/wire.js";
+import { decode, decodeFrame, encode } from "../../call/wire.js";
 
 /** serde's JSON of a Control ({"Pointer": {...}}, or "ControlRelease") as the codec's {type, ...fields}. */
 function asMessage(json) {
@@ -49,6 +49,13 @@ describe("the call's wire codec", () => {
     expect(decode(bytes("1101020406"))).toBeNull(); // Pointer with an Option byte of 2
     expect(decode(bytes("0c0102c328"))).toBeNull(); // ConsentAsked with a name that is not UTF-8
     expect(decode(bytes("1901010fff"))).toBeNull(); // Draw with more points than bytes
+  });
+
+  it("reads whole control frames, and nothing from other frames", () => {
+    expect(decodeFrame(bytes("0103" + "1a01").buffer)).toEqual({ type: "Withdrawn", agent: 1 });
+    expect(decodeFrame(bytes("0102" + "1a01").buffer)).toBeNull(); // a delta's kind
+    expect(decodeFrame(bytes("0203" + "1a01").buffer)).toBeNull(); // another protocol version
+    expect(decodeFrame("text")).toBeNull();
   });
 
   it("refuses to encode what a visitor never sends", () => {
