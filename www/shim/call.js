@@ -5,7 +5,8 @@
  *
  * The recorder hands the frames it does not decode over as they came (emit("call", ArrayBuffer)): the
  * call's messages. The module reads them (it ignores any other); until it is there, they wait in order on
- * its promise. It sends its answers through the recorder (send_call).
+ * its promise. It sends its answers through the recorder (send_call), and finds its stylesheet beside
+ * itself (the same ?v=HASH).
  */
 
 import { version } from "./loader.js";
@@ -14,14 +15,11 @@ let call = null; // Promise of the running call (the module's handle), from the 
 
 /** A frame for the call module. `recorder`: the wasm module; `base`: the relay; `emit`: Cobrowse.on's. */
 export function callMessage(frame, recorder, base, emit) {
-  if (!call) {
-    const loading = import(base + "/visitor/cobrowse_call.js" + version).then((module) =>
-      module.startCall({ base, version, recorder, emit }),
-    );
-    loading.catch(() => call === loading && (call = null)); // the next message tries again
-    call = loading;
-  }
-  call.then((running) => running.receive(frame), () => {});
+  call = call || import(base + "/visitor/cobrowse_call.js" + version).then((module) => module.startCall(recorder, emit));
+  call.then(
+    (running) => running.receive(frame),
+    () => (call = null), // not loaded: the next message tries again
+  );
 }
 
 /** The session is over here: the call's prompts, marks and remote control end with it. */

@@ -22,13 +22,13 @@ import { createPrompts } from "./prompts.js";
 import { decodeFrame, encode } from "./wire.js";
 
 /**
- * The call's stylesheet, beside this module on the relay (`version`: the shim's "?v=HASH" query, or "");
- * `loaded` resolves once it has loaded (or failed, or after 3 s).
+ * The call's stylesheet, beside this module on the relay (`moduleUrl`) with the same version query
+ * (?v=HASH: cached for good); `loaded` resolves once it has loaded (or failed, or after 3 s).
  */
-function linkStylesheet(base, version) {
+function linkStylesheet(moduleUrl) {
   const link = document.createElement("link");
   link.rel = "stylesheet";
-  link.href = base + "/visitor/cobrowse-call.css" + version;
+  link.href = new URL("cobrowse-call.css" + new URL(moduleUrl).search, moduleUrl).href;
   link.setAttribute("data-cobrowse-ignore", "");
   const loaded = new Promise((resolve) => {
     link.onload = link.onerror = resolve;
@@ -67,12 +67,13 @@ function handlers({ names, prompts, presence, layer, marks, control }) {
 }
 
 /**
- * Starts the call's side of the page. `base` is the relay, `version` the visitor package's "?v=HASH" query,
- * `recorder` the visitor's wasm module (send_call, node_info), `emit(name, detail)` tells the page's
- * Cobrowse.on listeners. Returns {receive(frame), end()}: `frame` an ArrayBuffer the recorder did not decode.
+ * Starts the call's side of the page. `recorder` is the visitor's wasm module (send_call, node_info),
+ * `emit(name, detail)` tells the page's Cobrowse.on listeners, `moduleUrl` is where this module was loaded
+ * from (its stylesheet is beside it). Returns {receive(frame), end()}: `frame` an ArrayBuffer the recorder
+ * did not decode.
  */
-export function startCall({ base, version = "", recorder, emit = () => {} }) {
-  const stylesheet = linkStylesheet(base, version);
+export function startCall(recorder, emit = () => {}, moduleUrl = import.meta.url) {
+  const stylesheet = linkStylesheet(moduleUrl);
   const send = (message) => recorder.send_call(encode(message));
   const nodeInfo = (element) => recorder.node_info(element) >> 1; // -1 >> 1 is -1: no id
   const mayType = (field) => recorder.node_info(field) % 2 === 1; // mirrored plainly: neither masked nor blocked

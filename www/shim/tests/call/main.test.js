@@ -18,7 +18,8 @@ beforeEach(async () => {
   const { startCall } = await import("../../call/main.js");
   recorder = { send_call: vi.fn(() => true), node_info: vi.fn(() => -1) };
   events = [];
-  call = startCall({ base: "https://relay.test", version: "?v=abc", recorder, emit: (...event) => events.push(event) });
+  const emit = (...event) => events.push(event);
+  call = startCall(recorder, emit, "https://relay.test/visitor/cobrowse_call.js?v=abc");
   document.querySelector("link").dispatchEvent(new Event("load"));
 });
 
