@@ -12,7 +12,8 @@
 //!   socket opens. Rejects with an `Error` whose `message` says what went wrong (relay unreachable, site
 //!   not allowed, resume refused, ...) and whose `code` is the socket's close code (0 if it never opened a
 //!   socket). While a session runs, `emit(name, detail)` is called with `agentjoined` / `agentleft`
-//!   (`{name, agents}`) and `ended` (`{reason, code}`, `code` the close code: 1000 after `stop()`, 4012
+//!   (`{name, agents}`), `call` (a frame the wasm does not decode, as an `ArrayBuffer`: the support call's
+//!   messages) and `ended` (`{reason, code}`, `code` the close code: 1000 after `stop()`, 4012
 //!   when another tab took the session over, 1006 when the connection dropped, ...). `hooks` is an object
 //!   of the shim's with what the recorder needs from it (see `page::hooks`). Called while a session starts
 //!   or runs, it rejects (the shim keeps to one session).
