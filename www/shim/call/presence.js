@@ -47,6 +47,7 @@ export function createPresence(release) {
   (document.body || document.documentElement).appendChild(announcer);
 
   const panel = element("div", "cobrowse-call");
+  panel.setAttribute("aria-live", "off"); // the widget is a status region: #cobrowse-announce says what changes
   const bar = element("div", "cobrowse-call-bar", panel);
   const fold = button("cobrowse-collapse", "", bar, () => ((place.collapsed = !place.collapsed), render()));
   button("cobrowse-corner", "Move", bar, () => ((place.corner = (place.corner + 1) % 4), render()));
