@@ -1,5 +1,6 @@
 //! Section `size`: the bytes a visitor downloads for a session, gzipped, against the 50 KiB budget and
-//! against rrweb's bundles gzipped the same way.
+//! against rrweb's bundles gzipped the same way. The support call's module and stylesheet are a line of
+//! their own, outside the total: they are loaded only once an agent joins.
 //!
 //! Baselines: rrweb 2.2.2's minified bundle (recorder and replayer; the package has no recorder-only
 //! bundle, so this overstates rrweb's recorder) and rrweb-snapshot 2.2.2's (the serializer alone, which
@@ -34,7 +35,7 @@ pub fn run() -> cobrowse_e2e::Result<()> {
         .collect::<cobrowse_e2e::Result<Vec<_>>>()?;
     let total_raw = ours.iter().map(|file| file.raw).sum();
     let total_gzipped = ours.iter().map(|file| file.gzipped).sum();
-    print_ours(&ours, total_raw, total_gzipped);
+    print_ours(&ours, total_raw, total_gzipped, &support_call()?);
     print_baselines(total_gzipped);
     Ok(())
 }
@@ -57,7 +58,22 @@ fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
     ])
 }
 
-fn print_ours(files: &[Measured], total_raw: usize, total_gzipped: usize) {
+/// The support call's module and stylesheet, together: not part of the first download, the shim imports
+/// them once an agent joins (`www/shim/call.js`).
+fn support_call() -> cobrowse_e2e::Result<Measured> {
+    let visitor = paths::built_visitor_dir()?;
+    let parts = [visitor.join("cobrowse_call.js"), visitor.join("cobrowse-call.css")];
+    let (mut raw, mut gzipped) = (0, 0);
+    for path in &parts {
+        let part = Measured::of("", path).map_err(|error| format!("{error}: run `cargo xtask build`"))?;
+        raw += part.raw;
+        gzipped += part.gzipped;
+    }
+    let label = "target/site/visitor/cobrowse_call.js + cobrowse-call.css (www/shim/call/): loaded when an agent joins";
+    Ok(Measured { label: label.into(), raw, gzipped })
+}
+
+fn print_ours(files: &[Measured], total_raw: usize, total_gzipped: usize, call: &Measured) {
     let mut table = Table::new(
         "1. Visitor download size (gzip at the default level, as a web server sends it)",
         &["file", "raw B", "gzip B", "goal", "verdict"],
@@ -72,6 +88,7 @@ fn print_ours(files: &[Measured], total_raw: usize, total_gzipped: usize) {
         format!("gzip <= {} B (50 KiB)", bytes(BUDGET_BYTES)),
         verdict(total_gzipped <= BUDGET_BYTES),
     ]);
+    table.row(vec![call.label.clone(), bytes(call.raw), bytes(call.gzipped), "not in the total".into()]);
     table.print();
 }
 

@@ -12,7 +12,8 @@
 //!   socket opens. Rejects with an `Error` whose `message` says what went wrong (relay unreachable, site
 //!   not allowed, resume refused, ...) and whose `code` is the socket's close code (0 if it never opened a
 //!   socket). While a session runs, `emit(name, detail)` is called with `agentjoined` / `agentleft`
-//!   (`{name, agents}`) and `ended` (`{reason, code}`, `code` the close code: 1000 after `stop()`, 4012
+//!   (`{name, agents}`), `call` (a frame the wasm does not decode, as an `ArrayBuffer`: the support call's
+//!   messages) and `ended` (`{reason, code}`, `code` the close code: 1000 after `stop()`, 4012
 //!   when another tab took the session over, 1006 when the connection dropped, ...). `hooks` is an object
 //!   of the shim's with what the recorder needs from it (see `page::hooks`). Called while a session starts
 //!   or runs, it rejects (the shim keeps to one session).
@@ -21,8 +22,11 @@
 //! - `suspend()`: the page is going away (`pagehide`): closes the socket with 1001 (going away: the relay
 //!   takes it for navigating), stops recording and drops the session without emitting `ended`; the relay
 //!   keeps the session for the next page to resume. A `start()` still waiting is left unsettled.
-//! - `asset_allowed(element)`, `send_asset(element, url, mime, bytes)`: the shim's asset uploads (see
+//! - `node_info(node)` → the node's id × 2, plus 1 if it is mirrored plainly (not masked or blocked), or -1
+//!   (see [`connection::nodes`]); `send_asset(element, url, mime, bytes)`: the shim's asset uploads (see
 //!   [`connection::assets`]).
+//! - `send_call(payload)` → bool: the support call's answers; the call's messages reach the shim undecoded
+//!   as `emit("call", frame)`, an `ArrayBuffer` (see [`connection::call`]).
 //!
 //! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
 //!

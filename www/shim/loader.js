@@ -8,7 +8,8 @@
  */
 
 /* global VISITOR_VERSION */
-const version = typeof VISITOR_VERSION === "string" ? "?v=" + VISITOR_VERSION : "";
+/** "?v=HASH" (the build's VISITOR_VERSION), the query of every URL of the visitor package; "" unbuilt. */
+export const version = typeof VISITOR_VERSION === "string" ? "?v=" + VISITOR_VERSION : "";
 
 let loading = null; // Promise of the module
 

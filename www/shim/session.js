@@ -8,6 +8,7 @@
  * is shown in the widget and told to the page's listeners (events.js).
  */
 
+import { callMessage, endCall } from "./call.js";
 import * as continuity from "./continuity.js";
 import { emit } from "./events.js";
 import { hooks } from "./hooks.js";
@@ -35,7 +36,7 @@ export function setupSession(relay, siteId) {
   tab = continuity.tabId();
   watchNavigation({
     leaving: suspend,
-    back,
+    back: () => (continuity.openChannel(), resume()), // back from the back/forward cache: the session continues
     looked: () => state === "waiting" && resume(), // a session waiting here is taken back
     routed: () => state === "live" && emit("navigating", { key: kept.key }), // a single-page app's route: it goes on
   });
@@ -91,9 +92,11 @@ function onFailed(error, resuming) {
   emit("error", { message: error.message });
 }
 
-/** The recorder's events: shown in the widget, then told to the page's listeners; `ended` as a close. */
+/** The recorder's events: shown in the widget, then told to the page's listeners; `ended` as a close; the
+ * support call's messages to its module (call.js). */
 function onVisitorEvent(name, detail) {
   if (name === "ended") return closed(detail);
+  if (name === "call") return callMessage(detail, loaded, base, emit);
   show(name, detail);
   emit(name, detail);
 }
@@ -102,6 +105,7 @@ function onVisitorEvent(name, detail) {
 function closed({ reason, code }) {
   setRecorder(null);
   endAssets();
+  endCall(); // the relay tells the next connection the call's state again
   if (kept && code === 4012) {
     state = "waiting";
     show("waiting");
@@ -121,6 +125,7 @@ function over(reason, code) {
   attempt++;
   stopRetrying();
   endAssets();
+  endCall();
   setRecorder(null);
   continuity.forgetSession();
   kept = session = null;
@@ -129,10 +134,7 @@ function over(reason, code) {
   emit("ended", { reason, code });
 }
 
-function endAssets() {
-  if (stopAssets) stopAssets();
-  stopAssets = null;
-}
+const endAssets = () => stopAssets && (stopAssets(), (stopAssets = null));
 
 /** Keeps `held` as this tab's session and shows its key; resumes now, or when the tab is looked at. */
 function adopt(held, now) {
@@ -163,12 +165,6 @@ function suspend() {
   continuity.closeChannel(); // an open channel may keep the page out of the back/forward cache
   state = "suspended";
   emit("navigating", { key: kept.key });
-}
-
-/** The page is back from the back/forward cache: the session it had continues. */
-function back() {
-  continuity.openChannel();
-  resume();
 }
 
 /** Another tab ended the session. */

@@ -5,7 +5,7 @@
  * need the visitor's cookies) and readable stylesheets (as the text of their rules, with the fonts and
  * images those load). The relay serves them to the session's agents. Each URL is uploaded once per
  * session; the recorder decides which elements may be uploaded from (never a masked or blocked one:
- * asset_allowed) and sends the bytes (send_asset, false when it would not or could not). The page is
+ * node_info, odd when the element is mirrored plainly) and sends the bytes (send_asset, false when it would not or could not). The page is
  * scanned again after DOM changes and loads.
  */
 
@@ -75,7 +75,7 @@ function fetched(url) {
 }
 
 /**
- * Starts uploading, for the session of `wasm` (the recorder's module: asset_allowed, send_asset), watching
+ * Starts uploading, for the session of `wasm` (the recorder's module: node_info, send_asset), watching
  * the page with `Observer` (a MutationObserver constructor). Returns stop().
  */
 export function uploadAssets(wasm, Observer) {
@@ -120,7 +120,7 @@ export function uploadAssets(wasm, Observer) {
     }
     if (url.protocol !== "blob:" && url.origin !== location.origin && !anyOrigin) return;
     url = url.href;
-    if (sent.has(url) || !wasm.asset_allowed(element)) return;
+    if (sent.has(url) || wasm.node_info(element) % 2 !== 1) return; // not mirrored plainly
     sent.add(url);
     read(url).then(
       (got) => {
@@ -192,6 +192,6 @@ export function uploadAssets(wasm, Observer) {
     observer.disconnect();
     watched.forEach((doc) => doc.removeEventListener("load", later, true));
     clearTimeout(timer);
-    wasm = { asset_allowed: () => false, send_asset: () => false };
+    wasm = { node_info: () => -1, send_asset: () => false };
   };
 }

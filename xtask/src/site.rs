@@ -7,9 +7,13 @@
 //! (`www/shim/`, entry `main.js`) into the one minified classic script `target/site/cobrowse.js`. The
 //! sizes, raw and gzipped, are printed: the visitor's download has a budget.
 //!
-//! The shim is given a hash of the visitor package's two files (`VISITOR_VERSION`, see
-//! `www/shim/loader.js`): it loads them as `/visitor/...?v=HASH`, which the relay serves as immutable, so
-//! a visitor's next page takes them from the browser's cache, and a new build changes the URLs.
+//! The support call's modules (`www/shim/call/`, entry `main.js`) are bundled apart, into the ES module
+//! `target/site/visitor/cobrowse_call.js`, with their stylesheet (`www/cobrowse-call.css`) beside it: the
+//! shim imports them only once an agent joins, so they are not part of the visitor's first download.
+//!
+//! The shim is given a hash of the visitor package's two files and of the call's two (`VISITOR_VERSION`,
+//! see `www/shim/loader.js`): it loads them as `/visitor/...?v=HASH`, which the relay serves as immutable,
+//! so a visitor's next page takes them from the browser's cache, and a new build changes the URLs.
 
 use crate::command::{self, Result};
 use flate2::{write::GzEncoder, Compression};
@@ -46,21 +50,40 @@ const WASM_FEATURES: [&str; 6] = [
     "--enable-multivalue",
 ];
 
-/// Builds both packages, and the minified shim and widget stylesheet the relay serves as `/cobrowse.js`
-/// and `/cobrowse.css`.
+/// Builds both packages, the support call's module and stylesheet (`/visitor/cobrowse_call.js`,
+/// `/visitor/cobrowse-call.css`), and the minified shim and widget stylesheet the relay serves as
+/// `/cobrowse.js` and `/cobrowse.css`.
 pub fn build() -> Result {
     for package in &PACKAGES {
         build_package(package)?;
     }
     let www = command::workspace_root().join("www");
+    let visitor = site_dir().join(PACKAGES[0].out_dir);
+    let (call, call_css) = (visitor.join(CALL_MODULE), visitor.join(CALL_STYLESHEET));
+    bundle_call(&www.join(CALL_ENTRY), &call)?;
+    minify(&www.join(CALL_STYLESHEET), &call_css, None)?;
+    report_size("the support call's module and stylesheet (loaded when an agent joins)", &[&call, &call_css])?;
     let (shim, css) = (site_dir().join("cobrowse.js"), site_dir().join("cobrowse.css"));
     bundle_shim(&www.join(SHIM_ENTRY), &shim, &visitor_version()?)?;
     minify(&www.join("cobrowse.css"), &css, None)?;
-    report_size("the shim and its stylesheet", &[&shim, &css])
+    report_size("the shim and its stylesheet", &[&shim, &css])?;
+    let package = ["cobrowse_visitor.js", "cobrowse_visitor_bg.wasm"].map(|name| visitor.join(name));
+    report_size(
+        "the visitor's first download (shim, stylesheet, visitor package)",
+        &[&shim, &css, &package[0], &package[1]],
+    )
 }
 
 /// The shim's entry module under `www/`: the modules it imports are bundled with it.
 const SHIM_ENTRY: &str = "shim/main.js";
+
+/// The support call's entry module under `www/`, bundled into [`CALL_MODULE`] beside the visitor package:
+/// the shim imports it when the first call message arrives (`www/shim/call.js`).
+const CALL_ENTRY: &str = "shim/call/main.js";
+/// The support call's module in `target/site/visitor/`.
+const CALL_MODULE: &str = "cobrowse_call.js";
+/// The support call's stylesheet, `www/` and minified into `target/site/visitor/` (the call module links it).
+const CALL_STYLESHEET: &str = "cobrowse-call.css";
 
 /// Where the built site lives.
 pub fn site_dir() -> PathBuf {
@@ -120,13 +143,19 @@ fn bundle_shim(entry: &Path, destination: &Path, version: &str) -> Result {
     esbuild(entry, destination, &["--bundle", "--format=iife", "--target=es2020", &define])
 }
 
-/// A hash of the built visitor package (its glue and its wasm), 16 hex digits: it changes whenever either
-/// file does, so the URLs the shim loads them from do too.
+/// Bundles the support call's modules into one minified ES module (the shim imports it with `import()`).
+fn bundle_call(entry: &Path, destination: &Path) -> Result {
+    esbuild(entry, destination, &["--bundle", "--format=esm", "--target=es2020"])
+}
+
+/// A hash of the built visitor package (its glue and its wasm) and of the support call's module and
+/// stylesheet, 16 hex digits: it changes whenever one of them does, so the URLs the shim loads them from
+/// do too.
 fn visitor_version() -> Result<String> {
     use std::hash::{Hash, Hasher};
     let visitor = site_dir().join(PACKAGES[0].out_dir);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for name in ["cobrowse_visitor.js", "cobrowse_visitor_bg.wasm"] {
+    for name in ["cobrowse_visitor.js", "cobrowse_visitor_bg.wasm", CALL_MODULE, CALL_STYLESHEET] {
         let path = visitor.join(name);
         let bytes = std::fs::read(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         bytes.hash(&mut hasher);
@@ -169,7 +198,8 @@ fn report_size(name: &str, files: &[&Path]) -> Result {
         raw += bytes.len();
         gzipped += gzip_len(&bytes);
     }
-    eprintln!("xtask: {name}: {:.1} KB raw, {:.1} KB gzipped", raw as f64 / 1024.0, gzipped as f64 / 1024.0);
+    let (raw_kb, gzipped_kb) = (raw as f64 / 1024.0, gzipped as f64 / 1024.0);
+    eprintln!("xtask: {name}: {raw_kb:.1} KB raw, {gzipped_kb:.1} KB gzipped ({gzipped} B)");
     Ok(())
 }
 

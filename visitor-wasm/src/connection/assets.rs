@@ -1,7 +1,8 @@
 //! Asset uploads: the wasm's half of sending the relay the bytes of resources the agent cannot fetch itself.
 //!
 //! The shim (`www/shim/uploader.js`) finds the resources — `blob:` URLs, same-origin
-//! images, same-origin stylesheets — fetches them and calls the two exports here; the work that needs no
+//! images, same-origin stylesheets — fetches them and asks `node_info` (`nodes.rs`) whether an element is
+//! mirrored plainly, then calls `send_asset` here; the work that needs no
 //! knowledge of ids and masking stays in JS, where it costs the visitor's download least. The wasm keeps the
 //! one decision that must not be duplicated: whether an element is mirrored unmasked. An element whose
 //! node has no id (ignored, not yet sent, beneath a blocked element) or that sits in a masked subtree
@@ -12,8 +13,8 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 use web_sys::Node;
 
-/// Whether the resources of `element` may be uploaded now: it is mirrored, and not masked or blocked.
-#[wasm_bindgen]
+/// Whether the resources of `element` may be uploaded now: it is mirrored, and not masked or blocked. (The
+/// shim asks `node_info`, `nodes.rs`, which tells this too: one export for both.)
 pub fn asset_allowed(element: Node) -> bool {
     crate::connection::running::asset_allowed(&element)
 }

@@ -1,6 +1,7 @@
 //! The running session: the one place a browser callback or an export finds the session from.
 //!
-//! The shim calls the wasm's exports (`changed`, `stop`, `asset_allowed`, `send_asset`) as plain functions,
+//! The shim calls the wasm's exports (`changed`, `stop`, `node_info`, `send_asset`, `send_call`) as plain
+//! functions,
 //! and the browser calls the session's callbacks (socket messages and close, mutation records, DOM events,
 //! timers, animation ticks) with nothing of ours but what they capture. None of them can be handed the
 //! session, so it lives in a thread-local here; the session's callbacks reach it through [`REACH`]. The
@@ -89,6 +90,18 @@ pub fn send_asset(node: &web_sys::Node, upload: AssetUpload) -> bool {
         Vec::new()
     });
     sent
+}
+
+/// Sends a support-call message the shim encoded (see `call.rs`); false if no session records.
+pub fn send_call(payload: &[u8]) -> bool {
+    let sent = SESSION.with(|cell| cell.try_borrow().ok()?.as_ref().map(|session| session.send_call(payload)));
+    sent.unwrap_or(false)
+}
+
+/// What the shim may know of a node in the running session (see `nodes.rs`); -1 if no session records.
+pub fn node_info(node: &web_sys::Node) -> i32 {
+    let info = SESSION.with(|cell| cell.try_borrow().ok()?.as_ref().map(|session| session.node_info(node)));
+    info.unwrap_or(-1)
 }
 
 /// Ends the session, if one runs: tells the relay, closes the socket, stops recording.

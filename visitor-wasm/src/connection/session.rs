@@ -11,7 +11,9 @@
 //!    agents who join later). Rules the browser rejects (an invalid selector) end the session before
 //!    anything of the page is sent, and the promise is rejected with a message naming the selector.
 //! 3. Each mutation batch is sent at once as a delta; form changes too; pointer, scroll and resize at
-//!    most once per animation tick. `SnapshotRequested` sends a fresh snapshot.
+//!    most once per animation tick. `SnapshotRequested` sends a fresh snapshot. The support call's
+//!    messages go to the shim undecoded (`emit("call", frame)`, an `ArrayBuffer`), and its answers come back through
+//!    [`Session::send_call`].
 //! 4. The socket closes (the promise is rejected if it had not resolved, else `ended` is emitted, each
 //!    with the close code), or `stop()` sends `EndSession` and closes it, or `suspend()` drops the session:
 //!    its connection closes with 1001 and nothing is emitted (the page is going away; the next one resumes). Dropping the session drops its recorder, which removes
@@ -109,8 +111,9 @@ impl Session {
             None => return Err((settle, "Cobrowse needs a browser window with a document.".into())),
         };
         let first = resume.map(|(key, secret)| FromVisitor::Resume { key: &key, secret: &secret }.encode());
+        let on_call = call_emitter(emit.clone());
         let connection =
-            Connection::open(ws_url, first, move |control| reach.run(|s| s.on_control(control)), reach.closed);
+            Connection::open(ws_url, first, move |control| reach.run(|s| s.on_control(control)), on_call, reach.closed);
         let connection = match connection {
             Ok(connection) => connection,
             Err(error) => {
@@ -356,6 +359,20 @@ impl Session {
         }
     }
 
+    /// Sends a support-call message the shim encoded; whether it was sent (see `Connection::send_call`).
+    pub fn send_call(&self, payload: &[u8]) -> bool {
+        self.is_recording() && self.connection.send_call(payload)
+    }
+
+    /// What the shim may know of a node: its id × 2, plus 1 if it is mirrored plainly (see
+    /// [`Session::asset_allowed`]); -1 if the mirror does not know it. See `nodes.rs`.
+    pub fn node_info(&self, node: &web_sys::Node) -> i32 {
+        match self.recorder.ids.get(node) {
+            Some(id) => id as i32 * 2 + i32::from(self.asset_allowed(node)),
+            None => -1,
+        }
+    }
+
     /// The visitor ends the session: tells the relay, and closes the socket.
     pub fn end(&mut self) {
         self.connection.end();
@@ -385,6 +402,14 @@ impl Session {
         set(&detail, "reason", &reason.into());
         set(&detail, "code", &code.into());
         Some(Notice::Emit(self.emit.clone(), "ended", detail.into()))
+    }
+}
+
+/// What the socket calls with a support-call message's frame: `emit("call", frame)`, at once (the socket's
+/// callback holds no session, so the shim may call back in, as its answers do).
+fn call_emitter(emit: Function) -> impl FnMut(JsValue) {
+    move |frame| {
+        let _ = emit.call2(&JsValue::UNDEFINED, &"call".into(), &frame);
     }
 }
 

@@ -3,7 +3,10 @@
 //! One binary wire frame per WebSocket message, both ways. Page content goes out through the connection's one
 //! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); the visitor's few control
 //! messages go out as [`FromVisitor`] (encoded by hand, a fraction of `Control`'s serializer) and the ones
-//! it receives come in through [`message::decode_to_visitor`]. A resumed session's first message
+//! it receives come in through [`message::decode_to_visitor`]. The support call's messages (see
+//! [`message::is_call_message`]) are not decoded here: their frame goes to `on_call` as it came (an
+//! `ArrayBuffer`: no copy, no code to make one), for the shim's call module to decode, and the shim's answers go out through [`Connection::send_call`]. A resumed
+//! session's first message
 //! (`Resume`) waits for the socket to open. The connection knows nothing of the DOM: the session decides
 //! what to send and what a control message or a close means.
 
@@ -31,22 +34,22 @@ pub struct Connection {
 
 impl Connection {
     /// Opens `url`; `first` is sent as soon as it is open (a `Resume`), `on_control` gets each control
-    /// message, `on_close` the close code and reason.
+    /// message, `on_call` each support-call message's frame (an `ArrayBuffer`: the header, then the payload), `on_close` the close code and reason.
     pub fn open(
         url: &str,
         first: Option<Vec<u8>>,
         mut on_control: impl FnMut(ToVisitor) + 'static,
+        mut on_call: impl FnMut(JsValue) + 'static,
         mut on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
         let socket = WebSocket::new(url)?;
         socket.set_binary_type(BinaryType::Arraybuffer);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let data = event.data().dyn_into::<ArrayBuffer>().ok();
-            match data.and_then(|data| message::decode_to_visitor(&Uint8Array::new(&data).to_vec())) {
+            let data = event.data();
+            let bytes = data.dyn_ref::<ArrayBuffer>().map(|data| Uint8Array::new(data).to_vec()).unwrap_or_default();
+            match message::decode_to_visitor(&bytes) {
                 Some(control) => on_control(control),
-                None => web_sys::console::warn_1(
-                    &"cobrowse: ignored a message from the relay (not one for visitors)".into(),
-                ),
+                None => on_call(data),
             }
         });
         let on_close =
@@ -87,6 +90,13 @@ impl Connection {
             self.send(&message::encode_asset(upload));
         }
         free
+    }
+
+    /// Sends a support-call message the shim encoded (`payload`), if it is one a visitor may send (and the
+    /// socket is open); whether it was one.
+    pub fn send_call(&self, payload: &[u8]) -> bool {
+        let frame = message::encode_visitor_call(payload);
+        frame.as_ref().map(|frame| self.send(frame)).is_some()
     }
 
     /// Tells the relay the visitor ended the session, and closes normally.

@@ -1,0 +1,85 @@
+// Presence (www/shim/call/presence.js) in jsdom: who watches and who controls, shown in the shim's widget,
+// announced to screen readers; the widget folded and moved out of the way.
+
+let presence;
+let release;
+
+beforeEach(async () => {
+  sessionStorage.clear();
+  document.body.innerHTML = '<div id="cobrowse-widget"><p class="cobrowse-key">123 456</p></div>';
+  vi.resetModules();
+  const { createPresence } = await import("../../call/presence.js");
+  release = vi.fn();
+  presence = createPresence(release);
+});
+
+afterEach(() => presence.end());
+
+const $ = (id) => document.getElementById(id);
+
+describe("presence", () => {
+  it("lists the agents watching in the widget, and announces a newcomer politely", () => {
+    presence.agents([{ agent: 1, name: "Ana" }]);
+    expect($("cobrowse-widget").contains($("cobrowse-watchers"))).toBe(true);
+    expect($("cobrowse-watchers").textContent).toBe("Watching: Ana");
+    const announce = $("cobrowse-announce");
+    expect(announce.getAttribute("aria-live")).toBe("polite");
+    expect(announce.hasAttribute("data-cobrowse-ignore")).toBe(true);
+    expect(announce.textContent).toBe("Ana joined and can see your page.");
+    presence.agents([
+      { agent: 1, name: "Ana" },
+      { agent: 2, name: "Bo" },
+    ]);
+    expect($("cobrowse-watchers").textContent).toBe("Watching: Ana, Bo");
+    expect(announce.textContent).toBe("Bo joined and can see your page.");
+    presence.agents([]);
+    expect($("cobrowse-watchers").hidden).toBe(true);
+  });
+
+  it("says who controls the page, with a Take back control button", () => {
+    presence.agents([{ agent: 1, name: "Ana" }]);
+    expect($("cobrowse-control-stop").closest("[hidden]")).not.toBeNull();
+    presence.holder("Ana");
+    expect($("cobrowse-control-text").textContent).toMatch(/^Ana controls your page/);
+    expect($("cobrowse-control-stop").closest("[hidden]")).toBeNull();
+    expect($("cobrowse-control-stop").textContent).toBe("Take back control");
+    expect($("cobrowse-announce").textContent).toMatch(/Ana controls your page now/);
+    $("cobrowse-control-stop").click();
+    expect(release).toHaveBeenCalledTimes(1);
+    presence.holder(null);
+    expect($("cobrowse-control-stop").closest("[hidden]")).not.toBeNull();
+    expect($("cobrowse-announce").textContent).toBe("You have control of your page again.");
+  });
+
+  it("folds the widget and moves it to the next corner, remembered for the tab's next pages", async () => {
+    presence.agents([{ agent: 1, name: "Ana" }]);
+    const widget = $("cobrowse-widget");
+    expect($("cobrowse-collapse").getAttribute("aria-expanded")).toBe("true");
+    $("cobrowse-collapse").click();
+    expect(widget.hasAttribute("data-cobrowse-collapsed")).toBe(true);
+    expect($("cobrowse-collapse").getAttribute("aria-expanded")).toBe("false");
+    expect($("cobrowse-collapse").textContent).toBe("Show");
+    expect(widget.getAttribute("data-cobrowse-corner")).toBe("bottom-right");
+    $("cobrowse-corner").click();
+    expect(widget.getAttribute("data-cobrowse-corner")).toBe("bottom-left");
+    presence.end();
+    document.body.innerHTML = '<div id="cobrowse-widget"></div>';
+    vi.resetModules();
+    const { createPresence } = await import("../../call/presence.js");
+    presence = createPresence(release);
+    presence.agents([]);
+    expect($("cobrowse-widget").hasAttribute("data-cobrowse-collapsed")).toBe(true);
+    expect($("cobrowse-widget").getAttribute("data-cobrowse-corner")).toBe("bottom-left");
+  });
+
+  it("puts its panel back into a widget built anew, and leaves nothing at the end", () => {
+    presence.agents([{ agent: 1, name: "Ana" }]);
+    $("cobrowse-widget").remove();
+    document.body.insertAdjacentHTML("beforeend", '<div id="cobrowse-widget"></div>');
+    presence.holder("Ana");
+    expect($("cobrowse-widget").contains($("cobrowse-control-stop"))).toBe(true);
+    presence.end();
+    expect($("cobrowse-control-stop")).toBeNull();
+    expect($("cobrowse-announce")).toBeNull();
+  });
+});
