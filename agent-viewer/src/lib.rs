@@ -27,6 +27,7 @@
 pub mod apply;
 pub mod assets;
 pub mod build;
+pub mod call;
 pub mod chrome;
 pub mod connection;
 pub mod dom;
@@ -38,6 +39,7 @@ pub mod sanitize;
 pub mod session;
 pub mod state;
 pub mod styles;
+pub mod surface;
 pub mod viewer;
 
 pub use viewer::{join_message, Viewer};

@@ -11,6 +11,7 @@ pub mod blocked;
 pub mod builder;
 pub mod fresh_document;
 pub mod injected;
+pub mod listeners;
 pub mod nested_document;
 pub mod node;
 pub mod shadow;
