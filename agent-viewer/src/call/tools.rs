@@ -38,19 +38,3 @@ pub fn press(current: Option<Tool>, pressed: Tool) -> Option<Tool> {
         false => Some(pressed),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_tool_at_a_time_and_pressing_it_again_puts_it_down() {
-        assert_eq!(press(None, Tool::Draw), Some(Tool::Draw));
-        assert_eq!(press(Some(Tool::Draw), Tool::Pointer), Some(Tool::Pointer));
-        assert_eq!(press(Some(Tool::Pointer), Tool::Pointer), None);
-        for tool in Tool::ALL {
-            assert_eq!(Tool::parse(tool.as_str()), Some(tool));
-        }
-        assert_eq!(Tool::parse("laser"), None);
-    }
-}
