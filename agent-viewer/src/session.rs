@@ -120,6 +120,9 @@ impl Session {
         self.catching_up = false;
         self.visitor_away = None;
         self.awaiting_consent = false;
+        if !rejoining {
+            self.declined = false; // a new join, perhaps to another session
+        }
         self.call.reset_connection();
     }
 

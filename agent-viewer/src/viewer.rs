@@ -125,7 +125,10 @@ impl Viewer {
     /// Asks the visitor for control of their page (`data-control` becomes `requested`).
     #[wasm_bindgen(js_name = requestControl)]
     pub fn request_control(&self) {
-        self.send_call_change(|session| session.change_call(|call| call.request_control()));
+        self.send_call_change(|session| match session.joined() {
+            Some(_) => session.change_call(|call| call.request_control()),
+            None => None, // nothing to ask before joining (or while rejoining)
+        });
     }
 
     /// Gives control back, or stops asking (`data-control` becomes `none`).

@@ -73,6 +73,10 @@ fn a_declined_agent_never_rejoins() {
     assert_eq!(declined.status, Some((State::Declined, DECLINED_TEXT.to_string())));
     assert_eq!(DECLINED_TEXT, "The visitor declined.");
     assert!(session.declined());
+    session.reset_connection(true);
+    assert!(session.declined(), "a rejoin would not undo it");
+    session.reset_connection(false);
+    assert!(!session.declined(), "a new join starts afresh");
     assert_eq!(for_close(close::CONSENT_DECLINED, ""), (State::Declined, DECLINED_TEXT.to_string()));
     // Signed in (waiting), then closed with 4014: final, whether it had waited or joined before.
     let mut retries = Retries::default();

@@ -8,6 +8,7 @@ use crate::connection::Shared;
 use crate::link::Sender;
 use cobrowse_protocol::Control;
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -21,7 +22,7 @@ pub struct Gestures {
     /// An animation frame is requested to send the batch.
     frame_requested: Cell<bool>,
     /// How many call messages were sent, by kind (published as `window.cobrowseViewer.sent`).
-    sent: RefCell<std::collections::BTreeMap<&'static str, u32>>,
+    sent: RefCell<BTreeMap<&'static str, u32>>,
 }
 
 impl Gestures {
