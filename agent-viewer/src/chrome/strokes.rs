@@ -17,18 +17,22 @@ pub const FADE_MS: i32 = 3_000;
 /// The strokes layer and the stroke being drawn.
 pub struct Strokes {
     layer: Option<Element>,
+    /// A stroke is being drawn (with or without a layer to show it).
+    drawing: bool,
+    /// The stroke's line and its points so far.
     current: Option<(Element, String)>,
 }
 
 impl Strokes {
     /// Strokes drawn into `layer` (none: nothing is drawn).
     pub fn new(layer: Option<Element>) -> Self {
-        Self { layer, current: None }
+        Self { layer, drawing: false, current: None }
     }
 
     /// Begins a stroke at `at` (mirror box coordinates), ending the one before.
     pub fn begin(&mut self, at: (f64, f64)) {
         self.end();
+        self.drawing = true;
         let Some(layer) = &self.layer else { return };
         let Some(document) = layer.owner_document() else { return };
         let Ok(line) = document.create_element_ns(Some(SVG_NS), "polyline") else { return };
@@ -47,6 +51,7 @@ impl Strokes {
 
     /// Ends the stroke: it fades, then goes.
     pub fn end(&mut self) {
+        self.drawing = false;
         let Some((line, _)) = self.current.take() else { return };
         let _ = line.set_attribute("data-fading", "");
         let remove = Closure::once_into_js(move || line.remove());
@@ -57,6 +62,6 @@ impl Strokes {
 
     /// Whether a stroke is being drawn.
     pub fn drawing(&self) -> bool {
-        self.current.is_some()
+        self.drawing
     }
 }

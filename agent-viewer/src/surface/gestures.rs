@@ -1,11 +1,11 @@
-//! What the gesture listeners share: the session (the mirror, the call's state), the link's sender, the
-//! batch of what waits for the next animation frame, and the agent's local strokes. Messages go only on
-//! a connection that joined (none while waiting for the visitor's consent).
+//! What the gesture listeners share: the session (the mirror, the call's state), the sink their messages
+//! go to (the link's sender; a recorder in tests), the batch of what waits for the next animation frame,
+//! and the agent's local strokes. Messages go only on a connection that joined (none while waiting for
+//! the visitor's consent).
 
 use crate::call::batch::Batch;
 use crate::chrome::strokes::Strokes;
 use crate::connection::Shared;
-use crate::link::Sender;
 use cobrowse_protocol::Control;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -13,10 +13,13 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
+/// Where the gestures' messages go: `true` if the message went.
+pub type Sink = Rc<dyn Fn(&Control) -> bool>;
+
 /// The gesture listeners' shared state.
 pub struct Gestures {
     pub shared: Shared,
-    sender: Sender,
+    sink: Sink,
     pub batch: RefCell<Batch>,
     pub strokes: RefCell<Strokes>,
     /// An animation frame is requested to send the batch.
@@ -26,10 +29,10 @@ pub struct Gestures {
 }
 
 impl Gestures {
-    pub fn new(shared: Shared, sender: Sender, strokes: Strokes) -> Rc<Self> {
+    pub fn new(shared: Shared, sink: Sink, strokes: Strokes) -> Rc<Self> {
         Rc::new(Self {
             shared,
-            sender,
+            sink,
             batch: RefCell::new(Batch::default()),
             strokes: RefCell::new(strokes),
             frame_requested: Cell::new(false),
@@ -40,7 +43,7 @@ impl Gestures {
     /// Sends `message` now, if this connection joined; `true` if it went.
     pub fn send(&self, message: &Control) -> bool {
         let joined = self.shared.session.try_borrow().is_ok_and(|session| session.joined().is_some());
-        if !joined || !self.sender.send(message) {
+        if !joined || !(self.sink)(message) {
             return false;
         }
         *self.sent.borrow_mut().entry(message.name()).or_default() += 1;

@@ -7,9 +7,10 @@
 //! change goes to the visitor as `Select`). A press elsewhere while in control focuses the control
 //! surface, where the agent's keys are read.
 
+use crate::chrome::strokes::Strokes;
 use crate::connection::Shared;
 use crate::link::Sender;
-use crate::surface::gestures::Gestures;
+use crate::surface::gestures::{Gestures, Sink};
 use crate::surface::reading::{is_select, target_node};
 use crate::surface::{remote, tools};
 use std::rc::Rc;
@@ -83,8 +84,9 @@ impl Drop for Surface {
 }
 
 /// A surface for `shared`'s mirror, sending through `sender`.
-pub fn surface(shared: Shared, sender: Sender, strokes: crate::chrome::strokes::Strokes) -> Surface {
-    Surface::listen(Gestures::new(shared, sender, strokes))
+pub fn surface(shared: Shared, sender: Sender, strokes: Strokes) -> Surface {
+    let sink: Sink = Rc::new(move |message| sender.send(message));
+    Surface::listen(Gestures::new(shared, sink, strokes))
 }
 
 /// The keys pressed while the control surface (the mirror box) has the focus.
