@@ -34,6 +34,18 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Ends this agent's part in the call (it left, or the connection closed for good): tools down,
+    /// control forgotten, the mirror back behind the shield.
+    pub fn end_call(&self) {
+        if let Ok(mut session) = self.session.try_borrow_mut() {
+            session.change_call(|call| {
+                call.drop_tool();
+                call.reset_connection();
+            });
+        }
+        self.show_call();
+    }
+
     /// Shows the call's state as the session has it now (the session must not be borrowed).
     pub fn show_call(&self) {
         let view = match self.session.try_borrow() {

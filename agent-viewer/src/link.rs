@@ -122,16 +122,20 @@ fn on_closed(link: Weak<RefCell<Attempts>>, generation: u32) -> OnClosed {
         let Some(inner) = link.upgrade() else {
             return;
         };
-        let (next, status) = {
+        let (next, shared) = {
             let mut attempts = inner.borrow_mut();
             if attempts.generation != generation {
                 return;
             }
             let next = attempts.retries.after(&closed, js_sys::Date::now(), js_sys::Math::random());
-            (next, attempts.shared.status.clone())
+            (next, attempts.shared.clone())
         };
+        let status = shared.status.clone();
         match next {
-            Next::Show(state, text) => status.show(state, &text),
+            Next::Show(state, text) => {
+                status.show(state, &text);
+                shared.end_call(); // a final close: no tool or control outlives the session
+            }
             Next::RejoinAfter { delay_ms, text } => {
                 status.show(State::Reconnecting, &text);
                 rejoin_later(&inner, generation, delay_ms);

@@ -110,16 +110,10 @@ impl Viewer {
     /// Leaves the session (also while the viewer waits to rejoin or for the visitor's consent): closes
     /// with 1000; the session goes on for the others. Final: `left`, no rejoin.
     pub fn leave(&self) {
-        if let Ok(mut session) = self.shared.session.try_borrow_mut() {
-            session.change_call(|call| {
-                call.drop_tool();
-                call.reset_connection();
-            });
-        }
         if self.link.leave() {
             self.shared.status.show(State::Left, LEFT_TEXT);
         }
-        self.shared.show_call();
+        self.shared.end_call();
     }
 
     /// Asks the visitor for control of their page (`data-control` becomes `requested`).

@@ -5,7 +5,8 @@
 //! it is, every event's default is cancelled — the mirror never changes by the agent's hand — except a
 //! press on a `<select>` while in control, so that its options open and the agent can choose one (the
 //! change goes to the visitor as `Select`). A press elsewhere while in control focuses the control
-//! surface, where the agent's keys are read.
+//! surface, where the agent's keys are read; Shift+Escape there leaves it for the Release control button
+//! (every other key, Tab included, goes to the visitor's page).
 
 use crate::chrome::strokes::Strokes;
 use crate::connection::Shared;
@@ -37,6 +38,9 @@ const EVENTS: [&str; 16] = [
     "paste",
     "dragstart",
 ];
+
+/// The button the focus goes to when the agent leaves the control surface (see `chrome/call_bar.rs`).
+const RELEASE_BUTTON: &str = "release-control";
 
 /// A listener of the agent's gestures.
 type Listener = Closure<dyn FnMut(Event)>;
@@ -91,16 +95,30 @@ pub fn surface(shared: Shared, sender: Sender, strokes: Strokes) -> Surface {
 
 /// The keys pressed while the control surface (the mirror box) has the focus.
 fn listen_for_keys(mirror_box: &HtmlElement, gestures: &Rc<Gestures>) -> Listener {
-    let gestures = gestures.clone();
+    let (gestures, surface) = (gestures.clone(), mirror_box.clone());
     let listener = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+        let key = event.unchecked_ref::<KeyboardEvent>();
+        if key.key() == "Escape" && key.shift_key() {
+            return leave_control_surface(&surface);
+        }
         if in_control(&gestures) == Some(true) {
             event.prevent_default();
             event.stop_propagation();
-            remote::key(&gestures, event.unchecked_ref::<KeyboardEvent>());
+            remote::key(&gestures, key);
         }
     });
     let _ = mirror_box.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
     listener
+}
+
+/// Shift+Escape on the control surface: the keys stop going to the visitor's page, and the focus moves to
+/// the Release control button (so no keyboard user is trapped in the surface, which sends Tab on).
+fn leave_control_surface(mirror_box: &HtmlElement) {
+    let _ = mirror_box.blur();
+    let release = mirror_box.owner_document().and_then(|document| document.get_element_by_id(RELEASE_BUTTON));
+    if let Some(release) = release {
+        let _ = release.unchecked_into::<HtmlElement>().focus();
+    }
 }
 
 /// Whether the agent controls the page (`None`: the session is busy).
