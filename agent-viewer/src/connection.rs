@@ -2,9 +2,11 @@
 //!
 //! `ws(s)://<same host>/ws/agent`, binary frames as `ArrayBuffer`s. The first message is
 //! `Control::Join`; every frame goes through the [`Session`] (one decoder per connection), whose reply
-//! says what to show (`live`, `navigating`, the visitor's tab…) and what, if anything, to send back. How
+//! says what to show (`live`, `navigating`, the visitor's tab…) and what, if anything, to send back; the
+//! call's chrome is shown again after each (it reads the session). How
 //! the socket closed goes to the owner's `on_closed` ([`Closed`]): `link.rs` decides whether to rejoin.
 
+use crate::chrome::call_bar::{BarView, CallBar};
 use crate::chrome::status::{State, StatusLine};
 use crate::session::{Reply, Session};
 use cobrowse_protocol::close;
@@ -27,6 +29,31 @@ pub fn agent_url(location: &Location) -> Result<String, JsValue> {
 pub struct Shared {
     pub session: Rc<RefCell<Session>>,
     pub status: Rc<StatusLine>,
+    /// The support call's chrome, shown again after every frame (it changes the page only on a change).
+    pub bar: Rc<CallBar>,
+}
+
+impl Shared {
+    /// Ends this agent's part in the call (it left, or the connection closed for good): tools down,
+    /// control forgotten, the mirror back behind the shield.
+    pub fn end_call(&self) {
+        if let Ok(mut session) = self.session.try_borrow_mut() {
+            session.change_call(|call| {
+                call.drop_tool();
+                call.reset_connection();
+            });
+        }
+        self.show_call();
+    }
+
+    /// Shows the call's state as the session has it now (the session must not be borrowed).
+    pub fn show_call(&self) {
+        let view = match self.session.try_borrow() {
+            Ok(session) => BarView::of(&session),
+            Err(_) => return,
+        };
+        self.bar.show(view, &self.status);
+    }
 }
 
 /// How a connection's socket closed (not when the agent left).
@@ -34,7 +61,7 @@ pub struct Shared {
 pub struct Closed {
     /// The socket had opened (otherwise the relay could not be reached at all).
     pub opened: bool,
-    /// `Joined` had arrived on it.
+    /// The relay had accepted the sign-in on it: `Joined`, or `AwaitingConsent` (the visitor's consent).
     pub joined: bool,
     pub code: u16,
     pub reason: String,
@@ -77,6 +104,11 @@ impl Connection {
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         Ok(Self { socket, leaving, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+    }
+
+    /// Sends a frame if the socket is open; `false` if it is not.
+    pub fn send(&self, frame: &[u8]) -> bool {
+        self.socket.ready_state() == WebSocket::OPEN && self.socket.send_with_u8_array(frame).is_ok()
     }
 
     /// Leaves the session: closes the socket normally; its close is not reported.
@@ -123,6 +155,7 @@ fn on_message(socket: &WebSocket, shared: &Shared) -> Closure<dyn FnMut(MessageE
         let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
         let reply = shared.session.borrow_mut().receive(&bytes);
         act_on(reply, &socket, &shared.status);
+        shared.show_call();
     })
 }
 
@@ -150,7 +183,12 @@ fn on_close(
         if leaving.get() {
             return;
         }
-        let joined = session.borrow().joined().is_some();
-        on_closed(Closed { opened: opened.get(), joined, code: event.code(), reason: event.reason() });
+        let (joined, declined) = {
+            let session = session.borrow();
+            (session.signed_in(), session.declined())
+        };
+        // After `ConsentDeclined` the close is final whatever code it came with.
+        let code = if declined { close::CONSENT_DECLINED } else { event.code() };
+        on_closed(Closed { opened: opened.get(), joined, code, reason: event.reason() });
     })
 }

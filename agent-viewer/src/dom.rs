@@ -61,6 +61,14 @@ pub fn template_content(node: &Node) -> Node {
     node.unchecked_ref::<HtmlTemplateElement>().content().into()
 }
 
+/// The host of `node` if it is a shadow root, else `node` itself.
+pub fn shadow_host_or_self(node: &Node) -> Node {
+    match js_sys::Reflect::get(node, &"host".into()) {
+        Ok(host) if host.is_object() => host.unchecked_into(),
+        _ => node.clone(),
+    }
+}
+
 /// The document shown by a mirror `<iframe>` or `<frame>` (of the mirror's realm, so taken on trust).
 pub fn nested_document_of(iframe: &Node) -> Option<Document> {
     iframe.unchecked_ref::<HtmlIFrameElement>().content_document()

@@ -59,6 +59,11 @@ impl NodeIds {
         self.by_id.get(&id)
     }
 
+    /// The visitor's id of the mirror node `node`, if it has one.
+    pub fn id_of(&self, node: &Node) -> Option<NodeId> {
+        self.by_node.get(node).as_f64().map(|id| id as NodeId)
+    }
+
     /// How many nodes have an id.
     pub fn len(&self) -> usize {
         self.by_id.len()

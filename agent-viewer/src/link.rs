@@ -14,6 +14,7 @@
 use crate::chrome::status::State;
 use crate::connection::{Closed, Connection, OnClosed, Shared};
 use crate::rejoin::{Next, Retries};
+use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::Control;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -23,6 +24,24 @@ use wasm_bindgen::{JsCast, JsValue};
 /// The agent's link to a session: the current connection and what to do when it drops.
 pub struct Link {
     inner: Rc<RefCell<Attempts>>,
+}
+
+/// Sends the agent's own messages (the call's) on the link's connection of the moment. It holds only a
+/// weak reference: after the viewer is gone it sends nothing.
+#[derive(Clone)]
+pub struct Sender {
+    link: Weak<RefCell<Attempts>>,
+}
+
+impl Sender {
+    /// Sends `message` on the current connection; `false` if there is none open.
+    pub fn send(&self, message: &Control) -> bool {
+        let Some(inner) = self.link.upgrade() else {
+            return false;
+        };
+        let attempts = inner.borrow();
+        attempts.connection.as_ref().is_some_and(|connection| connection.send(&encode_control(message)))
+    }
 }
 
 /// Everything the link knows, in one place.
@@ -55,6 +74,11 @@ impl Link {
         drop(old);
         status.show_tab(None);
         open(&self.inner, false)
+    }
+
+    /// A sender of messages on whichever connection the link has when it sends.
+    pub fn sender(&self) -> Sender {
+        Sender { link: Rc::downgrade(&self.inner) }
     }
 
     /// Leaves the session; `true` if there was one (joined, joining or waiting to rejoin).
@@ -98,16 +122,20 @@ fn on_closed(link: Weak<RefCell<Attempts>>, generation: u32) -> OnClosed {
         let Some(inner) = link.upgrade() else {
             return;
         };
-        let (next, status) = {
+        let (next, shared) = {
             let mut attempts = inner.borrow_mut();
             if attempts.generation != generation {
                 return;
             }
             let next = attempts.retries.after(&closed, js_sys::Date::now(), js_sys::Math::random());
-            (next, attempts.shared.status.clone())
+            (next, attempts.shared.clone())
         };
+        let status = shared.status.clone();
         match next {
-            Next::Show(state, text) => status.show(state, &text),
+            Next::Show(state, text) => {
+                status.show(state, &text);
+                shared.end_call(); // a final close: no tool or control outlives the session
+            }
             Next::RejoinAfter { delay_ms, text } => {
                 status.show(State::Reconnecting, &text);
                 rejoin_later(&inner, generation, delay_ms);

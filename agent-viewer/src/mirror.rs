@@ -13,6 +13,7 @@
 
 use crate::assets::Assets;
 use crate::build::injected::Injected;
+use crate::build::listeners::DocumentListeners;
 use crate::build::view_only::NavigationGuard;
 use crate::chrome::overlay::Overlay;
 use crate::dom;
@@ -33,6 +34,8 @@ pub struct Mirror {
     pub(crate) window_scroll: WindowScroll,
     /// Given to the top document and to every nested document the mirror builds.
     pub(crate) navigation_guard: NavigationGuard,
+    /// The agent's gesture listeners (`surface/`), given to every top document the mirror builds.
+    pub(crate) listeners: DocumentListeners,
     pub(crate) presence: Presence,
     pub(crate) sheet_loads: SheetLoads,
     pub(crate) counts: Counts,
@@ -67,6 +70,7 @@ impl Mirror {
             injected: None,
             window_scroll,
             navigation_guard: NavigationGuard::default(),
+            listeners: DocumentListeners::default(),
             presence: Presence::default(),
             sheet_loads: SheetLoads::default(),
             counts: Counts::default(),
@@ -91,9 +95,39 @@ impl Mirror {
         self.overlay.iframe().content_document()
     }
 
+    /// Listens to the agent's gestures on this document and every one the mirror builds after it.
+    pub fn listen(&mut self, listeners: Vec<(&'static str, js_sys::Function)>) {
+        let document = self.document();
+        self.listeners.set(listeners, document.as_ref());
+    }
+
+    /// The mirror window's scroll offset now (0, 0 without a window).
+    pub fn scroll_offset(&self) -> (f64, f64) {
+        self.overlay
+            .iframe()
+            .content_window()
+            .map_or((0.0, 0.0), |window| (window.scroll_x().unwrap_or(0.0), window.scroll_y().unwrap_or(0.0)))
+    }
+
     /// The mirror node the visitor calls `id`.
     pub fn node(&self, id: NodeId) -> Option<Node> {
         self.ids.get(id).cloned()
+    }
+
+    /// The visitor's id of `node` or, if the viewer made it, of its nearest ancestor that has one (across
+    /// shadow roots): what the visitor calls the element the agent pointed at.
+    pub fn visitor_id_of(&self, node: &Node) -> Option<NodeId> {
+        let mut current = Some(node.clone());
+        while let Some(node) = current {
+            if let Some(id) = self.ids.id_of(&node) {
+                return Some(id);
+            }
+            current = node.parent_node().map(|parent| match parent.node_type() {
+                Node::DOCUMENT_FRAGMENT_NODE => dom::shadow_host_or_self(&parent),
+                _ => parent,
+            });
+        }
+        None
     }
 
     /// How many nodes have an id.

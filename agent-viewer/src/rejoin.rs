@@ -4,8 +4,9 @@
 //! a full relay) is opened again with the same name, password and key, after an exponential backoff with
 //! full jitter (250 ms × 2ⁿ, at most 5 s, times a random factor in [0, 1), so that many agents dropped at
 //! once do not come back at once), for at most [`GIVE_UP_AFTER_MS`]. A close that says the session is
-//! over or the join is refused is final. Before the first `Joined` nothing is retried: the agent is at
-//! the form and reads what went wrong. [`Retries`] decides and counts; it does no IO, so it is tested
+//! over, the join is refused or the visitor declined (4014) is final. Before the first `Joined` (or
+//! `AwaitingConsent`: an agent waiting for the visitor's consent is signed in) nothing is retried: the
+//! agent is at the form and reads what went wrong. [`Retries`] decides and counts; it does no IO, so it is tested
 //! without a socket or a clock; `link.rs` acts on what it says.
 
 use crate::chrome::status::{self, State};

@@ -14,9 +14,15 @@
 //! catch-up); if the visitor is away then, the kept snapshot is the last page, not the next one, and the
 //! status stays. A rejoin (after the agent's own connection dropped) is `live` only once its catch-up
 //! snapshot is in the mirror.
+//!
+//! Where the site asks the visitor's consent, the relay answers the join with `AwaitingConsent` (status
+//! `consent`; the agent counts as signed in, so a drop is rejoined and the relay says again whether to
+//! wait) and later `Joined` (live) or `ConsentDeclined` (`declined`, final). The support call's other
+//! messages (who watches, who controls the page, refusals) go to the [`CallState`] the session owns.
 
+use crate::call::state::CallState;
 use crate::chrome::counters::Counters;
-use crate::chrome::status::State;
+use crate::chrome::status::{State, CONSENT_TEXT, DECLINED_TEXT};
 use crate::mirror::Mirror;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::{Control, Decoder, Message};
@@ -63,6 +69,13 @@ pub struct Session {
     catching_up: bool,
     /// The visitor's page is away: `Some(true)` loading another page, `Some(false)` its connection dropped.
     visitor_away: Option<bool>,
+    /// `AwaitingConsent` arrived on this connection and `Joined` has not yet.
+    awaiting_consent: bool,
+    /// The visitor declined this agent (final, across connections).
+    declined: bool,
+    /// The URL of the visitor's page, from its last snapshot.
+    visitor_url: String,
+    call: CallState,
 }
 
 impl Session {
@@ -76,6 +89,10 @@ impl Session {
             joined: None,
             catching_up: false,
             visitor_away: None,
+            awaiting_consent: false,
+            declined: false,
+            visitor_url: String::new(),
+            call: CallState::default(),
         }
     }
 
@@ -102,11 +119,55 @@ impl Session {
         self.joined = None;
         self.catching_up = false;
         self.visitor_away = None;
+        self.awaiting_consent = false;
+        if !rejoining {
+            self.declined = false; // a new join, perhaps to another session
+        }
+        self.call.reset_connection();
     }
 
     /// The key this connection joined, once `Joined` arrived.
     pub fn joined(&self) -> Option<&str> {
         self.joined.as_deref()
+    }
+
+    /// Whether the relay accepted this connection's sign-in: it joined, or waits for the visitor's consent.
+    pub fn signed_in(&self) -> bool {
+        self.joined.is_some() || self.awaiting_consent
+    }
+
+    /// Whether the visitor declined this agent (the relay then closes with `close::CONSENT_DECLINED`).
+    pub fn declined(&self) -> bool {
+        self.declined
+    }
+
+    /// The URL of the visitor's page as the visitor sees it (empty before the first snapshot).
+    pub fn visitor_url(&self) -> &str {
+        &self.visitor_url
+    }
+
+    /// The title of the visitor's page: the `<title>` of the mirrored document.
+    pub fn visitor_title(&self) -> String {
+        self.mirror.document().map(|document| document.title()).unwrap_or_default()
+    }
+
+    /// The support call: who watches, who controls the page, the agent's tool.
+    pub fn call(&self) -> &CallState {
+        &self.call
+    }
+
+    /// Changes the call's state (the viewer's buttons), keeping the mirror's interactivity in step.
+    pub fn change_call<T>(&mut self, change: impl FnOnce(&mut CallState) -> T) -> T {
+        let result = change(&mut self.call);
+        self.sync_interactivity();
+        result
+    }
+
+    /// Lets the mirror take the agent's mouse and keys while a tool is held or the agent controls the
+    /// page; the shield keeps them away otherwise.
+    fn sync_interactivity(&mut self) {
+        let interactive = self.call.interactive();
+        self.mirror.overlay_mut().set_interactive(interactive);
     }
 
     /// Handles one binary frame from the relay.
@@ -115,6 +176,7 @@ impl Session {
         match self.decoder.decode(bytes) {
             Ok(Message::Snapshot(snapshot)) => match self.mirror.apply_snapshot(&snapshot) {
                 Ok(()) => {
+                    self.visitor_url = snapshot.url.clone();
                     self.asked_for_snapshot = false;
                     self.counters.snapshots += 1;
                     self.counters.frames_applied += 1;
@@ -133,7 +195,9 @@ impl Session {
                     self.ask_for_snapshot(&mut reply);
                 }
             }
-            Ok(Message::Control(Control::Joined { key, .. })) => {
+            Ok(Message::Control(Control::Joined { key, agent })) => {
+                self.awaiting_consent = false;
+                self.call.roster.set_me(agent);
                 reply.status = Some(self.status_when_joined(&key));
                 self.joined = Some(key.clone());
                 reply.joined = Some(key);
@@ -144,7 +208,22 @@ impl Session {
             }
             Ok(Message::Control(Control::VisitorTab { tab })) => reply.tab = Some(tab),
             Ok(Message::Control(Control::Asset { url, path })) => self.mirror.learn_asset(&url, &path),
-            Ok(Message::Control(_) | Message::Asset(_)) => {}
+            Ok(Message::Control(Control::AwaitingConsent)) => {
+                self.awaiting_consent = true;
+                reply.status = Some((State::Consent, CONSENT_TEXT.to_string()));
+            }
+            Ok(Message::Control(Control::ConsentDeclined)) => {
+                self.declined = true;
+                self.call.drop_tool();
+                self.sync_interactivity();
+                reply.status = Some((State::Declined, DECLINED_TEXT.to_string()));
+            }
+            Ok(Message::Control(message)) => {
+                if self.call.receive(&message) {
+                    self.sync_interactivity();
+                }
+            }
+            Ok(Message::Asset(_)) => {}
             Err(error) => self.bad_frame(&error.to_string(), &mut reply),
         }
         self.count_mirror_problems();

@@ -1,16 +1,22 @@
 //! The viewer on the agent's page: the one type `viewer.js` (in `www/agent/`) drives.
 //!
-//! A [`Viewer`] finds the page's elements by id, owns the session (with its mirror), the status line and
-//! the [`Link`] that opens a connection when the agent joins (and again when it drops). Its methods are the
-//! wasm exports `viewer.js` calls: `new Viewer()`, `onStateChange`, `state`, `join`, `leave`, `fit`; their
-//! names must not change.
+//! A [`Viewer`] finds the page's elements by id, owns the session (with its mirror), the status line, the
+//! call's chrome, the [`Link`] that opens a connection when the agent joins (and again when it drops) and
+//! the [`Surface`] that turns the agent's gestures on the mirror into the call's messages. Its methods
+//! are the wasm exports `viewer.js` calls: `new Viewer()`, `onStateChange`, `state`, `join`, `leave`,
+//! `fit`, and for the support call `requestControl`, `releaseControl`, `selectTool`, `tool`; their names
+//! must not change.
 
+use crate::call::tools::Tool;
+use crate::chrome::call_bar::CallBar;
 use crate::chrome::overlay::{Overlay, Surroundings};
-use crate::chrome::status::{State, StatusLine};
+use crate::chrome::status::{State, StatusLine, LEFT_TEXT};
+use crate::chrome::strokes::Strokes;
 use crate::connection::{self, Shared};
 use crate::link::Link;
 use crate::mirror::Mirror;
 use crate::session::Session;
+use crate::surface::listen::{self, Surface};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -26,6 +32,8 @@ pub mod element_ids {
     /// The mirror box (the page calls it a frame; the viewer keeps that word for the relay's messages).
     pub const MIRROR_BOX: &str = "cobrowse-frame";
     pub const POINTER: &str = "cobrowse-pointer";
+    /// The layer of the agent's own strokes over the mirror (optional).
+    pub const STROKES: &str = "cobrowse-strokes";
 }
 
 /// The viewer on the agent's page.
@@ -33,6 +41,7 @@ pub mod element_ids {
 pub struct Viewer {
     shared: Shared,
     link: Link,
+    _surface: Surface,
 }
 
 #[wasm_bindgen]
@@ -57,8 +66,13 @@ impl Viewer {
         );
         status.show(State::Idle, "Sign in and enter the session key the visitor reads to you");
         status.show_tab(None);
-        let shared = Shared { session: Rc::new(RefCell::new(session)), status: Rc::new(status) };
-        Ok(Viewer { link: Link::new(shared.clone()), shared })
+        let bar = Rc::new(CallBar::new(Some(document.clone())));
+        let shared = Shared { session: Rc::new(RefCell::new(session)), status: Rc::new(status), bar };
+        shared.show_call();
+        let link = Link::new(shared.clone());
+        let strokes = Strokes::new(document.get_element_by_id(element_ids::STROKES));
+        let surface = listen::surface(shared.clone(), link.sender(), strokes);
+        Ok(Viewer { link, shared, _surface: surface })
     }
 
     /// Calls `callback(state, text)` whenever the status changes.
@@ -93,11 +107,48 @@ impl Viewer {
         }
     }
 
-    /// Leaves the session (also while the viewer waits to rejoin).
+    /// Leaves the session (also while the viewer waits to rejoin or for the visitor's consent): closes
+    /// with 1000; the session goes on for the others. Final: `left`, no rejoin.
     pub fn leave(&self) {
         if self.link.leave() {
-            self.shared.status.show(State::Ended, "You left the session");
+            self.shared.status.show(State::Left, LEFT_TEXT);
         }
+        self.shared.end_call();
+    }
+
+    /// Asks the visitor for control of their page (`data-control` becomes `requested`).
+    #[wasm_bindgen(js_name = requestControl)]
+    pub fn request_control(&self) {
+        self.send_call_change(|session| match session.joined() {
+            Some(_) => session.change_call(|call| call.request_control()),
+            None => None, // nothing to ask before joining (or while rejoining)
+        });
+    }
+
+    /// Gives control back, or stops asking (`data-control` becomes `none`).
+    #[wasm_bindgen(js_name = releaseControl)]
+    pub fn release_control(&self) {
+        self.send_call_change(|session| session.change_call(|call| call.release_control()));
+    }
+
+    /// Presses a tool's button: `"pointer"`, `"highlight"` or `"draw"` (pressing the held tool puts it
+    /// down; any other name puts every tool down).
+    #[wasm_bindgen(js_name = selectTool)]
+    pub fn select_tool(&self, name: &str) {
+        let change = |session: &mut Session| {
+            session.change_call(|call| match Tool::parse(name) {
+                Some(tool) => call.press_tool(tool),
+                None => call.drop_tool(),
+            });
+            None
+        };
+        self.send_call_change(change);
+    }
+
+    /// The tool the agent holds: `"pointer"`, `"highlight"`, `"draw"`, or `""`.
+    pub fn tool(&self) -> String {
+        let session = self.shared.session.try_borrow();
+        session.ok().and_then(|session| session.call().tool()).map_or("", Tool::as_str).to_string()
     }
 
     /// Scales the mirror to the space it has now.
@@ -105,6 +156,22 @@ impl Viewer {
         if let Ok(mut session) = self.shared.session.try_borrow_mut() {
             session.mirror_mut().overlay_mut().fit();
         }
+    }
+}
+
+impl Viewer {
+    /// Changes the call's state, sends the message the change calls for, and shows the result.
+    fn send_call_change(&self, change: impl FnOnce(&mut Session) -> Option<cobrowse_protocol::Control>) {
+        let message = match self.shared.session.try_borrow_mut() {
+            Ok(mut session) => change(&mut session),
+            Err(_) => return,
+        };
+        if let Some(message) = message {
+            if !self._surface.gestures().send(&message) {
+                web_sys::console::warn_1(&format!("cobrowse viewer: {} not sent", message.name()).into());
+            }
+        }
+        self.shared.show_call();
     }
 }
 

@@ -1,11 +1,14 @@
-// The agent's viewer page: loads the viewer's wasm and wires the sign-in form, the Leave button and
-// resizing to it. Everything else (the WebSocket, the mirror, the status line) happens in the wasm.
+// The agent's viewer page: loads the viewer's wasm and wires the sign-in form, the Leave button, the
+// support call's buttons (remote control, tools) and resizing to it. Everything else (the WebSocket, the mirror, the status line) happens in the wasm.
 import init, { Viewer } from "./pkg/cobrowse_agent_viewer.js";
 
 const byId = (id) => document.getElementById(id);
 
 // States in which a join is under way (or being resumed), so the form gives way to the Leave button.
-const JOINED_STATES = ["connecting", "live", "navigating", "reconnecting"];
+const JOINED_STATES = ["connecting", "consent", "live", "navigating", "reconnecting"];
+
+// The tool buttons: #tool-NAME presses the tool NAME (pressing the held one puts it down).
+const TOOLS = ["pointer", "highlight", "draw"];
 
 function showLoadFailure(error) {
   const status = byId("cobrowse-status");
@@ -30,6 +33,11 @@ function wire(viewer) {
     viewer.join(byId("agent-name").value, byId("agent-password").value, byId("session-key").value);
   });
   leave.addEventListener("click", () => viewer.leave());
+  byId("request-control").addEventListener("click", () => viewer.requestControl());
+  byId("release-control").addEventListener("click", () => viewer.releaseControl());
+  for (const tool of TOOLS) {
+    byId("tool-" + tool).addEventListener("click", () => viewer.selectTool(tool));
+  }
 
   // Fit the mirror again whenever the space for it changes (window resize, the bar wrapping).
   let pending = false;

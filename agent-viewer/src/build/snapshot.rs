@@ -1,7 +1,8 @@
 //! A `Snapshot` rebuilds the whole mirror: the top document reset and its tree built from scratch.
 //!
 //! The document is opened afresh with the visitor's doctype (so the rendering mode matches, see
-//! `fresh_document.rs`), given the navigation guard (rebuilding drops its listeners), emptied of ids, and
+//! `fresh_document.rs`), given the navigation guard and the viewer's own listeners (rebuilding drops
+//! them), emptied of ids, and
 //! built with the viewer's base and stylesheet in its head. Then the page-wide state follows: adopted
 //! sheets, the `:hover`/`:focus` twins, the listener for late stylesheets, the visitor's own `<base>`,
 //! the viewport size and the window's scroll offset.
@@ -20,6 +21,7 @@ impl Mirror {
     pub fn apply_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), JsValue> {
         let document = self.reopen_top_document(snapshot)?;
         self.navigation_guard.protect(&document)?;
+        self.listeners.attach(&document)?;
         self.ids.clear();
         let injected = Injected::create(&document, &snapshot.url)?;
         let mut builder = Builder::new(&document, self).inject_into_head(&injected);

@@ -5,6 +5,11 @@
 //! phone viewport stays crisp). The box around the iframe (the mirror box, `#cobrowse-frame` in
 //! `index.html`) takes the scaled size, and holds the transparent shield that keeps the agent's clicks
 //! away from the mirror, and the pointer, placed at the visitor's pointer coordinates times the scale.
+//!
+//! While the agent holds a call tool or controls the visitor's page the mirror is *interactive*: the
+//! iframe loses `inert`, the mirror box gets `data-interactive` (the shield steps aside, see
+//! `viewer.css`) and becomes focusable as the control surface, so the agent's gestures reach the
+//! mirror's document, where `surface/` listens (and cancels every default: the mirror stays view-only).
 
 use cobrowse_protocol::{Point, Size};
 use wasm_bindgen::JsCast;
@@ -88,12 +93,42 @@ impl Overlay {
 
     /// Shows a ripple where the visitor clicked (viewport coordinates); it fades by itself (`viewer.css`).
     pub fn show_click(&self, point: Point) {
+        self.ripple(point, "cobrowse-click");
+    }
+
+    /// Shows a ring where the agent highlighted (viewport coordinates); it fades by itself.
+    pub fn show_highlight(&self, point: Point) {
+        self.ripple(point, "cobrowse-click cobrowse-highlight");
+    }
+
+    /// Lets the agent's mouse and keys reach the mirror (`true`) or keeps them away with the shield.
+    pub fn set_interactive(&mut self, interactive: bool) {
+        let _ = match interactive {
+            true => self.iframe.remove_attribute("inert"),
+            false => self.iframe.set_attribute("inert", ""),
+        };
+        let Some(surroundings) = &self.surroundings else {
+            return;
+        };
+        let mirror_box = &surroundings.mirror_box;
+        let _ = match interactive {
+            true => mirror_box.set_attribute("data-interactive", "").and(mirror_box.set_attribute("tabindex", "0")),
+            false => mirror_box.remove_attribute("data-interactive").and(mirror_box.remove_attribute("tabindex")),
+        };
+    }
+
+    /// The mirror box, if the overlay has its surroundings.
+    pub fn mirror_box(&self) -> Option<&HtmlElement> {
+        self.surroundings.as_ref().map(|surroundings| &surroundings.mirror_box)
+    }
+
+    fn ripple(&self, point: Point, class: &str) {
         let Some(surroundings) = &self.surroundings else {
             return;
         };
         let Some(document) = surroundings.mirror_box.owner_document() else { return };
         let Ok(ripple) = document.create_element("div") else { return };
-        ripple.set_class_name("cobrowse-click");
+        ripple.set_class_name(class);
         let (left, top) = scaled(point, self.scale);
         let _ = ripple.set_attribute("style", &format!("left:{};top:{}", px(left), px(top)));
         let _ = surroundings.mirror_box.append_child(&ripple);

@@ -5,9 +5,13 @@
 //! `cobrowse_protocol::close`) becomes a state and a sentence saying what happened and what to do. The
 //! state is also published as `window.cobrowseViewer.state` (see `counters.rs`).
 //!
+//! Beside the state, where the agent's remote control stands goes into `data-control` (`none`,
+//! `requested`, `granted`; see `call/control.rs`) and `window.cobrowseViewer.control`.
+//!
 //! The visitor's tab the session follows (`Control::VisitorTab`) is shown beside it: `data-tab` on the
 //! status element, "Tab N" in `#cobrowse-tab`, and `window.cobrowseViewer.tab`.
 
+use crate::call::control::ControlState;
 use crate::dom::global_object;
 use cobrowse_protocol::close;
 use std::cell::{Cell, RefCell};
@@ -21,6 +25,8 @@ pub enum State {
     Idle,
     /// The socket is opening, or the relay is checking the sign-in.
     Connecting,
+    /// Signed in; the site asks the visitor's consent before the agent sees anything.
+    Consent,
     /// Joined: the mirror follows the visitor.
     Live,
     /// The visitor's page is loading another page (or the same one again); the mirror keeps the last one.
@@ -28,8 +34,12 @@ pub enum State {
     /// A connection dropped, the agent's own or the visitor's, and is expected back; the mirror keeps the
     /// last page.
     Reconnecting,
-    /// The session is over (the visitor ended it, or the agent left).
+    /// The session is over (the visitor ended it).
     Ended,
+    /// The agent left; the session goes on for the others. Final: no rejoin.
+    Left,
+    /// The visitor declined to let this agent watch. Final: no rejoin.
+    Declined,
     /// The connection dropped without the relay saying why.
     Disconnected,
     /// The relay refused (sign-in, key, limits) or the viewer could not work.
@@ -42,21 +52,32 @@ impl State {
         match self {
             State::Idle => "idle",
             State::Connecting => "connecting",
+            State::Consent => "consent",
             State::Live => "live",
             State::Navigating => "navigating",
             State::Reconnecting => "reconnecting",
             State::Ended => "ended",
+            State::Left => "left",
+            State::Declined => "declined",
             State::Disconnected => "disconnected",
             State::Error => "error",
         }
     }
 }
 
+/// The status text while the visitor is asked to let the agent watch.
+pub const CONSENT_TEXT: &str = "Waiting for the visitor to allow you…";
+/// The status text once the visitor declined (`ConsentDeclined`, or a close with 4014).
+pub const DECLINED_TEXT: &str = "The visitor declined.";
+/// The status text after the agent pressed Leave.
+pub const LEFT_TEXT: &str = "You left; the session goes on for the others";
+
 /// The state and words for a socket the relay closed with `code` and `reason`.
 pub fn for_close(code: u16, reason: &str) -> (State, String) {
     let (state, text) = match code {
         close::SESSION_ENDED => (State::Ended, "The visitor ended the session"),
         close::NORMAL => (State::Ended, "The session ended"),
+        close::CONSENT_DECLINED => (State::Declined, DECLINED_TEXT),
         close::AUTH_FAILED => (State::Error, "Wrong agent name or password"),
         close::UNKNOWN_KEY => (State::Error, "No session has this key — check the digits with the visitor"),
         close::KEY_EXPIRED => (State::Error, "This session key has expired — ask the visitor for a new one"),
@@ -127,6 +148,16 @@ impl StatusLine {
             };
         }
         publish_tab(tab);
+    }
+
+    /// Shows where the agent's remote control stands.
+    pub fn show_control(&self, control: ControlState) {
+        if let Some(element) = &self.element {
+            let _ = element.set_attribute("data-control", control.as_str());
+        }
+        if let Some(global) = global_object() {
+            let _ = js_sys::Reflect::set(&global, &"control".into(), &control.as_str().into());
+        }
     }
 
     /// Shows `state` and `text`.
