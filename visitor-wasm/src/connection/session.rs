@@ -406,11 +406,9 @@ impl Session {
 }
 
 /// What the socket calls with a support-call message's frame: `emit("call", frame)`, at once (the socket's
-/// callback holds no session, so the shim may call back in, as its answers do).
+/// callback holds no session, so the shim may call back in, as its answers do; the notice is made at once).
 fn call_emitter(emit: Function) -> impl FnMut(JsValue) {
-    move |frame| {
-        let _ = emit.call2(&JsValue::UNDEFINED, &"call".into(), &frame);
-    }
+    move |frame| crate::connection::notice::notify(vec![Notice::Emit(emit.clone(), "call", frame)])
 }
 
 /// What `start()` resolves to: `{key, secret, agents}` (`secret` empty on a resumed session).
