@@ -19,6 +19,11 @@ import { pressKey, typeText } from "./keys.js";
 export const PAUSE_MS = 1000;
 export const PAUSED = "the visitor is using the page: try again in a moment";
 
+/** Whether `target` is part of cobrowse's own UI (the widget, its prompts, the agents' layer). */
+function onCobrowseUi(target) {
+  return Boolean(target && target.closest && target.closest("[data-cobrowse-ignore]"));
+}
+
 /** The visitor's inputs that pause remote control. */
 const VISITOR_INPUTS = ["pointerdown", "keydown", "wheel"];
 
@@ -54,11 +59,14 @@ export function createControl({ send, nodeInfo, mayType, pointer, changed, now =
     setHolder(0); // at once: no input of the agent runs while the relay hears of it
   }
 
-  /** One of the visitor's own events (a listener's, or a test's): a trusted one pauses control. */
+  /**
+   * One of the visitor's own events (a listener's, or a test's): a trusted one pauses control, unless it
+   * is on cobrowse's own widget or prompts (allowing control is not using the page).
+   */
   function visitorActed(event) {
     if (!event.isTrusted) return;
-    pausedUntil = now() + PAUSE_MS;
     if (event.type === "keydown" && event.key === "Escape" && holder) release();
+    if (!onCobrowseUi(event.target)) pausedUntil = now() + PAUSE_MS;
   }
 
   /** The agent's input: acted out if the agent holds control and the visitor is not busy. */

@@ -78,6 +78,16 @@ describe("who holds control", () => {
     click(0);
     expect($("box").checked).toBe(false);
   });
+
+  it("is not paused by the visitor's presses on cobrowse's own prompts (allowing control is not using the page)", () => {
+    document.body.innerHTML = '<input type="checkbox" id="box"><div data-cobrowse-ignore><button id="allow">Allow</button></div>';
+    shows($("box"));
+    control.setHolder(1);
+    control.visitorActed({ isTrusted: true, type: "pointerdown", target: $("allow") });
+    click(0);
+    expect($("box").checked).toBe(true);
+    expect(refusals()).toEqual([]);
+  });
 });
 
 describe("clicks", () => {
