@@ -18,14 +18,17 @@
 //! Where the site asks the visitor's consent, the relay answers the join with `AwaitingConsent` (status
 //! `consent`; the agent counts as signed in, so a drop is rejoined and the relay says again whether to
 //! wait) and later `Joined` (live) or `ConsentDeclined` (`declined`, final). The support call's other
-//! messages (who watches, who controls the page, refusals) go to the [`CallState`] the session owns.
+//! messages (who watches, who controls the page, refusals) go to the [`CallState`] the session owns; the
+//! other agents' pointers are shown over the mirror.
 
+use crate::call::point;
 use crate::call::state::CallState;
 use crate::chrome::counters::Counters;
 use crate::chrome::status::{State, CONSENT_TEXT, DECLINED_TEXT};
 use crate::mirror::Mirror;
+use cobrowse_protocol::call::AgentId;
 use cobrowse_protocol::message::encode_control;
-use cobrowse_protocol::{Control, Decoder, Message};
+use cobrowse_protocol::{Control, Decoder, Message, Point};
 
 /// What the connection should do after a frame.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -124,6 +127,7 @@ impl Session {
             self.declined = false; // a new join, perhaps to another session
         }
         self.call.reset_connection();
+        self.mirror.overlay_mut().keep_agent_pointers(&[]);
     }
 
     /// The key this connection joined, once `Joined` arrived.
@@ -161,6 +165,23 @@ impl Session {
         let result = change(&mut self.call);
         self.sync_interactivity();
         result
+    }
+
+    /// Shows another agent's pointer at the document point `at` (as the mirror is scrolled and scaled now).
+    fn show_agent_pointer(&mut self, agent: AgentId, at: Option<Point>) {
+        if agent == self.call.roster.me() {
+            return;
+        }
+        let name = self.call.roster.name_of(agent).unwrap_or("Agent").to_string();
+        let (scroll, scale) = (self.mirror.scroll_offset(), self.mirror.overlay().scale());
+        let at = at.map(|at| point::on_box(at, scroll, scale));
+        self.mirror.overlay_mut().show_agent_pointer(agent, &name, at);
+    }
+
+    /// Takes away the pointers of agents who left.
+    fn keep_agent_pointers(&mut self) {
+        let agents: Vec<AgentId> = self.call.roster.agents().iter().map(|info| info.agent).collect();
+        self.mirror.overlay_mut().keep_agent_pointers(&agents);
     }
 
     /// Lets the mirror take the agent's mouse and keys while a tool is held or the agent controls the
@@ -218,9 +239,11 @@ impl Session {
                 self.sync_interactivity();
                 reply.status = Some((State::Declined, DECLINED_TEXT.to_string()));
             }
+            Ok(Message::Control(Control::Pointer { agent, at })) => self.show_agent_pointer(agent, at),
             Ok(Message::Control(message)) => {
                 if self.call.receive(&message) {
                     self.sync_interactivity();
+                    self.keep_agent_pointers();
                 }
             }
             Ok(Message::Asset(_)) => {}

@@ -230,3 +230,33 @@ fn a_gesture_in_the_mirror_names_the_visitors_element_and_document_point_after_e
     let text_node = session.borrow().mirror().node(11).unwrap();
     assert_eq!(session.borrow().mirror().visitor_id_of(&text_node), Some(11));
 }
+
+#[wasm_bindgen_test]
+fn other_agents_pointers_show_with_their_names_and_go_when_they_leave() {
+    use cobrowse_agent_viewer::chrome::overlay::{Overlay, Surroundings};
+    let document = test_document();
+    let div = || -> web_sys::HtmlElement { document.create_element("div").unwrap().unchecked_into() };
+    let (stage, mirror_box, pointer) = (div(), div(), div());
+    document.body().unwrap().append_child(&mirror_box).unwrap();
+    let overlay =
+        Overlay::with_surroundings(mirror_iframe(), Surroundings { stage, mirror_box: mirror_box.clone(), pointer });
+    let mut session = Session::new(Mirror::with_overlay(overlay));
+    session.reset_connection(false);
+    control(&mut session, Control::Joined { key: KEY.into(), agent: 2 });
+    let agents = vec![AgentInfo { agent: 1, name: "bo".into() }, AgentInfo { agent: 2, name: "ana".into() }];
+    control(&mut session, Control::Agents { agents });
+    control(&mut session, Control::Pointer { agent: 1, at: Some(Point { x: 30, y: 40 }) });
+    control(&mut session, Control::Pointer { agent: 2, at: Some(Point { x: 1, y: 1 }) });
+    let dots = mirror_box.query_selector_all(".cobrowse-agent-pointer").unwrap();
+    assert_eq!(dots.length(), 1, "only the other agent's pointer");
+    let dot: web_sys::Element = dots.item(0).unwrap().unchecked_into();
+    assert_eq!(dot.get_attribute("data-name").as_deref(), Some("bo"));
+    assert_eq!(dot.get_attribute("data-agent").as_deref(), Some("1"));
+    assert!(dot.get_attribute("style").unwrap().contains("left:30px;top:40px"));
+    control(&mut session, Control::Agents { agents: vec![AgentInfo { agent: 2, name: "ana".into() }] });
+    assert_eq!(session.mirror().overlay().agent_pointer_count(), 0, "bo left");
+    control(&mut session, Control::Pointer { agent: 1, at: Some(Point { x: 3, y: 4 }) });
+    control(&mut session, Control::Pointer { agent: 1, at: None });
+    assert_eq!(mirror_box.query_selector_all(".cobrowse-agent-pointer").unwrap().length(), 0);
+    mirror_box.remove();
+}

@@ -57,6 +57,11 @@ fn holders_while_only_watching_change_nothing_and_refusals_say_why() {
     assert_eq!(control.notice(), Some("the site does not allow remote control"));
     control.refused(" ");
     assert_eq!(control.notice(), Some("Control was refused"));
+    control.request();
+    control.holder(2, 2, None);
+    control.refused("the field is masked: only the visitor types in it");
+    assert_eq!(control.state(), ControlState::Granted, "a refused input does not end control");
+    assert_eq!(control.notice(), Some("the field is masked: only the visitor types in it"));
     assert_eq!(ControlState::Granted.as_str(), "granted");
 }
 

@@ -2,7 +2,8 @@
 //!
 //! The agent asks (`ControlRequest`); the relay names who controls the page with `ControlHolder`
 //! (this agent: `granted`; another agent or nobody while asking or holding: back to `none`, with a
-//! notice saying why) or refuses with `ControlRefused` (its reason becomes the notice). Releasing
+//! notice saying why) or refuses with `ControlRefused` (its reason becomes the notice; a refused input,
+//! such as typing into a masked field, does not end control). Releasing
 //! (`ControlRelease`) ends holding or asking at once. The state is shown as
 //! `#cobrowse-status[data-control]`.
 
@@ -91,9 +92,12 @@ impl RemoteControl {
         self.notice = Some(notice);
     }
 
-    /// The relay (or the visitor) refused a request or an input, for `reason`.
+    /// The relay (or the visitor) refused a request or an input, for `reason`. A refused request ends
+    /// asking; a refused input (a masked field) leaves control as it is: only the notice says why.
     pub fn refused(&mut self, reason: &str) {
-        self.state = ControlState::None;
+        if self.state == ControlState::Requested {
+            self.state = ControlState::None;
+        }
         self.notice = Some(match reason.trim() {
             "" => "Control was refused".to_string(),
             reason => reason.to_string(),

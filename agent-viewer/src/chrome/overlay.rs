@@ -11,6 +11,8 @@
 //! `viewer.css`) and becomes focusable as the control surface, so the agent's gestures reach the
 //! mirror's document, where `surface/` listens (and cancels every default: the mirror stays view-only).
 
+use crate::chrome::agent_pointers::AgentPointers;
+use cobrowse_protocol::call::AgentId;
 use cobrowse_protocol::{Point, Size};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlIFrameElement};
@@ -35,12 +37,15 @@ pub struct Overlay {
     viewport: Size,
     scale: f64,
     pointer: Option<Point>,
+    /// The other agents' pointers (the support call).
+    agent_pointers: AgentPointers,
 }
 
 impl Overlay {
     /// An overlay that only sizes the iframe (no scaling, no pointer).
     pub fn for_iframe(iframe: HtmlIFrameElement) -> Self {
-        Self { iframe, surroundings: None, viewport: Size::default(), scale: 1.0, pointer: None }
+        let agent_pointers = AgentPointers::default();
+        Self { iframe, surroundings: None, viewport: Size::default(), scale: 1.0, pointer: None, agent_pointers }
     }
 
     /// An overlay that also scales the iframe to fit `surroundings.stage` and shows the pointer.
@@ -115,6 +120,23 @@ impl Overlay {
             true => mirror_box.set_attribute("data-interactive", "").and(mirror_box.set_attribute("tabindex", "0")),
             false => mirror_box.remove_attribute("data-interactive").and(mirror_box.remove_attribute("tabindex")),
         };
+    }
+
+    /// Shows another agent's pointer at `at` on the mirror box (`None`: it left the mirror).
+    pub fn show_agent_pointer(&mut self, agent: AgentId, name: &str, at: Option<(f64, f64)>) {
+        if let Some(surroundings) = &self.surroundings {
+            self.agent_pointers.show(&surroundings.mirror_box, agent, name, at);
+        }
+    }
+
+    /// Takes away the pointers of agents no longer in the session (`agents`: those who are).
+    pub fn keep_agent_pointers(&mut self, agents: &[AgentId]) {
+        self.agent_pointers.keep_only(agents);
+    }
+
+    /// How many other agents' pointers are shown.
+    pub fn agent_pointer_count(&self) -> usize {
+        self.agent_pointers.len()
     }
 
     /// The mirror box, if the overlay has its surroundings.
