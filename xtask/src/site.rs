@@ -91,9 +91,11 @@ pub fn site_dir() -> PathBuf {
 }
 
 fn build_package(package: &Package) -> Result {
-    command::run(
+    let remaps = short_source_paths();
+    command::run_with_env(
         "cargo",
         &["build", "-p", package.krate, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"],
+        &[("CARGO_ENCODED_RUSTFLAGS", &remaps)],
     )?;
     let compiled = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{}.wasm", package.lib_name));
     let out_dir = site_dir().join(package.out_dir);
@@ -109,6 +111,22 @@ fn build_package(package: &Package) -> Result {
     minify(&glue, &glue, Some("esm"))?;
     crate::imports::shorten(&wasm, &glue)?;
     report_size(&format!("{} (wasm + JS glue)", package.krate), &[&wasm, &glue])
+}
+
+/// Rust flags that shorten the source paths a wasm module carries (the file names of panic locations: its
+/// download pays for every byte): the crates' registry folders and the workspace become relative paths.
+/// Nothing else changes; the flags are given to the wasm builds only (with `--target`, build scripts and
+/// proc-macros are built without them).
+fn short_source_paths() -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    let registries = cargo_home.and_then(|home| std::fs::read_dir(home.join("registry/src")).ok());
+    let mut prefixes: Vec<PathBuf> = registries.into_iter().flatten().flatten().map(|entry| entry.path()).collect();
+    prefixes.push(command::workspace_root());
+    let flags: Vec<String> =
+        prefixes.iter().map(|prefix| format!("--remap-path-prefix={}/=", prefix.display())).collect();
+    flags.join("\u{1f}")
 }
 
 /// `wasm-opt -Oz` in place, with a binaryen that keeps wasm-bindgen's externref table intact.
