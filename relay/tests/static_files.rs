@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{get, start};
+use common::{get, http_get_with, start};
+use std::io::{Read, Write};
 
 #[tokio::test]
 async fn healthz_answers_ok() {
@@ -96,5 +97,48 @@ async fn missing_files_and_escapes_are_not_found() {
         let response = get(relay.addr, path).await;
         assert_eq!(response.status, 404, "{path}");
     }
+    relay.handle.shutdown().await;
+}
+
+/// `text` gzipped, as the build's precompressed copies are.
+fn gzipped(text: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(text).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[tokio::test]
+async fn a_precompressed_copy_is_sent_to_browsers_that_accept_gzip() {
+    let relay = start(|_| {}).await;
+    let wasm = b"\0asm visitor".repeat(40);
+    let site = relay.dir.path().join("site/visitor");
+    std::fs::write(site.join("cobrowse_visitor_bg.wasm"), &wasm).unwrap();
+    std::fs::write(site.join("cobrowse_visitor_bg.wasm.gz"), gzipped(&wasm)).unwrap();
+    std::fs::write(relay.dir.path().join("www/cobrowse.js.gz"), gzipped(b"// the shim")).unwrap();
+
+    for (path, original) in
+        [("/visitor/cobrowse_visitor_bg.wasm?v=1", wasm.as_slice()), ("/cobrowse.js", b"// the shim")]
+    {
+        let stream = tokio::net::TcpStream::connect(relay.addr).await.unwrap();
+        let compressed = http_get_with(stream, path, "Accept-Encoding: br, gzip;q=0.8\r\n").await;
+        assert_eq!(compressed.status, 200, "{path}");
+        assert_eq!(compressed.header("content-encoding"), Some("gzip"), "{path}");
+        assert_eq!(compressed.header("vary"), Some("accept-encoding"), "{path}");
+        assert_eq!(compressed.header("content-length"), Some(compressed.body.len().to_string().as_str()));
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(compressed.body.as_slice()).read_to_end(&mut decoded).unwrap();
+        assert_eq!(decoded, original, "{path}");
+
+        let stream = tokio::net::TcpStream::connect(relay.addr).await.unwrap();
+        let refused = http_get_with(stream, path, "Accept-Encoding: gzip;q=0, identity\r\n").await;
+        assert_eq!(refused.header("content-encoding"), None, "{path}");
+        assert_eq!(refused.body, original, "{path}");
+        let plain = get(relay.addr, path).await;
+        assert_eq!((plain.header("content-encoding"), plain.body.as_slice()), (None, original), "{path}");
+    }
+    // Without a copy, a file is sent as it is whatever the browser accepts.
+    let stream = tokio::net::TcpStream::connect(relay.addr).await.unwrap();
+    let css = http_get_with(stream, "/cobrowse.css", "Accept-Encoding: gzip\r\n").await;
+    assert_eq!((css.header("content-encoding"), css.body.as_slice()), (None, &b".cobrowse-widget {}"[..]));
     relay.handle.shutdown().await;
 }

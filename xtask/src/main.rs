@@ -11,6 +11,7 @@ mod checks;
 mod circles;
 mod command;
 mod imports;
+mod precompress;
 mod setup;
 mod site;
 

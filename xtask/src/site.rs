@@ -71,7 +71,8 @@ pub fn build() -> Result {
     report_size(
         "the visitor's first download (shim, stylesheet, visitor package)",
         &[&shim, &css, &package[0], &package[1]],
-    )
+    )?;
+    crate::precompress::all(&site_dir())
 }
 
 /// The shim's entry module under `www/`: the modules it imports are bundled with it.

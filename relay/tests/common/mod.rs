@@ -280,8 +280,17 @@ pub async fn wait_for_control(socket: &mut Socket, wanted: &Control) {
 }
 
 /// A GET over any stream; returns the status, the headers (names lower-cased) and the body.
-pub async fn http_get<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, path: &str) -> HttpResponse {
-    let request = format!("GET {path} HTTP/1.1\r\nHost: relay.test\r\nConnection: close\r\n\r\n");
+pub async fn http_get<S: AsyncRead + AsyncWrite + Unpin>(stream: S, path: &str) -> HttpResponse {
+    http_get_with(stream, path, "").await
+}
+
+/// A GET with extra header lines (each ending in `\r\n`).
+pub async fn http_get_with<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    path: &str,
+    headers: &str,
+) -> HttpResponse {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: relay.test\r\n{headers}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     tokio::time::timeout(PATIENCE, stream.read_to_end(&mut raw)).await.expect("the response arrives").unwrap();
