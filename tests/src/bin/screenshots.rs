@@ -89,8 +89,7 @@ async fn take_shots(call: &Call, dir: &Path) -> Result<()> {
     .await
     .map_err(step("the widget names who watches"))?;
     call.agent_presses("#tool-pointer").await.map_err(step("the agent picks the pointer"))?;
-    call.agent_hovers("#submit-order").await.map_err(step("the agent points at Order"))?;
-    wait_for_agent_layer(call).await.map_err(step("the agent's pointer on the visitor's page"))?;
+    point_at(call, "#submit-order").await.map_err(step("the agent points at Order"))?;
     settle().await;
     let shot = region(&call.visitor, &["#cobrowse-widget"], Span::Elements).await.map_err(step("widget-live"))?;
     save(dir, "widget-live.png", &shot)?;
@@ -110,8 +109,7 @@ async fn take_shots(call: &Call, dir: &Path) -> Result<()> {
     call.agent_clicks("#city").await.map_err(step("the agent clicks City"))?;
     call.agent_types(TYPED_CITY).await.map_err(step("the agent types a city"))?;
     call.wait_for_mirror_text("#city-state", TYPED_CITY).await.map_err(step("the city reaches the mirror"))?;
-    call.agent_hovers("#gift").await.map_err(step("the agent points at Gift wrap"))?;
-    wait_for_agent_layer(call).await.map_err(step("the agent's pointer during control"))?;
+    point_at(call, "#gift").await.map_err(step("the agent points at Gift wrap"))?;
     settle().await;
     let shot = window(&call.visitor).await.map_err(step("widget-control"))?;
     save(dir, "widget-control.png", &shot)?;
@@ -153,16 +151,31 @@ async fn settle() {
     tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
-/// Waits until the visitor's `#cobrowse-agent-layer` shows something with a size (the agent's pointer).
-async fn wait_for_agent_layer(call: &Call) -> Result<()> {
-    call.wait_on_visitor(
-        "the agent's layer shows a pointer",
-        r#"var layer = document.getElementById('cobrowse-agent-layer'); if (!layer) return false;
-           return Array.prototype.some.call(layer.querySelectorAll('.cobrowse-pointer'), function (e) {
-             var r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0;
-           });"#,
-    )
-    .await
+/// The agent moves its mouse over the mirror's `css` element until the visitor's `#cobrowse-agent-layer`
+/// shows its pointer there, and only that one (an older pointer of the same agent may linger for a few
+/// seconds while it fades; a pointer fades 3 s after it last moved, so the mouse moves again meanwhile).
+async fn point_at(call: &Call, css: &str) -> Result<()> {
+    const ONE_POINTER: &str = r#"
+        var layer = document.getElementById('cobrowse-agent-layer'); if (!layer) return false;
+        var pointers = layer.querySelectorAll('.cobrowse-pointer');
+        if (pointers.length !== 1 || pointers[0].classList.contains('cobrowse-fading')) return false;
+        var r = pointers[0].getBoundingClientRect(); return r.width > 0 && r.height > 0;
+    "#;
+    let what = format!("the agent's pointer over {css}, alone, on the visitor's page");
+    let mut last_error = None;
+    for _ in 0..4 {
+        call.agent_hovers(css).await?;
+        let shown = cobrowse_e2e::wait::until(&what, Duration::from_millis(2500), || async {
+            let one: bool = call.visitor.execute(ONE_POINTER, vec![]).await?;
+            Ok(one.then_some(()))
+        })
+        .await;
+        match shown {
+            Ok(()) => return Ok(()),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| what.into()))
 }
 
 /// The whole window of `browser`, as PNG bytes.
