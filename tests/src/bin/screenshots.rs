@@ -178,7 +178,7 @@ async fn point_at(call: &Call, css: &str) -> Result<()> {
     Err(last_error.unwrap_or_else(|| what.into()))
 }
 
-/// The whole window of `browser`, as PNG bytes.
+/// The whole window (the viewport) of `browser`, decoded.
 async fn window(browser: &Browser) -> Result<Image> {
     let png = browser
         .client()
