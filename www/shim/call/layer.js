@@ -72,7 +72,7 @@ export function createLayer() {
   /** Shows the agent's pointer at `at` with its name, or takes it away (`at` null). */
   function pointer(agent, at, name) {
     let shown = pointers.get(agent);
-    if (!at) return shown && (shown.remove(), pointers.delete(agent));
+    if (!at) return shown && (clearTimeout(shown.fadeTimer), shown.remove(), pointers.delete(agent));
     if (!shown) {
       shown = make("div", "cobrowse-pointer cobrowse-agent-" + (agent % 4), root);
       make("span", "cobrowse-pointer-arrow", shown);
@@ -82,7 +82,9 @@ export function createLayer() {
     shown.lastChild.textContent = name || "Agent";
     if (!root.isConnected) document.documentElement.appendChild(root); // a page may have replaced <html>'s children
     place(shown, at);
-    fadeLater(shown, POINTER_FADE_MS, () => pointers.delete(agent));
+    const faded = shown;
+    // Only this element's own entry goes: a newer pointer of the agent's may have taken its place.
+    fadeLater(shown, POINTER_FADE_MS, () => pointers.get(agent) === faded && pointers.delete(agent));
   }
 
   return {

@@ -61,6 +61,16 @@ describe("the agent layer", () => {
     expect(root().querySelector(".cobrowse-pointer")).toBeNull();
   });
 
+  it("keeps one pointer per agent when a hidden pointer's fade would have fired later", () => {
+    layer.pointer(1, { x: 1, y: 2 }, "Ana");
+    vi.advanceTimersByTime(3100); // fading
+    layer.pointer(1, null); // the agent's mouse left the mirror
+    layer.pointer(1, { x: 5, y: 6 }, "Ana"); // and came back
+    vi.advanceTimersByTime(600); // the old fade's end would have dropped the new pointer's entry
+    layer.pointer(1, { x: 7, y: 8 }, "Ana");
+    expect(root().querySelectorAll(".cobrowse-pointer")).toHaveLength(1);
+  });
+
   it("outlines the element shown where the agent saw it, in document coordinates", () => {
     const buy = document.getElementById("buy");
     ids.set(document.getElementById("card"), 7);
