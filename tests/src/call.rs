@@ -8,7 +8,9 @@ use crate::stage::Stage;
 use crate::{agent, visitor};
 use cobrowse_protocol::FrameKind;
 use cobrowse_relay::{ConsentPolicy, Peer, ReceivedFrame};
-use fantoccini::actions::{InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MouseActions, PointerAction, WheelAction, WheelActions, MOUSE_BUTTON_LEFT,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -142,6 +144,46 @@ impl Call {
             .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
             .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
         self.perform(click, &format!("click the mirror's {css}")).await
+    }
+
+    /// Drags the agent's mouse across the mirror's `css` element, from its left to its right (a stroke with
+    /// the draw tool).
+    pub async fn agent_drags_across(&self, css: &str) -> crate::error::Result<()> {
+        let (x, y) = self.mirror_point(css).await?;
+        let mut drag = MouseActions::new("agent-mouse".into())
+            .then(PointerAction::MoveTo { duration: None, x: x - 40.0, y })
+            .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
+        for step in 1..=8 {
+            let at = x - 40.0 + f64::from(step) * 10.0;
+            drag = drag.then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(30)),
+                x: at,
+                y: y + f64::from(step),
+            });
+        }
+        let drag = drag.then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
+        self.perform(drag, &format!("drag across the mirror's {css}")).await
+    }
+
+    /// Turns the agent's mouse wheel by `delta_y` pixels over the mirror's `css` element.
+    pub async fn agent_scrolls_over(&self, css: &str, delta_y: i64) -> crate::error::Result<()> {
+        let (x, y) = self.mirror_point(css).await?;
+        let wheel = WheelActions::new("agent-wheel".into()).then(WheelAction::Scroll {
+            duration: None,
+            x: x as i64,
+            y: y as i64,
+            delta_x: 0,
+            delta_y,
+        });
+        self.perform(wheel, &format!("scroll over the mirror's {css}")).await
+    }
+
+    /// Presses one key (a `fantoccini::key::Key` as a char, e.g. Tab) on the agent's keyboard.
+    pub async fn agent_presses_key(&self, key: char) -> crate::error::Result<()> {
+        let keys = KeyActions::new("agent-keyboard".into())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.perform(keys, "press a key").await
     }
 
     /// Types `text` on the agent's keyboard, into whatever has the focus in the viewer.

@@ -217,6 +217,60 @@ async fn control_lasts_across_a_page_load() -> Result<()> {
     call.finish().await
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_in_control_tabs_chooses_and_scrolls_and_draws_on_the_page() -> Result<()> {
+    let call = Call::start(ConsentPolicy::Never).await?;
+    call.agent_joins().await?;
+    call.wait_for_mirror_text("#page-name", "Order form").await?;
+    call.grant_control().await?;
+
+    // Keyboard navigation: Tab moves the visitor's focus from #name to the next field.
+    call.agent_clicks("#name").await?;
+    call.wait_on_visitor("#name focused", "return document.activeElement && document.activeElement.id === 'name';")
+        .await?;
+    call.agent_presses_key(char::from(fantoccini::key::Key::Tab)).await?;
+    call.wait_on_visitor(
+        "#city focused after Tab",
+        "return document.activeElement && document.activeElement.id === 'city';",
+    )
+    .await?;
+
+    // A choice in the mirror's <select> (its native list cannot be driven headless: the change is made there).
+    let chose: bool = call
+        .agent
+        .execute(
+            "var d = document.getElementById('cobrowse-mirror').contentDocument, s = d.getElementById('size'); \
+             s.selectedIndex = 2; s.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+            vec![],
+        )
+        .await?;
+    assert!(chose);
+    call.wait_on_visitor("Large chosen", "return document.getElementById('size').value === 'l';").await?;
+
+    // The agent's wheel scrolls the visitor's window.
+    call.agent_scrolls_over("#page-name", 400).await?;
+    call.wait_on_visitor("the window scrolled down", "return window.scrollY > 100;").await?;
+    call.agent_scrolls_over("#far-below", -2000).await.ok();
+
+    // A stroke drawn in the mirror shows in the visitor's layer, and no click went with it.
+    call.agent_presses("#tool-draw").await?;
+    let clicks_before: u32 = call.visitor.execute("return window.callPage.clicks.length;", vec![]).await?;
+    call.wait_on_visitor("back at the top", "window.scrollTo(0, 0); return window.scrollY === 0;").await?;
+    call.wait_for_mirror_text("#page-name", "Order form").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    call.agent_drags_across("#counter").await?;
+    call.wait_on_visitor(
+        "a stroke in the agents' layer",
+        "var l = document.getElementById('cobrowse-agent-layer'); \
+         return !!l && l.querySelectorAll('svg polyline, svg path').length > 0;",
+    )
+    .await?;
+    let clicks_after: u32 = call.visitor.execute("return window.callPage.clicks.length;", vec![]).await?;
+    assert_eq!(clicks_after, clicks_before, "drawing over the button clicked nothing");
+    call.expect_no_violation("through keys, a choice, scrolling and drawing").await?;
+    call.finish().await
+}
+
 /// Waits until the viewer's page says `word` somewhere (a refusal's reason).
 async fn wait_for_viewer_text(call: &Call, word: &str) -> Result<()> {
     let what = format!("agent: the viewer saying {word:?}");
