@@ -1,5 +1,5 @@
 //! The relay's continuity settings for a test, written as the config file's keys (`resume_grace_secs`,
-//! `idle_limit_secs`, the heartbeat's, a site's `tabs`) and read by the relay's own TOML parser, so the tests follow the
+//! `idle_limit_secs`, the heartbeat's, a site's `tabs` and `consent`) and read by the relay's own TOML parser, so the tests follow the
 //! documented keys rather than the Rust field names behind them.
 
 use cobrowse_relay::Config;
@@ -18,6 +18,9 @@ pub struct ContinuitySettings {
     pub heartbeat_secs: (u64, u64),
     /// The site's `[sites.masking] mask_selectors`.
     pub mask_selectors: &'static [&'static str],
+    /// The site's `consent`: `"never"` by default here, so agents join at once (the support call's own
+    /// tests cover `"always"`, the product's default).
+    pub consent: &'static str,
 }
 
 impl Default for ContinuitySettings {
@@ -30,6 +33,7 @@ impl Default for ContinuitySettings {
             tabs: "visible",
             heartbeat_secs: (10, 30),
             mask_selectors: &[],
+            consent: "never",
         }
     }
 }
@@ -41,13 +45,14 @@ impl ContinuitySettings {
         let masking = format!("\n[sites.masking]\nmask_selectors = [{}]\n", selectors.join(", "));
         format!(
             "resume_grace_secs = {}\nidle_limit_secs = {}\nheartbeat_interval_secs = {}\nheartbeat_timeout_secs = {}\n\n\
-             [[sites]]\nid = \"{}\"\norigins = [\"*\"]\ntabs = \"{}\"\n{masking}",
+             [[sites]]\nid = \"{}\"\norigins = [\"*\"]\ntabs = \"{}\"\nconsent = \"{}\"\n{masking}",
             self.resume_grace_secs,
             self.idle_limit_secs,
             self.heartbeat_secs.0,
             self.heartbeat_secs.1,
             crate::relay::SITE_ID,
-            self.tabs
+            self.tabs,
+            self.consent
         )
     }
 
@@ -78,6 +83,7 @@ mod tests {
             tabs: "first",
             heartbeat_secs: (1, 3),
             mask_selectors: &["#a"],
+            consent: "always",
         };
         let toml = settings.to_toml();
         let lines = [
@@ -88,6 +94,7 @@ mod tests {
             "tabs = \"first\"",
             "id = \"demo\"",
             "mask_selectors = [\"#a\"]",
+            "consent = \"always\"",
         ];
         for line in lines {
             assert!(toml.contains(line), "expected the line {line:?} in:\n{toml}");
