@@ -269,10 +269,12 @@ fn accepts_gzip() -> impl Filter<Extract = (bool,), Error = warp::Rejection> + C
             accepted.split(',').any(|coding| {
                 let mut parts = coding.split(';').map(str::trim);
                 let named = parts.next().is_some_and(|name| name.eq_ignore_ascii_case("gzip"));
-                named
-                    && !parts.any(|parameter| {
-                        matches!(parameter.replace(' ', "").as_str(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000")
-                    })
+                let refused = parts.any(|parameter| {
+                    let parameter = parameter.replace(' ', "");
+                    let quality = parameter.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok());
+                    quality == Some(0.0)
+                });
+                named && !refused
             })
         })
     })

@@ -38,6 +38,9 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
+/// Why a snapshot is asked for when a call message found an agent's queue full.
+const CALL_MESSAGE_LAG: &str = "an agent's queue was too full for a call message";
+
 /// Past this many times `kept_state_bytes`, the relay stops keeping state until the next snapshot: a
 /// visitor that ignores snapshot requests must not grow the relay's memory without bound.
 const HARD_LIMIT_FACTOR: usize = 4;
@@ -295,8 +298,14 @@ impl Session {
 
     /// Queues a control frame to every agent; one whose queue is full lags (and gets a snapshot later).
     fn tell_agents_locked(&self, inner: &mut Inner, frame: &Bytes) {
-        if inner.agents.iter().any(|agent| !announce(agent, frame)) {
-            self.request_snapshot_locked(inner, "an agent's queue was too full for a visitor notice");
+        self.tell_agents_where(inner, frame, |_| true, "an agent's queue was too full for a visitor notice");
+    }
+
+    /// Queues a control frame to the agents `wanted` picks; one whose queue is full lags (`why` is logged
+    /// with the snapshot request that follows).
+    fn tell_agents_where(&self, inner: &mut Inner, frame: &Bytes, wanted: impl Fn(&AgentSlot) -> bool, why: &str) {
+        if inner.agents.iter().filter(|slot| wanted(slot)).any(|slot| !announce(slot, frame)) {
+            self.request_snapshot_locked(inner, why);
         }
     }
 
@@ -480,15 +489,11 @@ impl Session {
                 call::Send::Visitor(control) => inner.presence.tell(control),
                 call::Send::Agent(agent, control) => {
                     let frame = Bytes::from(encode_control(&control));
-                    if inner.agents.iter().filter(|slot| slot.id == agent).any(|slot| !announce(slot, &frame)) {
-                        self.request_snapshot_locked(inner, "an agent's queue was too full for a call message");
-                    }
+                    self.tell_agents_where(inner, &frame, |slot| slot.id == agent, CALL_MESSAGE_LAG);
                 }
                 call::Send::Agents { except, control } => {
                     let frame = Bytes::from(encode_control(&control));
-                    if inner.agents.iter().filter(|slot| slot.id != except).any(|slot| !announce(slot, &frame)) {
-                        self.request_snapshot_locked(inner, "an agent's queue was too full for a call message");
-                    }
+                    self.tell_agents_where(inner, &frame, |slot| slot.id != except, CALL_MESSAGE_LAG);
                 }
             }
         }

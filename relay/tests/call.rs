@@ -172,7 +172,7 @@ async fn a_site_without_remote_control_refuses_requests_and_a_visitor_may_not_po
 #[tokio::test]
 async fn an_unanswered_consent_and_control_are_carried_to_the_visitor_s_next_page() {
     let relay = start(|_| {}).await;
-    let mut first_page = connect_visitor_path(relay.addr, &format!("/ws/visitor?site={ASKING_SITE}&tab=t")).await;
+    let mut first_page = connect_path(relay.addr, &format!("/ws/visitor?site={ASKING_SITE}&tab=t"), None).await;
     let Control::SessionStarted { key, secret, .. } = next_control(&mut first_page).await else {
         panic!("expected SessionStarted")
     };
@@ -187,7 +187,7 @@ async fn an_unanswered_consent_and_control_are_carried_to_the_visitor_s_next_pag
     drop(first_page);
 
     let path = format!("/ws/visitor?site={ASKING_SITE}&tab=t&resume=1");
-    let mut second_page = connect_visitor_path(relay.addr, &path).await;
+    let mut second_page = connect_path(relay.addr, &path, None).await;
     send(&mut second_page, control(&Control::Resume { key: key.clone(), secret })).await;
     assert!(matches!(next_control(&mut second_page).await, Control::SessionStarted { .. }));
     let ana_info = AgentInfo { agent: ana_number, name: AGENT.into() };
@@ -204,11 +204,4 @@ async fn an_unanswered_consent_and_control_are_carried_to_the_visitor_s_next_pag
     send_join(&mut ana_again, AGENT, PASSWORD, &key).await;
     assert!(matches!(next_control(&mut ana_again).await, Control::Joined { .. }));
     relay.handle.shutdown().await;
-}
-
-/// Opens a visitor socket on `path` (no `Origin`).
-async fn connect_visitor_path(addr: SocketAddr, path: &str) -> Socket {
-    let (socket, _response) =
-        tokio_tungstenite::connect_async(format!("ws://{addr}{path}")).await.expect("the visitor connects");
-    socket
 }

@@ -10,32 +10,22 @@ use common::*;
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 
 /// A new session of site "demo" from tab `tab`: the socket, the key and the resume secret.
 async fn open(addr: SocketAddr, tab: &str) -> (Socket, String, String) {
-    let mut socket = connect(addr, &format!("/ws/visitor?site=demo&tab={tab}"), None).await;
+    let mut socket = connect_path(addr, &format!("/ws/visitor?site=demo&tab={tab}"), None).await;
     match next_control(&mut socket).await {
         Control::SessionStarted { key, secret, agents: 0, .. } => (socket, key, secret),
         other => panic!("expected SessionStarted, got {other:?}"),
     }
 }
 
-async fn connect(addr: SocketAddr, path: &str, origin: Option<&str>) -> Socket {
-    let mut request = format!("ws://{addr}{path}").into_client_request().unwrap();
-    if let Some(origin) = origin {
-        request.headers_mut().insert("origin", origin.parse().unwrap());
-    }
-    let (socket, _response) = tokio_tungstenite::connect_async(request).await.expect("the visitor connects");
-    socket
-}
-
 /// A resuming connection of `site` from tab `tab` that has sent its `Resume`.
 async fn resume(addr: SocketAddr, site: &str, tab: &str, origin: Option<&str>, key: &str, secret: &str) -> Socket {
-    let mut socket = connect(addr, &format!("/ws/visitor?site={site}&tab={tab}&resume=1"), origin).await;
+    let mut socket = connect_path(addr, &format!("/ws/visitor?site={site}&tab={tab}&resume=1"), origin).await;
     send(&mut socket, control(&Control::Resume { key: key.into(), secret: secret.into() })).await;
     socket
 }
@@ -89,7 +79,7 @@ async fn a_dropped_connection_is_reported_as_reconnecting_and_can_come_back() {
 #[tokio::test]
 async fn the_key_alone_a_wrong_secret_or_another_origin_cannot_resume() {
     let relay = start(|_| {}).await;
-    let mut shop = connect(relay.addr, "/ws/visitor?site=shop&tab=t", Some(SHOP_ORIGIN)).await;
+    let mut shop = connect_path(relay.addr, "/ws/visitor?site=shop&tab=t", Some(SHOP_ORIGIN)).await;
     let Control::SessionStarted { key, secret, .. } = next_control(&mut shop).await else { panic!("no session") };
     for (site, origin, offered) in [
         (SHOP_SITE, Some(SHOP_ORIGIN), ""),
@@ -225,17 +215,17 @@ async fn a_next_page_of_the_same_tab_is_a_page_change_even_if_the_last_page_neve
 async fn a_resuming_connection_whose_first_frame_is_not_resume_is_refused_with_a_reason() {
     let relay = start(|_| {}).await;
     let path = "/ws/visitor?site=demo&tab=t&resume=1";
-    let mut page_first = connect(relay.addr, path, None).await;
+    let mut page_first = connect_path(relay.addr, path, None).await;
     send(&mut page_first, snapshot("a page before any Resume")).await;
     let (code, reason) = expect_close(&mut page_first).await;
     assert_eq!(code, close::UNEXPECTED_MESSAGE);
     assert!(reason.contains("must be Resume"), "{reason}");
-    let mut end_first = connect(relay.addr, path, None).await;
+    let mut end_first = connect_path(relay.addr, path, None).await;
     send(&mut end_first, control(&Control::EndSession)).await;
     let (code, reason) = expect_close(&mut end_first).await;
     assert_eq!(code, close::UNEXPECTED_MESSAGE);
     assert!(reason.contains("must be Resume, not EndSession"), "{reason}");
-    let mut garbage = connect(relay.addr, path, None).await;
+    let mut garbage = connect_path(relay.addr, path, None).await;
     send(&mut garbage, Bytes::from_static(&[1, 3, 0xff, 0xff])).await;
     assert_eq!(expect_close(&mut garbage).await.0, close::MALFORMED_FRAME);
     relay.handle.shutdown().await;

@@ -151,7 +151,12 @@ pub fn control(message: &Control) -> Bytes {
 
 /// Opens `/ws/visitor?site=SITE`, with an `Origin` header if given.
 pub async fn connect_visitor(addr: SocketAddr, site: &str, origin: Option<&str>) -> Socket {
-    let mut request = format!("ws://{addr}/ws/visitor?site={site}").into_client_request().unwrap();
+    connect_path(addr, &format!("/ws/visitor?site={site}"), origin).await
+}
+
+/// Opens a WebSocket on `path` (query included), with an `Origin` header if given.
+pub async fn connect_path(addr: SocketAddr, path: &str, origin: Option<&str>) -> Socket {
+    let mut request = format!("ws://{addr}{path}").into_client_request().unwrap();
     if let Some(origin) = origin {
         request.headers_mut().insert("origin", origin.parse().unwrap());
     }
