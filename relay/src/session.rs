@@ -304,7 +304,9 @@ impl Session {
     /// Queues a control frame to the agents `wanted` picks; one whose queue is full lags (`why` is logged
     /// with the snapshot request that follows).
     fn tell_agents_where(&self, inner: &mut Inner, frame: &Bytes, wanted: impl Fn(&AgentSlot) -> bool, why: &str) {
-        if inner.agents.iter().filter(|slot| wanted(slot)).any(|slot| !announce(slot, frame)) {
+        // Every wanted agent gets the frame: counting the failures (not `any`) never stops at the first full queue.
+        let lagging = inner.agents.iter().filter(|slot| wanted(slot)).filter(|slot| !announce(slot, frame)).count();
+        if lagging > 0 {
             self.request_snapshot_locked(inner, why);
         }
     }
@@ -328,7 +330,8 @@ impl Session {
         let Some(announcement) = inner.assets.store(upload, hash, &self.limits.assets)? else {
             return Ok(());
         };
-        if inner.agents.iter().any(|agent| !announce(agent, &announcement)) {
+        let lagging = inner.agents.iter().filter(|agent| !announce(agent, &announcement)).count();
+        if lagging > 0 {
             self.request_snapshot_locked(&mut inner, "an agent's queue was too full for an asset announcement");
         }
         Ok(())
@@ -751,6 +754,23 @@ mod tests {
         assert_eq!(late[0], tab_frame(1));
         assert_eq!(late[1..3], *session.lock().assets.announcements());
         assert_eq!(late[3..], [frame("S3")]);
+    }
+
+    #[test]
+    fn a_full_queue_does_not_keep_an_announcement_from_the_agents_after_it() {
+        let (session, visitor, _) = open(limits(2));
+        let mut slow = watching(&session, "slow");
+        let mut quick = watching(&session, "quick");
+        let upload =
+            |url: &str| AssetUpload { url: url.into(), mime: "image/png".into(), bytes: url.as_bytes().to_vec() };
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
+        drain(&mut quick.queue);
+        // `slow`'s queue (two frames) is full now; `quick`'s is empty.
+        session.accept_asset(upload("u1")).unwrap();
+        assert!(slow.lagging.load(Ordering::Relaxed), "the full queue lags");
+        let announced = drain(&mut quick.queue);
+        assert_eq!(announced, session.lock().assets.announcements()[..1], "the agent after a full one is told too");
+        drain(&mut slow.queue);
     }
 
     #[test]
