@@ -19,7 +19,7 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::server::{ClientHello, ResolvesServerCert};
 use tokio_rustls::rustls::sign::CertifiedKey;
-use tokio_rustls::rustls::ServerConfig;
+use tokio_rustls::rustls::{self, InconsistentKeys, ServerConfig};
 use tokio_rustls::TlsAcceptor;
 
 /// Why TLS cannot be served with the configured files.
@@ -94,11 +94,23 @@ pub(crate) fn acceptor(certificate: Arc<ServedCertificate>) -> Result<TlsAccepto
     Ok(TlsAcceptor::from(Arc::new(server)))
 }
 
+/// The certificate chain in `cert` with the private key in `key`, checked to belong together.
 fn read_certified_key(cert: &Path, key: &Path, provider: &CryptoProvider) -> Result<CertifiedKey, TlsError> {
     let certificates = read_certificates(cert)?;
-    let key = PrivateKeyDer::from_pem_file(key)
-        .map_err(|error| TlsError::Key { path: key.to_owned(), reason: error.to_string() })?;
-    CertifiedKey::from_der(certificates, key, provider).map_err(|error| TlsError::Mismatch(error.to_string()))
+    let key_failed = |reason: String| TlsError::Key { path: key.to_owned(), reason };
+    let private_key = PrivateKeyDer::from_pem_file(key).map_err(|error| key_failed(error.to_string()))?;
+    let signing_key =
+        provider.key_provider.load_private_key(private_key).map_err(|error| key_failed(error.to_string()))?;
+    let certified = CertifiedKey::new(certificates, signing_key);
+    match certified.keys_match() {
+        Ok(()) | Err(rustls::Error::InconsistentKeys(InconsistentKeys::Unknown)) => Ok(certified),
+        Err(rustls::Error::InconsistentKeys(_)) => Err(TlsError::Mismatch(format!(
+            "the key in {} is not the key of the certificate in {} (give the key the certificate was made for)",
+            key.display(),
+            cert.display()
+        ))),
+        Err(error) => Err(TlsError::Certificate { path: cert.to_owned(), reason: error.to_string() }),
+    }
 }
 
 fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
