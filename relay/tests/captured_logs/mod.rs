@@ -36,9 +36,14 @@ impl CapturedLogs {
         self.events.lock().unwrap().clone()
     }
 
-    /// Whether any event has a field whose value contains `text`.
+    /// The events the relay logged (not the test's clients).
+    pub fn relay_events(&self) -> Vec<Captured> {
+        self.events().into_iter().filter(|event| event.target.starts_with("cobrowse_relay")).collect()
+    }
+
+    /// Whether any event the relay logged has a field whose value contains `text`.
     pub fn mention(&self, text: &str) -> bool {
-        self.events().iter().any(|event| event.fields.contains(text))
+        self.relay_events().iter().any(|event| event.fields.contains(text))
     }
 }
 
