@@ -239,3 +239,65 @@ impl ReloadSignal {
         std::future::pending().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(arguments: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("cobrowse-relay").chain(arguments.iter().copied())).unwrap()
+    }
+
+    fn with_tls(redirect_listen: cobrowse_relay::RedirectListen) -> Config {
+        let mut config = Config::development(Some("pw".into()));
+        config.tls = Some(TlsConfig { redirect_listen, ..TlsConfig::new("c.pem".into(), "k.pem".into()) });
+        config
+    }
+
+    fn addr(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn without_tls_the_relay_listens_on_loopback_8080_only() {
+        let listen = listen_addresses(&cli(&[]), &Config::development(Some("pw".into())));
+        assert_eq!(listen, Listen { main: addr("127.0.0.1:8080"), redirect: None });
+        let listen = listen_addresses(&cli(&["--listen", "127.0.0.1:9000"]), &Config::development(None));
+        assert_eq!(listen, Listen::main_only(addr("127.0.0.1:9000")));
+    }
+
+    #[test]
+    fn with_a_certificate_it_serves_443_and_redirects_from_80() {
+        let config = with_tls(Default::default());
+        let listen = listen_addresses(&cli(&[]), &config);
+        assert_eq!(listen, Listen { main: addr("0.0.0.0:443"), redirect: Some(addr("0.0.0.0:80")) });
+
+        let listen = listen_addresses(&cli(&["--redirect-listen", "127.0.0.1:8081"]), &config);
+        assert_eq!(listen.redirect, Some(addr("127.0.0.1:8081")));
+        let listen = listen_addresses(&cli(&["--no-redirect", "--listen", "[::]:8443"]), &config);
+        assert_eq!(listen, Listen::main_only(addr("[::]:8443")));
+        let listen = listen_addresses(&cli(&[]), &with_tls(cobrowse_relay::RedirectListen::Off));
+        assert_eq!(listen.redirect, None);
+    }
+
+    #[test]
+    fn dev_tls_serves_loopback_8443_without_a_redirect_unless_asked() {
+        let config = with_tls(Default::default());
+        let listen = listen_addresses(&cli(&["--dev-tls"]), &config);
+        assert_eq!(listen, Listen::main_only(addr("127.0.0.1:8443")));
+        let listen = listen_addresses(&cli(&["--dev-tls", "--redirect-listen", "127.0.0.1:8080"]), &config);
+        assert_eq!(listen.redirect, Some(addr("127.0.0.1:8080")));
+    }
+
+    #[test]
+    fn command_line_certificates_override_the_config_s_and_keep_its_redirect() {
+        let mut config = with_tls(cobrowse_relay::RedirectListen::Off);
+        apply_overrides(&cli(&["--tls-cert", "new.pem", "--tls-key", "new-key.pem"]), &mut config).unwrap();
+        let tls = config.tls.unwrap();
+        assert_eq!((tls.cert.to_str(), tls.key.to_str()), (Some("new.pem"), Some("new-key.pem")));
+        assert_eq!(tls.redirect_listen, cobrowse_relay::RedirectListen::Off);
+        assert!(Cli::try_parse_from(["cobrowse-relay", "--tls-cert", "only.pem"]).is_err(), "a key is required");
+        assert!(Cli::try_parse_from(["cobrowse-relay", "--log-format", "xml"]).is_err());
+        assert_eq!(cli(&["--log-format", "json"]).log_format, LogFormat::Json);
+    }
+}
