@@ -222,7 +222,7 @@ async fn the_development_certificate_serves_localhost_and_loopback_addresses() {
     let relay = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = relay.local_addr();
     for name in ["localhost", "127.0.0.1"] {
-        let stream = connect_trusting(addr, &[leaf.clone()], name).await;
+        let stream = connect_trusting(addr, std::slice::from_ref(&leaf), name).await;
         assert_eq!(http_get(stream, "/healthz").await.status, 200, "{name}");
     }
     relay.shutdown().await;
