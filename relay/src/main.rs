@@ -106,12 +106,13 @@ async fn serve(cli: Cli) -> Result<(), String> {
     };
     apply_overrides(&cli, &mut config)?;
     let listen = listen_addresses(&cli, &config);
+    let signals = Signals::listen();
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     let relay = spawn_with(config, listen).await.map_err(|error| error.to_string())?;
     let addr = relay.local_addr();
     tracing::info!("demo site: {scheme}://{addr}/demo/");
     tracing::info!("agent viewer: {scheme}://{addr}/agent/");
-    run_until_stopped(&relay).await;
+    run_until_stopped(&relay, signals).await;
     tracing::info!("stopping: closing every connection");
     relay.shutdown().await;
     Ok(())
@@ -177,14 +178,12 @@ fn print_password_hash() -> Result<(), String> {
 
 /// Serves until Ctrl-C or SIGTERM; on each SIGHUP reloads the TLS certificate (a failed reload keeps the
 /// old one and is logged).
-async fn run_until_stopped(relay: &RelayHandle) {
-    let stop = stop_signal();
-    tokio::pin!(stop);
-    let mut reloads = ReloadSignal::new();
+async fn run_until_stopped(relay: &RelayHandle, mut signals: Signals) {
     loop {
         tokio::select! {
-            () = &mut stop => return,
-            () = reloads.next() => {
+            _ = tokio::signal::ctrl_c() => return,
+            () = signals.terminate.next() => return,
+            () = signals.hangup.next() => {
                 tracing::info!("SIGHUP: reloading the TLS certificate");
                 let _ = relay.reload_tls();
             }
@@ -192,47 +191,44 @@ async fn run_until_stopped(relay: &RelayHandle) {
     }
 }
 
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
+/// SIGTERM and SIGHUP, listened for from before the relay starts: a SIGHUP that came before would
+/// otherwise end the process, as it does by default.
+struct Signals {
+    terminate: UnixSignal,
+    hangup: UnixSignal,
 }
 
-/// SIGHUP, where there is such a signal.
-struct ReloadSignal {
-    #[cfg(unix)]
-    hangup: Option<tokio::signal::unix::Signal>,
-}
-
-impl ReloadSignal {
-    fn new() -> ReloadSignal {
+impl Signals {
+    fn listen() -> Signals {
         #[cfg(unix)]
-        let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
-        ReloadSignal {
-            #[cfg(unix)]
-            hangup,
-        }
+        use tokio::signal::unix::SignalKind;
+        #[cfg(unix)]
+        return Signals {
+            terminate: UnixSignal::listen(SignalKind::terminate()),
+            hangup: UnixSignal::listen(SignalKind::hangup()),
+        };
+        #[cfg(not(unix))]
+        Signals { terminate: UnixSignal, hangup: UnixSignal }
+    }
+}
+
+/// One Unix signal (none elsewhere).
+#[cfg(unix)]
+struct UnixSignal(Option<tokio::signal::unix::Signal>);
+#[cfg(not(unix))]
+struct UnixSignal;
+
+impl UnixSignal {
+    #[cfg(unix)]
+    fn listen(kind: tokio::signal::unix::SignalKind) -> UnixSignal {
+        UnixSignal(tokio::signal::unix::signal(kind).ok())
     }
 
+    /// The signal's next delivery; never, where it cannot be listened for.
     async fn next(&mut self) {
         #[cfg(unix)]
-        if let Some(hangup) = &mut self.hangup {
-            if hangup.recv().await.is_some() {
+        if let Some(signal) = &mut self.0 {
+            if signal.recv().await.is_some() {
                 return;
             }
         }

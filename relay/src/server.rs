@@ -54,7 +54,7 @@ pub enum ServeError {
     Accounts(#[from] AuthError),
     #[error(transparent)]
     Tls(#[from] TlsError),
-    #[error("cannot listen on {addr}: {source} (is another relay running there? try another --listen address)")]
+    #[error("cannot listen on {addr}: {source} (is another relay running there? try another --listen address; ports below 1024 need root or CAP_NET_BIND_SERVICE)")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot listen on {addr} for the redirect to HTTPS: {source} (give another address with --redirect-listen, or switch it off with --no-redirect; ports below 1024 need root or CAP_NET_BIND_SERVICE)")]
     BindRedirect { addr: SocketAddr, source: std::io::Error },
