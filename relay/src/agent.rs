@@ -185,7 +185,7 @@ async fn admit(
 ) -> Result<Admitted, Ending> {
     let first = first_frame(stream, state.config.max_frame_bytes, heard, JOIN_TIMEOUT, "Join").await?;
     let (name, password, key) = read_join(&first, state)?;
-    let audit = |outcome: &str| tracing::info!(target: "cobrowse_relay::audit", agent = name, ip = %client.ip(), key, outcome, "join attempt");
+    let audit = |outcome: &str| tracing::info!(target: "cobrowse_relay::audit", agent = &*crate::logging::bounded(&name), ip = %client.ip(), key = &*crate::logging::bounded(&key), outcome, "join attempt");
 
     if !state.join_limiter.try_acquire(client.ip()) {
         audit("too many attempts");

@@ -21,6 +21,9 @@
 //!   limit; `close`: ending a socket with a readable reason.
 //! - `state`: what the handlers share; `routes`: the warp filters; `tls`, `server`: the accept loop;
 //!   `shutdown`: stopping it all.
+//! - `redirect`: the plain-HTTP listener that sends browsers to HTTPS; `dev_cert`: `--dev-tls`'s
+//!   self-signed certificate; `proxies`: whom a trusted reverse proxy forwards (`X-Forwarded-For`);
+//!   `path_limits`: paths too long to serve; `logging`: text or JSON log lines, attacker strings bounded.
 //! - `heartbeat`: pings to every peer, and closing a socket silent for too long.
 //! - `tap`: every received frame, for audits and tests.
 
@@ -30,13 +33,18 @@ mod auth;
 mod call;
 mod close;
 pub mod config;
+mod dev_cert;
 mod frames;
 mod heartbeat;
 mod keeper;
 mod kept;
 mod keys;
+pub mod logging;
+mod path_limits;
 mod presence;
+mod proxies;
 mod rate_limit;
+mod redirect;
 mod registry;
 mod resume;
 mod routes;
@@ -49,8 +57,13 @@ mod tls;
 mod visitor;
 
 pub use auth::{hash_password, AuthError};
-pub use config::{AgentAccount, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
+pub use config::{
+    AgentAccount, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig, TabPolicy, TlsConfig,
+};
+pub use dev_cert::{default_dev_cert_dir, dev_certificate, DevCertError, DevCertificate, DEV_CERT_NAMES};
 pub use keys::generate_password;
-pub use server::{spawn, RelayHandle, ServeError};
+pub use logging::LogFormat;
+pub use proxies::Cidr;
+pub use server::{spawn, spawn_with, Listen, RelayHandle, ServeError};
 pub use tap::{Peer, ReceivedFrame};
-pub use tls::TlsError;
+pub use tls::{fingerprint, TlsError};

@@ -1,29 +1,38 @@
-//! The `cobrowse-relay` command: loads the config (or makes a development one), serves, and stops
-//! cleanly on Ctrl-C or SIGTERM.
+//! The `cobrowse-relay` command: loads the config (or makes a development one), serves, reloads its TLS
+//! certificate on SIGHUP, and stops cleanly on Ctrl-C or SIGTERM.
 //!
 //! ```text
-//! cobrowse-relay [--listen 127.0.0.1:8080] [--config relay.toml] [--www-dir DIR] [--site-dir DIR]
+//! cobrowse-relay [--listen ADDR] [--config relay.toml] [--www-dir DIR] [--site-dir DIR]
+//!                [--tls-cert PEM --tls-key PEM | --dev-tls [--dev-tls-dir DIR]]
+//!                [--redirect-listen ADDR | --no-redirect] [--insecure-public] [--log-format text|json]
 //! cobrowse-relay hash-password        # reads a password on stdin, prints its argon2 hash
 //! ```
+//!
+//! Where it listens: `--listen`, else 127.0.0.1:8080 without TLS, 0.0.0.0:443 with a certificate (and
+//! a redirect to HTTPS on 0.0.0.0:80), 127.0.0.1:8443 with `--dev-tls` (no redirect unless asked).
 //!
 //! Without `--config` it runs the development config and prints the demo agent's credentials as one line
 //! on stdout, `name=demo password=PASSWORD`; logs go to stderr (`RUST_LOG` filters them).
 
 use clap::{Parser, Subcommand};
-use cobrowse_relay::{generate_password, hash_password, spawn, Config};
+use cobrowse_relay::config::defaults;
+use cobrowse_relay::{
+    default_dev_cert_dir, dev_certificate, fingerprint, generate_password, hash_password, logging, spawn_with, Config,
+    Listen, LogFormat, RelayHandle, TlsConfig,
+};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
 
 /// The cobrowse relay: serves the shim, the wasm and the viewer, and forwards frames between a visitor
 /// and its agents.
 #[derive(Parser)]
 #[command(version)]
 struct Cli {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// Address to serve on. Default: 127.0.0.1:8080 without TLS; 0.0.0.0:443 with a certificate;
+    /// 127.0.0.1:8443 with --dev-tls.
+    #[arg(long)]
+    listen: Option<SocketAddr>,
     /// TOML config file (see relay/example-config.toml). Without one: a development config with site
     /// "demo" open to any origin and agent "demo" with a fresh password, printed on stdout.
     #[arg(long)]
@@ -34,6 +43,31 @@ struct Cli {
     /// Folder with the built wasm packages, visitor/ and agent/pkg/ (overrides the config).
     #[arg(long)]
     site_dir: Option<PathBuf>,
+    /// PEM certificate chain, leaf first, for HTTPS and WSS (overrides [tls] in the config).
+    #[arg(long, requires = "tls_key", conflicts_with = "dev_tls")]
+    tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a self-signed certificate for localhost, 127.0.0.1 and ::1, made on first use.
+    #[arg(long)]
+    dev_tls: bool,
+    /// Where --dev-tls keeps its certificate and key. Default: cobrowse-relay-dev-tls in the temp folder.
+    #[arg(long, requires = "dev_tls")]
+    dev_tls_dir: Option<PathBuf>,
+    /// Where plain HTTP redirects to HTTPS (overrides [tls] redirect_listen; default 0.0.0.0:80).
+    #[arg(long, conflicts_with = "no_redirect")]
+    redirect_listen: Option<SocketAddr>,
+    /// Serve no redirect to HTTPS.
+    #[arg(long)]
+    no_redirect: bool,
+    /// Serve plain HTTP on an address other than loopback (only behind a TLS-terminating proxy on a
+    /// private network).
+    #[arg(long)]
+    insecure_public: bool,
+    /// How log lines are written to stderr: `text` or `json` (one object per line).
+    #[arg(long, default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -46,11 +80,8 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    logging::init(cli.log_format);
     let result = match cli.command {
         Some(Command::HashPassword) => print_password_hash(),
         None => serve(cli).await,
@@ -73,21 +104,63 @@ async fn serve(cli: Cli) -> Result<(), String> {
             Config::development(Some(password))
         }
     };
-    if let Some(dir) = cli.www_dir {
-        config.www_dir = dir;
-    }
-    if let Some(dir) = cli.site_dir {
-        config.site_dir = dir;
-    }
+    apply_overrides(&cli, &mut config)?;
+    let listen = listen_addresses(&cli, &config);
+    let signals = Signals::listen();
     let scheme = if config.tls.is_some() { "https" } else { "http" };
-    let relay = spawn(config, cli.listen).await.map_err(|error| error.to_string())?;
+    let relay = spawn_with(config, listen).await.map_err(|error| error.to_string())?;
     let addr = relay.local_addr();
     tracing::info!("demo site: {scheme}://{addr}/demo/");
     tracing::info!("agent viewer: {scheme}://{addr}/agent/");
-    wait_for_stop_signal().await;
+    run_until_stopped(&relay, signals).await;
     tracing::info!("stopping: closing every connection");
     relay.shutdown().await;
     Ok(())
+}
+
+/// The command line's settings over the config's.
+fn apply_overrides(cli: &Cli, config: &mut Config) -> Result<(), String> {
+    if let Some(dir) = &cli.www_dir {
+        config.www_dir = dir.clone();
+    }
+    if let Some(dir) = &cli.site_dir {
+        config.site_dir = dir.clone();
+    }
+    if let (Some(cert), Some(key)) = (&cli.tls_cert, &cli.tls_key) {
+        let redirect_listen = config.tls.as_ref().map(|tls| tls.redirect_listen).unwrap_or_default();
+        config.tls = Some(TlsConfig { redirect_listen, ..TlsConfig::new(cert.clone(), key.clone()) });
+    }
+    if cli.dev_tls {
+        config.tls = Some(make_dev_certificate(cli)?);
+    }
+    config.insecure_public |= cli.insecure_public;
+    Ok(())
+}
+
+/// `--dev-tls`'s certificate, made if needed, with where it is and its fingerprint printed.
+fn make_dev_certificate(cli: &Cli) -> Result<TlsConfig, String> {
+    let dir = cli.dev_tls_dir.clone().unwrap_or_else(default_dev_cert_dir);
+    let made = dev_certificate(&dir).map_err(|error| error.to_string())?;
+    let fingerprint = fingerprint(&made.tls.cert).map_err(|error| error.to_string())?;
+    let how = if made.created { "made" } else { "reused" };
+    println!("dev-tls certificate ({how}): {}", made.tls.cert.display());
+    println!("dev-tls SHA-256 fingerprint: {fingerprint}");
+    Ok(made.tls)
+}
+
+/// `--listen` and the redirect address, or their defaults for how the relay serves.
+fn listen_addresses(cli: &Cli, config: &Config) -> Listen {
+    let default_main = match (&config.tls, cli.dev_tls) {
+        (_, true) => defaults::DEV_TLS_LISTEN,
+        (Some(_), false) => defaults::TLS_LISTEN,
+        (None, false) => defaults::PLAIN_LISTEN,
+    };
+    let configured_redirect = match (&config.tls, cli.dev_tls) {
+        (Some(tls), false) => tls.redirect_listen.addr(),
+        _ => None,
+    };
+    let redirect = if cli.no_redirect { None } else { cli.redirect_listen.or(configured_redirect) };
+    Listen { main: cli.listen.unwrap_or(default_main), redirect }
 }
 
 fn print_password_hash() -> Result<(), String> {
@@ -103,23 +176,124 @@ fn print_password_hash() -> Result<(), String> {
     Ok(())
 }
 
-async fn wait_for_stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+/// Serves until Ctrl-C or SIGTERM; on each SIGHUP reloads the TLS certificate (a failed reload keeps the
+/// old one and is logged).
+async fn run_until_stopped(relay: &RelayHandle, mut signals: Signals) {
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return,
+            () = signals.terminate.next() => return,
+            () = signals.hangup.next() => {
+                tracing::info!("SIGHUP: reloading the TLS certificate");
+                let _ = relay.reload_tls();
             }
-            Err(_) => std::future::pending().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+    }
+}
+
+/// SIGTERM and SIGHUP, listened for from before the relay starts: a SIGHUP that came before would
+/// otherwise end the process, as it does by default.
+struct Signals {
+    terminate: UnixSignal,
+    hangup: UnixSignal,
+}
+
+impl Signals {
+    fn listen() -> Signals {
+        #[cfg(unix)]
+        use tokio::signal::unix::SignalKind;
+        #[cfg(unix)]
+        return Signals {
+            terminate: UnixSignal::listen(SignalKind::terminate()),
+            hangup: UnixSignal::listen(SignalKind::hangup()),
+        };
+        #[cfg(not(unix))]
+        Signals { terminate: UnixSignal, hangup: UnixSignal }
+    }
+}
+
+/// One Unix signal (none elsewhere).
+#[cfg(unix)]
+struct UnixSignal(Option<tokio::signal::unix::Signal>);
+#[cfg(not(unix))]
+struct UnixSignal;
+
+impl UnixSignal {
+    #[cfg(unix)]
+    fn listen(kind: tokio::signal::unix::SignalKind) -> UnixSignal {
+        UnixSignal(tokio::signal::unix::signal(kind).ok())
+    }
+
+    /// The signal's next delivery; never, where it cannot be listened for.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = &mut self.0 {
+            if signal.recv().await.is_some() {
+                return;
+            }
+        }
+        std::future::pending().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(arguments: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("cobrowse-relay").chain(arguments.iter().copied())).unwrap()
+    }
+
+    fn with_tls(redirect_listen: cobrowse_relay::RedirectListen) -> Config {
+        let mut config = Config::development(Some("pw".into()));
+        config.tls = Some(TlsConfig { redirect_listen, ..TlsConfig::new("c.pem".into(), "k.pem".into()) });
+        config
+    }
+
+    fn addr(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn without_tls_the_relay_listens_on_loopback_8080_only() {
+        let listen = listen_addresses(&cli(&[]), &Config::development(Some("pw".into())));
+        assert_eq!(listen, Listen { main: addr("127.0.0.1:8080"), redirect: None });
+        let listen = listen_addresses(&cli(&["--listen", "127.0.0.1:9000"]), &Config::development(None));
+        assert_eq!(listen, Listen::main_only(addr("127.0.0.1:9000")));
+    }
+
+    #[test]
+    fn with_a_certificate_it_serves_443_and_redirects_from_80() {
+        let config = with_tls(Default::default());
+        let listen = listen_addresses(&cli(&[]), &config);
+        assert_eq!(listen, Listen { main: addr("0.0.0.0:443"), redirect: Some(addr("0.0.0.0:80")) });
+
+        let listen = listen_addresses(&cli(&["--redirect-listen", "127.0.0.1:8081"]), &config);
+        assert_eq!(listen.redirect, Some(addr("127.0.0.1:8081")));
+        let listen = listen_addresses(&cli(&["--no-redirect", "--listen", "[::]:8443"]), &config);
+        assert_eq!(listen, Listen::main_only(addr("[::]:8443")));
+        let listen = listen_addresses(&cli(&[]), &with_tls(cobrowse_relay::RedirectListen::Off));
+        assert_eq!(listen.redirect, None);
+    }
+
+    #[test]
+    fn dev_tls_serves_loopback_8443_without_a_redirect_unless_asked() {
+        let config = with_tls(Default::default());
+        let listen = listen_addresses(&cli(&["--dev-tls"]), &config);
+        assert_eq!(listen, Listen::main_only(addr("127.0.0.1:8443")));
+        let listen = listen_addresses(&cli(&["--dev-tls", "--redirect-listen", "127.0.0.1:8080"]), &config);
+        assert_eq!(listen.redirect, Some(addr("127.0.0.1:8080")));
+    }
+
+    #[test]
+    fn command_line_certificates_override_the_config_s_and_keep_its_redirect() {
+        let mut config = with_tls(cobrowse_relay::RedirectListen::Off);
+        apply_overrides(&cli(&["--tls-cert", "new.pem", "--tls-key", "new-key.pem"]), &mut config).unwrap();
+        let tls = config.tls.unwrap();
+        assert_eq!((tls.cert.to_str(), tls.key.to_str()), (Some("new.pem"), Some("new-key.pem")));
+        assert_eq!(tls.redirect_listen, cobrowse_relay::RedirectListen::Off);
+        assert!(Cli::try_parse_from(["cobrowse-relay", "--tls-cert", "only.pem"]).is_err(), "a key is required");
+        assert!(Cli::try_parse_from(["cobrowse-relay", "--log-format", "xml"]).is_err());
+        assert_eq!(cli(&["--log-format", "json"]).log_format, LogFormat::Json);
     }
 }

@@ -76,7 +76,7 @@ pub(crate) fn routes(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
         .boxed()
 }
 
-fn healthz() -> BoxedFilter<(Response,)> {
+pub(crate) fn healthz() -> BoxedFilter<(Response,)> {
     warp::path!("healthz").and(warp::get()).map(|| "ok".into_response()).boxed()
 }
 

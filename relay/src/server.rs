@@ -1,18 +1,27 @@
-//! The server: binds the address, accepts connections, and serves the routes on each, over plain TCP or
+//! The server: binds the addresses, accepts connections, and serves the routes on each, over plain TCP or
 //! TLS, until shut down.
 //!
 //! warp has no TLS of its own, so the accept loop is ours: every accepted socket gets `TCP_NODELAY` (a
 //! pointer move is a few dozen bytes and must not wait for Nagle), is optionally wrapped in
 //! tokio-rustls, and is served by hyper-util's auto builder *with upgrades*, which WebSockets need.
-//! The peer's address is put on each request for the join rate limit and the audit log.
+//! Each request gets its client's address (the TCP peer, or whom a trusted proxy forwards: `proxies`)
+//! for the join rate limit and the logs; a path too long to serve is answered before the routes
+//! (`path_limits`).
+//!
+//! Beside the main address the relay may listen on a second one that only redirects to HTTPS
+//! (`redirect`). Without TLS it serves only loopback addresses unless the config says `insecure_public`:
+//! plain HTTP on a network would carry agents' passwords and visitors' pages in the clear.
 
 use crate::auth::{Accounts, AuthError};
 use crate::config::{Config, ConfigError};
+use crate::path_limits::refuse_long_path;
+use crate::proxies::TrustedProxies;
+use crate::redirect;
 use crate::routes::{routes, ClientAddr};
 use crate::shutdown::{self, Shutdown, ShutdownController};
 use crate::state::RelayState;
 use crate::tap::{ReceivedFrame, Tap};
-use crate::tls::{self, TlsError};
+use crate::tls::{self, ServedCertificate, TlsError};
 use hyper::body::Incoming;
 use hyper::Request;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -45,13 +54,37 @@ pub enum ServeError {
     Accounts(#[from] AuthError),
     #[error(transparent)]
     Tls(#[from] TlsError),
-    #[error("cannot listen on {addr}: {source} (is another relay running there? try another --listen address)")]
+    #[error("cannot listen on {addr}: {source} (is another relay running there? try another --listen address; ports below 1024 need root or CAP_NET_BIND_SERVICE)")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("cannot listen on {addr} for the redirect to HTTPS: {source} (give another address with --redirect-listen, or switch it off with --no-redirect; ports below 1024 need root or CAP_NET_BIND_SERVICE)")]
+    BindRedirect { addr: SocketAddr, source: std::io::Error },
+    #[error("refusing to serve plain HTTP on {addr}, which is not a loopback address: agents' passwords and visitors' pages would cross the network unencrypted. Give a certificate ([tls] in the config, or --tls-cert and --tls-key; --dev-tls for a trial), listen on 127.0.0.1 behind a TLS-terminating proxy, or, if a proxy on a private network terminates TLS, pass --insecure-public (insecure_public = true)")]
+    PlainPublic { addr: SocketAddr },
+    #[error("a redirect to HTTPS needs a certificate: give [tls] in the config (or --tls-cert and --tls-key), or no redirect address")]
+    RedirectWithoutTls,
+}
+
+/// The addresses the relay listens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen {
+    /// Where the relay serves everything: HTTPS and WSS with a certificate, plain HTTP and WS without.
+    pub main: SocketAddr,
+    /// Where plain HTTP is answered with a redirect to `main` over HTTPS (and `/healthz`); needs TLS.
+    pub redirect: Option<SocketAddr>,
+}
+
+impl Listen {
+    /// Only the main address.
+    pub fn main_only(main: SocketAddr) -> Listen {
+        Listen { main, redirect: None }
+    }
 }
 
 /// A running relay. Dropping it stops the relay too, without waiting.
 pub struct RelayHandle {
     local_addr: SocketAddr,
+    redirect_addr: Option<SocketAddr>,
+    certificate: Option<Arc<ServedCertificate>>,
     tap: Tap,
     controller: ShutdownController,
 }
@@ -60,6 +93,30 @@ impl RelayHandle {
     /// The address the relay listens on (with the real port when asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The address of the listener that redirects to HTTPS, if there is one.
+    pub fn redirect_addr(&self) -> Option<SocketAddr> {
+        self.redirect_addr
+    }
+
+    /// Reads the certificate and key files again and presents them to every new connection; connections
+    /// already open (and their sessions) go on as they are. If the files cannot be used, the certificate
+    /// served so far stays, and the error says why (it is logged too). `cobrowse-relay` calls this on SIGHUP.
+    pub fn reload_tls(&self) -> Result<(), TlsError> {
+        let Some(certificate) = &self.certificate else {
+            return Err(TlsError::NotServingTls);
+        };
+        match certificate.reload() {
+            Ok(()) => {
+                tracing::info!("TLS certificate reloaded: new connections get the new one");
+                Ok(())
+            }
+            Err(error) => {
+                tracing::warn!(%error, "TLS certificate not reloaded: still serving the previous one");
+                Err(error)
+            }
+        }
     }
 
     /// Every frame the relay receives from any peer, as received. Subscribe before the traffic you want.
@@ -74,35 +131,83 @@ impl RelayHandle {
     }
 }
 
-/// Binds `addr` (e.g. 127.0.0.1:0) and serves in the background on the current tokio runtime.
+/// Binds `addr` (e.g. 127.0.0.1:0) and serves in the background on the current tokio runtime. No
+/// redirect listener: see [`spawn_with`].
 pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, ServeError> {
-    config.validate("config")?;
-    let accounts = Accounts::new(&config.agents)?;
-    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
-    warn_about_missing_files(&config);
-
-    let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
-    let local_addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
-    let (controller, shutdown) = shutdown::channel();
-    let tap = Tap::new();
-    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone()));
-    tokio::spawn(accept_loop(listener, routes(state), tls, shutdown));
-    tracing::info!(addr = %local_addr, "relay listening");
-    Ok(RelayHandle { local_addr, tap, controller })
+    spawn_with(config, Listen::main_only(addr)).await
 }
 
-async fn accept_loop(
-    listener: TcpListener,
+/// Binds the main address and, if given, the redirect address, and serves both in the background on the
+/// current tokio runtime.
+pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, ServeError> {
+    config.validate("config")?;
+    check_exposure(&config, listen)?;
+    let accounts = Accounts::new(&config.agents)?;
+    let certificate = config.tls.as_ref().map(ServedCertificate::load).transpose()?.map(Arc::new);
+    let tls = certificate.clone().map(tls::acceptor).transpose()?;
+    warn_about_missing_files(&config);
+
+    let addr = listen.main;
+    let listener = TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
+    let local_addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
+    let redirect_listener = match listen.redirect {
+        Some(addr) => Some(bind_redirect(addr).await?),
+        None => None,
+    };
+    let (controller, shutdown) = shutdown::channel();
+    let tap = Tap::new();
+    let proxies = TrustedProxies::new(config.trusted_proxies.clone());
+    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone()));
+    let main = Serving { routes: routes(state), tls, proxies: Arc::new(proxies) };
+    tokio::spawn(accept_loop(listener, main, shutdown.clone()));
+    tracing::info!(addr = %local_addr, "relay listening");
+
+    let mut redirect_addr = None;
+    if let Some((listener, addr)) = redirect_listener {
+        let serving = Serving { routes: redirect::routes(local_addr.port()), tls: None, proxies: Default::default() };
+        tokio::spawn(accept_loop(listener, serving, shutdown));
+        tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
+        redirect_addr = Some(addr);
+    }
+    Ok(RelayHandle { local_addr, redirect_addr, certificate, tap, controller })
+}
+
+/// Plain HTTP is served on loopback only, unless the config says otherwise.
+fn check_exposure(config: &Config, listen: Listen) -> Result<(), ServeError> {
+    if config.tls.is_some() {
+        return Ok(());
+    }
+    if listen.redirect.is_some() {
+        return Err(ServeError::RedirectWithoutTls);
+    }
+    if !listen.main.ip().to_canonical().is_loopback() && !config.insecure_public {
+        return Err(ServeError::PlainPublic { addr: listen.main });
+    }
+    Ok(())
+}
+
+async fn bind_redirect(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), ServeError> {
+    let failed = |source| ServeError::BindRedirect { addr, source };
+    let listener = TcpListener::bind(addr).await.map_err(failed)?;
+    let local_addr = listener.local_addr().map_err(failed)?;
+    Ok((listener, local_addr))
+}
+
+/// What one listener serves on each connection.
+#[derive(Clone)]
+struct Serving {
     routes: BoxedFilter<(Response,)>,
     tls: Option<TlsAcceptor>,
-    mut shutdown: Shutdown,
-) {
+    proxies: Arc<TrustedProxies>,
+}
+
+async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shutdown) {
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
             () = shutdown.requested() => break,
         };
-        let (socket, client) = match accepted {
+        let (socket, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(error) => {
                 tracing::warn!(%error, "cannot accept a connection; pausing briefly");
@@ -111,38 +216,40 @@ async fn accept_loop(
             }
         };
         if let Err(error) = socket.set_nodelay(true) {
-            tracing::warn!(%error, %client, "cannot set TCP_NODELAY");
+            tracing::warn!(%error, %peer, "cannot set TCP_NODELAY");
         }
-        tokio::spawn(serve_connection(socket, client, routes.clone(), tls.clone(), shutdown.clone()));
+        tokio::spawn(serve_connection(socket, peer, serving.clone(), shutdown.clone()));
     }
 }
 
-async fn serve_connection(
-    socket: TcpStream,
-    client: SocketAddr,
-    routes: BoxedFilter<(Response,)>,
-    tls: Option<TlsAcceptor>,
-    shutdown: Shutdown,
-) {
-    let Some(acceptor) = tls else {
-        return serve_http(TokioIo::new(socket), client, routes, shutdown).await;
+async fn serve_connection(socket: TcpStream, peer: SocketAddr, serving: Serving, shutdown: Shutdown) {
+    let Some(acceptor) = serving.tls.clone() else {
+        return serve_http(TokioIo::new(socket), peer, serving, shutdown).await;
     };
     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
-        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), client, routes, shutdown).await,
-        Ok(Err(error)) => tracing::debug!(%error, %client, "TLS handshake failed"),
-        Err(_elapsed) => tracing::debug!(%client, "TLS handshake timed out"),
+        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), peer, serving, shutdown).await,
+        Ok(Err(error)) => tracing::debug!(%error, %peer, "TLS handshake failed"),
+        Err(_elapsed) => tracing::debug!(%peer, "TLS handshake timed out"),
     }
 }
 
 /// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends or the relay shuts down.
-async fn serve_http<I>(io: I, client: SocketAddr, routes: BoxedFilter<(Response,)>, mut shutdown: Shutdown)
+async fn serve_http<I>(io: I, peer: SocketAddr, serving: Serving, mut shutdown: Shutdown)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
+    let Serving { routes, proxies, .. } = serving;
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        let refused = refuse_long_path(request.uri());
+        let client = proxies.client_addr(peer, request.headers());
         request.extensions_mut().insert(ClientAddr(client));
-        let mut warp_service = warp::service(routes.clone());
-        tower_service::Service::call(&mut warp_service, request)
+        let routes = routes.clone();
+        async move {
+            match refused {
+                Some(response) => Ok(response),
+                None => tower_service::Service::call(&mut warp::service(routes), request).await,
+            }
+        }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
@@ -156,7 +263,7 @@ where
         }
     };
     if let Err(error) = result {
-        tracing::debug!(%error, %client, "connection ended with an error");
+        tracing::debug!(%error, %peer, "connection ended with an error");
     }
 }
 

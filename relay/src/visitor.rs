@@ -119,7 +119,7 @@ async fn resume(
     let first = first_frame(stream, state.config.max_frame_bytes, heard, RESUME_TIMEOUT, "Resume").await?;
     let (key, secret) = read_resume(&first, state)?;
     let refuse = |refused: ResumeRefused| {
-        tracing::warn!(key, site = site.id, client = %request.client, %refused, "resume refused");
+        tracing::warn!(key = &*crate::logging::bounded(&key), site = site.id, client = %request.client, %refused, "resume refused");
         let code = match refused {
             ResumeRefused::NotTheFirstTab => close::OTHER_TAB,
             _ => close::RESUME_REFUSED,

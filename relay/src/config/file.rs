@@ -48,6 +48,8 @@ struct ConfigFile {
     resume_grace_secs: Option<u64>,
     idle_limit_secs: Option<u64>,
     tls: Option<TlsConfig>,
+    trusted_proxies: Option<Vec<crate::proxies::Cidr>>,
+    insecure_public: Option<bool>,
 }
 
 /// An agent as written in the file: a hash, or (for development) a plain password hashed at load.
@@ -91,7 +93,9 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.heartbeat_timeout = file.heartbeat_timeout_secs.map(Duration::from_secs).unwrap_or(config.heartbeat_timeout);
     config.resume_grace = file.resume_grace_secs.map(Duration::from_secs).unwrap_or(config.resume_grace);
     config.idle_limit = file.idle_limit_secs.map(Duration::from_secs).unwrap_or(config.idle_limit);
-    config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
+    config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key), ..tls });
+    config.trusted_proxies = file.trusted_proxies.unwrap_or_default();
+    config.insecure_public = file.insecure_public.unwrap_or(config.insecure_public);
     config.validate(source_name)?;
     Ok(config)
 }
@@ -277,6 +281,41 @@ mod tests {
         assert_eq!(config.session_asset_bytes, defaults::SESSION_ASSET_BYTES);
         assert_eq!(config.total_asset_bytes, defaults::TOTAL_ASSET_BYTES);
         assert!(config.tls.is_none());
+    }
+
+    #[test]
+    fn ports_and_proxies_parse_with_their_defaults() {
+        let config = Config::from_toml_str("").unwrap();
+        assert!(config.trusted_proxies.is_empty() && !config.insecure_public);
+
+        let text = r#"
+            trusted_proxies = ["10.0.0.0/8", "fd00::/8", "192.0.2.7"]
+            insecure_public = true
+            [tls]
+            cert = "c.pem"
+            key = "k.pem"
+        "#;
+        let config = Config::from_toml_str(text).unwrap();
+        assert_eq!(config.trusted_proxies.len(), 3);
+        assert!(config.trusted_proxies[0].contains("10.9.8.7".parse().unwrap()));
+        assert!(config.insecure_public);
+        assert_eq!(config.tls.unwrap().redirect_listen.addr(), Some(defaults::REDIRECT_LISTEN));
+
+        let off = Config::from_toml_str("[tls]\ncert = \"c\"\nkey = \"k\"\nredirect_listen = \"off\"").unwrap();
+        assert_eq!(off.tls.unwrap().redirect_listen.addr(), None);
+        let at =
+            Config::from_toml_str("[tls]\ncert = \"c\"\nkey = \"k\"\nredirect_listen = \"127.0.0.1:8081\"").unwrap();
+        assert_eq!(at.tls.unwrap().redirect_listen.addr(), Some("127.0.0.1:8081".parse().unwrap()));
+    }
+
+    #[test]
+    fn bad_ports_and_proxies_say_what_to_write() {
+        let error = Config::from_toml_str("trusted_proxies = [\"10.0.0.0/33\"]").unwrap_err().to_string();
+        assert!(error.contains("trusted_proxies") && error.contains("10.0.0.0/33"), "{error}");
+        let error = Config::from_toml_str("[tls]\ncert = \"c\"\nkey = \"k\"\nredirect_listen = \"port 80\"")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("redirect_listen") && error.contains("off"), "{error}");
     }
 
     #[test]

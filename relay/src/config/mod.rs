@@ -10,4 +10,6 @@ mod model;
 mod validate;
 
 pub use crate::auth::AgentAccount;
-pub use model::{defaults, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
+pub use model::{
+    defaults, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig, TabPolicy, TlsConfig,
+};

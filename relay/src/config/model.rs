@@ -3,8 +3,10 @@
 
 use crate::auth::AgentAccount;
 use crate::keys::generate_password;
+use crate::proxies::Cidr;
 use cobrowse_protocol::MaskingRules;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
@@ -53,6 +55,12 @@ pub struct Config {
     pub idle_limit: Duration,
     /// Serve HTTPS and WSS with this certificate; plain HTTP when absent.
     pub tls: Option<TlsConfig>,
+    /// Peers whose `X-Forwarded-For` header is believed (reverse proxies, load balancers); the client
+    /// address the join limit and the logs see is read from it. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<Cidr>,
+    /// Serve plain HTTP on an address other than loopback (only behind a TLS-terminating proxy on a
+    /// private network). Without it, and without `tls`, the relay refuses to start on such an address.
+    pub insecure_public: bool,
 }
 
 /// A site that may start sessions.
@@ -145,6 +153,54 @@ pub struct TlsConfig {
     pub cert: PathBuf,
     /// PEM file with the private key (PKCS#8, PKCS#1 or SEC1).
     pub key: PathBuf,
+    /// Where the `cobrowse-relay` command serves plain HTTP that only redirects to HTTPS (and answers
+    /// `/healthz`); `"off"` for nowhere. [`crate::spawn`] ignores it: give it to [`crate::spawn_with`].
+    #[serde(default)]
+    pub redirect_listen: RedirectListen,
+}
+
+impl TlsConfig {
+    /// These PEM files, with the redirect listener at its default.
+    pub fn new(cert: PathBuf, key: PathBuf) -> TlsConfig {
+        TlsConfig { cert, key, redirect_listen: RedirectListen::default() }
+    }
+}
+
+/// Where plain HTTP is redirected to HTTPS: an address (default `0.0.0.0:80`), or `"off"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum RedirectListen {
+    At(SocketAddr),
+    Off,
+}
+
+impl RedirectListen {
+    /// The address, unless switched off.
+    pub fn addr(self) -> Option<SocketAddr> {
+        match self {
+            RedirectListen::At(addr) => Some(addr),
+            RedirectListen::Off => None,
+        }
+    }
+}
+
+impl Default for RedirectListen {
+    fn default() -> RedirectListen {
+        RedirectListen::At(defaults::REDIRECT_LISTEN)
+    }
+}
+
+impl TryFrom<String> for RedirectListen {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<RedirectListen, String> {
+        if text == "off" {
+            return Ok(RedirectListen::Off);
+        }
+        text.parse().map(RedirectListen::At).map_err(|_| {
+            format!("redirect_listen {text:?} is neither an address like \"0.0.0.0:80\" or \"[::]:80\" nor \"off\"")
+        })
+    }
 }
 
 /// Why a configuration cannot be used.
@@ -160,6 +216,7 @@ pub enum ConfigError {
 
 /// The defaults, also documented in `relay/example-config.toml`.
 pub mod defaults {
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr};
     use std::time::Duration;
 
     pub const MAX_FRAME_BYTES: usize = 8 << 20;
@@ -177,6 +234,14 @@ pub mod defaults {
     pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
     pub const RESUME_GRACE: Duration = Duration::from_secs(60);
     pub const IDLE_LIMIT: Duration = Duration::from_secs(30 * 60);
+    /// Where the `cobrowse-relay` command listens without TLS (`--listen`): loopback only.
+    pub const PLAIN_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+    /// Where it listens with a certificate: HTTPS on every interface.
+    pub const TLS_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 443);
+    /// Where it listens with `--dev-tls`: HTTPS on loopback, a port that needs no privilege.
+    pub const DEV_TLS_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8443);
+    /// Where it redirects plain HTTP to HTTPS when serving a certificate.
+    pub const REDIRECT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 80);
 }
 
 /// The fewest and most digits a session key may have: fewer is guessable, more is tedious to read aloud.
@@ -221,6 +286,8 @@ impl Config {
             resume_grace: defaults::RESUME_GRACE,
             idle_limit: defaults::IDLE_LIMIT,
             tls: None,
+            trusted_proxies: Vec::new(),
+            insecure_public: false,
         }
     }
 }

@@ -313,7 +313,7 @@ pub struct HttpResponse {
 }
 
 impl HttpResponse {
-    fn parse(raw: &[u8]) -> HttpResponse {
+    pub fn parse(raw: &[u8]) -> HttpResponse {
         let split = raw.windows(4).position(|window| window == b"\r\n\r\n").expect("a complete HTTP head");
         let head = std::str::from_utf8(&raw[..split]).unwrap();
         let mut lines = head.split("\r\n");
