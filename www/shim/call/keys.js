@@ -6,7 +6,8 @@
  * printable key types its character into a text field (typing.js), Backspace deletes, Enter submits the
  * field's form (requestSubmit, so the form's submit handlers and validation run) or activates a button or
  * link, Tab and Shift+Tab move the focus (focus.js), Space clicks a checkbox, radio or button, ArrowUp and
- * ArrowDown change a select's choice. A page that cancels the keydown keeps the default from happening.
+ * ArrowDown change a select's choice, and the four arrows move a radio group's choice (wrapping around, as
+ * browsers do). A page that cancels the keydown keeps the default from happening.
  *
  * A masked field (the recorder hides its value from the agent) is the visitor's alone: the agent can only
  * Tab out of it; anything else is refused.
@@ -60,6 +61,23 @@ export function stepSelect(select, step) {
   select.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
+/** The enabled radios of `radio`'s group (the same name in the same form), in document order. */
+function radioGroup(radio) {
+  if (!radio.name) return [radio];
+  const radios = radio.ownerDocument.querySelectorAll('input[type="radio"]');
+  return Array.from(radios).filter((other) => other.name === radio.name && other.form === radio.form && !other.disabled);
+}
+
+/** An arrow on a radio: the next (or previous) radio of its group is focused and chosen, as a visitor's is. */
+export function stepRadio(radio, step) {
+  const group = radioGroup(radio);
+  const index = group.indexOf(radio);
+  const next = group[(index + step + group.length) % group.length];
+  if (!next || next === radio) return;
+  next.focus();
+  next.click();
+}
+
 /** Enter on `target`: submits a field's form, activates a button or link, breaks a text area's line. */
 function enter(target) {
   if (target.tagName === "TEXTAREA" || target.isContentEditable) return insertLineBreak(target);
@@ -72,7 +90,9 @@ function enter(target) {
 /** The default action of a key that is not a character. */
 function defaultAction(target, key, modifiers) {
   const step = { ArrowUp: -1, ArrowDown: 1 }[key];
-  if (key === "Tab") moveFocus(Boolean(modifiers & SHIFT));
+  const radioStep = { ArrowUp: -1, ArrowLeft: -1, ArrowDown: 1, ArrowRight: 1 }[key];
+  if (radioStep && target.tagName === "INPUT" && target.type === "radio") stepRadio(target, radioStep);
+  else if (key === "Tab") moveFocus(Boolean(modifiers & SHIFT));
   else if (key === "Enter") enter(target);
   else if (key === "Backspace" && isTextField(target)) deleteBackward(target);
   else if (step && target.tagName === "SELECT") stepSelect(target, step);

@@ -215,6 +215,23 @@ describe("keys and text", () => {
     expect(changed).toHaveBeenCalledTimes(1);
   });
 
+  it("move a radio group's choice with the arrows, wrapping around, never into another group", () => {
+    document.body.innerHTML =
+      '<input type="radio" name="size" id="s"><input type="radio" name="size" id="m" disabled>' +
+      '<input type="radio" name="size" id="l"><input type="radio" name="other" id="x">';
+    const changed = vi.fn();
+    document.body.addEventListener("change", changed);
+    $("s").focus();
+    key("ArrowDown");
+    expect([$("l").checked, document.activeElement.id]).toEqual([true, "l"]);
+    key("ArrowRight");
+    expect([$("s").checked, $("l").checked, document.activeElement.id]).toEqual([true, false, "s"]);
+    key("ArrowUp");
+    expect($("l").checked).toBe(true);
+    expect($("x").checked).toBe(false);
+    expect(changed).toHaveBeenCalledTimes(3);
+  });
+
   it("leave the default to a page that cancels the keydown", () => {
     document.body.innerHTML = '<input id="q">';
     $("q").addEventListener("keydown", (event) => event.preventDefault());
