@@ -195,6 +195,17 @@ impl Call {
         self.perform(keys, &format!("type {text:?}")).await
     }
 
+    /// Pastes `text` from the agent's clipboard where the viewer has the focus (a `paste` event with that
+    /// text, as the browser fires it for Ctrl+V; headless Chromium has no clipboard to fill).
+    pub async fn agent_pastes(&self, text: &str) -> crate::error::Result<()> {
+        let script = "var data = new DataTransfer(); data.setData('text/plain', arguments[0]); \
+                      var target = document.activeElement || document.body; \
+                      target.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true})); \
+                      return target.id || target.tagName;";
+        let _: Value = self.agent.execute(script, vec![text.into()]).await?;
+        Ok(())
+    }
+
     async fn perform(&self, actions: impl Into<fantoccini::actions::Actions>, what: &str) -> crate::error::Result<()> {
         self.agent.client().perform_actions(actions).await.map_err(|error| format!("agent: cannot {what}: {error}"))?;
         Ok(())

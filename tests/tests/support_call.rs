@@ -157,6 +157,12 @@ async fn an_agent_in_control_fills_a_plain_form_and_a_framework_driven_field() -
     call.agent_clicks("#name").await?;
     call.agent_types("Ada").await?;
     call.wait_on_visitor("#name holds Ada", "return document.getElementById('name').value === 'Ada';").await?;
+    call.agent_pastes(" Lovelace").await?;
+    call.wait_on_visitor(
+        "#name holds the pasted text",
+        "return document.getElementById('name').value === 'Ada Lovelace';",
+    )
+    .await?;
 
     call.agent_clicks("#city").await?;
     call.agent_types("Paris").await?;

@@ -6,7 +6,8 @@
 //! press on a `<select>` while in control, so that its options open and the agent can choose one (the
 //! change goes to the visitor as `Select`). A press elsewhere while in control focuses the control
 //! surface, where the agent's keys are read; Shift+Escape there leaves it for the Release control button
-//! (every other key, Tab included, goes to the visitor's page).
+//! (every other key, Tab included, goes to the visitor's page). The paste shortcut is left to the browser,
+//! whose `paste` event carries the agent's clipboard text to the visitor's page as `Text`.
 
 use crate::chrome::strokes::Strokes;
 use crate::connection::Shared;
@@ -49,8 +50,8 @@ type Listener = Closure<dyn FnMut(Event)>;
 pub struct Surface {
     gestures: Rc<Gestures>,
     _listeners: Vec<Listener>,
-    /// The control surface and its keydown listener.
-    surface_keys: Option<(HtmlElement, Listener)>,
+    /// The control surface and its keydown and paste listeners.
+    surface_keys: Option<(HtmlElement, Vec<(&'static str, Listener)>)>,
 }
 
 impl Surface {
@@ -81,8 +82,10 @@ impl Surface {
 
 impl Drop for Surface {
     fn drop(&mut self) {
-        if let Some((mirror_box, listener)) = &self.surface_keys {
-            let _ = mirror_box.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        if let Some((mirror_box, listeners)) = &self.surface_keys {
+            for (name, listener) in listeners {
+                let _ = mirror_box.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            }
         }
     }
 }
@@ -93,22 +96,37 @@ pub fn surface(shared: Shared, sender: Sender, strokes: Strokes) -> Surface {
     Surface::listen(Gestures::new(shared, sink, strokes))
 }
 
-/// The keys pressed while the control surface (the mirror box) has the focus.
-fn listen_for_keys(mirror_box: &HtmlElement, gestures: &Rc<Gestures>) -> Listener {
-    let (gestures, surface) = (gestures.clone(), mirror_box.clone());
-    let listener = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+/// The keys pressed, and the text pasted, while the control surface (the mirror box) has the focus.
+fn listen_for_keys(mirror_box: &HtmlElement, gestures: &Rc<Gestures>) -> Vec<(&'static str, Listener)> {
+    let (on_key, surface) = (gestures.clone(), mirror_box.clone());
+    let keys = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
         let key = event.unchecked_ref::<KeyboardEvent>();
         if key.key() == "Escape" && key.shift_key() {
             return leave_control_surface(&surface);
         }
-        if in_control(&gestures) == Some(true) {
+        if in_control(&on_key) == Some(true) && !is_paste_shortcut(key) {
             event.prevent_default();
             event.stop_propagation();
-            remote::key(&gestures, key);
+            remote::key(&on_key, key);
         }
     });
-    let _ = mirror_box.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-    listener
+    let on_paste = gestures.clone();
+    let paste = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+        event.prevent_default();
+        if in_control(&on_paste) == Some(true) {
+            remote::paste(&on_paste, &event);
+        }
+    });
+    let listeners = vec![("keydown", keys), ("paste", paste)];
+    for (name, listener) in &listeners {
+        let _ = mirror_box.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+    }
+    listeners
+}
+
+/// Ctrl+V (Cmd+V): left to the browser, which fires `paste` with the agent's clipboard.
+fn is_paste_shortcut(key: &KeyboardEvent) -> bool {
+    (key.ctrl_key() || key.meta_key()) && !key.alt_key() && key.key().eq_ignore_ascii_case("v")
 }
 
 /// Shift+Escape on the control surface: the keys stop going to the visitor's page, and the focus moves to
@@ -145,10 +163,17 @@ fn handle(gestures: &Rc<Gestures>, name: &str, event: &Event) {
                 remote::click(gestures, event.unchecked_ref());
             }
         }
+        "keydown" if in_control && is_paste_shortcut(event.unchecked_ref()) => {}
         "keydown" => {
             event.prevent_default();
             if in_control {
                 remote::key(gestures, event.unchecked_ref());
+            }
+        }
+        "paste" => {
+            event.prevent_default();
+            if in_control {
+                remote::paste(gestures, event);
             }
         }
         "wheel" => {

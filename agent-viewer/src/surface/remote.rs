@@ -4,7 +4,8 @@
 //! A click names the visitor's id of the element clicked and the document point; a key goes as
 //! `KeyboardEvent.key` with its modifier bits; the wheel scrolls the nearest scrollable element under
 //! the mouse (`ScrollElement`) or the window (`Scroll`) to a target offset, at most once per animation
-//! frame (turns before it add up); a `<select>`'s change names the option's index.
+//! frame (turns before it add up); a `<select>`'s change names the option's index; pasted text goes as
+//! `Text`, typed where the visitor's caret is (a masked field refuses it there).
 
 use crate::call::batch::ScrollTarget;
 use crate::call::point::{scroll_target, wheel_pixels};
@@ -15,7 +16,7 @@ use cobrowse_protocol::call::{RemoteInput, NOBODY};
 use cobrowse_protocol::{Control, NodeId, Point};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, KeyboardEvent, MouseEvent, WheelEvent};
+use web_sys::{ClipboardEvent, Element, Event, KeyboardEvent, MouseEvent, WheelEvent};
 
 fn send_input(gestures: &Gestures, input: RemoteInput) {
     gestures.send(&Control::Input { agent: NOBODY, input });
@@ -37,6 +38,24 @@ pub fn key(gestures: &Gestures, event: &KeyboardEvent) {
     if let Some((key, modifiers)) = key_of(event) {
         send_input(gestures, RemoteInput::Key { key, modifiers });
     }
+}
+
+/// The most characters one paste sends; a longer clipboard is cut there (a paste is typing, not an upload).
+pub const PASTE_LIMIT: usize = 10_000;
+
+/// Text pasted on the mirror or the control surface: `Text`, typed where the visitor's caret is.
+pub fn paste(gestures: &Gestures, event: &Event) {
+    let Some(text) = pasted_text(event) else { return };
+    let text: String = text.chars().take(PASTE_LIMIT).collect();
+    if !text.is_empty() {
+        send_input(gestures, RemoteInput::Text { text });
+    }
+}
+
+/// The plain text a `paste` event carries.
+fn pasted_text(event: &Event) -> Option<String> {
+    let data = event.dyn_ref::<ClipboardEvent>()?.clipboard_data()?;
+    data.get_data("text/plain").ok()
 }
 
 /// A `<select>` in the mirror changed: `Select` with the chosen index.
