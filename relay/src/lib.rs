@@ -23,18 +23,23 @@
 //!   `shutdown`: stopping it all.
 //! - `heartbeat`: pings to every peer, and closing a socket silent for too long.
 //! - `tap`: every received frame, for audits and tests.
+//! - `metrics`: what `/metrics` shows; `events`: what happens to sessions and agents, for `audit` (the
+//!   JSON-lines audit log) and `webhooks` (the same events POSTed to a site, signed).
 
 mod agent;
 mod assets;
+mod audit;
 mod auth;
 mod call;
 mod close;
 pub mod config;
+mod events;
 mod frames;
 mod heartbeat;
 mod keeper;
 mod kept;
 mod keys;
+mod metrics;
 mod presence;
 mod rate_limit;
 mod registry;
@@ -47,9 +52,13 @@ mod state;
 mod tap;
 mod tls;
 mod visitor;
+mod webhooks;
 
 pub use auth::{hash_password, AuthError};
-pub use config::{AgentAccount, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
+pub use config::{
+    AgentAccount, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig,
+    WebhookConfig,
+};
 pub use keys::generate_password;
 pub use server::{spawn, RelayHandle, ServeError};
 pub use tap::{Peer, ReceivedFrame};

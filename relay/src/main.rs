@@ -84,10 +84,24 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let addr = relay.local_addr();
     tracing::info!("demo site: {scheme}://{addr}/demo/");
     tracing::info!("agent viewer: {scheme}://{addr}/agent/");
+    reopen_audit_log_on_sigusr1(&relay);
     wait_for_stop_signal().await;
     tracing::info!("stopping: closing every connection");
     relay.shutdown().await;
     Ok(())
+}
+
+/// SIGUSR1 makes the audit log open its file again (after logrotate moved it).
+fn reopen_audit_log_on_sigusr1(relay: &cobrowse_relay::RelayHandle) {
+    #[cfg(unix)]
+    if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1()) {
+        let reopen = relay.audit_reopener();
+        tokio::spawn(async move {
+            while signal.recv().await.is_some() {
+                reopen();
+            }
+        });
+    }
 }
 
 fn print_password_hash() -> Result<(), String> {

@@ -6,8 +6,11 @@
 //! tokio-rustls, and is served by hyper-util's auto builder *with upgrades*, which WebSockets need.
 //! The peer's address is put on each request for the join rate limit and the audit log.
 
+use crate::audit::Reopener;
 use crate::auth::{Accounts, AuthError};
 use crate::config::{Config, ConfigError};
+use crate::events::Events;
+use crate::metrics::Metrics;
 use crate::routes::{routes, ClientAddr};
 use crate::shutdown::{self, Shutdown, ShutdownController};
 use crate::state::RelayState;
@@ -45,6 +48,8 @@ pub enum ServeError {
     Accounts(#[from] AuthError),
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error("{0}")]
+    Audit(std::io::Error),
     #[error("cannot listen on {addr}: {source} (is another relay running there? try another --listen address)")]
     Bind { addr: SocketAddr, source: std::io::Error },
 }
@@ -54,6 +59,7 @@ pub struct RelayHandle {
     local_addr: SocketAddr,
     tap: Tap,
     controller: ShutdownController,
+    audit: Option<Reopener>,
 }
 
 impl RelayHandle {
@@ -65,6 +71,24 @@ impl RelayHandle {
     /// Every frame the relay receives from any peer, as received. Subscribe before the traffic you want.
     pub fn subscribe_frames(&self) -> broadcast::Receiver<ReceivedFrame> {
         self.tap.subscribe()
+    }
+
+    /// Makes the audit log open its file again, for tools that move it away to rotate it (SIGUSR1 in the
+    /// command); nothing without an audit log or when it goes to stdout.
+    pub fn reopen_audit_log(&self) {
+        if let Some(audit) = &self.audit {
+            audit.reopen();
+        }
+    }
+
+    /// [`RelayHandle::reopen_audit_log`] as a function that outlives the handle's borrow (for a signal task).
+    pub fn audit_reopener(&self) -> impl Fn() + Send + Sync + 'static {
+        let audit = self.audit.clone();
+        move || {
+            if let Some(audit) = &audit {
+                audit.reopen();
+            }
+        }
     }
 
     /// Stops accepting, closes every WebSocket with 1001, and returns once every connection is done.
@@ -85,10 +109,13 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, Serv
     let local_addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
     let (controller, shutdown) = shutdown::channel();
     let tap = Tap::new();
-    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone()));
+    let metrics = Arc::new(Metrics::new());
+    let events = Events::start(&config, &metrics).map_err(ServeError::Audit)?;
+    let audit = events.audit_reopener();
+    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone(), (metrics, events)));
     tokio::spawn(accept_loop(listener, routes(state), tls, shutdown));
     tracing::info!(addr = %local_addr, "relay listening");
-    Ok(RelayHandle { local_addr, tap, controller })
+    Ok(RelayHandle { local_addr, tap, controller, audit })
 }
 
 async fn accept_loop(

@@ -1,7 +1,7 @@
 //! Reading a configuration from TOML: every field optional but the lists' own, relative paths taken from
 //! the file's folder, and the result checked (`validate.rs`) before it is used.
 
-use super::model::{Config, ConfigError, TlsConfig};
+use super::model::{AuditConfig, Config, ConfigError, TlsConfig};
 use super::validate::FieldProblem;
 use crate::auth::AgentAccount;
 use serde::Deserialize;
@@ -48,6 +48,8 @@ struct ConfigFile {
     resume_grace_secs: Option<u64>,
     idle_limit_secs: Option<u64>,
     tls: Option<TlsConfig>,
+    audit: Option<AuditConfig>,
+    metrics_token: Option<String>,
 }
 
 /// An agent as written in the file: a hash, or (for development) a plain password hashed at load.
@@ -92,8 +94,19 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.resume_grace = file.resume_grace_secs.map(Duration::from_secs).unwrap_or(config.resume_grace);
     config.idle_limit = file.idle_limit_secs.map(Duration::from_secs).unwrap_or(config.idle_limit);
     config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
+    config.audit = file.audit.map(|audit| AuditConfig { path: audit_path(base, audit.path), ..audit });
+    config.metrics_token = file.metrics_token;
     config.validate(source_name)?;
     Ok(config)
+}
+
+/// The audit log's path from the file's folder; `-` (stdout) as it is.
+fn audit_path(base: &Path, path: PathBuf) -> PathBuf {
+    if path == Path::new(AuditConfig::STDOUT) {
+        path
+    } else {
+        base.join(path)
+    }
 }
 
 fn agent_from_entry(index: usize, entry: AgentEntry) -> Result<AgentAccount, FieldProblem> {
@@ -244,6 +257,7 @@ mod tests {
             tabs: Default::default(),
             consent: Default::default(),
             remote_control: Default::default(),
+            webhook: None,
         };
         assert!(site.allows_origin(Some("https://a.example")));
         assert!(!site.allows_origin(Some("https://a.example:8443")));
@@ -255,6 +269,7 @@ mod tests {
             tabs: Default::default(),
             consent: Default::default(),
             remote_control: Default::default(),
+            webhook: None,
         };
         assert!(any.allows_origin(None) && any.allows_origin(Some("http://x")));
     }

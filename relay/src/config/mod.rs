@@ -10,4 +10,7 @@ mod model;
 mod validate;
 
 pub use crate::auth::AgentAccount;
-pub use model::{defaults, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
+pub use model::{
+    defaults, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig,
+    WebhookConfig,
+};

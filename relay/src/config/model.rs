@@ -53,6 +53,10 @@ pub struct Config {
     pub idle_limit: Duration,
     /// Serve HTTPS and WSS with this certificate; plain HTTP when absent.
     pub tls: Option<TlsConfig>,
+    /// The audit log (`[audit]`); none when absent.
+    pub audit: Option<AuditConfig>,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
 }
 
 /// A site that may start sessions.
@@ -77,6 +81,38 @@ pub struct SiteConfig {
     /// Whether an agent may ask the visitor for control of the page (`remote_control = "ask"` or `"never"`).
     #[serde(default)]
     pub remote_control: ControlPolicy,
+    /// Where this site's sessions' events are POSTed (`[sites.webhook]`), if anywhere.
+    #[serde(default)]
+    pub webhook: Option<WebhookConfig>,
+}
+
+impl AuditConfig {
+    /// The `path` that means stdout.
+    pub const STDOUT: &'static str = "-";
+}
+
+/// A site's webhook: the URL its events are POSTed to, and the secret their signature is keyed with.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// `http://host[:port]/path` (https is for a later change).
+    pub url: String,
+    /// The HMAC-SHA256 key of the `X-Cobrowse-Signature` header.
+    pub secret: String,
+}
+
+/// The audit log: JSON lines to a file (rotated by size) or to stdout.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The file the lines are appended to, or `-` for stdout.
+    pub path: PathBuf,
+    /// Past this many bytes the file becomes `PATH.1` and a new one starts; 0: never by size.
+    #[serde(default = "defaults::audit_max_bytes")]
+    pub max_bytes: u64,
+    /// How many old files (`PATH.1` … `PATH.N`) are kept.
+    #[serde(default = "defaults::audit_keep")]
+    pub keep: usize,
 }
 
 /// Whether a site asks its visitors before an agent watches.
@@ -177,6 +213,16 @@ pub mod defaults {
     pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
     pub const RESUME_GRACE: Duration = Duration::from_secs(60);
     pub const IDLE_LIMIT: Duration = Duration::from_secs(30 * 60);
+    pub const AUDIT_MAX_BYTES: u64 = 100 << 20;
+    pub const AUDIT_KEEP: usize = 5;
+
+    pub(crate) fn audit_max_bytes() -> u64 {
+        AUDIT_MAX_BYTES
+    }
+
+    pub(crate) fn audit_keep() -> usize {
+        AUDIT_KEEP
+    }
 }
 
 /// The fewest and most digits a session key may have: fewer is guessable, more is tedious to read aloud.
@@ -194,6 +240,7 @@ impl Config {
             tabs: TabPolicy::default(),
             consent: ConsentPolicy::default(),
             remote_control: ControlPolicy::default(),
+            webhook: None,
         }];
         let agents = vec![AgentAccount::with_password("demo", &password)];
         Config::with_defaults(sites, agents)
@@ -221,6 +268,8 @@ impl Config {
             resume_grace: defaults::RESUME_GRACE,
             idle_limit: defaults::IDLE_LIMIT,
             tls: None,
+            audit: None,
+            metrics_token: None,
         }
     }
 }
