@@ -59,11 +59,15 @@ impl Webhooks {
     /// Starts one delivery task per site with a webhook (on the current tokio runtime). Each ends once
     /// the relay's state is dropped.
     pub fn start(sites: &[SiteConfig], metrics: Arc<Metrics>) -> Webhooks {
+        Webhooks::start_with_queue(sites, metrics, QUEUE_EVENTS)
+    }
+
+    fn start_with_queue(sites: &[SiteConfig], metrics: Arc<Metrics>, queue_events: usize) -> Webhooks {
         let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
         let mut queues = HashMap::new();
         for site in sites {
             let Some(webhook) = &site.webhook else { continue };
-            let (sender, receiver) = mpsc::channel(QUEUE_EVENTS);
+            let (sender, receiver) = mpsc::channel(queue_events);
             let delivery = Delivery { site: site.id.clone(), webhook: webhook.clone(), client: client.clone() };
             tokio::spawn(delivery.run(receiver, metrics.clone()));
             queues.insert(site.id.clone(), sender);
@@ -158,6 +162,23 @@ pub(crate) fn signature(secret: &[u8], body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
+
+    #[tokio::test]
+    async fn an_event_that_finds_the_queue_full_is_dropped_and_counted() {
+        let mut config = Config::development(Some("pw".into()));
+        let secret = "0123456789abcdef".to_owned();
+        config.sites[0].webhook = Some(WebhookConfig { url: "http://127.0.0.1:9/hook".into(), secret });
+        let metrics = Arc::new(Metrics::new());
+        let webhooks = Webhooks::start_with_queue(&config.sites, metrics.clone(), 1);
+        // The delivery task has not run yet (one thread, no await): the queue takes one event.
+        for _ in 0..3 {
+            webhooks.send("demo", Bytes::from_static(b"{}"));
+        }
+        webhooks.send("a site without a webhook", Bytes::from_static(b"{}"));
+        let text = metrics.encode(0, 0);
+        assert!(text.lines().any(|line| line == "cobrowse_webhook_events_dropped_total 2"), "{text}");
+    }
 
     #[test]
     fn the_signature_is_rfc_4231_s_hmac_sha256() {

@@ -243,6 +243,49 @@ mod tests {
     }
 
     #[test]
+    fn audit_webhooks_and_the_metrics_token_parse_default_and_are_checked() {
+        let text = r#"
+            metrics_token = "scrape-me"
+            [audit]
+            path = "logs/audit.jsonl"
+            [[sites]]
+            id = "s"
+            origins = ["*"]
+            [sites.webhook]
+            url = "http://hooks.example:8080/cobrowse"
+            secret = "0123456789abcdef0123"
+        "#;
+        let config = parse(text, "test", Path::new("/srv/relay")).unwrap();
+        let audit = config.audit.unwrap();
+        assert_eq!(audit.path, Path::new("/srv/relay/logs/audit.jsonl"));
+        assert_eq!((audit.max_bytes, audit.keep), (defaults::AUDIT_MAX_BYTES, defaults::AUDIT_KEEP));
+        assert_eq!(config.metrics_token.as_deref(), Some("scrape-me"));
+        assert_eq!(config.sites[0].webhook.as_ref().unwrap().url, "http://hooks.example:8080/cobrowse");
+        let stdout = parse("[audit]\npath = \"-\"", "test", Path::new("/srv/relay")).unwrap();
+        assert_eq!(stdout.audit.unwrap().path, Path::new("-"));
+        assert!(Config::from_toml_str("").unwrap().audit.is_none());
+
+        let site = |webhook: &str| format!("[[sites]]\nid = \"s\"\norigins = [\"*\"]\n[sites.webhook]\n{webhook}");
+        for (webhook, expected) in [
+            ("url = \"https://h.example/x\"\nsecret = \"0123456789abcdef\"", "sites[0].webhook.url"),
+            ("url = \"hooks.example/x\"\nsecret = \"0123456789abcdef\"", "sites[0].webhook.url"),
+            ("url = \"http://h.example/x\"\nsecret = \"short\"", "sites[0].webhook.secret"),
+        ] {
+            let error = Config::from_toml_str(&site(webhook)).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+        for (text, expected) in [
+            ("[audit]\npath = \"\"", "audit.path"),
+            ("[audit]\npath = \"a\"\nmax_bytes = 10", "audit.max_bytes"),
+            ("[audit]\npath = \"a\"\nkeep = 100000", "audit.keep"),
+            ("metrics_token = \" \"", "metrics_token"),
+        ] {
+            let error = Config::from_toml_str(text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+    }
+
+    #[test]
     fn a_missing_file_is_named() {
         let error = Config::from_toml_file(Path::new("/nonexistent/relay.toml")).unwrap_err().to_string();
         assert!(error.contains("/nonexistent/relay.toml"), "{error}");
