@@ -28,9 +28,8 @@ impl Scrape {
     fn parse(text: &str) -> Scrape {
         let mut families: Vec<String> = Vec::new();
         let mut samples = HashMap::new();
-        let mut lines = text.lines().peekable();
         let mut saw_eof = false;
-        while let Some(line) = lines.next() {
+        for line in text.lines() {
             assert!(!saw_eof, "a line after # EOF: {line:?}");
             if line == "# EOF" {
                 saw_eof = true;
