@@ -56,11 +56,16 @@ impl AuditLog {
     /// Opens (appends to) the file, or stdout, and starts the writer thread.
     pub fn open(config: &AuditConfig, metrics: Arc<Metrics>) -> io::Result<AuditLog> {
         let sink = Sink::open(config)?;
-        let (lines, receiver) = mpsc::sync_channel(QUEUE_LINES);
-        let reopen = Arc::new(AtomicBool::new(false));
-        let flag = reopen.clone();
+        let (log, receiver) = AuditLog::with_queue(QUEUE_LINES, metrics);
+        let flag = log.reopen.clone();
         std::thread::Builder::new().name("cobrowse-audit".into()).spawn(move || write_lines(receiver, sink, &flag))?;
-        Ok(AuditLog { lines, reopen, metrics })
+        Ok(log)
+    }
+
+    /// The relay's side, with room for `queue_lines` lines, and the writer's.
+    fn with_queue(queue_lines: usize, metrics: Arc<Metrics>) -> (AuditLog, Receiver<Command>) {
+        let (lines, receiver) = mpsc::sync_channel(queue_lines);
+        (AuditLog { lines, reopen: Arc::new(AtomicBool::new(false)), metrics }, receiver)
     }
 
     /// Queues one line (without its newline); drops it, counted, if the writer is too far behind.
@@ -225,6 +230,25 @@ mod tests {
 
     fn read(path: PathBuf) -> String {
         std::fs::read_to_string(path).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_line_that_finds_the_queue_full_is_dropped_and_counted() {
+        let metrics = Arc::new(Metrics::new());
+        let (log, receiver) = AuditLog::with_queue(2, metrics.clone());
+        for n in 0..5 {
+            log.write(format!("line {n}"));
+        }
+        let text = metrics.encode(0, 0);
+        assert!(text.lines().any(|line| line == "cobrowse_audit_events_dropped_total 3"), "{text}");
+        let kept: Vec<String> = receiver
+            .try_iter()
+            .filter_map(|command| match command {
+                Command::Line(line) => Some(line),
+                Command::Wake => None,
+            })
+            .collect();
+        assert_eq!(kept, ["line 0", "line 1"]);
     }
 
     #[test]
