@@ -12,8 +12,10 @@
 //! `call.rs`). Every frame sent to an agent goes on the tap as `Peer::ToAgent`.
 
 use crate::close::{finish, Connection, Ending};
+use crate::events::{Event, What};
 use crate::frames::{first_control, first_frame, next_frame};
 use crate::heartbeat::{self, Heard, Heartbeat};
+use crate::metrics::{Direction, JoinOutcome, Metrics};
 use crate::session::{AgentLink, Joining, Session};
 use crate::state::RelayState;
 use crate::tap::Peer;
@@ -44,14 +46,16 @@ struct Admitted {
 /// Where frames sent to one agent go on the tap.
 struct Outgoing<'a> {
     tap: &'a crate::tap::Tap,
+    metrics: &'a Metrics,
     key: &'a str,
     to: Peer,
 }
 
 impl Outgoing<'_> {
-    /// Sends `frame` to the agent and puts it on the tap; false if the socket failed.
+    /// Sends `frame` to the agent, counts it and puts it on the tap; false if the socket failed.
     async fn send(&self, sink: &mut SplitSink<WebSocket, Message>, frame: Bytes) -> bool {
         self.tap.publish(self.key, &self.to, &frame);
+        self.metrics.frame_bytes(Direction::Out, &frame);
         sink.send(Message::binary(frame)).await.is_ok()
     }
 }
@@ -68,17 +72,28 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     let Admitted { name, session, joining } = match admitted {
         Ok(admitted) => admitted,
         Err(ending) => {
+            if let Some(reason) = ending.close_reason() {
+                state.metrics.refused(reason.code);
+            }
             let peer = Peer::Agent { name: String::new() };
             return finish(&mut sink, &mut stream, &ending, Connection { peer: &peer, key: "", client }).await;
         }
     };
     let peer = Peer::Agent { name: name.clone() };
-    let outgoing = Outgoing { tap: &state.tap, key: session.key(), to: Peer::ToAgent { name: name.clone() } };
+    let outgoing = Outgoing {
+        tap: &state.tap,
+        metrics: &state.metrics,
+        key: session.key(),
+        to: Peer::ToAgent { name: name.clone() },
+    };
     let connection = Connection { peer: &peer, key: session.key(), client };
     let mut link = match joining {
         Joining::Watching(link) => link,
         Joining::Declined => {
             audit_consent(&name, client, session.key(), "declined earlier in this session");
+            state.metrics.refused(close::CONSENT_DECLINED);
+            let reason = "the visitor declined this agent earlier in the session".into();
+            state.events.record(Event::of(&session, What::AgentRefused { reason }).agent(&name));
             let _ = outgoing.send(&mut sink, Bytes::from(encode_control(&Control::ConsentDeclined))).await;
             return finish(&mut sink, &mut stream, &declined(), connection).await;
         }
@@ -91,9 +106,16 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
             match waited {
                 Ok(link) => {
                     audit_consent(&name, client, session.key(), "allowed by the visitor");
+                    state.metrics.join(JoinOutcome::Joined);
+                    state.events.record(Event::of(&session, What::ConsentDecided { allowed: true }).agent(&name));
                     link
                 }
                 Err(ending) => {
+                    if ending.close_reason().is_some_and(|reason| reason.code == close::CONSENT_DECLINED) {
+                        state.metrics.join(JoinOutcome::ConsentDeclined);
+                        state.metrics.refused(close::CONSENT_DECLINED);
+                        state.events.record(Event::of(&session, What::ConsentDecided { allowed: false }).agent(&name));
+                    }
                     session.stop_waiting(agent);
                     return finish(&mut sink, &mut stream, &ending, connection).await;
                 }
@@ -102,6 +124,8 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     };
 
     let agent = link.id;
+    state.metrics.agent_watching(true);
+    state.events.record(Event::of(&session, What::AgentJoined).agent(&name));
     let ending = tokio::select! {
         biased;
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down"),
@@ -112,6 +136,8 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     };
 
     session.leave(agent);
+    state.metrics.agent_watching(false);
+    state.events.record(Event::of(&session, What::AgentLeft).agent(&name));
     finish(&mut sink, &mut stream, &ending, connection).await;
 }
 
@@ -184,29 +210,40 @@ async fn admit(
     heard: &Heard,
 ) -> Result<Admitted, Ending> {
     let first = first_frame(stream, state.config.max_frame_bytes, heard, JOIN_TIMEOUT, "Join").await?;
-    let (name, password, key) = read_join(&first, state)?;
+    let (name, password, key) = read_join(&first, state).inspect_err(|_| state.metrics.join(JoinOutcome::BadJoin))?;
     let audit = |outcome: &str| tracing::info!(target: "cobrowse_relay::audit", agent = &*crate::logging::bounded(&name), ip = %client.ip(), key = &*crate::logging::bounded(&key), outcome, "join attempt");
+    let refused = |outcome: JoinOutcome, reason: &str| {
+        audit(reason);
+        state.metrics.join(outcome);
+        state.events.record(Event::outside_sessions(What::AgentRefused { reason: reason.into() }).agent(&name));
+    };
 
     if !state.join_limiter.try_acquire(client.ip()) {
-        audit("too many attempts");
+        refused(JoinOutcome::TooManyAttempts, "too many attempts");
         return Err(Ending::close(
             close::TOO_MANY_ATTEMPTS,
             "too many join attempts from your address; wait a minute and try again",
         ));
     }
     if !state.accounts.verify(&name, &password).await {
-        audit("wrong name or password");
+        refused(JoinOutcome::WrongPassword, "wrong name or password");
         return Err(Ending::close(close::AUTH_FAILED, "wrong agent name or password"));
     }
     let joined = state.registry.find(&key).and_then(|session| session.join(&name).map(|joining| (session, joining)));
     let Some((session, joining)) = joined else {
-        audit("unknown key");
+        refused(JoinOutcome::UnknownKey, "unknown key");
         return Err(Ending::close(
             close::UNKNOWN_KEY,
             format!("no live session has the key {key}; check the digits with the visitor"),
         ));
     };
-    audit(if matches!(joining, Joining::Asking { .. }) { "waiting for the visitor's consent" } else { "joined" });
+    let (outcome, said) = match joining {
+        Joining::Asking { .. } => (JoinOutcome::WaitingForConsent, "waiting for the visitor's consent"),
+        Joining::Watching(_) => (JoinOutcome::Joined, "joined"),
+        Joining::Declined => (JoinOutcome::ConsentDeclined, "declined earlier in this session"),
+    };
+    audit(said);
+    state.metrics.join(outcome);
     Ok(Admitted { name, session, joining })
 }
 
@@ -289,6 +326,7 @@ async fn read_messages(
             Err(ending) => return ending,
         };
         state.tap.publish(session.key(), peer, &bytes);
+        state.metrics.frame_bytes(Direction::In, &bytes);
         match frame::parse(&bytes) {
             Err(error) => return Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
             Ok((FrameKind::Snapshot | FrameKind::Delta, _)) => {

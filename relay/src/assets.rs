@@ -86,7 +86,6 @@ impl AssetBudget {
     }
 
     /// How many bytes all sessions hold now.
-    #[cfg(test)]
     pub fn used(&self) -> usize {
         self.used.load(Ordering::Relaxed)
     }

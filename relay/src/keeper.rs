@@ -7,6 +7,7 @@
 //! argument and is tested without waiting); the keeper only wakes up often enough to ask.
 
 use crate::close::CloseReason;
+use crate::events::{Event, What};
 use crate::session::{Deadlines, Session};
 use crate::state::RelayState;
 use cobrowse_protocol::close;
@@ -33,6 +34,8 @@ async fn keep(session: Arc<Session>, state: Arc<RelayState>) {
             session.end(CloseReason::new(close::GOING_AWAY, "the relay is shutting down"));
         }
     }
+    let ended = session.end_reason();
+    state.events.record(Event::of(&session, What::SessionEnded { code: ended.code, reason: ended.reason }));
     state.registry.remove(&session);
 }
 

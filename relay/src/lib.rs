@@ -26,20 +26,25 @@
 //!   `path_limits`: paths too long to serve; `logging`: text or JSON log lines, attacker strings bounded.
 //! - `heartbeat`: pings to every peer, and closing a socket silent for too long.
 //! - `tap`: every received frame, for audits and tests.
+//! - `metrics`: what `/metrics` shows; `events`: what happens to sessions and agents, for `audit` (the
+//!   JSON-lines audit log) and `webhooks` (the same events POSTed to a site, signed).
 
 mod agent;
 mod assets;
+mod audit;
 mod auth;
 mod call;
 mod close;
 pub mod config;
 mod dev_cert;
+mod events;
 mod frames;
 mod heartbeat;
 mod keeper;
 mod kept;
 mod keys;
 pub mod logging;
+mod metrics;
 mod path_limits;
 mod presence;
 mod proxies;
@@ -55,10 +60,12 @@ mod state;
 mod tap;
 mod tls;
 mod visitor;
+mod webhooks;
 
 pub use auth::{hash_password, AuthError};
 pub use config::{
-    AgentAccount, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig, TabPolicy, TlsConfig,
+    AgentAccount, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig,
+    TabPolicy, TlsConfig, WebhookConfig,
 };
 pub use dev_cert::{default_dev_cert_dir, dev_certificate, DevCertError, DevCertificate, DEV_CERT_NAMES};
 pub use keys::generate_password;

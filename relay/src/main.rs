@@ -112,6 +112,7 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let addr = relay.local_addr();
     tracing::info!("demo site: {scheme}://{addr}/demo/");
     tracing::info!("agent viewer: {scheme}://{addr}/agent/");
+    reopen_audit_log_on_sigusr1(&relay);
     run_until_stopped(&relay, signals).await;
     tracing::info!("stopping: closing every connection");
     relay.shutdown().await;
@@ -161,6 +162,19 @@ fn listen_addresses(cli: &Cli, config: &Config) -> Listen {
     };
     let redirect = if cli.no_redirect { None } else { cli.redirect_listen.or(configured_redirect) };
     Listen { main: cli.listen.unwrap_or(default_main), redirect }
+}
+
+/// SIGUSR1 makes the audit log open its file again (after logrotate moved it).
+fn reopen_audit_log_on_sigusr1(relay: &cobrowse_relay::RelayHandle) {
+    #[cfg(unix)]
+    if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1()) {
+        let reopen = relay.audit_reopener();
+        tokio::spawn(async move {
+            while signal.recv().await.is_some() {
+                reopen();
+            }
+        });
+    }
 }
 
 fn print_password_hash() -> Result<(), String> {

@@ -6,6 +6,7 @@
 
 use crate::assets::AssetBudget;
 use crate::keys::generate_key;
+use crate::metrics::Metrics;
 use crate::session::{Session, SessionLimits, SessionSite};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -24,6 +25,8 @@ pub(crate) struct Registry {
     limits: SessionLimits,
     /// The bytes of assets all sessions may hold together.
     asset_budget: Arc<AssetBudget>,
+    /// Handed to every session.
+    metrics: Arc<Metrics>,
 }
 
 /// Why no session could be opened.
@@ -44,7 +47,23 @@ impl Registry {
             max_sessions,
             limits,
             asset_budget: AssetBudget::new(total_asset_bytes),
+            metrics: Arc::default(),
         }
+    }
+
+    /// The same registry, its sessions counting into `metrics`.
+    pub fn with_metrics(self, metrics: Arc<Metrics>) -> Registry {
+        Registry { metrics, ..self }
+    }
+
+    /// How many sessions are live.
+    pub fn live_sessions(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// The bytes of assets all live sessions hold.
+    pub fn asset_bytes_held(&self) -> usize {
+        self.asset_budget.used()
     }
 
     /// Opens a session for `site` under a fresh key; returns it with its resume secret (see
@@ -56,7 +75,13 @@ impl Registry {
         }
         for _ in 0..KEY_ATTEMPTS {
             if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
-                let (session, secret) = Session::new(slot.key().clone(), site, self.limits, self.asset_budget.clone());
+                let (session, secret) = Session::new(
+                    slot.key().clone(),
+                    site,
+                    self.limits,
+                    self.asset_budget.clone(),
+                    self.metrics.clone(),
+                );
                 slot.insert(session.clone());
                 self.tokens().insert(session.asset_token().to_owned(), session.clone());
                 return Ok((session, secret));

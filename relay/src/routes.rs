@@ -9,6 +9,7 @@
 //! | `/agent/*` | `www_dir/agent/` (`/agent/` is its `index.html`) |
 //! | `/demo/*` | `www_dir/demo/` |
 //! | `/healthz` | `ok` |
+//! | `/metrics` | the metrics in the Prometheus text format (`metrics.rs`); with `metrics_token` set, only for `Authorization: Bearer TOKEN` |
 //! | `/assets/{token}/{hash}` | an asset the visitor of the session with asset token `token` uploaded |
 //! | `/ws/visitor?site=SITE&tab=TAB[&resume=1]`, `/ws/agent` | the WebSocket handlers |
 //!
@@ -40,7 +41,7 @@ use warp::filters::BoxedFilter;
 use warp::fs::File;
 use warp::http::header::{
     HeaderValue, ACCEPT_RANGES, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH,
-    CONTENT_SECURITY_POLICY, CONTENT_TYPE, VARY, X_CONTENT_TYPE_OPTIONS,
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, VARY, WWW_AUTHENTICATE, X_CONTENT_TYPE_OPTIONS,
 };
 use warp::http::StatusCode;
 use warp::http::Uri;
@@ -65,6 +66,8 @@ pub(crate) fn routes(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
     let www = state.config.www_dir.clone();
     let site = state.config.site_dir.clone();
     healthz()
+        .or(metrics(state.clone()))
+        .unify()
         .or(asset(state.clone()))
         .unify()
         .or(visitor_socket(state.clone()))
@@ -78,6 +81,41 @@ pub(crate) fn routes(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
 
 pub(crate) fn healthz() -> BoxedFilter<(Response,)> {
     warp::path!("healthz").and(warp::get()).map(|| "ok".into_response()).boxed()
+}
+
+/// `GET /metrics`: the metrics as text; 401 without the right bearer token when `metrics_token` is set.
+fn metrics(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
+    warp::path!("metrics")
+        .and(warp::get())
+        .and(warp::header::optional::<String>("authorization"))
+        .map(move |authorization: Option<String>| {
+            if let Some(token) = &state.config.metrics_token {
+                let offered = authorization.as_deref().and_then(|value| value.strip_prefix("Bearer "));
+                if !offered.is_some_and(|offered| same_secret(offered.trim().as_bytes(), token.as_bytes())) {
+                    let mut response = warp::reply::with_status(
+                        "this relay's /metrics needs `Authorization: Bearer <metrics_token>`",
+                        StatusCode::UNAUTHORIZED,
+                    )
+                    .into_response();
+                    response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                    return response;
+                }
+            }
+            let text = state.metrics.encode(state.registry.live_sessions(), state.registry.asset_bytes_held());
+            let mut response = Response::new(text.into());
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/openmetrics-text; version=1.0.0; charset=utf-8"),
+            );
+            response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        })
+        .boxed()
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+fn same_secret(offered: &[u8], expected: &[u8]) -> bool {
+    offered.len() == expected.len() && offered.iter().zip(expected).fold(0u8, |diff, (a, b)| diff | (a ^ b)) == 0
 }
 
 /// How long an agent's browser may reuse an asset without asking again: its path names its bytes.

@@ -12,8 +12,11 @@
 //! (`redirect`). Without TLS it serves only loopback addresses unless the config says `insecure_public`:
 //! plain HTTP on a network would carry agents' passwords and visitors' pages in the clear.
 
+use crate::audit::Reopener;
 use crate::auth::{Accounts, AuthError};
 use crate::config::{Config, ConfigError};
+use crate::events::Events;
+use crate::metrics::Metrics;
 use crate::path_limits::refuse_long_path;
 use crate::proxies::TrustedProxies;
 use crate::redirect;
@@ -54,6 +57,8 @@ pub enum ServeError {
     Accounts(#[from] AuthError),
     #[error(transparent)]
     Tls(#[from] TlsError),
+    #[error("{0}")]
+    Audit(std::io::Error),
     #[error("cannot listen on {addr}: {source} (is another relay running there? try another --listen address; ports below 1024 need root or CAP_NET_BIND_SERVICE)")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("cannot listen on {addr} for the redirect to HTTPS: {source} (give another address with --redirect-listen, or switch it off with --no-redirect; ports below 1024 need root or CAP_NET_BIND_SERVICE)")]
@@ -87,6 +92,7 @@ pub struct RelayHandle {
     certificate: Option<Arc<ServedCertificate>>,
     tap: Tap,
     controller: ShutdownController,
+    audit: Option<Reopener>,
 }
 
 impl RelayHandle {
@@ -124,6 +130,24 @@ impl RelayHandle {
         self.tap.subscribe()
     }
 
+    /// Makes the audit log open its file again, for tools that move it away to rotate it (SIGUSR1 in the
+    /// command); nothing without an audit log or when it goes to stdout.
+    pub fn reopen_audit_log(&self) {
+        if let Some(audit) = &self.audit {
+            audit.reopen();
+        }
+    }
+
+    /// [`RelayHandle::reopen_audit_log`] as a function that outlives the handle's borrow (for a signal task).
+    pub fn audit_reopener(&self) -> impl Fn() + Send + Sync + 'static {
+        let audit = self.audit.clone();
+        move || {
+            if let Some(audit) = &audit {
+                audit.reopen();
+            }
+        }
+    }
+
     /// Stops accepting, closes every WebSocket with 1001, and returns once every connection is done.
     pub async fn shutdown(self) {
         self.controller.shutdown().await;
@@ -157,7 +181,10 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
     let (controller, shutdown) = shutdown::channel();
     let tap = Tap::new();
     let proxies = TrustedProxies::new(config.trusted_proxies.clone());
-    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone()));
+    let metrics = Arc::new(Metrics::new());
+    let events = Events::start(&config, &metrics).map_err(ServeError::Audit)?;
+    let audit = events.audit_reopener();
+    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone(), (metrics, events)));
     let main = Serving { routes: routes(state), tls, proxies: Arc::new(proxies) };
     tokio::spawn(accept_loop(listener, main, shutdown.clone()));
     tracing::info!(addr = %local_addr, "relay listening");
@@ -169,7 +196,7 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
         tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
         redirect_addr = Some(addr);
     }
-    Ok(RelayHandle { local_addr, redirect_addr, certificate, tap, controller })
+    Ok(RelayHandle { local_addr, redirect_addr, certificate, tap, controller, audit })
 }
 
 /// Plain HTTP is served on loopback only, unless the config says otherwise.

@@ -25,6 +25,7 @@ use crate::call::{self, Admission, Call, NotAllowed};
 use crate::close::{describe_duration, CloseReason};
 use crate::config::{ConsentPolicy, ControlPolicy, TabPolicy};
 use crate::kept::KeptState;
+use crate::metrics::Metrics;
 use crate::presence::{self, Presence, VisitorLink};
 use crate::resume::ResumeSecret;
 use bytes::Bytes;
@@ -95,6 +96,7 @@ pub(crate) struct Session {
     site: SessionSite,
     secret: ResumeSecret,
     limits: SessionLimits,
+    metrics: Arc<Metrics>,
     opened: Instant,
     ended: watch::Sender<bool>,
     inner: Mutex<Inner>,
@@ -162,12 +164,13 @@ enum Offer {
 impl Session {
     /// A new session with no visitor connection yet, and its resume secret, to send to the visitor once
     /// (with [`Session::attach_first_visitor`]). Its assets take their bytes from `asset_budget`, shared by
-    /// all sessions.
+    /// all sessions; it counts skipped frames, snapshot requests and queue depths into `metrics`.
     pub fn new(
         key: String,
         site: SessionSite,
         limits: SessionLimits,
         asset_budget: Arc<AssetBudget>,
+        metrics: Arc<Metrics>,
     ) -> (Arc<Session>, String) {
         let (secret, secret_text) = ResumeSecret::generate();
         let asset_token = crate::keys::generate_asset_token();
@@ -190,6 +193,7 @@ impl Session {
             site,
             secret,
             limits,
+            metrics,
             opened: now,
             ended: watch::Sender::new(false),
             inner: Mutex::new(inner),
@@ -315,6 +319,21 @@ impl Session {
         &self.key
     }
 
+    /// The id of the site that opened the session.
+    pub fn site_id(&self) -> &str {
+        &self.site.site_id
+    }
+
+    /// The masking rules the session's visitor is sent.
+    pub fn masking(&self) -> &MaskingRules {
+        &self.site.masking
+    }
+
+    /// The name of the watching agent `agent`, if it still watches.
+    pub fn agent_name(&self, agent: AgentId) -> Option<String> {
+        self.lock().agents.iter().find(|slot| slot.id == agent).map(|slot| slot.name.clone())
+    }
+
     /// The random token naming this session in asset URLs.
     pub fn asset_token(&self) -> &str {
         &self.asset_token
@@ -360,7 +379,7 @@ impl Session {
         self.bound_kept_state(&mut inner);
         let mut started_lagging = Vec::new();
         for agent in &inner.agents {
-            match offer(agent, &frame, is_snapshot) {
+            match offer(agent, &frame, is_snapshot, &self.metrics) {
                 Offer::StartedLagging => started_lagging.push(agent.name.clone()),
                 Offer::Recovered => {
                     // It may have missed some while its queue was full; a full queue again makes it lag again.
@@ -368,7 +387,8 @@ impl Session {
                         let _ = announce(agent, announcement);
                     }
                 }
-                Offer::Queued | Offer::Skipped => {}
+                Offer::Skipped => self.metrics.frame_skipped(),
+                Offer::Queued => {}
             }
         }
         for name in started_lagging {
@@ -563,6 +583,7 @@ impl Session {
             return;
         }
         inner.snapshot_requested = true;
+        self.metrics.snapshot_requested();
         tracing::debug!(key = self.key, why, "asking the visitor for a fresh snapshot");
         inner.presence.tell(Control::SnapshotRequested);
     }
@@ -573,11 +594,12 @@ impl Session {
 }
 
 /// Queues `frame` for `agent` unless it is lagging and the frame is a delta; a full queue makes it lag.
-fn offer(agent: &AgentSlot, frame: &Bytes, is_snapshot: bool) -> Offer {
+fn offer(agent: &AgentSlot, frame: &Bytes, is_snapshot: bool, metrics: &Metrics) -> Offer {
     let lagging = agent.lagging.load(Ordering::Relaxed);
     if lagging && !is_snapshot {
         return Offer::Skipped;
     }
+    metrics.queue_depth(agent.queue.max_capacity() - agent.queue.capacity());
     match agent.queue.try_send(frame.clone()) {
         Ok(()) if is_snapshot && lagging => {
             agent.lagging.store(false, Ordering::Relaxed);
@@ -641,7 +663,8 @@ mod tests {
 
     /// A session with its visitor's first connection attached.
     fn open(limits: SessionLimits) -> (Arc<Session>, VisitorLink, String) {
-        let (session, secret) = Session::new("123456".into(), site(), limits, AssetBudget::new(usize::MAX));
+        let (session, secret) =
+            Session::new("123456".into(), site(), limits, AssetBudget::new(usize::MAX), Arc::default());
         let link = session.attach_first_visitor(Some("tab-a"), secret.clone()).unwrap();
         (session, link, secret)
     }
@@ -876,7 +899,8 @@ mod tests {
     #[test]
     fn a_site_keeping_sessions_to_the_first_tab_refuses_other_tabs() {
         let first_only = SessionSite { tabs: TabPolicy::First, ..site() };
-        let (session, secret) = Session::new("1".into(), first_only, limits(8), AssetBudget::new(usize::MAX));
+        let (session, secret) =
+            Session::new("1".into(), first_only, limits(8), AssetBudget::new(usize::MAX), Arc::default());
         session.attach_first_visitor(Some("tab-a"), secret.clone()).unwrap();
         let shop = Some("https://shop.example");
         assert_eq!(session.resume(&secret, "shop", shop, Some("tab-b")).err(), Some(ResumeRefused::NotTheFirstTab));

@@ -1,15 +1,18 @@
 //! What every connection handler shares: the config, the accounts, the live sessions, the join limiter,
-//! the tap, and the shutdown signal.
+//! the tap, the metrics, the events (audit log and webhooks), and the shutdown signal.
 
 use crate::assets::AssetLimits;
 use crate::auth::Accounts;
 use crate::config::Config;
+use crate::events::Events;
 use crate::heartbeat::Heartbeat;
+use crate::metrics::Metrics;
 use crate::rate_limit::JoinLimiter;
 use crate::registry::Registry;
 use crate::session::{Deadlines, SessionLimits};
 use crate::shutdown::Shutdown;
 use crate::tap::Tap;
+use std::sync::Arc;
 
 pub(crate) struct RelayState {
     pub config: Config,
@@ -17,12 +20,22 @@ pub(crate) struct RelayState {
     pub registry: Registry,
     pub join_limiter: JoinLimiter,
     pub tap: Tap,
+    /// What `/metrics` shows; each session holds it too.
+    pub metrics: Arc<Metrics>,
+    /// The audit log and the sites' webhooks.
+    pub events: Events,
     /// Cloned into each connection's task, so shutdown waits for it.
     pub shutdown: Shutdown,
 }
 
 impl RelayState {
-    pub fn new(config: Config, accounts: Accounts, tap: Tap, shutdown: Shutdown) -> RelayState {
+    pub fn new(
+        config: Config,
+        accounts: Accounts,
+        tap: Tap,
+        shutdown: Shutdown,
+        (metrics, events): (Arc<Metrics>, Events),
+    ) -> RelayState {
         let assets =
             AssetLimits { max_asset_bytes: config.max_asset_bytes, max_session_bytes: config.session_asset_bytes };
         let limits = SessionLimits {
@@ -31,10 +44,13 @@ impl RelayState {
             assets,
         };
         RelayState {
-            registry: Registry::new(config.key_digits, config.max_sessions, limits, config.total_asset_bytes),
+            registry: Registry::new(config.key_digits, config.max_sessions, limits, config.total_asset_bytes)
+                .with_metrics(metrics.clone()),
             join_limiter: JoinLimiter::new(config.join_attempts_per_minute),
             accounts,
             tap,
+            metrics,
+            events,
             shutdown,
             config,
         }

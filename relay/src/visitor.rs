@@ -14,9 +14,11 @@
 
 use crate::close::{finish, CloseReason, Connection, Ending};
 use crate::config::SiteConfig;
+use crate::events::{self, Event, Events, What};
 use crate::frames::{first_control, first_frame, next_frame};
 use crate::heartbeat::{self, Heard, Heartbeat};
 use crate::keeper;
+use crate::metrics::{Direction, Metrics};
 use crate::presence::VisitorLink;
 use crate::session::{ResumeRefused, Session, SessionSite};
 use crate::state::RelayState;
@@ -59,6 +61,9 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: Vi
     let (session, link) = match admitted {
         Ok(admitted) => admitted,
         Err(ending) => {
+            if let Some(reason) = ending.close_reason() {
+                state.metrics.refused(reason.code);
+            }
             let who = Connection { peer: &Peer::Visitor, key: "", client: request.client };
             return finish(&mut sink, &mut stream, &ending, who).await;
         }
@@ -68,7 +73,7 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: Vi
     let VisitorLink { id: link_id, controls } = link;
     let ending = tokio::select! {
         ending = read_frames(&mut stream, &session, link_id, &state, &heard) => ending,
-        ending = send_controls(&mut sink, controls, heartbeat, &session) => ending,
+        ending = send_controls(&mut sink, controls, heartbeat, &session, &state.metrics) => ending,
         ending = heartbeat::silence(&heard, heartbeat) => ending,
         () = session.ended() => Ending::Close(session.end_reason()),
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down; start again in a moment"),
@@ -104,6 +109,8 @@ async fn admit(
     keeper::spawn(session.clone(), state.clone());
     let link = session.attach_first_visitor(tab, secret).ok_or_else(|| Ending::Close(session.end_reason()))?;
     tracing::info!(key = session.key(), site = site.id, client = %request.client, "session started");
+    let masking_sha256 = events::masking_sha256(session.masking());
+    state.events.record(Event::of(&session, What::SessionStarted { masking_sha256 }));
     Ok((session, link))
 }
 
@@ -129,6 +136,8 @@ async fn resume(
     let session = state.registry.find(&key).ok_or_else(|| refuse(ResumeRefused::Ended))?;
     let link = session.resume(&secret, &site.id, request.origin.as_deref(), tab).map_err(refuse)?;
     tracing::info!(key, site = site.id, client = %request.client, "session resumed");
+    let masking_sha256 = events::masking_sha256(session.masking());
+    state.events.record(Event::of(&session, What::SessionResumed { masking_sha256 }));
     Ok((session, link))
 }
 
@@ -198,7 +207,12 @@ async fn read_frames(
             Ok(bytes) => bytes,
             Err(ending) => return ending,
         };
-        let ending = handle_frame(&bytes, session, link_id);
+        let received = std::time::Instant::now();
+        let kind = state.metrics.frame_bytes(Direction::In, &bytes);
+        let ending = handle_frame(&bytes, session, link_id, &state.events);
+        if matches!(kind, FrameKind::Snapshot | FrameKind::Delta) {
+            state.metrics.forwarded(received.elapsed());
+        }
         state.tap.publish(session.key(), &Peer::Visitor, &bytes);
         if let Some(ending) = ending {
             return ending;
@@ -207,7 +221,7 @@ async fn read_frames(
 }
 
 /// Passes a page frame to the session, or says how the connection ends.
-fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64) -> Option<Ending> {
+fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, events: &Events) -> Option<Ending> {
     let kind = match frame::parse(bytes) {
         Ok((kind, _payload)) => kind,
         Err(error) => return Some(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
@@ -224,11 +238,30 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64) -> Option<Ending
                 session.answer_consent(link_id, agent, allow);
                 None
             }
-            Ok(other) => session.visitor_says(link_id, other).err().map(|refused| {
-                Ending::bad_input(close::UNEXPECTED_MESSAGE, format!("a visitor may not send {}", refused.0))
-            }),
+            Ok(other) => {
+                record_control_decision(&other, session, events);
+                session.visitor_says(link_id, other).err().map(|refused| {
+                    Ending::bad_input(close::UNEXPECTED_MESSAGE, format!("a visitor may not send {}", refused.0))
+                })
+            }
             Err(error) => Some(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
         },
+    }
+}
+
+/// The visitor's answer to a request for control, or its taking control back, as an event.
+fn record_control_decision(control: &Control, session: &Session, events: &Events) {
+    let (agent, what) = match *control {
+        Control::ControlAnswer { agent, allow } => (Some(agent), What::ControlDecided { granted: allow }),
+        Control::ControlRelease => (None, What::ControlTakenBack),
+        _ => return,
+    };
+    let event = Event::of(session, what);
+    match agent.map(|agent| session.agent_name(agent)) {
+        None => events.record(event),
+        Some(Some(name)) => events.record(event.agent(&name)),
+        // An answer about an agent no longer watching decides nothing.
+        Some(None) => {}
     }
 }
 
@@ -253,12 +286,17 @@ async fn send_controls(
     mut controls: tokio::sync::mpsc::UnboundedReceiver<Control>,
     heartbeat: Heartbeat,
     session: &Session,
+    metrics: &Metrics,
 ) -> Ending {
     let mut pings = heartbeat.pings();
     loop {
         let message = tokio::select! {
             control = controls.recv() => match control {
-                Some(control) => Message::binary(encode_control(&control)),
+                Some(control) => {
+                    let bytes = encode_control(&control);
+                    metrics.frame(Direction::Out, FrameKind::Control, bytes.len());
+                    Message::binary(bytes)
+                }
                 None if session.has_ended() => return Ending::Close(session.end_reason()),
                 None => return Ending::close(close::OTHER_TAB, "the session continues in another tab"),
             },

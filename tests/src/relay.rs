@@ -36,6 +36,7 @@ impl Relay {
             tabs: Default::default(),
             consent: ConsentPolicy::Never,
             remote_control: Default::default(),
+            webhook: None,
         }];
         // Cheap hashes: the default argon2 cost takes seconds per sign-in in a debug build.
         let agents =

@@ -1,7 +1,7 @@
 //! Reading a configuration from TOML: every field optional but the lists' own, relative paths taken from
 //! the file's folder, and the result checked (`validate.rs`) before it is used.
 
-use super::model::{Config, ConfigError, TlsConfig};
+use super::model::{AuditConfig, Config, ConfigError, TlsConfig};
 use super::validate::FieldProblem;
 use crate::auth::AgentAccount;
 use serde::Deserialize;
@@ -50,6 +50,8 @@ struct ConfigFile {
     tls: Option<TlsConfig>,
     trusted_proxies: Option<Vec<crate::proxies::Cidr>>,
     insecure_public: Option<bool>,
+    audit: Option<AuditConfig>,
+    metrics_token: Option<String>,
 }
 
 /// An agent as written in the file: a hash, or (for development) a plain password hashed at load.
@@ -96,8 +98,19 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key), ..tls });
     config.trusted_proxies = file.trusted_proxies.unwrap_or_default();
     config.insecure_public = file.insecure_public.unwrap_or(config.insecure_public);
+    config.audit = file.audit.map(|audit| AuditConfig { path: audit_path(base, audit.path), ..audit });
+    config.metrics_token = file.metrics_token;
     config.validate(source_name)?;
     Ok(config)
+}
+
+/// The audit log's path from the file's folder; `-` (stdout) as it is.
+fn audit_path(base: &Path, path: PathBuf) -> PathBuf {
+    if path == Path::new(AuditConfig::STDOUT) {
+        path
+    } else {
+        base.join(path)
+    }
 }
 
 fn agent_from_entry(index: usize, entry: AgentEntry) -> Result<AgentAccount, FieldProblem> {
@@ -234,6 +247,49 @@ mod tests {
     }
 
     #[test]
+    fn audit_webhooks_and_the_metrics_token_parse_default_and_are_checked() {
+        let text = r#"
+            metrics_token = "scrape-me"
+            [audit]
+            path = "logs/audit.jsonl"
+            [[sites]]
+            id = "s"
+            origins = ["*"]
+            [sites.webhook]
+            url = "http://hooks.example:8080/cobrowse"
+            secret = "0123456789abcdef0123"
+        "#;
+        let config = parse(text, "test", Path::new("/srv/relay")).unwrap();
+        let audit = config.audit.unwrap();
+        assert_eq!(audit.path, Path::new("/srv/relay/logs/audit.jsonl"));
+        assert_eq!((audit.max_bytes, audit.keep), (defaults::AUDIT_MAX_BYTES, defaults::AUDIT_KEEP));
+        assert_eq!(config.metrics_token.as_deref(), Some("scrape-me"));
+        assert_eq!(config.sites[0].webhook.as_ref().unwrap().url, "http://hooks.example:8080/cobrowse");
+        let stdout = parse("[audit]\npath = \"-\"", "test", Path::new("/srv/relay")).unwrap();
+        assert_eq!(stdout.audit.unwrap().path, Path::new("-"));
+        assert!(Config::from_toml_str("").unwrap().audit.is_none());
+
+        let site = |webhook: &str| format!("[[sites]]\nid = \"s\"\norigins = [\"*\"]\n[sites.webhook]\n{webhook}");
+        for (webhook, expected) in [
+            ("url = \"https://h.example/x\"\nsecret = \"0123456789abcdef\"", "sites[0].webhook.url"),
+            ("url = \"hooks.example/x\"\nsecret = \"0123456789abcdef\"", "sites[0].webhook.url"),
+            ("url = \"http://h.example/x\"\nsecret = \"short\"", "sites[0].webhook.secret"),
+        ] {
+            let error = Config::from_toml_str(&site(webhook)).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+        for (text, expected) in [
+            ("[audit]\npath = \"\"", "audit.path"),
+            ("[audit]\npath = \"a\"\nmax_bytes = 10", "audit.max_bytes"),
+            ("[audit]\npath = \"a\"\nkeep = 100000", "audit.keep"),
+            ("metrics_token = \" \"", "metrics_token"),
+        ] {
+            let error = Config::from_toml_str(text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+        }
+    }
+
+    #[test]
     fn a_missing_file_is_named() {
         let error = Config::from_toml_file(Path::new("/nonexistent/relay.toml")).unwrap_err().to_string();
         assert!(error.contains("/nonexistent/relay.toml"), "{error}");
@@ -248,6 +304,7 @@ mod tests {
             tabs: Default::default(),
             consent: Default::default(),
             remote_control: Default::default(),
+            webhook: None,
         };
         assert!(site.allows_origin(Some("https://a.example")));
         assert!(!site.allows_origin(Some("https://a.example:8443")));
@@ -259,6 +316,7 @@ mod tests {
             tabs: Default::default(),
             consent: Default::default(),
             remote_control: Default::default(),
+            webhook: None,
         };
         assert!(any.allows_origin(None) && any.allows_origin(Some("http://x")));
     }

@@ -11,5 +11,6 @@ mod validate;
 
 pub use crate::auth::AgentAccount;
 pub use model::{
-    defaults, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig, TabPolicy, TlsConfig,
+    defaults, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig, TabPolicy,
+    TlsConfig, WebhookConfig,
 };

@@ -61,6 +61,10 @@ pub struct Config {
     /// Serve plain HTTP on an address other than loopback (only behind a TLS-terminating proxy on a
     /// private network). Without it, and without `tls`, the relay refuses to start on such an address.
     pub insecure_public: bool,
+    /// The audit log (`[audit]`); none when absent.
+    pub audit: Option<AuditConfig>,
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <this>`.
+    pub metrics_token: Option<String>,
 }
 
 /// A site that may start sessions.
@@ -85,6 +89,38 @@ pub struct SiteConfig {
     /// Whether an agent may ask the visitor for control of the page (`remote_control = "ask"` or `"never"`).
     #[serde(default)]
     pub remote_control: ControlPolicy,
+    /// Where this site's sessions' events are POSTed (`[sites.webhook]`), if anywhere.
+    #[serde(default)]
+    pub webhook: Option<WebhookConfig>,
+}
+
+impl AuditConfig {
+    /// The `path` that means stdout.
+    pub const STDOUT: &'static str = "-";
+}
+
+/// A site's webhook: the URL its events are POSTed to, and the secret their signature is keyed with.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// `http://host[:port]/path` (https is for a later change).
+    pub url: String,
+    /// The HMAC-SHA256 key of the `X-Cobrowse-Signature` header.
+    pub secret: String,
+}
+
+/// The audit log: JSON lines to a file (rotated by size) or to stdout.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The file the lines are appended to, or `-` for stdout.
+    pub path: PathBuf,
+    /// Past this many bytes the file becomes `PATH.1` and a new one starts; 0: never by size.
+    #[serde(default = "defaults::audit_max_bytes")]
+    pub max_bytes: u64,
+    /// How many old files (`PATH.1` … `PATH.N`) are kept.
+    #[serde(default = "defaults::audit_keep")]
+    pub keep: usize,
 }
 
 /// Whether a site asks its visitors before an agent watches.
@@ -242,6 +278,16 @@ pub mod defaults {
     pub const DEV_TLS_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8443);
     /// Where it redirects plain HTTP to HTTPS when serving a certificate.
     pub const REDIRECT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 80);
+    pub const AUDIT_MAX_BYTES: u64 = 100 << 20;
+    pub const AUDIT_KEEP: usize = 5;
+
+    pub(crate) fn audit_max_bytes() -> u64 {
+        AUDIT_MAX_BYTES
+    }
+
+    pub(crate) fn audit_keep() -> usize {
+        AUDIT_KEEP
+    }
 }
 
 /// The fewest and most digits a session key may have: fewer is guessable, more is tedious to read aloud.
@@ -259,6 +305,7 @@ impl Config {
             tabs: TabPolicy::default(),
             consent: ConsentPolicy::default(),
             remote_control: ControlPolicy::default(),
+            webhook: None,
         }];
         let agents = vec![AgentAccount::with_password("demo", &password)];
         Config::with_defaults(sites, agents)
@@ -288,6 +335,8 @@ impl Config {
             tls: None,
             trusted_proxies: Vec::new(),
             insecure_public: false,
+            audit: None,
+            metrics_token: None,
         }
     }
 }

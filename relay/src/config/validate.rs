@@ -14,7 +14,8 @@ impl Config {
         };
         validate_sites(&self.sites).map_err(|(field, problem)| invalid(field, problem))?;
         validate_agents(&self.agents).map_err(|(field, problem)| invalid(field, problem))?;
-        validate_limits(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))
+        validate_limits(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))?;
+        validate_observability(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))
     }
 }
 
@@ -40,9 +41,69 @@ pub(super) fn validate_sites(sites: &[SiteConfig]) -> Result<(), FieldProblem> {
             check_origin(origin).map_err(|problem| (format!("sites[{index}].origins[{origin_index}]"), problem))?;
         }
         check_masking(index, site)?;
+        check_webhook(index, site)?;
     }
     Ok(())
 }
+
+/// The shortest webhook secret accepted: a shorter one could be guessed from a few signed bodies.
+const MIN_WEBHOOK_SECRET_BYTES: usize = 16;
+
+/// A webhook needs an `http://host[:port]/path` URL and a secret of at least 16 bytes.
+fn check_webhook(index: usize, site: &SiteConfig) -> Result<(), FieldProblem> {
+    let Some(webhook) = &site.webhook else { return Ok(()) };
+    let field = |name: &str| format!("sites[{index}].webhook.{name}");
+    let url = &webhook.url;
+    match url.parse::<hyper::Uri>() {
+        Ok(uri) if uri.scheme_str() == Some("http") && uri.host().is_some() => {}
+        Ok(uri) if uri.scheme_str() == Some("https") => {
+            return Err((
+                field("url"),
+                format!("{url:?} is https, which webhooks do not support yet: give an http:// URL (a local forwarding proxy can add TLS)"),
+            ))
+        }
+        _ => return Err((field("url"), format!("{url:?} is not a URL like \"http://hooks.example:8080/cobrowse\""))),
+    }
+    if webhook.secret.len() < MIN_WEBHOOK_SECRET_BYTES {
+        return Err((
+            field("secret"),
+            format!("of site {:?} is shorter than {MIN_WEBHOOK_SECRET_BYTES} bytes: give a long random string (e.g. `openssl rand -hex 32`)", site.id),
+        ));
+    }
+    Ok(())
+}
+
+/// The audit log's path and rotation, and the metrics token.
+pub(super) fn validate_observability(config: &Config) -> Result<(), (&'static str, String)> {
+    if let Some(audit) = &config.audit {
+        if audit.path.as_os_str().is_empty() {
+            return Err((
+                "audit.path",
+                "is empty: give a file like \"/var/log/cobrowse/audit.jsonl\", or \"-\" for stdout".into(),
+            ));
+        }
+        if audit.max_bytes != 0 && audit.max_bytes < MIN_AUDIT_FILE_BYTES {
+            return Err((
+                "audit.max_bytes",
+                format!("is {}; give 0 (never rotate by size) or at least {MIN_AUDIT_FILE_BYTES}", audit.max_bytes),
+            ));
+        }
+        if audit.keep > MAX_AUDIT_FILES_KEPT {
+            return Err(("audit.keep", format!("is {}; keep at most {MAX_AUDIT_FILES_KEPT} old files", audit.keep)));
+        }
+    }
+    if config.metrics_token.as_deref().is_some_and(|token| token.trim().is_empty()) {
+        return Err((
+            "metrics_token",
+            "is empty: give a long random string, or leave it out to serve /metrics to anyone".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A smaller audit file would rotate at nearly every event.
+const MIN_AUDIT_FILE_BYTES: u64 = 1024;
+const MAX_AUDIT_FILES_KEPT: usize = 1000;
 
 /// Every configured selector must be one the visitor can use: not empty, and no `{` or `}` (a selector
 /// list cannot hold them; they would smuggle CSS rules). The visitor checks the syntax itself and refuses

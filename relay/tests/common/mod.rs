@@ -73,6 +73,7 @@ pub fn test_config(dir: &Path) -> Config {
             tabs: Default::default(),
             consent: ConsentPolicy::Never,
             remote_control: Default::default(),
+            webhook: None,
         },
         SiteConfig {
             id: SHOP_SITE.into(),
@@ -81,6 +82,7 @@ pub fn test_config(dir: &Path) -> Config {
             tabs: Default::default(),
             consent: ConsentPolicy::Never,
             remote_control: Default::default(),
+            webhook: None,
         },
         SiteConfig {
             id: ASKING_SITE.into(),
@@ -89,6 +91,7 @@ pub fn test_config(dir: &Path) -> Config {
             tabs: Default::default(),
             consent: Default::default(),
             remote_control: Default::default(),
+            webhook: None,
         },
     ];
     let agents = vec![
