@@ -220,6 +220,10 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64) -> Option<Ending
         FrameKind::Asset => accept_asset(&bytes[frame::HEADER_LEN..], session),
         FrameKind::Control => match decode_control(bytes) {
             Ok(Control::EndSession) => Some(Ending::close(close::NORMAL, "you ended the session")),
+            Ok(Control::Dismiss { agent }) => {
+                session.dismiss(link_id, agent);
+                None
+            }
             Ok(Control::ConsentAnswer { agent, allow }) => {
                 session.answer_consent(link_id, agent, allow);
                 None
