@@ -168,9 +168,9 @@ pub const VISITOR_CALL_MESSAGES: [u8; 5] = [13, 21, 23, 24, 28];
 /// Whether a control frame's `payload` is one of the support call's messages, which the visitor's wasm
 /// hands to the shim's call module as bytes instead of decoding them (see [`crate::call`]).
 pub fn is_call_message(payload: &[u8]) -> bool {
-    payload.first().is_some_and(|&index| {
-        (FIRST_CALL_MESSAGE..=LAST_CALL_MESSAGE).contains(&index) && index != NOT_A_CALL_MESSAGE
-    })
+    payload
+        .first()
+        .is_some_and(|&index| (FIRST_CALL_MESSAGE..=LAST_CALL_MESSAGE).contains(&index) && index != NOT_A_CALL_MESSAGE)
 }
 
 /// The control frame of a support-call message the visitor's shim encoded (`payload`, postcard), or `None`

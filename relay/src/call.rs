@@ -115,7 +115,8 @@ impl Call {
     /// and the rest learn the new list. (None of them waits for consent: an allowed account never does.) Returns the watching connections the session must
     /// close (none if `agent` does not watch).
     pub fn dismiss(&mut self, agent: AgentId, out: &mut Vec<Send>) -> Vec<AgentId> {
-        let Some(name) = self.watching.iter().find(|watcher| watcher.agent == agent).map(|watcher| watcher.name.clone())
+        let Some(name) =
+            self.watching.iter().find(|watcher| watcher.agent == agent).map(|watcher| watcher.name.clone())
         else {
             return Vec::new();
         };
