@@ -24,7 +24,7 @@
 use crate::call::point;
 use crate::call::state::CallState;
 use crate::chrome::counters::Counters;
-use crate::chrome::status::{State, CONSENT_TEXT, DECLINED_TEXT};
+use crate::chrome::status::{State, CONSENT_TEXT, DECLINED_TEXT, STOPPED_SHARING_TEXT};
 use crate::mirror::Mirror;
 use cobrowse_protocol::call::AgentId;
 use cobrowse_protocol::message::encode_control;
@@ -237,7 +237,9 @@ impl Session {
                 self.declined = true;
                 self.call.drop_tool();
                 self.sync_interactivity();
-                reply.status = Some((State::Declined, DECLINED_TEXT.to_string()));
+                // After `Joined` it watched: the visitor stopped sharing with it (`Dismiss`).
+                let text = if self.joined.is_some() { STOPPED_SHARING_TEXT } else { DECLINED_TEXT };
+                reply.status = Some((State::Declined, text.to_string()));
             }
             Ok(Message::Control(Control::Pointer { agent, at })) => self.show_agent_pointer(agent, at),
             Ok(Message::Control(message)) => {

@@ -9,7 +9,9 @@ mod common;
 use cobrowse_agent_viewer::call::control::ControlState;
 use cobrowse_agent_viewer::call::tools::Tool;
 use cobrowse_agent_viewer::chrome::call_bar::{agent_words, BarView, CallBar};
-use cobrowse_agent_viewer::chrome::status::{for_close, State, StatusLine, CONSENT_TEXT, DECLINED_TEXT, LEFT_TEXT};
+use cobrowse_agent_viewer::chrome::status::{
+    for_close, State, StatusLine, CONSENT_TEXT, DECLINED_TEXT, LEFT_TEXT, STOPPED_SHARING_TEXT,
+};
 use cobrowse_agent_viewer::connection::Closed;
 use cobrowse_agent_viewer::mirror::Mirror;
 use cobrowse_agent_viewer::rejoin::{Next, Retries};
@@ -66,6 +68,19 @@ fn the_visitor_allows_after_a_wait_then_the_page_comes() {
 }
 
 #[wasm_bindgen_test]
+fn an_agent_the_visitor_stops_sharing_with_is_told_so_and_never_rejoins() {
+    let mut session = session();
+    control(&mut session, Control::AwaitingConsent);
+    control(&mut session, Control::Joined { key: KEY.into(), agent: 3 });
+    let dismissed = control(&mut session, Control::ConsentDeclined);
+    assert_eq!(dismissed.status, Some((State::Declined, STOPPED_SHARING_TEXT.to_string())));
+    assert!(session.declined());
+    let stopped =
+        Closed { opened: true, joined: true, code: close::CONSENT_DECLINED, reason: close::STOPPED_SHARING.into() };
+    assert_eq!(Retries::default().after(&stopped, 0.0, 0.5), Next::Show(State::Declined, STOPPED_SHARING_TEXT.into()));
+}
+
+#[wasm_bindgen_test]
 fn a_declined_agent_never_rejoins() {
     let mut session = session();
     control(&mut session, Control::AwaitingConsent);
@@ -90,6 +105,7 @@ fn a_declined_agent_never_rejoins() {
         Next::Show(State::Declined, DECLINED_TEXT.into())
     );
     assert_eq!(State::Declined.as_str(), "declined");
+    assert_eq!(for_close(close::CONSENT_DECLINED, "whatever"), (State::Declined, DECLINED_TEXT.to_string()));
     assert_eq!((State::Left.as_str(), LEFT_TEXT), ("left", "You left; the session goes on for the others"));
 }
 

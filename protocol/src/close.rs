@@ -38,3 +38,6 @@ pub const TOO_MANY_ATTEMPTS: u16 = 4029;
 pub const AT_CAPACITY: u16 = 4013;
 /// The visitor declined to let this agent watch. The agent may not join the session again.
 pub const CONSENT_DECLINED: u16 = 4014;
+/// The reason of a `CONSENT_DECLINED` close when the visitor let the agent watch, then stopped sharing the
+/// page with it (`Control::Dismiss`); the viewer tells it apart from a Decline by it.
+pub const STOPPED_SHARING: &str = "the visitor stopped sharing the page with you";

@@ -90,6 +90,14 @@ pub enum Control {
     /// relay → visitor: the agent's `ConsentAsked` or `ControlRequest` is void (the agent left, or gave
     /// up): take its prompt away.
     Withdrawn { agent: AgentId },
+    /// 27: agent sign-in token (another change). Kept free so that the variants after it keep their
+    /// numbers when both changes meet; nobody sends it, and the relay refuses it.
+    Reserved27,
+    /// visitor → relay: the visitor stops sharing the page with the watching agent `agent` (its Stop
+    /// sharing button in the widget): the relay closes that agent with `close::CONSENT_DECLINED` and the
+    /// reason `close::STOPPED_SHARING`, declines its account for the rest of the session (a rejoin is refused
+    /// without asking), ends its control if it held it, and tells everyone the new `Agents`.
+    Dismiss { agent: AgentId },
 }
 
 impl Control {
@@ -124,6 +132,8 @@ impl Control {
             Control::ControlRefused { .. } => "ControlRefused",
             Control::Input { .. } => "Input",
             Control::Withdrawn { .. } => "Withdrawn",
+            Control::Reserved27 => "Reserved27",
+            Control::Dismiss { .. } => "Dismiss",
         }
     }
 }

@@ -154,18 +154,23 @@ fn push_str(payload: &mut Vec<u8>, text: &str) {
 }
 
 /// The variant index of [`Control::ConsentAsked`], the first of the support call's messages; they run to
-/// [`Control::Withdrawn`]. Indices below 128 are one byte in postcard, so a payload's first byte tells them.
+/// [`Control::Dismiss`], all but [`NOT_A_CALL_MESSAGE`]. Indices below 128 are one byte in postcard, so a
+/// payload's first byte tells them.
 pub const FIRST_CALL_MESSAGE: u8 = 12;
-/// The variant index of [`Control::Withdrawn`], the last of the support call's messages.
-pub const LAST_CALL_MESSAGE: u8 = 26;
+/// The variant index of [`Control::Dismiss`], the last of the support call's messages.
+pub const LAST_CALL_MESSAGE: u8 = 28;
+/// 27: agent sign-in token (another change), between the call's messages but not one of them.
+pub const NOT_A_CALL_MESSAGE: u8 = 27;
 /// The support call's messages a visitor sends: `ConsentAnswer`, `ControlAnswer`, `ControlRelease`,
-/// `ControlRefused` (their variant indices).
-pub const VISITOR_CALL_MESSAGES: [u8; 4] = [13, 21, 23, 24];
+/// `ControlRefused`, `Dismiss` (their variant indices).
+pub const VISITOR_CALL_MESSAGES: [u8; 5] = [13, 21, 23, 24, 28];
 
 /// Whether a control frame's `payload` is one of the support call's messages, which the visitor's wasm
 /// hands to the shim's call module as bytes instead of decoding them (see [`crate::call`]).
 pub fn is_call_message(payload: &[u8]) -> bool {
-    payload.first().is_some_and(|index| (FIRST_CALL_MESSAGE..=LAST_CALL_MESSAGE).contains(index))
+    payload
+        .first()
+        .is_some_and(|&index| (FIRST_CALL_MESSAGE..=LAST_CALL_MESSAGE).contains(&index) && index != NOT_A_CALL_MESSAGE)
 }
 
 /// The control frame of a support-call message the visitor's shim encoded (`payload`, postcard), or `None`
@@ -300,16 +305,20 @@ mod tests {
         let input = Control::Input { agent: 1, input: RemoteInput::Text { text: "x".into() } };
         assert_eq!(index(&asked), FIRST_CALL_MESSAGE);
         assert_eq!(index(&input), 25);
-        assert_eq!(index(&Control::Withdrawn { agent: 1 }), LAST_CALL_MESSAGE);
+        assert_eq!(index(&Control::Withdrawn { agent: 1 }), 26);
+        assert_eq!(index(&Control::Reserved27), NOT_A_CALL_MESSAGE);
+        assert_eq!(index(&Control::Dismiss { agent: 1 }), LAST_CALL_MESSAGE);
         let sent_by_visitors = [
             Control::ConsentAnswer { agent: 1, allow: true },
             Control::ControlAnswer { agent: 1, allow: false },
             Control::ControlRelease,
             Control::ControlRefused { agent: 1, reason: "masked".into() },
+            Control::Dismiss { agent: 1 },
         ];
         let indices: Vec<u8> = sent_by_visitors.iter().map(index).collect();
         assert_eq!(indices, VISITOR_CALL_MESSAGES);
         assert!(!is_call_message(&[11]) && is_call_message(&[12]) && is_call_message(&[26]) && !is_call_message(&[27]));
+        assert!(is_call_message(&[28]) && !is_call_message(&[29]));
         assert!(!is_call_message(&[]));
         let _ = NOBODY;
     }

@@ -71,6 +71,7 @@ fn the_fixture_covers_every_call_message_a_visitor_sends_or_receives() {
         "ControlRefused",
         "Input",
         "Withdrawn",
+        "Dismiss",
     ];
     for name in call {
         assert!(names.contains(name), "call_wire.json has no {name}: add one");

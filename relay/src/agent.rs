@@ -9,7 +9,9 @@
 //! agent gets `Joined`, then the session's asset announcements (`Control::Asset`), the kept snapshot and
 //! deltas, then live frames from its own bounded queue. After joining, an agent may send
 //! `MirrorOutOfStep` and the support call's messages (pointer, highlight, drawing, control; see
-//! `call.rs`). Every frame sent to an agent goes on the tap as `Peer::ToAgent`.
+//! `call.rs`). When the visitor stops sharing with a watching agent (`Dismiss`), it gets `ConsentDeclined`
+//! at once (what its queue still holds is dropped) and a close with `CONSENT_DECLINED` and the reason
+//! `close::STOPPED_SHARING`. Every frame sent to an agent goes on the tap as `Peer::ToAgent`.
 
 use crate::close::{finish, Connection, Ending};
 use crate::events::{Event, What};
@@ -126,9 +128,16 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     let agent = link.id;
     state.metrics.agent_watching(true);
     state.events.record(Event::of(&session, What::AgentJoined).agent(&name));
+    let dismissed = std::mem::replace(&mut link.dismissed, tokio::sync::oneshot::channel().1);
     let ending = tokio::select! {
         biased;
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down"),
+        Ok(()) = dismissed => {
+            audit_consent(&name, client, session.key(), "the visitor stopped sharing");
+            // What its queue still holds is dropped: the visitor stopped sharing now, not after it.
+            let _ = outgoing.send(&mut sink, Bytes::from(encode_control(&Control::ConsentDeclined))).await;
+            Ending::close(close::CONSENT_DECLINED, close::STOPPED_SHARING)
+        }
         ending = send_frames(&mut sink, &outgoing, &session, &mut link, heartbeat) => ending,
         ending = read_messages(&mut stream, &session, agent, &state, &peer, &heard) => ending,
         ending = heartbeat::silence(&heard, heartbeat) => ending,

@@ -7,6 +7,8 @@
 //! - **Consent** (site setting `consent = "always"`): an agent that signed in waits, seeing nothing, until
 //!   the visitor answers the `ConsentAsked` the relay sends it (again on every new page while unanswered).
 //!   An account allowed once is allowed for the rest of the session; one declined is not asked again.
+//!   The visitor may also stop sharing with a watching agent (`Dismiss`): its account is declined from
+//!   then on, on every site (even one that asks no consent), and its control ends.
 //! - **Who watches**: `Agents` goes to the visitor and every agent whenever the list changes, and to
 //!   every new page.
 //! - **Control** (site setting `remote_control = "ask"`): one agent asks at a time, the visitor answers;
@@ -83,11 +85,11 @@ impl Call {
 
     /// Agent `agent` signed in as `name`: whether it watches now, waits for the visitor, or is refused.
     pub fn admission(&mut self, agent: AgentId, name: &str, out: &mut Vec<Send>) -> Admission {
-        if self.consent == ConsentPolicy::Never || self.allowed.contains(name) {
-            return Admission::Watch;
-        }
         if self.declined.contains(name) {
             return Admission::Declined;
+        }
+        if self.consent == ConsentPolicy::Never || self.allowed.contains(name) {
+            return Admission::Watch;
         }
         let (answer, receiver) = oneshot::channel();
         let info = AgentInfo { agent, name: name.to_owned() };
@@ -106,6 +108,31 @@ impl Call {
         accounts.insert(waiting.agent.name.clone());
         // An error only means the agent left meanwhile.
         let _ = waiting.answer.send(allow);
+    }
+
+    /// The visitor stopped sharing with the watching agent `agent`: its account is declined for the rest of
+    /// the session, so every connection of that account stops watching, loses control and its request,
+    /// and the rest learn the new list. (None of them waits for consent: an allowed account never does.) Returns the watching connections the session must
+    /// close (none if `agent` does not watch).
+    pub fn dismiss(&mut self, agent: AgentId, out: &mut Vec<Send>) -> Vec<AgentId> {
+        let Some(name) =
+            self.watching.iter().find(|watcher| watcher.agent == agent).map(|watcher| watcher.name.clone())
+        else {
+            return Vec::new();
+        };
+        self.allowed.remove(&name);
+        self.declined.insert(name.clone());
+        let dismissed: Vec<AgentId> =
+            self.watching.iter().filter(|watcher| watcher.name == name).map(|watcher| watcher.agent).collect();
+        for &agent in &dismissed {
+            self.withdraw_request(agent, out);
+            if self.holder == agent {
+                self.set_holder(NOBODY, out);
+            }
+        }
+        self.watching.retain(|watcher| watcher.name != name);
+        self.tell_watchers(out);
+        dismissed
     }
 
     /// Agent `agent` now watches: everyone learns the new list.
@@ -181,7 +208,8 @@ impl Call {
         Ok(())
     }
 
-    /// A call message from the visitor (except `ConsentAnswer`: see [`Call::answer_consent`]).
+    /// A call message from the visitor (except `ConsentAnswer` and `Dismiss`: see [`Call::answer_consent`]
+    /// and [`Call::dismiss`]).
     pub fn visitor_says(&mut self, control: Control, out: &mut Vec<Send>) -> Result<(), NotAllowed> {
         match control {
             Control::ControlAnswer { agent, allow } => {
@@ -395,5 +423,48 @@ mod tests {
             Err(NotAllowed("ControlAnswer"))
         );
         assert_eq!(call.visitor_says(Control::Pointer { agent: 2, at: None }, &mut out), Err(NotAllowed("Pointer")));
+    }
+
+    #[test]
+    fn a_dismissed_agent_loses_control_and_its_account_is_refused_without_asking() {
+        let mut call = asking_call();
+        for (agent, name) in [(1, "ana"), (2, "bo")] {
+            let _answer = call.admission(agent, name, &mut Vec::new());
+            call.answer_consent(agent, true);
+            watching(&mut call, agent, name);
+        }
+        let mut out = Vec::new();
+        call.agent_says(1, Control::ControlRequest { agent: NOBODY, name: String::new() }, &mut out).unwrap();
+        call.visitor_says(Control::ControlAnswer { agent: 1, allow: true }, &mut out).unwrap();
+        assert!(matches!(call.admission(3, "ana", &mut out), Admission::Watch), "ana's second tab");
+        watching(&mut call, 3, "ana");
+        let _ = call.admission(4, "cy", &mut out);
+        out.clear();
+
+        assert_eq!(call.dismiss(1, &mut out), [1, 3], "every connection of ana's");
+        assert!(out.contains(&Send::Visitor(Control::ControlHolder { agent: NOBODY })), "{out:?}");
+        assert!(out.contains(&Send::Agents { except: NOBODY, control: Control::ControlHolder { agent: NOBODY } }));
+        let bo_only = Control::Agents { agents: vec![AgentInfo { agent: 2, name: "bo".into() }] };
+        assert!(out.contains(&Send::Visitor(bo_only.clone())));
+        assert!(out.contains(&Send::Agents { except: NOBODY, control: bo_only.clone() }));
+        assert!(matches!(call.admission(5, "ana", &mut Vec::new()), Admission::Declined), "not asked again");
+        let page = call.for_new_page();
+        assert_eq!(page[0], bo_only);
+        assert_eq!(page[1..], [Control::ConsentAsked { agent: 4, name: "cy".into() }], "cy still waits; no holder");
+
+        out.clear();
+        assert!(call.dismiss(1, &mut out).is_empty(), "no longer watching");
+        assert!(call.dismiss(4, &mut out).is_empty(), "waiting agents are declined with their prompt, not dismissed");
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_site_without_consent_still_lets_the_visitor_stop_sharing() {
+        let mut call = Call::new(ConsentPolicy::Never, ControlPolicy::Ask);
+        assert!(matches!(call.admission(1, "ana", &mut Vec::new()), Admission::Watch));
+        watching(&mut call, 1, "ana");
+        assert_eq!(call.dismiss(1, &mut Vec::new()), [1]);
+        assert!(matches!(call.admission(2, "ana", &mut Vec::new()), Admission::Declined));
+        assert!(matches!(call.admission(3, "bo", &mut Vec::new()), Admission::Watch));
     }
 }

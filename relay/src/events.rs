@@ -62,6 +62,8 @@ pub(crate) enum What {
     AgentRefused { reason: String },
     /// The visitor allowed or declined an agent.
     ConsentDecided { allowed: bool },
+    /// The visitor stopped sharing the page with an agent that was watching (its widget's Stop sharing).
+    ConsentWithdrawn,
     /// The visitor granted or refused an agent's request for control of the page.
     ControlDecided { granted: bool },
     /// The visitor took control back from the agent holding it.

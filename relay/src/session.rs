@@ -127,6 +127,8 @@ struct AgentSlot {
     name: String,
     queue: mpsc::Sender<Bytes>,
     lagging: Arc<AtomicBool>,
+    /// Fired when the visitor stops sharing with this agent.
+    dismiss: oneshot::Sender<()>,
 }
 
 /// The agent task's side of its place in a session.
@@ -138,6 +140,10 @@ pub(crate) struct AgentLink {
     pub queue: mpsc::Receiver<Bytes>,
     /// Whether this agent is skipping deltas until the next snapshot.
     pub lagging: Arc<AtomicBool>,
+    /// Resolves with `Ok` when the visitor stops sharing with this agent (`Control::Dismiss`): the agent
+    /// is out of the session already, and its task closes it with `close::CONSENT_DECLINED` at once,
+    /// dropping what its queue still holds. An error only means the session let go of it otherwise.
+    pub dismissed: oneshot::Receiver<()>,
 }
 
 /// What became of an agent that signed in to a session.
@@ -446,7 +452,9 @@ impl Session {
         self.deliver_locked(inner, out);
         let (queue_sender, queue) = mpsc::channel(self.limits.agent_queue_frames);
         let lagging = Arc::new(AtomicBool::new(false));
-        inner.agents.push(AgentSlot { id, name: name.to_owned(), queue: queue_sender, lagging: lagging.clone() });
+        let (dismiss, dismissed) = oneshot::channel();
+        let slot = AgentSlot { id, name: name.to_owned(), queue: queue_sender, lagging: lagging.clone(), dismiss };
+        inner.agents.push(slot);
         let agents = inner.agents.len() as u32;
         inner.presence.tell(Control::AgentJoined { name: name.to_owned(), agents });
         let mut catch_up = vec![Bytes::from(encode_control(&Control::VisitorTab { tab: inner.presence.tab() }))];
@@ -455,7 +463,7 @@ impl Session {
         }
         catch_up.extend(inner.assets.announcements().iter().chain(inner.kept.frames()).cloned());
         catch_up.extend(inner.call.for_new_agent().iter().map(|control| Bytes::from(encode_control(control))));
-        AgentLink { id, catch_up, queue, lagging }
+        AgentLink { id, catch_up, queue, lagging, dismissed }
     }
 
     /// Removes an agent (if the session still has it). The visitor and the other agents are told.
@@ -478,6 +486,30 @@ impl Session {
         if inner.end_reason.is_none() && inner.presence.is_current(link_id) {
             inner.call.answer_consent(agent, allow);
         }
+    }
+
+    /// The visitor's connection `link_id` stopped sharing with the watching agent `agent` (see
+    /// [`Call::dismiss`]): every connection of that agent's account leaves the session at once (no frame
+    /// is queued for it any more, and its task is told to close it), and the others learn the new list.
+    pub fn dismiss(&self, link_id: u64, agent: AgentId) {
+        let mut inner = self.lock();
+        if inner.end_reason.is_some() || !inner.presence.is_current(link_id) {
+            return;
+        }
+        let mut out = Vec::new();
+        let dismissed = inner.call.dismiss(agent, &mut out);
+        for id in dismissed {
+            let Some(index) = inner.agents.iter().position(|slot| slot.id == id) else {
+                continue;
+            };
+            let slot = inner.agents.remove(index);
+            tracing::info!(key = self.key, agent = slot.name, "the visitor stopped sharing with an agent");
+            let agents = inner.agents.len() as u32;
+            inner.presence.tell(Control::AgentLeft { name: slot.name, agents });
+            // An error only means the agent's task is ending anyway.
+            let _ = slot.dismiss.send(());
+        }
+        self.deliver_locked(&mut inner, out);
     }
 
     /// A call message from the visitor's connection `link_id` (see `call.rs`); one from a connection that
@@ -794,6 +826,29 @@ mod tests {
         let announced = drain(&mut quick.queue);
         assert_eq!(announced, session.lock().assets.announcements()[..1], "the agent after a full one is told too");
         drain(&mut slow.queue);
+    }
+
+    #[test]
+    fn a_dismissed_agent_gets_no_frame_after_it_and_cannot_rejoin() {
+        let (session, mut visitor, _) = open(limits(8));
+        let mut ana = watching(&session, "ana");
+        let mut bo = watching(&session, "bo");
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
+        drain_controls(&mut visitor.controls);
+        drain(&mut bo.queue);
+        session.dismiss(visitor.id + 1, ana.id);
+        assert!(ana.dismissed.try_recv().is_err(), "only the visitor's current connection may dismiss");
+
+        session.dismiss(visitor.id, ana.id);
+        assert_eq!(ana.dismissed.try_recv(), Ok(()));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
+        assert_eq!(drain(&mut ana.queue), [frame("S1")], "what was queued before; nothing after");
+        assert!(matches!(ana.queue.try_recv(), Err(mpsc::error::TryRecvError::Disconnected)));
+        assert_eq!(drain(&mut bo.queue), [frame("d1")]);
+        assert_eq!(drain_controls(&mut visitor.controls), [Control::AgentLeft { name: "ana".into(), agents: 1 }]);
+        assert!(matches!(session.join("ana"), Some(Joining::Declined)), "ana's account is declined");
+        session.leave(ana.id);
+        assert!(drain_controls(&mut visitor.controls).is_empty(), "leaving after a dismissal says nothing again");
     }
 
     #[test]

@@ -132,7 +132,7 @@ async fn a_session_s_life_is_written_as_json_lines_without_its_key_or_secrets() 
 }
 
 #[tokio::test]
-async fn the_visitor_s_consent_decisions_are_written_with_the_agent_s_name() {
+async fn the_visitor_s_consent_decisions_and_withdrawals_are_written_with_the_agent_s_name() {
     let (relay, path) = start_audited().await;
     let mut visitor = connect_visitor(relay.addr, ASKING_SITE, None).await;
     let Control::SessionStarted { key, .. } = next_control(&mut visitor).await else { panic!("no SessionStarted") };
@@ -152,7 +152,7 @@ async fn the_visitor_s_consent_decisions_are_written_with_the_agent_s_name() {
         if !allow {
             assert_eq!(expect_close(&mut agent).await.0, close::CONSENT_DECLINED);
         }
-        agents.push(agent); // the allowed agent watches until the end of the test
+        agents.push((agent, number)); // the allowed agent watches until the visitor stops sharing
     }
     let decided = |lines: &[Value]| lines.iter().filter(|line| line["event"] == "consent_decided").count() == 2;
     let (lines, _) = wait_for_lines(&path, decided).await;
@@ -163,6 +163,14 @@ async fn the_visitor_s_consent_decisions_are_written_with_the_agent_s_name() {
         .collect();
     assert_eq!(decisions, [(AGENT, true), (OTHER_AGENT, false)]);
     assert!(has_event(&lines, "agent_joined"));
+
+    // The visitor stops sharing with the agent it allowed.
+    let (_, allowed) = agents[0];
+    send(&mut visitor, control(&Control::Dismiss { agent: allowed })).await;
+    let withdrawn = |lines: &[Value]| has_event(lines, "consent_withdrawn");
+    let (lines, _) = wait_for_lines(&path, withdrawn).await;
+    let line = lines.iter().find(|line| line["event"] == "consent_withdrawn").unwrap();
+    assert_eq!(line["agent"], AGENT);
     drop((visitor, agents));
     relay.handle.shutdown().await;
 }

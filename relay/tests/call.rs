@@ -6,6 +6,7 @@ mod common;
 
 use cobrowse_protocol::call::NOBODY;
 use cobrowse_protocol::frame::{self, FrameKind};
+use cobrowse_protocol::message::decode_control;
 use cobrowse_protocol::{close, AgentInfo, Control, Point, RemoteInput};
 use cobrowse_relay::Peer;
 use common::*;
@@ -203,5 +204,66 @@ async fn an_unanswered_consent_and_control_are_carried_to_the_visitor_s_next_pag
     let mut ana_again = connect_agent(relay.addr).await;
     send_join(&mut ana_again, AGENT, PASSWORD, &key).await;
     assert!(matches!(next_control(&mut ana_again).await, Control::Joined { .. }));
+    relay.handle.shutdown().await;
+}
+
+/// Allows the agent the visitor was asked about; returns its socket once it has joined.
+async fn allowed(addr: SocketAddr, visitor: &mut Socket, name: &str, password: &str, key: &str) -> (Socket, u32) {
+    let (mut agent, number) = ask(addr, visitor, name, password, key).await;
+    send(visitor, control(&Control::ConsentAnswer { agent: number, allow: true })).await;
+    assert!(matches!(next_control(&mut agent).await, Control::Joined { .. }));
+    while !matches!(next_control(visitor).await, Control::AgentJoined { name: joined, .. } if joined == name) {}
+    (agent, number)
+}
+
+/// Reads an agent's frames (page frames too) until the control `wanted`.
+async fn agent_waits_for(agent: &mut Socket, wanted: &Control) {
+    while decode_control(&next_binary_any(agent).await).ok().as_ref() != Some(wanted) {}
+}
+
+#[tokio::test]
+async fn the_visitor_stops_sharing_with_one_agent_and_the_other_watches_on() {
+    let relay = start(|_| {}).await;
+    let mut sent = relay.handle.subscribe_frames();
+    let (mut visitor, key) = start_asking_session(relay.addr).await;
+    send(&mut visitor, snapshot("page")).await;
+    let (mut ana, ana_number) = allowed(relay.addr, &mut visitor, AGENT, PASSWORD, &key).await;
+    let (mut bo, bo_number) = allowed(relay.addr, &mut visitor, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    send(&mut ana, control(&Control::ControlRequest { agent: NOBODY, name: String::new() })).await;
+    wait_for_control(&mut visitor, &Control::ControlRequest { agent: ana_number, name: AGENT.into() }).await;
+    send(&mut visitor, control(&Control::ControlAnswer { agent: ana_number, allow: true })).await;
+    agent_waits_for(&mut bo, &Control::ControlHolder { agent: ana_number }).await;
+
+    send(&mut visitor, control(&Control::Dismiss { agent: ana_number })).await;
+    let (code, reason) = expect_close_after(&mut ana, |_| {}).await;
+    assert_eq!((code, reason.as_str()), (close::CONSENT_DECLINED, close::STOPPED_SHARING));
+    let bo_only = Control::Agents { agents: vec![AgentInfo { agent: bo_number, name: OTHER_AGENT.into() }] };
+    agent_waits_for(&mut bo, &Control::ControlHolder { agent: NOBODY }).await;
+    assert_eq!(next_control_any(&mut bo).await, bo_only, "bo learns who watches now");
+    let mut visitor_heard = Vec::new();
+    while !visitor_heard.contains(&bo_only) {
+        visitor_heard.push(next_control_any(&mut visitor).await);
+    }
+    assert!(visitor_heard.contains(&Control::AgentLeft { name: AGENT.into(), agents: 1 }), "{visitor_heard:?}");
+    assert!(visitor_heard.contains(&Control::ControlHolder { agent: NOBODY }), "{visitor_heard:?}");
+
+    send(&mut visitor, delta("after the dismissal")).await;
+    assert_eq!(next_binary(&mut bo).await, delta("after the dismissal"), "bo watches on");
+    let mut to_ana = Vec::new();
+    while let Ok(frame) = sent.try_recv() {
+        if frame.from == (Peer::ToAgent { name: AGENT.into() }) {
+            to_ana.push(decode_control(&frame.bytes).ok());
+        }
+    }
+    let declined_at = to_ana.iter().position(|control| control == &Some(Control::ConsentDeclined));
+    assert_eq!(declined_at, Some(to_ana.len() - 1), "ConsentDeclined was the last frame to ana: {to_ana:?}");
+
+    // ana's account is declined for the rest of the session: a rejoin is refused without asking.
+    let mut again = connect_agent(relay.addr).await;
+    send_join(&mut again, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_control(&mut again).await, Control::ConsentDeclined);
+    assert_eq!(expect_close(&mut again).await.0, close::CONSENT_DECLINED);
+    send(&mut bo, control(&Control::Pointer { agent: NOBODY, at: None })).await;
+    assert_eq!(next_control(&mut visitor).await, Control::Pointer { agent: bo_number, at: None }, "nothing asked");
     relay.handle.shutdown().await;
 }

@@ -61,6 +61,14 @@ impl Call {
         agent::join(&self.agent, &self.stage.relay.agent_url(), AGENT_NAMES[0], &self.key).await
     }
 
+    /// A second agent (`AGENT_NAMES[1]`) joins in a browser of its own, and its mirror is live (a site
+    /// without consent). The caller closes the browser.
+    pub async fn second_agent_joins(&self) -> crate::error::Result<Browser> {
+        let browser = self.stage.browser("agent ben").await?;
+        agent::join(&browser, &self.stage.relay.agent_url(), AGENT_NAMES[1], &self.key).await?;
+        Ok(browser)
+    }
+
     /// The CSP violations the visitor's current page saw (`window.callPage.violations`).
     pub async fn violations(&self) -> crate::error::Result<Vec<Value>> {
         self.visitor.execute("return (window.callPage && window.callPage.violations) || [];", vec![]).await
@@ -91,18 +99,12 @@ impl Call {
 
     /// The text of the element `css` in the agent's mirror, if it is there.
     pub async fn mirror_text(&self, css: &str) -> crate::error::Result<Option<String>> {
-        let script = "var d = document.getElementById('cobrowse-mirror').contentDocument; \
-                      var e = d && d.querySelector(arguments[0]); return e ? e.textContent : null;";
-        self.agent.execute(script, vec![Value::from(css)]).await
+        mirror_text_in(&self.agent, css).await
     }
 
     /// Waits until the mirror's `css` element has `text`.
     pub async fn wait_for_mirror_text(&self, css: &str, text: &str) -> crate::error::Result<()> {
-        let what = format!("the mirror's {css} saying {text:?}");
-        crate::wait::until(&what, SHOW_TIMEOUT, || async {
-            Ok((self.mirror_text(css).await?.as_deref() == Some(text)).then_some(()))
-        })
-        .await
+        wait_for_mirror_text_in(&self.agent, css, text).await
     }
 
     /// Where the centre of the mirror's `css` element is in the viewer's window (the mirror is scaled to
@@ -289,4 +291,20 @@ impl Call {
         self.stage.shutdown().await;
         Ok(())
     }
+}
+
+/// The text of the element `css` in the mirror of the viewer in `agent`, if it is there.
+pub async fn mirror_text_in(agent: &Browser, css: &str) -> crate::error::Result<Option<String>> {
+    let script = "var d = document.getElementById('cobrowse-mirror').contentDocument; \
+                  var e = d && d.querySelector(arguments[0]); return e ? e.textContent : null;";
+    agent.execute(script, vec![Value::from(css)]).await
+}
+
+/// Waits until the `css` element in the mirror of the viewer in `agent` has `text`.
+pub async fn wait_for_mirror_text_in(agent: &Browser, css: &str, text: &str) -> crate::error::Result<()> {
+    let what = format!("{}: the mirror's {css} saying {text:?}", agent.label);
+    crate::wait::until(&what, SHOW_TIMEOUT, || async {
+        Ok((mirror_text_in(agent, css).await?.as_deref() == Some(text)).then_some(()))
+    })
+    .await
 }

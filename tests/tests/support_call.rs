@@ -2,7 +2,7 @@
 //! served with a strict Content-Security-Policy (`/strict/call/`): consent, who watches, the agent's
 //! pointer and highlight, remote control, and no CSP violation throughout.
 
-use cobrowse_e2e::call::{Call, SHOW_TIMEOUT};
+use cobrowse_e2e::call::{wait_for_mirror_text_in, Call, SHOW_TIMEOUT};
 use cobrowse_e2e::Result;
 use cobrowse_protocol::FrameKind;
 use cobrowse_relay::ConsentPolicy;
@@ -91,6 +91,51 @@ async fn the_widget_names_who_watches_and_end_stops_everything() -> Result<()> {
     assert!(end, "the widget has an End button");
     cobrowse_e2e::agent::wait_for_state(&call.agent, &["ended"], SHOW_TIMEOUT).await?;
     call.expect_no_violation("through End").await?;
+    call.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visitor_stops_sharing_with_one_agent_and_the_other_watches_on() -> Result<()> {
+    let mut call = Call::start(ConsentPolicy::Never).await?;
+    call.agent_joins().await?;
+    let ben = call.second_agent_joins().await?;
+    let ben_name = cobrowse_e2e::relay::AGENT_NAMES[1];
+    wait_for_mirror_text_in(&ben, "#page-name", "Order form").await?;
+    // ana joined first: the relay numbers it 1.
+    let stop_ana = r#"button[data-cobrowse-dismiss="1"]"#;
+    call.wait_until_visitor_shows(stop_ana).await?;
+    let labels: Vec<String> = call
+        .visitor
+        .execute(
+            "return Array.prototype.map.call(document.querySelectorAll('#cobrowse-watchers button[data-cobrowse-dismiss]'), \
+             function (b) { return b.getAttribute('aria-label'); });",
+            vec![],
+        )
+        .await?;
+    assert_eq!(labels, [format!("Stop sharing with {AGENT}"), format!("Stop sharing with {ben_name}")]);
+
+    call.visitor.click(stop_ana).await?;
+    let status = cobrowse_e2e::agent::wait_for_state(&call.agent, &["declined"], SHOW_TIMEOUT).await?;
+    assert!(status.text.contains("stopped sharing"), "ana's viewer says so: {:?}", status.text);
+    call.wait_on_visitor(
+        "the widget lists ben alone and says ana was let go",
+        &format!(
+            "var names = Array.prototype.map.call(document.querySelectorAll('#cobrowse-watchers .cobrowse-watcher-name'), \
+             function (n) {{ return n.textContent; }}); var said = document.getElementById('cobrowse-announce').textContent; \
+             return names.join() === {ben_name:?} && said.indexOf({AGENT:?}) >= 0;"
+        ),
+    )
+    .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    call.frames_sent_to(AGENT); // what the relay sent ana up to its close
+
+    call.visitor.click("#counter").await?;
+    wait_for_mirror_text_in(&ben, "#counter", "Clicked 1 times").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(call.frames_sent_to(AGENT), [], "nothing more reached ana after it was let go");
+    assert_eq!(call.mirror_text("#counter").await?.as_deref(), Some("Clicked 0 times"), "ana's mirror stopped");
+    call.expect_no_violation("through stopping sharing with one agent").await?;
+    let _ = ben.close().await;
     call.finish().await
 }
 

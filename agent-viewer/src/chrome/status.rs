@@ -69,6 +69,9 @@ impl State {
 pub const CONSENT_TEXT: &str = "Waiting for the visitor to allow you…";
 /// The status text once the visitor declined (`ConsentDeclined`, or a close with 4014).
 pub const DECLINED_TEXT: &str = "The visitor declined.";
+/// The status text once the visitor stopped sharing the page with this agent, who watched
+/// (`ConsentDeclined` after `Joined`, or a close with 4014 and the reason `close::STOPPED_SHARING`).
+pub const STOPPED_SHARING_TEXT: &str = "The visitor stopped sharing the page with you.";
 /// The status text after the agent pressed Leave.
 pub const LEFT_TEXT: &str = "You left; the session goes on for the others";
 
@@ -77,6 +80,7 @@ pub fn for_close(code: u16, reason: &str) -> (State, String) {
     let (state, text) = match code {
         close::SESSION_ENDED => (State::Ended, "The visitor ended the session"),
         close::NORMAL => (State::Ended, "The session ended"),
+        close::CONSENT_DECLINED if reason == close::STOPPED_SHARING => (State::Declined, STOPPED_SHARING_TEXT),
         close::CONSENT_DECLINED => (State::Declined, DECLINED_TEXT),
         close::AUTH_FAILED => (State::Error, "Wrong agent name or password"),
         close::UNKNOWN_KEY => (State::Error, "No session has this key — check the digits with the visitor"),

@@ -10,7 +10,8 @@
  * (send_call). The relay tells every new page the call's state again, so nothing is kept across pages but
  * the widget's place.
  *
- * Page listeners hear of it through Cobrowse.on: `consent` {agent, name, allow} when the visitor answers,
+ * Page listeners hear of it through Cobrowse.on: `consent` {agent, name, allow} when the visitor answers
+ * (and {agent, name, allow: false} when the visitor stops sharing with an agent who watched: Dismiss),
  * `control` {agent, name} when control changes hands (agent 0, name null: nobody).
  */
 
@@ -94,7 +95,10 @@ export function startCall(recorder, emit = () => {}, moduleUrl = import.meta.url
       emit("control", { agent, name: agent ? names.get(agent) || null : null });
     },
   });
-  const presence = createPresence(() => control.release());
+  const presence = createPresence(
+    () => control.release(),
+    (agent, name) => (send({ type: "Dismiss", agent }), emit("consent", { agent, name, allow: false })),
+  );
   const handle = handlers({ names, prompts, presence, layer, marks, control });
   let queue = stylesheet.loaded; // messages wait for the stylesheet (nothing shows unstyled), in order
   return {

@@ -2,8 +2,11 @@
  * Presence in the widget: who watches the page now, who controls it, and the visitor's way to take control
  * back (#cobrowse-control-stop), in a panel the call adds to the shim's widget (#cobrowse-widget).
  *
- * Screen readers hear of an agent who joins and of control given or taken back through a polite live
- * region (#cobrowse-announce). The widget can be folded to its bar (#cobrowse-collapse) and moved to the
+ * Each agent watching has its own Stop sharing button (button[data-cobrowse-dismiss="AGENT"], a stable
+ * hook): the visitor stops one agent from watching without ending the session for the others.
+ *
+ * Screen readers hear of an agent who joins, of one the visitor stopped sharing with, and of control given
+ * or taken back through a polite live region (#cobrowse-announce). The widget can be folded to its bar (#cobrowse-collapse) and moved to the
  * next corner of the window (#cobrowse-corner), so it never covers the page's controls for good; the
  * choice is kept for the tab's next pages (sessionStorage). The control line stays shown when folded.
  * The widget is the shim's (widget.js): the panel is put back into it whenever it is built again.
@@ -37,8 +40,11 @@ function loadPlace() {
   }
 }
 
-/** Presence: agents(list), holder(name | null), end(). `release()` is the Take back control button. */
-export function createPresence(release) {
+/**
+ * Presence: agents(list), holder(name | null), end(). `release()` is the Take back control button,
+ * `dismiss(agent, name)` an agent's Stop sharing button.
+ */
+export function createPresence(release, dismiss = () => {}) {
   const place = loadPlace();
   const announcer = element("div", "cobrowse-announce");
   announcer.id = "cobrowse-announce";
@@ -52,8 +58,11 @@ export function createPresence(release) {
   const fold = button("cobrowse-collapse", "", bar, () => ((place.collapsed = !place.collapsed), render()));
   button("cobrowse-corner", "Move", bar, () => ((place.corner = (place.corner + 1) % 4), render()));
   bar.lastChild.setAttribute("aria-label", "Move the cobrowse panel to another corner of the window");
-  const watchers = element("p", "cobrowse-watchers", panel);
+  const watchers = element("div", "cobrowse-watchers", panel);
   watchers.id = "cobrowse-watchers";
+  element("span", "cobrowse-watchers-label", watchers, "Watching:");
+  const rows = element("ul", "cobrowse-watcher-list", watchers);
+  const shown = new Map(); // agent → its row, kept while it watches (a focused button stays focused)
   const control = element("div", "cobrowse-control", panel);
   const controlText = element("p", "cobrowse-control-text", control);
   controlText.id = "cobrowse-control-text";
@@ -85,15 +94,39 @@ export function createPresence(release) {
     announcer.textContent = text;
   }
 
+  /** One watcher's row: its name and its Stop sharing button. */
+  function row(agent, name) {
+    const item = element("li", "cobrowse-watcher", null);
+    element("span", "cobrowse-watcher-name", item, name);
+    const stop = element("button", "cobrowse-call-button cobrowse-dismiss", item, "Stop sharing");
+    stop.type = "button";
+    stop.setAttribute("data-cobrowse-dismiss", String(agent));
+    stop.setAttribute("aria-label", "Stop sharing with " + name);
+    stop.title = "Stop sharing with " + name;
+    stop.onclick = () => {
+      const next = item.nextSibling || item.previousSibling;
+      show(Array.from(known, ([id, other]) => ({ agent: id, name: other })).filter((watcher) => watcher.agent !== agent));
+      announce("You stopped sharing your page with " + name + ".");
+      (next ? next.querySelector("button") : fold).focus();
+      dismiss(agent, name);
+    };
+    return item;
+  }
+
+  /** Shows `list` as the watchers, keeping the rows of those already shown. */
+  function show(list) {
+    known = new Map(list.map(({ agent, name }) => [agent, name]));
+    shown.forEach((item, agent) => known.has(agent) || (item.remove(), shown.delete(agent)));
+    list.forEach(({ agent, name }) => shown.has(agent) || shown.set(agent, rows.appendChild(row(agent, name))));
+    watchers.hidden = !list.length;
+  }
+
   return {
     /** Who watches now ([{agent, name}]); a newcomer is announced. */
     agents(list) {
-      const now = new Map(list.map(({ agent, name }) => [agent, name]));
       const joined = list.filter(({ agent }) => !known.has(agent)).map(({ name }) => name);
       if (joined.length) announce(joined.join(", ") + " joined and can see your page.");
-      known = now;
-      watchers.textContent = list.length ? "Watching: " + list.map(({ name }) => name).join(", ") : "";
-      watchers.hidden = !list.length;
+      show(list);
       render();
     },
     /** Who controls the page: a name, or null for nobody. */

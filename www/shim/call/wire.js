@@ -3,9 +3,9 @@
  *
  * Why here and not in the wasm: the visitor's first download has a budget, and the call is needed only once
  * an agent joins, so the recorder hands the call's messages over as bytes (emit("call", Uint8Array)) and
- * this lazily loaded module reads them. The contract is protocol/src/control.rs (Control, variants 12..=26)
- * and protocol/src/call.rs (RemoteInput); protocol/tests/call_wire.json holds golden bytes that both the
- * Rust types and this codec are tested against.
+ * this lazily loaded module reads them. The contract is protocol/src/control.rs (Control, variants 12..=26
+ * and 28) and protocol/src/call.rs (RemoteInput); protocol/tests/call_wire.json holds golden bytes that
+ * both the Rust types and this codec are tested against.
  *
  * Postcard: an enum is its variant index as a varint, then its fields in order; u32 a varint (7 bits a
  * byte, low first); i32 a zigzag varint; u8 one byte; bool one byte 0/1; String a length varint then UTF-8;
@@ -134,6 +134,7 @@ const SENT = {
   ControlAnswer: [21, (w, m) => (w.u32(m.agent), w.bool(m.allow))],
   ControlRelease: [23, () => {}],
   ControlRefused: [24, (w, m) => (w.u32(m.agent), w.string(m.reason))],
+  Dismiss: [28, (w, m) => w.u32(m.agent)],
 };
 
 /** Encodes a message the visitor sends ({type, ...fields}) into its payload, a Uint8Array. */

@@ -45,12 +45,22 @@ describe("the call module", () => {
     call.receive(frame("10020103416e610202426f")); // Agents: Ana (1), Bo (2)
     call.receive(frame("1602")); // ControlHolder { agent: 2 }
     await settle();
-    expect($("cobrowse-watchers").textContent).toBe("Watching: Ana, Bo");
+    expect($("cobrowse-watchers").textContent).toMatch(/Ana.*Bo/);
     expect($("cobrowse-control-text").textContent).toMatch(/^Bo controls your page/);
     expect(events).toEqual([["control", { agent: 2, name: "Bo" }]]);
     $("cobrowse-control-stop").click();
     expect(hexOf(recorder.send_call.mock.calls[0][0])).toBe("17"); // ControlRelease
     expect(events[1]).toEqual(["control", { agent: 0, name: null }]);
+  });
+
+  it("stops sharing with one agent: Dismiss goes to the relay and the page hears a declined consent", async () => {
+    call.receive(frame("10020103416e610202426f")); // Agents: Ana (1), Bo (2)
+    await settle();
+    document.querySelector('button[data-cobrowse-dismiss="2"]').click();
+    expect(hexOf(recorder.send_call.mock.calls[0][0])).toBe("1c02"); // Dismiss { agent: 2 }
+    expect(events).toEqual([["consent", { agent: 2, name: "Bo", allow: false }]]);
+    expect(document.querySelector('button[data-cobrowse-dismiss="2"]')).toBeNull();
+    expect(document.querySelector('button[data-cobrowse-dismiss="1"]')).not.toBeNull();
   });
 
   it("shows an agent's pointer, and ignores frames that are not the call's", async () => {

@@ -3,6 +3,7 @@
 
 let presence;
 let release;
+let dismiss;
 
 beforeEach(async () => {
   sessionStorage.clear();
@@ -10,18 +11,22 @@ beforeEach(async () => {
   vi.resetModules();
   const { createPresence } = await import("../../call/presence.js");
   release = vi.fn();
-  presence = createPresence(release);
+  dismiss = vi.fn();
+  presence = createPresence(release, dismiss);
 });
 
 afterEach(() => presence.end());
 
 const $ = (id) => document.getElementById(id);
+const names = () => Array.from($("cobrowse-watchers").querySelectorAll(".cobrowse-watcher-name"), (n) => n.textContent);
+const stopButton = (agent) => document.querySelector(`button[data-cobrowse-dismiss="${agent}"]`);
 
 describe("presence", () => {
   it("lists the agents watching in the widget, and announces a newcomer politely", () => {
     presence.agents([{ agent: 1, name: "Ana" }]);
     expect($("cobrowse-widget").contains($("cobrowse-watchers"))).toBe(true);
-    expect($("cobrowse-watchers").textContent).toBe("Watching: Ana");
+    expect(names()).toEqual(["Ana"]);
+    expect($("cobrowse-watchers").textContent).toMatch(/^Watching:Ana/);
     const announce = $("cobrowse-announce");
     expect(announce.getAttribute("aria-live")).toBe("polite");
     expect(announce.hasAttribute("data-cobrowse-ignore")).toBe(true);
@@ -30,10 +35,49 @@ describe("presence", () => {
       { agent: 1, name: "Ana" },
       { agent: 2, name: "Bo" },
     ]);
-    expect($("cobrowse-watchers").textContent).toBe("Watching: Ana, Bo");
+    expect(names()).toEqual(["Ana", "Bo"]);
     expect(announce.textContent).toBe("Bo joined and can see your page.");
     presence.agents([]);
     expect($("cobrowse-watchers").hidden).toBe(true);
+  });
+
+  it("gives each watcher a Stop sharing button, named for screen readers and reached by keyboard", () => {
+    presence.agents([
+      { agent: 1, name: "Ana" },
+      { agent: 2, name: "Bo" },
+    ]);
+    const ana = stopButton(1);
+    expect(ana.tagName).toBe("BUTTON");
+    expect(ana.type).toBe("button");
+    expect(ana.getAttribute("aria-label")).toBe("Stop sharing with Ana");
+    expect(stopButton(2).getAttribute("aria-label")).toBe("Stop sharing with Bo");
+    expect(ana.tabIndex).toBe(0);
+    expect(ana.hasAttribute("style")).toBe(false);
+    ana.focus();
+    presence.agents([
+      { agent: 1, name: "Ana" },
+      { agent: 2, name: "Bo" },
+      { agent: 3, name: "Cy" },
+    ]);
+    expect(stopButton(1)).toBe(ana);
+    expect(document.activeElement).toBe(ana); // a newcomer does not take the focus from a watcher's button
+    ana.click();
+    expect(dismiss).toHaveBeenCalledWith(1, "Ana");
+    expect(stopButton(1)).toBeNull();
+    expect(names()).toEqual(["Bo", "Cy"]);
+    expect(document.activeElement).toBe(stopButton(2)); // the focus goes on to the next watcher
+    expect($("cobrowse-announce").textContent).toBe("You stopped sharing your page with Ana.");
+    presence.agents([{ agent: 2, name: "Bo" }, { agent: 3, name: "Cy" }]); // the relay's list: nothing new
+    expect($("cobrowse-announce").textContent).toBe("You stopped sharing your page with Ana.");
+    stopButton(3).click();
+    stopButton(2).click();
+    expect(document.activeElement).toBe($("cobrowse-collapse")); // the last one: the focus stays in the widget
+    expect($("cobrowse-watchers").hidden).toBe(true);
+    expect(dismiss.mock.calls).toEqual([
+      [1, "Ana"],
+      [3, "Cy"],
+      [2, "Bo"],
+    ]);
   });
 
   it("says who controls the page, with a Take back control button", () => {

@@ -18,7 +18,7 @@ const hexOf = (array) => Array.from(array, (byte) => byte.toString(16).padStart(
 
 const RECEIVED = ["ConsentAsked", "Agents", "Pointer", "Highlight", "Draw", "ControlRequest", "ControlHolder"];
 const RECEIVED_TOO = ["ControlRefused", "Input", "Withdrawn"];
-const SENT = ["ConsentAnswer", "ControlAnswer", "ControlRelease", "ControlRefused"];
+const SENT = ["ConsentAnswer", "ControlAnswer", "ControlRelease", "ControlRefused", "Dismiss"];
 
 describe("the call's wire codec", () => {
   it("has golden bytes for every message", () => {
@@ -34,7 +34,7 @@ describe("the call's wire codec", () => {
 
   it("encodes what a visitor sends as the Rust types encode it", () => {
     const sent = fixture.filter(({ message }) => SENT.includes(asMessage(message).type));
-    expect(sent.length).toBeGreaterThanOrEqual(4);
+    expect(sent.length).toBeGreaterThanOrEqual(6);
     sent.forEach(({ name, hex, message }) => expect(hexOf(encode(asMessage(message))), name).toBe(hex));
   });
 
@@ -45,6 +45,7 @@ describe("the call's wire codec", () => {
       for (let cut = 0; cut < whole.length; cut++) expect(decode(whole.subarray(0, cut)), name + " cut").toBeNull();
     });
     expect(decode(bytes("0d0101"))).toBeNull(); // ConsentAnswer: the visitor's own
+    expect(decode(bytes("1c01"))).toBeNull(); // Dismiss: the visitor's own
     expect(decode(bytes("1b"))).toBeNull(); // past the call's messages
     expect(decode(bytes("1101020406"))).toBeNull(); // Pointer with an Option byte of 2
     expect(decode(bytes("0c0102c328"))).toBeNull(); // ConsentAsked with a name that is not UTF-8
