@@ -90,6 +90,16 @@ pub enum Control {
     /// relay → visitor: the agent's `ConsentAsked` or `ControlRequest` is void (the agent left, or gave
     /// up): take its prompt away.
     Withdrawn { agent: AgentId },
+
+    // Agent sign-in tokens (after the call's messages, so every earlier variant keeps its number).
+    /// agent → relay, instead of `Join`, the first message on an agent socket: join the session with this
+    /// key, signed in by the token of an earlier `SignedIn` (no password, so no password check).
+    JoinWithToken { token: String, key: String },
+    /// relay → agent, after a `Join` whose password was right (before `Joined` or `AwaitingConsent`): a
+    /// session token (32 hex digits, 128 random bits) valid for `valid_secs` seconds; send it with
+    /// `JoinWithToken` instead of the password. Keep it like a password (the viewer keeps it in
+    /// `sessionStorage`, for its tab only).
+    SignedIn { token: String, valid_secs: u32 },
 }
 
 impl Control {
@@ -124,6 +134,8 @@ impl Control {
             Control::ControlRefused { .. } => "ControlRefused",
             Control::Input { .. } => "Input",
             Control::Withdrawn { .. } => "Withdrawn",
+            Control::JoinWithToken { .. } => "JoinWithToken",
+            Control::SignedIn { .. } => "SignedIn",
         }
     }
 }

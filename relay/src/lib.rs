@@ -10,7 +10,9 @@
 //!
 //! Layout, one concept per module:
 //! - [`config`]: the TOML configuration and the development default.
-//! - `auth`, `rate_limit`: agent passwords (argon2) and join attempts per address.
+//! - `auth`, `gate`, `tokens`, `rate_limit`: agent passwords (argon2, a bounded number checked at once),
+//!   session tokens (one password check per sign-in), failed joins per address and account (back-off).
+//! - `caps`: what one address or one site may hold open at once.
 //! - `keys`: session keys and generated passwords.
 //! - `kept`, `session`, `registry`: a session's kept state, one live session, all live sessions.
 //! - `presence`, `resume`, `keeper`: which visitor connection carries a session (and since when it waits
@@ -28,9 +30,11 @@ mod agent;
 mod assets;
 mod auth;
 mod call;
+mod caps;
 mod close;
 pub mod config;
 mod frames;
+mod gate;
 mod heartbeat;
 mod keeper;
 mod kept;
@@ -46,10 +50,11 @@ mod shutdown;
 mod state;
 mod tap;
 mod tls;
+mod tokens;
 mod visitor;
 
 pub use auth::{hash_password, AuthError};
-pub use config::{AgentAccount, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
+pub use config::{AgentAccount, Config, ConfigError, Limits, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
 pub use keys::generate_password;
 pub use server::{spawn, RelayHandle, ServeError};
 pub use tap::{Peer, ReceivedFrame};

@@ -8,6 +8,7 @@
 
 use crate::auth::{Accounts, AuthError};
 use crate::config::{Config, ConfigError};
+use crate::gate::PasswordGate;
 use crate::routes::{routes, ClientAddr};
 use crate::shutdown::{self, Shutdown, ShutdownController};
 use crate::state::RelayState;
@@ -77,7 +78,8 @@ impl RelayHandle {
 /// Binds `addr` (e.g. 127.0.0.1:0) and serves in the background on the current tokio runtime.
 pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, ServeError> {
     config.validate("config")?;
-    let accounts = Accounts::new(&config.agents)?;
+    let gate = PasswordGate::new(config.limits.password_checks, config.limits.password_check_queue);
+    let accounts = Accounts::new(&config.agents, gate)?;
     let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     warn_about_missing_files(&config);
 

@@ -313,6 +313,11 @@ impl Session {
         &self.key
     }
 
+    /// The id of the site the session belongs to.
+    pub fn site_id(&self) -> &str {
+        &self.site.site_id
+    }
+
     /// The random token naming this session in asset URLs.
     pub fn asset_token(&self) -> &str {
         &self.asset_token

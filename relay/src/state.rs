@@ -1,21 +1,27 @@
 //! What every connection handler shares: the config, the accounts, the live sessions, the join limiter,
-//! the tap, and the shutdown signal.
+//! the agents' tokens, the caps, the tap, and the shutdown signal.
 
 use crate::assets::AssetLimits;
 use crate::auth::Accounts;
 use crate::config::Config;
 use crate::heartbeat::Heartbeat;
-use crate::rate_limit::JoinLimiter;
+use crate::caps::Caps;
+use crate::rate_limit::{Backoff, JoinLimiter};
 use crate::registry::Registry;
 use crate::session::{Deadlines, SessionLimits};
 use crate::shutdown::Shutdown;
 use crate::tap::Tap;
+use crate::tokens::Tokens;
 
 pub(crate) struct RelayState {
     pub config: Config,
     pub accounts: Accounts,
     pub registry: Registry,
     pub join_limiter: JoinLimiter,
+    /// Agents' session tokens (one password check per sign-in).
+    pub tokens: Tokens,
+    /// What one address or one site may hold open.
+    pub caps: Caps,
     pub tap: Tap,
     /// Cloned into each connection's task, so shutdown waits for it.
     pub shutdown: Shutdown,
@@ -32,7 +38,13 @@ impl RelayState {
         };
         RelayState {
             registry: Registry::new(config.key_digits, config.max_sessions, limits, config.total_asset_bytes),
-            join_limiter: JoinLimiter::new(config.join_attempts_per_minute),
+            join_limiter: JoinLimiter::new(Backoff {
+                free_failures: config.join_attempts_per_minute,
+                first: config.limits.join_backoff,
+                max: config.limits.join_backoff_max,
+            }),
+            tokens: Tokens::new(config.limits.agent_token_ttl),
+            caps: Caps::new(&config.limits),
             accounts,
             tap,
             shutdown,

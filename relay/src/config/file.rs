@@ -48,6 +48,8 @@ struct ConfigFile {
     resume_grace_secs: Option<u64>,
     idle_limit_secs: Option<u64>,
     tls: Option<TlsConfig>,
+    #[serde(default)]
+    limits: super::limits::LimitsTable,
 }
 
 /// An agent as written in the file: a hash, or (for development) a plain password hashed at load.
@@ -57,6 +59,8 @@ struct AgentEntry {
     name: String,
     password_hash: Option<String>,
     password: Option<String>,
+    /// The ids of the sites the agent serves; absent: all.
+    sites: Option<Vec<String>>,
 }
 
 fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigError> {
@@ -92,15 +96,17 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.resume_grace = file.resume_grace_secs.map(Duration::from_secs).unwrap_or(config.resume_grace);
     config.idle_limit = file.idle_limit_secs.map(Duration::from_secs).unwrap_or(config.idle_limit);
     config.tls = file.tls.map(|tls| TlsConfig { cert: base.join(tls.cert), key: base.join(tls.key) });
+    config.limits = file.limits.into_limits();
     config.validate(source_name)?;
     Ok(config)
 }
 
 fn agent_from_entry(index: usize, entry: AgentEntry) -> Result<AgentAccount, FieldProblem> {
     let field = |name: &str| format!("agents[{index}].{name}");
+    let sites = entry.sites;
     match (entry.password_hash, entry.password) {
-        (Some(password_hash), None) => Ok(AgentAccount { name: entry.name, password_hash }),
-        (None, Some(password)) => Ok(AgentAccount::with_password(&entry.name, &password)),
+        (Some(password_hash), None) => Ok(AgentAccount { name: entry.name, password_hash, sites }),
+        (None, Some(password)) => Ok(AgentAccount { sites, ..AgentAccount::with_password(&entry.name, &password) }),
         (Some(_), Some(_)) => Err((
             field("password"),
             "is given together with `password_hash`: keep only `password_hash` (or, for development, only `password`)".into(),

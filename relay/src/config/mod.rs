@@ -6,8 +6,10 @@
 //! start, naming the file and the field, instead of surfacing later as a refused visitor.
 
 mod file;
+mod limits;
 mod model;
 mod validate;
 
 pub use crate::auth::AgentAccount;
+pub use limits::Limits;
 pub use model::{defaults, Config, ConfigError, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
