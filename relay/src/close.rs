@@ -107,14 +107,41 @@ async fn send_close(
         if sink.send(Message::close_with(reason.code, reason.reason.clone())).await.is_err() {
             return;
         }
-        // Read until the peer's answering close (or the end of the stream) so it sees a clean close.
-        while let Some(Ok(message)) = stream.next().await {
-            if message.is_close() {
-                break;
-            }
-        }
+        drain_until_closed(stream).await;
     };
     let _ = tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, handshake).await;
+}
+
+/// Reads (and drops) what the peer still sends until its answering close or the end of the stream, read
+/// errors included: the rest of a frame that was too large, garbage after a malformed one. Dropping a
+/// socket with unread bytes makes the kernel answer with a reset, which can destroy the close frame
+/// before the peer reads it (it would see 1006 instead of the code sent).
+async fn drain_until_closed(stream: &mut SplitStream<WebSocket>) {
+    const MAX_READ_ERRORS: usize = 1024;
+    let mut errors = 0;
+    while let Some(read) = stream.next().await {
+        match read {
+            Ok(message) if message.is_close() => break,
+            Ok(_) => {}
+            Err(error) if is_closed(&error) => break,
+            Err(_) => {
+                errors += 1;
+                if errors > MAX_READ_ERRORS {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Whether a read error means the connection is gone (nothing left to drain).
+fn is_closed(error: &warp::Error) -> bool {
+    use tungstenite::error::Error;
+    match std::error::Error::source(error).and_then(|source| source.downcast_ref::<Error>()) {
+        Some(Error::ConnectionClosed | Error::AlreadyClosed | Error::Io(_)) => true,
+        Some(_) => false,
+        None => true,
+    }
 }
 
 /// `text` cut to at most `max` bytes, at a character boundary.

@@ -22,6 +22,7 @@
 //! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
 //!   limit; `close`: ending a socket with a readable reason.
 //! - `state`: what the handlers share; `routes`: the warp filters; `tls`, `server`: the accept loop;
+//!   `connections`: the cap on connections, their first-byte and idle timeouts;
 //!   `shutdown`: stopping it all.
 //! - `heartbeat`: pings to every peer, and closing a socket silent for too long.
 //! - `tap`: every received frame, for audits and tests.
@@ -33,6 +34,7 @@ mod call;
 mod caps;
 mod close;
 pub mod config;
+mod connections;
 mod frames;
 mod gate;
 mod heartbeat;

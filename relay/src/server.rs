@@ -8,6 +8,7 @@
 
 use crate::auth::{Accounts, AuthError};
 use crate::config::{Config, ConfigError};
+use crate::connections::{self, Activity, ConnectionRules, Counted};
 use crate::gate::PasswordGate;
 use crate::routes::{routes, ClientAddr};
 use crate::shutdown::{self, Shutdown, ShutdownController};
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, OwnedSemaphorePermit};
 use tokio_rustls::TlsAcceptor;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -33,6 +34,9 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a client has to send a request's headers (a client that trickles them holds a connection).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often an HTTP/2 connection is pinged, and how long its answer may take before it is closed.
+const HTTP2_KEEP_ALIVE: Duration = Duration::from_secs(20);
 
 /// How long to pause accepting after an error such as running out of file descriptors.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
@@ -87,8 +91,9 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, Serv
     let local_addr = listener.local_addr().map_err(|source| ServeError::Bind { addr, source })?;
     let (controller, shutdown) = shutdown::channel();
     let tap = Tap::new();
+    let rules = ConnectionRules::new(&config.limits);
     let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone()));
-    tokio::spawn(accept_loop(listener, routes(state), tls, shutdown));
+    tokio::spawn(accept_loop(listener, routes(state), tls, shutdown, rules));
     tracing::info!(addr = %local_addr, "relay listening");
     Ok(RelayHandle { local_addr, tap, controller })
 }
@@ -98,6 +103,7 @@ async fn accept_loop(
     routes: BoxedFilter<(Response,)>,
     tls: Option<TlsAcceptor>,
     mut shutdown: Shutdown,
+    rules: ConnectionRules,
 ) {
     loop {
         let accepted = tokio::select! {
@@ -112,46 +118,81 @@ async fn accept_loop(
                 continue;
             }
         };
+        let Some(place) = rules.cap.enter() else {
+            tracing::warn!(%client, "refused a connection: the relay is at its max_connections");
+            connections::refuse(socket, tls.is_none());
+            continue;
+        };
         if let Err(error) = socket.set_nodelay(true) {
             tracing::warn!(%error, %client, "cannot set TCP_NODELAY");
         }
-        tokio::spawn(serve_connection(socket, client, routes.clone(), tls.clone(), shutdown.clone()));
+        let connection = (socket, place, client);
+        tokio::spawn(serve_connection(connection, routes.clone(), tls.clone(), shutdown.clone(), rules.clone()));
     }
 }
 
 async fn serve_connection(
-    socket: TcpStream,
-    client: SocketAddr,
+    (socket, place, client): (TcpStream, OwnedSemaphorePermit, SocketAddr),
     routes: BoxedFilter<(Response,)>,
     tls: Option<TlsAcceptor>,
     shutdown: Shutdown,
+    rules: ConnectionRules,
 ) {
+    if !connections::first_byte(&socket, rules.first_byte).await {
+        tracing::debug!(%client, "closed a connection that sent nothing");
+        return;
+    }
+    let socket = Counted::new(socket, place);
     let Some(acceptor) = tls else {
-        return serve_http(TokioIo::new(socket), client, routes, shutdown).await;
+        return serve_http(TokioIo::new(socket), client, routes, shutdown, rules.idle).await;
     };
     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
-        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), client, routes, shutdown).await,
+        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), client, routes, shutdown, rules.idle).await,
         Ok(Err(error)) => tracing::debug!(%error, %client, "TLS handshake failed"),
         Err(_elapsed) => tracing::debug!(%client, "TLS handshake timed out"),
     }
 }
 
-/// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends or the relay shuts down.
-async fn serve_http<I>(io: I, client: SocketAddr, routes: BoxedFilter<(Response,)>, mut shutdown: Shutdown)
-where
+/// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends, has no request in flight
+/// for `idle`, or the relay shuts down.
+async fn serve_http<I>(
+    io: I,
+    client: SocketAddr,
+    routes: BoxedFilter<(Response,)>,
+    mut shutdown: Shutdown,
+    idle: Duration,
+) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
+    let activity = Activity::new();
+    let requests = activity.clone();
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(ClientAddr(client));
         let mut warp_service = warp::service(routes.clone());
-        tower_service::Service::call(&mut warp_service, request)
+        let in_flight = requests.begin();
+        let reply = tower_service::Service::call(&mut warp_service, request);
+        async move {
+            let reply = reply.await;
+            drop(in_flight);
+            reply
+        }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(HTTP2_KEEP_ALIVE))
+        .keep_alive_timeout(HTTP2_KEEP_ALIVE);
     let connection = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(connection);
     let result = tokio::select! {
         result = connection.as_mut() => result,
+        () = activity.idle_for(idle) => {
+            tracing::debug!(%client, "closing an idle HTTP connection");
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
         () = shutdown.requested() => {
             connection.as_mut().graceful_shutdown();
             connection.await

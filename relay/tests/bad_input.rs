@@ -5,6 +5,7 @@ mod common;
 
 use cobrowse_protocol::{close, Control};
 use common::*;
+use std::time::Duration;
 use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -127,5 +128,49 @@ async fn sessions_past_the_limit_are_refused_with_4013() {
     let mut second = connect_visitor(relay.addr, "demo", None).await;
     assert_eq!(expect_close(&mut second).await.0, close::AT_CAPACITY);
     drop(first); // hang up first, so shutdown need not wait for it
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_oversize_frame_gets_1009_every_time_not_a_reset() {
+    let relay = start(|config| config.max_frame_bytes = 16 << 10).await;
+    for attempt in 0..20 {
+        let (mut visitor, _) = start_session(relay.addr).await;
+        // Well past the limit, and past what socket buffers hold, so bytes are still unread at the close.
+        send(&mut visitor, snapshot(&"x".repeat(1 << 20))).await;
+        let (code, reason) = expect_close(&mut visitor).await;
+        assert_eq!(code, close::FRAME_TOO_LARGE, "attempt {attempt}: {reason}");
+    }
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_agent_s_oversize_first_message_gets_1009_before_it_signs_in() {
+    let relay = start(|_| {}).await;
+    let (visitor, key) = start_session(relay.addr).await;
+    for size in [5 << 10, 1 << 20] {
+        let mut agent = connect_agent(relay.addr).await;
+        send_join(&mut agent, AGENT, &"p".repeat(size), &key).await;
+        let (code, reason) = expect_close(&mut agent).await;
+        assert_eq!(code, close::FRAME_TOO_LARGE, "{size} bytes: {reason}");
+        assert!(reason.contains("bytes"), "{reason}");
+    }
+    join(relay.addr, AGENT, PASSWORD, &key).await;
+    drop(visitor);
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_socket_that_sends_no_first_message_is_closed_after_the_timeout() {
+    let relay = start(|config| config.limits.first_message_timeout = Duration::from_secs(1)).await;
+    let mut agent = connect_agent(relay.addr).await;
+    let started = std::time::Instant::now();
+    let (code, reason) = expect_close(&mut agent).await;
+    assert_eq!(code, close::FIRST_MESSAGE_TIMEOUT, "{reason}");
+    assert!(reason.contains("no Join within"), "{reason}");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    let mut resuming = connect_path(relay.addr, "/ws/visitor?site=demo&tab=t&resume=1", None).await;
+    let (code, reason) = expect_close(&mut resuming).await;
+    assert_eq!(code, close::FIRST_MESSAGE_TIMEOUT, "{reason}");
     relay.handle.shutdown().await;
 }
