@@ -18,7 +18,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 /// What a connection past the cap is answered, at once, before it is closed.
-const AT_CAPACITY_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 63\r\n\r\nthe relay is at its connection limit; try again in a few seconds";
+const AT_CAPACITY_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 64\r\n\r\nthe relay is at its connection limit; try again in a few seconds";
 
 /// What every accepted connection is held to, from the config's `[limits]`.
 #[derive(Clone)]
