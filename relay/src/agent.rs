@@ -18,8 +18,8 @@
 use crate::close::{finish, Connection, Ending};
 use crate::frames::{first_control, first_frame, next_frame};
 use crate::gate::Busy;
-use crate::rate_limit::{Failure, Scope};
 use crate::heartbeat::{self, Heard, Heartbeat};
+use crate::rate_limit::{Failure, Scope};
 use crate::session::{AgentLink, Joining, Session};
 use crate::state::RelayState;
 use crate::tap::Peer;
@@ -67,7 +67,10 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     let mut issued = None;
     let admitted = {
         let Some(_unauthenticated) = state.caps.unauthenticated.enter(client.ip()) else {
-            let ending = Ending::close(close::AT_CAPACITY, "too many connections from this address are still signing in; try again in 10 s");
+            let ending = Ending::close(
+                close::AT_CAPACITY,
+                "too many connections from this address are still signing in; try again in 10 s",
+            );
             let peer = Peer::Agent { name: String::new() };
             return finish(&mut sink, &mut stream, &ending, Connection { peer: &peer, key: "", client }).await;
         };
@@ -271,7 +274,10 @@ async fn admit(
             format!("no live session has the key {}; check the digits with the visitor", shorten(&key)),
         ));
     };
-    audit(&name, if matches!(joining, Joining::Asking { .. }) { "waiting for the visitor's consent" } else { "joined" });
+    audit(
+        &name,
+        if matches!(joining, Joining::Asking { .. }) { "waiting for the visitor's consent" } else { "joined" },
+    );
     Ok(Admitted { name, session, joining })
 }
 

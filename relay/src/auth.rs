@@ -5,10 +5,10 @@
 //! for a name that does not exist costs the same as one with a wrong password (it runs argon2 against a
 //! real account's hash and then answers no), so timing does not tell which names exist.
 
+use crate::gate::{Busy, PasswordGate};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, Params};
-use crate::gate::{Busy, PasswordGate};
 use std::collections::HashMap;
 use thiserror::Error;
 
@@ -107,10 +107,8 @@ impl Accounts {
         }
         let hashes: HashMap<_, _> =
             accounts.iter().map(|account| (account.name.clone(), account.password_hash.clone())).collect();
-        let sites = accounts
-            .iter()
-            .filter_map(|account| Some((account.name.clone(), account.sites.clone()?)))
-            .collect();
+        let sites =
+            accounts.iter().filter_map(|account| Some((account.name.clone(), account.sites.clone()?))).collect();
         let decoy = accounts.first().map(|account| account.password_hash.clone());
         Ok(Accounts { hashes, sites, decoy, gate })
     }

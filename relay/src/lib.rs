@@ -56,7 +56,9 @@ mod tokens;
 mod visitor;
 
 pub use auth::{hash_password, AuthError};
-pub use config::{AgentAccount, Config, ConfigError, Limits, ConsentPolicy, ControlPolicy, SiteConfig, TabPolicy, TlsConfig};
+pub use config::{
+    AgentAccount, Config, ConfigError, ConsentPolicy, ControlPolicy, Limits, SiteConfig, TabPolicy, TlsConfig,
+};
 pub use keys::generate_password;
 pub use server::{spawn, RelayHandle, ServeError};
 pub use tap::{Peer, ReceivedFrame};

@@ -162,7 +162,10 @@ impl JoinLimiter {
         if records.len() > PRUNE_ABOVE {
             records.retain(|_, record| !forgotten(record, now));
             if records.len() > PRUNE_ABOVE {
-                tracing::warn!(tracked = records.len(), "too many failing addresses and accounts to track; starting afresh");
+                tracing::warn!(
+                    tracked = records.len(),
+                    "too many failing addresses and accounts to track; starting afresh"
+                );
                 records.clear();
             }
         }
@@ -192,8 +195,7 @@ fn forgotten(record: &Record, now: Instant) -> bool {
 mod tests {
     use super::*;
 
-    const BACKOFF: Backoff =
-        Backoff { free_failures: 3, first: Duration::from_secs(1), max: Duration::from_secs(10) };
+    const BACKOFF: Backoff = Backoff { free_failures: 3, first: Duration::from_secs(1), max: Duration::from_secs(10) };
 
     fn ip(text: &str) -> Scope {
         Scope::address(text.parse().unwrap())
@@ -252,7 +254,10 @@ mod tests {
         }
         let later = now + Duration::from_secs(2) + FORGET_AFTER + Duration::from_secs(1);
         limiter.failed_at(Failure::WrongPassword, &[ip("192.0.2.1")], later);
-        assert!(limiter.check_at(&[(Failure::WrongPassword, ip("192.0.2.1"))], later).is_ok(), "counting starts afresh");
+        assert!(
+            limiter.check_at(&[(Failure::WrongPassword, ip("192.0.2.1"))], later).is_ok(),
+            "counting starts afresh"
+        );
     }
 
     #[test]

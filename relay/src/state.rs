@@ -3,9 +3,9 @@
 
 use crate::assets::AssetLimits;
 use crate::auth::Accounts;
+use crate::caps::Caps;
 use crate::config::Config;
 use crate::heartbeat::Heartbeat;
-use crate::caps::Caps;
 use crate::rate_limit::{Backoff, JoinLimiter};
 use crate::registry::Registry;
 use crate::session::{Deadlines, SessionLimits};

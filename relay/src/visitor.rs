@@ -155,7 +155,8 @@ async fn resume(
         ));
     };
     let limits = &state.config.limits;
-    let first = first_frame(stream, state.config.max_frame_bytes, heard, limits.first_message_timeout, "Resume").await?;
+    let first =
+        first_frame(stream, state.config.max_frame_bytes, heard, limits.first_message_timeout, "Resume").await?;
     if first.len() > limits.first_message_bytes {
         return Err(Ending::bad_input(
             close::FRAME_TOO_LARGE,

@@ -159,7 +159,10 @@ impl Limits {
         if self.first_message_bytes < 256 {
             return problem(
                 "first_message_bytes",
-                format!("is {}; a Join needs room for a name, a password and a key: give at least 256", self.first_message_bytes),
+                format!(
+                    "is {}; a Join needs room for a name, a password and a key: give at least 256",
+                    self.first_message_bytes
+                ),
             );
         }
         if self.agent_message_bytes < self.first_message_bytes {

@@ -247,7 +247,8 @@ pub async fn next_control_any<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut We
 /// who-watches list, see [`next_binary`]).
 pub async fn expect_close(socket: &mut Socket) -> (u16, String) {
     expect_close_after(socket, |message| match &message {
-        Message::Binary(bytes) if matches!(decode_control(bytes), Ok(Control::Agents { .. } | Control::SignedIn { .. })) => {}
+        Message::Binary(bytes)
+            if matches!(decode_control(bytes), Ok(Control::Agents { .. } | Control::SignedIn { .. })) => {}
         _ => panic!("expected a close, got {message:?}"),
     })
     .await
