@@ -13,6 +13,8 @@
 //! - `auth`, `gate`, `tokens`, `rate_limit`: agent passwords (argon2, a bounded number checked at once),
 //!   session tokens (one password check per sign-in), failed joins per address and account (back-off).
 //! - `caps`: what one address or one site may hold open at once.
+//! - `budget`, `queue`, `shedding`: the bytes all sessions hold (kept state, agents' queues bounded in
+//!   frames and bytes), and ending the sessions idle the longest past `memory_bytes`.
 //! - `keys`: session keys and generated passwords.
 //! - `kept`, `session`, `registry`: a session's kept state, one live session, all live sessions.
 //! - `presence`, `resume`, `keeper`: which visitor connection carries a session (and since when it waits
@@ -30,6 +32,7 @@
 mod agent;
 mod assets;
 mod auth;
+mod budget;
 mod call;
 mod caps;
 mod close;
@@ -42,12 +45,14 @@ mod keeper;
 mod kept;
 mod keys;
 mod presence;
+mod queue;
 mod rate_limit;
 mod registry;
 mod resume;
 mod routes;
 mod server;
 mod session;
+mod shedding;
 mod shutdown;
 mod state;
 mod tap;

@@ -5,6 +5,7 @@
 //! unique among live sessions.
 
 use crate::assets::AssetBudget;
+use crate::budget::MemoryBudget;
 use crate::keys::generate_key;
 use crate::session::{Session, SessionLimits, SessionSite};
 use std::collections::hash_map::Entry;
@@ -24,6 +25,8 @@ pub(crate) struct Registry {
     limits: SessionLimits,
     /// The bytes of assets all sessions may hold together.
     asset_budget: Arc<AssetBudget>,
+    /// The bytes of kept state and agent queues all sessions may hold together.
+    memory: Arc<MemoryBudget>,
 }
 
 /// Why no session could be opened.
@@ -36,7 +39,13 @@ pub(crate) enum OpenError {
 }
 
 impl Registry {
-    pub fn new(key_digits: u32, max_sessions: usize, limits: SessionLimits, total_asset_bytes: usize) -> Registry {
+    pub fn new(
+        key_digits: u32,
+        max_sessions: usize,
+        limits: SessionLimits,
+        total_asset_bytes: usize,
+        memory: Arc<MemoryBudget>,
+    ) -> Registry {
         Registry {
             sessions: Mutex::new(HashMap::new()),
             by_asset_token: Mutex::new(HashMap::new()),
@@ -44,6 +53,7 @@ impl Registry {
             max_sessions,
             limits,
             asset_budget: AssetBudget::new(total_asset_bytes),
+            memory,
         }
     }
 
@@ -56,13 +66,19 @@ impl Registry {
         }
         for _ in 0..KEY_ATTEMPTS {
             if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
-                let (session, secret) = Session::new(slot.key().clone(), site, self.limits, self.asset_budget.clone());
+                let (session, secret) =
+                    Session::new(slot.key().clone(), site, self.limits, self.asset_budget.clone(), self.memory.clone());
                 slot.insert(session.clone());
                 self.tokens().insert(session.asset_token().to_owned(), session.clone());
                 return Ok((session, secret));
             }
         }
         Err(OpenError::NoFreeKey)
+    }
+
+    /// Every live session (for shedding when memory runs short).
+    pub fn sessions(&self) -> Vec<Arc<Session>> {
+        self.lock().values().cloned().collect()
     }
 
     /// The live session with this key.
@@ -116,8 +132,14 @@ mod tests {
         Registry::new(
             key_digits,
             max_sessions,
-            SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024, assets: ASSET_LIMITS },
+            SessionLimits {
+                agent_queue_frames: 4,
+                agent_queue_bytes: 1024,
+                kept_state_bytes: 1024,
+                assets: ASSET_LIMITS,
+            },
             4096,
+            MemoryBudget::unlimited(),
         )
     }
 

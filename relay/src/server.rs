@@ -93,6 +93,7 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, Serv
     let tap = Tap::new();
     let rules = ConnectionRules::new(&config.limits);
     let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone()));
+    crate::shedding::spawn_shedder(state.memory.clone(), Arc::downgrade(&state), |state| &state.registry);
     tokio::spawn(accept_loop(listener, routes(state), tls, shutdown, rules));
     tracing::info!(addr = %local_addr, "relay listening");
     Ok(RelayHandle { local_addr, tap, controller })

@@ -21,11 +21,13 @@
 //! an await.
 
 use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetRefused, StoredAsset};
+use crate::budget::MemoryBudget;
 use crate::call::{self, Admission, Call, NotAllowed};
 use crate::close::{describe_duration, CloseReason};
 use crate::config::{ConsentPolicy, ControlPolicy, TabPolicy};
 use crate::kept::KeptState;
 use crate::presence::{self, Presence, VisitorLink};
+use crate::queue::{self, QueueReceiver, QueueSender};
 use crate::resume::ResumeSecret;
 use bytes::Bytes;
 use cobrowse_protocol::message::encode_control;
@@ -35,7 +37,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 
 /// Why a snapshot is asked for when a call message found an agent's queue full.
@@ -49,6 +51,8 @@ const HARD_LIMIT_FACTOR: usize = 4;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SessionLimits {
     pub agent_queue_frames: usize,
+    /// The most bytes waiting for one agent (see `queue.rs`).
+    pub agent_queue_bytes: usize,
     pub kept_state_bytes: usize,
     pub assets: AssetLimits,
 }
@@ -96,6 +100,8 @@ pub(crate) struct Session {
     secret: ResumeSecret,
     limits: SessionLimits,
     opened: Instant,
+    /// What the kept state and the agents' queues are charged to.
+    memory: Arc<MemoryBudget>,
     ended: watch::Sender<bool>,
     inner: Mutex<Inner>,
 }
@@ -123,7 +129,7 @@ struct Inner {
 struct AgentSlot {
     id: AgentId,
     name: String,
-    queue: mpsc::Sender<Bytes>,
+    queue: QueueSender,
     lagging: Arc<AtomicBool>,
 }
 
@@ -133,7 +139,7 @@ pub(crate) struct AgentLink {
     /// The kept snapshot and deltas at the moment of joining, to send before anything from `queue`.
     pub catch_up: Vec<Bytes>,
     /// Live frames, as the visitor sent them. Closed when the session ends.
-    pub queue: mpsc::Receiver<Bytes>,
+    pub queue: QueueReceiver,
     /// Whether this agent is skipping deltas until the next snapshot.
     pub lagging: Arc<AtomicBool>,
 }
@@ -168,6 +174,7 @@ impl Session {
         site: SessionSite,
         limits: SessionLimits,
         asset_budget: Arc<AssetBudget>,
+        memory: Arc<MemoryBudget>,
     ) -> (Arc<Session>, String) {
         let (secret, secret_text) = ResumeSecret::generate();
         let asset_token = crate::keys::generate_asset_token();
@@ -175,7 +182,7 @@ impl Session {
         let inner = Inner {
             presence: Presence::default(),
             last_page_frame: now,
-            kept: KeptState::default(),
+            kept: KeptState::charged_to(memory.clone()),
             assets: AssetCache::new(asset_token.clone(), asset_budget),
             agents: Vec::new(),
             call: Call::new(site.consent, site.remote_control),
@@ -191,6 +198,7 @@ impl Session {
             secret,
             limits,
             opened: now,
+            memory,
             ended: watch::Sender::new(false),
             inner: Mutex::new(inner),
         };
@@ -313,6 +321,17 @@ impl Session {
         &self.key
     }
 
+    /// When the visitor last sent a page frame (or the session opened): the oldest are shed first.
+    pub fn last_active(&self) -> Instant {
+        self.lock().last_page_frame
+    }
+
+    /// The bytes the session holds in kept state and its agents' queues.
+    pub fn held_bytes(&self) -> usize {
+        let inner = self.lock();
+        inner.kept.total_bytes() + inner.agents.iter().map(|agent| agent.queue.held_bytes()).sum::<usize>()
+    }
+
     /// The id of the site the session belongs to.
     pub fn site_id(&self) -> &str {
         &self.site.site_id
@@ -426,7 +445,8 @@ impl Session {
         let mut out = Vec::new();
         inner.call.watch(id, name, &mut out);
         self.deliver_locked(inner, out);
-        let (queue_sender, queue) = mpsc::channel(self.limits.agent_queue_frames);
+        let (queue_sender, queue) =
+            queue::channel(self.limits.agent_queue_frames, self.limits.agent_queue_bytes, self.memory.clone());
         let lagging = Arc::new(AtomicBool::new(false));
         inner.agents.push(AgentSlot { id, name: name.to_owned(), queue: queue_sender, lagging: lagging.clone() });
         let agents = inner.agents.len() as u32;
@@ -613,7 +633,12 @@ mod tests {
     use super::*;
 
     fn limits(queue: usize) -> SessionLimits {
-        SessionLimits { agent_queue_frames: queue, kept_state_bytes: 1 << 20, assets: ASSET_LIMITS }
+        SessionLimits {
+            agent_queue_frames: queue,
+            agent_queue_bytes: 1 << 20,
+            kept_state_bytes: 1 << 20,
+            assets: ASSET_LIMITS,
+        }
     }
 
     const ASSET_LIMITS: AssetLimits = AssetLimits { max_asset_bytes: 1 << 20, max_session_bytes: 1 << 20 };
@@ -643,7 +668,8 @@ mod tests {
 
     /// A session with its visitor's first connection attached.
     fn open(limits: SessionLimits) -> (Arc<Session>, VisitorLink, String) {
-        let (session, secret) = Session::new("123456".into(), site(), limits, AssetBudget::new(usize::MAX));
+        let (session, secret) =
+            Session::new("123456".into(), site(), limits, AssetBudget::new(usize::MAX), MemoryBudget::unlimited());
         let link = session.attach_first_visitor(Some("tab-a"), secret.clone()).unwrap();
         (session, link, secret)
     }
@@ -654,7 +680,7 @@ mod tests {
     }
 
     /// The frames queued for an agent, but the who-watches lists.
-    fn drain(queue: &mut mpsc::Receiver<Bytes>) -> Vec<Bytes> {
+    fn drain(queue: &mut QueueReceiver) -> Vec<Bytes> {
         let mut frames = Vec::new();
         while let Ok(frame) = queue.try_recv() {
             frames.push(frame);
@@ -668,7 +694,7 @@ mod tests {
     }
 
     /// The visitor's control messages, but the who-watches lists.
-    fn drain_controls(controls: &mut mpsc::UnboundedReceiver<Control>) -> Vec<Control> {
+    fn drain_controls(controls: &mut tokio::sync::mpsc::UnboundedReceiver<Control>) -> Vec<Control> {
         let mut all = Vec::new();
         while let Ok(control) = controls.try_recv() {
             if !matches!(control, Control::Agents { .. }) {
@@ -766,7 +792,7 @@ mod tests {
         session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
         session.end(CloseReason::new(close::GOING_AWAY, "ignored: the first reason wins"));
         assert_eq!(link.queue.try_recv().unwrap(), frame("S1"));
-        assert!(matches!(link.queue.try_recv(), Err(mpsc::error::TryRecvError::Disconnected)));
+        assert!(matches!(link.queue.try_recv(), Err(tokio::sync::mpsc::error::TryRecvError::Disconnected)));
         assert_eq!(session.end_reason().code, close::SESSION_ENDED);
         assert!(session.join("bo").is_none());
     }
@@ -861,7 +887,8 @@ mod tests {
     #[test]
     fn a_site_keeping_sessions_to_the_first_tab_refuses_other_tabs() {
         let first_only = SessionSite { tabs: TabPolicy::First, ..site() };
-        let (session, secret) = Session::new("1".into(), first_only, limits(8), AssetBudget::new(usize::MAX));
+        let (session, secret) =
+            Session::new("1".into(), first_only, limits(8), AssetBudget::new(usize::MAX), MemoryBudget::unlimited());
         session.attach_first_visitor(Some("tab-a"), secret.clone()).unwrap();
         let shop = Some("https://shop.example");
         assert_eq!(session.resume(&secret, "shop", shop, Some("tab-b")).err(), Some(ResumeRefused::NotTheFirstTab));
@@ -878,7 +905,12 @@ mod tests {
 
     #[test]
     fn growing_kept_state_asks_for_a_snapshot_then_is_dropped_far_past_the_limit() {
-        let limits = SessionLimits { agent_queue_frames: 8, kept_state_bytes: 100, assets: ASSET_LIMITS };
+        let limits = SessionLimits {
+            agent_queue_frames: 8,
+            agent_queue_bytes: 1 << 20,
+            kept_state_bytes: 100,
+            assets: ASSET_LIMITS,
+        };
         let (session, mut visitor, _) = open(limits);
         drain_controls(&mut visitor.controls);
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, Bytes::from(vec![0; 40]));

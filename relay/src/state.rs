@@ -3,6 +3,7 @@
 
 use crate::assets::AssetLimits;
 use crate::auth::Accounts;
+use crate::budget::MemoryBudget;
 use crate::caps::Caps;
 use crate::config::Config;
 use crate::heartbeat::Heartbeat;
@@ -12,11 +13,14 @@ use crate::session::{Deadlines, SessionLimits};
 use crate::shutdown::Shutdown;
 use crate::tap::Tap;
 use crate::tokens::Tokens;
+use std::sync::Arc;
 
 pub(crate) struct RelayState {
     pub config: Config,
     pub accounts: Accounts,
     pub registry: Registry,
+    /// The bytes all sessions hold in kept state and agent queues.
+    pub memory: Arc<MemoryBudget>,
     pub join_limiter: JoinLimiter,
     /// Agents' session tokens (one password check per sign-in).
     pub tokens: Tokens,
@@ -33,11 +37,20 @@ impl RelayState {
             AssetLimits { max_asset_bytes: config.max_asset_bytes, max_session_bytes: config.session_asset_bytes };
         let limits = SessionLimits {
             agent_queue_frames: config.agent_queue_frames,
+            agent_queue_bytes: config.limits.agent_queue_bytes,
             kept_state_bytes: config.kept_state_bytes,
             assets,
         };
+        let memory = MemoryBudget::new(config.limits.memory_bytes);
         RelayState {
-            registry: Registry::new(config.key_digits, config.max_sessions, limits, config.total_asset_bytes),
+            registry: Registry::new(
+                config.key_digits,
+                config.max_sessions,
+                limits,
+                config.total_asset_bytes,
+                memory.clone(),
+            ),
+            memory,
             join_limiter: JoinLimiter::new(Backoff {
                 free_failures: config.join_attempts_per_minute,
                 first: config.limits.join_backoff,

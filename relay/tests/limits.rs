@@ -265,3 +265,31 @@ async fn an_idle_keep_alive_connection_is_closed() {
     assert!(started.elapsed() >= Duration::from_millis(400));
     relay.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn past_the_memory_budget_the_session_idle_the_longest_is_ended_and_told_why() {
+    let relay = start(|config| {
+        config.max_frame_bytes = 16 << 10;
+        config.limits.memory_bytes = 40 << 10;
+    })
+    .await;
+    let page = |label: &str| snapshot(&format!("{label}{}", "x".repeat(15 << 10)));
+    let (mut oldest, _) = start_session(relay.addr).await;
+    send(&mut oldest, page("oldest")).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (mut middle, middle_key) = start_session(relay.addr).await;
+    send(&mut middle, page("middle")).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let (mut newest, _) = start_session(relay.addr).await;
+    send(&mut newest, page("newest")).await;
+
+    let (code, reason) = expect_close(&mut oldest).await;
+    assert_eq!(code, close::AT_CAPACITY);
+    assert!(reason.contains("short of memory"), "{reason}");
+    let mut agent = join(relay.addr, AGENT, PASSWORD, &middle_key).await;
+    assert_eq!(next_binary(&mut agent).await, page("middle"), "the others are served on");
+    send(&mut middle, delta("still here")).await;
+    assert_eq!(next_binary(&mut agent).await, delta("still here"));
+    drop((middle, newest, agent));
+    relay.handle.shutdown().await;
+}
