@@ -211,6 +211,27 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_shows_the_defaults() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-config.toml");
+        let config = crate::config::Config::from_toml_file(&path).unwrap();
+        assert_eq!(config.limits, Limits::default());
+    }
+
+    #[test]
+    fn an_agent_s_sites_must_be_configured() {
+        let text = |sites: &str| {
+            let hash = crate::auth::AgentAccount::with_cheap_password_hash("ana", "pw").password_hash;
+            format!("[[sites]]\nid = \"shop\"\norigins = [\"*\"]\n[[agents]]\nname = \"ana\"\npassword_hash = \"{hash}\"\n{sites}")
+        };
+        let config = crate::config::Config::from_toml_str(&text("sites = [\"shop\"]")).unwrap();
+        assert!(config.agents[0].serves("shop") && !config.agents[0].serves("demo"));
+        let error = crate::config::Config::from_toml_str(&text("sites = [\"shoe\"]")).unwrap_err().to_string();
+        assert!(error.contains("agents[0].sites[0]") && error.contains("not a configured site"), "{error}");
+        let error = crate::config::Config::from_toml_str(&text("sites = []")).unwrap_err().to_string();
+        assert!(error.contains("agents[0].sites"), "{error}");
+    }
+
+    #[test]
     fn bad_values_name_their_field() {
         let zero = Limits { max_connections: 0, ..Limits::default() };
         assert_eq!(zero.validate(1024).unwrap_err().0, "limits.max_connections");
