@@ -43,3 +43,19 @@ fn the_token_is_kept_for_the_tab_and_used_by_the_same_agent_until_forgotten() {
     sign_in::forget();
     assert_eq!(sign_in::first_message(&join("ana"), sign_in::remembered()), join("ana"));
 }
+
+#[wasm_bindgen_test]
+fn a_refused_join_shows_the_relay_s_wait_and_a_busy_relay_is_rejoined() {
+    use cobrowse_agent_viewer::chrome::status::{for_close, State};
+    use cobrowse_agent_viewer::rejoin::{after_close, AfterClose};
+    use cobrowse_protocol::close;
+    let reason = "too many wrong passwords from this address; wait 4 s, then try again";
+    assert_eq!(
+        for_close(close::TOO_MANY_ATTEMPTS, reason),
+        (State::Error, "Too many wrong passwords from this address; wait 4 s, then try again".into())
+    );
+    let (state, text) = for_close(close::TRY_AGAIN_LATER, "busy");
+    assert_eq!(state, State::Error);
+    assert!(text.contains("try again"), "{text}");
+    assert_eq!(after_close(close::TRY_AGAIN_LATER), AfterClose::Rejoin);
+}
