@@ -217,7 +217,9 @@ async fn admit(
         Credentials::Password { name, .. } => name.as_str(),
         Credentials::Token(_) => "",
     };
-    let audit = |name: &str, outcome: &str| tracing::info!(target: "cobrowse_relay::audit", agent = name, ip = %client.ip(), key, outcome, "join attempt");
+    // Names and keys are the client's words: cut, so a log line never carries kilobytes of them.
+    let logged_key = clip(&key, MAX_LOGGED_CHARS);
+    let audit = |name: &str, outcome: &str| tracing::info!(target: "cobrowse_relay::audit", agent = clip(name, MAX_LOGGED_CHARS), ip = %client.ip(), key = logged_key, outcome, "join attempt");
     let address = Scope::address(client.ip());
     let mut checks = vec![(Failure::WrongPassword, address.clone()), (Failure::UnknownKey, address.clone())];
     if !named.is_empty() {
@@ -294,7 +296,15 @@ fn check_first_message_size(first: &Bytes, max: usize) -> Result<(), Ending> {
 
 /// At most the first 16 characters of an attacker-chosen text, for a close reason.
 fn shorten(text: &str) -> &str {
-    match text.char_indices().nth(16) {
+    clip(text, 16)
+}
+
+/// The most characters of a client-chosen name or key an audit line carries.
+const MAX_LOGGED_CHARS: usize = 64;
+
+/// At most the first `max` characters of `text`.
+fn clip(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
         Some((end, _)) => &text[..end],
         None => text,
     }

@@ -62,6 +62,26 @@ pub(crate) fn refuse(socket: TcpStream, plain_http: bool) {
     drop(socket);
 }
 
+/// Warns at start if `max_connections` is above the process's open-file limit (Linux), where the relay
+/// would run out of file handles before the cap refuses anything.
+pub(crate) fn warn_if_above_file_limit(max_connections: usize) {
+    let Some(soft_limit) = open_file_limit() else { return };
+    if max_connections.saturating_add(64) > soft_limit {
+        tracing::warn!(
+            max_connections,
+            open_file_limit = soft_limit,
+            "limits.max_connections is not below the open-file limit: raise the limit (ulimit -n, LimitNOFILE=) or lower max_connections"
+        );
+    }
+}
+
+/// The soft limit on open files, from `/proc/self/limits` ("Max open files  1024  524288  files").
+fn open_file_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|line| line.starts_with("Max open files"))?;
+    line["Max open files".len()..].split_whitespace().next()?.parse().ok()
+}
+
 /// Waits until `socket` has something to read (or is closed), at most `timeout`; false if it sent nothing.
 pub(crate) async fn first_byte(socket: &TcpStream, timeout: Duration) -> bool {
     let mut first = [0; 1];
@@ -169,6 +189,13 @@ mod tests {
         let started = Instant::now();
         idle.await;
         assert!(started.elapsed() >= Duration::from_secs(5));
+    }
+
+    #[test]
+    fn the_open_file_limit_is_read_where_linux_has_it() {
+        if std::path::Path::new("/proc/self/limits").exists() {
+            assert!(open_file_limit().is_some_and(|limit| limit > 0));
+        }
     }
 
     #[test]

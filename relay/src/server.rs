@@ -92,6 +92,7 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, Serv
     let (controller, shutdown) = shutdown::channel();
     let tap = Tap::new();
     let rules = ConnectionRules::new(&config.limits);
+    connections::warn_if_above_file_limit(config.limits.max_connections);
     let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone()));
     crate::shedding::spawn_shedder(state.memory.clone(), Arc::downgrade(&state), |state| &state.registry);
     tokio::spawn(accept_loop(listener, routes(state), tls, shutdown, rules));
