@@ -38,6 +38,9 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often an HTTP/2 connection is pinged, and how long its answer may take before it is closed.
 const HTTP2_KEEP_ALIVE: Duration = Duration::from_secs(20);
 
+/// The longest a connection told to close (idle, or the relay shutting down) may take to finish.
+const GRACEFUL_CLOSE_LIMIT: Duration = Duration::from_secs(10);
+
 /// How long to pause accepting after an error such as running out of file descriptors.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
@@ -193,11 +196,12 @@ async fn serve_http<I>(
         () = activity.idle_for(idle) => {
             tracing::debug!(%client, "closing an idle HTTP connection");
             connection.as_mut().graceful_shutdown();
-            connection.await
+            // An HTTP/2 peer that never acknowledges the GOAWAY's ping would keep it open: bounded.
+            tokio::time::timeout(idle.min(GRACEFUL_CLOSE_LIMIT), connection).await.unwrap_or(Ok(()))
         }
         () = shutdown.requested() => {
             connection.as_mut().graceful_shutdown();
-            connection.await
+            tokio::time::timeout(GRACEFUL_CLOSE_LIMIT, connection).await.unwrap_or(Ok(()))
         }
     };
     if let Err(error) = result {

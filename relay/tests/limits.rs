@@ -293,3 +293,28 @@ async fn past_the_memory_budget_the_session_idle_the_longest_is_ended_and_told_w
     drop((middle, newest, agent));
     relay.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_idle_http2_connection_is_closed() {
+    let relay = start(|config| config.limits.idle_connection_timeout = Duration::from_millis(500)).await;
+    let mut connection = TcpStream::connect(relay.addr).await.unwrap();
+    // The HTTP/2 preface and an empty SETTINGS frame, then nothing (prior knowledge, as h2c clients do).
+    connection.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+    connection.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut received = Vec::new();
+    let read = tokio::time::timeout(PATIENCE, connection.read_to_end(&mut received)).await.expect("closed in time");
+    assert!(read.is_ok(), "{read:?}");
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    // The server's SETTINGS first, then a GOAWAY (frame type 7) before it closed.
+    let mut frame_types = Vec::new();
+    let mut rest = received.as_slice();
+    while rest.len() >= 9 {
+        let length = usize::from(rest[0]) << 16 | usize::from(rest[1]) << 8 | usize::from(rest[2]);
+        frame_types.push(rest[3]);
+        rest = &rest[(9 + length).min(rest.len())..];
+    }
+    assert_eq!(frame_types.first(), Some(&4), "{frame_types:?}");
+    assert!(frame_types.contains(&7), "a GOAWAY says it is closing: {frame_types:?}");
+    relay.handle.shutdown().await;
+}
