@@ -318,3 +318,15 @@ async fn an_idle_http2_connection_is_closed() {
     assert!(frame_types.contains(&7), "a GOAWAY says it is closing: {frame_types:?}");
     relay.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn websockets_outlive_the_idle_http_timeout() {
+    let relay = start(|config| config.limits.idle_connection_timeout = Duration::from_millis(300)).await;
+    let (mut visitor, key) = start_session(relay.addr).await;
+    let mut agent = join(relay.addr, AGENT, PASSWORD, &key).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    send(&mut visitor, snapshot("after the idle time")).await;
+    assert_eq!(next_binary(&mut agent).await, snapshot("after the idle time"));
+    drop((visitor, agent));
+    relay.handle.shutdown().await;
+}
