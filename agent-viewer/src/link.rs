@@ -157,10 +157,8 @@ fn on_closed(link: Weak<RefCell<Attempts>>, generation: u32) -> OnClosed {
                 attempts.with_token = false;
                 let rejoining = closed.joined || attempts.rejoining;
                 drop(attempts);
-                if let Err(error) = open(&inner, rejoining) {
-                    let status = inner.borrow().shared.status.clone();
-                    status.show(State::Error, &format!("Cannot open a connection: {error:?}"));
-                }
+                // From a timer, not from this socket's close handler (see the module doc).
+                open_later(&inner, generation, 0.0, rejoining);
                 return;
             }
             let next = attempts.retries.after(&closed, js_sys::Date::now(), js_sys::Math::random());
@@ -174,14 +172,15 @@ fn on_closed(link: Weak<RefCell<Attempts>>, generation: u32) -> OnClosed {
             }
             Next::RejoinAfter { delay_ms, text } => {
                 status.show(State::Reconnecting, &text);
-                rejoin_later(&inner, generation, delay_ms);
+                open_later(&inner, generation, delay_ms, true);
             }
         }
     })
 }
 
-/// Opens a new connection after `delay_ms`, unless the agent joined again or left meanwhile.
-fn rejoin_later(inner: &Rc<RefCell<Attempts>>, generation: u32, delay_ms: f64) {
+/// Opens a new connection after `delay_ms`, unless the agent joined again or left meanwhile. `rejoining`:
+/// it replaces a connection that had joined.
+fn open_later(inner: &Rc<RefCell<Attempts>>, generation: u32, delay_ms: f64, rejoining: bool) {
     let link = Rc::downgrade(inner);
     let rejoin = Closure::once_into_js(move || {
         let Some(inner) = link.upgrade() else {
@@ -190,7 +189,7 @@ fn rejoin_later(inner: &Rc<RefCell<Attempts>>, generation: u32, delay_ms: f64) {
         if inner.borrow().generation != generation {
             return;
         }
-        if let Err(error) = open(&inner, true) {
+        if let Err(error) = open(&inner, rejoining) {
             let status = inner.borrow().shared.status.clone();
             status.show(State::Error, &format!("Cannot open a connection: {error:?}"));
         }
