@@ -80,6 +80,7 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
         }
     };
     if let Some(token) = issued {
+        // Not on the tap: the token signs the agent in, like its password, which no audit stream holds.
         let valid_secs = u32::try_from(state.tokens.ttl().as_secs()).unwrap_or(u32::MAX);
         let _ = sink.send(Message::binary(encode_control(&Control::SignedIn { token, valid_secs }))).await;
     }
