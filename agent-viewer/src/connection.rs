@@ -80,11 +80,12 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Opens `url` and joins with `join` once the socket is open. `rejoining`: it replaces a connection
-    /// that had joined and dropped (the mirror keeps its page meanwhile).
+    /// Opens `url` and sends `join` (a `Join` or a `JoinWithToken`) once the socket is open; a session
+    /// token the relay sends is kept for `signed_in_as` (the password `Join`, see `sign_in.rs`).
+    /// `rejoining`: it replaces a connection that had joined and dropped (the mirror keeps its page).
     pub fn open(
         url: &str,
-        join: Control,
+        (join, signed_in_as): (Control, Control),
         shared: Shared,
         rejoining: bool,
         on_closed: OnClosed,
@@ -98,7 +99,7 @@ impl Connection {
         let opened = Rc::new(Cell::new(false));
         let leaving = Rc::new(Cell::new(false));
         let on_open = on_open(&socket, join, &opened, &shared, rejoining);
-        let on_message = on_message(&socket, &shared);
+        let on_message = on_message(&socket, &shared, signed_in_as);
         let on_close = on_close(&opened, &leaving, &shared, on_closed);
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -146,14 +147,17 @@ fn on_open(
     })
 }
 
-fn on_message(socket: &WebSocket, shared: &Shared) -> Closure<dyn FnMut(MessageEvent)> {
+fn on_message(socket: &WebSocket, shared: &Shared, signed_in_as: Control) -> Closure<dyn FnMut(MessageEvent)> {
     let (socket, shared) = (socket.clone(), shared.clone());
     Closure::new(move |event: MessageEvent| {
         let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() else {
             return; // the relay sends only binary frames
         };
         let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        let reply = shared.session.borrow_mut().receive(&bytes);
+        let mut reply = shared.session.borrow_mut().receive(&bytes);
+        if let Some(token) = reply.signed_in.take() {
+            crate::sign_in::remember(&signed_in_as, &token);
+        }
         act_on(reply, &socket, &shared.status);
         shared.show_call();
     })

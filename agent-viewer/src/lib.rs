@@ -44,6 +44,7 @@ pub mod mirror;
 pub mod rejoin;
 pub mod sanitize;
 pub mod session;
+pub mod sign_in;
 pub mod state;
 pub mod styles;
 pub mod surface;

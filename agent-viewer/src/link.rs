@@ -6,6 +6,9 @@
 //! relay says the session is over, or [`crate::rejoin::GIVE_UP_AFTER_MS`] passed. Before the first `Joined`,
 //! nothing is retried: the agent is at the form and reads what went wrong.
 //!
+//! Every connection signs in with the tab's session token when it has one for the agent (`sign_in.rs`);
+//! a token the relay refuses is forgotten and the same connection attempt is made again with the password.
+//!
 //! The [`Link`] is the one owner of that state; the socket's close handler and the retry timer hold only
 //! a weak reference and the generation they were made for, so a timer set before the agent left or
 //! joined another session does nothing. A new connection is opened from the timer, never from the old
@@ -14,6 +17,8 @@
 use crate::chrome::status::State;
 use crate::connection::{Closed, Connection, OnClosed, Shared};
 use crate::rejoin::{Next, Retries};
+use crate::sign_in;
+use cobrowse_protocol::close;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::Control;
 use std::cell::RefCell;
@@ -54,11 +59,23 @@ struct Attempts {
     generation: u32,
     /// Whether and when to rejoin.
     retries: Retries,
+    /// The current connection signed in with a session token instead of the password.
+    with_token: bool,
+    /// The current connection replaces one that had joined.
+    rejoining: bool,
 }
 
 impl Link {
     pub fn new(shared: Shared) -> Self {
-        let attempts = Attempts { shared, target: None, connection: None, generation: 0, retries: Retries::default() };
+        let attempts = Attempts {
+            shared,
+            target: None,
+            connection: None,
+            generation: 0,
+            retries: Retries::default(),
+            with_token: false,
+            rejoining: false,
+        };
         Self { inner: Rc::new(RefCell::new(attempts)) }
     }
 
@@ -110,8 +127,15 @@ fn open(inner: &Rc<RefCell<Attempts>>, rejoining: bool) -> Result<(), JsValue> {
         (url, join, attempts.shared.clone(), attempts.generation)
     };
     let on_closed = on_closed(Rc::downgrade(inner), generation);
-    let connection = Connection::open(&url, join, shared, rejoining, on_closed)?;
-    let old = inner.borrow_mut().connection.replace(connection);
+    let first = sign_in::first_message(&join, sign_in::remembered());
+    let with_token = matches!(first, Control::JoinWithToken { .. });
+    let connection = Connection::open(&url, (first, join), shared, rejoining, on_closed)?;
+    let old = {
+        let mut attempts = inner.borrow_mut();
+        attempts.with_token = with_token;
+        attempts.rejoining = rejoining;
+        attempts.connection.replace(connection)
+    };
     drop(old);
     Ok(())
 }
@@ -127,6 +151,16 @@ fn on_closed(link: Weak<RefCell<Attempts>>, generation: u32) -> OnClosed {
             if attempts.generation != generation {
                 return;
             }
+            if attempts.with_token && closed.code == close::AUTH_FAILED {
+                // The relay no longer knows the token: sign in once more with the password, at once.
+                sign_in::forget();
+                attempts.with_token = false;
+                let rejoining = closed.joined || attempts.rejoining;
+                drop(attempts);
+                // From a timer, not from this socket's close handler (see the module doc).
+                open_later(&inner, generation, 0.0, rejoining);
+                return;
+            }
             let next = attempts.retries.after(&closed, js_sys::Date::now(), js_sys::Math::random());
             (next, attempts.shared.clone())
         };
@@ -138,14 +172,15 @@ fn on_closed(link: Weak<RefCell<Attempts>>, generation: u32) -> OnClosed {
             }
             Next::RejoinAfter { delay_ms, text } => {
                 status.show(State::Reconnecting, &text);
-                rejoin_later(&inner, generation, delay_ms);
+                open_later(&inner, generation, delay_ms, true);
             }
         }
     })
 }
 
-/// Opens a new connection after `delay_ms`, unless the agent joined again or left meanwhile.
-fn rejoin_later(inner: &Rc<RefCell<Attempts>>, generation: u32, delay_ms: f64) {
+/// Opens a new connection after `delay_ms`, unless the agent joined again or left meanwhile. `rejoining`:
+/// it replaces a connection that had joined.
+fn open_later(inner: &Rc<RefCell<Attempts>>, generation: u32, delay_ms: f64, rejoining: bool) {
     let link = Rc::downgrade(inner);
     let rejoin = Closure::once_into_js(move || {
         let Some(inner) = link.upgrade() else {
@@ -154,7 +189,7 @@ fn rejoin_later(inner: &Rc<RefCell<Attempts>>, generation: u32, delay_ms: f64) {
         if inner.borrow().generation != generation {
             return;
         }
-        if let Err(error) = open(&inner, true) {
+        if let Err(error) = open(&inner, rejoining) {
             let status = inner.borrow().shared.status.clone();
             status.show(State::Error, &format!("Cannot open a connection: {error:?}"));
         }

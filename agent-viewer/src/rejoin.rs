@@ -45,7 +45,12 @@ pub enum AfterClose {
 /// Whether a socket closed with `code` is worth joining again.
 pub fn after_close(code: u16) -> AfterClose {
     match code {
-        ABNORMAL | close::GOING_AWAY | close::PEER_SILENT | close::AT_CAPACITY | INTERNAL_ERROR => AfterClose::Rejoin,
+        ABNORMAL
+        | close::GOING_AWAY
+        | close::PEER_SILENT
+        | close::AT_CAPACITY
+        | INTERNAL_ERROR
+        | close::TRY_AGAIN_LATER => AfterClose::Rejoin,
         _ => AfterClose::Stop,
     }
 }

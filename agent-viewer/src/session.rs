@@ -41,6 +41,8 @@ pub struct Reply {
     pub status: Option<(State, String)>,
     /// The relay named the visitor's tab the session follows now.
     pub tab: Option<u32>,
+    /// The relay signed the agent in with this session token (see `sign_in.rs`).
+    pub signed_in: Option<String>,
 }
 
 /// The status text while the visitor's page loads another page.
@@ -228,6 +230,7 @@ impl Session {
                 reply.status = Some(away_status(navigating));
             }
             Ok(Message::Control(Control::VisitorTab { tab })) => reply.tab = Some(tab),
+            Ok(Message::Control(Control::SignedIn { token, .. })) => reply.signed_in = Some(token),
             Ok(Message::Control(Control::Asset { url, path })) => self.mirror.learn_asset(&url, &path),
             Ok(Message::Control(Control::AwaitingConsent)) => {
                 self.awaiting_consent = true;

@@ -34,8 +34,12 @@ pub const RESUME_REFUSED: u16 = 4005;
 pub const OTHER_TAB: u16 = 4012;
 /// Too many join attempts from this address; wait and try again.
 pub const TOO_MANY_ATTEMPTS: u16 = 4029;
-/// The relay cannot take another session now.
+/// The relay cannot take another session now, or it ended this idle session to free memory for others.
 pub const AT_CAPACITY: u16 = 4013;
+/// The relay is busy (too many password checks at once): try again in a second.
+pub const TRY_AGAIN_LATER: u16 = 1013;
+/// The connection sent no first message (`Join`, `Resume`) within the relay's `first_message_secs`.
+pub const FIRST_MESSAGE_TIMEOUT: u16 = 4020;
 /// The visitor declined to let this agent watch. The agent may not join the session again.
 pub const CONSENT_DECLINED: u16 = 4014;
 /// The reason of a `CONSENT_DECLINED` close when the visitor let the agent watch, then stopped sharing the

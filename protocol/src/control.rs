@@ -90,14 +90,22 @@ pub enum Control {
     /// relay → visitor: the agent's `ConsentAsked` or `ControlRequest` is void (the agent left, or gave
     /// up): take its prompt away.
     Withdrawn { agent: AgentId },
-    /// 27: agent sign-in token (another change). Kept free so that the variants after it keep their
-    /// numbers when both changes meet; nobody sends it, and the relay refuses it.
-    Reserved27,
-    /// visitor → relay: the visitor stops sharing the page with the watching agent `agent` (its Stop
+
+    // Agent sign-in tokens and the visitor's Stop sharing (after the call's messages, so every earlier
+    // variant keeps its number).
+    /// 27, agent → relay, instead of `Join`, the first message on an agent socket: join the session with
+    /// this key, signed in by the token of an earlier `SignedIn` (no password, so no password check).
+    JoinWithToken { token: String, key: String },
+    /// 28, visitor → relay: the visitor stops sharing the page with the watching agent `agent` (its Stop
     /// sharing button in the widget): the relay closes that agent with `close::CONSENT_DECLINED` and the
     /// reason `close::STOPPED_SHARING`, declines its account for the rest of the session (a rejoin is refused
     /// without asking), ends its control if it held it, and tells everyone the new `Agents`.
     Dismiss { agent: AgentId },
+    /// 29, relay → agent, after a `Join` whose password was right (before `Joined` or `AwaitingConsent`): a
+    /// session token (32 hex digits, 128 random bits) valid for `valid_secs` seconds; send it with
+    /// `JoinWithToken` instead of the password. Keep it like a password (the viewer keeps it in
+    /// `sessionStorage`, for its tab only).
+    SignedIn { token: String, valid_secs: u32 },
 }
 
 impl Control {
@@ -132,8 +140,9 @@ impl Control {
             Control::ControlRefused { .. } => "ControlRefused",
             Control::Input { .. } => "Input",
             Control::Withdrawn { .. } => "Withdrawn",
-            Control::Reserved27 => "Reserved27",
+            Control::JoinWithToken { .. } => "JoinWithToken",
             Control::Dismiss { .. } => "Dismiss",
+            Control::SignedIn { .. } => "SignedIn",
         }
     }
 }

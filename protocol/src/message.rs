@@ -159,7 +159,7 @@ fn push_str(payload: &mut Vec<u8>, text: &str) {
 pub const FIRST_CALL_MESSAGE: u8 = 12;
 /// The variant index of [`Control::Dismiss`], the last of the support call's messages.
 pub const LAST_CALL_MESSAGE: u8 = 28;
-/// 27: agent sign-in token (another change), between the call's messages but not one of them.
+/// 27, `JoinWithToken`: an agent's sign-in, between the call's messages but not one of them.
 pub const NOT_A_CALL_MESSAGE: u8 = 27;
 /// The support call's messages a visitor sends: `ConsentAnswer`, `ControlAnswer`, `ControlRelease`,
 /// `ControlRefused`, `Dismiss` (their variant indices).
@@ -306,7 +306,8 @@ mod tests {
         assert_eq!(index(&asked), FIRST_CALL_MESSAGE);
         assert_eq!(index(&input), 25);
         assert_eq!(index(&Control::Withdrawn { agent: 1 }), 26);
-        assert_eq!(index(&Control::Reserved27), NOT_A_CALL_MESSAGE);
+        assert_eq!(index(&Control::JoinWithToken { token: "t".into(), key: "1".into() }), NOT_A_CALL_MESSAGE);
+        assert_eq!(index(&Control::SignedIn { token: "t".into(), valid_secs: 1 }), LAST_CALL_MESSAGE + 1);
         assert_eq!(index(&Control::Dismiss { agent: 1 }), LAST_CALL_MESSAGE);
         let sent_by_visitors = [
             Control::ConsentAnswer { agent: 1, allow: true },

@@ -1,9 +1,13 @@
 //! The agent's WebSocket (`/ws/agent`): signs the agent in, joins it to a session, and forwards the
 //! session's frames to it.
 //!
-//! The first message must be `Control::Join { name, password, key }`, within [`JOIN_TIMEOUT`]. The relay
-//! checks, in this order, the address's join allowance, the name and password, and the key, and writes
-//! an audit line for every attempt (never the password). Where the site asks the visitor's consent, the
+//! The first message must be `Control::Join { name, password, key }` or `Control::JoinWithToken { token,
+//! key }`, within `limits.first_message_secs` and `limits.first_message_bytes`. The relay checks, in this
+//! order, whether the address or account must wait after failed joins (`rate_limit.rs`), the password
+//! (argon2, through the gate of `gate.rs`) or the token (`tokens.rs`), and the key (a key of a site the
+//! agent does not serve counts as unknown), and writes an audit line for every attempt (never the
+//! password). A right password gets `SignedIn { token }` first, so later joins skip the password check.
+//! Where the site asks the visitor's consent, the
 //! agent then gets `AwaitingConsent` and nothing else (pings aside) until the visitor answers: `Joined`
 //! follows an Allow, `ConsentDeclined` and a close with `CONSENT_DECLINED` a Decline. Once joined, the
 //! agent gets `Joined`, then the session's asset announcements (`Control::Asset`), the kept snapshot and
@@ -16,8 +20,10 @@
 use crate::close::{finish, Connection, Ending};
 use crate::events::{Event, What};
 use crate::frames::{first_control, first_frame, next_frame};
+use crate::gate::Busy;
 use crate::heartbeat::{self, Heard, Heartbeat};
 use crate::metrics::{Direction, JoinOutcome, Metrics};
+use crate::rate_limit::{Failure, Scope};
 use crate::session::{AgentLink, Joining, Session};
 use crate::state::RelayState;
 use crate::tap::Peer;
@@ -31,9 +37,6 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use warp::ws::{Message, WebSocket};
-
-/// How long an agent has to send `Join` after connecting.
-const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long an agent may take to read the frames still queued for it after its session ended.
 const ENDED_SESSION_GRACE: Duration = Duration::from_secs(10);
@@ -67,10 +70,26 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     let mut shutdown = state.shutdown.clone();
     let heard = Heard::now();
     let heartbeat = state.heartbeat();
-    let admitted = tokio::select! {
-        admitted = admit(&mut stream, &state, client, &heard) => admitted,
-        () = shutdown.requested() => Err(Ending::close(close::GOING_AWAY, "the relay is shutting down; join again in a moment")),
+    let mut issued = None;
+    let admitted = {
+        let Some(_unauthenticated) = state.caps.unauthenticated.enter(client.ip()) else {
+            let ending = Ending::close(
+                close::AT_CAPACITY,
+                "too many connections from this address are still signing in; try again in 10 s",
+            );
+            let peer = Peer::Agent { name: String::new() };
+            return finish(&mut sink, &mut stream, &ending, Connection { peer: &peer, key: "", client }).await;
+        };
+        tokio::select! {
+            admitted = admit(&mut stream, &state, client, &heard, &mut issued) => admitted,
+            () = shutdown.requested() => Err(Ending::close(close::GOING_AWAY, "the relay is shutting down; join again in a moment")),
+        }
     };
+    if let Some(token) = issued {
+        // Not on the tap: the token signs the agent in, like its password, which no audit stream holds.
+        let valid_secs = u32::try_from(state.tokens.ttl().as_secs()).unwrap_or(u32::MAX);
+        let _ = sink.send(Message::binary(encode_control(&Control::SignedIn { token, valid_secs }))).await;
+    }
     let Admitted { name, session, joining } = match admitted {
         Ok(admitted) => admitted,
         Err(ending) => {
@@ -205,45 +224,97 @@ async fn keep_alive(sink: &mut SplitSink<WebSocket, Message>, heartbeat: Heartbe
 /// before the visitor allows it.
 async fn ignore_messages(stream: &mut SplitStream<WebSocket>, state: &RelayState, heard: &Heard) -> Ending {
     loop {
-        if let Err(ending) = next_frame(stream, state.config.max_frame_bytes, heard).await {
+        if let Err(ending) = next_frame(stream, state.config.limits.agent_message_bytes, heard).await {
             return ending;
         }
     }
 }
 
-/// Reads the `Join`, checks it, and joins the session; otherwise, how the connection ends.
+/// How an agent signs in: with its password, or with the token an earlier password sign-in gave it.
+enum Credentials {
+    Password { name: String, password: String },
+    Token(String),
+}
+
+/// Reads the `Join` (or `JoinWithToken`), checks it, and joins the session; otherwise, how the connection
+/// ends. A password that was right gets a session token in `issued`, even if the key then is not.
 async fn admit(
     stream: &mut SplitStream<WebSocket>,
     state: &RelayState,
     client: SocketAddr,
     heard: &Heard,
+    issued: &mut Option<String>,
 ) -> Result<Admitted, Ending> {
-    let first = first_frame(stream, state.config.max_frame_bytes, heard, JOIN_TIMEOUT, "Join").await?;
-    let (name, password, key) = read_join(&first, state).inspect_err(|_| state.metrics.join(JoinOutcome::BadJoin))?;
-    let audit = |outcome: &str| tracing::info!(target: "cobrowse_relay::audit", agent = &*crate::logging::bounded(&name), ip = %client.ip(), key = &*crate::logging::bounded(&key), outcome, "join attempt");
-    let refused = |outcome: JoinOutcome, reason: &str| {
-        audit(reason);
-        state.metrics.join(outcome);
-        state.events.record(Event::outside_sessions(What::AgentRefused { reason: reason.into() }).agent(&name));
+    let limits = &state.config.limits;
+    let first = first_frame(stream, limits.agent_message_bytes, heard, limits.first_message_timeout, "Join").await?;
+    check_first_message_size(&first, limits.first_message_bytes)?;
+    let (credentials, key) = read_join(&first, state).inspect_err(|_| state.metrics.join(JoinOutcome::BadJoin))?;
+    let named = match &credentials {
+        Credentials::Password { name, .. } => name.as_str(),
+        Credentials::Token(_) => "",
     };
-
-    if !state.join_limiter.try_acquire(client.ip()) {
-        refused(JoinOutcome::TooManyAttempts, "too many attempts");
-        return Err(Ending::close(
-            close::TOO_MANY_ATTEMPTS,
-            "too many join attempts from your address; wait a minute and try again",
-        ));
+    // Names and keys are the client's words: bounded, so a log line never carries kilobytes of them.
+    let logged_key = crate::logging::bounded(&key);
+    let audit = |name: &str, outcome: &str| tracing::info!(target: "cobrowse_relay::audit", agent = &*crate::logging::bounded(name), ip = %client.ip(), key = &*logged_key, outcome, "join attempt");
+    let refused = |name: &str, outcome: JoinOutcome, reason: &str| {
+        audit(name, reason);
+        state.metrics.join(outcome);
+        state.events.record(Event::outside_sessions(What::AgentRefused { reason: reason.into() }).agent(name));
+    };
+    let address = Scope::address(client.ip());
+    let mut checks = vec![(Failure::WrongPassword, address.clone()), (Failure::UnknownKey, address.clone())];
+    if !named.is_empty() {
+        checks.extend([(Failure::WrongPassword, Scope::account(named)), (Failure::UnknownKey, Scope::account(named))]);
     }
-    if !state.accounts.verify(&name, &password).await {
-        refused(JoinOutcome::WrongPassword, "wrong name or password");
-        return Err(Ending::close(close::AUTH_FAILED, "wrong agent name or password"));
-    }
-    let joined = state.registry.find(&key).and_then(|session| session.join(&name).map(|joining| (session, joining)));
+    state.join_limiter.check(&checks).map_err(|waiting| {
+        refused(named, JoinOutcome::TooManyAttempts, "waiting after too many failures");
+        Ending::close(close::TOO_MANY_ATTEMPTS, waiting.reason())
+    })?;
+    let name = match credentials {
+        Credentials::Password { name, password } => {
+            match state.accounts.verify(&name, &password).await {
+                Err(Busy) => {
+                    refused(&name, JoinOutcome::TooManyAttempts, "busy");
+                    return Err(Ending::close(
+                        close::TRY_AGAIN_LATER,
+                        "the relay is busy checking other sign-ins; try again in 1 s",
+                    ));
+                }
+                Ok(false) => {
+                    refused(&name, JoinOutcome::WrongPassword, "wrong name or password");
+                    state.join_limiter.failed(Failure::WrongPassword, &[address, Scope::account(&name)]);
+                    return Err(Ending::close(close::AUTH_FAILED, "wrong agent name or password"));
+                }
+                Ok(true) => *issued = Some(state.tokens.issue(&name)),
+            }
+            name
+        }
+        Credentials::Token(token) => {
+            let Some(name) = state.tokens.account(&token) else {
+                refused("", JoinOutcome::WrongPassword, "unknown or expired token");
+                state.join_limiter.failed(Failure::WrongPassword, &[address]);
+                return Err(Ending::close(
+                    close::AUTH_FAILED,
+                    "your sign-in has expired; sign in again with your name and password",
+                ));
+            };
+            let account_checks = [(Failure::UnknownKey, Scope::account(&name))];
+            state.join_limiter.check(&account_checks).map_err(|waiting| {
+                refused(&name, JoinOutcome::TooManyAttempts, "waiting after too many failures");
+                Ending::close(close::TOO_MANY_ATTEMPTS, waiting.reason())
+            })?;
+            name
+        }
+    };
+    let found = state.registry.find(&key).filter(|session| state.accounts.serves(&name, session.site_id()));
+    let joined = found.and_then(|session| session.join(&name).map(|joining| (session, joining)));
     let Some((session, joining)) = joined else {
-        refused(JoinOutcome::UnknownKey, "unknown key");
+        // A session of a site the agent does not serve is refused exactly as a key no session has.
+        refused(&name, JoinOutcome::UnknownKey, "unknown key");
+        state.join_limiter.failed(Failure::UnknownKey, &[address, Scope::account(&name)]);
         return Err(Ending::close(
             close::UNKNOWN_KEY,
-            format!("no live session has the key {key}; check the digits with the visitor"),
+            format!("no live session has the key {}; check the digits with the visitor", shorten(&key)),
         ));
     };
     let (outcome, said) = match joining {
@@ -251,14 +322,39 @@ async fn admit(
         Joining::Watching(_) => (JoinOutcome::Joined, "joined"),
         Joining::Declined => (JoinOutcome::ConsentDeclined, "declined earlier in this session"),
     };
-    audit(said);
+    audit(&name, said);
     state.metrics.join(outcome);
     Ok(Admitted { name, session, joining })
 }
 
-/// The fields of a `Join`, or how the connection ends if the first frame is not one. The frame goes on
-/// the tap either way; a `Join` with its password blanked, so no audit stream ever holds one.
-fn read_join(first: &Bytes, state: &RelayState) -> Result<(String, String, String), Ending> {
+/// A first message over `max` bytes (before anyone is signed in) ends the connection with 1009.
+fn check_first_message_size(first: &Bytes, max: usize) -> Result<(), Ending> {
+    if first.len() > max {
+        return Err(Ending::bad_input(
+            close::FRAME_TOO_LARGE,
+            format!("a first message of {} bytes is over the limit of {max} bytes before signing in", first.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// At most the first 16 characters of an attacker-chosen text, for a close reason.
+fn shorten(text: &str) -> &str {
+    clip(text, 16)
+}
+
+/// At most the first `max` characters of `text`.
+fn clip(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// The credentials and key of a `Join` or `JoinWithToken`, or how the connection ends if the first frame
+/// is neither. The frame goes on the tap either way; with its password or token blanked, so no audit
+/// stream ever holds one.
+fn read_join(first: &Bytes, state: &RelayState) -> Result<(Credentials, String), Ending> {
     let control = first_control(first, "Join");
     match &control {
         Ok(Control::Join { name, key, .. }) => {
@@ -266,10 +362,16 @@ fn read_join(first: &Bytes, state: &RelayState) -> Result<(String, String, Strin
             let bytes = Bytes::from(encode_control(&redacted));
             state.tap.publish(key, &Peer::Agent { name: name.clone() }, &bytes);
         }
+        Ok(Control::JoinWithToken { key, .. }) => {
+            let redacted = Control::JoinWithToken { token: String::new(), key: key.clone() };
+            let bytes = Bytes::from(encode_control(&redacted));
+            state.tap.publish(key, &Peer::Agent { name: String::new() }, &bytes);
+        }
         _ => state.tap.publish("", &Peer::Agent { name: String::new() }, first),
     }
     match control? {
-        Control::Join { name, password, key } => Ok((name, password, key)),
+        Control::Join { name, password, key } => Ok((Credentials::Password { name, password }, key)),
+        Control::JoinWithToken { token, key } => Ok((Credentials::Token(token), key)),
         other => Err(Ending::bad_input(
             close::UNEXPECTED_MESSAGE,
             format!("the first message must be Join, not {}", other.name()),
@@ -330,7 +432,7 @@ async fn read_messages(
     heard: &Heard,
 ) -> Ending {
     loop {
-        let bytes = match next_frame(stream, state.config.max_frame_bytes, heard).await {
+        let bytes = match next_frame(stream, state.config.limits.agent_message_bytes, heard).await {
             Ok(bytes) => bytes,
             Err(ending) => return ending,
         };

@@ -1,9 +1,11 @@
 //! Agent sign-in: argon2 password hashes, and checking a name and password against them.
 //!
-//! argon2 is deliberately slow, so checks run on tokio's blocking pool and never stall the relay. A check
+//! argon2 is deliberately slow, so checks run on tokio's blocking pool, never more at once than the
+//! gate allows (`gate.rs`), and never stall the relay. A check
 //! for a name that does not exist costs the same as one with a wrong password (it runs argon2 against a
 //! real account's hash and then answers no), so timing does not tell which names exist.
 
+use crate::gate::{Busy, PasswordGate};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, Params};
@@ -25,11 +27,25 @@ pub struct AgentAccount {
     pub name: String,
     /// The agent's password as an argon2 PHC string (`$argon2id$v=19$...`); see [`AgentAccount::with_password`].
     pub password_hash: String,
+    /// The ids of the sites whose sessions the agent may join; `None`: every site. A key of another
+    /// site's session is refused as unknown.
+    pub sites: Option<Vec<String>>,
 }
 impl AgentAccount {
     /// An account whose password is hashed now, with argon2id at its default (recommended) cost.
     pub fn with_password(name: &str, password: &str) -> AgentAccount {
-        AgentAccount { name: name.to_owned(), password_hash: hash_password(password) }
+        AgentAccount { name: name.to_owned(), password_hash: hash_password(password), sites: None }
+    }
+
+    /// The same account, limited to the sites with these ids.
+    pub fn serving(mut self, sites: &[&str]) -> AgentAccount {
+        self.sites = Some(sites.iter().map(|&site| site.to_owned()).collect());
+        self
+    }
+
+    /// Whether the agent may join sessions of the site `site_id`.
+    pub fn serves(&self, site_id: &str) -> bool {
+        self.sites.as_ref().is_none_or(|sites| sites.iter().any(|site| site == site_id))
     }
 
     /// For tests only: an account hashed with argon2id at the lowest cost (8 KiB, one pass), so that
@@ -38,7 +54,11 @@ impl AgentAccount {
     pub fn with_cheap_password_hash(name: &str, password: &str) -> AgentAccount {
         let cheapest = Params::new(Params::MIN_M_COST, Params::MIN_T_COST, 1, None)
             .expect("argon2's minimum parameters are valid");
-        AgentAccount { name: name.to_owned(), password_hash: hash_password_with_params(password, cheapest) }
+        AgentAccount {
+            name: name.to_owned(),
+            password_hash: hash_password_with_params(password, cheapest),
+            sites: None,
+        }
     }
 }
 
@@ -69,12 +89,16 @@ pub(crate) fn check_hash(hash: &str) -> Result<(), String> {
 /// The agents who may sign in.
 pub(crate) struct Accounts {
     hashes: HashMap<String, String>,
+    /// The sites each account may serve (absent: all).
+    sites: HashMap<String, Vec<String>>,
     /// A real account's hash, checked (and then ignored) for unknown names so they take as long.
     decoy: Option<String>,
+    gate: PasswordGate,
 }
 
 impl Accounts {
-    pub fn new(accounts: &[AgentAccount]) -> Result<Accounts, AuthError> {
+    /// The accounts, checked with at most `gate`'s checks at once.
+    pub fn new(accounts: &[AgentAccount], gate: PasswordGate) -> Result<Accounts, AuthError> {
         for account in accounts {
             check_hash(&account.password_hash).map_err(|problem| AuthError {
                 name: account.name.clone(),
@@ -83,20 +107,34 @@ impl Accounts {
         }
         let hashes: HashMap<_, _> =
             accounts.iter().map(|account| (account.name.clone(), account.password_hash.clone())).collect();
+        let sites =
+            accounts.iter().filter_map(|account| Some((account.name.clone(), account.sites.clone()?))).collect();
         let decoy = accounts.first().map(|account| account.password_hash.clone());
-        Ok(Accounts { hashes, decoy })
+        Ok(Accounts { hashes, sites, decoy, gate })
     }
 
-    /// Whether `password` is `name`'s. Unknown names cost the same as wrong passwords.
-    pub async fn verify(&self, name: &str, password: &str) -> bool {
+    /// Whether `password` is `name`'s; `Busy` when too many checks run and wait already. Unknown names
+    /// cost the same as wrong passwords.
+    pub async fn verify(&self, name: &str, password: &str) -> Result<bool, Busy> {
         let (hash, known) = match (self.hashes.get(name), &self.decoy) {
             (Some(hash), _) => (hash.clone(), true),
             (None, Some(decoy)) => (decoy.clone(), false),
-            (None, None) => return false,
+            (None, None) => return Ok(false),
         };
         let password = password.to_owned();
-        let matches = tokio::task::spawn_blocking(move || password_matches(&hash, &password)).await.unwrap_or(false);
-        matches && known
+        let matches = self.gate.run(move || password_matches(&hash, &password)).await?;
+        Ok(matches && known)
+    }
+
+    /// Whether the account `name` may join sessions of the site `site_id`.
+    pub fn serves(&self, name: &str, site_id: &str) -> bool {
+        self.sites.get(name).is_none_or(|sites| sites.iter().any(|site| site == site_id))
+    }
+
+    /// The most password checks that ran at once so far.
+    #[allow(dead_code)]
+    pub fn peak_password_checks(&self) -> usize {
+        self.gate.peak()
     }
 }
 
@@ -118,23 +156,32 @@ mod tests {
 
     #[tokio::test]
     async fn right_password_passes_and_wrong_ones_fail() {
-        let accounts = Accounts::new(&[
-            AgentAccount::with_cheap_password_hash("ana", "correct horse"),
-            AgentAccount::with_cheap_password_hash("bo", "battery staple"),
-        ])
+        let accounts = Accounts::new(
+            &[
+                AgentAccount::with_cheap_password_hash("ana", "correct horse"),
+                AgentAccount::with_cheap_password_hash("bo", "battery staple").serving(&["shop"]),
+            ],
+            gate(),
+        )
         .unwrap();
-        assert!(accounts.verify("ana", "correct horse").await);
-        assert!(accounts.verify("bo", "battery staple").await);
-        assert!(!accounts.verify("ana", "battery staple").await);
-        assert!(!accounts.verify("ana", "").await);
+        assert_eq!(accounts.verify("ana", "correct horse").await, Ok(true));
+        assert_eq!(accounts.verify("bo", "battery staple").await, Ok(true));
+        assert_eq!(accounts.verify("ana", "battery staple").await, Ok(false));
+        assert_eq!(accounts.verify("ana", "").await, Ok(false));
         // An unknown name fails even with the decoy account's own password.
-        assert!(!accounts.verify("eve", "correct horse").await);
+        assert_eq!(accounts.verify("eve", "correct horse").await, Ok(false));
+        assert!(accounts.serves("ana", "anything") && accounts.serves("bo", "shop"));
+        assert!(!accounts.serves("bo", "demo"));
+    }
+
+    fn gate() -> PasswordGate {
+        PasswordGate::new(2, 8)
     }
 
     #[tokio::test]
     async fn no_accounts_means_nobody_signs_in() {
-        let accounts = Accounts::new(&[]).unwrap();
-        assert!(!accounts.verify("ana", "x").await);
+        let accounts = Accounts::new(&[], gate()).unwrap();
+        assert_eq!(accounts.verify("ana", "x").await, Ok(false));
     }
 
     #[test]
@@ -145,6 +192,7 @@ mod tests {
         assert_ne!(first, second);
         assert!(check_hash(&first).is_ok());
         assert!(check_hash("$2b$12$abcdefghijklmnopqrstuv").is_err());
-        assert!(Accounts::new(&[AgentAccount { name: "x".into(), password_hash: "plain".into() }]).is_err());
+        let plain = AgentAccount { name: "x".into(), password_hash: "plain".into(), sites: None };
+        assert!(Accounts::new(&[plain], gate()).is_err());
     }
 }

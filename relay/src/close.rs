@@ -14,8 +14,15 @@ use warp::ws::{Message, WebSocket};
 /// The most bytes of close reason the relay sends (the WebSocket limit is 123).
 pub(crate) const MAX_REASON_BYTES: usize = 120;
 
-/// How long the relay waits for the peer to take the close frame and answer it.
+/// How long the relay waits for the peer to take the close frame and answer it, while the peer sends
+/// nothing at all.
 const CLOSE_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long a socket whose stream stopped reading stays open after its close frame was sent.
+const LINGER_UNREAD: Duration = Duration::from_millis(500);
+
+/// The longest the relay drains a closing peer that keeps sending.
+const LINGER_LIMIT: Duration = Duration::from_secs(10);
 
 /// A close code from [`cobrowse_protocol::close`] with the reason shown to the person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,14 +114,49 @@ async fn send_close(
         if sink.send(Message::close_with(reason.code, reason.reason.clone())).await.is_err() {
             return;
         }
-        // Read until the peer's answering close (or the end of the stream) so it sees a clean close.
-        while let Some(Ok(message)) = stream.next().await {
-            if message.is_close() {
-                break;
-            }
+        if !drain_until_closed(stream).await {
+            // The stream gave up reading (after a frame too large, tungstenite reads no more): keep the
+            // socket open a moment, unread, so the peer reads the close frame before the reset comes.
+            tokio::time::sleep(LINGER_UNREAD).await;
         }
     };
-    let _ = tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, handshake).await;
+    let _ = tokio::time::timeout(LINGER_LIMIT, handshake).await;
+}
+
+/// Reads (and drops) what the peer still sends until its answering close, the end of the stream, or
+/// [`CLOSE_HANDSHAKE_TIMEOUT`] without a byte: the rest of a frame that was too large, garbage after a
+/// malformed one. A peer still sending cannot answer the close before it is done (its close frame is
+/// queued behind its message), and dropping a socket with unread bytes makes the kernel answer with a
+/// reset, which a browser still sending reports as 1006 instead of the code sent. [`LINGER_LIMIT`] bounds
+/// the whole drain.
+/// True if the peer answered the close or hung up; false if the stream stopped reading first.
+async fn drain_until_closed(stream: &mut SplitStream<WebSocket>) -> bool {
+    const MAX_READ_ERRORS: usize = 1024;
+    let mut errors = 0;
+    while let Ok(Some(read)) = tokio::time::timeout(CLOSE_HANDSHAKE_TIMEOUT, stream.next()).await {
+        match read {
+            Ok(message) if message.is_close() => return true,
+            Ok(_) => {}
+            Err(error) if is_closed(&error) => return true,
+            Err(_) => {
+                errors += 1;
+                if errors > MAX_READ_ERRORS {
+                    return false;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether a read error means the connection is gone (nothing left to drain).
+fn is_closed(error: &warp::Error) -> bool {
+    use tungstenite::error::Error;
+    match std::error::Error::source(error).and_then(|source| source.downcast_ref::<Error>()) {
+        Some(Error::ConnectionClosed | Error::AlreadyClosed | Error::Io(_)) => true,
+        Some(_) => false,
+        None => true,
+    }
 }
 
 /// `text` cut to at most `max` bytes, at a character boundary.

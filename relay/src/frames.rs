@@ -4,7 +4,7 @@
 //! violation is a malformed frame (1007), a message over `max_frame_bytes` is too large (1009; tungstenite
 //! stops reading it at the header, so it never fills memory).
 
-use crate::close::Ending;
+use crate::close::{describe_duration, Ending};
 use crate::heartbeat::Heard;
 use bytes::Bytes;
 use cobrowse_protocol::close;
@@ -55,8 +55,8 @@ pub(crate) async fn first_frame(
     match tokio::time::timeout(timeout, next_frame(stream, max_frame_bytes, heard)).await {
         Ok(first) => first,
         Err(_elapsed) => Err(Ending::bad_input(
-            close::UNEXPECTED_MESSAGE,
-            format!("no {expected} within {} seconds of connecting", timeout.as_secs()),
+            close::FIRST_MESSAGE_TIMEOUT,
+            format!("no {expected} within {} of connecting; connect again", describe_duration(timeout)),
         )),
     }
 }

@@ -3,22 +3,34 @@
 //! This is what an agent who joins late is sent first, so it sees the page at once. The frames are the
 //! visitor's own bytes (reference-counted, not copied); the relay never looks inside them. Deltas that
 //! arrive before any snapshot are not kept: no receiver could decode them.
+//!
+//! The bytes kept are charged to the relay's memory budget (`budget.rs`) while they are kept, so that many
+//! sessions together cannot hold more than `memory_bytes` (unjoined sessions included).
 
+use crate::budget::MemoryBudget;
 use bytes::Bytes;
+use std::sync::Arc;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct KeptState {
     frames: Vec<Bytes>,
     snapshot_bytes: usize,
     delta_bytes: usize,
+    /// Where the kept bytes are charged (none in tests of other things).
+    budget: Option<Arc<MemoryBudget>>,
 }
 
 impl KeptState {
+    /// An empty state whose bytes are charged to `budget` while kept.
+    pub fn charged_to(budget: Arc<MemoryBudget>) -> KeptState {
+        KeptState { frames: Vec::new(), snapshot_bytes: 0, delta_bytes: 0, budget: Some(budget) }
+    }
+
     /// Forgets everything before `snapshot`: it starts a fresh compression context.
     pub fn replace_with_snapshot(&mut self, snapshot: Bytes) {
+        self.release_all();
+        self.charge(snapshot.len());
         self.snapshot_bytes = snapshot.len();
-        self.delta_bytes = 0;
-        self.frames.clear();
         self.frames.push(snapshot);
     }
 
@@ -27,13 +39,29 @@ impl KeptState {
         if self.frames.is_empty() {
             return;
         }
+        self.charge(delta.len());
         self.delta_bytes += delta.len();
         self.frames.push(delta);
     }
 
     /// Forgets everything until the next snapshot.
     pub fn clear(&mut self) {
-        *self = KeptState::default();
+        self.release_all();
+    }
+
+    fn charge(&self, bytes: usize) {
+        if let Some(budget) = &self.budget {
+            budget.charge(bytes);
+        }
+    }
+
+    fn release_all(&mut self) {
+        if let Some(budget) = &self.budget {
+            budget.release(self.total_bytes());
+        }
+        self.frames.clear();
+        self.snapshot_bytes = 0;
+        self.delta_bytes = 0;
     }
 
     pub fn frames(&self) -> &[Bytes] {
@@ -49,6 +77,23 @@ impl KeptState {
     /// the limit from asking for a snapshot after every delta.
     pub fn wants_fresh_snapshot(&self, limit: usize) -> bool {
         self.total_bytes() > limit && self.delta_bytes > self.snapshot_bytes
+    }
+}
+
+impl Drop for KeptState {
+    fn drop(&mut self) {
+        self.release_all();
+    }
+}
+
+impl std::fmt::Debug for KeptState {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("KeptState")
+            .field("frames", &self.frames.len())
+            .field("snapshot_bytes", &self.snapshot_bytes)
+            .field("delta_bytes", &self.delta_bytes)
+            .finish()
     }
 }
 
@@ -76,6 +121,24 @@ mod tests {
         kept.clear();
         assert!(kept.frames().is_empty());
         assert_eq!(kept.total_bytes(), 0);
+    }
+
+    #[test]
+    fn kept_bytes_are_charged_while_kept() {
+        let budget = MemoryBudget::new(usize::MAX);
+        let mut kept = KeptState::charged_to(budget.clone());
+        kept.append_delta(frame("orphan"));
+        assert_eq!(budget.used(), 0, "an orphan delta is not kept");
+        kept.replace_with_snapshot(frame("S1"));
+        kept.append_delta(frame("d1"));
+        assert_eq!(budget.used(), 4);
+        kept.replace_with_snapshot(frame("S2!"));
+        assert_eq!(budget.used(), 3);
+        kept.clear();
+        assert_eq!(budget.used(), 0);
+        kept.replace_with_snapshot(frame("S3"));
+        drop(kept);
+        assert_eq!(budget.used(), 0, "a dropped state gives its bytes back");
     }
 
     #[test]

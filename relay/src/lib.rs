@@ -10,7 +10,11 @@
 //!
 //! Layout, one concept per module:
 //! - [`config`]: the TOML configuration and the development default.
-//! - `auth`, `rate_limit`: agent passwords (argon2) and join attempts per address.
+//! - `auth`, `gate`, `tokens`, `rate_limit`: agent passwords (argon2, a bounded number checked at once),
+//!   session tokens (one password check per sign-in), failed joins per address and account (back-off).
+//! - `caps`: what one address or one site may hold open at once.
+//! - `budget`, `queue`, `shedding`: the bytes all sessions hold (kept state, agents' queues bounded in
+//!   frames and bytes), and ending the sessions idle the longest past `memory_bytes`.
 //! - `keys`: session keys and generated passwords.
 //! - `kept`, `session`, `registry`: a session's kept state, one live session, all live sessions.
 //! - `presence`, `resume`, `keeper`: which visitor connection carries a session (and since when it waits
@@ -20,6 +24,7 @@
 //! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
 //!   limit; `close`: ending a socket with a readable reason.
 //! - `state`: what the handlers share; `routes`: the warp filters; `tls`, `server`: the accept loop;
+//!   `connections`: the cap on connections, their first-byte and idle timeouts;
 //!   `shutdown`: stopping it all.
 //! - `redirect`: the plain-HTTP listener that sends browsers to HTTPS; `dev_cert`: `--dev-tls`'s
 //!   self-signed certificate; `proxies`: whom a trusted reverse proxy forwards (`X-Forwarded-For`);
@@ -33,12 +38,16 @@ mod agent;
 mod assets;
 mod audit;
 mod auth;
+mod budget;
 mod call;
+mod caps;
 mod close;
 pub mod config;
+mod connections;
 mod dev_cert;
 mod events;
 mod frames;
+mod gate;
 mod heartbeat;
 mod keeper;
 mod kept;
@@ -48,6 +57,7 @@ mod metrics;
 mod path_limits;
 mod presence;
 mod proxies;
+mod queue;
 mod rate_limit;
 mod redirect;
 mod registry;
@@ -55,16 +65,18 @@ mod resume;
 mod routes;
 mod server;
 mod session;
+mod shedding;
 mod shutdown;
 mod state;
 mod tap;
 mod tls;
+mod tokens;
 mod visitor;
 mod webhooks;
 
 pub use auth::{hash_password, AuthError};
 pub use config::{
-    AgentAccount, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig,
+    AgentAccount, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, Limits, RedirectListen, SiteConfig,
     TabPolicy, TlsConfig, WebhookConfig,
 };
 pub use dev_cert::{default_dev_cert_dir, dev_certificate, DevCertError, DevCertificate, DEV_CERT_NAMES};

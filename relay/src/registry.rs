@@ -5,6 +5,7 @@
 //! unique among live sessions.
 
 use crate::assets::AssetBudget;
+use crate::budget::MemoryBudget;
 use crate::keys::generate_key;
 use crate::metrics::Metrics;
 use crate::session::{Session, SessionLimits, SessionSite};
@@ -27,6 +28,8 @@ pub(crate) struct Registry {
     asset_budget: Arc<AssetBudget>,
     /// Handed to every session.
     metrics: Arc<Metrics>,
+    /// The bytes of kept state and agent queues all sessions may hold together.
+    memory: Arc<MemoryBudget>,
 }
 
 /// Why no session could be opened.
@@ -39,7 +42,13 @@ pub(crate) enum OpenError {
 }
 
 impl Registry {
-    pub fn new(key_digits: u32, max_sessions: usize, limits: SessionLimits, total_asset_bytes: usize) -> Registry {
+    pub fn new(
+        key_digits: u32,
+        max_sessions: usize,
+        limits: SessionLimits,
+        total_asset_bytes: usize,
+        memory: Arc<MemoryBudget>,
+    ) -> Registry {
         Registry {
             sessions: Mutex::new(HashMap::new()),
             by_asset_token: Mutex::new(HashMap::new()),
@@ -48,6 +57,7 @@ impl Registry {
             limits,
             asset_budget: AssetBudget::new(total_asset_bytes),
             metrics: Arc::default(),
+            memory,
         }
     }
 
@@ -81,6 +91,7 @@ impl Registry {
                     self.limits,
                     self.asset_budget.clone(),
                     self.metrics.clone(),
+                    self.memory.clone(),
                 );
                 slot.insert(session.clone());
                 self.tokens().insert(session.asset_token().to_owned(), session.clone());
@@ -88,6 +99,11 @@ impl Registry {
             }
         }
         Err(OpenError::NoFreeKey)
+    }
+
+    /// Every live session (for shedding when memory runs short).
+    pub fn sessions(&self) -> Vec<Arc<Session>> {
+        self.lock().values().cloned().collect()
     }
 
     /// The live session with this key.
@@ -141,8 +157,14 @@ mod tests {
         Registry::new(
             key_digits,
             max_sessions,
-            SessionLimits { agent_queue_frames: 4, kept_state_bytes: 1024, assets: ASSET_LIMITS },
+            SessionLimits {
+                agent_queue_frames: 4,
+                agent_queue_bytes: 1024,
+                kept_state_bytes: 1024,
+                assets: ASSET_LIMITS,
+            },
             4096,
+            MemoryBudget::unlimited(),
         )
     }
 

@@ -194,7 +194,12 @@ fn agent_socket(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
         .and(warp::ext::get::<ClientAddr>())
         .map(move |ws: Ws, ClientAddr(client)| {
             let state = state.clone();
-            with_limits(ws, &state.config).on_upgrade(move |socket| agent::serve(socket, state, client)).into_response()
+            // Agents send only control messages: their sockets take far less than a visitor's.
+            let limit = state.config.limits.agent_message_bytes;
+            ws.max_message_size(limit)
+                .max_frame_size(limit)
+                .on_upgrade(move |socket| agent::serve(socket, state, client))
+                .into_response()
         })
         .boxed()
 }

@@ -15,7 +15,9 @@
 use crate::audit::Reopener;
 use crate::auth::{Accounts, AuthError};
 use crate::config::{Config, ConfigError};
+use crate::connections::{self, Activity, ConnectionRules, Counted};
 use crate::events::Events;
+use crate::gate::PasswordGate;
 use crate::metrics::Metrics;
 use crate::path_limits::refuse_long_path;
 use crate::proxies::TrustedProxies;
@@ -34,7 +36,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, OwnedSemaphorePermit};
 use tokio_rustls::TlsAcceptor;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
@@ -44,6 +46,12 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a client has to send a request's headers (a client that trickles them holds a connection).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How often an HTTP/2 connection is pinged, and how long its answer may take before it is closed.
+const HTTP2_KEEP_ALIVE: Duration = Duration::from_secs(20);
+
+/// The longest a connection told to close (idle, or the relay shutting down) may take to finish.
+const GRACEFUL_CLOSE_LIMIT: Duration = Duration::from_secs(10);
 
 /// How long to pause accepting after an error such as running out of file descriptors.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
@@ -166,7 +174,8 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<RelayHandle, Serv
 pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, ServeError> {
     config.validate("config")?;
     check_exposure(&config, listen)?;
-    let accounts = Accounts::new(&config.agents)?;
+    let gate = PasswordGate::new(config.limits.password_checks, config.limits.password_check_queue);
+    let accounts = Accounts::new(&config.agents, gate)?;
     let certificate = config.tls.as_ref().map(ServedCertificate::load).transpose()?.map(Arc::new);
     let tls = certificate.clone().map(tls::acceptor).transpose()?;
     warn_about_missing_files(&config);
@@ -181,17 +190,21 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
     let (controller, shutdown) = shutdown::channel();
     let tap = Tap::new();
     let proxies = TrustedProxies::new(config.trusted_proxies.clone());
+    let rules = ConnectionRules::new(&config.limits);
+    connections::warn_if_above_file_limit(config.limits.max_connections);
     let metrics = Arc::new(Metrics::new());
     let events = Events::start(&config, &metrics).map_err(ServeError::Audit)?;
     let audit = events.audit_reopener();
     let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone(), (metrics, events)));
-    let main = Serving { routes: routes(state), tls, proxies: Arc::new(proxies) };
+    crate::shedding::spawn_shedder(state.memory.clone(), Arc::downgrade(&state), |state| &state.registry);
+    let main = Serving { routes: routes(state), tls, proxies: Arc::new(proxies), rules: rules.clone() };
     tokio::spawn(accept_loop(listener, main, shutdown.clone()));
     tracing::info!(addr = %local_addr, "relay listening");
 
     let mut redirect_addr = None;
     if let Some((listener, addr)) = redirect_listener {
-        let serving = Serving { routes: redirect::routes(local_addr.port()), tls: None, proxies: Default::default() };
+        let routes = redirect::routes(local_addr.port());
+        let serving = Serving { routes, tls: None, proxies: Default::default(), rules };
         tokio::spawn(accept_loop(listener, serving, shutdown));
         tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
         redirect_addr = Some(addr);
@@ -226,6 +239,7 @@ struct Serving {
     routes: BoxedFilter<(Response,)>,
     tls: Option<TlsAcceptor>,
     proxies: Arc<TrustedProxies>,
+    rules: ConnectionRules,
 }
 
 async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shutdown) {
@@ -242,14 +256,29 @@ async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shut
                 continue;
             }
         };
+        let Some(place) = serving.rules.cap.enter() else {
+            tracing::warn!(%peer, "refused a connection: the relay is at its max_connections");
+            connections::refuse(socket, serving.tls.is_none());
+            continue;
+        };
         if let Err(error) = socket.set_nodelay(true) {
             tracing::warn!(%error, %peer, "cannot set TCP_NODELAY");
         }
-        tokio::spawn(serve_connection(socket, peer, serving.clone(), shutdown.clone()));
+        let connection = (socket, place, peer);
+        tokio::spawn(serve_connection(connection, serving.clone(), shutdown.clone()));
     }
 }
 
-async fn serve_connection(socket: TcpStream, peer: SocketAddr, serving: Serving, shutdown: Shutdown) {
+async fn serve_connection(
+    (socket, place, peer): (TcpStream, OwnedSemaphorePermit, SocketAddr),
+    serving: Serving,
+    shutdown: Shutdown,
+) {
+    if !connections::first_byte(&socket, serving.rules.first_byte).await {
+        tracing::debug!(%peer, "closed a connection that sent nothing");
+        return;
+    }
+    let socket = Counted::new(socket, place);
     let Some(acceptor) = serving.tls.clone() else {
         return serve_http(TokioIo::new(socket), peer, serving, shutdown).await;
     };
@@ -260,33 +289,54 @@ async fn serve_connection(socket: TcpStream, peer: SocketAddr, serving: Serving,
     }
 }
 
-/// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends or the relay shuts down.
+/// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends, has no request in flight
+/// for the idle timeout, or the relay shuts down.
 async fn serve_http<I>(io: I, peer: SocketAddr, serving: Serving, mut shutdown: Shutdown)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let Serving { routes, proxies, .. } = serving;
+    let Serving { routes, proxies, rules, .. } = serving;
+    let idle = rules.idle;
+    let activity = Activity::new();
+    let requests = activity.clone();
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
         let refused = refuse_long_path(request.uri());
         let client = proxies.client_addr(peer, request.headers());
         request.extensions_mut().insert(ClientAddr(client));
-        let routes = routes.clone();
+        let in_flight = requests.begin();
+        let reply = match refused {
+            Some(response) => futures_util::future::Either::Left(std::future::ready(Ok(response))),
+            None => futures_util::future::Either::Right(tower_service::Service::call(
+                &mut warp::service(routes.clone()),
+                request,
+            )),
+        };
         async move {
-            match refused {
-                Some(response) => Ok(response),
-                None => tower_service::Service::call(&mut warp::service(routes), request).await,
-            }
+            let reply = reply.await;
+            drop(in_flight);
+            reply
         }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(HTTP2_KEEP_ALIVE))
+        .keep_alive_timeout(HTTP2_KEEP_ALIVE);
     let connection = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(connection);
     let result = tokio::select! {
         result = connection.as_mut() => result,
+        () = activity.idle_for(idle) => {
+            tracing::debug!(%peer, "closing an idle HTTP connection");
+            connection.as_mut().graceful_shutdown();
+            // An HTTP/2 peer that never acknowledges the GOAWAY's ping would keep it open: bounded.
+            tokio::time::timeout(idle.min(GRACEFUL_CLOSE_LIMIT), connection).await.unwrap_or(Ok(()))
+        }
         () = shutdown.requested() => {
             connection.as_mut().graceful_shutdown();
-            connection.await
+            tokio::time::timeout(GRACEFUL_CLOSE_LIMIT, connection).await.unwrap_or(Ok(()))
         }
     };
     if let Err(error) = result {

@@ -21,12 +21,14 @@
 //! an await.
 
 use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetRefused, StoredAsset};
+use crate::budget::MemoryBudget;
 use crate::call::{self, Admission, Call, NotAllowed};
 use crate::close::{describe_duration, CloseReason};
 use crate::config::{ConsentPolicy, ControlPolicy, TabPolicy};
 use crate::kept::KeptState;
 use crate::metrics::Metrics;
 use crate::presence::{self, Presence, VisitorLink};
+use crate::queue::{self, QueueReceiver, QueueSender};
 use crate::resume::ResumeSecret;
 use bytes::Bytes;
 use cobrowse_protocol::message::encode_control;
@@ -36,7 +38,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use tokio::time::Instant;
 
 /// Why a snapshot is asked for when a call message found an agent's queue full.
@@ -50,6 +52,8 @@ const HARD_LIMIT_FACTOR: usize = 4;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SessionLimits {
     pub agent_queue_frames: usize,
+    /// The most bytes waiting for one agent (see `queue.rs`).
+    pub agent_queue_bytes: usize,
     pub kept_state_bytes: usize,
     pub assets: AssetLimits,
 }
@@ -98,6 +102,8 @@ pub(crate) struct Session {
     limits: SessionLimits,
     metrics: Arc<Metrics>,
     opened: Instant,
+    /// What the kept state and the agents' queues are charged to.
+    memory: Arc<MemoryBudget>,
     ended: watch::Sender<bool>,
     inner: Mutex<Inner>,
 }
@@ -125,7 +131,7 @@ struct Inner {
 struct AgentSlot {
     id: AgentId,
     name: String,
-    queue: mpsc::Sender<Bytes>,
+    queue: QueueSender,
     lagging: Arc<AtomicBool>,
     /// Fired when the visitor stops sharing with this agent.
     dismiss: oneshot::Sender<()>,
@@ -137,7 +143,7 @@ pub(crate) struct AgentLink {
     /// The kept snapshot and deltas at the moment of joining, to send before anything from `queue`.
     pub catch_up: Vec<Bytes>,
     /// Live frames, as the visitor sent them. Closed when the session ends.
-    pub queue: mpsc::Receiver<Bytes>,
+    pub queue: QueueReceiver,
     /// Whether this agent is skipping deltas until the next snapshot.
     pub lagging: Arc<AtomicBool>,
     /// Resolves with `Ok` when the visitor stops sharing with this agent (`Control::Dismiss`): the agent
@@ -177,6 +183,7 @@ impl Session {
         limits: SessionLimits,
         asset_budget: Arc<AssetBudget>,
         metrics: Arc<Metrics>,
+        memory: Arc<MemoryBudget>,
     ) -> (Arc<Session>, String) {
         let (secret, secret_text) = ResumeSecret::generate();
         let asset_token = crate::keys::generate_asset_token();
@@ -184,7 +191,7 @@ impl Session {
         let inner = Inner {
             presence: Presence::default(),
             last_page_frame: now,
-            kept: KeptState::default(),
+            kept: KeptState::charged_to(memory.clone()),
             assets: AssetCache::new(asset_token.clone(), asset_budget),
             agents: Vec::new(),
             call: Call::new(site.consent, site.remote_control),
@@ -201,6 +208,7 @@ impl Session {
             limits,
             metrics,
             opened: now,
+            memory,
             ended: watch::Sender::new(false),
             inner: Mutex::new(inner),
         };
@@ -325,7 +333,18 @@ impl Session {
         &self.key
     }
 
-    /// The id of the site that opened the session.
+    /// When the visitor last sent a page frame (or the session opened): the oldest are shed first.
+    pub fn last_active(&self) -> Instant {
+        self.lock().last_page_frame
+    }
+
+    /// The bytes the session holds in kept state and its agents' queues.
+    pub fn held_bytes(&self) -> usize {
+        let inner = self.lock();
+        inner.kept.total_bytes() + inner.agents.iter().map(|agent| agent.queue.held_bytes()).sum::<usize>()
+    }
+
+    /// The id of the site the session belongs to.
     pub fn site_id(&self) -> &str {
         &self.site.site_id
     }
@@ -450,7 +469,8 @@ impl Session {
         let mut out = Vec::new();
         inner.call.watch(id, name, &mut out);
         self.deliver_locked(inner, out);
-        let (queue_sender, queue) = mpsc::channel(self.limits.agent_queue_frames);
+        let (queue_sender, queue) =
+            queue::channel(self.limits.agent_queue_frames, self.limits.agent_queue_bytes, self.memory.clone());
         let lagging = Arc::new(AtomicBool::new(false));
         let (dismiss, dismissed) = oneshot::channel();
         let slot = AgentSlot { id, name: name.to_owned(), queue: queue_sender, lagging: lagging.clone(), dismiss };
@@ -631,7 +651,7 @@ fn offer(agent: &AgentSlot, frame: &Bytes, is_snapshot: bool, metrics: &Metrics)
     if lagging && !is_snapshot {
         return Offer::Skipped;
     }
-    metrics.queue_depth(agent.queue.max_capacity() - agent.queue.capacity());
+    metrics.queue_depth(agent.queue.queued_frames());
     match agent.queue.try_send(frame.clone()) {
         Ok(()) if is_snapshot && lagging => {
             agent.lagging.store(false, Ordering::Relaxed);
@@ -665,7 +685,12 @@ mod tests {
     use super::*;
 
     fn limits(queue: usize) -> SessionLimits {
-        SessionLimits { agent_queue_frames: queue, kept_state_bytes: 1 << 20, assets: ASSET_LIMITS }
+        SessionLimits {
+            agent_queue_frames: queue,
+            agent_queue_bytes: 1 << 20,
+            kept_state_bytes: 1 << 20,
+            assets: ASSET_LIMITS,
+        }
     }
 
     const ASSET_LIMITS: AssetLimits = AssetLimits { max_asset_bytes: 1 << 20, max_session_bytes: 1 << 20 };
@@ -695,8 +720,14 @@ mod tests {
 
     /// A session with its visitor's first connection attached.
     fn open(limits: SessionLimits) -> (Arc<Session>, VisitorLink, String) {
-        let (session, secret) =
-            Session::new("123456".into(), site(), limits, AssetBudget::new(usize::MAX), Arc::default());
+        let (session, secret) = Session::new(
+            "123456".into(),
+            site(),
+            limits,
+            AssetBudget::new(usize::MAX),
+            Arc::default(),
+            MemoryBudget::unlimited(),
+        );
         let link = session.attach_first_visitor(Some("tab-a"), secret.clone()).unwrap();
         (session, link, secret)
     }
@@ -707,7 +738,7 @@ mod tests {
     }
 
     /// The frames queued for an agent, but the who-watches lists.
-    fn drain(queue: &mut mpsc::Receiver<Bytes>) -> Vec<Bytes> {
+    fn drain(queue: &mut QueueReceiver) -> Vec<Bytes> {
         let mut frames = Vec::new();
         while let Ok(frame) = queue.try_recv() {
             frames.push(frame);
@@ -721,7 +752,7 @@ mod tests {
     }
 
     /// The visitor's control messages, but the who-watches lists.
-    fn drain_controls(controls: &mut mpsc::UnboundedReceiver<Control>) -> Vec<Control> {
+    fn drain_controls(controls: &mut tokio::sync::mpsc::UnboundedReceiver<Control>) -> Vec<Control> {
         let mut all = Vec::new();
         while let Ok(control) = controls.try_recv() {
             if !matches!(control, Control::Agents { .. }) {
@@ -843,7 +874,7 @@ mod tests {
         assert_eq!(ana.dismissed.try_recv(), Ok(()));
         session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
         assert_eq!(drain(&mut ana.queue), [frame("S1")], "what was queued before; nothing after");
-        assert!(matches!(ana.queue.try_recv(), Err(mpsc::error::TryRecvError::Disconnected)));
+        assert!(matches!(ana.queue.try_recv(), Err(tokio::sync::mpsc::error::TryRecvError::Disconnected)));
         assert_eq!(drain(&mut bo.queue), [frame("d1")]);
         assert_eq!(drain_controls(&mut visitor.controls), [Control::AgentLeft { name: "ana".into(), agents: 1 }]);
         assert!(matches!(session.join("ana"), Some(Joining::Declined)), "ana's account is declined");
@@ -859,7 +890,7 @@ mod tests {
         session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
         session.end(CloseReason::new(close::GOING_AWAY, "ignored: the first reason wins"));
         assert_eq!(link.queue.try_recv().unwrap(), frame("S1"));
-        assert!(matches!(link.queue.try_recv(), Err(mpsc::error::TryRecvError::Disconnected)));
+        assert!(matches!(link.queue.try_recv(), Err(tokio::sync::mpsc::error::TryRecvError::Disconnected)));
         assert_eq!(session.end_reason().code, close::SESSION_ENDED);
         assert!(session.join("bo").is_none());
     }
@@ -954,8 +985,14 @@ mod tests {
     #[test]
     fn a_site_keeping_sessions_to_the_first_tab_refuses_other_tabs() {
         let first_only = SessionSite { tabs: TabPolicy::First, ..site() };
-        let (session, secret) =
-            Session::new("1".into(), first_only, limits(8), AssetBudget::new(usize::MAX), Arc::default());
+        let (session, secret) = Session::new(
+            "1".into(),
+            first_only,
+            limits(8),
+            AssetBudget::new(usize::MAX),
+            Arc::default(),
+            MemoryBudget::unlimited(),
+        );
         session.attach_first_visitor(Some("tab-a"), secret.clone()).unwrap();
         let shop = Some("https://shop.example");
         assert_eq!(session.resume(&secret, "shop", shop, Some("tab-b")).err(), Some(ResumeRefused::NotTheFirstTab));
@@ -972,7 +1009,12 @@ mod tests {
 
     #[test]
     fn growing_kept_state_asks_for_a_snapshot_then_is_dropped_far_past_the_limit() {
-        let limits = SessionLimits { agent_queue_frames: 8, kept_state_bytes: 100, assets: ASSET_LIMITS };
+        let limits = SessionLimits {
+            agent_queue_frames: 8,
+            agent_queue_bytes: 1 << 20,
+            kept_state_bytes: 100,
+            assets: ASSET_LIMITS,
+        };
         let (session, mut visitor, _) = open(limits);
         drain_controls(&mut visitor.controls);
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, Bytes::from(vec![0; 40]));

@@ -1,24 +1,34 @@
 //! What every connection handler shares: the config, the accounts, the live sessions, the join limiter,
-//! the tap, the metrics, the events (audit log and webhooks), and the shutdown signal.
+//! the agents' tokens, the caps, the tap, the metrics, the events (audit log and webhooks), and the shutdown
+//! signal.
 
 use crate::assets::AssetLimits;
 use crate::auth::Accounts;
+use crate::budget::MemoryBudget;
+use crate::caps::Caps;
 use crate::config::Config;
 use crate::events::Events;
 use crate::heartbeat::Heartbeat;
 use crate::metrics::Metrics;
-use crate::rate_limit::JoinLimiter;
+use crate::rate_limit::{Backoff, JoinLimiter};
 use crate::registry::Registry;
 use crate::session::{Deadlines, SessionLimits};
 use crate::shutdown::Shutdown;
 use crate::tap::Tap;
+use crate::tokens::Tokens;
 use std::sync::Arc;
 
 pub(crate) struct RelayState {
     pub config: Config,
     pub accounts: Accounts,
     pub registry: Registry,
+    /// The bytes all sessions hold in kept state and agent queues.
+    pub memory: Arc<MemoryBudget>,
     pub join_limiter: JoinLimiter,
+    /// Agents' session tokens (one password check per sign-in).
+    pub tokens: Tokens,
+    /// What one address or one site may hold open.
+    pub caps: Caps,
     pub tap: Tap,
     /// What `/metrics` shows; each session holds it too.
     pub metrics: Arc<Metrics>,
@@ -40,13 +50,28 @@ impl RelayState {
             AssetLimits { max_asset_bytes: config.max_asset_bytes, max_session_bytes: config.session_asset_bytes };
         let limits = SessionLimits {
             agent_queue_frames: config.agent_queue_frames,
+            agent_queue_bytes: config.limits.agent_queue_bytes,
             kept_state_bytes: config.kept_state_bytes,
             assets,
         };
+        let memory = MemoryBudget::new(config.limits.memory_bytes);
         RelayState {
-            registry: Registry::new(config.key_digits, config.max_sessions, limits, config.total_asset_bytes)
-                .with_metrics(metrics.clone()),
-            join_limiter: JoinLimiter::new(config.join_attempts_per_minute),
+            registry: Registry::new(
+                config.key_digits,
+                config.max_sessions,
+                limits,
+                config.total_asset_bytes,
+                memory.clone(),
+            )
+            .with_metrics(metrics.clone()),
+            memory,
+            join_limiter: JoinLimiter::new(Backoff {
+                free_failures: config.join_attempts_per_minute,
+                first: config.limits.join_backoff,
+                max: config.limits.join_backoff_max,
+            }),
+            tokens: Tokens::new(config.limits.agent_token_ttl),
+            caps: Caps::new(&config.limits),
             accounts,
             tap,
             metrics,

@@ -12,6 +12,7 @@
 //!   `OTHER_TAB`; the session goes on.
 //! - The session ending (a deadline, the key expiring): the connection is closed with the session's reason.
 
+use crate::caps::Place;
 use crate::close::{finish, CloseReason, Connection, Ending};
 use crate::config::SiteConfig;
 use crate::events::{self, Event, Events, What};
@@ -28,13 +29,9 @@ use cobrowse_protocol::message::{decode_asset, decode_control, encode_control};
 use cobrowse_protocol::{close, frame, Control, FrameKind};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
 use warp::ws::{Message, WebSocket};
-
-/// How long a resuming visitor has to send `Resume` after connecting.
-const RESUME_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The longest tab id the relay keeps (the shim sends 32 hex digits).
 const MAX_TAB_ID_BYTES: usize = 64;
@@ -104,14 +101,49 @@ async fn admit(
         consent: site.consent,
         remote_control: site.remote_control,
     };
+    let places = take_session_places(state, request.client, &site.id)?;
     let (session, secret) =
         state.registry.open(session_site).map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string()))?;
     keeper::spawn(session.clone(), state.clone());
+    let ended = session.clone();
+    tokio::spawn(async move {
+        ended.ended().await;
+        drop(places);
+    });
     let link = session.attach_first_visitor(tab, secret).ok_or_else(|| Ending::Close(session.end_reason()))?;
     tracing::info!(key = session.key(), site = site.id, client = %request.client, "session started");
     let masking_sha256 = events::masking_sha256(session.masking());
     state.events.record(Event::of(&session, What::SessionStarted { masking_sha256 }));
     Ok((session, link))
+}
+
+/// The places a new session takes among its address's and its site's sessions (held until it ends), or
+/// why it may not open.
+fn take_session_places(
+    state: &RelayState,
+    client: SocketAddr,
+    site_id: &str,
+) -> Result<(Place<IpAddr>, Place<String>), Ending> {
+    let caps = &state.caps;
+    let by_address = caps.sessions_per_address.enter(client.ip()).ok_or_else(|| {
+        Ending::close(
+            close::AT_CAPACITY,
+            format!(
+                "this address has {} sessions open already; end one, or try again in a few minutes",
+                caps.sessions_per_address.cap()
+            ),
+        )
+    })?;
+    let by_site = caps.sessions_per_site.enter(site_id.to_owned()).ok_or_else(|| {
+        Ending::close(
+            close::AT_CAPACITY,
+            format!(
+                "this site has {} sessions open already, its limit; try again in a few minutes",
+                caps.sessions_per_site.cap()
+            ),
+        )
+    })?;
+    Ok((by_address, by_site))
 }
 
 /// Reads the `Resume` and attaches this connection to its session.
@@ -123,7 +155,21 @@ async fn resume(
     tab: Option<&str>,
     heard: &Heard,
 ) -> Result<(Arc<Session>, VisitorLink), Ending> {
-    let first = first_frame(stream, state.config.max_frame_bytes, heard, RESUME_TIMEOUT, "Resume").await?;
+    let Some(_unauthenticated) = state.caps.unauthenticated.enter(request.client.ip()) else {
+        return Err(Ending::close(
+            close::AT_CAPACITY,
+            "too many connections from this address are still resuming; try again in 10 s",
+        ));
+    };
+    let limits = &state.config.limits;
+    let first =
+        first_frame(stream, state.config.max_frame_bytes, heard, limits.first_message_timeout, "Resume").await?;
+    if first.len() > limits.first_message_bytes {
+        return Err(Ending::bad_input(
+            close::FRAME_TOO_LARGE,
+            format!("a Resume of {} bytes is over the limit of {} bytes", first.len(), limits.first_message_bytes),
+        ));
+    }
     let (key, secret) = read_resume(&first, state)?;
     let refuse = |refused: ResumeRefused| {
         tracing::warn!(key = &*crate::logging::bounded(&key), site = site.id, client = %request.client, %refused, "resume refused");

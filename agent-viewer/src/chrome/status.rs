@@ -85,7 +85,10 @@ pub fn for_close(code: u16, reason: &str) -> (State, String) {
         close::AUTH_FAILED => (State::Error, "Wrong agent name or password"),
         close::UNKNOWN_KEY => (State::Error, "No session has this key — check the digits with the visitor"),
         close::KEY_EXPIRED => (State::Error, "This session key has expired — ask the visitor for a new one"),
+        // The relay's reason says what failed too often and how long to wait ("wait 4 s, then try again").
+        close::TOO_MANY_ATTEMPTS if !reason.trim().is_empty() => return (State::Error, sentence(reason)),
         close::TOO_MANY_ATTEMPTS => (State::Error, "Too many join attempts — wait a minute, then try again"),
+        close::TRY_AGAIN_LATER => (State::Error, "The relay is busy signing others in — try again in a second"),
         close::AT_CAPACITY => (State::Error, "The relay cannot take more sessions right now — try again shortly"),
         close::UNEXPECTED_MESSAGE => (State::Error, "The relay did not accept this viewer's message — reload the page"),
         close::MALFORMED_FRAME => (State::Error, "The relay could not read this viewer's message — reload the page"),
@@ -96,6 +99,16 @@ pub fn for_close(code: u16, reason: &str) -> (State, String) {
         _ => (State::Disconnected, "Connection to the relay lost"),
     };
     (state, text.to_string())
+}
+
+/// `reason` as a sentence: trimmed, its first letter upper-case.
+fn sentence(reason: &str) -> String {
+    let reason = reason.trim();
+    let mut chars = reason.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The status line on the page. Shared by the viewer and its connection's handlers, so it changes

@@ -52,6 +52,8 @@ struct ConfigFile {
     insecure_public: Option<bool>,
     audit: Option<AuditConfig>,
     metrics_token: Option<String>,
+    #[serde(default)]
+    limits: super::limits::LimitsTable,
 }
 
 /// An agent as written in the file: a hash, or (for development) a plain password hashed at load.
@@ -61,6 +63,8 @@ struct AgentEntry {
     name: String,
     password_hash: Option<String>,
     password: Option<String>,
+    /// The ids of the sites the agent serves; absent: all.
+    sites: Option<Vec<String>>,
 }
 
 fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigError> {
@@ -100,6 +104,7 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.insecure_public = file.insecure_public.unwrap_or(config.insecure_public);
     config.audit = file.audit.map(|audit| AuditConfig { path: audit_path(base, audit.path), ..audit });
     config.metrics_token = file.metrics_token;
+    config.limits = file.limits.into_limits();
     config.validate(source_name)?;
     Ok(config)
 }
@@ -115,9 +120,10 @@ fn audit_path(base: &Path, path: PathBuf) -> PathBuf {
 
 fn agent_from_entry(index: usize, entry: AgentEntry) -> Result<AgentAccount, FieldProblem> {
     let field = |name: &str| format!("agents[{index}].{name}");
+    let sites = entry.sites;
     match (entry.password_hash, entry.password) {
-        (Some(password_hash), None) => Ok(AgentAccount { name: entry.name, password_hash }),
-        (None, Some(password)) => Ok(AgentAccount::with_password(&entry.name, &password)),
+        (Some(password_hash), None) => Ok(AgentAccount { name: entry.name, password_hash, sites }),
+        (None, Some(password)) => Ok(AgentAccount { sites, ..AgentAccount::with_password(&entry.name, &password) }),
         (Some(_), Some(_)) => Err((
             field("password"),
             "is given together with `password_hash`: keep only `password_hash` (or, for development, only `password`)".into(),

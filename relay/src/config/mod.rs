@@ -6,10 +6,12 @@
 //! start, naming the file and the field, instead of surfacing later as a refused visitor.
 
 mod file;
+mod limits;
 mod model;
 mod validate;
 
 pub use crate::auth::AgentAccount;
+pub use limits::Limits;
 pub use model::{
     defaults, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig, TabPolicy,
     TlsConfig, WebhookConfig,

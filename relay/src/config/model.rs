@@ -40,7 +40,9 @@ pub struct Config {
     pub session_asset_bytes: usize,
     /// The most bytes of assets all live sessions may hold together; uploads past it are dropped.
     pub total_asset_bytes: usize,
-    /// How many join attempts one IP address may make per minute (a burst of that many, then refilled).
+    /// How many failed joins (wrong passwords, unknown keys) one address or one account may make before
+    /// it must wait (`limits.join_backoff_secs`, doubling); a failure is forgotten after a quiet minute.
+    /// Successful joins never count.
     pub join_attempts_per_minute: u32,
     /// How often the relay pings each peer (TOML: `heartbeat_interval_secs`).
     pub heartbeat_interval: Duration,
@@ -65,6 +67,8 @@ pub struct Config {
     pub audit: Option<AuditConfig>,
     /// When set, `/metrics` answers only requests with `Authorization: Bearer <this>`.
     pub metrics_token: Option<String>,
+    /// Connections, sign-ins and memory (TOML: `[limits]`).
+    pub limits: super::limits::Limits,
 }
 
 /// A site that may start sessions.
@@ -337,6 +341,7 @@ impl Config {
             insecure_public: false,
             audit: None,
             metrics_token: None,
+            limits: super::limits::Limits::default(),
         }
     }
 }

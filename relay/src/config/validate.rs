@@ -14,8 +14,10 @@ impl Config {
         };
         validate_sites(&self.sites).map_err(|(field, problem)| invalid(field, problem))?;
         validate_agents(&self.agents).map_err(|(field, problem)| invalid(field, problem))?;
+        validate_agent_sites(self).map_err(|(field, problem)| invalid(field, problem))?;
         validate_limits(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))?;
-        validate_observability(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))
+        validate_observability(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))?;
+        self.limits.validate(self.max_frame_bytes).map_err(|(field, problem)| invalid(field, problem))
     }
 }
 
@@ -165,6 +167,28 @@ pub(super) fn validate_agents(agents: &[AgentAccount]) -> Result<(), FieldProble
         }
         crate::auth::check_hash(&agent.password_hash)
             .map_err(|problem| (format!("agents[{index}].password_hash"), problem))?;
+    }
+    Ok(())
+}
+
+/// An agent's `sites` must name configured sites (and at least one).
+fn validate_agent_sites(config: &Config) -> Result<(), FieldProblem> {
+    for (index, agent) in config.agents.iter().enumerate() {
+        let Some(sites) = &agent.sites else { continue };
+        if sites.is_empty() {
+            return Err((
+                format!("agents[{index}].sites"),
+                "is empty, so the agent could join nothing: list site ids, or leave `sites` out for every site".into(),
+            ));
+        }
+        for (site_index, site) in sites.iter().enumerate() {
+            if !config.sites.iter().any(|configured| &configured.id == site) {
+                return Err((
+                    format!("agents[{index}].sites[{site_index}]"),
+                    format!("{site:?} is not a configured site id; give one of the [[sites]] ids"),
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -206,11 +206,13 @@ pub async fn send<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStrea
 }
 
 /// The next binary message but the who-watches lists (`Control::Agents`, sent whenever an agent comes or
-/// goes: `tests/call.rs` reads them with [`next_binary_any`]); panics on anything else or after [`PATIENCE`].
+/// goes: `tests/call.rs` reads them with [`next_binary_any`]) and the agent's sign-in token
+/// (`Control::SignedIn`, before `Joined`: `tests/limits.rs` reads it); panics on anything else or after
+/// [`PATIENCE`].
 pub async fn next_binary<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut WebSocketStream<S>) -> Bytes {
     loop {
         let bytes = next_binary_any(socket).await;
-        if !matches!(decode_control(&bytes), Ok(Control::Agents { .. })) {
+        if !matches!(decode_control(&bytes), Ok(Control::Agents { .. } | Control::SignedIn { .. })) {
             return bytes;
         }
     }
@@ -248,7 +250,8 @@ pub async fn next_control_any<S: AsyncRead + AsyncWrite + Unpin>(socket: &mut We
 /// who-watches list, see [`next_binary`]).
 pub async fn expect_close(socket: &mut Socket) -> (u16, String) {
     expect_close_after(socket, |message| match &message {
-        Message::Binary(bytes) if matches!(decode_control(bytes), Ok(Control::Agents { .. })) => {}
+        Message::Binary(bytes)
+            if matches!(decode_control(bytes), Ok(Control::Agents { .. } | Control::SignedIn { .. })) => {}
         _ => panic!("expected a close, got {message:?}"),
     })
     .await
