@@ -7,6 +7,7 @@
 use crate::asset::AssetUpload;
 use crate::codec::{CodecError, Compressor, Decompressor};
 use crate::control::{Control, ToVisitor};
+use crate::depth::MAX_DEPTH;
 use crate::frame::{self, FrameError, FrameKind};
 use crate::masking::MaskingRules;
 use crate::page::{Delta, Snapshot};
@@ -82,11 +83,11 @@ impl Decoder {
         match kind {
             FrameKind::Snapshot => {
                 let raw = self.decompressor.snapshot(payload)?;
-                Ok(Message::Snapshot(from_postcard(&raw, "snapshot")?))
+                Ok(Message::Snapshot(from_page_postcard(&raw, "snapshot")?))
             }
             FrameKind::Delta => {
                 let raw = self.decompressor.delta(payload)?;
-                Ok(Message::Delta(from_postcard(&raw, "delta")?))
+                Ok(Message::Delta(from_page_postcard(&raw, "delta")?))
             }
             FrameKind::Control => Ok(Message::Control(from_postcard(payload, "control message")?)),
             FrameKind::Asset => Ok(Message::Asset(from_postcard(payload, "asset upload")?)),
@@ -281,6 +282,18 @@ pub fn decode_asset(payload: &[u8]) -> Result<AssetUpload, DecodeError> {
 /// visitor's download; an empty payload, which never happens, would only fail to decode.
 fn to_postcard<T: serde::Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).unwrap_or_default()
+}
+
+/// Page content: postcard's error for a tree past [`MAX_DEPTH`] carries no text (its `custom` errors all read
+/// alike), so the reason names the limit as a possible cause.
+fn from_page_postcard<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T, DecodeError> {
+    postcard::from_bytes(bytes).map_err(|error| {
+        let reason = match error {
+            postcard::Error::SerdeDeCustom => format!("{error} (malformed, or nested deeper than {MAX_DEPTH} levels)"),
+            other => other.to_string(),
+        };
+        DecodeError::Payload { what, reason }
+    })
 }
 
 fn from_postcard<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T, DecodeError> {
