@@ -4,7 +4,7 @@
 //! once per level. A visitor's page could nest a few thousand levels and make an agent's viewer (wasm,
 //! a 1 MiB stack) run out of stack in the decoder or the builder, a trap it does not recover from. So the
 //! tree has a depth limit, [`MAX_DEPTH`], enforced here while decoding: a deeper tree is an error
-//! before the decoder goes one level further (postcard keeps no text of it; `message.rs` names the limit), so decoding never uses
+//! before the decoder goes one level further (postcard keeps no text of it), so decoding never uses
 //! more than about 512 levels of stack (measured natively: postcard took ~0.5–1 KiB a level in a release
 //! build and 4–8 KiB in a debug build; 5,000 levels overflowed a 2 MiB thread in release and an 8 MiB
 //! one in debug). The visitor's serializer cuts deeper content itself (an element at the limit is sent as
@@ -16,6 +16,10 @@
 //! it (a root itself adds no level). The limit counts from the top of each decoded tree, so a delta may
 //! add a subtree of up to 512 levels under any node: the viewer's builder recurses only over the subtree it
 //! builds.
+//!
+//! The viewer's [`crate::Decoder`] reads snapshots and deltas without recursion (`reader.rs`: a browser's
+//! native stack runs out before the wasm one); what is here is the serde path (`postcard::from_bytes`),
+//! which any other reader of page content takes, with the same limit.
 //!
 //! serde's derive has no way to carry a depth, so `Node`, `NodeKind`, `Element`, `Extras` and `Root`
 //! implement `Deserialize` by hand here with seeds that carry it; they read exactly what the derived

@@ -25,6 +25,7 @@ pub mod markup;
 pub mod masking;
 pub mod message;
 pub mod page;
+pub mod reader;
 
 pub use asset::AssetUpload;
 pub use call::{AgentId, AgentInfo, RemoteInput};

@@ -7,10 +7,10 @@
 use crate::asset::AssetUpload;
 use crate::codec::{CodecError, Compressor, Decompressor};
 use crate::control::{Control, ToVisitor};
-use crate::depth::MAX_DEPTH;
 use crate::frame::{self, FrameError, FrameKind};
 use crate::masking::MaskingRules;
 use crate::page::{Delta, Snapshot};
+use crate::reader;
 use thiserror::Error;
 
 /// The largest payload a [`Decoder`] inflates by default: 64 MiB.
@@ -60,7 +60,8 @@ impl Encoder {
     }
 }
 
-/// Turns frames back into messages, keeping the connection's inflate context.
+/// Turns frames back into messages, keeping the connection's inflate context. Page content is decoded
+/// without recursion (`reader.rs`), so no tree, however deep, can exhaust the caller's stack.
 pub struct Decoder {
     decompressor: Decompressor,
 }
@@ -83,11 +84,14 @@ impl Decoder {
         match kind {
             FrameKind::Snapshot => {
                 let raw = self.decompressor.snapshot(payload)?;
-                Ok(Message::Snapshot(from_page_postcard(&raw, "snapshot")?))
+                let snapshot =
+                    reader::snapshot(&raw).map_err(|reason| DecodeError::Payload { what: "snapshot", reason })?;
+                Ok(Message::Snapshot(snapshot))
             }
             FrameKind::Delta => {
                 let raw = self.decompressor.delta(payload)?;
-                Ok(Message::Delta(from_page_postcard(&raw, "delta")?))
+                let delta = reader::delta(&raw).map_err(|reason| DecodeError::Payload { what: "delta", reason })?;
+                Ok(Message::Delta(delta))
             }
             FrameKind::Control => Ok(Message::Control(from_postcard(payload, "control message")?)),
             FrameKind::Asset => Ok(Message::Asset(from_postcard(payload, "asset upload")?)),
@@ -282,18 +286,6 @@ pub fn decode_asset(payload: &[u8]) -> Result<AssetUpload, DecodeError> {
 /// visitor's download; an empty payload, which never happens, would only fail to decode.
 fn to_postcard<T: serde::Serialize>(value: &T) -> Vec<u8> {
     postcard::to_allocvec(value).unwrap_or_default()
-}
-
-/// Page content: postcard's error for a tree past [`MAX_DEPTH`] carries no text (its `custom` errors all read
-/// alike), so the reason names the limit as a possible cause.
-fn from_page_postcard<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T, DecodeError> {
-    postcard::from_bytes(bytes).map_err(|error| {
-        let reason = match error {
-            postcard::Error::SerdeDeCustom => format!("{error} (malformed, or nested deeper than {MAX_DEPTH} levels)"),
-            other => other.to_string(),
-        };
-        DecodeError::Payload { what, reason }
-    })
 }
 
 fn from_postcard<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8], what: &'static str) -> Result<T, DecodeError> {

@@ -224,3 +224,56 @@ fn an_unknown_node_kind_or_a_truncated_tree_is_an_error() {
         assert!(decode_snapshot(&bytes[..cut]).is_err(), "cut at {cut}");
     }
 }
+
+/// The viewer's decoder (`reader.rs`) keeps no recursion: on a 256 KiB stack, far too small for 512 levels of
+/// serde's recursion in a debug build, it reads a tree at the limit and refuses 5,000 levels.
+#[test]
+fn the_viewer_s_decoder_reads_any_depth_on_a_small_stack() {
+    let on_a_small_stack = |levels: usize| {
+        std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let result = reader::snapshot(&nested_snapshot_bytes(levels));
+                let outcome = result.as_ref().map(|_| ()).map_err(Clone::clone);
+                std::mem::forget(result); // dropping 511 levels recurses: not what is measured here
+                outcome
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    };
+    assert_eq!(on_a_small_stack(MAX_DEPTH - 1), Ok(()));
+    let refused = on_a_small_stack(5_000).unwrap_err();
+    assert!(refused.contains("deeper than 512 levels"), "{refused}");
+}
+
+#[test]
+fn the_viewer_s_decoder_agrees_with_serde_on_every_kind_and_cut() {
+    let snapshot = nested_snapshot(4);
+    let bytes = postcard::to_allocvec(&snapshot).unwrap();
+    assert_eq!(reader::snapshot(&bytes), Ok(snapshot));
+    for cut in 0..bytes.len() {
+        let serde = postcard::from_bytes::<Snapshot>(&bytes[..cut]).ok();
+        assert_eq!(reader::snapshot(&bytes[..cut]).ok(), serde, "cut at {cut}");
+    }
+    on_a_16_mib_stack(|| {
+        for frame in [false, true] {
+            let delta = Delta {
+                events: vec![
+                    Event::Children {
+                        parent: 1,
+                        children: vec![Child::Existing(4), Child::New(nested_roots(40, frame))],
+                    },
+                    Event::Pointer(Point { x: 1, y: -1 }),
+                    Event::Frame { frame: 2, document: None },
+                ],
+            };
+            let bytes = postcard::to_allocvec(&delta).unwrap();
+            assert_eq!(reader::delta(&bytes), Ok(delta));
+            let too_deep = Delta {
+                events: vec![Event::Children { parent: 1, children: vec![Child::New(nested_roots(MAX_DEPTH, frame))] }],
+            };
+            assert!(reader::delta(&postcard::to_allocvec(&too_deep).unwrap()).is_err());
+        }
+    });
+}

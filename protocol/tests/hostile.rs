@@ -91,8 +91,32 @@ fn decode_everywhere(bytes: &[u8]) {
     if let Ok((_, raw)) = Decoder::new(LIMIT).inflate(bytes) {
         assert!(raw.len() <= LIMIT.max(bytes.len()), "inflated {} bytes past the limit", raw.len());
     }
-    let _ = postcard::from_bytes::<Snapshot>(bytes);
-    let _ = postcard::from_bytes::<Delta>(bytes);
+    // The viewer's decoder (no recursion) and serde's agree on what page content the bytes are.
+    assert_eq!(reader::snapshot(bytes).ok(), postcard::from_bytes::<Snapshot>(bytes).ok());
+    assert_eq!(reader::delta(bytes).ok(), postcard::from_bytes::<Delta>(bytes).ok());
+}
+
+/// Valid page content (postcard, before deflate) with some bytes flipped and perhaps cut short.
+fn mutated_page_content() -> impl Strategy<Value = Vec<u8>> {
+    let flips = proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..4);
+    (any::<bool>(), flips, any::<prop::sample::Index>()).prop_map(|(snapshot, flips, cut)| {
+        let frames = valid_frames();
+        let frame = if snapshot { &frames[0] } else { &frames[1] };
+        let mut bytes = match snapshot {
+            true => Decoder::new(LIMIT).inflate(frame).unwrap().1,
+            false => {
+                let mut decoder = Decoder::new(LIMIT);
+                decoder.inflate(&frames[0]).unwrap();
+                decoder.inflate(frame).unwrap().1
+            }
+        };
+        for (at, value) in flips {
+            let at = at.index(bytes.len());
+            bytes[at] ^= value;
+        }
+        bytes.truncate(cut.index(bytes.len() + 1).max(bytes.len() / 2));
+        bytes
+    })
 }
 
 proptest! {
@@ -110,6 +134,11 @@ proptest! {
 
     #[test]
     fn mutated_valid_frames_never_panic(bytes in mutated_frame()) {
+        decode_everywhere(&bytes);
+    }
+
+    #[test]
+    fn mutated_page_content_decodes_alike_both_ways(bytes in mutated_page_content()) {
         decode_everywhere(&bytes);
     }
 
