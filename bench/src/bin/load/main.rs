@@ -109,16 +109,23 @@ async fn round(options: &Options, sessions: usize) -> Result<Round, String> {
     println!("  {ready} sessions ready in {:.1} s", started.elapsed().as_secs_f64());
     tokio::time::sleep(Duration::from_secs(2)).await; // the first deltas of the last sessions settle
     let (rss_start, cpu_start, window_start) = (relay.rss_bytes(), relay.cpu_time(), Instant::now());
+    let own_cpu_start = relay_process::cpu_time("self");
     load.tally.set_measuring(true);
     tokio::time::sleep(Duration::from_secs(options.secs)).await;
     load.tally.set_measuring(false);
     let window = window_start.elapsed().as_secs_f64();
     let (cpu, rss_end) = (relay.cpu_time() - cpu_start, relay.rss_bytes());
+    let own = (relay_process::cpu_time("self") - own_cpu_start, relay_process::rss_bytes("self"));
     let _ = stop.send(true);
     for task in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
     }
     let figures = report(&load.tally, ready, window, cpu, rss_before, rss_start.max(rss_end));
+    println!(
+        "  this load tool: {:.0}% of one core, RSS {:.0} MB (it shares the machine's cores with the relay)",
+        own.0.as_secs_f64() / window * 100.0,
+        mb(own.1)
+    );
     drop(relay);
     Ok(figures)
 }

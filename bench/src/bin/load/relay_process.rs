@@ -53,26 +53,37 @@ impl RelayProcess {
         Err(format!("the relay did not listen on {} within 20 s", self.addr))
     }
 
-    /// The relay's resident memory now, in bytes (`VmRSS` of `/proc/PID/status`).
+    /// The relay's resident memory now, in bytes.
     pub fn rss_bytes(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        let kib = status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|rest| rest.split_whitespace().next().and_then(|number| number.parse::<u64>().ok()));
-        kib.unwrap_or(0) * 1024
+        rss_bytes(&self.child.id().to_string())
     }
 
-    /// The CPU time the relay used so far, user and system (`/proc/PID/stat`).
+    /// The CPU time the relay used so far, user and system.
     pub fn cpu_time(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // The fields after the command name (which may hold spaces) start after its closing parenthesis;
-        // utime and stime are the 14th and 15th fields of the line, the 12th and 13th after it.
-        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-        let fields: Vec<u64> = after_name.split_whitespace().filter_map(|field| field.parse().ok()).collect();
-        let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
-        Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second())
+        cpu_time(&self.child.id().to_string())
     }
+}
+
+/// The resident memory of process `pid` (or `self`) now, in bytes (`VmRSS` of `/proc/PID/status`).
+pub fn rss_bytes(pid: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next().and_then(|number| number.parse::<u64>().ok()));
+    kib.unwrap_or(0) * 1024
+}
+
+/// The CPU time process `pid` (or `self`) used so far, user and system (`/proc/PID/stat`).
+pub fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which may hold spaces) start after its closing parenthesis,
+    // with the state (the 3rd field); utime and stime are the 14th and 15th.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let field = |number: usize| fields.get(number - 3).and_then(|text| text.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = field(14) + field(15);
+    Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second())
 }
 
 impl Drop for RelayProcess {

@@ -59,8 +59,8 @@ async fn run_session(index: usize, load: &Arc<Load>, setup: tokio::sync::OwnedSe
     for (number, name) in AGENTS.iter().enumerate() {
         agents.push(join(load, index * 3 + 1 + number, name, &key).await?);
     }
-    drop(setup);
     Tally::count(&load.tally.ready_sessions, 1);
+    drop(setup);
     let readers: Vec<_> = agents.into_iter().map(|agent| tokio::spawn(read_as_agent(agent, load.clone()))).collect();
     let requests = tokio::spawn(read_as_visitor(receiving, load.clone()));
     send_deltas(&mut sending, index, load).await?;
