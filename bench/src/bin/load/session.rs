@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
@@ -85,7 +86,11 @@ async fn connect(load: &Load, n: usize, path: &str) -> Result<Socket, String> {
     let _ = stream.set_nodelay(true);
     let mut request = format!("ws://{}{path}", load.relay).into_client_request().map_err(|error| error.to_string())?;
     request.headers_mut().insert("Origin", "http://load.test".parse().expect("a valid header value"));
-    let (socket, _) = tokio::time::timeout(PATIENCE, tokio_tungstenite::client_async(request, stream))
+    // Small buffers: tungstenite's default allocates 128 KiB for reading per socket, which for 30,000
+    // sockets would make this tool, not the relay, what runs out of memory.
+    let config = WebSocketConfig::default().read_buffer_size(8 * 1024).write_buffer_size(0);
+    let handshake = tokio_tungstenite::client_async_with_config(request, stream, Some(config));
+    let (socket, _) = tokio::time::timeout(PATIENCE, handshake)
         .await
         .map_err(|_| "the WebSocket handshake timed out".to_string())?
         .map_err(|error| format!("the WebSocket handshake failed: {error}"))?;
