@@ -96,7 +96,7 @@ async fn run(options: Options) -> Result<(), String> {
 
 /// Starts a relay and `sessions` sessions, measures for `--secs`, prints the figures.
 async fn round(options: &Options, sessions: usize) -> Result<Round, String> {
-    raise_open_files_limit(sessions * 3 * 2 + 1024)?;
+    raise_open_files_limit(sessions * 3 + 1024)?;
     let relay = RelayProcess::start(&options.relay, sessions)?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = relay.rss_bytes();
@@ -184,8 +184,8 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-/// Lets this process (and the relay it starts, which inherits the limit) hold `needed` open files:
-/// three sockets a session on each side.
+/// Lets this process (and the relay it starts, which inherits the limit) hold `needed` open files: three
+/// sockets a session, in each of the two processes.
 fn raise_open_files_limit(needed: usize) -> Result<(), String> {
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: getrlimit and setrlimit read and write the plain struct given.
@@ -205,7 +205,12 @@ fn raise_open_files_limit(needed: usize) -> Result<(), String> {
         let capped = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
         libc::setrlimit(libc::RLIMIT_NOFILE, &capped);
     }
-    Err(format!("{needed} open files are needed and the hard limit is {}: raise it (ulimit -Hn)", limit.rlim_max))
+    let most = (limit.rlim_max as usize).saturating_sub(1024) / 3;
+    Err(format!(
+        "{needed} open files are needed and the hard limit is {} (raising it needs root with CAP_SYS_RESOURCE): \
+         raise it (ulimit -Hn) or run at most {most} sessions",
+        limit.rlim_max
+    ))
 }
 
 fn parse_options() -> Result<Options, String> {
