@@ -6,7 +6,10 @@
 //!
 //! When the mirror falls out of step (an event names an unknown id, or a frame cannot be decoded) the
 //! session asks the relay once for a fresh snapshot with `Control::MirrorOutOfStep`, and may ask again
-//! only after a snapshot arrived.
+//! only after a snapshot arrived. A frame that cannot be decoded or built (corrupt, too large, or a page
+//! tree nested past `cobrowse_protocol::MAX_DEPTH`, which the decoder refuses before it could exhaust the
+//! stack) also shows in the status (`reconnecting`, [`RESYNCING_TEXT`]) until the fresh snapshot is in the
+//! mirror: the viewer never stays on a page it cannot show without saying so.
 //!
 //! It also follows the visitor's page between pages: `VisitorAway` makes the status `navigating` (a page
 //! load) or `reconnecting` (a dropped connection) while the mirror keeps the last page, and the next page's
@@ -49,6 +52,8 @@ pub struct Reply {
 pub const NAVIGATING_TEXT: &str = "The visitor is changing page…";
 /// The status text while the visitor's connection is down.
 pub const VISITOR_DROPPED_TEXT: &str = "The visitor's connection dropped; waiting for it to come back…";
+/// The status text after a frame the mirror could not decode or build, until a fresh snapshot is in.
+pub const RESYNCING_TEXT: &str = "Part of the visitor's page could not be shown; asking for a fresh copy…";
 /// The status text after a rejoin, until the catch-up snapshot is in the mirror.
 pub const CATCHING_UP_TEXT: &str = "Reconnected — catching up with the visitor's page…";
 
@@ -76,6 +81,8 @@ pub struct Session {
     visitor_away: Option<bool>,
     /// `AwaitingConsent` arrived on this connection and `Joined` has not yet.
     awaiting_consent: bool,
+    /// A frame could not be decoded or built; the status says so until the next snapshot is in.
+    resyncing: bool,
     /// The visitor declined this agent (final, across connections).
     declined: bool,
     /// The URL of the visitor's page, from its last snapshot.
@@ -95,6 +102,7 @@ impl Session {
             catching_up: false,
             visitor_away: None,
             awaiting_consent: false,
+            resyncing: false,
             declined: false,
             visitor_url: String::new(),
             call: CallState::default(),
@@ -125,6 +133,7 @@ impl Session {
         self.catching_up = false;
         self.visitor_away = None;
         self.awaiting_consent = false;
+        self.resyncing = false;
         if !rejoining {
             self.declined = false; // a new join, perhaps to another session
         }
@@ -273,11 +282,12 @@ impl Session {
     /// visitor who was away, or the catch-up of a rejoin. The catch-up snapshot of a visitor who is away is
     /// the last page, so the status stays.
     fn status_after_snapshot(&mut self) -> Option<(State, String)> {
+        let resynced = std::mem::take(&mut self.resyncing);
         let catch_up = std::mem::take(&mut self.catching_up);
         if catch_up && self.visitor_away.is_some() {
             return None;
         }
-        let was_waiting = self.visitor_away.take().is_some() || (catch_up && self.rejoining);
+        let was_waiting = self.visitor_away.take().is_some() || (catch_up && self.rejoining) || resynced;
         self.rejoining = false;
         let key = self.joined.as_deref().unwrap_or_default();
         was_waiting.then(|| (State::Live, live_text(key)))
@@ -290,9 +300,13 @@ impl Session {
         self.counters.refused_shadow_hosts = self.mirror.refused_shadow_hosts();
     }
 
+    /// A frame the mirror cannot show: warned about, counted, shown in the status, and a fresh snapshot
+    /// asked for (once until one arrives).
     fn bad_frame(&mut self, why: &str, reply: &mut Reply) {
         web_sys::console::warn_1(&format!("cobrowse viewer: frame skipped: {why}").into());
         self.counters.bad_frames += 1;
+        self.resyncing = true;
+        reply.status = Some((State::Reconnecting, RESYNCING_TEXT.to_string()));
         self.ask_for_snapshot(reply);
     }
 

@@ -16,7 +16,7 @@ pub enum CodecError {
     Corrupt(String),
     #[error("a delta arrived before any snapshot: the receiver must start at a snapshot")]
     NoContext,
-    #[error("payload inflates past the limit of {limit} bytes")]
+    #[error("payload inflates past the limit of {limit} bytes (a deflate bomb, or a page too large to mirror)")]
     TooLarge { limit: usize },
 }
 
@@ -80,14 +80,18 @@ impl Decompressor {
         result
     }
 
+    /// Inflates into a buffer that never grows past `limit + 1` bytes: one byte more than the limit is
+    /// how a payload past it shows, so a deflate bomb costs at most that much memory before it is refused.
     fn inflate_all(&mut self, input: &mut &[u8]) -> Result<Vec<u8>, CodecError> {
-        let mut output = Vec::with_capacity(input.len() * 4 + 64);
+        let most = self.limit.saturating_add(1);
+        let mut output = Vec::with_capacity(input.len().saturating_mul(4).saturating_add(64).min(most));
         loop {
-            if output.len() >= self.limit {
+            if output.len() > self.limit {
                 return Err(CodecError::TooLarge { limit: self.limit });
             }
             if output.capacity() == output.len() {
-                output.reserve(output.capacity().min(self.limit));
+                let goal = output.capacity().saturating_mul(2).clamp(64, most);
+                output.reserve_exact(goal - output.len());
             }
             let before_in = self.stream.total_in();
             let status = self
@@ -157,6 +161,14 @@ mod tests {
         let mut rx = Decompressor::new(1000);
         let bomb = tx.snapshot(&vec![0u8; 1_000_000]);
         assert_eq!(rx.snapshot(&bomb), Err(CodecError::TooLarge { limit: 1000 }));
+    }
+
+    #[test]
+    fn a_payload_of_exactly_the_limit_inflates() {
+        let mut tx = Compressor::new();
+        let payload = sample(1000);
+        assert_eq!(Decompressor::new(1000).snapshot(&tx.snapshot(&payload)).unwrap(), payload);
+        assert_eq!(Decompressor::new(999).snapshot(&tx.snapshot(&payload)), Err(CodecError::TooLarge { limit: 999 }));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The cobrowse wire protocol, free of IO.
 //!
 //! Everything that crosses a WebSocket between a visitor, the relay and an agent is defined here, so the
-//! three parts agree by construction and the whole protocol can be tested natively (no fuzzing harness
-//! exists yet; the IO-free design is what will let one drive the decoders directly).
+//! three parts agree by construction and the whole protocol can be tested natively: `tests/hostile.rs`
+//! feeds the decoders arbitrary bytes (proptest), and `fuzz/` (cargo-fuzz) drives them directly.
 //!
 //! A WebSocket binary message is one *frame*: a two-byte header (see [`frame`]) and a payload.
 //! - Page content ([`page::Snapshot`], [`page::Delta`]) is postcard-encoded, then deflated by a
@@ -19,15 +19,18 @@ pub mod close;
 pub mod codec;
 pub mod control;
 pub mod deflate;
+pub mod depth;
 pub mod frame;
 pub mod markup;
 pub mod masking;
 pub mod message;
 pub mod page;
+pub mod reader;
 
 pub use asset::AssetUpload;
 pub use call::{AgentId, AgentInfo, RemoteInput};
 pub use control::{Control, ToVisitor};
+pub use depth::MAX_DEPTH;
 pub use frame::{FrameError, FrameKind};
 pub use masking::MaskingRules;
 pub use message::{DecodeError, Decoder, Encoder, Message};

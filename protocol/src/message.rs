@@ -10,6 +10,7 @@ use crate::control::{Control, ToVisitor};
 use crate::frame::{self, FrameError, FrameKind};
 use crate::masking::MaskingRules;
 use crate::page::{Delta, Snapshot};
+use crate::reader;
 use thiserror::Error;
 
 /// The largest payload a [`Decoder`] inflates by default: 64 MiB.
@@ -59,7 +60,8 @@ impl Encoder {
     }
 }
 
-/// Turns frames back into messages, keeping the connection's inflate context.
+/// Turns frames back into messages, keeping the connection's inflate context. Page content is decoded
+/// without recursion (`reader.rs`), so no tree, however deep, can exhaust the caller's stack.
 pub struct Decoder {
     decompressor: Decompressor,
 }
@@ -82,11 +84,14 @@ impl Decoder {
         match kind {
             FrameKind::Snapshot => {
                 let raw = self.decompressor.snapshot(payload)?;
-                Ok(Message::Snapshot(from_postcard(&raw, "snapshot")?))
+                let snapshot =
+                    reader::snapshot(&raw).map_err(|reason| DecodeError::Payload { what: "snapshot", reason })?;
+                Ok(Message::Snapshot(snapshot))
             }
             FrameKind::Delta => {
                 let raw = self.decompressor.delta(payload)?;
-                Ok(Message::Delta(from_postcard(&raw, "delta")?))
+                let delta = reader::delta(&raw).map_err(|reason| DecodeError::Payload { what: "delta", reason })?;
+                Ok(Message::Delta(delta))
             }
             FrameKind::Control => Ok(Message::Control(from_postcard(payload, "control message")?)),
             FrameKind::Asset => Ok(Message::Asset(from_postcard(payload, "asset upload")?)),

@@ -8,6 +8,9 @@
 //! that is not connected to the document at the end of a batch loses its id on both sides; it gets a new
 //! one if it comes back.
 //!
+//! The tree nests at most [`crate::depth::MAX_DEPTH`] levels: `Node`, `NodeKind`, `Element`, `Extras`
+//! and `Root` are decoded by hand in `depth.rs`, which refuses deeper trees.
+//!
 //! Masked content never appears here: the visitor replaces it by [`Value::Masked`] before serializing, a
 //! marker that carries neither the value nor its length.
 
@@ -66,14 +69,14 @@ pub struct FormState {
 }
 
 /// One node of the document with its subtree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Node {
     pub id: NodeId,
     pub kind: NodeKind,
 }
 
 /// What a node is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum NodeKind {
     Doctype {
         name: String,
@@ -92,7 +95,7 @@ pub enum NodeKind {
 }
 
 /// An element with its attributes, form state and children.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Element {
     /// The local name, lower case for HTML elements.
     pub tag: String,
@@ -110,7 +113,7 @@ pub struct Element {
 pub type Rules = Vec<String>;
 
 /// What an element has beyond its tag, attributes, form state and children. All of it is rare.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Extras {
     /// The open shadow root attached to the element.
     pub shadow: Option<Root>,
@@ -127,7 +130,7 @@ pub struct Extras {
 }
 
 /// A document or shadow root below an element: a same-origin iframe's document, or an open shadow root.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Root {
     /// The root's id (shadow roots and frame documents have ids, so `Children` events can name them).
     pub id: NodeId,

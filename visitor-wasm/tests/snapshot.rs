@@ -198,3 +198,33 @@ fn a_large_page_round_trips_through_a_frame() {
         assert_eq!(texts(&table.children[999..]), [Some("row 999".to_string()), Some("x".repeat(999 % 50))]);
     }
 }
+
+#[wasm_bindgen_test]
+fn a_page_nested_past_the_depth_limit_is_cut_at_it_with_a_blocked_box() {
+    use cobrowse_protocol::{Decoder, Encoder, Message, Node, MAX_DEPTH};
+    let page = Fixture::new(r#"<div id="top"></div>"#);
+    let mut parent: web_sys::Element = page.get("#top");
+    for _ in 0..600 {
+        let div = document().create_element("div").unwrap();
+        parent.append_child(&div).unwrap();
+        parent = div;
+    }
+    parent.set_text_content(Some("far down"));
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
+
+    let (mut deepest, mut blocked_at) = (0, Vec::new());
+    let mut pending: Vec<(&Node, usize)> = snapshot.children.iter().map(|node| (node, 1)).collect();
+    while let Some((node, level)) = pending.pop() {
+        deepest = deepest.max(level);
+        match &node.kind {
+            NodeKind::Element(element) => pending.extend(element.children.iter().map(|child| (child, level + 1))),
+            NodeKind::Blocked { tag, .. } => blocked_at.push((level, tag.clone())),
+            _ => {}
+        }
+    }
+    assert_eq!(deepest, MAX_DEPTH);
+    assert_eq!(blocked_at, [(MAX_DEPTH, "div".to_string())], "the one element at the limit, as a box");
+    let decoded = Decoder::default().decode(&Encoder::new().snapshot(&snapshot));
+    assert!(matches!(decoded, Ok(Message::Snapshot(_))), "the agent's decoder takes it: {decoded:?}");
+}

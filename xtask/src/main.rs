@@ -4,6 +4,8 @@
 //! - `cargo xtask test`  installs what is missing, builds the wasm, checks formatting, import circles and
 //!   clippy, runs every test: native, wasm in headless Chromium (`wasm-pack test`), and end to end.
 //! - `cargo xtask bench` measures the speed and size goals against baselines run alongside.
+//! - `cargo xtask load`  opens many sessions against a release relay on loopback and prints what it holds
+//!   (`bench/src/bin/load/`): a benchmark, not part of `test`.
 //! - `cargo xtask check` builds, then checks formatting, import circles and clippy.
 //! - `cargo xtask build` / `cargo xtask setup` do the first steps alone.
 
@@ -47,6 +49,20 @@ enum Task {
         /// Sections to run: size, snapshot, latency, pages (all when none is given).
         sections: Vec<String>,
     },
+    /// Build the relay in release mode, open N sessions against it on loopback (a visitor and two agents
+    /// each: a 200 KB snapshot, then 1 KB deltas at 5/s) and print frames/s, forwarding latency, the relay's
+    /// memory per session and CPU, and frames lost or reordered. Prints; never fails on timing.
+    Load {
+        /// Sessions to open (with --ramp, the first round's).
+        #[arg(long, default_value_t = 1000)]
+        sessions: usize,
+        /// Seconds to measure once every session is ready.
+        #[arg(long, default_value_t = 20)]
+        secs: u64,
+        /// Double the sessions each round until p99 passes 10 ms or errors appear, and print where.
+        #[arg(long)]
+        ramp: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -60,6 +76,7 @@ fn main() -> ExitCode {
             setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()).and_then(|_| test())
         }
         Task::Bench { sections } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| bench(&sections)),
+        Task::Load { sessions, secs, ramp } => load(sessions, secs, ramp),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -77,8 +94,20 @@ fn demo(listen: &str) -> command::Result {
 
 /// The benchmarks, in release mode: they print figures and never fail on timing.
 fn bench(sections: &[String]) -> command::Result {
-    let mut args = vec!["run", "--release", "-p", "cobrowse-bench", "--"];
+    let mut args = vec!["run", "--release", "-p", "cobrowse-bench", "--bin", "cobrowse-bench", "--"];
     args.extend(sections.iter().map(String::as_str));
+    command::run("cargo", &args)
+}
+
+/// The load tool against a release build of the relay (it needs no wasm: only page frames cross it).
+fn load(sessions: usize, secs: u64, ramp: bool) -> command::Result {
+    command::run("cargo", &["build", "--release", "-p", "cobrowse-relay"])?;
+    let (sessions, secs) = (sessions.to_string(), secs.to_string());
+    let mut args = vec!["run", "--release", "-p", "cobrowse-bench", "--bin", "load", "--"];
+    args.extend(["--sessions", &sessions, "--secs", &secs]);
+    if ramp {
+        args.push("--ramp");
+    }
     command::run("cargo", &args)
 }
 

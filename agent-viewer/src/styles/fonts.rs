@@ -7,10 +7,12 @@
 //! `<style>`s, and the stylesheets uploaded to the relay, which share the viewer's origin) that names an
 //! uploaded file is replaced by the same rule naming the relay's copy: when a sheet loads, and when an
 //! upload is announced. Replacing the rule (rather than editing a declaration) makes the browser load the
-//! new URL, fonts included.
+//! new URL, fonts included. Grouping rules are followed down `MAX_DEPTH` levels at most (each level is
+//! one more call on the viewer's stack).
 
 use crate::assets::Assets;
 use crate::styles::rules::group_children;
+use cobrowse_protocol::MAX_DEPTH;
 use web_sys::{CssRuleList, CssStyleSheet, Document};
 
 /// Points the rules of every readable sheet of `document` at uploaded copies of the files they load.
@@ -21,14 +23,18 @@ pub fn remap_document(document: &Document, assets: &Assets) {
         let sheet: CssStyleSheet = wasm_bindgen::JsCast::unchecked_into(sheet);
         let Ok(rules) = sheet.css_rules() else { continue }; // cross-origin: not ours to read
         let base = sheet.href().ok().flatten().or_else(|| document.base_uri().ok().flatten()).unwrap_or_default();
-        remap_rules(&rules, &base, assets, &|text, at| {
+        remap_rules(&rules, &base, assets, 1, &|text, at| {
             sheet.delete_rule(at).is_ok() && sheet.insert_rule_with_index(text, at).is_ok()
         });
     }
 }
 
-/// Replaces, through `replace(new text, index)`, each rule of `rules` that names an uploaded file.
-fn remap_rules(rules: &CssRuleList, base: &str, assets: &Assets, replace: &dyn Fn(&str, u32) -> bool) {
+/// Replaces, through `replace(new text, index)`, each rule of `rules` (`depth` grouping levels down) that
+/// names an uploaded file.
+fn remap_rules(rules: &CssRuleList, base: &str, assets: &Assets, depth: usize, replace: &dyn Fn(&str, u32) -> bool) {
+    if depth > MAX_DEPTH {
+        return;
+    }
     for index in 0..rules.length() {
         let Some(rule) = rules.item(index) else { continue };
         let text = rule.css_text();
@@ -37,7 +43,7 @@ fn remap_rules(rules: &CssRuleList, base: &str, assets: &Assets, replace: &dyn F
         }
         if let Some(children) = group_children(&rule) {
             let group: web_sys::CssGroupingRule = wasm_bindgen::JsCast::unchecked_into(rule);
-            remap_rules(&children, base, assets, &|text, at| {
+            remap_rules(&children, base, assets, depth + 1, &|text, at| {
                 group.delete_rule(at).is_ok() && group.insert_rule_with_index(text, at).is_ok()
             });
             continue;

@@ -9,10 +9,13 @@
 //! the CSSOM only; the mirror's DOM (a `<style>`'s text) is unchanged.
 //!
 //! Sheets are processed once each ([`add_state_twins`] marks them); sheets the mirror cannot read
-//! (cross-origin `<link>`s) keep only their own rules.
+//! (cross-origin `<link>`s) keep only their own rules. Grouping rules (`@media`, `@supports`…) are
+//! followed down [`MAX_DEPTH`] levels at most: a visitor's sheet may nest them as deep as it likes, and
+//! each level is one more call on the viewer's stack.
 
 use crate::dom::{FOCUS_ATTRIBUTE, FOCUS_WITHIN_ATTRIBUTE, HOVER_ATTRIBUTE};
 use crate::styles::rules::{group_children, STYLE_RULE};
+use cobrowse_protocol::MAX_DEPTH;
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CssGroupingRule, CssRuleList, CssStyleRule, CssStyleSheet, Document};
@@ -38,11 +41,15 @@ pub fn process_document(document: &Document) {
 pub fn add_state_twins(sheet: &CssStyleSheet) {
     let _ = Reflect::set(sheet, &PROCESSED.into(), &JsValue::TRUE);
     if let Ok(rules) = sheet.css_rules() {
-        twin_rules(&rules, &|text, index| sheet.insert_rule_with_index(text, index).is_ok());
+        twin_rules(&rules, &|text, index| sheet.insert_rule_with_index(text, index).is_ok(), 1);
     }
 }
 
-fn twin_rules(rules: &CssRuleList, insert: &dyn Fn(&str, u32) -> bool) {
+/// Twins the rules of `rules`, a list `depth` grouping levels down.
+fn twin_rules(rules: &CssRuleList, insert: &dyn Fn(&str, u32) -> bool, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
     let mut index = 0;
     while index < rules.length() {
         let Some(rule) = rules.item(index) else { break };
@@ -54,7 +61,7 @@ fn twin_rules(rules: &CssRuleList, insert: &dyn Fn(&str, u32) -> bool) {
             }
         } else if let Some(children) = group_children(&rule) {
             let group = rule.unchecked_ref::<CssGroupingRule>();
-            twin_rules(&children, &|text, at| group.insert_rule_with_index(text, at).is_ok());
+            twin_rules(&children, &|text, at| group.insert_rule_with_index(text, at).is_ok(), depth + 1);
         }
     }
 }

@@ -17,13 +17,19 @@
 //!
 //! Open shadow roots and readable child documents are serialized under their hosts as [`Root`]s, masked as
 //! their hosts, and from then on watched by the recorder's observer (see `observer.rs`).
+//!
+//! Depth: the agent's decoder refuses a tree nested deeper than [`MAX_DEPTH`] levels (counted as the
+//! protocol counts them: a snapshot's children, a new subtree's top node and a new root's children are at
+//! level 1; a root adds no level). So an element at level `MAX_DEPTH` is sent as [`NodeKind::Blocked`], an
+//! empty box of its size, and recorded as blocked: nothing below it has an id or produces events, as below
+//! any blocked element. Honest pages rarely nest that deep (Chromium's HTML parser stops at 512 too).
 
 use crate::dom::{self, IGNORE_ATTRIBUTE};
 use crate::page::{extras, forms};
 use crate::recorder::Recorder;
 use crate::tree::carriers;
 use crate::tree::mask::Masking;
-use cobrowse_protocol::{Attribute, Element, Extras, Namespace, Node, NodeKind, Root, Size, Snapshot};
+use cobrowse_protocol::{Attribute, Element, Extras, Namespace, Node, NodeKind, Root, Size, Snapshot, MAX_DEPTH};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, DocumentType, Window};
 
@@ -32,7 +38,7 @@ pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Sn
     // While no id was ever given, every node is new: giving ids without looking them up is the same, with
     // one call into JS less per node.
     let fresh_ids = recorder.ids.next() == 1;
-    let mut serializer = Serializer { recorder, fresh_ids };
+    let mut serializer = Serializer { recorder, fresh_ids, depth: 0 };
     Snapshot {
         url: document.url().unwrap_or_default(),
         viewport: dom::viewport(window),
@@ -45,13 +51,13 @@ pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Sn
 /// A node that is new to the mirror, with its subtree, every node under a fresh id.
 /// `parent` is its parent's masking. `None` if the node is not serialized at all.
 pub fn new_subtree(node: &web_sys::Node, parent: Masking, recorder: &mut Recorder) -> Option<Node> {
-    Serializer { recorder, fresh_ids: true }.node(node, parent)
+    Serializer { recorder, fresh_ids: true, depth: 1 }.node(node, parent)
 }
 
 /// A shadow root or child document new to the mirror (see `shadow.rs`, `child_documents.rs`), every node
 /// under a fresh id; `masking` is its host's.
 pub fn new_root(root: &web_sys::Node, masking: Masking, url: String, recorder: &mut Recorder) -> Root {
-    Serializer { recorder, fresh_ids: true }.root(root, masking, url)
+    Serializer { recorder, fresh_ids: true, depth: 0 }.root(root, masking, url)
 }
 
 /// Whether the node appears in frames at all: not an ignored element, and of a kind the mirror rebuilds.
@@ -76,6 +82,8 @@ pub fn lists_children(element: &web_sys::Element) -> bool {
 struct Serializer<'a> {
     recorder: &'a mut Recorder,
     fresh_ids: bool,
+    /// The level of the nodes being serialized now (see the module doc).
+    depth: usize,
 }
 
 impl Serializer<'_> {
@@ -90,12 +98,14 @@ impl Serializer<'_> {
 
     /// The serialized children of `parent`, whose masking is `masking`.
     fn children(&mut self, parent: &web_sys::Node, masking: Masking) -> Vec<Node> {
+        self.depth += 1;
         let mut children = Vec::new();
         let mut child = parent.first_child();
         while let Some(node) = child {
             children.extend(self.node(&node, masking));
             child = node.next_sibling();
         }
+        self.depth -= 1;
         children
     }
 
@@ -129,10 +139,11 @@ impl Serializer<'_> {
             Some(tag) => (tag, Namespace::Html),
             None => (element.local_name(), namespace(element.namespace_uri())),
         };
-        let masking = self.recorder.mask.element_masking(element, &tag, parent);
-        if masking == Masking::Ignored {
-            return None;
-        }
+        let masking = match self.recorder.mask.element_masking(element, &tag, parent) {
+            Masking::Ignored => return None,
+            _ if self.depth >= MAX_DEPTH => self.cut(element),
+            masking => masking,
+        };
         let id = self.id(element, masking);
         let kind = match masking {
             Masking::Blocked => NodeKind::Blocked { tag, size: rendered_size(element) },
@@ -156,6 +167,17 @@ impl Serializer<'_> {
             }
         };
         Some(Node { id, kind })
+    }
+
+    /// An element at the deepest level, sent as a blocked box: what was below it loses any id it had (a
+    /// delta may have sent it before, counting from a shallower top), so no event names it.
+    fn cut(&mut self, element: &web_sys::Element) -> Masking {
+        let mut child = element.first_child();
+        while let Some(node) = child {
+            self.recorder.ids.forget_subtree(&node);
+            child = node.next_sibling();
+        }
+        Masking::Blocked
     }
 
     /// The element's extras: its state (unless masked, see `extras.rs`), its open shadow root and its
