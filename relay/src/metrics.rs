@@ -216,6 +216,11 @@ impl Metrics {
         self.refused.get_or_create(&ReasonLabel { reason: refusal_label(code) }).inc();
     }
 
+    /// A TCP connection was refused at once: the relay holds `max_connections` already.
+    pub fn refused_at_connection_cap(&self) {
+        self.refused.get_or_create(&ReasonLabel { reason: "max_connections" }).inc();
+    }
+
     /// An agent started (`true`) or stopped (`false`) watching.
     pub fn agent_watching(&self, watching: bool) {
         if watching {
@@ -280,6 +285,8 @@ fn refusal_label(code: u16) -> &'static str {
         close::MALFORMED_FRAME | close::UNEXPECTED_MESSAGE | close::FRAME_TOO_LARGE => "bad_input",
         close::PEER_SILENT => "silent",
         close::GOING_AWAY => "shutting_down",
+        close::FIRST_MESSAGE_TIMEOUT => "first_message_timeout",
+        close::TRY_AGAIN_LATER => "busy",
         _ => "other",
     }
 }
@@ -296,6 +303,8 @@ mod tests {
         metrics.frame(Direction::Out, FrameKind::Snapshot, 100);
         metrics.join(JoinOutcome::WrongPassword);
         metrics.refused(close::SITE_NOT_ALLOWED);
+        metrics.refused(close::FIRST_MESSAGE_TIMEOUT);
+        metrics.refused_at_connection_cap();
         metrics.queue_depth(3);
         let text = metrics.encode(2, 1234);
         for line in [
@@ -304,6 +313,8 @@ mod tests {
             "cobrowse_sent_bytes_total{kind=\"snapshot\"} 100",
             "cobrowse_joins_total{reason=\"wrong_password\"} 1",
             "cobrowse_refused_connections_total{reason=\"site_not_allowed\"} 1",
+            "cobrowse_refused_connections_total{reason=\"first_message_timeout\"} 1",
+            "cobrowse_refused_connections_total{reason=\"max_connections\"} 1",
             "cobrowse_agent_queue_depth_count 1",
             "cobrowse_sessions_live 2",
             "cobrowse_assets_held_bytes 1234",

@@ -195,16 +195,22 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
     let metrics = Arc::new(Metrics::new());
     let events = Events::start(&config, &metrics).map_err(ServeError::Audit)?;
     let audit = events.audit_reopener();
-    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone(), (metrics, events)));
+    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone(), (metrics.clone(), events)));
     crate::shedding::spawn_shedder(state.memory.clone(), Arc::downgrade(&state), |state| &state.registry);
-    let main = Serving { routes: routes(state), tls, proxies: Arc::new(proxies), rules: rules.clone() };
+    let main = Serving {
+        routes: routes(state),
+        tls,
+        proxies: Arc::new(proxies),
+        rules: rules.clone(),
+        metrics: metrics.clone(),
+    };
     tokio::spawn(accept_loop(listener, main, shutdown.clone()));
     tracing::info!(addr = %local_addr, "relay listening");
 
     let mut redirect_addr = None;
     if let Some((listener, addr)) = redirect_listener {
         let routes = redirect::routes(local_addr.port());
-        let serving = Serving { routes, tls: None, proxies: Default::default(), rules };
+        let serving = Serving { routes, tls: None, proxies: Default::default(), rules, metrics };
         tokio::spawn(accept_loop(listener, serving, shutdown));
         tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
         redirect_addr = Some(addr);
@@ -240,6 +246,8 @@ struct Serving {
     tls: Option<TlsAcceptor>,
     proxies: Arc<TrustedProxies>,
     rules: ConnectionRules,
+    /// Counts the connections refused at the cap.
+    metrics: Arc<Metrics>,
 }
 
 async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shutdown) {
@@ -258,6 +266,7 @@ async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shut
         };
         let Some(place) = serving.rules.cap.enter() else {
             tracing::warn!(%peer, "refused a connection: the relay is at its max_connections");
+            serving.metrics.refused_at_connection_cap();
             connections::refuse(socket, serving.tls.is_none());
             continue;
         };

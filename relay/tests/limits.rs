@@ -236,6 +236,9 @@ async fn past_the_connection_cap_new_connections_get_a_fast_503() {
     drop(held);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(get(relay.addr, "/healthz").await.status, 200, "places are given back");
+    let metrics = get(relay.addr, "/metrics").await;
+    let text = String::from_utf8_lossy(&metrics.body);
+    assert!(text.contains("cobrowse_refused_connections_total{reason=\"max_connections\"} 1"), "{text}");
     relay.handle.shutdown().await;
 }
 
