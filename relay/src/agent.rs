@@ -38,6 +38,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use warp::ws::{Message, WebSocket};
 
+/// The most characters of a key the agent sent that its close reason repeats.
+const KEY_CHARS_IN_REASONS: usize = 16;
+
 /// How long an agent may take to read the frames still queued for it after its session ended.
 const ENDED_SESSION_GRACE: Duration = Duration::from_secs(10);
 
@@ -314,7 +317,10 @@ async fn admit(
         state.join_limiter.failed(Failure::UnknownKey, &[address, Scope::account(&name)]);
         return Err(Ending::close(
             close::UNKNOWN_KEY,
-            format!("no live session has the key {}; check the digits with the visitor", shorten(&key)),
+            format!(
+                "no live session has the key {}; check the digits with the visitor",
+                crate::logging::bounded_to(&key, KEY_CHARS_IN_REASONS)
+            ),
         ));
     };
     let (outcome, said) = match joining {
@@ -336,19 +342,6 @@ fn check_first_message_size(first: &Bytes, max: usize) -> Result<(), Ending> {
         ));
     }
     Ok(())
-}
-
-/// At most the first 16 characters of an attacker-chosen text, for a close reason.
-fn shorten(text: &str) -> &str {
-    clip(text, 16)
-}
-
-/// At most the first `max` characters of `text`.
-fn clip(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    }
 }
 
 /// The credentials and key of a `Join` or `JoinWithToken`, or how the connection ends if the first frame

@@ -22,6 +22,9 @@ pub(crate) const FORGET_AFTER: Duration = Duration::from_secs(60);
 /// the map starts afresh rather than grow without bound).
 const PRUNE_ABOVE: usize = 50_000;
 
+/// The most characters of an agent's name that a close reason repeats.
+const NAME_CHARS_IN_REASONS: usize = 24;
+
 /// What failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Failure {
@@ -78,16 +81,9 @@ impl Refused {
         };
         let whose = match &self.scope {
             Scope::Address(_) => "from this address".to_owned(),
-            Scope::Account(name) => format!("for agent {:?}", shorten(name)),
+            Scope::Account(name) => format!("for agent {:?}", crate::logging::bounded_to(name, NAME_CHARS_IN_REASONS)),
         };
         format!("too many {what} {whose}; wait {} s, then try again", seconds_rounded_up(self.wait))
-    }
-}
-
-fn shorten(name: &str) -> &str {
-    match name.char_indices().nth(24) {
-        Some((end, _)) => &name[..end],
-        None => name,
     }
 }
 
