@@ -511,13 +511,19 @@ impl Session {
     /// The visitor's connection `link_id` stopped sharing with the watching agent `agent` (see
     /// [`Call::dismiss`]): every connection of that agent's account leaves the session at once (no frame
     /// is queued for it any more, and its task is told to close it), and the others learn the new list.
-    pub fn dismiss(&self, link_id: u64, agent: AgentId) {
+    /// Returns the account's name when the dismissal was accepted; `None` when it changed nothing (it came
+    /// from a connection that no longer carries the session, the session ended, or `agent` does not watch).
+    pub fn dismiss(&self, link_id: u64, agent: AgentId) -> Option<String> {
         let mut inner = self.lock();
         if inner.end_reason.is_some() || !inner.presence.is_current(link_id) {
-            return;
+            return None;
         }
+        let name = inner.agents.iter().find(|slot| slot.id == agent).map(|slot| slot.name.clone());
         let mut out = Vec::new();
         let dismissed = inner.call.dismiss(agent, &mut out);
+        if dismissed.is_empty() {
+            return None;
+        }
         for id in dismissed {
             let Some(index) = inner.agents.iter().position(|slot| slot.id == id) else {
                 continue;
@@ -530,6 +536,7 @@ impl Session {
             let _ = slot.dismiss.send(());
         }
         self.deliver_locked(&mut inner, out);
+        name
     }
 
     /// A call message from the visitor's connection `link_id` (see `call.rs`); one from a connection that
@@ -867,11 +874,12 @@ mod tests {
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
         drain_controls(&mut visitor.controls);
         drain(&mut bo.queue);
-        session.dismiss(visitor.id + 1, ana.id);
+        assert_eq!(session.dismiss(visitor.id + 1, ana.id), None, "refused, so nothing to record");
         assert!(ana.dismissed.try_recv().is_err(), "only the visitor's current connection may dismiss");
 
-        session.dismiss(visitor.id, ana.id);
+        assert_eq!(session.dismiss(visitor.id, ana.id).as_deref(), Some("ana"));
         assert_eq!(ana.dismissed.try_recv(), Ok(()));
+        assert_eq!(session.dismiss(visitor.id, ana.id), None, "ana no longer watches");
         session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
         assert_eq!(drain(&mut ana.queue), [frame("S1")], "what was queued before; nothing after");
         assert!(matches!(ana.queue.try_recv(), Err(tokio::sync::mpsc::error::TryRecvError::Disconnected)));

@@ -280,9 +280,11 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, events: &Events)
         FrameKind::Asset => accept_asset(&bytes[frame::HEADER_LEN..], session),
         FrameKind::Control => match decode_control(bytes) {
             Ok(Control::EndSession) => Some(Ending::close(close::NORMAL, "you ended the session")),
-            Ok(dismiss @ Control::Dismiss { agent }) => {
-                record_control_decision(&dismiss, session, events);
-                session.dismiss(link_id, agent);
+            Ok(Control::Dismiss { agent }) => {
+                // Recorded only when the session accepted it: a stale connection's Dismiss changes nothing.
+                if let Some(name) = session.dismiss(link_id, agent) {
+                    events.record(Event::of(session, What::ConsentWithdrawn).agent(&name));
+                }
                 None
             }
             Ok(Control::ConsentAnswer { agent, allow }) => {
@@ -300,13 +302,11 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, events: &Events)
     }
 }
 
-/// The visitor's answer to a request for control, its taking control back, or its stopping sharing with an
-/// agent, as an event.
+/// The visitor's answer to a request for control, or its taking control back, as an event.
 fn record_control_decision(control: &Control, session: &Session, events: &Events) {
     let (agent, what) = match *control {
         Control::ControlAnswer { agent, allow } => (Some(agent), What::ControlDecided { granted: allow }),
         Control::ControlRelease => (None, What::ControlTakenBack),
-        Control::Dismiss { agent } => (Some(agent), What::ConsentWithdrawn),
         _ => return,
     };
     let event = Event::of(session, what);
