@@ -45,17 +45,7 @@ pub(crate) enum Scope {
 
 impl Scope {
     pub fn address(ip: IpAddr) -> Scope {
-        match ip {
-            IpAddr::V4(_) => Scope::Address(ip),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => Scope::Address(IpAddr::V4(v4)),
-                None => {
-                    let mut segments = v6.segments();
-                    segments[4..].fill(0);
-                    Scope::Address(IpAddr::V6(segments.into()))
-                }
-            },
-        }
+        Scope::Address(crate::caps::address_group(ip))
     }
 
     pub fn account(name: &str) -> Scope {

@@ -15,7 +15,7 @@
 use crate::audit::Reopener;
 use crate::auth::{Accounts, AuthError};
 use crate::config::{Config, ConfigError};
-use crate::connections::{self, Activity, ConnectionRules, Counted};
+use crate::connections::{self, Activity, AddressPlace, ConnectionRules, Counted, Refusal};
 use crate::events::Events;
 use crate::gate::PasswordGate;
 use crate::metrics::Metrics;
@@ -267,19 +267,37 @@ async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shut
         let Some(place) = serving.rules.cap.enter() else {
             tracing::warn!(%peer, "refused a connection: the relay is at its max_connections");
             serving.metrics.refused_at_connection_cap();
-            connections::refuse(socket, serving.tls.is_none());
+            connections::refuse(socket, serving.tls.is_none(), &Refusal::AtConnectionCap);
+            continue;
+        };
+        let Some(address) = take_direct_address_place(&serving, peer) else {
+            // Debug, not warn: one client past its cap must not be able to fill the log.
+            tracing::debug!(%peer, "refused a connection: its address is at connections_per_address");
+            serving.metrics.refused_at_address_cap();
+            let refusal = Refusal::AtAddressCap(serving.rules.address_refusal());
+            connections::refuse(socket, serving.tls.is_none(), &refusal);
             continue;
         };
         if let Err(error) = socket.set_nodelay(true) {
             tracing::warn!(%error, %peer, "cannot set TCP_NODELAY");
         }
-        let connection = (socket, place, peer);
+        let connection = (socket, (place, address), peer);
         tokio::spawn(serve_connection(connection, serving.clone(), shutdown.clone()));
     }
 }
 
+/// The place a direct client's connection takes among its address's connections (`None`: refused). A
+/// connection from a trusted proxy takes it at its first request instead, for the forwarded client.
+fn take_direct_address_place(serving: &Serving, peer: SocketAddr) -> Option<AddressPlace> {
+    let address = AddressPlace::default();
+    if !serving.proxies.trusts(peer.ip().to_canonical()) {
+        address.hold(serving.rules.enter_address(peer.ip())?);
+    }
+    Some(address)
+}
+
 async fn serve_connection(
-    (socket, place, peer): (TcpStream, OwnedSemaphorePermit, SocketAddr),
+    (socket, (place, address), peer): (TcpStream, (OwnedSemaphorePermit, AddressPlace), SocketAddr),
     serving: Serving,
     shutdown: Shutdown,
 ) {
@@ -287,12 +305,12 @@ async fn serve_connection(
         tracing::debug!(%peer, "closed a connection that sent nothing");
         return;
     }
-    let socket = Counted::new(socket, place);
+    let socket = Counted::new(socket, place, address.clone());
     let Some(acceptor) = serving.tls.clone() else {
-        return serve_http(TokioIo::new(socket), peer, serving, shutdown).await;
+        return serve_http(TokioIo::new(socket), (peer, address), serving, shutdown).await;
     };
     match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
-        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), peer, serving, shutdown).await,
+        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), (peer, address), serving, shutdown).await,
         Ok(Err(error)) => tracing::debug!(%error, %peer, "TLS handshake failed"),
         Err(_elapsed) => tracing::debug!(%peer, "TLS handshake timed out"),
     }
@@ -300,17 +318,18 @@ async fn serve_connection(
 
 /// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends, has no request in flight
 /// for the idle timeout, or the relay shuts down.
-async fn serve_http<I>(io: I, peer: SocketAddr, serving: Serving, mut shutdown: Shutdown)
+async fn serve_http<I>(io: I, (peer, address): (SocketAddr, AddressPlace), serving: Serving, mut shutdown: Shutdown)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let Serving { routes, proxies, rules, .. } = serving;
+    let Serving { routes, proxies, rules, metrics, .. } = serving;
     let idle = rules.idle;
     let activity = Activity::new();
     let requests = activity.clone();
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-        let refused = refuse_long_path(request.uri());
         let client = proxies.client_addr(peer, request.headers());
+        let refused = refuse_long_path(request.uri())
+            .or_else(|| refuse_forwarded_client_at_cap(&address, &rules, client, &metrics));
         request.extensions_mut().insert(ClientAddr(client));
         let in_flight = requests.begin();
         let reply = match refused {
@@ -351,6 +370,32 @@ where
     if let Err(error) = result {
         tracing::debug!(%error, %peer, "connection ended with an error");
     }
+}
+
+/// On a connection from a trusted proxy, its first request takes the connection's place among the
+/// forwarded client's connections; past the cap it is answered 503 and the connection closed (as is every
+/// later request on it). `None` once the connection holds its place.
+fn refuse_forwarded_client_at_cap(
+    address: &AddressPlace,
+    rules: &ConnectionRules,
+    client: SocketAddr,
+    metrics: &Metrics,
+) -> Option<Response> {
+    if address.is_held() {
+        return None;
+    }
+    if let Some(place) = rules.enter_address(client.ip()) {
+        address.hold(place);
+        return None;
+    }
+    tracing::debug!(%client, "refused a forwarded request: its client's address is at connections_per_address");
+    metrics.refused_at_address_cap();
+    let mut response = warp::reply::Response::new(rules.address_refusal().into());
+    *response.status_mut() = warp::http::StatusCode::SERVICE_UNAVAILABLE;
+    let headers = response.headers_mut();
+    headers.insert(warp::http::header::RETRY_AFTER, warp::http::HeaderValue::from_static("5"));
+    headers.insert(warp::http::header::CONNECTION, warp::http::HeaderValue::from_static("close"));
+    Some(response)
 }
 
 /// The relay serves fine without the wasm packages, but visitors and agents could not start.

@@ -20,7 +20,7 @@
 //! The state sits behind one std mutex, held for a few reference-count bumps at a time and never across
 //! an await.
 
-use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetRefused, StoredAsset};
+use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetOwner, AssetRefused, StoredAsset};
 use crate::budget::MemoryBudget;
 use crate::call::{self, Admission, Call, NotAllowed};
 use crate::close::{describe_duration, CloseReason};
@@ -59,15 +59,24 @@ pub(crate) struct SessionLimits {
 }
 
 /// Where a session comes from: the site, the page origin that started it (a resume must come from the
-/// same), the site's masking rules, its tab policy and its call settings.
+/// same), the address of the visitor that opened it (its assets count in that address's share), the site's
+/// masking rules, its tab policy and its call settings.
 #[derive(Debug, Clone)]
 pub(crate) struct SessionSite {
     pub site_id: String,
+    pub address: std::net::IpAddr,
     pub origin: Option<String>,
     pub masking: MaskingRules,
     pub tabs: TabPolicy,
     pub consent: ConsentPolicy,
     pub remote_control: ControlPolicy,
+}
+
+impl SessionSite {
+    /// Whose shares the session's assets count in.
+    fn asset_owner(&self) -> AssetOwner {
+        AssetOwner { address: crate::caps::address_group(self.address), site: self.site_id.clone() }
+    }
 }
 
 /// When a session ends by itself, from the config.
@@ -192,7 +201,7 @@ impl Session {
             presence: Presence::default(),
             last_page_frame: now,
             kept: KeptState::charged_to(memory.clone()),
-            assets: AssetCache::new(asset_token.clone(), asset_budget),
+            assets: AssetCache::new(asset_token.clone(), asset_budget, site.asset_owner()),
             agents: Vec::new(),
             call: Call::new(site.consent, site.remote_control),
             next_agent_id: 1,
@@ -709,6 +718,7 @@ mod tests {
     fn site() -> SessionSite {
         SessionSite {
             site_id: "shop".into(),
+            address: std::net::Ipv4Addr::LOCALHOST.into(),
             origin: Some("https://shop.example".into()),
             masking: MaskingRules::default(),
             tabs: TabPolicy::Visible,
@@ -731,7 +741,7 @@ mod tests {
             "123456".into(),
             site(),
             limits,
-            AssetBudget::new(usize::MAX),
+            AssetBudget::new(crate::assets::SharedAssetLimits::total(usize::MAX)),
             Arc::default(),
             MemoryBudget::unlimited(),
         );
@@ -997,7 +1007,7 @@ mod tests {
             "1".into(),
             first_only,
             limits(8),
-            AssetBudget::new(usize::MAX),
+            AssetBudget::new(crate::assets::SharedAssetLimits::total(usize::MAX)),
             Arc::default(),
             MemoryBudget::unlimited(),
         );

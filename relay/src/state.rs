@@ -2,7 +2,7 @@
 //! the agents' tokens, the caps, the tap, the metrics, the events (audit log and webhooks), and the shutdown
 //! signal.
 
-use crate::assets::AssetLimits;
+use crate::assets::{AssetLimits, SharedAssetLimits};
 use crate::auth::Accounts;
 use crate::budget::MemoryBudget;
 use crate::caps::Caps;
@@ -60,7 +60,11 @@ impl RelayState {
                 config.key_digits,
                 config.max_sessions,
                 limits,
-                config.total_asset_bytes,
+                SharedAssetLimits {
+                    total: config.total_asset_bytes,
+                    per_address: config.limits.asset_bytes_per_address,
+                    per_site: config.limits.asset_bytes_per_site,
+                },
                 memory.clone(),
             )
             .with_metrics(metrics.clone()),

@@ -95,6 +95,7 @@ async fn admit(
     }
     let session_site = SessionSite {
         site_id: site.id.clone(),
+        address: request.client.ip(),
         origin: request.origin.clone(),
         masking: site.masking.clone(),
         tabs: site.tabs,

@@ -34,12 +34,20 @@ pub struct Limits {
     pub idle_connection_timeout: Duration,
     /// How many TCP connections may be open at once; past that new ones get a fast 503.
     pub max_connections: usize,
+    /// How many connections of any kind (HTTP, WebSockets of visitors and agents) one address may hold
+    /// open at once (an IPv6 address counts by its /64; behind a trusted proxy, the forwarded client's).
+    pub connections_per_address: usize,
     /// How many WebSockets one address may hold open before they sign in or resume.
     pub unauthenticated_per_address: usize,
     /// How many sessions visitors from one address may have open at once.
     pub sessions_per_address: usize,
     /// How many sessions one site may have open at once.
     pub sessions_per_site: usize,
+    /// The most bytes of assets the sessions opened from one address may hold together (beside each
+    /// session's `session_asset_bytes` and the relay's `total_asset_bytes`).
+    pub asset_bytes_per_address: usize,
+    /// The most bytes of assets one site's sessions may hold together.
+    pub asset_bytes_per_site: usize,
     /// The most bytes that may wait in one agent's queue.
     pub agent_queue_bytes: usize,
     /// The most bytes all sessions may hold in kept state and agent queues together; past it the
@@ -61,9 +69,12 @@ impl Default for Limits {
             first_byte_timeout: Duration::from_secs(10),
             idle_connection_timeout: Duration::from_secs(60),
             max_connections: 16_384,
+            connections_per_address: 2_000,
             unauthenticated_per_address: 64,
             sessions_per_address: 100,
             sessions_per_site: 10_000,
+            asset_bytes_per_address: 256 << 20,
+            asset_bytes_per_site: 512 << 20,
             agent_queue_bytes: 32 << 20,
             memory_bytes: 2 << 30,
         }
@@ -85,9 +96,12 @@ pub(super) struct LimitsTable {
     first_byte_secs: Option<u64>,
     idle_connection_secs: Option<u64>,
     max_connections: Option<usize>,
+    connections_per_address: Option<usize>,
     unauthenticated_per_address: Option<usize>,
     sessions_per_address: Option<usize>,
     sessions_per_site: Option<usize>,
+    asset_bytes_per_address: Option<usize>,
+    asset_bytes_per_site: Option<usize>,
     agent_queue_bytes: Option<usize>,
     memory_bytes: Option<usize>,
 }
@@ -109,9 +123,12 @@ impl LimitsTable {
             first_byte_timeout: secs(self.first_byte_secs, d.first_byte_timeout),
             idle_connection_timeout: secs(self.idle_connection_secs, d.idle_connection_timeout),
             max_connections: self.max_connections.unwrap_or(d.max_connections),
+            connections_per_address: self.connections_per_address.unwrap_or(d.connections_per_address),
             unauthenticated_per_address: self.unauthenticated_per_address.unwrap_or(d.unauthenticated_per_address),
             sessions_per_address: self.sessions_per_address.unwrap_or(d.sessions_per_address),
             sessions_per_site: self.sessions_per_site.unwrap_or(d.sessions_per_site),
+            asset_bytes_per_address: self.asset_bytes_per_address.unwrap_or(d.asset_bytes_per_address),
+            asset_bytes_per_site: self.asset_bytes_per_site.unwrap_or(d.asset_bytes_per_site),
             agent_queue_bytes: self.agent_queue_bytes.unwrap_or(d.agent_queue_bytes),
             memory_bytes: self.memory_bytes.unwrap_or(d.memory_bytes),
         }
@@ -147,6 +164,7 @@ impl Limits {
         let counts = [
             ("password_checks", self.password_checks),
             ("max_connections", self.max_connections),
+            ("connections_per_address", self.connections_per_address),
             ("unauthenticated_per_address", self.unauthenticated_per_address),
             ("sessions_per_address", self.sessions_per_address),
             ("sessions_per_site", self.sessions_per_site),

@@ -220,6 +220,21 @@ pub(super) fn validate_limits(config: &Config) -> Result<(), (&'static str, Stri
             ),
         ));
     }
+    let asset_shares = [
+        ("limits.asset_bytes_per_address", config.limits.asset_bytes_per_address),
+        ("limits.asset_bytes_per_site", config.limits.asset_bytes_per_site),
+    ];
+    for (field, value) in asset_shares {
+        if value < config.max_asset_bytes {
+            return Err((
+                field,
+                format!(
+                    "is {value}, less than max_asset_bytes ({}): not even one asset could be stored; raise it (or lower max_asset_bytes)",
+                    config.max_asset_bytes
+                ),
+            ));
+        }
+    }
     at_least("join_attempts_per_minute", config.join_attempts_per_minute as usize, 1)?;
     if config.heartbeat_interval.is_zero() {
         return Err(("heartbeat_interval_secs", "is 0; give how many seconds apart the relay pings each peer".into()));
