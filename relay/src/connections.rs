@@ -29,6 +29,8 @@ pub(crate) struct ConnectionRules {
     /// Connections open at once per address (`connections_per_address`).
     pub per_address: Arc<Counts<IpAddr>>,
     pub first_byte: Duration,
+    /// How long a client has to finish the TLS handshake.
+    pub tls_handshake: Duration,
     pub idle: Duration,
 }
 
@@ -38,6 +40,7 @@ impl ConnectionRules {
             cap: ConnectionCap::new(limits.max_connections),
             per_address: Counts::new(limits.connections_per_address),
             first_byte: limits.first_byte_timeout,
+            tls_handshake: limits.tls_handshake_timeout,
             idle: limits.idle_connection_timeout,
         }
     }

@@ -17,6 +17,7 @@ use crate::auth::{Accounts, AuthError};
 use crate::config::{Config, ConfigError};
 use crate::connections::{self, Activity, AddressPlace, ConnectionRules, Counted, Refusal};
 use crate::events::Events;
+use crate::first_bytes::first_bytes;
 use crate::gate::PasswordGate;
 use crate::metrics::Metrics;
 use crate::path_limits::refuse_long_path;
@@ -40,9 +41,6 @@ use tokio::sync::{broadcast, OwnedSemaphorePermit};
 use tokio_rustls::TlsAcceptor;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
-
-/// How long a client has to finish the TLS handshake.
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a client has to send a request's headers (a client that trickles them holds a connection).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -309,11 +307,16 @@ async fn serve_connection(
     let Some(acceptor) = serving.tls.clone() else {
         return serve_http(TokioIo::new(socket), (peer, address), serving, shutdown).await;
     };
-    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
-        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), (peer, address), serving, shutdown).await,
-        Ok(Err(error)) => tracing::debug!(%error, %peer, "TLS handshake failed"),
-        Err(_elapsed) => tracing::debug!(%peer, "TLS handshake timed out"),
-    }
+    let stream = match tokio::time::timeout(serving.rules.tls_handshake, acceptor.accept(socket)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(error)) => return tracing::debug!(%error, %peer, "TLS handshake failed"),
+        Err(_elapsed) => return tracing::debug!(%peer, "TLS handshake timed out"),
+    };
+    // The first byte so far was the handshake's: HTTP's own must come within the same time.
+    let Some(stream) = first_bytes(stream, serving.rules.first_byte).await else {
+        return tracing::debug!(%peer, "closed a TLS connection that sent nothing after its handshake");
+    };
+    serve_http(TokioIo::new(stream), (peer, address), serving, shutdown).await
 }
 
 /// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends, has no request in flight

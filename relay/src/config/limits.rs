@@ -28,8 +28,11 @@ pub struct Limits {
     pub agent_message_bytes: usize,
     /// How long a new WebSocket has to send its first message (TOML: `first_message_secs`).
     pub first_message_timeout: Duration,
-    /// How long a new TCP connection has to send its first byte (TOML: `first_byte_secs`).
+    /// How long a new TCP connection has to send its first byte, and a TLS connection its first byte of
+    /// HTTP after the handshake (TOML: `first_byte_secs`).
     pub first_byte_timeout: Duration,
+    /// How long a TLS client has to finish its handshake (TOML: `tls_handshake_secs`).
+    pub tls_handshake_timeout: Duration,
     /// How long an HTTP connection may stay open with no request in flight (TOML: `idle_connection_secs`).
     pub idle_connection_timeout: Duration,
     /// How many TCP connections may be open at once; past that new ones get a fast 503.
@@ -67,6 +70,7 @@ impl Default for Limits {
             agent_message_bytes: 64 << 10,
             first_message_timeout: Duration::from_secs(10),
             first_byte_timeout: Duration::from_secs(10),
+            tls_handshake_timeout: Duration::from_secs(10),
             idle_connection_timeout: Duration::from_secs(60),
             max_connections: 16_384,
             connections_per_address: 2_000,
@@ -94,6 +98,7 @@ pub(super) struct LimitsTable {
     agent_message_bytes: Option<usize>,
     first_message_secs: Option<u64>,
     first_byte_secs: Option<u64>,
+    tls_handshake_secs: Option<u64>,
     idle_connection_secs: Option<u64>,
     max_connections: Option<usize>,
     connections_per_address: Option<usize>,
@@ -121,6 +126,7 @@ impl LimitsTable {
             agent_message_bytes: self.agent_message_bytes.unwrap_or(d.agent_message_bytes),
             first_message_timeout: secs(self.first_message_secs, d.first_message_timeout),
             first_byte_timeout: secs(self.first_byte_secs, d.first_byte_timeout),
+            tls_handshake_timeout: secs(self.tls_handshake_secs, d.tls_handshake_timeout),
             idle_connection_timeout: secs(self.idle_connection_secs, d.idle_connection_timeout),
             max_connections: self.max_connections.unwrap_or(d.max_connections),
             connections_per_address: self.connections_per_address.unwrap_or(d.connections_per_address),
@@ -144,6 +150,7 @@ impl Limits {
             ("join_backoff_secs", self.join_backoff),
             ("first_message_secs", self.first_message_timeout),
             ("first_byte_secs", self.first_byte_timeout),
+            ("tls_handshake_secs", self.tls_handshake_timeout),
             ("idle_connection_secs", self.idle_connection_timeout),
         ];
         for (field, value) in durations {
