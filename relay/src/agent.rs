@@ -283,17 +283,17 @@ async fn admit(
                         "the relay is busy checking other sign-ins; try again in 1 s",
                     ));
                 }
-                Ok(false) => {
+                Ok(None) => {
                     refused(&name, JoinOutcome::WrongPassword, "wrong name or password");
                     state.join_limiter.failed(Failure::WrongPassword, &[address, Scope::account(&name)]);
                     return Err(Ending::close(close::AUTH_FAILED, "wrong agent name or password"));
                 }
-                Ok(true) => *issued = Some(state.tokens.issue(&name)),
+                Ok(Some(credential)) => *issued = Some(state.tokens.issue(&name, credential)),
             }
             name
         }
         Credentials::Token(token) => {
-            let Some(name) = state.tokens.account(&token) else {
+            let Some((name, credential)) = state.tokens.account(&token) else {
                 refused("", JoinOutcome::WrongPassword, "unknown or expired token");
                 state.join_limiter.failed(Failure::WrongPassword, &[address]);
                 return Err(Ending::close(
@@ -301,6 +301,14 @@ async fn admit(
                     "your sign-in has expired; sign in again with your name and password",
                 ));
             };
+            if !state.accounts.still_valid(&name, &credential) {
+                // Not a guess: the token was real. The account's password changed, or it was removed.
+                refused(&name, JoinOutcome::WrongPassword, "token of a changed or removed account");
+                return Err(Ending::close(
+                    close::AUTH_FAILED,
+                    "your password changed or your account was removed since you signed in; sign in again",
+                ));
+            }
             let account_checks = [(Failure::UnknownKey, Scope::account(&name))];
             state.join_limiter.check(&account_checks).map_err(|waiting| {
                 refused(&name, JoinOutcome::TooManyAttempts, "waiting after too many failures");

@@ -13,7 +13,7 @@
 //! plain HTTP on a network would carry agents' passwords and visitors' pages in the clear.
 
 use crate::audit::Reopener;
-use crate::auth::{Accounts, AuthError};
+use crate::auth::{Accounts, AgentAccount, AuthError};
 use crate::config::{Config, ConfigError};
 use crate::connections::{self, Activity, AddressPlace, ConnectionRules, Counted, Refusal};
 use crate::events::Events;
@@ -99,6 +99,8 @@ pub struct RelayHandle {
     tap: Tap,
     controller: ShutdownController,
     audit: Option<Reopener>,
+    /// The agents list, replaced by [`RelayHandle::reload_agents`].
+    accounts: Arc<Accounts>,
 }
 
 impl RelayHandle {
@@ -129,6 +131,16 @@ impl RelayHandle {
                 Err(error)
             }
         }
+    }
+
+    /// Replaces the agents who may sign in (`cobrowse-relay` calls this on SIGHUP with its config file's
+    /// `[[agents]]`). Sessions and watching agents go on; a session token stops working once its account
+    /// is removed or its password hash changes, so that agent signs in again with the new password. On an
+    /// error (a bad password hash) the list stays as it was.
+    pub fn reload_agents(&self, agents: &[AgentAccount]) -> Result<(), AuthError> {
+        self.accounts.replace(agents)?;
+        tracing::info!(agents = agents.len(), "agents list reloaded");
+        Ok(())
     }
 
     /// Every frame the relay receives from any peer, as received. Subscribe before the traffic you want.
@@ -173,7 +185,7 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
     config.validate("config")?;
     check_exposure(&config, listen)?;
     let gate = PasswordGate::new(config.limits.password_checks, config.limits.password_check_queue);
-    let accounts = Accounts::new(&config.agents, gate)?;
+    let accounts = Arc::new(Accounts::new(&config.agents, gate)?);
     let certificate = config.tls.as_ref().map(ServedCertificate::load).transpose()?.map(Arc::new);
     let tls = certificate.clone().map(tls::acceptor).transpose()?;
     warn_about_missing_files(&config);
@@ -193,7 +205,8 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
     let metrics = Arc::new(Metrics::new());
     let events = Events::start(&config, &metrics).map_err(ServeError::Audit)?;
     let audit = events.audit_reopener();
-    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone(), (metrics.clone(), events)));
+    let state =
+        Arc::new(RelayState::new(config, accounts.clone(), tap.clone(), shutdown.clone(), (metrics.clone(), events)));
     crate::shedding::spawn_shedder(state.memory.clone(), Arc::downgrade(&state), |state| &state.registry);
     let main = Serving {
         routes: routes(state),
@@ -213,7 +226,7 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
         tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
         redirect_addr = Some(addr);
     }
-    Ok(RelayHandle { local_addr, redirect_addr, certificate, tap, controller, audit })
+    Ok(RelayHandle { local_addr, redirect_addr, certificate, tap, controller, audit, accounts })
 }
 
 /// Plain HTTP is served on loopback only, unless the config says otherwise.

@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 pub(crate) struct RelayState {
     pub config: Config,
-    pub accounts: Accounts,
+    /// The agents who may sign in; the handle holds them too, to replace the list (`reload_agents`).
+    pub accounts: Arc<Accounts>,
     pub registry: Registry,
     /// The bytes all sessions hold in kept state and agent queues.
     pub memory: Arc<MemoryBudget>,
@@ -41,7 +42,7 @@ pub(crate) struct RelayState {
 impl RelayState {
     pub fn new(
         config: Config,
-        accounts: Accounts,
+        accounts: Arc<Accounts>,
         tap: Tap,
         shutdown: Shutdown,
         (metrics, events): (Arc<Metrics>, Events),
