@@ -75,7 +75,7 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     let heartbeat = state.heartbeat();
     let mut issued = None;
     let admitted = {
-        let Some(_unauthenticated) = state.caps.unauthenticated.enter(client.ip()) else {
+        let Some(_unauthenticated) = state.caps.unauthenticated.enter(crate::caps::address_group(client.ip())) else {
             let ending = Ending::close(
                 close::AT_CAPACITY,
                 "too many connections from this address are still signing in; try again in 10 s",

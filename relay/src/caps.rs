@@ -85,7 +85,7 @@ pub(crate) fn address_group(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The relay's per-address and per-site caps.
+/// The relay's per-address and per-site caps (an address as [`address_group`] gives it).
 pub(crate) struct Caps {
     /// WebSockets not yet signed in (agents) or resumed (visitors), per address.
     pub unauthenticated: Arc<Counts<IpAddr>>,

@@ -126,7 +126,7 @@ fn take_session_places(
     site_id: &str,
 ) -> Result<(Place<IpAddr>, Place<String>), Ending> {
     let caps = &state.caps;
-    let by_address = caps.sessions_per_address.enter(client.ip()).ok_or_else(|| {
+    let by_address = caps.sessions_per_address.enter(crate::caps::address_group(client.ip())).ok_or_else(|| {
         Ending::close(
             close::AT_CAPACITY,
             format!(
@@ -156,7 +156,8 @@ async fn resume(
     tab: Option<&str>,
     heard: &Heard,
 ) -> Result<(Arc<Session>, VisitorLink), Ending> {
-    let Some(_unauthenticated) = state.caps.unauthenticated.enter(request.client.ip()) else {
+    let Some(_unauthenticated) = state.caps.unauthenticated.enter(crate::caps::address_group(request.client.ip()))
+    else {
         return Err(Ending::close(
             close::AT_CAPACITY,
             "too many connections from this address are still resuming; try again in 10 s",

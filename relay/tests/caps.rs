@@ -176,3 +176,30 @@ async fn asset_bytes_are_capped_per_site_across_addresses() {
     drop((first, first_agent, second, second_agent, shop, shop_agent));
     relay.handle.shutdown().await;
 }
+
+/// A visitor of "demo" through the "proxy" (this test, from 127.0.0.1) for `client`.
+async fn proxied_visitor(relay: SocketAddr, client: &str) -> Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{relay}/ws/visitor?site=demo").into_client_request().unwrap();
+    request.headers_mut().insert("x-forwarded-for", client.parse().unwrap());
+    tokio_tungstenite::connect_async(request).await.expect("the visitor connects").0
+}
+
+#[tokio::test]
+async fn an_ipv6_client_s_sessions_count_by_its_64() {
+    let relay = start(|config| {
+        config.limits.sessions_per_address = 1;
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let mut first = proxied_visitor(relay.addr, "2001:db8::1").await;
+    assert!(matches!(next_control(&mut first).await, cobrowse_protocol::Control::SessionStarted { .. }));
+    let mut same_64 = proxied_visitor(relay.addr, "2001:db8::2").await;
+    let (code, reason) = expect_close(&mut same_64).await;
+    assert_eq!(code, cobrowse_protocol::close::AT_CAPACITY);
+    assert!(reason.contains("this address has 1 sessions open"), "{reason}");
+    let mut other_64 = proxied_visitor(relay.addr, "2001:db8:0:1::1").await;
+    assert!(matches!(next_control(&mut other_64).await, cobrowse_protocol::Control::SessionStarted { .. }));
+    drop((first, other_64));
+    relay.handle.shutdown().await;
+}
