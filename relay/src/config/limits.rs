@@ -263,5 +263,20 @@ mod tests {
         let small_queue = Limits { agent_queue_bytes: 10, ..Limits::default() };
         assert_eq!(small_queue.validate(1024).unwrap_err().0, "limits.agent_queue_bytes");
         assert!(toml::from_str::<LimitsTable>("max_conections = 1").is_err());
+        let no_connections = Limits { connections_per_address: 0, ..Limits::default() };
+        assert_eq!(no_connections.validate(1024).unwrap_err().0, "limits.connections_per_address");
+        let no_handshake = Limits { tls_handshake_timeout: Duration::ZERO, ..Limits::default() };
+        assert_eq!(no_handshake.validate(1024).unwrap_err().0, "limits.tls_handshake_secs");
+    }
+
+    #[test]
+    fn an_asset_share_must_hold_the_largest_asset() {
+        for field in ["asset_bytes_per_address", "asset_bytes_per_site"] {
+            let text = format!("max_asset_bytes = 1000\n[limits]\n{field} = 999");
+            let error = crate::config::Config::from_toml_str(&text).unwrap_err().to_string();
+            assert!(error.contains(&format!("limits.{field}")) && error.contains("max_asset_bytes"), "{error}");
+            let fits = format!("max_asset_bytes = 1000\n[limits]\n{field} = 1000");
+            assert!(crate::config::Config::from_toml_str(&fits).is_ok());
+        }
     }
 }
