@@ -38,6 +38,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use warp::ws::{Message, WebSocket};
 
+/// The most characters of a key the agent sent that its close reason repeats.
+const KEY_CHARS_IN_REASONS: usize = 16;
+
 /// How long an agent may take to read the frames still queued for it after its session ended.
 const ENDED_SESSION_GRACE: Duration = Duration::from_secs(10);
 
@@ -72,7 +75,7 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     let heartbeat = state.heartbeat();
     let mut issued = None;
     let admitted = {
-        let Some(_unauthenticated) = state.caps.unauthenticated.enter(client.ip()) else {
+        let Some(_unauthenticated) = state.caps.unauthenticated.enter(crate::caps::address_group(client.ip())) else {
             let ending = Ending::close(
                 close::AT_CAPACITY,
                 "too many connections from this address are still signing in; try again in 10 s",
@@ -280,17 +283,17 @@ async fn admit(
                         "the relay is busy checking other sign-ins; try again in 1 s",
                     ));
                 }
-                Ok(false) => {
+                Ok(None) => {
                     refused(&name, JoinOutcome::WrongPassword, "wrong name or password");
                     state.join_limiter.failed(Failure::WrongPassword, &[address, Scope::account(&name)]);
                     return Err(Ending::close(close::AUTH_FAILED, "wrong agent name or password"));
                 }
-                Ok(true) => *issued = Some(state.tokens.issue(&name)),
+                Ok(Some(credential)) => *issued = Some(state.tokens.issue(&name, credential)),
             }
             name
         }
         Credentials::Token(token) => {
-            let Some(name) = state.tokens.account(&token) else {
+            let Some((name, credential)) = state.tokens.account(&token) else {
                 refused("", JoinOutcome::WrongPassword, "unknown or expired token");
                 state.join_limiter.failed(Failure::WrongPassword, &[address]);
                 return Err(Ending::close(
@@ -298,6 +301,14 @@ async fn admit(
                     "your sign-in has expired; sign in again with your name and password",
                 ));
             };
+            if !state.accounts.still_valid(&name, &credential) {
+                // Not a guess: the token was real. The account's password changed, or it was removed.
+                refused(&name, JoinOutcome::WrongPassword, "token of a changed or removed account");
+                return Err(Ending::close(
+                    close::AUTH_FAILED,
+                    "your password changed or your account was removed since you signed in; sign in again",
+                ));
+            }
             let account_checks = [(Failure::UnknownKey, Scope::account(&name))];
             state.join_limiter.check(&account_checks).map_err(|waiting| {
                 refused(&name, JoinOutcome::TooManyAttempts, "waiting after too many failures");
@@ -314,7 +325,10 @@ async fn admit(
         state.join_limiter.failed(Failure::UnknownKey, &[address, Scope::account(&name)]);
         return Err(Ending::close(
             close::UNKNOWN_KEY,
-            format!("no live session has the key {}; check the digits with the visitor", shorten(&key)),
+            format!(
+                "no live session has the key {}; check the digits with the visitor",
+                crate::logging::bounded_to(&key, KEY_CHARS_IN_REASONS)
+            ),
         ));
     };
     let (outcome, said) = match joining {
@@ -336,19 +350,6 @@ fn check_first_message_size(first: &Bytes, max: usize) -> Result<(), Ending> {
         ));
     }
     Ok(())
-}
-
-/// At most the first 16 characters of an attacker-chosen text, for a close reason.
-fn shorten(text: &str) -> &str {
-    clip(text, 16)
-}
-
-/// At most the first `max` characters of `text`.
-fn clip(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    }
 }
 
 /// The credentials and key of a `Join` or `JoinWithToken`, or how the connection ends if the first frame

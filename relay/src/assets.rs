@@ -12,15 +12,19 @@
 //! visitor can make the relay hold: bytes per asset, bytes per session, and URLs per session; an upload past
 //! one is refused (and logged by the caller), nothing else happens to the session. Everything is dropped
 //! when the session ends. All sessions together also share one [`AssetBudget`] (`total_asset_bytes`), so
-//! many sessions cannot add up to more memory than the relay has.
+//! many sessions cannot add up to more memory than the relay has; within it, the sessions opened from one
+//! address (`limits.asset_bytes_per_address`) and those of one site (`limits.asset_bytes_per_site`) have
+//! their own shares, so one client cannot take the budget from everyone else by opening many sessions.
 
 use bytes::Bytes;
 use cobrowse_protocol::message::encode_control;
 use cobrowse_protocol::{AssetUpload, Control};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use thiserror::Error;
 
 /// How many distinct URLs one session may map: each costs an announcement to every agent.
@@ -54,35 +58,90 @@ pub(crate) enum AssetRefused {
     SessionFull { held: usize, size: usize, limit: usize },
     #[error("the relay already holds {limit} bytes of assets for all sessions together (total_asset_bytes)")]
     RelayFull { limit: usize },
+    #[error("the sessions of this visitor's address already hold {held} bytes of assets; {size} more would pass their limit of {limit} bytes (limits.asset_bytes_per_address)")]
+    AddressFull { held: usize, size: usize, limit: usize },
+    #[error("the sessions of this site already hold {held} bytes of assets; {size} more would pass its limit of {limit} bytes (limits.asset_bytes_per_site)")]
+    SiteFull { held: usize, size: usize, limit: usize },
     #[error("the session already maps {MAX_URLS_PER_SESSION} asset URLs, the most it may")]
     TooManyUrls,
     #[error("the asset's URL is empty or longer than {MAX_URL_BYTES} bytes")]
     BadUrl,
 }
 
-/// The bytes of assets all sessions may hold together; each session's cache reserves what it stores.
+/// The caps on asset bytes beside each session's own, from the config.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SharedAssetLimits {
+    /// All sessions together (`total_asset_bytes`).
+    pub total: usize,
+    /// The sessions opened from one address (`limits.asset_bytes_per_address`).
+    pub per_address: usize,
+    /// The sessions of one site (`limits.asset_bytes_per_site`).
+    pub per_site: usize,
+}
+
+impl SharedAssetLimits {
+    /// Only a total; no cap per address or site.
+    #[cfg(test)]
+    pub fn total(total: usize) -> SharedAssetLimits {
+        SharedAssetLimits { total, per_address: usize::MAX, per_site: usize::MAX }
+    }
+}
+
+/// Whose share a session's assets count in: the address that opened the session (see
+/// `caps::address_group`) and its site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AssetOwner {
+    pub address: IpAddr,
+    pub site: String,
+}
+
+/// The bytes of assets all sessions may hold together, and each address's and site's share of them; each
+/// session's cache reserves what it stores.
 #[derive(Debug)]
 pub(crate) struct AssetBudget {
     limit: usize,
     used: AtomicUsize,
+    per_address: Shares<IpAddr>,
+    per_site: Shares<String>,
 }
 
 impl AssetBudget {
-    pub fn new(limit: usize) -> Arc<Self> {
-        Arc::new(Self { limit, used: AtomicUsize::new(0) })
+    pub fn new(limits: SharedAssetLimits) -> Arc<Self> {
+        Arc::new(Self {
+            limit: limits.total,
+            used: AtomicUsize::new(0),
+            per_address: Shares::new(limits.per_address),
+            per_site: Shares::new(limits.per_site),
+        })
     }
 
-    /// Takes `size` bytes of the budget; false (and nothing taken) if they are not left.
-    fn reserve(&self, size: usize) -> bool {
-        self.used
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-                used.checked_add(size).filter(|&total| total <= self.limit)
-            })
-            .is_ok()
+    /// Takes `size` bytes of the budget for `owner`; which cap refuses them (and nothing taken) if they
+    /// are not left.
+    fn reserve(&self, owner: &AssetOwner, size: usize) -> Result<(), AssetRefused> {
+        self.per_address.reserve(&owner.address, size).map_err(|(held, limit)| AssetRefused::AddressFull {
+            held,
+            size,
+            limit,
+        })?;
+        if let Err((held, limit)) = self.per_site.reserve(&owner.site, size) {
+            self.per_address.release(&owner.address, size);
+            return Err(AssetRefused::SiteFull { held, size, limit });
+        }
+        let reserved = self.used.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+            used.checked_add(size).filter(|&total| total <= self.limit)
+        });
+        if reserved.is_err() {
+            self.per_site.release(&owner.site, size);
+            self.per_address.release(&owner.address, size);
+            return Err(AssetRefused::RelayFull { limit: self.limit });
+        }
+        Ok(())
     }
 
-    fn release(&self, size: usize) {
+    fn release(&self, owner: &AssetOwner, size: usize) {
         self.used.fetch_sub(size, Ordering::Relaxed);
+        self.per_site.release(&owner.site, size);
+        self.per_address.release(&owner.address, size);
     }
 
     /// How many bytes all sessions hold now.
@@ -91,11 +150,52 @@ impl AssetBudget {
     }
 }
 
+/// Bytes held per key, each key at most `cap`; keys holding nothing are forgotten.
+#[derive(Debug)]
+struct Shares<K> {
+    cap: usize,
+    held: Mutex<HashMap<K, usize>>,
+}
+
+impl<K: Eq + Hash + Clone> Shares<K> {
+    fn new(cap: usize) -> Shares<K> {
+        Shares { cap, held: Mutex::new(HashMap::new()) }
+    }
+
+    /// Takes `size` bytes for `key`; what it holds and the cap if they would pass it.
+    fn reserve(&self, key: &K, size: usize) -> Result<(), (usize, usize)> {
+        let mut held = self.lock();
+        let now = held.get(key).copied().unwrap_or(0);
+        match now.checked_add(size).filter(|&total| total <= self.cap) {
+            Some(total) => {
+                held.insert(key.clone(), total);
+                Ok(())
+            }
+            None => Err((now, self.cap)),
+        }
+    }
+
+    fn release(&self, key: &K, size: usize) {
+        let mut held = self.lock();
+        if let Some(now) = held.get_mut(key) {
+            *now = now.saturating_sub(size);
+            if *now == 0 {
+                held.remove(key);
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, usize>> {
+        self.held.lock().expect("asset shares lock poisoned")
+    }
+}
+
 /// The assets of one session.
 #[derive(Debug)]
 pub(crate) struct AssetCache {
     token: String,
     budget: Arc<AssetBudget>,
+    owner: AssetOwner,
     by_hash: HashMap<String, StoredAsset>,
     stored_bytes: usize,
     path_by_url: HashMap<String, String>,
@@ -104,11 +204,13 @@ pub(crate) struct AssetCache {
 }
 
 impl AssetCache {
-    /// An empty cache whose assets are served under `/assets/{token}/`, taking their bytes from `budget`.
-    pub fn new(token: String, budget: Arc<AssetBudget>) -> Self {
+    /// An empty cache whose assets are served under `/assets/{token}/`, taking their bytes from `budget`
+    /// in `owner`'s shares.
+    pub fn new(token: String, budget: Arc<AssetBudget>, owner: AssetOwner) -> Self {
         Self {
             token,
             budget,
+            owner,
             by_hash: HashMap::new(),
             stored_bytes: 0,
             path_by_url: HashMap::new(),
@@ -171,7 +273,7 @@ impl AssetCache {
 
     /// Forgets every asset and mapping (the session ended), giving their bytes back to the budget.
     pub fn clear(&mut self) {
-        self.budget.release(std::mem::take(&mut self.stored_bytes));
+        self.budget.release(&self.owner, std::mem::take(&mut self.stored_bytes));
         self.by_hash.clear();
         self.path_by_url.clear();
         self.announcements.clear();
@@ -184,10 +286,7 @@ impl AssetCache {
         if self.stored_bytes + size > limits.max_session_bytes {
             return Err(AssetRefused::SessionFull { held: self.stored_bytes, size, limit: limits.max_session_bytes });
         }
-        if !self.budget.reserve(size) {
-            return Err(AssetRefused::RelayFull { limit: self.budget.limit });
-        }
-        Ok(())
+        self.budget.reserve(&self.owner, size)
     }
 }
 
@@ -237,8 +336,12 @@ mod tests {
         AssetUpload { url: url.into(), mime: "image/png".into(), bytes: bytes.to_vec() }
     }
 
+    fn owner(address: &str, site: &str) -> AssetOwner {
+        AssetOwner { address: address.parse().unwrap(), site: site.into() }
+    }
+
     fn cache(token: &str) -> AssetCache {
-        AssetCache::new(token.into(), AssetBudget::new(usize::MAX))
+        AssetCache::new(token.into(), AssetBudget::new(SharedAssetLimits::total(usize::MAX)), owner("192.0.2.1", "s"))
     }
 
     fn store(cache: &mut AssetCache, url: &str, bytes: &[u8]) -> Result<Option<Bytes>, AssetRefused> {
@@ -281,9 +384,9 @@ mod tests {
 
     #[test]
     fn all_sessions_share_the_relay_s_budget_and_give_it_back() {
-        let budget = AssetBudget::new(12);
-        let mut first = AssetCache::new("a".into(), budget.clone());
-        let mut second = AssetCache::new("b".into(), budget.clone());
+        let budget = AssetBudget::new(SharedAssetLimits::total(12));
+        let mut first = AssetCache::new("a".into(), budget.clone(), owner("192.0.2.1", "s"));
+        let mut second = AssetCache::new("b".into(), budget.clone(), owner("192.0.2.2", "s"));
         store(&mut first, "u1", &[1; 8]).unwrap();
         assert_eq!(store(&mut second, "u2", &[2; 8]), Err(AssetRefused::RelayFull { limit: 12 }));
         store(&mut second, "u3", &[3; 4]).unwrap();
@@ -292,6 +395,33 @@ mod tests {
         assert_eq!(budget.used(), 4);
         drop(second);
         assert_eq!(budget.used(), 0);
+    }
+
+    #[test]
+    fn an_address_and_a_site_each_have_their_share_and_the_refusal_names_it() {
+        let limits = SharedAssetLimits { total: 100, per_address: 10, per_site: 14 };
+        let budget = AssetBudget::new(limits);
+        let cache_of = |token: &str, address: &str, site: &str| {
+            AssetCache::new(token.into(), budget.clone(), owner(address, site))
+        };
+        let mut first = cache_of("a", "192.0.2.1", "shop");
+        let mut second = cache_of("b", "192.0.2.1", "shop");
+        store(&mut first, "u1", &[1; 6]).unwrap();
+        let refused = store(&mut second, "u2", &[2; 6]);
+        assert_eq!(refused, Err(AssetRefused::AddressFull { held: 6, size: 6, limit: 10 }));
+        assert!(refused.unwrap_err().to_string().contains("asset_bytes_per_address"));
+        let mut other_address = cache_of("c", "192.0.2.9", "shop");
+        store(&mut other_address, "u3", &[3; 6]).unwrap();
+        let mut third = cache_of("d", "192.0.2.8", "shop");
+        let refused = store(&mut third, "u4", &[4; 6]);
+        assert_eq!(refused, Err(AssetRefused::SiteFull { held: 12, size: 6, limit: 14 }));
+        assert!(refused.unwrap_err().to_string().contains("asset_bytes_per_site"));
+        let mut other_site = cache_of("e", "192.0.2.8", "demo");
+        store(&mut other_site, "u5", &[5; 6]).unwrap();
+        assert_eq!(budget.used(), 18, "refusals take nothing from any share");
+        first.clear();
+        store(&mut second, "u2", &[2; 6]).expect("a share given back is free again");
+        store(&mut third, "u4", &[4; 2]).expect("the site's share too");
     }
 
     #[test]

@@ -9,7 +9,9 @@ use crate::gate::{Busy, PasswordGate};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Argon2, Params};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use thiserror::Error;
 
 /// Why the configured accounts cannot be used.
@@ -86,19 +88,28 @@ pub(crate) fn check_hash(hash: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The agents who may sign in.
+/// The agents who may sign in. The list can be replaced while the relay runs (`RelayHandle::reload_agents`,
+/// SIGHUP): a check in progress finishes against the list it started with.
 pub(crate) struct Accounts {
+    table: RwLock<Arc<AccountTable>>,
+    gate: PasswordGate,
+}
+
+/// One version of the agents list.
+struct AccountTable {
     hashes: HashMap<String, String>,
     /// The sites each account may serve (absent: all).
     sites: HashMap<String, Vec<String>>,
     /// A real account's hash, checked (and then ignored) for unknown names so they take as long.
     decoy: Option<String>,
-    gate: PasswordGate,
 }
 
-impl Accounts {
-    /// The accounts, checked with at most `gate`'s checks at once.
-    pub fn new(accounts: &[AgentAccount], gate: PasswordGate) -> Result<Accounts, AuthError> {
+/// What a session token is bound to: the SHA-256 of the account's password hash when it signed in. A new
+/// password (a new hash, with its new salt) or a removed account makes every earlier token stale.
+pub(crate) type Credential = [u8; 32];
+
+impl AccountTable {
+    fn new(accounts: &[AgentAccount]) -> Result<AccountTable, AuthError> {
         for account in accounts {
             check_hash(&account.password_hash).map_err(|problem| AuthError {
                 name: account.name.clone(),
@@ -110,25 +121,50 @@ impl Accounts {
         let sites =
             accounts.iter().filter_map(|account| Some((account.name.clone(), account.sites.clone()?))).collect();
         let decoy = accounts.first().map(|account| account.password_hash.clone());
-        Ok(Accounts { hashes, sites, decoy, gate })
+        Ok(AccountTable { hashes, sites, decoy })
+    }
+}
+
+impl Accounts {
+    /// The accounts, checked with at most `gate`'s checks at once.
+    pub fn new(accounts: &[AgentAccount], gate: PasswordGate) -> Result<Accounts, AuthError> {
+        Ok(Accounts { table: RwLock::new(Arc::new(AccountTable::new(accounts)?)), gate })
+    }
+
+    /// Replaces the agents list; on an error (a bad hash) the list stays as it was.
+    pub fn replace(&self, accounts: &[AgentAccount]) -> Result<(), AuthError> {
+        let table = Arc::new(AccountTable::new(accounts)?);
+        *self.table.write().expect("accounts lock poisoned") = table;
+        Ok(())
+    }
+
+    fn table(&self) -> Arc<AccountTable> {
+        self.table.read().expect("accounts lock poisoned").clone()
     }
 
     /// Whether `password` is `name`'s; `Busy` when too many checks run and wait already. Unknown names
-    /// cost the same as wrong passwords.
-    pub async fn verify(&self, name: &str, password: &str) -> Result<bool, Busy> {
-        let (hash, known) = match (self.hashes.get(name), &self.decoy) {
+    /// cost the same as wrong passwords. A right password gives the credential a token is bound to.
+    pub async fn verify(&self, name: &str, password: &str) -> Result<Option<Credential>, Busy> {
+        let table = self.table();
+        let (hash, known) = match (table.hashes.get(name), &table.decoy) {
             (Some(hash), _) => (hash.clone(), true),
             (None, Some(decoy)) => (decoy.clone(), false),
-            (None, None) => return Ok(false),
+            (None, None) => return Ok(None),
         };
+        let credential = credential_of(&hash);
         let password = password.to_owned();
         let matches = self.gate.run(move || password_matches(&hash, &password)).await?;
-        Ok(matches && known)
+        Ok((matches && known).then_some(credential))
+    }
+
+    /// Whether `credential` is still `name`'s: the account exists and its password has not changed.
+    pub fn still_valid(&self, name: &str, credential: &Credential) -> bool {
+        self.table().hashes.get(name).is_some_and(|hash| credential_of(hash) == *credential)
     }
 
     /// Whether the account `name` may join sessions of the site `site_id`.
     pub fn serves(&self, name: &str, site_id: &str) -> bool {
-        self.sites.get(name).is_none_or(|sites| sites.iter().any(|site| site == site_id))
+        self.table().sites.get(name).is_none_or(|sites| sites.iter().any(|site| site == site_id))
     }
 
     /// The most password checks that ran at once so far.
@@ -136,6 +172,10 @@ impl Accounts {
     pub fn peak_password_checks(&self) -> usize {
         self.gate.peak()
     }
+}
+
+fn credential_of(password_hash: &str) -> Credential {
+    Sha256::digest(password_hash.as_bytes()).into()
 }
 
 fn password_matches(hash: &str, password: &str) -> bool {
@@ -164,12 +204,13 @@ mod tests {
             gate(),
         )
         .unwrap();
-        assert_eq!(accounts.verify("ana", "correct horse").await, Ok(true));
-        assert_eq!(accounts.verify("bo", "battery staple").await, Ok(true));
-        assert_eq!(accounts.verify("ana", "battery staple").await, Ok(false));
-        assert_eq!(accounts.verify("ana", "").await, Ok(false));
+        let right = |result: Result<Option<Credential>, Busy>| matches!(result, Ok(Some(_)));
+        assert!(right(accounts.verify("ana", "correct horse").await));
+        assert!(right(accounts.verify("bo", "battery staple").await));
+        assert_eq!(accounts.verify("ana", "battery staple").await, Ok(None));
+        assert_eq!(accounts.verify("ana", "").await, Ok(None));
         // An unknown name fails even with the decoy account's own password.
-        assert_eq!(accounts.verify("eve", "correct horse").await, Ok(false));
+        assert_eq!(accounts.verify("eve", "correct horse").await, Ok(None));
         assert!(accounts.serves("ana", "anything") && accounts.serves("bo", "shop"));
         assert!(!accounts.serves("bo", "demo"));
     }
@@ -181,7 +222,24 @@ mod tests {
     #[tokio::test]
     async fn no_accounts_means_nobody_signs_in() {
         let accounts = Accounts::new(&[], gate()).unwrap();
-        assert_eq!(accounts.verify("ana", "x").await, Ok(false));
+        assert_eq!(accounts.verify("ana", "x").await, Ok(None));
+    }
+
+    #[tokio::test]
+    async fn a_credential_goes_stale_when_the_password_changes_or_the_account_goes() {
+        let accounts = Accounts::new(&[AgentAccount::with_cheap_password_hash("ana", "old")], gate()).unwrap();
+        let credential = accounts.verify("ana", "old").await.unwrap().unwrap();
+        assert!(accounts.still_valid("ana", &credential));
+        assert!(!accounts.still_valid("bo", &credential), "bound to its account");
+        let same_password_new_hash = AgentAccount::with_cheap_password_hash("ana", "old");
+        accounts.replace(&[same_password_new_hash]).unwrap();
+        assert!(!accounts.still_valid("ana", &credential), "a new hash is a new credential");
+        let credential = accounts.verify("ana", "old").await.unwrap().unwrap();
+        let bad = AgentAccount { name: "ana".into(), password_hash: "plain".into(), sites: None };
+        assert!(accounts.replace(&[bad]).is_err());
+        assert!(accounts.still_valid("ana", &credential), "a bad list changes nothing");
+        accounts.replace(&[AgentAccount::with_cheap_password_hash("bo", "x")]).unwrap();
+        assert!(!accounts.still_valid("ana", &credential), "a removed account's credential is stale");
     }
 
     #[test]

@@ -1,5 +1,8 @@
-//! Caps on what one address or one site may hold open at once: sockets still signing in (or resuming),
-//! visitor sessions per address, live sessions per site.
+//! Caps on what one address or one site may hold open at once: connections of any kind, sockets still
+//! signing in (or resuming), visitor sessions per address, live sessions per site.
+//!
+//! An *address* is an IPv4 address or an IPv6 address's /64 ([`address_group`]): one host usually holds a
+//! whole /64, so counting single IPv6 addresses would give it billions of caps.
 //!
 //! Each cap is a count per key with a guard: [`Counts::enter`] takes a place (or refuses past the cap),
 //! and dropping the [`Place`] gives it back, however the holder ends (a socket closing, a session ending).
@@ -7,7 +10,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 
 /// How many things each key holds open, at most `cap`.
@@ -69,7 +72,20 @@ impl<K: Eq + Hash + Clone> Drop for Place<K> {
     }
 }
 
-/// The relay's per-address and per-site caps.
+/// What `ip` counts as for per-address caps and limits: an IPv4 address (an IPv4-mapped IPv6 address
+/// counts as its IPv4 address), or an IPv6 address's /64.
+pub(crate) fn address_group(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            IpAddr::V6(Ipv6Addr::from(segments))
+        }
+    }
+}
+
+/// The relay's per-address and per-site caps (an address as [`address_group`] gives it).
 pub(crate) struct Caps {
     /// WebSockets not yet signed in (agents) or resumed (visitors), per address.
     pub unauthenticated: Arc<Counts<IpAddr>>,
@@ -92,6 +108,15 @@ impl Caps {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64_and_mapped_ipv4_as_ipv4() {
+        let group = |text: &str| address_group(text.parse().unwrap());
+        assert_eq!(group("2001:db8:1:2:aaaa::1"), group("2001:db8:1:2:bbbb::2"));
+        assert_ne!(group("2001:db8:1:2::1"), group("2001:db8:1:3::1"));
+        assert_eq!(group("::ffff:192.0.2.7"), group("192.0.2.7"));
+        assert_ne!(group("192.0.2.7"), group("192.0.2.8"));
+    }
 
     #[test]
     fn places_are_capped_per_key_and_given_back_when_dropped() {

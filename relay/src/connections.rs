@@ -1,12 +1,17 @@
-//! Limits on TCP connections themselves, before any WebSocket: a global cap (refused fast with 503 past
-//! it, so the relay never runs out of file handles), a first-byte timeout (a socket that sends nothing is
-//! closed), and an idle timeout for HTTP connections with no request in flight (HTTP/1 keep-alive and
-//! HTTP/2 alike; a WebSocket has left HTTP by then and has its own heartbeat).
+//! Limits on TCP connections themselves, before any WebSocket: a global cap and a cap per address (each
+//! refused fast with 503 past it, so neither the relay nor one client can run it out of file handles), a
+//! first-byte timeout (a socket that sends nothing is closed), and an idle timeout for HTTP connections
+//! with no request in flight (HTTP/1 keep-alive and HTTP/2 alike; a WebSocket has left HTTP by then and
+//! has its own heartbeat).
 //!
-//! A connection's place under the cap travels with its socket ([`Counted`]): it is given back when the
-//! socket is dropped, whether HTTP served it or a WebSocket took it over.
+//! A connection's places under the caps travel with its socket ([`Counted`]): they are given back when the
+//! socket is dropped, whether HTTP served it or a WebSocket took it over. A direct client's address place
+//! is taken at accept; a connection from a trusted proxy takes it at its first request, for the client
+//! that request is forwarded for ([`AddressPlace`]).
 
+use crate::caps::{address_group, Counts, Place};
 use std::io;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,14 +22,15 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
-/// What a connection past the cap is answered, at once, before it is closed.
-const AT_CAPACITY_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 64\r\n\r\nthe relay is at its connection limit; try again in a few seconds";
-
 /// What every accepted connection is held to, from the config's `[limits]`.
 #[derive(Clone)]
 pub(crate) struct ConnectionRules {
     pub cap: ConnectionCap,
+    /// Connections open at once per address (`connections_per_address`).
+    pub per_address: Arc<Counts<IpAddr>>,
     pub first_byte: Duration,
+    /// How long a client has to finish the TLS handshake.
+    pub tls_handshake: Duration,
     pub idle: Duration,
 }
 
@@ -32,9 +38,24 @@ impl ConnectionRules {
     pub fn new(limits: &crate::config::Limits) -> ConnectionRules {
         ConnectionRules {
             cap: ConnectionCap::new(limits.max_connections),
+            per_address: Counts::new(limits.connections_per_address),
             first_byte: limits.first_byte_timeout,
+            tls_handshake: limits.tls_handshake_timeout,
             idle: limits.idle_connection_timeout,
         }
+    }
+
+    /// A place for one more connection from `ip`'s address, if it has not `connections_per_address` open.
+    pub fn enter_address(&self, ip: IpAddr) -> Option<Place<IpAddr>> {
+        self.per_address.enter(address_group(ip))
+    }
+
+    /// What a connection refused at the per-address cap is told.
+    pub fn address_refusal(&self) -> String {
+        format!(
+            "this address has {} connections open to the relay, its limit (connections_per_address); close some, or try again in a few seconds",
+            self.per_address.cap()
+        )
     }
 }
 
@@ -53,11 +74,60 @@ impl ConnectionCap {
     }
 }
 
-/// Refuses a connection past the cap: a 503 on a plain connection (one non-blocking write into the empty
+/// The place a connection holds among its address's connections: taken at accept for a direct client,
+/// or at the first request for one behind a trusted proxy; shared by the socket and the connection's
+/// request handler, and given back when both are gone.
+#[derive(Clone, Default)]
+pub(crate) struct AddressPlace(Arc<Mutex<Option<Place<IpAddr>>>>);
+
+impl AddressPlace {
+    /// This connection holds `place` from now on.
+    pub fn hold(&self, place: Place<IpAddr>) {
+        *self.lock() = Some(place);
+    }
+
+    /// Whether the connection holds its place already.
+    pub fn is_held(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Place<IpAddr>>> {
+        self.0.lock().expect("address place lock poisoned")
+    }
+}
+
+/// Why a connection is refused at once.
+pub(crate) enum Refusal {
+    /// The relay holds `max_connections` already.
+    AtConnectionCap,
+    /// Its address holds `connections_per_address` already; the text says so.
+    AtAddressCap(String),
+}
+
+impl Refusal {
+    /// The 503's text.
+    fn text(&self) -> &str {
+        match self {
+            Refusal::AtConnectionCap => "the relay is at its connection limit; try again in a few seconds",
+            Refusal::AtAddressCap(text) => text,
+        }
+    }
+}
+
+/// A whole `503 Service Unavailable` answer saying `text`, then closing.
+pub(crate) fn at_capacity_response(text: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{text}",
+        text.len()
+    )
+    .into_bytes()
+}
+
+/// Refuses a connection past a cap: a 503 on a plain connection (one non-blocking write into the empty
 /// send buffer, never a wait), nothing on a TLS one; then closes it.
-pub(crate) fn refuse(socket: TcpStream, plain_http: bool) {
+pub(crate) fn refuse(socket: TcpStream, plain_http: bool, refusal: &Refusal) {
     if plain_http {
-        let _ = socket.try_write(AT_CAPACITY_RESPONSE);
+        let _ = socket.try_write(&at_capacity_response(refusal.text()));
     }
     drop(socket);
 }
@@ -88,15 +158,16 @@ pub(crate) async fn first_byte(socket: &TcpStream, timeout: Duration) -> bool {
     matches!(tokio::time::timeout(timeout, socket.peek(&mut first)).await, Ok(Ok(1)))
 }
 
-/// A socket that holds its place under the connection cap until it is dropped.
+/// A socket that holds its places under the connection caps until it is dropped.
 pub(crate) struct Counted<S> {
     inner: S,
     _place: OwnedSemaphorePermit,
+    _address: AddressPlace,
 }
 
 impl<S> Counted<S> {
-    pub fn new(inner: S, place: OwnedSemaphorePermit) -> Counted<S> {
-        Counted { inner, _place: place }
+    pub fn new(inner: S, place: OwnedSemaphorePermit, address: AddressPlace) -> Counted<S> {
+        Counted { inner, _place: place, _address: address }
     }
 }
 
@@ -199,9 +270,26 @@ mod tests {
     }
 
     #[test]
+    fn an_address_place_is_given_back_when_the_socket_and_the_handler_both_let_go() {
+        let counts = Counts::new(1);
+        let address: IpAddr = "192.0.2.1".parse().unwrap();
+        let shared = AddressPlace::default();
+        assert!(!shared.is_held());
+        shared.hold(counts.enter(address).unwrap());
+        let handler = shared.clone();
+        assert!(handler.is_held());
+        drop(shared);
+        assert!(counts.enter(address).is_none(), "the handler still holds it");
+        drop(handler);
+        assert!(counts.enter(address).is_some());
+    }
+
+    #[test]
     fn the_503_says_its_length_right() {
-        let text = std::str::from_utf8(AT_CAPACITY_RESPONSE).unwrap();
+        let response = at_capacity_response("too many from here");
+        let text = std::str::from_utf8(&response).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         assert!(head.contains(&format!("Content-Length: {}", body.len())), "{head}");
+        assert_eq!(body, "too many from here");
     }
 }

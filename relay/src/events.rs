@@ -104,7 +104,7 @@ impl Events {
     /// Opens the audit log and starts the webhooks' delivery tasks (on the current tokio runtime).
     pub fn start(config: &Config, metrics: &Arc<Metrics>) -> std::io::Result<Events> {
         let audit = config.audit.as_ref().map(|audit| AuditLog::open(audit, metrics.clone())).transpose()?;
-        Ok(Events { audit, webhooks: Webhooks::start(&config.sites, metrics.clone()) })
+        Ok(Events { audit, webhooks: Webhooks::start(&config.sites, metrics.clone())? })
     }
 
     /// Stamps `event` with the time and hands it to the audit log and its site's webhook, without waiting.

@@ -24,7 +24,8 @@
 //! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
 //!   limit; `close`: ending a socket with a readable reason.
 //! - `state`: what the handlers share; `routes`: the warp filters; `tls`, `server`: the accept loop;
-//!   `connections`: the cap on connections, their first-byte and idle timeouts;
+//!   `connections`: the cap on connections, their first-byte and idle timeouts; `first_bytes`: waiting
+//!   for a TLS connection's first bytes of HTTP;
 //!   `shutdown`: stopping it all.
 //! - `redirect`: the plain-HTTP listener that sends browsers to HTTPS; `dev_cert`: `--dev-tls`'s
 //!   self-signed certificate; `proxies`: whom a trusted reverse proxy forwards (`X-Forwarded-For`);
@@ -46,6 +47,7 @@ pub mod config;
 mod connections;
 mod dev_cert;
 mod events;
+mod first_bytes;
 mod frames;
 mod gate;
 mod heartbeat;

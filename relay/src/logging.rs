@@ -49,7 +49,13 @@ pub fn init(format: LogFormat) {
 /// `text` cut to its first [`MAX_LOGGED_CHARS`] characters, with a marker saying how many bytes were
 /// left out; `text` itself when it is short enough.
 pub fn bounded(text: &str) -> Cow<'_, str> {
-    match text.char_indices().nth(MAX_LOGGED_CHARS) {
+    bounded_to(text, MAX_LOGGED_CHARS)
+}
+
+/// `text` cut to its first `max_chars` characters, with a marker saying how many bytes were left out;
+/// `text` itself when it is short enough. For a shorter bound than a log line's (a close reason).
+pub fn bounded_to(text: &str, max_chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max_chars) {
         None => Cow::Borrowed(text),
         Some((cut, _)) => Cow::Owned(format!("{}…[{} more bytes]", &text[..cut], text.len() - cut)),
     }
@@ -78,6 +84,12 @@ mod tests {
         let cut = bounded(&long);
         assert!(cut.starts_with(&"é".repeat(MAX_LOGGED_CHARS)), "{cut}");
         assert!(cut.ends_with("…[10 more bytes]"), "{cut}");
+    }
+
+    #[test]
+    fn a_shorter_bound_cuts_the_same_way() {
+        assert_eq!(bounded_to("0123456789", 4), "0123…[6 more bytes]");
+        assert!(matches!(bounded_to("0123", 4), Cow::Borrowed("0123")));
     }
 
     #[test]

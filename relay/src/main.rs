@@ -1,5 +1,5 @@
 //! The `cobrowse-relay` command: loads the config (or makes a development one), serves, reloads its TLS
-//! certificate on SIGHUP, and stops cleanly on Ctrl-C or SIGTERM.
+//! certificate and its config file's agents list on SIGHUP, and stops cleanly on Ctrl-C or SIGTERM.
 //!
 //! ```text
 //! cobrowse-relay [--listen ADDR] [--config relay.toml] [--www-dir DIR] [--site-dir DIR]
@@ -21,7 +21,7 @@ use cobrowse_relay::{
     Listen, LogFormat, RelayHandle, TlsConfig,
 };
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The cobrowse relay: serves the shim, the wasm and the viewer, and forwards frames between a visitor
@@ -113,7 +113,7 @@ async fn serve(cli: Cli) -> Result<(), String> {
     tracing::info!("demo site: {scheme}://{addr}/demo/");
     tracing::info!("agent viewer: {scheme}://{addr}/agent/");
     reopen_audit_log_on_sigusr1(&relay);
-    run_until_stopped(&relay, signals).await;
+    run_until_stopped(&relay, signals, cli.config.as_deref()).await;
     tracing::info!("stopping: closing every connection");
     relay.shutdown().await;
     Ok(())
@@ -190,18 +190,32 @@ fn print_password_hash() -> Result<(), String> {
     Ok(())
 }
 
-/// Serves until Ctrl-C or SIGTERM; on each SIGHUP reloads the TLS certificate (a failed reload keeps the
-/// old one and is logged).
-async fn run_until_stopped(relay: &RelayHandle, mut signals: Signals) {
+/// Serves until Ctrl-C or SIGTERM; on each SIGHUP reloads the TLS certificate and, with a config file,
+/// its agents list (a failed reload keeps what was there and is logged).
+async fn run_until_stopped(relay: &RelayHandle, mut signals: Signals, config_file: Option<&Path>) {
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return,
             () = signals.terminate.next() => return,
             () = signals.hangup.next() => {
-                tracing::info!("SIGHUP: reloading the TLS certificate");
+                tracing::info!("SIGHUP: reloading the TLS certificate and the agents list");
                 let _ = relay.reload_tls();
+                if let Some(path) = config_file {
+                    reload_agents(relay, path);
+                }
             }
         }
+    }
+}
+
+/// Reads the config file again and replaces the agents list with its `[[agents]]` (nothing else of the
+/// file changes while running); a file that cannot be used changes nothing.
+fn reload_agents(relay: &RelayHandle, path: &Path) {
+    let reloaded = Config::from_toml_file(path)
+        .map_err(|error| error.to_string())
+        .and_then(|config| relay.reload_agents(&config.agents).map_err(|error| error.to_string()));
+    if let Err(error) = reloaded {
+        tracing::warn!(%error, "agents list not reloaded: the previous one stays");
     }
 }
 

@@ -216,6 +216,12 @@ impl Metrics {
         self.refused.get_or_create(&ReasonLabel { reason: refusal_label(code) }).inc();
     }
 
+    /// A connection (or a proxied client's first request) was refused at once: its address holds
+    /// `connections_per_address` already.
+    pub fn refused_at_address_cap(&self) {
+        self.refused.get_or_create(&ReasonLabel { reason: "connections_per_address" }).inc();
+    }
+
     /// A TCP connection was refused at once: the relay holds `max_connections` already.
     pub fn refused_at_connection_cap(&self) {
         self.refused.get_or_create(&ReasonLabel { reason: "max_connections" }).inc();
@@ -305,6 +311,7 @@ mod tests {
         metrics.refused(close::SITE_NOT_ALLOWED);
         metrics.refused(close::FIRST_MESSAGE_TIMEOUT);
         metrics.refused_at_connection_cap();
+        metrics.refused_at_address_cap();
         metrics.queue_depth(3);
         let text = metrics.encode(2, 1234);
         for line in [
@@ -315,6 +322,7 @@ mod tests {
             "cobrowse_refused_connections_total{reason=\"site_not_allowed\"} 1",
             "cobrowse_refused_connections_total{reason=\"first_message_timeout\"} 1",
             "cobrowse_refused_connections_total{reason=\"max_connections\"} 1",
+            "cobrowse_refused_connections_total{reason=\"connections_per_address\"} 1",
             "cobrowse_agent_queue_depth_count 1",
             "cobrowse_sessions_live 2",
             "cobrowse_assets_held_bytes 1234",

@@ -94,7 +94,8 @@ impl TrustedProxies {
         TrustedProxies { ranges }
     }
 
-    fn trusts(&self, address: IpAddr) -> bool {
+    /// Whether `address` is a trusted proxy's.
+    pub fn trusts(&self, address: IpAddr) -> bool {
         self.ranges.iter().any(|range| range.contains(address))
     }
 

@@ -22,6 +22,9 @@ pub(crate) const FORGET_AFTER: Duration = Duration::from_secs(60);
 /// the map starts afresh rather than grow without bound).
 const PRUNE_ABOVE: usize = 50_000;
 
+/// The most characters of an agent's name that a close reason repeats.
+const NAME_CHARS_IN_REASONS: usize = 24;
+
 /// What failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Failure {
@@ -42,17 +45,7 @@ pub(crate) enum Scope {
 
 impl Scope {
     pub fn address(ip: IpAddr) -> Scope {
-        match ip {
-            IpAddr::V4(_) => Scope::Address(ip),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => Scope::Address(IpAddr::V4(v4)),
-                None => {
-                    let mut segments = v6.segments();
-                    segments[4..].fill(0);
-                    Scope::Address(IpAddr::V6(segments.into()))
-                }
-            },
-        }
+        Scope::Address(crate::caps::address_group(ip))
     }
 
     pub fn account(name: &str) -> Scope {
@@ -78,16 +71,9 @@ impl Refused {
         };
         let whose = match &self.scope {
             Scope::Address(_) => "from this address".to_owned(),
-            Scope::Account(name) => format!("for agent {:?}", shorten(name)),
+            Scope::Account(name) => format!("for agent {:?}", crate::logging::bounded_to(name, NAME_CHARS_IN_REASONS)),
         };
         format!("too many {what} {whose}; wait {} s, then try again", seconds_rounded_up(self.wait))
-    }
-}
-
-fn shorten(name: &str) -> &str {
-    match name.char_indices().nth(24) {
-        Some((end, _)) => &name[..end],
-        None => name,
     }
 }
 

@@ -4,7 +4,7 @@
 //! An agent finds one by the key the visitor read out, a resuming visitor by the key it kept. Keys are
 //! unique among live sessions.
 
-use crate::assets::AssetBudget;
+use crate::assets::{AssetBudget, SharedAssetLimits};
 use crate::budget::MemoryBudget;
 use crate::keys::generate_key;
 use crate::metrics::Metrics;
@@ -24,7 +24,7 @@ pub(crate) struct Registry {
     key_digits: u32,
     max_sessions: usize,
     limits: SessionLimits,
-    /// The bytes of assets all sessions may hold together.
+    /// The bytes of assets all sessions may hold together, and each address's and site's share.
     asset_budget: Arc<AssetBudget>,
     /// Handed to every session.
     metrics: Arc<Metrics>,
@@ -46,7 +46,7 @@ impl Registry {
         key_digits: u32,
         max_sessions: usize,
         limits: SessionLimits,
-        total_asset_bytes: usize,
+        shared_asset_limits: SharedAssetLimits,
         memory: Arc<MemoryBudget>,
     ) -> Registry {
         Registry {
@@ -55,7 +55,7 @@ impl Registry {
             key_digits,
             max_sessions,
             limits,
-            asset_budget: AssetBudget::new(total_asset_bytes),
+            asset_budget: AssetBudget::new(shared_asset_limits),
             metrics: Arc::default(),
             memory,
         }
@@ -143,6 +143,7 @@ mod tests {
     fn site() -> SessionSite {
         SessionSite {
             site_id: "s".into(),
+            address: std::net::Ipv4Addr::LOCALHOST.into(),
             origin: None,
             masking: MaskingRules::default(),
             tabs: Default::default(),
@@ -163,7 +164,7 @@ mod tests {
                 kept_state_bytes: 1024,
                 assets: ASSET_LIMITS,
             },
-            4096,
+            SharedAssetLimits::total(4096),
             MemoryBudget::unlimited(),
         )
     }

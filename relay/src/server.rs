@@ -13,10 +13,11 @@
 //! plain HTTP on a network would carry agents' passwords and visitors' pages in the clear.
 
 use crate::audit::Reopener;
-use crate::auth::{Accounts, AuthError};
+use crate::auth::{Accounts, AgentAccount, AuthError};
 use crate::config::{Config, ConfigError};
-use crate::connections::{self, Activity, ConnectionRules, Counted};
+use crate::connections::{self, Activity, AddressPlace, ConnectionRules, Counted, Refusal};
 use crate::events::Events;
+use crate::first_bytes::first_bytes;
 use crate::gate::PasswordGate;
 use crate::metrics::Metrics;
 use crate::path_limits::refuse_long_path;
@@ -40,9 +41,6 @@ use tokio::sync::{broadcast, OwnedSemaphorePermit};
 use tokio_rustls::TlsAcceptor;
 use warp::filters::BoxedFilter;
 use warp::reply::Response;
-
-/// How long a client has to finish the TLS handshake.
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a client has to send a request's headers (a client that trickles them holds a connection).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -101,6 +99,8 @@ pub struct RelayHandle {
     tap: Tap,
     controller: ShutdownController,
     audit: Option<Reopener>,
+    /// The agents list, replaced by [`RelayHandle::reload_agents`].
+    accounts: Arc<Accounts>,
 }
 
 impl RelayHandle {
@@ -131,6 +131,16 @@ impl RelayHandle {
                 Err(error)
             }
         }
+    }
+
+    /// Replaces the agents who may sign in (`cobrowse-relay` calls this on SIGHUP with its config file's
+    /// `[[agents]]`). Sessions and watching agents go on; a session token stops working once its account
+    /// is removed or its password hash changes, so that agent signs in again with the new password. On an
+    /// error (a bad password hash) the list stays as it was.
+    pub fn reload_agents(&self, agents: &[AgentAccount]) -> Result<(), AuthError> {
+        self.accounts.replace(agents)?;
+        tracing::info!(agents = agents.len(), "agents list reloaded");
+        Ok(())
     }
 
     /// Every frame the relay receives from any peer, as received. Subscribe before the traffic you want.
@@ -175,7 +185,7 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
     config.validate("config")?;
     check_exposure(&config, listen)?;
     let gate = PasswordGate::new(config.limits.password_checks, config.limits.password_check_queue);
-    let accounts = Accounts::new(&config.agents, gate)?;
+    let accounts = Arc::new(Accounts::new(&config.agents, gate)?);
     let certificate = config.tls.as_ref().map(ServedCertificate::load).transpose()?.map(Arc::new);
     let tls = certificate.clone().map(tls::acceptor).transpose()?;
     warn_about_missing_files(&config);
@@ -195,7 +205,8 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
     let metrics = Arc::new(Metrics::new());
     let events = Events::start(&config, &metrics).map_err(ServeError::Audit)?;
     let audit = events.audit_reopener();
-    let state = Arc::new(RelayState::new(config, accounts, tap.clone(), shutdown.clone(), (metrics.clone(), events)));
+    let state =
+        Arc::new(RelayState::new(config, accounts.clone(), tap.clone(), shutdown.clone(), (metrics.clone(), events)));
     crate::shedding::spawn_shedder(state.memory.clone(), Arc::downgrade(&state), |state| &state.registry);
     let main = Serving {
         routes: routes(state),
@@ -215,7 +226,7 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
         tracing::info!(%addr, "redirecting plain HTTP to HTTPS");
         redirect_addr = Some(addr);
     }
-    Ok(RelayHandle { local_addr, redirect_addr, certificate, tap, controller, audit })
+    Ok(RelayHandle { local_addr, redirect_addr, certificate, tap, controller, audit, accounts })
 }
 
 /// Plain HTTP is served on loopback only, unless the config says otherwise.
@@ -267,19 +278,37 @@ async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shut
         let Some(place) = serving.rules.cap.enter() else {
             tracing::warn!(%peer, "refused a connection: the relay is at its max_connections");
             serving.metrics.refused_at_connection_cap();
-            connections::refuse(socket, serving.tls.is_none());
+            connections::refuse(socket, serving.tls.is_none(), &Refusal::AtConnectionCap);
+            continue;
+        };
+        let Some(address) = take_direct_address_place(&serving, peer) else {
+            // Debug, not warn: one client past its cap must not be able to fill the log.
+            tracing::debug!(%peer, "refused a connection: its address is at connections_per_address");
+            serving.metrics.refused_at_address_cap();
+            let refusal = Refusal::AtAddressCap(serving.rules.address_refusal());
+            connections::refuse(socket, serving.tls.is_none(), &refusal);
             continue;
         };
         if let Err(error) = socket.set_nodelay(true) {
             tracing::warn!(%error, %peer, "cannot set TCP_NODELAY");
         }
-        let connection = (socket, place, peer);
+        let connection = (socket, (place, address), peer);
         tokio::spawn(serve_connection(connection, serving.clone(), shutdown.clone()));
     }
 }
 
+/// The place a direct client's connection takes among its address's connections (`None`: refused). A
+/// connection from a trusted proxy takes it at its first request instead, for the forwarded client.
+fn take_direct_address_place(serving: &Serving, peer: SocketAddr) -> Option<AddressPlace> {
+    let address = AddressPlace::default();
+    if !serving.proxies.trusts(peer.ip().to_canonical()) {
+        address.hold(serving.rules.enter_address(peer.ip())?);
+    }
+    Some(address)
+}
+
 async fn serve_connection(
-    (socket, place, peer): (TcpStream, OwnedSemaphorePermit, SocketAddr),
+    (socket, (place, address), peer): (TcpStream, (OwnedSemaphorePermit, AddressPlace), SocketAddr),
     serving: Serving,
     shutdown: Shutdown,
 ) {
@@ -287,30 +316,36 @@ async fn serve_connection(
         tracing::debug!(%peer, "closed a connection that sent nothing");
         return;
     }
-    let socket = Counted::new(socket, place);
+    let socket = Counted::new(socket, place, address.clone());
     let Some(acceptor) = serving.tls.clone() else {
-        return serve_http(TokioIo::new(socket), peer, serving, shutdown).await;
+        return serve_http(TokioIo::new(socket), (peer, address), serving, shutdown).await;
     };
-    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
-        Ok(Ok(stream)) => serve_http(TokioIo::new(stream), peer, serving, shutdown).await,
-        Ok(Err(error)) => tracing::debug!(%error, %peer, "TLS handshake failed"),
-        Err(_elapsed) => tracing::debug!(%peer, "TLS handshake timed out"),
-    }
+    let stream = match tokio::time::timeout(serving.rules.tls_handshake, acceptor.accept(socket)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(error)) => return tracing::debug!(%error, %peer, "TLS handshake failed"),
+        Err(_elapsed) => return tracing::debug!(%peer, "TLS handshake timed out"),
+    };
+    // The first byte so far was the handshake's: HTTP's own must come within the same time.
+    let Some(stream) = first_bytes(stream, serving.rules.first_byte).await else {
+        return tracing::debug!(%peer, "closed a TLS connection that sent nothing after its handshake");
+    };
+    serve_http(TokioIo::new(stream), (peer, address), serving, shutdown).await
 }
 
 /// Serves HTTP/1.1 (with upgrades) or HTTP/2 on one connection until it ends, has no request in flight
 /// for the idle timeout, or the relay shuts down.
-async fn serve_http<I>(io: I, peer: SocketAddr, serving: Serving, mut shutdown: Shutdown)
+async fn serve_http<I>(io: I, (peer, address): (SocketAddr, AddressPlace), serving: Serving, mut shutdown: Shutdown)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let Serving { routes, proxies, rules, .. } = serving;
+    let Serving { routes, proxies, rules, metrics, .. } = serving;
     let idle = rules.idle;
     let activity = Activity::new();
     let requests = activity.clone();
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
-        let refused = refuse_long_path(request.uri());
         let client = proxies.client_addr(peer, request.headers());
+        let refused = refuse_long_path(request.uri())
+            .or_else(|| refuse_forwarded_client_at_cap(&address, &rules, client, &metrics));
         request.extensions_mut().insert(ClientAddr(client));
         let in_flight = requests.begin();
         let reply = match refused {
@@ -351,6 +386,32 @@ where
     if let Err(error) = result {
         tracing::debug!(%error, %peer, "connection ended with an error");
     }
+}
+
+/// On a connection from a trusted proxy, its first request takes the connection's place among the
+/// forwarded client's connections; past the cap it is answered 503 and the connection closed (as is every
+/// later request on it). `None` once the connection holds its place.
+fn refuse_forwarded_client_at_cap(
+    address: &AddressPlace,
+    rules: &ConnectionRules,
+    client: SocketAddr,
+    metrics: &Metrics,
+) -> Option<Response> {
+    if address.is_held() {
+        return None;
+    }
+    if let Some(place) = rules.enter_address(client.ip()) {
+        address.hold(place);
+        return None;
+    }
+    tracing::debug!(%client, "refused a forwarded request: its client's address is at connections_per_address");
+    metrics.refused_at_address_cap();
+    let mut response = warp::reply::Response::new(rules.address_refusal().into());
+    *response.status_mut() = warp::http::StatusCode::SERVICE_UNAVAILABLE;
+    let headers = response.headers_mut();
+    headers.insert(warp::http::header::RETRY_AFTER, warp::http::HeaderValue::from_static("5"));
+    headers.insert(warp::http::header::CONNECTION, warp::http::HeaderValue::from_static("close"));
+    Some(response)
 }
 
 /// The relay serves fine without the wasm packages, but visitors and agents could not start.

@@ -20,7 +20,7 @@
 //! The state sits behind one std mutex, held for a few reference-count bumps at a time and never across
 //! an await.
 
-use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetRefused, StoredAsset};
+use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetOwner, AssetRefused, StoredAsset};
 use crate::budget::MemoryBudget;
 use crate::call::{self, Admission, Call, NotAllowed};
 use crate::close::{describe_duration, CloseReason};
@@ -59,15 +59,24 @@ pub(crate) struct SessionLimits {
 }
 
 /// Where a session comes from: the site, the page origin that started it (a resume must come from the
-/// same), the site's masking rules, its tab policy and its call settings.
+/// same), the address of the visitor that opened it (its assets count in that address's share), the site's
+/// masking rules, its tab policy and its call settings.
 #[derive(Debug, Clone)]
 pub(crate) struct SessionSite {
     pub site_id: String,
+    pub address: std::net::IpAddr,
     pub origin: Option<String>,
     pub masking: MaskingRules,
     pub tabs: TabPolicy,
     pub consent: ConsentPolicy,
     pub remote_control: ControlPolicy,
+}
+
+impl SessionSite {
+    /// Whose shares the session's assets count in.
+    fn asset_owner(&self) -> AssetOwner {
+        AssetOwner { address: crate::caps::address_group(self.address), site: self.site_id.clone() }
+    }
 }
 
 /// When a session ends by itself, from the config.
@@ -192,7 +201,7 @@ impl Session {
             presence: Presence::default(),
             last_page_frame: now,
             kept: KeptState::charged_to(memory.clone()),
-            assets: AssetCache::new(asset_token.clone(), asset_budget),
+            assets: AssetCache::new(asset_token.clone(), asset_budget, site.asset_owner()),
             agents: Vec::new(),
             call: Call::new(site.consent, site.remote_control),
             next_agent_id: 1,
@@ -511,13 +520,19 @@ impl Session {
     /// The visitor's connection `link_id` stopped sharing with the watching agent `agent` (see
     /// [`Call::dismiss`]): every connection of that agent's account leaves the session at once (no frame
     /// is queued for it any more, and its task is told to close it), and the others learn the new list.
-    pub fn dismiss(&self, link_id: u64, agent: AgentId) {
+    /// Returns the account's name when the dismissal was accepted; `None` when it changed nothing (it came
+    /// from a connection that no longer carries the session, the session ended, or `agent` does not watch).
+    pub fn dismiss(&self, link_id: u64, agent: AgentId) -> Option<String> {
         let mut inner = self.lock();
         if inner.end_reason.is_some() || !inner.presence.is_current(link_id) {
-            return;
+            return None;
         }
+        let name = inner.agents.iter().find(|slot| slot.id == agent).map(|slot| slot.name.clone());
         let mut out = Vec::new();
         let dismissed = inner.call.dismiss(agent, &mut out);
+        if dismissed.is_empty() {
+            return None;
+        }
         for id in dismissed {
             let Some(index) = inner.agents.iter().position(|slot| slot.id == id) else {
                 continue;
@@ -530,6 +545,7 @@ impl Session {
             let _ = slot.dismiss.send(());
         }
         self.deliver_locked(&mut inner, out);
+        name
     }
 
     /// A call message from the visitor's connection `link_id` (see `call.rs`); one from a connection that
@@ -702,6 +718,7 @@ mod tests {
     fn site() -> SessionSite {
         SessionSite {
             site_id: "shop".into(),
+            address: std::net::Ipv4Addr::LOCALHOST.into(),
             origin: Some("https://shop.example".into()),
             masking: MaskingRules::default(),
             tabs: TabPolicy::Visible,
@@ -724,7 +741,7 @@ mod tests {
             "123456".into(),
             site(),
             limits,
-            AssetBudget::new(usize::MAX),
+            AssetBudget::new(crate::assets::SharedAssetLimits::total(usize::MAX)),
             Arc::default(),
             MemoryBudget::unlimited(),
         );
@@ -867,11 +884,12 @@ mod tests {
         session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
         drain_controls(&mut visitor.controls);
         drain(&mut bo.queue);
-        session.dismiss(visitor.id + 1, ana.id);
+        assert_eq!(session.dismiss(visitor.id + 1, ana.id), None, "refused, so nothing to record");
         assert!(ana.dismissed.try_recv().is_err(), "only the visitor's current connection may dismiss");
 
-        session.dismiss(visitor.id, ana.id);
+        assert_eq!(session.dismiss(visitor.id, ana.id).as_deref(), Some("ana"));
         assert_eq!(ana.dismissed.try_recv(), Ok(()));
+        assert_eq!(session.dismiss(visitor.id, ana.id), None, "ana no longer watches");
         session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
         assert_eq!(drain(&mut ana.queue), [frame("S1")], "what was queued before; nothing after");
         assert!(matches!(ana.queue.try_recv(), Err(tokio::sync::mpsc::error::TryRecvError::Disconnected)));
@@ -989,7 +1007,7 @@ mod tests {
             "1".into(),
             first_only,
             limits(8),
-            AssetBudget::new(usize::MAX),
+            AssetBudget::new(crate::assets::SharedAssetLimits::total(usize::MAX)),
             Arc::default(),
             MemoryBudget::unlimited(),
         );

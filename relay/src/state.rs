@@ -2,7 +2,7 @@
 //! the agents' tokens, the caps, the tap, the metrics, the events (audit log and webhooks), and the shutdown
 //! signal.
 
-use crate::assets::AssetLimits;
+use crate::assets::{AssetLimits, SharedAssetLimits};
 use crate::auth::Accounts;
 use crate::budget::MemoryBudget;
 use crate::caps::Caps;
@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 pub(crate) struct RelayState {
     pub config: Config,
-    pub accounts: Accounts,
+    /// The agents who may sign in; the handle holds them too, to replace the list (`reload_agents`).
+    pub accounts: Arc<Accounts>,
     pub registry: Registry,
     /// The bytes all sessions hold in kept state and agent queues.
     pub memory: Arc<MemoryBudget>,
@@ -41,7 +42,7 @@ pub(crate) struct RelayState {
 impl RelayState {
     pub fn new(
         config: Config,
-        accounts: Accounts,
+        accounts: Arc<Accounts>,
         tap: Tap,
         shutdown: Shutdown,
         (metrics, events): (Arc<Metrics>, Events),
@@ -60,7 +61,11 @@ impl RelayState {
                 config.key_digits,
                 config.max_sessions,
                 limits,
-                config.total_asset_bytes,
+                SharedAssetLimits {
+                    total: config.total_asset_bytes,
+                    per_address: config.limits.asset_bytes_per_address,
+                    per_site: config.limits.asset_bytes_per_site,
+                },
                 memory.clone(),
             )
             .with_metrics(metrics.clone()),

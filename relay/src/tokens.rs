@@ -3,9 +3,12 @@
 //! sign-in and not once per join.
 //!
 //! A token is 128 random bits from the OS's CSPRNG, as 32 hex digits. The relay keeps only its SHA-256
-//! (a lookup by hash cannot leak the token through timing) with the account and the expiry, in memory:
-//! a restarted relay forgets every token and agents sign in again with their password.
+//! (a lookup by hash cannot leak the token through timing) with the account, the expiry and the
+//! credential it was issued for (`auth::Credential`, the account's password hash at sign-in: the caller
+//! checks it is still the account's, so a changed password or a removed account ends every token), in
+//! memory: a restarted relay forgets every token and agents sign in again with their password.
 
+use crate::auth::Credential;
 use rand::rngs::OsRng;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -26,6 +29,7 @@ pub(crate) struct Tokens {
 #[derive(Debug, Clone)]
 struct Issued {
     name: String,
+    credential: Credential,
     expires: Instant,
 }
 
@@ -39,8 +43,8 @@ impl Tokens {
         self.ttl
     }
 
-    /// A fresh token for the account `name`.
-    pub fn issue(&self, name: &str) -> String {
+    /// A fresh token for the account `name`, signed in with `credential`.
+    pub fn issue(&self, name: &str, credential: Credential) -> String {
         let token = format!("{:032x}", OsRng.gen::<u128>());
         let now = Instant::now();
         let mut issued = self.lock();
@@ -51,17 +55,17 @@ impl Tokens {
                 issued.remove(&oldest.expect("the map is not empty"));
             }
         }
-        issued.insert(hash(&token), Issued { name: name.to_owned(), expires: now + self.ttl });
+        issued.insert(hash(&token), Issued { name: name.to_owned(), credential, expires: now + self.ttl });
         token
     }
 
-    /// The account a live token signs in, if it is one.
-    pub fn account(&self, token: &str) -> Option<String> {
+    /// The account a live token signs in and the credential it was issued for, if it is one.
+    pub fn account(&self, token: &str) -> Option<(String, Credential)> {
         let now = Instant::now();
         let mut issued = self.lock();
         let key = hash(token);
         match issued.get(&key) {
-            Some(entry) if entry.expires > now => Some(entry.name.clone()),
+            Some(entry) if entry.expires > now => Some((entry.name.clone(), entry.credential)),
             Some(_) => {
                 issued.remove(&key);
                 None
@@ -87,10 +91,10 @@ mod tests {
     async fn a_token_signs_its_account_in_until_it_expires() {
         tokio::time::pause();
         let tokens = Tokens::new(Duration::from_secs(60));
-        let token = tokens.issue("ana");
+        let token = tokens.issue("ana", [7; 32]);
         assert_eq!(token.len(), 32, "128 bits as hex");
-        assert_ne!(tokens.issue("ana"), token, "every sign-in gets its own");
-        assert_eq!(tokens.account(&token).as_deref(), Some("ana"));
+        assert_ne!(tokens.issue("ana", [7; 32]), token, "every sign-in gets its own");
+        assert_eq!(tokens.account(&token), Some(("ana".to_owned(), [7; 32])));
         assert_eq!(tokens.account("0".repeat(32).as_str()), None);
         tokio::time::advance(Duration::from_secs(61)).await;
         assert_eq!(tokens.account(&token), None);

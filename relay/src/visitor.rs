@@ -95,6 +95,7 @@ async fn admit(
     }
     let session_site = SessionSite {
         site_id: site.id.clone(),
+        address: request.client.ip(),
         origin: request.origin.clone(),
         masking: site.masking.clone(),
         tabs: site.tabs,
@@ -125,7 +126,7 @@ fn take_session_places(
     site_id: &str,
 ) -> Result<(Place<IpAddr>, Place<String>), Ending> {
     let caps = &state.caps;
-    let by_address = caps.sessions_per_address.enter(client.ip()).ok_or_else(|| {
+    let by_address = caps.sessions_per_address.enter(crate::caps::address_group(client.ip())).ok_or_else(|| {
         Ending::close(
             close::AT_CAPACITY,
             format!(
@@ -155,7 +156,8 @@ async fn resume(
     tab: Option<&str>,
     heard: &Heard,
 ) -> Result<(Arc<Session>, VisitorLink), Ending> {
-    let Some(_unauthenticated) = state.caps.unauthenticated.enter(request.client.ip()) else {
+    let Some(_unauthenticated) = state.caps.unauthenticated.enter(crate::caps::address_group(request.client.ip()))
+    else {
         return Err(Ending::close(
             close::AT_CAPACITY,
             "too many connections from this address are still resuming; try again in 10 s",
@@ -280,9 +282,11 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, events: &Events)
         FrameKind::Asset => accept_asset(&bytes[frame::HEADER_LEN..], session),
         FrameKind::Control => match decode_control(bytes) {
             Ok(Control::EndSession) => Some(Ending::close(close::NORMAL, "you ended the session")),
-            Ok(dismiss @ Control::Dismiss { agent }) => {
-                record_control_decision(&dismiss, session, events);
-                session.dismiss(link_id, agent);
+            Ok(Control::Dismiss { agent }) => {
+                // Recorded only when the session accepted it: a stale connection's Dismiss changes nothing.
+                if let Some(name) = session.dismiss(link_id, agent) {
+                    events.record(Event::of(session, What::ConsentWithdrawn).agent(&name));
+                }
                 None
             }
             Ok(Control::ConsentAnswer { agent, allow }) => {
@@ -300,13 +304,11 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, events: &Events)
     }
 }
 
-/// The visitor's answer to a request for control, its taking control back, or its stopping sharing with an
-/// agent, as an event.
+/// The visitor's answer to a request for control, or its taking control back, as an event.
 fn record_control_decision(control: &Control, session: &Session, events: &Events) {
     let (agent, what) = match *control {
         Control::ControlAnswer { agent, allow } => (Some(agent), What::ControlDecided { granted: allow }),
         Control::ControlRelease => (None, What::ControlTakenBack),
-        Control::Dismiss { agent } => (Some(agent), What::ConsentWithdrawn),
         _ => return,
     };
     let event = Event::of(session, what);

@@ -13,8 +13,9 @@
 //! delivery task with a bounded queue, and an event that finds it full is dropped and counted
 //! (`cobrowse_webhook_events_dropped_total`).
 //!
-//! Only `http://` URLs for now (hyper-util's client without TLS): to reach an `https://` endpoint, point
-//! the webhook at a local forwarding proxy. HTTPS is for a later change.
+//! `https://` URLs are reached with rustls (hyper-rustls under hyper-util's client), trusting the public
+//! roots (webpki-roots, Mozilla's list) and, for a private CA, the certificates of the webhook's
+//! `ca_file`; `http://` ones in the clear, for a receiver on a private network.
 
 use crate::config::{SiteConfig, WebhookConfig};
 use crate::metrics::Metrics;
@@ -23,6 +24,7 @@ use hmac::{Hmac, Mac};
 use http_body_util::Full;
 use hyper::header::{CONTENT_TYPE, USER_AGENT};
 use hyper::{Method, Request};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -31,6 +33,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio_rustls::rustls::crypto::ring;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// The header carrying the body's signature.
 pub(crate) const SIGNATURE_HEADER: &str = "x-cobrowse-signature";
@@ -47,7 +51,7 @@ const FIRST_RETRY: Duration = Duration::from_millis(500);
 /// How long one request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
+type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 /// Each configured site's delivery queue.
 pub(crate) struct Webhooks {
@@ -57,22 +61,24 @@ pub(crate) struct Webhooks {
 
 impl Webhooks {
     /// Starts one delivery task per site with a webhook (on the current tokio runtime). Each ends once
-    /// the relay's state is dropped.
-    pub fn start(sites: &[SiteConfig], metrics: Arc<Metrics>) -> Webhooks {
+    /// the relay's state is dropped. Fails if a webhook's `ca_file` cannot be used.
+    pub fn start(sites: &[SiteConfig], metrics: Arc<Metrics>) -> std::io::Result<Webhooks> {
         Webhooks::start_with_queue(sites, metrics, QUEUE_EVENTS)
     }
 
-    fn start_with_queue(sites: &[SiteConfig], metrics: Arc<Metrics>, queue_events: usize) -> Webhooks {
-        let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+    fn start_with_queue(sites: &[SiteConfig], metrics: Arc<Metrics>, queue_events: usize) -> std::io::Result<Webhooks> {
         let mut queues = HashMap::new();
         for site in sites {
             let Some(webhook) = &site.webhook else { continue };
+            let client = client_for(webhook).map_err(|problem| {
+                std::io::Error::other(format!("the webhook of site {:?} cannot be used: {problem}", site.id))
+            })?;
             let (sender, receiver) = mpsc::channel(queue_events);
-            let delivery = Delivery { site: site.id.clone(), webhook: webhook.clone(), client: client.clone() };
+            let delivery = Delivery { site: site.id.clone(), webhook: webhook.clone(), client };
             tokio::spawn(delivery.run(receiver, metrics.clone()));
             queues.insert(site.id.clone(), sender);
         }
-        Webhooks { queues, metrics }
+        Ok(Webhooks { queues, metrics })
     }
 
     /// Queues an event's JSON body for `site`'s webhook, if it has one; drops it, counted, if the queue is full.
@@ -150,6 +156,23 @@ impl Delivery {
     }
 }
 
+/// A client for `webhook`'s URL, http or https; over https it trusts the public roots and the webhook's
+/// `ca_file`.
+fn client_for(webhook: &WebhookConfig) -> Result<HttpClient, String> {
+    let mut roots = RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for certificate in webhook.ca_certificates()? {
+        roots.add(certificate).map_err(|error| format!("a certificate of its ca_file is not usable: {error}"))?;
+    }
+    let tls = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|error| error.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().build();
+    Ok(Client::builder(TokioExecutor::new()).build(connector))
+}
+
 /// `sha256=<hex HMAC-SHA256 of body keyed with secret>`.
 pub(crate) fn signature(secret: &[u8], body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes a key of any length");
@@ -168,9 +191,9 @@ mod tests {
     async fn an_event_that_finds_the_queue_full_is_dropped_and_counted() {
         let mut config = Config::development(Some("pw".into()));
         let secret = "0123456789abcdef".to_owned();
-        config.sites[0].webhook = Some(WebhookConfig { url: "http://127.0.0.1:9/hook".into(), secret });
+        config.sites[0].webhook = Some(WebhookConfig::new("http://127.0.0.1:9/hook", secret));
         let metrics = Arc::new(Metrics::new());
-        let webhooks = Webhooks::start_with_queue(&config.sites, metrics.clone(), 1);
+        let webhooks = Webhooks::start_with_queue(&config.sites, metrics.clone(), 1).unwrap();
         // The delivery task has not run yet (one thread, no await): the queue takes one event.
         for _ in 0..3 {
             webhooks.send("demo", Bytes::from_static(b"{}"));

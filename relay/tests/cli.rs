@@ -1,5 +1,5 @@
 //! The `cobrowse-relay` command itself, run as a process: JSON log lines with attacker-chosen strings cut
-//! short, the certificate reloaded on SIGHUP, and plain HTTP refused on a public address.
+//! short, the certificate and the agents list reloaded on SIGHUP, and plain HTTP refused on a public address.
 
 mod common;
 
@@ -138,4 +138,37 @@ fn plain_http_on_a_public_address_is_refused_with_what_to_do() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--insecure-public") && stderr.contains("--tls-cert"), "{stderr}");
+}
+
+/// A config file with site "demo" (no consent) and agent "ana" whose password is `password`.
+fn config_text(password: &str) -> String {
+    let hash = cobrowse_relay::AgentAccount::with_cheap_password_hash(AGENT, password).password_hash;
+    format!("[[sites]]\nid = \"demo\"\norigins = [\"*\"]\nconsent = \"never\"\n\n[[agents]]\nname = \"{AGENT}\"\npassword_hash = \"{hash}\"\n")
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sighup_reloads_the_agents_list_and_a_changed_password_ends_its_tokens() {
+    use cobrowse_protocol::{close, Control};
+    let config_dir = tempfile::tempdir().unwrap();
+    let config_file = config_dir.path().join("relay.toml");
+    std::fs::write(&config_file, config_text(PASSWORD)).unwrap();
+    let relay =
+        Relay::start(&["--config", config_file.to_str().unwrap(), "--listen", "127.0.0.1:0", "--log-format", "json"]);
+    let addr = relay.wait_until_listening();
+    let (visitor, key) = start_session(addr).await;
+    let mut agent = connect_agent(addr).await;
+    send_join(&mut agent, AGENT, PASSWORD, &key).await;
+    let Control::SignedIn { token, .. } = next_control_any(&mut agent).await else { panic!("SignedIn first") };
+
+    std::fs::write(&config_file, config_text("the new password")).unwrap();
+    relay.signal("HUP");
+    relay.wait_for_json(|line| line.contains("agents list reloaded"));
+    let mut again = connect_agent(addr).await;
+    send(&mut again, control(&Control::JoinWithToken { token, key: key.clone() })).await;
+    let (code, reason) = expect_close(&mut again).await;
+    assert_eq!(code, close::AUTH_FAILED);
+    assert!(reason.contains("password changed"), "{reason}");
+    join(addr, AGENT, "the new password", &key).await;
+    drop((visitor, agent));
 }

@@ -79,7 +79,7 @@ async fn events_are_posted_signed_and_retried_after_a_failure() {
     let (hook, mut deliveries) = hook_server().await;
     let relay = start(|config| {
         let demo = config.sites.iter_mut().find(|site| site.id == "demo").unwrap();
-        demo.webhook = Some(WebhookConfig { url: format!("http://{hook}/hook"), secret: SECRET.into() });
+        demo.webhook = Some(WebhookConfig::new(format!("http://{hook}/hook"), SECRET));
     })
     .await;
     let (mut visitor, key) = start_session(relay.addr).await;
@@ -116,10 +116,10 @@ async fn a_site_without_a_webhook_posts_nothing_and_a_dead_hook_holds_up_no_sess
     let relay = start(|config| {
         for site in &mut config.sites {
             if site.id == SHOP_SITE {
-                site.webhook = Some(WebhookConfig { url: format!("http://{hook}/hook"), secret: SECRET.into() });
+                site.webhook = Some(WebhookConfig::new(format!("http://{hook}/hook"), SECRET));
             }
             if site.id == "demo" {
-                site.webhook = Some(WebhookConfig { url: format!("http://{silent_addr}/hook"), secret: SECRET.into() });
+                site.webhook = Some(WebhookConfig::new(format!("http://{silent_addr}/hook"), SECRET));
             }
         }
     })

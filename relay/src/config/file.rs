@@ -276,8 +276,14 @@ mod tests {
         assert!(Config::from_toml_str("").unwrap().audit.is_none());
 
         let site = |webhook: &str| format!("[[sites]]\nid = \"s\"\norigins = [\"*\"]\n[sites.webhook]\n{webhook}");
+        let https = Config::from_toml_str(&site("url = \"https://h.example/x\"\nsecret = \"0123456789abcdef\""));
+        assert!(https.is_ok(), "https webhooks are allowed: {https:?}");
         for (webhook, expected) in [
-            ("url = \"https://h.example/x\"\nsecret = \"0123456789abcdef\"", "sites[0].webhook.url"),
+            ("url = \"ftp://h.example/x\"\nsecret = \"0123456789abcdef\"", "sites[0].webhook.url"),
+            (
+                "url = \"https://h.example/x\"\nsecret = \"0123456789abcdef\"\nca_file = \"/nonexistent/ca.pem\"",
+                "sites[0].webhook.ca_file",
+            ),
             ("url = \"hooks.example/x\"\nsecret = \"0123456789abcdef\"", "sites[0].webhook.url"),
             ("url = \"http://h.example/x\"\nsecret = \"short\"", "sites[0].webhook.secret"),
         ] {

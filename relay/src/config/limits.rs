@@ -28,18 +28,29 @@ pub struct Limits {
     pub agent_message_bytes: usize,
     /// How long a new WebSocket has to send its first message (TOML: `first_message_secs`).
     pub first_message_timeout: Duration,
-    /// How long a new TCP connection has to send its first byte (TOML: `first_byte_secs`).
+    /// How long a new TCP connection has to send its first byte, and a TLS connection its first byte of
+    /// HTTP after the handshake (TOML: `first_byte_secs`).
     pub first_byte_timeout: Duration,
+    /// How long a TLS client has to finish its handshake (TOML: `tls_handshake_secs`).
+    pub tls_handshake_timeout: Duration,
     /// How long an HTTP connection may stay open with no request in flight (TOML: `idle_connection_secs`).
     pub idle_connection_timeout: Duration,
     /// How many TCP connections may be open at once; past that new ones get a fast 503.
     pub max_connections: usize,
+    /// How many connections of any kind (HTTP, WebSockets of visitors and agents) one address may hold
+    /// open at once (an IPv6 address counts by its /64; behind a trusted proxy, the forwarded client's).
+    pub connections_per_address: usize,
     /// How many WebSockets one address may hold open before they sign in or resume.
     pub unauthenticated_per_address: usize,
     /// How many sessions visitors from one address may have open at once.
     pub sessions_per_address: usize,
     /// How many sessions one site may have open at once.
     pub sessions_per_site: usize,
+    /// The most bytes of assets the sessions opened from one address may hold together (beside each
+    /// session's `session_asset_bytes` and the relay's `total_asset_bytes`).
+    pub asset_bytes_per_address: usize,
+    /// The most bytes of assets one site's sessions may hold together.
+    pub asset_bytes_per_site: usize,
     /// The most bytes that may wait in one agent's queue.
     pub agent_queue_bytes: usize,
     /// The most bytes all sessions may hold in kept state and agent queues together; past it the
@@ -59,11 +70,15 @@ impl Default for Limits {
             agent_message_bytes: 64 << 10,
             first_message_timeout: Duration::from_secs(10),
             first_byte_timeout: Duration::from_secs(10),
+            tls_handshake_timeout: Duration::from_secs(10),
             idle_connection_timeout: Duration::from_secs(60),
             max_connections: 16_384,
+            connections_per_address: 2_000,
             unauthenticated_per_address: 64,
             sessions_per_address: 100,
             sessions_per_site: 10_000,
+            asset_bytes_per_address: 256 << 20,
+            asset_bytes_per_site: 512 << 20,
             agent_queue_bytes: 32 << 20,
             memory_bytes: 2 << 30,
         }
@@ -83,11 +98,15 @@ pub(super) struct LimitsTable {
     agent_message_bytes: Option<usize>,
     first_message_secs: Option<u64>,
     first_byte_secs: Option<u64>,
+    tls_handshake_secs: Option<u64>,
     idle_connection_secs: Option<u64>,
     max_connections: Option<usize>,
+    connections_per_address: Option<usize>,
     unauthenticated_per_address: Option<usize>,
     sessions_per_address: Option<usize>,
     sessions_per_site: Option<usize>,
+    asset_bytes_per_address: Option<usize>,
+    asset_bytes_per_site: Option<usize>,
     agent_queue_bytes: Option<usize>,
     memory_bytes: Option<usize>,
 }
@@ -107,11 +126,15 @@ impl LimitsTable {
             agent_message_bytes: self.agent_message_bytes.unwrap_or(d.agent_message_bytes),
             first_message_timeout: secs(self.first_message_secs, d.first_message_timeout),
             first_byte_timeout: secs(self.first_byte_secs, d.first_byte_timeout),
+            tls_handshake_timeout: secs(self.tls_handshake_secs, d.tls_handshake_timeout),
             idle_connection_timeout: secs(self.idle_connection_secs, d.idle_connection_timeout),
             max_connections: self.max_connections.unwrap_or(d.max_connections),
+            connections_per_address: self.connections_per_address.unwrap_or(d.connections_per_address),
             unauthenticated_per_address: self.unauthenticated_per_address.unwrap_or(d.unauthenticated_per_address),
             sessions_per_address: self.sessions_per_address.unwrap_or(d.sessions_per_address),
             sessions_per_site: self.sessions_per_site.unwrap_or(d.sessions_per_site),
+            asset_bytes_per_address: self.asset_bytes_per_address.unwrap_or(d.asset_bytes_per_address),
+            asset_bytes_per_site: self.asset_bytes_per_site.unwrap_or(d.asset_bytes_per_site),
             agent_queue_bytes: self.agent_queue_bytes.unwrap_or(d.agent_queue_bytes),
             memory_bytes: self.memory_bytes.unwrap_or(d.memory_bytes),
         }
@@ -127,6 +150,7 @@ impl Limits {
             ("join_backoff_secs", self.join_backoff),
             ("first_message_secs", self.first_message_timeout),
             ("first_byte_secs", self.first_byte_timeout),
+            ("tls_handshake_secs", self.tls_handshake_timeout),
             ("idle_connection_secs", self.idle_connection_timeout),
         ];
         for (field, value) in durations {
@@ -147,6 +171,7 @@ impl Limits {
         let counts = [
             ("password_checks", self.password_checks),
             ("max_connections", self.max_connections),
+            ("connections_per_address", self.connections_per_address),
             ("unauthenticated_per_address", self.unauthenticated_per_address),
             ("sessions_per_address", self.sessions_per_address),
             ("sessions_per_site", self.sessions_per_site),
@@ -238,5 +263,20 @@ mod tests {
         let small_queue = Limits { agent_queue_bytes: 10, ..Limits::default() };
         assert_eq!(small_queue.validate(1024).unwrap_err().0, "limits.agent_queue_bytes");
         assert!(toml::from_str::<LimitsTable>("max_conections = 1").is_err());
+        let no_connections = Limits { connections_per_address: 0, ..Limits::default() };
+        assert_eq!(no_connections.validate(1024).unwrap_err().0, "limits.connections_per_address");
+        let no_handshake = Limits { tls_handshake_timeout: Duration::ZERO, ..Limits::default() };
+        assert_eq!(no_handshake.validate(1024).unwrap_err().0, "limits.tls_handshake_secs");
+    }
+
+    #[test]
+    fn an_asset_share_must_hold_the_largest_asset() {
+        for field in ["asset_bytes_per_address", "asset_bytes_per_site"] {
+            let text = format!("max_asset_bytes = 1000\n[limits]\n{field} = 999");
+            let error = crate::config::Config::from_toml_str(&text).unwrap_err().to_string();
+            assert!(error.contains(&format!("limits.{field}")) && error.contains("max_asset_bytes"), "{error}");
+            let fits = format!("max_asset_bytes = 1000\n[limits]\n{field} = 1000");
+            assert!(crate::config::Config::from_toml_str(&fits).is_ok());
+        }
     }
 }

@@ -107,10 +107,37 @@ impl AuditConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
-    /// `http://host[:port]/path` (https is for a later change).
+    /// `https://host[:port]/path` (or `http://`, on a private network).
     pub url: String,
     /// The HMAC-SHA256 key of the `X-Cobrowse-Signature` header.
     pub secret: String,
+    /// A PEM file of CA certificates trusted for this webhook's https server besides the public roots
+    /// (a private CA); none: the public roots only.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+}
+
+impl WebhookConfig {
+    /// A webhook to `url`, signed with `secret`, trusting the public roots.
+    pub fn new(url: impl Into<String>, secret: impl Into<String>) -> WebhookConfig {
+        WebhookConfig { url: url.into(), secret: secret.into(), ca_file: None }
+    }
+
+    /// The certificates of `ca_file` (none without one); the error says what is wrong with the file.
+    pub(crate) fn ca_certificates(
+        &self,
+    ) -> Result<Vec<tokio_rustls::rustls::pki_types::CertificateDer<'static>>, String> {
+        use tokio_rustls::rustls::pki_types::pem::PemObject;
+        use tokio_rustls::rustls::pki_types::CertificateDer;
+        let Some(path) = &self.ca_file else { return Ok(Vec::new()) };
+        let certificates = CertificateDer::pem_file_iter(path)
+            .and_then(|certificates| certificates.collect::<Result<Vec<_>, _>>())
+            .map_err(|error| format!("{} cannot be read as PEM certificates: {error}", path.display()))?;
+        if certificates.is_empty() {
+            return Err(format!("{} holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path.display()));
+        }
+        Ok(certificates)
+    }
 }
 
 /// The audit log: JSON lines to a file (rotated by size) or to stdout.

@@ -51,21 +51,17 @@ pub(super) fn validate_sites(sites: &[SiteConfig]) -> Result<(), FieldProblem> {
 /// The shortest webhook secret accepted: a shorter one could be guessed from a few signed bodies.
 const MIN_WEBHOOK_SECRET_BYTES: usize = 16;
 
-/// A webhook needs an `http://host[:port]/path` URL and a secret of at least 16 bytes.
+/// A webhook needs an `https://` (or `http://`) `host[:port]/path` URL, a secret of at least 16 bytes, and
+/// a readable `ca_file` if it names one.
 fn check_webhook(index: usize, site: &SiteConfig) -> Result<(), FieldProblem> {
     let Some(webhook) = &site.webhook else { return Ok(()) };
     let field = |name: &str| format!("sites[{index}].webhook.{name}");
     let url = &webhook.url;
     match url.parse::<hyper::Uri>() {
-        Ok(uri) if uri.scheme_str() == Some("http") && uri.host().is_some() => {}
-        Ok(uri) if uri.scheme_str() == Some("https") => {
-            return Err((
-                field("url"),
-                format!("{url:?} is https, which webhooks do not support yet: give an http:// URL (a local forwarding proxy can add TLS)"),
-            ))
-        }
-        _ => return Err((field("url"), format!("{url:?} is not a URL like \"http://hooks.example:8080/cobrowse\""))),
+        Ok(uri) if matches!(uri.scheme_str(), Some("https" | "http")) && uri.host().is_some() => {}
+        _ => return Err((field("url"), format!("{url:?} is not a URL like \"https://hooks.example/cobrowse\""))),
     }
+    webhook.ca_certificates().map_err(|problem| (field("ca_file"), problem))?;
     if webhook.secret.len() < MIN_WEBHOOK_SECRET_BYTES {
         return Err((
             field("secret"),
@@ -219,6 +215,21 @@ pub(super) fn validate_limits(config: &Config) -> Result<(), (&'static str, Stri
                 config.session_asset_bytes, config.max_asset_bytes
             ),
         ));
+    }
+    let asset_shares = [
+        ("limits.asset_bytes_per_address", config.limits.asset_bytes_per_address),
+        ("limits.asset_bytes_per_site", config.limits.asset_bytes_per_site),
+    ];
+    for (field, value) in asset_shares {
+        if value < config.max_asset_bytes {
+            return Err((
+                field,
+                format!(
+                    "is {value}, less than max_asset_bytes ({}): not even one asset could be stored; raise it (or lower max_asset_bytes)",
+                    config.max_asset_bytes
+                ),
+            ));
+        }
     }
     at_least("join_attempts_per_minute", config.join_attempts_per_minute as usize, 1)?;
     if config.heartbeat_interval.is_zero() {

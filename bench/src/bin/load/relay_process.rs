@@ -101,7 +101,7 @@ fn config_text(sessions: usize) -> String {
     let mut text = format!(
         "max_sessions = {max_sessions}\njoin_attempts_per_minute = 100000000\n\n\
          [limits]\nsessions_per_address = {max_sessions}\nsessions_per_site = {max_sessions}\n\
-         unauthenticated_per_address = {sockets}\nmax_connections = {sockets}\nmemory_bytes = {memory}\n\
+         unauthenticated_per_address = {sockets}\nmax_connections = {sockets}\nconnections_per_address = {sockets}\nmemory_bytes = {memory}\n\
          password_check_queue = {sockets}\n\n\
          [[sites]]\nid = \"{SITE}\"\norigins = [\"*\"]\nconsent = \"never\"\n",
         max_sessions = (sessions * 2).max(100),
