@@ -11,13 +11,17 @@
 //   them one by one);
 // - a text or CDATA node: its text if `content` is true, then "1";
 // - a comment: "2"; a doctype: "3"; anything else: "0".
+// With `id` not 0, the node is also given that value in `ids` (the wasm's WeakMap of node ids, see
+// tree/ids.rs), sparing the wasm one more call per node; the wasm corrects it where it decides otherwise.
 // Only the wasm decides what is masked: `content` is false wherever content might be masked, so masked
 // content is never read here.
 const SVG = 'http://www.w3.org/2000/svg';
 const HTML = 'http://www.w3.org/1999/xhtml';
 
-export function describe(node, flagged, content) {
-  switch (node.nodeType) {
+export function describe(node, flagged, content, ids, id) {
+  const type = node.nodeType;
+  if (id && (type === 1 || type === 3 || type === 4 || type === 8 || type === 10)) ids.set(node, id);
+  switch (type) {
     case 1: return element(node, flagged, content);
     case 3: case 4: return content ? node.nodeValue + '1' : '1';
     case 8: return '2';

@@ -3,8 +3,9 @@
 //! Why: a call from wasm into JS costs far more than the getter it runs, and a string returned costs a
 //! copy into the wasm's memory besides. Asked getter by getter, the snapshot paid about eight calls per
 //! element (type, `instanceof`, tag, the masking selectors, the shadow root, the attribute list, its
-//! length) and three per attribute (item, name, value); now it pays one, returning one string, plus the
-//! id's `WeakMap.set` and the walk's `firstChild`/`nextSibling`.
+//! length) and three per attribute (item, name, value), and one more for its id (`WeakMap.set`); now it
+//! pays one, returning one string, which also sets a new node's id, plus the walk's `firstChild` and
+//! `nextSibling`.
 //!
 //! Masking stays in the wasm: the helper only reads. It reads content (attribute values, text) only when
 //! the caller says none of it can be masked (`content`), and never an input's, textarea's or select's
@@ -20,7 +21,7 @@ use web_sys::Node;
 extern "C" {
     /// See `js/describe.js` for the string's format.
     #[wasm_bindgen(js_name = describe)]
-    fn describe_in_js(node: &Node, flagged: &JsString, content: bool) -> String;
+    fn describe_in_js(node: &Node, flagged: &JsString, content: bool, ids: &JsValue, id: f64) -> String;
 }
 
 /// The element's flags, as `describe.js` sets them.
@@ -51,12 +52,14 @@ pub struct DescribedElement {
 }
 
 /// Describes `node`. `flagged` is the masking rules' selector of elements with their own masking;
-/// `content` says whether attribute values and text may be read (nothing of them can be masked).
+/// `content` says whether attribute values and text may be read (nothing of them can be masked). With
+/// `preset` not 0, a node the mirror rebuilds is also given that value in the id map `ids` (see
+/// [`Ids::preset`](crate::tree::ids::Ids::preset)).
 ///
 /// The string is taken apart without slicing by index (`pop`, `get`): an index that could panic
 /// would bring core's panic messages and Unicode tables into the download.
-pub fn describe(node: &Node, flagged: &JsString, content: bool) -> Described {
-    let mut text = describe_in_js(node, flagged, content);
+pub fn describe(node: &Node, flagged: &JsString, content: bool, ids: &JsValue, preset: f64) -> Described {
+    let mut text = describe_in_js(node, flagged, content, ids, preset);
     match text.pop() {
         Some('1') => Described::Text(content.then_some(text)),
         Some('2') => Described::Comment,

@@ -97,6 +97,16 @@ impl Serializer<'_> {
         }
     }
 
+    /// The id of a node `describe.js` read, recorded with `masking`; with fresh ids, it set the node's
+    /// value already, as [`Ids::preset`](crate::tree::ids::Ids::preset)`(preset)`.
+    fn described_id(&mut self, node: &web_sys::Node, preset: Masking, masking: Masking) -> u32 {
+        if self.fresh_ids {
+            self.recorder.ids.assign_preset(node, preset, masking)
+        } else {
+            self.recorder.ids.get_or_assign(node, masking)
+        }
+    }
+
     /// The serialized children of `parent`, whose masking is `masking`.
     fn children(&mut self, parent: &web_sys::Node, masking: Masking) -> Vec<Node> {
         self.depth += 1;
@@ -115,7 +125,9 @@ impl Serializer<'_> {
         let mask = &self.recorder.mask;
         // Content is read with the node only where nothing of it can be masked (see `describe.rs`).
         let content = !parent.masks() && !mask.masks_all_text();
-        let kind = match describe(node, mask.flagged(), content) {
+        let ids = &self.recorder.ids;
+        let preset = if self.fresh_ids { ids.preset(parent) } else { 0.0 };
+        let kind = match describe(node, mask.flagged(), content, ids.map(), preset) {
             Described::Element(described) => return self.element(node.unchecked_ref(), &described, parent),
             Described::Text(text) => {
                 let text = std::cell::Cell::new(text);
@@ -134,7 +146,7 @@ impl Serializer<'_> {
             }
             Described::Other => return None,
         };
-        Some(Node { id: self.id(node, parent), kind })
+        Some(Node { id: self.described_id(node, parent, parent), kind })
     }
 
     /// An element with its id, attributes, form state and children, as its masking says; `parent` is its
@@ -143,11 +155,16 @@ impl Serializer<'_> {
         let (tag, namespace) = described.tag_and_namespace();
         let namespace = namespace.unwrap_or_else(|| self::namespace(element.namespace_uri()));
         let masking = match self.recorder.mask.element_masking_flagged(element, &tag, parent, described.is_flagged()) {
-            Masking::Ignored => return None,
+            Masking::Ignored => {
+                if self.fresh_ids {
+                    self.recorder.ids.forget(element);
+                }
+                return None;
+            }
             _ if self.depth >= MAX_DEPTH => self.cut(element),
             masking => masking,
         };
-        let id = self.id(element, masking);
+        let id = self.described_id(element, parent, masking);
         let kind = match masking {
             Masking::Blocked => NodeKind::Blocked { tag, size: rendered_size(element) },
             _ => {
