@@ -27,6 +27,12 @@ pub fn rrweb_snapshot_bundle() -> PathBuf {
     node_modules().join("rrweb-snapshot/dist/rrweb-snapshot.umd.min.cjs")
 }
 
+/// @rrweb/packer's minified UMD bundle of `pack` (fflate inside): a classic script defining
+/// `window.rrwebPacker`.
+pub fn rrweb_packer_bundle() -> PathBuf {
+    node_modules().join("@rrweb/packer/dist/pack.umd.min.cjs")
+}
+
 /// rrweb's minified UMD bundle (recorder and replayer: the package ships no recorder-only bundle).
 pub fn rrweb_bundle() -> PathBuf {
     node_modules().join("rrweb/dist/rrweb.umd.min.cjs")
