@@ -89,7 +89,7 @@ pub fn admin_html() -> String {
 
 fn admin_row(index: usize) -> String {
     let name = format!("{} {}", TERMS[index % TERMS.len()], TERMS[(index / 12) % TERMS.len()]);
-    let status = if index % 7 == 0 { "locked" } else { "active" };
+    let status = if index.is_multiple_of(7) { "locked" } else { "active" };
     format!(
         "<tr data-id=\"{index}\"><td><input type=\"checkbox\" name=\"row-{index}\"></td><td>{index}</td>\
          <td><a href=\"/accounts/{index}\">{name}</a></td><td>user{index}@example.com</td>\
