@@ -2,8 +2,8 @@
 //! two serializers they load:
 //! - `/generated/large-N.html`: the generated large pages ([`crate::large_page`]), made once at start;
 //! - `/generated/docs.html`, `/generated/admin.html`: the large pages of [`crate::real_pages`];
-//! - `/bench/rrweb-snapshot.js`, `/bench/rrweb-packer.js`: rrweb-snapshot's and @rrweb/packer's bundles,
-//!   as classic scripts;
+//! - `/bench/rrweb-snapshot.js`, `/bench/fflate.js`: rrweb-snapshot's and fflate's bundles (fflate is
+//!   what @rrweb/packer packs with), as classic scripts;
 //! - `/visitor/...`: the built visitor module (which exports `snapshot_frame`);
 //! - `/corpus/...`: the fidelity corpus, whose pages link `../css/...` and `../images/...`;
 //! - `/cobrowse.js`: the shim as the relay serves it (bundled from `www/shim/` by `cargo xtask build`);
@@ -18,8 +18,8 @@ use warp::{Filter, Rejection, Reply};
 
 /// Where the page loads rrweb-snapshot from.
 pub const RRWEB_SNAPSHOT_PATH: &str = "/bench/rrweb-snapshot.js";
-/// Where the page loads @rrweb/packer from.
-pub const RRWEB_PACKER_PATH: &str = "/bench/rrweb-packer.js";
+/// Where the page loads fflate from.
+pub const FFLATE_PATH: &str = "/bench/fflate.js";
 /// Where the page imports the visitor module from, and its wasm.
 pub const VISITOR_MODULE_PATH: &str = "/visitor/cobrowse_visitor.js";
 pub const VISITOR_WASM_PATH: &str = "/visitor/cobrowse_visitor_bg.wasm";
@@ -37,9 +37,9 @@ impl PageServer {
         let rrweb = std::fs::read(&rrweb_path).map_err(|error| {
             format!("the baseline {} is missing ({error}): run `cargo xtask setup`", rrweb_path.display())
         })?;
-        let packer_path = paths::rrweb_packer_bundle();
-        let packer = std::fs::read(&packer_path).map_err(|error| {
-            format!("the baseline {} is missing ({error}): run `cargo xtask setup`", packer_path.display())
+        let fflate_path = paths::fflate_bundle();
+        let fflate = std::fs::read(&fflate_path).map_err(|error| {
+            format!("the baseline {} is missing ({error}): run `cargo xtask setup`", fflate_path.display())
         })?;
         let visitor = paths::built_visitor_dir()?;
         let shim = visitor.parent().map(|site| site.join("cobrowse.js")).filter(|path| path.is_file());
@@ -47,7 +47,7 @@ impl PageServer {
         let corpus = paths::corpus_dir().unwrap_or_else(|| paths::workspace().join("no-corpus"));
         let routes = generated_pages()
             .or(warp::path!("bench" / "rrweb-snapshot.js").map(move || classic_script(rrweb.clone())))
-            .or(warp::path!("bench" / "rrweb-packer.js").map(move || classic_script(packer.clone())))
+            .or(warp::path!("bench" / "fflate.js").map(move || classic_script(fflate.clone())))
             .or(warp::path("visitor").and(warp::fs::dir(visitor)))
             .or(warp::path!("cobrowse.js").and(warp::fs::file(shim)))
             .or(warp::path("corpus").and(warp::fs::dir(corpus)))

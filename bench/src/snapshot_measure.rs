@@ -2,7 +2,7 @@
 //! snapshots, interleaved, in the page (`js/measure_snapshots.js`). Also brings back one output of each,
 //! for their sizes.
 
-use crate::page_server::{PageServer, RRWEB_PACKER_PATH, RRWEB_SNAPSHOT_PATH, VISITOR_MODULE_PATH, VISITOR_WASM_PATH};
+use crate::page_server::{PageServer, FFLATE_PATH, RRWEB_SNAPSHOT_PATH, VISITOR_MODULE_PATH, VISITOR_WASM_PATH};
 use crate::webdriver::page_answer;
 use cobrowse_e2e::Browser;
 use serde::Deserialize;
@@ -51,7 +51,7 @@ pub struct PageMeasurement {
     pub times_ms: Times,
     pub batch: BatchSizes,
     pub longest_ms: Longest,
-    /// rrweb's full snapshot event as @rrweb/packer packs it (zlib over its JSON), in bytes.
+    /// rrweb's full snapshot event as @rrweb/packer packs it (zlib by fflate over its JSON), in bytes.
     pub packed_bytes: usize,
     /// Our snapshot frame, as sent.
     pub frame: Vec<u8>,
@@ -80,13 +80,13 @@ pub async fn measure(browser: &Browser, server: &PageServer, path: &str) -> cobr
     Ok(PageMeasurement { elements, ..measurement })
 }
 
-/// Loads rrweb-snapshot, @rrweb/packer and the visitor module into the page; returns its element count.
+/// Loads rrweb-snapshot, fflate and the visitor module into the page; returns its element count.
 async fn load_serializers(browser: &Browser, server: &PageServer) -> cobrowse_e2e::Result<usize> {
     let arguments = vec![
         json!(server.url(RRWEB_SNAPSHOT_PATH)),
         json!(server.url(VISITOR_MODULE_PATH)),
         json!(server.url(VISITOR_WASM_PATH)),
-        json!(server.url(RRWEB_PACKER_PATH)),
+        json!(server.url(FFLATE_PATH)),
     ];
     let answer = browser.execute_async(LOAD_SERIALIZERS, arguments).await?;
     let loaded: Loaded = page_answer(answer, "loading the serializers")?;

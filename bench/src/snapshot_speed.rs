@@ -2,7 +2,7 @@
 //! the demo shop, generated large pages and the corpus, both in the same page of one headless Chromium.
 //!
 //! Ours is `snapshot_frame()` (serialize, mask, postcard, deflate); rrweb's is `snapshot(document)` with
-//! its default options in a full snapshot event, packed by @rrweb/packer (JSON, then zlib by fflate), as
+//! its default options in a full snapshot event, packed as @rrweb/packer does it (JSON, then zlib by fflate), as
 //! issue 13 defines the baseline. Goals: ours at least 10× faster (median per snapshot) on every page, no
 //! snapshot task over 50 ms (each snapshot is one task: it never yields), and our frame at most 0.4 of
 //! rrweb's packed bytes; rrweb's raw JSON and its gzip are shown too. Fills the summary rows of targets 1,

@@ -1,7 +1,8 @@
 // Times full snapshots, ready to send, of the current document by both serializers, interleaved:
 // - ours:  cobrowseBench.snapshot_frame()  (serialize, mask, postcard, deflate: the frame's bytes);
-// - rrweb: rrwebPacker.pack(full snapshot event)  (rrweb-snapshot's snapshot(document) in a full snapshot
-//   event, packed as @rrweb/packer does it: JSON text, zlib by fflate, a binary string).
+// - rrweb: pack(full snapshot event)  (rrweb-snapshot's snapshot(document) in a full snapshot event,
+//   packed as @rrweb/packer 2.1.6's pack() does it: the event with v: "v1", JSON text, UTF-8, zlib by
+//   fflate, a binary string).
 // Each serializer first warms up (at least warmupRuns snapshots and WARMUP_MS). performance.now() is
 // coarse (0.1 ms), so each sample is then a batch of snapshots lasting at least minBatchMs, divided by
 // its count; finding the batch sizes warms both up more, and one more batch each follows.
@@ -22,9 +23,16 @@ function fullSnapshotEvent() {
   return { type: 2, data: { node: node, initialOffset: { left: 0, top: 0 } }, timestamp: Date.now() };
 }
 
+// @rrweb/packer's pack(event), step by step (its own bundles are not self-contained).
+function pack(event) {
+  var marked = Object.assign({}, event, { v: 'v1' });
+  var fflate = window.fflate;
+  return fflate.strFromU8(fflate.zlibSync(fflate.strToU8(JSON.stringify(marked))), true);
+}
+
 var serializers = {
   ours: function () { return window.cobrowseBench.snapshot_frame(); },
-  rrweb: function () { return window.rrwebPacker.pack(fullSnapshotEvent()); },
+  rrweb: function () { return pack(fullSnapshotEvent()); },
 };
 var longest = { ours: 0, rrweb: 0 };
 
