@@ -13,6 +13,7 @@
 use crate::gzip::{gzip_len, zopfli_len};
 use crate::paths;
 use crate::report::{bytes, ratio, verdict, Table};
+use crate::summary::{Figure, Summary, Target};
 use std::path::{Path, PathBuf};
 
 /// The visitor's download budget, gzipped: 50 KiB.
@@ -57,7 +58,7 @@ fn read(path: &Path) -> cobrowse_e2e::Result<Vec<u8>> {
     Ok(std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?)
 }
 
-pub fn run() -> cobrowse_e2e::Result<()> {
+pub fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     let ours = visitor_download()?
         .iter()
         .map(|(label, path)| Measured::of(label, path))
@@ -66,7 +67,23 @@ pub fn run() -> cobrowse_e2e::Result<()> {
     ours.iter().for_each(|file| total.add(file));
     print_ours(&ours, &total, &support_call()?);
     print_baselines(&total);
+    record_target(&total, summary);
     Ok(())
+}
+
+/// The summary row: what the relay sends a visitor, beside rrweb's bundle sent the same way.
+fn record_target(total: &Measured, summary: &mut Summary) {
+    let rrweb = Measured::baseline("rrweb", &paths::rrweb_bundle()).ok();
+    summary.record(
+        Target::Download,
+        Figure {
+            measured: "the visitor's first download as the relay sends it (zopfli)".into(),
+            ours: format!("{} B", bytes(total.sent)),
+            baseline: rrweb.as_ref().map_or("-".into(), |rrweb| format!("{} B (rrweb)", bytes(rrweb.sent))),
+            ratio: rrweb.map_or("-".into(), |rrweb| ratio(total.sent as f64 / rrweb.sent as f64)),
+            met: total.sent <= BUDGET_BYTES,
+        },
+    );
 }
 
 /// The bundled, minified `NAME` the relay serves, written by `cargo xtask build` beside the visitor

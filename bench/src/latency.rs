@@ -6,11 +6,13 @@
 //! time; a MutationObserver on the mirror's document records when each change arrives. Between changes,
 //! the same two pages echo a message through a bare WebSocket forwarder ([`crate::bare_echo`]): the
 //! baseline of browser-to-browser over loopback, and a check of how far the two browsers' clocks agree.
+//! Fills the summary row of issue 13's target 5 (latency, one agent).
 
 use crate::bare_echo::BareEcho;
 use crate::latency_samples::{AgentTimes, Latencies, VisitorTimes};
-use crate::report::{ms, verdict, Table};
+use crate::report::{ms, ratio, verdict, Table};
 use crate::stats::percentile;
+use crate::summary::{Figure, Summary, Target};
 use crate::webdriver::{self, page_answer};
 use cobrowse_e2e::{agent, relay::AGENT_NAMES, visitor, Browser, Stage};
 use serde_json::{json, Value};
@@ -28,14 +30,36 @@ const SPACING_MS: u64 = 20;
 const SETTLE: Duration = Duration::from_millis(1_000);
 /// Goal for a change to reach the mirror.
 const GOAL_MS: f64 = 2.0;
+/// Issue 13's goals (target 5), for the summary.
+const TARGET_P50_MS: f64 = 1.5;
+const TARGET_P99_MS: f64 = 5.0;
 
-pub async fn run() -> cobrowse_e2e::Result<()> {
+pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     let stage = Stage::start().await?;
     let bare = BareEcho::start().await?;
     let measured = with_browsers(&stage, &bare).await;
     stage.shutdown().await;
-    print(&measured?);
+    let measured = measured?;
+    print(&measured);
+    record_target(&measured, summary);
     Ok(())
+}
+
+/// The summary row of target 5's latency, with one agent (the run measures no more): p50 and p99 beside
+/// the bare WebSocket's one-way times.
+fn record_target(latencies: &Latencies, summary: &mut Summary) {
+    let (p50, p99) = (percentile(&latencies.mirror, 50.0), percentile(&latencies.mirror, 99.0));
+    let (bare50, bare99) = (percentile(&latencies.bare_one_way, 50.0), percentile(&latencies.bare_one_way, 99.0));
+    summary.record(
+        Target::Latency,
+        Figure {
+            measured: "DOM change to the mirror, real relay, 1 agent (10 agents not measured): p50 / p99".into(),
+            ours: format!("{} / {} ms", ms(p50), ms(p99)),
+            baseline: format!("{} / {} ms (bare WS)", ms(bare50), ms(bare99)),
+            ratio: format!("{} / {}", ratio(p50 / bare50), ratio(p99 / bare99)),
+            met: p50 <= TARGET_P50_MS && p99 <= TARGET_P99_MS,
+        },
+    );
 }
 
 /// Opens the visitor's and the agent's browsers, measures, and closes them whatever happened.

@@ -10,6 +10,9 @@
 //!   a page load fetches again for cobrowsing.
 //! - [`control_latency`]: an agent's click, control granted, running the visitor's own click handler.
 //!
+//! The run ends with [`summary`]: one row per target of issue 13, our figure beside the baseline's, the
+//! ratio and "met" or "missed" ("not measured" for a target no section of the run measures).
+//!
 //! Timing never fails the run: it exits non-zero only when a section could not run at all.
 
 mod bare_echo;
@@ -23,6 +26,7 @@ mod page_change;
 mod page_change_site;
 mod page_server;
 mod paths;
+mod real_pages;
 mod report;
 mod snapshot_arrivals;
 mod snapshot_measure;
@@ -30,6 +34,7 @@ mod snapshot_nodes;
 mod snapshot_pages;
 mod snapshot_speed;
 mod stats;
+mod summary;
 mod webdriver;
 
 use std::process::ExitCode;
@@ -44,12 +49,14 @@ async fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let mut could_not_run = Vec::new();
+    let mut summary = summary::Summary::default();
     for section in chosen {
-        if let Err(error) = run_section(section).await {
+        if let Err(error) = run_section(section, &mut summary).await {
             println!("\n{section}: could not run: {error}");
             could_not_run.push(section);
         }
     }
+    summary.print();
     if could_not_run.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -67,11 +74,11 @@ fn chosen_sections() -> Option<Vec<&'static str>> {
     named.iter().map(|name| SECTIONS.iter().copied().find(|section| section == name)).collect()
 }
 
-async fn run_section(section: &str) -> cobrowse_e2e::Result<()> {
+async fn run_section(section: &str, summary: &mut summary::Summary) -> cobrowse_e2e::Result<()> {
     match section {
-        "size" => download_size::run(),
-        "snapshot" => snapshot_speed::run().await,
-        "latency" => latency::run().await,
+        "size" => download_size::run(summary),
+        "snapshot" => snapshot_speed::run(summary).await,
+        "latency" => latency::run(summary).await,
         "pages" => page_change::run().await,
         "control" => control_latency::run().await,
         _ => unreachable!("chosen_sections only returns known sections"),

@@ -1,13 +1,15 @@
 //! The snapshot benchmark's page server, on a free loopback port. It serves the measured pages and the
 //! two serializers they load:
 //! - `/generated/large-N.html`: the generated large pages ([`crate::large_page`]), made once at start;
-//! - `/bench/rrweb-snapshot.js`: rrweb-snapshot's bundle, as a classic script;
+//! - `/generated/docs.html`, `/generated/admin.html`: the large pages of [`crate::real_pages`];
+//! - `/bench/rrweb-snapshot.js`, `/bench/fflate.js`: rrweb-snapshot's and fflate's bundles (fflate is
+//!   what @rrweb/packer packs with), as classic scripts;
 //! - `/visitor/...`: the built visitor module (which exports `snapshot_frame`);
 //! - `/corpus/...`: the fidelity corpus, whose pages link `../css/...` and `../images/...`;
 //! - `/cobrowse.js`: the shim as the relay serves it (bundled from `www/shim/` by `cargo xtask build`);
 //! - anything else from `www/`: the demo shop at `/demo/`.
 
-use crate::{large_page, paths, snapshot_pages};
+use crate::{large_page, paths, real_pages, snapshot_pages};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,6 +18,8 @@ use warp::{Filter, Rejection, Reply};
 
 /// Where the page loads rrweb-snapshot from.
 pub const RRWEB_SNAPSHOT_PATH: &str = "/bench/rrweb-snapshot.js";
+/// Where the page loads fflate from.
+pub const FFLATE_PATH: &str = "/bench/fflate.js";
 /// Where the page imports the visitor module from, and its wasm.
 pub const VISITOR_MODULE_PATH: &str = "/visitor/cobrowse_visitor.js";
 pub const VISITOR_WASM_PATH: &str = "/visitor/cobrowse_visitor_bg.wasm";
@@ -33,12 +37,17 @@ impl PageServer {
         let rrweb = std::fs::read(&rrweb_path).map_err(|error| {
             format!("the baseline {} is missing ({error}): run `cargo xtask setup`", rrweb_path.display())
         })?;
+        let fflate_path = paths::fflate_bundle();
+        let fflate = std::fs::read(&fflate_path).map_err(|error| {
+            format!("the baseline {} is missing ({error}): run `cargo xtask setup`", fflate_path.display())
+        })?;
         let visitor = paths::built_visitor_dir()?;
         let shim = visitor.parent().map(|site| site.join("cobrowse.js")).filter(|path| path.is_file());
         let shim = shim.ok_or("no bundled cobrowse.js beside the visitor module: run `cargo xtask build`")?;
         let corpus = paths::corpus_dir().unwrap_or_else(|| paths::workspace().join("no-corpus"));
         let routes = generated_pages()
             .or(warp::path!("bench" / "rrweb-snapshot.js").map(move || classic_script(rrweb.clone())))
+            .or(warp::path!("bench" / "fflate.js").map(move || classic_script(fflate.clone())))
             .or(warp::path("visitor").and(warp::fs::dir(visitor)))
             .or(warp::path!("cobrowse.js").and(warp::fs::file(shim)))
             .or(warp::path("corpus").and(warp::fs::dir(corpus)))
@@ -63,12 +72,13 @@ impl Drop for PageServer {
 
 /// `/generated/<file>`: the large pages, generated once.
 fn generated_pages() -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
-    let pages: Arc<HashMap<String, String>> = Arc::new(
-        snapshot_pages::LARGE_PAGE_ELEMENTS
-            .iter()
-            .map(|&elements| (snapshot_pages::large_page_file(elements), large_page::html(elements)))
-            .collect(),
-    );
+    let mut pages: HashMap<String, String> = snapshot_pages::LARGE_PAGE_ELEMENTS
+        .iter()
+        .map(|&elements| (snapshot_pages::large_page_file(elements), large_page::html(elements)))
+        .collect();
+    pages.insert(real_pages::DOCS_FILE.into(), real_pages::docs_html());
+    pages.insert(real_pages::ADMIN_FILE.into(), real_pages::admin_html());
+    let pages = Arc::new(pages);
     warp::path!("generated" / String).and_then(move |file: String| {
         let page = pages.get(&file).cloned();
         async move {

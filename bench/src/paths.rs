@@ -27,6 +27,12 @@ pub fn rrweb_snapshot_bundle() -> PathBuf {
     node_modules().join("rrweb-snapshot/dist/rrweb-snapshot.umd.min.cjs")
 }
 
+/// fflate 0.4.9's UMD bundle, the zlib @rrweb/packer 2.1.6 packs events with (its own UMD bundles are not
+/// self-contained): a classic script defining `window.fflate`.
+pub fn fflate_bundle() -> PathBuf {
+    node_modules().join("fflate/umd/index.js")
+}
+
 /// rrweb's minified UMD bundle (recorder and replayer: the package ships no recorder-only bundle).
 pub fn rrweb_bundle() -> PathBuf {
     node_modules().join("rrweb/dist/rrweb.umd.min.cjs")

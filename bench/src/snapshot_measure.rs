@@ -2,7 +2,7 @@
 //! snapshots, interleaved, in the page (`js/measure_snapshots.js`). Also brings back one output of each,
 //! for their sizes.
 
-use crate::page_server::{PageServer, RRWEB_SNAPSHOT_PATH, VISITOR_MODULE_PATH, VISITOR_WASM_PATH};
+use crate::page_server::{PageServer, FFLATE_PATH, RRWEB_SNAPSHOT_PATH, VISITOR_MODULE_PATH, VISITOR_WASM_PATH};
 use crate::webdriver::page_answer;
 use cobrowse_e2e::Browser;
 use serde::Deserialize;
@@ -15,6 +15,12 @@ const MEASURE_SNAPSHOTS: &str = include_str!("js/measure_snapshots.js");
 const ROUNDS_BUDGET_MS: u32 = 2_500;
 const MIN_ROUNDS: u32 = 7;
 const MAX_ROUNDS: u32 = 41;
+const WARMUP_RUNS: u32 = 3;
+/// Pages with more elements than this take seconds per snapshot: fewer rounds and warm-up runs, so the
+/// section stays within minutes.
+const HUGE_PAGE_ELEMENTS: usize = 50_000;
+const HUGE_PAGE_MIN_ROUNDS: u32 = 3;
+const HUGE_PAGE_WARMUP_RUNS: u32 = 1;
 /// The shortest batch of snapshots timed as one sample (`performance.now()` ticks by 0.1 ms).
 const MIN_BATCH_MS: u32 = 10;
 
@@ -32,11 +38,21 @@ pub struct BatchSizes {
     pub rrweb: u32,
 }
 
+/// The longest single snapshot of each, in milliseconds (0 where every batch held several snapshots).
+#[derive(Deserialize)]
+pub struct Longest {
+    pub ours: f64,
+    pub rrweb: f64,
+}
+
 /// What one page's measurement brings back.
 #[derive(Deserialize)]
 pub struct PageMeasurement {
     pub times_ms: Times,
     pub batch: BatchSizes,
+    pub longest_ms: Longest,
+    /// rrweb's full snapshot event as @rrweb/packer packs it (zlib by fflate over its JSON), in bytes.
+    pub packed_bytes: usize,
     /// Our snapshot frame, as sent.
     pub frame: Vec<u8>,
     /// rrweb's snapshot as JSON text, as sent.
@@ -54,18 +70,23 @@ struct Loaded {
 pub async fn measure(browser: &Browser, server: &PageServer, path: &str) -> cobrowse_e2e::Result<PageMeasurement> {
     browser.goto(&server.url(path)).await?;
     let elements = load_serializers(browser, server).await?;
-    let arguments = vec![json!(ROUNDS_BUDGET_MS), json!(MIN_ROUNDS), json!(MAX_ROUNDS), json!(MIN_BATCH_MS)];
+    let huge = elements > HUGE_PAGE_ELEMENTS;
+    let (min_rounds, warmup_runs) =
+        if huge { (HUGE_PAGE_MIN_ROUNDS, HUGE_PAGE_WARMUP_RUNS) } else { (MIN_ROUNDS, WARMUP_RUNS) };
+    let arguments =
+        vec![json!(ROUNDS_BUDGET_MS), json!(min_rounds), json!(MAX_ROUNDS), json!(MIN_BATCH_MS), json!(warmup_runs)];
     let answer = browser.execute_async(MEASURE_SNAPSHOTS, arguments).await?;
     let measurement: PageMeasurement = page_answer(answer, "the measurement")?;
     Ok(PageMeasurement { elements, ..measurement })
 }
 
-/// Loads rrweb-snapshot and the visitor module into the page; returns its element count.
+/// Loads rrweb-snapshot, fflate and the visitor module into the page; returns its element count.
 async fn load_serializers(browser: &Browser, server: &PageServer) -> cobrowse_e2e::Result<usize> {
     let arguments = vec![
         json!(server.url(RRWEB_SNAPSHOT_PATH)),
         json!(server.url(VISITOR_MODULE_PATH)),
         json!(server.url(VISITOR_WASM_PATH)),
+        json!(server.url(FFLATE_PATH)),
     ];
     let answer = browser.execute_async(LOAD_SERIALIZERS, arguments).await?;
     let loaded: Loaded = page_answer(answer, "loading the serializers")?;

@@ -1,10 +1,11 @@
-//! The pages whose full snapshots are measured: the demo shop, generated large pages, and the fidelity
-//! corpus of real pages (skipped, with a note, when it is absent).
+//! The pages whose full snapshots are measured (issue 13's list): the demo shop, generated pages of 1k,
+//! 10k and 100k elements, a long documentation page and a table-heavy admin page (`real_pages.rs`), and
+//! the fidelity corpus of real pages (skipped, with a note, when it is absent).
 
-use crate::paths;
+use crate::{paths, real_pages};
 
 /// Element counts of the generated large pages.
-pub const LARGE_PAGE_ELEMENTS: [usize; 2] = [5_000, 20_000];
+pub const LARGE_PAGE_ELEMENTS: [usize; 3] = [1_000, 10_000, 100_000];
 
 /// A page, by name and path on the page server.
 pub struct BenchPage {
@@ -19,6 +20,8 @@ pub fn all() -> Vec<BenchPage> {
         name: format!("generated, {elements} elements"),
         path: format!("/generated/{}", large_page_file(elements)),
     }));
+    pages.push(BenchPage { name: "documentation page".into(), path: format!("/generated/{}", real_pages::DOCS_FILE) });
+    pages.push(BenchPage { name: "admin table page".into(), path: format!("/generated/{}", real_pages::ADMIN_FILE) });
     pages.extend(corpus_pages());
     pages
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::time::Duration;
 
 /// How long one in-page measurement script may run.
-const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long a page may take to load (corpus pages may name resources that never answer).
 const PAGE_LOAD_TIMEOUT: Duration = Duration::from_secs(30);
 

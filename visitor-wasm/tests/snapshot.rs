@@ -4,6 +4,8 @@ mod common;
 
 use cobrowse_protocol::{FormState, Namespace, NodeKind, Value};
 use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::mask::Masking;
+use cobrowse_visitor::tree::snapshot::new_subtree;
 use common::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -227,4 +229,41 @@ fn a_page_nested_past_the_depth_limit_is_cut_at_it_with_a_blocked_box() {
     assert_eq!(blocked_at, [(MAX_DEPTH, "div".to_string())], "the one element at the limit, as a box");
     let decoded = Decoder::default().decode(&Encoder::new().snapshot(&snapshot));
     assert!(matches!(decoded, Ok(Message::Snapshot(_))), "the agent's decoder takes it: {decoded:?}");
+}
+
+/// What `describe.js` reads in one call must equal what the element holds, on its edge cases: an attribute
+/// value holding a NUL (read one by one then), values with entities and non-ASCII text, text beside them,
+/// and a subtree of a document parsed apart.
+#[wasm_bindgen_test]
+fn attributes_and_text_read_in_one_call_equal_the_dom() {
+    let page = Fixture::new(
+        r#"<p id="plain" title="naïve “quoted” ✓" data-x="a=b&amp;c" aria-hidden="true">text ✓ <i>x</i></p><p id="nul"></p>"#,
+    );
+    page.get::<web_sys::Element>("#nul").set_attribute("data-v", "before\0after").unwrap();
+    page.get::<web_sys::Element>("#nul").set_attribute("lang", "en").unwrap();
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
+
+    let plain = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#plain")));
+    let names: Vec<&str> = plain.attributes.iter().map(|attribute| attribute.name.as_str()).collect();
+    assert_eq!(names, ["id", "title", "data-x", "aria-hidden"], "every attribute, in the DOM's order");
+    assert_eq!(attribute(plain, "title"), Some(&Value::Plain("naïve “quoted” ✓".into())));
+    assert_eq!(attribute(plain, "data-x"), Some(&Value::Plain("a=b&c".into())));
+    assert_eq!(texts(&plain.children[..1]), [Some("text ✓ ".to_string())]);
+
+    let nul = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#nul")));
+    assert_eq!(attribute(nul, "data-v"), Some(&Value::Plain("before\0after".into())));
+    assert_eq!(attribute(nul, "lang"), Some(&Value::Plain("en".into())));
+    assert_eq!(nul.attributes.len(), 3);
+
+    let other_realm = web_sys::DomParser::new()
+        .unwrap()
+        .parse_from_string(r#"<!doctype html><div id="far" class="c">far</div>"#, web_sys::SupportedType::TextHtml)
+        .unwrap();
+    let far = other_realm.get_element_by_id("far").unwrap();
+    let node = new_subtree(&far, Masking::Plain, &mut recorder).unwrap();
+    let far = element(&node);
+    assert_eq!((far.tag.as_str(), &far.namespace), ("div", &Namespace::Html));
+    assert_eq!(attribute(far, "class"), Some(&Value::Plain("c".into())));
+    assert_eq!(texts(&far.children), [Some("far".to_string())]);
 }

@@ -109,7 +109,7 @@ fn build_package(package: &Package) -> Result {
     let wasm = out_dir.join(format!("{}_bg.wasm", package.lib_name));
     shrink(&wasm)?;
     let glue = out_dir.join(format!("{}.js", package.lib_name));
-    minify(&glue, &glue, Some("esm"))?;
+    bundle_glue(&glue, &out_dir.join("snippets"))?;
     crate::imports::shorten(&wasm, &glue)?;
     report_size(&format!("{} (wasm + JS glue)", package.krate), &[&wasm, &glue])
 }
@@ -151,6 +151,17 @@ fn shrink(wasm: &Path) -> Result {
     ];
     args.extend(WASM_FEATURES);
     command::run(&crate::setup::wasm_opt_path(), &args)
+}
+
+/// Minifies the glue; if wasm-bindgen wrote JS snippets beside it (`#[wasm_bindgen(module = ...)]`, such as
+/// the visitor's `js/describe.js`), bundles them into it and removes them: the package stays two files,
+/// one request each, and the shim's version hash covers the snippets.
+fn bundle_glue(glue: &Path, snippets: &Path) -> Result {
+    if !snippets.is_dir() {
+        return minify(glue, glue, Some("esm"));
+    }
+    esbuild(glue, glue, &["--bundle", "--format=esm"])?;
+    std::fs::remove_dir_all(snippets).map_err(|error| format!("cannot remove {}: {error}", snippets.display()))
 }
 
 /// Bundles the shim's entry module and the modules it imports into one minified classic script (an IIFE: a

@@ -1,10 +1,11 @@
 // Loads both serializers into the page under test, leaving no element behind in the document they
-// serialize: rrweb-snapshot (a classic script defining window.rrwebSnapshot; its <script> is removed once
-// run) and the visitor module (imported; window.cobrowseBench is its exports). Stops the demo shop's
+// serialize: rrweb-snapshot and fflate, what @rrweb/packer packs with (classic scripts defining
+// window.rrwebSnapshot and window.fflate; their <script>s are removed once run) and the visitor module (imported;
+// window.cobrowseBench is its exports). Stops the demo shop's
 // timers so the page holds still. Answers { elements } or { error }.
-// arguments: rrweb-snapshot URL, visitor module URL, visitor wasm URL, callback.
+// arguments: rrweb-snapshot URL, visitor module URL, visitor wasm URL, fflate URL, callback.
 var done = arguments[arguments.length - 1];
-var rrwebUrl = arguments[0], moduleUrl = arguments[1], wasmUrl = arguments[2];
+var rrwebUrl = arguments[0], moduleUrl = arguments[1], wasmUrl = arguments[2], fflateUrl = arguments[3];
 
 function loadClassicScript(url) {
   return new Promise(function (resolve, reject) {
@@ -24,10 +25,14 @@ function loadVisitorModule() {
 
 if (window.demoShop) window.demoShop.pause();
 loadClassicScript(rrwebUrl)
+  .then(function () { return loadClassicScript(fflateUrl); })
   .then(loadVisitorModule)
   .then(function () {
     if (!window.rrwebSnapshot || typeof window.rrwebSnapshot.snapshot !== 'function') {
       throw new Error('rrweb-snapshot did not define window.rrwebSnapshot.snapshot');
+    }
+    if (!window.fflate || typeof window.fflate.zlibSync !== 'function') {
+      throw new Error('fflate did not define window.fflate.zlibSync');
     }
     done({ elements: document.getElementsByTagName('*').length });
   })

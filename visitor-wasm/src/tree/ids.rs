@@ -85,6 +85,33 @@ impl Ids {
         id
     }
 
+    /// The map's value [`Ids::assign`] would give the next node with `masking`, for `describe.js` to set
+    /// it in the same call that reads the node; [`Ids::assign_preset`] then takes the id.
+    pub fn preset(&self, masking: Masking) -> f64 {
+        (u64::from(self.next) * 8 + encode(masking)) as f64
+    }
+
+    /// The map itself, for `describe.js`.
+    pub fn map(&self) -> &JsValue {
+        &self.map
+    }
+
+    /// [`Ids::assign`] for a node whose value `describe.js` already set with [`Ids::preset`]`(preset)`:
+    /// only a masking other than the preset one costs a call into JS.
+    pub fn assign_preset(&mut self, node: &Node, preset: Masking, masking: Masking) -> NodeId {
+        let id = self.next;
+        self.next += 1;
+        if preset != masking {
+            self.set(node, id, masking);
+        }
+        id
+    }
+
+    /// Removes the node's id (one `describe.js` preset for a node that turned out not to be sent).
+    pub fn forget(&self, node: &Node) {
+        self.map.delete(node);
+    }
+
     fn set(&self, node: &Node, id: NodeId, masking: Masking) {
         let value = u64::from(id) * 8 + encode(masking);
         self.map.set(node, value as f64);

@@ -92,8 +92,18 @@ impl Mask {
         if matches!(parent, Masking::Blocked | Masking::Ignored) {
             return parent;
         }
+        let flagged = rules::matches(element, &self.rules.flagged).unwrap_or(true);
+        self.element_masking_flagged(element, tag, parent, flagged)
+    }
+
+    /// [`Mask::element_masking`] when whether the element matches [`Mask::flagged`] is known already
+    /// (`flagged`: it matches, or matching threw).
+    pub fn element_masking_flagged(&self, element: &Element, tag: &str, parent: Masking, flagged: bool) -> Masking {
+        if matches!(parent, Masking::Blocked | Masking::Ignored) {
+            return parent;
+        }
         let rules = &self.rules;
-        if rules::matches(element, &rules.flagged).unwrap_or(true) {
+        if flagged {
             if element.has_attribute(IGNORE_ATTRIBUTE) {
                 return Masking::Ignored;
             }
@@ -106,6 +116,17 @@ impl Mask {
             return Masking::Masked;
         }
         mode_masking(rules, element, tag, parent)
+    }
+
+    /// The selector of every element with a masking of its own (ignored, blocked, masked by a marker or a
+    /// `mask_selectors` match): most elements match none of it.
+    pub fn flagged(&self) -> &js_sys::JsString {
+        &self.rules.flagged
+    }
+
+    /// Whether `mask_all_text` is on: then every element's content may be masked by the mode.
+    pub fn masks_all_text(&self) -> bool {
+        self.rules.mask_all_text
     }
 
     /// How `node` is serialized, given its parent's masking: a text or comment node takes its parent's.

@@ -1,11 +1,13 @@
 //! The tree walk: how the page's DOM becomes what the mirror gets, in the order a wire frame is made.
 //!
 //! [`ids`] names nodes, [`rules`] compiles the site's masking rules and [`mask`] decides what is hidden,
-//! [`carriers`] decides markup held as text, [`snapshot`] serializes the DOM, [`observer`] watches the
+//! [`carriers`] decides markup held as text, [`describe`] reads what a node holds in one call into JS,
+//! [`snapshot`] serializes the DOM, [`observer`] watches the
 //! document and the roots below it (with a constructor from [`pristine`]), and [`record`] turns each batch of
 //! mutations into a delta. The state they share lives in the session's `Recorder` (`recorder.rs`).
 
 pub mod carriers;
+pub mod describe;
 pub mod ids;
 pub mod mask;
 pub mod observer;

@@ -28,6 +28,7 @@ use crate::dom::{self, IGNORE_ATTRIBUTE};
 use crate::page::{extras, forms};
 use crate::recorder::Recorder;
 use crate::tree::carriers;
+use crate::tree::describe::{describe, Described, DescribedElement};
 use crate::tree::mask::Masking;
 use cobrowse_protocol::{Attribute, Element, Extras, Namespace, Node, NodeKind, Root, Size, Snapshot, MAX_DEPTH};
 use wasm_bindgen::JsCast;
@@ -96,6 +97,16 @@ impl Serializer<'_> {
         }
     }
 
+    /// The id of a node `describe.js` read, recorded with `masking`; with fresh ids, it set the node's
+    /// value already, as [`Ids::preset`](crate::tree::ids::Ids::preset)`(preset)`.
+    fn described_id(&mut self, node: &web_sys::Node, preset: Masking, masking: Masking) -> u32 {
+        if self.fresh_ids {
+            self.recorder.ids.assign_preset(node, preset, masking)
+        } else {
+            self.recorder.ids.get_or_assign(node, masking)
+        }
+    }
+
     /// The serialized children of `parent`, whose masking is `masking`.
     fn children(&mut self, parent: &web_sys::Node, masking: Masking) -> Vec<Node> {
         self.depth += 1;
@@ -111,15 +122,21 @@ impl Serializer<'_> {
 
     /// `node` and its subtree; `parent` is its parent's masking. `None` if it is left out.
     fn node(&mut self, node: &web_sys::Node, parent: Masking) -> Option<Node> {
-        let kind = match node.node_type() {
-            web_sys::Node::ELEMENT_NODE => return self.element(node.unchecked_ref(), parent),
-            web_sys::Node::TEXT_NODE | web_sys::Node::CDATA_SECTION_NODE => {
-                let read = || node.node_value().unwrap_or_default();
-                NodeKind::Text(carriers::text(&self.recorder.mask, node, parent, &read))
+        let mask = &self.recorder.mask;
+        // Content is read with the node only where nothing of it can be masked (see `describe.rs`).
+        let content = !parent.masks() && !mask.masks_all_text();
+        let ids = &self.recorder.ids;
+        let preset = if self.fresh_ids { ids.preset(parent) } else { 0.0 };
+        let kind = match describe(node, mask.flagged(), content, ids.map(), preset) {
+            Described::Element(described) => return self.element(node.unchecked_ref(), &described, parent),
+            Described::Text(text) => {
+                let text = std::cell::Cell::new(text);
+                let read = || text.take().unwrap_or_else(|| node.node_value().unwrap_or_default());
+                NodeKind::Text(carriers::text(mask, node, parent, &read))
             }
             // Never shown to the visitor, and commented-out markup may hold anything: sent empty.
-            web_sys::Node::COMMENT_NODE => NodeKind::Comment(String::new()),
-            web_sys::Node::DOCUMENT_TYPE_NODE => {
+            Described::Comment => NodeKind::Comment(String::new()),
+            Described::Doctype => {
                 let doctype = node.unchecked_ref::<DocumentType>();
                 NodeKind::Doctype {
                     name: doctype.name(),
@@ -127,24 +144,27 @@ impl Serializer<'_> {
                     system_id: doctype.system_id(),
                 }
             }
-            _ => return None,
+            Described::Other => return None,
         };
-        Some(Node { id: self.id(node, parent), kind })
+        Some(Node { id: self.described_id(node, parent, parent), kind })
     }
 
     /// An element with its id, attributes, form state and children, as its masking says; `parent` is its
     /// parent's masking. `None` if it is ignored.
-    fn element(&mut self, element: &web_sys::Element, parent: Masking) -> Option<Node> {
-        let (tag, namespace) = match dom::html_tag(element) {
-            Some(tag) => (tag, Namespace::Html),
-            None => (element.local_name(), namespace(element.namespace_uri())),
-        };
-        let masking = match self.recorder.mask.element_masking(element, &tag, parent) {
-            Masking::Ignored => return None,
+    fn element(&mut self, element: &web_sys::Element, described: &DescribedElement, parent: Masking) -> Option<Node> {
+        let (tag, namespace) = described.tag_and_namespace();
+        let namespace = namespace.unwrap_or_else(|| self::namespace(element.namespace_uri()));
+        let masking = match self.recorder.mask.element_masking_flagged(element, &tag, parent, described.is_flagged()) {
+            Masking::Ignored => {
+                if self.fresh_ids {
+                    self.recorder.ids.forget(element);
+                }
+                return None;
+            }
             _ if self.depth >= MAX_DEPTH => self.cut(element),
             masking => masking,
         };
-        let id = self.id(element, masking);
+        let id = self.described_id(element, parent, masking);
         let kind = match masking {
             Masking::Blocked => NodeKind::Blocked { tag, size: rendered_size(element) },
             _ => {
@@ -155,15 +175,12 @@ impl Serializer<'_> {
                 };
                 let listed = carriers::lists_children(element, &tag);
                 let children = if listed { self.children(element, masking) } else { Vec::new() };
-                let extras = self.extras(element, &tag, &namespace, masking);
-                NodeKind::Element(Element {
-                    attributes: attributes(self.recorder, element, masking),
-                    form,
-                    children,
-                    tag,
-                    namespace,
-                    extras,
-                })
+                let extras = self.extras(element, &tag, &namespace, masking, described.has_shadow_root());
+                let attributes = match described.attributes().filter(|_| !masked) {
+                    Some(read) => described_attributes(self.recorder, read, masking),
+                    None => attributes(self.recorder, element, masking),
+                };
+                NodeKind::Element(Element { attributes, form, children, tag, namespace, extras })
             }
         };
         Some(Node { id, kind })
@@ -180,18 +197,20 @@ impl Serializer<'_> {
         Masking::Blocked
     }
 
-    /// The element's extras: its state (unless masked, see `extras.rs`), its open shadow root and its
-    /// child document; `None` if it has none of them.
+    /// The element's extras: its state (unless masked, see `extras.rs`), its open shadow root (if
+    /// `has_shadow_root`) and its child document; `None` if it has none of them.
     fn extras(
         &mut self,
         element: &web_sys::Element,
         tag: &str,
         namespace: &Namespace,
         masking: Masking,
+        has_shadow_root: bool,
     ) -> Option<Box<Extras>> {
         let mut extras =
             if masking.masks() { Extras::default() } else { extras::of(element, tag, namespace, self.recorder) };
-        extras.shadow = dom::open_shadow_root(element, tag).map(|root| self.root(&root, masking, String::new()));
+        let shadow = has_shadow_root.then(|| dom::open_shadow_root(element, tag)).flatten();
+        extras.shadow = shadow.map(|root| self.root(&root, masking, String::new()));
         extras.frame = dom::child_document(element, tag)
             .map(|document| self.root(&document, masking, dom::document_url(&document)));
         let empty = extras.shadow.is_none()
@@ -232,6 +251,20 @@ fn attributes(recorder: &Recorder, element: &web_sys::Element, masking: Masking)
             Some(Attribute { name, value })
         })
         .collect()
+}
+
+/// The attributes `describe.js` read (NUL, name, NUL, value, ...; `masking`, the element's, masks nothing),
+/// those never sent left out.
+fn described_attributes(recorder: &Recorder, read: &str, masking: Masking) -> Vec<Attribute> {
+    let mut attributes = Vec::new();
+    let mut parts = read.split('\0');
+    parts.next();
+    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+        if let Some(value) = carriers::attribute(&recorder.mask, name, &|| masking, &|| value.to_string()) {
+            attributes.push(Attribute { name: name.to_string(), value });
+        }
+    }
+    attributes
 }
 
 fn namespace(uri: Option<String>) -> Namespace {

@@ -1,0 +1,53 @@
+// What one DOM node holds, read in one call from the wasm (see visitor-wasm/src/tree/describe.rs): every
+// getter the serializer needs (node type, tag, namespace, attributes, text, open shadow root, the masking
+// selectors' match) would otherwise be a call of its own across the wasm/JS boundary, and each attribute
+// three more. The answer is one string, ending with one character that says what the node is (the wasm
+// takes it off without copying the rest):
+// - an element: its local name, then for each attribute NUL, its name, NUL, its value; last one character,
+//   64 + flags (1: an HTMLElement of this realm, 2: matches `flagged`, 4: has an open shadow root,
+//   8: attributes left out, 16: in the SVG namespace, 32: in the HTML namespace). The attributes are left
+//   out (flag 8) unless `content` is true, and always for an element matching `flagged` or an input,
+//   textarea or select (their masking may hide content), and when a value holds a NUL (the wasm then reads
+//   them one by one);
+// - a text or CDATA node: its text if `content` is true, then "1";
+// - a comment: "2"; a doctype: "3"; anything else: "0".
+// With `id` not 0, the node is also given that value in `ids` (the wasm's WeakMap of node ids, see
+// tree/ids.rs), sparing the wasm one more call per node; the wasm corrects it where it decides otherwise.
+// Only the wasm decides what is masked: `content` is false wherever content might be masked, so masked
+// content is never read here.
+const SVG = 'http://www.w3.org/2000/svg';
+const HTML = 'http://www.w3.org/1999/xhtml';
+
+export function describe(node, flagged, content, ids, id) {
+  const type = node.nodeType;
+  if (id && (type === 1 || type === 3 || type === 4 || type === 8 || type === 10)) ids.set(node, id);
+  switch (type) {
+    case 1: return element(node, flagged, content);
+    case 3: case 4: return content ? node.nodeValue + '1' : '1';
+    case 8: return '2';
+    case 10: return '3';
+    default: return '0';
+  }
+}
+
+function element(node, flagged, content) {
+  let matched;
+  try { matched = node.matches(flagged); } catch { matched = true; }
+  const tag = node.localName;
+  const namespace = node.namespaceURI;
+  let flags = (node instanceof HTMLElement ? 1 : 0) | (matched ? 2 : 0) | (node.shadowRoot ? 4 : 0)
+    | (namespace === SVG ? 16 : 0) | (namespace === HTML ? 32 : 0);
+  let attributes = '';
+  if (content && !matched && tag !== 'input' && tag !== 'textarea' && tag !== 'select') {
+    const list = node.attributes;
+    for (let index = 0; index < list.length; index++) {
+      const attribute = list[index];
+      const value = attribute.value;
+      if (value.indexOf('\0') >= 0) { attributes = ''; flags |= 8; break; }
+      attributes += '\0' + attribute.name + '\0' + value;
+    }
+  } else {
+    flags |= 8;
+  }
+  return tag + attributes + String.fromCharCode(64 + flags);
+}
