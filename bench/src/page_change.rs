@@ -9,9 +9,9 @@
 //! visitor's side the navigation entry gives `DOMContentLoaded`, where the clock starts; on the agent's
 //! side a watcher records when the mirror's document holds the page whose URL has that `bench` value,
 //! built and attached, where the clock stops, and when the viewer's next frame after it has rendered
-//! (its style, layout and paint done: the page shown). All are wall-clock times (`performance.timeOrigin`
-//! plus `performance.now()`), which the two browsers on this machine share (the `latency` section measures how far they
-//! agree: well under a millisecond). Parts say where the time goes: the visitor's, until its snapshot
+//! (its style, layout and paint done: the page shown). All are wall-clock times
+//! (`performance.timeOrigin` plus `performance.now()`), which the two browsers on this machine share (the
+//! `latency` section measures how far they agree: well under a millisecond). Parts say where the time goes: the visitor's, until its snapshot
 //! reached the relay (the relay's frame tap, [`crate::snapshot_arrivals`]), itself split at the moment
 //! the session was resumed on the page (the recorder loaded, its socket open, `SessionStarted` back) and
 //! the snapshot sent (serialized and compressed), both stamped by a wrapper of the visitor page's
