@@ -327,6 +327,21 @@ fn a_snapshot_scroll_offset_is_applied() {
 }
 
 #[wasm_bindgen_test]
+fn the_next_page_at_the_top_is_shown_at_the_top() {
+    let mut mirror = Mirror::new(mirror_iframe());
+    let mut scrolled = start_page();
+    scrolled.scroll = Point { x: 0, y: 750 };
+    mirror.apply_snapshot(&scrolled).unwrap();
+    // The next page is as tall, and starts at the top: the window must not keep the last page's offset.
+    mirror.apply_snapshot(&start_page()).unwrap();
+    assert_eq!(mirror.overlay().iframe().content_window().unwrap().scroll_y().unwrap(), 0.0);
+    let mut scrolled_again = start_page();
+    scrolled_again.scroll = Point { x: 0, y: 300 };
+    mirror.apply_snapshot(&scrolled_again).unwrap();
+    assert_eq!(mirror.overlay().iframe().content_window().unwrap().scroll_y().unwrap(), 300.0);
+}
+
+#[wasm_bindgen_test]
 fn the_viewport_resizes_the_iframe() {
     let mut mirror = started();
     let style = mirror.overlay().iframe().style();

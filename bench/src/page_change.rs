@@ -6,14 +6,18 @@
 //! agent's viewer are two headless Chromiums. The visitor starts a session on the first page, the agent
 //! joins, then the visitor goes to page after page (each URL carries `?bench=SEQ`). The session continues
 //! by itself (the shim resumes it on the new page, the relay forwards the new page's snapshot). On the
-//! visitor's side the navigation entry gives `DOMContentLoaded`; on the agent's side a watcher records
-//! when the mirror's document holds the page whose URL has that `bench` value, and the next animation
-//! frame after it. Both are wall-clock times (`performance.timeOrigin` + ...), which the two browsers on
-//! this machine share (the `latency` section measures how far they agree: well under a millisecond).
-//! Three parts say where the time goes: the visitor's, until its snapshot reached the relay (the relay's
-//! frame tap, [`crate::snapshot_arrivals`]); the relay's, until the frame reached the viewer's page (a
-//! wrapper of the viewer page's `WebSocket` stamps it before the viewer sees it); and the viewer's,
-//! decoding the frame and rebuilding the mirror.
+//! visitor's side the navigation entry gives `DOMContentLoaded`, where the clock starts; on the agent's
+//! side a watcher records when the mirror's document holds the page whose URL has that `bench` value,
+//! built and attached, where the clock stops, and when the viewer's next frame after it has rendered
+//! (its style, layout and paint done: the page shown). All are wall-clock times
+//! (`performance.timeOrigin` plus `performance.now()`), which the two browsers on this machine share (the
+//! `latency` section measures how far they agree: well under a millisecond). Parts say where the time goes: the visitor's, until its snapshot
+//! reached the relay (the relay's frame tap, [`crate::snapshot_arrivals`]), itself split at the moment
+//! the session was resumed on the page (the recorder loaded, its socket open, `SessionStarted` back) and
+//! the snapshot sent (serialized and compressed), both stamped by a wrapper of the visitor page's
+//! `WebSocket` installed before every page's own scripts; the relay's, until the frame reached the
+//! viewer's page (a wrapper of the viewer page's `WebSocket` stamps it before the viewer sees it); the
+//! viewer's, decoding the frame and rebuilding the mirror; and the viewer's first layout and paint of it.
 
 use crate::page_change_site::{BenchSite, LARGE_PAGE_ELEMENTS, LARGE_PAGE_FILE};
 use crate::report::{bytes, ms, verdict, Table};
@@ -29,6 +33,7 @@ use std::time::Duration;
 const MIRROR_PAGES: &str = include_str!("js/mirror_pages.js");
 const VIEWER_FRAMES: &str = include_str!("js/viewer_frames.js");
 const PAGE_TIMING: &str = include_str!("js/page_timing.js");
+const VISITOR_FRAMES: &str = include_str!("js/visitor_frames.js");
 
 /// Page changes measured per set of pages, after [`WARMUP_CHANGES`] that are not.
 const MEASURED_CHANGES: usize = 20;
@@ -51,6 +56,10 @@ struct PageSet {
 #[serde(rename_all = "camelCase")]
 struct PageTiming {
     dom_content_loaded: Option<f64>,
+    /// When the session was resumed on the page (`SessionStarted` reached it).
+    resumed: Option<f64>,
+    /// When the recorder sent the page's first snapshot.
+    snapshot_sent: Option<f64>,
     shim: Option<Fetched>,
     glue: Option<Fetched>,
     wasm: Option<Fetched>,
@@ -98,7 +107,8 @@ struct Fetched {
 #[derive(Debug, Deserialize)]
 struct Arrival {
     at: Option<f64>,
-    painted: Option<f64>,
+    /// When the viewer's next frame after `at` had rendered.
+    shown: Option<f64>,
     /// When the page's snapshot frame reached the viewer's page (the last one before `at`).
     frame: Option<f64>,
 }
@@ -106,7 +116,7 @@ struct Arrival {
 /// One page change, measured.
 struct Sample {
     to_mirror: f64,
-    to_painted: f64,
+    to_shown: f64,
     /// From `DOMContentLoaded` to the page's snapshot at the relay.
     to_relay: Option<f64>,
     /// From `DOMContentLoaded` to the snapshot frame at the viewer's page.
@@ -156,6 +166,7 @@ async fn measure(
 ) -> cobrowse_e2e::Result<Results> {
     let page_url = |file: &str, seq: usize| format!("{}/demo/{file}?bench={seq}", stage.relay.origin());
     let first_file = &site.demo_pages()[0];
+    cobrowse_e2e::cdp::run_before_every_page(visitor, VISITOR_FRAMES).await?;
     visitor::open(visitor, &page_url(first_file, 0)).await?;
     let key = visitor::start_session(visitor).await?;
     join_stamping_frames(agent, &stage.relay.agent_url(), &key).await?;
@@ -204,10 +215,10 @@ async fn change_page(
     let arrival = wait_for_arrival(agent, seq).await?;
     let timing: PageTiming = visitor.execute(PAGE_TIMING, vec![]).await?;
     let loaded = timing.dom_content_loaded.ok_or("the visitor's page has no navigation timing")?;
-    let (at, painted) = (arrival.at.unwrap_or(f64::NAN), arrival.painted.unwrap_or(f64::NAN));
+    let (at, shown) = (arrival.at.unwrap_or(f64::NAN), arrival.shown.unwrap_or(f64::NAN));
     let to_viewer = arrival.frame.map(|frame| frame - loaded);
     let to_relay = snapshots.first_between(loaded, at).map(|reached| reached - loaded);
-    Ok(Sample { to_mirror: at - loaded, to_painted: painted - loaded, to_relay, to_viewer, timing })
+    Ok(Sample { to_mirror: at - loaded, to_shown: shown - loaded, to_relay, to_viewer, timing })
 }
 
 /// Opens the viewer page, wraps its `WebSocket` to stamp snapshot frames, joins `key` and waits until live.
@@ -227,7 +238,7 @@ async fn join_stamping_frames(agent: &Browser, agent_url: &str, key: &str) -> co
     }
 }
 
-/// Waits until the agent's mirror holds page `seq` and painted it.
+/// Waits until the agent's mirror holds page `seq` and has shown it.
 async fn wait_for_arrival(agent: &Browser, seq: usize) -> cobrowse_e2e::Result<Arrival> {
     let what = format!(
         "page {seq} of the visitor in the agent's mirror (does the session continue across page loads in this \
@@ -235,10 +246,10 @@ async fn wait_for_arrival(agent: &Browser, seq: usize) -> cobrowse_e2e::Result<A
     );
     let script = "var b = window.pageBench, s = String(arguments[0]), at = b.arrivals[s] || null; \
                   var frames = b.frames.filter(function (t) { return at && t <= at; }); \
-                  return { at: at, painted: b.painted[s] || null, frame: frames.length ? frames[frames.length - 1] : null };";
+                  return { at: at, shown: b.shown[s] || null, frame: frames.length ? frames[frames.length - 1] : null };";
     cobrowse_e2e::wait::until(&what, ARRIVAL_TIMEOUT, || async {
         let arrival: Arrival = agent.execute(script, vec![json!(seq)]).await?;
-        Ok((arrival.at.is_some() && arrival.painted.is_some()).then_some(arrival))
+        Ok((arrival.at.is_some() && arrival.shown.is_some()).then_some(arrival))
     })
     .await
 }
@@ -253,17 +264,20 @@ fn print(results: &Results) {
             "p50",
             "p95",
             "max",
-            "p50 to painted",
+            "p50 to shown",
             "visitor's part, p50",
+            "of it: resumed",
+            "of it: snapshot sent",
             "relay's part, p50",
             "viewer's part, p50",
+            "viewer's layout and paint, p50",
             "goal (p50)",
             "verdict",
         ],
     );
     for set in &results.sets {
         let to_mirror: Vec<f64> = set.samples.iter().map(|sample| sample.to_mirror).collect();
-        let to_painted: Vec<f64> = set.samples.iter().map(|sample| sample.to_painted).collect();
+        let to_shown: Vec<f64> = set.samples.iter().map(|sample| sample.to_shown).collect();
         let p50 = percentile(&to_mirror, 50.0);
         table.row(vec![
             set.label.clone(),
@@ -271,19 +285,24 @@ fn print(results: &Results) {
             ms(p50),
             ms(percentile(&to_mirror, 95.0)),
             ms(percentile(&to_mirror, 100.0)),
-            ms(percentile(&to_painted, 50.0)),
+            ms(percentile(&to_shown, 50.0)),
             ms(median_of(&set.samples, |sample| sample.to_relay)),
+            ms(median_of(&set.samples, |sample| Some(sample.timing.resumed? - sample.timing.dom_content_loaded?))),
+            ms(median_of(&set.samples, |sample| Some(sample.timing.snapshot_sent? - sample.timing.resumed?))),
             ms(median_of(&set.samples, |sample| Some(sample.to_viewer? - sample.to_relay?))),
             ms(median_of(&set.samples, |sample| Some(sample.to_mirror - sample.to_viewer?))),
+            ms(median_of(&set.samples, |sample| Some(sample.to_shown - sample.to_mirror))),
             format!("<= {GOAL_MS} ms"),
             verdict(p50 <= GOAL_MS),
         ]);
     }
     table.print();
     println!(
-        "   {WARMUP_CHANGES} warm-up changes per set not counted; \"to painted\": the mirror's next animation frame; \
-         parts: the visitor's (DOMContentLoaded to its snapshot at the relay), the relay's (to the frame at the \
-         viewer's page), the viewer's (decoding it and rebuilding the mirror)"
+        "   {WARMUP_CHANGES} warm-up changes per set not counted; the clock stops when the mirror's document holds \
+         the page, built and attached; \"to shown\": when the viewer's next frame after that has rendered (style, \
+         layout, paint); parts: the visitor's (DOMContentLoaded to its snapshot at the relay; of it, to the \
+         session resumed on the page, then to the snapshot sent), the relay's (to the frame at the viewer's \
+         page), the viewer's (decoding it and rebuilding the mirror), then the viewer's layout and paint"
     );
     print_downloads(results);
 }

@@ -20,6 +20,7 @@ impl Mirror {
     /// Rebuilds the whole document from `snapshot`.
     pub fn apply_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), JsValue> {
         let document = self.reopen_top_document(snapshot)?;
+        self.window_scroll.top_while_empty();
         self.navigation_guard.protect(&document)?;
         self.listeners.attach(&document)?;
         self.ids.clear();
@@ -39,7 +40,7 @@ impl Mirror {
         injected.follow_visitor_base(&document, &snapshot.url);
         self.injected = Some(injected);
         self.overlay.set_viewport(snapshot.viewport);
-        self.window_scroll.scroll_to(snapshot.scroll);
+        self.window_scroll.scroll_rebuilt_to(snapshot.scroll);
         Ok(())
     }
 

@@ -4,6 +4,12 @@
 //! after a snapshot change the height. So the offset the visitor has is kept, and applied again after
 //! every delta and when the mirror document finishes loading. Scrolling is instant: the visitor's smooth
 //! scrolling arrives as many offsets already.
+//!
+//! Reading a window's offset lays its document out at once. A snapshot rebuilds the document, so
+//! [`WindowScroll::top_while_empty`] puts the window at the top while the document is still empty (a
+//! layout of nothing), and [`WindowScroll::scroll_rebuilt_to`] then reads nothing for a page at the top,
+//! as a new page is: its first layout is left to the browser's next frame instead of made in the middle
+//! of taking the page in.
 
 use cobrowse_protocol::Point;
 use std::cell::Cell;
@@ -33,6 +39,20 @@ impl WindowScroll {
     pub fn scroll_to(&self, offset: Point) {
         self.offset.set(offset);
         self.restore();
+    }
+
+    /// Puts the window at the top while its document is empty, before a rebuild.
+    pub fn top_while_empty(&self) {
+        scroll_window(&self.iframe, Point::default());
+    }
+
+    /// The visitor's offset for a document rebuilt since [`WindowScroll::top_while_empty`]: at the top,
+    /// the window is there already; elsewhere it is scrolled there (which lays the page out).
+    pub fn scroll_rebuilt_to(&self, offset: Point) {
+        self.offset.set(offset);
+        if offset != Point::default() {
+            self.restore();
+        }
     }
 
     /// Applies the visitor's offset again, unless the mirror is there already.

@@ -2,17 +2,18 @@
 // the `bench` query parameter of its URL, which the mirror carries in the viewer's own
 // `<base data-cobrowse-viewer href=VISITOR_URL>`. The viewer publishes `window.cobrowseViewer.snapshots`
 // right after a snapshot is in the mirror; a setter on it looks at once (a 4 ms poll looks too, in case
-// the counter is published otherwise). `arrivals[seq]`: the mirror's document holds the page;
-// `painted[seq]`: the next animation frame after that. Wall-clock ms (performance.timeOrigin +
-// performance.now()). Keeps the `frames` stamped by viewer_frames.js. State: window.pageBench. Answers
-// { ready: true } or { error }.
+// the counter is published otherwise). `arrivals[seq]`: the mirror's document holds the page, built and
+// attached (the clock stops there); `shown[seq]`: the frame after that rendered (a message posted from
+// the next animation frame's callback runs once that frame's style, layout and paint are done on the
+// viewer's main thread). Wall-clock ms (performance.timeOrigin + performance.now()). Keeps the `frames`
+// stamped by viewer_frames.js. State: window.pageBench. Answers { ready: true } or { error }.
 // arguments: callback.
 var done = arguments[arguments.length - 1];
 function now() { return performance.timeOrigin + performance.now(); }
 
 var bench = window.pageBench = window.pageBench || {};
 bench.arrivals = {};
-bench.painted = {};
+bench.shown = {};
 bench.frames = bench.frames || [];
 var mirror = document.getElementById('cobrowse-mirror');
 
@@ -23,7 +24,11 @@ function look() {
   if (!match || match[1] in bench.arrivals) return;
   var seq = match[1];
   bench.arrivals[seq] = now();
-  requestAnimationFrame(function () { bench.painted[seq] = now(); });
+  requestAnimationFrame(function () {
+    var channel = new MessageChannel();
+    channel.port1.onmessage = function () { bench.shown[seq] = now(); };
+    channel.port2.postMessage(null);
+  });
 }
 
 var viewer = window.cobrowseViewer;

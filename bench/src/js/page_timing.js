@@ -1,7 +1,8 @@
 // In the visitor's page: when its DOMContentLoaded began (wall-clock ms: performance.timeOrigin + the
 // navigation entry's domContentLoadedEventStart), and what the page fetched for the shim, the recorder's
 // glue JS and its wasm (Resource Timing: transferSize 0 means the browser cache answered; a few hundred
-// bytes, a revalidation answered 304; about the body size, fetched again). Absent files are null.
+// bytes, a revalidation answered 304; about the body size, fetched again). Absent files are null. And,
+// from visitor_frames.js, when the session was resumed on this page and its first snapshot sent.
 // arguments: none.
 var navigation = performance.getEntriesByType('navigation')[0];
 function file(suffix) {
@@ -14,6 +15,8 @@ function file(suffix) {
 return {
   url: location.href,
   domContentLoaded: navigation ? performance.timeOrigin + navigation.domContentLoadedEventStart : null,
+  resumed: window.pageBenchVisitor ? window.pageBenchVisitor.resumed : null,
+  snapshotSent: window.pageBenchVisitor ? window.pageBenchVisitor.snapshotSent : null,
   shim: file('/cobrowse.js'),
   glue: file('/visitor/cobrowse_visitor.js'),
   wasm: file('/visitor/cobrowse_visitor_bg.wasm')
