@@ -312,6 +312,7 @@ where
         let refused = refuse_long_path(request.uri());
         let client = proxies.client_addr(peer, request.headers());
         request.extensions_mut().insert(ClientAddr(client));
+        crate::upgrade::keep_pending_upgrade(&mut request);
         let in_flight = requests.begin();
         let reply = match refused {
             Some(response) => futures_util::future::Either::Left(std::future::ready(Ok(response))),
