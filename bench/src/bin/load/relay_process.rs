@@ -119,6 +119,45 @@ fn free_port() -> Result<u16, String> {
     listener.local_addr().map(|addr| addr.port()).map_err(|error| error.to_string())
 }
 
+/// The machine's CPU time, busy and idle, summed over its cores (`/proc/stat`), in clock ticks.
+pub struct MachineTimes {
+    busy: u64,
+    idle: u64,
+}
+
+impl MachineTimes {
+    pub fn now() -> MachineTimes {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let ticks: Vec<u64> = stat
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("cpu "))
+            .map(|rest| rest.split_whitespace().filter_map(|field| field.parse().ok()).collect())
+            .unwrap_or_default();
+        // user nice system idle iowait irq softirq steal (guest time is counted in user already).
+        let field = |index: usize| ticks.get(index).copied().unwrap_or(0);
+        let idle = field(3) + field(4);
+        let busy = field(0) + field(1) + field(2) + field(5) + field(6) + field(7);
+        MachineTimes { busy, idle }
+    }
+
+    /// The share of the machine's cores busy since `earlier`, 0 to 1.
+    pub fn busy_since(&self, earlier: &MachineTimes) -> f64 {
+        let busy = self.busy.saturating_sub(earlier.busy) as f64;
+        let idle = self.idle.saturating_sub(earlier.idle) as f64;
+        if busy + idle == 0.0 {
+            0.0
+        } else {
+            busy / (busy + idle)
+        }
+    }
+}
+
+/// The machine's cores (the ones this process may run on).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get())
+}
+
 fn clock_ticks_per_second() -> f64 {
     // SAFETY: sysconf only reads a system setting.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
