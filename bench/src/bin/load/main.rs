@@ -11,7 +11,7 @@
 //! `--sessions` (default 1000) sessions are started (256 at a time), then measured for `--secs` (default
 //! 20). `--snapshot-kb` (default 200) sets each visitor's snapshot; a small one measures what an idle session
 //! costs. `--ramp` starts at `--sessions` and adds `--step` (default 1000) each round, with a fresh relay each
-//! round, until the load saturates (p99 past 10 ms, the machine's cores busy, errors), the open-files limit
+//! round, until the load saturates (p99 past 10 ms, the relay and the tool using the machine's cores, errors), the open-files limit
 //! has no room for more, `--max-sessions` (default 64000) is reached or `--max-minutes` (default 15) have
 //! passed, and prints where it stopped and why. A benchmark: it prints, and fails only when it cannot run
 //! at all. The relay is the release build `cargo xtask load` makes (`target/release/cobrowse-relay`) unless
@@ -19,7 +19,9 @@
 //!
 //! Latency is from the visitor's send to the agent's receive, both in this process: it includes this
 //! process's own scheduling, on the same cores as the relay (and whatever else the machine runs: the
-//! machine's busy share is printed beside it).
+//! machine's busy share is printed beside it). The CPU each session costs the relay and the tool, which
+//! depends much less on what else runs, is printed too, with the sessions at which the cores would be
+//! saturated.
 
 mod relay_process;
 mod session;
@@ -35,7 +37,8 @@ use tally::Tally;
 
 /// The p99 forwarding latency past which `--ramp` calls the relay saturated.
 const SATURATED_P99_MICROS: u32 = 10_000;
-/// The share of the machine's cores busy past which `--ramp` calls the relay saturated.
+/// The share of the machine's cores the relay and this tool use together past which `--ramp` calls the
+/// relay saturated.
 const SATURATED_BUSY: f64 = 0.95;
 /// Sessions starting at once (a burst of connections past the listen backlog only retries).
 const STARTING_AT_ONCE: usize = 256;
@@ -57,7 +60,7 @@ struct Options {
 struct Round {
     p99_micros: u32,
     errors: u64,
-    /// The machine's cores busy during the window, 0 to 1.
+    /// The share of the machine's cores the relay and this tool used during the window, 0 to 1.
     busy: f64,
 }
 
@@ -69,7 +72,7 @@ impl Round {
         } else if self.p99_micros > SATURATED_P99_MICROS {
             Some(format!("p99 {:.1} ms > 10 ms", self.p99_micros as f64 / 1000.0))
         } else if self.busy >= SATURATED_BUSY {
-            Some(format!("the cores {:.0}% busy", self.busy * 100.0))
+            Some(format!("the relay and this tool use {:.0}% of the cores", self.busy * 100.0))
         } else {
             None
         }
@@ -166,7 +169,7 @@ async fn round(options: &Options, sessions: usize) -> Result<Round, String> {
     tokio::time::sleep(Duration::from_secs(options.secs)).await;
     load.tally.set_measuring(false);
     let window = window_start.elapsed().as_secs_f64();
-    let busy = relay_process::MachineTimes::now().busy_since(&machine_start);
+    let machine_busy = relay_process::MachineTimes::now().busy_since(&machine_start);
     let memory =
         Memory { idle: rss_idle, with_sessions: relay.rss_bytes(), kept: kept_bytes(&load, ready), sessions: ready };
     let cpu = relay.cpu_time() - cpu_start;
@@ -176,15 +179,25 @@ async fn round(options: &Options, sessions: usize) -> Result<Round, String> {
         let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
     }
     let figures = report(&load.tally, window, &memory);
+    let cores = relay_process::cores();
+    let cpu = Cpu { relay: cpu.as_secs_f64() / window, tool: own.0.as_secs_f64() / window, sessions: ready };
     println!(
-        "  CPU: relay {:.0}% of one core, this load tool {:.0}% (RSS {:.0} MB); the machine's {} cores {:.0}% busy \
-         (other processes included)",
-        cpu.as_secs_f64() / window * 100.0,
-        own.0.as_secs_f64() / window * 100.0,
+        "  CPU: relay {:.0}% of one core, this load tool {:.0}% (RSS {:.0} MB); the machine's {cores} cores {:.0}% \
+         busy (other processes included)",
+        cpu.relay * 100.0,
+        cpu.tool * 100.0,
         mb(own.1),
-        relay_process::cores(),
-        busy * 100.0
+        machine_busy * 100.0
     );
+    println!(
+        "  CPU a session: relay {:.0} µs a second, this tool {:.0}: the {cores} cores would be saturated at about \
+         {:.0} sessions with this tool beside the relay, {:.0} with the relay alone",
+        cpu.relay_per_session() * 1e6,
+        cpu.tool_per_session() * 1e6,
+        cores as f64 / (cpu.relay_per_session() + cpu.tool_per_session()),
+        cores as f64 / cpu.relay_per_session(),
+    );
+    let busy = (cpu.relay + cpu.tool) / cores as f64;
     drop(relay);
     Ok(Round { busy, ..figures })
 }
@@ -200,6 +213,23 @@ async fn start_sessions(sessions: usize, load: &Arc<Load>) -> Vec<tokio::task::J
     }
     let _ = starting.acquire_many(STARTING_AT_ONCE as u32).await;
     tasks
+}
+
+/// The CPU the relay and this tool used in a window, in cores (1.0 is one core all the time).
+struct Cpu {
+    relay: f64,
+    tool: f64,
+    sessions: u64,
+}
+
+impl Cpu {
+    fn relay_per_session(&self) -> f64 {
+        self.relay / self.sessions.max(1) as f64
+    }
+
+    fn tool_per_session(&self) -> f64 {
+        self.tool / self.sessions.max(1) as f64
+    }
 }
 
 /// The relay's memory at the end of a window.
