@@ -3,6 +3,7 @@
 //! one machine, and readings of its RSS and CPU time from `/proc`.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -29,14 +30,22 @@ impl RelayProcess {
         std::fs::write(&config, config_text(sessions)).map_err(|error| format!("cannot write the config: {error}"))?;
         let port = free_port()?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["--listen", &addr.to_string(), "--config"])
             .arg(&config)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|error| format!("cannot start {}: {error}", binary.display()))?;
+            .stderr(Stdio::inherit());
+        // SAFETY: between fork and exec the child only asks the kernel to kill it when this tool dies (a
+        // timeout or Ctrl-C would otherwise leave the relay running, holding its memory and port).
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = command.spawn().map_err(|error| format!("cannot start {}: {error}", binary.display()))?;
         let relay = RelayProcess { child, addr, _dir: dir };
         relay.wait_until_listening()?;
         Ok(relay)
