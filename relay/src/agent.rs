@@ -27,6 +27,7 @@ use crate::rate_limit::{Failure, Scope};
 use crate::session::{AgentLink, Joining, Session};
 use crate::state::RelayState;
 use crate::tap::Peer;
+use crate::websocket::WebSocket;
 use bytes::Bytes;
 use cobrowse_protocol::message::{decode_control, encode_control};
 use cobrowse_protocol::{close, frame, AgentId, Control, FrameKind};
@@ -36,7 +37,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use warp::ws::{Message, WebSocket};
+use warp::ws::Message;
 
 /// The most characters of a key the agent sent that its close reason repeats.
 const KEY_CHARS_IN_REASONS: usize = 16;

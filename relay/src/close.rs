@@ -5,11 +5,12 @@
 //! WebSocket protocol allows 123 bytes of reason; longer texts are cut at a character boundary.
 
 use crate::tap::Peer;
+use crate::websocket::WebSocket;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 use std::time::Duration;
-use warp::ws::{Message, WebSocket};
+use warp::ws::Message;
 
 /// The most bytes of close reason the relay sends (the WebSocket limit is 123).
 pub(crate) const MAX_REASON_BYTES: usize = 120;
@@ -150,13 +151,9 @@ async fn drain_until_closed(stream: &mut SplitStream<WebSocket>) -> bool {
 }
 
 /// Whether a read error means the connection is gone (nothing left to drain).
-fn is_closed(error: &warp::Error) -> bool {
+fn is_closed(error: &crate::websocket::Error) -> bool {
     use tungstenite::error::Error;
-    match std::error::Error::source(error).and_then(|source| source.downcast_ref::<Error>()) {
-        Some(Error::ConnectionClosed | Error::AlreadyClosed | Error::Io(_)) => true,
-        Some(_) => false,
-        None => true,
-    }
+    matches!(error, Error::ConnectionClosed | Error::AlreadyClosed | Error::Io(_))
 }
 
 /// `text` cut to at most `max` bytes, at a character boundary.

@@ -6,6 +6,7 @@
 
 use crate::close::{describe_duration, Ending};
 use crate::heartbeat::Heard;
+use crate::websocket::{self, WebSocket};
 use bytes::Bytes;
 use cobrowse_protocol::close;
 use cobrowse_protocol::message::decode_control;
@@ -13,7 +14,6 @@ use cobrowse_protocol::{frame, Control, FrameKind};
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
 use std::time::Duration;
-use warp::ws::WebSocket;
 
 /// The next binary message, or how the connection ends. Every message read, pongs included, is noted in
 /// `heard` (see `heartbeat.rs`).
@@ -76,18 +76,18 @@ pub(crate) fn first_control(first: &Bytes, expected: &str) -> Result<Control, En
     }
 }
 
-fn ending_for_read_error(error: &warp::Error, max_frame_bytes: usize) -> Ending {
+fn ending_for_read_error(error: &websocket::Error, max_frame_bytes: usize) -> Ending {
     use tungstenite::error::{CapacityError, Error, ProtocolError};
-    match std::error::Error::source(error).and_then(|source| source.downcast_ref::<Error>()) {
-        Some(Error::Protocol(ProtocolError::ResetWithoutClosingHandshake)) => Ending::PeerLeft,
-        Some(Error::Capacity(CapacityError::MessageTooLong { size, .. })) => Ending::bad_input(
+    match error {
+        Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => Ending::PeerLeft,
+        Error::Capacity(CapacityError::MessageTooLong { size, .. }) => Ending::bad_input(
             close::FRAME_TOO_LARGE,
             format!("a frame of {size} bytes is over the relay's limit of {max_frame_bytes} bytes"),
         ),
-        Some(Error::Protocol(problem)) => {
+        Error::Protocol(problem) => {
             Ending::bad_input(close::MALFORMED_FRAME, format!("WebSocket protocol error: {problem}"))
         }
-        Some(Error::Utf8(_)) => Ending::bad_input(close::MALFORMED_FRAME, "expected binary frames, got invalid text"),
+        Error::Utf8(_) => Ending::bad_input(close::MALFORMED_FRAME, "expected binary frames, got invalid text"),
         _ => {
             tracing::debug!(%error, "connection lost");
             Ending::PeerLeft

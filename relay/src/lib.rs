@@ -23,6 +23,7 @@
 //! - `assets`: a session's content-addressed cache of the visitor's uploaded assets (`/assets/...`).
 //! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
 //!   limit; `close`: ending a socket with a readable reason.
+//! - `upgrade`, `websocket`: the WebSocket upgrade and socket, with buffers sized for many sockets.
 //! - `state`: what the handlers share; `routes`: the warp filters; `tls`, `server`: the accept loop;
 //!   `connections`: the cap on connections, their first-byte and idle timeouts; `first_bytes`: waiting
 //!   for a TLS connection's first bytes of HTTP;
@@ -73,8 +74,10 @@ mod state;
 mod tap;
 mod tls;
 mod tokens;
+mod upgrade;
 mod visitor;
 mod webhooks;
+mod websocket;
 
 pub use auth::{hash_password, AuthError};
 pub use config::{

@@ -30,9 +30,9 @@
 //! (`Vary: Accept-Encoding`): the visitor's download is about 48 KiB instead of 120 KiB.
 
 use crate::assets::{self, StoredAsset};
-use crate::config::Config;
 use crate::state::RelayState;
-use crate::{agent, visitor};
+use crate::upgrade::{self, Handshake};
+use crate::{agent, visitor, websocket};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,6 @@ use warp::http::StatusCode;
 use warp::http::Uri;
 use warp::path::FullPath;
 use warp::reply::Response;
-use warp::ws::Ws;
 use warp::{Filter, Reply};
 
 /// The peer's address, put on every request by the accept loop.
@@ -173,40 +172,32 @@ struct VisitorQuery {
 
 fn visitor_socket(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
     warp::path!("ws" / "visitor")
-        .and(warp::ws())
+        .and(upgrade::handshake())
         .and(warp::query::<VisitorQuery>())
         .and(warp::header::optional::<String>("origin"))
         .and(warp::ext::get::<ClientAddr>())
-        .map(move |ws: Ws, query: VisitorQuery, origin: Option<String>, ClientAddr(client)| {
+        .map(move |handshake: Handshake, query: VisitorQuery, origin: Option<String>, ClientAddr(client)| {
             let state = state.clone();
             let resume = query.resume.as_deref().is_some_and(|resume| resume == "1");
             let request = visitor::VisitorRequest { site: query.site, origin, client, tab: query.tab, resume };
-            with_limits(ws, &state.config)
-                .on_upgrade(move |socket| visitor::serve(socket, state, request))
-                .into_response()
+            // A message (or a single frame) over `max_frame_bytes` is refused at its header, not read into memory.
+            let config = websocket::config(state.config.max_frame_bytes);
+            handshake.accept(config, move |socket| visitor::serve(socket, state, request))
         })
         .boxed()
 }
 
 fn agent_socket(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
     warp::path!("ws" / "agent")
-        .and(warp::ws())
+        .and(upgrade::handshake())
         .and(warp::ext::get::<ClientAddr>())
-        .map(move |ws: Ws, ClientAddr(client)| {
+        .map(move |handshake: Handshake, ClientAddr(client)| {
             let state = state.clone();
             // Agents send only control messages: their sockets take far less than a visitor's.
-            let limit = state.config.limits.agent_message_bytes;
-            ws.max_message_size(limit)
-                .max_frame_size(limit)
-                .on_upgrade(move |socket| agent::serve(socket, state, client))
-                .into_response()
+            let config = websocket::config(state.config.limits.agent_message_bytes);
+            handshake.accept(config, move |socket| agent::serve(socket, state, client))
         })
         .boxed()
-}
-
-/// A message (or a single frame) over `max_frame_bytes` is refused at its header, not read into memory.
-fn with_limits(ws: Ws, config: &Config) -> Ws {
-    ws.max_message_size(config.max_frame_bytes).max_frame_size(config.max_frame_bytes)
 }
 
 fn static_files(www: &Path, site: &Path) -> BoxedFilter<(Response,)> {

@@ -347,6 +347,7 @@ where
         let refused = refuse_long_path(request.uri())
             .or_else(|| refuse_forwarded_client_at_cap(&address, &rules, client, &metrics));
         request.extensions_mut().insert(ClientAddr(client));
+        crate::upgrade::keep_pending_upgrade(&mut request);
         let in_flight = requests.begin();
         let reply = match refused {
             Some(response) => futures_util::future::Either::Left(std::future::ready(Ok(response))),

@@ -24,6 +24,7 @@ use crate::presence::VisitorLink;
 use crate::session::{ResumeRefused, Session, SessionSite};
 use crate::state::RelayState;
 use crate::tap::Peer;
+use crate::websocket::WebSocket;
 use bytes::Bytes;
 use cobrowse_protocol::message::{decode_asset, decode_control, encode_control};
 use cobrowse_protocol::{close, frame, Control, FrameKind};
@@ -31,7 +32,7 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use warp::ws::{Message, WebSocket};
+use warp::ws::Message;
 
 /// The longest tab id the relay keeps (the shim sends 32 hex digits).
 const MAX_TAB_ID_BYTES: usize = 64;

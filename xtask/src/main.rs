@@ -59,9 +59,13 @@ enum Task {
         /// Seconds to measure once every session is ready.
         #[arg(long, default_value_t = 20)]
         secs: u64,
-        /// Double the sessions each round until p99 passes 10 ms or errors appear, and print where.
+        /// Add sessions each round (a fresh relay each) until p99 passes 10 ms, the cores are saturated,
+        /// errors appear or the open-files limit is reached, and print where.
         #[arg(long)]
         ramp: bool,
+        /// More of the load tool's flags, after `--`: `--step N`, `--snapshot-kb N`, `--max-minutes N`.
+        #[arg(last = true)]
+        more: Vec<String>,
     },
 }
 
@@ -76,7 +80,7 @@ fn main() -> ExitCode {
             setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()).and_then(|_| test())
         }
         Task::Bench { sections } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| bench(&sections)),
-        Task::Load { sessions, secs, ramp } => load(sessions, secs, ramp),
+        Task::Load { sessions, secs, ramp, more } => load(sessions, secs, ramp, &more),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,7 +104,7 @@ fn bench(sections: &[String]) -> command::Result {
 }
 
 /// The load tool against a release build of the relay (it needs no wasm: only page frames cross it).
-fn load(sessions: usize, secs: u64, ramp: bool) -> command::Result {
+fn load(sessions: usize, secs: u64, ramp: bool, more: &[String]) -> command::Result {
     command::run("cargo", &["build", "--release", "-p", "cobrowse-relay"])?;
     let (sessions, secs) = (sessions.to_string(), secs.to_string());
     let mut args = vec!["run", "--release", "-p", "cobrowse-bench", "--bin", "load", "--"];
@@ -108,6 +112,7 @@ fn load(sessions: usize, secs: u64, ramp: bool) -> command::Result {
     if ramp {
         args.push("--ramp");
     }
+    args.extend(more.iter().map(String::as_str));
     command::run("cargo", &args)
 }
 

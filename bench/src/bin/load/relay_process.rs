@@ -3,6 +3,7 @@
 //! one machine, and readings of its RSS and CPU time from `/proc`.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -29,14 +30,22 @@ impl RelayProcess {
         std::fs::write(&config, config_text(sessions)).map_err(|error| format!("cannot write the config: {error}"))?;
         let port = free_port()?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .args(["--listen", &addr.to_string(), "--config"])
             .arg(&config)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|error| format!("cannot start {}: {error}", binary.display()))?;
+            .stderr(Stdio::inherit());
+        // SAFETY: between fork and exec the child only asks the kernel to kill it when this tool dies (a
+        // timeout or Ctrl-C would otherwise leave the relay running, holding its memory and port).
+        unsafe {
+            command.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+                Ok(())
+            });
+        }
+        let child = command.spawn().map_err(|error| format!("cannot start {}: {error}", binary.display()))?;
         let relay = RelayProcess { child, addr, _dir: dir };
         relay.wait_until_listening()?;
         Ok(relay)
@@ -117,6 +126,45 @@ fn config_text(sessions: usize) -> String {
 fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|error| format!("no free port: {error}"))?;
     listener.local_addr().map(|addr| addr.port()).map_err(|error| error.to_string())
+}
+
+/// The machine's CPU time, busy and idle, summed over its cores (`/proc/stat`), in clock ticks.
+pub struct MachineTimes {
+    busy: u64,
+    idle: u64,
+}
+
+impl MachineTimes {
+    pub fn now() -> MachineTimes {
+        let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+        let ticks: Vec<u64> = stat
+            .lines()
+            .next()
+            .and_then(|line| line.strip_prefix("cpu "))
+            .map(|rest| rest.split_whitespace().filter_map(|field| field.parse().ok()).collect())
+            .unwrap_or_default();
+        // user nice system idle iowait irq softirq steal (guest time is counted in user already).
+        let field = |index: usize| ticks.get(index).copied().unwrap_or(0);
+        let idle = field(3) + field(4);
+        let busy = field(0) + field(1) + field(2) + field(5) + field(6) + field(7);
+        MachineTimes { busy, idle }
+    }
+
+    /// The share of the machine's cores busy since `earlier`, 0 to 1.
+    pub fn busy_since(&self, earlier: &MachineTimes) -> f64 {
+        let busy = self.busy.saturating_sub(earlier.busy) as f64;
+        let idle = self.idle.saturating_sub(earlier.idle) as f64;
+        if busy + idle == 0.0 {
+            0.0
+        } else {
+            busy / (busy + idle)
+        }
+    }
+}
+
+/// The machine's cores (the ones this process may run on).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get())
 }
 
 fn clock_ticks_per_second() -> f64 {

@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
-/// The size of the visitor's snapshot frame and of each delta frame.
+/// The size of the visitor's snapshot frame (unless `--snapshot-kb` says otherwise) and of each delta frame.
 pub const SNAPSHOT_BYTES: usize = 200 * 1024;
 pub const DELTA_BYTES: usize = 1024;
 /// Deltas a visitor sends each second.
@@ -32,13 +32,14 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 type Socket = WebSocketStream<TcpStream>;
 
-/// What every session shares: the relay's address, the clock the stamps are read on, the tally, and the
-/// signal to stop.
+/// What every session shares: the relay's address, the clock the stamps are read on, the tally, the
+/// signal to stop, and the size of each visitor's snapshot.
 pub struct Load {
     pub relay: SocketAddr,
     pub clock: Instant,
     pub tally: Tally,
     pub stop: watch::Receiver<bool>,
+    pub snapshot_bytes: usize,
 }
 
 /// Runs session number `index` until told to stop; problems go to the tally.
@@ -55,7 +56,7 @@ async fn run_session(index: usize, load: &Arc<Load>, setup: tokio::sync::OwnedSe
         Control::SessionStarted { key, .. } => key,
         other => return Err(format!("the relay answered the visitor with {}", other.name())),
     };
-    send(&mut sending, snapshot_frame(index)).await?;
+    send(&mut sending, snapshot_frame(index, load.snapshot_bytes)).await?;
     let mut agents = Vec::new();
     for (number, name) in AGENTS.iter().enumerate() {
         agents.push(join(load, index * 3 + 1 + number, name, &key).await?);
@@ -141,10 +142,10 @@ where
     sending.send(Message::Binary(frame.into())).await.map_err(|error| format!("cannot send: {error}"))
 }
 
-/// A snapshot frame of [`SNAPSHOT_BYTES`]: bytes that do not compress, as a deflated page does not.
-fn snapshot_frame(seed: usize) -> Vec<u8> {
+/// A snapshot frame of `bytes`: bytes that do not compress, as a deflated page does not.
+fn snapshot_frame(seed: usize, bytes: usize) -> Vec<u8> {
     let mut state = seed as u64 * 0x9E37_79B9_7F4A_7C15 + 1;
-    let payload: Vec<u8> = (0..SNAPSHOT_BYTES - HEADER_LEN)
+    let payload: Vec<u8> = (0..bytes - HEADER_LEN)
         .map(|_| {
             state ^= state << 13;
             state ^= state >> 7;
@@ -193,6 +194,7 @@ where
         let now = load.clock.elapsed().as_micros() as u64;
         send(sending, delta_frame(sequence, now)).await?;
         sequence += 1;
+        Tally::count(&load.tally.deltas_sent_all, 1);
         if load.tally.measuring() {
             Tally::count(&load.tally.deltas_sent, 1);
         }

@@ -8,7 +8,10 @@ use std::sync::Mutex;
 pub struct Tally {
     measuring: AtomicBool,
     pub ready_sessions: AtomicU64,
+    /// Deltas sent while the window is open.
     pub deltas_sent: AtomicU64,
+    /// Deltas sent since the start (the relay keeps them all after the snapshot).
+    pub deltas_sent_all: AtomicU64,
     pub deltas_received: AtomicU64,
     pub lost: AtomicU64,
     pub reordered: AtomicU64,
