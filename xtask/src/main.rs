@@ -29,7 +29,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Install the tools a fresh machine lacks (wasm32 target, wasm-bindgen-cli, wasm-pack, chromium, binaryen).
+    /// Install the tools a fresh machine lacks (wasm32 target, wasm-bindgen-cli, wasm-pack, chromium, binaryen, redis-server).
     Setup,
     /// Build the visitor and viewer wasm packages into target/site.
     Build,
