@@ -37,6 +37,7 @@ async fn keep(session: Arc<Session>, state: Arc<RelayState>) {
     let ended = session.end_reason();
     state.events.record(Event::of(&session, What::SessionEnded { code: ended.code, reason: ended.reason }));
     state.registry.remove(&session);
+    state.engine.release(session.key()).await;
 }
 
 async fn check_until_ended(session: &Session, deadlines: &Deadlines) {

@@ -17,8 +17,8 @@
 use clap::{Parser, Subcommand};
 use cobrowse_relay::config::defaults;
 use cobrowse_relay::{
-    default_dev_cert_dir, dev_certificate, fingerprint, generate_password, hash_password, logging, spawn_with, Config,
-    Listen, LogFormat, RelayHandle, TlsConfig,
+    default_dev_cert_dir, dev_certificate, fingerprint, generate_password, hash_password, logging, spawn_with,
+    ClusterConfig, Config, Listen, LogFormat, RelayHandle, TlsConfig,
 };
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -65,6 +65,13 @@ struct Cli {
     /// private network).
     #[arg(long)]
     insecure_public: bool,
+    /// Make this relay a node of a cluster whose engine is the Redis at URL (`redis://HOST:PORT/`;
+    /// overrides [cluster] redis). Without it (and without [cluster]) the relay runs alone, in memory.
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
+    /// This node's name in the cluster (overrides [cluster] node_id; default: a random one).
+    #[arg(long)]
+    node_id: Option<String>,
     /// How log lines are written to stderr: `text` or `json` (one object per line).
     #[arg(long, default_value = "text")]
     log_format: LogFormat,
@@ -135,6 +142,16 @@ fn apply_overrides(cli: &Cli, config: &mut Config) -> Result<(), String> {
         config.tls = Some(make_dev_certificate(cli)?);
     }
     config.insecure_public |= cli.insecure_public;
+    if let Some(redis) = &cli.redis {
+        let configured = config.cluster.take().unwrap_or_else(|| ClusterConfig::new(redis.clone()));
+        config.cluster = Some(ClusterConfig { redis: redis.clone(), ..configured });
+    }
+    if let Some(node_id) = &cli.node_id {
+        let Some(cluster) = config.cluster.as_mut() else {
+            return Err("--node-id names a node of a cluster: give --redis URL (or [cluster] redis) too".into());
+        };
+        cluster.node_id = Some(node_id.clone());
+    }
     Ok(())
 }
 

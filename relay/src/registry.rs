@@ -39,6 +39,8 @@ pub(crate) enum OpenError {
     Full(usize),
     #[error("the relay could not find a free session key; try again in a few minutes")]
     NoFreeKey,
+    #[error("the relay cannot reach its cluster engine to issue a key; try again in a moment")]
+    EngineUnreachable,
 }
 
 impl Registry {
@@ -99,6 +101,27 @@ impl Registry {
             }
         }
         Err(OpenError::NoFreeKey)
+    }
+
+    /// Opens a session for `site` under `key`, which the cluster engine claimed for this node; `None` if a
+    /// live session here has that key already.
+    pub fn open_with_key(&self, key: String, site: SessionSite) -> Result<Option<(Arc<Session>, String)>, OpenError> {
+        let mut sessions = self.lock();
+        if sessions.len() >= self.max_sessions {
+            return Err(OpenError::Full(self.max_sessions));
+        }
+        let Entry::Vacant(slot) = sessions.entry(key) else { return Ok(None) };
+        let (session, secret) = Session::new(
+            slot.key().clone(),
+            site,
+            self.limits,
+            self.asset_budget.clone(),
+            self.metrics.clone(),
+            self.memory.clone(),
+        );
+        slot.insert(session.clone());
+        self.tokens().insert(session.asset_token().to_owned(), session.clone());
+        Ok(Some((session, secret)))
     }
 
     /// Every live session (for shedding when memory runs short).

@@ -6,6 +6,7 @@ use crate::assets::AssetLimits;
 use crate::auth::Accounts;
 use crate::budget::MemoryBudget;
 use crate::caps::Caps;
+use crate::cluster::engine::Engine;
 use crate::config::Config;
 use crate::events::Events;
 use crate::heartbeat::Heartbeat;
@@ -36,6 +37,8 @@ pub(crate) struct RelayState {
     pub events: Events,
     /// Cloned into each connection's task, so shutdown waits for it.
     pub shutdown: Shutdown,
+    /// Alone (in memory) or a node of a Redis cluster (`cluster/`).
+    pub engine: Engine,
 }
 
 impl RelayState {
@@ -78,6 +81,7 @@ impl RelayState {
             events,
             shutdown,
             config,
+            engine: Engine::Alone,
         }
     }
 

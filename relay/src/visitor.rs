@@ -21,6 +21,7 @@ use crate::heartbeat::{self, Heard, Heartbeat};
 use crate::keeper;
 use crate::metrics::{Direction, Metrics};
 use crate::presence::VisitorLink;
+use crate::registry::OpenError;
 use crate::session::{ResumeRefused, Session, SessionSite};
 use crate::state::RelayState;
 use crate::tap::Peer;
@@ -102,8 +103,10 @@ async fn admit(
         remote_control: site.remote_control,
     };
     let places = take_session_places(state, request.client, &site.id)?;
-    let (session, secret) =
-        state.registry.open(session_site).map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string()))?;
+    let (session, secret) = crate::cluster::open_session(state, session_site).await.map_err(|error| {
+        let code = if error == OpenError::EngineUnreachable { close::TRY_AGAIN_LATER } else { close::AT_CAPACITY };
+        Ending::close(code, error.to_string())
+    })?;
     keeper::spawn(session.clone(), state.clone());
     let ended = session.clone();
     tokio::spawn(async move {

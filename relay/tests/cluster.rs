@@ -1,0 +1,237 @@
+//! Three relay nodes sharing sessions through a real `redis-server` on loopback (started here on a free
+//! port, saving nothing): keys unique across nodes, an agent on one node joining a visitor on another,
+//! page frames crossing in order and byte-identical (once per node), the agents' messages travelling
+//! back, and `/healthz` while the engine is down. Skipped, saying so, where `redis-server` is not
+//! installed (`cargo xtask setup` installs it).
+
+mod common;
+
+use cobrowse_protocol::message::decode_control;
+use cobrowse_protocol::page::Point;
+use cobrowse_protocol::{close, Control};
+use cobrowse_relay::ClusterConfig;
+use common::*;
+use std::collections::HashSet;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `redis-server` on a loopback port, killed when dropped.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    /// Starts one on a free port; `None` (with a message) where redis-server is not installed.
+    fn start() -> Option<Redis> {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Redis::start_on(port)
+    }
+
+    fn start_on(port: u16) -> Option<Redis> {
+        let spawned = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = spawned else {
+            eprintln!("SKIPPED: redis-server is not installed; `cargo xtask setup` (or apt-get install redis-server) installs it");
+            return None;
+        };
+        let redis = Redis { child, port };
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not listen on port {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(redis)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A relay node named `node` of the cluster whose engine is `redis`.
+async fn node(redis: &Redis, node: &str) -> TestRelay {
+    let cluster = ClusterConfig { node_id: Some(node.into()), ..ClusterConfig::new(redis.url()) };
+    start(|config| config.cluster = Some(cluster)).await
+}
+
+async fn three_nodes(redis: &Redis) -> [TestRelay; 3] {
+    [node(redis, "a").await, node(redis, "b").await, node(redis, "c").await]
+}
+
+/// The relay's `/metrics` line starting with `name` (labels included), as a number.
+async fn metric(addr: SocketAddr, name: &str) -> f64 {
+    let text = get(addr, "/metrics").await.body;
+    let text = String::from_utf8_lossy(&text);
+    text.lines()
+        .find(|line| line.starts_with(name))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no metric {name} in:\n{text}"))
+}
+
+#[tokio::test]
+async fn an_agent_on_another_node_joins_and_gets_the_frames_in_order_as_sent() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    let first = snapshot("S1 the page");
+    send(&mut visitor, first.clone()).await;
+    send(&mut visitor, delta("d0")).await;
+
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, first, "the kept snapshot first, from the visitor's node");
+    assert_eq!(next_binary(&mut ana).await, delta("d0"));
+    assert_eq!(next_control(&mut visitor).await, Control::AgentJoined { name: AGENT.into(), agents: 1 });
+
+    // Every byte value, so nothing on the way may read or re-encode the frames.
+    let frames: Vec<_> = (0..100u32)
+        .map(|n| {
+            let body: Vec<u8> = (0..=255u8).cycle().skip(n as usize).take(300 + n as usize).collect();
+            bytes::Bytes::from(cobrowse_protocol::frame::encode(cobrowse_protocol::FrameKind::Delta, &body))
+        })
+        .collect();
+    for frame in &frames {
+        send(&mut visitor, frame.clone()).await;
+    }
+    for (index, frame) in frames.iter().enumerate() {
+        assert_eq!(&next_binary(&mut ana).await, frame, "frame {index} arrived changed or out of order");
+    }
+
+    // A late joiner on a third node gets the kept state: the snapshot and every delta after it.
+    let mut bo = join(c.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut bo).await, first);
+    assert_eq!(next_binary(&mut bo).await, delta("d0"));
+    for frame in &frames {
+        assert_eq!(&next_binary(&mut bo).await, frame);
+    }
+}
+
+#[tokio::test]
+async fn the_agents_messages_travel_back_to_the_visitor_stamped_with_their_number() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    let agent = loop {
+        if let Control::Agents { agents } = decode_control(&next_binary_any(&mut visitor).await).unwrap() {
+            if let Some(watching) = agents.first() {
+                break watching.agent;
+            }
+        }
+    };
+    let highlight = Control::Highlight { agent: 0, node: 7, at: Point { x: 10, y: 20 } };
+    send(&mut ana, control(&highlight)).await;
+    wait_for_control(&mut visitor, &Control::Highlight { agent, node: 7, at: Point { x: 10, y: 20 } }).await;
+
+    // A page frame from an agent is refused on its own node, never reaching the visitor's.
+    send(&mut ana, snapshot("forged")).await;
+    let (code, _) = expect_close_after(&mut ana, |_| {}).await;
+    assert_eq!(code, close::UNEXPECTED_MESSAGE);
+    wait_for_control(&mut visitor, &Control::AgentLeft { name: AGENT.into(), agents: 0 }).await;
+}
+
+#[tokio::test]
+async fn a_page_frame_crosses_once_per_node_however_many_agents_watch_there() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    let mut bo = join(b.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    assert_eq!(next_binary(&mut bo).await, snapshot("S1"));
+    let crossed_before = metric(a.addr, "cobrowse_cluster_page_frames_total{sent=\"bytes\"}").await;
+    for n in 0..20 {
+        send(&mut visitor, delta(&format!("d{n}"))).await;
+    }
+    for n in 0..20 {
+        assert_eq!(next_binary(&mut ana).await, delta(&format!("d{n}")));
+        assert_eq!(next_binary(&mut bo).await, delta(&format!("d{n}")));
+    }
+    let crossed = metric(a.addr, "cobrowse_cluster_page_frames_total{sent=\"bytes\"}").await - crossed_before;
+    let again = metric(a.addr, "cobrowse_cluster_page_frames_total{sent=\"again\"}").await;
+    assert_eq!(crossed, 20.0, "each delta's bytes crossed once for the two agents on node b");
+    assert!(again >= 20.0, "the second agent got each delta by id: {again}");
+}
+
+#[tokio::test]
+async fn keys_are_unique_across_the_nodes_and_unknown_ones_are_refused_everywhere() {
+    let Some(redis) = Redis::start() else { return };
+    let nodes = three_nodes(&redis).await;
+    // 4-digit keys: among 240 sessions two nodes would draw the same key almost surely without the engine.
+    let mut keys = HashSet::new();
+    let mut visitors = Vec::new();
+    for round in 0..80 {
+        for node in &nodes {
+            let (visitor, key) = start_session(node.addr).await;
+            assert!(keys.insert(key.clone()), "key {key} issued twice (round {round})");
+            visitors.push(visitor);
+        }
+    }
+    let unused = (0..10_000).map(|n| format!("{n:04}")).find(|key| !keys.contains(key)).unwrap();
+    let mut agent = connect_agent(nodes[1].addr).await;
+    send_join(&mut agent, AGENT, PASSWORD, &unused).await;
+    let (code, _) = expect_close(&mut agent).await;
+    assert_eq!(code, close::UNKNOWN_KEY);
+}
+
+#[tokio::test]
+async fn a_session_ended_on_its_node_closes_its_agents_on_the_others() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    send(&mut visitor, control(&Control::EndSession)).await;
+    let (code, _) = expect_close(&mut ana).await;
+    assert_eq!(code, close::SESSION_ENDED);
+    // The key is let go across the cluster: joining it on another node is refused.
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let mut late = connect_agent(b.addr).await;
+        send_join(&mut late, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+        let (code, _) = expect_close(&mut late).await;
+        if code == close::UNKNOWN_KEY {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the ended session's key still joins: {code}");
+    }
+}
+
+#[tokio::test]
+async fn healthz_says_degraded_while_the_engine_is_down_and_ok_when_it_is_back() {
+    let Some(redis) = Redis::start() else { return };
+    let port = redis.port;
+    let a = node(&redis, "a").await;
+    assert_eq!(get(a.addr, "/healthz").await.body, b"ok");
+    drop(redis);
+    let addr = a.addr;
+    let healthz = |wanted: &'static str| async move {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let body = get(addr, "/healthz").await.body;
+            if body.starts_with(wanted.as_bytes()) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "/healthz never said {wanted}: {}", String::from_utf8_lossy(&body));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    healthz("degraded").await;
+    let _redis = Redis::start_on(port).unwrap();
+    healthz("ok").await;
+}
