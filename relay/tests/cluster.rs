@@ -9,7 +9,7 @@ mod common;
 use cobrowse_protocol::message::decode_control;
 use cobrowse_protocol::page::Point;
 use cobrowse_protocol::{close, Control};
-use cobrowse_relay::ClusterConfig;
+use cobrowse_relay::{ClusterConfig, Config};
 use common::*;
 use std::collections::HashSet;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -62,8 +62,17 @@ impl Drop for Redis {
 
 /// A relay node named `node` of the cluster whose engine is `redis`.
 async fn node(redis: &Redis, node: &str) -> TestRelay {
+    node_with(redis, node, |_| {}).await
+}
+
+/// A node with the test config changed by `adjust`.
+async fn node_with(redis: &Redis, node: &str, adjust: impl FnOnce(&mut Config)) -> TestRelay {
     let cluster = ClusterConfig { node_id: Some(node.into()), ..ClusterConfig::new(redis.url()) };
-    start(|config| config.cluster = Some(cluster)).await
+    start(|config| {
+        config.cluster = Some(cluster);
+        adjust(config);
+    })
+    .await
 }
 
 async fn three_nodes(redis: &Redis) -> [TestRelay; 3] {
@@ -170,11 +179,21 @@ async fn a_page_frame_crosses_once_per_node_however_many_agents_watch_there() {
 #[tokio::test]
 async fn keys_are_unique_across_the_nodes_and_unknown_ones_are_refused_everywhere() {
     let Some(redis) = Redis::start() else { return };
-    let nodes = three_nodes(&redis).await;
-    // 4-digit keys: among 240 sessions two nodes would draw the same key almost surely without the engine.
+    // 4-digit keys: among 450 sessions two nodes would draw the same key (7 times, on average) without
+    // the engine's set-if-absent.
+    let small_keys = |config: &mut Config| {
+        config.key_digits = 4;
+        config.max_sessions = 1000;
+        config.limits.sessions_per_address = 1000;
+    };
+    let nodes = [
+        node_with(&redis, "a", small_keys).await,
+        node_with(&redis, "b", small_keys).await,
+        node_with(&redis, "c", small_keys).await,
+    ];
     let mut keys = HashSet::new();
     let mut visitors = Vec::new();
-    for round in 0..80 {
+    for round in 0..150 {
         for node in &nodes {
             let (visitor, key) = start_session(node.addr).await;
             assert!(keys.insert(key.clone()), "key {key} issued twice (round {round})");
