@@ -59,15 +59,18 @@ pub(crate) enum FromRemote {
     Left,
 }
 
+/// A message waiting to be published: its channel and its bytes.
+pub(crate) type Outgoing = (String, Vec<u8>);
+
 /// This relay as a node of a Redis cluster.
 pub(crate) struct RedisNode {
     pub id: String,
     pub client: redis::Client,
     commands: ConnectionManager,
     lease: Duration,
-    outbox: mpsc::UnboundedSender<(String, Vec<u8>)>,
+    outbox: mpsc::UnboundedSender<Outgoing>,
     /// The publishing task's end of `outbox`, taken when it starts.
-    pub outbox_receiver: Mutex<Option<mpsc::UnboundedReceiver<(String, Vec<u8>)>>>,
+    pub outbox_receiver: Mutex<Option<mpsc::UnboundedReceiver<Outgoing>>>,
     next_id: AtomicU64,
     /// Remote agents connected here, by connection number.
     here: Mutex<HashMap<u64, mpsc::UnboundedSender<Delivery>>>,
@@ -323,7 +326,7 @@ impl RedisNode {
     }
 
     /// Hands a message from remote agent `conn` of `node` to its home-side task here.
-    pub fn from_remote(&self, node: &str, conn: u64, message: FromRemote) {
+    pub fn hand_to_home_task(&self, node: &str, conn: u64, message: FromRemote) {
         if let Some(task) = lock(&self.away).get(&(node.to_owned(), conn)) {
             let _ = task.send(message);
         }

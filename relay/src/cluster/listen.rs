@@ -2,7 +2,7 @@
 //! handing each message to where it goes, and renewing the leases of the keys it holds. The reader
 //! connects again after the engine was unreachable, and the node reports itself degraded meanwhile.
 
-use super::engine::{Delivery, FromRemote, RedisNode};
+use super::engine::{Delivery, FromRemote, Outgoing, RedisNode};
 use super::home::{self, RemoteAgent};
 use super::wire::{node_channel, Wire};
 use crate::state::RelayState;
@@ -30,7 +30,7 @@ pub(crate) fn start(here: Arc<RedisNode>, state: Arc<RelayState>) {
 }
 
 /// Publishes what the node sends, in the order sent, as many at once as are waiting.
-async fn publish(here: Arc<RedisNode>, mut outbox: UnboundedReceiver<(String, Vec<u8>)>) {
+async fn publish(here: Arc<RedisNode>, mut outbox: UnboundedReceiver<Outgoing>) {
     let mut connection = None;
     let mut batch = Vec::with_capacity(PIPELINE);
     while outbox.recv_many(&mut batch, PIPELINE).await > 0 {
@@ -105,8 +105,10 @@ fn dispatch(here: &Arc<RedisNode>, state: &Arc<RelayState>, wire: Wire) {
         Wire::Join { from, conn, name, key } => {
             home::spawn(state.clone(), here.clone(), RemoteAgent { node: from, conn, name, key })
         }
-        Wire::FromAgent { from, conn, frame } => here.from_remote(&from, conn, FromRemote::Frame(Bytes::from(frame))),
-        Wire::Leave { from, conn } => here.from_remote(&from, conn, FromRemote::Left),
+        Wire::FromAgent { from, conn, frame } => {
+            here.hand_to_home_task(&from, conn, FromRemote::Frame(Bytes::from(frame)))
+        }
+        Wire::Leave { from, conn } => here.hand_to_home_task(&from, conn, FromRemote::Left),
         Wire::ToAgent { conn, frame } => here.deliver(conn, Delivery::Frame(Bytes::from(frame))),
         Wire::Page { from, conn, key, id, oldest, frame } => {
             let frame = here.keep_page(&from, &key, id, oldest, Bytes::from(frame));
