@@ -254,3 +254,23 @@ async fn healthz_says_degraded_while_the_engine_is_down_and_ok_when_it_is_back()
     let _redis = Redis::start_on(port).unwrap();
     healthz("ok").await;
 }
+
+#[tokio::test]
+async fn a_remote_agent_that_falls_far_behind_is_let_go_to_join_again() {
+    let Some(redis) = Redis::start() else { return };
+    let a = node(&redis, "a").await;
+    let b = node_with(&redis, "b", |config| config.agent_queue_frames = 8).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut slow = join(b.addr, AGENT, PASSWORD, &key).await;
+    // `slow` reads nothing: the sockets' buffers fill up, then its node's queue for it (8 frames); its
+    // node lets it go rather than hold what the visitor sends for it without bound.
+    let body = vec![7u8; 64 * 1024];
+    let big = bytes::Bytes::from(cobrowse_protocol::frame::encode(cobrowse_protocol::FrameKind::Delta, &body));
+    for _ in 0..200 {
+        send(&mut visitor, big.clone()).await;
+    }
+    let (code, reason) = expect_close_after(&mut slow, |_| {}).await;
+    assert_eq!(code, close::TRY_AGAIN_LATER, "{reason}");
+    wait_for_control(&mut visitor, &Control::AgentLeft { name: AGENT.into(), agents: 0 }).await;
+}

@@ -73,7 +73,7 @@ pub(crate) struct RedisNode {
     pub outbox_receiver: Mutex<Option<mpsc::UnboundedReceiver<Outgoing>>>,
     next_id: AtomicU64,
     /// Remote agents connected here, by connection number.
-    here: Mutex<HashMap<u64, mpsc::UnboundedSender<Delivery>>>,
+    here: Mutex<HashMap<u64, mpsc::Sender<Delivery>>>,
     /// Home-side tasks of agents connected to other nodes, by (node, connection number).
     away: Mutex<HashMap<(String, u64), mpsc::UnboundedSender<FromRemote>>>,
     /// Page frames sent, by (node, session key).
@@ -284,10 +284,11 @@ impl RedisNode {
         lock(&self.received).get(&(home.to_owned(), key.to_owned())).and_then(|pages| pages.get(id))
     }
 
-    /// A remote agent's socket here, for session `key` of `home`: its connection number and what it is sent.
-    pub fn connect_agent(&self, home: &str, key: &str) -> (u64, mpsc::UnboundedReceiver<Delivery>) {
+    /// A remote agent's socket here, for session `key` of `home`: its connection number and what it is
+    /// sent, at most `queue_frames` waiting.
+    pub fn connect_agent(&self, home: &str, key: &str, queue_frames: usize) -> (u64, mpsc::Receiver<Delivery>) {
         let conn = self.fresh_id();
-        let (sender, receiver) = mpsc::unbounded_channel();
+        let (sender, receiver) = mpsc::channel(queue_frames.max(1));
         lock(&self.here).insert(conn, sender);
         lock(&self.received).entry((home.to_owned(), key.to_owned())).or_default().agents += 1;
         (conn, receiver)
@@ -306,10 +307,15 @@ impl RedisNode {
         }
     }
 
-    /// Hands `delivery` to the remote agent's socket `conn` here, if it is still connected.
+    /// Hands `delivery` to the remote agent's socket `conn` here, if it is still connected. A socket whose
+    /// queue is full (`agent_queue_frames`, as a local agent's) is let go instead (its channel closes: it ends with 1013 and the viewer
+    /// joins again, getting the kept state), so a slow agent never makes this node hold an unbounded queue.
     pub fn deliver(&self, conn: u64, delivery: Delivery) {
-        if let Some(socket) = lock(&self.here).get(&conn) {
-            let _ = socket.send(delivery);
+        let mut here = lock(&self.here);
+        let Some(socket) = here.get(&conn) else { return };
+        if let Err(mpsc::error::TrySendError::Full(_)) = socket.try_send(delivery) {
+            tracing::info!(node = self.id, conn, "a remote agent fell behind; it joins again");
+            here.remove(&conn);
         }
     }
 

@@ -19,7 +19,7 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::SinkExt;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::Receiver;
 use warp::ws::{Message, WebSocket};
 
 /// How long the home node may take to answer a join before the agent is told to try again.
@@ -42,7 +42,7 @@ pub(crate) async fn serve(
     heard: &Heard,
 ) {
     let Admitted { name, key, home, client } = admitted;
-    let (conn, deliveries) = here.connect_agent(&home.node, &key);
+    let (conn, deliveries) = here.connect_agent(&home.node, &key, state.config.agent_queue_frames);
     here.send(&home.node, &Wire::Join { from: here.id.clone(), conn, name: name.clone(), key: key.clone() });
     state.metrics.agent_watching(true);
     let heartbeat = state.heartbeat();
@@ -67,7 +67,7 @@ pub(crate) async fn serve(
 /// come within [`HOME_ANSWER`].
 async fn deliver(
     sink: &mut SplitSink<WebSocket, Message>,
-    mut deliveries: UnboundedReceiver<Delivery>,
+    mut deliveries: Receiver<Delivery>,
     (state, key, to): (&RelayState, &str, &Peer),
     heartbeat: Heartbeat,
 ) -> Ending {
@@ -98,7 +98,13 @@ async fn deliver(
                 }
             }
             Some(Delivery::Closed { code, reason }) => return Ending::close(code, reason),
-            None => return Ending::close(close::GOING_AWAY, "the relay is shutting down; join again in a moment"),
+            // Let go by `RedisNode::deliver`: this agent fell too far behind.
+            None => {
+                return Ending::close(
+                    close::TRY_AGAIN_LATER,
+                    "your connection fell behind the visitor's page; join again",
+                )
+            }
         }
     }
 }
