@@ -8,6 +8,7 @@ use crate::assets::AssetBudget;
 use crate::budget::MemoryBudget;
 use crate::keys::generate_key;
 use crate::metrics::Metrics;
+use crate::resume::ResumeSecret;
 use crate::session::{Session, SessionLimits, SessionSite};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -122,6 +123,32 @@ impl Registry {
         slot.insert(session.clone());
         self.tokens().insert(session.asset_token().to_owned(), session.clone());
         Ok(Some((session, secret)))
+    }
+
+    /// Opens a session under `key` with the resume secret `secret` already given: one this node takes over
+    /// from a cluster node that died. `None` if a live session here has that key.
+    pub fn adopt(
+        &self,
+        key: String,
+        site: SessionSite,
+        secret: ResumeSecret,
+    ) -> Result<Option<Arc<Session>>, OpenError> {
+        let mut sessions = self.lock();
+        if sessions.len() >= self.max_sessions {
+            return Err(OpenError::Full(self.max_sessions));
+        }
+        let Entry::Vacant(slot) = sessions.entry(key) else { return Ok(None) };
+        let session = Session::adopt(
+            slot.key().clone(),
+            site,
+            secret,
+            self.limits,
+            self.asset_budget.clone(),
+            (self.metrics.clone(), self.memory.clone()),
+        );
+        slot.insert(session.clone());
+        self.tokens().insert(session.asset_token().to_owned(), session.clone());
+        Ok(Some(session))
     }
 
     /// Every live session (for shedding when memory runs short).

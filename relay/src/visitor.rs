@@ -152,7 +152,7 @@ fn take_session_places(
 /// Reads the `Resume` and attaches this connection to its session.
 async fn resume(
     stream: &mut SplitStream<WebSocket>,
-    state: &RelayState,
+    state: &Arc<RelayState>,
     request: &VisitorRequest,
     site: &SiteConfig,
     tab: Option<&str>,
@@ -182,7 +182,10 @@ async fn resume(
         };
         Ending::close(code, refused.to_string())
     };
-    let session = state.registry.find(&key).ok_or_else(|| refuse(ResumeRefused::Ended))?;
+    let session = match state.registry.find(&key) {
+        Some(session) => session,
+        None => crate::cluster::take_over(state, &key, &secret).await.ok_or_else(|| refuse(ResumeRefused::Ended))?,
+    };
     let link = session.resume(&secret, &site.id, request.origin.as_deref(), tab).map_err(refuse)?;
     tracing::info!(key, site = site.id, client = %request.client, "session resumed");
     let masking_sha256 = events::masking_sha256(session.masking());

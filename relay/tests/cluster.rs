@@ -274,3 +274,143 @@ async fn a_remote_agent_that_falls_far_behind_is_let_go_to_join_again() {
     assert_eq!(code, close::TRY_AGAIN_LATER, "{reason}");
     wait_for_control(&mut visitor, &Control::AgentLeft { name: AGENT.into(), agents: 0 }).await;
 }
+
+/// A node as its own process (so the test can kill it, not stop it), with the test sites and agents, the
+/// `--redis` and `--node-id` flags; killed when dropped.
+struct NodeProcess {
+    child: Child,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl NodeProcess {
+    fn start(redis: &Redis, node: &str) -> NodeProcess {
+        let dir = tempfile::tempdir().unwrap();
+        write_static_files(dir.path());
+        let hash = |name: &str, password: &str| {
+            cobrowse_relay::AgentAccount::with_cheap_password_hash(name, password).password_hash
+        };
+        let config = format!(
+            "[[sites]]\nid = \"demo\"\norigins = [\"*\"]\nconsent = \"never\"\n\n\
+             [[agents]]\nname = \"{AGENT}\"\npassword_hash = \"{}\"\n\n\
+             [[agents]]\nname = \"{OTHER_AGENT}\"\npassword_hash = \"{}\"\n",
+            hash(AGENT, PASSWORD),
+            hash(OTHER_AGENT, OTHER_PASSWORD)
+        );
+        let config_path = dir.path().join("relay.toml");
+        std::fs::write(&config_path, config).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let child = Command::new(env!("CARGO_BIN_EXE_cobrowse-relay"))
+            .args(["--listen", &addr.to_string(), "--redis", &redis.url(), "--node-id", node, "--config"])
+            .arg(&config_path)
+            .arg("--www-dir")
+            .arg(dir.path().join("www"))
+            .arg("--site-dir")
+            .arg(dir.path().join("site"))
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the relay command starts");
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect(addr).is_err() {
+            assert!(Instant::now() < deadline, "node {node} did not listen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        NodeProcess { child, addr, _dir: dir }
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_killed_nodes_visitor_resumes_on_another_node_with_its_key_and_its_agents_follow() {
+    let Some(redis) = Redis::start() else { return };
+    let mut a = NodeProcess::start(&redis, "a");
+    let b = node(&redis, "b").await;
+    let c = node(&redis, "c").await;
+    let mut visitor = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
+    let (key, secret) = match next_control(&mut visitor).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+
+    let _ = a.child.kill();
+    let _ = a.child.wait();
+    let killed = Instant::now();
+
+    // The visitor's page comes back through the load balancer, on node b, with its secret.
+    let mut resumed = loop {
+        if let Some(socket) = try_resume(b.addr, &key, &secret).await {
+            break socket;
+        }
+        assert!(killed.elapsed() < Duration::from_secs(10), "the session was not taken over");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // The agent's node sees its home stop and lets it go to join again; it joins the session on b.
+    let (code, _) = expect_close_after(&mut ana, |_| {}).await;
+    assert_eq!(code, close::TRY_AGAIN_LATER);
+    let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
+    send(&mut resumed, snapshot("S2 after the node died")).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S2 after the node died"));
+    send(&mut resumed, delta("d1")).await;
+    assert_eq!(next_binary(&mut ana).await, delta("d1"));
+
+    // The secret alone opens it: a wrong one is refused, and so is a resume of an unknown key.
+    let mut thief = connect_path(c.addr, "/ws/visitor?site=demo&tab=t2&resume=1", None).await;
+    send(&mut thief, control(&Control::Resume { key: key.clone(), secret: "0".repeat(64) })).await;
+    let (code, _) = expect_close(&mut thief).await;
+    assert_eq!(code, close::RESUME_REFUSED);
+}
+
+#[tokio::test]
+async fn a_resume_with_a_wrong_secret_does_not_take_a_dead_nodes_session_over() {
+    let Some(redis) = Redis::start() else { return };
+    let mut a = NodeProcess::start(&redis, "a");
+    let b = node(&redis, "b").await;
+    let (_visitor, key) = start_session(a.addr).await;
+    let _ = a.child.kill();
+    let _ = a.child.wait();
+    tokio::time::sleep(Duration::from_secs(4)).await; // past the dead node's last "alive"
+    let mut thief = connect_path(b.addr, "/ws/visitor?site=demo&tab=t1&resume=1", None).await;
+    send(&mut thief, control(&Control::Resume { key: key.clone(), secret: "f".repeat(64) })).await;
+    let (code, _) = expect_close(&mut thief).await;
+    assert_eq!(code, close::RESUME_REFUSED);
+}
+
+/// A visitor connection resuming `key` with `secret` on `addr`: `Some` once it got `SessionStarted` (with
+/// the same key and no secret), `None` if it was refused.
+async fn try_resume(addr: SocketAddr, key: &str, secret: &str) -> Option<Socket> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut socket = connect_path(addr, "/ws/visitor?site=demo&tab=t1&resume=1", None).await;
+    send(&mut socket, control(&Control::Resume { key: key.into(), secret: secret.into() })).await;
+    loop {
+        match tokio::time::timeout(PATIENCE, socket.next()).await.expect("an answer in time")? {
+            Ok(Message::Binary(bytes)) => match decode_control(&bytes) {
+                Ok(Control::SessionStarted { key: resumed, secret, .. }) => {
+                    assert_eq!(resumed, key, "the same key");
+                    assert!(secret.is_empty(), "a resumed page gets no secret");
+                    return Some(socket);
+                }
+                other => panic!("expected SessionStarted, got {other:?}"),
+            },
+            Ok(Message::Close(frame)) => {
+                let code = frame.map(|frame| u16::from(frame.code));
+                assert_eq!(code, Some(close::RESUME_REFUSED));
+                return None;
+            }
+            Ok(_) => continue,
+            Err(_) => return None,
+        }
+    }
+}

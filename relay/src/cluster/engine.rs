@@ -34,11 +34,30 @@ pub(crate) enum Engine {
     Redis(Arc<RedisNode>),
 }
 
-/// Where a session lives, as its key says in the engine.
+/// Where a session lives, as its key says in the engine: `"{node} {site} {secret hash} {origin}"` (the
+/// last two once the session is open; `-` for no origin).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Home {
     pub node: String,
     pub site: String,
+    /// The SHA-256 of the resume secret (hex), so another node can take the session over.
+    pub secret_hash: Option<String>,
+    pub origin: Option<String>,
+}
+
+impl Home {
+    /// The engine's value for a session of `site` on `node`.
+    pub fn value(node: &str, site: &str, secret_hash: &str, origin: Option<&str>) -> String {
+        format!("{node} {site} {secret_hash} {}", origin.unwrap_or("-"))
+    }
+
+    fn parse(value: &str) -> Option<Home> {
+        let mut words = value.split(' ');
+        let (node, site) = (words.next()?.to_owned(), words.next()?.to_owned());
+        let secret_hash = words.next().map(str::to_owned);
+        let origin = words.next().filter(|origin| *origin != "-").map(str::to_owned);
+        Some(Home { node, site, secret_hash, origin })
+    }
 }
 
 /// What a remote agent's socket on this node is sent.
@@ -180,27 +199,53 @@ impl RedisNode {
         self.run::<Option<String>>(&command).await.flatten().is_some()
     }
 
-    /// Where the session with `key` lives, if any node holds it.
-    pub async fn locate(&self, key: &str) -> Option<Home> {
+    /// Where the session with `key` lives, if any node holds it, with the engine's value as it is.
+    pub async fn locate(&self, key: &str) -> Option<(Home, String)> {
         let mut command = redis::cmd("GET");
         command.arg(key_name(key));
         let value = self.run::<Option<String>>(&command).await.flatten()?;
-        let (node, site) = value.split_once(' ')?;
-        Some(Home { node: node.to_owned(), site: site.to_owned() })
+        Some((Home::parse(&value)?, value))
     }
 
-    /// Renews the lease of the keys held here, `(key, site)`; a key the engine lost is set again.
+    /// Completes the engine's value of `key`, claimed by this node, once its session is open.
+    pub async fn describe(&self, key: &str, value: &str) {
+        let mut command = redis::cmd("SET");
+        command.arg(key_name(key)).arg(value).arg("XX").arg("EX").arg(self.lease.as_secs());
+        self.run::<Option<String>>(&command).await;
+    }
+
+    /// Takes `key` over from a node that died: sets `value` if the engine still holds `was`.
+    pub async fn take_over(&self, key: &str, was: &str, value: &str) -> bool {
+        let script = redis::Script::new(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 else return 0 end",
+        );
+        let mut invocation = script.key(key_name(key));
+        invocation.arg(was).arg(value).arg(self.lease.as_secs());
+        let result = invocation.invoke_async::<i64>(&mut self.commands()).await;
+        self.set_reachable(result.is_ok());
+        result.is_ok_and(|done| done == 1)
+    }
+
+    /// Says this node is alive, for [`ALIVE_FOR`]; called every [`BEAT`].
+    pub async fn beat(&self) {
+        let mut command = redis::cmd("SET");
+        command.arg(alive_name(&self.id)).arg(1).arg("EX").arg(ALIVE_FOR.as_secs());
+        self.run::<Option<String>>(&command).await;
+    }
+
+    /// Whether node `node` said it is alive lately; `None` if the engine did not answer.
+    pub async fn alive(&self, node: &str) -> Option<bool> {
+        let mut command = redis::cmd("EXISTS");
+        command.arg(alive_name(node));
+        self.run::<i64>(&command).await.map(|exists| exists == 1)
+    }
+
+    /// Renews the lease of the keys held here, `(key, value)`; a key the engine lost is set again.
     pub async fn renew(&self, keys: &[(String, String)]) {
         let mut pipe = redis::pipe();
-        for (key, site) in keys {
+        for (key, value) in keys {
             let lease = self.lease.as_secs();
-            pipe.cmd("SET")
-                .arg(key_name(key))
-                .arg(format!("{} {site}", self.id))
-                .arg("NX")
-                .arg("EX")
-                .arg(lease)
-                .ignore();
+            pipe.cmd("SET").arg(key_name(key)).arg(value).arg("NX").arg("EX").arg(lease).ignore();
             pipe.cmd("EXPIRE").arg(key_name(key)).arg(lease).ignore();
         }
         if keys.is_empty() {
@@ -344,6 +389,16 @@ impl RedisNode {
     }
 }
 
+/// How often a node says it is alive, and for how long each time: a node killed is known dead within
+/// `ALIVE_FOR`.
+pub(crate) const BEAT: Duration = Duration::from_secs(1);
+const ALIVE_FOR: Duration = Duration::from_secs(3);
+
+/// The engine's name of a node's liveness.
+fn alive_name(node: &str) -> String {
+    format!("cobrowse:alive:{node}")
+}
+
 /// The engine's name of a session key.
 fn key_name(key: &str) -> String {
     format!("cobrowse:key:{key}")
@@ -373,7 +428,7 @@ impl Engine {
     pub async fn locate(&self, key: &str) -> Option<Home> {
         match self {
             Engine::Alone => None,
-            Engine::Redis(node) => node.locate(key).await.filter(|home| home.node != node.id),
+            Engine::Redis(node) => node.locate(key).await.map(|(home, _)| home).filter(|home| home.node != node.id),
         }
     }
 

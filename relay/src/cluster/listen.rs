@@ -2,7 +2,7 @@
 //! handing each message to where it goes, and renewing the leases of the keys it holds. The reader
 //! connects again after the engine was unreachable, and the node reports itself degraded meanwhile.
 
-use super::engine::{Delivery, FromRemote, Outgoing, RedisNode};
+use super::engine::{Delivery, FromRemote, Home, Outgoing, RedisNode, BEAT};
 use super::home::{self, RemoteAgent};
 use super::wire::{node_channel, Wire};
 use crate::state::RelayState;
@@ -26,7 +26,20 @@ pub(crate) fn start(here: Arc<RedisNode>, state: Arc<RelayState>) {
         tokio::spawn(publish(here.clone(), outbox));
     }
     tokio::spawn(read(here.clone(), state.clone()));
-    tokio::spawn(renew(here, state));
+    tokio::spawn(renew(here.clone(), state.clone()));
+    tokio::spawn(beat(here, state));
+}
+
+/// Says every [`BEAT`] that this node is alive, until the relay shuts down.
+async fn beat(here: Arc<RedisNode>, state: Arc<RelayState>) {
+    let mut shutdown = state.shutdown.clone();
+    let mut ticks = tokio::time::interval(BEAT);
+    loop {
+        tokio::select! {
+            () = shutdown.requested() => return,
+            _ = ticks.tick() => here.beat().await,
+        }
+    }
 }
 
 /// Publishes what the node sends, in the order sent, as many at once as are waiting.
@@ -137,7 +150,10 @@ async fn renew(here: Arc<RedisNode>, state: Arc<RelayState>) {
             .sessions()
             .iter()
             .filter(|session| !session.has_ended())
-            .map(|session| (session.key().to_owned(), session.site_id().to_owned()))
+            .map(|session| {
+                let value = Home::value(&here.id, session.site_id(), &session.secret_hash_hex(), session.origin());
+                (session.key().to_owned(), value)
+            })
             .collect();
         here.renew(&held).await;
     }

@@ -20,11 +20,13 @@ mod wire;
 pub(crate) use remote::{serve as serve_remote_agent, Admitted as RemoteAgent};
 
 use crate::config::ClusterConfig;
+use crate::keeper;
 use crate::keys::generate_key;
 use crate::registry::OpenError;
+use crate::resume::ResumeSecret;
 use crate::session::{Session, SessionSite};
 use crate::state::RelayState;
-use engine::{Engine, RedisNode};
+use engine::{Engine, Home, RedisNode};
 use std::sync::Arc;
 
 /// How many random keys to try before giving up on finding one free across the cluster.
@@ -59,10 +61,45 @@ pub(crate) async fn open_session(state: &RelayState, site: SessionSite) -> Resul
             }
             continue;
         }
-        if let Some(opened) = state.registry.open_with_key(key.clone(), site.clone())? {
-            return Ok(opened);
+        if let Some((session, secret)) = state.registry.open_with_key(key.clone(), site.clone())? {
+            let value = Home::value(&node.id, &site.site_id, &session.secret_hash_hex(), session.origin());
+            node.describe(&key, &value).await;
+            return Ok((session, secret));
         }
         node.release(&key).await;
     }
     Err(OpenError::NoFreeKey)
+}
+
+/// The session with `key` taken over from the node that held it, if that node died (it no longer says it
+/// is alive) and `secret` is the session's resume secret: the visitor resuming here keeps its key, and the
+/// agents that join it again find it here. `None` otherwise (alone, no such key, its node alive, a wrong
+/// secret, or another node took it over first).
+pub(crate) async fn take_over(state: &Arc<RelayState>, key: &str, secret: &str) -> Option<Arc<Session>> {
+    let node = state.engine.node()?;
+    let (home, was) = node.locate(key).await?;
+    if home.node == node.id || node.alive(&home.node).await != Some(false) {
+        return None;
+    }
+    let kept = ResumeSecret::from_hash_hex(home.secret_hash.as_deref()?)?;
+    if !kept.matches(secret) {
+        return None;
+    }
+    let config = state.config.sites.iter().find(|site| site.id == home.site)?;
+    let site = SessionSite {
+        site_id: config.id.clone(),
+        origin: home.origin.clone(),
+        masking: config.masking.clone(),
+        tabs: config.tabs,
+        consent: config.consent,
+        remote_control: config.remote_control,
+    };
+    let value = Home::value(&node.id, &home.site, &kept.hash_hex(), home.origin.as_deref());
+    if !node.take_over(key, &was, &value).await {
+        return None;
+    }
+    let session = state.registry.adopt(key.to_owned(), site, kept).ok()??;
+    keeper::spawn(session.clone(), state.clone());
+    tracing::info!(key, from = home.node, node = node.id, "session taken over from a node that stopped");
+    Some(session)
 }

@@ -4,7 +4,7 @@
 //! node sends for it, as the same bytes, and forwards the agent's control messages there. Heartbeats and
 //! the tap are this node's, as for a local agent.
 
-use super::engine::{Delivery, Home, RedisNode};
+use super::engine::{Delivery, Home, RedisNode, BEAT};
 use super::wire::Wire;
 use crate::close::{finish, Connection, Ending};
 use crate::frames::next_frame;
@@ -55,12 +55,24 @@ pub(crate) async fn serve(
         ending = deliver(&mut sink, deliveries, (state, &key, &to), heartbeat) => ending,
         ending = forward(&mut stream, here, (&home.node, conn), (state, &key, &peer), heard) => ending,
         ending = heartbeat::silence(heard, heartbeat) => ending,
+        ending = home_stopped(here, &home.node) => ending,
     };
     // Said even when the home node let it go: it then finds no task for it, and nothing happens.
     here.send(&home.node, &Wire::Leave { from: here.id.clone(), conn });
     here.disconnect_agent(conn, &home.node, &key);
     state.metrics.agent_watching(false);
     finish(&mut sink, &mut stream, &ending, Connection { peer: &peer, key: &key, client }).await;
+}
+
+/// Resolves when the home node no longer says it is alive (it was killed): the agent joins again, and
+/// finds the session on the node its visitor resumed on. An unreachable engine is not taken for a death.
+async fn home_stopped(here: &RedisNode, home: &str) -> Ending {
+    loop {
+        tokio::time::sleep(BEAT).await;
+        if here.alive(home).await == Some(false) {
+            return Ending::close(close::TRY_AGAIN_LATER, "the relay node holding this session stopped; join again");
+        }
+    }
 }
 
 /// Sends the agent what its home node sends for it, and the heartbeat's pings; the first delivery must
