@@ -373,18 +373,16 @@ async fn a_killed_nodes_visitor_resumes_on_another_node_with_its_key_and_its_age
 }
 
 #[tokio::test]
-async fn a_resume_with_a_wrong_secret_does_not_take_a_dead_nodes_session_over() {
+async fn a_resume_with_a_wrong_secret_takes_no_session_over() {
     let Some(redis) = Redis::start() else { return };
-    let mut a = NodeProcess::start(&redis, "a");
-    let b = node(&redis, "b").await;
-    let (_visitor, key) = start_session(a.addr).await;
-    let _ = a.child.kill();
-    let _ = a.child.wait();
-    tokio::time::sleep(Duration::from_secs(4)).await; // past the dead node's last "alive"
-    let mut thief = connect_path(b.addr, "/ws/visitor?site=demo&tab=t1&resume=1", None).await;
-    send(&mut thief, control(&Control::Resume { key: key.clone(), secret: "f".repeat(64) })).await;
-    let (code, _) = expect_close(&mut thief).await;
-    assert_eq!(code, close::RESUME_REFUSED);
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    assert!(try_resume(b.addr, &key, &"f".repeat(64)).await.is_none(), "refused with 4005");
+    assert!(try_resume(b.addr, &key, "").await.is_none());
+    // The session stays where it was.
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    send(&mut visitor, snapshot("S1")).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
 }
 
 /// A visitor connection resuming `key` with `secret` on `addr`: `Some` once it got `SessionStarted` (with
@@ -413,4 +411,52 @@ async fn try_resume(addr: SocketAddr, key: &str, secret: &str) -> Option<Socket>
             Err(_) => return None,
         }
     }
+}
+
+#[tokio::test]
+async fn a_visitor_resuming_on_another_live_node_moves_the_session_there_no_sticky_sessions_needed() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, c] = three_nodes(&redis).await;
+    let mut first_page = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
+    let (key, secret) = match next_control(&mut first_page).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    send(&mut first_page, snapshot("page 1")).await;
+    let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
+    let mut bo = join(a.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("page 1"));
+    assert_eq!(next_binary(&mut bo).await, snapshot("page 1"));
+
+    // The next page's connection lands on node b: the session moves there with its key.
+    let mut next_page = try_resume(b.addr, &key, &secret).await.expect("the resume on node b is taken");
+    for agent in [&mut ana, &mut bo] {
+        let (code, reason) = expect_close_after(agent, |_| {}).await;
+        assert_eq!(code, close::TRY_AGAIN_LATER, "{reason}");
+    }
+    let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
+    let mut bo = join(a.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    send(&mut next_page, snapshot("page 2")).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("page 2"));
+    assert_eq!(next_binary(&mut bo).await, snapshot("page 2"));
+}
+
+#[tokio::test]
+async fn a_node_that_stops_gracefully_leaves_its_sessions_to_be_resumed_on_another() {
+    let Some(redis) = Redis::start() else { return };
+    let a = node(&redis, "a").await;
+    let b = node(&redis, "b").await;
+    let mut visitor = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
+    let (key, secret) = match next_control(&mut visitor).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    let stopped = tokio::spawn(async move { a.handle.shutdown().await });
+    let (code, _) = expect_close_after(&mut visitor, |_| {}).await;
+    assert_eq!(code, close::GOING_AWAY, "the visitor is told to come back (its shim resumes on 1001)");
+    stopped.await.unwrap();
+    let mut resumed = try_resume(b.addr, &key, &secret).await.expect("node b takes the session over");
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    send(&mut resumed, snapshot("after the deploy")).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("after the deploy"));
 }

@@ -132,6 +132,13 @@ fn dispatch(here: &Arc<RedisNode>, state: &Arc<RelayState>, wire: Wire) {
             None => tracing::warn!(node = here.id, from, id, "a page frame sent again by id is not kept here"),
         },
         Wire::Closed { conn, code, reason } => here.deliver(conn, Delivery::Closed { code, reason }),
+        Wire::HandOver { key } => {
+            if let Some(session) = state.registry.find(&key) {
+                tracing::info!(key, node = here.id, "session handed over to the node its visitor resumed on");
+                let moved = "the session moved to another relay node; join it again";
+                session.end(crate::close::CloseReason::new(cobrowse_protocol::close::TRY_AGAIN_LATER, moved));
+            }
+        }
     }
 }
 

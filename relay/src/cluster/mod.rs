@@ -28,6 +28,7 @@ use crate::session::{Session, SessionSite};
 use crate::state::RelayState;
 use engine::{Engine, Home, RedisNode};
 use std::sync::Arc;
+use wire::Wire;
 
 /// How many random keys to try before giving up on finding one free across the cluster.
 const KEY_ATTEMPTS: usize = 64;
@@ -71,14 +72,15 @@ pub(crate) async fn open_session(state: &RelayState, site: SessionSite) -> Resul
     Err(OpenError::NoFreeKey)
 }
 
-/// The session with `key` taken over from the node that held it, if that node died (it no longer says it
-/// is alive) and `secret` is the session's resume secret: the visitor resuming here keeps its key, and the
-/// agents that join it again find it here. `None` otherwise (alone, no such key, its node alive, a wrong
-/// secret, or another node took it over first).
+/// The session with `key` taken over from the node that held it, when its visitor resumes here with its
+/// `secret` (a load balancer without sticky sessions, a node that was stopped or killed): the visitor
+/// keeps its key; the old node, if alive, ends its copy (`Wire::HandOver`), and the agents that join
+/// again find the session here. `None` otherwise (alone, no such key, a wrong secret, another node took
+/// it over first).
 pub(crate) async fn take_over(state: &Arc<RelayState>, key: &str, secret: &str) -> Option<Arc<Session>> {
     let node = state.engine.node()?;
     let (home, was) = node.locate(key).await?;
-    if home.node == node.id || node.alive(&home.node).await != Some(false) {
+    if home.node == node.id {
         return None;
     }
     let kept = ResumeSecret::from_hash_hex(home.secret_hash.as_deref()?)?;
@@ -98,8 +100,10 @@ pub(crate) async fn take_over(state: &Arc<RelayState>, key: &str, secret: &str) 
     if !node.take_over(key, &was, &value).await {
         return None;
     }
+    // The old home, if alive, ends its copy (a dead one hears nothing, and is not waited for).
+    node.send(&home.node, &Wire::HandOver { key: key.to_owned() });
     let session = state.registry.adopt(key.to_owned(), site, kept).ok()??;
     keeper::spawn(session.clone(), state.clone());
-    tracing::info!(key, from = home.node, node = node.id, "session taken over from a node that stopped");
+    tracing::info!(key, from = home.node, node = node.id, "session taken over from another node");
     Some(session)
 }

@@ -24,6 +24,9 @@ pub(crate) enum Wire {
     Page { from: String, conn: u64, key: String, id: u64, oldest: u64, frame: Vec<u8> },
     /// To a remote agent's node: the page frame it keeps as `(from, id)`, for another agent.
     PageAgain { from: String, conn: u64, key: String, id: u64 },
+    /// To a session's old home node: its visitor resumed on another node, which holds the key now; end
+    /// the session here (its agents join again, and find it there).
+    HandOver { key: String },
     /// To a remote agent's node: the home node let the agent go; close its socket so.
     Closed { conn: u64, code: u16, reason: String },
 }
