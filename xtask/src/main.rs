@@ -62,6 +62,9 @@ enum Task {
         /// Double the sessions each round until p99 passes 10 ms or errors appear, and print where.
         #[arg(long)]
         ramp: bool,
+        /// Three relay nodes and redis-server instead of one relay; agents on other nodes than their visitor.
+        #[arg(long)]
+        cluster: bool,
     },
 }
 
@@ -76,7 +79,7 @@ fn main() -> ExitCode {
             setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()).and_then(|_| test())
         }
         Task::Bench { sections } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| bench(&sections)),
-        Task::Load { sessions, secs, ramp } => load(sessions, secs, ramp),
+        Task::Load { sessions, secs, ramp, cluster } => load(sessions, secs, ramp, cluster),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,13 +103,16 @@ fn bench(sections: &[String]) -> command::Result {
 }
 
 /// The load tool against a release build of the relay (it needs no wasm: only page frames cross it).
-fn load(sessions: usize, secs: u64, ramp: bool) -> command::Result {
+fn load(sessions: usize, secs: u64, ramp: bool, cluster: bool) -> command::Result {
     command::run("cargo", &["build", "--release", "-p", "cobrowse-relay"])?;
     let (sessions, secs) = (sessions.to_string(), secs.to_string());
     let mut args = vec!["run", "--release", "-p", "cobrowse-bench", "--bin", "load", "--"];
     args.extend(["--sessions", &sessions, "--secs", &secs]);
     if ramp {
         args.push("--ramp");
+    }
+    if cluster {
+        args.push("--cluster");
     }
     command::run("cargo", &args)
 }
