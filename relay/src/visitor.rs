@@ -73,13 +73,23 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: Vi
         ending = read_frames(&mut stream, &session, link_id, &state, &heard) => ending,
         ending = send_controls(&mut sink, controls, heartbeat, &session, &state.metrics) => ending,
         ending = heartbeat::silence(&heard, heartbeat) => ending,
-        () = session.ended() => Ending::Close(session.end_reason()),
+        () = session.ended() => ending_for_visitor(session.end_reason()),
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down; start again in a moment"),
     };
 
     settle_session(&session, link_id, &ending);
     let who = Connection { peer: &Peer::Visitor, key: session.key(), client: request.client };
     finish(&mut sink, &mut stream, &ending, who).await;
+}
+
+/// How a connection of a session that ended is closed: as the session's agents are, but for a session
+/// that moved to another cluster node (1013 to its agents, who join it there), which goes on in the
+/// visitor's newer connection: this one is told so as a tab whose session another tab carries (4012).
+fn ending_for_visitor(reason: CloseReason) -> Ending {
+    match reason.code {
+        close::TRY_AGAIN_LATER => Ending::close(close::OTHER_TAB, reason.reason),
+        _ => Ending::Close(reason),
+    }
 }
 
 /// Opens a new session, or resumes the one the first message names; otherwise, how the connection ends.

@@ -430,6 +430,8 @@ async fn a_visitor_resuming_on_another_live_node_moves_the_session_there_no_stic
 
     // The next page's connection lands on node b: the session moves there with its key.
     let mut next_page = try_resume(b.addr, &key, &secret).await.expect("the resume on node b is taken");
+    let (code, _) = expect_close_after(&mut first_page, |_| {}).await;
+    assert_eq!(code, close::OTHER_TAB, "the old connection is told another one carries the session (the shim waits)");
     for agent in [&mut ana, &mut bo] {
         let (code, reason) = expect_close_after(agent, |_| {}).await;
         assert_eq!(code, close::TRY_AGAIN_LATER, "{reason}");
