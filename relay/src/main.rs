@@ -328,3 +328,28 @@ mod tests {
         assert_eq!(cli(&["--log-format", "json"]).log_format, LogFormat::Json);
     }
 }
+
+#[cfg(test)]
+mod cluster_flags {
+    use super::*;
+
+    fn apply(arguments: &[&str], config: &mut Config) -> Result<(), String> {
+        let cli = Cli::try_parse_from(std::iter::once("cobrowse-relay").chain(arguments.iter().copied())).unwrap();
+        apply_overrides(&cli, config)
+    }
+
+    #[test]
+    fn redis_makes_a_node_and_node_id_needs_it() {
+        let mut alone = Config::development(Some("pw".into()));
+        apply(&[], &mut alone).unwrap();
+        assert_eq!(alone.cluster, None, "no --redis: alone, as before");
+
+        let mut node = Config::development(Some("pw".into()));
+        apply(&["--redis", "redis://10.0.0.5:6379/", "--node-id", "relay-1"], &mut node).unwrap();
+        let cluster = node.cluster.unwrap();
+        assert_eq!((cluster.redis.as_str(), cluster.node_id.as_deref()), ("redis://10.0.0.5:6379/", Some("relay-1")));
+
+        let error = apply(&["--node-id", "relay-1"], &mut Config::development(None)).unwrap_err();
+        assert!(error.contains("--redis"), "{error}");
+    }
+}
