@@ -71,6 +71,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_cluster_table_is_read_and_checked() {
+        let sites = "[[sites]]\nid = \"demo\"\norigins = [\"*\"]\n";
+        let config =
+            crate::Config::from_toml_str(&format!("{sites}[cluster]\nredis = \"redis://127.0.0.1:6379/\"\n")).unwrap();
+        assert_eq!(config.cluster, Some(ClusterConfig::new("redis://127.0.0.1:6379/")));
+        assert_eq!(crate::Config::from_toml_str(sites).unwrap().cluster, None, "alone by default");
+        let error = crate::Config::from_toml_str(&format!("{sites}[cluster]\nredis = \"localhost\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("cluster.redis") && error.contains("redis://"), "{error}");
+    }
+
+    #[test]
     fn bad_urls_names_and_leases_are_refused() {
         assert_eq!(ClusterConfig::new("redis://127.0.0.1:6379/").problem(), None);
         assert_eq!(ClusterConfig::new("http://x").problem().unwrap().0, "cluster.redis");
