@@ -462,3 +462,35 @@ async fn a_node_that_stops_gracefully_leaves_its_sessions_to_be_resumed_on_anoth
     send(&mut resumed, snapshot("after the deploy")).await;
     assert_eq!(next_binary(&mut ana).await, snapshot("after the deploy"));
 }
+
+#[tokio::test]
+async fn the_visitor_stops_sharing_with_an_agent_on_another_node() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    let agent = loop {
+        if let Control::Agents { agents } = decode_control(&next_binary_any(&mut visitor).await).unwrap() {
+            if let Some(watching) = agents.first() {
+                break watching.agent;
+            }
+        }
+    };
+    send(&mut visitor, control(&Control::Dismiss { agent })).await;
+    let mut declined = false;
+    let (code, reason) = expect_close_after(&mut ana, |message| {
+        if let tokio_tungstenite::tungstenite::Message::Binary(bytes) = message {
+            declined |= decode_control(&bytes) == Ok(Control::ConsentDeclined);
+        }
+    })
+    .await;
+    assert!(declined, "ConsentDeclined before the close");
+    assert_eq!((code, reason.as_str()), (close::CONSENT_DECLINED, close::STOPPED_SHARING));
+    // Its account is declined for the rest of the session, from any node.
+    let mut again = connect_agent(b.addr).await;
+    send_join(&mut again, AGENT, PASSWORD, &key).await;
+    let (code, _) = expect_close_after(&mut again, |_| {}).await;
+    assert_eq!(code, close::CONSENT_DECLINED);
+}

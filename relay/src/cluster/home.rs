@@ -142,13 +142,19 @@ async fn watch(
     }
     let mut shutdown = state.shutdown.clone();
     let mut dismissed = std::mem::replace(&mut link.dismissed, tokio::sync::oneshot::channel().1);
+    // A oneshot may be polled until it resolves, not after: an error (the session let the agent go
+    // otherwise) is seen once, then the queue's end says the rest.
+    let mut dismissal_settled = false;
     loop {
         tokio::select! {
             biased;
             () = shutdown.requested() => return Some(CloseReason::new(close::GOING_AWAY, "the relay is shutting down")),
-            Ok(()) = &mut dismissed => {
-                to.tell(&Control::ConsentDeclined);
-                return Some(CloseReason::new(close::CONSENT_DECLINED, close::STOPPED_SHARING));
+            outcome = &mut dismissed, if !dismissal_settled => {
+                dismissal_settled = true;
+                if outcome.is_ok() {
+                    to.tell(&Control::ConsentDeclined);
+                    return Some(CloseReason::new(close::CONSENT_DECLINED, close::STOPPED_SHARING));
+                }
             }
             frame = link.queue.recv() => match frame {
                 Some(frame) => {
