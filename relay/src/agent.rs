@@ -52,6 +52,12 @@ struct Admitted {
     joining: Joining,
 }
 
+/// Where an admitted agent watches: a session here, or one whose visitor is on another node.
+enum Found {
+    Here(Admitted),
+    Elsewhere(crate::cluster::RemoteAgent),
+}
+
 /// Where frames sent to one agent go on the tap.
 struct Outgoing<'a> {
     tap: &'a crate::tap::Tap,
@@ -95,7 +101,11 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
         let _ = sink.send(Message::binary(encode_control(&Control::SignedIn { token, valid_secs }))).await;
     }
     let Admitted { name, session, joining } = match admitted {
-        Ok(admitted) => admitted,
+        Ok(Found::Here(admitted)) => admitted,
+        Ok(Found::Elsewhere(remote)) => {
+            let Some(node) = state.engine.node() else { return };
+            return crate::cluster::serve_remote_agent((sink, stream), &state, node, remote, &heard).await;
+        }
         Err(ending) => {
             if let Some(reason) = ending.close_reason() {
                 state.metrics.refused(reason.code);
@@ -248,7 +258,7 @@ async fn admit(
     client: SocketAddr,
     heard: &Heard,
     issued: &mut Option<String>,
-) -> Result<Admitted, Ending> {
+) -> Result<Found, Ending> {
     let limits = &state.config.limits;
     let first = first_frame(stream, limits.agent_message_bytes, heard, limits.first_message_timeout, "Join").await?;
     check_first_message_size(&first, limits.first_message_bytes)?;
@@ -321,6 +331,12 @@ async fn admit(
     let found = state.registry.find(&key).filter(|session| state.accounts.serves(&name, session.site_id()));
     let joined = found.and_then(|session| session.join(&name).map(|joining| (session, joining)));
     let Some((session, joining)) = joined else {
+        let elsewhere = state.engine.locate(&key).await.filter(|home| state.accounts.serves(&name, &home.site));
+        if let Some(home) = elsewhere {
+            audit(&name, "joining through the session's node");
+            state.metrics.join(JoinOutcome::Joined);
+            return Ok(Found::Elsewhere(crate::cluster::RemoteAgent { name, key: key.clone(), home, client }));
+        }
         // A session of a site the agent does not serve is refused exactly as a key no session has.
         refused(&name, JoinOutcome::UnknownKey, "unknown key");
         state.join_limiter.failed(Failure::UnknownKey, &[address, Scope::account(&name)]);
@@ -339,7 +355,7 @@ async fn admit(
     };
     audit(&name, said);
     state.metrics.join(outcome);
-    Ok(Admitted { name, session, joining })
+    Ok(Found::Here(Admitted { name, session, joining }))
 }
 
 /// A first message over `max` bytes (before anyone is signed in) ends the connection with 1009.

@@ -27,16 +27,22 @@ pub(crate) fn spawn(session: Arc<Session>, state: Arc<RelayState>) {
 async fn keep(session: Arc<Session>, state: Arc<RelayState>) {
     let mut shutdown = state.shutdown.clone();
     let deadlines = state.deadlines();
-    tokio::select! {
-        () = session.ended() => {}
-        () = check_until_ended(&session, &deadlines) => {}
+    let stopping = tokio::select! {
+        () = session.ended() => false,
+        () = check_until_ended(&session, &deadlines) => false,
         () = shutdown.requested() => {
             session.end(CloseReason::new(close::GOING_AWAY, "the relay is shutting down"));
+            true
         }
-    }
+    };
     let ended = session.end_reason();
     state.events.record(Event::of(&session, What::SessionEnded { code: ended.code, reason: ended.reason }));
     state.registry.remove(&session);
+    // A node of a cluster that stops keeps the key in the engine: the visitor resumes on another node,
+    // which takes the session over (`cluster::take_over`).
+    if !stopping {
+        state.engine.release(session.key()).await;
+    }
 }
 
 async fn check_until_ended(session: &Session, deadlines: &Deadlines) {

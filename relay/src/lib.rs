@@ -33,6 +33,7 @@
 //!   `path_limits`: paths too long to serve; `logging`: text or JSON log lines, attacker strings bounded.
 //! - `heartbeat`: pings to every peer, and closing a socket silent for too long.
 //! - `tap`: every received frame, for audits and tests.
+//! - `cluster`: many relays as one service through Redis (`--redis`, `[cluster]`); alone by default.
 //! - `metrics`: what `/metrics` shows; `events`: what happens to sessions and agents, for `audit` (the
 //!   JSON-lines audit log) and `webhooks` (the same events POSTed to a site, signed).
 
@@ -44,6 +45,7 @@ mod budget;
 mod call;
 mod caps;
 mod close;
+mod cluster;
 pub mod config;
 mod connections;
 mod dev_cert;
@@ -81,8 +83,8 @@ mod websocket;
 
 pub use auth::{hash_password, AuthError};
 pub use config::{
-    AgentAccount, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, Limits, RedirectListen, SiteConfig,
-    TabPolicy, TlsConfig, WebhookConfig,
+    AgentAccount, AuditConfig, ClusterConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, Limits,
+    RedirectListen, SiteConfig, TabPolicy, TlsConfig, WebhookConfig,
 };
 pub use dev_cert::{default_dev_cert_dir, dev_certificate, DevCertError, DevCertificate, DEV_CERT_NAMES};
 pub use keys::generate_password;

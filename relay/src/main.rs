@@ -17,8 +17,8 @@
 use clap::{Parser, Subcommand};
 use cobrowse_relay::config::defaults;
 use cobrowse_relay::{
-    default_dev_cert_dir, dev_certificate, fingerprint, generate_password, hash_password, logging, spawn_with, Config,
-    Listen, LogFormat, RelayHandle, TlsConfig,
+    default_dev_cert_dir, dev_certificate, fingerprint, generate_password, hash_password, logging, spawn_with,
+    ClusterConfig, Config, Listen, LogFormat, RelayHandle, TlsConfig,
 };
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -65,6 +65,13 @@ struct Cli {
     /// private network).
     #[arg(long)]
     insecure_public: bool,
+    /// Make this relay a node of a cluster whose engine is the Redis at URL (`redis://HOST:PORT/`;
+    /// overrides [cluster] redis). Without it (and without [cluster]) the relay runs alone, in memory.
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
+    /// This node's name in the cluster (overrides [cluster] node_id; default: a random one).
+    #[arg(long)]
+    node_id: Option<String>,
     /// How log lines are written to stderr: `text` or `json` (one object per line).
     #[arg(long, default_value = "text")]
     log_format: LogFormat,
@@ -135,6 +142,16 @@ fn apply_overrides(cli: &Cli, config: &mut Config) -> Result<(), String> {
         config.tls = Some(make_dev_certificate(cli)?);
     }
     config.insecure_public |= cli.insecure_public;
+    if let Some(redis) = &cli.redis {
+        let configured = config.cluster.take().unwrap_or_else(|| ClusterConfig::new(redis.clone()));
+        config.cluster = Some(ClusterConfig { redis: redis.clone(), ..configured });
+    }
+    if let Some(node_id) = &cli.node_id {
+        let Some(cluster) = config.cluster.as_mut() else {
+            return Err("--node-id names a node of a cluster: give --redis URL (or [cluster] redis) too".into());
+        };
+        cluster.node_id = Some(node_id.clone());
+    }
     Ok(())
 }
 
@@ -323,5 +340,30 @@ mod tests {
         assert!(Cli::try_parse_from(["cobrowse-relay", "--tls-cert", "only.pem"]).is_err(), "a key is required");
         assert!(Cli::try_parse_from(["cobrowse-relay", "--log-format", "xml"]).is_err());
         assert_eq!(cli(&["--log-format", "json"]).log_format, LogFormat::Json);
+    }
+}
+
+#[cfg(test)]
+mod cluster_flags {
+    use super::*;
+
+    fn apply(arguments: &[&str], config: &mut Config) -> Result<(), String> {
+        let cli = Cli::try_parse_from(std::iter::once("cobrowse-relay").chain(arguments.iter().copied())).unwrap();
+        apply_overrides(&cli, config)
+    }
+
+    #[test]
+    fn redis_makes_a_node_and_node_id_needs_it() {
+        let mut alone = Config::development(Some("pw".into()));
+        apply(&[], &mut alone).unwrap();
+        assert_eq!(alone.cluster, None, "no --redis: alone, as before");
+
+        let mut node = Config::development(Some("pw".into()));
+        apply(&["--redis", "redis://10.0.0.5:6379/", "--node-id", "relay-1"], &mut node).unwrap();
+        let cluster = node.cluster.unwrap();
+        assert_eq!((cluster.redis.as_str(), cluster.node_id.as_deref()), ("redis://10.0.0.5:6379/", Some("relay-1")));
+
+        let error = apply(&["--node-id", "relay-1"], &mut Config::development(None)).unwrap_err();
+        assert!(error.contains("--redis"), "{error}");
     }
 }

@@ -8,6 +8,7 @@ use crate::assets::{AssetBudget, SharedAssetLimits};
 use crate::budget::MemoryBudget;
 use crate::keys::generate_key;
 use crate::metrics::Metrics;
+use crate::resume::ResumeSecret;
 use crate::session::{Session, SessionLimits, SessionSite};
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -39,6 +40,8 @@ pub(crate) enum OpenError {
     Full(usize),
     #[error("the relay could not find a free session key; try again in a few minutes")]
     NoFreeKey,
+    #[error("the relay cannot reach its cluster engine to issue a key; try again in a moment")]
+    EngineUnreachable,
 }
 
 impl Registry {
@@ -99,6 +102,53 @@ impl Registry {
             }
         }
         Err(OpenError::NoFreeKey)
+    }
+
+    /// Opens a session for `site` under `key`, which the cluster engine claimed for this node; `None` if a
+    /// live session here has that key already.
+    pub fn open_with_key(&self, key: String, site: SessionSite) -> Result<Option<(Arc<Session>, String)>, OpenError> {
+        let mut sessions = self.lock();
+        if sessions.len() >= self.max_sessions {
+            return Err(OpenError::Full(self.max_sessions));
+        }
+        let Entry::Vacant(slot) = sessions.entry(key) else { return Ok(None) };
+        let (session, secret) = Session::new(
+            slot.key().clone(),
+            site,
+            self.limits,
+            self.asset_budget.clone(),
+            self.metrics.clone(),
+            self.memory.clone(),
+        );
+        slot.insert(session.clone());
+        self.tokens().insert(session.asset_token().to_owned(), session.clone());
+        Ok(Some((session, secret)))
+    }
+
+    /// Opens a session under `key` with the resume secret `secret` already given: one this node takes over
+    /// from a cluster node that died. `None` if a live session here has that key.
+    pub fn adopt(
+        &self,
+        key: String,
+        site: SessionSite,
+        secret: ResumeSecret,
+    ) -> Result<Option<Arc<Session>>, OpenError> {
+        let mut sessions = self.lock();
+        if sessions.len() >= self.max_sessions {
+            return Err(OpenError::Full(self.max_sessions));
+        }
+        let Entry::Vacant(slot) = sessions.entry(key) else { return Ok(None) };
+        let session = Session::adopt(
+            slot.key().clone(),
+            site,
+            secret,
+            self.limits,
+            self.asset_budget.clone(),
+            (self.metrics.clone(), self.memory.clone()),
+        );
+        slot.insert(session.clone());
+        self.tokens().insert(session.asset_token().to_owned(), session.clone());
+        Ok(Some(session))
     }
 
     /// Every live session (for shedding when memory runs short).

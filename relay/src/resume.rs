@@ -27,6 +27,24 @@ impl ResumeSecret {
         (ResumeSecret { hash: hash(&text) }, text)
     }
 
+    /// The kept hash as hex, for a cluster node to store (`cluster/`): it cannot be turned back into
+    /// the secret.
+    pub fn hash_hex(&self) -> String {
+        self.hash.iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
+    /// The hash [`ResumeSecret::hash_hex`] wrote; `None` if `hex` is not 64 hex digits.
+    pub fn from_hash_hex(hex: &str) -> Option<ResumeSecret> {
+        if hex.len() != 64 || !hex.is_ascii() {
+            return None;
+        }
+        let mut hash = [0u8; 32];
+        for (index, byte) in hash.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[index * 2..index * 2 + 2], 16).ok()?;
+        }
+        Some(ResumeSecret { hash })
+    }
+
     /// Whether `offered` is the secret, compared in constant time (over the hashes).
     pub fn matches(&self, offered: &str) -> bool {
         let offered = hash(offered);
@@ -50,6 +68,9 @@ mod tests {
         assert!(kept.matches(&secret));
         assert!(!kept.matches(""));
         assert!(!kept.matches(&secret[..63]));
+        let stored = ResumeSecret::from_hash_hex(&kept.hash_hex()).unwrap();
+        assert!(stored.matches(&secret), "the hash survives being stored as hex");
+        assert!(ResumeSecret::from_hash_hex("zz").is_none());
         let (_, other) = ResumeSecret::generate();
         assert_ne!(secret, other);
         assert!(!kept.matches(&other));

@@ -64,7 +64,7 @@ enum Cors {
 pub(crate) fn routes(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
     let www = state.config.www_dir.clone();
     let site = state.config.site_dir.clone();
-    healthz()
+    node_healthz(state.clone())
         .or(metrics(state.clone()))
         .unify()
         .or(asset(state.clone()))
@@ -80,6 +80,21 @@ pub(crate) fn routes(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
 
 pub(crate) fn healthz() -> BoxedFilter<(Response,)> {
     warp::path!("healthz").and(warp::get()).map(|| "ok".into_response()).boxed()
+}
+
+/// `GET /healthz` on the main listener: `ok`, or, on a node of a cluster whose engine is unreachable,
+/// `degraded: ...` (still 200: the sessions whose visitor and agents are on this node go on).
+fn node_healthz(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
+    warp::path!("healthz")
+        .and(warp::get())
+        .map(move || match state.engine.healthy() {
+            true => "ok".into_response(),
+            false => {
+                "degraded: the cluster engine (Redis) is unreachable; sessions held here go on, new ones wait for it"
+                    .into_response()
+            }
+        })
+        .boxed()
 }
 
 /// `GET /metrics`: the metrics as text; 401 without the right bearer token when `metrics_token` is set.
@@ -101,6 +116,7 @@ fn metrics(state: Arc<RelayState>) -> BoxedFilter<(Response,)> {
                 }
             }
             let text = state.metrics.encode(state.registry.live_sessions(), state.registry.asset_bytes_held());
+            let text = state.engine.add_figures(text);
             let mut response = Response::new(text.into());
             response.headers_mut().insert(
                 CONTENT_TYPE,

@@ -71,6 +71,8 @@ pub enum ServeError {
     BindRedirect { addr: SocketAddr, source: std::io::Error },
     #[error("refusing to serve plain HTTP on {addr}, which is not a loopback address: agents' passwords and visitors' pages would cross the network unencrypted. Give a certificate ([tls] in the config, or --tls-cert and --tls-key; --dev-tls for a trial), listen on 127.0.0.1 behind a TLS-terminating proxy, or, if a proxy on a private network terminates TLS, pass --insecure-public (insecure_public = true)")]
     PlainPublic { addr: SocketAddr },
+    #[error("{0}")]
+    Cluster(String),
     #[error("a redirect to HTTPS needs a certificate: give [tls] in the config (or --tls-cert and --tls-key), or no redirect address")]
     RedirectWithoutTls,
 }
@@ -205,8 +207,11 @@ pub async fn spawn_with(config: Config, listen: Listen) -> Result<RelayHandle, S
     let metrics = Arc::new(Metrics::new());
     let events = Events::start(&config, &metrics).map_err(ServeError::Audit)?;
     let audit = events.audit_reopener();
-    let state =
-        Arc::new(RelayState::new(config, accounts.clone(), tap.clone(), shutdown.clone(), (metrics.clone(), events)));
+    let engine = crate::cluster::connect(config.cluster.as_ref()).await.map_err(ServeError::Cluster)?;
+    let mut state = RelayState::new(config, accounts.clone(), tap.clone(), shutdown.clone(), (metrics.clone(), events));
+    state.engine = engine;
+    let state = Arc::new(state);
+    crate::cluster::start(&state);
     crate::shedding::spawn_shedder(state.memory.clone(), Arc::downgrade(&state), |state| &state.registry);
     let main = Serving {
         routes: routes(state),

@@ -195,6 +195,20 @@ impl Session {
         memory: Arc<MemoryBudget>,
     ) -> (Arc<Session>, String) {
         let (secret, secret_text) = ResumeSecret::generate();
+        let session = Session::adopt(key, site, secret, limits, asset_budget, (metrics, memory));
+        (session, secret_text)
+    }
+
+    /// A session under `key` whose resume secret is `secret` already: one a cluster node takes over from a
+    /// node that died (`cluster/`), its visitor resuming here with the secret it holds.
+    pub fn adopt(
+        key: String,
+        site: SessionSite,
+        secret: ResumeSecret,
+        limits: SessionLimits,
+        asset_budget: Arc<AssetBudget>,
+        (metrics, memory): (Arc<Metrics>, Arc<MemoryBudget>),
+    ) -> Arc<Session> {
         let asset_token = crate::keys::generate_asset_token();
         let now = Instant::now();
         let inner = Inner {
@@ -221,7 +235,17 @@ impl Session {
             ended: watch::Sender::new(false),
             inner: Mutex::new(inner),
         };
-        (Arc::new(session), secret_text)
+        Arc::new(session)
+    }
+
+    /// The SHA-256 of the resume secret, as hex (what a cluster node stores to take the session over).
+    pub fn secret_hash_hex(&self) -> String {
+        self.secret.hash_hex()
+    }
+
+    /// The page origin that started the session.
+    pub fn origin(&self) -> Option<&str> {
+        self.site.origin.as_deref()
     }
 
     /// Attaches the connection that opened the session; its `SessionStarted` carries `secret`, the only

@@ -6,6 +6,7 @@ use crate::assets::{AssetLimits, SharedAssetLimits};
 use crate::auth::Accounts;
 use crate::budget::MemoryBudget;
 use crate::caps::Caps;
+use crate::cluster::engine::Engine;
 use crate::config::Config;
 use crate::events::Events;
 use crate::heartbeat::Heartbeat;
@@ -37,6 +38,8 @@ pub(crate) struct RelayState {
     pub events: Events,
     /// Cloned into each connection's task, so shutdown waits for it.
     pub shutdown: Shutdown,
+    /// Alone (in memory) or a node of a Redis cluster (`cluster/`).
+    pub engine: Engine,
 }
 
 impl RelayState {
@@ -83,6 +86,7 @@ impl RelayState {
             events,
             shutdown,
             config,
+            engine: Engine::Alone,
         }
     }
 

@@ -21,6 +21,7 @@ use crate::heartbeat::{self, Heard, Heartbeat};
 use crate::keeper;
 use crate::metrics::{Direction, Metrics};
 use crate::presence::VisitorLink;
+use crate::registry::OpenError;
 use crate::session::{ResumeRefused, Session, SessionSite};
 use crate::state::RelayState;
 use crate::tap::Peer;
@@ -73,13 +74,23 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, request: Vi
         ending = read_frames(&mut stream, &session, link_id, &state, &heard) => ending,
         ending = send_controls(&mut sink, controls, heartbeat, &session, &state.metrics) => ending,
         ending = heartbeat::silence(&heard, heartbeat) => ending,
-        () = session.ended() => Ending::Close(session.end_reason()),
+        () = session.ended() => ending_for_visitor(session.end_reason()),
         () = shutdown.requested() => Ending::close(close::GOING_AWAY, "the relay is shutting down; start again in a moment"),
     };
 
     settle_session(&session, link_id, &ending);
     let who = Connection { peer: &Peer::Visitor, key: session.key(), client: request.client };
     finish(&mut sink, &mut stream, &ending, who).await;
+}
+
+/// How a connection of a session that ended is closed: as the session's agents are, but for a session
+/// that moved to another cluster node (1013 to its agents, who join it there), which goes on in the
+/// visitor's newer connection: this one is told so as a tab whose session another tab carries (4012).
+fn ending_for_visitor(reason: CloseReason) -> Ending {
+    match reason.code {
+        close::TRY_AGAIN_LATER => Ending::close(close::OTHER_TAB, reason.reason),
+        _ => Ending::Close(reason),
+    }
 }
 
 /// Opens a new session, or resumes the one the first message names; otherwise, how the connection ends.
@@ -104,8 +115,10 @@ async fn admit(
         remote_control: site.remote_control,
     };
     let places = take_session_places(state, request.client, &site.id)?;
-    let (session, secret) =
-        state.registry.open(session_site).map_err(|error| Ending::close(close::AT_CAPACITY, error.to_string()))?;
+    let (session, secret) = crate::cluster::open_session(state, session_site).await.map_err(|error| {
+        let code = if error == OpenError::EngineUnreachable { close::TRY_AGAIN_LATER } else { close::AT_CAPACITY };
+        Ending::close(code, error.to_string())
+    })?;
     keeper::spawn(session.clone(), state.clone());
     let ended = session.clone();
     tokio::spawn(async move {
@@ -151,7 +164,7 @@ fn take_session_places(
 /// Reads the `Resume` and attaches this connection to its session.
 async fn resume(
     stream: &mut SplitStream<WebSocket>,
-    state: &RelayState,
+    state: &Arc<RelayState>,
     request: &VisitorRequest,
     site: &SiteConfig,
     tab: Option<&str>,
@@ -182,7 +195,12 @@ async fn resume(
         };
         Ending::close(code, refused.to_string())
     };
-    let session = state.registry.find(&key).ok_or_else(|| refuse(ResumeRefused::Ended))?;
+    let session = match state.registry.find(&key) {
+        Some(session) => session,
+        None => crate::cluster::take_over(state, &key, &secret, request.client.ip())
+            .await
+            .ok_or_else(|| refuse(ResumeRefused::Ended))?,
+    };
     let link = session.resume(&secret, &site.id, request.origin.as_deref(), tab).map_err(refuse)?;
     tracing::info!(key, site = site.id, client = %request.client, "session resumed");
     let masking_sha256 = events::masking_sha256(session.masking());

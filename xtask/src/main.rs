@@ -29,7 +29,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Install the tools a fresh machine lacks (wasm32 target, wasm-bindgen-cli, wasm-pack, chromium, binaryen).
+    /// Install the tools a fresh machine lacks (wasm32 target, wasm-bindgen-cli, wasm-pack, chromium, binaryen, redis-server).
     Setup,
     /// Build the visitor and viewer wasm packages into target/site.
     Build,
@@ -63,6 +63,9 @@ enum Task {
         /// errors appear or the open-files limit is reached, and print where.
         #[arg(long)]
         ramp: bool,
+        /// Three relay nodes and redis-server instead of one relay; agents on other nodes than their visitor.
+        #[arg(long)]
+        cluster: bool,
         /// More of the load tool's flags, after `--`: `--step N`, `--snapshot-kb N`, `--max-minutes N`.
         #[arg(last = true)]
         more: Vec<String>,
@@ -80,7 +83,7 @@ fn main() -> ExitCode {
             setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()).and_then(|_| test())
         }
         Task::Bench { sections } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| bench(&sections)),
-        Task::Load { sessions, secs, ramp, more } => load(sessions, secs, ramp, &more),
+        Task::Load { sessions, secs, ramp, cluster, more } => load(sessions, secs, ramp, cluster, &more),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -104,13 +107,16 @@ fn bench(sections: &[String]) -> command::Result {
 }
 
 /// The load tool against a release build of the relay (it needs no wasm: only page frames cross it).
-fn load(sessions: usize, secs: u64, ramp: bool, more: &[String]) -> command::Result {
+fn load(sessions: usize, secs: u64, ramp: bool, cluster: bool, more: &[String]) -> command::Result {
     command::run("cargo", &["build", "--release", "-p", "cobrowse-relay"])?;
     let (sessions, secs) = (sessions.to_string(), secs.to_string());
     let mut args = vec!["run", "--release", "-p", "cobrowse-bench", "--bin", "load", "--"];
     args.extend(["--sessions", &sessions, "--secs", &secs]);
     if ramp {
         args.push("--ramp");
+    }
+    if cluster {
+        args.push("--cluster");
     }
     args.extend(more.iter().map(String::as_str));
     command::run("cargo", &args)

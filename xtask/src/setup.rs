@@ -4,6 +4,7 @@
 //! - `wasm-bindgen-cli` at exactly the version of the `wasm-bindgen` crate in Cargo.lock (the CLI and the
 //!   crate must agree byte for byte on the generated glue), and `wasm-pack` (crates.io),
 //! - Chromium, ChromeDriver and binaryen's `wasm-opt` (Debian packages),
+//! - `redis-server` (Debian), the cluster engine the relay's cluster tests (`relay/tests/cluster.rs`) start,
 //! - the Node tools pinned in `tools/package.json` (npm): a binaryen recent enough for reference types when
 //!   Debian's is older (binaryen 108 corrupts wasm-bindgen's externref table), esbuild (minifies the JS
 //!   the visitor downloads, bundling the shim's modules), rrweb and rrweb-snapshot, the baselines of the
@@ -14,7 +15,7 @@
 use crate::command::{self, Result};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-const DEBIAN_PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "binaryen"];
+const DEBIAN_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "binaryen", "redis-server"];
 
 /// Makes sure every tool the build and the tests use is installed.
 pub fn ensure_tools() -> Result {
@@ -97,7 +98,7 @@ fn ensure_wasm_pack() -> Result {
 }
 
 fn ensure_debian_packages() -> Result {
-    let missing = ["chromium", "chromedriver", "wasm-opt"].iter().any(|tool| !command::exists(tool));
+    let missing = ["chromium", "chromedriver", "wasm-opt", "redis-server"].iter().any(|tool| !command::exists(tool));
     if !missing {
         return Ok(());
     }

@@ -54,6 +54,7 @@ struct ConfigFile {
     metrics_token: Option<String>,
     #[serde(default)]
     limits: super::limits::LimitsTable,
+    cluster: Option<super::cluster::ClusterConfig>,
 }
 
 /// An agent as written in the file: a hash, or (for development) a plain password hashed at load.
@@ -105,6 +106,7 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.audit = file.audit.map(|audit| AuditConfig { path: audit_path(base, audit.path), ..audit });
     config.metrics_token = file.metrics_token;
     config.limits = file.limits.into_limits();
+    config.cluster = file.cluster;
     config.validate(source_name)?;
     Ok(config)
 }

@@ -5,12 +5,14 @@
 //! demo, from [`Config::development`]. Both go through [`Config::validate`], so a mistake is reported at
 //! start, naming the file and the field, instead of surfacing later as a refused visitor.
 
+mod cluster;
 mod file;
 mod limits;
 mod model;
 mod validate;
 
 pub use crate::auth::AgentAccount;
+pub use cluster::{ClusterConfig, DEFAULT_KEY_LEASE};
 pub use limits::Limits;
 pub use model::{
     defaults, AuditConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, RedirectListen, SiteConfig, TabPolicy,

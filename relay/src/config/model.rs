@@ -69,6 +69,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Connections, sign-ins and memory (TOML: `[limits]`).
     pub limits: super::limits::Limits,
+    /// The Redis engine that makes this relay a node of a cluster (`[cluster]`, `--redis`); alone when absent.
+    pub cluster: Option<super::cluster::ClusterConfig>,
 }
 
 /// A site that may start sessions.
@@ -369,6 +371,7 @@ impl Config {
             audit: None,
             metrics_token: None,
             limits: super::limits::Limits::default(),
+            cluster: None,
         }
     }
 }

@@ -17,6 +17,9 @@ impl Config {
         validate_agent_sites(self).map_err(|(field, problem)| invalid(field, problem))?;
         validate_limits(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))?;
         validate_observability(self).map_err(|(field, problem)| invalid(field.to_owned(), problem))?;
+        if let Some((field, problem)) = self.cluster.as_ref().and_then(|cluster| cluster.problem()) {
+            return Err(invalid(field, problem));
+        }
         self.limits.validate(self.max_frame_bytes).map_err(|(field, problem)| invalid(field, problem))
     }
 }

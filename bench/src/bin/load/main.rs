@@ -5,8 +5,13 @@
 //! or reordered (which must be 0).
 //!
 //! ```text
-//! load [--sessions N] [--secs S] [--snapshot-kb K] [--ramp [--step N] [--max-sessions N] [--max-minutes M]] [--relay PATH]
+//! load [--sessions N] [--secs S] [--snapshot-kb K] [--ramp [--step N] [--max-sessions N] [--max-minutes M]] [--relay PATH] [--cluster]
 //! ```
+//!
+//! `--cluster` starts a `redis-server` and three relay nodes of one cluster instead of one relay: session
+//! i's visitor and first agent are on node i mod 3, its second agent on the next node, so the latency is
+//! printed apart for agents on their visitor's node and on another node (through the engine), with the
+//! engine's memory per session.
 //!
 //! `--sessions` (default 1000) sessions are started (256 at a time), then measured for `--secs` (default
 //! 20). `--snapshot-kb` (default 200) sets each visitor's snapshot; a small one measures what an idle session
@@ -27,7 +32,7 @@ mod relay_process;
 mod session;
 mod tally;
 
-use relay_process::RelayProcess;
+use relay_process::{RedisProcess, RelayProcess};
 use session::Load;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +59,43 @@ struct Options {
     max_sessions: usize,
     max_minutes: u64,
     relay: PathBuf,
+    cluster: bool,
+}
+
+/// The relays under load (one, or three nodes) and the cluster engine, if any.
+struct Relays {
+    nodes: Vec<RelayProcess>,
+    engine: Option<RedisProcess>,
+}
+
+impl Relays {
+    fn start(options: &Options, sessions: usize) -> Result<Relays, String> {
+        if !options.cluster {
+            return Ok(Relays { nodes: vec![RelayProcess::start(&options.relay, sessions, None)?], engine: None });
+        }
+        let engine = RedisProcess::start()?;
+        let nodes = ["n1", "n2", "n3"]
+            .iter()
+            .map(|node| RelayProcess::start(&options.relay, sessions, Some((&engine.url, node))))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Relays { nodes, engine: Some(engine) })
+    }
+
+    fn rss_bytes(&self) -> u64 {
+        self.nodes.iter().map(RelayProcess::rss_bytes).sum()
+    }
+
+    fn cpu_time(&self) -> Duration {
+        self.nodes.iter().map(RelayProcess::cpu_time).sum()
+    }
+
+    fn engine_rss_bytes(&self) -> u64 {
+        self.engine.as_ref().map_or(0, RedisProcess::rss_bytes)
+    }
+
+    fn engine_cpu_time(&self) -> Duration {
+        self.engine.as_ref().map_or(Duration::ZERO, RedisProcess::cpu_time)
+    }
 }
 
 /// One round's figures.
@@ -85,7 +127,7 @@ fn main() -> ExitCode {
         Err(problem) => {
             eprintln!(
                 "load: {problem}\nusage: load [--sessions N] [--secs S] [--snapshot-kb K] [--ramp [--step N] \
-                 [--max-sessions N] [--max-minutes M]] [--relay PATH]"
+                 [--max-sessions N] [--max-minutes M]] [--relay PATH] [--cluster]"
             );
             return ExitCode::from(2);
         }
@@ -145,24 +187,30 @@ async fn ramp(options: &Options, fitting: &OpenFiles) -> Result<(), String> {
 
 /// Starts a relay and `sessions` sessions, measures for `--secs`, prints the figures.
 async fn round(options: &Options, sessions: usize) -> Result<Round, String> {
-    let relay = RelayProcess::start(&options.relay, sessions)?;
+    let relay = Relays::start(options, sessions)?;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_idle = relay.rss_bytes();
+    let (rss_idle, engine_before) = (relay.rss_bytes(), relay.engine_rss_bytes());
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let relays = relay.nodes.iter().map(|node| node.addr).collect();
     let load = Arc::new(Load {
-        relay: relay.addr,
+        relays,
         clock: Instant::now(),
         tally: Tally::default(),
         stop: stopped,
         snapshot_bytes: options.snapshot_bytes,
     });
-    println!("\n{sessions} sessions against {} (relay RSS {:.1} MB idle)", relay.addr, mb(rss_idle));
+    let against = match relay.nodes.len() {
+        1 => format!("{}", relay.nodes[0].addr),
+        nodes => format!("{nodes} relay nodes and redis-server"),
+    };
+    println!("\n{sessions} sessions against {against} (relay RSS {:.1} MB idle)", mb(rss_idle));
     let started = Instant::now();
     let tasks = start_sessions(sessions, &load).await;
     let ready = Tally::get(&load.tally.ready_sessions);
     println!("  {ready} sessions ready in {:.1} s", started.elapsed().as_secs_f64());
     tokio::time::sleep(Duration::from_secs(2)).await; // the first deltas of the last sessions settle
     let (cpu_start, window_start) = (relay.cpu_time(), Instant::now());
+    let engine_cpu_start = relay.engine_cpu_time();
     let own_cpu_start = relay_process::cpu_time("self");
     let machine_start = relay_process::MachineTimes::now();
     load.tally.set_measuring(true);
@@ -173,12 +221,16 @@ async fn round(options: &Options, sessions: usize) -> Result<Round, String> {
     let memory =
         Memory { idle: rss_idle, with_sessions: relay.rss_bytes(), kept: kept_bytes(&load, ready), sessions: ready };
     let cpu = relay.cpu_time() - cpu_start;
+    let engine = (relay.engine_cpu_time() - engine_cpu_start, relay.engine_rss_bytes().saturating_sub(engine_before));
     let own = (relay_process::cpu_time("self") - own_cpu_start, relay_process::rss_bytes("self"));
     let _ = stop.send(true);
     for task in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
     }
     let figures = report(&load.tally, window, &memory);
+    if relay.engine.is_some() {
+        report_cluster(&load.tally, ready, window, engine);
+    }
     let cores = relay_process::cores();
     let cpu = Cpu { relay: cpu.as_secs_f64() / window, tool: own.0.as_secs_f64() / window, sessions: ready };
     println!(
@@ -263,7 +315,7 @@ fn kept_bytes(load: &Load, sessions: u64) -> u64 {
 }
 
 fn report(tally: &Tally, window: f64, memory: &Memory) -> Round {
-    let latency = tally.percentiles();
+    let latency = tally.percentiles(false);
     let ms = |micros: u32| micros as f64 / 1000.0;
     let kb = |bytes: f64| bytes / 1024.0;
     println!("  window {window:.1} s:");
@@ -273,7 +325,7 @@ fn report(tally: &Tally, window: f64, memory: &Memory) -> Round {
         Tally::get(&tally.deltas_received) as f64 / window
     );
     println!(
-        "  forwarding latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} deltas)",
+        "  forwarding latency (agents on their visitor's node): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} deltas)",
         ms(latency.p50),
         ms(latency.p99),
         ms(latency.max),
@@ -302,6 +354,27 @@ fn report(tally: &Tally, window: f64, memory: &Memory) -> Round {
         println!("  first error: {error}");
     }
     Round { p99_micros: latency.p99, errors: Tally::get(&tally.errors), busy: 0.0 }
+}
+
+/// The cross-node figures of `--cluster`: latency to agents on another node than their visitor's, beside
+/// the same-node latency measured in the same run, and the engine's memory and CPU.
+fn report_cluster(tally: &Tally, ready: u64, window: f64, (engine_cpu, engine_rss): (Duration, u64)) {
+    let (same, cross) = (tally.percentiles(false), tally.percentiles(true));
+    let ms = |micros: u32| micros as f64 / 1000.0;
+    println!(
+        "  cross-node latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} deltas); same-node p99 {:.2} ms: cross-node p99 is {:+.2} ms from it (goal: at most +2 ms)",
+        ms(cross.p50),
+        ms(cross.p99),
+        ms(cross.max),
+        cross.samples,
+        ms(same.p99),
+        ms(cross.p99) - ms(same.p99)
+    );
+    println!(
+        "  engine (redis-server): RSS {:.0} KB per session beyond its idle size, CPU {:.0}% of one core",
+        engine_rss as f64 / 1024.0 / ready.max(1) as f64,
+        engine_cpu.as_secs_f64() / window * 100.0
+    );
 }
 
 fn mb(bytes: u64) -> f64 {
@@ -376,6 +449,7 @@ fn parse_options() -> Result<Options, String> {
         max_sessions: 64_000,
         max_minutes: 15,
         relay: relay_process::release_binary(),
+        cluster: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -389,6 +463,7 @@ fn parse_options() -> Result<Options, String> {
             "--max-minutes" => options.max_minutes = number(&value()?)? as u64,
             "--relay" => options.relay = PathBuf::from(value()?),
             "--ramp" => options.ramp = true,
+            "--cluster" => options.cluster = true,
             other => return Err(format!("unknown flag {other}")),
         }
     }

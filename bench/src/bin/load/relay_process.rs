@@ -23,14 +23,17 @@ pub struct RelayProcess {
 
 impl RelayProcess {
     /// Starts `binary` on a free loopback port with a config for `sessions` sessions, and waits until it
-    /// accepts connections.
-    pub fn start(binary: &Path, sessions: usize) -> Result<Self, String> {
-        let dir = TempDir::new()?;
+    /// accepts connections; with `cluster` (`(redis URL, node name)`) as a node of that cluster.
+    pub fn start(binary: &Path, sessions: usize, cluster: Option<(&str, &str)>) -> Result<Self, String> {
+        let dir = TempDir::new(cluster.map_or("alone", |(_, node)| node))?;
         let config = dir.0.join("load.toml");
         std::fs::write(&config, config_text(sessions)).map_err(|error| format!("cannot write the config: {error}"))?;
         let port = free_port()?;
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
         let mut command = Command::new(binary);
+        if let Some((redis, node)) = cluster {
+            command.args(["--redis", redis, "--node-id", node]);
+        }
         command
             .args(["--listen", &addr.to_string(), "--config"])
             .arg(&config)
@@ -189,8 +192,8 @@ pub fn release_binary() -> PathBuf {
 struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new() -> Result<Self, String> {
-        let path = std::env::temp_dir().join(format!("cobrowse-load-{}", std::process::id()));
+    fn new(name: &str) -> Result<Self, String> {
+        let path = std::env::temp_dir().join(format!("cobrowse-load-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&path).map_err(|error| format!("cannot make {}: {error}", path.display()))?;
         Ok(TempDir(path))
     }
@@ -199,5 +202,49 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The cluster engine for `--cluster`: a `redis-server` on a free loopback port that saves nothing; killed
+/// when dropped.
+pub struct RedisProcess {
+    child: Child,
+    pub url: String,
+}
+
+impl RedisProcess {
+    pub fn start() -> Result<Self, String> {
+        let port = free_port()?;
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|error| format!("cannot start redis-server ({error}): `cargo xtask setup` installs it"))?;
+        let redis = RedisProcess { child, url: format!("redis://127.0.0.1:{port}/") };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err(format!("redis-server did not listen on port {port}"));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(redis)
+    }
+
+    /// The engine's resident memory now, in bytes.
+    pub fn rss_bytes(&self) -> u64 {
+        rss_bytes(&self.child.id().to_string())
+    }
+
+    /// The engine's CPU time so far.
+    pub fn cpu_time(&self) -> Duration {
+        cpu_time(&self.child.id().to_string())
+    }
+}
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -32,10 +32,10 @@ const PATIENCE: Duration = Duration::from_secs(30);
 
 type Socket = WebSocketStream<TcpStream>;
 
-/// What every session shares: the relay's address, the clock the stamps are read on, the tally, the
-/// signal to stop, and the size of each visitor's snapshot.
+/// What every session shares: the relays' addresses (one, or the nodes of a cluster), the clock the
+/// stamps are read on, the tally, the signal to stop, and the size of each visitor's snapshot.
 pub struct Load {
-    pub relay: SocketAddr,
+    pub relays: Vec<SocketAddr>,
     pub clock: Instant,
     pub tally: Tally,
     pub stop: watch::Receiver<bool>,
@@ -50,7 +50,9 @@ pub async fn run(index: usize, load: Arc<Load>, setup: tokio::sync::OwnedSemapho
 }
 
 async fn run_session(index: usize, load: &Arc<Load>, setup: tokio::sync::OwnedSemaphorePermit) -> Result<(), String> {
-    let visitor = connect(load, index * 3, &format!("/ws/visitor?site={SITE}&tab=1")).await?;
+    // Session i's visitor and first agent are on node i; its second agent on the next node (in a cluster).
+    let home = index % load.relays.len();
+    let visitor = connect(load, home, index * 3, &format!("/ws/visitor?site={SITE}&tab=1")).await?;
     let (mut sending, mut receiving) = visitor.split();
     let key = match next_control(&mut receiving).await? {
         Control::SessionStarted { key, .. } => key,
@@ -59,11 +61,15 @@ async fn run_session(index: usize, load: &Arc<Load>, setup: tokio::sync::OwnedSe
     send(&mut sending, snapshot_frame(index, load.snapshot_bytes)).await?;
     let mut agents = Vec::new();
     for (number, name) in AGENTS.iter().enumerate() {
-        agents.push(join(load, index * 3 + 1 + number, name, &key).await?);
+        let node = (home + number) % load.relays.len();
+        agents.push((join(load, node, index * 3 + 1 + number, name, &key).await?, node != home));
     }
     Tally::count(&load.tally.ready_sessions, 1);
     drop(setup);
-    let readers: Vec<_> = agents.into_iter().map(|agent| tokio::spawn(read_as_agent(agent, load.clone()))).collect();
+    let readers: Vec<_> = agents
+        .into_iter()
+        .map(|(agent, cross_node)| tokio::spawn(read_as_agent(agent, cross_node, load.clone())))
+        .collect();
     let requests = tokio::spawn(read_as_visitor(receiving, load.clone()));
     send_deltas(&mut sending, index, load).await?;
     let _ = sending.send(Message::Binary(encode_control(&Control::EndSession).into())).await;
@@ -75,17 +81,18 @@ async fn run_session(index: usize, load: &Arc<Load>, setup: tokio::sync::OwnedSe
     Ok(())
 }
 
-/// A WebSocket to `path` from the `n`th source address.
-async fn connect(load: &Load, n: usize, path: &str) -> Result<Socket, String> {
+/// A WebSocket to `path` on relay `node` from the `n`th source address.
+async fn connect(load: &Load, node: usize, n: usize, path: &str) -> Result<Socket, String> {
+    let relay = load.relays[node];
     let source = Ipv4Addr::new(127, 0, 0, 2 + (n % 16) as u8);
     let socket = TcpSocket::new_v4().map_err(|error| error.to_string())?;
     socket.bind((source, 0).into()).map_err(|error| format!("cannot bind {source}: {error}"))?;
-    let stream = tokio::time::timeout(PATIENCE, socket.connect(load.relay))
+    let stream = tokio::time::timeout(PATIENCE, socket.connect(relay))
         .await
         .map_err(|_| "connecting timed out".to_string())?
         .map_err(|error| format!("cannot connect: {error}"))?;
     let _ = stream.set_nodelay(true);
-    let mut request = format!("ws://{}{path}", load.relay).into_client_request().map_err(|error| error.to_string())?;
+    let mut request = format!("ws://{relay}{path}").into_client_request().map_err(|error| error.to_string())?;
     request.headers_mut().insert("Origin", "http://load.test".parse().expect("a valid header value"));
     // Small buffers: tungstenite's default allocates 128 KiB for reading per socket, which for 30,000
     // sockets would make this tool, not the relay, what runs out of memory.
@@ -99,8 +106,8 @@ async fn connect(load: &Load, n: usize, path: &str) -> Result<Socket, String> {
 }
 
 /// An agent joined to the session `key`.
-async fn join(load: &Load, n: usize, name: &str, key: &str) -> Result<Socket, String> {
-    let mut agent = connect(load, n, "/ws/agent").await?;
+async fn join(load: &Load, node: usize, n: usize, name: &str, key: &str) -> Result<Socket, String> {
+    let mut agent = connect(load, node, n, "/ws/agent").await?;
     let join = Control::Join { name: name.into(), password: PASSWORD.into(), key: key.into() };
     agent.send(Message::Binary(encode_control(&join).into())).await.map_err(|error| error.to_string())?;
     loop {
@@ -217,7 +224,7 @@ where
 
 /// Reads everything the relay forwards to one agent until told to stop: each delta's latency (while the
 /// window is open) and its place in the sequence.
-async fn read_as_agent(mut agent: Socket, load: Arc<Load>) {
+async fn read_as_agent(mut agent: Socket, cross_node: bool, load: Arc<Load>) {
     let mut stop = load.stop.clone();
     let mut expected = 0;
     let mut latencies = Vec::new();
@@ -254,5 +261,5 @@ async fn read_as_agent(mut agent: Socket, load: Arc<Load>) {
         Tally::count(&load.tally.lost, sequence - expected);
         expected = sequence + 1;
     }
-    load.tally.add_latencies(&latencies);
+    load.tally.add_latencies(&latencies, cross_node);
 }

@@ -18,8 +18,10 @@ pub struct Tally {
     pub snapshot_requests: AtomicU64,
     pub errors: AtomicU64,
     first_error: Mutex<Option<String>>,
-    /// Forwarding latencies in microseconds, measured while the window is open.
+    /// Forwarding latencies in microseconds, measured while the window is open: to agents on the
+    /// visitor's node, and (in `--cluster` mode) to agents on another node.
     latencies: Mutex<Vec<u32>>,
+    cross_node_latencies: Mutex<Vec<u32>>,
 }
 
 /// The latencies' summary, in microseconds.
@@ -57,13 +59,17 @@ impl Tally {
         self.first_error.lock().unwrap().clone()
     }
 
-    /// Adds one agent's latencies (it keeps them while it runs, to take the lock once).
-    pub fn add_latencies(&self, samples: &[u32]) {
-        self.latencies.lock().unwrap().extend_from_slice(samples);
+    /// Adds one agent's latencies (it keeps them while it runs, to take the lock once); `cross_node` when
+    /// the agent is on another node than its visitor.
+    pub fn add_latencies(&self, samples: &[u32], cross_node: bool) {
+        let latencies = if cross_node { &self.cross_node_latencies } else { &self.latencies };
+        latencies.lock().unwrap().extend_from_slice(samples);
     }
 
-    pub fn percentiles(&self) -> Percentiles {
-        let mut samples = self.latencies.lock().unwrap().clone();
+    /// The latencies to agents on the visitor's node (`cross_node` false) or on another node.
+    pub fn percentiles(&self, cross_node: bool) -> Percentiles {
+        let latencies = if cross_node { &self.cross_node_latencies } else { &self.latencies };
+        let mut samples = latencies.lock().unwrap().clone();
         samples.sort_unstable();
         let at = |fraction: f64| match samples.len() {
             0 => 0,

@@ -1,0 +1,167 @@
+//! The node's three tasks: publishing what it sends (in order, pipelined), reading its channel and
+//! handing each message to where it goes, and renewing the leases of the keys it holds. The reader
+//! connects again after the engine was unreachable, and the node reports itself degraded meanwhile.
+
+use super::engine::{Delivery, FromRemote, Home, Outgoing, RedisNode, BEAT};
+use super::home::{self, RemoteAgent};
+use super::wire::{node_channel, Wire};
+use crate::state::RelayState;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// How long the reader waits before connecting again.
+const RECONNECT_PAUSE: Duration = Duration::from_millis(250);
+
+/// The most messages published in one pipeline.
+const PIPELINE: usize = 256;
+
+/// Starts the node's tasks; they stop when the relay shuts down.
+pub(crate) fn start(here: Arc<RedisNode>, state: Arc<RelayState>) {
+    let outbox = here.outbox_receiver.lock().expect("outbox lock poisoned").take();
+    if let Some(outbox) = outbox {
+        tokio::spawn(publish(here.clone(), outbox));
+    }
+    tokio::spawn(read(here.clone(), state.clone()));
+    tokio::spawn(renew(here.clone(), state.clone()));
+    tokio::spawn(beat(here, state));
+}
+
+/// Says every [`BEAT`] that this node is alive, until the relay shuts down.
+async fn beat(here: Arc<RedisNode>, state: Arc<RelayState>) {
+    let mut shutdown = state.shutdown.clone();
+    let mut ticks = tokio::time::interval(BEAT);
+    loop {
+        tokio::select! {
+            () = shutdown.requested() => return,
+            _ = ticks.tick() => here.beat().await,
+        }
+    }
+}
+
+/// Publishes what the node sends, in the order sent, as many at once as are waiting.
+async fn publish(here: Arc<RedisNode>, mut outbox: UnboundedReceiver<Outgoing>) {
+    let mut connection = None;
+    let mut batch = Vec::with_capacity(PIPELINE);
+    while outbox.recv_many(&mut batch, PIPELINE).await > 0 {
+        if connection.is_none() {
+            connection = here.client.get_multiplexed_async_connection().await.ok();
+        }
+        let Some(publisher) = connection.as_mut() else {
+            here.set_reachable(false);
+            tracing::warn!(
+                node = here.id,
+                dropped = batch.len(),
+                "cluster messages dropped: the engine is unreachable"
+            );
+            batch.clear();
+            continue;
+        };
+        let mut pipe = redis::pipe();
+        let mut bytes = 0;
+        for (channel, message) in batch.drain(..) {
+            bytes += message.len();
+            pipe.cmd("PUBLISH").arg(channel).arg(message).ignore();
+        }
+        if let Err(error) = pipe.query_async::<()>(publisher).await {
+            tracing::warn!(node = here.id, %error, "cluster messages may be lost: publishing failed");
+            here.set_reachable(false);
+            connection = None;
+            continue;
+        }
+        here.figures.published.fetch_add(pipe.len() as u64, Ordering::Relaxed);
+        here.figures.published_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+}
+
+/// Reads the node's channel until the relay shuts down, connecting again whenever the engine drops.
+async fn read(here: Arc<RedisNode>, state: Arc<RelayState>) {
+    let mut shutdown = state.shutdown.clone();
+    loop {
+        tokio::select! {
+            () = shutdown.requested() => return,
+            () = read_until_dropped(&here, &state) => {}
+        }
+        here.set_reachable(false);
+        tokio::select! {
+            () = shutdown.requested() => return,
+            () = tokio::time::sleep(RECONNECT_PAUSE) => {}
+        }
+    }
+}
+
+async fn read_until_dropped(here: &Arc<RedisNode>, state: &Arc<RelayState>) {
+    let Ok(mut pubsub) = here.client.get_async_pubsub().await else { return };
+    if pubsub.subscribe(node_channel(&here.id)).await.is_err() {
+        return;
+    }
+    here.set_reachable(true);
+    let mut messages = pubsub.on_message();
+    while let Some(message) = messages.next().await {
+        here.figures.received.fetch_add(1, Ordering::Relaxed);
+        match Wire::decode(message.get_payload_bytes()) {
+            Some(wire) => dispatch(here, state, wire),
+            None => tracing::warn!(
+                node = here.id,
+                "a cluster message could not be read; was another version of the relay on this channel?"
+            ),
+        }
+    }
+}
+
+/// Hands one message to where it goes.
+fn dispatch(here: &Arc<RedisNode>, state: &Arc<RelayState>, wire: Wire) {
+    match wire {
+        Wire::Join { from, conn, name, key } => {
+            home::spawn(state.clone(), here.clone(), RemoteAgent { node: from, conn, name, key })
+        }
+        Wire::FromAgent { from, conn, frame } => {
+            here.hand_to_home_task(&from, conn, FromRemote::Frame(Bytes::from(frame)))
+        }
+        Wire::Leave { from, conn } => here.hand_to_home_task(&from, conn, FromRemote::Left),
+        Wire::ToAgent { conn, frame } => here.deliver(conn, Delivery::Frame(Bytes::from(frame))),
+        Wire::Page { from, conn, key, id, oldest, frame } => {
+            let frame = here.keep_page(&from, &key, id, oldest, Bytes::from(frame));
+            here.deliver(conn, Delivery::Frame(frame));
+        }
+        Wire::PageAgain { from, conn, key, id } => match here.page(&from, &key, id) {
+            Some(frame) => here.deliver(conn, Delivery::Frame(frame)),
+            None => tracing::warn!(node = here.id, from, id, "a page frame sent again by id is not kept here"),
+        },
+        Wire::Closed { conn, code, reason } => here.deliver(conn, Delivery::Closed { code, reason }),
+        Wire::HandOver { key } => {
+            if let Some(session) = state.registry.find(&key) {
+                tracing::info!(key, node = here.id, "session handed over to the node its visitor resumed on");
+                let moved = "the session moved to another relay node; join it again";
+                session.end(crate::close::CloseReason::new(cobrowse_protocol::close::TRY_AGAIN_LATER, moved));
+            }
+        }
+    }
+}
+
+/// Renews the keys of the sessions held here every third of the lease; a key the engine lost (it
+/// restarted) is set again.
+async fn renew(here: Arc<RedisNode>, state: Arc<RelayState>) {
+    let mut shutdown = state.shutdown.clone();
+    let mut ticks = tokio::time::interval(here.lease() / 3);
+    loop {
+        tokio::select! {
+            () = shutdown.requested() => return,
+            _ = ticks.tick() => {}
+        }
+        let held: Vec<(String, String)> = state
+            .registry
+            .sessions()
+            .iter()
+            .filter(|session| !session.has_ended())
+            .map(|session| {
+                let value = Home::value(&here.id, session.site_id(), &session.secret_hash_hex(), session.origin());
+                (session.key().to_owned(), value)
+            })
+            .collect();
+        here.renew(&held).await;
+    }
+}

@@ -1,0 +1,63 @@
+//! What nodes say to each other through the engine: one message on a node's channel
+//! (`cobrowse:node:{id}`), encoded with postcard. A visitor's page frames and an agent's messages travel
+//! inside as the bytes their peer sent; no node decodes them on the way.
+//!
+//! The *home* node of a session is the one its visitor is connected to; an agent connected to another
+//! node is a *remote agent*, known to the home node by its node and connection number (`conn`).
+
+use serde::{Deserialize, Serialize};
+
+/// One message between nodes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Wire {
+    /// To the home node: an agent signed in on node `from` joins session `key` as `name`.
+    Join { from: String, conn: u64, name: String, key: String },
+    /// To the home node: a frame the remote agent sent (a control message).
+    FromAgent { from: String, conn: u64, frame: Vec<u8> },
+    /// To the home node: the remote agent's socket is gone.
+    Leave { from: String, conn: u64 },
+    /// To a remote agent's node: a frame for it (a control message or an asset announcement).
+    ToAgent { conn: u64, frame: Vec<u8> },
+    /// To a remote agent's node: a page frame for it, kept by the receiving node under `(from, id)` so that
+    /// its other agents of the session get it as [`Wire::PageAgain`] without the bytes crossing again.
+    /// `oldest` is the oldest id the sender still remembers for the session `key` (see `pages.rs`).
+    Page { from: String, conn: u64, key: String, id: u64, oldest: u64, frame: Vec<u8> },
+    /// To a remote agent's node: the page frame it keeps as `(from, id)`, for another agent.
+    PageAgain { from: String, conn: u64, key: String, id: u64 },
+    /// To a session's old home node: its visitor resumed on another node, which holds the key now; end
+    /// the session here (its agents join again, and find it there).
+    HandOver { key: String },
+    /// To a remote agent's node: the home node let the agent go; close its socket so.
+    Closed { conn: u64, code: u16, reason: String },
+}
+
+impl Wire {
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).expect("a cluster message always encodes")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Wire> {
+        postcard::from_bytes(bytes).ok()
+    }
+}
+
+/// The channel node `node` listens on.
+pub(crate) fn node_channel(node: &str) -> String {
+    format!("cobrowse:node:{node}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_come_back_as_sent_with_their_bytes_untouched() {
+        let frame = vec![0x01, 0x00, 0xff, 0x7f, 0x80];
+        let page =
+            Wire::Page { from: "a".into(), conn: 7, key: "1".into(), id: u64::MAX, oldest: 3, frame: frame.clone() };
+        assert_eq!(Wire::decode(&page.encode()), Some(page));
+        let join = Wire::Join { from: "b".into(), conn: 1, name: "ana".into(), key: "123456".into() };
+        assert_eq!(Wire::decode(&join.encode()), Some(join));
+        assert_eq!(Wire::decode(&[0xff, 0xff]), None);
+    }
+}

@@ -1,0 +1,496 @@
+//! Three relay nodes sharing sessions through a real `redis-server` on loopback (started here on a free
+//! port, saving nothing): keys unique across nodes, an agent on one node joining a visitor on another,
+//! page frames crossing in order and byte-identical (once per node), the agents' messages travelling
+//! back, and `/healthz` while the engine is down. Skipped, saying so, where `redis-server` is not
+//! installed (`cargo xtask setup` installs it).
+
+mod common;
+
+use cobrowse_protocol::message::decode_control;
+use cobrowse_protocol::page::Point;
+use cobrowse_protocol::{close, Control};
+use cobrowse_relay::{ClusterConfig, Config};
+use common::*;
+use std::collections::HashSet;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `redis-server` on a loopback port, killed when dropped.
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Redis {
+    /// Starts one on a free port; `None` (with a message) where redis-server is not installed.
+    fn start() -> Option<Redis> {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        Redis::start_on(port)
+    }
+
+    fn start_on(port: u16) -> Option<Redis> {
+        let spawned = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = spawned else {
+            eprintln!("SKIPPED: redis-server is not installed; `cargo xtask setup` (or apt-get install redis-server) installs it");
+            return None;
+        };
+        let redis = Redis { child, port };
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not listen on port {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(redis)
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A relay node named `node` of the cluster whose engine is `redis`.
+async fn node(redis: &Redis, node: &str) -> TestRelay {
+    node_with(redis, node, |_| {}).await
+}
+
+/// A node with the test config changed by `adjust`.
+async fn node_with(redis: &Redis, node: &str, adjust: impl FnOnce(&mut Config)) -> TestRelay {
+    let cluster = ClusterConfig { node_id: Some(node.into()), ..ClusterConfig::new(redis.url()) };
+    start(|config| {
+        config.cluster = Some(cluster);
+        adjust(config);
+    })
+    .await
+}
+
+async fn three_nodes(redis: &Redis) -> [TestRelay; 3] {
+    [node(redis, "a").await, node(redis, "b").await, node(redis, "c").await]
+}
+
+/// The relay's `/metrics` line starting with `name` (labels included), as a number.
+async fn metric(addr: SocketAddr, name: &str) -> f64 {
+    let text = get(addr, "/metrics").await.body;
+    let text = String::from_utf8_lossy(&text);
+    text.lines()
+        .find(|line| line.starts_with(name))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no metric {name} in:\n{text}"))
+}
+
+#[tokio::test]
+async fn an_agent_on_another_node_joins_and_gets_the_frames_in_order_as_sent() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    let first = snapshot("S1 the page");
+    send(&mut visitor, first.clone()).await;
+    send(&mut visitor, delta("d0")).await;
+
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, first, "the kept snapshot first, from the visitor's node");
+    assert_eq!(next_binary(&mut ana).await, delta("d0"));
+    assert_eq!(next_control(&mut visitor).await, Control::AgentJoined { name: AGENT.into(), agents: 1 });
+
+    // Every byte value, so nothing on the way may read or re-encode the frames.
+    let frames: Vec<_> = (0..100u32)
+        .map(|n| {
+            let body: Vec<u8> = (0..=255u8).cycle().skip(n as usize).take(300 + n as usize).collect();
+            bytes::Bytes::from(cobrowse_protocol::frame::encode(cobrowse_protocol::FrameKind::Delta, &body))
+        })
+        .collect();
+    for frame in &frames {
+        send(&mut visitor, frame.clone()).await;
+    }
+    for (index, frame) in frames.iter().enumerate() {
+        assert_eq!(&next_binary(&mut ana).await, frame, "frame {index} arrived changed or out of order");
+    }
+
+    // A late joiner on a third node gets the kept state: the snapshot and every delta after it.
+    let mut bo = join(c.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut bo).await, first);
+    assert_eq!(next_binary(&mut bo).await, delta("d0"));
+    for frame in &frames {
+        assert_eq!(&next_binary(&mut bo).await, frame);
+    }
+}
+
+#[tokio::test]
+async fn the_agents_messages_travel_back_to_the_visitor_stamped_with_their_number() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    let agent = loop {
+        if let Control::Agents { agents } = decode_control(&next_binary_any(&mut visitor).await).unwrap() {
+            if let Some(watching) = agents.first() {
+                break watching.agent;
+            }
+        }
+    };
+    let highlight = Control::Highlight { agent: 0, node: 7, at: Point { x: 10, y: 20 } };
+    send(&mut ana, control(&highlight)).await;
+    wait_for_control(&mut visitor, &Control::Highlight { agent, node: 7, at: Point { x: 10, y: 20 } }).await;
+
+    // A page frame from an agent is refused on its own node, never reaching the visitor's.
+    send(&mut ana, snapshot("forged")).await;
+    let (code, _) = expect_close_after(&mut ana, |_| {}).await;
+    assert_eq!(code, close::UNEXPECTED_MESSAGE);
+    wait_for_control(&mut visitor, &Control::AgentLeft { name: AGENT.into(), agents: 0 }).await;
+}
+
+#[tokio::test]
+async fn a_page_frame_crosses_once_per_node_however_many_agents_watch_there() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    let mut bo = join(b.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    assert_eq!(next_binary(&mut bo).await, snapshot("S1"));
+    let crossed_before = metric(a.addr, "cobrowse_cluster_page_frames_total{sent=\"bytes\"}").await;
+    for n in 0..20 {
+        send(&mut visitor, delta(&format!("d{n}"))).await;
+    }
+    for n in 0..20 {
+        assert_eq!(next_binary(&mut ana).await, delta(&format!("d{n}")));
+        assert_eq!(next_binary(&mut bo).await, delta(&format!("d{n}")));
+    }
+    let crossed = metric(a.addr, "cobrowse_cluster_page_frames_total{sent=\"bytes\"}").await - crossed_before;
+    let again = metric(a.addr, "cobrowse_cluster_page_frames_total{sent=\"again\"}").await;
+    assert_eq!(crossed, 20.0, "each delta's bytes crossed once for the two agents on node b");
+    assert!(again >= 20.0, "the second agent got each delta by id: {again}");
+}
+
+#[tokio::test]
+async fn keys_are_unique_across_the_nodes_and_unknown_ones_are_refused_everywhere() {
+    let Some(redis) = Redis::start() else { return };
+    // 4-digit keys: among 450 sessions two nodes would draw the same key (7 times, on average) without
+    // the engine's set-if-absent.
+    let small_keys = |config: &mut Config| {
+        config.key_digits = 4;
+        config.max_sessions = 1000;
+        config.limits.sessions_per_address = 1000;
+    };
+    let nodes = [
+        node_with(&redis, "a", small_keys).await,
+        node_with(&redis, "b", small_keys).await,
+        node_with(&redis, "c", small_keys).await,
+    ];
+    let mut keys = HashSet::new();
+    let mut visitors = Vec::new();
+    for round in 0..150 {
+        for node in &nodes {
+            let (visitor, key) = start_session(node.addr).await;
+            assert!(keys.insert(key.clone()), "key {key} issued twice (round {round})");
+            visitors.push(visitor);
+        }
+    }
+    let unused = (0..10_000).map(|n| format!("{n:04}")).find(|key| !keys.contains(key)).unwrap();
+    let mut agent = connect_agent(nodes[1].addr).await;
+    send_join(&mut agent, AGENT, PASSWORD, &unused).await;
+    let (code, _) = expect_close(&mut agent).await;
+    assert_eq!(code, close::UNKNOWN_KEY);
+}
+
+#[tokio::test]
+async fn a_session_ended_on_its_node_closes_its_agents_on_the_others() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    send(&mut visitor, control(&Control::EndSession)).await;
+    let (code, _) = expect_close(&mut ana).await;
+    assert_eq!(code, close::SESSION_ENDED);
+    // The key is let go across the cluster: joining it on another node is refused.
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let mut late = connect_agent(b.addr).await;
+        send_join(&mut late, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+        let (code, _) = expect_close(&mut late).await;
+        if code == close::UNKNOWN_KEY {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the ended session's key still joins: {code}");
+    }
+}
+
+#[tokio::test]
+async fn healthz_says_degraded_while_the_engine_is_down_and_ok_when_it_is_back() {
+    let Some(redis) = Redis::start() else { return };
+    let port = redis.port;
+    let a = node(&redis, "a").await;
+    assert_eq!(get(a.addr, "/healthz").await.body, b"ok");
+    drop(redis);
+    let addr = a.addr;
+    let healthz = |wanted: &'static str| async move {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let body = get(addr, "/healthz").await.body;
+            if body.starts_with(wanted.as_bytes()) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "/healthz never said {wanted}: {}", String::from_utf8_lossy(&body));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    healthz("degraded").await;
+    let _redis = Redis::start_on(port).unwrap();
+    healthz("ok").await;
+}
+
+#[tokio::test]
+async fn a_remote_agent_that_falls_far_behind_is_let_go_to_join_again() {
+    let Some(redis) = Redis::start() else { return };
+    let a = node(&redis, "a").await;
+    let b = node_with(&redis, "b", |config| config.agent_queue_frames = 8).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut slow = join(b.addr, AGENT, PASSWORD, &key).await;
+    // `slow` reads nothing: the sockets' buffers fill up, then its node's queue for it (8 frames); its
+    // node lets it go rather than hold what the visitor sends for it without bound.
+    let body = vec![7u8; 64 * 1024];
+    let big = bytes::Bytes::from(cobrowse_protocol::frame::encode(cobrowse_protocol::FrameKind::Delta, &body));
+    for _ in 0..200 {
+        send(&mut visitor, big.clone()).await;
+    }
+    let (code, reason) = expect_close_after(&mut slow, |_| {}).await;
+    assert_eq!(code, close::TRY_AGAIN_LATER, "{reason}");
+    wait_for_control(&mut visitor, &Control::AgentLeft { name: AGENT.into(), agents: 0 }).await;
+}
+
+/// A node as its own process (so the test can kill it, not stop it), with the test sites and agents, the
+/// `--redis` and `--node-id` flags; killed when dropped.
+struct NodeProcess {
+    child: Child,
+    addr: SocketAddr,
+    _dir: tempfile::TempDir,
+}
+
+impl NodeProcess {
+    fn start(redis: &Redis, node: &str) -> NodeProcess {
+        let dir = tempfile::tempdir().unwrap();
+        write_static_files(dir.path());
+        let hash = |name: &str, password: &str| {
+            cobrowse_relay::AgentAccount::with_cheap_password_hash(name, password).password_hash
+        };
+        let config = format!(
+            "[[sites]]\nid = \"demo\"\norigins = [\"*\"]\nconsent = \"never\"\n\n\
+             [[agents]]\nname = \"{AGENT}\"\npassword_hash = \"{}\"\n\n\
+             [[agents]]\nname = \"{OTHER_AGENT}\"\npassword_hash = \"{}\"\n",
+            hash(AGENT, PASSWORD),
+            hash(OTHER_AGENT, OTHER_PASSWORD)
+        );
+        let config_path = dir.path().join("relay.toml");
+        std::fs::write(&config_path, config).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let child = Command::new(env!("CARGO_BIN_EXE_cobrowse-relay"))
+            .args(["--listen", &addr.to_string(), "--redis", &redis.url(), "--node-id", node, "--config"])
+            .arg(&config_path)
+            .arg("--www-dir")
+            .arg(dir.path().join("www"))
+            .arg("--site-dir")
+            .arg(dir.path().join("site"))
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the relay command starts");
+        let deadline = Instant::now() + PATIENCE;
+        while TcpStream::connect(addr).is_err() {
+            assert!(Instant::now() < deadline, "node {node} did not listen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        NodeProcess { child, addr, _dir: dir }
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_killed_nodes_visitor_resumes_on_another_node_with_its_key_and_its_agents_follow() {
+    let Some(redis) = Redis::start() else { return };
+    let mut a = NodeProcess::start(&redis, "a");
+    let b = node(&redis, "b").await;
+    let c = node(&redis, "c").await;
+    let mut visitor = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
+    let (key, secret) = match next_control(&mut visitor).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+
+    let _ = a.child.kill();
+    let _ = a.child.wait();
+    let killed = Instant::now();
+
+    // The visitor's page comes back through the load balancer, on node b, with its secret.
+    let mut resumed = loop {
+        if let Some(socket) = try_resume(b.addr, &key, &secret).await {
+            break socket;
+        }
+        assert!(killed.elapsed() < Duration::from_secs(10), "the session was not taken over");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // The agent's node sees its home stop and lets it go to join again; it joins the session on b.
+    let (code, _) = expect_close_after(&mut ana, |_| {}).await;
+    assert_eq!(code, close::TRY_AGAIN_LATER);
+    let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
+    send(&mut resumed, snapshot("S2 after the node died")).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S2 after the node died"));
+    send(&mut resumed, delta("d1")).await;
+    assert_eq!(next_binary(&mut ana).await, delta("d1"));
+
+    // The secret alone opens it: a wrong one is refused, and so is a resume of an unknown key.
+    let mut thief = connect_path(c.addr, "/ws/visitor?site=demo&tab=t2&resume=1", None).await;
+    send(&mut thief, control(&Control::Resume { key: key.clone(), secret: "0".repeat(64) })).await;
+    let (code, _) = expect_close(&mut thief).await;
+    assert_eq!(code, close::RESUME_REFUSED);
+}
+
+#[tokio::test]
+async fn a_resume_with_a_wrong_secret_takes_no_session_over() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    assert!(try_resume(b.addr, &key, &"f".repeat(64)).await.is_none(), "refused with 4005");
+    assert!(try_resume(b.addr, &key, "").await.is_none());
+    // The session stays where it was.
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    send(&mut visitor, snapshot("S1")).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+}
+
+/// A visitor connection resuming `key` with `secret` on `addr`: `Some` once it got `SessionStarted` (with
+/// the same key and no secret), `None` if it was refused.
+async fn try_resume(addr: SocketAddr, key: &str, secret: &str) -> Option<Socket> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut socket = connect_path(addr, "/ws/visitor?site=demo&tab=t1&resume=1", None).await;
+    send(&mut socket, control(&Control::Resume { key: key.into(), secret: secret.into() })).await;
+    loop {
+        match tokio::time::timeout(PATIENCE, socket.next()).await.expect("an answer in time")? {
+            Ok(Message::Binary(bytes)) => match decode_control(&bytes) {
+                Ok(Control::SessionStarted { key: resumed, secret, .. }) => {
+                    assert_eq!(resumed, key, "the same key");
+                    assert!(secret.is_empty(), "a resumed page gets no secret");
+                    return Some(socket);
+                }
+                other => panic!("expected SessionStarted, got {other:?}"),
+            },
+            Ok(Message::Close(frame)) => {
+                let code = frame.map(|frame| u16::from(frame.code));
+                assert_eq!(code, Some(close::RESUME_REFUSED));
+                return None;
+            }
+            Ok(_) => continue,
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_visitor_resuming_on_another_live_node_moves_the_session_there_no_sticky_sessions_needed() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, c] = three_nodes(&redis).await;
+    let mut first_page = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
+    let (key, secret) = match next_control(&mut first_page).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    send(&mut first_page, snapshot("page 1")).await;
+    let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
+    let mut bo = join(a.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("page 1"));
+    assert_eq!(next_binary(&mut bo).await, snapshot("page 1"));
+
+    // The next page's connection lands on node b: the session moves there with its key.
+    let mut next_page = try_resume(b.addr, &key, &secret).await.expect("the resume on node b is taken");
+    let (code, _) = expect_close_after(&mut first_page, |_| {}).await;
+    assert_eq!(code, close::OTHER_TAB, "the old connection is told another one carries the session (the shim waits)");
+    for agent in [&mut ana, &mut bo] {
+        let (code, reason) = expect_close_after(agent, |_| {}).await;
+        assert_eq!(code, close::TRY_AGAIN_LATER, "{reason}");
+    }
+    let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
+    let mut bo = join(a.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    send(&mut next_page, snapshot("page 2")).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("page 2"));
+    assert_eq!(next_binary(&mut bo).await, snapshot("page 2"));
+}
+
+#[tokio::test]
+async fn a_node_that_stops_gracefully_leaves_its_sessions_to_be_resumed_on_another() {
+    let Some(redis) = Redis::start() else { return };
+    let a = node(&redis, "a").await;
+    let b = node(&redis, "b").await;
+    let mut visitor = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
+    let (key, secret) = match next_control(&mut visitor).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    let stopped = tokio::spawn(async move { a.handle.shutdown().await });
+    let (code, _) = expect_close_after(&mut visitor, |_| {}).await;
+    assert_eq!(code, close::GOING_AWAY, "the visitor is told to come back (its shim resumes on 1001)");
+    stopped.await.unwrap();
+    let mut resumed = try_resume(b.addr, &key, &secret).await.expect("node b takes the session over");
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    send(&mut resumed, snapshot("after the deploy")).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("after the deploy"));
+}
+
+#[tokio::test]
+async fn the_visitor_stops_sharing_with_an_agent_on_another_node() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, _c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    let agent = loop {
+        if let Control::Agents { agents } = decode_control(&next_binary_any(&mut visitor).await).unwrap() {
+            if let Some(watching) = agents.first() {
+                break watching.agent;
+            }
+        }
+    };
+    send(&mut visitor, control(&Control::Dismiss { agent })).await;
+    let mut declined = false;
+    let (code, reason) = expect_close_after(&mut ana, |message| {
+        if let tokio_tungstenite::tungstenite::Message::Binary(bytes) = message {
+            declined |= decode_control(&bytes) == Ok(Control::ConsentDeclined);
+        }
+    })
+    .await;
+    assert!(declined, "ConsentDeclined before the close");
+    assert_eq!((code, reason.as_str()), (close::CONSENT_DECLINED, close::STOPPED_SHARING));
+    // Its account is declined for the rest of the session, from any node.
+    let mut again = connect_agent(b.addr).await;
+    send_join(&mut again, AGENT, PASSWORD, &key).await;
+    let (code, _) = expect_close_after(&mut again, |_| {}).await;
+    assert_eq!(code, close::CONSENT_DECLINED);
+}
