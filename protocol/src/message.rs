@@ -53,11 +53,32 @@ impl Encoder {
         frame::encode(FrameKind::Snapshot, &self.compressor.snapshot(&payload))
     }
 
+    /// A snapshot's postcard payload, for the caller to deflate as one stream of its own (the browser's
+    /// `CompressionStream('deflate-raw')`) and frame with [`snapshot_frame`], or with
+    /// [`deflate_snapshot`] where it cannot. Deltas encoded after it refer back into it (see `codec.rs`).
+    pub fn snapshot_payload(&mut self, snapshot: &Snapshot) -> Vec<u8> {
+        let payload = to_postcard(snapshot);
+        self.compressor.prime(&payload);
+        payload
+    }
+
     /// A delta frame, compressed in the context since the last snapshot.
     pub fn delta(&mut self, delta: &Delta) -> Vec<u8> {
         let payload = to_postcard(delta);
         frame::encode(FrameKind::Delta, &self.compressor.delta(&payload))
     }
+}
+
+/// The snapshot frame of a payload from [`Encoder::snapshot_payload`] that was deflated elsewhere, as one
+/// raw deflate stream.
+pub fn snapshot_frame(deflated: &[u8]) -> Vec<u8> {
+    frame::encode(FrameKind::Snapshot, deflated)
+}
+
+/// The snapshot frame of a payload from [`Encoder::snapshot_payload`], deflated by our own encoder: where
+/// the browser cannot compress it.
+pub fn deflate_snapshot(payload: &[u8]) -> Vec<u8> {
+    frame::encode(FrameKind::Snapshot, &crate::codec::deflate_alone(payload))
 }
 
 /// Turns frames back into messages, keeping the connection's inflate context. Page content is decoded
@@ -411,6 +432,26 @@ mod tests {
         let bytes = encode_control(&join);
         assert_eq!(decode_control(&bytes).unwrap(), join.clone());
         assert_eq!(decoder.decode(&bytes).unwrap(), Message::Control(join));
+    }
+
+    #[test]
+    fn a_snapshot_deflated_by_the_browser_or_by_us_decodes_with_the_deltas_after_it() {
+        use std::io::Write;
+        let delta = Delta { events: vec![Event::Text { node: 4, text: Value::Plain("Hello again".into()) }] };
+        let browser = |payload: &[u8]| {
+            let mut stream = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            stream.write_all(payload).unwrap();
+            snapshot_frame(&stream.finish().unwrap())
+        };
+        for deflate in [browser as fn(&[u8]) -> Vec<u8>, deflate_snapshot] {
+            let mut encoder = Encoder::new();
+            let mut decoder = Decoder::default();
+            let frame = deflate(&encoder.snapshot_payload(&page()));
+            assert_eq!(decoder.decode(&frame).unwrap(), Message::Snapshot(page()));
+            for _ in 0..3 {
+                assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta.clone()));
+            }
+        }
     }
 
     #[test]
