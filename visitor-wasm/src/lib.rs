@@ -28,7 +28,7 @@
 //! - `send_call(payload)` → bool: the support call's answers; the call's messages reach the shim undecoded
 //!   as `emit("call", frame)`, an `ArrayBuffer` (see [`connection::call`]).
 //!
-//! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
+//! Two more exports serve the benchmarks (`bench/`): `snapshot_frame()` and `snapshot_payload()`.
 //!
 //! The modules follow the data flow, from the page to the wire:
 //! - [`dom`]: the bottom layer, questions about DOM nodes that need no state;
@@ -86,4 +86,15 @@ pub fn snapshot_frame() -> Vec<u8> {
     let Some(document) = window.document() else { return Vec::new() };
     let snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());
     cobrowse_protocol::Encoder::new().snapshot(&snapshot)
+}
+
+/// For the benchmarks: the postcard payload of the snapshot a session sends first, before the browser
+/// deflates it (`CompressionStream('deflate-raw')`, see `connection::browser_deflate`). Empty if there is
+/// no window or document.
+#[wasm_bindgen]
+pub fn snapshot_payload() -> Vec<u8> {
+    let Some(window) = web_sys::window() else { return Vec::new() };
+    let Some(document) = window.document() else { return Vec::new() };
+    let snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());
+    cobrowse_protocol::Encoder::new().snapshot_payload(&snapshot)
 }
