@@ -13,10 +13,10 @@
 use crate::page_server::PageServer;
 use crate::report::{bytes, ms, ratio, verdict, Table};
 use crate::snapshot_measure::load_serializers;
+use crate::snapshot_nodes;
 use crate::snapshot_pages::{self, BenchPage};
 use crate::stats::geometric_mean;
 use crate::webdriver::{self, page_answer};
-use crate::snapshot_nodes;
 use cobrowse_e2e::{Browser, ChromeDriver};
 use cobrowse_protocol::message;
 use flate2::write::{DeflateEncoder, ZlibEncoder};

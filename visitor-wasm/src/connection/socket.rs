@@ -91,8 +91,8 @@ impl Connection {
         };
         let place = self.outbox.borrow_mut().reserve();
         let (outbox, socket) = (self.outbox.clone(), self.socket.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let frame = match deflating.await {
+        deflating.then(move |deflated| {
+            let frame = match deflated {
                 Some(deflated) => message::snapshot_frame(&deflated),
                 None => message::deflate_snapshot(&payload),
             };
