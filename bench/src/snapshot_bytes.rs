@@ -1,7 +1,7 @@
 //! Section `bytes`: a full snapshot's bytes as the visitor sends them, against rrweb's packed bytes, on
 //! the pages of the `snapshot` section (`snapshot_pages.rs`).
 //!
-//! Ours: the snapshot's postcard payload deflated by the browser's `CompressionStream('deflate-raw')` in
+//! Ours: the snapshot's postcard payload (inflated from `snapshot_frame()`) deflated by the browser's `CompressionStream('deflate-raw')` in
 //! the page, as the visitor does (dynamic Huffman codes, native code, nothing downloaded), plus the frame
 //! header; the browser's frame is decoded as the viewer would (it must be a valid snapshot). Beside it,
 //! two alternatives computed here from the same payload: our own fixed-Huffman encoder (what the visitor
@@ -18,7 +18,7 @@ use crate::snapshot_pages::{self, BenchPage};
 use crate::stats::geometric_mean;
 use crate::webdriver::{self, page_answer};
 use cobrowse_e2e::{Browser, ChromeDriver};
-use cobrowse_protocol::message;
+use cobrowse_protocol::{message, Decoder};
 use flate2::write::{DeflateEncoder, ZlibEncoder};
 use flate2::Compression;
 use serde::Deserialize;
@@ -26,6 +26,8 @@ use serde_json::json;
 use std::io::Write;
 
 const SNAPSHOT_BYTES: &str = include_str!("js/snapshot_bytes.js");
+/// Our snapshot frame as `snapshot_frame()` makes it (our own encoder), for its payload.
+const OUR_FRAME: &str = "arguments[0](Array.from(window.cobrowseBench.snapshot_frame()))";
 
 /// Goal: our frame's bytes over rrweb's packed bytes.
 const PACKED_RATIO_GOAL: f64 = 0.4;
@@ -34,7 +36,6 @@ const DEFLATE_RUNS: u32 = 5;
 
 #[derive(Deserialize)]
 struct Answer {
-    payload: Vec<u8>,
     deflated: Vec<u8>,
     deflate_ms: f64,
     event_json: String,
@@ -87,7 +88,9 @@ pub async fn run() -> cobrowse_e2e::Result<()> {
 async fn measure(browser: &Browser, server: &PageServer, page: &BenchPage) -> cobrowse_e2e::Result<PageBytes> {
     browser.goto(&server.url(&page.path)).await?;
     let elements = load_serializers(browser, server).await?;
-    let answer = browser.execute_async(SNAPSHOT_BYTES, vec![json!(DEFLATE_RUNS)]).await?;
+    let fixed_frame: Vec<u8> = serde_json::from_value(browser.execute_async(OUR_FRAME, vec![]).await?)?;
+    let (_, payload) = Decoder::default().inflate(&fixed_frame)?;
+    let answer = browser.execute_async(SNAPSHOT_BYTES, vec![json!(payload), json!(DEFLATE_RUNS)]).await?;
     let answer: Answer = page_answer(answer, "the snapshot's bytes")?;
     let browser_frame = message::snapshot_frame(&answer.deflated);
     snapshot_nodes::in_our_frame(&browser_frame)
@@ -95,11 +98,11 @@ async fn measure(browser: &Browser, server: &PageServer, page: &BenchPage) -> co
     Ok(PageBytes {
         name: page.name.clone(),
         elements,
-        payload: answer.payload.len(),
+        payload: payload.len(),
         browser_frame: browser_frame.len(),
         browser_ms: answer.deflate_ms,
-        fixed_frame: message::deflate_snapshot(&answer.payload).len(),
-        dynamic_frame: cobrowse_protocol::frame::HEADER_LEN + deflate_len(&answer.payload),
+        fixed_frame: fixed_frame.len(),
+        dynamic_frame: cobrowse_protocol::frame::HEADER_LEN + deflate_len(&payload),
         rrweb_packed: zlib_len(answer.event_json.as_bytes()),
     })
 }

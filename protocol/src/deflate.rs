@@ -2,8 +2,9 @@
 //! through hash chains, coded with deflate's fixed Huffman codes, each message ending with a sync flush.
 //!
 //! Why not a general deflate library: the visitor's download has a size budget, and a full encoder with
-//! dynamic Huffman tables costs about 15 KB of wasm. Fixed codes give up a little ratio (page frames are
-//! already far below the budget for bytes) for a tenth of the code. Any inflater reads the output;
+//! dynamic Huffman tables costs about 15 KB of wasm. Fixed codes give up some ratio for a tenth of the
+//! code; the largest frame, the snapshot, is deflated by the browser's own `CompressionStream` with
+//! dynamic codes instead (`codec.rs`), and this encoder is its fallback. Any inflater reads the output;
 //! the receivers use flate2 (`codec.rs`).
 //!
 //! Each [`Deflater::compress`] call emits one fixed-Huffman block (never final) and then an empty stored

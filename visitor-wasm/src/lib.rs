@@ -28,7 +28,7 @@
 //! - `send_call(payload)` → bool: the support call's answers; the call's messages reach the shim undecoded
 //!   as `emit("call", frame)`, an `ArrayBuffer` (see [`connection::call`]).
 //!
-//! Two more exports serve the benchmarks (`bench/`): `snapshot_frame()` and `snapshot_payload()`.
+//! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
 //!
 //! The modules follow the data flow, from the page to the wire:
 //! - [`dom`]: the bottom layer, questions about DOM nodes that need no state;
@@ -78,23 +78,14 @@ pub fn suspend() {
 }
 
 /// For the benchmarks: the frame a session sends first — the whole document snapshotted, encoded and
-/// deflated with fresh ids and a fresh [`cobrowse_protocol::Encoder`] — without a session. Empty if there
-/// is no window or document.
+/// deflated with fresh ids and a fresh [`cobrowse_protocol::Encoder`] — without a session, deflated by our
+/// own encoder (as where the browser has no `CompressionStream`; the bench has the browser deflate the
+/// payload apart). Empty if there is no window or document.
 #[wasm_bindgen]
 pub fn snapshot_frame() -> Vec<u8> {
     let Some(window) = web_sys::window() else { return Vec::new() };
     let Some(document) = window.document() else { return Vec::new() };
-    let snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());
-    cobrowse_protocol::Encoder::new().snapshot(&snapshot)
-}
-
-/// For the benchmarks: the postcard payload of the snapshot a session sends first, before the browser
-/// deflates it (`CompressionStream('deflate-raw')`, see `connection::browser_deflate`). Empty if there is
-/// no window or document.
-#[wasm_bindgen]
-pub fn snapshot_payload() -> Vec<u8> {
-    let Some(window) = web_sys::window() else { return Vec::new() };
-    let Some(document) = window.document() else { return Vec::new() };
-    let snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());
-    cobrowse_protocol::Encoder::new().snapshot_payload(&snapshot)
+    let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());
+    let payload = cobrowse_protocol::Encoder::new().snapshot_payload(&mut snapshot);
+    cobrowse_protocol::message::deflate_snapshot(&payload)
 }

@@ -1,11 +1,11 @@
 // The bytes of one full snapshot as the visitor sends it, beside rrweb's: our snapshot's postcard payload
-// (cobrowseBench.snapshot_payload()) deflated by the browser's CompressionStream('deflate-raw'), as the
-// visitor does (connection/browser_deflate.rs), timed (median of `runs`, each to the last byte); and
-// rrweb-snapshot's full-snapshot event as JSON text, for the bench to pack as @rrweb/packer does.
-// Answers { payload, deflated, deflate_ms, event_json } or { error }.
-// arguments: runs, callback.
+// (inflated by the bench from cobrowseBench.snapshot_frame()) deflated by the browser's
+// CompressionStream('deflate-raw'), as the visitor does (connection/browser_deflate.rs), timed (median of
+// `runs`, each to the last byte); and rrweb-snapshot's full-snapshot event as JSON text, for the bench to
+// pack as @rrweb/packer does. Answers { deflated, deflate_ms, event_json } or { error }.
+// arguments: payload (an array of bytes), runs, callback.
 var done = arguments[arguments.length - 1];
-var runs = arguments[0];
+var payload = new Uint8Array(arguments[0]), runs = arguments[1];
 
 function deflateRaw(bytes) {
   var stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate-raw'));
@@ -21,7 +21,6 @@ function timedDeflates(bytes, left, times) {
 }
 
 try {
-  var payload = window.cobrowseBench.snapshot_payload();
   var times = [];
   var event = {
     type: 2,
@@ -32,7 +31,6 @@ try {
     .then(function (deflated) {
       times.sort(function (a, b) { return a - b; });
       done({
-        payload: Array.from(payload),
         deflated: Array.from(deflated),
         deflate_ms: times[Math.floor(times.length / 2)],
         event_json: JSON.stringify(event),

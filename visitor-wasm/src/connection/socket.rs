@@ -84,7 +84,7 @@ impl Connection {
 
     /// Sends a full snapshot, starting a fresh compression context: deflated by the browser, so it leaves
     /// a moment later, and the page frames encoded meanwhile follow it in order.
-    pub fn send_snapshot(&mut self, snapshot: &Snapshot) {
+    pub fn send_snapshot(&mut self, snapshot: &mut Snapshot) {
         let payload = self.encoder.snapshot_payload(snapshot);
         let Some(deflating) = browser_deflate::deflate_raw(&payload) else {
             return self.send_page(message::deflate_snapshot(&payload));
