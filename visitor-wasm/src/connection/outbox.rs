@@ -6,8 +6,6 @@
 //! [`Outbox`] holds a place for each snapshot being compressed and keeps every frame after it until it is
 //! filled. It does no IO: it answers which frames may go now.
 
-use std::collections::VecDeque;
-
 /// A snapshot's place in the [`Outbox`], to fill when its frame is ready.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Place(u32);
@@ -20,7 +18,9 @@ enum Slot {
 /// Page frames waiting behind a snapshot still being compressed.
 #[derive(Default)]
 pub struct Outbox {
-    slots: VecDeque<Slot>,
+    /// In sending order; few (a snapshot or two, and the deltas of a few milliseconds): a `Vec` costs less
+    /// download than a `VecDeque`.
+    slots: Vec<Slot>,
     next_place: u32,
 }
 
@@ -30,7 +30,7 @@ impl Outbox {
         if self.slots.is_empty() {
             return vec![frame];
         }
-        self.slots.push_back(Slot::Ready(frame));
+        self.slots.push(Slot::Ready(frame));
         Vec::new()
     }
 
@@ -38,7 +38,7 @@ impl Outbox {
     pub fn reserve(&mut self) -> Place {
         let place = Place(self.next_place);
         self.next_place = self.next_place.wrapping_add(1);
-        self.slots.push_back(Slot::Waiting(place));
+        self.slots.push(Slot::Waiting(place));
         place
     }
 
@@ -47,13 +47,14 @@ impl Outbox {
         if let Some(slot) = self.slots.iter_mut().find(|slot| matches!(slot, Slot::Waiting(p) if *p == place)) {
             *slot = Slot::Ready(frame);
         }
-        let mut ready = Vec::new();
-        while let Some(Slot::Ready(_)) = self.slots.front() {
-            if let Some(Slot::Ready(frame)) = self.slots.pop_front() {
-                ready.push(frame);
-            }
-        }
-        ready
+        let leading = self.slots.iter().take_while(|slot| matches!(slot, Slot::Ready(_))).count();
+        self.slots
+            .drain(..leading)
+            .filter_map(|slot| match slot {
+                Slot::Ready(frame) => Some(frame),
+                Slot::Waiting(_) => None,
+            })
+            .collect()
     }
 
     /// Whether frames wait for a snapshot being compressed.
