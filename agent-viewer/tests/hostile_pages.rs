@@ -17,13 +17,16 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A snapshot frame whose page nests `levels` `<div>`s around a text, written as bytes without recursion
-/// (no recursive encoder could write 5,000 levels on a wasm stack either).
+/// (no recursive encoder could write 5,000 levels on a wasm stack either). Ids in their wire form
+/// (`protocol/src/wire_ids.rs`): the first `2` (id 1), each next `0` (one more): the divs are 1 to
+/// `levels`, the text is `levels + 1`.
 fn nested_snapshot_frame(levels: usize) -> Vec<u8> {
     let mut payload = vec![0, 0, 0, 0, 0, 1]; // url "", viewport, scroll, one child
-    for _ in 0..levels {
-        payload.extend_from_slice(&[7, 1, 3, b'd', b'i', b'v', 0, 0, 0, 1]); // id 7, <div>, one child
+    for level in 0..levels {
+        let id = if level == 0 { 2 } else { 0 };
+        payload.extend_from_slice(&[id, 1, 3, b'd', b'i', b'v', 0, 0, 0, 1]); // <div>, one child
     }
-    payload.extend_from_slice(&[8, 2, 0, 0]); // id 8, an empty text
+    payload.extend_from_slice(&[0, 2, 0, 0]); // an empty text
     payload.extend(std::iter::repeat_n(0, levels)); // no extras
     payload.push(0); // no adopted sheets
     frame::encode(FrameKind::Snapshot, &Compressor::new().snapshot(&payload))
@@ -61,7 +64,7 @@ fn a_page_at_the_depth_limit_is_built() {
     let reply = session.receive(&nested_snapshot_frame(MAX_DEPTH - 1));
     assert_eq!(reply.send, None);
     assert_eq!(session.counters().bad_frames, 0);
-    let deepest = session.mirror().node(8).expect("the deepest text is in the mirror");
+    let deepest = session.mirror().node(MAX_DEPTH as u32).expect("the deepest text is in the mirror");
     let mut depth = 0;
     let mut current = deepest.parent_node();
     while let Some(node) = current {

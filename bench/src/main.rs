@@ -1,10 +1,11 @@
 //! `cobrowse-bench`: measures the project's goals and prints each figure beside a baseline measured in
 //! the same run, with the goal and whether it was "met" or "missed".
 //!
-//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `latency`, `pages`,
-//! `control`):
+//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `bytes`, `latency`,
+//! `pages`, `control`):
 //! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
 //! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
+//! - [`snapshot_bytes`]: a full snapshot's bytes as sent (deflated by the browser) against rrweb's packed bytes.
 //! - [`latency`]: a DOM change on the visitor's page reaching the agent's mirror through the real relay.
 //! - [`page_change`]: the visitor's next page (a full page load) reaching the agent's mirror, and the bytes
 //!   a page load fetches again for cobrowsing.
@@ -29,6 +30,7 @@ mod paths;
 mod real_pages;
 mod report;
 mod snapshot_arrivals;
+mod snapshot_bytes;
 mod snapshot_measure;
 mod snapshot_nodes;
 mod snapshot_pages;
@@ -40,7 +42,7 @@ mod webdriver;
 use std::process::ExitCode;
 
 /// The sections, by the name that selects them on the command line.
-const SECTIONS: [&str; 5] = ["size", "snapshot", "latency", "pages", "control"];
+const SECTIONS: [&str; 6] = ["size", "snapshot", "bytes", "latency", "pages", "control"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -78,6 +80,7 @@ async fn run_section(section: &str, summary: &mut summary::Summary) -> cobrowse_
     match section {
         "size" => download_size::run(summary),
         "snapshot" => snapshot_speed::run(summary).await,
+        "bytes" => snapshot_bytes::run(summary).await,
         "latency" => latency::run(summary).await,
         "pages" => page_change::run().await,
         "control" => control_latency::run().await,

@@ -81,7 +81,7 @@ pub async fn measure(browser: &Browser, server: &PageServer, path: &str) -> cobr
 }
 
 /// Loads rrweb-snapshot, fflate and the visitor module into the page; returns its element count.
-async fn load_serializers(browser: &Browser, server: &PageServer) -> cobrowse_e2e::Result<usize> {
+pub async fn load_serializers(browser: &Browser, server: &PageServer) -> cobrowse_e2e::Result<usize> {
     let arguments = vec![
         json!(server.url(RRWEB_SNAPSHOT_PATH)),
         json!(server.url(VISITOR_MODULE_PATH)),

@@ -251,7 +251,11 @@ fn record_targets(results: &[PageResult], summary: &mut Summary) {
     summary.record(
         Target::Bytes,
         Figure {
-            measured: format!("snapshot frame vs rrweb packed event, {pages} pages; worst: {}", largest.name),
+            measured: format!(
+                "snapshot frame by our own encoder (the fallback; section bytes measures the frame as sent) vs \
+                 rrweb packed event, {pages} pages; worst: {}",
+                largest.name
+            ),
             ours: format!("{} B", bytes(largest.frame_bytes)),
             baseline: format!("{} B", bytes(largest.packed_bytes)),
             ratio: format!(

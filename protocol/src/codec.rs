@@ -4,6 +4,13 @@
 //! for the whole connection compresses them far better than one stream per message. Each message ends
 //! with a sync flush, so it can be decompressed as soon as it arrives. A full snapshot starts a fresh
 //! stream: a receiver that joins late (or skipped frames) can start decoding at any snapshot.
+//!
+//! A snapshot's payload is one raw deflate stream of its own, complete (the browser's
+//! `CompressionStream('deflate-raw')`, dynamic Huffman codes) or sync-flushed (our encoder, where the
+//! browser has none). The deltas after it form a second stream, *primed* with the snapshot's last 32 KiB:
+//! the sender's encoder holds those bytes as history without sending them ([`Compressor::prime`]), and the
+//! receiver feeds them to a fresh inflater as a stored block whose output it drops. So the deltas still
+//! refer back into the page's markup, whichever encoder compressed the snapshot.
 
 use crate::deflate::Deflater;
 use flate2::{Decompress, FlushDecompress, Status};
@@ -37,11 +44,26 @@ impl Compressor {
         self.stream.compress(payload)
     }
 
+    /// Starts the deltas' context after a snapshot whose `payload` is compressed elsewhere (see the module
+    /// doc): the same context [`Compressor::snapshot`] leaves, without compressing anything.
+    pub fn prime(&mut self, payload: &[u8]) {
+        self.stream.prime(payload);
+    }
+
     /// Compresses the payload of a delta, in the context of everything since the last snapshot.
     pub fn delta(&mut self, payload: &[u8]) -> Vec<u8> {
         self.stream.compress(payload)
     }
 }
+
+/// A snapshot's payload deflated on its own by our encoder (sync-flushed), for a sender whose context was
+/// primed with it already ([`Compressor::prime`]).
+pub fn deflate_alone(payload: &[u8]) -> Vec<u8> {
+    Deflater::new().compress(payload)
+}
+
+/// How much of a snapshot's payload primes the deltas' context: deflate's window.
+const PRIMED_BYTES: usize = 32 * 1024;
 
 /// The receiving side of a connection's deflate stream.
 pub struct Decompressor {
@@ -56,11 +78,34 @@ impl Decompressor {
         Self { stream: Decompress::new(false), has_context: false, limit }
     }
 
-    /// Decompresses a snapshot's payload, starting a fresh context.
+    /// Decompresses a snapshot's payload (a deflate stream of its own, complete or sync-flushed), then
+    /// starts the deltas' context primed with it.
     pub fn snapshot(&mut self, data: &[u8]) -> Result<Vec<u8>, CodecError> {
         self.stream.reset(false);
         self.has_context = true;
-        self.inflate(data)
+        let payload = self.inflate(data)?;
+        self.prime(&payload)?;
+        Ok(payload)
+    }
+
+    /// A fresh stream that has seen the last [`PRIMED_BYTES`] of `payload`: one stored block, its output
+    /// dropped.
+    fn prime(&mut self, payload: &[u8]) -> Result<(), CodecError> {
+        let tail = &payload[payload.len().saturating_sub(PRIMED_BYTES)..];
+        let length = tail.len() as u16;
+        let mut block = Vec::with_capacity(tail.len() + 5);
+        block.push(0x00); // BFINAL = 0, BTYPE = 00 (stored), padded to the byte
+        block.extend_from_slice(&length.to_le_bytes());
+        block.extend_from_slice(&(!length).to_le_bytes());
+        block.extend_from_slice(tail);
+        self.stream.reset(false);
+        let mut dropped = Vec::with_capacity(tail.len() + 64);
+        let primed = self.stream.decompress_vec(&block, &mut dropped, FlushDecompress::Sync);
+        if primed.is_err() || dropped.len() != tail.len() {
+            self.has_context = false;
+            return Err(CodecError::Corrupt("could not prime the deltas' context".into()));
+        }
+        Ok(())
     }
 
     /// Decompresses a delta's payload in the current context.
@@ -131,6 +176,59 @@ mod tests {
             let payload = sample(n);
             assert_eq!(rx.delta(&tx.delta(&payload)).unwrap(), payload);
         }
+    }
+
+    /// A snapshot deflated as one complete stream with dynamic codes, as the browser's
+    /// `CompressionStream('deflate-raw')` does.
+    fn complete_stream(payload: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(payload).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn deltas_after_a_snapshot_compressed_elsewhere_round_trip() {
+        let mut tx = Compressor::new();
+        let mut rx = Decompressor::new(1 << 24);
+        let page: Vec<u8> =
+            (0..50_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).chain(sample(9_000)).collect();
+        tx.prime(&page);
+        assert_eq!(rx.snapshot(&complete_stream(&page)).unwrap(), page);
+        for n in [0, 1, 17, 70_000] {
+            let payload = sample(n);
+            assert_eq!(rx.delta(&tx.delta(&payload)).unwrap(), payload);
+        }
+    }
+
+    #[test]
+    fn deltas_refer_back_into_a_snapshot_compressed_elsewhere() {
+        let page = sample(20_000);
+        let mut primed = Compressor::new();
+        primed.prime(&page);
+        let mut unprimed = Compressor::new();
+        unprimed.prime(b"");
+        let delta = b"<div class=\"row\">hello</div><div class=\"row\">";
+        let (with_page, without) = (primed.delta(delta), unprimed.delta(delta));
+        assert!(
+            with_page.len() < without.len() / 2,
+            "primed delta {} bytes, unprimed {}",
+            with_page.len(),
+            without.len()
+        );
+        let mut rx = Decompressor::new(1 << 20);
+        rx.snapshot(&complete_stream(&page)).unwrap();
+        assert_eq!(rx.delta(&with_page).unwrap(), delta);
+    }
+
+    #[test]
+    fn a_snapshot_deflated_alone_primes_the_same_context() {
+        let page = sample(40_000);
+        let mut tx = Compressor::new();
+        tx.prime(&page);
+        let mut rx = Decompressor::new(1 << 20);
+        assert_eq!(rx.snapshot(&deflate_alone(&page)).unwrap(), page);
+        assert_eq!(rx.delta(&tx.delta(b"next")).unwrap(), b"next");
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! through hash chains, coded with deflate's fixed Huffman codes, each message ending with a sync flush.
 //!
 //! Why not a general deflate library: the visitor's download has a size budget, and a full encoder with
-//! dynamic Huffman tables costs about 15 KB of wasm. Fixed codes give up a little ratio (page frames are
-//! already far below the budget for bytes) for a tenth of the code. Any inflater reads the output;
+//! dynamic Huffman tables costs about 15 KB of wasm. Fixed codes give up some ratio for a tenth of the
+//! code; the largest frame, the snapshot, is deflated by the browser's own `CompressionStream` with
+//! dynamic codes instead (`codec.rs`), and this encoder is its fallback. Any inflater reads the output;
 //! the receivers use flate2 (`codec.rs`).
 //!
 //! Each [`Deflater::compress`] call emits one fixed-Huffman block (never final) and then an empty stored
@@ -57,6 +58,18 @@ impl Deflater {
         self.history.clear();
         self.previous.clear();
         self.head.iter_mut().for_each(|slot| *slot = 0);
+    }
+
+    /// Starts a fresh stream whose later messages may refer back into `bytes` without sending them: the
+    /// stream another encoder compressed (a snapshot deflated by the browser). The receiver primes its
+    /// inflater with the same bytes (`codec::Decompressor::snapshot`).
+    pub fn prime(&mut self, bytes: &[u8]) {
+        self.reset();
+        self.history.extend_from_slice(&bytes[bytes.len().saturating_sub(WINDOW)..]);
+        self.previous.resize(self.history.len(), 0);
+        for position in 0..self.history.len() {
+            self.insert(position);
+        }
     }
 
     /// Compresses `input` as the stream's next message, ending with a sync flush.
@@ -276,6 +289,24 @@ mod tests {
         deflater.reset();
         let fresh = deflater.compress(b"context the next stream must not need, again");
         assert_eq!(inflate_messages(&[fresh]), [b"context the next stream must not need, again".to_vec()]);
+    }
+
+    #[test]
+    fn a_primed_stream_refers_back_into_bytes_it_never_sent() {
+        let page = [noise(1, 40_000), b"<li class=\"item item--sale\">".repeat(20)].concat();
+        let mut deflater = Deflater::new();
+        deflater.prime(&page);
+        let message = b"<li class=\"item item--sale\"><li class=\"item item--sale\">".to_vec();
+        let compressed = deflater.compress(&message);
+        assert!(compressed.len() < 20, "the message is a reference into the primed bytes: {}", compressed.len());
+        // An inflater that saw the last window of `page` (as a stored block) reads it back.
+        let tail = &page[page.len() - WINDOW..];
+        let mut stored = vec![0x00];
+        stored.extend_from_slice(&(tail.len() as u16).to_le_bytes());
+        stored.extend_from_slice(&(!(tail.len() as u16)).to_le_bytes());
+        stored.extend_from_slice(tail);
+        let inflated = inflate_messages(&[stored, compressed]);
+        assert_eq!(inflated[1], message);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::frame::{self, FrameError, FrameKind};
 use crate::masking::MaskingRules;
 use crate::page::{Delta, Snapshot};
 use crate::reader;
+use crate::wire_ids;
 use thiserror::Error;
 
 /// The largest payload a [`Decoder`] inflates by default: 64 MiB.
@@ -47,10 +48,25 @@ impl Encoder {
         Self::default()
     }
 
-    /// A snapshot frame; starts a fresh compression context.
+    /// A snapshot frame, deflated by our own encoder; starts a fresh compression context. (Copies the
+    /// snapshot for its ids' wire form: the visitor uses [`Encoder::snapshot_payload`].)
     pub fn snapshot(&mut self, snapshot: &Snapshot) -> Vec<u8> {
-        let payload = to_postcard(snapshot);
+        let mut wire = snapshot.clone();
+        wire_ids::encode(&mut wire);
+        let payload = to_postcard(&wire);
         frame::encode(FrameKind::Snapshot, &self.compressor.snapshot(&payload))
+    }
+
+    /// A snapshot's postcard payload, for the caller to deflate as one stream of its own (the browser's
+    /// `CompressionStream('deflate-raw')`) and frame with [`snapshot_frame`], or with
+    /// [`deflate_snapshot`] where it cannot. Deltas encoded after it refer back into it (see `codec.rs`).
+    /// The snapshot's ids are turned into their wire form (`wire_ids.rs`) and back, in place.
+    pub fn snapshot_payload(&mut self, snapshot: &mut Snapshot) -> Vec<u8> {
+        wire_ids::encode(snapshot);
+        let payload = to_postcard(snapshot);
+        wire_ids::decode(snapshot);
+        self.compressor.prime(&payload);
+        payload
     }
 
     /// A delta frame, compressed in the context since the last snapshot.
@@ -58,6 +74,18 @@ impl Encoder {
         let payload = to_postcard(delta);
         frame::encode(FrameKind::Delta, &self.compressor.delta(&payload))
     }
+}
+
+/// The snapshot frame of a payload from [`Encoder::snapshot_payload`] that was deflated elsewhere, as one
+/// raw deflate stream.
+pub fn snapshot_frame(deflated: &[u8]) -> Vec<u8> {
+    frame::encode(FrameKind::Snapshot, deflated)
+}
+
+/// The snapshot frame of a payload from [`Encoder::snapshot_payload`], deflated by our own encoder: where
+/// the browser cannot compress it.
+pub fn deflate_snapshot(payload: &[u8]) -> Vec<u8> {
+    frame::encode(FrameKind::Snapshot, &crate::codec::deflate_alone(payload))
 }
 
 /// Turns frames back into messages, keeping the connection's inflate context. Page content is decoded
@@ -84,8 +112,9 @@ impl Decoder {
         match kind {
             FrameKind::Snapshot => {
                 let raw = self.decompressor.snapshot(payload)?;
-                let snapshot =
+                let mut snapshot =
                     reader::snapshot(&raw).map_err(|reason| DecodeError::Payload { what: "snapshot", reason })?;
+                wire_ids::decode(&mut snapshot);
                 Ok(Message::Snapshot(snapshot))
             }
             FrameKind::Delta => {
@@ -411,6 +440,26 @@ mod tests {
         let bytes = encode_control(&join);
         assert_eq!(decode_control(&bytes).unwrap(), join.clone());
         assert_eq!(decoder.decode(&bytes).unwrap(), Message::Control(join));
+    }
+
+    #[test]
+    fn a_snapshot_deflated_by_the_browser_or_by_us_decodes_with_the_deltas_after_it() {
+        use std::io::Write;
+        let delta = Delta { events: vec![Event::Text { node: 4, text: Value::Plain("Hello again".into()) }] };
+        let browser = |payload: &[u8]| {
+            let mut stream = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            stream.write_all(payload).unwrap();
+            snapshot_frame(&stream.finish().unwrap())
+        };
+        for deflate in [browser as fn(&[u8]) -> Vec<u8>, deflate_snapshot] {
+            let mut encoder = Encoder::new();
+            let mut decoder = Decoder::default();
+            let frame = deflate(&encoder.snapshot_payload(&mut page()));
+            assert_eq!(decoder.decode(&frame).unwrap(), Message::Snapshot(page()));
+            for _ in 0..3 {
+                assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta.clone()));
+            }
+        }
     }
 
     #[test]

@@ -78,12 +78,14 @@ pub fn suspend() {
 }
 
 /// For the benchmarks: the frame a session sends first — the whole document snapshotted, encoded and
-/// deflated with fresh ids and a fresh [`cobrowse_protocol::Encoder`] — without a session. Empty if there
-/// is no window or document.
+/// deflated with fresh ids and a fresh [`cobrowse_protocol::Encoder`] — without a session, deflated by our
+/// own encoder (as where the browser has no `CompressionStream`; the bench has the browser deflate the
+/// payload apart). Empty if there is no window or document.
 #[wasm_bindgen]
 pub fn snapshot_frame() -> Vec<u8> {
     let Some(window) = web_sys::window() else { return Vec::new() };
     let Some(document) = window.document() else { return Vec::new() };
-    let snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());
-    cobrowse_protocol::Encoder::new().snapshot(&snapshot)
+    let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());
+    let payload = cobrowse_protocol::Encoder::new().snapshot_payload(&mut snapshot);
+    cobrowse_protocol::message::deflate_snapshot(&payload)
 }

@@ -56,6 +56,20 @@ fn start_on_fake_socket() -> (JsValue, js_sys::Promise) {
     (socket, started)
 }
 
+/// Waits until the first frame (the snapshot, which the browser compresses asynchronously) was sent.
+async fn snapshot_sent(socket: &JsValue) {
+    for _ in 0..400 {
+        if get(socket, "sent").unchecked_into::<Array>().length() > 0 {
+            return;
+        }
+        let tick = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5).unwrap();
+        });
+        JsFuture::from(tick).await.unwrap();
+    }
+    panic!("no snapshot was sent within 2 s");
+}
+
 fn sent(socket: &JsValue) -> Vec<Message> {
     let sent: Array = get(socket, "sent").unchecked_into();
     let mut decoder = Decoder::default();
@@ -79,6 +93,7 @@ async fn only_mirrored_unmasked_elements_upload_and_the_check_is_made_again_when
     assert!(!cobrowse_visitor::connection::assets::asset_allowed(node(&page, "#plain")), "no session, no uploads");
     let (socket, started) = start_on_fake_socket();
     JsFuture::from(started).await.unwrap();
+    snapshot_sent(&socket).await;
     assert!(matches!(&sent(&socket)[..], [Message::Snapshot(_)]));
 
     let allowed = |css| cobrowse_visitor::connection::assets::asset_allowed(node(&page, css));

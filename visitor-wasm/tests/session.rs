@@ -4,7 +4,7 @@
 
 mod common;
 
-use cobrowse_protocol::{message, Control, Decoder, Event, FormState, Message, Point, Value};
+use cobrowse_protocol::{message, Control, Decoder, Event, FormState, FrameKind, Message, Point, Value};
 use common::*;
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -81,6 +81,21 @@ impl Relay {
         Reflect::set(&event, &"reason".into(), &reason.into()).unwrap();
         Reflect::set(&self.socket, &"readyState".into(), &3.into()).unwrap();
         get(&self.socket, "onclose").unchecked_into::<Function>().call1(&JsValue::NULL, &event).unwrap();
+    }
+
+    /// Waits until a snapshot frame was sent since the last `received`: the browser compresses it
+    /// asynchronously (`CompressionStream`), so it leaves a moment after the session starts.
+    async fn snapshot_sent(&self) {
+        for _ in 0..400 {
+            let sent: Array = get(&self.socket, "sent").unchecked_into();
+            let snapshot = (self.read..sent.length())
+                .any(|index| sent.get(index).unchecked_into::<Uint8Array>().get_index(1) == FrameKind::Snapshot as u8);
+            if snapshot {
+                return;
+            }
+            sleep(5).await;
+        }
+        panic!("no snapshot was sent within 2 s");
     }
 
     /// The frames sent since the last call, decoded.
@@ -166,6 +181,7 @@ async fn a_session_from_start_to_stop() {
     assert_eq!(get(&resolved, "key"), "123456");
     assert_eq!(get(&resolved, "secret"), SECRET, "a new session's secret is handed to the shim");
     assert_eq!(get(&resolved, "agents"), 0);
+    relay.snapshot_sent().await;
     let first = relay.received();
     let [Message::Snapshot(snapshot)] = &first[..] else { panic!("one snapshot first: {first:?}") };
     assert!(format!("{snapshot:?}").contains("hello relay"));
@@ -209,6 +225,7 @@ async fn a_session_from_start_to_stop() {
     relay.send(&Control::AgentLeft { name: "Ana".into(), agents: 0 });
     assert_eq!(emitted(&log, 1).0, "agentleft");
     relay.send(&Control::SnapshotRequested);
+    relay.snapshot_sent().await;
     assert!(matches!(&relay.received()[..], [Message::Snapshot(_)]));
 
     // stop(): EndSession, close 1000, `ended`, and nothing more is recorded.
@@ -309,6 +326,7 @@ async fn the_site_s_rules_apply_from_the_first_snapshot() {
     let masking = cobrowse_protocol::MaskingRules { mask_selectors: vec![".site-secret".into()], ..Default::default() };
     relay.send(&Control::SessionStarted { key: "222222".into(), masking, secret: SECRET.into(), agents: 0 });
     JsFuture::from(started).await.unwrap();
+    relay.snapshot_sent().await;
     let first = relay.received();
     let [Message::Snapshot(snapshot)] = &first[..] else { panic!("one snapshot first: {first:?}") };
     let sent = format!("{snapshot:?}");
@@ -357,6 +375,7 @@ async fn changes_the_shim_reports_reach_the_relay_masked() {
     let mut relay = Relay::last();
     relay.send(&session_started("123456"));
     JsFuture::from(started).await.unwrap();
+    relay.snapshot_sent().await;
     relay.received();
 
     // Values set from script fire no event: the shim's setter patch reports them.
@@ -418,8 +437,39 @@ async fn a_resume_is_the_first_message_and_resolves_with_an_empty_secret() {
     assert_eq!(get(&resolved, "key"), "123456");
     assert_eq!(get(&resolved, "secret"), "");
     assert_eq!(get(&resolved, "agents"), 2);
+    relay.snapshot_sent().await;
     let [Message::Snapshot(snapshot)] = &relay.received()[..] else { panic!("a fresh snapshot follows") };
     assert!(format!("{snapshot:?}").contains("the next page"));
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn changes_made_while_the_snapshot_compresses_follow_it_in_order() {
+    install_fake_socket();
+    let page = Fixture::new(r#"<p id="count">0</p>"#);
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
+    );
+    let mut relay = Relay::last();
+    relay.send(&session_started("333333"));
+    JsFuture::from(started).await.unwrap();
+    let count = page.get::<Element>("#count");
+    for n in 1..=3 {
+        count.set_text_content(Some(&n.to_string()));
+        JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await.unwrap();
+        // the observer's microtask
+    }
+    relay.snapshot_sent().await;
+    let sent = relay.received();
+    let Some((Message::Snapshot(snapshot), later)) = sent.split_first() else { panic!("the snapshot first: {sent:?}") };
+    let texts = format!("{snapshot:?}{:?}", deltas(later.to_vec()));
+    let order: Vec<usize> = ["\"1\"", "\"2\"", "\"3\""].iter().filter_map(|n| texts.find(n)).collect();
+    assert_eq!(order.len(), 3, "every change reaches the relay: {texts}");
+    assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "in order: {texts}");
     cobrowse_visitor::stop();
     restore_real_socket();
 }
@@ -468,6 +518,7 @@ async fn suspend_closes_with_1001_and_emits_nothing() {
     let mut relay = Relay::last();
     relay.send(&session_started("555555"));
     JsFuture::from(started).await.unwrap();
+    relay.snapshot_sent().await;
     relay.received();
 
     cobrowse_visitor::suspend();

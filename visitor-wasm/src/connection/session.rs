@@ -218,8 +218,8 @@ impl Session {
     fn send_snapshot(&mut self) {
         record::forget_removed(&self.recorder.take_records(), &self.recorder);
         self.recorder.forget_adopters();
-        let snapshot = snapshot::take(&self.window, &self.document, &mut self.recorder);
-        self.connection.send_snapshot(&snapshot);
+        let mut snapshot = snapshot::take(&self.window, &self.document, &mut self.recorder);
+        self.connection.send_snapshot(&mut snapshot);
         self.styles.snapshot_sent(&snapshot.adopted);
         self.send_state_after_snapshot();
     }

@@ -1,7 +1,9 @@
 //! The socket: the visitor's WebSocket connection to the relay.
 //!
 //! One binary wire frame per WebSocket message, both ways. Page content goes out through the connection's one
-//! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); the visitor's few control
+//! [`Encoder`] (a snapshot resets its deflate context, deltas continue it); a snapshot's payload is
+//! deflated by the browser (`browser_deflate.rs`, asynchronously; our encoder where the browser cannot), and
+//! the page frames encoded meanwhile wait for it in the [`Outbox`]; the visitor's few control
 //! messages go out as [`FromVisitor`] (encoded by hand, a fraction of `Control`'s serializer) and the ones
 //! it receives come in through [`message::decode_to_visitor`]. The support call's messages (see
 //! [`message::is_call_message`]) are not decoded here: their frame goes to `on_call` as it came (an
@@ -10,9 +12,13 @@
 //! (`Resume`) waits for the socket to open. The connection knows nothing of the DOM: the session decides
 //! what to send and what a control message or a close means.
 
+use crate::connection::browser_deflate;
+use crate::connection::outbox::Outbox;
 use cobrowse_protocol::message::{self, FromVisitor};
 use cobrowse_protocol::{close, Delta, Encoder, Snapshot, ToVisitor};
 use js_sys::{ArrayBuffer, Uint8Array};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
@@ -26,6 +32,8 @@ const ASSET_BACKLOG_BYTES: u32 = 256 << 10;
 pub struct Connection {
     socket: WebSocket,
     encoder: Encoder,
+    /// Page frames waiting for a snapshot the browser is compressing; shared with that task.
+    outbox: Rc<RefCell<Outbox>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
     /// Sends the first message (`Resume`) once the socket opens; `None` for a new session.
@@ -64,28 +72,56 @@ impl Connection {
             socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
             on_open
         });
-        Ok(Self { socket, encoder: Encoder::new(), _on_message: on_message, _on_close: on_close, _on_open: on_open })
+        Ok(Self {
+            socket,
+            encoder: Encoder::new(),
+            outbox: Rc::default(),
+            _on_message: on_message,
+            _on_close: on_close,
+            _on_open: on_open,
+        })
     }
 
-    /// Sends a full snapshot, starting a fresh compression context.
-    pub fn send_snapshot(&mut self, snapshot: &Snapshot) {
-        let frame = self.encoder.snapshot(snapshot);
-        self.send(&frame);
+    /// Sends a full snapshot, starting a fresh compression context: deflated by the browser, so it leaves
+    /// a moment later, and the page frames encoded meanwhile follow it in order.
+    pub fn send_snapshot(&mut self, snapshot: &mut Snapshot) {
+        let payload = self.encoder.snapshot_payload(snapshot);
+        let Some(deflating) = browser_deflate::deflate_raw(&payload) else {
+            return self.send_page(message::deflate_snapshot(&payload));
+        };
+        let place = self.outbox.borrow_mut().reserve();
+        let (outbox, socket) = (self.outbox.clone(), self.socket.clone());
+        deflating.then(move |deflated| {
+            let frame = match deflated {
+                Some(deflated) => message::snapshot_frame(&deflated),
+                None => message::deflate_snapshot(&payload),
+            };
+            let ready = outbox.borrow_mut().fill(place, frame);
+            ready.iter().for_each(|frame| send_on(&socket, frame));
+        });
     }
 
     /// Sends a batch of changes; an empty one is not sent.
     pub fn send_delta(&mut self, delta: &Delta) {
         if !delta.events.is_empty() {
             let frame = self.encoder.delta(delta);
-            self.send(&frame);
+            self.send_page(frame);
         }
     }
 
+    /// Sends a page frame now, or after the snapshot being compressed before it.
+    fn send_page(&self, frame: Vec<u8>) {
+        let ready = self.outbox.borrow_mut().push(frame);
+        ready.iter().for_each(|frame| self.send(frame));
+    }
+
     /// Sends an asset upload (its own frame, outside the deflate context), unless the socket still holds
-    /// more than [`ASSET_BACKLOG_BYTES`] unsent: page frames must not wait behind a pile of images. Returns
-    /// whether it was sent.
+    /// more than [`ASSET_BACKLOG_BYTES`] unsent or a snapshot is being compressed: page frames must not
+    /// wait behind a pile of images. Returns whether it was sent.
     pub fn send_asset(&self, upload: &cobrowse_protocol::AssetUpload) -> bool {
-        let free = self.socket.ready_state() == WebSocket::OPEN && self.socket.buffered_amount() <= ASSET_BACKLOG_BYTES;
+        let free = self.socket.ready_state() == WebSocket::OPEN
+            && self.socket.buffered_amount() <= ASSET_BACKLOG_BYTES
+            && !self.outbox.borrow().is_waiting();
         if free {
             self.send(&message::encode_asset(upload));
         }
@@ -106,9 +142,14 @@ impl Connection {
     }
 
     fn send(&self, frame: &[u8]) {
-        if self.socket.ready_state() == WebSocket::OPEN {
-            let _ = self.socket.send_with_u8_array(frame);
-        }
+        send_on(&self.socket, frame);
+    }
+}
+
+/// Sends `frame` if `socket` is open; a closed socket drops it (the session is ending or moving on).
+fn send_on(socket: &WebSocket, frame: &[u8]) {
+    if socket.ready_state() == WebSocket::OPEN {
+        let _ = socket.send_with_u8_array(frame);
     }
 }
 
