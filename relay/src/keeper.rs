@@ -39,8 +39,9 @@ async fn keep(session: Arc<Session>, state: Arc<RelayState>) {
     state.events.record(Event::of(&session, What::SessionEnded { code: ended.code, reason: ended.reason }));
     state.registry.remove(&session);
     // A node of a cluster that stops keeps the key in the engine: the visitor resumes on another node,
-    // which takes the session over (`cluster::take_over`).
-    if !stopping {
+    // which takes the session over (`cluster::take_over`). The session may have been ended by another
+    // task of the stopping relay first (its visitor's connection), so the signal is read again.
+    if !stopping && !shutdown.is_requested() {
         state.engine.release(session.key()).await;
     }
 }

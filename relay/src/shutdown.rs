@@ -33,6 +33,11 @@ impl Shutdown {
         // An error means the controller was dropped, which also means: stop.
         let _ = self.signal.wait_for(|stopping| *stopping).await;
     }
+
+    /// Whether the relay is shutting down now (or its controller is gone).
+    pub fn is_requested(&self) -> bool {
+        *self.signal.borrow() || self.signal.has_changed().is_err()
+    }
 }
 
 impl ShutdownController {

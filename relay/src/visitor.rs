@@ -371,7 +371,7 @@ async fn send_controls(
                     metrics.frame(Direction::Out, FrameKind::Control, bytes.len());
                     Message::binary(bytes)
                 }
-                None if session.has_ended() => return Ending::Close(session.end_reason()),
+                None if session.has_ended() => return ending_for_visitor(session.end_reason()),
                 None => return Ending::close(close::OTHER_TAB, "the session continues in another tab"),
             },
             _ = pings.tick() => Message::ping(Vec::new()),
