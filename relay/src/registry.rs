@@ -83,21 +83,11 @@ impl Registry {
     /// [`Session::new`]).
     pub fn open(&self, site: SessionSite) -> Result<(Arc<Session>, String), OpenError> {
         let mut sessions = self.lock();
-        if sessions.len() >= self.max_sessions {
-            return Err(OpenError::Full(self.max_sessions));
-        }
+        self.check_room(&sessions)?;
         for _ in 0..KEY_ATTEMPTS {
             if let Entry::Vacant(slot) = sessions.entry(generate_key(self.key_digits)) {
-                let (session, secret) = Session::new(
-                    slot.key().clone(),
-                    site,
-                    self.limits,
-                    self.asset_budget.clone(),
-                    self.metrics.clone(),
-                    self.memory.clone(),
-                );
-                slot.insert(session.clone());
-                self.tokens().insert(session.asset_token().to_owned(), session.clone());
+                let (session, secret) = self.new_session(slot.key().clone(), site);
+                self.keep(slot, &session);
                 return Ok((session, secret));
             }
         }
@@ -108,20 +98,10 @@ impl Registry {
     /// live session here has that key already.
     pub fn open_with_key(&self, key: String, site: SessionSite) -> Result<Option<(Arc<Session>, String)>, OpenError> {
         let mut sessions = self.lock();
-        if sessions.len() >= self.max_sessions {
-            return Err(OpenError::Full(self.max_sessions));
-        }
+        self.check_room(&sessions)?;
         let Entry::Vacant(slot) = sessions.entry(key) else { return Ok(None) };
-        let (session, secret) = Session::new(
-            slot.key().clone(),
-            site,
-            self.limits,
-            self.asset_budget.clone(),
-            self.metrics.clone(),
-            self.memory.clone(),
-        );
-        slot.insert(session.clone());
-        self.tokens().insert(session.asset_token().to_owned(), session.clone());
+        let (session, secret) = self.new_session(slot.key().clone(), site);
+        self.keep(slot, &session);
         Ok(Some((session, secret)))
     }
 
@@ -134,9 +114,7 @@ impl Registry {
         secret: ResumeSecret,
     ) -> Result<Option<Arc<Session>>, OpenError> {
         let mut sessions = self.lock();
-        if sessions.len() >= self.max_sessions {
-            return Err(OpenError::Full(self.max_sessions));
-        }
+        self.check_room(&sessions)?;
         let Entry::Vacant(slot) = sessions.entry(key) else { return Ok(None) };
         let session = Session::adopt(
             slot.key().clone(),
@@ -146,9 +124,27 @@ impl Registry {
             self.asset_budget.clone(),
             (self.metrics.clone(), self.memory.clone()),
         );
+        self.keep(slot, &session);
+        Ok(Some(session))
+    }
+
+    /// `Full` when the registry holds its most sessions already.
+    fn check_room(&self, sessions: &HashMap<String, Arc<Session>>) -> Result<(), OpenError> {
+        match sessions.len() >= self.max_sessions {
+            true => Err(OpenError::Full(self.max_sessions)),
+            false => Ok(()),
+        }
+    }
+
+    /// A new session under `key`, with its fresh resume secret.
+    fn new_session(&self, key: String, site: SessionSite) -> (Arc<Session>, String) {
+        Session::new(key, site, self.limits, self.asset_budget.clone(), self.metrics.clone(), self.memory.clone())
+    }
+
+    /// Puts `session` in its free `slot` and indexes it by its asset token.
+    fn keep(&self, slot: std::collections::hash_map::VacantEntry<'_, String, Arc<Session>>, session: &Arc<Session>) {
         slot.insert(session.clone());
         self.tokens().insert(session.asset_token().to_owned(), session.clone());
-        Ok(Some(session))
     }
 
     /// Every live session (for shedding when memory runs short).
