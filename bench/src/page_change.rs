@@ -12,9 +12,10 @@
 //! (its style, layout and paint done: the page shown). All are wall-clock times
 //! (`performance.timeOrigin` plus `performance.now()`), which the two browsers on this machine share (the
 //! `latency` section measures how far they agree: well under a millisecond). Parts say where the time goes: the visitor's, until its snapshot
-//! reached the relay (the relay's frame tap, [`crate::snapshot_arrivals`]), itself split at the moment
-//! the session was resumed on the page (the recorder loaded, its socket open, `SessionStarted` back) and
-//! the snapshot sent (serialized and compressed), both stamped by a wrapper of the visitor page's
+//! reached the relay (the relay's frame tap, [`crate::snapshot_arrivals`]), itself split where
+//! the recorder asked to resume (loaded, its socket open: the shim opens the socket while the recorder
+//! loads), where the session was resumed on the page (`SessionStarted` back) and where the snapshot was
+//! sent (serialized and compressed), all stamped by a wrapper of the visitor page's
 //! `WebSocket` installed before every page's own scripts; the relay's, until the frame reached the
 //! viewer's page (a wrapper of the viewer page's `WebSocket` stamps it before the viewer sees it); the
 //! viewer's, decoding the frame and rebuilding the mirror; and the viewer's first layout and paint of it.
@@ -56,6 +57,8 @@ struct PageSet {
 #[serde(rename_all = "camelCase")]
 struct PageTiming {
     dom_content_loaded: Option<f64>,
+    /// When the recorder sent `Resume` (loaded, and its socket open).
+    asked: Option<f64>,
     /// When the session was resumed on the page (`SessionStarted` reached it).
     resumed: Option<f64>,
     /// When the recorder sent the page's first snapshot.
@@ -266,7 +269,8 @@ fn print(results: &Results) {
             "max",
             "p50 to shown",
             "visitor's part, p50",
-            "of it: resumed",
+            "of it: resume asked",
+            "resumed",
             "of it: snapshot sent",
             "relay's part, p50",
             "viewer's part, p50",
@@ -287,7 +291,8 @@ fn print(results: &Results) {
             ms(percentile(&to_mirror, 100.0)),
             ms(percentile(&to_shown, 50.0)),
             ms(median_of(&set.samples, |sample| sample.to_relay)),
-            ms(median_of(&set.samples, |sample| Some(sample.timing.resumed? - sample.timing.dom_content_loaded?))),
+            ms(median_of(&set.samples, |sample| Some(sample.timing.asked? - sample.timing.dom_content_loaded?))),
+            ms(median_of(&set.samples, |sample| Some(sample.timing.resumed? - sample.timing.asked?))),
             ms(median_of(&set.samples, |sample| Some(sample.timing.snapshot_sent? - sample.timing.resumed?))),
             ms(median_of(&set.samples, |sample| Some(sample.to_viewer? - sample.to_relay?))),
             ms(median_of(&set.samples, |sample| Some(sample.to_mirror - sample.to_viewer?))),
@@ -301,7 +306,8 @@ fn print(results: &Results) {
         "   {WARMUP_CHANGES} warm-up changes per set not counted; the clock stops when the mirror's document holds \
          the page, built and attached; \"to shown\": when the viewer's next frame after that has rendered (style, \
          layout, paint); parts: the visitor's (DOMContentLoaded to its snapshot at the relay; of it, to the \
-         session resumed on the page, then to the snapshot sent), the relay's (to the frame at the viewer's \
+         recorder asking to resume (loaded, its socket open), to the session resumed on the page \
+         (SessionStarted back), then to the snapshot sent), the relay's (to the frame at the viewer's \
          page), the viewer's (decoding it and rebuilding the mirror), then the viewer's layout and paint"
     );
     print_downloads(results);

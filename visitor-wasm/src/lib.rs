@@ -4,12 +4,14 @@
 //! private before anything is serialized, and streams the result to the relay as protocol frames.
 //!
 //! The JS API, called only by the shim:
-//! - `start(wsUrl, emit, hooks, resume)` → `Promise<{key, secret, agents}>`: connects to the relay's
+//! - `start(wsUrl, emit, hooks, resume, socket)` → `Promise<{key, secret, agents}>`: connects to the relay's
 //!   visitor socket and resolves once the relay started the session: `key` is the session key, `secret`
 //!   the resume secret (64 hex characters on a new session, `""` on a resumed one: the shim keeps the one it
 //!   has), `agents` how many agents watch. `resume` is `undefined`/`null` for a new session, or the
 //!   `{key, secret}` of the session to continue: `Control::Resume` is then the first message sent once the
-//!   socket opens. Rejects with an `Error` whose `message` says what went wrong (relay unreachable, site
+//!   socket opens. `socket` is `undefined`, or a WebSocket the shim opened to `wsUrl` while the recorder
+//!   loaded (binary type `arraybuffer`, no message received yet): the session takes it over if it is still
+//!   connecting or open, and opens its own otherwise. Rejects with an `Error` whose `message` says what went wrong (relay unreachable, site
 //!   not allowed, resume refused, ...) and whose `code` is the socket's close code (0 if it never opened a
 //!   socket). While a session runs, `emit(name, detail)` is called with `agentjoined` / `agentleft`
 //!   (`{name, agents}`), `call` (a frame the wasm does not decode, as an `ArrayBuffer`: the support call's
@@ -55,8 +57,14 @@ use wasm_bindgen::prelude::*;
 /// Starts a session, or resumes the one `resume` names; resolves to `{key, secret, agents}`. See the crate
 /// doc.
 #[wasm_bindgen]
-pub fn start(ws_url: String, emit: js_sys::Function, hooks: JsValue, resume: JsValue) -> js_sys::Promise {
-    connection::running::start(&ws_url, emit, hooks, resume)
+pub fn start(
+    ws_url: String,
+    emit: js_sys::Function,
+    hooks: JsValue,
+    resume: JsValue,
+    socket: JsValue,
+) -> js_sys::Promise {
+    connection::running::start(&ws_url, emit, hooks, resume, socket)
 }
 
 /// The shim's patches report a change no observer sees: `kind` says what, `target` where. See `changes`.

@@ -40,6 +40,7 @@ fn start_on_fake_socket() -> (JsValue, js_sys::Promise) {
         emit,
         Object::new().into(),
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     );
     let socket = get(&get(&js_sys::global(), "FakeSocket"), "last");
     Reflect::set(&socket, &"readyState".into(), &1.into()).unwrap();

@@ -170,6 +170,7 @@ async fn a_session_from_start_to_stop() {
         emit,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     );
     let mut relay = Relay::last();
     assert_eq!(relay.url(), "ws://relay.test/ws/visitor?site=demo");
@@ -251,6 +252,7 @@ async fn start_error(close: (u16, &str)) -> String {
         emit,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     );
     Relay::last().close(close.0, close.1);
     let error = JsFuture::from(started).await.expect_err("start() rejects");
@@ -275,6 +277,7 @@ async fn a_close_by_the_relay_ends_the_session() {
         emit,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     );
     let relay = Relay::last();
     relay.send(&session_started("654321"));
@@ -288,6 +291,7 @@ async fn a_close_by_the_relay_ends_the_session() {
     let again = cobrowse_visitor::start(
         "ws://relay.test/ws/visitor?site=demo".into(),
         recording_emit().0,
+        JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     );
@@ -306,6 +310,7 @@ async fn an_unreachable_relay_is_reported() {
         emit,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
+        JsValue::UNDEFINED,
     );
     let error = JsFuture::from(started).await.expect_err("start() rejects");
     let message: String = error.unchecked_into::<js_sys::Error>().message().into();
@@ -319,6 +324,7 @@ async fn the_site_s_rules_apply_from_the_first_snapshot() {
     let started = cobrowse_visitor::start(
         "ws://relay.test/ws/visitor?site=demo".into(),
         recording_emit().0,
+        JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     );
@@ -342,6 +348,7 @@ async fn an_invalid_selector_stops_the_start_before_anything_is_sent() {
     let started = cobrowse_visitor::start(
         "ws://relay.test/ws/visitor?site=demo".into(),
         recording_emit().0,
+        JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     );
@@ -370,6 +377,7 @@ async fn changes_the_shim_reports_reach_the_relay_masked() {
         "ws://relay.test/ws/visitor?site=demo".into(),
         recording_emit().0,
         shim_hooks(),
+        JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     );
     let mut relay = Relay::last();
@@ -418,7 +426,8 @@ async fn a_resume_is_the_first_message_and_resolves_with_an_empty_secret() {
     let _page = Fixture::new(r#"<p>the next page</p>"#);
     let (emit, _) = recording_emit();
     let url = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
-    let started = cobrowse_visitor::start(url.into(), emit, JsValue::UNDEFINED, resume("123456", SECRET));
+    let started =
+        cobrowse_visitor::start(url.into(), emit, JsValue::UNDEFINED, resume("123456", SECRET), JsValue::UNDEFINED);
     let mut relay = Relay::last();
     assert_eq!(relay.url(), url, "the secret never goes in the URL");
     assert!(relay.received().is_empty(), "nothing is sent before the socket opens");
@@ -444,6 +453,87 @@ async fn a_resume_is_the_first_message_and_resolves_with_an_empty_secret() {
     restore_real_socket();
 }
 
+/// A socket as the shim opens one while the recorder loads (`new WebSocket(url)`), in `ready_state`.
+fn shim_socket(url: &str, ready_state: u16) -> JsValue {
+    let socket =
+        Function::new_with_args("url", "return new WebSocket(url);").call1(&JsValue::NULL, &url.into()).unwrap();
+    Reflect::set(&socket, &"readyState".into(), &ready_state.into()).unwrap();
+    socket
+}
+
+#[wasm_bindgen_test]
+async fn a_resume_takes_over_the_socket_the_shim_opened_and_sends_at_once_if_it_is_open() {
+    install_fake_socket();
+    let _page = Fixture::new(r#"<p>the next page</p>"#);
+    let url = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
+    let early = shim_socket(url, 1);
+    let started = cobrowse_visitor::start(
+        url.into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        resume("123456", SECRET),
+        early.clone(),
+    );
+    let mut relay = Relay::last();
+    assert!(Object::is(&relay.socket, &early), "no second socket is opened");
+    assert_eq!(get(&early, "binaryType"), "arraybuffer");
+    let expected = Control::Resume { key: "123456".into(), secret: SECRET.into() };
+    assert_eq!(relay.received(), [Message::Control(expected)], "the Resume goes at once on the open socket");
+    relay.send(&Control::SessionStarted {
+        key: "123456".into(),
+        masking: Default::default(),
+        secret: String::new(),
+        agents: 1,
+    });
+    JsFuture::from(started).await.unwrap();
+    relay.snapshot_sent().await;
+    assert!(matches!(&relay.received()[..], [Message::Snapshot(_)]), "the page follows on the same socket");
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn a_socket_the_shim_opened_that_is_still_connecting_gets_the_resume_once_open() {
+    install_fake_socket();
+    let _page = Fixture::new(r#"<p>the next page</p>"#);
+    let url = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
+    let early = shim_socket(url, 0);
+    let _started = cobrowse_visitor::start(
+        url.into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        resume("123456", SECRET),
+        early.clone(),
+    );
+    let mut relay = Relay::last();
+    assert!(Object::is(&relay.socket, &early), "no second socket is opened");
+    assert!(relay.received().is_empty(), "nothing is sent before the socket opens");
+    relay.open();
+    assert_eq!(relay.received().len(), 1, "the Resume, once open");
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
+#[wasm_bindgen_test]
+async fn a_socket_the_shim_opened_that_closed_meanwhile_is_replaced() {
+    install_fake_socket();
+    let _page = Fixture::new(r#"<p>the next page</p>"#);
+    let url = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
+    let early = shim_socket(url, 3);
+    let _started = cobrowse_visitor::start(
+        url.into(),
+        recording_emit().0,
+        JsValue::UNDEFINED,
+        resume("123456", SECRET),
+        early.clone(),
+    );
+    let relay = Relay::last();
+    assert!(!Object::is(&relay.socket, &early), "a closed socket is not used: a new one is opened");
+    assert_eq!(relay.url(), url);
+    cobrowse_visitor::stop();
+    restore_real_socket();
+}
+
 #[wasm_bindgen_test]
 async fn changes_made_while_the_snapshot_compresses_follow_it_in_order() {
     install_fake_socket();
@@ -451,6 +541,7 @@ async fn changes_made_while_the_snapshot_compresses_follow_it_in_order() {
     let started = cobrowse_visitor::start(
         "ws://relay.test/ws/visitor?site=demo".into(),
         recording_emit().0,
+        JsValue::UNDEFINED,
         JsValue::UNDEFINED,
         JsValue::UNDEFINED,
     );
@@ -482,6 +573,7 @@ async fn a_new_session_sends_nothing_when_the_socket_opens() {
         recording_emit().0,
         JsValue::UNDEFINED,
         JsValue::NULL,
+        JsValue::UNDEFINED,
     );
     let mut relay = Relay::last();
     relay.open();
@@ -500,6 +592,7 @@ async fn a_refused_resume_rejects_with_its_close_code() {
         recording_emit().0,
         JsValue::UNDEFINED,
         resume("123456", "wrong"),
+        JsValue::UNDEFINED,
     );
     Relay::last().close(4005, "This session cannot be resumed.");
     let error = JsFuture::from(started).await.expect_err("start() rejects");
@@ -513,8 +606,13 @@ async fn suspend_closes_with_1001_and_emits_nothing() {
     install_fake_socket();
     let page = Fixture::new(r#"<p id="leaving">leaving</p>"#);
     let (emit, log) = recording_emit();
-    let started =
-        cobrowse_visitor::start("ws://relay.test/ws/visitor?site=demo".into(), emit, JsValue::UNDEFINED, JsValue::NULL);
+    let started = cobrowse_visitor::start(
+        "ws://relay.test/ws/visitor?site=demo".into(),
+        emit,
+        JsValue::UNDEFINED,
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+    );
     let mut relay = Relay::last();
     relay.send(&session_started("555555"));
     JsFuture::from(started).await.unwrap();
@@ -535,6 +633,7 @@ async fn suspend_closes_with_1001_and_emits_nothing() {
         recording_emit().0,
         JsValue::UNDEFINED,
         resume("555555", SECRET),
+        JsValue::UNDEFINED,
     );
     let relay = Relay::last();
     relay.open();

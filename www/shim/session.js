@@ -48,28 +48,49 @@ export function setupSession(relay, siteId) {
   continuity.listenToTabs({ held: () => kept, handed: (handed) => state === "idle" && adopt(handed), forgotten });
 }
 
-/** Connects the recorder: a new session, or the kept one (`resuming`). What an older connection says is ignored. */
+/** Connects the recorder: a new session, or the kept one (`resuming`). What an older connection says is ignored.
+ * Resuming, the socket is opened and the hidden frame made while the recorder loads, not after it. */
 function connect(resuming) {
   const mine = ++attempt;
   const current = () => mine === attempt;
-  const url = base.replace(/^http/, "ws") + "/ws/visitor?site=" + encodeURIComponent(site) + "&tab=" + tab;
+  const url =
+    base.replace(/^http/, "ws") +
+    "/ws/visitor?site=" +
+    encodeURIComponent(site) +
+    "&tab=" +
+    tab +
+    (resuming ? "&resume=1" : "");
+  const early = resuming && site ? openSocket(url) : undefined;
+  pristine();
   return load(base)
     .then((module) => {
       if (!site) throw new Error("The cobrowse script tag has no data-site attribute.");
       if (!current()) throw new Error("The session was stopped before it started.");
       setRecorder(module);
-      pristine();
       module.suspend(); // a connection the recorder may still hold gives way to this one
       const emitted = (name, detail) => current() && onVisitorEvent(name, detail);
-      return module.start(url + (resuming ? "&resume=1" : ""), emitted, hooks, resuming);
+      return module.start(url, emitted, hooks, resuming, early);
     })
     .then(
       (started) => (current() && onStarted(started, resuming), started.key),
       (error) => {
+        if (early) early.close(); // not taken over (or already closed by the recorder)
         if (current()) onFailed(error, resuming);
         throw error;
       },
     );
+}
+
+/** A socket to `url`, opened now for the recorder to take over once loaded; undefined if it cannot be. The
+ * relay says nothing on a resuming socket before the recorder's first message, so nothing is missed. */
+function openSocket(url) {
+  try {
+    const socket = new WebSocket(url);
+    socket.binaryType = "arraybuffer";
+    return socket;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The relay started (or resumed) the session. */

@@ -2,7 +2,7 @@
 // navigation entry's domContentLoadedEventStart), and what the page fetched for the shim, the recorder's
 // glue JS and its wasm (Resource Timing: transferSize 0 means the browser cache answered; a few hundred
 // bytes, a revalidation answered 304; about the body size, fetched again). Absent files are null. And,
-// from visitor_frames.js, when the session was resumed on this page and its first snapshot sent.
+// from visitor_frames.js, when the recorder asked to resume, when the session was resumed on this page and its first snapshot sent.
 // arguments: none.
 var navigation = performance.getEntriesByType('navigation')[0];
 function file(suffix) {
@@ -15,6 +15,7 @@ function file(suffix) {
 return {
   url: location.href,
   domContentLoaded: navigation ? performance.timeOrigin + navigation.domContentLoadedEventStart : null,
+  asked: window.pageBenchVisitor ? window.pageBenchVisitor.asked : null,
   resumed: window.pageBenchVisitor ? window.pageBenchVisitor.resumed : null,
   snapshotSent: window.pageBenchVisitor ? window.pageBenchVisitor.snapshotSent : null,
   shim: file('/cobrowse.js'),

@@ -1,11 +1,12 @@
 // In every page the visitor's browser loads, before the page's own scripts (CDP
-// Page.addScriptToEvaluateOnNewDocument): stamps when the recorder's socket got its first message from
+// Page.addScriptToEvaluateOnNewDocument): stamps when the recorder sent its first message (the `Resume`:
+// the recorder loaded and its socket open, whichever came last), when the socket got its first message from
 // the relay (the `SessionStarted` that continues the session on this page, stamped before the recorder
 // handles it) and when the recorder sent its first snapshot frame (binary, header byte 1 = 1: serialized,
 // encoded and compressed). A wrapper of the page's WebSocket, as viewer_frames.js. Wall-clock ms
 // (performance.timeOrigin + performance.now()) in window.pageBenchVisitor; page_timing.js reads them.
 (function () {
-  var bench = window.pageBenchVisitor = { resumed: null, snapshotSent: null };
+  var bench = window.pageBenchVisitor = { asked: null, resumed: null, snapshotSent: null };
   function now() { return performance.timeOrigin + performance.now(); }
   function bytesOf(data) {
     if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -20,6 +21,7 @@
     var send = socket.send;
     socket.send = function (data) {
       var bytes = bytesOf(data);
+      if (bench.asked === null) bench.asked = now();
       if (bench.snapshotSent === null && bytes && bytes.length >= 2 && bytes[1] === 1) bench.snapshotSent = now();
       return send.call(this, data);
     };

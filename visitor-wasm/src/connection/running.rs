@@ -13,13 +13,14 @@
 //! that calls `stop()` from an event handler finds the session free.
 
 use crate::connection::notice::{notify, Settle};
-use crate::connection::session::{Reach, Session, SessionTask};
+use crate::connection::session::{Dial, Reach, Session, SessionTask};
 use crate::connection::socket::close_message;
 use crate::page::changes::Change;
 use cobrowse_protocol::AssetUpload;
 use js_sys::{Function, Promise, WeakSet};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 thread_local! {
@@ -36,9 +37,9 @@ thread_local! {
 /// How the session's callbacks reach it here.
 const REACH: Reach = Reach { lend, closed: on_close };
 
-/// Starts a session with the relay at `ws_url`, or resumes the one `resume` (`{key, secret}`) names; the
-/// promise resolves to `{key, secret, agents}`.
-pub fn start(ws_url: &str, emit: Function, hooks: JsValue, resume: JsValue) -> Promise {
+/// Starts a session with the relay at `ws_url`, or resumes the one `resume` (`{key, secret}`) names, on
+/// `socket` if the shim opened one already; the promise resolves to `{key, secret, agents}`.
+pub fn start(ws_url: &str, emit: Function, hooks: JsValue, resume: JsValue, socket: JsValue) -> Promise {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some(Settle { resolve, reject }));
     let settle = settle.expect("the Promise executor runs at once");
@@ -46,7 +47,9 @@ pub fn start(ws_url: &str, emit: Function, hooks: JsValue, resume: JsValue) -> P
     let notice = match free {
         true => {
             let secret_fields = SECRET_FIELDS.with(WeakSet::clone);
-            match Session::open(ws_url, resume_of(&resume), emit, &hooks, secret_fields, settle, REACH) {
+            let socket = (socket.is_object()).then(|| socket.unchecked_into());
+            let dial = Dial { url: ws_url, socket, resume: resume_of(&resume) };
+            match Session::open(dial, emit, &hooks, secret_fields, settle, REACH) {
                 Ok(session) => {
                     // Free, as checked above (not `borrow_mut`: its panic would cost download size).
                     SESSION.with(|cell| cell.try_borrow_mut().map(|mut slot| *slot = Some(session)).ok());

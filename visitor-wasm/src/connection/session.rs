@@ -2,7 +2,8 @@
 //! (with the node ids and masking rules), the input listeners and the page-state managers.
 //!
 //! Lifecycle:
-//! 1. `start()` opens the WebSocket ([`Session::open`]); nothing of the page is read yet.
+//! 1. `start()` opens the WebSocket ([`Session::open`]), or takes over the one the shim opened while the
+//!    recorder loaded; nothing of the page is read yet.
 //!    With a `resume` (`{key, secret}` the shim kept from an earlier page), `Resume` is the first message
 //!    sent once the socket opens.
 //! 2. `SessionStarted { key, masking, secret, agents }` (a new session, or the resumed one: then `secret`
@@ -93,13 +94,19 @@ pub struct Session {
     on_poll: Closure<dyn FnMut()>,
 }
 
+/// Where a session connects: the relay's visitor socket URL, the socket the shim already opened to it (if
+/// any), and the key and secret of the session to continue (if any).
+pub struct Dial<'a> {
+    pub url: &'a str,
+    pub socket: Option<web_sys::WebSocket>,
+    pub resume: Option<(String, String)>,
+}
+
 impl Session {
-    /// Opens the socket to `ws_url`; the session runs once the relay starts it. `resume` is the key and
-    /// secret of the session to continue, if any. `hooks` is the shim's. `secret_fields` are the fields
-    /// earlier sessions on this page saw secret (see `running.rs`).
+    /// Opens the socket `dial` says; the session runs once the relay starts it. `hooks` is the shim's.
+    /// `secret_fields` are the fields earlier sessions on this page saw secret (see `running.rs`).
     pub fn open(
-        ws_url: &str,
-        resume: Option<(String, String)>,
+        Dial { url: ws_url, socket, resume }: Dial,
         emit: Function,
         hooks: &JsValue,
         secret_fields: WeakSet<Element>,
@@ -112,8 +119,14 @@ impl Session {
         };
         let first = resume.map(|(key, secret)| FromVisitor::Resume { key: &key, secret: &secret }.encode());
         let on_call = call_emitter(emit.clone());
-        let connection =
-            Connection::open(ws_url, first, move |control| reach.run(|s| s.on_control(control)), on_call, reach.closed);
+        let connection = Connection::open(
+            ws_url,
+            socket,
+            first,
+            move |control| reach.run(|s| s.on_control(control)),
+            on_call,
+            reach.closed,
+        );
         let connection = match connection {
             Ok(connection) => connection,
             Err(error) => {

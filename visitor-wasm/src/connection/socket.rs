@@ -41,16 +41,21 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Opens `url`; `first` is sent as soon as it is open (a `Resume`), `on_control` gets each control
+    /// Opens `url`, or takes over `opened` (the shim's socket to it) while it is still connecting or open;
+    /// `first` is sent as soon as it is open (a `Resume`), `on_control` gets each control
     /// message, `on_call` each support-call message's frame (an `ArrayBuffer`: the header, then the payload), `on_close` the close code and reason.
     pub fn open(
         url: &str,
+        opened: Option<WebSocket>,
         first: Option<Vec<u8>>,
         mut on_control: impl FnMut(ToVisitor) + 'static,
         mut on_call: impl FnMut(JsValue) + 'static,
         mut on_close: impl FnMut(u16, String) + 'static,
     ) -> Result<Self, JsValue> {
-        let socket = WebSocket::new(url)?;
+        let socket = match opened.filter(|socket| socket.ready_state() <= WebSocket::OPEN) {
+            Some(socket) => socket,
+            None => WebSocket::new(url)?,
+        };
         socket.set_binary_type(BinaryType::Arraybuffer);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let data = event.data();
@@ -64,6 +69,14 @@ impl Connection {
             Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| on_close(event.code(), event.reason()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let first = match first {
+            // The shim's socket may be open already: the first message goes at once.
+            Some(frame) if socket.ready_state() == WebSocket::OPEN => {
+                send_on(&socket, &frame);
+                None
+            }
+            first => first,
+        };
         let on_open = first.map(|frame| {
             let opened = socket.clone();
             let on_open = Closure::<dyn FnMut()>::new(move || {
@@ -91,7 +104,7 @@ impl Connection {
         };
         let place = self.outbox.borrow_mut().reserve();
         let (outbox, socket) = (self.outbox.clone(), self.socket.clone());
-        deflating.then(move |deflated| {
+        deflating.finish(move |deflated| {
             let frame = match deflated {
                 Some(deflated) => message::snapshot_frame(&deflated),
                 None => message::deflate_snapshot(&payload),

@@ -11,6 +11,18 @@ let calls;
 let session, events, widget; // the modules, fresh for each test
 let bus; // the fake BroadcastChannels of this test
 let heard; // what the other tabs (the test) heard
+let sockets; // the fake WebSockets the shim opened
+
+class FakeSocket {
+  constructor(url) {
+    this.url = url;
+    this.closed = false;
+    sockets.push(this);
+  }
+  close() {
+    this.closed = true;
+  }
+}
 
 class FakeChannel {
   constructor(name) {
@@ -32,7 +44,8 @@ function fakeRecorder() {
   const mine = (calls = []); // a page of an earlier test, still listening, keeps to its own
   return {
     start: vi.fn(
-      (url, emit, hooks, resume) => new Promise((resolve, reject) => mine.push({ url, emit, resume, resolve, reject })),
+      (url, emit, hooks, resume, socket) =>
+        new Promise((resolve, reject) => mine.push({ url, emit, resume, socket, resolve, reject })),
     ),
     stop: vi.fn(),
     suspend: vi.fn(),
@@ -76,10 +89,12 @@ const message = () => document.querySelector("#cobrowse-widget .cobrowse-message
 beforeEach(() => {
   bus = [];
   heard = [];
+  sockets = [];
   sessionStorage.clear();
   document.body.innerHTML = "";
   document.head.innerHTML = "";
   vi.stubGlobal("BroadcastChannel", FakeChannel);
+  vi.stubGlobal("WebSocket", FakeSocket);
   Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true });
 });
 
@@ -149,6 +164,30 @@ describe("the session a tab keeps", () => {
     expect(kept().secret).toBe(SECRET); // a resumed session keeps its secret
     expect(document.getElementById("cobrowse-agents").textContent).toBe("2 agents are watching.");
     expect(recorder.start).toHaveBeenCalledTimes(1);
+  });
+
+  it("opens its socket while the recorder loads and hands it over; a new session opens none", async () => {
+    await loadPage({ key: "654321", secret: SECRET });
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0].url).toBe(calls[0].url); // the recorder's URL, without the secret
+    expect(sockets[0].binaryType).toBe("arraybuffer");
+    expect(calls[0].socket).toBe(sockets[0]);
+    calls[0].resolve({ key: "654321", secret: "", agents: 0 });
+    await settle();
+    expect(sockets[0].closed).toBe(false); // the recorder's now
+    session.stop();
+    await loadPage();
+    session.start();
+    await settle();
+    expect(sockets).toHaveLength(1);
+    expect(calls[0].socket).toBe(undefined);
+  });
+
+  it("closes the socket it opened when the resume fails", async () => {
+    await loadPage({ key: "654321", secret: SECRET });
+    calls[0].reject(Object.assign(new Error("This session has ended."), { code: 4005 }));
+    await settle();
+    expect(sockets[0].closed).toBe(true);
   });
 
   it("is forgotten, here and in the other tabs, when the relay refuses to resume it", async () => {
