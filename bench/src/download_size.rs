@@ -95,7 +95,7 @@ fn built(name: &str, visitor: &std::path::Path) -> cobrowse_e2e::Result<PathBuf>
 
 /// What a visitor's browser downloads for a session, labelled by path in the workspace.
 fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
-    let visitor = paths::built_visitor_dir()?;
+    let visitor = paths::built_site_dir()?.join("visitor");
     Ok(vec![
         ("target/site/cobrowse.js (www/shim/ bundled)".into(), built("cobrowse.js", &visitor)?),
         ("target/site/cobrowse.css (www/cobrowse.css minified)".into(), built("cobrowse.css", &visitor)?),
@@ -107,7 +107,7 @@ fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
 /// The support call's module and stylesheet, together: not part of the first download, the shim imports
 /// them once an agent joins (`www/shim/call.js`).
 fn support_call() -> cobrowse_e2e::Result<Measured> {
-    let visitor = paths::built_visitor_dir()?;
+    let visitor = paths::built_site_dir()?.join("visitor");
     let parts = [visitor.join("cobrowse_call.js"), visitor.join("cobrowse-call.css")];
     let label = "target/site/visitor/cobrowse_call.js + cobrowse-call.css (www/shim/call/): loaded when an agent joins";
     let mut call = Measured { label: label.into(), raw: 0, gzipped: 0, sent: 0 };

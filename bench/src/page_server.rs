@@ -4,7 +4,7 @@
 //! - `/generated/docs.html`, `/generated/admin.html`: the large pages of [`crate::real_pages`];
 //! - `/bench/rrweb-snapshot.js`, `/bench/fflate.js`: rrweb-snapshot's and fflate's bundles (fflate is
 //!   what @rrweb/packer packs with), as classic scripts;
-//! - `/visitor/...`: the built visitor module (which exports `snapshot_frame`);
+//! - `/visitor/...`: the benchmarks' copy of the built visitor module (with the `snapshot_frame` export);
 //! - `/corpus/...`: the fidelity corpus, whose pages link `../css/...` and `../images/...`;
 //! - `/cobrowse.js`: the shim as the relay serves it (bundled from `www/shim/` by `cargo xtask build`);
 //! - anything else from `www/`: the demo shop at `/demo/`.
@@ -42,8 +42,8 @@ impl PageServer {
             format!("the baseline {} is missing ({error}): run `cargo xtask setup`", fflate_path.display())
         })?;
         let visitor = paths::built_visitor_dir()?;
-        let shim = visitor.parent().map(|site| site.join("cobrowse.js")).filter(|path| path.is_file());
-        let shim = shim.ok_or("no bundled cobrowse.js beside the visitor module: run `cargo xtask build`")?;
+        let shim = Some(paths::built_site_dir()?.join("cobrowse.js")).filter(|path| path.is_file());
+        let shim = shim.ok_or("no bundled cobrowse.js in the built site: run `cargo xtask build`")?;
         let corpus = paths::corpus_dir().unwrap_or_else(|| paths::workspace().join("no-corpus"));
         let routes = generated_pages()
             .or(warp::path!("bench" / "rrweb-snapshot.js").map(move || classic_script(rrweb.clone())))

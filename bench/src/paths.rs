@@ -16,10 +16,20 @@ pub fn www_dir() -> PathBuf {
     cobrowse_e2e::paths::www_dir()
 }
 
-/// The built visitor module (`cobrowse_visitor.js` and `cobrowse_visitor_bg.wasm`); fails with what to do
-/// if it was not built.
+/// The benchmarks' copy of the built visitor module (`cobrowse_visitor.js` and `cobrowse_visitor_bg.wasm`,
+/// with the `snapshot_frame` export the served one leaves out); fails with what to do if it was not built.
 pub fn built_visitor_dir() -> cobrowse_e2e::Result<PathBuf> {
-    Ok(cobrowse_e2e::paths::built_site_dir()?.join("visitor"))
+    let dir = workspace().join("target/site-bench/visitor");
+    if !dir.join("cobrowse_visitor_bg.wasm").is_file() {
+        let built = "run `cargo xtask bench` (it builds it), or `cargo xtask build-bench`";
+        return Err(format!("the benchmarks' visitor package is missing from {}: {built}", dir.display()).into());
+    }
+    Ok(dir)
+}
+
+/// The built site the relay serves (`cargo xtask build`); fails with what to do if it was not built.
+pub fn built_site_dir() -> cobrowse_e2e::Result<PathBuf> {
+    cobrowse_e2e::paths::built_site_dir()
 }
 
 /// rrweb-snapshot's minified UMD bundle: a classic script defining `window.rrwebSnapshot`.

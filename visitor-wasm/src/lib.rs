@@ -30,7 +30,7 @@
 //! - `send_call(payload)` → bool: the support call's answers; the call's messages reach the shim undecoded
 //!   as `emit("call", frame)`, an `ArrayBuffer` (see [`connection::call`]).
 //!
-//! One more export serves the benchmarks (`bench/`): `snapshot_frame()`.
+//! One more export serves the benchmarks (`bench/`), with the `bench` feature only: `snapshot_frame()`.
 //!
 //! The modules follow the data flow, from the page to the wire:
 //! - [`dom`]: the bottom layer, questions about DOM nodes that need no state;
@@ -89,7 +89,8 @@ pub fn suspend() {
 /// deflated with fresh ids and a fresh [`cobrowse_protocol::Encoder`] — without a session, deflated by our
 /// own encoder (as where the browser has no `CompressionStream`; the bench has the browser deflate the
 /// payload apart). Empty if there is no window or document. A `Uint8Array` made here, not a `Vec` handed
-/// over: that costs the download less.
+/// over. Built with the `bench` feature only: the package the relay serves leaves it out.
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn snapshot_frame() -> js_sys::Uint8Array {
     let Some((document, window)) = web_sys::window().and_then(|window| Some((window.document()?, window))) else {

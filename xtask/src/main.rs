@@ -33,6 +33,9 @@ enum Task {
     Setup,
     /// Build the visitor and viewer wasm packages into target/site.
     Build,
+    /// Build, then the benchmarks' copy of the visitor package (with its snapshot_frame export) into
+    /// target/site-bench, for running `cargo run --release -p cobrowse-bench -- SECTION` by hand.
+    BuildBench,
     /// Build, then run the relay on loopback with the demo site.
     Demo {
         /// Address to listen on.
@@ -76,13 +79,17 @@ fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Setup => setup::ensure_tools(),
         Task::Build => setup::ensure_tools().and_then(|_| site::build()),
+        Task::BuildBench => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| site::build_bench_visitor()),
         // The visitor's wasm tests include the bundled shim, so clippy on them needs the build first.
         Task::Check => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()),
         Task::Demo { listen } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| demo(&listen)),
         Task::Test => {
             setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()).and_then(|_| test())
         }
-        Task::Bench { sections } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| bench(&sections)),
+        Task::Bench { sections } => setup::ensure_tools()
+            .and_then(|_| site::build())
+            .and_then(|_| site::build_bench_visitor())
+            .and_then(|_| bench(&sections)),
         Task::Load { sessions, secs, ramp, cluster, more } => load(sessions, secs, ramp, cluster, &more),
     };
     match result {

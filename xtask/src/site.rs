@@ -25,20 +25,38 @@ struct Package {
     krate: &'static str,
     lib_name: &'static str,
     out_dir: &'static str,
+    /// Cargo features, for the benchmarks' copy of the visitor package (see [`build_bench_visitor`]).
+    features: &'static str,
     /// Whoever loads it always says where its wasm is (the shim does, with the version): the glue's default
     /// URL would be dead code in the download.
     wasm_url_given: bool,
 }
 
 const PACKAGES: [Package; 2] = [
-    Package { krate: "cobrowse-visitor", lib_name: "cobrowse_visitor", out_dir: "visitor", wasm_url_given: true },
+    Package {
+        krate: "cobrowse-visitor",
+        lib_name: "cobrowse_visitor",
+        out_dir: "visitor",
+        features: "",
+        wasm_url_given: true,
+    },
     Package {
         krate: "cobrowse-agent-viewer",
         lib_name: "cobrowse_agent_viewer",
         out_dir: "agent/pkg",
+        features: "",
         wasm_url_given: false,
     },
 ];
+
+/// The benchmarks' copy of the visitor package: the served one plus the `snapshot_frame` export.
+const BENCH_VISITOR: Package = Package {
+    krate: "cobrowse-visitor",
+    lib_name: "cobrowse_visitor",
+    out_dir: "visitor",
+    features: "bench",
+    wasm_url_given: true,
+};
 
 /// Features Rust's wasm32 target emits by default, which wasm-opt must accept.
 const WASM_FEATURES: [&str; 6] = [
@@ -55,7 +73,7 @@ const WASM_FEATURES: [&str; 6] = [
 /// `/cobrowse.js` and `/cobrowse.css`.
 pub fn build() -> Result {
     for package in &PACKAGES {
-        build_package(package)?;
+        build_package(package, &site_dir(), &target_dir())?;
     }
     let www = command::workspace_root().join("www");
     let visitor = site_dir().join(PACKAGES[0].out_dir);
@@ -91,15 +109,26 @@ pub fn site_dir() -> PathBuf {
     command::workspace_root().join("target/site")
 }
 
-fn build_package(package: &Package) -> Result {
+/// Builds the benchmarks' copy of the visitor package into `target/site-bench/visitor/`: the one the relay
+/// serves, plus the `snapshot_frame` export (the `bench` feature) the snapshot benchmarks call. Its own
+/// cargo target folder keeps the two builds from rebuilding each other.
+pub fn build_bench_visitor() -> Result {
+    let root = command::workspace_root();
+    build_package(&BENCH_VISITOR, &root.join("target/site-bench"), &target_dir().join("bench-wasm"))
+}
+
+fn build_package(package: &Package, site: &Path, target: &Path) -> Result {
     let remaps = short_source_paths();
-    command::run_with_env(
-        "cargo",
-        &["build", "-p", package.krate, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"],
-        &[("CARGO_ENCODED_RUSTFLAGS", &remaps)],
-    )?;
-    let compiled = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{}.wasm", package.lib_name));
-    let out_dir = site_dir().join(package.out_dir);
+    let mut cargo =
+        vec!["build", "-p", package.krate, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
+    let target_arg = format!("--target-dir={}", path_str(target)?);
+    cargo.push(&target_arg);
+    if !package.features.is_empty() {
+        cargo.extend(["--features", package.features]);
+    }
+    command::run_with_env("cargo", &cargo, &[("CARGO_ENCODED_RUSTFLAGS", &remaps)])?;
+    let compiled = target.join(format!("wasm32-unknown-unknown/wasm-release/{}.wasm", package.lib_name));
+    let out_dir = site.join(package.out_dir);
     let mut bindgen = vec!["--target", "web", "--no-typescript", "--out-dir", path_str(&out_dir)?];
     bindgen.extend(["--out-name", package.lib_name, path_str(&compiled)?]);
     if package.wasm_url_given {
