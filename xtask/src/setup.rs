@@ -51,6 +51,7 @@ fn ensure_node_tools() -> Result {
         "node_modules/.bin/esbuild",
         "node_modules/rrweb-snapshot",
         "node_modules/rrweb",
+        "node_modules/fflate",
         "node_modules/.bin/eslint",
         "node_modules/@eslint/js",
         "node_modules/globals",
