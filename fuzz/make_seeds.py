@@ -4,7 +4,7 @@ Run from fuzz/: python3 make_seeds.py"""
 import os
 import zlib
 
-VERSION, SNAPSHOT, DELTA, CONTROL, ASSET = 1, 1, 2, 3, 4
+VERSION, SNAPSHOT, DELTA, CONTROL, ASSET = 2, 1, 2, 3, 4
 MARK = b"\xc0NXT"  # the inflate target's separator between frames
 
 

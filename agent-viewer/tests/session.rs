@@ -109,7 +109,7 @@ fn a_frame_that_cannot_be_decoded_asks_for_a_snapshot() {
     let delta = encoder.delta(&Delta::default());
     let reply = session.receive(&delta);
     assert_eq!(reply.send, Some(out_of_step()), "a delta before any snapshot cannot be inflated");
-    assert_eq!(session.receive(&[1, 2, 0xff, 0xff]).send, None, "asks only once");
+    assert_eq!(session.receive(&[cobrowse_protocol::frame::VERSION, 2, 0xff, 0xff]).send, None, "asks only once");
     assert_eq!(session.counters().bad_frames, 2);
     assert_eq!(session.counters().frames_applied, 0);
 }

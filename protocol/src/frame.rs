@@ -13,8 +13,9 @@
 
 use thiserror::Error;
 
-/// The version byte every frame starts with. Bumped on any incompatible change.
-pub const VERSION: u8 = 1;
+/// The version byte every frame starts with. Bumped on any incompatible change (2: a snapshot's node ids
+/// travel zigzag-encoded as differences, and a snapshot may be a deflate stream of its own).
+pub const VERSION: u8 = 2;
 
 /// How many bytes precede the payload.
 pub const HEADER_LEN: usize = 2;

@@ -35,8 +35,11 @@ async fn a_frame_over_the_limit_closes_with_1009_and_the_relay_serves_on() {
 #[tokio::test]
 async fn a_bad_header_closes_with_1007_and_the_parse_error() {
     let relay = start(|_| {}).await;
-    for (bytes, expected) in [(vec![9, 1, 0], "protocol version 9"), (vec![1, 7], "kind 7"), (vec![1], "shorter than")]
-    {
+    for (bytes, expected) in [
+        (vec![9, 1, 0], "protocol version 9"),
+        (vec![cobrowse_protocol::frame::VERSION, 7], "kind 7"),
+        (vec![cobrowse_protocol::frame::VERSION], "shorter than"),
+    ] {
         let (mut visitor, _) = start_session(relay.addr).await;
         send(&mut visitor, bytes.into()).await;
         let (code, reason) = expect_close(&mut visitor).await;
@@ -51,7 +54,7 @@ async fn a_bad_header_closes_with_1007_and_the_parse_error() {
 async fn a_malformed_control_message_or_text_closes_with_1007() {
     let relay = start(|_| {}).await;
     let (mut visitor, _) = start_session(relay.addr).await;
-    send(&mut visitor, vec![1, 3, 0xff, 0xff, 0xff].into()).await;
+    send(&mut visitor, vec![cobrowse_protocol::frame::VERSION, 3, 0xff, 0xff, 0xff].into()).await;
     let (code, reason) = expect_close(&mut visitor).await;
     assert_eq!(code, close::MALFORMED_FRAME);
     assert!(reason.contains("control message"), "{reason}");
@@ -64,7 +67,7 @@ async fn a_malformed_control_message_or_text_closes_with_1007() {
     );
 
     let mut agent = connect_agent(relay.addr).await;
-    send(&mut agent, vec![1, 3, 0xff].into()).await;
+    send(&mut agent, vec![cobrowse_protocol::frame::VERSION, 3, 0xff].into()).await;
     assert_eq!(expect_close(&mut agent).await.0, close::MALFORMED_FRAME);
     relay.handle.shutdown().await;
 }

@@ -226,7 +226,7 @@ async fn a_resuming_connection_whose_first_frame_is_not_resume_is_refused_with_a
     assert_eq!(code, close::UNEXPECTED_MESSAGE);
     assert!(reason.contains("must be Resume, not EndSession"), "{reason}");
     let mut garbage = connect_path(relay.addr, path, None).await;
-    send(&mut garbage, Bytes::from_static(&[1, 3, 0xff, 0xff])).await;
+    send(&mut garbage, Bytes::from(vec![cobrowse_protocol::frame::VERSION, 3, 0xff, 0xff])).await;
     assert_eq!(expect_close(&mut garbage).await.0, close::MALFORMED_FRAME);
     relay.handle.shutdown().await;
 }
