@@ -12,6 +12,7 @@
 //! instead.
 
 use cobrowse_protocol::{Point, Size};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, EventTarget, HtmlElement, HtmlIFrameElement, Node, Window};
 
@@ -142,4 +143,71 @@ pub fn window_scroll(window: &Window) -> Point {
 /// An element's scroll offset.
 pub fn element_offset(element: &Element) -> Point {
     Point { x: element.scroll_left(), y: element.scroll_top() }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// Any object with the getters several DOM classes share. One binding each, instead of web-sys's one per
+    /// class: every binding is another import and another function in the glue, which the visitor downloads.
+    type Shared;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &Shared) -> String;
+    #[wasm_bindgen(method, getter, js_name = type)]
+    fn kind(this: &Shared) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn name(this: &Shared) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn length(this: &Shared) -> u32;
+    #[wasm_bindgen(method)]
+    fn item(this: &Shared, index: u32) -> Option<Shared>;
+    #[wasm_bindgen(method, getter)]
+    fn target(this: &Shared) -> Option<Shared>;
+    #[wasm_bindgen(method, js_name = getElementsByTagName)]
+    fn elements_by_tag(this: &Shared, tag: &str) -> Shared;
+
+    /// The page's `window`: one import, where `web_sys::window()` looks through four globals and checks
+    /// `instanceof Window`.
+    #[wasm_bindgen(thread_local_v2, js_name = window)]
+    static WINDOW: Option<Window>;
+}
+
+/// The page's window, if the recorder runs in one.
+pub fn page_window() -> Option<Window> {
+    WINDOW.with(Option::clone)
+}
+
+/// The `value` of an input, a textarea, a select or an attribute.
+pub fn value_of(object: &JsValue) -> String {
+    object.unchecked_ref::<Shared>().value()
+}
+
+/// The `type` of an input, an event or a mutation record.
+pub fn type_of(object: &JsValue) -> String {
+    object.unchecked_ref::<Shared>().kind()
+}
+
+/// The `name` of an attribute or a doctype.
+pub fn name_of(object: &JsValue) -> String {
+    object.unchecked_ref::<Shared>().name()
+}
+
+/// The items of a DOM list (a `NodeList`, an `HTMLCollection`, a `NamedNodeMap`), in order, as `T`.
+pub fn items<T: JsCast>(list: &JsValue) -> impl Iterator<Item = T> + use<T> {
+    let list = list.clone().unchecked_into::<Shared>();
+    (0..list.length()).filter_map(move |index| list.item(index)).map(JsCast::unchecked_into)
+}
+
+/// How many items a DOM list (or an array) holds.
+pub fn count(list: &JsValue) -> u32 {
+    list.unchecked_ref::<Shared>().length()
+}
+
+/// The `target` of an event or a mutation record, as `T`.
+pub fn target_of<T: JsCast>(object: &JsValue) -> Option<T> {
+    object.unchecked_ref::<Shared>().target().map(JsCast::unchecked_into)
+}
+
+/// The elements named `tag` under `root` (a document or an element), in document order.
+pub fn elements_by_tag(root: &JsValue, tag: &str) -> impl Iterator<Item = Element> + use<> {
+    items(&root.unchecked_ref::<Shared>().elements_by_tag(tag))
 }

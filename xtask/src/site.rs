@@ -154,6 +154,9 @@ fn short_source_paths() -> String {
     let registries = cargo_home.and_then(|home| std::fs::read_dir(home.join("registry/src")).ok());
     let mut prefixes: Vec<PathBuf> = registries.into_iter().flatten().flatten().map(|entry| entry.path()).collect();
     prefixes.push(command::workspace_root());
+    // Cargo names our own crates' files relative to the workspace: their source folders go too, so a panic
+    // location in the wasm reads `connection/socket.rs`, not `visitor-wasm/src/connection/socket.rs`.
+    prefixes.extend(["visitor-wasm/src", "agent-viewer/src", "protocol/src"].map(PathBuf::from));
     let flags: Vec<String> =
         prefixes.iter().map(|prefix| format!("--remap-path-prefix={}/=", prefix.display())).collect();
     flags.join("\u{1f}")
@@ -188,11 +191,10 @@ fn shrink(wasm: &Path) -> Result {
 
 /// Minifies the glue; if wasm-bindgen wrote JS snippets beside it (`#[wasm_bindgen(module = ...)]`, such as
 /// the visitor's `js/describe.js`), bundles them into it and removes them: the package stays two files,
-/// one request each, and the shim's version hash covers the snippets. The glue's `initSync` export, which
-/// nothing of ours calls (the shim and the viewer use the default, asynchronous one), is dropped first, so
-/// the bundler leaves out its code too.
+/// one request each, and the shim's version hash covers the snippets. The glue is trimmed first (see
+/// [`trim_glue`]).
 fn bundle_glue(glue: &Path, snippets: &Path) -> Result {
-    drop_init_sync(glue)?;
+    trim_glue(glue)?;
     if !snippets.is_dir() {
         return minify(glue, glue, Some("esm"));
     }
@@ -200,14 +202,32 @@ fn bundle_glue(glue: &Path, snippets: &Path) -> Result {
     std::fs::remove_dir_all(snippets).map_err(|error| format!("cannot remove {}: {error}", snippets.display()))
 }
 
-/// Removes `initSync` from the glue's export list (wasm-bindgen's `--target web` writes
-/// `export { initSync, __wbg_init as default };`); the glue is left as it is if that line is not there.
-fn drop_init_sync(glue: &Path) -> Result {
+/// What [`trim_glue`] takes out of wasm-bindgen's `--target web` glue: text ours never needs, each replaced
+/// as written by the pinned wasm-bindgen (a pattern not found is left alone, so a newer glue still works).
+const GLUE_TRIMS: [(&str, &str); 3] = [
+    // `initSync`, which nothing of ours calls (the shim and the viewer use the default, asynchronous init):
+    // out of the exports, the bundler leaves out its code too.
+    ("export { initSync, __wbg_init as default };", "export { __wbg_init as default };"),
+    // The warning for an init called the old way: ours always pass an object.
+    (
+        "console.warn('using deprecated parameters for the initialization function; pass a single object instead')",
+        "",
+    ),
+    // The long advice when a server sends the wasm without `application/wasm` (the relay always does): the
+    // error itself is still logged.
+    (
+        "console.warn(\"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n\", e);",
+        "console.warn(e);",
+    ),
+];
+
+/// Takes [`GLUE_TRIMS`] out of the glue: the visitor's download pays for every byte of it.
+fn trim_glue(glue: &Path) -> Result {
     let read_error = |error| format!("cannot read {}: {error}", glue.display());
     let text = std::fs::read_to_string(glue).map_err(read_error)?;
-    let without = text.replace("export { initSync, __wbg_init as default };", "export { __wbg_init as default };");
-    if without != text {
-        std::fs::write(glue, without).map_err(|error| format!("cannot write {}: {error}", glue.display()))?;
+    let trimmed = GLUE_TRIMS.iter().fold(text.clone(), |text, (from, to)| text.replace(from, to));
+    if trimmed != text {
+        std::fs::write(glue, trimmed).map_err(|error| format!("cannot write {}: {error}", glue.display()))?;
     }
     Ok(())
 }

@@ -42,7 +42,8 @@ const REACH: Reach = Reach { lend, closed: on_close };
 pub fn start(ws_url: &str, emit: Function, hooks: JsValue, resume: JsValue, socket: JsValue) -> Promise {
     let mut settle = None;
     let promise = Promise::new(&mut |resolve, reject| settle = Some(Settle { resolve, reject }));
-    let settle = settle.expect("the Promise executor runs at once");
+    // The executor runs at once, so `settle` is there (not `expect`: its panic would cost download size).
+    let Some(settle) = settle else { return promise };
     let free = SESSION.with(|cell| cell.try_borrow().is_ok_and(|session| session.is_none()));
     let notice = match free {
         true => {

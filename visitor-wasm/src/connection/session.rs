@@ -113,7 +113,7 @@ impl Session {
         settle: Settle,
         reach: Reach,
     ) -> Result<Self, (Settle, String)> {
-        let (window, document) = match web_sys::window().and_then(|window| Some((window.document()?, window))) {
+        let (window, document) = match dom::page_window().and_then(|window| Some((window.document()?, window))) {
             Some((document, window)) => (window, document),
             None => return Err((settle, "Cobrowse needs a browser window with a document.".into())),
         };
@@ -264,7 +264,7 @@ impl Session {
     /// Sends the mutations the observer has queued but not yet delivered, so later events can name new nodes.
     fn flush_records(&mut self) {
         let records = self.recorder.take_records();
-        if records.length() > 0 {
+        if crate::dom::count(&records) > 0 {
             self.on_records(records);
         }
     }

@@ -7,6 +7,7 @@
 //! stay readable because the shim asks for `preserveDrawingBuffer` on contexts created after it loads. A
 //! canvas tainted by cross-origin images cannot be read and stays blank in the mirror.
 
+use crate::dom;
 use crate::recorder::Recorder;
 use cobrowse_protocol::{Event, Image, NodeId};
 use web_sys::Document;
@@ -53,9 +54,8 @@ impl Canvases {
     pub fn changed(&mut self, document: &Document, recorder: &Recorder) -> Vec<Event> {
         self.drawn = false;
         self.looked_at = js_sys::Date::now();
-        let found = document.get_elements_by_tag_name("canvas");
         let mut events = Vec::new();
-        for element in (0..found.length()).filter_map(|index| found.item(index)) {
+        for element in dom::elements_by_tag(document, "canvas") {
             let Some((node, masking)) = recorder.ids.get_with_masking(&element) else { continue };
             if masking.masks() {
                 continue;

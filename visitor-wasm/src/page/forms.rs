@@ -10,9 +10,7 @@ use crate::recorder::Recorder;
 use crate::tree::mask::{self, Masking};
 use cobrowse_protocol::{Event, FormState};
 use wasm_bindgen::JsCast;
-use web_sys::{
-    Document, Element, EventTarget, HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement, Node,
-};
+use web_sys::{Document, Element, EventTarget, HtmlInputElement, HtmlOptionElement, Node};
 
 /// The form state events an `input` or `change` on `target` calls for: the control itself, and the
 /// controls whose state changed silently with it (the other radios of a group, a select's options).
@@ -26,19 +24,13 @@ pub fn form_events(target: &EventTarget, document: &Document, recorder: &Recorde
         "input" if element.get_attribute("type").is_some_and(|kind| kind.eq_ignore_ascii_case("radio")) => {
             if let Some(name) = element.get_attribute("name").filter(|name| !name.is_empty()) {
                 let group = element.owner_document().unwrap_or_else(|| document.clone()).get_elements_by_name(&name);
-                let others = (0..group.length())
-                    .filter_map(|index| group.item(index))
-                    .filter(|node| node != element.as_ref() as &Node);
+                let others = dom::items::<Node>(&group).filter(|node| node != element.as_ref() as &Node);
                 events.extend(others.filter_map(|node| form_event(node.unchecked_ref(), "input", recorder)));
             }
         }
         "select" => {
-            let options = element.get_elements_by_tag_name("option");
-            events.extend(
-                (0..options.length())
-                    .filter_map(|index| options.item(index))
-                    .filter_map(|option| form_event(&option, "option", recorder)),
-            );
+            let options = dom::elements_by_tag(element, "option");
+            events.extend(options.filter_map(|option| form_event(&option, "option", recorder)));
         }
         _ => {}
     }
@@ -60,21 +52,19 @@ pub fn form_state(element: &Element, tag: &str, masked: bool) -> Option<FormStat
     let state = match tag {
         "input" => {
             let input = element.unchecked_ref::<HtmlInputElement>();
-            let checkable = matches!(input.type_().as_str(), "checkbox" | "radio");
+            let checkable = matches!(dom::type_of(input).as_str(), "checkbox" | "radio");
             FormState {
-                value: Some(mask::text_value(masked, || input.value())),
+                value: Some(mask::text_value(masked, || dom::value_of(input))),
                 checked: checkable.then(|| input.checked()),
                 selected: None,
             }
         }
-        "textarea" => FormState {
-            value: Some(mask::text_value(masked, || element.unchecked_ref::<HtmlTextAreaElement>().value())),
-            ..FormState::default()
-        },
-        "select" => FormState {
-            value: Some(mask::text_value(masked, || element.unchecked_ref::<HtmlSelectElement>().value())),
-            ..FormState::default()
-        },
+        "textarea" => {
+            FormState { value: Some(mask::text_value(masked, || dom::value_of(element))), ..FormState::default() }
+        }
+        "select" => {
+            FormState { value: Some(mask::text_value(masked, || dom::value_of(element))), ..FormState::default() }
+        }
         "option" => FormState {
             selected: Some(element.unchecked_ref::<HtmlOptionElement>().selected()),
             ..FormState::default()

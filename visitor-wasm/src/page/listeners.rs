@@ -95,7 +95,7 @@ impl Drop for Listeners {
 
 /// What a DOM event means for the session.
 fn input_of(event: &web_sys::Event) -> Option<Input> {
-    Some(match event.type_().as_str() {
+    Some(match crate::dom::type_of(event).as_str() {
         "input" | "change" => Input::Form(target(event)),
         "scroll" => Input::Scroll(target(event)),
         "resize" => Input::Resize,
@@ -120,6 +120,6 @@ fn target(event: &web_sys::Event) -> EventTarget {
     let first = event.composed_path().get(0);
     match first.is_object() {
         true => first.unchecked_into(),
-        false => event.target().unwrap_or_else(|| JsValue::NULL.unchecked_into()),
+        false => crate::dom::target_of(event).unwrap_or_else(|| JsValue::NULL.unchecked_into()),
     }
 }

@@ -24,10 +24,12 @@
 //! Parsing runs only when a value holds a tag or a markup `data:` URL ([`cobrowse_protocol::markup`] finds
 //! them without touching the DOM), so ordinary pages pay one scan of each value.
 
+use crate::dom;
 use crate::tree::mask::{self, Mask, Masking};
 use cobrowse_protocol::markup::{self, MarkupType};
 use cobrowse_protocol::Value;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 use web_sys::{DomParser, Element, HtmlTemplateElement, Node, SupportedType};
 
 /// The elements whose children are never sent: their content is raw text the visitor does not see (or
@@ -142,7 +144,7 @@ fn hides(mask: &Mask, markup: &str, markup_type: MarkupType, outer: Masking) -> 
     });
     let Ok(document) = parsed else { return true };
     // An XML document that failed to parse holds a `<parsererror>` (the browser would show it instead).
-    let broken = markup_type == MarkupType::Xml && document.get_elements_by_tag_name("parsererror").length() > 0;
+    let broken = markup_type == MarkupType::Xml && dom::elements_by_tag(&document, "parsererror").next().is_some();
     broken || subtree_hides(mask, &document, outer)
 }
 
@@ -174,9 +176,10 @@ fn element_hides(mask: &Mask, element: &Element, parent: Masking) -> bool {
         return false;
     }
     let attributes = element.attributes();
-    let attribute_hides = (0..attributes.length()).filter_map(|index| attributes.item(index)).any(|attribute| {
-        let value = attribute.value();
-        (masking.masks() && !value.is_empty() && mask::carries_content(&attribute.name())) || holds_markup(&value)
+    let attribute_hides = dom::items::<JsValue>(&attributes).any(|attribute| {
+        let value = dom::value_of(&attribute);
+        (masking.masks() && !value.is_empty() && mask::carries_content(&dom::name_of(&attribute)))
+            || holds_markup(&value)
     });
     let template_content =
         element.dyn_ref::<HtmlTemplateElement>().is_some_and(|template| template.content().has_child_nodes());

@@ -28,7 +28,7 @@ use crate::tree::rules::{self, Rules};
 use cobrowse_protocol::{markup, MaskingRules, Value};
 use js_sys::WeakSet;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, HtmlInputElement, Node};
+use web_sys::{Document, Element, Node};
 
 /// `autocomplete` tokens of fields that are always masked: card data and one-time codes.
 const SECRET_AUTOCOMPLETE: [&str; 7] =
@@ -201,8 +201,7 @@ impl Mask {
             return false;
         }
         // By tag, not `instanceof`: an input in a child document belongs to the child's realm.
-        let kind =
-            (tag == "input" && dom::is_html(element)).then(|| element.unchecked_ref::<HtmlInputElement>().type_());
+        let kind = (tag == "input" && dom::is_html(element)).then(|| dom::type_of(element));
         if matches!(kind.as_deref(), Some("hidden" | "file")) {
             return true;
         }

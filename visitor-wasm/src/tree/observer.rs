@@ -128,8 +128,8 @@ impl Drop for Observer {
 /// What an event in a watched root means: an iframe's `load` (its new child document; other loads are
 /// not reported), typing or a scroll in a child document, a scroll in a shadow root.
 fn change_of(event: &web_sys::Event) -> Option<Change> {
-    let target = event.target()?;
-    match event.type_().as_str() {
+    let target: web_sys::EventTarget = crate::dom::target_of(event)?;
+    match crate::dom::type_of(event).as_str() {
         "load" => {}
         "scroll" => return Some(Change::Scroll(target)),
         _ => return Some(Change::Input(target)),

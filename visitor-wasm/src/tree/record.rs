@@ -21,6 +21,7 @@
 //! no events. A change to the document's own children (a new root element) cannot be expressed as a
 //! delta: the batch then asks for a full snapshot.
 
+use crate::dom;
 use crate::dom::IGNORE_ATTRIBUTE;
 use crate::recorder::Recorder;
 use crate::tree::carriers;
@@ -85,11 +86,10 @@ impl Touched {
         let mut touched = Touched::default();
         for record in records.iter() {
             let record = record.unchecked_into::<MutationRecord>();
-            let Some(target) = record.target() else { continue };
-            match record.type_().as_str() {
+            let Some(target) = dom::target_of::<Node>(&record) else { continue };
+            match dom::type_of(&record).as_str() {
                 "childList" => {
-                    let removed = record.removed_nodes();
-                    touched.removed.extend((0..removed.length()).filter_map(|index| removed.item(index)));
+                    touched.removed.extend(dom::items::<Node>(&record.removed_nodes()));
                     touched.parents.push(target);
                 }
                 "attributes" => {
@@ -184,7 +184,8 @@ fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -
             None => (local_name.clone(), element.get_attribute_node(local_name)),
             Some(namespace) => {
                 let attribute = element.get_attribute_node_ns(Some(namespace), local_name);
-                let name = attribute.as_ref().map_or_else(|| qualified_name(namespace, local_name), |a| a.name());
+                let name =
+                    attribute.as_ref().map_or_else(|| qualified_name(namespace, local_name), |a| dom::name_of(a));
                 (name, attribute)
             }
         };
@@ -196,7 +197,7 @@ fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -
         }
         let mask = &recorder.mask;
         let value = attribute.and_then(|attribute| {
-            carriers::attribute(mask, &name, &|| mask.masking_of(element), &|| attribute.value())
+            carriers::attribute(mask, &name, &|| mask.masking_of(element), &|| dom::value_of(&attribute))
         });
         events.push(Event::Attribute { node, name, value });
     }

@@ -76,7 +76,7 @@ impl Rules {
         let probe = dom::root_element(document);
         for selectors in [&rules.mask_selectors, &rules.block_selectors, &rules.unmask_selectors] {
             for selector in selectors {
-                if probe.as_ref().is_none_or(|probe| probe.matches(selector).is_err()) {
+                if probe.as_ref().is_none_or(|probe| matches(probe, &JsString::from(selector.as_str())).is_err()) {
                     let message = ["Cobrowse cannot start: the masking selector `", selector, "` is not valid CSS."];
                     return Err(message.concat());
                 }

@@ -139,7 +139,7 @@ impl Serializer<'_> {
             Described::Doctype => {
                 let doctype = node.unchecked_ref::<DocumentType>();
                 NodeKind::Doctype {
-                    name: doctype.name(),
+                    name: dom::name_of(doctype),
                     public_id: doctype.public_id(),
                     system_id: doctype.system_id(),
                 }
@@ -242,12 +242,10 @@ fn rendered_size(element: &web_sys::Element) -> Size {
 /// The element's attributes, in the DOM's order, masked as needed; those never sent left out
 /// (see `carriers.rs`).
 fn attributes(recorder: &Recorder, element: &web_sys::Element, masking: Masking) -> Vec<Attribute> {
-    let map = element.attributes();
-    (0..map.length())
-        .filter_map(|index| map.item(index))
+    dom::items::<wasm_bindgen::JsValue>(&element.attributes())
         .filter_map(|attribute| {
-            let name = attribute.name();
-            let value = carriers::attribute(&recorder.mask, &name, &|| masking, &|| attribute.value())?;
+            let name = dom::name_of(&attribute);
+            let value = carriers::attribute(&recorder.mask, &name, &|| masking, &|| dom::value_of(&attribute))?;
             Some(Attribute { name, value })
         })
         .collect()
