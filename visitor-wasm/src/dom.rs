@@ -1,7 +1,9 @@
 //! The bottom layer: small questions about DOM nodes that every other module asks, with no state and no
 //! knowledge of masking, ids or sessions. Nothing here imports another module of the crate.
 //!
-//! It also measures the window (size, scroll offset) and an element's scroll offset.
+//! It also measures the window (size, scroll offset) and an element's scroll offset, and holds the few
+//! bindings shared by many DOM classes (`value`, `type`, `name`, a list's items, `target`, the page's
+//! window): one import each instead of web-sys's one per class, which the download pays for.
 //!
 //! Why a file of its own: these helpers used to live where they were first needed (the ignore marker in
 //! the snapshot, `host_of` beside the root watcher, the iframe test beside child documents), so the modules that
