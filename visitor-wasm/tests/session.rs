@@ -453,28 +453,27 @@ async fn a_resume_is_the_first_message_and_resolves_with_an_empty_secret() {
     restore_real_socket();
 }
 
-/// A socket as the shim opens one while the recorder loads (`new WebSocket(url)`), in `ready_state`.
-fn shim_socket(url: &str, ready_state: u16) -> JsValue {
-    let socket =
-        Function::new_with_args("url", "return new WebSocket(url);").call1(&JsValue::NULL, &url.into()).unwrap();
-    Reflect::set(&socket, &"readyState".into(), &ready_state.into()).unwrap();
-    socket
+/// The URL a resuming page connects to.
+const RESUME_URL: &str = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
+
+/// Resumes session 123456 on a socket opened as the shim opens one while the recorder loads (`new
+/// WebSocket(url)`), in `ready_state`: that socket, `start()`'s promise, and the fake relay's view of the
+/// socket the recorder uses.
+fn resume_on_shim_socket(ready_state: u16) -> (JsValue, js_sys::Promise, Relay) {
+    install_fake_socket();
+    let early =
+        Function::new_with_args("url", "return new WebSocket(url);").call1(&JsValue::NULL, &RESUME_URL.into()).unwrap();
+    Reflect::set(&early, &"readyState".into(), &ready_state.into()).unwrap();
+    let resume = resume("123456", SECRET);
+    let started =
+        cobrowse_visitor::start(RESUME_URL.into(), recording_emit().0, JsValue::UNDEFINED, resume, early.clone());
+    (early, started, Relay::last())
 }
 
 #[wasm_bindgen_test]
 async fn a_resume_takes_over_the_socket_the_shim_opened_and_sends_at_once_if_it_is_open() {
-    install_fake_socket();
     let _page = Fixture::new(r#"<p>the next page</p>"#);
-    let url = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
-    let early = shim_socket(url, 1);
-    let started = cobrowse_visitor::start(
-        url.into(),
-        recording_emit().0,
-        JsValue::UNDEFINED,
-        resume("123456", SECRET),
-        early.clone(),
-    );
-    let mut relay = Relay::last();
+    let (early, started, mut relay) = resume_on_shim_socket(1);
     assert!(Object::is(&relay.socket, &early), "no second socket is opened");
     assert_eq!(get(&early, "binaryType"), "arraybuffer");
     let expected = Control::Resume { key: "123456".into(), secret: SECRET.into() };
@@ -494,18 +493,8 @@ async fn a_resume_takes_over_the_socket_the_shim_opened_and_sends_at_once_if_it_
 
 #[wasm_bindgen_test]
 async fn a_socket_the_shim_opened_that_is_still_connecting_gets_the_resume_once_open() {
-    install_fake_socket();
     let _page = Fixture::new(r#"<p>the next page</p>"#);
-    let url = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
-    let early = shim_socket(url, 0);
-    let _started = cobrowse_visitor::start(
-        url.into(),
-        recording_emit().0,
-        JsValue::UNDEFINED,
-        resume("123456", SECRET),
-        early.clone(),
-    );
-    let mut relay = Relay::last();
+    let (early, _started, mut relay) = resume_on_shim_socket(0);
     assert!(Object::is(&relay.socket, &early), "no second socket is opened");
     assert!(relay.received().is_empty(), "nothing is sent before the socket opens");
     relay.open();
@@ -516,20 +505,10 @@ async fn a_socket_the_shim_opened_that_is_still_connecting_gets_the_resume_once_
 
 #[wasm_bindgen_test]
 async fn a_socket_the_shim_opened_that_closed_meanwhile_is_replaced() {
-    install_fake_socket();
     let _page = Fixture::new(r#"<p>the next page</p>"#);
-    let url = "ws://relay.test/ws/visitor?site=demo&tab=ab12&resume=1";
-    let early = shim_socket(url, 3);
-    let _started = cobrowse_visitor::start(
-        url.into(),
-        recording_emit().0,
-        JsValue::UNDEFINED,
-        resume("123456", SECRET),
-        early.clone(),
-    );
-    let relay = Relay::last();
+    let (early, _started, relay) = resume_on_shim_socket(3);
     assert!(!Object::is(&relay.socket, &early), "a closed socket is not used: a new one is opened");
-    assert_eq!(relay.url(), url);
+    assert_eq!(relay.url(), RESUME_URL);
     cobrowse_visitor::stop();
     restore_real_socket();
 }
