@@ -93,7 +93,7 @@ pub fn suspend() {
 #[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn snapshot_frame() -> js_sys::Uint8Array {
-    let Some((document, window)) = web_sys::window().and_then(|window| Some((window.document()?, window))) else {
+    let Some((document, window)) = dom::page_window().and_then(|window| Some((window.document()?, window))) else {
         return js_sys::Uint8Array::new_with_length(0);
     };
     let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());

@@ -20,9 +20,10 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn then(this: &Deflating, done: &JsValue);
 
-    /// See `js/deflate.js`: `None` where the browser cannot deflate.
+    /// Starts deflating `bytes` as one complete raw deflate stream in the browser; `None` where the browser
+    /// cannot (see `js/deflate.js`).
     #[wasm_bindgen(js_name = deflateRaw)]
-    fn deflate_raw_js(bytes: &[u8]) -> Option<Deflating>;
+    pub fn deflate_raw(bytes: &[u8]) -> Option<Deflating>;
 }
 
 impl Deflating {
@@ -34,9 +35,4 @@ impl Deflating {
         });
         self.then(&settled);
     }
-}
-
-/// Starts deflating `bytes` as one complete raw deflate stream in the browser; `None` if it cannot.
-pub fn deflate_raw(bytes: &[u8]) -> Option<Deflating> {
-    deflate_raw_js(bytes)
 }
