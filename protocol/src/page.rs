@@ -256,4 +256,8 @@ pub enum Event {
     Hover(Option<NodeId>),
     /// The visitor's text selection (`None`: nothing selected).
     Selection(Option<Selection>),
+    /// New nodes (with their subtrees) added after `parent`'s last child: the rest of a children list a
+    /// snapshot or an earlier event left unfinished when the visitor's time slice ran out (a sliced
+    /// walk). Only ever sent when the mirror's last child of `parent` is the visitor's last sent one.
+    Append { parent: NodeId, children: Vec<Node> },
 }

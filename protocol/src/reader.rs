@@ -41,6 +41,7 @@ pub fn delta(bytes: &[u8]) -> Result<Delta, String> {
 const CHILDREN_EVENT: u32 = 0;
 const SHADOW_EVENT: u32 = 8;
 const FRAME_EVENT: u32 = 9;
+const APPEND_EVENT: u32 = 19;
 /// The variant index of `NodeKind::Element`.
 const ELEMENT_KIND: u32 = 1;
 
@@ -117,6 +118,11 @@ impl Reader<'_> {
                     });
                 }
                 Event::Children { parent, children }
+            }
+            APPEND_EVENT => {
+                let parent = self.varint()?;
+                let count = self.length()?;
+                Event::Append { parent, children: self.nodes(count)? }
             }
             SHADOW_EVENT => Event::Shadow { host: self.varint()?, root: self.root()? },
             FRAME_EVENT => {

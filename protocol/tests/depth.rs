@@ -195,6 +195,8 @@ fn every_node_kind_round_trips() {
             Event::Children { parent: 2, children: vec![Child::Existing(3), Child::New(snapshot.children[3].clone())] },
             Event::Shadow { host: 10, root: shadow },
             Event::Frame { frame: 10, document: None },
+            Event::Append { parent: 2, children: vec![snapshot.children[4].clone(), text(40, Value::Masked)] },
+            Event::Selection(None),
         ],
     };
     let mut encoder = Encoder::new();

@@ -197,6 +197,7 @@ fn delta_strings(delta: &Delta, out: &mut Vec<String>) -> usize {
                     Child::Existing(_) => 0,
                 })
                 .sum(),
+            Event::Append { children, .. } => children.iter().map(|node| node_strings(node, out)).sum(),
             Event::Attribute { name, value, .. } => {
                 out.push(name.clone());
                 value.as_ref().map_or(0, |value| value_strings(value, out))

@@ -1,8 +1,8 @@
 //! The recorder: the one owner of everything the tree walk needs to remember while a session runs.
 //!
 //! It holds the node ids, the masking rules and the fields seen secret ([`Mask`]), the shim's hooks, the
-//! pristine `MutationObserver` constructor, the observer with the roots it watches, and the roots known to
-//! adopt stylesheets. The functions that need any of it take the recorder as a parameter (as rrweb hands
+//! pristine `MutationObserver` constructor, the observer with the roots it watches, the roots known to
+//! adopt stylesheets, and the backlog of a walk sliced across tasks ([`Backlog`]). The functions that need any of it take the recorder as a parameter (as rrweb hands
 //! its mirror to its managers): the snapshot, the mutation batches, shadow roots and child documents, and
 //! the page-state managers of the session (styles, canvases, motion, forms).
 //!
@@ -15,6 +15,7 @@
 
 use crate::page::changes::Change;
 use crate::page::hooks::Hooks;
+use crate::tree::backlog::Backlog;
 use crate::tree::ids::Ids;
 use crate::tree::mask::Mask;
 use crate::tree::observer::Observer;
@@ -38,6 +39,8 @@ pub struct Recorder {
     observer: Option<Observer>,
     /// Shadow roots and child documents known to adopt sheets (see `styles.rs`).
     adopters: Vec<Node>,
+    /// The current task's time slice and the parents whose children are still to be sent.
+    pub backlog: Backlog,
 }
 
 impl Default for Recorder {
@@ -63,6 +66,7 @@ impl Recorder {
             pristine: Pristine::new(hooks),
             observer: None,
             adopters: Vec::new(),
+            backlog: Backlog::default(),
         }
     }
 

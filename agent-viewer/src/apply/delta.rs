@@ -28,7 +28,11 @@ impl Mirror {
         if let Some(injected) = &self.injected {
             let _ = injected.ensure_attached(&document);
         }
-        if delta.events.iter().any(|event| matches!(event, Event::Children { .. } | Event::Text { .. })) {
+        if delta
+            .events
+            .iter()
+            .any(|event| matches!(event, Event::Children { .. } | Event::Append { .. } | Event::Text { .. }))
+        {
             pseudo::process_document(&document);
         }
         self.window_scroll.restore();
@@ -37,6 +41,7 @@ impl Mirror {
     fn apply_event(&mut self, document: &Document, event: &Event, removed: &mut Vec<Node>) {
         match event {
             Event::Children { parent, children } => self.apply_children(document, *parent, children, removed),
+            Event::Append { parent, children } => self.apply_append(document, *parent, children),
             Event::Attribute { node, name, value } => self.apply_attribute(*node, name, value.as_ref()),
             Event::Text { node, text } => self.apply_text(*node, text),
             Event::Form { node, state } => self.apply_form(*node, state),

@@ -138,7 +138,7 @@ fn on_close(code: u16, reason: String) {
 #[inline(never)]
 fn lend(task: &mut SessionTask) {
     let notices = SESSION.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut session) => session.as_mut().map(task),
+        Ok(mut session) => session.as_mut().map(|session| session.run(task)),
         Err(_) => None,
     });
     notify(notices.unwrap_or_default());

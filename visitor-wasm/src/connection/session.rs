@@ -9,7 +9,11 @@
 //! 2. `SessionStarted { key, masking, secret, agents }` (a new session, or the resumed one: then `secret`
 //!    is empty) applies the site's masking rules, resolves the promise to `{key, secret, agents}`, starts the
 //!    recorder's observer and the listeners, and sends the full snapshot at once (the relay keeps it for
-//!    agents who join later). Rules the browser rejects (an invalid selector) end the session before
+//!    agents who join later). On a large page the snapshot is sliced: no task of the session serializes
+//!    for more than [`SLICE_MS`]; the first slice goes as the snapshot, with the parents it had no time
+//!    for left waiting (`tree/backlog.rs`), and each later task (a timer of 0 ms, so the page's own tasks
+//!    run between) sends their children as snapshot parts, until nothing waits; then the state a snapshot
+//!    leaves out (scrolled elements, focus, canvases). Changes the page makes meanwhile go as deltas. Rules the browser rejects (an invalid selector) end the session before
 //!    anything of the page is sent, and the promise is rejected with a message naming the selector.
 //! 3. Each mutation batch is sent at once as a delta; form changes too; pointer, scroll and resize at
 //!    most once per animation tick. `SnapshotRequested` sends a fresh snapshot. The support call's
@@ -48,6 +52,9 @@ use web_sys::{Document, Element, Window};
 
 /// How often canvases and adopted sheets are looked at, in milliseconds.
 const POLL_MS: i32 = 500;
+/// How long one task of the session may serialize, in milliseconds: well inside the 50 ms of a long task,
+/// leaving room for encoding and sending what was serialized.
+pub const SLICE_MS: f64 = 20.0;
 
 /// Something to do with the running session; what it returns is made once the session is released.
 pub type SessionTask<'a> = dyn FnMut(&mut Session) -> Vec<Notice> + 'a;
@@ -92,6 +99,12 @@ pub struct Session {
     /// The half-second timer's handle, and what it calls.
     poller: Option<i32>,
     on_poll: Closure<dyn FnMut()>,
+    /// Whether the next slice's timer is set, and what it calls.
+    slice_scheduled: bool,
+    on_slice: Closure<dyn FnMut()>,
+    /// Whether the parents waiting in the backlog belong to the last snapshot (their children go as
+    /// snapshot parts, and the state a snapshot leaves out follows them).
+    completing_snapshot: bool,
 }
 
 /// Where a session connects: the relay's visitor socket URL, the socket the shim already opened to it (if
@@ -152,7 +165,39 @@ impl Session {
             on_animation_tick: Closure::new(move || reach.run(Session::on_animation_tick)),
             poller: None,
             on_poll: Closure::new(move || reach.run(Session::on_poll)),
+            slice_scheduled: false,
+            on_slice: Closure::new(move || reach.run(Session::on_slice)),
+            completing_snapshot: false,
         })
+    }
+
+    /// Runs one task of the browser's on the session, within a fresh time slice; sets the timer of the next
+    /// slice if parents are left waiting (see the module doc).
+    pub fn run(&mut self, task: &mut SessionTask) -> Vec<Notice> {
+        self.recorder.backlog.start_task(SLICE_MS);
+        let notices = task(self);
+        if !self.recorder.backlog.is_empty() && !self.slice_scheduled && self.is_recording() {
+            let on_slice = self.on_slice.as_ref().unchecked_ref();
+            let timer = self.window.set_timeout_with_callback_and_timeout_and_arguments_0(on_slice, 0);
+            self.slice_scheduled = timer.is_ok();
+        }
+        notices
+    }
+
+    /// The next slice: the children of the parents waiting, after the changes made since the last task.
+    fn on_slice(&mut self) -> Vec<Notice> {
+        self.slice_scheduled = false;
+        self.flush_records();
+        let delta = Delta { events: record::waiting_children(&mut self.recorder) };
+        match self.completing_snapshot {
+            true => self.connection.send_snapshot_part(&delta),
+            false => self.connection.send_delta(&delta),
+        }
+        if self.completing_snapshot && self.recorder.backlog.is_empty() {
+            self.completing_snapshot = false;
+            self.send_state_after_snapshot();
+        }
+        Vec::new()
     }
 
     /// The key, once the relay has started the session.
@@ -227,14 +272,18 @@ impl Session {
         Notice::Emit(self.emit.clone(), event, detail.into())
     }
 
-    /// Sends the whole page, after applying the forget rule to records not yet delivered.
+    /// Sends the whole page (its first slice, see the module doc); records not yet delivered are dropped,
+    /// the snapshot reads the page as it is now.
     fn send_snapshot(&mut self) {
-        record::forget_removed(&self.recorder.take_records(), &self.recorder);
+        self.recorder.take_records();
         self.recorder.forget_adopters();
         let mut snapshot = snapshot::take(&self.window, &self.document, &mut self.recorder);
         self.connection.send_snapshot(&mut snapshot);
         self.styles.snapshot_sent(&snapshot.adopted);
-        self.send_state_after_snapshot();
+        self.completing_snapshot = !self.recorder.backlog.is_empty();
+        if !self.completing_snapshot {
+            self.send_state_after_snapshot();
+        }
     }
 
     /// What a snapshot leaves out, sent at once after it: scrolled elements, focus, canvases.

@@ -116,8 +116,17 @@ impl Connection {
 
     /// Sends a batch of changes; an empty one is not sent.
     pub fn send_delta(&mut self, delta: &Delta) {
+        self.send_changes(delta, Encoder::delta);
+    }
+
+    /// Sends a later part of a sliced snapshot (see `session.rs`); an empty one is not sent.
+    pub fn send_snapshot_part(&mut self, delta: &Delta) {
+        self.send_changes(delta, Encoder::snapshot_part);
+    }
+
+    fn send_changes(&mut self, delta: &Delta, encode: fn(&mut Encoder, &Delta) -> Vec<u8>) {
         if !delta.events.is_empty() {
-            let frame = self.encoder.delta(delta);
+            let frame = encode(&mut self.encoder, delta);
             self.send_page(frame);
         }
     }

@@ -1,5 +1,9 @@
 //! Node ids: the numbers by which the visitor and the mirror name the same node.
 //!
+//! Every full snapshot starts a new map ([`Ids::restart`]): the mirror rebuilds its whole page from it, so
+//! the ids it had before mean nothing any more, and a snapshot sliced across tasks (`backlog.rs`) can tell
+//! the nodes it has sent (an id) from those still to come (none).
+//!
 //! Ids live in a JS `WeakMap` keyed by the DOM node itself, so a node the page drops is collected with
 //! its id and the visitor never keeps the page's garbage alive. Ids count up from 1 and are never reused
 //! within a session, so "was this id handed out during the current batch?" is a comparison with
@@ -62,18 +66,10 @@ impl Ids {
         Some(((value / 8) as NodeId, decode(value % 8)))
     }
 
-    /// The node's id, giving it one if it has none (snapshots keep ids stable this way); `masking` is how it
-    /// is serialized now.
-    pub fn get_or_assign(&mut self, node: &Node, masking: Masking) -> NodeId {
-        match self.get_with_masking(node) {
-            Some((id, was)) => {
-                if was != masking {
-                    self.set(node, id, masking);
-                }
-                id
-            }
-            None => self.assign(node, masking),
-        }
+    /// Forgets every id at once (a new map), keeping the count: a full snapshot gives every node a fresh
+    /// id, so no id the mirror had before it is ever named again, and nothing of an older page is left.
+    pub fn restart(&mut self) {
+        self.map = NumberMap::new();
     }
 
     /// Gives the node a new id, replacing any it had (a re-serialized subtree is new to the mirror);

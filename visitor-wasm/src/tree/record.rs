@@ -20,10 +20,15 @@
 //! beneath a blocked element has an id, and the mirror has no children for it, so changes there produce
 //! no events. A change to the document's own children (a new root element) cannot be expressed as a
 //! delta: the batch then asks for a full snapshot.
+//!
+//! Slicing (see `backlog.rs`): once the task's slice is spent, a children list serializes no more new
+//! children (at least one, so every call makes progress): they are left out, and the parent waits in the
+//! backlog. [`waiting_children`] sends the waiting parents' children in later tasks.
 
 use crate::dom;
 use crate::dom::IGNORE_ATTRIBUTE;
 use crate::recorder::Recorder;
+use crate::tree::backlog::Waiting;
 use crate::tree::carriers;
 use crate::tree::ids::IdSet;
 use crate::tree::mask::Masking;
@@ -61,11 +66,6 @@ pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
     events.extend(text_events(&touched.texts, first_new, recorder));
     forget_detached(&touched.removed, recorder);
     Batch::Delta(Delta { events })
-}
-
-/// Applies only the forget rule to a batch of records, for records taken just before a full snapshot.
-pub fn forget_removed(records: &Array, recorder: &Recorder) {
-    forget_detached(&Touched::collect(records, recorder).removed, recorder);
 }
 
 /// An attribute a record names: the element, the attribute's local name and its namespace.
@@ -144,32 +144,108 @@ fn children_events(parents: &[Node], first_new: NodeId, recorder: &mut Recorder)
         if !done.insert(id) || !mirrors_children(parent, masking) {
             continue;
         }
-        events.push(Event::Children { parent: id, children: current_children(parent, recorder) });
+        events.push(Event::Children { parent: id, children: current_children(parent, 1, recorder) });
     }
     events
 }
 
-/// `parent`'s children as the mirror should now have them.
-fn current_children(parent: &Node, recorder: &mut Recorder) -> Vec<Child> {
+/// `parent`'s children as the mirror should now have them, new ones serialized at `level`; once the slice
+/// is spent, new children after the first are left out and `parent` waits in the backlog.
+fn current_children(parent: &Node, level: usize, recorder: &mut Recorder) -> Vec<Child> {
     let parent_masking = recorder.mask.masking_of(parent);
     let mut children = Vec::new();
-    let mut child = parent.first_child();
+    let (mut serialized_one, mut left_out, mut known_after_left_out) = (false, false, false);
+    let (mut child, mut last_listed) = (parent.first_child(), None);
     while let Some(node) = child {
-        match recorder.ids.get_with_masking(&node) {
+        let known = recorder.ids.get_with_masking(&node);
+        let listed = match known {
             Some((id, was)) if was == recorder.mask.node_masking(&node, parent_masking) => {
-                children.push(Child::Existing(id))
+                known_after_left_out |= left_out;
+                children.push(Child::Existing(id));
+                true
             }
-            known => {
+            _ => {
                 if known.is_some() {
                     // Moved into or out of a masked subtree (or now ignored): the mirror's copy is outdated.
                     recorder.ids.forget_subtree(&node);
                 }
-                children.extend(snapshot::new_subtree(&node, parent_masking, recorder).map(Child::New));
+                left_out |= serialized_one && recorder.backlog.is_spent();
+                serialized_one = true;
+                let new = (!left_out).then(|| snapshot::new_subtree(&node, parent_masking, level, recorder));
+                new.flatten().map(|new| children.push(Child::New(new))).is_some()
             }
-        }
+        };
         child = node.next_sibling();
+        if listed {
+            last_listed = Some(node);
+        }
+    }
+    if left_out {
+        let after = last_listed.filter(|_| !known_after_left_out);
+        recorder.backlog.defer(Waiting { parent: parent.clone(), level, after });
     }
     children
+}
+
+/// The children of the parents waiting in the backlog (see `backlog.rs`), one event for each parent the
+/// mirror still shows, until the task's slice is spent (at least one parent, so every call makes progress).
+pub fn waiting_children(recorder: &mut Recorder) -> Vec<Event> {
+    let mut events = Vec::new();
+    while let Some(waiting) = recorder.backlog.next() {
+        events.extend(waiting_event(waiting, recorder));
+        if recorder.backlog.is_spent() {
+            break;
+        }
+    }
+    events
+}
+
+/// The rest of a waiting parent's children: appended after the last one sent if nothing after it has an
+/// id, else its whole list; `None` if the mirror no longer shows its children.
+fn waiting_event(Waiting { parent, level, after }: Waiting, recorder: &mut Recorder) -> Option<Event> {
+    let (id, masking) = recorder.ids.get_with_masking(&parent).filter(|_| parent.is_connected())?;
+    if !mirrors_children(&parent, masking) {
+        return None;
+    }
+    let after =
+        after.filter(|after| after.parent_node().as_ref() == Some(&parent) && recorder.ids.get(after).is_some());
+    if let Some(children) = after.and_then(|after| appended(&parent, &after, level, recorder)) {
+        return (!children.is_empty()).then_some(Event::Append { parent: id, children });
+    }
+    Some(Event::Children { parent: id, children: current_children(&parent, level, recorder) })
+}
+
+/// The new children after `after` (the last child the mirror has), serialized at `level` until the slice is
+/// spent, `parent` waiting again for the rest; `None` if the child right after `after` has an id, so the
+/// whole list must be sent. A known child met later ends the list there, and `parent` waits for a whole
+/// list: the mirror has put what was appended after that child.
+fn appended(
+    parent: &Node,
+    after: &Node,
+    level: usize,
+    recorder: &mut Recorder,
+) -> Option<Vec<cobrowse_protocol::Node>> {
+    let masking = recorder.mask.masking_of(parent);
+    let mut children = Vec::new();
+    let (mut child, mut last) = (after.next_sibling(), None);
+    while let Some(node) = child {
+        let known = recorder.ids.get(&node).is_some();
+        if known || (last.is_some() && recorder.backlog.is_spent()) {
+            if last.is_none() {
+                return None;
+            }
+            let after = if known { None } else { last };
+            recorder.backlog.defer(Waiting { parent: parent.clone(), level, after });
+            break;
+        }
+        let new = snapshot::new_subtree(&node, masking, level, recorder);
+        child = node.next_sibling();
+        if let Some(new) = new {
+            children.push(new);
+            last = Some(node);
+        }
+    }
+    Some(children)
 }
 
 fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -> Vec<Event> {

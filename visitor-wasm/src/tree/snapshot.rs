@@ -1,10 +1,14 @@
 //! Snapshot: the DOM turned into the protocol's `page::Node` tree, masking as it goes.
 //!
 //! The same [`Serializer`] writes the full [`Snapshot`] and the new subtrees of a delta
-//! ([`cobrowse_protocol::Child::New`]); the only difference is how ids are given:
-//! - a snapshot keeps the ids nodes already have, so ids stay stable across snapshots of one session;
-//! - a new subtree gives every node a fresh id, because the mirror has never seen this copy of it (a known
-//!   node moved into a new subtree is rebuilt there; the mirror forgets its old copy with the old id).
+//! ([`cobrowse_protocol::Child::New`]), giving every node it writes a fresh id: a snapshot starts a new id
+//! map (see `ids.rs`), and a new subtree is a copy the mirror has never seen (a known node moved into a new
+//! subtree is rebuilt there; the mirror forgets its old copy with the old id).
+//!
+//! Slicing (see `backlog.rs`): once the task's slice is spent, the walk sends no more children of the
+//! parent it is in (a shadow root, a child document or an element); the parent waits in the recorder's
+//! backlog, and `record.rs` sends its children in a later task. The document's own children (the doctype
+//! and the root element) are always sent: the document has no id for a later event to name.
 //!
 //! Every node's id is recorded with the [`Masking`] it was serialized with, so the recorder can tell when a
 //! known node moved into or out of a masked subtree and must be serialized again.
@@ -27,6 +31,7 @@
 use crate::dom::{self, IGNORE_ATTRIBUTE};
 use crate::page::{extras, forms};
 use crate::recorder::Recorder;
+use crate::tree::backlog::Waiting;
 use crate::tree::carriers;
 use crate::tree::describe::{describe, Described, DescribedElement};
 use crate::tree::mask::Masking;
@@ -34,31 +39,33 @@ use cobrowse_protocol::{Attribute, Element, Extras, Namespace, Node, NodeKind, R
 use wasm_bindgen::JsCast;
 use web_sys::{Document, DocumentType, Window};
 
-/// The whole document as the visitor sees it now, reusing the ids nodes already have.
+/// The whole document as the visitor sees it now, every node under a fresh id; with a slice set, the
+/// parents reached once it is spent wait in the recorder's backlog (see the module doc).
 pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Snapshot {
-    // While no id was ever given, every node is new: giving ids without looking them up is the same, with
-    // one call into JS less per node.
-    let fresh_ids = recorder.ids.next() == 1;
-    let mut serializer = Serializer { recorder, fresh_ids, depth: 0 };
+    recorder.ids.restart();
+    recorder.backlog.clear();
+    let mut serializer = Serializer { recorder, depth: 0 };
     Snapshot {
         url: document.url().unwrap_or_default(),
         viewport: dom::viewport(window),
         scroll: dom::window_scroll(window),
-        children: serializer.children(document, Masking::Plain),
+        children: serializer.children(document, Masking::Plain, false),
         adopted: serializer.recorder.adopted_sheets(document),
     }
 }
 
-/// A node that is new to the mirror, with its subtree, every node under a fresh id.
-/// `parent` is its parent's masking. `None` if the node is not serialized at all.
-pub fn new_subtree(node: &web_sys::Node, parent: Masking, recorder: &mut Recorder) -> Option<Node> {
-    Serializer { recorder, fresh_ids: true, depth: 1 }.node(node, parent)
+/// A node that is new to the mirror, with its subtree, every node under a fresh id. `parent` is its
+/// parent's masking; `level` the node's level (1 at the top of a delta's new subtree, deeper for the
+/// children of a parent that waited in the backlog: see the module doc on depth). `None` if the node is
+/// not serialized at all.
+pub fn new_subtree(node: &web_sys::Node, parent: Masking, level: usize, recorder: &mut Recorder) -> Option<Node> {
+    Serializer { recorder, depth: level }.node(node, parent)
 }
 
 /// A shadow root or child document new to the mirror (see `shadow.rs`, `child_documents.rs`), every node
 /// under a fresh id; `masking` is its host's.
 pub fn new_root(root: &web_sys::Node, masking: Masking, url: String, recorder: &mut Recorder) -> Root {
-    Serializer { recorder, fresh_ids: true, depth: 0 }.root(root, masking, url)
+    Serializer { recorder, depth: 0 }.root(root, masking, url)
 }
 
 /// Whether the node appears in frames at all: not an ignored element, and of a kind the mirror rebuilds.
@@ -82,39 +89,35 @@ pub fn lists_children(element: &web_sys::Element) -> bool {
 /// Walks the DOM, giving ids and masking with the session's [`Recorder`].
 struct Serializer<'a> {
     recorder: &'a mut Recorder,
-    fresh_ids: bool,
     /// The level of the nodes being serialized now (see the module doc).
     depth: usize,
 }
 
 impl Serializer<'_> {
-    /// The node's id, recorded with `masking`: how the node is serialized.
-    fn id(&mut self, node: &web_sys::Node, masking: Masking) -> u32 {
-        if self.fresh_ids {
-            self.recorder.ids.assign(node, masking)
-        } else {
-            self.recorder.ids.get_or_assign(node, masking)
-        }
-    }
-
-    /// The id of a node `describe.js` read, recorded with `masking`; with fresh ids, it set the node's
-    /// value already, as [`Ids::preset`](crate::tree::ids::Ids::preset)`(preset)`.
+    /// The id of a node `describe.js` read, recorded with `masking`: it set the node's value already, as
+    /// [`Ids::preset`](crate::tree::ids::Ids::preset)`(preset)`.
     fn described_id(&mut self, node: &web_sys::Node, preset: Masking, masking: Masking) -> u32 {
-        if self.fresh_ids {
-            self.recorder.ids.assign_preset(node, preset, masking)
-        } else {
-            self.recorder.ids.get_or_assign(node, masking)
-        }
+        self.recorder.ids.assign_preset(node, preset, masking)
     }
 
-    /// The serialized children of `parent`, whose masking is `masking`.
-    fn children(&mut self, parent: &web_sys::Node, masking: Masking) -> Vec<Node> {
+    /// The serialized children of `parent`, whose masking is `masking`. If `deferrable`, those reached once
+    /// the slice is spent are left out and `parent` waits in the backlog (see the module doc).
+    fn children(&mut self, parent: &web_sys::Node, masking: Masking, deferrable: bool) -> Vec<Node> {
         self.depth += 1;
         let mut children = Vec::new();
-        let mut child = parent.first_child();
+        let (mut child, mut last_sent) = (parent.first_child(), None);
         while let Some(node) = child {
-            children.extend(self.node(&node, masking));
+            if deferrable && self.recorder.backlog.is_spent() {
+                let (parent, level) = (parent.clone(), self.depth);
+                self.recorder.backlog.defer(Waiting { parent, level, after: last_sent });
+                break;
+            }
+            let serialized = self.node(&node, masking);
             child = node.next_sibling();
+            if let Some(serialized) = serialized {
+                children.push(serialized);
+                last_sent = Some(node); // moved, not cloned: a clone is a call into JS
+            }
         }
         self.depth -= 1;
         children
@@ -126,8 +129,7 @@ impl Serializer<'_> {
         // Content is read with the node only where nothing of it can be masked (see `describe.rs`).
         let content = !parent.masks() && !mask.masks_all_text();
         let ids = &self.recorder.ids;
-        let preset = if self.fresh_ids { ids.preset(parent) } else { 0.0 };
-        let kind = match describe(node, mask.flagged(), content, ids.map(), preset) {
+        let kind = match describe(node, mask.flagged(), content, ids.map(), ids.preset(parent)) {
             Described::Element(described) => return self.element(node.unchecked_ref(), &described, parent),
             Described::Text(text) => {
                 let text = std::cell::Cell::new(text);
@@ -156,9 +158,7 @@ impl Serializer<'_> {
         let namespace = namespace.unwrap_or_else(|| self::namespace(element.namespace_uri()));
         let masking = match self.recorder.mask.element_masking_flagged(element, &tag, parent, described.is_flagged()) {
             Masking::Ignored => {
-                if self.fresh_ids {
-                    self.recorder.ids.forget(element);
-                }
+                self.recorder.ids.forget(element);
                 return None;
             }
             _ if self.depth >= MAX_DEPTH => self.cut(element),
@@ -174,7 +174,7 @@ impl Serializer<'_> {
                     _ => None,
                 };
                 let listed = carriers::lists_children(element, &tag);
-                let children = if listed { self.children(element, masking) } else { Vec::new() };
+                let children = if listed { self.children(element, masking, true) } else { Vec::new() };
                 let extras = self.extras(element, &tag, &namespace, masking, described.has_shadow_root());
                 let attributes = match described.attributes().filter(|_| !masked) {
                     Some(read) => described_attributes(self.recorder, read, masking),
@@ -229,7 +229,7 @@ impl Serializer<'_> {
         if !adopted.is_empty() {
             self.recorder.note_adopter(root);
         }
-        Root { id: self.id(root, masking), url, adopted, children: self.children(root, masking) }
+        Root { id: self.recorder.ids.assign(root, masking), url, adopted, children: self.children(root, masking, true) }
     }
 }
 
