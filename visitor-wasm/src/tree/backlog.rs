@@ -20,13 +20,13 @@
 //! Without a slice set (`Recorder::default()`, the bench's one-call snapshot), the walk never stops.
 
 use js_sys::Date;
-use std::collections::VecDeque;
 use web_sys::Node;
 
 /// How many nodes the walk serializes between two looks at the clock (a look is a call into JS).
 const NODES_PER_LOOK: u32 = 32;
 
 /// A parent sent without (all of) its children.
+#[derive(Clone)]
 pub struct Waiting {
     pub parent: Node,
     /// The level of its children (see `snapshot.rs` on depth).
@@ -37,8 +37,10 @@ pub struct Waiting {
 
 /// The current task's time budget, and the parents waiting for their children.
 pub struct Backlog {
-    /// Parents sent without (all of) their children, first deferred first.
-    waiting: VecDeque<Waiting>,
+    /// Parents sent without (all of) their children, first deferred first; those before `taken` are done.
+    /// (A `Vec` and a cursor, not a `VecDeque`: the download pays for every generic type.)
+    waiting: Vec<Waiting>,
+    taken: usize,
     /// When the current task's slice ends (`Date.now()`, ms); infinite without slicing.
     deadline: f64,
     /// Nodes still to serialize before the next look at the clock.
@@ -50,7 +52,7 @@ pub struct Backlog {
 impl Default for Backlog {
     /// A backlog that never runs out of time (no slicing).
     fn default() -> Self {
-        Self { waiting: VecDeque::new(), deadline: f64::INFINITY, until_look: 0, spent: false }
+        Self { waiting: Vec::new(), taken: 0, deadline: f64::INFINITY, until_look: 0, spent: false }
     }
 }
 
@@ -79,21 +81,27 @@ impl Backlog {
 
     /// A parent was sent without (some of) its children.
     pub fn defer(&mut self, waiting: Waiting) {
-        self.waiting.push_back(waiting);
+        self.waiting.push(waiting);
     }
 
     /// The next waiting parent, if any.
     pub fn next(&mut self) -> Option<Waiting> {
-        self.waiting.pop_front()
+        let next = self.waiting.get(self.taken).cloned();
+        self.taken += 1;
+        if next.is_none() {
+            self.clear();
+        }
+        next
     }
 
     /// Whether no parent waits.
     pub fn is_empty(&self) -> bool {
-        self.waiting.is_empty()
+        self.taken >= self.waiting.len()
     }
 
     /// Forgets every waiting parent (a new snapshot starts over).
     pub fn clear(&mut self) {
         self.waiting.clear();
+        self.taken = 0;
     }
 }
