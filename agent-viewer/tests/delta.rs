@@ -1,4 +1,4 @@
-//! Deltas patch the mirror: children (insert, move, remove, the forget rule), attributes, text, form
+//! Deltas patch the mirror: children (insert, move, remove, the forget rule, appended), attributes, text, form
 //! state, scrolling, the viewport, and events naming ids the mirror does not know.
 
 mod common;
@@ -123,6 +123,27 @@ fn children_are_reordered_exactly() {
         }],
     );
     assert_eq!(inner(&mirror, 30), "<li>two</li><li>three</li><li>one</li>");
+}
+
+#[wasm_bindgen_test]
+fn appended_children_go_after_the_last_and_are_sanitized() {
+    let mut mirror = started();
+    apply(
+        &mut mirror,
+        vec![Event::Append {
+            parent: 30,
+            children: vec![
+                element(35, "li", &[("onclick", "alert(1)")], vec![text(36, "three")]),
+                element(37, "li", &[], vec![element(38, "b", &[], vec![text(39, "four")])]),
+            ],
+        }],
+    );
+    assert_eq!(inner(&mirror, 30), "<li>one</li><li>two</li><li>three</li><li><b>four</b></li>");
+    assert!(mirror.node(38).is_some(), "appended nodes get their ids");
+    assert_eq!(mirror.out_of_step_events(), 0);
+
+    apply(&mut mirror, vec![Event::Append { parent: 999, children: vec![text(90, "lost")] }]);
+    assert_eq!(mirror.out_of_step_events(), 1, "an append to an unknown parent is out of step");
 }
 
 #[wasm_bindgen_test]
