@@ -21,7 +21,7 @@ use thiserror::Error;
 pub enum CodecError {
     #[error("deflate data is corrupt or out of order: {0} (the receiver needs a fresh snapshot)")]
     Corrupt(String),
-    #[error("a delta arrived before any snapshot: the receiver must start at a snapshot")]
+    #[error("a delta or snapshot part arrived before any snapshot: the receiver must start at a snapshot")]
     NoContext,
     #[error("payload inflates past the limit of {limit} bytes (a deflate bomb, or a page too large to mirror)")]
     TooLarge { limit: usize },

@@ -6,15 +6,18 @@
 //! |--------|------|----------------------------------------------------------------|
 //! | 0      | 1    | protocol version, [`VERSION`]                                  |
 //! | 1      | 1    | [`FrameKind`]                                                  |
-//! | 2      | rest | payload: deflate bytes (snapshot, delta), postcard (control, asset) |
+//! | 2      | rest | payload: deflate bytes (snapshot, delta, snapshot part), postcard (control, asset) |
 //!
-//! The relay needs the kind to keep each session's latest full state (a snapshot and the deltas since)
-//! and to let a lagging agent skip ahead to the next snapshot; it never needs the payload of page frames.
+//! The relay needs the kind to keep each session's latest full state (a snapshot, its parts and the deltas
+//! since) and to let a lagging agent skip ahead to the next snapshot; it never needs the payload of page
+//! frames.
 
 use thiserror::Error;
 
 /// The version byte every frame starts with. Bumped on any incompatible change (2: a snapshot's node ids
-/// travel zigzag-encoded as differences, and a snapshot may be a deflate stream of its own).
+/// travel zigzag-encoded as differences, and a snapshot may be a deflate stream of its own). A new frame
+/// kind is additive and keeps the version ([`FrameKind::SnapshotPart`] did): a peer that predates a kind
+/// refuses its frames with [`FrameError::UnknownKind`], which says which kinds it knows.
 pub const VERSION: u8 = 2;
 
 /// How many bytes precede the payload.
@@ -32,6 +35,11 @@ pub enum FrameKind {
     Control = 3,
     /// visitor → relay: an uncompressed postcard [`crate::AssetUpload`], outside the deflate context.
     Asset = 4,
+    /// A later part of the snapshot before it (a sliced snapshot): a `Delta` payload, compressed and
+    /// decoded exactly as a delta (same deflate context, continuing from the frames before it), but the
+    /// relay keeps it as part of the snapshot: its bytes count with the snapshot's, never toward the deltas
+    /// that make the relay ask for a fresh one.
+    SnapshotPart = 5,
 }
 
 impl FrameKind {
@@ -41,6 +49,7 @@ impl FrameKind {
             2 => Ok(Self::Delta),
             3 => Ok(Self::Control),
             4 => Ok(Self::Asset),
+            5 => Ok(Self::SnapshotPart),
             other => Err(FrameError::UnknownKind(other)),
         }
     }
@@ -55,7 +64,10 @@ pub enum FrameError {
         "frame has protocol version {0}, this build speaks version {VERSION}: reload the page or update the relay"
     )]
     WrongVersion(u8),
-    #[error("frame kind {0} is unknown (expected 1 snapshot, 2 delta, 3 control or 4 asset)")]
+    #[error(
+        "frame kind {0} is unknown (expected 1 snapshot, 2 delta, 3 control, 4 asset or 5 snapshot part): \
+         the sender is newer than this build: update the relay, then reload the page"
+    )]
     UnknownKind(u8),
 }
 
@@ -85,7 +97,9 @@ mod tests {
 
     #[test]
     fn header_round_trips_for_every_kind() {
-        for kind in [FrameKind::Snapshot, FrameKind::Delta, FrameKind::Control, FrameKind::Asset] {
+        let kinds =
+            [FrameKind::Snapshot, FrameKind::Delta, FrameKind::Control, FrameKind::Asset, FrameKind::SnapshotPart];
+        for kind in kinds {
             let frame = encode(kind, b"abc");
             assert_eq!(frame[..2], [VERSION, kind as u8]);
             assert_eq!(parse(&frame), Ok((kind, &b"abc"[..])));
@@ -97,5 +111,15 @@ mod tests {
         assert_eq!(parse(&[1]), Err(FrameError::TooShort(1)));
         assert_eq!(parse(&[9, 1]), Err(FrameError::WrongVersion(9)));
         assert_eq!(parse(&[VERSION, 7]), Err(FrameError::UnknownKind(7)));
+        assert_eq!(parse(&[VERSION, 0]), Err(FrameError::UnknownKind(0)));
+        assert_eq!(parse(&[VERSION, 6]), Err(FrameError::UnknownKind(6)));
+    }
+
+    #[test]
+    fn a_snapshot_part_is_kind_5() {
+        assert_eq!(FrameKind::SnapshotPart as u8, 5);
+        assert_eq!(parse(&[VERSION, 5, 0xab]), Ok((FrameKind::SnapshotPart, &[0xab][..])));
+        let unknown = FrameError::UnknownKind(6).to_string();
+        assert!(unknown.contains("5 snapshot part"), "the error lists every kind: {unknown}");
     }
 }

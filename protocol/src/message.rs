@@ -71,8 +71,20 @@ impl Encoder {
 
     /// A delta frame, compressed in the context since the last snapshot.
     pub fn delta(&mut self, delta: &Delta) -> Vec<u8> {
+        self.delta_as(FrameKind::Delta, delta)
+    }
+
+    /// A later part of a sliced snapshot (`Event::Children` filling in elements the snapshot sent
+    /// without children): encoded exactly as [`Encoder::delta`], in the same context, but framed as
+    /// [`FrameKind::SnapshotPart`] so the relay keeps it as part of the snapshot.
+    pub fn snapshot_part(&mut self, delta: &Delta) -> Vec<u8> {
+        self.delta_as(FrameKind::SnapshotPart, delta)
+    }
+
+    /// `delta`'s postcard, compressed in the context since the last snapshot, framed as `kind`.
+    fn delta_as(&mut self, kind: FrameKind, delta: &Delta) -> Vec<u8> {
         let payload = to_postcard(delta);
-        frame::encode(FrameKind::Delta, &self.compressor.delta(&payload))
+        frame::encode(kind, &self.compressor.delta(&payload))
     }
 }
 
@@ -106,7 +118,8 @@ impl Decoder {
         Self { decompressor: Decompressor::new(inflate_limit) }
     }
 
-    /// Decodes one frame. After an error on a page frame, deltas fail until the next snapshot.
+    /// Decodes one frame. A snapshot part decodes as the [`Message::Delta`] it carries. After an error on a
+    /// page frame, deltas (and snapshot parts) fail until the next snapshot.
     pub fn decode(&mut self, bytes: &[u8]) -> Result<Message, DecodeError> {
         let (kind, payload) = frame::parse(bytes)?;
         match kind {
@@ -117,7 +130,7 @@ impl Decoder {
                 wire_ids::decode(&mut snapshot);
                 Ok(Message::Snapshot(snapshot))
             }
-            FrameKind::Delta => {
+            FrameKind::Delta | FrameKind::SnapshotPart => {
                 let raw = self.decompressor.delta(payload)?;
                 let delta = reader::delta(&raw).map_err(|reason| DecodeError::Payload { what: "delta", reason })?;
                 Ok(Message::Delta(delta))
@@ -132,7 +145,7 @@ impl Decoder {
         let (kind, payload) = frame::parse(bytes)?;
         let raw = match kind {
             FrameKind::Snapshot => self.decompressor.snapshot(payload)?,
-            FrameKind::Delta => self.decompressor.delta(payload)?,
+            FrameKind::Delta | FrameKind::SnapshotPart => self.decompressor.delta(payload)?,
             FrameKind::Control | FrameKind::Asset => payload.to_vec(),
         };
         Ok((kind, raw))

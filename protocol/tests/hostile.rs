@@ -57,6 +57,7 @@ fn valid_frames() -> Vec<Vec<u8>> {
         }),
         encode_control(&Control::Draw { agent: 1, start: true, points: vec![Point { x: 1, y: 2 }; 3] }),
         message::encode_asset(&AssetUpload { url: "blob:x".into(), mime: "image/png".into(), bytes: vec![1, 2, 3] }),
+        encoder.snapshot_part(&delta),
     ]
 }
 
@@ -78,7 +79,7 @@ fn mutated_frame() -> impl Strategy<Value = Vec<u8>> {
 /// Every decoder on one frame: none panics, none inflates past its limit.
 fn decode_everywhere(bytes: &[u8]) {
     let parsed = frame::parse(bytes);
-    let well_formed = bytes.len() >= 2 && bytes[0] == frame::VERSION && (1..=4).contains(&bytes[1]);
+    let well_formed = bytes.len() >= 2 && bytes[0] == frame::VERSION && (1..=5).contains(&bytes[1]);
     assert_eq!(parsed.is_ok(), well_formed);
     let control = decode_control(bytes);
     if let Ok(control) = &control {

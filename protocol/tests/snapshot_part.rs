@@ -1,0 +1,116 @@
+//! A sliced snapshot: the top of the page tree as a snapshot frame, then `SnapshotPart` frames filling in
+//! the elements it sent without children. A part is a delta in all but its kind: the same bytes after the
+//! header, the same deflate context, the same decoded `Message::Delta`, the same refusal without a snapshot.
+
+use cobrowse_protocol::codec::CodecError;
+use cobrowse_protocol::frame::{self, FrameKind};
+use cobrowse_protocol::*;
+
+fn element(id: NodeId, tag: &str, children: Vec<Node>) -> Node {
+    Node {
+        id,
+        kind: NodeKind::Element(Element {
+            tag: tag.into(),
+            namespace: Namespace::Html,
+            attributes: vec![],
+            form: None,
+            children,
+            extras: None,
+        }),
+    }
+}
+
+fn text(id: NodeId, text: &str) -> Node {
+    Node { id, kind: NodeKind::Text(Value::Plain(text.into())) }
+}
+
+/// The first slice: `<html><body><main/></body></html>`, `main` (3) sent without its children yet.
+fn top_of_the_page() -> Snapshot {
+    Snapshot {
+        url: "https://shop.example/catalogue".into(),
+        viewport: Size { width: 1280, height: 720 },
+        scroll: Point::default(),
+        children: vec![element(1, "html", vec![element(2, "body", vec![element(3, "main", vec![])])])],
+        adopted: vec![],
+    }
+}
+
+/// A later slice: `main`'s children, one new paragraph per product.
+fn the_rest_of_main() -> Delta {
+    let products = (0..20).map(|n| {
+        let id = 4 + 2 * n;
+        Child::New(element(id, "p", vec![text(id + 1, &format!("Product {n}: a sturdy chair"))]))
+    });
+    Delta { events: vec![Event::Children { parent: 3, children: products.collect() }] }
+}
+
+/// A change the visitor made after the page was sent whole.
+fn a_change() -> Delta {
+    Delta { events: vec![Event::Text { node: 5, text: Value::Plain("Product 0: sold out".into()) }] }
+}
+
+#[test]
+fn a_snapshot_its_part_and_a_delta_decode_in_order() {
+    let mut encoder = Encoder::new();
+    let frames =
+        [encoder.snapshot(&top_of_the_page()), encoder.snapshot_part(&the_rest_of_main()), encoder.delta(&a_change())];
+    assert_eq!(frames.each_ref().map(|frame| frame[1]), [1, 5, 2], "snapshot, snapshot part, delta on the wire");
+
+    let mut decoder = Decoder::default();
+    let decoded: Vec<Message> = frames.iter().map(|frame| decoder.decode(frame).unwrap()).collect();
+    assert_eq!(
+        decoded,
+        [Message::Snapshot(top_of_the_page()), Message::Delta(the_rest_of_main()), Message::Delta(a_change())]
+    );
+}
+
+#[test]
+fn a_part_inflates_as_a_delta_in_the_snapshot_s_context() {
+    let mut encoder = Encoder::new();
+    let frames =
+        [encoder.snapshot(&top_of_the_page()), encoder.snapshot_part(&the_rest_of_main()), encoder.delta(&a_change())];
+    let mut inflater = Decoder::default();
+    let inflated: Vec<(FrameKind, Vec<u8>)> = frames.iter().map(|frame| inflater.inflate(frame).unwrap()).collect();
+    assert_eq!(inflated[1], (FrameKind::SnapshotPart, postcard::to_allocvec(&the_rest_of_main()).unwrap()));
+    assert_eq!(inflated[2], (FrameKind::Delta, postcard::to_allocvec(&a_change()).unwrap()));
+}
+
+#[test]
+fn a_part_is_the_delta_s_bytes_under_another_kind() {
+    let (mut as_part, mut as_delta) = (Encoder::new(), Encoder::new());
+    as_part.snapshot(&top_of_the_page());
+    as_delta.snapshot(&top_of_the_page());
+    let part = as_part.snapshot_part(&the_rest_of_main());
+    let delta = as_delta.delta(&the_rest_of_main());
+    assert_eq!((part[1], delta[1]), (FrameKind::SnapshotPart as u8, FrameKind::Delta as u8));
+    assert_eq!(part[frame::HEADER_LEN..], delta[frame::HEADER_LEN..], "same payload, same deflate context");
+    assert_eq!(as_part.delta(&a_change()), as_delta.delta(&a_change()), "and the context goes on the same");
+}
+
+#[test]
+fn a_part_before_any_snapshot_fails_like_a_delta() {
+    let mut encoder = Encoder::new();
+    encoder.snapshot(&top_of_the_page());
+    let part = encoder.snapshot_part(&the_rest_of_main());
+    let delta = encoder.delta(&a_change());
+
+    let missed_the_snapshot = Decoder::default().decode(&part);
+    assert_eq!(missed_the_snapshot, Err(DecodeError::Codec(CodecError::NoContext)));
+    assert_eq!(missed_the_snapshot, Decoder::default().decode(&delta));
+    assert_eq!(Decoder::default().inflate(&part), Err(DecodeError::Codec(CodecError::NoContext)));
+}
+
+#[test]
+fn a_part_that_does_not_inflate_stops_the_deltas_until_the_next_snapshot() {
+    let mut encoder = Encoder::new();
+    let snapshot = encoder.snapshot(&top_of_the_page());
+    let mut broken = encoder.snapshot_part(&the_rest_of_main());
+    broken.truncate(frame::HEADER_LEN);
+    broken.extend_from_slice(&[0xff; 8]); // a reserved block type: not deflate
+    let delta = encoder.delta(&a_change());
+
+    let mut decoder = Decoder::default();
+    decoder.decode(&snapshot).unwrap();
+    assert!(matches!(decoder.decode(&broken), Err(DecodeError::Codec(_))));
+    assert_eq!(decoder.decode(&delta), Err(DecodeError::Codec(CodecError::NoContext)));
+}
