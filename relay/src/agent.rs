@@ -458,7 +458,7 @@ async fn read_messages(
         state.metrics.frame_bytes(Direction::In, &bytes);
         match frame::parse(&bytes) {
             Err(error) => return Ending::bad_input(close::MALFORMED_FRAME, error.to_string()),
-            Ok((FrameKind::Snapshot | FrameKind::Delta, _)) => {
+            Ok((FrameKind::Snapshot | FrameKind::SnapshotPart | FrameKind::Delta, _)) => {
                 return Ending::bad_input(close::UNEXPECTED_MESSAGE, "agents may not send page frames")
             }
             Ok((FrameKind::Asset, _)) => {

@@ -4,6 +4,10 @@
 //! visitor's own bytes (reference-counted, not copied); the relay never looks inside them. Deltas that
 //! arrive before any snapshot are not kept: no receiver could decode them.
 //!
+//! A sliced snapshot's later parts (`FrameKind::SnapshotPart`) are kept in order among the deltas, like
+//! them, but their bytes count as the snapshot's: a huge page sent in slices is not a pile of deltas
+//! worth a fresh snapshot (which would be sliced again).
+//!
 //! The bytes kept are charged to the relay's memory budget (`budget.rs`) while they are kept, so that many
 //! sessions together cannot hold more than `memory_bytes` (unjoined sessions included).
 
@@ -14,6 +18,7 @@ use std::sync::Arc;
 #[derive(Default)]
 pub(crate) struct KeptState {
     frames: Vec<Bytes>,
+    /// The snapshot's bytes and its parts'.
     snapshot_bytes: usize,
     delta_bytes: usize,
     /// Where the kept bytes are charged (none in tests of other things).
@@ -36,12 +41,29 @@ impl KeptState {
 
     /// Appends a delta after the kept snapshot; without a snapshot there is nothing to append to.
     pub fn append_delta(&mut self, delta: Bytes) {
-        if self.frames.is_empty() {
-            return;
+        let bytes = delta.len();
+        if self.append(delta) {
+            self.delta_bytes += bytes;
         }
-        self.charge(delta.len());
-        self.delta_bytes += delta.len();
-        self.frames.push(delta);
+    }
+
+    /// Appends a later part of the kept snapshot, counted as the snapshot's bytes; without a snapshot
+    /// there is nothing to append to.
+    pub fn append_snapshot_part(&mut self, part: Bytes) {
+        let bytes = part.len();
+        if self.append(part) {
+            self.snapshot_bytes += bytes;
+        }
+    }
+
+    /// Appends `frame` after the kept snapshot, charged; false (and nothing kept) without a snapshot.
+    fn append(&mut self, frame: Bytes) -> bool {
+        if self.frames.is_empty() {
+            return false;
+        }
+        self.charge(frame.len());
+        self.frames.push(frame);
+        true
     }
 
     /// Forgets everything until the next snapshot.
@@ -151,5 +173,44 @@ mod tests {
         kept.append_delta(Bytes::from(vec![0; 60]));
         assert!(kept.wants_fresh_snapshot(50));
         assert!(!kept.wants_fresh_snapshot(1000));
+    }
+
+    #[test]
+    fn snapshot_parts_follow_the_snapshot_in_order_and_need_one() {
+        let budget = MemoryBudget::new(usize::MAX);
+        let mut kept = KeptState::charged_to(budget.clone());
+        kept.append_snapshot_part(frame("orphan part"));
+        assert!(kept.frames().is_empty(), "a part without its snapshot is not kept");
+        assert_eq!(budget.used(), 0);
+        kept.replace_with_snapshot(frame("S1"));
+        kept.append_snapshot_part(frame("p1"));
+        kept.append_delta(frame("d1"));
+        kept.append_snapshot_part(frame("p2"));
+        assert_eq!(kept.frames(), [frame("S1"), frame("p1"), frame("d1"), frame("p2")]);
+        assert_eq!(kept.total_bytes(), 8);
+        assert_eq!(budget.used(), 8, "parts are charged like any kept frame");
+        kept.replace_with_snapshot(frame("S2"));
+        assert_eq!(kept.frames(), [frame("S2")], "the next snapshot drops the old one's parts");
+        assert_eq!(budget.used(), 2);
+    }
+
+    #[test]
+    fn snapshot_parts_count_as_the_snapshot_not_as_deltas() {
+        let mut sliced = KeptState::default();
+        let mut unsliced = KeptState::default();
+        for kept in [&mut sliced, &mut unsliced] {
+            kept.replace_with_snapshot(Bytes::from(vec![0; 10]));
+        }
+        for _ in 0..5 {
+            sliced.append_snapshot_part(Bytes::from(vec![0; 30]));
+            unsliced.append_delta(Bytes::from(vec![0; 30]));
+        }
+        assert_eq!(sliced.total_bytes(), unsliced.total_bytes());
+        assert!(!sliced.wants_fresh_snapshot(50), "the parts are the snapshot: no fresh one for them");
+        assert!(unsliced.wants_fresh_snapshot(50), "the same bytes as deltas want a fresh snapshot");
+        for _ in 0..6 {
+            sliced.append_delta(Bytes::from(vec![0; 30]));
+        }
+        assert!(sliced.wants_fresh_snapshot(50), "deltas outweighing snapshot and parts still do");
     }
 }

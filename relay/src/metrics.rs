@@ -19,7 +19,7 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::{Registry, Unit};
 use std::time::Duration;
 
-/// The label of a frame's kind: `snapshot`, `delta`, `control` or `asset`.
+/// The label of a frame's kind: `snapshot`, `delta`, `control`, `asset` or `snapshot_part`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct KindLabel {
     kind: &'static str,
@@ -274,6 +274,7 @@ fn kind_label(kind: FrameKind) -> &'static str {
         FrameKind::Delta => "delta",
         FrameKind::Control => "control",
         FrameKind::Asset => "asset",
+        FrameKind::SnapshotPart => "snapshot_part",
     }
 }
 
@@ -330,5 +331,24 @@ mod tests {
             assert!(text.lines().any(|have| have == line), "{line:?} missing from\n{text}");
         }
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn a_snapshot_part_is_counted_under_its_own_kind() {
+        let metrics = Metrics::new();
+        let part = cobrowse_protocol::frame::encode(FrameKind::SnapshotPart, b"abc");
+        assert_eq!(metrics.frame_bytes(Direction::In, &part), FrameKind::SnapshotPart);
+        metrics.frame_bytes(Direction::Out, &part);
+        metrics.frame_bytes(Direction::Out, &part);
+        let text = metrics.encode(0, 0);
+        for line in [
+            "cobrowse_frames_received_total{kind=\"snapshot_part\"} 1",
+            "cobrowse_received_bytes_total{kind=\"snapshot_part\"} 5",
+            "cobrowse_frames_sent_total{kind=\"snapshot_part\"} 2",
+            "cobrowse_sent_bytes_total{kind=\"snapshot_part\"} 10",
+        ] {
+            assert!(text.lines().any(|have| have == line), "{line:?} missing from\n{text}");
+        }
+        assert!(!text.contains("kind=\"delta\""), "a part is not counted as a delta:\n{text}");
     }
 }

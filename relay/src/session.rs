@@ -419,8 +419,10 @@ impl Session {
         self.lock().assets.get(hash)
     }
 
-    /// Keeps a page frame from the visitor's connection `link_id` and queues it, as the same bytes, to
-    /// every agent that can take it. Frames of a connection that no longer carries the session are dropped.
+    /// Keeps a page frame (a snapshot, a snapshot part or a delta) from the visitor's connection `link_id`
+    /// and queues it, as the same bytes, to every agent that can take it. Frames of a connection that no
+    /// longer carries the session are dropped. A snapshot part travels as a delta does (after its
+    /// snapshot, skipped by a lagging agent) but is kept as part of the snapshot (see `kept.rs`).
     pub fn accept_page_frame(&self, link_id: u64, kind: FrameKind, frame: Bytes) {
         let is_snapshot = kind == FrameKind::Snapshot;
         let mut inner = self.lock();
@@ -428,12 +430,7 @@ impl Session {
             return;
         }
         inner.last_page_frame = Instant::now();
-        if is_snapshot {
-            inner.kept.replace_with_snapshot(frame.clone());
-            inner.snapshot_requested = false;
-        } else {
-            inner.kept.append_delta(frame.clone());
-        }
+        keep(&mut inner, kind, frame.clone());
         self.bound_kept_state(&mut inner);
         let mut started_lagging = Vec::new();
         for agent in &inner.agents {
@@ -685,7 +682,21 @@ impl Session {
     }
 }
 
-/// Queues `frame` for `agent` unless it is lagging and the frame is a delta; a full queue makes it lag.
+/// Keeps a page frame of `kind`: a snapshot starts the kept state over, a snapshot part or a delta follows.
+fn keep(inner: &mut Inner, kind: FrameKind, frame: Bytes) {
+    match kind {
+        FrameKind::Snapshot => {
+            inner.kept.replace_with_snapshot(frame);
+            inner.snapshot_requested = false;
+        }
+        FrameKind::SnapshotPart => inner.kept.append_snapshot_part(frame),
+        // Only page frames come here: the rest are deltas.
+        _ => inner.kept.append_delta(frame),
+    }
+}
+
+/// Queues `frame` for `agent` unless it is lagging and the frame is not a snapshot (a delta or a snapshot
+/// part); a full queue makes it lag.
 fn offer(agent: &AgentSlot, frame: &Bytes, is_snapshot: bool, metrics: &Metrics) -> Offer {
     let lagging = agent.lagging.load(Ordering::Relaxed);
     if lagging && !is_snapshot {
@@ -1066,5 +1077,74 @@ mod tests {
             session.accept_page_frame(visitor.id, FrameKind::Delta, Bytes::from(vec![0; 70]));
         }
         assert_eq!(page_catch_up(&watching(&session, "late")), [tab_frame(1)], "no page kept");
+    }
+
+    fn kept_limit(kept_state_bytes: usize) -> SessionLimits {
+        SessionLimits { kept_state_bytes, ..limits(64) }
+    }
+
+    #[test]
+    fn a_sliced_snapshot_past_kept_state_bytes_asks_for_no_fresh_one() {
+        let (sliced, mut sliced_visitor, _) = open(kept_limit(100));
+        let (unsliced, mut unsliced_visitor, _) = open(kept_limit(100));
+        for (session, visitor, kind) in [
+            (&sliced, &mut sliced_visitor, FrameKind::SnapshotPart),
+            (&unsliced, &mut unsliced_visitor, FrameKind::Delta),
+        ] {
+            drain_controls(&mut visitor.controls);
+            session.accept_page_frame(visitor.id, FrameKind::Snapshot, Bytes::from(vec![0; 20]));
+            for _ in 0..5 {
+                session.accept_page_frame(visitor.id, kind, Bytes::from(vec![0; 20]));
+            }
+        }
+        assert_eq!(drain_controls(&mut sliced_visitor.controls), [], "the parts are the snapshot's bytes");
+        assert_eq!(drain_controls(&mut unsliced_visitor.controls), [Control::SnapshotRequested]);
+
+        // Deltas after the sliced snapshot still count, against the snapshot and its parts (120 bytes).
+        sliced.accept_page_frame(sliced_visitor.id, FrameKind::Delta, Bytes::from(vec![0; 120]));
+        assert_eq!(drain_controls(&mut sliced_visitor.controls), [], "120 bytes of deltas do not outweigh 120");
+        sliced.accept_page_frame(sliced_visitor.id, FrameKind::Delta, Bytes::from(vec![0; 1]));
+        assert_eq!(drain_controls(&mut sliced_visitor.controls), [Control::SnapshotRequested]);
+        assert_eq!(page_catch_up(&watching(&sliced, "late")).len(), 1 + 1 + 5 + 2, "the whole page is kept");
+    }
+
+    #[test]
+    fn a_late_agent_gets_the_snapshot_its_parts_and_the_deltas_in_order() {
+        let (session, visitor, _) = open(limits(8));
+        let mut early = watching(&session, "early");
+        session.accept_page_frame(visitor.id, FrameKind::SnapshotPart, frame("p0-before-any-snapshot"));
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
+        session.accept_page_frame(visitor.id, FrameKind::SnapshotPart, frame("p1"));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d1"));
+        session.accept_page_frame(visitor.id, FrameKind::SnapshotPart, frame("p2"));
+        session.accept_page_frame(visitor.id, FrameKind::Delta, frame("d2"));
+        let in_order = [frame("S1"), frame("p1"), frame("d1"), frame("p2"), frame("d2")];
+        assert_eq!(drain(&mut early.queue), in_order, "a part before any snapshot goes nowhere");
+        let mut late = watching(&session, "late");
+        assert_eq!(page_catch_up(&late)[1..], in_order);
+        session.accept_page_frame(visitor.id, FrameKind::SnapshotPart, frame("p3"));
+        assert_eq!(drain(&mut late.queue), [frame("p3")]);
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S2"));
+        assert_eq!(page_catch_up(&watching(&session, "later"))[1..], [frame("S2")], "S1's parts went with it");
+    }
+
+    #[test]
+    fn a_lagging_agent_skips_snapshot_parts_until_the_next_snapshot() {
+        let (session, mut visitor, _) = open(limits(2));
+        let mut slow = watching(&session, "slow");
+        drain(&mut slow.queue);
+        drain_controls(&mut visitor.controls);
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S1"));
+        session.accept_page_frame(visitor.id, FrameKind::SnapshotPart, frame("p1"));
+        session.accept_page_frame(visitor.id, FrameKind::SnapshotPart, frame("p2"));
+        assert!(slow.lagging.load(Ordering::Relaxed), "a part that does not fit makes it lag");
+        assert_eq!(drain_controls(&mut visitor.controls), [Control::SnapshotRequested]);
+        assert_eq!(drain(&mut slow.queue), [frame("S1"), frame("p1")]);
+        session.accept_page_frame(visitor.id, FrameKind::SnapshotPart, frame("p3"));
+        assert!(drain(&mut slow.queue).is_empty(), "a lagging agent skips parts even with room");
+        session.accept_page_frame(visitor.id, FrameKind::Snapshot, frame("S2"));
+        session.accept_page_frame(visitor.id, FrameKind::SnapshotPart, frame("p4"));
+        assert!(!slow.lagging.load(Ordering::Relaxed));
+        assert_eq!(drain(&mut slow.queue), [frame("S2"), frame("p4")]);
     }
 }

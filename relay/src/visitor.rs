@@ -277,7 +277,7 @@ async fn read_frames(
         let received = std::time::Instant::now();
         let kind = state.metrics.frame_bytes(Direction::In, &bytes);
         let ending = handle_frame(&bytes, session, link_id, &state.events);
-        if matches!(kind, FrameKind::Snapshot | FrameKind::Delta) {
+        if matches!(kind, FrameKind::Snapshot | FrameKind::SnapshotPart | FrameKind::Delta) {
             state.metrics.forwarded(received.elapsed());
         }
         state.tap.publish(session.key(), &Peer::Visitor, &bytes);
@@ -294,7 +294,7 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, events: &Events)
         Err(error) => return Some(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
     };
     match kind {
-        FrameKind::Snapshot | FrameKind::Delta => {
+        FrameKind::Snapshot | FrameKind::SnapshotPart | FrameKind::Delta => {
             session.accept_page_frame(link_id, kind, bytes.clone());
             None
         }

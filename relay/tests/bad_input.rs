@@ -79,6 +79,9 @@ async fn an_agent_may_not_send_page_frames_or_other_controls() {
     let mut agent = join(relay.addr, AGENT, PASSWORD, &key).await;
     send(&mut agent, delta("forged")).await;
     assert_eq!(expect_close(&mut agent).await, (close::UNEXPECTED_MESSAGE, "agents may not send page frames".into()));
+    let mut agent = join(relay.addr, AGENT, PASSWORD, &key).await;
+    send(&mut agent, snapshot_part("forged")).await;
+    assert_eq!(expect_close(&mut agent).await, (close::UNEXPECTED_MESSAGE, "agents may not send page frames".into()));
 
     let mut agent = join(relay.addr, AGENT, PASSWORD, &key).await;
     send(&mut agent, control(&Control::EndSession)).await;

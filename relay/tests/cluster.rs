@@ -128,6 +128,31 @@ async fn an_agent_on_another_node_joins_and_gets_the_frames_in_order_as_sent() {
 }
 
 #[tokio::test]
+async fn a_sliced_snapshot_s_parts_cross_to_other_nodes_in_order_and_are_kept() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, c] = three_nodes(&redis).await;
+    let (mut visitor, key) = start_session(a.addr).await;
+    let frames = [snapshot("S1 the top"), snapshot_part("p1 the middle"), delta("d1"), snapshot_part("p2 the end")];
+    send(&mut visitor, frames[0].clone()).await;
+    send(&mut visitor, frames[1].clone()).await;
+
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, frames[0]);
+    assert_eq!(next_binary(&mut ana).await, frames[1], "the kept part follows its snapshot across");
+    for frame in &frames[2..] {
+        send(&mut visitor, frame.clone()).await;
+    }
+    for frame in &frames[2..] {
+        assert_eq!(&next_binary(&mut ana).await, frame, "live parts cross like deltas, in order");
+    }
+
+    let mut bo = join(c.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    for frame in &frames {
+        assert_eq!(&next_binary(&mut bo).await, frame, "a late agent on a third node gets the snapshot whole");
+    }
+}
+
+#[tokio::test]
 async fn the_agents_messages_travel_back_to_the_visitor_stamped_with_their_number() {
     let Some(redis) = Redis::start() else { return };
     let [a, b, _c] = three_nodes(&redis).await;

@@ -285,6 +285,34 @@ async fn kept_state_past_the_limit_asks_the_visitor_for_a_snapshot_once() {
 }
 
 #[tokio::test]
+async fn a_sliced_snapshot_past_the_limit_is_kept_whole_and_asks_for_no_fresh_one() {
+    let relay = start(|config| config.kept_state_bytes = 4096).await;
+    let (mut visitor, key) = start_session(relay.addr).await;
+    let mut early = join(relay.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_control(&mut visitor).await, Control::AgentJoined { name: AGENT.into(), agents: 1 });
+    let padding = "x".repeat(1000);
+    let mut frames = vec![snapshot("the top of a long page")];
+    frames.extend((0..8).map(|n| snapshot_part(&format!("part {n} {padding}"))));
+    frames.push(delta("typed a"));
+    for frame in &frames {
+        send(&mut visitor, frame.clone()).await;
+    }
+    for frame in &frames {
+        assert_eq!(&next_binary(&mut early).await, frame, "parts are forwarded in order, as sent");
+    }
+
+    let mut late = join(relay.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    for frame in &frames {
+        assert_eq!(&next_binary(&mut late).await, frame, "the late agent gets the snapshot, its parts, the delta");
+    }
+    // Had the 8,000 bytes of parts asked for a snapshot, the request would come before this.
+    let joined = Control::AgentJoined { name: OTHER_AGENT.into(), agents: 2 };
+    assert_eq!(next_control(&mut visitor).await, joined, "no SnapshotRequested for a sliced snapshot");
+    drop((visitor, early, late)); // hang up first, so shutdown need not wait for them
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_slow_agent_skips_ahead_without_holding_up_the_others() {
     let relay = start(|config| {
         config.agent_queue_frames = 4;

@@ -45,7 +45,7 @@ impl Peer<'_> {
     fn send(&self, frame: &Bytes) {
         let agent = self.agent;
         match frame::parse(frame) {
-            Ok((FrameKind::Snapshot | FrameKind::Delta, _)) => {
+            Ok((FrameKind::Snapshot | FrameKind::SnapshotPart | FrameKind::Delta, _)) => {
                 self.here.send_page(&agent.node, &agent.key, agent.conn, frame)
             }
             _ => self.here.send(&agent.node, &Wire::ToAgent { conn: agent.conn, frame: frame.to_vec() }),

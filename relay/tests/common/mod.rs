@@ -148,6 +148,10 @@ pub fn delta(label: &str) -> Bytes {
     page_frame(FrameKind::Delta, label)
 }
 
+pub fn snapshot_part(label: &str) -> Bytes {
+    page_frame(FrameKind::SnapshotPart, label)
+}
+
 pub fn control(message: &Control) -> Bytes {
     Bytes::from(encode_control(message))
 }
