@@ -1,11 +1,13 @@
 //! `cobrowse-bench`: measures the project's goals and prints each figure beside a baseline measured in
 //! the same run, with the goal and whether it was "met" or "missed".
 //!
-//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `bytes`, `latency`,
-//! `pages`, `control`):
+//! Sections, all by default, or those named on the command line (`size`, `snapshot`, `bytes`, `tasks`,
+//! `latency`, `pages`, `control`):
 //! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
 //! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
 //! - [`snapshot_bytes`]: a full snapshot's bytes as sent (deflated by the browser) against rrweb's packed bytes.
+//! - [`session_tasks`]: the longest main-thread task while a real session starts and sends its snapshot,
+//!   against rrweb's full snapshot in one task.
 //! - [`latency`]: a DOM change on the visitor's page reaching the agent's mirror through the real relay.
 //! - [`page_change`]: the visitor's next page (a full page load) reaching the agent's mirror, and the bytes
 //!   a page load fetches again for cobrowsing.
@@ -29,6 +31,8 @@ mod page_server;
 mod paths;
 mod real_pages;
 mod report;
+mod session_measure;
+mod session_tasks;
 mod snapshot_arrivals;
 mod snapshot_bytes;
 mod snapshot_measure;
@@ -37,12 +41,13 @@ mod snapshot_pages;
 mod snapshot_speed;
 mod stats;
 mod summary;
+mod task_meters;
 mod webdriver;
 
 use std::process::ExitCode;
 
 /// The sections, by the name that selects them on the command line.
-const SECTIONS: [&str; 6] = ["size", "snapshot", "bytes", "latency", "pages", "control"];
+const SECTIONS: [&str; 7] = ["size", "snapshot", "bytes", "tasks", "latency", "pages", "control"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -81,6 +86,7 @@ async fn run_section(section: &str, summary: &mut summary::Summary) -> cobrowse_
         "size" => download_size::run(summary),
         "snapshot" => snapshot_speed::run(summary).await,
         "bytes" => snapshot_bytes::run(summary).await,
+        "tasks" => session_tasks::run(summary).await,
         "latency" => latency::run(summary).await,
         "pages" => page_change::run().await,
         "control" => control_latency::run().await,

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 const LOAD_SERIALIZERS: &str = include_str!("js/load_serializers.js");
-const MEASURE_SNAPSHOTS: &str = include_str!("js/measure_snapshots.js");
+/// rrweb's side comes from `js/rrweb_pack.js`, shared with the `tasks` section.
+const MEASURE_SNAPSHOTS: &str = concat!(include_str!("js/rrweb_pack.js"), include_str!("js/measure_snapshots.js"));
 
 /// How long the timed rounds of one page may go on, once [`MIN_ROUNDS`] are done.
 const ROUNDS_BUDGET_MS: u32 = 2_500;
@@ -82,9 +83,23 @@ pub async fn measure(browser: &Browser, server: &PageServer, path: &str) -> cobr
 
 /// Loads rrweb-snapshot, fflate and the visitor module into the page; returns its element count.
 pub async fn load_serializers(browser: &Browser, server: &PageServer) -> cobrowse_e2e::Result<usize> {
+    load_scripts(browser, server, Some(server.url(VISITOR_MODULE_PATH))).await
+}
+
+/// Loads rrweb-snapshot and fflate (rrweb's side alone) into the page; returns its element count.
+pub async fn load_rrweb(browser: &Browser, server: &PageServer) -> cobrowse_e2e::Result<usize> {
+    load_scripts(browser, server, None).await
+}
+
+/// `js/load_serializers.js`, with the visitor module at `visitor_module` or without it.
+async fn load_scripts(
+    browser: &Browser,
+    server: &PageServer,
+    visitor_module: Option<String>,
+) -> cobrowse_e2e::Result<usize> {
     let arguments = vec![
         json!(server.url(RRWEB_SNAPSHOT_PATH)),
-        json!(server.url(VISITOR_MODULE_PATH)),
+        json!(visitor_module),
         json!(server.url(VISITOR_WASM_PATH)),
         json!(server.url(FFLATE_PATH)),
     ];

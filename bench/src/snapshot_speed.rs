@@ -3,10 +3,11 @@
 //!
 //! Ours is `snapshot_frame()` (serialize, mask, postcard, deflate); rrweb's is `snapshot(document)` with
 //! its default options in a full snapshot event, packed as @rrweb/packer does it (JSON, then zlib by fflate), as
-//! issue 13 defines the baseline. Goals: ours at least 10× faster (median per snapshot) on every page, no
-//! snapshot task over 50 ms (each snapshot is one task: it never yields), and our frame at most 0.4 of
-//! rrweb's packed bytes; rrweb's raw JSON and its gzip are shown too. Fills the summary rows of targets 1,
-//! 2 and 3.
+//! issue 13 defines the baseline. Goals: ours at least 10× faster (median per snapshot) on every page,
+//! and our frame at most 0.4 of rrweb's packed bytes; rrweb's raw JSON and its gzip are shown too. The
+//! longest single `snapshot_frame()` call is printed beside the 50 ms goal, but it is one call, not a
+//! session (whose snapshot may be sliced across tasks): section `tasks` ([`crate::session_tasks`])
+//! measures a session's tasks and fills target 2. Fills the summary rows of targets 1 and 3.
 
 use crate::gzip::gzip_len;
 use crate::page_server::PageServer;
@@ -22,7 +23,7 @@ use cobrowse_e2e::ChromeDriver;
 const SPEED_UP_GOAL: f64 = 10.0;
 /// Goal: our frame's bytes over rrweb's.
 const SIZE_RATIO_GOAL: f64 = 0.4;
-/// Goal: the longest main-thread task, in milliseconds.
+/// Goal: the longest main-thread task, in milliseconds (here: of one `snapshot_frame()` call).
 const LONGEST_TASK_GOAL_MS: f64 = 50.0;
 
 /// One page's figures.
@@ -114,7 +115,8 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
 fn print_speed(results: &[PageResult]) {
     let mut table = Table::new(
         "2a. Full snapshot time, ready to send: median ms per snapshot (interleaved, same page, headless Chromium); \
-         rrweb = snapshot() + @rrweb/packer's pack(); longest = the longest single snapshot, one task each",
+         rrweb = snapshot() + @rrweb/packer's pack(); longest = the longest single call, one snapshot_frame() \
+         call, not a session (section tasks measures a session's tasks)",
         &[
             "page",
             "elements",
@@ -124,7 +126,7 @@ fn print_speed(results: &[PageResult]) {
             "rrweb / ours",
             "goal",
             "verdict",
-            "longest task ours / rrweb ms",
+            "longest call ours / rrweb ms (one snapshot_frame() call, not a session)",
             "verdict",
         ],
     );
@@ -216,8 +218,8 @@ fn print_summary(results: &[PageResult], not_measured: &[String]) {
     }
 }
 
-/// The summary rows of targets 1 (time), 2 (longest task) and 3 (bytes): each judged on every page, so the
-/// row shows the worst page beside the geometric mean.
+/// The summary rows of targets 1 (time) and 3 (bytes): each judged on every page, so the row shows the
+/// worst page beside the geometric mean. Target 2 (longest task) is section `tasks`'.
 fn record_targets(results: &[PageResult], summary: &mut Summary) {
     let pages = results.len();
     let worst = |key: fn(&PageResult) -> f64| {
@@ -233,17 +235,6 @@ fn record_targets(results: &[PageResult], summary: &mut Summary) {
             baseline: format!("{} ms", ms(slowest.rrweb_ms)),
             ratio: format!("{}x worst, {}x geo. mean", ratio(slowest.speed_up()), ratio(geometric_mean(&speed_ups))),
             met: slowest.speed_up() >= SPEED_UP_GOAL,
-        },
-    );
-    let longest = worst(|result| -result.ours_longest_ms);
-    summary.record(
-        Target::LongestTask,
-        Figure {
-            measured: format!("longest snapshot task (not sliced), {pages} pages; worst: {}", longest.name),
-            ours: format!("{} ms", ms(longest.ours_longest_ms)),
-            baseline: format!("{} ms", ms(longest.rrweb_longest_ms)),
-            ratio: format!("{}x", ratio(longest.rrweb_longest_ms / longest.ours_longest_ms)),
-            met: longest.ours_longest_ms <= LONGEST_TASK_GOAL_MS,
         },
     );
     let largest = worst(|result| -result.packed_ratio());

@@ -49,7 +49,7 @@ enum Task {
     /// Build, then measure the goals (download size, snapshot speed and size, latency, page changes) against
     /// baselines.
     Bench {
-        /// Sections to run: size, snapshot, latency, pages (all when none is given).
+        /// Sections to run: size, snapshot, bytes, tasks, latency, pages, control (all when none is given).
         sections: Vec<String>,
     },
     /// Build the relay in release mode, open N sessions against it on loopback (a visitor and two agents

@@ -1,7 +1,7 @@
 // Loads both serializers into the page under test, leaving no element behind in the document they
 // serialize: rrweb-snapshot and fflate, what @rrweb/packer packs with (classic scripts defining
 // window.rrwebSnapshot and window.fflate; their <script>s are removed once run) and the visitor module (imported;
-// window.cobrowseBench is its exports). Stops the demo shop's
+// window.cobrowseBench is its exports; left out when its URL is null). Stops the demo shop's
 // timers so the page holds still. Answers { elements } or { error }.
 // arguments: rrweb-snapshot URL, visitor module URL, visitor wasm URL, fflate URL, callback.
 var done = arguments[arguments.length - 1];
@@ -18,6 +18,7 @@ function loadClassicScript(url) {
 }
 
 function loadVisitorModule() {
+  if (moduleUrl === null) return Promise.resolve();
   return import(moduleUrl).then(function (module) {
     return module.default({ module_or_path: wasmUrl }).then(function () { window.cobrowseBench = module; });
   });

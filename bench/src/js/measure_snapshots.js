@@ -1,3 +1,4 @@
+// (After rrweb_pack.js: fullSnapshotEvent() and pack().)
 // Times full snapshots, ready to send, of the current document by both serializers, interleaved:
 // - ours:  cobrowseBench.snapshot_frame()  (serialize, mask, postcard, deflate: the frame's bytes);
 // - rrweb: pack(full snapshot event)  (rrweb-snapshot's snapshot(document) in a full snapshot event,
@@ -7,8 +8,8 @@
 // coarse (0.1 ms), so each sample is then a batch of snapshots lasting at least minBatchMs, divided by
 // its count; finding the batch sizes warms both up more, and one more batch each follows.
 // Rounds alternate which serializer goes first; they stop after maxRounds, or after budgetMs once
-// minRounds are done. Each snapshot is one task (nothing yields inside it), so the longest single
-// snapshot is also the longest main-thread task it causes: longest_ms, from the batches of one snapshot.
+// minRounds are done. longest_ms: the longest single snapshot, from the batches of one snapshot (one
+// snapshot_frame() call, not a session: the `tasks` section measures a session's main-thread tasks).
 // Answers { times_ms: { ours, rrweb }, batch: { ours, rrweb }, longest_ms: { ours, rrweb }, frame, json,
 // packed_bytes } or { error }.
 // arguments: budgetMs, minRounds, maxRounds, minBatchMs, warmupRuns, callback.
@@ -17,18 +18,6 @@ var budgetMs = arguments[0], minRounds = arguments[1], maxRounds = arguments[2],
 var warmupRuns = arguments[4];
 var MAX_BATCH = 4096;
 var WARMUP_MS = 100;
-
-function fullSnapshotEvent() {
-  var node = window.rrwebSnapshot.snapshot(document);
-  return { type: 2, data: { node: node, initialOffset: { left: 0, top: 0 } }, timestamp: Date.now() };
-}
-
-// @rrweb/packer's pack(event), step by step (its own bundles are not self-contained).
-function pack(event) {
-  var marked = Object.assign({}, event, { v: 'v1' });
-  var fflate = window.fflate;
-  return fflate.strFromU8(fflate.zlibSync(fflate.strToU8(JSON.stringify(marked))), true);
-}
 
 var serializers = {
   ours: function () { return window.cobrowseBench.snapshot_frame(); },
