@@ -4,7 +4,7 @@ Run from fuzz/: python3 make_seeds.py"""
 import os
 import zlib
 
-VERSION, SNAPSHOT, DELTA, CONTROL, ASSET = 2, 1, 2, 3, 4
+VERSION, SNAPSHOT, DELTA, CONTROL, ASSET, SNAPSHOT_PART = 2, 1, 2, 3, 4, 5
 MARK = b"\xc0NXT"  # the inflate target's separator between frames
 
 
@@ -73,6 +73,7 @@ seeds = {
     "frame": {
         "snapshot": frame(SNAPSHOT, page_payload),
         "delta-without-context": frame(DELTA, delta_payload),
+        "snapshot-part-without-context": frame(SNAPSHOT_PART, delta_payload),
         "join": frame(CONTROL, join),
         "session-started": frame(CONTROL, started),
         "asset": frame(ASSET, asset),

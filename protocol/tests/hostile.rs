@@ -188,4 +188,11 @@ fn check_the_fuzz_seeds() {
     let draw = frame::encode(FrameKind::Control, &seed("control", "draw"));
     assert!(matches!(decode_control(&draw), Ok(Control::Draw { .. })));
     assert!(decode_control(&frame::encode(FrameKind::Control, &seed("control", "draw-claims-4g-points"))).is_err());
+    let without_context = Err(DecodeError::Codec(codec::CodecError::NoContext));
+    assert_eq!(Decoder::new(LIMIT).decode(&seed("frame", "delta-without-context")), without_context);
+    assert_eq!(Decoder::new(LIMIT).decode(&seed("frame", "snapshot-part-without-context")), without_context);
+    let mut after_the_snapshot = Decoder::new(LIMIT);
+    after_the_snapshot.decode(&seed("frame", "snapshot")).unwrap();
+    let part = after_the_snapshot.decode(&seed("frame", "snapshot-part-without-context"));
+    assert!(matches!(part, Ok(Message::Delta(_))), "the part decodes in the snapshot's context: {part:?}");
 }

@@ -20,9 +20,9 @@ async fn a_session_runs_under_a_strict_csp_with_no_violation() -> Result<()> {
 
 const AGENT: &str = cobrowse_e2e::relay::AGENT_NAMES[0];
 
-/// The page frames (snapshots and deltas) among the frames the relay sent to the agent.
+/// The page frames (snapshots, their parts and deltas) among the frames the relay sent to the agent.
 fn page_frames(kinds: &[FrameKind]) -> usize {
-    kinds.iter().filter(|kind| matches!(kind, FrameKind::Snapshot | FrameKind::Delta)).count()
+    kinds.iter().filter(|kind| matches!(kind, FrameKind::Snapshot | FrameKind::SnapshotPart | FrameKind::Delta)).count()
 }
 
 // ---------------------------------------------------------------------------------------------------
