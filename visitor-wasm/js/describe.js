@@ -5,7 +5,8 @@
 // takes it off without copying the rest):
 // - an element: its local name, then for each attribute NUL, its name, NUL, its value; last one character,
 //   64 + flags (1: an HTMLElement of this realm, 2: matches `flagged`, 4: has an open shadow root,
-//   8: attributes left out, 16: in the SVG namespace, 32: in the HTML namespace). The attributes are left
+//   8: attributes left out, 16: in the SVG namespace, 32: in the HTML namespace, 64: scrolled away from its
+//   origin, which the sliced walk finds here instead of in a scan of the whole page). The attributes are left
 //   out (flag 8) unless `content` is true, and always for an element matching `flagged` or an input,
 //   textarea or select (their masking may hide content), and when a value holds a NUL (the wasm then reads
 //   them one by one);
@@ -36,7 +37,7 @@ function element(node, flagged, content) {
   const tag = node.localName;
   const namespace = node.namespaceURI;
   let flags = (node instanceof HTMLElement ? 1 : 0) | (matched ? 2 : 0) | (node.shadowRoot ? 4 : 0)
-    | (namespace === SVG ? 16 : 0) | (namespace === HTML ? 32 : 0);
+    | (namespace === SVG ? 16 : 0) | (namespace === HTML ? 32 : 0) | (node.scrollTop || node.scrollLeft ? 64 : 0);
   let attributes = '';
   if (content && !matched && tag !== 'input' && tag !== 'textarea' && tag !== 'select') {
     const list = node.attributes;

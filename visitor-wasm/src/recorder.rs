@@ -41,6 +41,9 @@ pub struct Recorder {
     adopters: Vec<Node>,
     /// The current task's time slice and the parents whose children are still to be sent.
     pub backlog: Backlog,
+    /// Elements the walk found scrolled away from their origin, whose offsets go once nothing waits (see
+    /// `session.rs`).
+    pub scrolled: Vec<Element>,
 }
 
 impl Default for Recorder {
@@ -67,6 +70,7 @@ impl Recorder {
             observer: None,
             adopters: Vec::new(),
             backlog: Backlog::default(),
+            scrolled: Vec::new(),
         }
     }
 

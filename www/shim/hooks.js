@@ -40,22 +40,6 @@ export const hooks = {
   adopted(root) {
     return Array.prototype.map.call(root.adoptedStyleSheets || [], rulesText).join("\u0001");
   },
-  /** The elements under root scrolled away from their origin, also in open shadow roots and same-origin frames. */
-  scrolled(root) {
-    const found = [];
-    (function walk(node) {
-      node.querySelectorAll("*").forEach((element) => {
-        if (element.scrollTop || element.scrollLeft) found.push(element);
-        if (element.shadowRoot) walk(element.shadowRoot);
-        try {
-          if (/^i?frame$/.test(element.localName) && element.contentDocument) walk(element.contentDocument);
-        } catch {
-          // A cross-origin frame: its scroll positions are not the page's to send.
-        }
-      });
-    })(root);
-    return found;
-  },
   /** A media element's [currentTime in ms, paused, muted, volume %, playbackRate %]. */
   media(media) {
     return [

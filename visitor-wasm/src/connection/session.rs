@@ -53,8 +53,9 @@ use web_sys::{Document, Element, Window};
 /// How often canvases and adopted sheets are looked at, in milliseconds.
 const POLL_MS: i32 = 500;
 /// How long one task of the session may serialize, in milliseconds: well inside the 50 ms of a long task,
-/// leaving room for encoding and sending what was serialized.
-pub const SLICE_MS: f64 = 20.0;
+/// leaving room for encoding and sending what was serialized. A debug build (the wasm's own tests) does the
+/// same work about ten times slower: its slice is ten times longer, so a small test page still goes in one.
+pub const SLICE_MS: f64 = if cfg!(debug_assertions) { 200.0 } else { 20.0 };
 
 /// Something to do with the running session; what it returns is made once the session is released.
 pub type SessionTask<'a> = dyn FnMut(&mut Session) -> Vec<Notice> + 'a;
@@ -176,12 +177,28 @@ impl Session {
     pub fn run(&mut self, task: &mut SessionTask) -> Vec<Notice> {
         self.recorder.backlog.start_task(SLICE_MS);
         let notices = task(self);
-        if !self.recorder.backlog.is_empty() && !self.slice_scheduled && self.is_recording() {
+        if self.recorder.backlog.is_empty() {
+            self.send_scrolled();
+        } else if !self.slice_scheduled && self.is_recording() {
             let on_slice = self.on_slice.as_ref().unchecked_ref();
             let timer = self.window.set_timeout_with_callback_and_timeout_and_arguments_0(on_slice, 0);
             self.slice_scheduled = timer.is_ok();
         }
         notices
+    }
+
+    /// The offsets of the elements the walk found scrolled (the snapshot's, or a new subtree's), sent once
+    /// nothing waits, so that the mirror has their content to scroll.
+    fn send_scrolled(&mut self) {
+        let scrolled = std::mem::take(&mut self.recorder.scrolled);
+        let events = scrolled
+            .iter()
+            .filter_map(|element| {
+                let node = self.recorder.ids.get(element)?;
+                Some(Event::Scroll { node: Some(node), offset: dom::element_offset(element) })
+            })
+            .collect();
+        self.connection.send_delta(&Delta { events });
     }
 
     /// The next slice: the children of the parents waiting, after the changes made since the last task.
@@ -277,6 +294,7 @@ impl Session {
     fn send_snapshot(&mut self) {
         self.recorder.take_records();
         self.recorder.forget_adopters();
+        self.recorder.backlog.start_task(SLICE_MS); // the whole slice for the walk, whatever came before
         let mut snapshot = snapshot::take(&self.window, &self.document, &mut self.recorder);
         self.connection.send_snapshot(&mut snapshot);
         self.styles.snapshot_sent(&snapshot.adopted);
@@ -286,14 +304,10 @@ impl Session {
         }
     }
 
-    /// What a snapshot leaves out, sent at once after it: scrolled elements, focus, canvases.
+    /// What a snapshot leaves out, sent once its last part is: focus, canvases (and, from
+    /// [`Session::run`], the elements it found scrolled).
     fn send_state_after_snapshot(&mut self) {
         let mut events = Vec::new();
-        for element in self.recorder.hooks.scrolled_elements(&self.document) {
-            if let Some(node) = self.recorder.ids.get(&element) {
-                events.push(Event::Scroll { node: Some(node), offset: dom::element_offset(&element) });
-            }
-        }
         let focus = motion::focused(&self.document, &self.recorder);
         self.motion.snapshot_sent(focus);
         events.extend(focus.map(|node| Event::Focus(Some(node))));

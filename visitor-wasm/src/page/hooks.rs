@@ -9,7 +9,6 @@
 //! | `rules(sheet)` | the sheet's rules' `cssText`, joined by NUL; `null` if unreadable |
 //! | `editedRules(style)` | the same for a `<style>` whose rules differ from its text, else `null` |
 //! | `adopted(root)` | the adopted sheets of a document or shadow root, each as `rules`, joined by SOH |
-//! | `scrolled(root)` | the elements under `root` scrolled away from their origin |
 //! | `media(element)` | `[currentTime ms, paused, muted, volume %, playbackRate %]` |
 //! | `canvas(element)` | the canvas's pixels as a PNG data URL, `null` if empty or tainted |
 //! | `modal(dialog)` | whether it matches `:modal` |
@@ -36,8 +35,6 @@ extern "C" {
     fn edited_rules(this: &ShimHooks, style: &Element) -> Result<Option<String>, JsValue>;
     #[wasm_bindgen(method, catch, js_name = adopted)]
     fn adopted(this: &ShimHooks, root: &Node) -> Result<Option<String>, JsValue>;
-    #[wasm_bindgen(method, catch, js_name = scrolled)]
-    fn scrolled(this: &ShimHooks, root: &Node) -> Result<Array, JsValue>;
     #[wasm_bindgen(method, catch, js_name = media)]
     fn media(this: &ShimHooks, media: &Element) -> Result<Array, JsValue>;
     #[wasm_bindgen(method, catch, js_name = canvas)]
@@ -79,13 +76,6 @@ impl Hooks {
             Some(joined) if !joined.is_empty() => joined.split('\u{1}').map(|sheet| split_rules(sheet, mask)).collect(),
             _ => Vec::new(),
         }
-    }
-
-    /// The elements under `root` scrolled away from their origin.
-    pub fn scrolled_elements(&self, root: &Node) -> Vec<Element> {
-        self.with(|hooks| hooks.scrolled(root))
-            .map(|found| found.iter().map(JsCast::unchecked_into).collect())
-            .unwrap_or_default()
     }
 
     /// A `<video>`'s or `<audio>`'s playback state.

@@ -85,7 +85,7 @@ impl Backlog {
     }
 
     /// The next waiting parent, if any.
-    pub fn next(&mut self) -> Option<Waiting> {
+    pub fn take_next(&mut self) -> Option<Waiting> {
         let next = self.waiting.get(self.taken).cloned();
         self.taken += 1;
         if next.is_none() {

@@ -31,6 +31,7 @@ const OPEN_SHADOW_ROOT: u8 = 4;
 const ATTRIBUTES_LEFT_OUT: u8 = 8;
 const SVG: u8 = 16;
 const HTML: u8 = 32;
+const SCROLLED: u8 = 64;
 
 /// What a node holds, as far as the serializer needs it.
 pub enum Described {
@@ -64,7 +65,7 @@ pub fn describe(node: &Node, flagged: &JsString, content: bool, ids: &JsValue, p
         Some('1') => Described::Text(content.then_some(text)),
         Some('2') => Described::Comment,
         Some('3') => Described::Doctype,
-        Some(code @ '\u{40}'..='\u{7f}') => {
+        Some(code @ '\u{40}'..='\u{bf}') => {
             let tag_end = text.bytes().position(|byte| byte == 0).unwrap_or(text.len());
             Described::Element(DescribedElement { flags: code as u8 - 64, text, tag_end })
         }
@@ -94,6 +95,11 @@ impl DescribedElement {
     /// Whether the element matches the masking rules' `flagged` selector (or the match threw).
     pub fn is_flagged(&self) -> bool {
         self.has(FLAGGED)
+    }
+
+    /// Whether the element is scrolled away from its origin.
+    pub fn is_scrolled(&self) -> bool {
+        self.has(SCROLLED)
     }
 
     /// Whether the element has an open shadow root.

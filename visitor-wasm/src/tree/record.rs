@@ -191,7 +191,7 @@ fn current_children(parent: &Node, level: usize, recorder: &mut Recorder) -> Vec
 /// mirror still shows, until the task's slice is spent (at least one parent, so every call makes progress).
 pub fn waiting_children(recorder: &mut Recorder) -> Vec<Event> {
     let mut events = Vec::new();
-    while let Some(waiting) = recorder.backlog.next() {
+    while let Some(waiting) = recorder.backlog.take_next() {
         events.extend(waiting_event(waiting, recorder));
         if recorder.backlog.is_spent() {
             break;
@@ -231,9 +231,7 @@ fn appended(
     while let Some(node) = child {
         let known = recorder.ids.get(&node).is_some();
         if known || (last.is_some() && recorder.backlog.is_spent()) {
-            if last.is_none() {
-                return None;
-            }
+            last.as_ref()?; // the very next child is known: the whole list must go
             let after = if known { None } else { last };
             recorder.backlog.defer(Waiting { parent: parent.clone(), level, after });
             break;

@@ -165,6 +165,9 @@ impl Serializer<'_> {
             masking => masking,
         };
         let id = self.described_id(element, parent, masking);
+        if described.is_scrolled() {
+            self.recorder.scrolled.push(element.clone());
+        }
         let kind = match masking {
             Masking::Blocked => NodeKind::Blocked { tag, size: rendered_size(element) },
             _ => {
