@@ -121,6 +121,9 @@ fn print(results: &[PageResult], not_measured: &[String]) {
          entry (0: none over 50 ms); one run per page; met on {met} of {} pages",
         results.len()
     );
+    for result in results.iter().filter(|result| !result.met() && !result.tasks.ours.longest_frame.is_empty()) {
+        println!("   where our longest frame went, {}: {}", result.name, result.tasks.ours.longest_frame);
+    }
     for page in not_measured {
         println!("   not measured: {page}");
     }

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 const TASK_METERS: &str = include_str!("js/task_meters.js");
 
 /// What the meters saw between `start()` and `stop()`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Tasks {
     /// The longest time between two handlers of the ping-pong, in ms.
     pub longest_gap_ms: f64,
@@ -20,6 +20,9 @@ pub struct Tasks {
     pub longest_task_ms: f64,
     /// How many `longtask` entries (tasks over 50 ms).
     pub long_tasks: usize,
+    /// Where the longest animation frame over 50 ms went (its scripts, rendering, the rest); empty if none.
+    #[serde(default)]
+    pub longest_frame: String,
 }
 
 impl Tasks {

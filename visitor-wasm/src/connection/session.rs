@@ -55,7 +55,7 @@ const POLL_MS: i32 = 500;
 /// How long one task of the session may serialize, in milliseconds: well inside the 50 ms of a long task,
 /// leaving room for encoding and sending what was serialized. A debug build (the wasm's own tests) does the
 /// same work about ten times slower: its slice is ten times longer, so a small test page still goes in one.
-pub const SLICE_MS: f64 = if cfg!(debug_assertions) { 200.0 } else { 20.0 };
+pub const SLICE_MS: f64 = if cfg!(debug_assertions) { 200.0 } else { 12.0 };
 
 /// Something to do with the running session; what it returns is made once the session is released.
 pub type SessionTask<'a> = dyn FnMut(&mut Session) -> Vec<Notice> + 'a;

@@ -22,9 +22,6 @@
 use js_sys::Date;
 use web_sys::Node;
 
-/// How many nodes the walk serializes between two looks at the clock (a look is a call into JS).
-const NODES_PER_LOOK: u32 = 32;
-
 /// A parent sent without (all of) its children.
 #[derive(Clone)]
 pub struct Waiting {
@@ -43,8 +40,6 @@ pub struct Backlog {
     taken: usize,
     /// When the current task's slice ends (`Date.now()`, ms); infinite without slicing.
     deadline: f64,
-    /// Nodes still to serialize before the next look at the clock.
-    until_look: u32,
     /// Whether the current task's slice is spent.
     spent: bool,
 }
@@ -52,7 +47,7 @@ pub struct Backlog {
 impl Default for Backlog {
     /// A backlog that never runs out of time (no slicing).
     fn default() -> Self {
-        Self { waiting: Vec::new(), taken: 0, deadline: f64::INFINITY, until_look: 0, spent: false }
+        Self { waiting: Vec::new(), taken: 0, deadline: f64::INFINITY, spent: false }
     }
 }
 
@@ -60,21 +55,15 @@ impl Backlog {
     /// Starts a task's slice of `slice_ms` milliseconds from now (0 or less: spent at once, for tests).
     pub fn start_task(&mut self, slice_ms: f64) {
         self.deadline = Date::now() + slice_ms;
-        self.until_look = 0;
         self.spent = false;
     }
 
-    /// Whether the current task's slice is spent; counts one node serialized. Once spent, it stays spent
-    /// until the next [`Backlog::start_task`].
+    /// Whether the current task's slice is spent, asked before each node: the clock is read every time (a
+    /// call into JS, a small cost beside a node's), since one node may take long (a long text, a sheet).
+    /// Once spent, it stays spent until the next [`Backlog::start_task`].
     pub fn is_spent(&mut self) -> bool {
         if !self.spent && self.deadline.is_finite() {
-            match self.until_look.checked_sub(1) {
-                Some(left) => self.until_look = left,
-                None => {
-                    self.until_look = NODES_PER_LOOK;
-                    self.spent = Date::now() >= self.deadline;
-                }
-            }
+            self.spent = Date::now() >= self.deadline;
         }
         self.spent
     }
