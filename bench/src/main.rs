@@ -20,6 +20,7 @@
 
 mod bare_echo;
 mod control_latency;
+mod cpu_profile;
 mod download_size;
 mod gzip;
 mod large_page;

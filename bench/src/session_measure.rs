@@ -5,6 +5,7 @@
 //! rrweb goes first, on the page as loaded; a pause with the meters off follows, so the garbage it left
 //! may be collected while the page is idle (what is not is collected during our session: against us).
 
+use crate::cpu_profile;
 use crate::page_server::PageServer;
 use crate::snapshot_measure::load_rrweb;
 use crate::snapshot_pages::BenchPage;
@@ -40,6 +41,9 @@ pub struct PageTasks {
     pub rrweb: Tasks,
     /// rrweb's call alone, timed around it, in ms.
     pub rrweb_call_ms: f64,
+    /// The top self times of a CPU profile of the session's start (`BENCH_PROFILE`), a line each; empty if
+    /// not asked.
+    pub profile: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -47,6 +51,9 @@ struct Baseline {
     meters: Tasks,
     took_ms: f64,
 }
+
+/// Functions a profile (`BENCH_PROFILE`) lists.
+const PROFILE_LINES: usize = 25;
 
 /// Measures `page` in `browser`: served by `server`, or the demo shop by the stage's site.
 pub async fn measure(
@@ -61,7 +68,15 @@ pub async fn measure(
     task_meters::install(browser).await?;
     let baseline = rrweb_once(browser).await?;
     tokio::time::sleep(REST).await;
+    let profiled = cpu_profile::wanted(&page.name);
+    if profiled {
+        cpu_profile::start(browser).await?;
+    }
     let session = run_session(browser).await;
+    let profile = match profiled {
+        true => cpu_profile::stop_top(browser, PROFILE_LINES).await?,
+        false => Vec::new(),
+    };
     let _: Value = browser.execute("if (window.Cobrowse) window.Cobrowse.stop();", vec![]).await?;
     let (ours, sent) = session?;
     Ok(PageTasks {
@@ -70,6 +85,7 @@ pub async fn measure(
         ours_last_send_ms: sent.last_ms,
         rrweb: baseline.meters,
         rrweb_call_ms: baseline.took_ms,
+        profile,
     })
 }
 

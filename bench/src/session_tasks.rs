@@ -124,6 +124,10 @@ fn print(results: &[PageResult], not_measured: &[String]) {
     for result in results.iter().filter(|result| !result.met() && !result.tasks.ours.longest_frame.is_empty()) {
         println!("   where our longest frame went, {}: {}", result.name, result.tasks.ours.longest_frame);
     }
+    for result in results.iter().filter(|result| !result.tasks.profile.is_empty()) {
+        println!("   CPU profile of the session's start, {} (top self times, BENCH_PROFILE):", result.name);
+        result.tasks.profile.iter().for_each(|line| println!("     {line}"));
+    }
     for page in not_measured {
         println!("   not measured: {page}");
     }

@@ -1,0 +1,88 @@
+//! A CPU profile of the visitor's page, on demand: V8's sampling profiler through the DevTools protocol
+//! (`Profiler.start` / `Profiler.stop`), summed by function into the top self times. Where the browser
+//! works on a script's behalf (a forced style recalc and layout, a DOM call), the time is the calling
+//! function's own, so a long task shows up under the function that caused it.
+//!
+//! `BENCH_PROFILE=NAME` makes the `tasks` section profile the session's start on the pages whose name
+//! contains NAME, and print the top functions under its table.
+
+use cobrowse_e2e::{cdp, Browser};
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// The sampling interval, in microseconds.
+const SAMPLING_INTERVAL_US: u32 = 200;
+
+#[derive(Deserialize)]
+struct Stopped {
+    profile: Profile,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Profile {
+    nodes: Vec<ProfileNode>,
+    #[serde(default)]
+    samples: Vec<u64>,
+    #[serde(default)]
+    time_deltas: Vec<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProfileNode {
+    id: u64,
+    call_frame: CallFrame,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallFrame {
+    function_name: String,
+    url: String,
+    line_number: i64,
+}
+
+/// The page names to profile (`BENCH_PROFILE`), if asked.
+pub fn wanted(page: &str) -> bool {
+    std::env::var("BENCH_PROFILE").is_ok_and(|wanted| !wanted.is_empty() && page.contains(&wanted))
+}
+
+/// Starts sampling in `browser`'s page.
+pub async fn start(browser: &Browser) -> cobrowse_e2e::Result<()> {
+    cdp::execute(browser, "Profiler.enable", json!({})).await?;
+    cdp::execute(browser, "Profiler.setSamplingInterval", json!({ "interval": SAMPLING_INTERVAL_US })).await?;
+    cdp::execute(browser, "Profiler.start", json!({})).await?;
+    Ok(())
+}
+
+/// Stops sampling and answers the `count` functions with the most self time, a line each.
+pub async fn stop_top(browser: &Browser, count: usize) -> cobrowse_e2e::Result<Vec<String>> {
+    let stopped = cdp::execute(browser, "Profiler.stop", json!({})).await?;
+    let stopped: Stopped =
+        serde_json::from_value(stopped).map_err(|error| format!("Profiler.stop answered an unknown shape: {error}"))?;
+    Ok(top_self_times(&stopped.profile, count))
+}
+
+fn top_self_times(profile: &Profile, count: usize) -> Vec<String> {
+    let names: HashMap<u64, String> = profile.nodes.iter().map(|node| (node.id, name(&node.call_frame))).collect();
+    let mut self_us: HashMap<&str, i64> = HashMap::new();
+    for (sample, delta) in profile.samples.iter().zip(&profile.time_deltas) {
+        if let Some(name) = names.get(sample) {
+            *self_us.entry(name.as_str()).or_default() += delta;
+        }
+    }
+    let mut ranked: Vec<(&str, i64)> = self_us.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.into_iter().take(count).map(|(name, us)| format!("{:>8.1} ms  {name}", us as f64 / 1000.0)).collect()
+}
+
+fn name(frame: &CallFrame) -> String {
+    let function = if frame.function_name.is_empty() { "(anonymous)" } else { &frame.function_name };
+    let file = frame.url.rsplit('/').next().unwrap_or_default();
+    match file {
+        "" => function.to_string(),
+        file => format!("{function} ({file}:{})", frame.line_number + 1),
+    }
+}
