@@ -74,7 +74,7 @@ fn top_self_times(profile: &Profile, count: usize) -> Vec<String> {
         }
     }
     let mut ranked: Vec<(&str, i64)> = self_us.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|&(_, us)| std::cmp::Reverse(us));
     ranked.into_iter().take(count).map(|(name, us)| format!("{:>8.1} ms  {name}", us as f64 / 1000.0)).collect()
 }
 
