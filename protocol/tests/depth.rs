@@ -1,7 +1,10 @@
 //! The page tree's depth limit: trees up to `MAX_DEPTH` levels decode, deeper ones are an error (never a
 //! stack overflow), and the hand-written decoding reads exactly what the derived encoding writes.
 
+mod common;
+
 use cobrowse_protocol::*;
+use common::element;
 
 /// Runs `test` on a thread with a stack big enough for `MAX_DEPTH` levels in a debug build (about 8 KiB a
 /// level there; a release build needs a tenth of it), and far too small for the 5,000 levels the hostile
@@ -36,20 +39,6 @@ fn nested_snapshot(levels: usize) -> Snapshot {
         scroll: Point::default(),
         children: vec![node],
         adopted: vec![],
-    }
-}
-
-fn element(id: NodeId, tag: &str, children: Vec<Node>, extras: Option<Extras>) -> Node {
-    Node {
-        id,
-        kind: NodeKind::Element(Element {
-            tag: tag.into(),
-            namespace: Namespace::Html,
-            attributes: vec![],
-            form: None,
-            children,
-            extras: extras.map(Box::new),
-        }),
     }
 }
 

@@ -2,27 +2,12 @@
 //! the elements it sent without children. A part is a delta in all but its kind: the same bytes after the
 //! header, the same deflate context, the same decoded `Message::Delta`, the same refusal without a snapshot.
 
+mod common;
+
 use cobrowse_protocol::codec::CodecError;
 use cobrowse_protocol::frame::{self, FrameKind};
 use cobrowse_protocol::*;
-
-fn element(id: NodeId, tag: &str, children: Vec<Node>) -> Node {
-    Node {
-        id,
-        kind: NodeKind::Element(Element {
-            tag: tag.into(),
-            namespace: Namespace::Html,
-            attributes: vec![],
-            form: None,
-            children,
-            extras: None,
-        }),
-    }
-}
-
-fn text(id: NodeId, text: &str) -> Node {
-    Node { id, kind: NodeKind::Text(Value::Plain(text.into())) }
-}
+use common::{element, text};
 
 /// The first slice: `<html><body><main/></body></html>`, `main` (3) sent without its children yet.
 fn top_of_the_page() -> Snapshot {
@@ -30,7 +15,12 @@ fn top_of_the_page() -> Snapshot {
         url: "https://shop.example/catalogue".into(),
         viewport: Size { width: 1280, height: 720 },
         scroll: Point::default(),
-        children: vec![element(1, "html", vec![element(2, "body", vec![element(3, "main", vec![])])])],
+        children: vec![element(
+            1,
+            "html",
+            vec![element(2, "body", vec![element(3, "main", vec![], None)], None)],
+            None,
+        )],
         adopted: vec![],
     }
 }
@@ -39,7 +29,7 @@ fn top_of_the_page() -> Snapshot {
 fn the_rest_of_main() -> Delta {
     let products = (0..20).map(|n| {
         let id = 4 + 2 * n;
-        Child::New(element(id, "p", vec![text(id + 1, &format!("Product {n}: a sturdy chair"))]))
+        Child::New(element(id, "p", vec![text(id + 1, &format!("Product {n}: a sturdy chair"))], None))
     });
     Delta { events: vec![Event::Children { parent: 3, children: products.collect() }] }
 }

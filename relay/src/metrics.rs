@@ -302,6 +302,13 @@ fn refusal_label(code: u16) -> &'static str {
 mod tests {
     use super::*;
 
+    /// Fails unless every one of `lines` is a whole line of `text`.
+    fn assert_has_lines(text: &str, lines: &[&str]) {
+        for line in lines {
+            assert!(text.lines().any(|have| have == *line), "{line:?} missing from\n{text}");
+        }
+    }
+
     #[test]
     fn counters_and_histograms_show_in_the_text() {
         let metrics = Metrics::new();
@@ -315,21 +322,22 @@ mod tests {
         metrics.refused_at_address_cap();
         metrics.queue_depth(3);
         let text = metrics.encode(2, 1234);
-        for line in [
-            "cobrowse_frames_received_total{kind=\"delta\"} 2",
-            "cobrowse_received_bytes_total{kind=\"delta\"} 15",
-            "cobrowse_sent_bytes_total{kind=\"snapshot\"} 100",
-            "cobrowse_joins_total{reason=\"wrong_password\"} 1",
-            "cobrowse_refused_connections_total{reason=\"site_not_allowed\"} 1",
-            "cobrowse_refused_connections_total{reason=\"first_message_timeout\"} 1",
-            "cobrowse_refused_connections_total{reason=\"max_connections\"} 1",
-            "cobrowse_refused_connections_total{reason=\"connections_per_address\"} 1",
-            "cobrowse_agent_queue_depth_count 1",
-            "cobrowse_sessions_live 2",
-            "cobrowse_assets_held_bytes 1234",
-        ] {
-            assert!(text.lines().any(|have| have == line), "{line:?} missing from\n{text}");
-        }
+        assert_has_lines(
+            &text,
+            &[
+                "cobrowse_frames_received_total{kind=\"delta\"} 2",
+                "cobrowse_received_bytes_total{kind=\"delta\"} 15",
+                "cobrowse_sent_bytes_total{kind=\"snapshot\"} 100",
+                "cobrowse_joins_total{reason=\"wrong_password\"} 1",
+                "cobrowse_refused_connections_total{reason=\"site_not_allowed\"} 1",
+                "cobrowse_refused_connections_total{reason=\"first_message_timeout\"} 1",
+                "cobrowse_refused_connections_total{reason=\"max_connections\"} 1",
+                "cobrowse_refused_connections_total{reason=\"connections_per_address\"} 1",
+                "cobrowse_agent_queue_depth_count 1",
+                "cobrowse_sessions_live 2",
+                "cobrowse_assets_held_bytes 1234",
+            ],
+        );
         assert!(text.ends_with("# EOF\n"));
     }
 
@@ -341,14 +349,15 @@ mod tests {
         metrics.frame_bytes(Direction::Out, &part);
         metrics.frame_bytes(Direction::Out, &part);
         let text = metrics.encode(0, 0);
-        for line in [
-            "cobrowse_frames_received_total{kind=\"snapshot_part\"} 1",
-            "cobrowse_received_bytes_total{kind=\"snapshot_part\"} 5",
-            "cobrowse_frames_sent_total{kind=\"snapshot_part\"} 2",
-            "cobrowse_sent_bytes_total{kind=\"snapshot_part\"} 10",
-        ] {
-            assert!(text.lines().any(|have| have == line), "{line:?} missing from\n{text}");
-        }
+        assert_has_lines(
+            &text,
+            &[
+                "cobrowse_frames_received_total{kind=\"snapshot_part\"} 1",
+                "cobrowse_received_bytes_total{kind=\"snapshot_part\"} 5",
+                "cobrowse_frames_sent_total{kind=\"snapshot_part\"} 2",
+                "cobrowse_sent_bytes_total{kind=\"snapshot_part\"} 10",
+            ],
+        );
         assert!(!text.contains("kind=\"delta\""), "a part is not counted as a delta:\n{text}");
     }
 }

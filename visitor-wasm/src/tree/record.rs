@@ -203,7 +203,7 @@ pub fn waiting_children(recorder: &mut Recorder) -> Vec<Event> {
 /// The rest of a waiting parent's children: appended after the last one sent if nothing after it has an
 /// id, else its whole list; `None` if the mirror no longer shows its children.
 fn waiting_event(Waiting { parent, level, after }: Waiting, recorder: &mut Recorder) -> Option<Event> {
-    let (id, masking) = recorder.ids.get_with_masking(&parent).filter(|_| parent.is_connected())?;
+    let (id, masking) = known_connected(&parent, recorder.ids.next(), recorder)?;
     if !mirrors_children(&parent, masking) {
         return None;
     }
