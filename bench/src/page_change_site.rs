@@ -6,6 +6,11 @@
 //! file reports 0 without a `Timing-Allow-Origin` header, which would read as "from cache"); the
 //! browser's cache is keyed by the top-level site either way, so what it keeps between pages is the same
 //! as on a customer's own origin.
+//!
+//! Every page of the copy ends with an empty marker element ([`END_MARKER_ID`]) as the last child of its
+//! body: the snapshot of a large page is sliced across tasks and reaches the mirror in parts, and the
+//! marker, last in document order, is in the last part. So the mirror holds the whole page once it holds
+//! the marker.
 
 use crate::{large_page, paths};
 use std::path::{Path, PathBuf};
@@ -17,6 +22,9 @@ pub const LARGE_PAGE_FILE: &str = "bench-large-5000.html";
 
 /// The shim's tag as the demo pages have it (relative: the relay serves them).
 const SHIM_TAG: &str = r#"<script src="/cobrowse.js" data-site="demo" async></script>"#;
+
+/// The id of the empty element every page of the copy ends with (see the module doc).
+pub const END_MARKER_ID: &str = "bench-page-end";
 
 /// A copy of `www/` with the large page added; removed when dropped.
 pub struct BenchSite {
@@ -35,7 +43,11 @@ impl BenchSite {
         if demo_pages.is_empty() {
             return Err("www/demo has no .html page".into());
         }
-        std::fs::write(root.join("demo").join(LARGE_PAGE_FILE), large_page_with_shim())?;
+        for page in &demo_pages {
+            let path = root.join("demo").join(page);
+            std::fs::write(&path, with_end_marker(&std::fs::read_to_string(&path)?)?)?;
+        }
+        std::fs::write(root.join("demo").join(LARGE_PAGE_FILE), with_end_marker(&large_page_with_shim())?)?;
         Ok(Self { root, demo_pages })
     }
 
@@ -59,6 +71,12 @@ impl Drop for BenchSite {
 /// The generated large page, loading the shim as the demo pages do.
 fn large_page_with_shim() -> String {
     large_page::html(LARGE_PAGE_ELEMENTS).replacen("</head>", &format!("{SHIM_TAG}</head>"), 1)
+}
+
+/// `html` with the end marker as the last child of its body.
+fn with_end_marker(html: &str) -> cobrowse_e2e::Result<String> {
+    let end = html.rfind("</body>").ok_or("a page of the bench site has no </body>")?;
+    Ok(format!("{}<i id=\"{END_MARKER_ID}\" hidden></i>{}", &html[..end], &html[end..]))
 }
 
 /// The `.html` files directly in `dir`, sorted.
@@ -98,11 +116,19 @@ mod tests {
     }
 
     #[test]
-    fn the_copy_has_the_demo_pages_and_the_large_page() {
+    fn the_copy_has_the_demo_pages_and_the_large_page_each_ending_with_the_marker() {
         let site = BenchSite::create().unwrap();
         assert!(site.demo_pages().iter().any(|page| page == "index.html"));
         assert!(!site.demo_pages().iter().any(|page| page == LARGE_PAGE_FILE), "made after the listing");
         assert!(site.www_dir().join("demo").join(LARGE_PAGE_FILE).is_file());
         assert!(site.www_dir().join("agent/index.html").is_file());
+        // One copy per test run: two would share their folder (it is named by the process).
+        let demo = site.www_dir().join("demo");
+        let pages = site.demo_pages().iter().map(String::as_str).chain([LARGE_PAGE_FILE]);
+        for page in pages {
+            let html = std::fs::read_to_string(demo.join(page)).unwrap();
+            let marker = format!("<i id=\"{END_MARKER_ID}\" hidden></i></body>");
+            assert_eq!(html.matches(&marker).count(), 1, "{page}");
+        }
     }
 }

@@ -1,17 +1,21 @@
 // In the agent's viewer: records when each of the visitor's pages reaches the mirror. A page is told by
 // the `bench` query parameter of its URL, which the mirror carries in the viewer's own
-// `<base data-cobrowse-viewer href=VISITOR_URL>`. The viewer publishes `window.cobrowseViewer.snapshots`
-// right after a snapshot is in the mirror; a setter on it looks at once (a 4 ms poll looks too, in case
-// the counter is published otherwise). `arrivals[seq]`: the mirror's document holds the page, built and
-// attached (the clock stops there); `shown[seq]`: the frame after that rendered (a message posted from
-// the next animation frame's callback runs once that frame's style, layout and paint are done on the
-// viewer's main thread). Wall-clock ms (performance.timeOrigin + performance.now()). Keeps the `frames`
-// stamped by viewer_frames.js. State: window.pageBench. Answers { ready: true } or { error }.
-// arguments: callback.
+// `<base data-cobrowse-viewer href=VISITOR_URL>`. The viewer publishes `window.cobrowseViewer.framesApplied`
+// right after each frame (a snapshot, a part of one, a delta) is in the mirror; a setter on it looks at
+// once (a 4 ms poll looks too, in case the counter is published otherwise). `first[seq]`: the mirror's
+// document holds the page's first part (its snapshot, which may be sliced), built and attached;
+// `arrivals[seq]`: it holds the whole page, up to the empty marker element every bench page ends with
+// (the clock stops there); `shown[seq]`: the frame after that rendered (a message posted from the next
+// animation frame's callback runs once that frame's style, layout and paint are done on the viewer's
+// main thread). Wall-clock ms (performance.timeOrigin + performance.now()). Keeps the `frames` stamped by
+// viewer_frames.js. State: window.pageBench. Answers { ready: true } or { error }.
+// arguments: the end marker's id, callback.
+var markerId = arguments[0];
 var done = arguments[arguments.length - 1];
 function now() { return performance.timeOrigin + performance.now(); }
 
 var bench = window.pageBench = window.pageBench || {};
+bench.first = {};
 bench.arrivals = {};
 bench.shown = {};
 bench.frames = bench.frames || [];
@@ -23,6 +27,8 @@ function look() {
   var match = base && /[?&]bench=(\d+)/.exec(base.getAttribute('href') || '');
   if (!match || match[1] in bench.arrivals) return;
   var seq = match[1];
+  if (!(seq in bench.first)) bench.first[seq] = now();
+  if (!doc.getElementById(markerId)) return;
   bench.arrivals[seq] = now();
   requestAnimationFrame(function () {
     var channel = new MessageChannel();
@@ -37,12 +43,12 @@ if (!mirror) {
 } else if (!viewer) {
   done({ error: 'the viewer publishes no window.cobrowseViewer' });
 } else {
-  var snapshots = viewer.snapshots;
-  Object.defineProperty(viewer, 'snapshots', {
+  var applied = viewer.framesApplied;
+  Object.defineProperty(viewer, 'framesApplied', {
     configurable: true,
     enumerable: true,
-    get: function () { return snapshots; },
-    set: function (value) { snapshots = value; look(); }
+    get: function () { return applied; },
+    set: function (value) { applied = value; look(); }
   });
   setInterval(look, 4);
   look();

@@ -11,8 +11,8 @@
 //!    recorder's observer and the listeners, and sends the full snapshot at once (the relay keeps it for
 //!    agents who join later). On a large page the snapshot is sliced: no task of the session serializes
 //!    for more than [`SLICE_MS`]; the first slice goes as the snapshot, with the parents it had no time
-//!    for left waiting (`tree/backlog.rs`), and each later task (a timer of 0 ms, so the page's own tasks
-//!    run between) sends their children as snapshot parts, until nothing waits; then the state a snapshot
+//!    for left waiting (`tree/backlog.rs`), and each later task (posted, `next_task.rs`, so the page's own
+//!    tasks run between) sends their children as snapshot parts, until nothing waits; then the state a snapshot
 //!    leaves out (scrolled elements, focus, canvases). Changes the page makes meanwhile go as deltas. Rules the browser rejects (an invalid selector) end the session before
 //!    anything of the page is sent, and the promise is rejected with a message naming the selector.
 //! 3. Each mutation batch is sent at once as a delta; form changes too; pointer, scroll and resize at
@@ -28,6 +28,7 @@
 //! which the browser's callbacks find it again. Calls back into page script (emit, resolving the promise)
 //! are returned as [`Notice`]s and made only after the session is released.
 
+use crate::connection::next_task::NextTask;
 use crate::connection::notice::{error_text, set, Notice, Settle};
 use crate::connection::socket::Connection;
 use crate::dom;
@@ -100,9 +101,8 @@ pub struct Session {
     /// The half-second timer's handle, and what it calls.
     poller: Option<i32>,
     on_poll: Closure<dyn FnMut()>,
-    /// Whether the next slice's timer is set, and what it calls.
-    slice_scheduled: bool,
-    on_slice: Closure<dyn FnMut()>,
+    /// The task the next slice runs in.
+    next_slice: NextTask,
     /// Whether the parents waiting in the backlog belong to the last snapshot (their children go as
     /// snapshot parts, and the state a snapshot leaves out follows them).
     completing_snapshot: bool,
@@ -166,23 +166,20 @@ impl Session {
             on_animation_tick: Closure::new(move || reach.run(Session::on_animation_tick)),
             poller: None,
             on_poll: Closure::new(move || reach.run(Session::on_poll)),
-            slice_scheduled: false,
-            on_slice: Closure::new(move || reach.run(Session::on_slice)),
+            next_slice: NextTask::new(Closure::new(move || reach.run(Session::on_slice))),
             completing_snapshot: false,
         })
     }
 
-    /// Runs one task of the browser's on the session, within a fresh time slice; sets the timer of the next
+    /// Runs one task of the browser's on the session, within a fresh time slice; posts the task of the next
     /// slice if parents are left waiting (see the module doc).
     pub fn run(&mut self, task: &mut SessionTask) -> Vec<Notice> {
         self.recorder.backlog.start_task(SLICE_MS);
         let notices = task(self);
         if self.recorder.backlog.is_empty() {
             self.send_scrolled();
-        } else if !self.slice_scheduled && self.is_recording() {
-            let on_slice = self.on_slice.as_ref().unchecked_ref();
-            let timer = self.window.set_timeout_with_callback_and_timeout_and_arguments_0(on_slice, 0);
-            self.slice_scheduled = timer.is_ok();
+        } else if self.is_recording() {
+            self.next_slice.post();
         }
         notices
     }
@@ -203,7 +200,7 @@ impl Session {
 
     /// The next slice: the children of the parents waiting, after the changes made since the last task.
     fn on_slice(&mut self) -> Vec<Notice> {
-        self.slice_scheduled = false;
+        self.next_slice.running();
         self.flush_records();
         let delta = Delta { events: record::waiting_children(&mut self.recorder) };
         match self.completing_snapshot {
