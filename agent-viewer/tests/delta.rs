@@ -455,3 +455,26 @@ fn the_overlay_scales_the_mirror_and_places_the_pointer() {
     apply(&mut mirror, vec![Event::Viewport(Size { width: 200, height: 100 })]);
     assert_eq!(mirror.overlay().scale(), 1.0, "a small viewport is never scaled up");
 }
+
+/// Resolves in the viewer window's next animation frame, after the callbacks requested before.
+async fn next_animation_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn the_offset_is_reached_in_the_frame_after_the_page_grew_to_it() {
+    let mut mirror = started();
+    let window = mirror.overlay().iframe().content_window().unwrap();
+    apply(&mut mirror, vec![Event::Scroll { node: None, offset: Point { x: 0, y: 5_000 } }]);
+    let short_of_it = window.scroll_y().unwrap();
+    assert!(short_of_it < 5_000.0, "the page is not tall enough yet: {short_of_it}");
+    let taller = Value::Plain("height: 9000px".into());
+    apply(&mut mirror, vec![Event::Attribute { node: 60, name: "style".into(), value: Some(taller) }]);
+    // Looked at in the next frame, once for every delta before it (looking lays the page out).
+    assert_eq!(window.scroll_y().unwrap(), short_of_it, "not in the delta's own task");
+    next_animation_frame().await;
+    assert_eq!(window.scroll_y().unwrap(), 5_000.0);
+}

@@ -42,6 +42,7 @@ struct CallFrame {
     function_name: String,
     url: String,
     line_number: i64,
+    column_number: i64,
 }
 
 /// The page names to profile (`BENCH_PROFILE`), if asked.
@@ -83,6 +84,7 @@ fn name(frame: &CallFrame) -> String {
     let file = frame.url.rsplit('/').next().unwrap_or_default();
     match file {
         "" => function.to_string(),
-        file => format!("{function} ({file}:{})", frame.line_number + 1),
+        // The column too: the shipped JS is minified onto a few lines.
+        file => format!("{function} ({file}:{}:{})", frame.line_number + 1, frame.column_number + 1),
     }
 }

@@ -22,7 +22,12 @@
 //! viewer's page (a wrapper of the viewer page's `WebSocket` stamps it before the viewer sees it); the
 //! rest of a sliced snapshot, from its first frame to its last part at the viewer's page; the viewer's,
 //! from that last frame to the whole page in the mirror; and the viewer's first layout and paint of it.
+//!
+//! `BENCH_PROFILE=NAME` profiles the visitor's pages and the agent's viewer over the measured changes of
+//! the sets whose label contains NAME (`demo`, `5,000`), and prints their top self times under the table
+//! (see [`crate::cpu_profile`]; the visitor's profiler runs on across its page loads).
 
+use crate::cpu_profile;
 use crate::page_change_site::{BenchSite, END_MARKER_ID, LARGE_PAGE_ELEMENTS, LARGE_PAGE_FILE};
 use crate::report::{bytes, ms, verdict, Table};
 use crate::snapshot_arrivals::SnapshotArrivals;
@@ -66,6 +71,8 @@ struct PageTiming {
     resumed: Option<f64>,
     /// When the recorder sent the page's first snapshot.
     snapshot_sent: Option<f64>,
+    /// How many parts of a sliced snapshot it sent (on this page, by the time it was read).
+    parts: Option<f64>,
     shim: Option<Fetched>,
     glue: Option<Fetched>,
     wasm: Option<Fetched>,
@@ -142,7 +149,13 @@ struct Sample {
 struct Measured {
     label: String,
     samples: Vec<Sample>,
+    /// The visitor's and the viewer's top self times over the measured changes, if profiled
+    /// (`BENCH_PROFILE`).
+    profiles: Vec<(&'static str, Vec<String>)>,
 }
+
+/// Lines of a profile printed.
+const PROFILE_LINES: usize = 25;
 
 /// Everything the section prints.
 struct Results {
@@ -202,7 +215,12 @@ async fn measure(
     for set in sets {
         eprintln!("pages: {}: {} page changes ...", set.label, WARMUP_CHANGES + MEASURED_CHANGES);
         let mut samples = Vec::new();
+        let profiled = cpu_profile::wanted(&set.label);
         for change in 0..WARMUP_CHANGES + MEASURED_CHANGES {
+            if profiled && change == WARMUP_CHANGES {
+                cpu_profile::start(visitor).await?;
+                cpu_profile::start(agent).await?;
+            }
             seq += 1;
             let file = &set.files[change % set.files.len()];
             let sample = change_page(visitor, agent, snapshots, &page_url(file, seq), seq).await?;
@@ -212,7 +230,12 @@ async fn measure(
             }
             tokio::time::sleep(PAUSE).await;
         }
-        results.push(Measured { label: set.label, samples });
+        let mut profiles = Vec::new();
+        if profiled {
+            profiles.push(("the visitor's pages", cpu_profile::stop_top(visitor, PROFILE_LINES).await?));
+            profiles.push(("the agent's viewer", cpu_profile::stop_top(agent, PROFILE_LINES).await?));
+        }
+        results.push(Measured { label: set.label, samples, profiles });
     }
     let second_page = second_page.ok_or("no page change was made")?;
     Ok(Results { sets: results, first_page, second_page })
@@ -298,6 +321,7 @@ fn print(results: &Results) {
             "of it: resume asked",
             "resumed",
             "of it: snapshot sent",
+            "parts sent, p50",
             "relay's part, p50",
             "the rest of the parts, p50",
             "viewer's part, p50",
@@ -322,6 +346,7 @@ fn print(results: &Results) {
             ms(median_of(&set.samples, |sample| Some(sample.timing.asked? - sample.timing.dom_content_loaded?))),
             ms(median_of(&set.samples, |sample| Some(sample.timing.resumed? - sample.timing.asked?))),
             ms(median_of(&set.samples, |sample| Some(sample.timing.snapshot_sent? - sample.timing.resumed?))),
+            ms(median_of(&set.samples, |sample| sample.timing.parts)),
             ms(median_of(&set.samples, |sample| Some(sample.to_viewer? - sample.to_relay?))),
             ms(median_of(&set.samples, |sample| Some(sample.to_last_frame? - sample.to_viewer?))),
             ms(median_of(&set.samples, |sample| Some(sample.to_mirror - sample.to_last_frame?))),
@@ -331,6 +356,14 @@ fn print(results: &Results) {
         ]);
     }
     table.print();
+    for set in &results.sets {
+        for (whose, profile) in &set.profiles {
+            println!("   {whose}, over the measured changes of {}: top self times", set.label);
+            for line in profile {
+                println!("   {line}");
+            }
+        }
+    }
     println!(
         "   {WARMUP_CHANGES} warm-up changes per set not counted; the clock stops when the mirror's document holds \
          the whole page, built and attached, up to the element it ends with (a large page's snapshot is sliced and \

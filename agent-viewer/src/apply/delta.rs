@@ -5,7 +5,7 @@
 //! is applied, and the session asks for a fresh snapshot (see `session.rs`). After the events, a node
 //! removed from a parent during the delta and no longer in the document loses its id, with its subtree;
 //! the viewer's nodes go back into the head if it was replaced, new text gets its `:hover` twins, and
-//! the window's scroll offset is applied again (the page may have grown).
+//! the window's scroll offset is applied again in the next animation frame (the page may have grown).
 
 use crate::mirror::Mirror;
 use crate::state::presence;
@@ -35,7 +35,7 @@ impl Mirror {
         {
             pseudo::process_document(&document);
         }
-        self.window_scroll.restore();
+        self.window_scroll.restore_next_frame();
     }
 
     fn apply_event(&mut self, document: &Document, event: &Event, removed: &mut Vec<Node>) {

@@ -2,8 +2,13 @@
 //!
 //! A scroll offset can only be reached once the page is tall enough; stylesheets and images that arrive
 //! after a snapshot change the height. So the offset the visitor has is kept, and applied again after
-//! every delta and when the mirror document finishes loading. Scrolling is instant: the visitor's smooth
+//! deltas and when the mirror document finishes loading. Scrolling is instant: the visitor's smooth
 //! scrolling arrives as many offsets already.
+//!
+//! After a delta the offset is looked at in the next animation frame, not at once
+//! ([`WindowScroll::restore_next_frame`]): looking reads the window's offset, which lays the whole page
+//! out there and then, and a large page's snapshot comes in many parts, each a delta. In the frame's own
+//! callback the layout is one the frame makes anyway, once for all the deltas before it.
 //!
 //! Reading a window's offset lays its document out at once. A snapshot rebuilds the document, so
 //! [`WindowScroll::top_while_empty`] puts the window at the top while the document is still empty (a
@@ -23,6 +28,9 @@ pub struct WindowScroll {
     iframe: HtmlIFrameElement,
     offset: Rc<Cell<Point>>,
     on_load: Closure<dyn FnMut()>,
+    /// The animation frame requested to look at the offset, if one is, and what it calls.
+    frame_requested: Rc<Cell<Option<i32>>>,
+    on_frame: Closure<dyn FnMut()>,
 }
 
 impl WindowScroll {
@@ -32,7 +40,13 @@ impl WindowScroll {
         let (target, kept) = (iframe.clone(), offset.clone());
         let on_load = Closure::<dyn FnMut()>::new(move || scroll_window(&target, kept.get()));
         let _ = iframe.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
-        Self { iframe: iframe.clone(), offset, on_load }
+        let frame_requested = Rc::new(Cell::new(None));
+        let (target, kept, requested) = (iframe.clone(), offset.clone(), frame_requested.clone());
+        let on_frame = Closure::<dyn FnMut()>::new(move || {
+            requested.set(None);
+            scroll_window(&target, kept.get());
+        });
+        Self { iframe: iframe.clone(), offset, on_load, frame_requested, on_frame }
     }
 
     /// The visitor scrolled to `offset`.
@@ -59,11 +73,28 @@ impl WindowScroll {
     pub fn restore(&self) {
         scroll_window(&self.iframe, self.offset.get());
     }
+
+    /// [`WindowScroll::restore`] in the next animation frame (see the module doc); once, however often
+    /// it is asked before.
+    pub fn restore_next_frame(&self) {
+        if self.frame_requested.get().is_some() {
+            return;
+        }
+        let requested =
+            web_sys::window().map(|window| window.request_animation_frame(self.on_frame.as_ref().unchecked_ref()));
+        match requested {
+            Some(Ok(handle)) => self.frame_requested.set(Some(handle)),
+            _ => self.restore(),
+        }
+    }
 }
 
 impl Drop for WindowScroll {
     fn drop(&mut self) {
         let _ = self.iframe.remove_event_listener_with_callback("load", self.on_load.as_ref().unchecked_ref());
+        if let (Some(handle), Some(window)) = (self.frame_requested.take(), web_sys::window()) {
+            let _ = window.cancel_animation_frame(handle);
+        }
     }
 }
 

@@ -291,6 +291,10 @@ impl Session {
     fn send_snapshot(&mut self) {
         self.recorder.take_records();
         self.recorder.forget_adopters();
+        // The slice's clock starts once the page is laid out (reading its scroll offset lays it out): a page
+        // just loaded has its first layout still to make, which is the page's own work that its first frame
+        // would do anyway, and would otherwise spend the slice before the walk reads a node.
+        dom::window_scroll(&self.window);
         self.recorder.backlog.start_task(SLICE_MS); // the whole slice for the walk, whatever came before
         let mut snapshot = snapshot::take(&self.window, &self.document, &mut self.recorder);
         self.connection.send_snapshot(&mut snapshot);
