@@ -1,6 +1,9 @@
 //! The pages whose full snapshots are measured (issue 13's list): the demo shop, generated pages of 1k,
 //! 10k and 100k elements, a long documentation page and a table-heavy admin page (`real_pages.rs`), and
 //! the fidelity corpus of real pages (skipped, with a note, when it is absent).
+//!
+//! `BENCH_PAGES=NAME` keeps only the pages whose name contains NAME, for a quick comparison of two builds
+//! on a few pages; a note says so, since the verdicts then speak of those pages only.
 
 use crate::{paths, real_pages};
 
@@ -13,8 +16,19 @@ pub struct BenchPage {
     pub path: String,
 }
 
-/// Every page, in the order measured.
+/// Every page, in the order measured (those `BENCH_PAGES` names, if set).
 pub fn all() -> Vec<BenchPage> {
+    let pages = every_page();
+    match std::env::var("BENCH_PAGES") {
+        Ok(wanted) if !wanted.is_empty() => {
+            println!("\nnote: BENCH_PAGES={wanted}: only the pages whose name contains it are measured");
+            pages.into_iter().filter(|page| page.name.contains(&wanted)).collect()
+        }
+        _ => pages,
+    }
+}
+
+fn every_page() -> Vec<BenchPage> {
     let mut pages = vec![BenchPage { name: "demo shop (www/demo)".into(), path: "/demo/".into() }];
     pages.extend(LARGE_PAGE_ELEMENTS.iter().map(|&elements| BenchPage {
         name: format!("generated, {elements} elements"),

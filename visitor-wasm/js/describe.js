@@ -6,7 +6,9 @@
 // - an element: its local name, then for each attribute NUL, its name, NUL, its value; last one character,
 //   64 + flags (1: an HTMLElement of this realm, 2: matches `flagged`, 4: has an open shadow root,
 //   8: attributes left out, 16: in the SVG namespace, 32: in the HTML namespace, 64: scrolled away from its
-//   origin, which the sliced walk finds here instead of in a scan of the whole page). The attributes are left
+//   origin, which the sliced walk finds here instead of in a scan of the whole page; read only for the
+//   elements in `scrolled` (the shim's set of elements scrolled, www/shim/scrolls.js) unless it is
+//   undefined: reading an offset costs as much as the rest of an element). The attributes are left
 //   out (flag 8) unless `content` is true, and always for an element matching `flagged` or an input,
 //   textarea or select (their masking may hide content), and when a value holds a NUL (the wasm then reads
 //   them one by one);
@@ -19,11 +21,11 @@
 const SVG = 'http://www.w3.org/2000/svg';
 const HTML = 'http://www.w3.org/1999/xhtml';
 
-export function describe(node, flagged, content, ids, id) {
+export function describe(node, flagged, content, ids, id, scrolled) {
   const type = node.nodeType;
   if (id && (type === 1 || type === 3 || type === 4 || type === 8 || type === 10)) ids.set(node, id);
   switch (type) {
-    case 1: return element(node, flagged, content);
+    case 1: return element(node, flagged, content, scrolled);
     case 3: case 4: return content ? node.nodeValue + '1' : '1';
     case 8: return '2';
     case 10: return '3';
@@ -31,13 +33,13 @@ export function describe(node, flagged, content, ids, id) {
   }
 }
 
-function element(node, flagged, content) {
+function element(node, flagged, content, scrolled) {
   let matched;
   try { matched = node.matches(flagged); } catch { matched = true; }
   const tag = node.localName;
   const namespace = node.namespaceURI;
   let flags = (node instanceof HTMLElement ? 1 : 0) | (matched ? 2 : 0) | (node.shadowRoot ? 4 : 0)
-    | (namespace === SVG ? 16 : 0) | (namespace === HTML ? 32 : 0) | (node.scrollTop || node.scrollLeft ? 64 : 0);
+    | (namespace === SVG ? 16 : 0) | (namespace === HTML ? 32 : 0) | ((scrolled === undefined || scrolled.has(node)) && (node.scrollTop || node.scrollLeft) ? 64 : 0);
   let attributes = '';
   if (content && !matched && tag !== 'input' && tag !== 'textarea' && tag !== 'select') {
     const list = node.attributes;

@@ -96,7 +96,10 @@ pub fn snapshot_frame() -> js_sys::Uint8Array {
     let Some((document, window)) = dom::page_window().and_then(|window| Some((window.document()?, window))) else {
         return js_sys::Uint8Array::new_with_length(0);
     };
-    let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::default());
+    // The hooks the shim would give on a page nobody scrolled: the set of scrolled elements, empty.
+    let hooks = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&hooks, &"scrolled".into(), &js_sys::WeakSet::new());
+    let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::new(&hooks));
     let payload = cobrowse_protocol::Encoder::new().snapshot_payload(&mut snapshot);
     js_sys::Uint8Array::from(&cobrowse_protocol::message::deflate_snapshot(&payload)[..])
 }

@@ -3,7 +3,7 @@
  *
  * Some page state is cheaper to read in JS than through wasm-bindgen (one string or one array crosses
  * instead of many calls), and some needs JS (try/catch around cross-origin reads). The method names and
- * what each returns are what visitor-wasm/src/hooks.rs declares; pristine.js adds hooks.MutationObserver
+ * what each returns are what visitor-wasm/src/page/hooks.rs declares; pristine.js adds hooks.MutationObserver
  * (visitor-wasm/src/pristine.rs). A hook the recorder cannot find or that throws answers nothing there.
  */
 

@@ -14,7 +14,8 @@
  * {reason, code}, error {message}.
  *
  * The modules, one concern each: patches.js (prototype patches reporting what no MutationObserver sees),
- * hooks.js (the helpers the recorder calls), pristine.js (a MutationObserver the page cannot have
+ * hooks.js (the helpers the recorder calls), scrolls.js (the elements scrolled, whose offsets the recorder
+ * reads), pristine.js (a MutationObserver the page cannot have
  * replaced), uploader.js (assets the agent cannot fetch), loader.js (importing the recorder), session.js
  * (start, stop, the session's states), continuity.js (the session kept per tab, the other tabs),
  * navigation.js (page hide/show, visibility, routes), reconnect.js (backoff), events.js (Cobrowse.on) and
@@ -26,6 +27,7 @@
 
 import { hooks } from "./hooks.js";
 import { installPatches } from "./patches.js";
+import { watchScrolls } from "./scrolls.js";
 import { on } from "./events.js";
 import { setupSession, start, stop } from "./session.js";
 import { listenForStart, setupWidget } from "./widget.js";
@@ -38,6 +40,7 @@ if (script) {
   const base = new URL(".", script.src).href.replace(/\/$/, "");
   setupWidget(base, stop);
   installPatches();
+  hooks.scrolled = watchScrolls();
   setupSession(base, script.getAttribute("data-site") || ""); // resumes at once a session the tab keeps
   listenForStart(script, start);
   window.Cobrowse = {

@@ -13,6 +13,11 @@
 //! | `canvas(element)` | the canvas's pixels as a PNG data URL, `null` if empty or tainted |
 //! | `modal(dialog)` | whether it matches `:modal` |
 //! | `selection(document)` | `[anchorNode, anchorOffset, focusNode, focusOffset]`, `null` if none |
+//! | `scrolled` (a property) | a `WeakSet` of the page document's elements scrolled since the shim loaded |
+//!
+//! `scrolled` spares the walk reading every element's scroll offset (see `www/shim/scrolls.js`): it reads
+//! those of the elements in the set alone, in the page's document; everywhere else (shadow roots, child
+//! documents, or without the set) every element's.
 //!
 //! [`Hooks`] keeps them in the session's `Recorder`. A missing hook (an older shim) answers "nothing", so
 //! the page is still mirrored, only with less. Rules read through the hooks pass through `carriers.rs`
@@ -43,20 +48,40 @@ extern "C" {
     fn modal(this: &ShimHooks, dialog: &Element) -> Result<bool, JsValue>;
     #[wasm_bindgen(method, catch, js_name = selection)]
     fn selection(this: &ShimHooks, document: &Node) -> Result<Option<Array>, JsValue>;
+    #[wasm_bindgen(method, getter, structural)]
+    fn scrolled(this: &ShimHooks) -> JsValue;
 }
 
 /// The shim's hooks for one session; none if the shim gave none.
-pub struct Hooks(Option<ShimHooks>);
+pub struct Hooks {
+    shim: Option<ShimHooks>,
+    /// The set of elements scrolled (`hooks.scrolled`) and the document it watches, if the shim gave it.
+    scrolled: Option<(JsValue, Node)>,
+}
 
 impl Hooks {
     /// Keeps the shim's `hooks` object (`undefined` or `null`: none).
     pub fn new(hooks: &JsValue) -> Self {
-        Self((!hooks.is_undefined() && !hooks.is_null()).then(|| hooks.clone().unchecked_into()))
+        let shim: Option<ShimHooks> =
+            (!hooks.is_undefined() && !hooks.is_null()).then(|| hooks.clone().unchecked_into());
+        let set = shim.as_ref().map(|shim| shim.scrolled()).filter(|set| set.is_object());
+        let document = crate::dom::page_window().and_then(|window| window.document());
+        let scrolled = set.zip(document).map(|(set, document)| (set, document.into()));
+        Self { shim, scrolled }
     }
 
     /// Asks the hooks, if the shim gave any; a hook that throws or is missing answers nothing.
     fn with<T>(&self, ask: impl FnOnce(&ShimHooks) -> Result<T, JsValue>) -> Option<T> {
-        ask(self.0.as_ref()?).ok()
+        ask(self.shim.as_ref()?).ok()
+    }
+
+    /// What `describe.js` is given to know whose scroll offsets to read under `root` (a document or a
+    /// shadow root): the set of elements scrolled, if it covers `root`; else `undefined` (every element's).
+    pub fn scroll_watch(&self, root: &Node) -> JsValue {
+        match &self.scrolled {
+            Some((set, document)) if document.is_same_node(Some(root)) => set.clone(),
+            _ => JsValue::UNDEFINED,
+        }
     }
 
     /// The rules of a `CSSStyleSheet`; `None` if they cannot be read.

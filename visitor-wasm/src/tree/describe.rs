@@ -21,7 +21,14 @@ use web_sys::Node;
 extern "C" {
     /// See `js/describe.js` for the string's format.
     #[wasm_bindgen(js_name = describe)]
-    fn describe_in_js(node: &Node, flagged: &JsString, content: bool, ids: &JsValue, id: f64) -> String;
+    fn describe_in_js(
+        node: &Node,
+        flagged: &JsString,
+        content: bool,
+        ids: &JsValue,
+        id: f64,
+        scrolled: &JsValue,
+    ) -> String;
 }
 
 /// The element's flags, as `describe.js` sets them.
@@ -55,12 +62,20 @@ pub struct DescribedElement {
 /// Describes `node`. `flagged` is the masking rules' selector of elements with their own masking;
 /// `content` says whether attribute values and text may be read (nothing of them can be masked). With
 /// `preset` not 0, a node the mirror rebuilds is also given that value in the id map `ids` (see
-/// [`Ids::preset`](crate::tree::ids::Ids::preset)).
+/// [`Ids::preset`](crate::tree::ids::Ids::preset)). `scrolled`: the set of elements whose scroll offsets
+/// are read ([`Hooks::scroll_watch`](crate::page::hooks::Hooks::scroll_watch)), `undefined` for all.
 ///
 /// The string is taken apart without slicing by index (`pop`, `get`): an index that could panic
 /// would bring core's panic messages and Unicode tables into the download.
-pub fn describe(node: &Node, flagged: &JsString, content: bool, ids: &JsValue, preset: f64) -> Described {
-    let mut text = describe_in_js(node, flagged, content, ids, preset);
+pub fn describe(
+    node: &Node,
+    flagged: &JsString,
+    content: bool,
+    ids: &JsValue,
+    preset: f64,
+    scrolled: &JsValue,
+) -> Described {
+    let mut text = describe_in_js(node, flagged, content, ids, preset, scrolled);
     match text.pop() {
         Some('1') => Described::Text(content.then_some(text)),
         Some('2') => Described::Comment,

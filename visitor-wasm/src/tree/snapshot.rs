@@ -36,7 +36,7 @@ use crate::tree::carriers;
 use crate::tree::describe::{describe, Described, DescribedElement};
 use crate::tree::mask::Masking;
 use cobrowse_protocol::{Attribute, Element, Extras, Namespace, Node, NodeKind, Root, Size, Snapshot, MAX_DEPTH};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, DocumentType, Window};
 
 /// The whole document as the visitor sees it now, every node under a fresh id; with a slice set, the
@@ -44,7 +44,8 @@ use web_sys::{Document, DocumentType, Window};
 pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Snapshot {
     recorder.ids.restart();
     recorder.backlog.clear();
-    let mut serializer = Serializer { recorder, depth: 0 };
+    let scrolled = recorder.hooks.scroll_watch(document);
+    let mut serializer = Serializer { recorder, depth: 0, scrolled };
     Snapshot {
         url: document.url().unwrap_or_default(),
         viewport: dom::viewport(window),
@@ -59,13 +60,14 @@ pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Sn
 /// children of a parent that waited in the backlog: see the module doc on depth). `None` if the node is
 /// not serialized at all.
 pub fn new_subtree(node: &web_sys::Node, parent: Masking, level: usize, recorder: &mut Recorder) -> Option<Node> {
-    Serializer { recorder, depth: level }.node(node, parent)
+    let scrolled = recorder.hooks.scroll_watch(&node.get_root_node());
+    Serializer { recorder, depth: level, scrolled }.node(node, parent)
 }
 
 /// A shadow root or child document new to the mirror (see `shadow.rs`, `child_documents.rs`), every node
 /// under a fresh id; `masking` is its host's.
 pub fn new_root(root: &web_sys::Node, masking: Masking, url: String, recorder: &mut Recorder) -> Root {
-    Serializer { recorder, depth: 0 }.root(root, masking, url)
+    Serializer { recorder, depth: 0, scrolled: JsValue::UNDEFINED }.root(root, masking, url)
 }
 
 /// Whether the node appears in frames at all: not an ignored element, and of a kind the mirror rebuilds.
@@ -91,6 +93,8 @@ struct Serializer<'a> {
     recorder: &'a mut Recorder,
     /// The level of the nodes being serialized now (see the module doc).
     depth: usize,
+    /// Whose scroll offsets to read under the root walked now (see `describe.rs`).
+    scrolled: JsValue,
 }
 
 impl Serializer<'_> {
@@ -129,7 +133,7 @@ impl Serializer<'_> {
         // Content is read with the node only where nothing of it can be masked (see `describe.rs`).
         let content = !parent.masks() && !mask.masks_all_text();
         let ids = &self.recorder.ids;
-        let kind = match describe(node, mask.flagged(), content, ids.map(), ids.preset(parent)) {
+        let kind = match describe(node, mask.flagged(), content, ids.map(), ids.preset(parent), &self.scrolled) {
             Described::Element(described) => return self.element(node.unchecked_ref(), &described, parent),
             Described::Text(text) => {
                 let text = std::cell::Cell::new(text);
@@ -232,7 +236,12 @@ impl Serializer<'_> {
         if !adopted.is_empty() {
             self.recorder.note_adopter(root);
         }
-        Root { id: self.recorder.ids.assign(root, masking), url, adopted, children: self.children(root, masking, true) }
+        let id = self.recorder.ids.assign(root, masking);
+        // The shim's set of scrolled elements covers the page's document alone: every offset is read here.
+        let scrolled = std::mem::replace(&mut self.scrolled, JsValue::UNDEFINED);
+        let children = self.children(root, masking, true);
+        self.scrolled = scrolled;
+        Root { id, url, adopted, children }
     }
 }
 
