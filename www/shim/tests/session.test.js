@@ -61,6 +61,7 @@ async function loadPage(kept) {
   const fake = recorder;
   vi.doMock("../loader.js", () => ({
     load: vi.fn(() => Promise.resolve(fake)),
+    version: "", // unbuilt
     get loaded() {
       return fake;
     },
