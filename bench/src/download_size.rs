@@ -1,6 +1,7 @@
 //! Section `size`: the bytes a visitor downloads for a session, gzipped, against the 50 KiB budget and
-//! against rrweb's bundles gzipped the same way. The support call's module and stylesheet are a line of
-//! their own, outside the total: they are loaded only once an agent joins.
+//! against rrweb's bundles gzipped the same way. The support call's module and stylesheet and the asset
+//! uploader's module are a line of their own, outside the total: the shim imports them only once an agent
+//! joins (`www/shim/call.js`, `www/shim/assets.js`).
 //!
 //! Two measures: gzip at the default level (what a server compressing on the fly sends) and what the relay
 //! sends, the precompressed copy the build wrote beside each file (`NAME.gz`, zopfli). The budget is
@@ -30,7 +31,8 @@ struct Measured {
 impl Measured {
     /// One of ours: `sent` is the size of the precompressed copy the build wrote beside it.
     fn of(label: &str, path: &Path) -> cobrowse_e2e::Result<Self> {
-        let content = read(path)?;
+        let content = std::fs::read(path)
+            .map_err(|error| format!("cannot read {} ({error}): run `cargo xtask build`", path.display()))?;
         let mut copy = path.as_os_str().to_owned();
         copy.push(".gz");
         let sent = std::fs::metadata(&copy)
@@ -65,7 +67,7 @@ pub fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
         .collect::<cobrowse_e2e::Result<Vec<_>>>()?;
     let mut total = Measured { label: "total".into(), raw: 0, gzipped: 0, sent: 0 };
     ours.iter().for_each(|file| total.add(file));
-    print_ours(&ours, &total, &support_call()?);
+    print_ours(&ours, &total, &loaded_when_an_agent_joins()?);
     print_baselines(&total);
     record_target(&total, summary);
     Ok(())
@@ -104,20 +106,22 @@ fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
     ])
 }
 
-/// The support call's module and stylesheet, together: not part of the first download, the shim imports
-/// them once an agent joins (`www/shim/call.js`).
-fn support_call() -> cobrowse_e2e::Result<Measured> {
+/// The support call's module and stylesheet and the asset uploader's module, together: not part of the
+/// first download, the shim imports them once an agent joins (`www/shim/call.js`, `www/shim/assets.js`).
+/// A file missing is an error (an old build): never a smaller figure.
+fn loaded_when_an_agent_joins() -> cobrowse_e2e::Result<Measured> {
     let visitor = paths::built_site_dir()?.join("visitor");
-    let parts = [visitor.join("cobrowse_call.js"), visitor.join("cobrowse-call.css")];
-    let label = "target/site/visitor/cobrowse_call.js + cobrowse-call.css (www/shim/call/): loaded when an agent joins";
-    let mut call = Measured { label: label.into(), raw: 0, gzipped: 0, sent: 0 };
+    let parts = ["cobrowse_call.js", "cobrowse-call.css", "cobrowse_assets.js"].map(|name| visitor.join(name));
+    let label = "target/site/visitor/cobrowse_call.js + cobrowse-call.css (www/shim/call/) + cobrowse_assets.js \
+                 (www/shim/assets/): loaded when an agent joins";
+    let mut later = Measured { label: label.into(), raw: 0, gzipped: 0, sent: 0 };
     for path in &parts {
-        call.add(&Measured::of("", path)?);
+        later.add(&Measured::of("", path)?);
     }
-    Ok(call)
+    Ok(later)
 }
 
-fn print_ours(files: &[Measured], total: &Measured, call: &Measured) {
+fn print_ours(files: &[Measured], total: &Measured, later: &Measured) {
     let mut table = Table::new(
         "1. Visitor download size: gzip at the default level (a server compressing on the fly), and as the relay \
          sends it (the build's zopfli copies)",
@@ -135,7 +139,7 @@ fn print_ours(files: &[Measured], total: &Measured, call: &Measured) {
         verdict(total.sent <= BUDGET_BYTES),
     ]);
     let outside = "not in the total".to_string();
-    table.row(vec![call.label.clone(), bytes(call.raw), bytes(call.gzipped), bytes(call.sent), outside]);
+    table.row(vec![later.label.clone(), bytes(later.raw), bytes(later.gzipped), bytes(later.sent), outside]);
     table.print();
 }
 

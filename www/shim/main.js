@@ -15,11 +15,12 @@
  *
  * The modules, one concern each: patches.js (prototype patches reporting what no MutationObserver sees),
  * hooks.js (the helpers the recorder calls), scrolls.js (the elements scrolled, whose offsets the recorder
- * reads), pristine.js (a MutationObserver the page cannot have
- * replaced), uploader.js (assets the agent cannot fetch), loader.js (importing the recorder), session.js
- * (start, stop, the session's states), continuity.js (the session kept per tab, the other tabs),
- * navigation.js (page hide/show, visibility, routes), reconnect.js (backoff), events.js (Cobrowse.on) and
- * widget.js (what the visitor sees, and the ways to start).
+ * reads), pristine.js (a MutationObserver the page cannot have replaced), loader.js (importing the
+ * recorder), session.js (start, stop, the session's states), continuity.js (the session kept per tab, the
+ * other tabs), navigation.js (page hide/show, visibility, routes), reconnect.js (backoff), events.js
+ * (Cobrowse.on), widget.js (what the visitor sees, and the ways to start), and two loaders of modules built
+ * apart, imported from the relay only once an agent watches: assets.js (the asset uploader,
+ * www/shim/assets/: what the agent's browser cannot fetch) and call.js (the support call, www/shim/call/).
  */
 
 // The bundle keeps this directive at its top: the classic script runs strict, as these modules do.

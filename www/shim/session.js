@@ -8,6 +8,7 @@
  * is shown in the widget and told to the page's listeners (events.js).
  */
 
+import { agentsWatching, endAssets } from "./assets.js";
 import { callMessage, endCall } from "./call.js";
 import * as continuity from "./continuity.js";
 import { emit } from "./events.js";
@@ -17,7 +18,6 @@ import { watchNavigation } from "./navigation.js";
 import { setRecorder } from "./patches.js";
 import { pristine } from "./pristine.js";
 import { isTransient, retryLater, stopRetrying } from "./reconnect.js";
-import { uploadAssets } from "./uploader.js";
 import { close, show } from "./widget.js";
 
 let base = ""; // the relay's URL, without a trailing slash
@@ -27,7 +27,6 @@ let session = null; // Promise of the key, from start() or a kept session until 
 let kept = null; // {key, secret} of the session this tab takes part in
 let state = "idle"; // idle, starting, live, resuming, reconnecting, waiting, suspended
 let attempt = 0; // counts connections: what an older one reports is ignored
-let stopAssets = null; // stops uploadAssets, while a session runs
 
 /** The relay the shim was loaded from and the site it was loaded for; resumes the session the tab keeps. */
 export function setupSession(relay, siteId) {
@@ -98,7 +97,7 @@ function onStarted({ key, secret, agents }, resumed) {
   state = "live";
   stopRetrying();
   if (secret) continuity.keepSession((kept = { key, secret }));
-  if (loaded.send_asset) stopAssets = uploadAssets(loaded, hooks.MutationObserver || MutationObserver);
+  watched(agents);
   show("live", { key, agents });
   emit(resumed ? "resumed" : "started", { key });
 }
@@ -114,10 +113,11 @@ function onFailed(error, resuming) {
 }
 
 /** The recorder's events: shown in the widget, then told to the page's listeners; `ended` as a close; the
- * support call's messages to its module (call.js). */
+ * support call's messages to its module (call.js); an agent joining starts the asset uploads (assets.js). */
 function onVisitorEvent(name, detail) {
   if (name === "ended") return closed(detail);
   if (name === "call") return callMessage(detail, loaded, base, emit);
+  if (name === "agentjoined") watched(detail.agents);
   show(name, detail);
   emit(name, detail);
 }
@@ -155,7 +155,8 @@ function over(reason, code) {
   emit("ended", { reason, code });
 }
 
-const endAssets = () => stopAssets && (stopAssets(), (stopAssets = null));
+/** `agents` watch the session: the assets their browsers cannot fetch are uploaded (assets.js). */
+const watched = (agents) => agentsWatching(agents, base, loaded, hooks.MutationObserver || MutationObserver);
 
 /** Keeps `held` as this tab's session and shows its key; resumes now, or when the tab is looked at. */
 function adopt(held, now) {

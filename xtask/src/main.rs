@@ -142,7 +142,7 @@ fn test() -> command::Result {
             "--exclude=cobrowse-agent-viewer",
         ],
     )?;
-    // The shim's modules: lint, and the widget's and the uploader's tests in jsdom.
+    // The shim's modules (and the call's and the uploader's, built apart): lint, and their tests in jsdom.
     site::check_shim()?;
     let chromedriver = setup::chromedriver_path()?;
     for krate in ["visitor-wasm", "agent-viewer"] {

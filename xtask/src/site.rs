@@ -9,11 +9,14 @@
 //!
 //! The support call's modules (`www/shim/call/`, entry `main.js`) are bundled apart, into the ES module
 //! `target/site/visitor/cobrowse_call.js`, with their stylesheet (`www/cobrowse-call.css`) beside it: the
-//! shim imports them only once an agent joins, so they are not part of the visitor's first download.
+//! shim imports them only once an agent joins, so they are not part of the visitor's first download. So is
+//! the asset uploader (`www/shim/assets/uploader.js`, bundled apart into the ES module
+//! `target/site/visitor/cobrowse_assets.js`): the shim imports it once the session has an agent watching.
 //!
-//! The shim is given a hash of the visitor package's two files and of the call's two (`VISITOR_VERSION`,
-//! see `www/shim/loader.js`): it loads them as `/visitor/...?v=HASH`, which the relay serves as immutable,
-//! so a visitor's next page takes them from the browser's cache, and a new build changes the URLs.
+//! The shim is given a hash of the visitor package's two files, of the call's two and of the uploader's
+//! module (`VISITOR_VERSION`, see `www/shim/loader.js`): it loads them as `/visitor/...?v=HASH`, which the
+//! relay serves as immutable, so a visitor's next page takes them from the browser's cache, and a new build
+//! changes the URLs.
 
 use crate::command::{self, Result};
 use flate2::{write::GzEncoder, Compression};
@@ -69,8 +72,8 @@ const WASM_FEATURES: [&str; 6] = [
 ];
 
 /// Builds both packages, the support call's module and stylesheet (`/visitor/cobrowse_call.js`,
-/// `/visitor/cobrowse-call.css`), and the minified shim and widget stylesheet the relay serves as
-/// `/cobrowse.js` and `/cobrowse.css`.
+/// `/visitor/cobrowse-call.css`), the asset uploader's module (`/visitor/cobrowse_assets.js`), and the
+/// minified shim and widget stylesheet the relay serves as `/cobrowse.js` and `/cobrowse.css`.
 pub fn build() -> Result {
     for package in &PACKAGES {
         build_package(package, &site_dir(), &target_dir())?;
@@ -78,9 +81,12 @@ pub fn build() -> Result {
     let www = command::workspace_root().join("www");
     let visitor = site_dir().join(PACKAGES[0].out_dir);
     let (call, call_css) = (visitor.join(CALL_MODULE), visitor.join(CALL_STYLESHEET));
-    bundle_call(&www.join(CALL_ENTRY), &call)?;
+    bundle_module(&www.join(CALL_ENTRY), &call)?;
     minify(&www.join(CALL_STYLESHEET), &call_css, None)?;
     report_size("the support call's module and stylesheet (loaded when an agent joins)", &[&call, &call_css])?;
+    let assets = visitor.join(ASSETS_MODULE);
+    bundle_module(&www.join(ASSETS_ENTRY), &assets)?;
+    report_size("the asset uploader's module (loaded when an agent joins)", &[&assets])?;
     let (shim, css) = (site_dir().join("cobrowse.js"), site_dir().join("cobrowse.css"));
     bundle_shim(&www.join(SHIM_ENTRY), &shim, &visitor_version()?)?;
     minify(&www.join("cobrowse.css"), &css, None)?;
@@ -103,6 +109,12 @@ const CALL_ENTRY: &str = "shim/call/main.js";
 const CALL_MODULE: &str = "cobrowse_call.js";
 /// The support call's stylesheet, `www/` and minified into `target/site/visitor/` (the call module links it).
 const CALL_STYLESHEET: &str = "cobrowse-call.css";
+
+/// The asset uploader's module under `www/`, bundled into [`ASSETS_MODULE`] beside the visitor package: the
+/// shim imports it once the session has an agent watching (`www/shim/assets.js`).
+const ASSETS_ENTRY: &str = "shim/assets/uploader.js";
+/// The asset uploader's module in `target/site/visitor/`.
+const ASSETS_MODULE: &str = "cobrowse_assets.js";
 
 /// Where the built site lives.
 pub fn site_dir() -> PathBuf {
@@ -241,19 +253,20 @@ fn bundle_shim(entry: &Path, destination: &Path, version: &str) -> Result {
     esbuild(entry, destination, &["--bundle", "--format=iife", "--target=es2020", &define])
 }
 
-/// Bundles the support call's modules into one minified ES module (the shim imports it with `import()`).
-fn bundle_call(entry: &Path, destination: &Path) -> Result {
+/// Bundles a module the shim imports with `import()` (the support call's, the asset uploader's) and the
+/// modules it imports into one minified ES module.
+fn bundle_module(entry: &Path, destination: &Path) -> Result {
     esbuild(entry, destination, &["--bundle", "--format=esm", "--target=es2020"])
 }
 
-/// A hash of the built visitor package (its glue and its wasm) and of the support call's module and
-/// stylesheet, 16 hex digits: it changes whenever one of them does, so the URLs the shim loads them from
-/// do too.
+/// A hash of the built visitor package (its glue and its wasm), of the support call's module and stylesheet
+/// and of the asset uploader's module, 16 hex digits: it changes whenever one of them does, so the URLs the
+/// shim loads them from do too.
 fn visitor_version() -> Result<String> {
     use std::hash::{Hash, Hasher};
     let visitor = site_dir().join(PACKAGES[0].out_dir);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for name in ["cobrowse_visitor.js", "cobrowse_visitor_bg.wasm", CALL_MODULE, CALL_STYLESHEET] {
+    for name in ["cobrowse_visitor.js", "cobrowse_visitor_bg.wasm", CALL_MODULE, CALL_STYLESHEET, ASSETS_MODULE] {
         let path = visitor.join(name);
         let bytes = std::fs::read(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         bytes.hash(&mut hasher);

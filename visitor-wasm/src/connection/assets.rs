@@ -1,9 +1,9 @@
 //! Asset uploads: the wasm's half of sending the relay the bytes of resources the agent cannot fetch itself.
 //!
-//! The shim (`www/shim/uploader.js`) finds the resources — `blob:` URLs, same-origin
-//! images, same-origin stylesheets — fetches them and asks `node_info` (`nodes.rs`) whether an element is
-//! mirrored plainly, then calls `send_asset` here; the work that needs no
-//! knowledge of ids and masking stays in JS, where it costs the visitor's download least. The wasm keeps the
+//! The shim's asset uploader (`www/shim/assets/uploader.js`, imported only once an agent watches) finds the
+//! resources — `blob:` URLs, same-origin images, same-origin stylesheets — fetches them and asks `node_info`
+//! (`nodes.rs`) whether an element is mirrored plainly, then calls `send_asset` here; the work that needs no
+//! knowledge of ids and masking stays in JS, outside the visitor's first download. The wasm keeps the
 //! one decision that must not be duplicated: whether an element is mirrored unmasked. An element whose
 //! node has no id (ignored, not yet sent, beneath a blocked element) or that sits in a masked subtree
 //! (masked, or covered by a mask-all mode) is never uploaded from; the check runs again when the bytes are

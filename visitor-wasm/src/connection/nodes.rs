@@ -1,7 +1,7 @@
 //! What the shim may know of the page's nodes, in one export (each export costs the visitor's download):
 //! `node_info(node)`, the node's id and whether it is mirrored plainly.
 //!
-//! Two of the shim's parts need it. The asset uploader (`www/shim/uploader.js`) uploads the resources of an
+//! Two of the shim's parts need it. The asset uploader (`www/shim/assets/uploader.js`) uploads the resources of an
 //! element only if it is mirrored plainly: it has an id, and neither it nor an ancestor is masked or blocked
 //! (the check runs again in `send_asset`). The support call's module (`www/shim/call/`) matches the node ids
 //! an agent names with the page's elements, and lets an agent in control type only in a field that is

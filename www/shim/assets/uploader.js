@@ -5,8 +5,13 @@
  * need the visitor's cookies) and readable stylesheets (as the text of their rules, with the fonts and
  * images those load). The relay serves them to the session's agents. Each URL is uploaded once per
  * session; the recorder decides which elements may be uploaded from (never a masked or blocked one:
- * node_info, odd when the element is mirrored plainly) and sends the bytes (send_asset, false when it would not or could not). The page is
- * scanned again after DOM changes and loads.
+ * node_info, odd when the element is mirrored plainly) and sends the bytes (send_asset, false when it
+ * would not or could not). The page is scanned again after DOM changes and loads.
+ *
+ * It only matters once an agent watches, so it is not part of the shim every page downloads: the build
+ * (xtask/src/site.rs) bundles this module apart, into /visitor/cobrowse_assets.js, which the shim's
+ * assets.js imports when the session has an agent. Everything it uses is handed to uploadAssets (the
+ * recorder, the pristine MutationObserver): it shares no state with the shim.
  */
 
 // The relay's limits, which its config also knows (relay/src/config.rs): what is bigger is not sent.

@@ -1,8 +1,8 @@
-// The asset uploader (www/shim/uploader.js) in jsdom, with a fake recorder and a fake fetch: what it uploads,
+// The asset uploader (www/shim/assets/uploader.js) in jsdom, with a fake recorder and a fake fetch: what it uploads,
 // what it leaves alone (masked elements, other origins), its limits, its retries, and that it uploads each
 // URL once per session.
 
-import { MAX_ASSET_BYTES, MAX_SESSION_ASSET_BYTES, uploadAssets } from "../uploader.js";
+import { MAX_ASSET_BYTES, MAX_SESSION_ASSET_BYTES, uploadAssets } from "../../assets/uploader.js";
 
 const MiB = 1 << 20;
 
