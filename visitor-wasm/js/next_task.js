@@ -3,13 +3,7 @@
 // setTimeout(0) is clamped to 4 ms a link once nested five deep, which a snapshot sliced into many tasks
 // would pay at every slice. `close` drops `run`: a message still queued then does nothing.
 export function taskQueue(run) {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => run();
-  return {
-    post: () => channel.port2.postMessage(0),
-    close: () => {
-      channel.port1.onmessage = null;
-      channel.port1.close();
-    },
-  };
+  const { port1, port2 } = new MessageChannel();
+  port1.onmessage = run;
+  return { post: () => port2.postMessage(0), close: () => (port1.onmessage = null) };
 }

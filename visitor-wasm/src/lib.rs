@@ -96,7 +96,9 @@ pub fn snapshot_frame() -> js_sys::Uint8Array {
     let Some((document, window)) = dom::page_window().and_then(|window| Some((window.document()?, window))) else {
         return js_sys::Uint8Array::new_with_length(0);
     };
-    // The hooks the shim would give on a page nobody scrolled: the set of scrolled elements, empty.
+    // The hooks the shim gives on a page nobody scrolled, its tag in the head: the set of scrolled
+    // elements, empty (see `www/shim/scrolls.js`: loaded later, the shim gives none, and the walk reads
+    // every element's offset).
     let hooks = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&hooks, &"scrolled".into(), &js_sys::WeakSet::new());
     let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::new(&hooks));

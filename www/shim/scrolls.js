@@ -3,13 +3,18 @@
  * alone as it walks the page: reading an element's scrollTop costs Chromium about 6 µs, as much as the
  * rest of the element's serialization (120 ms on a page of 20,000 elements), and almost every element is
  * at its origin. Scroll events do not bubble, but a listener capturing on the document sees every scroll
- * of an element of the document. Not those inside shadow roots or child documents (the recorder reads
- * every element there), nor an element scrolled before the shim loaded and not since (it shows at its
- * origin until it scrolls again). A WeakSet: a removed element goes with it.
+ * of an element of the document (not inside shadow roots or child documents: the recorder reads every
+ * element there).
+ *
+ * A scroll made before the shim loaded is not seen, so the set is handed to the recorder
+ * (`hooks.scrolled`) only when the shim runs before the body has any element (its tag in the head, run
+ * before the body is parsed); otherwise the recorder reads every element's offset, as it must. A WeakSet:
+ * a removed element goes with it.
  */
 
-/** Watches the document's element scrolls from now on; answers the set of elements scrolled. */
+/** The set of the document's elements scrolled from now on, if it will hold them all; else undefined. */
 export function watchScrolls() {
+  if (document.body && document.body.firstElementChild) return undefined;
   const scrolled = new WeakSet();
   document.addEventListener("scroll", (event) => scrolled.add(event.target), { capture: true, passive: true });
   return scrolled;

@@ -13,11 +13,11 @@
 //! | `canvas(element)` | the canvas's pixels as a PNG data URL, `null` if empty or tainted |
 //! | `modal(dialog)` | whether it matches `:modal` |
 //! | `selection(document)` | `[anchorNode, anchorOffset, focusNode, focusOffset]`, `null` if none |
-//! | `scrolled` (a property) | a `WeakSet` of the page document's elements scrolled since the shim loaded |
+//! | `scrolled` (a property) | a `WeakSet` of the page document's elements scrolled since the shim loaded, if it holds them all |
 //!
-//! `scrolled` spares the walk reading every element's scroll offset (see `www/shim/scrolls.js`): it reads
-//! those of the elements in the set alone, in the page's document; everywhere else (shadow roots, child
-//! documents, or without the set) every element's.
+//! `scrolled` spares the walk reading every element's scroll offset (see `www/shim/scrolls.js`): the walk
+//! reads those of the elements in the set alone, in the page's document; everywhere else (shadow roots,
+//! child documents, or without the set) every element's.
 //!
 //! [`Hooks`] keeps them in the session's `Recorder`. A missing hook (an older shim) answers "nothing", so
 //! the page is still mirrored, only with less. Rules read through the hooks pass through `carriers.rs`
