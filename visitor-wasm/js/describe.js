@@ -39,7 +39,7 @@ function element(node, flagged, content, scrolled) {
   const tag = node.localName;
   const namespace = node.namespaceURI;
   let flags = (node instanceof HTMLElement ? 1 : 0) | (matched ? 2 : 0) | (node.shadowRoot ? 4 : 0)
-    | (namespace === SVG ? 16 : 0) | (namespace === HTML ? 32 : 0) | ((scrolled === undefined || scrolled.has(node)) && (node.scrollTop || node.scrollLeft) ? 64 : 0);
+    | (namespace === SVG ? 16 : 0) | (namespace === HTML ? 32 : 0) | ((!scrolled || scrolled.has(node)) && (node.scrollTop || node.scrollLeft) ? 64 : 0);
   let attributes = '';
   if (content && !matched && tag !== 'input' && tag !== 'textarea' && tag !== 'select') {
     const list = node.attributes;

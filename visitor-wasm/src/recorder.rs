@@ -44,6 +44,9 @@ pub struct Recorder {
     /// Elements the walk found scrolled away from their origin, whose offsets go once nothing waits (see
     /// `session.rs`).
     pub scrolled: Vec<Element>,
+    /// Whose scroll offsets the walk reads now, for `describe.js`: the shim's set of scrolled elements
+    /// while it walks the page's document ([`Hooks::scrolled`]), `undefined` (every element's) elsewhere.
+    pub scroll_watch: JsValue,
 }
 
 impl Default for Recorder {
@@ -71,6 +74,7 @@ impl Recorder {
             adopters: Vec::new(),
             backlog: Backlog::default(),
             scrolled: Vec::new(),
+            scroll_watch: JsValue::UNDEFINED,
         }
     }
 

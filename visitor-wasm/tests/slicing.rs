@@ -1,7 +1,7 @@
 //! A snapshot sliced across tasks: the first slice and the waiting parents' later events rebuild the page
 //! exactly, even when the page changes between slices; and a large mutation batch is sliced the same way.
 //!
-//! Each test gives every task a slice that is spent at once (`start_task(-1.0)`), so the walk defers as
+//! Each test gives every task a slice that is spent at once (`start_task(-1.0, 0)`), so the walk defers as
 //! much as it can: every element's children wait, every waiting list sends one new child at a time. A
 //! small model of the mirror (`Model`) applies the frames as the viewer does, with its forget rule, and
 //! fails on any event that names a node it does not have; the page it ends with is compared with an
@@ -174,7 +174,7 @@ fn run_slices(recorder: &mut Recorder, model: &mut Model, mut between: impl FnMu
     let mut slices = 0;
     while !recorder.backlog.is_empty() {
         between(slices, recorder, model);
-        recorder.backlog.start_task(NO_TIME);
+        recorder.backlog.start_task(NO_TIME, 0);
         let events = record::waiting_children(recorder);
         model.apply(&events);
         slices += 1;
@@ -184,7 +184,7 @@ fn run_slices(recorder: &mut Recorder, model: &mut Model, mut between: impl FnMu
 
 /// The page's changes since the last look, as the session sends them (the observer's records as a delta).
 fn send_changes(recorder: &mut Recorder, model: &mut Model) {
-    recorder.backlog.start_task(NO_TIME);
+    recorder.backlog.start_task(NO_TIME, 0);
     match record::batch(&recorder.take_records(), recorder) {
         Batch::Delta(delta) => model.apply(&delta.events),
         Batch::Snapshot => panic!("no change to the document's own children here"),
@@ -195,7 +195,7 @@ fn send_changes(recorder: &mut Recorder, model: &mut Model) {
 fn a_sliced_snapshot_and_its_parts_rebuild_the_page() {
     let _page = Fixture::new(&page_html());
     let mut recorder = Recorder::default();
-    recorder.backlog.start_task(NO_TIME);
+    recorder.backlog.start_task(NO_TIME, 0);
     let snapshot = take_snapshot(&mut recorder);
     let mut model = Model::from_snapshot(&snapshot.children);
     assert!(!recorder.backlog.is_empty(), "a spent slice leaves parents waiting");
@@ -212,7 +212,7 @@ fn changes_made_between_slices_are_not_lost() {
     let page = Fixture::new(&page_html());
     let mut recorder = Recorder::default();
     observe(&mut recorder);
-    recorder.backlog.start_task(NO_TIME);
+    recorder.backlog.start_task(NO_TIME, 0);
     let snapshot = take_snapshot(&mut recorder);
     let mut model = Model::from_snapshot(&snapshot.children);
     let list: Element = page.get("#list");
@@ -287,5 +287,21 @@ fn a_large_mutation_batch_is_sliced_too() {
     });
 
     assert!(model.events > events_before, "the waiting rows were sent in later slices");
+    assert_eq!(sorted_attributes(&model.render()), page_now());
+}
+
+#[wasm_bindgen_test]
+fn a_slice_serializes_its_floor_of_nodes_however_late_it_is() {
+    let _page = Fixture::new(&page_html());
+    let mut spent = Recorder::default();
+    spent.backlog.start_task(NO_TIME, 0);
+    let spent_nodes = Model::from_snapshot(&take_snapshot(&mut spent).children).nodes.len();
+    let mut floored = Recorder::default();
+    floored.backlog.start_task(NO_TIME, 200);
+    let mut model = Model::from_snapshot(&take_snapshot(&mut floored).children);
+    let floored_nodes = model.nodes.len();
+    assert!(floored_nodes >= spent_nodes + 150, "200 nodes at least: {floored_nodes} against {spent_nodes}");
+    assert!(!floored.backlog.is_empty(), "then the spent slice defers the rest");
+    run_slices(&mut floored, &mut model, |_, _, _| {});
     assert_eq!(sorted_attributes(&model.render()), page_now());
 }

@@ -57,6 +57,9 @@ const POLL_MS: i32 = 500;
 /// leaving room for encoding and sending what was serialized. A debug build (the wasm's own tests) does the
 /// same work about ten times slower: its slice is ten times longer, so a small test page still goes in one.
 pub const SLICE_MS: f64 = if cfg!(debug_assertions) { 200.0 } else { 12.0 };
+/// How many nodes a slice serializes at least, however long they take (about 2 ms of work on a quiet
+/// machine; see `Backlog::start_task`): a page this small is never sent in parts.
+pub const SLICE_MIN_NODES: u32 = 400;
 
 /// Something to do with the running session; what it returns is made once the session is released.
 pub type SessionTask<'a> = dyn FnMut(&mut Session) -> Vec<Notice> + 'a;
@@ -174,7 +177,7 @@ impl Session {
     /// Runs one task of the browser's on the session, within a fresh time slice; posts the task of the next
     /// slice if parents are left waiting (see the module doc).
     pub fn run(&mut self, task: &mut SessionTask) -> Vec<Notice> {
-        self.recorder.backlog.start_task(SLICE_MS);
+        self.recorder.backlog.start_task(SLICE_MS, SLICE_MIN_NODES);
         let notices = task(self);
         if self.recorder.backlog.is_empty() {
             self.send_scrolled();
@@ -295,7 +298,7 @@ impl Session {
         // just loaded has its first layout still to make, which is the page's own work that its first frame
         // would do anyway, and would otherwise spend the slice before the walk reads a node.
         dom::window_scroll(&self.window);
-        self.recorder.backlog.start_task(SLICE_MS); // the whole slice for the walk, whatever came before
+        self.recorder.backlog.start_task(SLICE_MS, SLICE_MIN_NODES); // the whole slice for the walk, whatever came before
         let mut snapshot = snapshot::take(&self.window, &self.document, &mut self.recorder);
         self.connection.send_snapshot(&mut snapshot);
         self.styles.snapshot_sent(&snapshot.adopted);

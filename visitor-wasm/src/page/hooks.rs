@@ -55,8 +55,8 @@ extern "C" {
 /// The shim's hooks for one session; none if the shim gave none.
 pub struct Hooks {
     shim: Option<ShimHooks>,
-    /// The set of elements scrolled (`hooks.scrolled`) and the document it watches, if the shim gave it.
-    scrolled: Option<(JsValue, Node)>,
+    /// The set of the page document's elements scrolled (`hooks.scrolled`), or `undefined`.
+    scrolled: JsValue,
 }
 
 impl Hooks {
@@ -64,10 +64,8 @@ impl Hooks {
     pub fn new(hooks: &JsValue) -> Self {
         let shim: Option<ShimHooks> =
             (!hooks.is_undefined() && !hooks.is_null()).then(|| hooks.clone().unchecked_into());
-        let set = shim.as_ref().map(|shim| shim.scrolled()).filter(|set| set.is_object());
-        let document = crate::dom::page_window().and_then(|window| window.document());
-        let scrolled = set.zip(document).map(|(set, document)| (set, document.into()));
-        Self { shim, scrolled }
+        let scrolled = shim.as_ref().map(|shim| shim.scrolled()).filter(|set| set.is_object());
+        Self { shim, scrolled: scrolled.unwrap_or(JsValue::UNDEFINED) }
     }
 
     /// Asks the hooks, if the shim gave any; a hook that throws or is missing answers nothing.
@@ -75,13 +73,10 @@ impl Hooks {
         ask(self.shim.as_ref()?).ok()
     }
 
-    /// What `describe.js` is given to know whose scroll offsets to read under `root` (a document or a
-    /// shadow root): the set of elements scrolled, if it covers `root`; else `undefined` (every element's).
-    pub fn scroll_watch(&self, root: &Node) -> JsValue {
-        match &self.scrolled {
-            Some((set, document)) if document.is_same_node(Some(root)) => set.clone(),
-            _ => JsValue::UNDEFINED,
-        }
+    /// The set of the page document's elements scrolled since the shim loaded, if the shim gave it; else
+    /// `undefined`: every element's offset is read.
+    pub fn scrolled(&self) -> JsValue {
+        self.scrolled.clone()
     }
 
     /// The rules of a `CSSStyleSheet`; `None` if they cannot be read.

@@ -20,6 +20,7 @@
 //! Without a slice set (`Recorder::default()`, the bench's one-call snapshot), the walk never stops.
 
 use js_sys::Date;
+use wasm_bindgen::JsValue;
 use web_sys::Node;
 
 /// A parent sent without (all of) its children.
@@ -30,6 +31,8 @@ pub struct Waiting {
     pub level: usize,
     /// Its last child sent, if every child after it was left out (then the rest may be appended).
     pub after: Option<Node>,
+    /// Whose scroll offsets its children's walk reads (`Recorder::scroll_watch`).
+    pub scrolled: JsValue,
 }
 
 /// The current task's time budget, and the parents waiting for their children.
@@ -42,26 +45,36 @@ pub struct Backlog {
     deadline: f64,
     /// Whether the current task's slice is spent.
     spent: bool,
+    /// Nodes the current task still serializes before it looks at the clock.
+    floor: u32,
 }
 
 impl Default for Backlog {
     /// A backlog that never runs out of time (no slicing).
     fn default() -> Self {
-        Self { waiting: Vec::new(), taken: 0, deadline: f64::INFINITY, spent: false }
+        Self { waiting: Vec::new(), taken: 0, deadline: f64::INFINITY, spent: false, floor: 0 }
     }
 }
 
 impl Backlog {
-    /// Starts a task's slice of `slice_ms` milliseconds from now (0 or less: spent at once, for tests).
-    pub fn start_task(&mut self, slice_ms: f64) {
+    /// Starts a task's slice of `slice_ms` milliseconds from now (0 or less: spent at once, for tests), in
+    /// which at least `min_nodes` nodes are serialized however long they take: on a busy machine the page's
+    /// thread may be descheduled for longer than a slice, and a slice that serialized nothing costs a task
+    /// and a frame of the mirror's for nothing (a small page would be sent in parts).
+    pub fn start_task(&mut self, slice_ms: f64, min_nodes: u32) {
         self.deadline = Date::now() + slice_ms;
         self.spent = false;
+        self.floor = min_nodes;
     }
 
     /// Whether the current task's slice is spent, asked before each node: the clock is read every time (a
     /// call into JS, a small cost beside a node's), since one node may take long (a long text, a sheet).
     /// Once spent, it stays spent until the next [`Backlog::start_task`].
     pub fn is_spent(&mut self) -> bool {
+        if self.floor > 0 {
+            self.floor -= 1;
+            return false;
+        }
         if !self.spent && self.deadline.is_finite() {
             self.spent = Date::now() >= self.deadline;
         }

@@ -63,7 +63,7 @@ pub struct DescribedElement {
 /// `content` says whether attribute values and text may be read (nothing of them can be masked). With
 /// `preset` not 0, a node the mirror rebuilds is also given that value in the id map `ids` (see
 /// [`Ids::preset`](crate::tree::ids::Ids::preset)). `scrolled`: the set of elements whose scroll offsets
-/// are read ([`Hooks::scroll_watch`](crate::page::hooks::Hooks::scroll_watch)), `undefined` for all.
+/// are read ([`Recorder::scroll_watch`](crate::recorder::Recorder::scroll_watch)), `undefined` for all.
 ///
 /// The string is taken apart without slicing by index (`pop`, `get`): an index that could panic
 /// would bring core's panic messages and Unicode tables into the download.

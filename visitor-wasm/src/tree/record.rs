@@ -50,6 +50,8 @@ pub enum Batch {
 /// Turns one batch of mutation records into the changes to send, updating the recorder's ids (see the
 /// module doc).
 pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
+    // New nodes may be scrolled already, before their scroll events reach the shim: every offset is read.
+    recorder.scroll_watch = wasm_bindgen::JsValue::UNDEFINED;
     let touched = Touched::collect(records, recorder);
     let first_new = recorder.ids.next();
     let mut parents = touched.parents;
@@ -182,7 +184,12 @@ fn current_children(parent: &Node, level: usize, recorder: &mut Recorder) -> Vec
     }
     if left_out {
         let after = last_listed.filter(|_| !known_after_left_out);
-        recorder.backlog.defer(Waiting { parent: parent.clone(), level, after });
+        recorder.backlog.defer(Waiting {
+            parent: parent.clone(),
+            level,
+            after,
+            scrolled: recorder.scroll_watch.clone(),
+        });
     }
     children
 }
@@ -202,7 +209,8 @@ pub fn waiting_children(recorder: &mut Recorder) -> Vec<Event> {
 
 /// The rest of a waiting parent's children: appended after the last one sent if nothing after it has an
 /// id, else its whole list; `None` if the mirror no longer shows its children.
-fn waiting_event(Waiting { parent, level, after }: Waiting, recorder: &mut Recorder) -> Option<Event> {
+fn waiting_event(Waiting { parent, level, after, scrolled }: Waiting, recorder: &mut Recorder) -> Option<Event> {
+    recorder.scroll_watch = scrolled; // as when the parent was deferred
     let (id, masking) = known_connected(&parent, recorder.ids.next(), recorder)?;
     if !mirrors_children(&parent, masking) {
         return None;
@@ -233,7 +241,12 @@ fn appended(
         if known || (last.is_some() && recorder.backlog.is_spent()) {
             last.as_ref()?; // the very next child is known: the whole list must go
             let after = if known { None } else { last };
-            recorder.backlog.defer(Waiting { parent: parent.clone(), level, after });
+            recorder.backlog.defer(Waiting {
+                parent: parent.clone(),
+                level,
+                after,
+                scrolled: recorder.scroll_watch.clone(),
+            });
             break;
         }
         let new = snapshot::new_subtree(&node, masking, level, recorder);

@@ -44,8 +44,8 @@ use web_sys::{Document, DocumentType, Window};
 pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Snapshot {
     recorder.ids.restart();
     recorder.backlog.clear();
-    let scrolled = recorder.hooks.scroll_watch(document);
-    let mut serializer = Serializer { recorder, depth: 0, scrolled };
+    recorder.scroll_watch = recorder.hooks.scrolled(); // the page's document, which the shim's set covers
+    let mut serializer = Serializer { recorder, depth: 0 };
     Snapshot {
         url: document.url().unwrap_or_default(),
         viewport: dom::viewport(window),
@@ -60,14 +60,13 @@ pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Sn
 /// children of a parent that waited in the backlog: see the module doc on depth). `None` if the node is
 /// not serialized at all.
 pub fn new_subtree(node: &web_sys::Node, parent: Masking, level: usize, recorder: &mut Recorder) -> Option<Node> {
-    let scrolled = recorder.hooks.scroll_watch(&node.get_root_node());
-    Serializer { recorder, depth: level, scrolled }.node(node, parent)
+    Serializer { recorder, depth: level }.node(node, parent)
 }
 
 /// A shadow root or child document new to the mirror (see `shadow.rs`, `child_documents.rs`), every node
 /// under a fresh id; `masking` is its host's.
 pub fn new_root(root: &web_sys::Node, masking: Masking, url: String, recorder: &mut Recorder) -> Root {
-    Serializer { recorder, depth: 0, scrolled: JsValue::UNDEFINED }.root(root, masking, url)
+    Serializer { recorder, depth: 0 }.root(root, masking, url)
 }
 
 /// Whether the node appears in frames at all: not an ignored element, and of a kind the mirror rebuilds.
@@ -93,8 +92,6 @@ struct Serializer<'a> {
     recorder: &'a mut Recorder,
     /// The level of the nodes being serialized now (see the module doc).
     depth: usize,
-    /// Whose scroll offsets to read under the root walked now (see `describe.rs`).
-    scrolled: JsValue,
 }
 
 impl Serializer<'_> {
@@ -113,7 +110,8 @@ impl Serializer<'_> {
         while let Some(node) = child {
             if deferrable && self.recorder.backlog.is_spent() {
                 let (parent, level) = (parent.clone(), self.depth);
-                self.recorder.backlog.defer(Waiting { parent, level, after: last_sent });
+                let scrolled = self.recorder.scroll_watch.clone();
+                self.recorder.backlog.defer(Waiting { parent, level, after: last_sent, scrolled });
                 break;
             }
             let serialized = self.node(&node, masking);
@@ -133,25 +131,26 @@ impl Serializer<'_> {
         // Content is read with the node only where nothing of it can be masked (see `describe.rs`).
         let content = !parent.masks() && !mask.masks_all_text();
         let ids = &self.recorder.ids;
-        let kind = match describe(node, mask.flagged(), content, ids.map(), ids.preset(parent), &self.scrolled) {
-            Described::Element(described) => return self.element(node.unchecked_ref(), &described, parent),
-            Described::Text(text) => {
-                let text = std::cell::Cell::new(text);
-                let read = || text.take().unwrap_or_else(|| node.node_value().unwrap_or_default());
-                NodeKind::Text(carriers::text(mask, node, parent, &read))
-            }
-            // Never shown to the visitor, and commented-out markup may hold anything: sent empty.
-            Described::Comment => NodeKind::Comment(String::new()),
-            Described::Doctype => {
-                let doctype = node.unchecked_ref::<DocumentType>();
-                NodeKind::Doctype {
-                    name: dom::name_of(doctype),
-                    public_id: doctype.public_id(),
-                    system_id: doctype.system_id(),
+        let kind =
+            match describe(node, mask.flagged(), content, ids.map(), ids.preset(parent), &self.recorder.scroll_watch) {
+                Described::Element(described) => return self.element(node.unchecked_ref(), &described, parent),
+                Described::Text(text) => {
+                    let text = std::cell::Cell::new(text);
+                    let read = || text.take().unwrap_or_else(|| node.node_value().unwrap_or_default());
+                    NodeKind::Text(carriers::text(mask, node, parent, &read))
                 }
-            }
-            Described::Other => return None,
-        };
+                // Never shown to the visitor, and commented-out markup may hold anything: sent empty.
+                Described::Comment => NodeKind::Comment(String::new()),
+                Described::Doctype => {
+                    let doctype = node.unchecked_ref::<DocumentType>();
+                    NodeKind::Doctype {
+                        name: dom::name_of(doctype),
+                        public_id: doctype.public_id(),
+                        system_id: doctype.system_id(),
+                    }
+                }
+                Described::Other => return None,
+            };
         Some(Node { id: self.described_id(node, parent, parent), kind })
     }
 
@@ -238,9 +237,9 @@ impl Serializer<'_> {
         }
         let id = self.recorder.ids.assign(root, masking);
         // The shim's set of scrolled elements covers the page's document alone: every offset is read here.
-        let scrolled = std::mem::replace(&mut self.scrolled, JsValue::UNDEFINED);
+        let scrolled = std::mem::replace(&mut self.recorder.scroll_watch, JsValue::UNDEFINED);
         let children = self.children(root, masking, true);
-        self.scrolled = scrolled;
+        self.recorder.scroll_watch = scrolled;
         Root { id, url, adopted, children }
     }
 }
