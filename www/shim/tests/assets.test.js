@@ -1,7 +1,8 @@
 // The asset uploader's loader (www/shim/assets.js) in jsdom, with the relay's module stood in for by a mock of
 // its URL: imported only when an agent watches, once, again after a failed import, and stopped at the end
-// (also when the module comes after the end). Each test waits for the module as the loader does (arrived()),
-// so what the loader does with it has happened when the test looks.
+// (also when the module comes after the end). Each test waits for the module as the loader does (arrived());
+// what must happen is waited for (vi.waitFor), since the loader's own import may settle a turn later on a
+// busy machine.
 
 const URL = "https://relay.test/visitor/cobrowse_assets.js"; // unbuilt, the version is ""
 
@@ -47,7 +48,7 @@ describe("the asset uploader's loader", () => {
     await arrived();
     assets.agentsWatching(3, "https://relay.test", recorder, MutationObserver);
     await arrived();
-    expect(uploads.start).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploads.start).toHaveBeenCalledTimes(1));
     expect(uploads.start).toHaveBeenCalledWith(recorder, MutationObserver);
   });
 
@@ -66,7 +67,7 @@ describe("the asset uploader's loader", () => {
     unreachable = false;
     assets.agentsWatching(2, "https://relay.test", recorder, MutationObserver);
     await arrived();
-    expect(uploads.start).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploads.start).toHaveBeenCalledTimes(1));
   });
 
   it("stops the uploads at the end, and starts them again for the next session's agents", async () => {
@@ -74,13 +75,13 @@ describe("the asset uploader's loader", () => {
     await arrived();
     assets.endAssets();
     await arrived();
-    expect(uploads.stop).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploads.stop).toHaveBeenCalledTimes(1));
     assets.endAssets(); // nothing runs: nothing more to stop
     await arrived();
-    expect(uploads.stop).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploads.stop).toHaveBeenCalledTimes(1));
     assets.agentsWatching(1, "https://relay.test", recorder, MutationObserver);
     await arrived();
-    expect(uploads.start).toHaveBeenCalledTimes(2);
+    await vi.waitFor(() => expect(uploads.start).toHaveBeenCalledTimes(2));
   });
 
   it("never starts uploads whose module arrives after the end", async () => {

@@ -367,7 +367,7 @@ describe("the asset uploader", () => {
     calls[0].emit("agentjoined", { name: "Bo", agents: 2 });
     await uploaderArrived();
     const { hooks } = await import("../hooks.js"); // the page's instance (loadPage reset the modules)
-    expect(uploader.start).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploader.start).toHaveBeenCalledTimes(1));
     expect(uploader.start).toHaveBeenCalledWith(recorder, hooks.MutationObserver || MutationObserver);
   });
 
@@ -375,10 +375,10 @@ describe("the asset uploader", () => {
     await loadPage({ key: "654321", secret: SECRET });
     calls[0].resolve({ key: "654321", secret: "", agents: 2 });
     await uploaderArrived();
-    expect(uploader.start).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploader.start).toHaveBeenCalledTimes(1));
     window.dispatchEvent(new Event("pagehide"));
     await uploaderArrived();
-    expect(uploader.stop).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploader.stop).toHaveBeenCalledTimes(1));
   });
 
   it("stops when the session ends here", async () => {
@@ -387,7 +387,7 @@ describe("the asset uploader", () => {
     await uploaderArrived();
     calls[0].emit("ended", { reason: "The session ended.", code: 4010 });
     await uploaderArrived();
-    expect(uploader.stop).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploader.stop).toHaveBeenCalledTimes(1));
   });
 
   it("is imported again at the next agent event after a failed import, the session going on", async () => {
@@ -402,7 +402,7 @@ describe("the asset uploader", () => {
     uploader.unreachable = false;
     calls[0].emit("agentjoined", { name: "Bo", agents: 2 });
     await uploaderArrived();
-    expect(uploader.start).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(uploader.start).toHaveBeenCalledTimes(1));
     expect(ended).toEqual([]);
     expect(key()).toBe("123456");
   });
