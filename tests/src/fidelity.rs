@@ -28,13 +28,22 @@ const ASSETS_TIMEOUT: Duration = Duration::from_secs(3);
 /// How often the trees are read while settling.
 const SETTLE_POLL: Duration = Duration::from_millis(200);
 
-/// Whether a document's images are complete and its fonts loaded (`arguments[0]`: "visitor" or "mirror").
+/// Whether a document's images (also in its same-origin frames) have loaded and its fonts too
+/// (`arguments[0]`: "visitor" or "mirror"). A broken image is waited for as well: the mirror first points
+/// a private or `blob:` image at the visitor's URL, which fails, and then at the relay's copy once the
+/// visitor's uploader (started when the agent joined) has sent it.
 const ASSETS_READY_JS: &str = r#"
-    var doc = arguments[0] === 'mirror' ? (document.getElementById('cobrowse-mirror') || {}).contentDocument : document;
-    if (!doc) return true;
-    var images = Array.prototype.slice.call(doc.images || []);
-    var fontsReady = !doc.fonts || doc.fonts.status === 'loaded';
-    return fontsReady && images.every(function (image) { return image.complete; });
+    var top = arguments[0] === 'mirror' ? (document.getElementById('cobrowse-mirror') || {}).contentDocument : document;
+    function ready(doc) {
+      if (!doc) return true;
+      var images = Array.prototype.slice.call(doc.images || []);
+      var frames = Array.prototype.slice.call(doc.querySelectorAll('iframe'));
+      var fontsReady = !doc.fonts || doc.fonts.status === 'loaded';
+      return fontsReady
+        && images.every(function (image) { return image.complete && image.naturalWidth > 0; })
+        && frames.every(function (frame) { try { return ready(frame.contentDocument); } catch (e) { return true; } });
+    }
+    return ready(top);
 "#;
 
 /// A page's structure match and pixel difference at one moment.
