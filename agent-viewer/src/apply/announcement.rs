@@ -6,10 +6,10 @@
 //! come after the snapshot: the visitor's uploader starts when the first agent joins). Elements built later
 //! get it as they are built (see `build/attributes.rs`).
 
+use crate::dom;
 use crate::mirror::Mirror;
 use crate::styles::fonts;
-use wasm_bindgen::JsCast;
-use web_sys::{Document, HtmlIFrameElement};
+use web_sys::Document;
 
 impl Mirror {
     /// Records that the resource the visitor's page calls `visitor_url` is on the relay at `path`, and
@@ -38,8 +38,7 @@ fn with_frame_documents(document: Document) -> Vec<Document> {
         index += 1;
         let Ok(frames) = document.query_selector_all("iframe") else { continue };
         for item in 0..frames.length() {
-            let frame = frames.item(item).map(|node| node.unchecked_into::<HtmlIFrameElement>());
-            documents.extend(frame.and_then(|frame| frame.content_document()));
+            documents.extend(frames.item(item).as_ref().and_then(dom::nested_document_of));
         }
     }
     documents
