@@ -162,6 +162,17 @@ fn form_state_is_set_as_properties() {
 }
 
 #[wasm_bindgen_test]
+fn a_textarea_shows_what_was_typed_not_its_text() {
+    // Its state is set before its text child is built: the typed value must survive that child.
+    let notes = with_form(element(60, "textarea", &[], vec![text(61, "the default")]), value("typed"));
+    let (mirror, _) = built(&page(vec![], vec![notes]));
+    let textarea = by_id(&mirror, 60);
+    let property = |name: &str| js_sys::Reflect::get(&textarea, &name.into()).unwrap().as_string();
+    assert_eq!(property("value").as_deref(), Some("typed"));
+    assert_eq!(property("defaultValue").as_deref(), Some("the default"));
+}
+
+#[wasm_bindgen_test]
 fn masked_content_shows_the_mask_and_is_marked() {
     let (mirror, _) = built(&rich_page());
     let password: HtmlInputElement = by_id(&mirror, 26).unchecked_into();

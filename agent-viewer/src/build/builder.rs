@@ -2,7 +2,9 @@
 //!
 //! A [`Builder`] works on one mirror document and holds the [`Mirror`] it builds for (its ids, its
 //! asset map, its counts). Nodes are created by `node.rs`, attributes go through `attributes.rs`
-//! (sanitized, masked), a placeholder's children go into its `content` fragment. Form state, the marks of
+//! (sanitized, masked), a placeholder's children go into its `content` fragment. An input's or textarea's
+//! state is set at once, while the element is detached (set in the document, a password's value lets the
+//! browser's password manager lay the mirror out then). A select's and its options' state, the marks of
 //! masked text and what an element's extras carry need the finished tree, so the builder collects them
 //! and [`Builder::finish`] applies them once the new nodes are in place. A blocked element becomes an
 //! empty box of its size (see `blocked.rs`). An element's open shadow root is built into it at once (see
@@ -175,7 +177,12 @@ impl<'a> Builder<'a> {
             attributes::set(&element, &attribute.name, &attribute.value, &self.mirror.assets);
         }
         if let Some(state) = &data.form {
-            self.forms.push((element.clone(), state.clone()));
+            match needs_its_options(data, state) {
+                true => self.forms.push((element.clone(), state.clone())),
+                // Set while detached: a value set in the document lets the browser's password manager
+                // lay the whole mirror out then and there (about 20 ms a page), before it is even built.
+                false => form::apply(&element, state),
+            }
         }
         if let Some(extras) = &data.extras {
             self.extras.push((element.clone(), extras.clone()));
@@ -185,6 +192,12 @@ impl<'a> Builder<'a> {
         }
         Some(element.into())
     }
+}
+
+/// Whether `state` can only be set once the element is in place with its options: a `<select>`'s value,
+/// an `<option>`'s selectedness (a select settles which option is selected as options join it).
+fn needs_its_options(data: &ElementData, state: &FormState) -> bool {
+    state.selected.is_some() || data.tag.eq_ignore_ascii_case("select")
 }
 
 /// Applies what an element's extras carry once it is in the document; returns rejected sheet rules.
