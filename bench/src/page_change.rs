@@ -9,9 +9,12 @@
 //! visitor's side the navigation entry gives `DOMContentLoaded`, where the clock starts; on the agent's
 //! side a watcher records when the mirror's document holds the page whose URL has that `bench` value,
 //! first its first part (a large page's snapshot is sliced across the visitor's tasks and sent in parts),
-//! then the whole page, built and attached, up to the marker element every bench page ends with
-//! ([`END_MARKER_ID`]), where the clock stops, and when the viewer's next frame after it has rendered
-//! (its style, layout and paint done: the page shown). All are wall-clock times
+//! then its end marker ([`END_MARKER_ID`]: the page is arriving). The parts of a sliced snapshot need not
+//! come in document order (a parent's later children may go before an earlier child's descendants), so the
+//! marker does not say the page is whole: once the visitor's page has sent every part (its count of parts
+//! settled), the whole page is in the mirror when the viewer has applied the last of them, after the
+//! snapshot frame. There the clock stops; then when the viewer's next frame after it has rendered (its
+//! style, layout and paint done: the page shown). All are wall-clock times
 //! (`performance.timeOrigin` plus `performance.now()`), which the two browsers on this machine share (the
 //! `latency` section measures how far they agree: well under a millisecond). Parts say where the time goes: the visitor's, until its snapshot
 //! reached the relay (the relay's frame tap, [`crate::snapshot_arrivals`]), itself split where
@@ -121,15 +124,26 @@ struct Fetched {
 struct Arrival {
     /// When the mirror held the page's first part.
     first: Option<f64>,
-    /// When it held the whole page.
-    at: Option<f64>,
-    /// When the viewer's next frame after `at` had rendered.
-    shown: Option<f64>,
-    /// When the page's snapshot frame reached the viewer's page (the last one before `at`).
+    /// When it held the page's end marker (the page is arriving: not necessarily whole, see mirror_pages.js).
+    marker: Option<f64>,
+    /// When the page's snapshot frame reached the viewer's page (the last one before the marker).
     frame: Option<f64>,
-    /// When the last frame of the page (its snapshot or a part of it) reached the viewer's page.
-    last_frame: Option<f64>,
 }
+
+/// When the whole page was in the mirror (see [`whole_page`]).
+#[derive(Debug, Deserialize)]
+struct WholePage {
+    /// When the last frame of the page's snapshot (the snapshot itself, or its last part) reached the
+    /// viewer's page.
+    last_frame: f64,
+    /// When the viewer had applied it: the whole page in the mirror.
+    at: f64,
+    /// When the viewer's next frame after `at` had rendered.
+    shown: f64,
+}
+
+/// How long the visitor's count of snapshot parts must stay put to be taken as final.
+const SETTLED: Duration = Duration::from_millis(200);
 
 /// One page change, measured.
 struct Sample {
@@ -251,11 +265,13 @@ async fn change_page(
 ) -> cobrowse_e2e::Result<Sample> {
     visitor.goto(url).await?;
     let arrival = wait_for_arrival(agent, seq).await?;
+    let frame = arrival.frame.ok_or("the page's snapshot frame was not stamped at the viewer")?;
+    let whole = whole_page(agent, frame, parts_sent(visitor).await?).await?;
     let timing: PageTiming = visitor.execute(PAGE_TIMING, vec![]).await?;
     let loaded = timing.dom_content_loaded.ok_or("the visitor's page has no navigation timing")?;
-    let (at, shown) = (arrival.at.unwrap_or(f64::NAN), arrival.shown.unwrap_or(f64::NAN));
-    let to_viewer = arrival.frame.map(|frame| frame - loaded);
-    let to_last_frame = arrival.last_frame.map(|frame| frame - loaded);
+    let (at, shown) = (whole.at, whole.shown);
+    let to_viewer = Some(frame - loaded);
+    let to_last_frame = Some(whole.last_frame - loaded);
     let to_relay = snapshots.first_between(loaded, at).map(|reached| reached - loaded);
     let to_first = arrival.first.unwrap_or(f64::NAN) - loaded;
     Ok(Sample {
@@ -293,14 +309,50 @@ async fn wait_for_arrival(agent: &Browser, seq: usize) -> cobrowse_e2e::Result<A
          build: the shim resuming, the relay forwarding the new page?)"
     );
     let script = "var b = window.pageBench, s = String(arguments[0]), at = b.arrivals[s] || null; \
-                  function last(times) { var t = times.filter(function (t) { return at && t <= at; }); \
-                    return t.length ? t[t.length - 1] : null; } \
-                  var frame = last(b.frames), part = last(b.parts); \
-                  return { first: b.first[s] || null, at: at, shown: b.shown[s] || null, frame: frame, \
-                    last_frame: part && frame && part > frame ? part : frame };";
+                  var frames = b.frames.filter(function (t) { return at && t <= at; }); \
+                  return { first: b.first[s] || null, marker: at, frame: frames.length ? frames[frames.length - 1] : null };";
     cobrowse_e2e::wait::until(&what, ARRIVAL_TIMEOUT, || async {
         let arrival: Arrival = agent.execute(script, vec![json!(seq)]).await?;
-        Ok((arrival.at.is_some() && arrival.shown.is_some()).then_some(arrival))
+        Ok((arrival.marker.is_some() && arrival.frame.is_some()).then_some(arrival))
+    })
+    .await
+}
+
+/// How many parts the visitor's page sent of its snapshot, once it has sent them all: the count has not
+/// grown over [`SETTLED`] (the parts go in back-to-back tasks of the page).
+async fn parts_sent(visitor: &Browser) -> cobrowse_e2e::Result<u32> {
+    let script = "return window.pageBenchVisitor ? window.pageBenchVisitor.parts : null;";
+    let mut last: Option<u32> = None;
+    let deadline = tokio::time::Instant::now() + ARRIVAL_TIMEOUT;
+    loop {
+        tokio::time::sleep(SETTLED).await;
+        let parts: Option<u32> = visitor.execute(script, vec![]).await?;
+        let parts = parts.ok_or("the visitor's page has no frame stamps (visitor_frames.js)")?;
+        if last == Some(parts) {
+            return Ok(parts);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err("the visitor's page kept sending snapshot parts".into());
+        }
+        last = Some(parts);
+    }
+}
+
+/// When the whole page was in the mirror: the snapshot frame reached the viewer's page at `frame`, then
+/// `parts` parts after it; the whole page is there once the viewer applied the last of them (and shown once
+/// the frame after that rendered).
+async fn whole_page(agent: &Browser, frame: f64, parts: u32) -> cobrowse_e2e::Result<WholePage> {
+    let script = "var b = window.pageBench, frame = arguments[0], n = arguments[1]; \
+                  var parts = b.parts.filter(function (t) { return t > frame; }).sort(function (x, y) { return x - y; }); \
+                  if (parts.length < n) return null; \
+                  var last = n ? parts[n - 1] : frame; \
+                  for (var i = 0; i < b.applied.length; i++) if (b.applied[i] >= last) \
+                    return b.appliedShown[i] ? { last_frame: last, at: b.applied[i], shown: b.appliedShown[i] } : null; \
+                  return null;";
+    let what = format!("the {parts} parts of the visitor's snapshot in the agent's mirror");
+    cobrowse_e2e::wait::until(&what, ARRIVAL_TIMEOUT, || async {
+        let whole: Option<WholePage> = agent.execute(script, vec![json!(frame), json!(parts)]).await?;
+        Ok(whole)
     })
     .await
 }
@@ -366,8 +418,8 @@ fn print(results: &Results) {
     }
     println!(
         "   {WARMUP_CHANGES} warm-up changes per set not counted; the clock stops when the mirror's document holds \
-         the whole page, built and attached, up to the element it ends with (a large page's snapshot is sliced and \
-         sent in parts; \"to the first part\": when the mirror held the first); \"to shown\": when the viewer's next frame after that has rendered (style, \
+         the whole page, built and attached (a large page's snapshot is sliced and sent in parts: when the viewer \
+         has applied the last; \"to the first part\": when the mirror held the first); \"to shown\": when the viewer's next frame after that has rendered (style, \
          layout, paint); parts: the visitor's (DOMContentLoaded to its snapshot at the relay; of it, to the \
          recorder asking to resume (loaded, its socket open), to the session resumed on the page \
          (SessionStarted back), then to the snapshot sent), the relay's (to the frame at the viewer's \

@@ -8,9 +8,9 @@
 //! as on a customer's own origin.
 //!
 //! Every page of the copy ends with an empty marker element ([`END_MARKER_ID`]) as the last child of its
-//! body: the snapshot of a large page is sliced across tasks and reaches the mirror in parts, and the
-//! marker, last in document order, is in the last part. So the mirror holds the whole page once it holds
-//! the marker.
+//! body: once the mirror holds it, the page is arriving. (The snapshot of a large page is sliced across
+//! tasks and reaches the mirror in parts, not necessarily in document order: the section finds the whole
+//! page from the count of parts, see `page_change.rs`.)
 
 use crate::{large_page, paths};
 use std::path::{Path, PathBuf};
