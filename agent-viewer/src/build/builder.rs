@@ -3,8 +3,8 @@
 //! A [`Builder`] works on one mirror document and holds the [`Mirror`] it builds for (its ids, its
 //! asset map, its counts). Nodes are created by `node.rs`, attributes go through `attributes.rs`
 //! (sanitized, masked), a placeholder's children go into its `content` fragment. An input's or textarea's
-//! state is set at once, while the element is detached (set in the document, a password's value lets the
-//! browser's password manager lay the mirror out then). A select's and its options' state, the marks of
+//! state is set at once, while the element is detached (set in the document, a password's value had the
+//! whole mirror laid out then, most likely by the browser's password manager). A select's and its options' state, the marks of
 //! masked text and what an element's extras carry need the finished tree, so the builder collects them
 //! and [`Builder::finish`] applies them once the new nodes are in place. A blocked element becomes an
 //! empty box of its size (see `blocked.rs`). An element's open shadow root is built into it at once (see
@@ -179,8 +179,8 @@ impl<'a> Builder<'a> {
         if let Some(state) = &data.form {
             match needs_its_options(data, state) {
                 true => self.forms.push((element.clone(), state.clone())),
-                // Set while detached: a value set in the document lets the browser's password manager
-                // lay the whole mirror out then and there (about 20 ms a page), before it is even built.
+                // Set while detached: a password's value set in the document had the whole mirror laid
+                // out then and there (about 20 ms a page; most likely the browser's password manager).
                 false => form::apply(&element, state),
             }
         }
