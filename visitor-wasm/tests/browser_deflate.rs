@@ -1,22 +1,16 @@
 //! The browser's own deflate for a snapshot: `connection::browser_deflate` (with `js/deflate.js`).
 
+mod common;
+
 use cobrowse_protocol::codec::Decompressor;
 use cobrowse_visitor::connection::browser_deflate::deflate_raw;
+use common::sleep;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let window = web_sys::window().unwrap();
-        window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
 
 /// Bytes that repeat as markup does, `len` of them: several chunks of the stream's output.
 fn page_like(len: usize) -> Vec<u8> {

@@ -1,22 +1,16 @@
 //! The task a sliced snapshot's next slice runs in: `connection::next_task`.
 
+mod common;
+
 use cobrowse_visitor::connection::next_task::NextTask;
+use common::sleep;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let window = web_sys::window().unwrap();
-        window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
 
 /// A task queue counting its runs, each of which marks itself running.
 fn counting() -> (Rc<Cell<u32>>, Rc<RefCell<Option<NextTask>>>) {

@@ -143,13 +143,6 @@ fn emitted(log: &Array, index: u32) -> (String, JsValue) {
     (entry.get(0).as_string().unwrap(), entry.get(1))
 }
 
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
 fn deltas(messages: Vec<Message>) -> Vec<Event> {
     messages
         .into_iter()

@@ -13,6 +13,14 @@ pub fn window() -> Window {
     web_sys::window().unwrap()
 }
 
+/// Waits `ms` milliseconds (a timer task), letting the page's tasks run meanwhile.
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
 pub fn document() -> Document {
     window().document().unwrap()
 }
