@@ -12,32 +12,42 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::task::JoinHandle;
 
-/// The times snapshots reached the relay; recording stops when dropped.
+/// The times snapshots and their later parts reached the relay; recording stops when dropped.
 pub struct SnapshotArrivals {
     times: Arc<Mutex<Vec<f64>>>,
+    parts: Arc<Mutex<Vec<f64>>>,
     task: JoinHandle<()>,
 }
 
 impl SnapshotArrivals {
     /// Starts recording from the relay's frame tap.
     pub fn record(mut frames: broadcast::Receiver<ReceivedFrame>) -> Self {
-        let times = Arc::new(Mutex::new(Vec::new()));
-        let recorded = times.clone();
+        let (times, parts) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
+        let (recorded, recorded_parts) = (times.clone(), parts.clone());
         let task = tokio::spawn(async move {
             loop {
                 match frames.recv().await {
-                    Ok(frame) if is_visitor_snapshot(&frame) => recorded.lock().expect("the times").push(now_ms()),
-                    Ok(_) | Err(RecvError::Lagged(_)) => {}
+                    Ok(frame) => match visitor_snapshot_kind(&frame) {
+                        Some(FrameKind::Snapshot) => recorded.lock().expect("the times").push(now_ms()),
+                        Some(_) => recorded_parts.lock().expect("the times").push(now_ms()),
+                        None => {}
+                    },
+                    Err(RecvError::Lagged(_)) => {}
                     Err(RecvError::Closed) => break,
                 }
             }
         });
-        Self { times, task }
+        Self { times, parts, task }
     }
 
     /// The first time a snapshot reached the relay between `from` and `to` (wall-clock ms).
     pub fn first_between(&self, from: f64, to: f64) -> Option<f64> {
         self.times.lock().expect("the times").iter().copied().find(|time| (from..=to).contains(time))
+    }
+
+    /// The last time a later part of a snapshot reached the relay between `from` and `to` (wall-clock ms).
+    pub fn last_part_between(&self, from: f64, to: f64) -> Option<f64> {
+        self.parts.lock().expect("the times").iter().copied().rfind(|time| (from..=to).contains(time))
     }
 }
 
@@ -47,8 +57,12 @@ impl Drop for SnapshotArrivals {
     }
 }
 
-fn is_visitor_snapshot(frame: &ReceivedFrame) -> bool {
-    matches!(frame.from, Peer::Visitor) && matches!(frame::parse(&frame.bytes), Ok((FrameKind::Snapshot, _)))
+/// `Snapshot` or `SnapshotPart` for a visitor's snapshot frame or later part of one; `None` otherwise.
+fn visitor_snapshot_kind(frame: &ReceivedFrame) -> Option<FrameKind> {
+    match (&frame.from, frame::parse(&frame.bytes)) {
+        (Peer::Visitor, Ok((kind @ (FrameKind::Snapshot | FrameKind::SnapshotPart), _))) => Some(kind),
+        _ => None,
+    }
 }
 
 /// Now, in ms since the Unix epoch.

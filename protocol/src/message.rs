@@ -428,6 +428,7 @@ mod tests {
                 },
             ],
             adopted: vec![],
+            parts_follow: false,
         }
     }
 

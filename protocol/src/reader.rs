@@ -23,7 +23,8 @@ pub fn snapshot(bytes: &[u8]) -> Result<Snapshot, String> {
     let count = reader.length()?;
     let children = reader.nodes(count)?;
     let adopted = reader.value()?;
-    Ok(Snapshot { url, viewport, scroll, children, adopted })
+    let parts_follow = reader.value()?;
+    Ok(Snapshot { url, viewport, scroll, children, adopted, parts_follow })
 }
 
 /// Decodes a delta's postcard bytes.
@@ -41,7 +42,7 @@ pub fn delta(bytes: &[u8]) -> Result<Delta, String> {
 const CHILDREN_EVENT: u32 = 0;
 const SHADOW_EVENT: u32 = 8;
 const FRAME_EVENT: u32 = 9;
-const APPEND_EVENT: u32 = 19;
+const APPEND_EVENT: u32 = 18;
 /// The variant index of `NodeKind::Element`.
 const ELEMENT_KIND: u32 = 1;
 
@@ -264,5 +265,31 @@ impl Reader<'_> {
         extras.media = self.value()?;
         extras.modal = self.value()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The variant index the derived `Serialize` writes first for `event`.
+    fn written_index(event: Event) -> u32 {
+        let bytes = postcard::to_allocvec(&event).expect("an event encodes");
+        postcard::take_from_bytes::<u32>(&bytes).expect("a variant index").0
+    }
+
+    #[test]
+    fn the_hand_read_events_are_at_the_indices_serde_writes() {
+        let root = || Root { id: 2, url: String::new(), adopted: vec![], children: vec![] };
+        assert_eq!(written_index(Event::Children { parent: 1, children: vec![] }), CHILDREN_EVENT);
+        assert_eq!(written_index(Event::Shadow { host: 1, root: root() }), SHADOW_EVENT);
+        assert_eq!(written_index(Event::Frame { frame: 1, document: None }), FRAME_EVENT);
+        assert_eq!(written_index(Event::Append { parent: 1, children: vec![] }), APPEND_EVENT);
+    }
+
+    #[test]
+    fn an_event_after_the_hand_read_ones_decodes() {
+        let delta = Delta { events: vec![Event::Append { parent: 1, children: vec![] }, Event::SnapshotEnd] };
+        assert_eq!(super::delta(&postcard::to_allocvec(&delta).expect("a delta encodes")), Ok(delta));
     }
 }
