@@ -4,6 +4,11 @@
 //! with no request in flight (HTTP/1 keep-alive and HTTP/2 alike; a WebSocket has left HTTP by then and
 //! has its own heartbeat).
 //!
+//! A connection refused past a cap is told so: a plain one with a 503 written at once; a TLS one with a
+//! 503 after a handshake made for it, a few at a time ([`TLS_REFUSALS_AT_ONCE`], each within
+//! [`TLS_REFUSAL_TIMEOUT`]), so that refusing stays cheap when many connections come at once: past that
+//! many, a TLS connection is closed without a word.
+//!
 //! A connection's places under the caps travel with its socket ([`Counted`]): they are given back when the
 //! socket is dropped, whether HTTP served it or a WebSocket took it over. A direct client's address place
 //! is taken at accept; a connection from a trusted proxy takes it at its first request, for the client
@@ -17,10 +22,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
+use tokio_rustls::TlsAcceptor;
+
+/// How many refused TLS connections may be in the handshake that tells them 503, at once.
+pub const TLS_REFUSALS_AT_ONCE: usize = 16;
+/// How long a refused TLS connection has to finish its handshake and take its 503.
+pub const TLS_REFUSAL_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// What every accepted connection is held to, from the config's `[limits]`.
 #[derive(Clone)]
@@ -32,6 +43,8 @@ pub(crate) struct ConnectionRules {
     /// How long a client has to finish the TLS handshake.
     pub tls_handshake: Duration,
     pub idle: Duration,
+    /// Places for refused TLS connections being told 503 ([`TLS_REFUSALS_AT_ONCE`]).
+    pub tls_refusals: Arc<Semaphore>,
 }
 
 impl ConnectionRules {
@@ -42,6 +55,7 @@ impl ConnectionRules {
             first_byte: limits.first_byte_timeout,
             tls_handshake: limits.tls_handshake_timeout,
             idle: limits.idle_connection_timeout,
+            tls_refusals: Arc::new(Semaphore::new(TLS_REFUSALS_AT_ONCE)),
         }
     }
 
@@ -123,13 +137,30 @@ pub(crate) fn at_capacity_response(text: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Refuses a connection past a cap: a 503 on a plain connection (one non-blocking write into the empty
-/// send buffer, never a wait), nothing on a TLS one; then closes it.
-pub(crate) fn refuse(socket: TcpStream, plain_http: bool, refusal: &Refusal) {
-    if plain_http {
-        let _ = socket.try_write(&at_capacity_response(refusal.text()));
-    }
-    drop(socket);
+/// Refuses a connection past a cap with a 503, then closes it. On a plain connection: one non-blocking
+/// write into the empty send buffer, never a wait. On a TLS one (`tls`): in a task of its own, after a
+/// handshake, if fewer than [`TLS_REFUSALS_AT_ONCE`] are under way; else closed at once, without a word.
+pub(crate) fn refuse(socket: TcpStream, tls: Option<&TlsAcceptor>, refusal: &Refusal, rules: &ConnectionRules) {
+    let answer = at_capacity_response(refusal.text());
+    let Some(acceptor) = tls else {
+        let _ = socket.try_write(&answer);
+        return;
+    };
+    let Ok(place) = rules.tls_refusals.clone().try_acquire_owned() else {
+        return;
+    };
+    let acceptor = acceptor.clone();
+    tokio::spawn(async move {
+        let _place = place;
+        let _ = tokio::time::timeout(TLS_REFUSAL_TIMEOUT, answer_over_tls(&acceptor, socket, &answer)).await;
+    });
+}
+
+/// Makes the TLS handshake on `socket`, writes `answer` and closes the TLS stream.
+async fn answer_over_tls(acceptor: &TlsAcceptor, socket: TcpStream, answer: &[u8]) -> io::Result<()> {
+    let mut stream = acceptor.accept(socket).await?;
+    stream.write_all(answer).await?;
+    stream.shutdown().await
 }
 
 /// Warns at start if `max_connections` is above the process's open-file limit (Linux), where the relay

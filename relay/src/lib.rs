@@ -86,6 +86,7 @@ pub use config::{
     AgentAccount, AuditConfig, ClusterConfig, Config, ConfigError, ConsentPolicy, ControlPolicy, Limits,
     RedirectListen, SiteConfig, TabPolicy, TlsConfig, WebhookConfig,
 };
+pub use connections::{TLS_REFUSALS_AT_ONCE, TLS_REFUSAL_TIMEOUT};
 pub use dev_cert::{default_dev_cert_dir, dev_certificate, DevCertError, DevCertificate, DEV_CERT_NAMES};
 pub use keys::generate_password;
 pub use logging::LogFormat;

@@ -283,7 +283,7 @@ async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shut
         let Some(place) = serving.rules.cap.enter() else {
             tracing::warn!(%peer, "refused a connection: the relay is at its max_connections");
             serving.metrics.refused_at_connection_cap();
-            connections::refuse(socket, serving.tls.is_none(), &Refusal::AtConnectionCap);
+            connections::refuse(socket, serving.tls.as_ref(), &Refusal::AtConnectionCap, &serving.rules);
             continue;
         };
         let Some(address) = take_direct_address_place(&serving, peer) else {
@@ -291,7 +291,7 @@ async fn accept_loop(listener: TcpListener, serving: Serving, mut shutdown: Shut
             tracing::debug!(%peer, "refused a connection: its address is at connections_per_address");
             serving.metrics.refused_at_address_cap();
             let refusal = Refusal::AtAddressCap(serving.rules.address_refusal());
-            connections::refuse(socket, serving.tls.is_none(), &refusal);
+            connections::refuse(socket, serving.tls.as_ref(), &refusal, &serving.rules);
             continue;
         };
         if let Err(error) = socket.set_nodelay(true) {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod tls;
+
 use bytes::Bytes;
 use cobrowse_protocol::frame::{self, FrameKind};
 use cobrowse_protocol::message::{decode_control, encode_control};
