@@ -45,6 +45,12 @@ const SCRIPT_URL_PREFIXES: [&str; 4] = ["javascript:", "vbscript:", "data:text/h
 
 /// Whether an element of this tag and namespace is replaced by an inert placeholder.
 pub fn inert_kind(tag: &str, namespace: &Namespace) -> Option<Inert> {
+    // A prefixed tag outside HTML (`x:script`) is created with its prefix split off: judged by what follows
+    // (an HTML one keeps its colon, see `build/node.rs`).
+    let tag = match namespace {
+        Namespace::Html => tag,
+        _ => tag.rsplit_once(':').map_or(tag, |(_prefix, local)| local),
+    };
     if tag.eq_ignore_ascii_case("script") {
         return Some(Inert::Script);
     }

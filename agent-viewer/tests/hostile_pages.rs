@@ -1,6 +1,7 @@
 //! Pages a viewer must survive: a snapshot nested far past `MAX_DEPTH` is refused by the decoder (never a
 //! stack overflow), the status says so, a fresh snapshot is asked for, and the next good snapshot brings
-//! the mirror back; a page at the limit builds.
+//! the mirror back; a page at the limit builds. A tag with a prefix never makes a real script or frame
+//! (`createElementNS(html, "x:script")` would make a script element).
 
 mod common;
 
@@ -73,4 +74,24 @@ fn a_page_at_the_depth_limit_is_built() {
         current = node.parent_node();
     }
     assert_eq!(depth, MAX_DEPTH, "the text's ancestors: {MAX_DEPTH} - 1 elements and the document");
+}
+
+#[wasm_bindgen_test]
+fn prefixed_tags_never_make_a_script_or_a_frame_in_the_mirror() {
+    let mut mirror = Mirror::new(mirror_iframe());
+    let body = vec![
+        element(10, "x:script", &[("id", "html-script")], vec![text(11, "parent.hacked = 1")]),
+        element(12, "x:iframe", &[("id", "html-frame"), ("src", "https://evil.example/")], vec![]),
+        svg(13, "svg", &[], vec![svg(14, "x:script", &[], vec![text(15, "parent.hacked = 2")])]),
+    ];
+    mirror.apply_snapshot(&page(vec![], body)).unwrap();
+    let document = mirror.document().unwrap();
+    let count = |selector: &str| document.query_selector_all(selector).unwrap().length();
+    assert_eq!(count("script"), 0, "no script element, in any namespace");
+    assert_eq!(count("iframe"), 0, "no frame element");
+    // As the HTML parser makes them: unknown elements of the whole name, children and all.
+    let html_script = document.get_element_by_id("html-script").expect("the HTML element is built");
+    assert_eq!(html_script.local_name(), "x:script");
+    assert_eq!(html_script.text_content().unwrap(), "parent.hacked = 1");
+    assert_eq!(document.get_element_by_id("html-frame").unwrap().local_name(), "x:iframe");
 }

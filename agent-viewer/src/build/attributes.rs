@@ -17,13 +17,18 @@ use web_sys::Element;
 /// attribute goes (its old value is stale). A masked value shows [`MASK_TEXT`] and marks the element.
 /// Returns whether the attribute was set.
 pub fn set(element: &Element, name: &str, value: &Value, assets: &Assets) -> bool {
-    let tag = element.local_name();
-    let name = sanitize::mirror_attribute_name(&tag, name);
-    let Some(shown) = sanitize::attribute(&tag, name, value.shown(MASK_TEXT)) else {
+    set_on(element, &element.local_name(), name, value, assets)
+}
+
+/// [`set`] on an element whose local name the caller knows already (`tag`): the builder does, and asking
+/// the element is a call into the DOM and a string copied back, for every attribute of a page.
+pub fn set_on(element: &Element, tag: &str, name: &str, value: &Value, assets: &Assets) -> bool {
+    let name = sanitize::mirror_attribute_name(tag, name);
+    let Some(shown) = sanitize::attribute(tag, name, value.shown(MASK_TEXT)) else {
         remove(element, name);
         return false;
     };
-    let shown = assets.substitute(element, &tag, name, shown);
+    let shown = assets.substitute(element, tag, name, shown);
     if *value == Value::Masked {
         mask::mark(element);
     }

@@ -1,18 +1,29 @@
 //! Creating one mirror node of a kind the visitor sent, without its children, attributes or id.
 //!
 //! Elements are created with `createElementNS` in their namespace (so SVG and MathML render); a tag name
-//! the DOM rejects still gets a node (`cobrowse-unknown`), so its children and id have a home.
+//! the DOM rejects still gets a node (`cobrowse-unknown`), so its children and id have a home; an HTML tag
+//! with a colon keeps it whole, as the parser does.
 //! `<script>`/`<noscript>` become inert `<template>` placeholders (see `sanitize::Inert`). The visitor's
 //! media is silenced as it is created: the agent's browser must not play the visitor's sound.
 
 use crate::dom::{HTML_NS, MATHML_NS, PLACEHOLDER_MARKER, SVG_NS};
 use crate::sanitize::Inert;
 use cobrowse_protocol::{Element as ElementData, Namespace};
+use std::borrow::Cow;
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element, Node};
 
 /// An element of `data`'s tag in its namespace (an unknown-tag element if the DOM refuses the tag).
+///
+/// An HTML tag with a colon (`<x:script>`, which the HTML parser makes an unknown element of that whole
+/// local name) is created as the parser does, with `createElement`: `createElementNS` would split it into a
+/// prefix and a local name, and `x:script` would be a real script element, `x:iframe` a real iframe.
 pub fn element_in_namespace(document: &Document, data: &ElementData) -> Result<Element, JsValue> {
+    if data.namespace == Namespace::Html && data.tag.contains(':') {
+        return document
+            .create_element(&data.tag)
+            .or_else(|_| document.create_element_ns(Some(HTML_NS), "cobrowse-unknown"));
+    }
     let namespace = match &data.namespace {
         Namespace::Html => HTML_NS,
         Namespace::Svg => SVG_NS,
@@ -23,6 +34,16 @@ pub fn element_in_namespace(document: &Document, data: &ElementData) -> Result<E
         .create_element_ns(Some(namespace), &data.tag)
         // A tag name the DOM rejects still gets a node, so its children and id have a home.
         .or_else(|_| document.create_element_ns(Some(HTML_NS), "cobrowse-unknown"))
+}
+
+/// The local name of `element`, made by [`element_in_namespace`] for `data`: the tag as sent, unless it has a
+/// colon (then the element is asked). An element made as `cobrowse-unknown` keeps the tag the DOM refused:
+/// no name the sanitizing rules single out is one the DOM refuses, so both are judged alike.
+pub fn local_name<'d>(element: &Element, data: &'d ElementData) -> Cow<'d, str> {
+    match data.tag.contains(':') {
+        true => Cow::Owned(element.local_name()),
+        false => Cow::Borrowed(&data.tag),
+    }
 }
 
 /// The inert `<template>` standing for a script or noscript element.
