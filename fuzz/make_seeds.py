@@ -33,12 +33,12 @@ def text(node_id, value):
 
 
 def snapshot(children):
-    return string("https://shop.example/") + varint(1280) + varint(720) + b"\x00\x00" + varint(len(children)) + b"".join(children) + b"\x00\x00"  # adopted: [], parts_follow: false
+    return string("https://shop.example/") + varint(1280) + varint(720) + b"\x00\x00" + varint(len(children)) + b"".join(children) + b"\x00"
 
 
 def nested(levels):
     head = varint(7) + b"\x01" + string("div") + b"\x00\x00\x00\x01"
-    return snapshot_prefix() + head * levels + text(8, "") + b"\x00" * levels + b"\x00\x00"
+    return snapshot_prefix() + head * levels + text(8, "") + b"\x00" * levels + b"\x00"
 
 
 def snapshot_prefix():

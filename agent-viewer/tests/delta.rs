@@ -456,6 +456,14 @@ fn the_overlay_scales_the_mirror_and_places_the_pointer() {
     assert_eq!(mirror.overlay().scale(), 1.0, "a small viewport is never scaled up");
 }
 
+/// Resolves in the viewer window's next animation frame, after the callbacks requested before.
+async fn next_animation_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn the_offset_is_reached_in_the_frame_after_the_page_grew_to_it() {
     let mut mirror = started();

@@ -30,7 +30,6 @@ fn nested_snapshot_frame(levels: usize) -> Vec<u8> {
     payload.extend_from_slice(&[0, 2, 0, 0]); // an empty text
     payload.extend(std::iter::repeat_n(0, levels)); // no extras
     payload.push(0); // no adopted sheets
-    payload.push(0); // no parts follow
     frame::encode(FrameKind::Snapshot, &Compressor::new().snapshot(&payload))
 }
 

@@ -8,9 +8,8 @@
 //! - Page content ([`page::Snapshot`], [`page::Delta`]) is postcard-encoded, then deflated by a
 //!   [`codec::Compressor`] whose context lasts across a connection's messages and is reset at every full
 //!   snapshot; a snapshot's node ids travel as differences from the expected id ([`wire_ids`]). A sliced
-//!   snapshot's later parts are deltas framed as [`FrameKind::SnapshotPart`]: the snapshot says they
-//!   follow ([`page::Snapshot::parts_follow`]), the last ends with [`page::Event::SnapshotEnd`]. The relay
-//!   forwards these frames without decompressing them.
+//!   snapshot's later parts are deltas framed as [`FrameKind::SnapshotPart`]. The relay forwards these
+//!   frames without decompressing them.
 //! - Control messages ([`control::Control`]) are postcard-encoded and not compressed: the relay reads them.
 //! - Asset uploads ([`asset::AssetUpload`]) are postcard-encoded and not compressed: the relay stores them.
 //!

@@ -428,7 +428,6 @@ mod tests {
                 },
             ],
             adopted: vec![],
-            parts_follow: false,
         }
     }
 

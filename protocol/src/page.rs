@@ -200,11 +200,6 @@ pub struct Snapshot {
     pub children: Vec<Node>,
     /// Constructed stylesheets adopted by the document (`document.adoptedStyleSheets`), in order.
     pub adopted: Vec<Rules>,
-    /// Whether later parts follow: a sliced snapshot, whose parent elements still waiting get their
-    /// children in [`crate::FrameKind::SnapshotPart`] frames, the last of which ends with
-    /// [`Event::SnapshotEnd`]. A viewer may keep the page from rendering until then: each partial page it
-    /// rendered would be laid out whole, for nothing.
-    pub parts_follow: bool,
 }
 
 /// A batch of changes. Payload of a [`crate::FrameKind::Delta`] frame; applied in order.
@@ -265,6 +260,4 @@ pub enum Event {
     /// snapshot or an earlier event left unfinished when the visitor's time slice ran out (a sliced
     /// walk). Only ever sent when the mirror's last child of `parent` is the visitor's last sent one.
     Append { parent: NodeId, children: Vec<Node> },
-    /// The last part of a sliced snapshot ([`Snapshot::parts_follow`]) ends here: the page is whole.
-    SnapshotEnd,
 }

@@ -23,8 +23,7 @@ pub fn snapshot(bytes: &[u8]) -> Result<Snapshot, String> {
     let count = reader.length()?;
     let children = reader.nodes(count)?;
     let adopted = reader.value()?;
-    let parts_follow = reader.value()?;
-    Ok(Snapshot { url, viewport, scroll, children, adopted, parts_follow })
+    Ok(Snapshot { url, viewport, scroll, children, adopted })
 }
 
 /// Decodes a delta's postcard bytes.
@@ -288,8 +287,10 @@ mod tests {
     }
 
     #[test]
-    fn an_event_after_the_hand_read_ones_decodes() {
-        let delta = Delta { events: vec![Event::Append { parent: 1, children: vec![] }, Event::SnapshotEnd] };
+    fn an_append_and_the_events_around_it_decode() {
+        let delta = Delta {
+            events: vec![Event::Selection(None), Event::Append { parent: 1, children: vec![] }, Event::Hover(Some(2))],
+        };
         assert_eq!(super::delta(&postcard::to_allocvec(&delta).expect("a delta encodes")), Ok(delta));
     }
 }

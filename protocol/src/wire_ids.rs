@@ -88,7 +88,6 @@ mod tests {
                 element(ids[2], vec![text(ids[3])], Some(Box::new(extras))),
             ],
             adopted: vec![],
-            parts_follow: false,
         }
     }
 

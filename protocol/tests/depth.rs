@@ -24,7 +24,6 @@ fn nested_snapshot_bytes(levels: usize) -> Vec<u8> {
     bytes.extend_from_slice(&[8, 2, 0, 0]); // id 8, Text, Plain ""
     bytes.extend(std::iter::repeat_n(0, levels)); // each element's extras: None
     bytes.push(0); // adopted: []
-    bytes.push(0); // parts_follow: false
     bytes
 }
 
@@ -40,7 +39,6 @@ fn nested_snapshot(levels: usize) -> Snapshot {
         scroll: Point::default(),
         children: vec![node],
         adopted: vec![],
-        parts_follow: false,
     }
 }
 
@@ -180,7 +178,6 @@ fn every_node_kind_round_trips() {
             svg,
         ],
         adopted: vec![vec!["a{}".into(), "b{}".into()]],
-        parts_follow: true,
     };
     let delta = Delta {
         events: vec![
@@ -189,7 +186,6 @@ fn every_node_kind_round_trips() {
             Event::Frame { frame: 10, document: None },
             Event::Append { parent: 2, children: vec![snapshot.children[4].clone(), text(40, Value::Masked)] },
             Event::Selection(None),
-            Event::SnapshotEnd,
         ],
     };
     let mut encoder = Encoder::new();

@@ -43,7 +43,6 @@ fn valid_frames() -> Vec<Vec<u8>> {
             }),
         }],
         adopted: vec![],
-        parts_follow: false,
     };
     let delta = Delta { events: vec![Event::Text { node: 2, text: Value::Plain("hello".into()) }] };
     vec![
@@ -154,7 +153,7 @@ proptest! {
         bad.extend(&garbage);
         let _ = decoder.decode(&bad);
         // Whatever the garbage did to the context, a fresh snapshot starts a good one.
-        let snapshot = Snapshot { url: "u".into(), viewport: Size::default(), scroll: Point::default(), children: vec![], adopted: vec![], parts_follow: false };
+        let snapshot = Snapshot { url: "u".into(), viewport: Size::default(), scroll: Point::default(), children: vec![], adopted: vec![] };
         prop_assert_eq!(decoder.decode(&encoder.snapshot(&snapshot)).unwrap(), Message::Snapshot(snapshot));
         let delta = Delta { events: vec![Event::Pointer(Point { x: 3, y: 4 })] };
         prop_assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta));

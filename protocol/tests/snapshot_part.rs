@@ -22,17 +22,16 @@ fn top_of_the_page() -> Snapshot {
             None,
         )],
         adopted: vec![],
-        parts_follow: true,
     }
 }
 
-/// The last slice: `main`'s children, one new paragraph per product, and the end of the snapshot.
+/// A later slice: `main`'s children, one new paragraph per product.
 fn the_rest_of_main() -> Delta {
     let products = (0..20).map(|n| {
         let id = 4 + 2 * n;
         Child::New(element(id, "p", vec![text(id + 1, &format!("Product {n}: a sturdy chair"))], None))
     });
-    Delta { events: vec![Event::Children { parent: 3, children: products.collect() }, Event::SnapshotEnd] }
+    Delta { events: vec![Event::Children { parent: 3, children: products.collect() }] }
 }
 
 /// A change the visitor made after the page was sent whole.

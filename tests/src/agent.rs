@@ -92,18 +92,3 @@ pub async fn viewer_counters(browser: &Browser) -> crate::error::Result<Value> {
     "#;
     browser.execute(script, vec![]).await
 }
-
-/// Waits until the viewer renders its mirror: `#cobrowse-mirror` is displayed (a sliced snapshot holds it
-/// back, not displayed, until its last part has come).
-pub async fn wait_for_mirror_displayed(browser: &Browser, timeout: Duration) -> crate::error::Result<()> {
-    let script = r#"
-        var mirror = document.getElementById('cobrowse-mirror');
-        return !!mirror && getComputedStyle(mirror).display !== 'none';
-    "#;
-    let what = format!("{}: the mirror displayed", browser.label);
-    crate::wait::until(&what, timeout, || async {
-        let displayed: bool = browser.execute(script, vec![]).await?;
-        Ok(displayed.then_some(()))
-    })
-    .await
-}

@@ -226,8 +226,7 @@ fn delta_strings(delta: &Delta, out: &mut Vec<String>) -> usize {
             | Event::Modal { .. }
             | Event::Focus(_)
             | Event::Hover(_)
-            | Event::Selection(_)
-            | Event::SnapshotEnd => 0,
+            | Event::Selection(_) => 0,
         };
     }
     masked
@@ -296,7 +295,6 @@ mod tests {
             scroll: Point::default(),
             children: vec![],
             adopted: vec![],
-            parts_follow: false,
         };
         let delta = |text: &str| Delta {
             events: vec![

@@ -199,22 +199,12 @@ fn a_sliced_snapshot_and_its_parts_rebuild_the_page() {
     let snapshot = take_snapshot(&mut recorder);
     let mut model = Model::from_snapshot(&snapshot.children);
     assert!(!recorder.backlog.is_empty(), "a spent slice leaves parents waiting");
-    assert!(snapshot.parts_follow, "the snapshot says parts follow (the viewer holds its rendering)");
     assert!(model.nodes.len() < 10, "the first slice holds only the top of the page: {}", model.render());
 
     run_slices(&mut recorder, &mut model, |_, _, _| {});
 
     assert_eq!(sorted_attributes(&model.render()), page_now());
     assert!(model.appends > 30, "the rest of long lists is appended, not listed again: {}", model.appends);
-}
-
-#[wasm_bindgen_test]
-fn a_snapshot_taken_whole_says_no_parts_follow() {
-    let _page = Fixture::new(&page_html());
-    let mut recorder = Recorder::default();
-    let snapshot = take_snapshot(&mut recorder);
-    assert!(recorder.backlog.is_empty());
-    assert!(!snapshot.parts_follow, "a whole snapshot must not hold the viewer's rendering");
 }
 
 #[wasm_bindgen_test]

@@ -50,7 +50,6 @@ impl Mirror {
             Event::Viewport(size) => self.overlay.set_viewport(*size),
             Event::Pointer(point) => self.overlay.move_pointer(*point),
             Event::Click(point) => self.overlay.show_click(*point),
-            Event::SnapshotEnd => self.hold_rendering(false),
             Event::Sheet { node, rules } => self.apply_sheet(*node, rules.as_ref()),
             Event::Adopted { root, sheets } => self.apply_adopted(document, *root, sheets),
             Event::Media { node, state } => self.apply_media(*node, state),

@@ -6,11 +6,6 @@
 //! built with the viewer's base and stylesheet in its head. Then the page-wide state follows: adopted
 //! sheets, the `:hover`/`:focus` twins, the listener for late stylesheets, the visitor's own `<base>`,
 //! the viewport size and the window's scroll offset.
-//!
-//! A sliced snapshot ([`Snapshot::parts_follow`]) holds the mirror back from rendering until its last part
-//! ends with `Event::SnapshotEnd` ([`Mirror::hold_rendering`]): rendered as the parts came, the partial page
-//! was laid out whole in each animation frame between them, for nothing (on a page of 5,000 elements,
-//! about 170 ms of the viewer's time a page, and later parts arriving late behind it).
 
 use crate::build::builder::Builder;
 use crate::build::fresh_document;
@@ -24,7 +19,6 @@ use web_sys::Document;
 impl Mirror {
     /// Rebuilds the whole document from `snapshot`.
     pub fn apply_snapshot(&mut self, snapshot: &Snapshot) -> Result<(), JsValue> {
-        self.hold_rendering(snapshot.parts_follow);
         let document = self.reopen_top_document(snapshot)?;
         self.window_scroll.top_while_empty();
         self.navigation_guard.protect(&document)?;
@@ -48,13 +42,6 @@ impl Mirror {
         self.overlay.set_viewport(snapshot.viewport);
         self.window_scroll.scroll_rebuilt_to(snapshot.scroll);
         Ok(())
-    }
-
-    /// Holds the mirror back from rendering while a sliced snapshot's parts arrive (`true`), or renders it
-    /// again, scrolled where the visitor is (`false`). The mirror box stays, empty, meanwhile.
-    pub(crate) fn hold_rendering(&mut self, held: bool) {
-        self.overlay.show_mirror(!held);
-        self.window_scroll.hold(held);
     }
 
     /// Opens the iframe's document afresh with the snapshot's doctype (or none: quirks mode), emptied.

@@ -57,16 +57,6 @@ impl Overlay {
         &self.iframe
     }
 
-    /// Shows the mirror, or hides it (`display: none`: the browser neither lays out nor paints its
-    /// document); the mirror box keeps its size meanwhile.
-    pub fn show_mirror(&self, shown: bool) {
-        let style = self.iframe.style();
-        let _ = match shown {
-            true => style.remove_property("display").map(drop),
-            false => style.set_property("display", "none"),
-        };
-    }
-
     /// The visitor's viewport size, as last told.
     pub fn viewport(&self) -> Size {
         self.viewport

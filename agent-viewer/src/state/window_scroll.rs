@@ -15,12 +15,6 @@
 //! layout of nothing), and [`WindowScroll::scroll_rebuilt_to`] then reads nothing for a page at the top,
 //! as a new page is: its first layout is left to the browser's next frame instead of made in the middle
 //! of taking the page in.
-//!
-//! While the mirror is held back from rendering (a sliced snapshot's parts arriving, see
-//! `build/snapshot.rs`), the offset is kept but not applied: reading it would lay the partial page out.
-//! Once the hold ends, [`WindowScroll::hold`] applies it in the next animation frame, whose layout of the
-//! whole page the browser makes anyway to show it (at once, it would be made in the middle of the
-//! viewer's task, before the frame).
 
 use cobrowse_protocol::Point;
 use std::cell::Cell;
@@ -33,8 +27,6 @@ use web_sys::{HtmlIFrameElement, ScrollBehavior, ScrollToOptions};
 pub struct WindowScroll {
     iframe: HtmlIFrameElement,
     offset: Rc<Cell<Point>>,
-    /// Whether the mirror is held back from rendering: the offset waits.
-    held: Rc<Cell<bool>>,
     on_load: Closure<dyn FnMut()>,
     /// The animation frame requested to look at the offset, if one is, and what it calls.
     frame_requested: Rc<Cell<Option<i32>>>,
@@ -45,27 +37,16 @@ impl WindowScroll {
     /// Keeps the offset of `iframe`'s window, applying it again whenever the iframe finishes loading.
     pub fn new(iframe: &HtmlIFrameElement) -> Self {
         let offset = Rc::new(Cell::new(Point::default()));
-        let held = Rc::new(Cell::new(false));
-        let (target, kept, on_hold) = (iframe.clone(), offset.clone(), held.clone());
-        let on_load = Closure::<dyn FnMut()>::new(move || scroll_unless_held(&target, kept.get(), &on_hold));
+        let (target, kept) = (iframe.clone(), offset.clone());
+        let on_load = Closure::<dyn FnMut()>::new(move || scroll_window(&target, kept.get()));
         let _ = iframe.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
         let frame_requested = Rc::new(Cell::new(None));
-        let (target, kept, requested, on_hold) =
-            (iframe.clone(), offset.clone(), frame_requested.clone(), held.clone());
+        let (target, kept, requested) = (iframe.clone(), offset.clone(), frame_requested.clone());
         let on_frame = Closure::<dyn FnMut()>::new(move || {
             requested.set(None);
-            scroll_unless_held(&target, kept.get(), &on_hold);
+            scroll_window(&target, kept.get());
         });
-        Self { iframe: iframe.clone(), offset, held, on_load, frame_requested, on_frame }
-    }
-
-    /// Holds the offset back while the mirror is held from rendering (`true`), or applies it in the next
-    /// animation frame once the hold ends (`false`).
-    pub fn hold(&self, held: bool) {
-        let was_held = self.held.replace(held);
-        if was_held && !held {
-            self.restore_next_frame();
-        }
+        Self { iframe: iframe.clone(), offset, on_load, frame_requested, on_frame }
     }
 
     /// The visitor scrolled to `offset`.
@@ -76,7 +57,7 @@ impl WindowScroll {
 
     /// Puts the window at the top while its document is empty, before a rebuild.
     pub fn top_while_empty(&self) {
-        scroll_unless_held(&self.iframe, Point::default(), &self.held);
+        scroll_window(&self.iframe, Point::default());
     }
 
     /// The visitor's offset for a document rebuilt since [`WindowScroll::top_while_empty`]: at the top,
@@ -90,7 +71,7 @@ impl WindowScroll {
 
     /// Applies the visitor's offset again, unless the mirror is there already.
     pub fn restore(&self) {
-        scroll_unless_held(&self.iframe, self.offset.get(), &self.held);
+        scroll_window(&self.iframe, self.offset.get());
     }
 
     /// [`WindowScroll::restore`] in the next animation frame (see the module doc); once, however often
@@ -114,12 +95,6 @@ impl Drop for WindowScroll {
         if let (Some(handle), Some(window)) = (self.frame_requested.take(), web_sys::window()) {
             let _ = window.cancel_animation_frame(handle);
         }
-    }
-}
-
-fn scroll_unless_held(iframe: &HtmlIFrameElement, offset: Point, held: &Cell<bool>) {
-    if !held.get() {
-        scroll_window(iframe, offset);
     }
 }
 

@@ -92,7 +92,6 @@ pub fn snapshot(children: Vec<Node>) -> Snapshot {
         scroll: Point::default(),
         children,
         adopted: Vec::new(),
-        parts_follow: false,
     }
 }
 
@@ -141,12 +140,4 @@ pub async fn sleep(ms: i32) {
 /// A global of the test page, if something set it.
 pub fn test_global(name: &str) -> wasm_bindgen::JsValue {
     js_sys::Reflect::get(&web_sys::window().unwrap(), &name.into()).unwrap()
-}
-
-/// Resolves in the viewer window's next animation frame, after the callbacks requested before.
-pub async fn next_animation_frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }

@@ -205,16 +205,12 @@ impl Session {
     fn on_slice(&mut self) -> Vec<Notice> {
         self.next_slice.running();
         self.flush_records();
-        let mut delta = Delta { events: record::waiting_children(&mut self.recorder) };
-        let last_part = self.completing_snapshot && self.recorder.backlog.is_empty();
-        if last_part {
-            delta.events.push(Event::SnapshotEnd);
-        }
+        let delta = Delta { events: record::waiting_children(&mut self.recorder) };
         match self.completing_snapshot {
             true => self.connection.send_snapshot_part(&delta),
             false => self.connection.send_delta(&delta),
         }
-        if last_part {
+        if self.completing_snapshot && self.recorder.backlog.is_empty() {
             self.completing_snapshot = false;
             self.send_state_after_snapshot();
         }

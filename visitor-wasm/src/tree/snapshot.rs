@@ -52,7 +52,6 @@ pub fn take(window: &Window, document: &Document, recorder: &mut Recorder) -> Sn
         scroll: dom::window_scroll(window),
         children: serializer.children(document, Masking::Plain, false),
         adopted: serializer.recorder.adopted_sheets(document),
-        parts_follow: !serializer.recorder.backlog.is_empty(),
     }
 }
 
