@@ -153,11 +153,11 @@ struct Sample {
     /// From `DOMContentLoaded` to the page's snapshot at the relay.
     to_relay: Option<f64>,
     /// From `DOMContentLoaded` to the snapshot frame at the viewer's page.
-    to_viewer: Option<f64>,
+    to_viewer: f64,
     /// From `DOMContentLoaded` to the snapshot's last later part at the relay (`None`: not sliced).
     to_last_part_at_relay: Option<f64>,
     /// From `DOMContentLoaded` to the page's last frame (its snapshot or a part) at the viewer's page.
-    to_last_frame: Option<f64>,
+    to_last_frame: f64,
     timing: PageTiming,
 }
 
@@ -272,8 +272,8 @@ async fn change_page(
     let timing: PageTiming = visitor.execute(PAGE_TIMING, vec![]).await?;
     let loaded = timing.dom_content_loaded.ok_or("the visitor's page has no navigation timing")?;
     let (at, shown) = (whole.at, whole.shown);
-    let to_viewer = Some(frame - loaded);
-    let to_last_frame = Some(whole.last_frame - loaded);
+    let to_viewer = frame - loaded;
+    let to_last_frame = whole.last_frame - loaded;
     let to_relay = snapshots.first_between(loaded, at).map(|reached| reached - loaded);
     let to_last_part_at_relay = snapshots.last_part_between(loaded, at).map(|reached| reached - loaded);
     let to_first = arrival.first.unwrap_or(f64::NAN) - loaded;
@@ -404,10 +404,10 @@ fn print(results: &Results) {
             ms(median_of(&set.samples, |sample| Some(sample.timing.resumed? - sample.timing.asked?))),
             ms(median_of(&set.samples, |sample| Some(sample.timing.snapshot_sent? - sample.timing.resumed?))),
             ms(median_of(&set.samples, |sample| sample.timing.parts)),
-            ms(median_of(&set.samples, |sample| Some(sample.to_viewer? - sample.to_relay?))),
-            ms(median_of(&set.samples, |sample| Some(sample.to_last_frame? - sample.to_viewer?))),
-            ms(median_of(&set.samples, |sample| Some(sample.to_last_part_at_relay? - sample.to_viewer?))),
-            ms(median_of(&set.samples, |sample| Some(sample.to_mirror - sample.to_last_frame?))),
+            ms(median_of(&set.samples, |sample| Some(sample.to_viewer - sample.to_relay?))),
+            ms(median_of(&set.samples, |sample| Some(sample.to_last_frame - sample.to_viewer))),
+            ms(median_of(&set.samples, |sample| Some(sample.to_last_part_at_relay? - sample.to_viewer))),
+            ms(median_of(&set.samples, |sample| Some(sample.to_mirror - sample.to_last_frame))),
             ms(median_of(&set.samples, |sample| Some(sample.to_shown - sample.to_mirror))),
             format!("<= {GOAL_MS} ms"),
             verdict(p50 <= GOAL_MS),
