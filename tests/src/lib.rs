@@ -54,6 +54,7 @@ pub mod ports;
 pub mod probe;
 pub mod proxy;
 pub mod raw_resume;
+pub mod redis;
 pub mod relay;
 pub mod site;
 pub mod stage;
