@@ -47,8 +47,7 @@ async fn an_agent_on_another_node_sees_the_page_and_never_a_masked_value() -> Re
     let audit = agent_frames::audit(&received);
     assert!(audit.errors.is_empty(), "frames that would not decode at the agent:\n{}", audit.errors.join("\n"));
     assert!(!audit.find(PLAIN.1).is_empty(), "the plain text typed is in no frame: the search cannot be trusted");
-    let mirror: String =
-        ana.execute(&format!("return {MIRROR_DOCUMENT}.documentElement.outerHTML;"), vec![]).await?;
+    let mirror: String = ana.execute(&format!("return {MIRROR_DOCUMENT}.documentElement.outerHTML;"), vec![]).await?;
     for (field, secret) in SECRETS {
         let places = audit.find(secret);
         assert!(places.is_empty(), "the secret typed into {field} crossed to the agent:\n{}", places.join("\n"));
