@@ -5,7 +5,7 @@ mod captured_logs;
 mod common;
 
 use captured_logs::CapturedLogs;
-use cobrowse_relay::{spawn, spawn_with, Config, Listen, ServeError, TlsConfig};
+use cobrowse_relay::{spawn, spawn_with, Config, Listen, ServeError};
 use common::*;
 use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -20,10 +20,7 @@ fn any_port() -> SocketAddr {
 
 /// The test config with a fresh self-signed certificate for localhost.
 fn config_with_tls(dir: &std::path::Path) -> Config {
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let tls = TlsConfig::new(dir.join("cert.pem"), dir.join("key.pem"));
-    std::fs::write(&tls.cert, certified.cert.pem()).unwrap();
-    std::fs::write(&tls.key, certified.key_pair.serialize_pem()).unwrap();
+    let (tls, _certified) = common::tls::self_signed(dir);
     let mut config = test_config(dir);
     config.tls = Some(tls);
     config

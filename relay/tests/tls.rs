@@ -5,53 +5,24 @@ mod common;
 
 use cobrowse_protocol::Control;
 use cobrowse_relay::{dev_certificate, fingerprint, spawn, TlsConfig, TlsError};
+use common::tls::{client_config, connect_tls, self_signed, tls_relay, write_pem_files};
 use common::*;
 use rcgen::CertifiedKey;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::crypto::ring;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
-use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 use tokio_tungstenite::WebSocketStream;
 
-/// A self-signed certificate for `localhost`, written as PEM files into the relay's temp folder.
-fn self_signed(dir: &std::path::Path) -> (TlsConfig, CertifiedKey) {
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let tls = TlsConfig::new(dir.join("cert.pem"), dir.join("key.pem"));
-    write_pem_files(&tls, &certified);
-    (tls, certified)
-}
-
-fn write_pem_files(tls: &TlsConfig, certified: &CertifiedKey) {
-    std::fs::write(&tls.cert, certified.cert.pem()).unwrap();
-    std::fs::write(&tls.key, certified.key_pair.serialize_pem()).unwrap();
-}
-
-/// A TLS connection to the relay that trusts only `certified`.
-async fn connect_tls(addr: SocketAddr, certified: &CertifiedKey) -> TlsStream<TcpStream> {
-    connect_trusting(addr, &[certified.cert.der().clone()], "localhost").await
+/// A TLS connection to the relay that trusts only `root`.
+async fn connect_tls_trusting(addr: SocketAddr, root: &CertificateDer<'static>) -> TlsStream<TcpStream> {
+    connect_trusting(addr, std::slice::from_ref(root), "localhost").await
 }
 
 /// A TLS connection to the relay, for the server name `name`, that trusts only `roots`.
 async fn connect_trusting(addr: SocketAddr, roots: &[CertificateDer<'static>], name: &str) -> TlsStream<TcpStream> {
-    let mut store = RootCertStore::empty();
-    for root in roots {
-        store.add(root.clone()).unwrap();
-    }
-    let config = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(store)
-        .with_no_client_auth();
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    TlsConnector::from(Arc::new(config))
-        .connect(ServerName::try_from(name.to_owned()).unwrap(), tcp)
-        .await
-        .expect("the TLS handshake succeeds")
+    connect_tls(addr, name, client_config(roots, &[])).await.expect("the TLS handshake succeeds")
 }
 
 /// The leaf certificate the relay presents on a new connection (trusting both `a` and `b`).
@@ -61,8 +32,12 @@ async fn served_leaf(addr: SocketAddr, a: &CertifiedKey, b: &CertifiedKey) -> Ce
     connection.peer_certificates().expect("the relay presents a certificate")[0].clone()
 }
 
-async fn connect_wss(addr: SocketAddr, certified: &CertifiedKey, path: &str) -> WebSocketStream<TlsStream<TcpStream>> {
-    let stream = connect_tls(addr, certified).await;
+async fn connect_wss(
+    addr: SocketAddr,
+    root: &CertificateDer<'static>,
+    path: &str,
+) -> WebSocketStream<TlsStream<TcpStream>> {
+    let stream = connect_tls_trusting(addr, root).await;
     let url = format!("wss://localhost:{}{path}", addr.port());
     let (socket, _response) = tokio_tungstenite::client_async(url, stream).await.expect("the wss handshake succeeds");
     socket
@@ -70,25 +45,19 @@ async fn connect_wss(addr: SocketAddr, certified: &CertifiedKey, path: &str) -> 
 
 #[tokio::test]
 async fn https_and_wss_work_with_the_configured_certificate() {
-    init_logs();
-    let dir = tempfile::tempdir().unwrap();
-    write_static_files(dir.path());
-    let (tls, certified) = self_signed(dir.path());
-    let mut config = test_config(dir.path());
-    config.tls = Some(tls);
-    let relay = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let addr = relay.local_addr();
+    let served = tls_relay(|_| {}).await;
+    let (addr, root) = (served.addr, &served.root);
 
-    let response = http_get(connect_tls(addr, &certified).await, "/healthz").await;
+    let response = http_get(connect_tls_trusting(addr, root).await, "/healthz").await;
     assert_eq!((response.status, response.body.as_slice()), (200, &b"ok"[..]));
-    let response = http_get(connect_tls(addr, &certified).await, "/visitor/cobrowse_visitor_bg.wasm").await;
+    let response = http_get(connect_tls_trusting(addr, root).await, "/visitor/cobrowse_visitor_bg.wasm").await;
     assert_eq!(response.header("content-type"), Some("application/wasm"));
 
-    let mut visitor = connect_wss(addr, &certified, "/ws/visitor?site=demo").await;
+    let mut visitor = connect_wss(addr, root, "/ws/visitor?site=demo").await;
     let Control::SessionStarted { key, .. } = next_control(&mut visitor).await else {
         panic!("expected SessionStarted")
     };
-    let mut agent = connect_wss(addr, &certified, "/ws/agent").await;
+    let mut agent = connect_wss(addr, root, "/ws/agent").await;
     send_join(&mut agent, AGENT, PASSWORD, &key).await;
     assert_eq!(next_control(&mut agent).await, Control::Joined { key: key.clone(), agent: 1 });
     assert_eq!(next_control(&mut agent).await, Control::VisitorTab { tab: 1 });
@@ -109,7 +78,7 @@ async fn https_and_wss_work_with_the_configured_certificate() {
     assert!(!response.starts_with(b"HTTP/1.1 200"));
 
     drop((visitor, agent));
-    relay.shutdown().await;
+    served.relay.shutdown().await;
 }
 
 #[tokio::test]
@@ -140,11 +109,11 @@ async fn a_reload_serves_the_new_certificate_while_open_sessions_go_on() {
     let addr = relay.local_addr();
     assert_eq!(&served_leaf(addr, &first, &second).await, first.cert.der());
 
-    let mut visitor = connect_wss(addr, &first, "/ws/visitor?site=demo").await;
+    let mut visitor = connect_wss(addr, first.cert.der(), "/ws/visitor?site=demo").await;
     let Control::SessionStarted { key, .. } = next_control(&mut visitor).await else {
         panic!("expected SessionStarted")
     };
-    let mut agent = connect_wss(addr, &first, "/ws/agent").await;
+    let mut agent = connect_wss(addr, first.cert.der(), "/ws/agent").await;
     send_join(&mut agent, AGENT, PASSWORD, &key).await;
     assert_eq!(next_control(&mut agent).await, Control::Joined { key: key.clone(), agent: 1 });
     assert_eq!(next_control(&mut agent).await, Control::VisitorTab { tab: 1 });

@@ -14,7 +14,8 @@ use tokio_rustls::rustls::pki_types::CertificateDer;
 
 /// What the relay says to a TLS client refused at its cap, read to the end (`None`: the handshake failed).
 async fn answer_to_a_refused_client(addr: std::net::SocketAddr, root: &CertificateDer<'static>) -> Option<String> {
-    let mut stream = connect_tls(addr, client_config(root, &[b"h2", b"http/1.1"])).await.ok()?;
+    let mut stream =
+        connect_tls(addr, "localhost", client_config(std::slice::from_ref(root), &[b"h2", b"http/1.1"])).await.ok()?;
     let mut answer = Vec::new();
     // A peer that closes without close_notify ends the read with an error; what came before counts.
     let _ = tokio::time::timeout(PATIENCE, stream.read_to_end(&mut answer)).await.expect("answered in time");

@@ -34,8 +34,8 @@ async fn time_until_closed(mut stream: impl tokio::io::AsyncRead + Unpin, since:
 async fn a_client_silent_after_its_tls_handshake_is_closed_after_the_first_byte_timeout() {
     let served = tls_relay().await;
     let (addr, root) = (served.addr, served.root.clone());
-    let config = client_config(&root, &[b"h2", b"http/1.1"]);
-    let stream = connect_tls(addr, config).await.expect("the handshake succeeds");
+    let config = client_config(&[root], &[b"h2", b"http/1.1"]);
+    let stream = connect_tls(addr, "localhost", config).await.expect("the handshake succeeds");
     let handshaken = Instant::now();
     let waited = time_until_closed(stream, handshaken).await;
     assert!(waited >= SHORT - Duration::from_millis(100), "closed after {waited:?}, before its timeout");
@@ -59,7 +59,7 @@ async fn a_client_that_never_finishes_its_tls_handshake_is_closed_after_the_hand
 async fn a_tls_client_that_speaks_is_served_whole() {
     let served = tls_relay().await;
     let (addr, root) = (served.addr, served.root.clone());
-    let mut stream = connect_tls(addr, client_config(&root, &[])).await.unwrap();
+    let mut stream = connect_tls(addr, "localhost", client_config(&[root], &[])).await.unwrap();
     // The request in two parts, the second after a pause: the bytes read while waiting are not lost.
     stream.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
