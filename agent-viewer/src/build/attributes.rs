@@ -20,8 +20,8 @@ pub fn set(element: &Element, name: &str, value: &Value, assets: &Assets) -> boo
     set_on(element, &element.local_name(), name, value, assets)
 }
 
-/// [`set`] on an element whose local name the caller knows already (`tag`): the builder does, and asking
-/// the element is a call into the DOM and a string copied back, for every attribute of a page.
+/// [`set`] on an element whose local name the caller asked once already (`tag`): the builder sets all of an
+/// element's attributes, and asking is a call into the DOM and a string copied back.
 pub fn set_on(element: &Element, tag: &str, name: &str, value: &Value, assets: &Assets) -> bool {
     let name = sanitize::mirror_attribute_name(tag, name);
     let Some(shown) = sanitize::attribute(tag, name, value.shown(MASK_TEXT)) else {

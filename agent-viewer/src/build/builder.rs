@@ -173,9 +173,11 @@ impl<'a> Builder<'a> {
             return node::placeholder(self.document, inert).ok();
         }
         let element = node::element_in_namespace(self.document, data).ok()?;
-        let tag = node::local_name(&element, data);
-        for attribute in &data.attributes {
-            attributes::set_on(&element, &tag, &attribute.name, &attribute.value, &self.mirror.assets);
+        if !data.attributes.is_empty() {
+            let tag = element.local_name();
+            for attribute in &data.attributes {
+                attributes::set_on(&element, &tag, &attribute.name, &attribute.value, &self.mirror.assets);
+            }
         }
         if let Some(state) = &data.form {
             match needs_its_options(data, state) {

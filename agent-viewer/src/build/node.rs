@@ -9,7 +9,6 @@
 use crate::dom::{HTML_NS, MATHML_NS, PLACEHOLDER_MARKER, SVG_NS};
 use crate::sanitize::Inert;
 use cobrowse_protocol::{Element as ElementData, Namespace};
-use std::borrow::Cow;
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element, Node};
 
@@ -34,16 +33,6 @@ pub fn element_in_namespace(document: &Document, data: &ElementData) -> Result<E
         .create_element_ns(Some(namespace), &data.tag)
         // A tag name the DOM rejects still gets a node, so its children and id have a home.
         .or_else(|_| document.create_element_ns(Some(HTML_NS), "cobrowse-unknown"))
-}
-
-/// The local name of `element`, made by [`element_in_namespace`] for `data`: the tag as sent, unless it has a
-/// colon (then the element is asked). An element made as `cobrowse-unknown` keeps the tag the DOM refused:
-/// no name the sanitizing rules single out is one the DOM refuses, so both are judged alike.
-pub fn local_name<'d>(element: &Element, data: &'d ElementData) -> Cow<'d, str> {
-    match data.tag.contains(':') {
-        true => Cow::Owned(element.local_name()),
-        false => Cow::Borrowed(&data.tag),
-    }
 }
 
 /// The inert `<template>` standing for a script or noscript element.
