@@ -141,15 +141,14 @@ pub(crate) fn at_capacity_response(text: &str) -> Vec<u8> {
 /// write into the empty send buffer, never a wait. On a TLS one (`tls`): in a task of its own, after a
 /// handshake, if fewer than [`TLS_REFUSALS_AT_ONCE`] are under way; else closed at once, without a word.
 pub(crate) fn refuse(socket: TcpStream, tls: Option<&TlsAcceptor>, refusal: &Refusal, rules: &ConnectionRules) {
-    let answer = at_capacity_response(refusal.text());
     let Some(acceptor) = tls else {
-        let _ = socket.try_write(&answer);
+        let _ = socket.try_write(&at_capacity_response(refusal.text()));
         return;
     };
     let Ok(place) = rules.tls_refusals.clone().try_acquire_owned() else {
         return;
     };
-    let acceptor = acceptor.clone();
+    let (acceptor, answer) = (acceptor.clone(), at_capacity_response(refusal.text()));
     tokio::spawn(async move {
         let _place = place;
         let _ = tokio::time::timeout(TLS_REFUSAL_TIMEOUT, answer_over_tls(&acceptor, socket, &answer)).await;
