@@ -11,10 +11,12 @@ use cobrowse_protocol::page::Point;
 use cobrowse_protocol::{close, Control};
 use cobrowse_relay::{ClusterConfig, Config};
 use common::*;
+use futures_util::StreamExt;
 use std::collections::HashSet;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
 
 /// A `redis-server` on a loopback port, killed when dropped.
 struct Redis {
@@ -280,6 +282,80 @@ async fn healthz_says_degraded_while_the_engine_is_down_and_ok_when_it_is_back()
     healthz("ok").await;
 }
 
+/// How long a lost leaving may take to be found: a roll call every 5 s, with the engine's restart before.
+const ROLL_CALL_PATIENCE: Duration = Duration::from_secs(12);
+
+/// Reads until the control message `wanted`, however long the silences before it, within `patience` in all.
+async fn wait_for_control_within(patience: Duration, socket: &mut Socket, wanted: &Control) {
+    tokio::time::timeout(patience, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Binary(bytes))) if decode_control(&bytes).as_ref() == Ok(wanted) => return,
+                Some(Ok(_)) => continue,
+                other => panic!("the socket ended before {wanted:?}: {other:?}"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{wanted:?} did not arrive within {patience:?}"));
+}
+
+/// Waits until `/healthz` of every node in `addrs` starts with `wanted`.
+async fn healthz_of_all(addrs: &[SocketAddr], wanted: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    for addr in addrs {
+        loop {
+            let body = get(*addr, "/healthz").await.body;
+            if body.starts_with(wanted.as_bytes()) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "/healthz never said {wanted}: {}", String::from_utf8_lossy(&body));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// The agent's binary messages until `wanted`, skipping any other (a frame the visitor sent while the
+/// engine was down may or may not have crossed); panics after [`PATIENCE`].
+async fn skip_until(socket: &mut Socket, wanted: &bytes::Bytes) {
+    tokio::time::timeout(PATIENCE, async { while next_binary(socket).await != *wanted {} })
+        .await
+        .unwrap_or_else(|_| panic!("{wanted:?} did not arrive"));
+}
+
+#[tokio::test]
+async fn a_session_across_nodes_carries_on_after_the_engine_restarts_with_nothing_kept() {
+    let Some(redis) = Redis::start() else { return };
+    let port = redis.port;
+    let (a, b) = (node(&redis, "a").await, node(&redis, "b").await);
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    wait_for_control(&mut visitor, &Control::AgentJoined { name: AGENT.into(), agents: 1 }).await;
+
+    // The engine dies: what crosses meanwhile is lost, the visitor's delta and the agent's request alike.
+    drop(redis);
+    healthz_of_all(&[a.addr, b.addr], "degraded").await;
+    send(&mut visitor, delta("lost while the engine is down")).await;
+    send(&mut ana, control(&Control::MirrorOutOfStep)).await;
+
+    // It comes back empty (`--save ""`): the nodes find each other again and make the agent whole.
+    let _redis = Redis::start_on(port).unwrap();
+    healthz_of_all(&[a.addr, b.addr], "ok").await;
+    wait_for_control(&mut visitor, &Control::SnapshotRequested).await;
+    send(&mut visitor, snapshot("S2")).await;
+    skip_until(&mut ana, &snapshot("S2")).await;
+    send(&mut visitor, delta("d1")).await;
+    assert_eq!(next_binary(&mut ana).await, delta("d1"), "live frames cross again, in order");
+
+    // The key is in the engine again: another agent joins it on a third node and gets the kept state.
+    let c = node(&_redis, "c").await;
+    let mut bo = join(c.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut bo).await, snapshot("S2"));
+    assert_eq!(next_binary(&mut bo).await, delta("d1"));
+}
+
 #[tokio::test]
 async fn a_remote_agent_that_falls_far_behind_is_let_go_to_join_again() {
     let Some(redis) = Redis::start() else { return };
@@ -299,6 +375,10 @@ async fn a_remote_agent_that_falls_far_behind_is_let_go_to_join_again() {
     assert_eq!(code, close::TRY_AGAIN_LATER, "{reason}");
     wait_for_control(&mut visitor, &Control::AgentLeft { name: AGENT.into(), agents: 0 }).await;
 }
+
+/// How long a killed node may take to be known dead: its word in the engine lasts 3 s after its last
+/// beat, and it must then be found missing twice, a second apart.
+const NODE_DEATH: Duration = Duration::from_secs(10);
 
 /// A node as its own process (so the test can kill it, not stop it), with the test sites and agents, the
 /// `--redis` and `--node-id` flags; killed when dropped.
@@ -382,7 +462,7 @@ async fn a_killed_nodes_visitor_resumes_on_another_node_with_its_key_and_its_age
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     // The agent's node sees its home stop and lets it go to join again; it joins the session on b.
-    let (code, _) = expect_close_after(&mut ana, |_| {}).await;
+    let (code, _) = expect_close_within(NODE_DEATH, &mut ana, |_| {}).await;
     assert_eq!(code, close::TRY_AGAIN_LATER);
     let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
     send(&mut resumed, snapshot("S2 after the node died")).await;
@@ -518,4 +598,43 @@ async fn the_visitor_stops_sharing_with_an_agent_on_another_node() {
     send_join(&mut again, AGENT, PASSWORD, &key).await;
     let (code, _) = expect_close_after(&mut again, |_| {}).await;
     assert_eq!(code, close::CONSENT_DECLINED);
+}
+
+#[tokio::test]
+async fn an_agent_whose_leaving_was_lost_while_the_engine_was_down_is_let_go_once_it_is_back() {
+    let Some(redis) = Redis::start() else { return };
+    let port = redis.port;
+    let (a, b) = (node(&redis, "a").await, node(&redis, "b").await);
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    wait_for_control(&mut visitor, &Control::AgentJoined { name: AGENT.into(), agents: 1 }).await;
+
+    // The agent closes its viewer while the engine is down: node b's word that it left is lost.
+    drop(redis);
+    healthz_of_all(&[a.addr, b.addr], "degraded").await;
+    ana.close(None).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _redis = Redis::start_on(port).unwrap();
+    // Node b has no agent left to speak of; node a's roll call finds the agent gone.
+    let left = Control::AgentLeft { name: AGENT.into(), agents: 0 };
+    wait_for_control_within(ROLL_CALL_PATIENCE, &mut visitor, &left).await;
+}
+
+#[tokio::test]
+async fn a_killed_node_s_agents_are_let_go_by_the_session_they_watched() {
+    let Some(redis) = Redis::start() else { return };
+    let a = node(&redis, "a").await;
+    let mut b = NodeProcess::start(&redis, "b");
+    let (mut visitor, key) = start_session(a.addr).await;
+    send(&mut visitor, snapshot("S1")).await;
+    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
+    wait_for_control(&mut visitor, &Control::AgentJoined { name: AGENT.into(), agents: 1 }).await;
+
+    let _ = b.child.kill();
+    let _ = b.child.wait();
+    let left = Control::AgentLeft { name: AGENT.into(), agents: 0 };
+    wait_for_control_within(NODE_DEATH, &mut visitor, &left).await;
 }

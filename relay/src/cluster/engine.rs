@@ -78,6 +78,12 @@ pub(crate) enum FromRemote {
     Left,
 }
 
+/// A remote agent's socket on this node: the home node of its session, and what it is sent.
+struct Connected {
+    home: String,
+    socket: mpsc::Sender<Delivery>,
+}
+
 /// A message waiting to be published: its channel and its bytes.
 pub(crate) type Outgoing = (String, Vec<u8>);
 
@@ -92,7 +98,7 @@ pub(crate) struct RedisNode {
     pub outbox_receiver: Mutex<Option<mpsc::UnboundedReceiver<Outgoing>>>,
     next_id: AtomicU64,
     /// Remote agents connected here, by connection number.
-    here: Mutex<HashMap<u64, mpsc::Sender<Delivery>>>,
+    here: Mutex<HashMap<u64, Connected>>,
     /// Home-side tasks of agents connected to other nodes, by (node, connection number).
     away: Mutex<HashMap<(String, u64), mpsc::UnboundedSender<FromRemote>>>,
     /// Page frames sent, by (node, session key).
@@ -240,6 +246,21 @@ impl RedisNode {
         self.run::<i64>(&command).await.map(|exists| exists == 1)
     }
 
+    /// Resolves when node `node` no longer says it is alive (it was killed or lost its engine for good).
+    /// An unreachable engine is not taken for a death, nor is one answer: an engine that just restarted
+    /// holds no node's word until its next beat, so `node` must be missing [`MISSED_BEATS`] times in a row.
+    pub async fn until_stopped(&self, node: &str) {
+        let mut missed = 0;
+        while missed < MISSED_BEATS {
+            tokio::time::sleep(BEAT).await;
+            match self.alive(node).await {
+                Some(false) => missed += 1,
+                Some(true) => missed = 0,
+                None => {}
+            }
+        }
+    }
+
     /// Renews the lease of the keys held here, `(key, value)`; a key the engine lost is set again.
     pub async fn renew(&self, keys: &[(String, String)]) {
         let mut pipe = redis::pipe();
@@ -334,7 +355,7 @@ impl RedisNode {
     pub fn connect_agent(&self, home: &str, key: &str, queue_frames: usize) -> (u64, mpsc::Receiver<Delivery>) {
         let conn = self.fresh_id();
         let (sender, receiver) = mpsc::channel(queue_frames.max(1));
-        lock(&self.here).insert(conn, sender);
+        lock(&self.here).insert(conn, Connected { home: home.to_owned(), socket: sender });
         lock(&self.received).entry((home.to_owned(), key.to_owned())).or_default().agents += 1;
         (conn, receiver)
     }
@@ -357,8 +378,8 @@ impl RedisNode {
     /// joins again, getting the kept state), so a slow agent never makes this node hold an unbounded queue.
     pub fn deliver(&self, conn: u64, delivery: Delivery) {
         let mut here = lock(&self.here);
-        let Some(socket) = here.get(&conn) else { return };
-        if let Err(mpsc::error::TrySendError::Full(_)) = socket.try_send(delivery) {
+        let Some(connected) = here.get(&conn) else { return };
+        if let Err(mpsc::error::TrySendError::Full(_)) = connected.socket.try_send(delivery) {
             tracing::info!(node = self.id, conn, "a remote agent fell behind; it joins again");
             here.remove(&conn);
         }
@@ -383,6 +404,38 @@ impl RedisNode {
         }
     }
 
+    /// The remote agents connected here, by the home node of their session: their connection numbers.
+    pub fn connected_by_home(&self) -> HashMap<String, Vec<u64>> {
+        let mut by_home: HashMap<String, Vec<u64>> = HashMap::new();
+        for (conn, connected) in lock(&self.here).iter() {
+            by_home.entry(connected.home.clone()).or_default().push(*conn);
+        }
+        by_home
+    }
+
+    /// The nodes whose agents are served here.
+    pub fn nodes_served(&self) -> std::collections::BTreeSet<String> {
+        lock(&self.away).keys().map(|(node, _)| node.clone()).collect()
+    }
+
+    /// The connection numbers of node `node`'s agents served here.
+    pub fn served_for(&self, node: &str) -> Vec<u64> {
+        lock(&self.away).keys().filter(|(from, _)| from == node).map(|(_, conn)| *conn).collect()
+    }
+
+    /// Forgets which page frames were sent to `node` (all nodes when `None`), so that each crosses with
+    /// its bytes again: messages to it may have been lost. Returns the keys of the sessions it has agents of.
+    pub fn forget_pages_sent(&self, node: Option<&str>) -> Vec<String> {
+        let mut sent = lock(&self.sent);
+        sent.iter_mut()
+            .filter(|((to, _), _)| node.is_none_or(|node| node == to))
+            .map(|((_, key), pages)| {
+                pages.forget();
+                key.clone()
+            })
+            .collect()
+    }
+
     /// How many remote agents are connected here, and served here for other nodes.
     pub fn remote_agents(&self) -> (usize, usize) {
         (lock(&self.here).len(), lock(&self.away).len())
@@ -393,6 +446,9 @@ impl RedisNode {
 /// `ALIVE_FOR`.
 pub(crate) const BEAT: Duration = Duration::from_secs(1);
 const ALIVE_FOR: Duration = Duration::from_secs(3);
+
+/// How many times in a row, a [`BEAT`] apart, a node must be found not alive to be taken for dead.
+const MISSED_BEATS: u32 = 2;
 
 /// The engine's name of a node's liveness.
 fn alive_name(node: &str) -> String {

@@ -145,10 +145,14 @@ async fn watch(
     // A oneshot may be polled until it resolves, not after: an error (the session let the agent go
     // otherwise) is seen once, then the queue's end says the rest.
     let mut dismissal_settled = false;
+    let agent_node_stopped = to.here.until_stopped(&to.agent.node);
+    tokio::pin!(agent_node_stopped);
     loop {
         tokio::select! {
             biased;
             () = shutdown.requested() => return Some(CloseReason::new(close::GOING_AWAY, "the relay is shutting down")),
+            // The agent's node was killed: its socket is gone with it (the agent joins again elsewhere).
+            () = &mut agent_node_stopped => return None,
             outcome = &mut dismissed, if !dismissal_settled => {
                 dismissal_settled = true;
                 if outcome.is_ok() {

@@ -1,9 +1,11 @@
-//! The node's three tasks: publishing what it sends (in order, pipelined), reading its channel and
-//! handing each message to where it goes, and renewing the leases of the keys it holds. The reader
-//! connects again after the engine was unreachable, and the node reports itself degraded meanwhile.
+//! The node's tasks: publishing what it sends (in order, pipelined), reading its channel and handing each
+//! message to where it goes, renewing the leases of the keys it holds, and saying it is alive. The reader
+//! connects again after the engine was unreachable, and the node reports itself degraded meanwhile; once
+//! it is back, `resync.rs` makes the sessions whole.
 
 use super::engine::{Delivery, FromRemote, Home, Outgoing, RedisNode, BEAT};
 use super::home::{self, RemoteAgent};
+use super::resync;
 use super::wire::{node_channel, Wire};
 use crate::state::RelayState;
 use bytes::Bytes;
@@ -27,6 +29,7 @@ pub(crate) fn start(here: Arc<RedisNode>, state: Arc<RelayState>) {
     }
     tokio::spawn(read(here.clone(), state.clone()));
     tokio::spawn(renew(here.clone(), state.clone()));
+    tokio::spawn(roll_call(here.clone(), state.clone()));
     tokio::spawn(beat(here, state));
 }
 
@@ -38,6 +41,18 @@ async fn beat(here: Arc<RedisNode>, state: Arc<RelayState>) {
         tokio::select! {
             () = shutdown.requested() => return,
             _ = ticks.tick() => here.beat().await,
+        }
+    }
+}
+
+/// Asks every [`resync::ROLL_CALL`] for the rosters of the nodes whose agents are served here.
+async fn roll_call(here: Arc<RedisNode>, state: Arc<RelayState>) {
+    let mut shutdown = state.shutdown.clone();
+    let mut ticks = tokio::time::interval(resync::ROLL_CALL);
+    loop {
+        tokio::select! {
+            () = shutdown.requested() => return,
+            _ = ticks.tick() => resync::roll_call(&here),
         }
     }
 }
@@ -80,10 +95,11 @@ async fn publish(here: Arc<RedisNode>, mut outbox: UnboundedReceiver<Outgoing>) 
 /// Reads the node's channel until the relay shuts down, connecting again whenever the engine drops.
 async fn read(here: Arc<RedisNode>, state: Arc<RelayState>) {
     let mut shutdown = state.shutdown.clone();
+    let mut first = true;
     loop {
         tokio::select! {
             () = shutdown.requested() => return,
-            () = read_until_dropped(&here, &state) => {}
+            () = read_until_dropped(&here, &state, &mut first) => {}
         }
         here.set_reachable(false);
         tokio::select! {
@@ -93,12 +109,17 @@ async fn read(here: Arc<RedisNode>, state: Arc<RelayState>) {
     }
 }
 
-async fn read_until_dropped(here: &Arc<RedisNode>, state: &Arc<RelayState>) {
+/// Subscribes to the node's channel and reads it until the engine drops; `first` is whether this is the
+/// node's first subscription (every later one follows a time out of reach: `resync.rs`).
+async fn read_until_dropped(here: &Arc<RedisNode>, state: &Arc<RelayState>, first: &mut bool) {
     let Ok(mut pubsub) = here.client.get_async_pubsub().await else { return };
     if pubsub.subscribe(node_channel(&here.id)).await.is_err() {
         return;
     }
     here.set_reachable(true);
+    if !std::mem::replace(first, false) {
+        resync::rejoined(here, state).await;
+    }
     let mut messages = pubsub.on_message();
     while let Some(message) = messages.next().await {
         here.figures.received.fetch_add(1, Ordering::Relaxed);
@@ -132,6 +153,8 @@ fn dispatch(here: &Arc<RedisNode>, state: &Arc<RelayState>, wire: Wire) {
             None => tracing::warn!(node = here.id, from, id, "a page frame sent again by id is not kept here"),
         },
         Wire::Closed { conn, code, reason } => here.deliver(conn, Delivery::Closed { code, reason }),
+        Wire::RollCall { from } => resync::answer_roll_call(here, &from),
+        Wire::Roster { from, conns, lost_touch } => resync::roster(here, state, &from, &conns, lost_touch),
         Wire::HandOver { key } => {
             if let Some(session) = state.registry.find(&key) {
                 tracing::info!(key, node = here.id, "session handed over to the node its visitor resumed on");
@@ -152,16 +175,21 @@ async fn renew(here: Arc<RedisNode>, state: Arc<RelayState>) {
             () = shutdown.requested() => return,
             _ = ticks.tick() => {}
         }
-        let held: Vec<(String, String)> = state
-            .registry
-            .sessions()
-            .iter()
-            .filter(|session| !session.has_ended())
-            .map(|session| {
-                let value = Home::value(&here.id, session.site_id(), &session.secret_hash_hex(), session.origin());
-                (session.key().to_owned(), value)
-            })
-            .collect();
-        here.renew(&held).await;
+        renew_keys(&here, &state).await;
     }
+}
+
+/// Renews (or sets again) the keys of the live sessions held here.
+pub(super) async fn renew_keys(here: &RedisNode, state: &RelayState) {
+    let held: Vec<(String, String)> = state
+        .registry
+        .sessions()
+        .iter()
+        .filter(|session| !session.has_ended())
+        .map(|session| {
+            let value = Home::value(&here.id, session.site_id(), &session.secret_hash_hex(), session.origin());
+            (session.key().to_owned(), value)
+        })
+        .collect();
+    here.renew(&held).await;
 }

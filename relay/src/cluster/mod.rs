@@ -5,6 +5,7 @@
 //! - `wire`: the messages between nodes; `pages`: a page frame crosses once per node, not per agent.
 //! - `listen`: the node's tasks (publishing, reading its channel, renewing its keys).
 //! - `home`: a session's side of an agent connected to another node; `remote`: that agent's socket.
+//! - `resync`: the nodes made whole after the engine was out of reach (messages lost meanwhile).
 //!
 //! A session lives on its *home* node, the one its visitor is connected to: its kept state, agents'
 //! queues, consent and call rules stay in `session.rs`, untouched. Its key is claimed cluster-wide
@@ -15,6 +16,7 @@ mod home;
 mod listen;
 mod pages;
 mod remote;
+mod resync;
 mod wire;
 
 pub(crate) use remote::{serve as serve_remote_agent, Admitted as RemoteAgent};

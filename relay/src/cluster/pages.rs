@@ -46,6 +46,11 @@ impl SentPages {
         self.frames.push_back((id, frame.clone()));
         Send::Bytes { id, oldest: self.frames.front().map_or(id, |(oldest, _)| *oldest) }
     }
+
+    /// Forgets every frame sent: the next ones cross with their bytes (the receiver may have lost some).
+    pub fn forget(&mut self) {
+        self.frames.clear();
+    }
 }
 
 /// The page frames a node received from one home node for one session.

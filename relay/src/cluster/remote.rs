@@ -4,7 +4,7 @@
 //! node sends for it, as the same bytes, and forwards the agent's control messages there. Heartbeats and
 //! the tap are this node's, as for a local agent.
 
-use super::engine::{Delivery, Home, RedisNode, BEAT};
+use super::engine::{Delivery, Home, RedisNode};
 use super::wire::Wire;
 use crate::close::{finish, Connection, Ending};
 use crate::frames::next_frame;
@@ -66,14 +66,10 @@ pub(crate) async fn serve(
 }
 
 /// Resolves when the home node no longer says it is alive (it was killed): the agent joins again, and
-/// finds the session on the node its visitor resumed on. An unreachable engine is not taken for a death.
+/// finds the session on the node its visitor resumed on.
 async fn home_stopped(here: &RedisNode, home: &str) -> Ending {
-    loop {
-        tokio::time::sleep(BEAT).await;
-        if here.alive(home).await == Some(false) {
-            return Ending::close(close::TRY_AGAIN_LATER, "the relay node holding this session stopped; join again");
-        }
-    }
+    here.until_stopped(home).await;
+    Ending::close(close::TRY_AGAIN_LATER, "the relay node holding this session stopped; join again")
 }
 
 /// Sends the agent what its home node sends for it, and the heartbeat's pings; the first delivery must

@@ -29,6 +29,11 @@ pub(crate) enum Wire {
     HandOver { key: String },
     /// To a remote agent's node: the home node let the agent go; close its socket so.
     Closed { conn: u64, code: u16, reason: String },
+    /// To a node whose agents are served here: which of them are still connected? (see `resync.rs`)
+    RollCall { from: String },
+    /// To a home node: `conns` are node `from`'s agents still connected to sessions there; with
+    /// `lost_touch`, `from` was out of the engine's reach, so messages between the two may have been lost.
+    Roster { from: String, conns: Vec<u64>, lost_touch: bool },
 }
 
 impl Wire {

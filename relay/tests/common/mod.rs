@@ -264,9 +264,18 @@ pub async fn expect_close(socket: &mut Socket) -> (u16, String) {
 }
 
 /// Reads until the close frame, passing data messages before it to `skip`.
-pub async fn expect_close_after(socket: &mut Socket, mut skip: impl FnMut(Message)) -> (u16, String) {
+pub async fn expect_close_after(socket: &mut Socket, skip: impl FnMut(Message)) -> (u16, String) {
+    expect_close_within(PATIENCE, socket, skip).await
+}
+
+/// Reads until the close frame, each message within `patience`, passing data messages before it to `skip`.
+pub async fn expect_close_within(
+    patience: Duration,
+    socket: &mut Socket,
+    mut skip: impl FnMut(Message),
+) -> (u16, String) {
     loop {
-        let message = tokio::time::timeout(PATIENCE, socket.next()).await.expect("the close arrives in time");
+        let message = tokio::time::timeout(patience, socket.next()).await.expect("the close arrives in time");
         match message {
             Some(Ok(Message::Close(Some(frame)))) => {
                 // Reading on sends tungstenite's answering close and sees the relay end the connection,
