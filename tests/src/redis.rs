@@ -17,7 +17,24 @@ pub struct Redis {
 impl Redis {
     /// Starts one; an error that says how to install it where `redis-server` is missing.
     pub fn start() -> crate::error::Result<Redis> {
-        let port = crate::ports::free_loopback_port()?;
+        Redis::start_on(crate::ports::free_loopback_port()?)
+    }
+
+    /// Kills it (the nodes lose their engine); [`Redis::start_again`] brings it back.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same port, holding nothing (`--save ""`): the engine restarted, as the
+    /// nodes see it.
+    pub fn start_again(&mut self) -> crate::error::Result<()> {
+        self.kill();
+        *self = Redis::start_on(self.port)?;
+        Ok(())
+    }
+
+    fn start_on(port: u16) -> crate::error::Result<Redis> {
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())

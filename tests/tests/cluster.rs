@@ -2,7 +2,8 @@
 //! page talks to node a, the agent's viewer is served by node b and joins there, so every page frame the
 //! agent sees crossed the engine. The mirror equals the page, before and after typing; what the visitor typed
 //! into masked fields is in nothing the agent's viewer received (every socket message, decoded) nor in its
-//! mirror, while what it typed into plain fields is (so the search can be trusted).
+//! mirror, while what it typed into plain fields is (so the search can be trusted). And the engine restarted
+//! mid-session, holding nothing: what the visitor did meanwhile reaches the agent, and the viewer is live.
 
 use cobrowse_e2e::mirror::{assert_mirrors, MIRROR_TIMEOUT};
 use cobrowse_e2e::redis::Redis;
@@ -11,6 +12,7 @@ use cobrowse_e2e::tree::MIRROR_DOCUMENT;
 use cobrowse_e2e::{agent, agent_frames, step, visitor, Relay, Result, Stage};
 use cobrowse_protocol::MASK_TEXT;
 use cobrowse_relay::ClusterConfig;
+use std::time::Duration;
 
 /// `(field, secret)`: masked fields of the demo page and what the visitor types into them.
 const SECRETS: [(&str, &str); 2] = [("#card-number", "4929778133550172"), ("#account-password", "Tr0ub4dor&3-zebra!")];
@@ -56,6 +58,41 @@ async fn an_agent_on_another_node_sees_the_page_and_never_a_masked_value() -> Re
     let card: String =
         ana.execute(&format!("return {MIRROR_DOCUMENT}.getElementById('card-number').value;"), vec![]).await?;
     assert_eq!(card, MASK_TEXT, "the mirror's card number shows the mask");
+
+    for browser in [visitor, ana] {
+        browser.close().await?;
+    }
+    node_b.shutdown().await;
+    stage.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_across_nodes_survives_a_restart_of_the_engine() -> Result<()> {
+    let mut redis = Redis::start()?;
+    let stage = Stage::start_with(|config| config.cluster = Some(node(&redis, "a"))).await?;
+    let node_b = Relay::start_with(|config| config.cluster = Some(node(&redis, "b"))).await?;
+    let visitor = stage.browser("visitor").await?;
+    let ana = stage.browser("agent ana on node b").await?;
+    visitor::open(&visitor, &stage.site.demo_url()).await?;
+    let key = visitor::start_session(&visitor).await.map_err(step("the session starts on node a"))?;
+    agent::join(&ana, &node_b.agent_url(), AGENT_NAMES[0], &key).await.map_err(step("ana joins on node b"))?;
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("the first mirror"))?;
+
+    // The engine is killed; while it is down the visitor types (those changes cannot cross), then it comes
+    // back on the same port holding nothing.
+    redis.kill();
+    visitor.type_into(PLAIN.0, "typed while the engine was down").await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    redis.start_again()?;
+    stage.log("engine restarted");
+    let agreed = assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("the mirror after the restart"))?;
+    stage.log(&format!("mirror equal again after {:?}", agreed.after));
+    let status = agent::wait_for_state(&ana, &["live"], MIRROR_TIMEOUT).await?;
+    assert_eq!(status.state.as_deref(), Some("live"), "the viewer is live again: {status:?}");
+
+    visitor.type_into(PLAIN.0, " and after").await?;
+    assert_mirrors(&visitor, &ana, MIRROR_TIMEOUT).await.map_err(step("the mirror after typing again"))?;
 
     for browser in [visitor, ana] {
         browser.close().await?;
