@@ -6,6 +6,8 @@
 //! - [`ports`], [`wait`]: free loopback ports, polling with a deadline.
 //! - [`chromedriver`], [`browser`]: the WebDriver server and one Chromium each.
 //! - [`relay`], [`site`], [`stage`]: the relay, the visitor's site, and both with chromedriver.
+//! - Several relay nodes: [`redis`] (their engine), [`killable`] (a node a test can kill) and [`balancer`]
+//!   (a load balancer in front of them).
 //! - [`visitor`], [`agent`]: what a visitor's page and an agent's viewer do.
 //! - [`tree`], [`compare`], [`mirror`]: canonical trees of the page and the mirror, their differences, and
 //!   the polling assertion that they agree.
@@ -30,6 +32,7 @@
 
 pub mod agent;
 pub mod agent_frames;
+pub mod balancer;
 pub mod browser;
 pub mod call;
 pub mod cdn;
@@ -43,6 +46,7 @@ pub mod error;
 pub mod fidelity;
 pub mod fidelity_table;
 pub mod frames;
+pub mod killable;
 pub mod leaks;
 pub mod limitations;
 pub mod mirror;

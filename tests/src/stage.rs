@@ -31,10 +31,26 @@ impl Stage {
 
     /// As [`Stage::start`], with `configure` changing the relay's configuration first.
     pub async fn start_with(configure: impl FnOnce(&mut cobrowse_relay::Config)) -> crate::error::Result<Self> {
+        Self::start_serving(configure, None).await
+    }
+
+    /// As [`Stage::start_with`], but the site's pages load the shim from `shim_origin` (a load balancer in
+    /// front of this relay and others) instead of from the relay's own origin.
+    pub async fn start_behind(
+        shim_origin: &str,
+        configure: impl FnOnce(&mut cobrowse_relay::Config),
+    ) -> crate::error::Result<Self> {
+        Self::start_serving(configure, Some(shim_origin)).await
+    }
+
+    async fn start_serving(
+        configure: impl FnOnce(&mut cobrowse_relay::Config),
+        shim_origin: Option<&str>,
+    ) -> crate::error::Result<Self> {
         let turn = ONE_STAGE_AT_A_TIME.lock().await;
         let started = Instant::now();
         let relay = Relay::start_with(configure).await?;
-        let site = Site::start(relay.origin()).await?;
+        let site = Site::start(shim_origin.unwrap_or(relay.origin())).await?;
         let driver = ChromeDriver::start().await?;
         let stage = Self { relay, site, driver, started, _turn: turn };
         stage.log(&format!(
