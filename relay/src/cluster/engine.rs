@@ -107,6 +107,8 @@ pub(crate) struct RedisNode {
     received: Mutex<HashMap<(String, String), ReceivedPages>>,
     /// Whether the last engine command or subscription worked.
     reachable: AtomicBool,
+    /// The other nodes whose liveness is watched (`liveness.rs`).
+    pub watches: super::liveness::Watches,
     /// Figures for `/metrics`.
     pub figures: Figures,
 }
@@ -152,6 +154,7 @@ impl RedisNode {
             sent: Mutex::default(),
             received: Mutex::default(),
             reachable: AtomicBool::new(true),
+            watches: Default::default(),
             figures: Figures::default(),
         }))
     }
@@ -244,21 +247,6 @@ impl RedisNode {
         let mut command = redis::cmd("EXISTS");
         command.arg(alive_name(node));
         self.run::<i64>(&command).await.map(|exists| exists == 1)
-    }
-
-    /// Resolves when node `node` no longer says it is alive (it was killed or lost its engine for good).
-    /// An unreachable engine is not taken for a death, nor is one answer: an engine that just restarted
-    /// holds no node's word until its next beat, so `node` must be missing [`MISSED_BEATS`] times in a row.
-    pub async fn until_stopped(&self, node: &str) {
-        let mut missed = 0;
-        while missed < MISSED_BEATS {
-            tokio::time::sleep(BEAT).await;
-            match self.alive(node).await {
-                Some(false) => missed += 1,
-                Some(true) => missed = 0,
-                None => {}
-            }
-        }
     }
 
     /// Renews the lease of the keys held here, `(key, value)`; a key the engine lost is set again.
@@ -446,9 +434,6 @@ impl RedisNode {
 /// `ALIVE_FOR`.
 pub(crate) const BEAT: Duration = Duration::from_secs(1);
 const ALIVE_FOR: Duration = Duration::from_secs(3);
-
-/// How many times in a row, a [`BEAT`] apart, a node must be found not alive to be taken for dead.
-const MISSED_BEATS: u32 = 2;
 
 /// The engine's name of a node's liveness.
 fn alive_name(node: &str) -> String {

@@ -36,7 +36,7 @@ pub(crate) fn spawn(state: Arc<RelayState>, here: Arc<RedisNode>, agent: RemoteA
 
 /// Where what the session says to the remote agent goes.
 struct Peer<'a> {
-    here: &'a RedisNode,
+    here: &'a Arc<RedisNode>,
     agent: &'a RemoteAgent,
 }
 
@@ -145,7 +145,7 @@ async fn watch(
     // A oneshot may be polled until it resolves, not after: an error (the session let the agent go
     // otherwise) is seen once, then the queue's end says the rest.
     let mut dismissal_settled = false;
-    let agent_node_stopped = to.here.until_stopped(&to.agent.node);
+    let agent_node_stopped = super::liveness::until_stopped(to.here, &to.agent.node);
     tokio::pin!(agent_node_stopped);
     loop {
         tokio::select! {

@@ -5,6 +5,7 @@
 //! - `wire`: the messages between nodes; `pages`: a page frame crosses once per node, not per agent.
 //! - `listen`: the node's tasks (publishing, reading its channel, renewing its keys).
 //! - `home`: a session's side of an agent connected to another node; `remote`: that agent's socket.
+//! - `liveness`: whether other nodes are alive, asked once per node, not per agent.
 //! - `resync`: the nodes made whole after the engine was out of reach (messages lost meanwhile).
 //!
 //! A session lives on its *home* node, the one its visitor is connected to: its kept state, agents'
@@ -14,6 +15,7 @@
 pub(crate) mod engine;
 mod home;
 mod listen;
+mod liveness;
 mod pages;
 mod remote;
 mod resync;

@@ -19,6 +19,7 @@ use cobrowse_protocol::{close, frame, FrameKind};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::SinkExt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc::Receiver;
 use warp::ws::Message;
@@ -38,7 +39,7 @@ pub(crate) struct Admitted {
 pub(crate) async fn serve(
     (mut sink, mut stream): (SplitSink<WebSocket, Message>, SplitStream<WebSocket>),
     state: &RelayState,
-    here: &RedisNode,
+    here: &Arc<RedisNode>,
     admitted: Admitted,
     heard: &Heard,
 ) {
@@ -67,8 +68,8 @@ pub(crate) async fn serve(
 
 /// Resolves when the home node no longer says it is alive (it was killed): the agent joins again, and
 /// finds the session on the node its visitor resumed on.
-async fn home_stopped(here: &RedisNode, home: &str) -> Ending {
-    here.until_stopped(home).await;
+async fn home_stopped(here: &Arc<RedisNode>, home: &str) -> Ending {
+    super::liveness::until_stopped(here, home).await;
     Ending::close(close::TRY_AGAIN_LATER, "the relay node holding this session stopped; join again")
 }
 
