@@ -323,16 +323,22 @@ async fn skip_until(socket: &mut Socket, wanted: &bytes::Bytes) {
         .unwrap_or_else(|_| panic!("{wanted:?} did not arrive"));
 }
 
-#[tokio::test]
-async fn a_session_across_nodes_carries_on_after_the_engine_restarts_with_nothing_kept() {
-    let Some(redis) = Redis::start() else { return };
-    let port = redis.port;
-    let (a, b) = (node(&redis, "a").await, node(&redis, "b").await);
+/// Nodes a and b; a session on a with the snapshot "S1", and agent ana watching it from b.
+async fn visitor_on_a_agent_on_b(redis: &Redis) -> (TestRelay, TestRelay, Socket, String, Socket) {
+    let (a, b) = (node(redis, "a").await, node(redis, "b").await);
     let (mut visitor, key) = start_session(a.addr).await;
     send(&mut visitor, snapshot("S1")).await;
     let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
     assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
     wait_for_control(&mut visitor, &Control::AgentJoined { name: AGENT.into(), agents: 1 }).await;
+    (a, b, visitor, key, ana)
+}
+
+#[tokio::test]
+async fn a_session_across_nodes_carries_on_after_the_engine_restarts_with_nothing_kept() {
+    let Some(redis) = Redis::start() else { return };
+    let port = redis.port;
+    let (a, b, mut visitor, key, mut ana) = visitor_on_a_agent_on_b(&redis).await;
 
     // The engine dies: what crosses meanwhile is lost, the visitor's delta and the agent's request alike.
     drop(redis);
@@ -604,12 +610,7 @@ async fn the_visitor_stops_sharing_with_an_agent_on_another_node() {
 async fn an_agent_whose_leaving_was_lost_while_the_engine_was_down_is_let_go_once_it_is_back() {
     let Some(redis) = Redis::start() else { return };
     let port = redis.port;
-    let (a, b) = (node(&redis, "a").await, node(&redis, "b").await);
-    let (mut visitor, key) = start_session(a.addr).await;
-    send(&mut visitor, snapshot("S1")).await;
-    let mut ana = join(b.addr, AGENT, PASSWORD, &key).await;
-    assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
-    wait_for_control(&mut visitor, &Control::AgentJoined { name: AGENT.into(), agents: 1 }).await;
+    let (a, b, mut visitor, _key, mut ana) = visitor_on_a_agent_on_b(&redis).await;
 
     // The agent closes its viewer while the engine is down: node b's word that it left is lost.
     drop(redis);
