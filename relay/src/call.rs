@@ -83,6 +83,20 @@ impl Call {
         }
     }
 
+    /// The visitor's decisions so far: each account it allowed (`true`) or declined (`false`).
+    pub fn decisions(&self) -> Vec<(String, bool)> {
+        let allowed = self.allowed.iter().map(|name| (name.clone(), true));
+        allowed.chain(self.declined.iter().map(|name| (name.clone(), false))).collect()
+    }
+
+    /// Takes `decisions` made earlier in the session (on another relay node) as the visitor's own.
+    pub fn carry_over(&mut self, decisions: &[(String, bool)]) {
+        for (name, allowed) in decisions {
+            let accounts = if *allowed { &mut self.allowed } else { &mut self.declined };
+            accounts.insert(name.clone());
+        }
+    }
+
     /// Agent `agent` signed in as `name`: whether it watches now, waits for the visitor, or is refused.
     pub fn admission(&mut self, agent: AgentId, name: &str, out: &mut Vec<Send>) -> Admission {
         if self.declined.contains(name) {
@@ -337,6 +351,24 @@ mod tests {
         let mut out = Vec::new();
         assert!(matches!(open.admission(1, "ana", &mut out), Admission::Watch));
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn decisions_carried_over_to_another_node_admit_and_refuse_as_they_did() {
+        let mut first = asking_call();
+        let _ana = first.admission(1, "ana", &mut Vec::new());
+        let _bo = first.admission(2, "bo", &mut Vec::new());
+        first.answer_consent(1, true);
+        first.answer_consent(2, false);
+        let mut decisions = first.decisions();
+        decisions.sort();
+        assert_eq!(decisions, [("ana".to_owned(), true), ("bo".to_owned(), false)]);
+
+        let mut moved = asking_call();
+        moved.carry_over(&decisions);
+        assert!(matches!(moved.admission(1, "ana", &mut Vec::new()), Admission::Watch));
+        assert!(matches!(moved.admission(2, "bo", &mut Vec::new()), Admission::Declined));
+        assert!(matches!(moved.admission(3, "cy", &mut Vec::new()), Admission::Ask(_)), "anyone else is asked");
     }
 
     #[test]

@@ -106,11 +106,12 @@ impl Registry {
     }
 
     /// Opens a session under `key` with the resume secret `secret` already given: one this node takes over
-    /// from a cluster node that died. `None` if a live session here has that key.
+    /// from a cluster node that died, with the visitor's consent decisions made there. `None` if a live
+    /// session here has that key.
     pub fn adopt(
         &self,
         key: String,
-        site: SessionSite,
+        site: (SessionSite, &[(String, bool)]),
         secret: ResumeSecret,
     ) -> Result<Option<Arc<Session>>, OpenError> {
         let mut sessions = self.lock();

@@ -195,15 +195,16 @@ impl Session {
         memory: Arc<MemoryBudget>,
     ) -> (Arc<Session>, String) {
         let (secret, secret_text) = ResumeSecret::generate();
-        let session = Session::adopt(key, site, secret, limits, asset_budget, (metrics, memory));
+        let session = Session::adopt(key, (site, &[]), secret, limits, asset_budget, (metrics, memory));
         (session, secret_text)
     }
 
     /// A session under `key` whose resume secret is `secret` already: one a cluster node takes over from a
-    /// node that died (`cluster/`), its visitor resuming here with the secret it holds.
+    /// node that died (`cluster/`), its visitor resuming here with the secret it holds, and the visitor's
+    /// consent `decisions` made there (each account allowed or declined) carried over.
     pub fn adopt(
         key: String,
-        site: SessionSite,
+        (site, decisions): (SessionSite, &[(String, bool)]),
         secret: ResumeSecret,
         limits: SessionLimits,
         asset_budget: Arc<AssetBudget>,
@@ -211,13 +212,15 @@ impl Session {
     ) -> Arc<Session> {
         let asset_token = crate::keys::generate_asset_token();
         let now = Instant::now();
+        let mut call = Call::new(site.consent, site.remote_control);
+        call.carry_over(decisions);
         let inner = Inner {
             presence: Presence::default(),
             last_page_frame: now,
             kept: KeptState::charged_to(memory.clone()),
             assets: AssetCache::new(asset_token.clone(), asset_budget, site.asset_owner()),
             agents: Vec::new(),
-            call: Call::new(site.consent, site.remote_control),
+            call,
             next_agent_id: 1,
             ever_joined: false,
             snapshot_requested: false,
@@ -528,6 +531,11 @@ impl Session {
         let mut out = Vec::new();
         inner.call.leave(agent_id, &mut out);
         self.deliver_locked(&mut inner, out);
+    }
+
+    /// The visitor's consent decisions so far: each account it allowed (`true`) or declined (`false`).
+    pub fn call_decisions(&self) -> Vec<(String, bool)> {
+        self.lock().call.decisions()
     }
 
     /// The visitor answered the consent asked for `agent`, from its connection `link_id`.

@@ -276,7 +276,7 @@ async fn read_frames(
         };
         let received = std::time::Instant::now();
         let kind = state.metrics.frame_bytes(Direction::In, &bytes);
-        let ending = handle_frame(&bytes, session, link_id, &state.events);
+        let ending = handle_frame(&bytes, session, link_id, state);
         if matches!(kind, FrameKind::Snapshot | FrameKind::SnapshotPart | FrameKind::Delta) {
             state.metrics.forwarded(received.elapsed());
         }
@@ -288,7 +288,8 @@ async fn read_frames(
 }
 
 /// Passes a page frame to the session, or says how the connection ends.
-fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, events: &Events) -> Option<Ending> {
+fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, state: &RelayState) -> Option<Ending> {
+    let events = &state.events;
     let kind = match frame::parse(bytes) {
         Ok((kind, _payload)) => kind,
         Err(error) => return Some(Ending::bad_input(close::MALFORMED_FRAME, error.to_string())),
@@ -305,11 +306,13 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, events: &Events)
                 // Recorded only when the session accepted it: a stale connection's Dismiss changes nothing.
                 if let Some(name) = session.dismiss(link_id, agent) {
                     events.record(Event::of(session, What::ConsentWithdrawn).agent(&name));
+                    crate::cluster::remember_decisions(state, session);
                 }
                 None
             }
             Ok(Control::ConsentAnswer { agent, allow }) => {
                 session.answer_consent(link_id, agent, allow);
+                crate::cluster::remember_decisions(state, session);
                 None
             }
             Ok(other) => {

@@ -499,9 +499,12 @@ async fn a_resume_with_a_wrong_secret_takes_no_session_over() {
 /// A visitor connection resuming `key` with `secret` on `addr`: `Some` once it got `SessionStarted` (with
 /// the same key and no secret), `None` if it was refused.
 async fn try_resume(addr: SocketAddr, key: &str, secret: &str) -> Option<Socket> {
-    use futures_util::StreamExt;
-    use tokio_tungstenite::tungstenite::Message;
-    let mut socket = connect_path(addr, "/ws/visitor?site=demo&tab=t1&resume=1", None).await;
+    try_resume_site(addr, "demo", key, secret).await
+}
+
+/// As [`try_resume`], for a session of `site`.
+async fn try_resume_site(addr: SocketAddr, site: &str, key: &str, secret: &str) -> Option<Socket> {
+    let mut socket = connect_path(addr, &format!("/ws/visitor?site={site}&tab=t1&resume=1"), None).await;
     send(&mut socket, control(&Control::Resume { key: key.into(), secret: secret.into() })).await;
     loop {
         match tokio::time::timeout(PATIENCE, socket.next()).await.expect("an answer in time")? {
@@ -638,4 +641,64 @@ async fn a_killed_node_s_agents_are_let_go_by_the_session_they_watched() {
     let _ = b.child.wait();
     let left = Control::AgentLeft { name: AGENT.into(), agents: 0 };
     wait_for_control_within(NODE_DEATH, &mut visitor, &left).await;
+}
+
+/// The number of the agent the visitor is asked about next (other messages skipped), after checking its name.
+async fn consent_asked(visitor: &mut Socket, name: &str) -> u32 {
+    loop {
+        if let Control::ConsentAsked { agent, name: asked } = next_control(visitor).await {
+            assert_eq!(asked, name, "the visitor is asked about {name}");
+            return agent;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_visitor_s_consent_decisions_move_with_the_session_to_another_node() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, c] = three_nodes(&redis).await;
+    let mut first_page = connect_path(a.addr, &format!("/ws/visitor?site={ASKING_SITE}&tab=t1"), None).await;
+    let (key, secret) = match next_control(&mut first_page).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    send(&mut first_page, snapshot("page 1")).await;
+
+    // On node a the visitor allows ana (signed in on node c) and declines bo (signed in on node a).
+    let mut ana = connect_agent(c.addr).await;
+    send_join(&mut ana, AGENT, PASSWORD, &key).await;
+    assert_eq!(next_control(&mut ana).await, Control::AwaitingConsent);
+    let number = consent_asked(&mut first_page, AGENT).await;
+    send(&mut first_page, control(&Control::ConsentAnswer { agent: number, allow: true })).await;
+    assert!(matches!(next_control(&mut ana).await, Control::Joined { .. }));
+    let mut bo = connect_agent(a.addr).await;
+    send_join(&mut bo, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    assert_eq!(next_control(&mut bo).await, Control::AwaitingConsent);
+    let number = consent_asked(&mut first_page, OTHER_AGENT).await;
+    send(&mut first_page, control(&Control::ConsentAnswer { agent: number, allow: false })).await;
+    let (code, _) = expect_close_after(&mut bo, |_| {}).await;
+    assert_eq!(code, close::CONSENT_DECLINED);
+
+    // The next page lands on node b, which takes the session over; ana's viewer joins again.
+    let mut next_page = try_resume_site(b.addr, ASKING_SITE, &key, &secret).await.expect("the resume on b is taken");
+    let (code, _) = expect_close_after(&mut ana, |_| {}).await;
+    assert_eq!(code, close::TRY_AGAIN_LATER);
+    let mut ana = connect_agent(c.addr).await;
+    send_join(&mut ana, AGENT, PASSWORD, &key).await;
+    assert!(matches!(next_control(&mut ana).await, Control::Joined { .. }), "ana, allowed on node a, watches at once");
+    let mut bo = connect_agent(a.addr).await;
+    send_join(&mut bo, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    let (code, _) = expect_close_after(&mut bo, |_| {}).await;
+    assert_eq!(code, close::CONSENT_DECLINED, "bo, declined on node a, stays declined");
+
+    // The visitor on node b was asked nothing: ana's joining is the first thing it hears of her.
+    loop {
+        match next_control(&mut next_page).await {
+            Control::AgentJoined { name, .. } if name == AGENT => break,
+            Control::ConsentAsked { name, .. } => panic!("the visitor was asked again about {name}"),
+            _ => continue,
+        }
+    }
+    send(&mut next_page, snapshot("page 2")).await;
+    skip_until(&mut ana, &snapshot("page 2")).await;
 }

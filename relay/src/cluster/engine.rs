@@ -4,8 +4,11 @@
 //!
 //! What Redis holds: one string per live session key, `cobrowse:key:{key}` = `"{node} {site}"`, set with
 //! `SET NX EX` (so a key is issued once across the cluster) and renewed by its home node every third of
-//! the lease; deleted when the session ends. Everything else crosses as pub/sub messages (`wire.rs`) and
-//! is not stored: a node's channel is `cobrowse:node:{id}`.
+//! the lease; deleted when the session ends. Beside it, `cobrowse:call:{key}`, a hash of the visitor's
+//! consent decisions (account name → `allowed` or `declined`), written by the home node in order with
+//! what it publishes, with the same lease, so a node that takes the session over asks no one again and
+//! lets no declined account in. Everything else crosses as pub/sub messages (`wire.rs`) and is not
+//! stored: a node's channel is `cobrowse:node:{id}`.
 //!
 //! One task publishes everything this node sends, in order (`send`); one task reads this node's channel
 //! (`listen.rs`). The tables here only route: which remote agent's socket on this node a message is
@@ -84,8 +87,20 @@ struct Connected {
     socket: mpsc::Sender<Delivery>,
 }
 
-/// A message waiting to be published: its channel and its bytes.
-pub(crate) type Outgoing = (String, Vec<u8>);
+/// The other nodes whose liveness is watched (`liveness.rs` keeps it): for each, its watch's number and
+/// whether it was found dead.
+#[derive(Default)]
+pub(crate) struct Watches {
+    pub by_node: Mutex<HashMap<String, (u64, tokio::sync::watch::Receiver<bool>)>>,
+}
+
+/// What waits for the publishing task, sent in the order queued.
+pub(crate) enum Outgoing {
+    /// A message to a node's channel.
+    Publish { channel: String, message: Vec<u8> },
+    /// An engine command whose answer nobody waits for.
+    Command(redis::Cmd),
+}
 
 /// This relay as a node of a Redis cluster.
 pub(crate) struct RedisNode {
@@ -108,7 +123,7 @@ pub(crate) struct RedisNode {
     /// Whether the last engine command or subscription worked.
     reachable: AtomicBool,
     /// The other nodes whose liveness is watched (`liveness.rs`).
-    pub watches: super::liveness::Watches,
+    pub watches: Watches,
     /// Figures for `/metrics`.
     pub figures: Figures,
 }
@@ -256,6 +271,7 @@ impl RedisNode {
             let lease = self.lease.as_secs();
             pipe.cmd("SET").arg(key_name(key)).arg(value).arg("NX").arg("EX").arg(lease).ignore();
             pipe.cmd("EXPIRE").arg(key_name(key)).arg(lease).ignore();
+            pipe.cmd("EXPIRE").arg(call_name(key)).arg(lease).ignore();
         }
         if keys.is_empty() {
             pipe.cmd("PING").ignore();
@@ -273,9 +289,11 @@ impl RedisNode {
     pub async fn release(&self, key: &str) {
         let script = redis::Script::new(
             "if redis.call('GET', KEYS[1]) and string.find(redis.call('GET', KEYS[1]), ARGV[1] .. ' ', 1, true) == 1 \
-             then return redis.call('DEL', KEYS[1]) else return 0 end",
+             then return redis.call('DEL', KEYS[1], KEYS[2]) else return 0 end",
         );
-        let result = script.key(key_name(key)).arg(&self.id).invoke_async::<i64>(&mut self.commands()).await;
+        let mut invocation = script.key(key_name(key));
+        invocation.key(call_name(key)).arg(&self.id);
+        let result = invocation.invoke_async::<i64>(&mut self.commands()).await;
         self.set_reachable(result.is_ok());
     }
 
@@ -287,7 +305,34 @@ impl RedisNode {
     /// Queues `message` to node `node`; messages are published in the order queued.
     pub fn send(&self, node: &str, message: &Wire) {
         // An error only means the publishing task stopped (the relay is shutting down).
-        let _ = self.outbox.send((node_channel(node), message.encode()));
+        let _ = self.outbox.send(Outgoing::Publish { channel: node_channel(node), message: message.encode() });
+    }
+
+    /// Writes the visitor's consent `decisions` of session `key` (held here) to the engine, in order with
+    /// what this node publishes.
+    pub fn remember_decisions(&self, key: &str, decisions: &[(String, bool)]) {
+        if decisions.is_empty() {
+            return;
+        }
+        let mut command = redis::cmd("HSET");
+        command.arg(call_name(key));
+        for (name, allowed) in decisions {
+            command.arg(name).arg(if *allowed { ALLOWED } else { DECLINED });
+        }
+        let mut expire = redis::cmd("EXPIRE");
+        expire.arg(call_name(key)).arg(self.lease.as_secs());
+        for command in [command, expire] {
+            let _ = self.outbox.send(Outgoing::Command(command));
+        }
+    }
+
+    /// The visitor's consent decisions of session `key`, as its last home node wrote them (none if the
+    /// engine holds none or did not answer).
+    pub async fn decisions(&self, key: &str) -> Vec<(String, bool)> {
+        let mut command = redis::cmd("HGETALL");
+        command.arg(call_name(key));
+        let held: Vec<(String, String)> = self.run(&command).await.unwrap_or_default();
+        held.into_iter().map(|(name, decision)| (name, decision == ALLOWED)).collect()
     }
 
     /// Sends page frame `frame` of session `key` to the remote agent `conn` of node `node`: its bytes the
@@ -444,6 +489,15 @@ fn alive_name(node: &str) -> String {
 fn key_name(key: &str) -> String {
     format!("cobrowse:key:{key}")
 }
+
+/// The engine's name of a session's consent decisions.
+fn call_name(key: &str) -> String {
+    format!("cobrowse:call:{key}")
+}
+
+/// A consent decision as the engine holds it.
+const ALLOWED: &str = "allowed";
+const DECLINED: &str = "declined";
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().expect("cluster table lock poisoned")

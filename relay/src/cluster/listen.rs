@@ -1,12 +1,12 @@
-//! The node's tasks: publishing what it sends (in order, pipelined), reading its channel and handing each
+//! The node's tasks: publishing what it sends (in order, pipelined, with the engine writes queued beside), reading its channel and handing each
 //! message to where it goes, renewing the leases of the keys it holds, and saying it is alive. The reader
 //! connects again after the engine was unreachable, and the node reports itself degraded meanwhile; once
 //! it is back, `resync.rs` makes the sessions whole.
 
-use super::engine::{Delivery, FromRemote, Home, Outgoing, RedisNode, BEAT};
+use super::engine::{Delivery, FromRemote, Outgoing, RedisNode, BEAT};
 use super::home::{self, RemoteAgent};
-use super::resync;
 use super::wire::{node_channel, Wire};
+use super::{leases, resync};
 use crate::state::RelayState;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -76,10 +76,18 @@ async fn publish(here: Arc<RedisNode>, mut outbox: UnboundedReceiver<Outgoing>) 
             continue;
         };
         let mut pipe = redis::pipe();
-        let mut bytes = 0;
-        for (channel, message) in batch.drain(..) {
-            bytes += message.len();
-            pipe.cmd("PUBLISH").arg(channel).arg(message).ignore();
+        let (mut messages, mut bytes) = (0, 0);
+        for outgoing in batch.drain(..) {
+            match outgoing {
+                Outgoing::Publish { channel, message } => {
+                    messages += 1;
+                    bytes += message.len();
+                    pipe.cmd("PUBLISH").arg(channel).arg(message).ignore();
+                }
+                Outgoing::Command(command) => {
+                    pipe.add_command(command).ignore();
+                }
+            }
         }
         if let Err(error) = pipe.query_async::<()>(publisher).await {
             tracing::warn!(node = here.id, %error, "cluster messages may be lost: publishing failed");
@@ -87,7 +95,7 @@ async fn publish(here: Arc<RedisNode>, mut outbox: UnboundedReceiver<Outgoing>) 
             connection = None;
             continue;
         }
-        here.figures.published.fetch_add(pipe.len() as u64, Ordering::Relaxed);
+        here.figures.published.fetch_add(messages, Ordering::Relaxed);
         here.figures.published_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
     }
 }
@@ -175,21 +183,6 @@ async fn renew(here: Arc<RedisNode>, state: Arc<RelayState>) {
             () = shutdown.requested() => return,
             _ = ticks.tick() => {}
         }
-        renew_keys(&here, &state).await;
+        leases::renew_keys(&here, &state).await;
     }
-}
-
-/// Renews (or sets again) the keys of the live sessions held here.
-pub(super) async fn renew_keys(here: &RedisNode, state: &RelayState) {
-    let held: Vec<(String, String)> = state
-        .registry
-        .sessions()
-        .iter()
-        .filter(|session| !session.has_ended())
-        .map(|session| {
-            let value = Home::value(&here.id, session.site_id(), &session.secret_hash_hex(), session.origin());
-            (session.key().to_owned(), value)
-        })
-        .collect();
-    here.renew(&held).await;
 }

@@ -8,18 +8,11 @@
 //! next beat, and an unreachable engine is not taken for a death at all.
 
 use super::engine::{RedisNode, BEAT};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tokio::sync::watch;
 
 /// How many times in a row, a [`BEAT`] apart, a node must be found not alive to be taken for dead.
 const MISSED_BEATS: u32 = 2;
-
-/// The nodes being watched: for each, its watch number and whether it was found dead.
-#[derive(Default)]
-pub(crate) struct Watches {
-    by_node: Mutex<HashMap<String, (u64, watch::Receiver<bool>)>>,
-}
 
 /// Resolves when node `node` is found dead.
 pub(crate) async fn until_stopped(here: &Arc<RedisNode>, node: &str) {

@@ -3,7 +3,7 @@
 //!
 //! - `engine`: the one interface (alone or Redis), what Redis holds, and the node's routing tables.
 //! - `wire`: the messages between nodes; `pages`: a page frame crosses once per node, not per agent.
-//! - `listen`: the node's tasks (publishing, reading its channel, renewing its keys).
+//! - `listen`: the node's tasks (publishing, reading its channel, renewing its keys through `leases`).
 //! - `home`: a session's side of an agent connected to another node; `remote`: that agent's socket.
 //! - `liveness`: whether other nodes are alive, asked once per node, not per agent.
 //! - `resync`: the nodes made whole after the engine was out of reach (messages lost meanwhile).
@@ -14,6 +14,7 @@
 
 pub(crate) mod engine;
 mod home;
+mod leases;
 mod listen;
 mod liveness;
 mod pages;
@@ -76,6 +77,14 @@ pub(crate) async fn open_session(state: &RelayState, site: SessionSite) -> Resul
     Err(OpenError::NoFreeKey)
 }
 
+/// Writes the visitor's consent decisions in `session` (held here) to the engine, for a node that may take
+/// the session over; nothing when alone.
+pub(crate) fn remember_decisions(state: &RelayState, session: &Session) {
+    if let Some(node) = state.engine.node() {
+        node.remember_decisions(session.key(), &session.call_decisions());
+    }
+}
+
 /// The session with `key` taken over from the node that held it, when its visitor resumes here with its
 /// `secret` (a load balancer without sticky sessions, a node that was stopped or killed): the visitor
 /// keeps its key; the old node, if alive, ends its copy (`Wire::HandOver`), and the agents that join
@@ -112,7 +121,8 @@ pub(crate) async fn take_over(
     }
     // The old home, if alive, ends its copy (a dead one hears nothing, and is not waited for).
     node.send(&home.node, &Wire::HandOver { key: key.to_owned() });
-    let session = state.registry.adopt(key.to_owned(), site, kept).ok()??;
+    let decisions = node.decisions(key).await;
+    let session = state.registry.adopt(key.to_owned(), (site, &decisions), kept).ok()??;
     keeper::spawn(session.clone(), state.clone());
     tracing::info!(key, from = home.node, node = node.id, "session taken over from another node");
     Some(session)

@@ -4,8 +4,8 @@
 //! fresh snapshot, an agent leaving or the home node letting one go may be lost. Rather than replay, each
 //! side resets what it can no longer trust, as a viewer does when its mirror is out of step:
 //!
-//! - A node back in touch says it is alive and sets its session keys again at once (a restarted engine
-//!   holds none). As home of its sessions it forgets which page frames it sent to other nodes and asks
+//! - A node back in touch says it is alive and sets its session keys and their consent decisions again at
+//!   once (a restarted engine holds none). As home of its sessions it forgets which page frames it sent to other nodes and asks
 //!   the visitors of sessions watched from other nodes for a fresh snapshot; as the node of remote agents
 //!   it sends each home node its roster with `lost_touch` ([`Wire::Roster`]), so the home does the same
 //!   for it.
@@ -31,7 +31,7 @@ const UNKNOWN_TO_HOME: &str = "the relay nodes lost touch for a moment; join aga
 pub(crate) async fn rejoined(here: &Arc<RedisNode>, state: &Arc<RelayState>) {
     tracing::info!(node = here.id, "back in touch with the cluster engine; making the sessions whole");
     here.beat().await;
-    super::listen::renew_keys(here, state).await;
+    super::leases::set_again(here, state).await;
     for key in here.forget_pages_sent(None) {
         ask_for_snapshot(state, &key, "the cluster engine was out of reach");
     }
