@@ -296,7 +296,7 @@ async fn admit(
                 }
                 Ok(None) => {
                     refused(&name, JoinOutcome::WrongPassword, "wrong name or password");
-                    state.join_limiter.failed(Failure::WrongPassword, &[address, Scope::account(&name)]);
+                    crate::cluster::count_failure(state, Failure::WrongPassword, &[address, Scope::account(&name)]);
                     return Err(Ending::close(close::AUTH_FAILED, "wrong agent name or password"));
                 }
                 Ok(Some(credential)) => *issued = Some(state.tokens.issue(&name, credential)),
@@ -306,7 +306,7 @@ async fn admit(
         Credentials::Token(token) => {
             let Some((name, credential)) = state.tokens.account(&token) else {
                 refused("", JoinOutcome::WrongPassword, "unknown or expired token");
-                state.join_limiter.failed(Failure::WrongPassword, &[address]);
+                crate::cluster::count_failure(state, Failure::WrongPassword, &[address]);
                 return Err(Ending::close(
                     close::AUTH_FAILED,
                     "your sign-in has expired; sign in again with your name and password",
@@ -339,7 +339,7 @@ async fn admit(
         }
         // A session of a site the agent does not serve is refused exactly as a key no session has.
         refused(&name, JoinOutcome::UnknownKey, "unknown key");
-        state.join_limiter.failed(Failure::UnknownKey, &[address, Scope::account(&name)]);
+        crate::cluster::count_failure(state, Failure::UnknownKey, &[address, Scope::account(&name)]);
         return Err(Ending::close(
             close::UNKNOWN_KEY,
             format!(

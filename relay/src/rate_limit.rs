@@ -8,6 +8,10 @@
 //! a person who retries too early is not punished twice.
 //!
 //! IPv6 addresses count by their /64: one host usually holds a whole /64.
+//!
+//! On a node of a cluster, every failure counted here is also told to the other nodes, which count it as
+//! theirs (`cluster::count_failure`): guesses spread over the nodes behind a load balancer meet the same
+//! back-off as guesses at one relay.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -26,7 +30,7 @@ const PRUNE_ABOVE: usize = 50_000;
 const NAME_CHARS_IN_REASONS: usize = 24;
 
 /// What failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Failure {
     /// A wrong name, password or session token.
     WrongPassword,
@@ -35,7 +39,7 @@ pub(crate) enum Failure {
 }
 
 /// Whom a failure counts against.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Scope {
     /// An IPv4 address, or an IPv6 address's /64.
     Address(IpAddr),

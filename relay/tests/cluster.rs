@@ -702,3 +702,28 @@ async fn the_visitor_s_consent_decisions_move_with_the_session_to_another_node()
     send(&mut next_page, snapshot("page 2")).await;
     skip_until(&mut ana, &snapshot("page 2")).await;
 }
+
+#[tokio::test]
+async fn wrong_passwords_on_one_node_make_the_others_wait_too() {
+    let Some(redis) = Redis::start() else { return };
+    let strict = |config: &mut Config| {
+        config.join_attempts_per_minute = 2;
+        config.limits.join_backoff = Duration::from_secs(30);
+    };
+    let (a, b) = (node_with(&redis, "a", strict).await, node_with(&redis, "b", strict).await);
+    let (_visitor, key) = start_session(a.addr).await;
+    // Node b knows nothing yet: the right password joins there.
+    let _ana = join(b.addr, AGENT, PASSWORD, &key).await;
+    for _ in 0..2 {
+        let mut guess = connect_agent(a.addr).await;
+        send_join(&mut guess, OTHER_AGENT, "guess", &key).await;
+        assert_eq!(expect_close(&mut guess).await.0, close::AUTH_FAILED);
+    }
+    // The guesses went to node a; behind a load balancer the next attempt may land on b: it waits too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut next = connect_agent(b.addr).await;
+    send_join(&mut next, OTHER_AGENT, OTHER_PASSWORD, &key).await;
+    let (code, reason) = expect_close(&mut next).await;
+    assert_eq!(code, close::TOO_MANY_ATTEMPTS, "node b did not count node a's failures: {reason}");
+    assert!(reason.starts_with("too many wrong passwords"), "{reason}");
+}

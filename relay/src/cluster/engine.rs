@@ -308,6 +308,13 @@ impl RedisNode {
         let _ = self.outbox.send(Outgoing::Publish { channel: node_channel(node), message: message.encode() });
     }
 
+    /// Queues `message` to every other node (each node ignores its own).
+    pub fn broadcast(&self, message: &Wire) {
+        let channel = super::wire::ALL_NODES.to_owned();
+        // An error only means the publishing task stopped (the relay is shutting down).
+        let _ = self.outbox.send(Outgoing::Publish { channel, message: message.encode() });
+    }
+
     /// Writes the visitor's consent `decisions` of session `key` (held here) to the engine, in order with
     /// what this node publishes.
     pub fn remember_decisions(&self, key: &str, decisions: &[(String, bool)]) {

@@ -5,7 +5,7 @@
 
 use super::engine::{Delivery, FromRemote, Outgoing, RedisNode, BEAT};
 use super::home::{self, RemoteAgent};
-use super::wire::{node_channel, Wire};
+use super::wire::{node_channel, Wire, ALL_NODES};
 use super::{leases, resync};
 use crate::state::RelayState;
 use bytes::Bytes;
@@ -121,7 +121,7 @@ async fn read(here: Arc<RedisNode>, state: Arc<RelayState>) {
 /// node's first subscription (every later one follows a time out of reach: `resync.rs`).
 async fn read_until_dropped(here: &Arc<RedisNode>, state: &Arc<RelayState>, first: &mut bool) {
     let Ok(mut pubsub) = here.client.get_async_pubsub().await else { return };
-    if pubsub.subscribe(node_channel(&here.id)).await.is_err() {
+    if pubsub.subscribe(&[node_channel(&here.id), ALL_NODES.to_owned()]).await.is_err() {
         return;
     }
     here.set_reachable(true);
@@ -161,6 +161,11 @@ fn dispatch(here: &Arc<RedisNode>, state: &Arc<RelayState>, wire: Wire) {
             None => tracing::warn!(node = here.id, from, id, "a page frame sent again by id is not kept here"),
         },
         Wire::Closed { conn, code, reason } => here.deliver(conn, Delivery::Closed { code, reason }),
+        Wire::Failed { from, failure, scopes } => {
+            if from != here.id {
+                state.join_limiter.failed(failure, &scopes);
+            }
+        }
         Wire::RollCall { from } => resync::answer_roll_call(here, &from),
         Wire::Roster { from, conns, lost_touch } => resync::roster(here, state, &from, &conns, lost_touch),
         Wire::HandOver { key } => {

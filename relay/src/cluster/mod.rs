@@ -6,6 +6,8 @@
 //! - `listen`: the node's tasks (publishing, reading its channel, renewing its keys through `leases`).
 //! - `home`: a session's side of an agent connected to another node; `remote`: that agent's socket.
 //! - `liveness`: whether other nodes are alive, asked once per node, not per agent.
+//! - Failed joins are told to every node (`Wire::Failed` on one shared channel), so the back-off is the same
+//!   on all of them.
 //! - `resync`: the nodes made whole after the engine was out of reach (messages lost meanwhile).
 //!
 //! A session lives on its *home* node, the one its visitor is connected to: its kept state, agents'
@@ -27,6 +29,7 @@ pub(crate) use remote::{serve as serve_remote_agent, Admitted as RemoteAgent};
 use crate::config::ClusterConfig;
 use crate::keeper;
 use crate::keys::generate_key;
+use crate::rate_limit::{Failure, Scope};
 use crate::registry::OpenError;
 use crate::resume::ResumeSecret;
 use crate::session::{Session, SessionSite};
@@ -75,6 +78,14 @@ pub(crate) async fn open_session(state: &RelayState, site: SessionSite) -> Resul
         node.release(&key).await;
     }
     Err(OpenError::NoFreeKey)
+}
+
+/// Counts a failed join against `scopes` here and, on a node of a cluster, on every other node.
+pub(crate) fn count_failure(state: &RelayState, failure: Failure, scopes: &[Scope]) {
+    state.join_limiter.failed(failure, scopes);
+    if let Some(node) = state.engine.node() {
+        node.broadcast(&Wire::Failed { from: node.id.clone(), failure, scopes: scopes.to_vec() });
+    }
 }
 
 /// Writes the visitor's consent decisions in `session` (held here) to the engine, for a node that may take

@@ -5,6 +5,7 @@
 //! The *home* node of a session is the one its visitor is connected to; an agent connected to another
 //! node is a *remote agent*, known to the home node by its node and connection number (`conn`).
 
+use crate::rate_limit::{Failure, Scope};
 use serde::{Deserialize, Serialize};
 
 /// One message between nodes.
@@ -34,6 +35,9 @@ pub(crate) enum Wire {
     /// To a home node: `conns` are node `from`'s agents still connected to sessions there; with
     /// `lost_touch`, `from` was out of the engine's reach, so messages between the two may have been lost.
     Roster { from: String, conns: Vec<u64>, lost_touch: bool },
+    /// To every node (on [`ALL_NODES`]): node `from` counted a failed join (a wrong password, an unknown
+    /// key) against `scopes`; count it too, so the back-off is the same on every node.
+    Failed { from: String, failure: Failure, scopes: Vec<Scope> },
 }
 
 impl Wire {
@@ -45,6 +49,9 @@ impl Wire {
         postcard::from_bytes(bytes).ok()
     }
 }
+
+/// The channel every node listens on, besides its own.
+pub(crate) const ALL_NODES: &str = "cobrowse:nodes";
 
 /// The channel node `node` listens on.
 pub(crate) fn node_channel(node: &str) -> String {
@@ -63,6 +70,12 @@ mod tests {
         assert_eq!(Wire::decode(&page.encode()), Some(page));
         let join = Wire::Join { from: "b".into(), conn: 1, name: "ana".into(), key: "123456".into() };
         assert_eq!(Wire::decode(&join.encode()), Some(join));
+        let failed = Wire::Failed {
+            from: "c".into(),
+            failure: Failure::WrongPassword,
+            scopes: vec![Scope::address("2001:db8::7".parse().unwrap()), Scope::account("ana")],
+        };
+        assert_eq!(Wire::decode(&failed.encode()), Some(failed));
         assert_eq!(Wire::decode(&[0xff, 0xff]), None);
     }
 }
