@@ -2,12 +2,13 @@
 //! the same run, with the goal and whether it was "met" or "missed".
 //!
 //! Sections, all by default, or those named on the command line (`size`, `snapshot`, `bytes`, `tasks`,
-//! `latency`, `pages`, `control`):
+//! `storms`, `latency`, `pages`, `control`):
 //! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
 //! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
 //! - [`snapshot_bytes`]: a full snapshot's bytes as sent (deflated by the browser) against rrweb's packed bytes.
 //! - [`session_tasks`]: the longest main-thread task while a real session starts and sends its snapshot,
 //!   against rrweb's full snapshot in one task.
+//! - [`mutation_storms`]: the main-thread time a recorder adds to a mutation storm, ours against rrweb's.
 //! - [`latency`]: a DOM change on the visitor's page reaching the agent's mirror through the real relay.
 //! - [`page_change`]: the visitor's next page (a full page load) reaching the agent's mirror, and the bytes
 //!   a page load fetches again for cobrowsing.
@@ -26,6 +27,7 @@ mod gzip;
 mod large_page;
 mod latency;
 mod latency_samples;
+mod mutation_storms;
 mod page_change;
 mod page_change_site;
 mod page_server;
@@ -40,6 +42,7 @@ mod snapshot_measure;
 mod snapshot_nodes;
 mod snapshot_pages;
 mod snapshot_speed;
+mod socket_agents;
 mod stats;
 mod summary;
 mod task_meters;
@@ -48,7 +51,7 @@ mod webdriver;
 use std::process::ExitCode;
 
 /// The sections, by the name that selects them on the command line.
-const SECTIONS: [&str; 7] = ["size", "snapshot", "bytes", "tasks", "latency", "pages", "control"];
+const SECTIONS: [&str; 8] = ["size", "snapshot", "bytes", "tasks", "storms", "latency", "pages", "control"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -88,6 +91,7 @@ async fn run_section(section: &str, summary: &mut summary::Summary) -> cobrowse_
         "snapshot" => snapshot_speed::run(summary).await,
         "bytes" => snapshot_bytes::run(summary).await,
         "tasks" => session_tasks::run(summary).await,
+        "storms" => mutation_storms::run(summary).await,
         "latency" => latency::run(summary).await,
         "pages" => page_change::run().await,
         "control" => control_latency::run().await,

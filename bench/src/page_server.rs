@@ -2,6 +2,7 @@
 //! two serializers they load:
 //! - `/generated/large-N.html`: the generated large pages ([`crate::large_page`]), made once at start;
 //! - `/generated/docs.html`, `/generated/admin.html`: the large pages of [`crate::real_pages`];
+//! - `/bench/rrweb.js`: rrweb's bundle (its recorder), as a classic script defining `window.rrweb`;
 //! - `/bench/rrweb-snapshot.js`, `/bench/fflate.js`: rrweb-snapshot's and fflate's bundles (fflate is
 //!   what @rrweb/packer packs with), as classic scripts;
 //! - `/visitor/...`: the benchmarks' copy of the built visitor module (with the `snapshot_frame` export);
@@ -18,6 +19,8 @@ use warp::{Filter, Rejection, Reply};
 
 /// Where the page loads rrweb-snapshot from.
 pub const RRWEB_SNAPSHOT_PATH: &str = "/bench/rrweb-snapshot.js";
+/// Where the page loads rrweb's recorder from.
+pub const RRWEB_PATH: &str = "/bench/rrweb.js";
 /// Where the page loads fflate from.
 pub const FFLATE_PATH: &str = "/bench/fflate.js";
 /// Where the page imports the visitor module from, and its wasm.
@@ -41,6 +44,10 @@ impl PageServer {
         let fflate = std::fs::read(&fflate_path).map_err(|error| {
             format!("the baseline {} is missing ({error}): run `cargo xtask setup`", fflate_path.display())
         })?;
+        let recorder_path = paths::rrweb_bundle();
+        let recorder = std::fs::read(&recorder_path).map_err(|error| {
+            format!("the baseline {} is missing ({error}): run `cargo xtask setup`", recorder_path.display())
+        })?;
         let visitor = paths::built_visitor_dir()?;
         let shim = Some(paths::built_site_dir()?.join("cobrowse.js")).filter(|path| path.is_file());
         let shim = shim.ok_or("no bundled cobrowse.js in the built site: run `cargo xtask build`")?;
@@ -48,6 +55,7 @@ impl PageServer {
         let routes = generated_pages()
             .or(warp::path!("bench" / "rrweb-snapshot.js").map(move || classic_script(rrweb.clone())))
             .or(warp::path!("bench" / "fflate.js").map(move || classic_script(fflate.clone())))
+            .or(warp::path!("bench" / "rrweb.js").map(move || classic_script(recorder.clone())))
             .or(warp::path("visitor").and(warp::fs::dir(visitor)))
             .or(warp::path!("cobrowse.js").and(warp::fs::file(shim)))
             .or(warp::path("corpus").and(warp::fs::dir(corpus)))

@@ -101,7 +101,7 @@ fn page_url(page: &BenchPage, server: &PageServer, stage: &Stage) -> String {
 
 /// Opens `url`, adds the shim's tag from `relay` unless the page has one (as a site embeds it), and waits
 /// until the shim has defined `window.Cobrowse`.
-async fn open_with_shim(browser: &Browser, url: &str, relay: &str) -> cobrowse_e2e::Result<()> {
+pub async fn open_with_shim(browser: &Browser, url: &str, relay: &str) -> cobrowse_e2e::Result<()> {
     browser.goto(url).await?;
     let script = "if (document.querySelector('script[src$=\"cobrowse.js\"]')) return; \
                   var tag = document.createElement('script'); tag.src = arguments[0] + '/cobrowse.js'; \
