@@ -46,10 +46,10 @@ enum Task {
     Check,
     /// Build, then run every test: native, wasm in headless Chromium, end to end.
     Test,
-    /// Build, then measure the goals (download size, snapshot speed and size, latency, page changes) against
+    /// Build, then measure the goals (download size, snapshot speed and size, mutation storms, latency, page changes) against
     /// baselines.
     Bench {
-        /// Sections to run: size, snapshot, bytes, tasks, latency, pages, control (all when none is given).
+        /// Sections to run: size, snapshot, bytes, tasks, storms, latency, pages, control (all when none is given).
         sections: Vec<String>,
     },
     /// Build the relay in release mode, open N sessions against it on loopback (a visitor and two agents
