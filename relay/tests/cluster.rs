@@ -265,21 +265,9 @@ async fn healthz_says_degraded_while_the_engine_is_down_and_ok_when_it_is_back()
     let a = node(&redis, "a").await;
     assert_eq!(get(a.addr, "/healthz").await.body, b"ok");
     drop(redis);
-    let addr = a.addr;
-    let healthz = |wanted: &'static str| async move {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let body = get(addr, "/healthz").await.body;
-            if body.starts_with(wanted.as_bytes()) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "/healthz never said {wanted}: {}", String::from_utf8_lossy(&body));
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    healthz("degraded").await;
+    healthz_of_all(&[a.addr], "degraded").await;
     let _redis = Redis::start_on(port).unwrap();
-    healthz("ok").await;
+    healthz_of_all(&[a.addr], "ok").await;
 }
 
 /// How long a lost leaving may take to be found: a roll call every 5 s, with the engine's restart before.

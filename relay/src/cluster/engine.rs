@@ -453,6 +453,11 @@ impl RedisNode {
         by_home
     }
 
+    /// The connection numbers of the remote agents connected here to sessions of node `home`.
+    pub fn connected_to(&self, home: &str) -> Vec<u64> {
+        lock(&self.here).iter().filter(|(_, connected)| connected.home == home).map(|(conn, _)| *conn).collect()
+    }
+
     /// The nodes whose agents are served here.
     pub fn nodes_served(&self) -> std::collections::BTreeSet<String> {
         lock(&self.away).keys().map(|(node, _)| node.clone()).collect()

@@ -18,6 +18,7 @@ use super::engine::{FromRemote, RedisNode};
 use super::wire::Wire;
 use crate::state::RelayState;
 use cobrowse_protocol::close;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -50,19 +51,21 @@ pub(crate) fn roll_call(here: &RedisNode) {
 
 /// Answers home node `home`'s roll call.
 pub(crate) fn answer_roll_call(here: &RedisNode, home: &str) {
-    let conns = here.connected_by_home().remove(home).unwrap_or_default();
+    let conns = here.connected_to(home);
     here.send(home, &Wire::Roster { from: here.id.clone(), conns, lost_touch: false });
 }
 
 /// Node `from` still has `conns` connected to sessions here (and, with `lost_touch`, may have missed
 /// messages from here).
 pub(crate) fn roster(here: &RedisNode, state: &RelayState, from: &str, conns: &[u64], lost_touch: bool) {
-    let served = here.served_for(from);
-    for conn in served.iter().filter(|conn| !conns.contains(conn)) {
+    // Sets, not lists: a roster runs in the node's reader, which also carries every frame across nodes.
+    let served: HashSet<u64> = here.served_for(from).into_iter().collect();
+    let listed: HashSet<u64> = conns.iter().copied().collect();
+    for conn in served.difference(&listed) {
         tracing::info!(node = here.id, from, conn, "a remote agent's leaving was lost; letting it go");
         here.hand_to_home_task(from, *conn, FromRemote::Left);
     }
-    for conn in conns.iter().filter(|conn| !served.contains(conn)) {
+    for conn in listed.difference(&served) {
         let reason = UNKNOWN_TO_HOME.to_owned();
         here.send(from, &Wire::Closed { conn: *conn, code: close::TRY_AGAIN_LATER, reason });
     }
