@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 /// A running relay on its own runtime; killed when dropped.
 pub struct KillableRelay {
     origin: String,
+    addr: std::net::SocketAddr,
     kill: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -26,7 +27,7 @@ impl KillableRelay {
             };
             match runtime.block_on(Relay::start_with(configure)) {
                 Ok(relay) => {
-                    let _ = ready.send(Ok(relay.origin().to_owned()));
+                    let _ = ready.send(Ok((relay.origin().to_owned(), relay.addr())));
                     let _ = killed.recv();
                     runtime.shutdown_background();
                     drop(relay);
@@ -34,8 +35,8 @@ impl KillableRelay {
                 Err(error) => drop(ready.send(Err(error.to_string()))),
             }
         });
-        let origin = started.await.map_err(|_| "the killable relay's thread ended before it started")??;
-        Ok(Self { origin, kill: Some(kill), thread: Some(thread) })
+        let (origin, addr) = started.await.map_err(|_| "the killable relay's thread ended before it started")??;
+        Ok(Self { origin, addr, kill: Some(kill), thread: Some(thread) })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -45,7 +46,7 @@ impl KillableRelay {
 
     /// Its address.
     pub fn addr(&self) -> std::net::SocketAddr {
-        self.origin.trim_start_matches("http://").parse().expect("the relay's origin is http://ADDRESS")
+        self.addr
     }
 
     /// Kills it: every task and socket dropped at once.

@@ -57,6 +57,11 @@ impl Relay {
         &self.origin
     }
 
+    /// The address it listens on.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.handle.local_addr()
+    }
+
     /// The agent viewer page.
     pub fn agent_url(&self) -> String {
         format!("{}/agent/", self.origin)

@@ -117,7 +117,7 @@ async fn the_visitor_s_node_killed_mid_session_the_session_goes_on_on_another_no
     let mut node_a = KillableRelay::start_with(move |config| config.cluster = Some(cluster_a)).await?;
     let balancer = Balancer::start(vec![node_a.addr()]).await?;
     let stage = Stage::start_behind(&balancer.origin(), |config| config.cluster = Some(node(&redis, "b"))).await?;
-    balancer.add(stage.relay.origin().trim_start_matches("http://").parse()?);
+    balancer.add(stage.relay.addr());
     stage.log(&format!("balancer {} in front of node a {} then node b", balancer.origin(), node_a.origin()));
     let visitor = stage.browser("visitor").await?;
     let ana = stage.browser("agent ana on node b").await?;
