@@ -73,14 +73,14 @@ fn record_target(one: &Latencies, ten: &Latencies, summary: &mut Summary) {
 /// Opens the visitor's and the agent's browsers, measures, and closes them whatever happened.
 async fn with_browsers(stage: &Stage, bare: &BareEcho) -> cobrowse_e2e::Result<[Latencies; 2]> {
     let (visitor, agent) = webdriver::open_visitor_and_agent(&stage.driver).await?;
-    let one = measure(stage, bare, (&visitor, &agent), 0).await;
-    let ten = match one {
-        Ok(_) => measure(stage, bare, (&visitor, &agent), EXTRA_AGENTS).await,
-        Err(_) => Err("not measured".into()),
-    };
+    let measured = async {
+        let one = measure(stage, bare, (&visitor, &agent), 0).await?;
+        Ok([one, measure(stage, bare, (&visitor, &agent), EXTRA_AGENTS).await?])
+    }
+    .await;
     let _ = visitor.close().await;
     let _ = agent.close().await;
-    Ok([one?, ten?])
+    measured
 }
 
 /// One measurement, the viewer and `extra_agents` socket agents watching.

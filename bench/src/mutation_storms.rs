@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
 const STORMS_JS: &str = concat!(include_str!("js/rrweb_pack.js"), include_str!("js/storms.js"));
+const LOAD_RECORDER: &str = concat!(include_str!("js/classic_script.js"), include_str!("js/load_recorder.js"));
 
 /// The storms: name in `storms.js`, what it is, and how many changes it makes.
 const STORMS: [(&str, &str, usize); 4] = [
@@ -170,17 +171,8 @@ async fn measure_one(
 /// rrweb's recorder and fflate (its packer's zlib), in every page whatever the recorder, so the pages
 /// differ only in which recorder runs.
 async fn load_baseline_scripts(browser: &Browser, server: &PageServer) -> cobrowse_e2e::Result<()> {
-    let script = "var done = arguments[2], recorderUrl = arguments[0], fflateUrl = arguments[1]; \
-        function load(url) { return new Promise(function (resolve, reject) { \
-          var tag = document.createElement('script'); tag.src = url; \
-          tag.onload = function () { tag.remove(); resolve(); }; \
-          tag.onerror = function () { tag.remove(); reject(new Error('cannot load ' + url)); }; \
-          document.head.appendChild(tag); }); } \
-        load(recorderUrl).then(function () { return load(fflateUrl); }) \
-          .then(function () { done(window.rrweb && window.fflate ? {} : { error: 'rrweb or fflate missing' }); }, \
-                function (error) { done({ error: String(error) }); });";
     let arguments = vec![json!(server.url(RRWEB_PATH)), json!(server.url(FFLATE_PATH))];
-    let _: Value = page_answer(browser.execute_async(script, arguments).await?, "loading rrweb's recorder")?;
+    let _: Value = page_answer(browser.execute_async(LOAD_RECORDER, arguments).await?, "loading rrweb's recorder")?;
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use cobrowse_e2e::Browser;
 use serde::Deserialize;
 use serde_json::json;
 
-const LOAD_SERIALIZERS: &str = include_str!("js/load_serializers.js");
+const LOAD_SERIALIZERS: &str = concat!(include_str!("js/classic_script.js"), include_str!("js/load_serializers.js"));
 /// rrweb's side comes from `js/rrweb_pack.js`, shared with the `tasks` section.
 const MEASURE_SNAPSHOTS: &str = concat!(include_str!("js/rrweb_pack.js"), include_str!("js/measure_snapshots.js"));
 

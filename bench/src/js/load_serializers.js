@@ -3,19 +3,10 @@
 // window.rrwebSnapshot and window.fflate; their <script>s are removed once run) and the visitor module (imported;
 // window.cobrowseBench is its exports; left out when its URL is null). Stops the demo shop's
 // timers so the page holds still. Answers { elements } or { error }.
-// arguments: rrweb-snapshot URL, visitor module URL, visitor wasm URL, fflate URL, callback.
+// (After classic_script.js.) arguments: rrweb-snapshot URL, visitor module URL, visitor wasm URL, fflate URL,
+// callback.
 var done = arguments[arguments.length - 1];
 var rrwebUrl = arguments[0], moduleUrl = arguments[1], wasmUrl = arguments[2], fflateUrl = arguments[3];
-
-function loadClassicScript(url) {
-  return new Promise(function (resolve, reject) {
-    var script = document.createElement('script');
-    script.src = url;
-    script.onload = function () { script.remove(); resolve(); };
-    script.onerror = function () { script.remove(); reject(new Error('cannot load ' + url)); };
-    (document.head || document.documentElement).appendChild(script);
-  });
-}
 
 function loadVisitorModule() {
   if (moduleUrl === null) return Promise.resolve();
