@@ -7,16 +7,31 @@
 //! Each cap is a count per key with a guard: [`Counts::enter`] takes a place (or refuses past the cap),
 //! and dropping the [`Place`] gives it back, however the holder ends (a socket closing, a session ending).
 //! Keys whose count falls to zero are removed, so the map holds only what is open now.
+//!
+//! On a node of a cluster, the two session caps are the cluster's: beside what it holds itself, a
+//! [`Counts`] keeps what the other nodes said they hold ([`Counts::set_elsewhere`], from
+//! `cluster/shared_caps.rs` every beat), and [`Counts::enter`] refuses once both together reach the cap.
+//! That is a lookup in memory, never a round trip to the engine. Alone, nothing is ever elsewhere and the
+//! caps are exactly this relay's. The connection caps and the sockets still signing in protect one
+//! process's sockets, so they stay per node.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::{Arc, Mutex};
 
-/// How many things each key holds open, at most `cap`.
+/// How many things each key holds open, at most `cap` (with what other nodes hold, in a cluster).
 pub(crate) struct Counts<K: Eq + Hash + Clone> {
     cap: usize,
-    open: Mutex<HashMap<K, usize>>,
+    table: Mutex<Table<K>>,
+}
+
+/// The counts behind one lock, so a place is taken against both at once.
+struct Table<K> {
+    /// Places held on this relay, by key (none at zero).
+    here: HashMap<K, usize>,
+    /// Places the other nodes of the cluster hold, by key, as they last said (empty when alone).
+    elsewhere: HashMap<K, usize>,
 }
 
 /// One place taken in a [`Counts`]; given back when dropped.
@@ -27,18 +42,30 @@ pub(crate) struct Place<K: Eq + Hash + Clone> {
 
 impl<K: Eq + Hash + Clone> Counts<K> {
     pub fn new(cap: usize) -> Arc<Counts<K>> {
-        Arc::new(Counts { cap, open: Mutex::new(HashMap::new()) })
+        let table = Table { here: HashMap::new(), elsewhere: HashMap::new() };
+        Arc::new(Counts { cap, table: Mutex::new(table) })
     }
 
-    /// Takes a place for `key`, unless it holds `cap` already.
+    /// Takes a place for `key`, unless it holds `cap` already, here and elsewhere together.
     pub fn enter(self: &Arc<Self>, key: K) -> Option<Place<K>> {
-        let mut open = self.lock();
-        let count = open.entry(key.clone()).or_insert(0);
-        if *count >= self.cap {
+        let mut table = self.lock();
+        let elsewhere = table.elsewhere.get(&key).copied().unwrap_or(0);
+        let count = table.here.entry(key.clone()).or_insert(0);
+        if *count + elsewhere >= self.cap {
+            if *count == 0 {
+                table.here.remove(&key);
+            }
             return None;
         }
         *count += 1;
         Some(Place { counts: self.clone(), key })
+    }
+
+    /// Takes a place for `key` even past the cap: for what was let in elsewhere and moved here (a session
+    /// taken over from another node), which counts here from now on.
+    pub fn hold(self: &Arc<Self>, key: K) -> Place<K> {
+        *self.lock().here.entry(key.clone()).or_insert(0) += 1;
+        Place { counts: self.clone(), key }
     }
 
     /// The cap, for close reasons.
@@ -46,23 +73,33 @@ impl<K: Eq + Hash + Clone> Counts<K> {
         self.cap
     }
 
+    /// The places held on this relay, by key (none at zero), for the other nodes.
+    pub fn held_here(&self) -> Vec<(K, usize)> {
+        self.lock().here.iter().map(|(key, count)| (key.clone(), *count)).collect()
+    }
+
+    /// Replaces what the other nodes hold with what they said last.
+    pub fn set_elsewhere(&self, elsewhere: HashMap<K, usize>) {
+        self.lock().elsewhere = elsewhere;
+    }
+
     #[cfg(test)]
     fn held(&self, key: &K) -> usize {
-        self.lock().get(key).copied().unwrap_or(0)
+        self.lock().here.get(key).copied().unwrap_or(0)
     }
 
     fn leave(&self, key: &K) {
-        let mut open = self.lock();
-        if let Some(count) = open.get_mut(key) {
+        let mut table = self.lock();
+        if let Some(count) = table.here.get_mut(key) {
             *count -= 1;
             if *count == 0 {
-                open.remove(key);
+                table.here.remove(key);
             }
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, usize>> {
-        self.open.lock().expect("caps lock poisoned")
+    fn lock(&self) -> std::sync::MutexGuard<'_, Table<K>> {
+        self.table.lock().expect("caps lock poisoned")
     }
 }
 
@@ -87,11 +124,11 @@ pub(crate) fn address_group(ip: IpAddr) -> IpAddr {
 
 /// The relay's per-address and per-site caps (an address as [`address_group`] gives it).
 pub(crate) struct Caps {
-    /// WebSockets not yet signed in (agents) or resumed (visitors), per address.
+    /// WebSockets not yet signed in (agents) or resumed (visitors), per address (per node).
     pub unauthenticated: Arc<Counts<IpAddr>>,
-    /// Visitor sessions open at once, per address of the visitor that opened them.
+    /// Visitor sessions open at once, per address of the visitor that opened them (cluster-wide).
     pub sessions_per_address: Arc<Counts<IpAddr>>,
-    /// Live sessions, per site id.
+    /// Live sessions, per site id (cluster-wide).
     pub sessions_per_site: Arc<Counts<String>>,
 }
 
@@ -130,6 +167,24 @@ mod tests {
         assert_eq!(counts.held(&"a"), 2);
         drop(_third);
         drop(_second);
-        assert!(counts.lock().get(&"a").is_none(), "an empty key is forgotten");
+        assert!(!counts.lock().here.contains_key(&"a"), "an empty key is forgotten");
+    }
+
+    #[test]
+    fn what_other_nodes_hold_counts_against_the_cap_and_a_moved_place_is_held_past_it() {
+        let counts = Counts::new(3);
+        counts.set_elsewhere(HashMap::from([("a", 2), ("b", 5)]));
+        let first = counts.enter("a").expect("1 here + 2 elsewhere is under 3");
+        assert!(counts.enter("a").is_none(), "1 here + 2 elsewhere reaches 3");
+        assert!(counts.enter("b").is_none(), "5 elsewhere is past 3 already");
+        assert!(!counts.lock().here.contains_key(&"b"), "a refused key is not kept at zero");
+        let moved = counts.hold("b");
+        let mut held = counts.held_here();
+        held.sort();
+        assert_eq!(held, vec![("a", 1), ("b", 1)]);
+        drop((first, moved));
+        counts.set_elsewhere(HashMap::new());
+        let _again = counts.enter("a").expect("the other nodes let theirs go");
+        assert!(counts.held_here().iter().all(|(key, _)| *key == "a"));
     }
 }

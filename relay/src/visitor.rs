@@ -38,6 +38,9 @@ use warp::ws::Message;
 /// The longest tab id the relay keeps (the shim sends 32 hex digits).
 const MAX_TAB_ID_BYTES: usize = 64;
 
+/// A session's places among its address's sessions and its site's, held until it ends.
+type SessionPlaces = (Place<IpAddr>, Place<String>);
+
 /// What the visitor's upgrade request said.
 pub(crate) struct VisitorRequest {
     pub site: Option<String>,
@@ -120,11 +123,7 @@ async fn admit(
         Ending::close(code, error.to_string())
     })?;
     keeper::spawn(session.clone(), state.clone());
-    let ended = session.clone();
-    tokio::spawn(async move {
-        ended.ended().await;
-        drop(places);
-    });
+    hold_until_ended(&session, places);
     let link = session.attach_first_visitor(tab, secret).ok_or_else(|| Ending::Close(session.end_reason()))?;
     tracing::info!(key = session.key(), site = site.id, client = %request.client, "session started");
     let masking_sha256 = events::masking_sha256(session.masking());
@@ -134,11 +133,7 @@ async fn admit(
 
 /// The places a new session takes among its address's and its site's sessions (held until it ends), or
 /// why it may not open.
-fn take_session_places(
-    state: &RelayState,
-    client: SocketAddr,
-    site_id: &str,
-) -> Result<(Place<IpAddr>, Place<String>), Ending> {
+fn take_session_places(state: &RelayState, client: SocketAddr, site_id: &str) -> Result<SessionPlaces, Ending> {
     let caps = &state.caps;
     let by_address = caps.sessions_per_address.enter(crate::caps::address_group(client.ip())).ok_or_else(|| {
         Ending::close(
@@ -159,6 +154,23 @@ fn take_session_places(
         )
     })?;
     Ok((by_address, by_site))
+}
+
+/// The places a session taken over from another cluster node takes here, past the caps if need be (it
+/// was let in where it opened; see `cluster/shared_caps.rs`).
+fn hold_moved_session_places(state: &RelayState, client: SocketAddr, session: &Session) -> SessionPlaces {
+    let caps = &state.caps;
+    let by_address = caps.sessions_per_address.hold(crate::caps::address_group(client.ip()));
+    (by_address, caps.sessions_per_site.hold(session.site_id().to_owned()))
+}
+
+/// Gives `places` back when `session` ends.
+fn hold_until_ended(session: &Arc<Session>, places: SessionPlaces) {
+    let ended = session.clone();
+    tokio::spawn(async move {
+        ended.ended().await;
+        drop(places);
+    });
 }
 
 /// Reads the `Resume` and attaches this connection to its session.
@@ -197,9 +209,13 @@ async fn resume(
     };
     let session = match state.registry.find(&key) {
         Some(session) => session,
-        None => crate::cluster::take_over(state, &key, &secret, request.client.ip())
-            .await
-            .ok_or_else(|| refuse(ResumeRefused::Ended))?,
+        None => {
+            let moved = crate::cluster::take_over(state, &key, &secret, request.client.ip())
+                .await
+                .ok_or_else(|| refuse(ResumeRefused::Ended))?;
+            hold_until_ended(&moved, hold_moved_session_places(state, request.client, &moved));
+            moved
+        }
     };
     let link = session.resume(&secret, &site.id, request.origin.as_deref(), tab).map_err(refuse)?;
     tracing::info!(key, site = site.id, client = %request.client, "session resumed");

@@ -1,8 +1,9 @@
 //! Three relay nodes sharing sessions through a real `redis-server` on loopback (started here on a free
 //! port, saving nothing): keys unique across nodes, an agent on one node joining a visitor on another,
 //! page frames crossing in order and byte-identical (once per node), the agents' messages travelling
-//! back, and `/healthz` while the engine is down. Skipped, saying so, where `redis-server` is not
-//! installed (`cargo xtask setup` installs it).
+//! back, `/healthz` while the engine is down, and the session caps per site and per address counted
+//! across the nodes. Skipped, saying so, where `redis-server` is not installed (`cargo xtask setup`
+//! installs it).
 
 mod common;
 
@@ -714,4 +715,109 @@ async fn wrong_passwords_on_one_node_make_the_others_wait_too() {
     let (code, reason) = expect_close(&mut next).await;
     assert_eq!(code, close::TOO_MANY_ATTEMPTS, "node b did not count node a's failures: {reason}");
     assert!(reason.starts_with("too many wrong passwords"), "{reason}");
+}
+
+/// How long the nodes' counts under the session caps may take to reach each other: each node writes its
+/// own every beat (1 s) and reads the others' every beat; more on a busy machine.
+const CAPS_SHARED: Duration = Duration::from_secs(8);
+
+/// A new visitor session of site "demo" on `addr`: its socket, key and secret once started, or the close
+/// code and reason if it was refused.
+async fn try_start(addr: SocketAddr) -> Result<(Socket, String, String), (u16, String)> {
+    let mut socket = connect_path(addr, "/ws/visitor?site=demo&tab=t1", None).await;
+    loop {
+        match tokio::time::timeout(PATIENCE, socket.next()).await.expect("an answer in time") {
+            Some(Ok(Message::Binary(bytes))) => match decode_control(&bytes) {
+                Ok(Control::SessionStarted { key, secret, .. }) => return Ok((socket, key, secret)),
+                other => panic!("expected SessionStarted, got {other:?}"),
+            },
+            Some(Ok(Message::Close(Some(frame)))) => return Err((u16::from(frame.code), frame.reason.to_string())),
+            Some(Ok(_)) => continue,
+            other => panic!("the visitor's socket ended without SessionStarted or a close: {other:?}"),
+        }
+    }
+}
+
+/// Ends the visitor's session (its End button) and waits for the close.
+async fn end_session(visitor: &mut Socket) {
+    send(visitor, control(&Control::EndSession)).await;
+    let (code, reason) = expect_close_after(visitor, |_| {}).await;
+    assert_eq!(code, close::NORMAL, "{reason}");
+}
+
+/// Starts sessions on `addr` until one is refused, within [`CAPS_SHARED`] (the other nodes' counts take a
+/// beat or two to arrive: a session that still opens meanwhile is ended at once); the refusal's close.
+async fn refused_soon(addr: SocketAddr) -> (u16, String) {
+    let deadline = Instant::now() + CAPS_SHARED;
+    loop {
+        match try_start(addr).await {
+            Err(refused) => return refused,
+            Ok((mut visitor, key, _)) => {
+                assert!(Instant::now() < deadline, "{addr} still opens sessions past the cluster's cap (key {key})");
+                end_session(&mut visitor).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+/// Starts sessions on `addr` until one opens, within [`CAPS_SHARED`]; returns its visitor.
+async fn accepted_soon(addr: SocketAddr) -> Socket {
+    let deadline = Instant::now() + CAPS_SHARED;
+    loop {
+        match try_start(addr).await {
+            Ok((visitor, _, _)) => return visitor,
+            Err((code, reason)) => {
+                assert!(Instant::now() < deadline, "{addr} still refuses sessions once under the cap: {code} {reason}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_site_s_session_cap_counts_its_sessions_on_every_node_and_a_moved_one_where_it_went() {
+    let Some(redis) = Redis::start() else { return };
+    let two_per_site = |config: &mut Config| config.limits.sessions_per_site = 2;
+    let a = node_with(&redis, "a", two_per_site).await;
+    let b = node_with(&redis, "b", two_per_site).await;
+    let c = node_with(&redis, "c", two_per_site).await;
+    let (mut first_page, key, secret) = try_start(a.addr).await.expect("the site's 1st session opens on node a");
+    let (mut second, _, _) = try_start(b.addr).await.expect("its 2nd opens on node b");
+
+    // A third on node c is refused as a single relay refuses it, once the counts of a and b reached c.
+    let (code, reason) = refused_soon(c.addr).await;
+    assert_eq!(code, close::AT_CAPACITY, "{reason}");
+    assert!(reason.contains("this site has 2 sessions open already, its limit"), "{reason}");
+
+    // The first session moves to node c (its visitor's next page landed there): it counts there now, so
+    // node a, which let it go, still refuses a new one.
+    let _next_page = try_resume(c.addr, &key, &secret).await.expect("node c takes the session over");
+    let (code, _) = expect_close_after(&mut first_page, |_| {}).await;
+    assert_eq!(code, close::OTHER_TAB);
+    let (code, reason) = refused_soon(a.addr).await;
+    assert_eq!(code, close::AT_CAPACITY, "{reason}");
+
+    // One session ends on node b: within a few beats a new one opens on node a.
+    end_session(&mut second).await;
+    let _third = accepted_soon(a.addr).await;
+}
+
+#[tokio::test]
+async fn an_address_s_session_cap_counts_its_sessions_on_every_node() {
+    let Some(redis) = Redis::start() else { return };
+    // Every test visitor connects from 127.0.0.1.
+    let two_per_address = |config: &mut Config| config.limits.sessions_per_address = 2;
+    let a = node_with(&redis, "a", two_per_address).await;
+    let b = node_with(&redis, "b", two_per_address).await;
+    let c = node_with(&redis, "c", two_per_address).await;
+    let (mut first, _, _) = try_start(a.addr).await.expect("the address's 1st session opens on node a");
+    let (_second, _, _) = try_start(b.addr).await.expect("its 2nd opens on node b");
+
+    let (code, reason) = refused_soon(c.addr).await;
+    assert_eq!(code, close::AT_CAPACITY, "{reason}");
+    assert!(reason.contains("this address has 2 sessions open already"), "{reason}");
+
+    end_session(&mut first).await;
+    let _third = accepted_soon(c.addr).await;
 }

@@ -7,8 +7,9 @@
 //! the lease; deleted when the session ends. Beside it, `cobrowse:call:{key}`, a hash of the visitor's
 //! consent decisions (account name → `allowed` or `declined`), written by the home node in order with
 //! what it publishes, with the same lease, so a node that takes the session over asks no one again and
-//! lets no declined account in. Everything else crosses as pub/sub messages (`wire.rs`) and is not
-//! stored: a node's channel is `cobrowse:node:{id}`.
+//! lets no declined account in. Each node's counts under the cluster-wide session caps are a hash
+//! `cobrowse:caps:{node}` (`shared_caps.rs`). Everything else crosses as pub/sub messages (`wire.rs`) and
+//! is not stored: a node's channel is `cobrowse:node:{id}`.
 //!
 //! One task publishes everything this node sends, in order (`send`); one task reads this node's channel
 //! (`listen.rs`). The tables here only route: which remote agent's socket on this node a message is
@@ -213,6 +214,23 @@ impl RedisNode {
                 None
             }
         }
+    }
+
+    /// Runs `pipe` (one `MULTI` when it is atomic), noting whether the engine answered.
+    pub(super) async fn run_pipe<T: redis::FromRedisValue>(&self, pipe: &redis::Pipeline) -> Option<T> {
+        let result = pipe.query_async::<T>(&mut self.commands()).await;
+        self.set_reachable(result.is_ok());
+        result.map_err(|error| tracing::warn!(node = self.id, %error, "a cluster engine command failed")).ok()
+    }
+
+    /// Runs a script, noting whether the engine answered.
+    pub(super) async fn run_script<T: redis::FromRedisValue>(
+        &self,
+        invocation: &redis::ScriptInvocation<'_>,
+    ) -> Option<T> {
+        let result = invocation.invoke_async::<T>(&mut self.commands()).await;
+        self.set_reachable(result.is_ok());
+        result.map_err(|error| tracing::warn!(node = self.id, %error, "a cluster engine script failed")).ok()
     }
 
     /// Claims `key` for a session of `site` here; false if another node (or this one) holds it, or the

@@ -1,12 +1,13 @@
 //! The node's tasks: publishing what it sends (in order, pipelined, with the engine writes queued beside), reading its channel and handing each
-//! message to where it goes, renewing the leases of the keys it holds, and saying it is alive. The reader
+//! message to where it goes, renewing the leases of the keys it holds, saying it is alive, and sharing its
+//! counts under the cluster-wide session caps (`shared_caps.rs`). The reader
 //! connects again after the engine was unreachable, and the node reports itself degraded meanwhile; once
 //! it is back, `resync.rs` makes the sessions whole.
 
 use super::engine::{Delivery, FromRemote, Outgoing, RedisNode, BEAT};
 use super::home::{self, RemoteAgent};
 use super::wire::{node_channel, Wire, ALL_NODES};
-use super::{leases, resync};
+use super::{leases, resync, shared_caps};
 use crate::state::RelayState;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -30,7 +31,24 @@ pub(crate) fn start(here: Arc<RedisNode>, state: Arc<RelayState>) {
     tokio::spawn(read(here.clone(), state.clone()));
     tokio::spawn(renew(here.clone(), state.clone()));
     tokio::spawn(roll_call(here.clone(), state.clone()));
+    tokio::spawn(share_caps(here.clone(), state.clone()));
     tokio::spawn(beat(here, state));
+}
+
+/// Writes this node's counts under the cluster-wide session caps every [`BEAT`] and reads the other
+/// nodes'; takes them out of the engine when the relay shuts down.
+async fn share_caps(here: Arc<RedisNode>, state: Arc<RelayState>) {
+    let mut shutdown = state.shutdown.clone();
+    let mut ticks = tokio::time::interval(BEAT);
+    // An exchange that waited on an unreachable engine is not made up for with a burst.
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = shutdown.requested() => break,
+            _ = ticks.tick() => shared_caps::exchange(&here, &state.caps).await,
+        }
+    }
+    shared_caps::withdraw(&here).await;
 }
 
 /// Says every [`BEAT`] that this node is alive, until the relay shuts down.

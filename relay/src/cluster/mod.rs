@@ -9,6 +9,8 @@
 //! - Failed joins are told to every node (`Wire::Failed` on one shared channel), so the back-off is the same
 //!   on all of them.
 //! - `resync`: the nodes made whole after the engine was out of reach (messages lost meanwhile).
+//! - `shared_caps`: the session caps per address and per site counted across the nodes (each node's
+//!   counts written every beat, the others' read back into its caps).
 //!
 //! A session lives on its *home* node, the one its visitor is connected to: its kept state, agents'
 //! queues, consent and call rules stay in `session.rs`, untouched. Its key is claimed cluster-wide
@@ -22,6 +24,7 @@ mod liveness;
 mod pages;
 mod remote;
 mod resync;
+mod shared_caps;
 mod wire;
 
 pub(crate) use remote::{serve as serve_remote_agent, Admitted as RemoteAgent};
