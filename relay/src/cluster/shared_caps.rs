@@ -18,9 +18,9 @@
 //!
 //! **Overshoot, bounded.** A node learns of another's sessions within about two beats (one for the other
 //! to write, one to read), so sessions opened on different nodes within the same two beats do not see
-//! each other, and the cluster's total may pass the cap by those. It never passes the old per-node bound
-//! (nodes × cap), and once the counts have crossed no node lets another session in until the total is
-//! back under the cap. A session that moves to another node (its visitor resumed there) is counted on
+//! each other, and the cluster's total may pass the cap by those (each node alone still never lets in
+//! more than the cap, so a burst is bounded as before this file, by nodes × cap). Once the counts have
+//! crossed, no node lets another session in until the total is back under the cap. A session that moves to another node (its visitor resumed there) is counted on
 //! its new node at once, past the cap if need be, since it was let in where it opened
 //! ([`crate::caps::Counts::hold`]); its old node's word may count it twice for a beat, erring toward
 //! refusing.
