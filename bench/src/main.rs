@@ -2,7 +2,7 @@
 //! the same run, with the goal and whether it was "met" or "missed".
 //!
 //! Sections, all by default, or those named on the command line (`size`, `snapshot`, `bytes`, `tasks`,
-//! `storms`, `latency`, `pages`, `control`):
+//! `storms`, `latency`, `relay`, `pages`, `control`):
 //! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
 //! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
 //! - [`snapshot_bytes`]: a full snapshot's bytes as sent (deflated by the browser) against rrweb's packed bytes.
@@ -10,6 +10,7 @@
 //!   against rrweb's full snapshot in one task.
 //! - [`mutation_storms`]: the main-thread time a recorder adds to a mutation storm, ours against rrweb's.
 //! - [`latency`]: a DOM change on the visitor's page reaching the agent's mirror through the real relay.
+//! - [`relay_cost`]: the relay's memory per session and frames forwarded a second per core (the load tool).
 //! - [`page_change`]: the visitor's next page (a full page load) reaching the agent's mirror, and the bytes
 //!   a page load fetches again for cobrowsing.
 //! - [`control_latency`]: an agent's click, control granted, running the visitor's own click handler.
@@ -33,6 +34,7 @@ mod page_change_site;
 mod page_server;
 mod paths;
 mod real_pages;
+mod relay_cost;
 mod report;
 mod session_measure;
 mod session_tasks;
@@ -51,7 +53,7 @@ mod webdriver;
 use std::process::ExitCode;
 
 /// The sections, by the name that selects them on the command line.
-const SECTIONS: [&str; 8] = ["size", "snapshot", "bytes", "tasks", "storms", "latency", "pages", "control"];
+const SECTIONS: [&str; 9] = ["size", "snapshot", "bytes", "tasks", "storms", "latency", "relay", "pages", "control"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -93,6 +95,7 @@ async fn run_section(section: &str, summary: &mut summary::Summary) -> cobrowse_
         "tasks" => session_tasks::run(summary).await,
         "storms" => mutation_storms::run(summary).await,
         "latency" => latency::run(summary).await,
+        "relay" => relay_cost::run(summary),
         "pages" => page_change::run().await,
         "control" => control_latency::run().await,
         _ => unreachable!("chosen_sections only returns known sections"),

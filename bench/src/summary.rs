@@ -33,7 +33,7 @@ const TARGETS: [(Target, &str, &str); 8] = [
     (Target::MutationStorms, "4. mutation storms", "main-thread time <= 1/3 of rrweb's recorder"),
     (Target::Latency, "5. change latency", "p50 <= 1.5 ms, p99 <= 5 ms, 1 and 10 agents"),
     (Target::Join, "5. late agent's join", "<= 1/10 of an rrweb live cobrowse"),
-    (Target::RelayCost, "6. relay cost per session", "memory per session, frames/s per core (load tool)"),
+    (Target::RelayCost, "6. relay cost per session", "<= 512 KB a session beyond kept state, 0 lost"),
     (Target::Download, "download size", "<= 50 KiB gzipped"),
 ];
 

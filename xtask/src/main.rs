@@ -108,6 +108,9 @@ fn demo(listen: &str) -> command::Result {
 
 /// The benchmarks, in release mode: they print figures and never fail on timing.
 fn bench(sections: &[String]) -> command::Result {
+    // Section `relay` runs the load tool against the release relay.
+    let release = ["build", "--release", "-p", "cobrowse-relay", "-p", "cobrowse-bench", "--bin", "cobrowse-relay"];
+    command::run("cargo", &[&release[..], &["--bin", "load"]].concat())?;
     let mut args = vec!["run", "--release", "-p", "cobrowse-bench", "--bin", "cobrowse-bench", "--"];
     args.extend(sections.iter().map(String::as_str));
     command::run("cargo", &args)

@@ -5,8 +5,11 @@
 //! or reordered (which must be 0).
 //!
 //! ```text
-//! load [--sessions N] [--secs S] [--snapshot-kb K] [--ramp [--step N] [--max-sessions N] [--max-minutes M]] [--relay PATH] [--cluster]
+//! load [--sessions N] [--secs S] [--snapshot-kb K] [--ramp [--step N] [--max-sessions N] [--max-minutes M]] [--relay PATH] [--cluster] [--figures PATH]
 //! ```
+//!
+//! `--figures PATH` also writes the last round's figures there as JSON ([`figures::Figures`]), for
+//! `cargo xtask bench`'s row of the relay's cost per session.
 //!
 //! `--cluster` starts a `redis-server` and three relay nodes of one cluster instead of one relay: session
 //! i's visitor and first agent are on node i mod 3, its second agent on the next node, so the latency is
@@ -28,10 +31,12 @@
 //! depends much less on what else runs, is printed too, with the sessions at which the cores would be
 //! saturated.
 
+mod figures;
 mod relay_process;
 mod session;
 mod tally;
 
+use figures::Figures;
 use relay_process::{RedisProcess, RelayProcess};
 use session::Load;
 use std::path::PathBuf;
@@ -60,6 +65,7 @@ struct Options {
     max_minutes: u64,
     relay: PathBuf,
     cluster: bool,
+    figures: Option<PathBuf>,
 }
 
 /// The relays under load (one, or three nodes) and the cluster engine, if any.
@@ -104,6 +110,7 @@ struct Round {
     errors: u64,
     /// The share of the machine's cores the relay and this tool used during the window, 0 to 1.
     busy: f64,
+    figures: Figures,
 }
 
 impl Round {
@@ -127,7 +134,7 @@ fn main() -> ExitCode {
         Err(problem) => {
             eprintln!(
                 "load: {problem}\nusage: load [--sessions N] [--secs S] [--snapshot-kb K] [--ramp [--step N] \
-                 [--max-sessions N] [--max-minutes M]] [--relay PATH] [--cluster]"
+                 [--max-sessions N] [--max-minutes M]] [--relay PATH] [--cluster] [--figures PATH]"
             );
             return ExitCode::from(2);
         }
@@ -148,10 +155,17 @@ async fn run(options: Options) -> Result<(), String> {
         if fitting.sessions < options.sessions {
             return Err(fitting.too_few(options.sessions));
         }
-        round(&options, options.sessions).await?;
-        return Ok(());
+        let last = round(&options, options.sessions).await?;
+        return write_figures(&options, &last.figures);
     }
     ramp(&options, &fitting).await
+}
+
+/// With `--figures`, writes `figures` there as JSON.
+fn write_figures(options: &Options, figures: &Figures) -> Result<(), String> {
+    let Some(path) = &options.figures else { return Ok(()) };
+    let json = serde_json::to_string_pretty(figures).expect("the figures always serialize");
+    std::fs::write(path, json).map_err(|error| format!("cannot write the figures to {}: {error}", path.display()))
 }
 
 /// Rounds of more and more sessions until one saturates or a bound is reached; prints why it stopped.
@@ -162,6 +176,7 @@ async fn ramp(options: &Options, fitting: &OpenFiles) -> Result<(), String> {
     let mut last_good = None;
     loop {
         let figures = round(options, sessions).await?;
+        write_figures(options, &figures.figures)?;
         if let Some(why) = figures.saturation() {
             match last_good {
                 Some(good) => println!("\nsaturated at {sessions} sessions ({why}); {good} sessions held"),
@@ -227,7 +242,7 @@ async fn round(options: &Options, sessions: usize) -> Result<Round, String> {
     for task in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
     }
-    let figures = report(&load.tally, window, &memory);
+    let mut figures = report(&load.tally, window, &memory);
     if relay.engine.is_some() {
         report_cluster(&load.tally, ready, window, engine);
     }
@@ -250,6 +265,7 @@ async fn round(options: &Options, sessions: usize) -> Result<Round, String> {
         cores as f64 / cpu.relay_per_session(),
     );
     let busy = (cpu.relay + cpu.tool) / cores as f64;
+    figures.figures.relay_cores = cpu.relay;
     drop(relay);
     Ok(Round { busy, ..figures })
 }
@@ -353,7 +369,22 @@ fn report(tally: &Tally, window: f64, memory: &Memory) -> Round {
     if let Some(error) = tally.first_error() {
         println!("  first error: {error}");
     }
-    Round { p99_micros: latency.p99, errors: Tally::get(&tally.errors), busy: 0.0 }
+    let figures = Figures {
+        sessions: memory.sessions,
+        window_secs: window,
+        deltas_sent_per_sec: Tally::get(&tally.deltas_sent) as f64 / window,
+        frames_forwarded_per_sec: Tally::get(&tally.deltas_received) as f64 / window,
+        relay_cores: 0.0,
+        memory_per_session_beyond_idle: memory.per_session_beyond_idle(),
+        kept_per_session: memory.kept_per_session(),
+        memory_per_session_beyond_kept: memory.per_session_beyond_kept(),
+        p50_micros: latency.p50,
+        p99_micros: latency.p99,
+        lost: Tally::get(&tally.lost),
+        reordered: Tally::get(&tally.reordered),
+        errors: Tally::get(&tally.errors),
+    };
+    Round { p99_micros: latency.p99, errors: Tally::get(&tally.errors), busy: 0.0, figures }
 }
 
 /// The cross-node figures of `--cluster`: latency to agents on another node than their visitor's, beside
@@ -450,6 +481,7 @@ fn parse_options() -> Result<Options, String> {
         max_minutes: 15,
         relay: relay_process::release_binary(),
         cluster: false,
+        figures: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -464,6 +496,7 @@ fn parse_options() -> Result<Options, String> {
             "--relay" => options.relay = PathBuf::from(value()?),
             "--ramp" => options.ramp = true,
             "--cluster" => options.cluster = true,
+            "--figures" => options.figures = Some(PathBuf::from(value()?)),
             other => return Err(format!("unknown flag {other}")),
         }
     }
