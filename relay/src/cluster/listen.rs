@@ -10,7 +10,9 @@ use super::wire::{node_channel, Wire, ALL_NODES};
 use super::{leases, resync, shared_caps};
 use crate::state::RelayState;
 use bytes::Bytes;
+use futures_util::stream::FuturesOrdered;
 use futures_util::StreamExt;
+use redis::aio::MultiplexedConnection;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,47 +77,84 @@ async fn roll_call(here: Arc<RedisNode>, state: Arc<RelayState>) {
     }
 }
 
-/// Publishes what the node sends, in the order sent, as many at once as are waiting.
+/// Publishes what the node sends, in the order sent, as many at once as are waiting, without waiting for
+/// the engine's answer to one pipeline before sending the next (at most [`IN_FLIGHT`] unanswered): a
+/// frame queued while a pipeline is on its way goes out at once rather than a round trip later.
+///
+/// The order holds because each pipeline is submitted to the connection (its first poll) before the next
+/// one is made: `in_flight` is polled first on every turn of the loop, and it polls new pipelines in the
+/// order they were pushed; the connection writes them to its one socket in the order submitted.
 async fn publish(here: Arc<RedisNode>, mut outbox: UnboundedReceiver<Outgoing>) {
-    let mut connection = None;
+    let mut connection: Option<MultiplexedConnection> = None;
     let mut batch = Vec::with_capacity(PIPELINE);
-    while outbox.recv_many(&mut batch, PIPELINE).await > 0 {
-        if connection.is_none() {
-            connection = here.client.get_multiplexed_async_connection().await.ok();
-        }
-        let Some(publisher) = connection.as_mut() else {
-            here.set_reachable(false);
-            tracing::warn!(
-                node = here.id,
-                dropped = batch.len(),
-                "cluster messages dropped: the engine is unreachable"
-            );
-            batch.clear();
-            continue;
-        };
-        let mut pipe = redis::pipe();
-        let (mut messages, mut bytes) = (0, 0);
-        for outgoing in batch.drain(..) {
-            match outgoing {
-                Outgoing::Publish { channel, message } => {
-                    messages += 1;
-                    bytes += message.len();
-                    pipe.cmd("PUBLISH").arg(channel).arg(message).ignore();
-                }
-                Outgoing::Command(command) => {
-                    pipe.add_command(command).ignore();
+    let mut in_flight = FuturesOrdered::new();
+    loop {
+        tokio::select! {
+            biased;
+            Some(answer) = in_flight.next(), if !in_flight.is_empty() => {
+                if !published(&here, answer) {
+                    connection = None;
                 }
             }
+            received = outbox.recv_many(&mut batch, PIPELINE), if in_flight.len() < IN_FLIGHT => {
+                if received == 0 {
+                    return;
+                }
+                if connection.is_none() {
+                    connection = here.client.get_multiplexed_async_connection().await.ok();
+                }
+                let Some(publisher) = connection.clone() else {
+                    here.set_reachable(false);
+                    tracing::warn!(node = here.id, dropped = batch.len(), "cluster messages dropped: the engine is unreachable");
+                    batch.clear();
+                    continue;
+                };
+                in_flight.push_back(send_pipeline(publisher, pipeline_of(&mut batch)));
+            }
         }
-        if let Err(error) = pipe.query_async::<()>(publisher).await {
-            tracing::warn!(node = here.id, %error, "cluster messages may be lost: publishing failed");
-            here.set_reachable(false);
-            connection = None;
-            continue;
-        }
-        here.figures.published.fetch_add(messages, Ordering::Relaxed);
-        here.figures.published_bytes.fetch_add(bytes as u64, Ordering::Relaxed);
     }
+}
+
+/// The most pipelines sent and not yet answered.
+const IN_FLIGHT: usize = 16;
+
+/// One pipeline of what is queued, with the count and bytes of the messages published in it.
+fn pipeline_of(batch: &mut Vec<Outgoing>) -> (redis::Pipeline, (u64, u64)) {
+    let mut pipe = redis::pipe();
+    let (mut messages, mut bytes) = (0, 0);
+    for outgoing in batch.drain(..) {
+        match outgoing {
+            Outgoing::Publish { channel, message } => {
+                messages += 1;
+                bytes += message.len() as u64;
+                pipe.cmd("PUBLISH").arg(channel).arg(message).ignore();
+            }
+            Outgoing::Command(command) => {
+                pipe.add_command(command).ignore();
+            }
+        }
+    }
+    (pipe, (messages, bytes))
+}
+
+/// Sends `pipe` on `publisher`; resolves to the engine's answer and the pipeline's figures.
+async fn send_pipeline(
+    mut publisher: MultiplexedConnection,
+    (pipe, figures): (redis::Pipeline, (u64, u64)),
+) -> (redis::RedisResult<()>, (u64, u64)) {
+    (pipe.query_async::<()>(&mut publisher).await, figures)
+}
+
+/// Counts an answered pipeline; whether it went through (if not, its messages may be lost).
+fn published(here: &RedisNode, (answer, (messages, bytes)): (redis::RedisResult<()>, (u64, u64))) -> bool {
+    if let Err(error) = answer {
+        tracing::warn!(node = here.id, %error, "cluster messages may be lost: publishing failed");
+        here.set_reachable(false);
+        return false;
+    }
+    here.figures.published.fetch_add(messages, Ordering::Relaxed);
+    here.figures.published_bytes.fetch_add(bytes, Ordering::Relaxed);
+    true
 }
 
 /// Reads the node's channel until the relay shuts down, connecting again whenever the engine drops.
