@@ -178,6 +178,7 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     };
 
     session.leave(agent);
+    crate::cluster::remember_control(&state, &session);
     state.metrics.agent_watching(false);
     state.events.record(Event::of(&session, What::AgentLeft).agent(&name));
     finish(&mut sink, &mut stream, &ending, connection).await;
@@ -467,7 +468,9 @@ async fn read_messages(
             Ok((FrameKind::Control, _)) => match decode_control(&bytes) {
                 Ok(Control::MirrorOutOfStep) => session.request_snapshot("an agent's mirror is out of step"),
                 Ok(other) => {
-                    if let Err(refused) = session.agent_says(agent, other) {
+                    let said = session.agent_says(agent, other);
+                    crate::cluster::remember_control(state, session);
+                    if let Err(refused) = said {
                         return Ending::bad_input(
                             close::UNEXPECTED_MESSAGE,
                             format!("an agent may not send {} after joining", refused.0),

@@ -49,6 +49,15 @@ pub(crate) enum Admission {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct NotAllowed(pub &'static str);
 
+/// What a session's call carries to the relay node that takes it over (`cluster/`): the visitor's consent
+/// decisions (each account allowed or declined) and the account that held control, which gets it back
+/// when it watches again there (its agent's connection is new, so its number is too).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Carried {
+    pub decisions: Vec<(String, bool)>,
+    pub control: Option<String>,
+}
+
 /// An agent waiting for the visitor's consent.
 struct Waiting {
     agent: AgentInfo,
@@ -67,6 +76,8 @@ pub(crate) struct Call {
     holder: AgentId,
     /// The agent asking for control, until the visitor answers.
     request: Option<AgentInfo>,
+    /// The account that held control on the node this session moved from, until it watches here again.
+    control_carried: Option<String>,
 }
 
 impl Call {
@@ -80,6 +91,7 @@ impl Call {
             watching: Vec::new(),
             holder: NOBODY,
             request: None,
+            control_carried: None,
         }
     }
 
@@ -89,12 +101,21 @@ impl Call {
         allowed.chain(self.declined.iter().map(|name| (name.clone(), false))).collect()
     }
 
-    /// Takes `decisions` made earlier in the session (on another relay node) as the visitor's own.
-    pub fn carry_over(&mut self, decisions: &[(String, bool)]) {
-        for (name, allowed) in decisions {
+    /// The account holding control: the controlling agent's, or the one carried over from another node
+    /// that has not watched here again yet; `None` when nobody does.
+    pub fn control_account(&self) -> Option<String> {
+        let holding = self.watching.iter().find(|watcher| watcher.agent == self.holder && self.holder != NOBODY);
+        holding.map(|watcher| watcher.name.clone()).or_else(|| self.control_carried.clone())
+    }
+
+    /// Takes what the session's call was on another relay node as its own: the visitor's decisions, and
+    /// control for its account when it watches again.
+    pub fn carry_over(&mut self, carried: &Carried) {
+        for (name, allowed) in &carried.decisions {
             let accounts = if *allowed { &mut self.allowed } else { &mut self.declined };
             accounts.insert(name.clone());
         }
+        self.control_carried = carried.control.clone();
     }
 
     /// Agent `agent` signed in as `name`: whether it watches now, waits for the visitor, or is refused.
@@ -136,6 +157,9 @@ impl Call {
         };
         self.allowed.remove(&name);
         self.declined.insert(name.clone());
+        if self.control_carried.as_ref() == Some(&name) {
+            self.control_carried = None;
+        }
         let dismissed: Vec<AgentId> =
             self.watching.iter().filter(|watcher| watcher.name == name).map(|watcher| watcher.agent).collect();
         for &agent in &dismissed {
@@ -149,10 +173,17 @@ impl Call {
         dismissed
     }
 
-    /// Agent `agent` now watches: everyone learns the new list.
+    /// Agent `agent` now watches: everyone learns the new list. If its account held control before the
+    /// session moved here, and nobody has taken it meanwhile, it holds it again.
     pub fn watch(&mut self, agent: AgentId, name: &str, out: &mut Vec<Send>) {
         self.watching.push(AgentInfo { agent, name: name.to_owned() });
         self.tell_watchers(out);
+        if self.control_carried.as_deref() == Some(name) {
+            self.control_carried = None;
+            if self.holder == NOBODY && self.request.is_none() {
+                self.set_holder(agent, out);
+            }
+        }
     }
 
     /// What a new agent needs after the kept state: who watches, and who controls the page if anyone.
@@ -242,7 +273,8 @@ impl Call {
                 self.set_holder(NOBODY, out);
                 out.push(refusal(agent, "the visitor took control back"));
             }
-            Control::ControlRelease => {}
+            // Control carried over from another node, its agent not back yet: the visitor takes it back too.
+            Control::ControlRelease => self.control_carried = None,
             Control::ControlRefused { agent, reason } if self.is_watching(agent) => {
                 out.push(Send::Agent(agent, Control::ControlRefused { agent, reason }))
             }
@@ -283,8 +315,11 @@ impl Call {
         }
     }
 
+    /// `agent` (or `NOBODY`) controls the page now: everyone is told, and control carried over from another
+    /// node is forgotten (the call has moved on).
     fn set_holder(&mut self, agent: AgentId, out: &mut Vec<Send>) {
         self.holder = agent;
+        self.control_carried = None;
         let holder = Control::ControlHolder { agent };
         out.push(Send::Agents { except: NOBODY, control: holder.clone() });
         out.push(Send::Visitor(holder));
@@ -365,10 +400,43 @@ mod tests {
         assert_eq!(decisions, [("ana".to_owned(), true), ("bo".to_owned(), false)]);
 
         let mut moved = asking_call();
-        moved.carry_over(&decisions);
+        moved.carry_over(&Carried { decisions, control: None });
         assert!(matches!(moved.admission(1, "ana", &mut Vec::new()), Admission::Watch));
         assert!(matches!(moved.admission(2, "bo", &mut Vec::new()), Admission::Declined));
         assert!(matches!(moved.admission(3, "cy", &mut Vec::new()), Admission::Ask(_)), "anyone else is asked");
+    }
+
+    #[test]
+    fn control_carried_over_goes_back_to_its_account_when_it_watches_again() {
+        let mut first = Call::new(ConsentPolicy::Never, ControlPolicy::Ask);
+        watching(&mut first, 1, "ana");
+        watching(&mut first, 2, "bo");
+        first.agent_says(1, Control::ControlRequest { agent: NOBODY, name: String::new() }, &mut Vec::new()).unwrap();
+        first.visitor_says(Control::ControlAnswer { agent: 1, allow: true }, &mut Vec::new()).unwrap();
+        assert_eq!(first.control_account().as_deref(), Some("ana"));
+        let carried = Carried { decisions: first.decisions(), control: first.control_account() };
+
+        let mut moved = Call::new(ConsentPolicy::Never, ControlPolicy::Ask);
+        moved.carry_over(&carried);
+        assert_eq!(moved.control_account().as_deref(), Some("ana"), "still ana's while she is away");
+        watching(&mut moved, 7, "bo");
+        let mut out = Vec::new();
+        assert_eq!(moved.agent_says(7, click(), &mut out), Ok(()));
+        assert!(matches!(&out[..], [Send::Agent(7, Control::ControlRefused { .. })]), "bo has no control: {out:?}");
+        let mut out = Vec::new();
+        moved.watch(8, "ana", &mut out);
+        assert!(out.contains(&Send::Visitor(Control::ControlHolder { agent: 8 })), "the visitor is told: {out:?}");
+        let mut out = Vec::new();
+        moved.agent_says(8, click(), &mut out).unwrap();
+        assert!(matches!(&out[..], [Send::Visitor(Control::Input { agent: 8, .. })]), "ana's input reaches the page");
+
+        let mut taken_back = Call::new(ConsentPolicy::Never, ControlPolicy::Ask);
+        taken_back.carry_over(&carried);
+        taken_back.visitor_says(Control::ControlRelease, &mut Vec::new()).unwrap();
+        assert_eq!(taken_back.control_account(), None, "the visitor took it back before ana returned");
+        let mut out = Vec::new();
+        taken_back.watch(8, "ana", &mut out);
+        assert!(!out.iter().any(|send| matches!(send, Send::Visitor(Control::ControlHolder { .. }))));
     }
 
     #[test]

@@ -22,7 +22,7 @@
 
 use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetOwner, AssetRefused, StoredAsset};
 use crate::budget::MemoryBudget;
-use crate::call::{self, Admission, Call, NotAllowed};
+use crate::call::{self, Admission, Call, Carried, NotAllowed};
 use crate::close::{describe_duration, CloseReason};
 use crate::config::{ConsentPolicy, ControlPolicy, TabPolicy};
 use crate::kept::KeptState;
@@ -132,6 +132,8 @@ struct Inner {
     ever_joined: bool,
     /// A `SnapshotRequested` was sent and no snapshot has arrived since.
     snapshot_requested: bool,
+    /// The account holding control when [`Session::call_if_control_changed`] last said it.
+    control_reported: Option<String>,
     /// Set once, when the session ends; what its agents are told.
     end_reason: Option<CloseReason>,
 }
@@ -195,16 +197,16 @@ impl Session {
         memory: Arc<MemoryBudget>,
     ) -> (Arc<Session>, String) {
         let (secret, secret_text) = ResumeSecret::generate();
-        let session = Session::adopt(key, (site, &[]), secret, limits, asset_budget, (metrics, memory));
+        let session = Session::adopt(key, (site, &Carried::default()), secret, limits, asset_budget, (metrics, memory));
         (session, secret_text)
     }
 
     /// A session under `key` whose resume secret is `secret` already: one a cluster node takes over from a
-    /// node that died (`cluster/`), its visitor resuming here with the secret it holds, and the visitor's
-    /// consent `decisions` made there (each account allowed or declined) carried over.
+    /// node that died (`cluster/`), its visitor resuming here with the secret it holds, and what its call
+    /// was there `carried` over (the visitor's consent decisions, the account holding control).
     pub fn adopt(
         key: String,
-        (site, decisions): (SessionSite, &[(String, bool)]),
+        (site, carried): (SessionSite, &Carried),
         secret: ResumeSecret,
         limits: SessionLimits,
         asset_budget: Arc<AssetBudget>,
@@ -213,7 +215,7 @@ impl Session {
         let asset_token = crate::keys::generate_asset_token();
         let now = Instant::now();
         let mut call = Call::new(site.consent, site.remote_control);
-        call.carry_over(decisions);
+        call.carry_over(carried);
         let inner = Inner {
             presence: Presence::default(),
             last_page_frame: now,
@@ -224,6 +226,7 @@ impl Session {
             next_agent_id: 1,
             ever_joined: false,
             snapshot_requested: false,
+            control_reported: carried.control.clone(),
             end_reason: None,
         };
         let session = Session {
@@ -533,9 +536,24 @@ impl Session {
         self.deliver_locked(&mut inner, out);
     }
 
-    /// The visitor's consent decisions so far: each account it allowed (`true`) or declined (`false`).
-    pub fn call_decisions(&self) -> Vec<(String, bool)> {
-        self.lock().call.decisions()
+    /// What the call carries to another node: the visitor's consent decisions so far (each account
+    /// allowed or declined) and the account holding control.
+    pub fn call_carried(&self) -> Carried {
+        let inner = self.lock();
+        Carried { decisions: inner.call.decisions(), control: inner.call.control_account() }
+    }
+
+    /// [`Session::call_carried`] when the account holding control changed since it was last said here
+    /// (granted, released, taken back, its agent gone), while the session goes on; `None` otherwise (so a
+    /// pointer's every move writes nothing to the engine).
+    pub fn call_if_control_changed(&self) -> Option<Carried> {
+        let mut inner = self.lock();
+        let control = inner.call.control_account();
+        if inner.end_reason.is_some() || control == inner.control_reported {
+            return None;
+        }
+        inner.control_reported = control.clone();
+        Some(Carried { decisions: inner.call.decisions(), control })
     }
 
     /// The visitor answered the consent asked for `agent`, from its connection `link_id`.

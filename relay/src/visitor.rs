@@ -322,18 +322,20 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, state: &RelaySta
                 // Recorded only when the session accepted it: a stale connection's Dismiss changes nothing.
                 if let Some(name) = session.dismiss(link_id, agent) {
                     events.record(Event::of(session, What::ConsentWithdrawn).agent(&name));
-                    crate::cluster::remember_decisions(state, session);
+                    crate::cluster::remember_call(state, session);
                 }
                 None
             }
             Ok(Control::ConsentAnswer { agent, allow }) => {
                 session.answer_consent(link_id, agent, allow);
-                crate::cluster::remember_decisions(state, session);
+                crate::cluster::remember_call(state, session);
                 None
             }
             Ok(other) => {
                 record_control_decision(&other, session, events);
-                session.visitor_says(link_id, other).err().map(|refused| {
+                let said = session.visitor_says(link_id, other);
+                crate::cluster::remember_control(state, session);
+                said.err().map(|refused| {
                     Ending::bad_input(close::UNEXPECTED_MESSAGE, format!("a visitor may not send {}", refused.0))
                 })
             }

@@ -7,9 +7,10 @@
 
 mod common;
 
+use cobrowse_protocol::call::NOBODY;
 use cobrowse_protocol::message::decode_control;
 use cobrowse_protocol::page::Point;
-use cobrowse_protocol::{close, Control};
+use cobrowse_protocol::{close, Control, RemoteInput};
 use cobrowse_relay::{ClusterConfig, Config};
 use common::*;
 use futures_util::StreamExt;
@@ -690,6 +691,65 @@ async fn the_visitor_s_consent_decisions_move_with_the_session_to_another_node()
     }
     send(&mut next_page, snapshot("page 2")).await;
     skip_until(&mut ana, &snapshot("page 2")).await;
+}
+
+/// The agent number in the `Joined` an agent's socket gets next (other messages, page frames too, skipped).
+async fn joined_as(agent: &mut Socket) -> u32 {
+    loop {
+        match tokio::time::timeout(PATIENCE, agent.next()).await.expect("Joined arrives in time") {
+            Some(Ok(Message::Binary(bytes))) => {
+                if let Ok(Control::Joined { agent: number, .. }) = decode_control(&bytes) {
+                    return number;
+                }
+            }
+            Some(Ok(_)) => continue,
+            other => panic!("the socket ended before Joined: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_agent_in_control_has_it_again_after_the_session_moved_to_another_node() {
+    let Some(redis) = Redis::start() else { return };
+    let [a, b, c] = three_nodes(&redis).await;
+    let mut first_page = connect_path(a.addr, &format!("/ws/visitor?site={ASKING_SITE}&tab=t1"), None).await;
+    let (key, secret) = match next_control(&mut first_page).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    send(&mut first_page, snapshot("page 1")).await;
+
+    // On node a, ana (signed in on node c) is allowed, asks for control and gets it.
+    let mut ana = connect_agent(c.addr).await;
+    send_join(&mut ana, AGENT, PASSWORD, &key).await;
+    let number = consent_asked(&mut first_page, AGENT).await;
+    send(&mut first_page, control(&Control::ConsentAnswer { agent: number, allow: true })).await;
+    let ana_number = joined_as(&mut ana).await;
+    send(&mut ana, control(&Control::ControlRequest { agent: NOBODY, name: String::new() })).await;
+    wait_for_control(&mut first_page, &Control::ControlRequest { agent: ana_number, name: AGENT.into() }).await;
+    send(&mut first_page, control(&Control::ControlAnswer { agent: ana_number, allow: true })).await;
+    wait_for_control_within(PATIENCE, &mut ana, &Control::ControlHolder { agent: ana_number }).await;
+
+    // The next page lands on node b, which takes the session over; ana's viewer joins again, on node c.
+    let mut next_page = try_resume_site(b.addr, ASKING_SITE, &key, &secret).await.expect("the resume on b is taken");
+    let (code, _) = expect_close_after(&mut ana, |_| {}).await;
+    assert_eq!(code, close::TRY_AGAIN_LATER);
+    let mut ana = connect_agent(c.addr).await;
+    send_join(&mut ana, AGENT, PASSWORD, &key).await;
+    let again = joined_as(&mut ana).await;
+    wait_for_control_within(PATIENCE, &mut ana, &Control::ControlHolder { agent: again }).await;
+
+    // The visitor on node b is told, was asked nothing, and ana's input reaches the page.
+    loop {
+        match next_control(&mut next_page).await {
+            Control::ControlHolder { agent } if agent == again => break,
+            Control::ControlRequest { name, .. } => panic!("the visitor was asked again to give {name} control"),
+            _ => continue,
+        }
+    }
+    let click = RemoteInput::Click { node: 4, at: Point { x: 1, y: 2 } };
+    send(&mut ana, control(&Control::Input { agent: NOBODY, input: click.clone() })).await;
+    wait_for_control(&mut next_page, &Control::Input { agent: again, input: click }).await;
 }
 
 #[tokio::test]

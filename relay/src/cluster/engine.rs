@@ -17,6 +17,7 @@
 
 use super::pages::{ReceivedPages, Send, SentPages};
 use super::wire::{node_channel, Wire};
+use crate::call::Carried;
 use bytes::Bytes;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::collections::HashMap;
@@ -333,31 +334,47 @@ impl RedisNode {
         let _ = self.outbox.send(Outgoing::Publish { channel, message: message.encode() });
     }
 
-    /// Writes the visitor's consent `decisions` of session `key` (held here) to the engine, in order with
-    /// what this node publishes.
-    pub fn remember_decisions(&self, key: &str, decisions: &[(String, bool)]) {
-        if decisions.is_empty() {
-            return;
+    /// Writes what the call of session `key` (held here) carries to another node to the engine, in order
+    /// with what this node publishes: the visitor's consent decisions, one field per account, and the
+    /// account holding control under [`CONTROL_FIELD`] (removed when nobody holds it).
+    pub fn remember_call(&self, key: &str, carried: &Carried) {
+        let mut commands = Vec::new();
+        if !carried.decisions.is_empty() {
+            let mut decisions = redis::cmd("HSET");
+            decisions.arg(call_name(key));
+            for (name, allowed) in &carried.decisions {
+                decisions.arg(name).arg(if *allowed { ALLOWED } else { DECLINED });
+            }
+            commands.push(decisions);
         }
-        let mut command = redis::cmd("HSET");
-        command.arg(call_name(key));
-        for (name, allowed) in decisions {
-            command.arg(name).arg(if *allowed { ALLOWED } else { DECLINED });
+        let mut control = redis::cmd(if carried.control.is_some() { "HSET" } else { "HDEL" });
+        control.arg(call_name(key)).arg(CONTROL_FIELD);
+        if let Some(account) = &carried.control {
+            control.arg(account);
         }
+        commands.push(control);
         let mut expire = redis::cmd("EXPIRE");
         expire.arg(call_name(key)).arg(self.lease.as_secs());
-        for command in [command, expire] {
+        commands.push(expire);
+        for command in commands {
             let _ = self.outbox.send(Outgoing::Command(command));
         }
     }
 
-    /// The visitor's consent decisions of session `key`, as its last home node wrote them (none if the
-    /// engine holds none or did not answer).
-    pub async fn decisions(&self, key: &str) -> Vec<(String, bool)> {
+    /// What the call of session `key` carried, as its last home node wrote it (nothing if the engine holds
+    /// nothing or did not answer).
+    pub async fn carried(&self, key: &str) -> Carried {
         let mut command = redis::cmd("HGETALL");
         command.arg(call_name(key));
         let held: Vec<(String, String)> = self.run(&command).await.unwrap_or_default();
-        held.into_iter().map(|(name, decision)| (name, decision == ALLOWED)).collect()
+        let mut carried = Carried::default();
+        for (field, value) in held {
+            match field.as_str() {
+                CONTROL_FIELD => carried.control = Some(value),
+                _ => carried.decisions.push((field, value == ALLOWED)),
+            }
+        }
+        carried
     }
 
     /// Sends page frame `frame` of session `key` to the remote agent `conn` of node `node`: its bytes the
@@ -527,6 +544,9 @@ fn call_name(key: &str) -> String {
 
 /// A consent decision as the engine holds it.
 const ALLOWED: &str = "allowed";
+/// The field of `cobrowse:call:{key}` naming the account that holds control: the empty name, which no
+/// account may have (the config refuses it), so it never meets an account's decision.
+const CONTROL_FIELD: &str = "";
 const DECLINED: &str = "declined";
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -114,6 +114,7 @@ async fn serve(state: &RelayState, to: &Peer<'_>, mut inbox: UnboundedReceiver<F
         to.close(reason);
     }
     session.leave(id);
+    super::remember_control(state, &session);
     to.here.agent_gone(&agent.node, &agent.key);
     state.events.record(Event::of(&session, What::AgentLeft).agent(&agent.name));
 }
@@ -171,7 +172,9 @@ async fn watch(
             },
             message = inbox.recv() => match message {
                 Some(FromRemote::Frame(bytes)) => {
-                    if let Err(reason) = agent_says(session, link.id, &bytes) {
+                    let said = agent_says(session, link.id, &bytes);
+                    super::remember_control(state, session);
+                    if let Err(reason) = said {
                         return Some(reason);
                     }
                 }

@@ -91,11 +91,21 @@ pub(crate) fn count_failure(state: &RelayState, failure: Failure, scopes: &[Scop
     }
 }
 
-/// Writes the visitor's consent decisions in `session` (held here) to the engine, for a node that may take
-/// the session over; nothing when alone.
-pub(crate) fn remember_decisions(state: &RelayState, session: &Session) {
+/// Writes what the call of `session` (held here) carries to a node that may take the session over (the
+/// visitor's consent decisions, who holds control) to the engine; nothing when alone.
+pub(crate) fn remember_call(state: &RelayState, session: &Session) {
     if let Some(node) = state.engine.node() {
-        node.remember_decisions(session.key(), &session.call_decisions());
+        node.remember_call(session.key(), &session.call_carried());
+    }
+}
+
+/// As [`remember_call`], only when the account holding control of `session` changed since it was last
+/// written (called after every call message, most of which change nothing).
+pub(crate) fn remember_control(state: &RelayState, session: &Session) {
+    if let Some(node) = state.engine.node() {
+        if let Some(carried) = session.call_if_control_changed() {
+            node.remember_call(session.key(), &carried);
+        }
     }
 }
 
@@ -135,8 +145,8 @@ pub(crate) async fn take_over(
     }
     // The old home, if alive, ends its copy (a dead one hears nothing, and is not waited for).
     node.send(&home.node, &Wire::HandOver { key: key.to_owned() });
-    let decisions = node.decisions(key).await;
-    let session = state.registry.adopt(key.to_owned(), (site, &decisions), kept).ok()??;
+    let carried = node.carried(key).await;
+    let session = state.registry.adopt(key.to_owned(), (site, &carried), kept).ok()??;
     keeper::spawn(session.clone(), state.clone());
     tracing::info!(key, from = home.node, node = node.id, "session taken over from another node");
     Some(session)
