@@ -178,7 +178,7 @@ pub(crate) async fn serve(socket: WebSocket, state: Arc<RelayState>, client: Soc
     };
 
     session.leave(agent);
-    crate::cluster::remember_control(&state, &session);
+    crate::cluster::remember_changes(&state, &session);
     state.metrics.agent_watching(false);
     state.events.record(Event::of(&session, What::AgentLeft).agent(&name));
     finish(&mut sink, &mut stream, &ending, connection).await;
@@ -469,7 +469,7 @@ async fn read_messages(
                 Ok(Control::MirrorOutOfStep) => session.request_snapshot("an agent's mirror is out of step"),
                 Ok(other) => {
                     let said = session.agent_says(agent, other);
-                    crate::cluster::remember_control(state, session);
+                    crate::cluster::remember_changes(state, session);
                     if let Err(refused) = said {
                         return Ending::bad_input(
                             close::UNEXPECTED_MESSAGE,

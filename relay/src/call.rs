@@ -17,6 +17,7 @@
 //! - **Pointing and drawing** go to the visitor (an agent's pointer to the other agents too), each message
 //!   stamped with the agent's number: what an agent sends can never speak for another agent.
 
+use crate::carried::Carried;
 use crate::config::{ConsentPolicy, ControlPolicy};
 use cobrowse_protocol::call::NOBODY;
 use cobrowse_protocol::{AgentId, AgentInfo, Control};
@@ -48,15 +49,6 @@ pub(crate) enum Admission {
 /// Why an agent's message was refused outright (the connection is closed as a protocol error).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct NotAllowed(pub &'static str);
-
-/// What a session's call carries to the relay node that takes it over (`cluster/`): the visitor's consent
-/// decisions (each account allowed or declined) and the account that held control, which gets it back
-/// when it watches again there (its agent's connection is new, so its number is too).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Carried {
-    pub decisions: Vec<(String, bool)>,
-    pub control: Option<String>,
-}
 
 /// An agent waiting for the visitor's consent.
 struct Waiting {
@@ -400,7 +392,7 @@ mod tests {
         assert_eq!(decisions, [("ana".to_owned(), true), ("bo".to_owned(), false)]);
 
         let mut moved = asking_call();
-        moved.carry_over(&Carried { decisions, control: None });
+        moved.carry_over(&Carried { decisions, ..Carried::default() });
         assert!(matches!(moved.admission(1, "ana", &mut Vec::new()), Admission::Watch));
         assert!(matches!(moved.admission(2, "bo", &mut Vec::new()), Admission::Declined));
         assert!(matches!(moved.admission(3, "cy", &mut Vec::new()), Admission::Ask(_)), "anyone else is asked");
@@ -414,7 +406,7 @@ mod tests {
         first.agent_says(1, Control::ControlRequest { agent: NOBODY, name: String::new() }, &mut Vec::new()).unwrap();
         first.visitor_says(Control::ControlAnswer { agent: 1, allow: true }, &mut Vec::new()).unwrap();
         assert_eq!(first.control_account().as_deref(), Some("ana"));
-        let carried = Carried { decisions: first.decisions(), control: first.control_account() };
+        let carried = Carried { decisions: first.decisions(), control: first.control_account(), tabs: Vec::new() };
 
         let mut moved = Call::new(ConsentPolicy::Never, ControlPolicy::Ask);
         moved.carry_over(&carried);

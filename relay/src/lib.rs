@@ -44,6 +44,7 @@ mod auth;
 mod budget;
 mod call;
 mod caps;
+mod carried;
 mod close;
 mod cluster;
 pub mod config;

@@ -99,6 +99,16 @@ impl Presence {
         }
     }
 
+    /// A session's presence on the node it moved to: the tabs seen there, in order, keep their numbers.
+    pub fn carried_over(tabs: Vec<String>) -> Presence {
+        Presence { tabs, ..Presence::default() }
+    }
+
+    /// The tab ids seen, in the order first seen.
+    pub fn tabs(&self) -> &[String] {
+        &self.tabs
+    }
+
     /// The number of the tab carrying the session now, or last (1 before any).
     pub fn tab(&self) -> u32 {
         self.last_tab.max(1)

@@ -111,7 +111,7 @@ impl Registry {
     pub fn adopt(
         &self,
         key: String,
-        site: (SessionSite, &crate::call::Carried),
+        site: (SessionSite, &crate::carried::Carried),
         secret: ResumeSecret,
     ) -> Result<Option<Arc<Session>>, OpenError> {
         let mut sessions = self.lock();

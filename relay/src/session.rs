@@ -22,7 +22,8 @@
 
 use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetOwner, AssetRefused, StoredAsset};
 use crate::budget::MemoryBudget;
-use crate::call::{self, Admission, Call, Carried, NotAllowed};
+use crate::call::{self, Admission, Call, NotAllowed};
+use crate::carried::Carried;
 use crate::close::{describe_duration, CloseReason};
 use crate::config::{ConsentPolicy, ControlPolicy, TabPolicy};
 use crate::kept::KeptState;
@@ -132,8 +133,9 @@ struct Inner {
     ever_joined: bool,
     /// A `SnapshotRequested` was sent and no snapshot has arrived since.
     snapshot_requested: bool,
-    /// The account holding control when [`Session::call_if_control_changed`] last said it.
-    control_reported: Option<String>,
+    /// The account holding control and the count of tabs seen when [`Session::carried_if_changed`] last
+    /// said them.
+    reported: (Option<String>, usize),
     /// Set once, when the session ends; what its agents are told.
     end_reason: Option<CloseReason>,
 }
@@ -217,7 +219,7 @@ impl Session {
         let mut call = Call::new(site.consent, site.remote_control);
         call.carry_over(carried);
         let inner = Inner {
-            presence: Presence::default(),
+            presence: Presence::carried_over(carried.tabs.clone()),
             last_page_frame: now,
             kept: KeptState::charged_to(memory.clone()),
             assets: AssetCache::new(asset_token.clone(), asset_budget, site.asset_owner()),
@@ -226,7 +228,7 @@ impl Session {
             next_agent_id: 1,
             ever_joined: false,
             snapshot_requested: false,
-            control_reported: carried.control.clone(),
+            reported: (carried.control.clone(), carried.tabs.len()),
             end_reason: None,
         };
         let session = Session {
@@ -536,24 +538,31 @@ impl Session {
         self.deliver_locked(&mut inner, out);
     }
 
-    /// What the call carries to another node: the visitor's consent decisions so far (each account
-    /// allowed or declined) and the account holding control.
-    pub fn call_carried(&self) -> Carried {
-        let inner = self.lock();
-        Carried { decisions: inner.call.decisions(), control: inner.call.control_account() }
+    /// What the session carries to another node (see `carried.rs`): the visitor's consent decisions so
+    /// far, the account holding control, the visitor's tabs.
+    pub fn carried(&self) -> Carried {
+        Self::carried_locked(&self.lock())
     }
 
-    /// [`Session::call_carried`] when the account holding control changed since it was last said here
-    /// (granted, released, taken back, its agent gone), while the session goes on; `None` otherwise (so a
-    /// pointer's every move writes nothing to the engine).
-    pub fn call_if_control_changed(&self) -> Option<Carried> {
+    /// [`Session::carried`] when the account holding control or the tabs seen changed since it was last
+    /// said here (control granted, released, taken back, its agent gone; a new tab), while the session
+    /// goes on; `None` otherwise (so a pointer's every move writes nothing to the engine).
+    pub fn carried_if_changed(&self) -> Option<Carried> {
         let mut inner = self.lock();
-        let control = inner.call.control_account();
-        if inner.end_reason.is_some() || control == inner.control_reported {
+        let now = (inner.call.control_account(), inner.presence.tabs().len());
+        if inner.end_reason.is_some() || now == inner.reported {
             return None;
         }
-        inner.control_reported = control.clone();
-        Some(Carried { decisions: inner.call.decisions(), control })
+        inner.reported = now;
+        Some(Self::carried_locked(&inner))
+    }
+
+    fn carried_locked(inner: &Inner) -> Carried {
+        Carried {
+            decisions: inner.call.decisions(),
+            control: inner.call.control_account(),
+            tabs: inner.presence.tabs().to_vec(),
+        }
     }
 
     /// The visitor answered the consent asked for `agent`, from its connection `link_id`.

@@ -125,6 +125,7 @@ async fn admit(
     keeper::spawn(session.clone(), state.clone());
     hold_until_ended(&session, places);
     let link = session.attach_first_visitor(tab, secret).ok_or_else(|| Ending::Close(session.end_reason()))?;
+    crate::cluster::remember_changes(state, &session);
     tracing::info!(key = session.key(), site = site.id, client = %request.client, "session started");
     let masking_sha256 = events::masking_sha256(session.masking());
     state.events.record(Event::of(&session, What::SessionStarted { masking_sha256 }));
@@ -218,6 +219,7 @@ async fn resume(
         }
     };
     let link = session.resume(&secret, &site.id, request.origin.as_deref(), tab).map_err(refuse)?;
+    crate::cluster::remember_changes(state, &session);
     tracing::info!(key, site = site.id, client = %request.client, "session resumed");
     let masking_sha256 = events::masking_sha256(session.masking());
     state.events.record(Event::of(&session, What::SessionResumed { masking_sha256 }));
@@ -334,7 +336,7 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, state: &RelaySta
             Ok(other) => {
                 record_control_decision(&other, session, events);
                 let said = session.visitor_says(link_id, other);
-                crate::cluster::remember_control(state, session);
+                crate::cluster::remember_changes(state, session);
                 said.err().map(|refused| {
                     Ending::bad_input(close::UNEXPECTED_MESSAGE, format!("a visitor may not send {}", refused.0))
                 })

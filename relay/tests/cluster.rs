@@ -11,7 +11,7 @@ use cobrowse_protocol::call::NOBODY;
 use cobrowse_protocol::message::decode_control;
 use cobrowse_protocol::page::Point;
 use cobrowse_protocol::{close, Control, RemoteInput};
-use cobrowse_relay::{ClusterConfig, Config};
+use cobrowse_relay::{ClusterConfig, Config, TabPolicy};
 use common::*;
 use futures_util::StreamExt;
 use std::collections::HashSet;
@@ -750,6 +750,30 @@ async fn the_agent_in_control_has_it_again_after_the_session_moved_to_another_no
     let click = RemoteInput::Click { node: 4, at: Point { x: 1, y: 2 } };
     send(&mut ana, control(&Control::Input { agent: NOBODY, input: click.clone() })).await;
     wait_for_control(&mut next_page, &Control::Input { agent: again, input: click }).await;
+}
+
+#[tokio::test]
+async fn a_session_kept_to_its_first_tab_stays_so_after_it_moved_to_another_node() {
+    let Some(redis) = Redis::start() else { return };
+    let first_tab_only = |config: &mut Config| config.sites[0].tabs = TabPolicy::First;
+    let a = node_with(&redis, "a", first_tab_only).await;
+    let b = node_with(&redis, "b", first_tab_only).await;
+    let c = node_with(&redis, "c", first_tab_only).await;
+    let mut first_page = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
+    let (key, secret) = match next_control(&mut first_page).await {
+        Control::SessionStarted { key, secret, .. } => (key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    };
+    // The first tab's next page lands on node b, which takes the session over.
+    let _next_page = try_resume(b.addr, &key, &secret).await.expect("the first tab resumes on node b");
+    // Another tab of the visitor (same secret, from sessionStorage copied by the browser) on node c, then b.
+    for addr in [c.addr, b.addr] {
+        let mut other_tab = connect_path(addr, "/ws/visitor?site=demo&tab=t2&resume=1", None).await;
+        send(&mut other_tab, control(&Control::Resume { key: key.clone(), secret: secret.clone() })).await;
+        let (code, reason) = expect_close_after(&mut other_tab, |_| {}).await;
+        assert_eq!(code, close::OTHER_TAB, "another tab may not carry a moved first-tab session: {reason}");
+    }
+    assert!(try_resume(c.addr, &key, &secret).await.is_some(), "the first tab still may, on any node");
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@
 
 use super::pages::{ReceivedPages, Send, SentPages};
 use super::wire::{node_channel, Wire};
-use crate::call::Carried;
+use crate::carried::Carried;
 use bytes::Bytes;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::collections::HashMap;
@@ -334,25 +334,32 @@ impl RedisNode {
         let _ = self.outbox.send(Outgoing::Publish { channel, message: message.encode() });
     }
 
-    /// Writes what the call of session `key` (held here) carries to another node to the engine, in order
-    /// with what this node publishes: the visitor's consent decisions, one field per account, and the
-    /// account holding control under [`CONTROL_FIELD`] (removed when nobody holds it).
+    /// Writes what session `key` (held here) carries to another node (`carried.rs`) to the engine, in
+    /// order with what this node publishes, as the hash `cobrowse:call:{key}`: a field `consent:{account}`
+    /// per decision (allowed or declined), `control` naming the account holding control (removed when
+    /// nobody does), and `tab:{n}` per tab seen, its id.
     pub fn remember_call(&self, key: &str, carried: &Carried) {
-        let mut commands = Vec::new();
-        if !carried.decisions.is_empty() {
-            let mut decisions = redis::cmd("HSET");
-            decisions.arg(call_name(key));
-            for (name, allowed) in &carried.decisions {
-                decisions.arg(name).arg(if *allowed { ALLOWED } else { DECLINED });
-            }
-            commands.push(decisions);
+        let mut fields = redis::cmd("HSET");
+        fields.arg(call_name(key));
+        for (name, allowed) in &carried.decisions {
+            fields.arg(format!("{CONSENT_FIELD}{name}")).arg(if *allowed { ALLOWED } else { DECLINED });
         }
-        let mut control = redis::cmd(if carried.control.is_some() { "HSET" } else { "HDEL" });
-        control.arg(call_name(key)).arg(CONTROL_FIELD);
+        for (index, tab) in carried.tabs.iter().enumerate() {
+            fields.arg(format!("{TAB_FIELD}{}", index + 1)).arg(tab);
+        }
         if let Some(account) = &carried.control {
-            control.arg(account);
+            fields.arg(CONTROL_FIELD).arg(account);
         }
-        commands.push(control);
+        let mut commands = Vec::new();
+        if carried.control.is_none() {
+            let mut nobody = redis::cmd("HDEL");
+            nobody.arg(call_name(key)).arg(CONTROL_FIELD);
+            commands.push(nobody);
+        }
+        // HSET needs a field: a fresh session with nothing to carry yet writes only the rest.
+        if !carried.decisions.is_empty() || !carried.tabs.is_empty() || carried.control.is_some() {
+            commands.push(fields);
+        }
         let mut expire = redis::cmd("EXPIRE");
         expire.arg(call_name(key)).arg(self.lease.as_secs());
         commands.push(expire);
@@ -361,20 +368,13 @@ impl RedisNode {
         }
     }
 
-    /// What the call of session `key` carried, as its last home node wrote it (nothing if the engine holds
-    /// nothing or did not answer).
+    /// What session `key` carried, as its last home node wrote it (nothing if the engine holds nothing
+    /// or did not answer).
     pub async fn carried(&self, key: &str) -> Carried {
         let mut command = redis::cmd("HGETALL");
         command.arg(call_name(key));
         let held: Vec<(String, String)> = self.run(&command).await.unwrap_or_default();
-        let mut carried = Carried::default();
-        for (field, value) in held {
-            match field.as_str() {
-                CONTROL_FIELD => carried.control = Some(value),
-                _ => carried.decisions.push((field, value == ALLOWED)),
-            }
-        }
-        carried
+        carried_from(held)
     }
 
     /// Sends page frame `frame` of session `key` to the remote agent `conn` of node `node`: its bytes the
@@ -544,9 +544,28 @@ fn call_name(key: &str) -> String {
 
 /// A consent decision as the engine holds it.
 const ALLOWED: &str = "allowed";
-/// The field of `cobrowse:call:{key}` naming the account that holds control: the empty name, which no
-/// account may have (the config refuses it), so it never meets an account's decision.
-const CONTROL_FIELD: &str = "";
+/// The fields of `cobrowse:call:{key}`: `consent:{account}`, `control`, `tab:{n}`.
+const CONSENT_FIELD: &str = "consent:";
+const CONTROL_FIELD: &str = "control";
+const TAB_FIELD: &str = "tab:";
+
+/// What the fields of a `cobrowse:call:{key}` hash say; fields it does not know are left out.
+fn carried_from(fields: Vec<(String, String)>) -> Carried {
+    let mut carried = Carried::default();
+    let mut tabs = Vec::new();
+    for (field, value) in fields {
+        if let Some(account) = field.strip_prefix(CONSENT_FIELD) {
+            carried.decisions.push((account.to_owned(), value == ALLOWED));
+        } else if let Some(number) = field.strip_prefix(TAB_FIELD).and_then(|n| n.parse::<usize>().ok()) {
+            tabs.push((number, value));
+        } else if field == CONTROL_FIELD {
+            carried.control = Some(value);
+        }
+    }
+    tabs.sort();
+    carried.tabs = tabs.into_iter().map(|(_, tab)| tab).collect();
+    carried
+}
 const DECLINED: &str = "declined";
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -616,5 +635,29 @@ impl Engine {
         ];
         let body = metrics.strip_suffix("# EOF\n").unwrap_or(&metrics);
         format!("{body}{}\n# EOF\n", lines.join("\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_hash_reads_back_as_what_was_carried() {
+        let fields = [
+            ("tab:2", "tab-b"),
+            ("consent:ana", ALLOWED),
+            ("control", "ana"),
+            ("tab:1", "tab-a"),
+            ("consent:control", DECLINED),
+            ("consent:", ALLOWED),
+            ("something newer", "left out"),
+        ];
+        let carried = carried_from(fields.iter().map(|(f, v)| (f.to_string(), v.to_string())).collect());
+        let mut decisions = carried.decisions.clone();
+        decisions.sort();
+        assert_eq!(decisions, [("".to_owned(), true), ("ana".to_owned(), true), ("control".to_owned(), false)]);
+        assert_eq!(carried.control.as_deref(), Some("ana"), "an account named control is not who holds it");
+        assert_eq!(carried.tabs, ["tab-a", "tab-b"], "tabs in their numbers' order");
     }
 }

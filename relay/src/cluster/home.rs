@@ -114,7 +114,7 @@ async fn serve(state: &RelayState, to: &Peer<'_>, mut inbox: UnboundedReceiver<F
         to.close(reason);
     }
     session.leave(id);
-    super::remember_control(state, &session);
+    super::remember_changes(state, &session);
     to.here.agent_gone(&agent.node, &agent.key);
     state.events.record(Event::of(&session, What::AgentLeft).agent(&agent.name));
 }
@@ -173,7 +173,7 @@ async fn watch(
             message = inbox.recv() => match message {
                 Some(FromRemote::Frame(bytes)) => {
                     let said = agent_says(session, link.id, &bytes);
-                    super::remember_control(state, session);
+                    super::remember_changes(state, session);
                     if let Err(reason) = said {
                         return Some(reason);
                     }

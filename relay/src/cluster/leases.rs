@@ -1,6 +1,6 @@
 //! The leases of the session keys held here: renewed every third of the lease by the node's renewing task
 //! (`listen.rs`), and set again at once when the node is back in touch with an engine that lost them
-//! (`resync.rs`), together with each session's consent decisions and who holds control.
+//! (`resync.rs`), together with what each session carries to another node (`carried.rs`).
 
 use super::engine::{Home, RedisNode};
 use crate::state::RelayState;
@@ -24,6 +24,6 @@ pub(super) async fn renew_keys(here: &RedisNode, state: &RelayState) {
 pub(super) async fn set_again(here: &RedisNode, state: &RelayState) {
     renew_keys(here, state).await;
     for session in state.registry.sessions().iter().filter(|session| !session.has_ended()) {
-        here.remember_call(session.key(), &session.call_carried());
+        here.remember_call(session.key(), &session.carried());
     }
 }

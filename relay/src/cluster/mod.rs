@@ -91,19 +91,19 @@ pub(crate) fn count_failure(state: &RelayState, failure: Failure, scopes: &[Scop
     }
 }
 
-/// Writes what the call of `session` (held here) carries to a node that may take the session over (the
-/// visitor's consent decisions, who holds control) to the engine; nothing when alone.
+/// Writes what `session` (held here) carries to a node that may take it over (`carried.rs`: the
+/// visitor's consent decisions, who holds control, the visitor's tabs) to the engine; nothing when alone.
 pub(crate) fn remember_call(state: &RelayState, session: &Session) {
     if let Some(node) = state.engine.node() {
-        node.remember_call(session.key(), &session.call_carried());
+        node.remember_call(session.key(), &session.carried());
     }
 }
 
-/// As [`remember_call`], only when the account holding control of `session` changed since it was last
-/// written (called after every call message, most of which change nothing).
-pub(crate) fn remember_control(state: &RelayState, session: &Session) {
+/// As [`remember_call`], only when who holds control or the tabs seen changed since last written (called
+/// after every call message and every visitor connection, most of which change neither).
+pub(crate) fn remember_changes(state: &RelayState, session: &Session) {
     if let Some(node) = state.engine.node() {
-        if let Some(carried) = session.call_if_control_changed() {
+        if let Some(carried) = session.carried_if_changed() {
             node.remember_call(session.key(), &carried);
         }
     }
