@@ -2,7 +2,7 @@
 //! the same run, with the goal and whether it was "met" or "missed".
 //!
 //! Sections, all by default, or those named on the command line (`size`, `snapshot`, `bytes`, `tasks`,
-//! `storms`, `latency`, `relay`, `pages`, `control`):
+//! `storms`, `latency`, `join`, `relay`, `pages`, `control`):
 //! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
 //! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
 //! - [`snapshot_bytes`]: a full snapshot's bytes as sent (deflated by the browser) against rrweb's packed bytes.
@@ -10,6 +10,8 @@
 //!   against rrweb's full snapshot in one task.
 //! - [`mutation_storms`]: the main-thread time a recorder adds to a mutation storm, ours against rrweb's.
 //! - [`latency`]: a DOM change on the visitor's page reaching the agent's mirror through the real relay.
+//! - [`late_join`]: a late agent's join to the page shown, through the real relay, against an rrweb-based
+//!   live cobrowse's replayer on the same page.
 //! - [`relay_cost`]: the relay's memory per session and frames forwarded a second per core (the load tool).
 //! - [`page_change`]: the visitor's next page (a full page load) reaching the agent's mirror, and the bytes
 //!   a page load fetches again for cobrowsing.
@@ -25,7 +27,10 @@ mod control_latency;
 mod cpu_profile;
 mod download_size;
 mod gzip;
+mod join_ours;
+mod join_rrweb;
 mod large_page;
+mod late_join;
 mod latency;
 mod latency_samples;
 mod mutation_storms;
@@ -53,7 +58,8 @@ mod webdriver;
 use std::process::ExitCode;
 
 /// The sections, by the name that selects them on the command line.
-const SECTIONS: [&str; 9] = ["size", "snapshot", "bytes", "tasks", "storms", "latency", "relay", "pages", "control"];
+const SECTIONS: [&str; 10] =
+    ["size", "snapshot", "bytes", "tasks", "storms", "latency", "join", "relay", "pages", "control"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -95,6 +101,7 @@ async fn run_section(section: &str, summary: &mut summary::Summary) -> cobrowse_
         "tasks" => session_tasks::run(summary).await,
         "storms" => mutation_storms::run(summary).await,
         "latency" => latency::run(summary).await,
+        "join" => late_join::run(summary).await,
         "relay" => relay_cost::run(summary),
         "pages" => page_change::run().await,
         "control" => control_latency::run().await,

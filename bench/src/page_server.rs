@@ -8,6 +8,7 @@
 //! - `/visitor/...`: the benchmarks' copy of the built visitor module (with the `snapshot_frame` export);
 //! - `/corpus/...`: the fidelity corpus, whose pages link `../css/...` and `../images/...`;
 //! - `/cobrowse.js`: the shim as the relay serves it (bundled from `www/shim/` by `cargo xtask build`);
+//! - `/bench/blank.html`: an empty page, where a baseline's replayer runs (the `join` section);
 //! - anything else from `www/`: the demo shop at `/demo/`.
 
 use crate::{large_page, paths, real_pages, snapshot_pages};
@@ -23,6 +24,8 @@ pub const RRWEB_SNAPSHOT_PATH: &str = "/bench/rrweb-snapshot.js";
 pub const RRWEB_PATH: &str = "/bench/rrweb.js";
 /// Where the page loads fflate from.
 pub const FFLATE_PATH: &str = "/bench/fflate.js";
+/// An empty page.
+pub const BLANK_PATH: &str = "/bench/blank.html";
 /// Where the page imports the visitor module from, and its wasm.
 pub const VISITOR_MODULE_PATH: &str = "/visitor/cobrowse_visitor.js";
 pub const VISITOR_WASM_PATH: &str = "/visitor/cobrowse_visitor_bg.wasm";
@@ -56,6 +59,7 @@ impl PageServer {
             .or(warp::path!("bench" / "rrweb-snapshot.js").map(move || classic_script(rrweb.clone())))
             .or(warp::path!("bench" / "fflate.js").map(move || classic_script(fflate.clone())))
             .or(warp::path!("bench" / "rrweb.js").map(move || classic_script(recorder.clone())))
+            .or(warp::path!("bench" / "blank.html").map(|| warp::reply::html(BLANK_PAGE).into_response()))
             .or(warp::path("visitor").and(warp::fs::dir(visitor)))
             .or(warp::path!("cobrowse.js").and(warp::fs::file(shim)))
             .or(warp::path("corpus").and(warp::fs::dir(corpus)))
@@ -77,6 +81,10 @@ impl Drop for PageServer {
         self.task.abort();
     }
 }
+
+/// The empty page at [`BLANK_PATH`].
+const BLANK_PAGE: &str =
+    "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Blank</title></head><body></body></html>\n";
 
 /// `/generated/<file>`: the large pages, generated once.
 fn generated_pages() -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {

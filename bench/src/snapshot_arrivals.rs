@@ -3,7 +3,8 @@
 //! The relay's frame tap (`Relay::subscribe_frames`) hands this process every frame the relay received;
 //! a task stamps each snapshot from the visitor with the time since the Unix epoch in ms, the clock of
 //! the pages' `performance.timeOrigin + performance.now()`. The `pages` section uses it to split a page
-//! change into the visitor's part (its new page to its snapshot at the relay) and the rest.
+//! change into the visitor's part (its new page to its snapshot at the relay) and the rest; the `join`
+//! section counts what arrived, to know when the relay holds a whole snapshot.
 
 use cobrowse_protocol::frame::{self, FrameKind};
 use cobrowse_relay::{Peer, ReceivedFrame};
@@ -43,6 +44,11 @@ impl SnapshotArrivals {
     /// The first time a snapshot reached the relay between `from` and `to` (wall-clock ms).
     pub fn first_between(&self, from: f64, to: f64) -> Option<f64> {
         self.times.lock().expect("the times").iter().copied().find(|time| (from..=to).contains(time))
+    }
+
+    /// How many snapshots and how many later parts of one have reached the relay since recording began.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.times.lock().expect("the times").len(), self.parts.lock().expect("the times").len())
     }
 
     /// The last time a later part of a snapshot reached the relay between `from` and `to` (wall-clock ms).
