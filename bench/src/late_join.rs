@@ -220,7 +220,8 @@ fn record_target(results: &[PageJoins], not_measured: usize, summary: &mut Summa
         Target::Join,
         Figure {
             measured: format!(
-                "late agent's join to the whole page shown, median of {ROUNDS} rounds, {} of {} pages; worst: {}",
+                "late agent's join to the whole page shown, medians of {ROUNDS} rounds ({ROUNDS_LARGEST} at 100k), {} of \
+                 {} pages; worst: {}",
                 results.len(),
                 results.len() + not_measured,
                 worst.name
