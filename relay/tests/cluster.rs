@@ -436,11 +436,7 @@ async fn a_killed_nodes_visitor_resumes_on_another_node_with_its_key_and_its_age
     let mut a = NodeProcess::start(&redis, "a");
     let b = node(&redis, "b").await;
     let c = node(&redis, "c").await;
-    let mut visitor = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
-    let (key, secret) = match next_control(&mut visitor).await {
-        Control::SessionStarted { key, secret, .. } => (key, secret),
-        other => panic!("expected SessionStarted, got {other:?}"),
-    };
+    let (mut visitor, key, secret) = open_tab_t1(a.addr, "demo").await;
     send(&mut visitor, snapshot("S1")).await;
     let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
     assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
@@ -486,6 +482,15 @@ async fn a_resume_with_a_wrong_secret_takes_no_session_over() {
     assert_eq!(next_binary(&mut ana).await, snapshot("S1"));
 }
 
+/// A new visitor session of `site` opened on `addr` from tab `t1`: its socket, key and resume secret.
+async fn open_tab_t1(addr: SocketAddr, site: &str) -> (Socket, String, String) {
+    let mut socket = connect_path(addr, &format!("/ws/visitor?site={site}&tab=t1"), None).await;
+    match next_control(&mut socket).await {
+        Control::SessionStarted { key, secret, .. } => (socket, key, secret),
+        other => panic!("expected SessionStarted, got {other:?}"),
+    }
+}
+
 /// A visitor connection resuming `key` with `secret` on `addr`: `Some` once it got `SessionStarted` (with
 /// the same key and no secret), `None` if it was refused.
 async fn try_resume(addr: SocketAddr, key: &str, secret: &str) -> Option<Socket> {
@@ -521,11 +526,7 @@ async fn try_resume_site(addr: SocketAddr, site: &str, key: &str, secret: &str) 
 async fn a_visitor_resuming_on_another_live_node_moves_the_session_there_no_sticky_sessions_needed() {
     let Some(redis) = Redis::start() else { return };
     let [a, b, c] = three_nodes(&redis).await;
-    let mut first_page = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
-    let (key, secret) = match next_control(&mut first_page).await {
-        Control::SessionStarted { key, secret, .. } => (key, secret),
-        other => panic!("expected SessionStarted, got {other:?}"),
-    };
+    let (mut first_page, key, secret) = open_tab_t1(a.addr, "demo").await;
     send(&mut first_page, snapshot("page 1")).await;
     let mut ana = join(c.addr, AGENT, PASSWORD, &key).await;
     let mut bo = join(a.addr, OTHER_AGENT, OTHER_PASSWORD, &key).await;
@@ -552,11 +553,7 @@ async fn a_node_that_stops_gracefully_leaves_its_sessions_to_be_resumed_on_anoth
     let Some(redis) = Redis::start() else { return };
     let a = node(&redis, "a").await;
     let b = node(&redis, "b").await;
-    let mut visitor = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
-    let (key, secret) = match next_control(&mut visitor).await {
-        Control::SessionStarted { key, secret, .. } => (key, secret),
-        other => panic!("expected SessionStarted, got {other:?}"),
-    };
+    let (mut visitor, key, secret) = open_tab_t1(a.addr, "demo").await;
     let stopped = tokio::spawn(async move { a.handle.shutdown().await });
     let (code, _) = expect_close_after(&mut visitor, |_| {}).await;
     assert_eq!(code, close::GOING_AWAY, "the visitor is told to come back (its shim resumes on 1001)");
@@ -647,11 +644,7 @@ async fn consent_asked(visitor: &mut Socket, name: &str) -> u32 {
 async fn the_visitor_s_consent_decisions_move_with_the_session_to_another_node() {
     let Some(redis) = Redis::start() else { return };
     let [a, b, c] = three_nodes(&redis).await;
-    let mut first_page = connect_path(a.addr, &format!("/ws/visitor?site={ASKING_SITE}&tab=t1"), None).await;
-    let (key, secret) = match next_control(&mut first_page).await {
-        Control::SessionStarted { key, secret, .. } => (key, secret),
-        other => panic!("expected SessionStarted, got {other:?}"),
-    };
+    let (mut first_page, key, secret) = open_tab_t1(a.addr, ASKING_SITE).await;
     send(&mut first_page, snapshot("page 1")).await;
 
     // On node a the visitor allows ana (signed in on node c) and declines bo (signed in on node a).
@@ -712,11 +705,7 @@ async fn joined_as(agent: &mut Socket) -> u32 {
 async fn the_agent_in_control_has_it_again_after_the_session_moved_to_another_node() {
     let Some(redis) = Redis::start() else { return };
     let [a, b, c] = three_nodes(&redis).await;
-    let mut first_page = connect_path(a.addr, &format!("/ws/visitor?site={ASKING_SITE}&tab=t1"), None).await;
-    let (key, secret) = match next_control(&mut first_page).await {
-        Control::SessionStarted { key, secret, .. } => (key, secret),
-        other => panic!("expected SessionStarted, got {other:?}"),
-    };
+    let (mut first_page, key, secret) = open_tab_t1(a.addr, ASKING_SITE).await;
     send(&mut first_page, snapshot("page 1")).await;
 
     // On node a, ana (signed in on node c) is allowed, asks for control and gets it.
@@ -759,11 +748,7 @@ async fn a_session_kept_to_its_first_tab_stays_so_after_it_moved_to_another_node
     let a = node_with(&redis, "a", first_tab_only).await;
     let b = node_with(&redis, "b", first_tab_only).await;
     let c = node_with(&redis, "c", first_tab_only).await;
-    let mut first_page = connect_path(a.addr, "/ws/visitor?site=demo&tab=t1", None).await;
-    let (key, secret) = match next_control(&mut first_page).await {
-        Control::SessionStarted { key, secret, .. } => (key, secret),
-        other => panic!("expected SessionStarted, got {other:?}"),
-    };
+    let (_first_page, key, secret) = open_tab_t1(a.addr, "demo").await;
     // The first tab's next page lands on node b, which takes the session over.
     let _next_page = try_resume(b.addr, &key, &secret).await.expect("the first tab resumes on node b");
     // Another tab of the visitor (same secret, from sessionStorage copied by the browser) on node c, then b.
