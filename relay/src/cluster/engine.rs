@@ -4,10 +4,11 @@
 //!
 //! What Redis holds: one string per live session key, `cobrowse:key:{key}` = `"{node} {site}"`, set with
 //! `SET NX EX` (so a key is issued once across the cluster) and renewed by its home node every third of
-//! the lease; deleted when the session ends. Beside it, `cobrowse:call:{key}`, a hash of the visitor's
-//! consent decisions (account name → `allowed` or `declined`), written by the home node in order with
-//! what it publishes, with the same lease, so a node that takes the session over asks no one again and
-//! lets no declined account in. Each node's counts under the cluster-wide session caps are a hash
+//! the lease; deleted when the session ends. Beside it, `cobrowse:call:{key}`, a hash of what the session
+//! carries to another node (`carried.rs`: `consent:{account}` → `allowed` or `declined`, `control` → the
+//! account holding control, `tab:{n}` → a tab id), written by the home node in order with what it
+//! publishes, with the same lease, so a node that takes the session over asks no one again, lets no
+//! declined account in, gives control back to its account and keeps the tabs' numbers. Each node's counts under the cluster-wide session caps are a hash
 //! `cobrowse:caps:{node}` (`shared_caps.rs`). Everything else crosses as pub/sub messages (`wire.rs`) and
 //! is not stored: a node's channel is `cobrowse:node:{id}`.
 //!
@@ -264,9 +265,7 @@ impl RedisNode {
         );
         let mut invocation = script.key(key_name(key));
         invocation.arg(was).arg(value).arg(self.lease.as_secs());
-        let result = invocation.invoke_async::<i64>(&mut self.commands()).await;
-        self.set_reachable(result.is_ok());
-        result.is_ok_and(|done| done == 1)
+        self.run_script::<i64>(&invocation).await == Some(1)
     }
 
     /// Says this node is alive, for [`ALIVE_FOR`]; called every [`BEAT`].
@@ -312,8 +311,7 @@ impl RedisNode {
         );
         let mut invocation = script.key(key_name(key));
         invocation.key(call_name(key)).arg(&self.id);
-        let result = invocation.invoke_async::<i64>(&mut self.commands()).await;
-        self.set_reachable(result.is_ok());
+        self.run_script::<i64>(&invocation).await;
     }
 
     /// The lease: how often the keys here are renewed is a third of it.
