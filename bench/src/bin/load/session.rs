@@ -95,8 +95,9 @@ async fn connect(load: &Load, node: usize, n: usize, path: &str) -> Result<Socke
     let mut request = format!("ws://{relay}{path}").into_client_request().map_err(|error| error.to_string())?;
     request.headers_mut().insert("Origin", "http://load.test".parse().expect("a valid header value"));
     // Small buffers: tungstenite's default allocates 128 KiB for reading per socket, which for 30,000
-    // sockets would make this tool, not the relay, what runs out of memory.
-    let config = WebSocketConfig::default().read_buffer_size(8 * 1024).write_buffer_size(0);
+    // sockets would make this tool, not the relay, what runs out of memory; and it zeroes the read size
+    // before every read (the relay's `websocket.rs` reads 2 KiB at a time for the same reason).
+    let config = WebSocketConfig::default().read_buffer_size(2 * 1024).write_buffer_size(0);
     let handshake = tokio_tungstenite::client_async_with_config(request, stream, Some(config));
     let (socket, _) = tokio::time::timeout(PATIENCE, handshake)
         .await
@@ -189,13 +190,17 @@ where
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + phase, period);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut stop = load.stop.clone();
+    // One wait for the stop signal for the whole run: made anew each turn, it would join and leave the
+    // signal's list of waiters, which every session's tasks share, on every delta.
+    let stopped = stop.changed();
+    tokio::pin!(stopped);
     let mut sequence = 0;
     loop {
         tokio::select! {
             _ = ticks.tick() => {}
-            _ = stop.changed() => return Ok(()),
+            _ = &mut stopped => return Ok(()),
         }
-        if *stop.borrow() {
+        if *load.stop.borrow() {
             return Ok(());
         }
         let now = load.clock.elapsed().as_micros() as u64;
@@ -226,12 +231,14 @@ where
 /// window is open) and its place in the sequence.
 async fn read_as_agent(mut agent: Socket, cross_node: bool, load: Arc<Load>) {
     let mut stop = load.stop.clone();
+    let stopped = stop.changed(); // one wait for the whole run (see `send_deltas`)
+    tokio::pin!(stopped);
     let mut expected = 0;
     let mut latencies = Vec::new();
     loop {
         let message = tokio::select! {
             message = agent.next() => message,
-            _ = stop.changed() => break,
+            _ = &mut stopped => break,
         };
         let bytes = match message {
             Some(Ok(Message::Binary(bytes))) => bytes,
