@@ -1,8 +1,13 @@
 //! A session's kept state: its latest snapshot frame and the delta frames after it, as received.
 //!
-//! This is what an agent who joins late is sent first, so it sees the page at once. The frames are the
-//! visitor's own bytes (reference-counted, not copied); the relay never looks inside them. Deltas that
+//! This is what an agent who joins late is sent first, so it sees the page at once. The snapshot is the
+//! visitor's own bytes (reference-counted, not copied); the relay never looks inside the frames. Deltas that
 //! arrive before any snapshot are not kept: no receiver could decode them.
+//!
+//! A delta or later part is copied into a buffer of its own length before it is kept: as received, it is a
+//! slice of the socket's read buffer, and keeping the slice would keep the whole buffer (and with it
+//! whatever else was read into it) for as long as the session keeps the frame, beyond what the budget is
+//! charged. A snapshot is read into a buffer reserved for its length, so it is kept as received.
 //!
 //! A sliced snapshot's later parts (`FrameKind::SnapshotPart`) are kept in order among the deltas, like
 //! them, but their bytes count as the snapshot's: a huge page sent in slices is not a pile of deltas
@@ -62,7 +67,7 @@ impl KeptState {
             return false;
         }
         self.charge(frame.len());
-        self.frames.push(frame);
+        self.frames.push(Bytes::copy_from_slice(&frame)); // not the read buffer it is a slice of (see above)
         true
     }
 
@@ -143,6 +148,17 @@ mod tests {
         kept.clear();
         assert!(kept.frames().is_empty());
         assert_eq!(kept.total_bytes(), 0);
+    }
+
+    #[test]
+    fn a_kept_delta_does_not_hold_on_to_the_buffer_it_was_read_into() {
+        let mut kept = KeptState::default();
+        kept.replace_with_snapshot(frame("S1"));
+        let read_buffer = Bytes::from(vec![7u8; 8 * 1024]);
+        kept.append_delta(read_buffer.slice(..1024));
+        kept.append_snapshot_part(read_buffer.slice(1024..2048));
+        assert_eq!(kept.frames()[1], read_buffer.slice(..1024));
+        assert!(read_buffer.try_into_mut().is_ok(), "the kept frames still share the read buffer");
     }
 
     #[test]
