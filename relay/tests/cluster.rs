@@ -640,6 +640,20 @@ async fn consent_asked(visitor: &mut Socket, name: &str) -> u32 {
     }
 }
 
+/// `agent` asks to join `key` as `name` and waits for consent; the visitor is asked about it and answers `allow`.
+async fn join_and_answer(
+    agent: &mut Socket,
+    (name, password): (&str, &str),
+    key: &str,
+    visitor: &mut Socket,
+    allow: bool,
+) {
+    send_join(agent, name, password, key).await;
+    assert_eq!(next_control(agent).await, Control::AwaitingConsent);
+    let number = consent_asked(visitor, name).await;
+    send(visitor, control(&Control::ConsentAnswer { agent: number, allow })).await;
+}
+
 #[tokio::test]
 async fn the_visitor_s_consent_decisions_move_with_the_session_to_another_node() {
     let Some(redis) = Redis::start() else { return };
@@ -649,16 +663,10 @@ async fn the_visitor_s_consent_decisions_move_with_the_session_to_another_node()
 
     // On node a the visitor allows ana (signed in on node c) and declines bo (signed in on node a).
     let mut ana = connect_agent(c.addr).await;
-    send_join(&mut ana, AGENT, PASSWORD, &key).await;
-    assert_eq!(next_control(&mut ana).await, Control::AwaitingConsent);
-    let number = consent_asked(&mut first_page, AGENT).await;
-    send(&mut first_page, control(&Control::ConsentAnswer { agent: number, allow: true })).await;
+    join_and_answer(&mut ana, (AGENT, PASSWORD), &key, &mut first_page, true).await;
     assert!(matches!(next_control(&mut ana).await, Control::Joined { .. }));
     let mut bo = connect_agent(a.addr).await;
-    send_join(&mut bo, OTHER_AGENT, OTHER_PASSWORD, &key).await;
-    assert_eq!(next_control(&mut bo).await, Control::AwaitingConsent);
-    let number = consent_asked(&mut first_page, OTHER_AGENT).await;
-    send(&mut first_page, control(&Control::ConsentAnswer { agent: number, allow: false })).await;
+    join_and_answer(&mut bo, (OTHER_AGENT, OTHER_PASSWORD), &key, &mut first_page, false).await;
     let (code, _) = expect_close_after(&mut bo, |_| {}).await;
     assert_eq!(code, close::CONSENT_DECLINED);
 
@@ -710,9 +718,7 @@ async fn the_agent_in_control_has_it_again_after_the_session_moved_to_another_no
 
     // On node a, ana (signed in on node c) is allowed, asks for control and gets it.
     let mut ana = connect_agent(c.addr).await;
-    send_join(&mut ana, AGENT, PASSWORD, &key).await;
-    let number = consent_asked(&mut first_page, AGENT).await;
-    send(&mut first_page, control(&Control::ConsentAnswer { agent: number, allow: true })).await;
+    join_and_answer(&mut ana, (AGENT, PASSWORD), &key, &mut first_page, true).await;
     let ana_number = joined_as(&mut ana).await;
     send(&mut ana, control(&Control::ControlRequest { agent: NOBODY, name: String::new() })).await;
     wait_for_control(&mut first_page, &Control::ControlRequest { agent: ana_number, name: AGENT.into() }).await;
