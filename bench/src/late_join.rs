@@ -20,6 +20,7 @@
 
 use crate::join_ours::{self, OurJoin};
 use crate::join_rrweb::{self, RrwebJoin};
+use crate::measured::Measured;
 use crate::page_server::PageServer;
 use crate::real_pages;
 use crate::report::{bytes, ms, ratio, verdict, Table};
@@ -72,10 +73,7 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     let stage = Stage::start().await?;
     let measured = with_browsers(&stage, &server).await;
     stage.shutdown().await;
-    let (results, not_measured) = measured?;
-    if results.is_empty() {
-        return Err(format!("no page could be measured: {}", not_measured.join("; ")).into());
-    }
+    let (results, not_measured) = measured?.at_least_one()?;
     print(&results, &not_measured);
     record_target(&results, not_measured.len(), summary);
     Ok(())
@@ -106,20 +104,16 @@ fn pages() -> Vec<JoinPage> {
 }
 
 /// Opens the visitor's and the agent's browsers, measures every page, and closes them whatever happened.
-async fn with_browsers(stage: &Stage, server: &PageServer) -> cobrowse_e2e::Result<(Vec<PageJoins>, Vec<String>)> {
+async fn with_browsers(stage: &Stage, server: &PageServer) -> cobrowse_e2e::Result<Measured<PageJoins>> {
     let (visitor, agent) = webdriver::open_visitor_and_agent(&stage.driver).await?;
-    let mut results = Vec::new();
-    let mut not_measured = Vec::new();
+    let mut measured = Measured::default();
     for page in pages() {
         eprintln!("join: {}: {} rounds ...", page.name, page.rounds);
-        match measure_page(stage, server, (&visitor, &agent), &page).await {
-            Ok(joins) => results.push(joins),
-            Err(error) => not_measured.push(format!("{}: {error}", page.name)),
-        }
+        measured.add(page.name, measure_page(stage, server, (&visitor, &agent), &page).await);
     }
     let _ = visitor.close().await;
     let _ = agent.close().await;
-    Ok((results, not_measured))
+    Ok(measured)
 }
 
 /// rrweb's events recorded once, then the page's rounds, each ours and then rrweb's.

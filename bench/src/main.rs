@@ -33,6 +33,7 @@ mod large_page;
 mod late_join;
 mod latency;
 mod latency_samples;
+mod measured;
 mod mutation_storms;
 mod page_change;
 mod page_change_site;

@@ -9,6 +9,7 @@
 //! figure is the larger of the two meters. Goal (issue 13, target 2): no task over 50 ms on every page.
 //! Fills the summary row of target 2.
 
+use crate::measured::Measured;
 use crate::page_server::PageServer;
 use crate::report::{ms, ratio, verdict, Table};
 use crate::session_measure::{self, PageTasks, QUIET_MS};
@@ -45,17 +46,14 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     let stage = Stage::start().await?;
     let measured = with_browser(&stage, &server).await;
     stage.shutdown().await;
-    let (results, not_measured) = measured?;
-    if results.is_empty() {
-        return Err(format!("no page could be measured: {}", not_measured.join("; ")).into());
-    }
+    let (results, not_measured) = measured?.at_least_one()?;
     print(&results, &not_measured);
     record_target(&results, not_measured.len(), summary);
     Ok(())
 }
 
 /// Opens the visitor's browser, measures every page, and closes it whatever happened.
-async fn with_browser(stage: &Stage, server: &PageServer) -> cobrowse_e2e::Result<(Vec<PageResult>, Vec<String>)> {
+async fn with_browser(stage: &Stage, server: &PageServer) -> cobrowse_e2e::Result<Measured<PageResult>> {
     let browser = webdriver::open_browser(&stage.driver, "visitor").await?;
     let measured = measure_pages(&browser, stage, server).await;
     let _ = browser.close().await;
@@ -63,17 +61,14 @@ async fn with_browser(stage: &Stage, server: &PageServer) -> cobrowse_e2e::Resul
 }
 
 /// Every page, once; the pages that could not be measured, with why.
-async fn measure_pages(browser: &Browser, stage: &Stage, server: &PageServer) -> (Vec<PageResult>, Vec<String>) {
-    let mut results = Vec::new();
-    let mut not_measured = Vec::new();
+async fn measure_pages(browser: &Browser, stage: &Stage, server: &PageServer) -> Measured<PageResult> {
+    let mut measured = Measured::default();
     for page in snapshot_pages::all() {
         eprintln!("tasks: {} ...", page.name);
-        match session_measure::measure(browser, server, stage, &page).await {
-            Ok(tasks) => results.push(PageResult { name: page.name, tasks }),
-            Err(error) => not_measured.push(format!("{}: {error}", page.name)),
-        }
+        let tasks = session_measure::measure(browser, server, stage, &page).await;
+        measured.add(&page.name, tasks.map(|tasks| PageResult { name: page.name.clone(), tasks }));
     }
-    (results, not_measured)
+    measured
 }
 
 fn print(results: &[PageResult], not_measured: &[String]) {

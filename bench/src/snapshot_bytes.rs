@@ -10,6 +10,7 @@
 //! rrweb's: its full-snapshot event (`{type: 2, data: {node, initialOffset}, timestamp}`) as JSON, zlib
 //! at the default level, as `@rrweb/packer`'s `pack` does (fflate's `zlibSync`). Goal: ours ≤ 0.4 of it.
 
+use crate::measured::Measured;
 use crate::page_server::PageServer;
 use crate::report::{bytes, ms, ratio, verdict, Table};
 use crate::snapshot_measure::load_serializers;
@@ -68,19 +69,13 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     let server = PageServer::start().await?;
     let driver = ChromeDriver::start().await?;
     let browser = webdriver::open_browser(&driver, "snapshot bytes benchmark").await?;
-    let mut results = Vec::new();
-    let mut not_measured = Vec::new();
+    let mut measured = Measured::default();
     for page in snapshot_pages::all() {
         eprintln!("bytes: {} ...", page.name);
-        match measure(&browser, &server, &page).await {
-            Ok(result) => results.push(result),
-            Err(error) => not_measured.push(format!("{}: {error}", page.name)),
-        }
+        measured.add(&page.name, measure(&browser, &server, &page).await);
     }
     let _ = browser.close().await;
-    if results.is_empty() {
-        return Err(format!("no page could be measured: {}", not_measured.join("; ")).into());
-    }
+    let (results, not_measured) = measured.at_least_one()?;
     print_table(&results);
     print_summary(&results, &not_measured);
     record_target(&results, summary);

@@ -10,6 +10,7 @@
 //! measures a session's tasks and fills target 2. Fills the summary rows of targets 1 and 3.
 
 use crate::gzip::gzip_len;
+use crate::measured::Measured;
 use crate::page_server::PageServer;
 use crate::report::{bytes, ms, ratio, verdict, Table};
 use crate::snapshot_measure::{measure, PageMeasurement};
@@ -88,23 +89,17 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     let server = PageServer::start().await?;
     let driver = ChromeDriver::start().await?;
     let browser = webdriver::open_browser(&driver, "snapshot benchmark").await?;
-    let mut results = Vec::new();
-    let mut not_measured = Vec::new();
+    let mut measured = Measured::default();
     for page in &pages {
         eprintln!("snapshot: {} ...", page.name);
         let result = match measure(&browser, &server, &page.path).await {
-            Ok(measured) => PageResult::new(page, measured),
+            Ok(measurement) => PageResult::new(page, measurement),
             Err(error) => Err(error),
         };
-        match result {
-            Ok(result) => results.push(result),
-            Err(error) => not_measured.push(format!("{}: {error}", page.name)),
-        }
+        measured.add(&page.name, result);
     }
     let _ = browser.close().await;
-    if results.is_empty() {
-        return Err(format!("no page could be measured: {}", not_measured.join("; ")).into());
-    }
+    let (results, not_measured) = measured.at_least_one()?;
     print_speed(&results);
     print_sizes(&results);
     print_summary(&results, &not_measured);
