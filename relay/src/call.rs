@@ -95,9 +95,9 @@ impl Call {
 
     /// The account holding control: the controlling agent's, or the one carried over from another node
     /// that has not watched here again yet; `None` when nobody does.
-    pub fn control_account(&self) -> Option<String> {
+    pub fn control_account(&self) -> Option<&str> {
         let holding = self.watching.iter().find(|watcher| watcher.agent == self.holder && self.holder != NOBODY);
-        holding.map(|watcher| watcher.name.clone()).or_else(|| self.control_carried.clone())
+        holding.map(|watcher| watcher.name.as_str()).or(self.control_carried.as_deref())
     }
 
     /// Takes what the session's call was on another relay node as its own: the visitor's decisions, and
@@ -405,12 +405,13 @@ mod tests {
         watching(&mut first, 2, "bo");
         first.agent_says(1, Control::ControlRequest { agent: NOBODY, name: String::new() }, &mut Vec::new()).unwrap();
         first.visitor_says(Control::ControlAnswer { agent: 1, allow: true }, &mut Vec::new()).unwrap();
-        assert_eq!(first.control_account().as_deref(), Some("ana"));
-        let carried = Carried { decisions: first.decisions(), control: first.control_account(), tabs: Vec::new() };
+        assert_eq!(first.control_account(), Some("ana"));
+        let control = first.control_account().map(str::to_owned);
+        let carried = Carried { decisions: first.decisions(), control, tabs: Vec::new() };
 
         let mut moved = Call::new(ConsentPolicy::Never, ControlPolicy::Ask);
         moved.carry_over(&carried);
-        assert_eq!(moved.control_account().as_deref(), Some("ana"), "still ana's while she is away");
+        assert_eq!(moved.control_account(), Some("ana"), "still ana's while she is away");
         watching(&mut moved, 7, "bo");
         let mut out = Vec::new();
         assert_eq!(moved.agent_says(7, click(), &mut out), Ok(()));

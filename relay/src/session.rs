@@ -546,21 +546,22 @@ impl Session {
 
     /// [`Session::carried`] when the account holding control or the tabs seen changed since it was last
     /// said here (control granted, released, taken back, its agent gone; a new tab), while the session
-    /// goes on; `None` otherwise (so a pointer's every move writes nothing to the engine).
+    /// goes on; `None` otherwise (so a pointer's every move writes nothing to the engine, and allocates nothing).
     pub fn carried_if_changed(&self) -> Option<Carried> {
         let mut inner = self.lock();
-        let now = (inner.call.control_account(), inner.presence.tabs().len());
-        if inner.end_reason.is_some() || now == inner.reported {
+        let (control, tabs) = (inner.call.control_account(), inner.presence.tabs().len());
+        if inner.end_reason.is_some() || (control, tabs) == (inner.reported.0.as_deref(), inner.reported.1) {
             return None;
         }
-        inner.reported = now;
-        Some(Self::carried_locked(&inner))
+        let carried = Self::carried_locked(&inner);
+        inner.reported = (carried.control.clone(), tabs);
+        Some(carried)
     }
 
     fn carried_locked(inner: &Inner) -> Carried {
         Carried {
             decisions: inner.call.decisions(),
-            control: inner.call.control_account(),
+            control: inner.call.control_account().map(str::to_owned),
             tabs: inner.presence.tabs().to_vec(),
         }
     }
