@@ -4,7 +4,9 @@
 //! function's own, so a long task shows up under the function that caused it.
 //!
 //! `BENCH_PROFILE=NAME` makes the `tasks` section profile the session's start on the pages whose name
-//! contains NAME, and print the top functions under its table.
+//! contains NAME, and the `snapshot` section our full snapshot and rrweb's there; each prints the top
+//! functions under its table. Build with `cargo xtask build-bench --names` first, or the visitor's wasm
+//! functions are only numbers.
 
 use cobrowse_e2e::{cdp, Browser};
 use serde::Deserialize;
@@ -64,6 +66,20 @@ pub async fn stop_top(browser: &Browser, count: usize) -> cobrowse_e2e::Result<V
     let stopped: Stopped =
         serde_json::from_value(stopped).map_err(|error| format!("Profiler.stop answered an unknown shape: {error}"))?;
     Ok(top_self_times(&stopped.profile, count))
+}
+
+/// Profiles `script` run once in `browser`'s page (synchronously, with `args`): the top `count` self times.
+pub async fn profile_script(
+    browser: &Browser,
+    script: &str,
+    args: Vec<serde_json::Value>,
+    count: usize,
+) -> cobrowse_e2e::Result<Vec<String>> {
+    start(browser).await?;
+    let ran: cobrowse_e2e::Result<serde_json::Value> = browser.execute(script, args).await;
+    let top = stop_top(browser, count).await?;
+    ran?;
+    Ok(top)
 }
 
 fn top_self_times(profile: &Profile, count: usize) -> Vec<String> {

@@ -10,7 +10,14 @@
 //! count (`Performance.getMetrics`' `TaskDuration`) from just before the storm's task until the recorder
 //! has sent or emitted nothing for 300 ms; a recorder's figure is its median over [`ROUNDS`] less the
 //! median without a recorder. Goal: ours at most 1/3 of rrweb's on every storm.
+//!
+//! `BENCH_PROFILE=NAME` adds, after the measured rounds, one run of each storm whose name contains NAME
+//! under rrweb's recorder and under ours with V8's sampling profiler on (see [`crate::cpu_profile`]), and
+//! prints the top self times of each. For the names of our wasm functions, point `COBROWSE_SITE_DIR` at a
+//! site whose visitor package keeps them (`cargo xtask build-bench --names` builds one in
+//! `target/site-bench`).
 
+use crate::cpu_profile;
 use crate::page_server::{PageServer, FFLATE_PATH, RRWEB_PATH};
 use crate::report::{bytes, ms, ratio, verdict, Table};
 use crate::session_measure::open_with_shim;
@@ -91,12 +98,46 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     let stage = Stage::start().await?;
     let browser = webdriver::open_browser(&stage.driver, "visitor").await?;
     let measured = measure_all(&browser, &stage, &server).await;
+    let profiles = match measured.is_ok() {
+        true => profile_wanted(&browser, &stage, &server).await,
+        false => Vec::new(),
+    };
     let _ = browser.close().await;
     stage.shutdown().await;
     let results = measured?;
     print(&results);
+    print_profiles(&profiles);
     record_target(&results, summary);
     Ok(())
+}
+
+/// Functions a profile lists.
+const PROFILE_LINES: usize = 30;
+
+/// A storm, a recorder, and the top self times of a profiled run of the one under the other.
+type Profiled = (&'static str, &'static str, cobrowse_e2e::Result<Vec<String>>);
+
+/// A profiled run of each storm `BENCH_PROFILE` names, under rrweb's recorder and under ours.
+async fn profile_wanted(browser: &Browser, stage: &Stage, server: &PageServer) -> Vec<Profiled> {
+    let mut profiles = Vec::new();
+    for (storm, _, _) in STORMS.iter().filter(|(storm, _, _)| cpu_profile::wanted(storm)) {
+        for recorder in ["rrweb", "ours"] {
+            eprintln!("storms: {storm} under {recorder}, profiled ...");
+            let profiled = measure_one(browser, stage, server, storm, recorder, true).await;
+            profiles.push((*storm, recorder, profiled.map(|(_, top)| top)));
+        }
+    }
+    profiles
+}
+
+fn print_profiles(profiles: &[Profiled]) {
+    for (storm, recorder, top) in profiles {
+        println!("   CPU profile of the {storm} storm under {recorder}, until quiet (top self times, BENCH_PROFILE):");
+        match top {
+            Ok(lines) => lines.iter().for_each(|line| println!("     {line}")),
+            Err(error) => println!("     not profiled: {error}"),
+        }
+    }
 }
 
 /// Every storm under every recorder, [`ROUNDS`] times, rounds outermost so that a slow spell of the
@@ -107,7 +148,7 @@ async fn measure_all(browser: &Browser, stage: &Stage, server: &PageServer) -> c
         for (storm_index, (storm, _, _)) in STORMS.iter().enumerate() {
             for (recorder_index, recorder) in RECORDERS.iter().enumerate() {
                 eprintln!("storms: round {round}, {storm} under {recorder} ...");
-                let run = measure_one(browser, stage, server, storm, recorder).await?;
+                let (run, _) = measure_one(browser, stage, server, storm, recorder, false).await?;
                 runs[storm_index][recorder_index].push(run);
             }
         }
@@ -135,14 +176,16 @@ fn medians(by_recorder: &[Vec<Run>], figure: impl Fn(&Run) -> f64) -> [f64; 3] {
     [median(&by_recorder[0]), median(&by_recorder[1]), median(&by_recorder[2])]
 }
 
-/// `storm` under `recorder`, on a fresh load of the page.
+/// `storm` under `recorder`, on a fresh load of the page; with `profiled`, under V8's sampling profiler
+/// from the storm's start until the recorder is quiet, whose top self times come back too.
 async fn measure_one(
     browser: &Browser,
     stage: &Stage,
     server: &PageServer,
     storm: &str,
     recorder: &str,
-) -> cobrowse_e2e::Result<Run> {
+    profiled: bool,
+) -> cobrowse_e2e::Result<(Run, Vec<String>)> {
     let url = server.url(&format!("/generated/{}", large_page_file(PAGE_ELEMENTS)));
     open_with_shim(browser, &url, stage.relay.origin()).await?;
     load_baseline_scripts(browser, server).await?;
@@ -156,16 +199,23 @@ async fn measure_one(
     )?;
     wait_until_settled(browser, recorder).await?;
     let before = task_duration_ms(browser).await?;
+    if profiled {
+        cpu_profile::start(browser).await?;
+    }
     let script = "var done = arguments[1]; window.storms.run(arguments[0]).then(done, \
                   function (error) { done({ error: String((error && error.stack) || error) }); });";
     let answer = browser.execute_async(script, vec![json!(storm)]).await?;
     let after = task_duration_ms(browser).await?;
+    let top = match profiled {
+        true => cpu_profile::stop_top(browser, PROFILE_LINES).await?,
+        false => Vec::new(),
+    };
     let mut run: Run = page_answer(answer, &format!("the {storm} storm under {recorder}"))?;
     run.main_thread_ms = after - before;
     if recorder == "ours" {
         let _: Value = browser.execute("window.Cobrowse.stop();", vec![]).await?;
     }
-    Ok(run)
+    Ok((run, top))
 }
 
 /// rrweb's recorder and fflate (its packer's zlib), in every page whatever the recorder, so the pages

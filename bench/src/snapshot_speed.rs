@@ -9,6 +9,7 @@
 //! session (whose snapshot may be sliced across tasks): section `tasks` ([`crate::session_tasks`])
 //! measures a session's tasks and fills target 2. Fills the summary rows of targets 1 and 3.
 
+use crate::cpu_profile;
 use crate::gzip::gzip_len;
 use crate::measured::Measured;
 use crate::page_server::PageServer;
@@ -18,7 +19,8 @@ use crate::snapshot_pages::{self, BenchPage};
 use crate::stats::{geometric_mean, median};
 use crate::summary::{Figure, Summary, Target};
 use crate::{snapshot_nodes, webdriver};
-use cobrowse_e2e::ChromeDriver;
+use cobrowse_e2e::{Browser, ChromeDriver};
+use serde_json::json;
 
 /// Goal: rrweb's time over ours.
 const SPEED_UP_GOAL: f64 = 10.0;
@@ -90,21 +92,63 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     let driver = ChromeDriver::start().await?;
     let browser = webdriver::open_browser(&driver, "snapshot benchmark").await?;
     let mut measured = Measured::default();
+    let mut profiles = Vec::new();
     for page in &pages {
         eprintln!("snapshot: {} ...", page.name);
         let result = match measure(&browser, &server, &page.path).await {
             Ok(measurement) => PageResult::new(page, measurement),
             Err(error) => Err(error),
         };
+        if result.is_ok() && cpu_profile::wanted(&page.name) {
+            profiles.push((page.name.clone(), profile(&browser).await));
+        }
         measured.add(&page.name, result);
     }
     let _ = browser.close().await;
     let (results, not_measured) = measured.at_least_one()?;
     print_speed(&results);
     print_sizes(&results);
+    print_profiles(&profiles);
     print_summary(&results, &not_measured);
     record_targets(&results, summary);
     Ok(())
+}
+
+/// Snapshots each serializer takes under the profiler (`BENCH_PROFILE`), one after another.
+const PROFILED_SNAPSHOTS: u32 = 5;
+/// Functions a profile lists.
+const PROFILE_LINES: usize = 30;
+
+/// A serializer's name and its profile's top self times, a line each.
+type Profiled = (&'static str, cobrowse_e2e::Result<Vec<String>>);
+
+/// CPU profiles of [`PROFILED_SNAPSHOTS`] of ours (`snapshot_frame()`), then of rrweb-snapshot's
+/// `snapshot(document)` (without the packing), in the page just measured.
+async fn profile(browser: &Browser) -> Vec<Profiled> {
+    const RUNS: &str = "for (var i = 0; i < arguments[1]; i++) eval(arguments[0]); return arguments[1];";
+    let mut profiled = Vec::new();
+    for (label, call) in [
+        ("ours, snapshot_frame()", "window.cobrowseBench.snapshot_frame()"),
+        ("rrweb-snapshot's snapshot(document)", "window.rrwebSnapshot.snapshot(document)"),
+    ] {
+        let args = vec![json!(call), json!(PROFILED_SNAPSHOTS)];
+        profiled.push((label, cpu_profile::profile_script(browser, RUNS, args, PROFILE_LINES).await));
+    }
+    profiled
+}
+
+fn print_profiles(profiles: &[(String, Vec<Profiled>)]) {
+    for (page, serializers) in profiles {
+        for (label, top) in serializers {
+            println!(
+                "   CPU profile, {page}: {PROFILED_SNAPSHOTS} snapshots, {label} (top self times, BENCH_PROFILE):"
+            );
+            match top {
+                Ok(lines) => lines.iter().for_each(|line| println!("     {line}")),
+                Err(error) => println!("     not profiled: {error}"),
+            }
+        }
+    }
 }
 
 fn print_speed(results: &[PageResult]) {

@@ -16,6 +16,7 @@ mod imports;
 mod precompress;
 mod setup;
 mod site;
+mod std_paths;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -35,7 +36,12 @@ enum Task {
     Build,
     /// Build, then the benchmarks' copy of the visitor package (with its snapshot_frame export) into
     /// target/site-bench, for running `cargo run --release -p cobrowse-bench -- SECTION` by hand.
-    BuildBench,
+    BuildBench {
+        /// Keep the wasm's function names in the benchmarks' copy, so a CPU profile (`BENCH_PROFILE`) names
+        /// the Rust functions where the time goes (the copy is then larger than the download).
+        #[arg(long)]
+        names: bool,
+    },
     /// Build, then run the relay on loopback with the demo site.
     Demo {
         /// Address to listen on.
@@ -79,7 +85,9 @@ fn main() -> ExitCode {
     let result = match Cli::parse().task {
         Task::Setup => setup::ensure_tools(),
         Task::Build => setup::ensure_tools().and_then(|_| site::build()),
-        Task::BuildBench => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| site::build_bench_visitor()),
+        Task::BuildBench { names } => {
+            setup::ensure_tools().and_then(|_| site::build()).and_then(|_| site::build_bench_visitor(names))
+        }
         // The visitor's wasm tests include the bundled shim, so clippy on them needs the build first.
         Task::Check => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| checks::style()),
         Task::Demo { listen } => setup::ensure_tools().and_then(|_| site::build()).and_then(|_| demo(&listen)),
@@ -88,7 +96,7 @@ fn main() -> ExitCode {
         }
         Task::Bench { sections } => setup::ensure_tools()
             .and_then(|_| site::build())
-            .and_then(|_| site::build_bench_visitor())
+            .and_then(|_| site::build_bench_visitor(false))
             .and_then(|_| bench(&sections)),
         Task::Load { sessions, secs, ramp, cluster, more } => load(sessions, secs, ramp, cluster, &more),
     };

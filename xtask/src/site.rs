@@ -76,7 +76,7 @@ const WASM_FEATURES: [&str; 6] = [
 /// minified shim and widget stylesheet the relay serves as `/cobrowse.js` and `/cobrowse.css`.
 pub fn build() -> Result {
     for package in &PACKAGES {
-        build_package(package, &site_dir(), &target_dir())?;
+        build_package(package, &site_dir(), &target_dir(), Kept::Nothing)?;
     }
     let www = command::workspace_root().join("www");
     let visitor = site_dir().join(PACKAGES[0].out_dir);
@@ -123,13 +123,24 @@ pub fn site_dir() -> PathBuf {
 
 /// Builds the benchmarks' copy of the visitor package into `target/site-bench/visitor/`: the one the relay
 /// serves, plus the `snapshot_frame` export (the `bench` feature) the snapshot benchmarks call. Its own
-/// cargo target folder keeps the two builds from rebuilding each other.
-pub fn build_bench_visitor() -> Result {
+/// cargo target folder keeps the two builds from rebuilding each other. With `names`, its wasm keeps the
+/// functions' names, for CPU profiles.
+pub fn build_bench_visitor(names: bool) -> Result {
     let root = command::workspace_root();
-    build_package(&BENCH_VISITOR, &root.join("target/site-bench"), &target_dir().join("bench-wasm"))
+    let kept = if names { Kept::Names } else { Kept::Nothing };
+    build_package(&BENCH_VISITOR, &root.join("target/site-bench"), &target_dir().join("bench-wasm"), kept)
 }
 
-fn build_package(package: &Package, site: &Path, target: &Path) -> Result {
+/// What a built wasm module keeps beyond its code.
+#[derive(Clone, Copy, PartialEq)]
+enum Kept {
+    /// Nothing: the download pays for every byte.
+    Nothing,
+    /// The functions' names (the name section), so a profile names them.
+    Names,
+}
+
+fn build_package(package: &Package, site: &Path, target: &Path, kept: Kept) -> Result {
     let remaps = short_source_paths();
     let mut cargo =
         vec!["build", "-p", package.krate, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
@@ -148,7 +159,8 @@ fn build_package(package: &Package, site: &Path, target: &Path) -> Result {
     }
     command::run("wasm-bindgen", &bindgen)?;
     let wasm = out_dir.join(format!("{}_bg.wasm", package.lib_name));
-    shrink(&wasm)?;
+    shrink(&wasm, kept)?;
+    crate::std_paths::blank(&wasm)?;
     let glue = out_dir.join(format!("{}.js", package.lib_name));
     bundle_glue(&glue, &out_dir.join("snippets"))?;
     crate::imports::shorten(&wasm, &glue)?;
@@ -175,7 +187,7 @@ fn short_source_paths() -> String {
 }
 
 /// `wasm-opt -Oz` in place, with a binaryen that keeps wasm-bindgen's externref table intact.
-fn shrink(wasm: &Path) -> Result {
+fn shrink(wasm: &Path, kept: Kept) -> Result {
     let path = path_str(wasm)?;
     // Rust never uses the lowest KiB of memory (its stack and data start higher), which lets wasm-opt fold
     // more address arithmetic; GUFA and a second pass each take a little more off the download, and so does
@@ -190,7 +202,7 @@ fn shrink(wasm: &Path) -> Result {
         "--gufa",
         "-Oz",
         "--converge",
-        "--strip-debug",
+        if kept == Kept::Names { "--debuginfo" } else { "--strip-debug" },
         "--strip-producers",
         "--strip-target-features",
         "-o",

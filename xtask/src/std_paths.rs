@@ -1,0 +1,107 @@
+//! Blanks the source paths of Rust's standard library in a built wasm module.
+//!
+//! A panic location names its source file, and std comes precompiled: its files are named
+//! `/rustc/<commit hash>/library/core/src/…`, which `--remap-path-prefix` cannot shorten (it applies to
+//! the crates being compiled). The visitor's module carries about ten of them, some 130 bytes of its
+//! gzipped download. Nothing ever reads them: the wasm builds abort on panic and wasm32-unknown-unknown
+//! has no stderr, so std's panic message (which alone would name the file) goes nowhere.
+//!
+//! [`blank`] overwrites each such path, in place and at the same length, with zero bytes: every pointer
+//! and length in the module stays right, and a run of zeros costs a few bytes once compressed. A path is
+//! found by its exact start (`/rustc/`, forty hex digits, `/library/`) and ends at its first `.rs`, so no
+//! other bytes of the module are touched.
+
+use crate::command::Result;
+use std::path::Path;
+
+/// What every std source path starts with, before the commit hash.
+const PREFIX: &[u8] = b"/rustc/";
+/// What follows the commit hash.
+const AFTER_HASH: &[u8] = b"/library/";
+/// The commit hash's length, in hex digits.
+const HASH_DIGITS: usize = 40;
+/// The longest path blanked, so a stray prefix never blanks a long run of unrelated bytes.
+const MAX_PATH_BYTES: usize = 160;
+
+/// Blanks std's source paths in the wasm module at `wasm`; answers how many it blanked.
+pub fn blank(wasm: &Path) -> Result<usize> {
+    let mut module = std::fs::read(wasm).map_err(|error| format!("cannot read {}: {error}", wasm.display()))?;
+    let blanked = blank_paths(&mut module);
+    if blanked > 0 {
+        std::fs::write(wasm, &module).map_err(|error| format!("cannot write {}: {error}", wasm.display()))?;
+    }
+    Ok(blanked)
+}
+
+/// Overwrites each std source path in `bytes` with zeros; answers how many.
+fn blank_paths(bytes: &mut [u8]) -> usize {
+    let mut blanked = 0;
+    let mut from = 0;
+    while let Some(start) = find(&bytes[from..], PREFIX).map(|at| from + at) {
+        match path_len(&bytes[start..]) {
+            Some(len) => {
+                bytes[start..start + len].fill(0);
+                blanked += 1;
+                from = start + len;
+            }
+            None => from = start + PREFIX.len(),
+        }
+    }
+    blanked
+}
+
+/// The length of the std source path at the start of `bytes`, through its `.rs`; `None` if it is not one.
+fn path_len(bytes: &[u8]) -> Option<usize> {
+    let hash = bytes.get(PREFIX.len()..PREFIX.len() + HASH_DIGITS)?;
+    if !hash.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let library = PREFIX.len() + HASH_DIGITS;
+    if bytes.get(library..library + AFTER_HASH.len())? != AFTER_HASH {
+        return None;
+    }
+    let rest = &bytes[library..bytes.len().min(MAX_PATH_BYTES)];
+    let end = find(rest, b".rs")?;
+    let path = &rest[..end];
+    path.iter().all(|&byte| byte.is_ascii_alphanumeric() || b"/_-.".contains(&byte)).then_some(library + end + 3)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HASH: &str = "59807616e1fa2540724bfbac14d7976d7e4a3860";
+
+    #[test]
+    fn blanks_each_std_path_at_its_own_length_and_nothing_around_it() {
+        let text = format!(
+            "before/rustc/{HASH}/library/core/src/str/pattern.rsafter/rustc/{HASH}/library/alloc/src/vec/mod.rs!"
+        );
+        let mut bytes = text.clone().into_bytes();
+        assert_eq!(blank_paths(&mut bytes), 2);
+        assert_eq!(bytes.len(), text.len());
+        let first = format!("/rustc/{HASH}/library/core/src/str/pattern.rs").len();
+        let second = format!("/rustc/{HASH}/library/alloc/src/vec/mod.rs").len();
+        let expected = [&b"before"[..], &vec![0; first], b"after", &vec![0; second], b"!"].concat();
+        assert_eq!(bytes, expected);
+    }
+
+    #[test]
+    fn leaves_what_only_looks_like_a_std_path() {
+        for text in [
+            "/rustc/ is a folder".to_string(),
+            format!("/rustc/{}/library/x.rs", "z".repeat(40)),
+            format!("/rustc/{HASH}/elsewhere/x.rs"),
+            format!("/rustc/{HASH}/library/no source file here"),
+            format!("/rustc/{HASH}/library/a space.rs"),
+        ] {
+            let mut bytes = text.clone().into_bytes();
+            assert_eq!(blank_paths(&mut bytes), 0, "{text}");
+            assert_eq!(bytes, text.into_bytes());
+        }
+    }
+}
