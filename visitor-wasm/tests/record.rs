@@ -104,6 +104,39 @@ fn attributes_and_text_changes() {
 }
 
 #[wasm_bindgen_test]
+fn a_storm_of_attribute_changes_makes_one_event_per_element_and_attribute() {
+    let page =
+        Fixture::new(r#"<div id="a"></div><div id="b"></div><svg id="icon"><a id="link" href="/plain"></a></svg>"#);
+    let mut recording = Recording::start();
+    let (a, b, link): (Element, Element, Element) = (page.get("#a"), page.get("#b"), page.get("#link"));
+    let (a_id, b_id, link_id) = (recording.id(&a), recording.id(&b), recording.id(&link));
+
+    for step in 0..3 {
+        for element in [&a, &b] {
+            element.set_attribute("data-step", &step.to_string()).unwrap();
+            element.set_attribute("class", &format!("step-{step}")).unwrap();
+        }
+        // The same local name in another namespace is another attribute.
+        let xlink = Some("http://www.w3.org/1999/xlink");
+        link.set_attribute_ns(xlink, "xlink:href", &format!("/linked-{step}")).unwrap();
+        link.set_attribute("href", &format!("/plain-{step}")).unwrap();
+    }
+    let events = recording.events();
+    let plain = |value: &str| Some(Value::Plain(value.into()));
+    assert_eq!(
+        events,
+        [
+            Event::Attribute { node: a_id, name: "data-step".into(), value: plain("2") },
+            Event::Attribute { node: a_id, name: "class".into(), value: plain("step-2") },
+            Event::Attribute { node: b_id, name: "data-step".into(), value: plain("2") },
+            Event::Attribute { node: b_id, name: "class".into(), value: plain("step-2") },
+            Event::Attribute { node: link_id, name: "xlink:href".into(), value: plain("/linked-2") },
+            Event::Attribute { node: link_id, name: "href".into(), value: plain("/plain-2") },
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_node_new_in_this_batch_gets_no_events_of_its_own() {
     let page = Fixture::new(r#"<div id="host"></div>"#);
     let mut recording = Recording::start();

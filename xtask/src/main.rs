@@ -16,7 +16,7 @@ mod imports;
 mod precompress;
 mod setup;
 mod site;
-mod std_paths;
+mod source_paths;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

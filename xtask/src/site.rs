@@ -160,7 +160,7 @@ fn build_package(package: &Package, site: &Path, target: &Path, kept: Kept) -> R
     command::run("wasm-bindgen", &bindgen)?;
     let wasm = out_dir.join(format!("{}_bg.wasm", package.lib_name));
     shrink(&wasm, kept)?;
-    crate::std_paths::blank(&wasm)?;
+    crate::source_paths::blank(&wasm)?;
     let glue = out_dir.join(format!("{}.js", package.lib_name));
     bundle_glue(&glue, &out_dir.join("snippets"))?;
     crate::imports::shorten(&wasm, &glue)?;
@@ -168,10 +168,12 @@ fn build_package(package: &Package, site: &Path, target: &Path, kept: Kept) -> R
 }
 
 /// Rust flags that shorten the source paths a wasm module carries (the file names of panic locations: its
-/// download pays for every byte): the crates' registry folders and the workspace become relative paths.
-/// Nothing else changes; the flags are given to the wasm builds only (with `--target`, build scripts and
-/// proc-macros are built without them).
+/// download pays for every byte): the crates' registry folders and the workspace become
+/// [`crate::source_paths::MARKER`], by which the build then finds and blanks them. Nothing else changes;
+/// the flags are given to the wasm builds only (with `--target`, build scripts and proc-macros are built
+/// without them).
 fn short_source_paths() -> String {
+    use crate::source_paths::MARKER;
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
@@ -179,10 +181,10 @@ fn short_source_paths() -> String {
     let mut prefixes: Vec<PathBuf> = registries.into_iter().flatten().flatten().map(|entry| entry.path()).collect();
     prefixes.push(command::workspace_root());
     // Cargo names our own crates' files relative to the workspace: their source folders go too, so a panic
-    // location in the wasm reads `connection/socket.rs`, not `visitor-wasm/src/connection/socket.rs`.
+    // location in the wasm reads `@src/connection/socket.rs`, not `visitor-wasm/src/connection/socket.rs`.
     prefixes.extend(["visitor-wasm/src", "agent-viewer/src", "protocol/src"].map(PathBuf::from));
     let flags: Vec<String> =
-        prefixes.iter().map(|prefix| format!("--remap-path-prefix={}/=", prefix.display())).collect();
+        prefixes.iter().map(|prefix| format!("--remap-path-prefix={}/={MARKER}", prefix.display())).collect();
     flags.join("\u{1f}")
 }
 

@@ -1,19 +1,22 @@
-//! Blanks the source paths of Rust's standard library in a built wasm module.
+//! Blanks the source paths in a built wasm module.
 //!
-//! A panic location names its source file, and std comes precompiled: its files are named
-//! `/rustc/<commit hash>/library/core/src/…`, which `--remap-path-prefix` cannot shorten (it applies to
-//! the crates being compiled). The visitor's module carries about ten of them, some 130 bytes of its
-//! gzipped download. Nothing ever reads them: the wasm builds abort on panic and wasm32-unknown-unknown
-//! has no stderr, so std's panic message (which alone would name the file) goes nowhere.
+//! A panic location names its source file. The visitor's module carries about fifteen: std's, which
+//! comes precompiled with its files named `/rustc/<commit hash>/library/core/src/…` (`--remap-path-prefix`
+//! cannot shorten them: it applies to the crates being compiled), and those of our crates and the crates
+//! we use, which the build names `@src/…` ([`MARKER`], see `site.rs`). They cost about 210 bytes of the
+//! gzipped download, and nothing ever reads them: the wasm builds abort on panic and wasm32-unknown-unknown
+//! has no stderr, so the panic message (which alone would name the file) goes nowhere.
 //!
 //! [`blank`] overwrites each such path, in place and at the same length, with zero bytes: every pointer
 //! and length in the module stays right, and a run of zeros costs a few bytes once compressed. A path is
-//! found by its exact start (`/rustc/`, forty hex digits, `/library/`) and ends at its first `.rs`, so no
-//! other bytes of the module are touched.
+//! found by its exact start (`/rustc/`, forty hex digits and `/library/`; or [`MARKER`]) and ends at its
+//! first `.rs`, with only path characters between: no other bytes of the module are touched.
 
 use crate::command::Result;
 use std::path::Path;
 
+/// What the build remaps the source folders of the crates it compiles to (`--remap-path-prefix`).
+pub const MARKER: &str = "@src/";
 /// What every std source path starts with, before the commit hash.
 const PREFIX: &[u8] = b"/rustc/";
 /// What follows the commit hash.
@@ -23,7 +26,7 @@ const HASH_DIGITS: usize = 40;
 /// The longest path blanked, so a stray prefix never blanks a long run of unrelated bytes.
 const MAX_PATH_BYTES: usize = 160;
 
-/// Blanks std's source paths in the wasm module at `wasm`; answers how many it blanked.
+/// Blanks the source paths in the wasm module at `wasm`; answers how many it blanked.
 pub fn blank(wasm: &Path) -> Result<usize> {
     let mut module = std::fs::read(wasm).map_err(|error| format!("cannot read {}: {error}", wasm.display()))?;
     let blanked = blank_paths(&mut module);
@@ -33,25 +36,30 @@ pub fn blank(wasm: &Path) -> Result<usize> {
     Ok(blanked)
 }
 
-/// Overwrites each std source path in `bytes` with zeros; answers how many.
+/// Overwrites each source path in `bytes` with zeros; answers how many.
 fn blank_paths(bytes: &mut [u8]) -> usize {
+    blank_each(bytes, PREFIX, std_path_len) + blank_each(bytes, MARKER.as_bytes(), |bytes| rs_path_len(bytes, 0))
+}
+
+/// Overwrites with zeros each run of `bytes` that starts with `start` and that `path_len` measures.
+fn blank_each(bytes: &mut [u8], start_with: &[u8], path_len: impl Fn(&[u8]) -> Option<usize>) -> usize {
     let mut blanked = 0;
     let mut from = 0;
-    while let Some(start) = find(&bytes[from..], PREFIX).map(|at| from + at) {
+    while let Some(start) = find(&bytes[from..], start_with).map(|at| from + at) {
         match path_len(&bytes[start..]) {
             Some(len) => {
                 bytes[start..start + len].fill(0);
                 blanked += 1;
                 from = start + len;
             }
-            None => from = start + PREFIX.len(),
+            None => from = start + start_with.len(),
         }
     }
     blanked
 }
 
 /// The length of the std source path at the start of `bytes`, through its `.rs`; `None` if it is not one.
-fn path_len(bytes: &[u8]) -> Option<usize> {
+fn std_path_len(bytes: &[u8]) -> Option<usize> {
     let hash = bytes.get(PREFIX.len()..PREFIX.len() + HASH_DIGITS)?;
     if !hash.iter().all(u8::is_ascii_hexdigit) {
         return None;
@@ -60,10 +68,15 @@ fn path_len(bytes: &[u8]) -> Option<usize> {
     if bytes.get(library..library + AFTER_HASH.len())? != AFTER_HASH {
         return None;
     }
-    let rest = &bytes[library..bytes.len().min(MAX_PATH_BYTES)];
+    rs_path_len(bytes, library)
+}
+
+/// The length of `bytes` through the first `.rs` after `from`, if only path characters come before it.
+fn rs_path_len(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..bytes.len().min(MAX_PATH_BYTES))?;
     let end = find(rest, b".rs")?;
     let path = &rest[..end];
-    path.iter().all(|&byte| byte.is_ascii_alphanumeric() || b"/_-.".contains(&byte)).then_some(library + end + 3)
+    path.iter().all(|&byte| byte.is_ascii_alphanumeric() || b"/_-.@".contains(&byte)).then_some(from + end + 3)
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -91,13 +104,24 @@ mod tests {
     }
 
     #[test]
-    fn leaves_what_only_looks_like_a_std_path() {
+    fn blanks_the_paths_the_build_remapped() {
+        let mut bytes = b"iframe@src/connection/socket.rs@src/postcard-1.1.3/src/varint.rsspan".to_vec();
+        assert_eq!(blank_paths(&mut bytes), 2);
+        let paths = "@src/connection/socket.rs@src/postcard-1.1.3/src/varint.rs".len();
+        let expected = [&b"iframe"[..], &vec![0; paths], b"span"].concat();
+        assert_eq!(bytes, expected);
+    }
+
+    #[test]
+    fn leaves_what_only_looks_like_a_source_path() {
         for text in [
             "/rustc/ is a folder".to_string(),
             format!("/rustc/{}/library/x.rs", "z".repeat(40)),
             format!("/rustc/{HASH}/elsewhere/x.rs"),
             format!("/rustc/{HASH}/library/no source file here"),
             format!("/rustc/{HASH}/library/a space.rs"),
+            "@src/ then no file".to_string(),
+            "@src/a space.rs".to_string(),
         ] {
             let mut bytes = text.clone().into_bytes();
             assert_eq!(blank_paths(&mut bytes), 0, "{text}");
