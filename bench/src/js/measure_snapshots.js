@@ -1,6 +1,7 @@
 // (After rrweb_pack.js: fullSnapshotEvent() and pack().)
 // Times full snapshots, ready to send, of the current document by both serializers, interleaved:
-// - ours:  cobrowseBench.snapshot_frame()  (serialize, mask, postcard, deflate: the frame's bytes);
+// - ours:  cobrowseBench.snapshot_frame_as_sent()  (serialize, mask, postcard, then the browser's deflate
+//   as a session does it: the frame's bytes, ready to send; the deflate settles in microtasks);
 // - rrweb: pack(full snapshot event)  (rrweb-snapshot's snapshot(document) in a full snapshot event,
 //   packed as @rrweb/packer 2.1.6's pack() does it: the event with v: "v1", JSON text, UTF-8, zlib by
 //   fflate, a binary string).
@@ -9,7 +10,9 @@
 // its count; finding the batch sizes warms both up more, and one more batch each follows.
 // Rounds alternate which serializer goes first; they stop after maxRounds, or after budgetMs once
 // minRounds are done. longest_ms: the longest single snapshot, from the batches of one snapshot (one
-// snapshot_frame() call, not a session: the `tasks` section measures a session's main-thread tasks).
+// snapshot_frame_as_sent() call, not a session: the `tasks` section measures a session's main-thread tasks).
+// Ours answers a promise, so every timing awaits each snapshot (rrweb's too: awaiting a plain value costs a
+// microtask).
 // Answers { times_ms: { ours, rrweb }, batch: { ours, rrweb }, longest_ms: { ours, rrweb }, frame, json,
 // packed_bytes } or { error }.
 // arguments: budgetMs, minRounds, maxRounds, minBatchMs, warmupRuns, callback.
@@ -20,76 +23,76 @@ var MAX_BATCH = 4096;
 var WARMUP_MS = 100;
 
 var serializers = {
-  ours: function () { return window.cobrowseBench.snapshot_frame(); },
+  ours: function () {
+    return new Promise(function (resolve) { window.cobrowseBench.snapshot_frame_as_sent(resolve); });
+  },
   rrweb: function () { return pack(fullSnapshotEvent()); },
 };
 var longest = { ours: 0, rrweb: 0 };
 
-function timeRuns(serialize, count) {
+async function timeRuns(serialize, count) {
   var start = performance.now();
-  for (var i = 0; i < count; i++) serialize();
+  for (var i = 0; i < count; i++) await serialize();
   return performance.now() - start;
 }
 
 // timeRuns, noting the longest single snapshot of each serializer.
-function timeNamed(name, count) {
-  var took = timeRuns(serializers[name], count);
+async function timeNamed(name, count) {
+  var took = await timeRuns(serializers[name], count);
   if (count === 1) longest[name] = Math.max(longest[name], took);
   return took;
 }
 
-function warmUp(serialize) {
+async function warmUp(serialize) {
   var start = performance.now();
   for (var runs = 0; runs < MAX_BATCH && (runs < warmupRuns || performance.now() - start < WARMUP_MS); runs++) {
-    serialize();
+    await serialize();
   }
 }
 
 // The fastest of three timings: a pause (GC, another process) only ever makes one slower.
-function fastestOfThree(serialize, count) {
-  return Math.min(timeRuns(serialize, count), timeRuns(serialize, count), timeRuns(serialize, count));
+async function fastestOfThree(serialize, count) {
+  var times = [];
+  for (var i = 0; i < 3; i++) times.push(await timeRuns(serialize, count));
+  return Math.min.apply(Math, times);
 }
 
-function batchSize(serialize) {
+async function batchSize(serialize) {
   // A snapshot that alone lasts a batch is timed one by one (the largest pages).
-  if (timeRuns(serialize, 1) >= minBatchMs) return 1;
+  if ((await timeRuns(serialize, 1)) >= minBatchMs) return 1;
   var count = 1;
-  while (count < MAX_BATCH && fastestOfThree(serialize, count) < minBatchMs) count *= 2;
+  while (count < MAX_BATCH && (await fastestOfThree(serialize, count)) < minBatchMs) count *= 2;
   return count;
 }
 
-function fail(error) { done({ error: String((error && error.stack) || error) }); }
+// A task of its own for each round, as a page would give.
+function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
 
-try {
-  warmUp(serializers.ours);
-  warmUp(serializers.rrweb);
-  var batch = { ours: batchSize(serializers.ours), rrweb: batchSize(serializers.rrweb) };
-  timeRuns(serializers.ours, batch.ours);
-  timeRuns(serializers.rrweb, batch.rrweb);
+async function measure() {
+  await warmUp(serializers.ours);
+  await warmUp(serializers.rrweb);
+  var batch = { ours: await batchSize(serializers.ours), rrweb: await batchSize(serializers.rrweb) };
+  await timeRuns(serializers.ours, batch.ours);
+  await timeRuns(serializers.rrweb, batch.rrweb);
   var times = { ours: [], rrweb: [] };
   var started = performance.now();
-  var round = 0;
-  var nextRound = function () {
-    try {
-      var order = round % 2 === 0 ? ['ours', 'rrweb'] : ['rrweb', 'ours'];
-      order.forEach(function (name) {
-        times[name].push(timeNamed(name, batch[name]) / batch[name]);
-      });
-      round += 1;
-      var more = round < maxRounds && (round < minRounds || performance.now() - started < budgetMs);
-      if (more) {
-        setTimeout(nextRound, 0);
-      } else {
-        done({
-          times_ms: times,
-          batch: batch,
-          longest_ms: longest,
-          frame: Array.from(serializers.ours()),
-          json: JSON.stringify(window.rrwebSnapshot.snapshot(document)),
-          packed_bytes: serializers.rrweb().length,
-        });
-      }
-    } catch (error) { fail(error); }
+  for (var round = 0; ; ) {
+    await nextTask();
+    var order = round % 2 === 0 ? ['ours', 'rrweb'] : ['rrweb', 'ours'];
+    for (var i = 0; i < order.length; i++) {
+      times[order[i]].push((await timeNamed(order[i], batch[order[i]])) / batch[order[i]]);
+    }
+    round += 1;
+    if (!(round < maxRounds && (round < minRounds || performance.now() - started < budgetMs))) break;
+  }
+  return {
+    times_ms: times,
+    batch: batch,
+    longest_ms: longest,
+    frame: Array.from(await serializers.ours()),
+    json: JSON.stringify(window.rrwebSnapshot.snapshot(document)),
+    packed_bytes: serializers.rrweb().length,
   };
-  setTimeout(nextRound, 0);
-} catch (error) { fail(error); }
+}
+
+measure().then(done, function (error) { done({ error: String((error && error.stack) || error) }); });
