@@ -8,6 +8,7 @@
 
 use crate::chrome::call_bar::{BarView, CallBar};
 use crate::chrome::status::{State, StatusLine};
+use crate::inbox::Inbox;
 use crate::session::{Reply, Session};
 use cobrowse_protocol::close;
 use cobrowse_protocol::message::encode_control;
@@ -74,6 +75,7 @@ pub type OnClosed = Rc<dyn Fn(Closed)>;
 pub struct Connection {
     socket: WebSocket,
     leaving: Rc<Cell<bool>>,
+    inbox: Rc<Inbox>,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
@@ -99,12 +101,13 @@ impl Connection {
         let opened = Rc::new(Cell::new(false));
         let leaving = Rc::new(Cell::new(false));
         let on_open = on_open(&socket, join, &opened, &shared, rejoining);
-        let on_message = on_message(&socket, &shared, signed_in_as);
-        let on_close = on_close(&opened, &leaving, &shared, on_closed);
+        let inbox = Inbox::new(apply_frame(&socket, &shared, signed_in_as));
+        let on_message = on_message(&inbox);
+        let on_close = on_close(&opened, &leaving, (&shared, &inbox), on_closed);
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        Ok(Self { socket, leaving, _on_open: on_open, _on_message: on_message, _on_close: on_close })
+        Ok(Self { socket, leaving, inbox, _on_open: on_open, _on_message: on_message, _on_close: on_close })
     }
 
     /// Sends a frame if the socket is open; `false` if it is not.
@@ -115,12 +118,14 @@ impl Connection {
     /// Leaves the session: closes the socket normally; its close is not reported.
     pub fn leave(&self) {
         self.leaving.set(true);
+        self.inbox.detach();
         let _ = self.socket.close_with_code_and_reason(close::NORMAL, "agent left");
     }
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
+        self.inbox.detach();
         self.socket.set_onopen(None);
         self.socket.set_onmessage(None);
         self.socket.set_onclose(None);
@@ -147,20 +152,28 @@ fn on_open(
     })
 }
 
-fn on_message(socket: &WebSocket, shared: &Shared, signed_in_as: Control) -> Closure<dyn FnMut(MessageEvent)> {
-    let (socket, shared) = (socket.clone(), shared.clone());
+/// Each frame into the inbox, which applies it in turn (see `inbox.rs`).
+fn on_message(inbox: &Rc<Inbox>) -> Closure<dyn FnMut(MessageEvent)> {
+    let inbox = inbox.clone();
     Closure::new(move |event: MessageEvent| {
         let Ok(buffer) = event.data().dyn_into::<js_sys::ArrayBuffer>() else {
             return; // the relay sends only binary frames
         };
-        let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-        let mut reply = shared.session.borrow_mut().receive(&bytes);
+        inbox.receive(js_sys::Uint8Array::new(&buffer).to_vec());
+    })
+}
+
+/// Applies a frame: through the session, then what its reply says.
+fn apply_frame(socket: &WebSocket, shared: &Shared, signed_in_as: Control) -> impl Fn(&[u8]) + 'static {
+    let (socket, shared) = (socket.clone(), shared.clone());
+    move |bytes: &[u8]| {
+        let mut reply = shared.session.borrow_mut().receive(bytes);
         if let Some(token) = reply.signed_in.take() {
             crate::sign_in::remember(&signed_in_as, &token);
         }
         act_on(reply, &socket, &shared.status);
         shared.show_call();
-    })
+    }
 }
 
 /// Does what a frame's [`Reply`] says, with the session no longer borrowed (the status calls the page).
@@ -179,14 +192,15 @@ fn act_on(reply: Reply, socket: &WebSocket, status: &StatusLine) {
 fn on_close(
     opened: &Rc<Cell<bool>>,
     leaving: &Rc<Cell<bool>>,
-    shared: &Shared,
+    (shared, inbox): (&Shared, &Rc<Inbox>),
     on_closed: OnClosed,
 ) -> Closure<dyn FnMut(CloseEvent)> {
-    let (opened, leaving, session) = (opened.clone(), leaving.clone(), shared.session.clone());
+    let (opened, leaving, session, inbox) = (opened.clone(), leaving.clone(), shared.session.clone(), inbox.clone());
     Closure::new(move |event: CloseEvent| {
         if leaving.get() {
             return;
         }
+        inbox.apply_waiting(); // what came before the close is applied before it is acted on
         let (joined, declined) = {
             let session = session.borrow();
             (session.signed_in(), session.declined())

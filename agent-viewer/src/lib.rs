@@ -39,6 +39,7 @@ pub mod chrome;
 pub mod connection;
 pub mod dom;
 pub mod ids;
+pub mod inbox;
 pub mod link;
 pub mod mirror;
 pub mod rejoin;

@@ -5,6 +5,7 @@
 //! snapshot frame at the page, the page's first part in the mirror and shown, the whole page in the
 //! mirror (every part applied and the end marker there) and shown.
 
+use crate::cpu_profile;
 use crate::page_change_site::END_MARKER_ID;
 use crate::session_measure::open_with_shim;
 use crate::snapshot_arrivals::SnapshotArrivals;
@@ -18,6 +19,8 @@ use std::time::Duration;
 const VISITOR_FRAMES: &str = include_str!("js/visitor_frames.js");
 const END_MARKER: &str = include_str!("js/end_marker.js");
 const JOIN_VIEWER: &str = include_str!("js/join_viewer.js");
+/// Functions a profile of the join lists.
+const PROFILE_LINES: usize = 30;
 
 /// How long the visitor may take to send its whole snapshot, and the mirror to hold the whole page.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -52,20 +55,29 @@ struct Stamps {
 }
 
 /// Opens `url` in `visitor` with a session, waits until the relay holds it, and times `agent` joining.
-pub async fn measure(stage: &Stage, visitor: &Browser, agent: &Browser, url: &str) -> cobrowse_e2e::Result<OurJoin> {
+/// With `profiled`, the agent's page is under V8's sampling profiler from the join until the whole page is
+/// shown, and the profile's top self times come back too (else none).
+pub async fn measure(
+    stage: &Stage,
+    visitor: &Browser,
+    agent: &Browser,
+    url: &str,
+    profiled: bool,
+) -> cobrowse_e2e::Result<(OurJoin, Vec<String>)> {
     let (key, frames) = session_at_relay(stage, visitor, url).await?;
-    let joined = join_late(stage, agent, &key, frames).await;
+    let joined = join_late(stage, agent, &key, frames, profiled).await;
     let _: Value = visitor.execute("if (window.Cobrowse) window.Cobrowse.stop();", vec![]).await?;
-    let stamps = joined?;
+    let (stamps, profile) = joined?;
     let since_join = |at: f64| at - stamps.joined;
-    Ok(OurJoin {
+    let join = OurJoin {
         first_frame: since_join(stamps.first_frame),
         first: since_join(stamps.first),
         first_shown: since_join(stamps.first_shown),
         whole: since_join(stamps.whole),
         whole_shown: since_join(stamps.whole_shown),
         frames,
-    })
+    };
+    Ok((join, profile))
 }
 
 /// Opens `url` with the shim and its end marker, starts a session and waits until the relay holds the
@@ -108,8 +120,15 @@ async fn parts_sent(visitor: &Browser) -> cobrowse_e2e::Result<u32> {
     }
 }
 
-/// Loads the viewer in `agent`, then joins `key` and waits until the whole page (`frames` frames) is shown.
-async fn join_late(stage: &Stage, agent: &Browser, key: &str, frames: u32) -> cobrowse_e2e::Result<Stamps> {
+/// Loads the viewer in `agent`, then joins `key` and waits until the whole page (`frames` frames) is shown;
+/// profiled from the join if asked (the top self times, else none).
+async fn join_late(
+    stage: &Stage,
+    agent: &Browser,
+    key: &str,
+    frames: u32,
+    profiled: bool,
+) -> cobrowse_e2e::Result<(Stamps, Vec<String>)> {
     agent.goto(&stage.relay.agent_url()).await?;
     let ready = || async {
         let ready: bool =
@@ -118,6 +137,9 @@ async fn join_late(stage: &Stage, agent: &Browser, key: &str, frames: u32) -> co
     };
     cobrowse_e2e::wait::until("agent: an enabled #join button", agent::JOIN_TIMEOUT, ready).await?;
     let arguments = vec![json!(END_MARKER_ID), json!(AGENT_NAMES[0]), json!(AGENT_PASSWORD), json!(key), json!(frames)];
+    if profiled {
+        cpu_profile::start(agent).await?;
+    }
     let _: Value = page_answer(agent.execute(JOIN_VIEWER, arguments).await?, "joining late")?;
     let what = format!("the whole page ({frames} frames and the end marker) shown in the agent's mirror");
     let script = "var b = window.joinBench; return b.wholeShown !== null && b.firstShown !== null ? b : null;";
@@ -126,8 +148,12 @@ async fn join_late(stage: &Stage, agent: &Browser, key: &str, frames: u32) -> co
         Ok(stamps)
     })
     .await;
+    let profile = match profiled {
+        true => cpu_profile::stop_top(agent, PROFILE_LINES).await?,
+        false => Vec::new(),
+    };
     match stamps {
-        Ok(stamps) => Ok(stamps),
+        Ok(stamps) => Ok((stamps, profile)),
         Err(error) => Err(format!("{error} (the viewer: {})", viewer_state(agent).await).into()),
     }
 }

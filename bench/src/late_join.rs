@@ -16,8 +16,11 @@
 //! All stamped in the pages (`performance.timeOrigin + performance.now()`), not by WebDriver round trips.
 //! Medians of [`ROUNDS`] rounds per page ([`ROUNDS_LARGEST`] for the 100,000-element page). The ratio is ours to the whole page shown over rrweb's; fills the
 //! summary row `Target::Join` with the worst page's ratio, met when every page's is at most [`GOAL_RATIO`].
-//! `BENCH_PAGES=NAME` keeps the pages whose name contains NAME.
+//! `BENCH_PAGES=NAME` keeps the pages whose name contains NAME. `BENCH_PROFILE=NAME` adds, on the pages
+//! whose name contains NAME, one more join of ours with the agent's page under V8's sampling profiler from
+//! the join until the whole page is shown, and prints its top self times (see [`crate::cpu_profile`]).
 
+use crate::cpu_profile;
 use crate::join_ours::{self, OurJoin};
 use crate::join_rrweb::{self, RrwebJoin};
 use crate::measured::Measured;
@@ -51,6 +54,8 @@ struct PageJoins {
     elements: usize,
     ours: Vec<OurJoin>,
     rrweb: Vec<RrwebJoin>,
+    /// The top self times of a profiled join of ours (`BENCH_PROFILE`), a line each; else empty.
+    profile: Vec<String>,
 }
 
 impl PageJoins {
@@ -75,6 +80,7 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     stage.shutdown().await;
     let (results, not_measured) = measured?.at_least_one()?;
     print(&results, &not_measured);
+    print_profiles(&results);
     record_target(&results, not_measured.len(), summary);
     Ok(())
 }
@@ -125,15 +131,36 @@ async fn measure_page(
 ) -> cobrowse_e2e::Result<PageJoins> {
     let url = server.url(&page.path);
     let recorded = join_rrweb::record(server, visitor, &url).await?;
-    let mut joins = PageJoins { name: page.name, elements: recorded.elements, ours: Vec::new(), rrweb: Vec::new() };
+    let mut joins = PageJoins {
+        name: page.name,
+        elements: recorded.elements,
+        ours: Vec::new(),
+        rrweb: Vec::new(),
+        profile: Vec::new(),
+    };
     for round in 1..=page.rounds {
         let started = Instant::now();
-        joins.ours.push(join_ours::measure(stage, visitor, agent, &url).await?);
+        joins.ours.push(join_ours::measure(stage, visitor, agent, &url, false).await?.0);
         let ours_took = started.elapsed();
         joins.rrweb.push(join_rrweb::replay(server, agent, &recorded).await?);
         eprintln!("join:   round {round}: ours {ours_took:.1?}, rrweb {:.1?}", started.elapsed() - ours_took);
     }
+    if cpu_profile::wanted(page.name) {
+        eprintln!("join:   a join of ours, profiled ...");
+        joins.profile = join_ours::measure(stage, visitor, agent, &url, true).await?.1;
+    }
     Ok(joins)
+}
+
+fn print_profiles(results: &[PageJoins]) {
+    for result in results.iter().filter(|result| !result.profile.is_empty()) {
+        println!(
+            "   CPU profile of the agent's page, a join of ours, {}: from the join until the whole page is shown \
+             (top self times, BENCH_PROFILE):",
+            result.name
+        );
+        result.profile.iter().for_each(|line| println!("     {line}"));
+    }
 }
 
 fn print(results: &[PageJoins], not_measured: &[String]) {
