@@ -36,8 +36,11 @@ pub struct Inbox {
     /// When the last wait ended (`Date.now()`), if one did.
     last_wait_ended: Cell<f64>,
     detached: Cell<bool>,
-    apply: Box<dyn Fn(&[u8])>,
+    apply: ApplyFrame,
 }
+
+/// What applies one frame.
+type ApplyFrame = Box<dyn Fn(&[u8])>;
 
 impl Inbox {
     /// An inbox whose frames `apply` applies, one at a time.
