@@ -145,6 +145,10 @@ impl Deflater {
             if distance > WINDOW {
                 break;
             }
+            if !could_beat(&self.history[earlier..], wanted, best) {
+                candidate = self.previous[earlier] as usize;
+                continue;
+            }
             let length = common_prefix(&self.history[earlier..], wanted);
             if length >= MIN_MATCH && best.is_none_or(|(best_length, _)| length > best_length) {
                 best = Some((length, distance));
@@ -155,6 +159,16 @@ impl Deflater {
             candidate = self.previous[earlier] as usize;
         }
         best
+    }
+}
+
+/// Whether the bytes at `earlier` could make a longer match than `best`: they must at least agree with
+/// `wanted` on the byte just past the best match's length (zlib's quick test; the matches found, and so
+/// the output, are the same, with most candidates turned away after one comparison).
+fn could_beat(earlier: &[u8], wanted: &[u8], best: Option<(usize, usize)>) -> bool {
+    match best {
+        Some((best_length, _)) => earlier.get(best_length).is_some_and(|byte| Some(byte) == wanted.get(best_length)),
+        None => true,
     }
 }
 
