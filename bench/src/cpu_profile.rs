@@ -4,9 +4,11 @@
 //! function's own, so a long task shows up under the function that caused it.
 //!
 //! `BENCH_PROFILE=NAME` makes the `tasks` section profile the session's start on the pages whose name
-//! contains NAME, and the `snapshot` section our full snapshot and rrweb's there; each prints the top
-//! functions under its table. Build with `cargo xtask build-bench --names` first, or the visitor's wasm
-//! functions are only numbers.
+//! contains NAME, the `snapshot` section our full snapshot and rrweb's there, the `storms` section the
+//! storms so named under each recorder, the `join` section a late agent's join (the agent's page), and
+//! `pages` the page changes; each prints the top functions under its table. Build with
+//! `cargo xtask build-bench --names` first, or the visitor's wasm functions are only numbers (the sections
+//! that run a real session load the relay's site: point `COBROWSE_SITE_DIR` at a copy holding that build).
 
 use cobrowse_e2e::{cdp, Browser};
 use serde::Deserialize;
