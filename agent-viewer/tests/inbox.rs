@@ -29,6 +29,15 @@ fn noting_inbox() -> (Rc<Inbox>, Rc<RefCell<Vec<u8>>>) {
     (inbox, applied)
 }
 
+/// A [`noting_inbox`] given a long frame and a short one, which waits behind it.
+fn holding_a_frame() -> (Rc<Inbox>, Rc<RefCell<Vec<u8>>>) {
+    let (inbox, applied) = noting_inbox();
+    inbox.receive(vec![LONG]);
+    inbox.receive(vec![2]);
+    assert_eq!(*applied.borrow(), [LONG], "the frame behind a long one waits");
+    (inbox, applied)
+}
+
 #[wasm_bindgen_test]
 fn short_frames_are_applied_at_once_in_order() {
     let (inbox, applied) = noting_inbox();
@@ -40,9 +49,7 @@ fn short_frames_are_applied_at_once_in_order() {
 
 #[wasm_bindgen_test]
 async fn after_a_long_frame_the_next_wait_for_a_rendering() {
-    let (inbox, applied) = noting_inbox();
-    inbox.receive(vec![LONG]);
-    inbox.receive(vec![2]);
+    let (inbox, applied) = holding_a_frame();
     inbox.receive(vec![3]);
     assert_eq!(*applied.borrow(), [LONG], "frames behind a long one waited");
     sleep(150).await; // an animation frame and a task after it, or the longest wait at most
@@ -56,9 +63,7 @@ async fn after_a_long_frame_the_next_wait_for_a_rendering() {
 
 #[wasm_bindgen_test]
 async fn waiting_frames_are_applied_before_a_close_and_not_twice() {
-    let (inbox, applied) = noting_inbox();
-    inbox.receive(vec![LONG]);
-    inbox.receive(vec![2]);
+    let (inbox, applied) = holding_a_frame();
     inbox.apply_waiting();
     assert_eq!(*applied.borrow(), [LONG, 2]);
     sleep(150).await;
@@ -67,9 +72,7 @@ async fn waiting_frames_are_applied_before_a_close_and_not_twice() {
 
 #[wasm_bindgen_test]
 async fn a_detached_inbox_applies_nothing_more() {
-    let (inbox, applied) = noting_inbox();
-    inbox.receive(vec![LONG]);
-    inbox.receive(vec![2]);
+    let (inbox, applied) = holding_a_frame();
     inbox.detach();
     sleep(150).await;
     inbox.receive(vec![3]);

@@ -49,6 +49,9 @@ struct CallFrame {
     column_number: i64,
 }
 
+/// How many functions a profile of the `snapshot`, `storms` and `join` sections lists.
+pub const TOP_LINES: usize = 30;
+
 /// The page names to profile (`BENCH_PROFILE`), if asked.
 pub fn wanted(page: &str) -> bool {
     std::env::var("BENCH_PROFILE").is_ok_and(|wanted| !wanted.is_empty() && page.contains(&wanted))
@@ -82,6 +85,20 @@ pub async fn profile_script(
     let top = stop_top(browser, count).await?;
     ran?;
     Ok(top)
+}
+
+/// Prints a profile's top self times under `heading` (as the sections print them under their tables).
+pub fn print(heading: &str, top: &[String]) {
+    println!("   {heading} (top self times, BENCH_PROFILE):");
+    top.iter().for_each(|line| println!("     {line}"));
+}
+
+/// [`print`], or why the profile could not be taken.
+pub fn print_or_error(heading: &str, top: &cobrowse_e2e::Result<Vec<String>>) {
+    match top {
+        Ok(lines) => print(heading, lines),
+        Err(error) => print(heading, &[format!("not profiled: {error}")]),
+    }
 }
 
 fn top_self_times(profile: &Profile, count: usize) -> Vec<String> {

@@ -19,8 +19,6 @@ use std::time::Duration;
 const VISITOR_FRAMES: &str = include_str!("js/visitor_frames.js");
 const END_MARKER: &str = include_str!("js/end_marker.js");
 const JOIN_VIEWER: &str = include_str!("js/join_viewer.js");
-/// Functions a profile of the join lists.
-const PROFILE_LINES: usize = 30;
 
 /// How long the visitor may take to send its whole snapshot, and the mirror to hold the whole page.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(90);
@@ -149,7 +147,7 @@ async fn join_late(
     })
     .await;
     let profile = match profiled {
-        true => cpu_profile::stop_top(agent, PROFILE_LINES).await?,
+        true => cpu_profile::stop_top(agent, cpu_profile::TOP_LINES).await?,
         false => Vec::new(),
     };
     match stamps {

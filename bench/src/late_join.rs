@@ -154,12 +154,11 @@ async fn measure_page(
 
 fn print_profiles(results: &[PageJoins]) {
     for result in results.iter().filter(|result| !result.profile.is_empty()) {
-        println!(
-            "   CPU profile of the agent's page, a join of ours, {}: from the join until the whole page is shown \
-             (top self times, BENCH_PROFILE):",
+        let heading = format!(
+            "CPU profile of the agent's page, a join of ours, {}: from the join until the whole page is shown",
             result.name
         );
-        result.profile.iter().for_each(|line| println!("     {line}"));
+        cpu_profile::print(&heading, &result.profile);
     }
 }
 

@@ -111,9 +111,6 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     Ok(())
 }
 
-/// Functions a profile lists.
-const PROFILE_LINES: usize = 30;
-
 /// A storm, a recorder, and the top self times of a profiled run of the one under the other.
 type Profiled = (&'static str, &'static str, cobrowse_e2e::Result<Vec<String>>);
 
@@ -132,11 +129,7 @@ async fn profile_wanted(browser: &Browser, stage: &Stage, server: &PageServer) -
 
 fn print_profiles(profiles: &[Profiled]) {
     for (storm, recorder, top) in profiles {
-        println!("   CPU profile of the {storm} storm under {recorder}, until quiet (top self times, BENCH_PROFILE):");
-        match top {
-            Ok(lines) => lines.iter().for_each(|line| println!("     {line}")),
-            Err(error) => println!("     not profiled: {error}"),
-        }
+        cpu_profile::print_or_error(&format!("CPU profile of the {storm} storm under {recorder}, until quiet"), top);
     }
 }
 
@@ -207,7 +200,7 @@ async fn measure_one(
     let answer = browser.execute_async(script, vec![json!(storm)]).await?;
     let after = task_duration_ms(browser).await?;
     let top = match profiled {
-        true => cpu_profile::stop_top(browser, PROFILE_LINES).await?,
+        true => cpu_profile::stop_top(browser, cpu_profile::TOP_LINES).await?,
         false => Vec::new(),
     };
     let mut run: Run = page_answer(answer, &format!("the {storm} storm under {recorder}"))?;

@@ -9,6 +9,7 @@
 //! figure is the larger of the two meters. Goal (issue 13, target 2): no task over 50 ms on every page.
 //! Fills the summary row of target 2.
 
+use crate::cpu_profile;
 use crate::measured::Measured;
 use crate::page_server::PageServer;
 use crate::report::{ms, ratio, verdict, Table};
@@ -120,8 +121,7 @@ fn print(results: &[PageResult], not_measured: &[String]) {
         println!("   where our longest frame went, {}: {}", result.name, result.tasks.ours.longest_frame);
     }
     for result in results.iter().filter(|result| !result.tasks.profile.is_empty()) {
-        println!("   CPU profile of the session's start, {} (top self times, BENCH_PROFILE):", result.name);
-        result.tasks.profile.iter().for_each(|line| println!("     {line}"));
+        cpu_profile::print(&format!("CPU profile of the session's start, {}", result.name), &result.tasks.profile);
     }
     for page in not_measured {
         println!("   not measured: {page}");

@@ -117,9 +117,6 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
 
 /// Snapshots each serializer takes under the profiler (`BENCH_PROFILE`), one after another.
 const PROFILED_SNAPSHOTS: u32 = 5;
-/// Functions a profile lists.
-const PROFILE_LINES: usize = 30;
-
 /// A serializer's name and its profile's top self times, a line each.
 type Profiled = (&'static str, cobrowse_e2e::Result<Vec<String>>);
 
@@ -133,7 +130,7 @@ async fn profile(browser: &Browser) -> Vec<Profiled> {
         ("rrweb-snapshot's snapshot(document)", "window.rrwebSnapshot.snapshot(document)"),
     ] {
         let args = vec![json!(call), json!(PROFILED_SNAPSHOTS)];
-        profiled.push((label, cpu_profile::profile_script(browser, RUNS, args, PROFILE_LINES).await));
+        profiled.push((label, cpu_profile::profile_script(browser, RUNS, args, cpu_profile::TOP_LINES).await));
     }
     profiled
 }
@@ -141,13 +138,7 @@ async fn profile(browser: &Browser) -> Vec<Profiled> {
 fn print_profiles(profiles: &[(String, Vec<Profiled>)]) {
     for (page, serializers) in profiles {
         for (label, top) in serializers {
-            println!(
-                "   CPU profile, {page}: {PROFILED_SNAPSHOTS} snapshots, {label} (top self times, BENCH_PROFILE):"
-            );
-            match top {
-                Ok(lines) => lines.iter().for_each(|line| println!("     {line}")),
-                Err(error) => println!("     not profiled: {error}"),
-            }
+            cpu_profile::print_or_error(&format!("CPU profile, {page}: {PROFILED_SNAPSHOTS} snapshots, {label}"), top);
         }
     }
 }

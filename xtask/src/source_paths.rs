@@ -26,14 +26,13 @@ const HASH_DIGITS: usize = 40;
 /// The longest path blanked, so a stray prefix never blanks a long run of unrelated bytes.
 const MAX_PATH_BYTES: usize = 160;
 
-/// Blanks the source paths in the wasm module at `wasm`; answers how many it blanked.
-pub fn blank(wasm: &Path) -> Result<usize> {
+/// Blanks the source paths in the wasm module at `wasm`.
+pub fn blank(wasm: &Path) -> Result {
     let mut module = std::fs::read(wasm).map_err(|error| format!("cannot read {}: {error}", wasm.display()))?;
-    let blanked = blank_paths(&mut module);
-    if blanked > 0 {
+    if blank_paths(&mut module) > 0 {
         std::fs::write(wasm, &module).map_err(|error| format!("cannot write {}: {error}", wasm.display()))?;
     }
-    Ok(blanked)
+    Ok(())
 }
 
 /// Overwrites each source path in `bytes` with zeros; answers how many.
