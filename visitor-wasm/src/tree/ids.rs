@@ -153,30 +153,6 @@ fn decode(code: u64) -> Masking {
     }
 }
 
-/// A number kept for each of some nodes, as long as this value lives: a `WeakMap` like the ids' own, for
-/// what one batch of records needs to find again by node (`record.rs`: an element's latest attribute touch).
-pub struct NodeNumbers(NumberMap);
-
-impl NodeNumbers {
-    pub fn new() -> Self {
-        Self(NumberMap::new())
-    }
-
-    pub fn get(&self, node: &Node) -> Option<f64> {
-        self.0.get(node)
-    }
-
-    pub fn set(&self, node: &Node, value: f64) {
-        self.0.set(node, value);
-    }
-}
-
-impl Default for NodeNumbers {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// A set of ids, for dropping duplicate events within one batch: a bitmap, since ids are small and dense.
 #[derive(Default)]
 pub struct IdSet {

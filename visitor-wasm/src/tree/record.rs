@@ -7,9 +7,9 @@
 //!    current children: known nodes as [`Child::Existing`], others serialized as [`Child::New`] (fresh
 //!    ids). A node serialized in this batch gets no event of its own: its serialization is current.
 //! 2. attribute changes become [`Event::Attribute`] (current value, `None` if removed), once per node and
-//!    name; text changes become [`Event::Text`]. A batch's repeated changes of one attribute are dropped as
-//!    the records are read, before anything else is asked of the page: a storm of 10,000 changes to 1,000
-//!    elements costs the later 9,000 a lookup each, not the masking decided again and the value read again.
+//!    name; text changes become [`Event::Text`]. A batch's repeated changes of one attribute are dropped in
+//!    JS before the wasm reads a record (`js/records.js`): a storm of 10,000 changes to 1,000 elements costs
+//!    the wasm 1,000 records, not 10,000 records' calls across the boundary.
 //! 3. the forget rule: removed nodes that are no longer connected (or now sit where the mirror cannot
 //!    see them) lose their ids with their subtrees.
 //!
@@ -32,13 +32,20 @@ use crate::dom::IGNORE_ATTRIBUTE;
 use crate::recorder::Recorder;
 use crate::tree::backlog::Waiting;
 use crate::tree::carriers;
-use crate::tree::ids::{IdSet, NodeNumbers};
+use crate::tree::ids::IdSet;
 use crate::tree::mask::Masking;
 use crate::tree::snapshot;
 use cobrowse_protocol::{Child, Delta, Event, NodeId};
 use js_sys::Array;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MutationRecord, Node};
+
+#[wasm_bindgen(module = "/js/records.js")]
+extern "C" {
+    /// The records with each attribute's changes after its first in the batch dropped.
+    fn distinct(records: &Array) -> Array;
+}
 
 /// What one batch of mutation records means for the mirror.
 #[derive(Debug, PartialEq)]
@@ -54,7 +61,7 @@ pub enum Batch {
 pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
     // New nodes may be scrolled already, before their scroll events reach the shim: every offset is read.
     recorder.scroll_watch = wasm_bindgen::JsValue::UNDEFINED;
-    let touched = Touched::collect(records, recorder);
+    let touched = Touched::collect(&distinct(records), recorder);
     let first_new = recorder.ids.next();
     let mut parents = touched.parents;
     for element in &touched.rebuilt {
@@ -73,18 +80,15 @@ pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
 }
 
 /// An attribute a record names: the element, the attribute's local name and its namespace.
-/// And the position (plus one; 0: none) in `Touched::attributes` of the same element's touch before it.
-type Touch = (Element, String, Option<String>, u32);
+type Touch = (Element, String, Option<String>);
 
 /// What a batch of records touched, in the order the records name them.
 #[derive(Default)]
 struct Touched {
     parents: Vec<Node>,
     removed: Vec<Node>,
-    /// Each attribute once, at its first change in the batch.
+    /// Each attribute once (`distinct` kept its first change in the batch).
     attributes: Vec<Touch>,
-    /// For each element in `attributes`, the position (plus one) of its latest touch.
-    latest_touch: NodeNumbers,
     texts: Vec<Node>,
     rebuilt: Vec<Element>,
 }
@@ -103,44 +107,15 @@ impl Touched {
                 "attributes" => {
                     let element = target.unchecked_into::<Element>();
                     let name = record.attribute_name().unwrap_or_default();
-                    let namespace = record.attribute_namespace();
-                    let latest = touched.latest_touch_of(&element);
-                    if touched.touched_before(latest, &name, &namespace) {
-                        continue; // its current value is read once, and its masking decided once
-                    }
                     if changes_masking(&element, &name, &record, recorder) {
                         touched.rebuilt.push(element.clone());
                     }
-                    touched.add_attribute((element, name, namespace, latest));
+                    touched.attributes.push((element, name, record.attribute_namespace()));
                 }
                 _ => touched.texts.push(target),
             }
         }
         touched
-    }
-
-    /// The position (plus one; 0: none) of the element's latest attribute touch in this batch.
-    fn latest_touch_of(&self, element: &Element) -> u32 {
-        self.latest_touch.get(element).unwrap_or(0.0) as u32
-    }
-
-    /// Whether the element whose latest touch is at `latest` touched this attribute before in the batch.
-    fn touched_before(&self, mut latest: u32, name: &str, namespace: &Option<String>) -> bool {
-        while let Some((_, touched_name, touched_namespace, earlier)) =
-            self.attributes.get((latest as usize).wrapping_sub(1))
-        {
-            if touched_name == name && touched_namespace == namespace {
-                return true;
-            }
-            latest = *earlier;
-        }
-        false
-    }
-
-    /// Adds the first touch of an attribute (the element's touch before it in the tuple's last place).
-    fn add_attribute(&mut self, touch: Touch) {
-        self.latest_touch.set(&touch.0, (self.attributes.len() + 1) as f64);
-        self.attributes.push(touch);
     }
 }
 
@@ -296,7 +271,7 @@ fn appended(
 /// Each attribute's event; `changes` name each attribute of an element once (see `Touched::collect`).
 fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
     let mut events = Vec::new();
-    for (element, local_name, namespace, _) in changes {
+    for (element, local_name, namespace) in changes {
         let Some((node, masking)) = known_connected(element, first_new, recorder) else { continue };
         if masking == Masking::Blocked {
             continue;
