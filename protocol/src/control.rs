@@ -60,7 +60,7 @@ pub enum Control {
     /// relay → agent: the visitor declined; the relay closes with `close::CONSENT_DECLINED`.
     ConsentDeclined,
     /// relay → visitor and agents: who watches now (the agents the visitor allowed), sent whenever it
-    /// changes and to every new page and agent.
+    /// changes, to every new agent, and to every new page while an agent watches, waits or controls.
     Agents { agents: Vec<AgentInfo> },
     /// agent → relay → visitor (and the other agents): the agent's pointer at `at` in the visitor's
     /// document, or gone (`None`: it left the mirror).

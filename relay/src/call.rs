@@ -10,7 +10,8 @@
 //!   The visitor may also stop sharing with a watching agent (`Dismiss`): its account is declined from
 //!   then on, on every site (even one that asks no consent), and its control ends.
 //! - **Who watches**: `Agents` goes to the visitor and every agent whenever the list changes, and to
-//!   every new page.
+//!   every new page while an agent watches, waits or controls: a page told nothing of a call never loads
+//!   the call's module (its stylesheet alone costs a 100,000-element page a 30-50 ms style recalculation).
 //! - **Control** (site setting `remote_control = "ask"`): one agent asks at a time, the visitor answers;
 //!   one agent controls at a time; control lasts across the visitor's pages until the agent releases it,
 //!   the visitor takes it back, or the agent leaves. Only the controlling agent's `Input` reaches the page.
@@ -203,8 +204,14 @@ impl Call {
         }
     }
 
-    /// What a new page (or a reconnection) of the visitor needs after `SessionStarted`.
+    /// What a new page (or a reconnection) of the visitor needs after `SessionStarted`: nothing while no
+    /// agent watches or waits. The page's call module starts empty (a reconnection ends the old one), and the
+    /// first call message imports it: its stylesheet and layer cost a large page a full style recalculation
+    /// and a layout (50 ms on 100,000 elements), which a session nobody has joined need not pay.
     pub fn for_new_page(&self) -> Vec<Control> {
+        if self.watching.is_empty() && self.waiting.is_empty() && self.holder == NOBODY {
+            return Vec::new();
+        }
         let mut controls = vec![Control::Agents { agents: self.watching.clone() }];
         if self.holder != NOBODY {
             controls.push(Control::ControlHolder { agent: self.holder });
@@ -351,6 +358,17 @@ mod tests {
     }
 
     #[test]
+    fn a_new_page_hears_of_the_call_only_while_an_agent_takes_part() {
+        let mut call = asking_call();
+        assert_eq!(call.for_new_page(), [], "no call yet: the page loads no call module");
+        watching(&mut call, 1, "ana");
+        let ana = AgentInfo { agent: 1, name: "ana".into() };
+        assert_eq!(call.for_new_page(), [Control::Agents { agents: vec![ana] }]);
+        call.leave(1, &mut Vec::new());
+        assert_eq!(call.for_new_page(), [], "the last agent left");
+    }
+
+    #[test]
     fn an_agent_waits_for_consent_and_an_allowed_account_is_not_asked_again() {
         let mut call = asking_call();
         let mut out = Vec::new();
@@ -364,7 +382,7 @@ mod tests {
         call.answer_consent(1, true);
         assert_eq!(answer.try_recv(), Ok(true));
         assert!(matches!(call.admission(2, "ana", &mut Vec::new()), Admission::Watch), "ana reconnects");
-        assert_eq!(call.for_new_page().len(), 1, "nothing asked any more");
+        assert_eq!(call.for_new_page(), [], "nothing asked any more (and nobody watches yet)");
     }
 
     #[test]
@@ -439,7 +457,7 @@ mod tests {
         let mut out = Vec::new();
         call.leave(1, &mut out);
         assert_eq!(out, [Send::Visitor(Control::Withdrawn { agent: 1 })]);
-        assert_eq!(call.for_new_page(), [Control::Agents { agents: vec![] }]);
+        assert_eq!(call.for_new_page(), [], "nothing goes on: the page is told nothing");
     }
 
     #[test]

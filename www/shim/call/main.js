@@ -8,7 +8,8 @@
  * controls, in the widget), layer.js and marks.js (pointers, highlights, drawings over the page),
  * control.js (remote control, acted out by actions.js and keys.js). Answers go back through the recorder
  * (send_call). The relay tells every new page the call's state again, so nothing is kept across pages but
- * the widget's place.
+ * the widget's place; while no agent watches, waits or controls it tells nothing, and this module stays
+ * unloaded.
  *
  * Page listeners hear of it through Cobrowse.on: `consent` {agent, name, allow} when the visitor answers
  * (and {agent, name, allow: false} when the visitor stops sharing with an agent who watched: Dismiss),
