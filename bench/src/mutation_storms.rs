@@ -20,11 +20,11 @@
 use crate::cpu_profile;
 use crate::page_server::{PageServer, FFLATE_PATH, RRWEB_PATH};
 use crate::report::{bytes, ms, ratio, verdict, Table};
-use crate::session_measure::open_with_shim;
+use crate::session_measure::{collect_garbage, open_with_shim};
 use crate::snapshot_pages::large_page_file;
 use crate::summary::{Figure, Summary, Target};
 use crate::webdriver::{self, page_answer};
-use cobrowse_e2e::{cdp, Browser, Stage};
+use cobrowse_e2e::{Browser, Stage};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -192,7 +192,7 @@ async fn measure_one(
     )?;
     wait_until_settled(browser, recorder).await?;
     // What earlier pages and the recorder's start left is collected now, not during the storm.
-    cdp::execute(browser, "HeapProfiler.collectGarbage", json!({})).await?;
+    collect_garbage(browser).await?;
     let before = task_duration_ms(browser).await?;
     if profiled {
         cpu_profile::start(browser).await?;

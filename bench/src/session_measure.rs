@@ -126,9 +126,15 @@ pub async fn open_with_shim(browser: &Browser, url: &str, relay: &str) -> cobrow
 
 /// Collects the page's garbage (and what earlier pages left), then lets the page idle for [`REST`].
 async fn settle(browser: &Browser) -> cobrowse_e2e::Result<()> {
-    cdp::execute(browser, "HeapProfiler.collectGarbage", json!({})).await?;
+    collect_garbage(browser).await?;
     tokio::time::sleep(REST).await;
     Ok(())
+}
+
+/// A full garbage collection of the page's heap (and of what earlier pages in its process left), so that
+/// a measurement does not pay for garbage made before it.
+pub async fn collect_garbage(browser: &Browser) -> cobrowse_e2e::Result<()> {
+    cdp::execute(browser, "HeapProfiler.collectGarbage", json!({})).await.map(|_| ())
 }
 
 /// rrweb's full snapshot, packed, once in one task, with the meters on.
