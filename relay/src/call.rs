@@ -205,9 +205,9 @@ impl Call {
     }
 
     /// What a new page (or a reconnection) of the visitor needs after `SessionStarted`: nothing while no
-    /// agent watches or waits. The page's call module starts empty (a reconnection ends the old one), and the
-    /// first call message imports it: its stylesheet and layer cost a large page a full style recalculation
-    /// and a layout (50 ms on 100,000 elements), which a session nobody has joined need not pay.
+    /// agent watches, waits or controls. The page's call module starts empty (a reconnection ends the old
+    /// one), and the first call message imports it: its stylesheet and layer cost a large page a full style
+    /// recalculation (30-50 ms on 100,000 elements), which a session nobody has joined need not pay.
     pub fn for_new_page(&self) -> Vec<Control> {
         if self.watching.is_empty() && self.waiting.is_empty() && self.holder == NOBODY {
             return Vec::new();
