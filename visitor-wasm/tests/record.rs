@@ -137,6 +137,25 @@ fn a_storm_of_attribute_changes_makes_one_event_per_element_and_attribute() {
 }
 
 #[wasm_bindgen_test]
+fn an_attribute_in_a_namespace_named_null_is_not_taken_for_one_in_none() {
+    let page = Fixture::new(r#"<div id="a"></div>"#);
+    let mut recording = Recording::start();
+    let a: Element = page.get("#a");
+    let a_id = recording.id(&a);
+
+    a.set_attribute("title", "plain").unwrap();
+    a.set_attribute_ns(Some("null"), "n:title", "namespaced").unwrap();
+    let plain = |value: &str| Some(Value::Plain(value.into()));
+    assert_eq!(
+        recording.events(),
+        [
+            Event::Attribute { node: a_id, name: "title".into(), value: plain("plain") },
+            Event::Attribute { node: a_id, name: "n:title".into(), value: plain("namespaced") },
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_node_new_in_this_batch_gets_no_events_of_its_own() {
     let page = Fixture::new(r#"<div id="host"></div>"#);
     let mut recording = Recording::start();
