@@ -20,10 +20,10 @@
 use crate::cpu_profile;
 use crate::page_server::{PageServer, FFLATE_PATH, RRWEB_PATH};
 use crate::report::{bytes, ms, ratio, verdict, Table};
-use crate::session_measure::{collect_garbage, open_with_shim};
+use crate::session_measure::open_with_shim;
 use crate::snapshot_pages::large_page_file;
 use crate::summary::{Figure, Summary, Target};
-use crate::webdriver::{self, page_answer};
+use crate::webdriver::{self, collect_garbage, page_answer};
 use cobrowse_e2e::{Browser, Stage};
 use serde::Deserialize;
 use serde_json::{json, Value};

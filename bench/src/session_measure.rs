@@ -14,8 +14,8 @@ use crate::page_server::PageServer;
 use crate::snapshot_measure::load_rrweb;
 use crate::snapshot_pages::BenchPage;
 use crate::task_meters::{self, Sent, Tasks};
-use crate::webdriver::page_answer;
-use cobrowse_e2e::{cdp, relay::SITE_ID, visitor, Browser, Stage};
+use crate::webdriver::{collect_garbage, page_answer};
+use cobrowse_e2e::{relay::SITE_ID, visitor, Browser, Stage};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -67,15 +67,11 @@ pub async fn measure(
     page: &BenchPage,
 ) -> cobrowse_e2e::Result<PageTasks> {
     let url = page_url(page, server, stage);
-    open_with_shim(browser, &url, stage.relay.origin()).await?;
-    visitor::set_demo_timers(browser, false).await?;
+    open_with_meters(browser, &url, stage).await?;
     let elements = load_rrweb(browser, server).await?;
-    task_meters::install(browser).await?;
     settle(browser).await?;
     let baseline = rrweb_once(browser).await?;
-    open_with_shim(browser, &url, stage.relay.origin()).await?;
-    visitor::set_demo_timers(browser, false).await?;
-    task_meters::install(browser).await?;
+    open_with_meters(browser, &url, stage).await?;
     settle(browser).await?;
     let profiled = cpu_profile::wanted(&page.name);
     if profiled {
@@ -124,17 +120,18 @@ pub async fn open_with_shim(browser: &Browser, url: &str, relay: &str) -> cobrow
     .await
 }
 
+/// A fresh load of `url` with the shim from the stage's relay, the demo's timers off and the task meters in.
+async fn open_with_meters(browser: &Browser, url: &str, stage: &Stage) -> cobrowse_e2e::Result<()> {
+    open_with_shim(browser, url, stage.relay.origin()).await?;
+    visitor::set_demo_timers(browser, false).await?;
+    task_meters::install(browser).await
+}
+
 /// Collects the page's garbage (and what earlier pages left), then lets the page idle for [`REST`].
 async fn settle(browser: &Browser) -> cobrowse_e2e::Result<()> {
     collect_garbage(browser).await?;
     tokio::time::sleep(REST).await;
     Ok(())
-}
-
-/// A full garbage collection of the page's heap (and of what earlier pages in its process left), so that
-/// a measurement does not pay for garbage made before it.
-pub async fn collect_garbage(browser: &Browser) -> cobrowse_e2e::Result<()> {
-    cdp::execute(browser, "HeapProfiler.collectGarbage", json!({})).await.map(|_| ())
 }
 
 /// rrweb's full snapshot, packed, once in one task, with the meters on.

@@ -1,10 +1,11 @@
 //! Browsers for the benchmarks: the harness's headless Chromium, with timeouts fit for long measurements,
-//! and the convention of the in-page scripts, which answer either a result or `{ error }`.
+//! the convention of the in-page scripts, which answer either a result or `{ error }`, and a full garbage
+//! collection before a measurement.
 
-use cobrowse_e2e::{Browser, ChromeDriver};
+use cobrowse_e2e::{cdp, Browser, ChromeDriver};
 use fantoccini::wd::TimeoutConfiguration;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::time::Duration;
 
 /// How long one in-page measurement script may run.
@@ -42,4 +43,10 @@ pub fn page_answer<T: DeserializeOwned>(answer: Value, what: &str) -> cobrowse_e
         return Err(format!("{what} failed in the page: {error}").into());
     }
     serde_json::from_value(answer).map_err(|error| format!("{what}: unexpected answer: {error}").into())
+}
+
+/// A full garbage collection of the page's heap (and of what earlier pages in its process left), so that
+/// a measurement does not pay for garbage made before it.
+pub async fn collect_garbage(browser: &Browser) -> cobrowse_e2e::Result<()> {
+    cdp::execute(browser, "HeapProfiler.collectGarbage", json!({})).await.map(|_| ())
 }
