@@ -68,17 +68,28 @@ struct Widget {
     ignored: bool,
     key_text: Option<String>,
     stylesheet: bool,
+    /// Shown as an open popover (the top layer: see `www/shim/widget.js`).
+    in_top_layer: bool,
+    /// Its distances in CSS pixels from the viewport's right and bottom edges (its corner: 16 and 16).
+    corner_gap: Option<(f64, f64)>,
 }
 
 impl Widget {
     fn is_right(&self, key: &str) -> bool {
         let digits: Option<String> = self.key_text.as_ref().map(|t| t.chars().filter(char::is_ascii_digit).collect());
-        self.widget && self.ignored && self.stylesheet && digits.as_deref() == Some(key)
+        let in_its_corner =
+            self.corner_gap.is_some_and(|(right, bottom)| right.round() == 16.0 && bottom.round() == 16.0);
+        self.widget
+            && self.ignored
+            && self.stylesheet
+            && self.in_top_layer
+            && in_its_corner
+            && digits.as_deref() == Some(key)
     }
 }
 
-/// Checks the shim's widget: `#cobrowse-widget[data-cobrowse-ignore]` showing `key` in `#cobrowse-key`,
-/// and a `<link rel=stylesheet data-cobrowse-ignore>`.
+/// Checks the shim's widget: `#cobrowse-widget[data-cobrowse-ignore]` showing `key` in `#cobrowse-key`, an
+/// open popover in the viewport's bottom-right corner, and a `<link rel=stylesheet data-cobrowse-ignore>`.
 pub async fn check_widget(browser: &Browser, key: &str) -> crate::error::Result<()> {
     let script = r#"
         var widget = document.getElementById('cobrowse-widget');
@@ -87,7 +98,11 @@ pub async fn check_widget(browser: &Browser, key: &str) -> crate::error::Result<
             widget: !!widget,
             ignored: !!widget && widget.hasAttribute('data-cobrowse-ignore'),
             key_text: keyElement ? keyElement.textContent : null,
-            stylesheet: !!document.querySelector('link[rel=stylesheet][data-cobrowse-ignore]')
+            stylesheet: !!document.querySelector('link[rel=stylesheet][data-cobrowse-ignore]'),
+            in_top_layer: !!widget && widget.matches(':popover-open'),
+            corner_gap: widget ? (function (box) {
+                return [document.documentElement.clientWidth - box.right, document.documentElement.clientHeight - box.bottom];
+            })(widget.getBoundingClientRect()) : null
         };
     "#;
     let check = || async {
@@ -100,8 +115,9 @@ pub async fn check_widget(browser: &Browser, key: &str) -> crate::error::Result<
     let widget: Widget = browser.execute(script, vec![]).await?;
     Err(format!(
         "the shim's widget is not right: #cobrowse-widget present {}, with data-cobrowse-ignore {}, \
-         #cobrowse-key text {:?} (expected the key {key}), link[rel=stylesheet][data-cobrowse-ignore] present {}",
-        widget.widget, widget.ignored, widget.key_text, widget.stylesheet
+         #cobrowse-key text {:?} (expected the key {key}), link[rel=stylesheet][data-cobrowse-ignore] present {}, \
+         an open popover {}, gaps to the viewport's right and bottom edges {:?} (expected 16 and 16)",
+        widget.widget, widget.ignored, widget.key_text, widget.stylesheet, widget.in_top_layer, widget.corner_gap
     )
     .into())
 }

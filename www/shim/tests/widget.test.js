@@ -34,6 +34,25 @@ describe("the widget", () => {
     expect(document.querySelectorAll('link[rel="stylesheet"]')).toHaveLength(1);
   });
 
+  it("is shown as a manual popover (the top layer) where the browser has popovers", () => {
+    const shown = [];
+    HTMLElement.prototype.showPopover = function () {
+      shown.push(this);
+    };
+    try {
+      widget.show("connecting");
+      expect(root().popover).toBe("manual");
+      expect(shown).toEqual([]); // not before its stylesheet
+      stylesheet().dispatchEvent(new Event("load"));
+      expect(shown).toEqual([root()]);
+      widget.close();
+      widget.show("connecting");
+      expect(shown).toEqual([shown[0], root()]); // built again, shown at once
+    } finally {
+      delete HTMLElement.prototype.showPopover;
+    }
+  });
+
   it("says it is connecting, with a Cancel button that stops the session", () => {
     widget.show("connecting");
     expect(root().className).toBe("cobrowse-widget cobrowse-connecting");
