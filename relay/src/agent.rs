@@ -18,6 +18,7 @@
 //! `close::STOPPED_SHARING`. Every frame sent to an agent goes on the tap as `Peer::ToAgent`.
 
 use crate::close::{finish, Connection, Ending};
+use crate::cluster::engine::Located;
 use crate::events::{Event, What};
 use crate::frames::{first_control, first_frame, next_frame};
 use crate::gate::Busy;
@@ -332,11 +333,22 @@ async fn admit(
     let found = state.registry.find(&key).filter(|session| state.accounts.serves(&name, session.site_id()));
     let joined = found.and_then(|session| session.join(&name).map(|joining| (session, joining)));
     let Some((session, joining)) = joined else {
-        let elsewhere = state.engine.locate(&key).await.filter(|home| state.accounts.serves(&name, &home.site));
-        if let Some(home) = elsewhere {
-            audit(&name, "joining through the session's node");
-            state.metrics.join(JoinOutcome::Joined);
-            return Ok(Found::Elsewhere(crate::cluster::RemoteAgent { name, key: key.clone(), home, client }));
+        match state.engine.locate(&key).await {
+            Located::Elsewhere(home) if state.accounts.serves(&name, &home.site) => {
+                audit(&name, "joining through the session's node");
+                state.metrics.join(JoinOutcome::Joined);
+                return Ok(Found::Elsewhere(crate::cluster::RemoteAgent { name, key: key.clone(), home, client }));
+            }
+            // Not a failure of the agent's: a viewer that had joined tries again by itself.
+            Located::Unsure => {
+                audit(&name, "the cluster engine cannot say where the session is now");
+                return Err(Ending::close(
+                    close::TRY_AGAIN_LATER,
+                    "the relay nodes cannot look sessions up for a moment (the cluster engine is out of reach \
+                     or restarted); join again in a few seconds",
+                ));
+            }
+            Located::Elsewhere(_) | Located::Nowhere => {}
         }
         // A session of a site the agent does not serve is refused exactly as a key no session has.
         refused(&name, JoinOutcome::UnknownKey, "unknown key");

@@ -352,6 +352,58 @@ async fn a_session_across_nodes_carries_on_after_the_engine_restarts_with_nothin
     assert_eq!(next_binary(&mut bo).await, delta("d1"));
 }
 
+/// What joining `key` through `addr` ends in: the close code, or 0 if the agent joined.
+async fn join_outcome(addr: SocketAddr, key: &str) -> u16 {
+    let mut agent = connect_agent(addr).await;
+    send_join(&mut agent, AGENT, PASSWORD, key).await;
+    loop {
+        match tokio::time::timeout(PATIENCE, agent.next()).await.expect("the relay answers the join in time") {
+            Some(Ok(Message::Binary(bytes))) => match decode_control(&bytes) {
+                Ok(Control::Joined { .. }) => return 0,
+                _ => continue,
+            },
+            Some(Ok(Message::Close(Some(frame)))) => return frame.code.into(),
+            Some(Ok(_)) => continue,
+            other => panic!("the join ended without a close frame: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn while_the_engine_cannot_say_where_a_session_is_a_join_is_told_to_try_again_not_refused() {
+    let Some(redis) = Redis::start() else { return };
+    let port = redis.port;
+    let (a, b) = (node(&redis, "a").await, node(&redis, "b").await);
+    let (_visitor, key) = start_session(a.addr).await;
+
+    // The engine is down: node b cannot look the key up. A viewer that had joined must try again, not
+    // be told the session ended.
+    drop(redis);
+    healthz_of_all(&[a.addr, b.addr], "degraded").await;
+    assert_eq!(join_outcome(b.addr, &key).await, close::TRY_AGAIN_LATER, "the engine is down");
+
+    // It comes back empty: until the nodes have set their keys again, and for a few seconds after b is
+    // back in touch, a key the engine lacks may only be missing for now; the session's own key is found
+    // once node a has set it again.
+    let redis = Redis::start_on(port).unwrap();
+    healthz_of_all(&[a.addr, b.addr], "ok").await;
+    let back = Instant::now();
+    assert_eq!(join_outcome(b.addr, "000000").await, close::TRY_AGAIN_LATER, "moments after the restart");
+    let deadline = back + PATIENCE;
+    loop {
+        match join_outcome(b.addr, &key).await {
+            0 => break,
+            code => assert!(code == close::TRY_AGAIN_LATER && Instant::now() < deadline, "joining the key: {code}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Once settled, a key no node holds is refused for good again.
+    tokio::time::sleep(Duration::from_secs(6).saturating_sub(back.elapsed())).await;
+    assert_eq!(join_outcome(b.addr, "000000").await, close::UNKNOWN_KEY, "once settled");
+    drop(redis);
+}
+
 #[tokio::test]
 async fn a_remote_agent_that_falls_far_behind_is_let_go_to_join_again() {
     let Some(redis) = Redis::start() else { return };

@@ -24,7 +24,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// How long one engine command may take before it counts as failed.
@@ -50,6 +50,23 @@ pub(crate) struct Home {
     pub secret_hash: Option<String>,
     pub origin: Option<String>,
 }
+
+/// Where the session of a key this node does not hold lives, as far as the engine can say now.
+#[derive(Debug)]
+pub(crate) enum Located {
+    /// On another node.
+    Elsewhere(Home),
+    /// On no node (alone: always).
+    Nowhere,
+    /// The engine cannot say now: it is out of reach, or it restarted moments ago and the home nodes may
+    /// not have set their keys again yet. A join should be tried again soon, not refused for good.
+    Unsure,
+}
+
+/// How long after this node gets back in touch with the engine a key the engine lacks may only be missing
+/// for now (each node reconnects within a few hundred milliseconds of the engine's return, then sets its
+/// keys again at once).
+const SETTLING: Duration = Duration::from_secs(5);
 
 impl Home {
     /// The engine's value for a session of `site` on `node`.
@@ -125,6 +142,8 @@ pub(crate) struct RedisNode {
     received: Mutex<HashMap<(String, String), ReceivedPages>>,
     /// Whether the last engine command or subscription worked.
     reachable: AtomicBool,
+    /// When this node last got back in touch with the engine after a time out of reach (`resync.rs`).
+    back_in_touch: Mutex<Option<Instant>>,
     /// The other nodes whose liveness is watched (`liveness.rs`).
     pub watches: Watches,
     /// Figures for `/metrics`.
@@ -172,6 +191,7 @@ impl RedisNode {
             sent: Mutex::default(),
             received: Mutex::default(),
             reachable: AtomicBool::new(true),
+            back_in_touch: Mutex::default(),
             watches: Default::default(),
             figures: Figures::default(),
         }))
@@ -193,6 +213,32 @@ impl RedisNode {
             } else {
                 tracing::warn!(node = self.id, "the cluster engine is unreachable; serving the sessions held here");
             }
+        }
+    }
+
+    /// Notes that this node is back in touch with the engine after a time out of reach.
+    pub fn note_back_in_touch(&self) {
+        *lock(&self.back_in_touch) = Some(Instant::now());
+    }
+
+    /// Whether a key the engine does not hold may only be missing for now: this node got back in touch
+    /// with the engine less than [`SETTLING`] ago, and an engine that restarted holds no key until each
+    /// home node has set its keys again.
+    fn may_lack_keys(&self) -> bool {
+        lock(&self.back_in_touch).is_some_and(|back| back.elapsed() < SETTLING)
+    }
+
+    /// Where another node holds the session with `key`, as far as the engine can say now.
+    async fn locate_elsewhere(&self, key: &str) -> Located {
+        let mut command = redis::cmd("GET");
+        command.arg(key_name(key));
+        match self.run::<Option<String>>(&command).await {
+            None => Located::Unsure,
+            Some(None) if self.may_lack_keys() => Located::Unsure,
+            Some(value) => match value.as_deref().and_then(Home::parse) {
+                Some(home) if home.node != self.id => Located::Elsewhere(home),
+                _ => Located::Nowhere,
+            },
         }
     }
 
@@ -587,10 +633,10 @@ impl Engine {
     }
 
     /// Where another node holds the session with `key` (alone: nowhere).
-    pub async fn locate(&self, key: &str) -> Option<Home> {
+    pub async fn locate(&self, key: &str) -> Located {
         match self {
-            Engine::Alone => None,
-            Engine::Redis(node) => node.locate(key).await.map(|(home, _)| home).filter(|home| home.node != node.id),
+            Engine::Alone => Located::Nowhere,
+            Engine::Redis(node) => node.locate_elsewhere(key).await,
         }
     }
 

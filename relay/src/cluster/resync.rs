@@ -31,6 +31,7 @@ const UNKNOWN_TO_HOME: &str = "the relay nodes lost touch for a moment; join aga
 /// This node is back in touch with the engine after it was not.
 pub(crate) async fn rejoined(here: &Arc<RedisNode>, state: &Arc<RelayState>) {
     tracing::info!(node = here.id, "back in touch with the cluster engine; making the sessions whole");
+    here.note_back_in_touch();
     here.beat().await;
     super::leases::set_again(here, state).await;
     for key in here.forget_pages_sent(None) {
