@@ -68,6 +68,8 @@ struct Widget {
     ignored: bool,
     key_text: Option<String>,
     stylesheet: bool,
+    /// The key's font size, as the stylesheet sets it through the shadow root's slot (34px).
+    key_font: Option<String>,
     /// Shown as an open popover (the top layer: see `www/shim/widget.js`).
     in_top_layer: bool,
     /// Its distances in CSS pixels from the viewport's right and bottom edges (its corner: 16 and 16).
@@ -82,6 +84,7 @@ impl Widget {
         self.widget
             && self.ignored
             && self.stylesheet
+            && self.key_font.as_deref() == Some("34px")
             && self.in_top_layer
             && in_its_corner
             && digits.as_deref() == Some(key)
@@ -89,7 +92,8 @@ impl Widget {
 }
 
 /// Checks the shim's widget: `#cobrowse-widget[data-cobrowse-ignore]` showing `key` in `#cobrowse-key`, an
-/// open popover in the viewport's bottom-right corner, and a `<link rel=stylesheet data-cobrowse-ignore>`.
+/// open popover in the viewport's bottom-right corner, styled by the `<link rel=stylesheet>` in its shadow
+/// root (the key in its 34px font).
 pub async fn check_widget(browser: &Browser, key: &str) -> crate::error::Result<()> {
     let script = r#"
         var widget = document.getElementById('cobrowse-widget');
@@ -98,7 +102,8 @@ pub async fn check_widget(browser: &Browser, key: &str) -> crate::error::Result<
             widget: !!widget,
             ignored: !!widget && widget.hasAttribute('data-cobrowse-ignore'),
             key_text: keyElement ? keyElement.textContent : null,
-            stylesheet: !!document.querySelector('link[rel=stylesheet][data-cobrowse-ignore]'),
+            stylesheet: !!widget && !!widget.shadowRoot && !!widget.shadowRoot.querySelector('link[rel=stylesheet]'),
+            key_font: keyElement ? getComputedStyle(keyElement).fontSize : null,
             in_top_layer: !!widget && widget.matches(':popover-open'),
             corner_gap: widget ? (function (box) {
                 return [document.documentElement.clientWidth - box.right, document.documentElement.clientHeight - box.bottom];
@@ -115,9 +120,16 @@ pub async fn check_widget(browser: &Browser, key: &str) -> crate::error::Result<
     let widget: Widget = browser.execute(script, vec![]).await?;
     Err(format!(
         "the shim's widget is not right: #cobrowse-widget present {}, with data-cobrowse-ignore {}, \
-         #cobrowse-key text {:?} (expected the key {key}), link[rel=stylesheet][data-cobrowse-ignore] present {}, \
-         an open popover {}, gaps to the viewport's right and bottom edges {:?} (expected 16 and 16)",
-        widget.widget, widget.ignored, widget.key_text, widget.stylesheet, widget.in_top_layer, widget.corner_gap
+         #cobrowse-key text {:?} (expected the key {key}), link[rel=stylesheet] in its shadow root present {}, \
+         the key's font size {:?} (expected 34px), an open popover {}, gaps to the viewport's right and bottom \
+         edges {:?} (expected 16 and 16)",
+        widget.widget,
+        widget.ignored,
+        widget.key_text,
+        widget.stylesheet,
+        widget.key_font,
+        widget.in_top_layer,
+        widget.corner_gap
     )
     .into())
 }

@@ -94,6 +94,30 @@ async fn the_widget_names_who_watches_and_end_stops_everything() -> Result<()> {
     call.finish().await
 }
 
+/// The widget's box and whether its key shows, on the visitor's page, as a script's answer.
+const WIDGET_BOX: &str = "var w = document.getElementById('cobrowse-widget'); var box = w.getBoundingClientRect(); \
+     var key = document.getElementById('cobrowse-key'); var html = document.documentElement; \
+     var box = { width: Math.round(box.width), left: Math.round(box.left), \
+     right: Math.round(html.clientWidth - box.right), bottom: Math.round(html.clientHeight - box.bottom), \
+     key: key.getClientRects().length > 0 };";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visitor_folds_the_widget_and_moves_it_to_another_corner() -> Result<()> {
+    let call = Call::start(ConsentPolicy::Never).await?;
+    call.agent_joins().await?;
+    let unfolded =
+        format!("{WIDGET_BOX} return box.key && box.width === 260 && box.right === 16 && box.bottom === 16;");
+    call.wait_on_visitor("the widget in its own corner, its key shown", &unfolded).await?;
+    call.visitor.click("#cobrowse-collapse").await?;
+    let folded = format!("{WIDGET_BOX} return !box.key && box.width < 260 && box.right === 16;");
+    call.wait_on_visitor("the widget folded to its bar (the fold's rules in its shadow root)", &folded).await?;
+    call.visitor.click("#cobrowse-corner").await?;
+    let moved = format!("{WIDGET_BOX} return !box.key && box.left === 16 && box.bottom === 16;");
+    call.wait_on_visitor("the widget moved to the bottom-left corner", &moved).await?;
+    call.expect_no_violation("through folding and moving").await?;
+    call.finish().await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_visitor_stops_sharing_with_one_agent_and_the_other_watches_on() -> Result<()> {
     let mut call = Call::start(ConsentPolicy::Never).await?;

@@ -99,6 +99,7 @@ export function startCall(recorder, emit = () => {}, moduleUrl = import.meta.url
   const presence = createPresence(
     () => control.release(),
     (agent, name) => (send({ type: "Dismiss", agent }), emit("consent", { agent, name, allow: false })),
+    stylesheet.link,
   );
   const handle = handlers({ names, prompts, presence, layer, marks, control });
   let queue = stylesheet.loaded; // messages wait for the stylesheet (nothing shows unstyled), in order

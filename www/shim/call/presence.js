@@ -42,10 +42,12 @@ function loadPlace() {
 
 /**
  * Presence: agents(list), holder(name | null), end(). `release()` is the Take back control button,
- * `dismiss(agent, name)` an agent's Stop sharing button.
+ * `dismiss(agent, name)` an agent's Stop sharing button, `stylesheet` the call's <link> in the page.
  */
-export function createPresence(release, dismiss = () => {}) {
+export function createPresence(release, dismiss = () => {}, stylesheet = null) {
   const place = loadPlace();
+  // The call's stylesheet once more, in the widget's shadow root: its fold and corner (see cobrowse-call.css).
+  const widgetSheet = stylesheet && stylesheet.cloneNode();
   const announcer = element("div", "cobrowse-announce");
   announcer.id = "cobrowse-announce";
   announcer.setAttribute("data-cobrowse-ignore", "");
@@ -75,6 +77,8 @@ export function createPresence(release, dismiss = () => {}) {
     const widget = document.getElementById("cobrowse-widget");
     const host = widget || document.body || document.documentElement;
     if (panel.parentNode !== host) host.appendChild(panel);
+    const shadow = widget && widget.shadowRoot;
+    if (shadow && widgetSheet && widgetSheet.parentNode !== shadow) shadow.appendChild(widgetSheet);
     panel.classList.toggle("cobrowse-call-alone", !widget);
     const root = widget || panel;
     root.setAttribute("data-cobrowse-corner", CORNERS[place.corner] || CORNERS[0]);
@@ -142,6 +146,7 @@ export function createPresence(release, dismiss = () => {}) {
     end() {
       panel.remove();
       announcer.remove();
+      if (widgetSheet) widgetSheet.remove();
       const widget = document.getElementById("cobrowse-widget");
       if (widget) widget.removeAttribute("data-cobrowse-collapsed");
     },

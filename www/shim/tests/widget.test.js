@@ -18,20 +18,32 @@ beforeEach(async () => {
 const root = () => document.getElementById("cobrowse-widget");
 const key = () => document.getElementById("cobrowse-key");
 const button = () => root().querySelector("button");
-const stylesheet = () => document.querySelector('link[rel="stylesheet"]');
+const stylesheet = () => root().shadowRoot.querySelector('link[rel="stylesheet"]');
 
 describe("the widget", () => {
-  it("is hidden until its stylesheet has loaded or failed, which carries data-cobrowse-ignore", () => {
+  it("is hidden until its stylesheet, in its own shadow root, has loaded or failed", () => {
     widget.show("connecting");
     expect(stylesheet().href).toBe(RELAY + "/cobrowse.css");
-    expect(stylesheet().hasAttribute("data-cobrowse-ignore")).toBe(true);
+    expect(document.querySelectorAll('link[rel="stylesheet"]')).toHaveLength(0); // none in the page itself
+    expect(root().shadowRoot.querySelector("slot")).not.toBe(null); // its own elements are shown through it
     expect(root().hidden).toBe(true);
     stylesheet().dispatchEvent(new Event("load"));
     expect(root().hidden).toBe(false);
     widget.close();
     widget.show("connecting");
-    expect(root().hidden).toBe(false); // the stylesheet is there already
-    expect(document.querySelectorAll('link[rel="stylesheet"]')).toHaveLength(1);
+    expect(root().hidden).toBe(true);
+    stylesheet().dispatchEvent(new Event("error"));
+    expect(root().hidden).toBe(false);
+  });
+
+  it("stays closed if it was closed before its stylesheet came", () => {
+    widget.show("connecting");
+    const closed = root();
+    const link = stylesheet();
+    widget.close();
+    link.dispatchEvent(new Event("load"));
+    expect(closed.hidden).toBe(true);
+    expect(root()).toBe(null);
   });
 
   it("is shown as a manual popover (the top layer) where the browser has popovers", () => {
@@ -47,7 +59,8 @@ describe("the widget", () => {
       expect(shown).toEqual([root()]);
       widget.close();
       widget.show("connecting");
-      expect(shown).toEqual([shown[0], root()]); // built again, shown at once
+      stylesheet().dispatchEvent(new Event("load"));
+      expect(shown).toEqual([shown[0], root()]); // built again, shown again
     } finally {
       delete HTMLElement.prototype.showPopover;
     }

@@ -116,6 +116,35 @@ describe("presence", () => {
     expect($("cobrowse-widget").getAttribute("data-cobrowse-corner")).toBe("bottom-left");
   });
 
+  it("links the call's stylesheet in the widget's shadow root (its fold and corner), again in a widget built anew", async () => {
+    presence.end();
+    const sheet = document.createElement("link");
+    sheet.rel = "stylesheet";
+    sheet.href = "https://relay.test/visitor/cobrowse-call.css?v=1";
+    const widgetWithShadow = () => {
+      const widget = document.createElement("div");
+      widget.id = "cobrowse-widget";
+      widget.attachShadow({ mode: "open" });
+      document.body.appendChild(widget);
+      return widget;
+    };
+    document.body.innerHTML = "";
+    const first = widgetWithShadow();
+    vi.resetModules();
+    const { createPresence } = await import("../../call/presence.js");
+    presence = createPresence(release, dismiss, sheet);
+    presence.agents([{ agent: 1, name: "Ana" }]);
+    const linked = (widget) => widget.shadowRoot.querySelectorAll('link[rel="stylesheet"]');
+    expect(linked(first)).toHaveLength(1);
+    expect(linked(first)[0].href).toBe(sheet.href);
+    first.remove();
+    const second = widgetWithShadow();
+    presence.agents([{ agent: 1, name: "Ana" }]);
+    expect(linked(second)).toHaveLength(1);
+    presence.end();
+    expect(linked(second)).toHaveLength(0);
+  });
+
   it("puts its panel back into a widget built anew, and leaves nothing at the end", () => {
     presence.agents([{ agent: 1, name: "Ana" }]);
     $("cobrowse-widget").remove();
