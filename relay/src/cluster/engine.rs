@@ -230,9 +230,7 @@ impl RedisNode {
 
     /// Where another node holds the session with `key`, as far as the engine can say now.
     async fn locate_elsewhere(&self, key: &str) -> Located {
-        let mut command = redis::cmd("GET");
-        command.arg(key_name(key));
-        match self.run::<Option<String>>(&command).await {
+        match self.home_value(key).await {
             None => Located::Unsure,
             Some(None) if self.may_lack_keys() => Located::Unsure,
             Some(value) => match value.as_deref().and_then(Home::parse) {
@@ -291,10 +289,15 @@ impl RedisNode {
 
     /// Where the session with `key` lives, if any node holds it, with the engine's value as it is.
     pub async fn locate(&self, key: &str) -> Option<(Home, String)> {
+        let value = self.home_value(key).await.flatten()?;
+        Some((Home::parse(&value)?, value))
+    }
+
+    /// The engine's value for `key`: `None` if the engine did not answer, `Some(None)` if it holds none.
+    async fn home_value(&self, key: &str) -> Option<Option<String>> {
         let mut command = redis::cmd("GET");
         command.arg(key_name(key));
-        let value = self.run::<Option<String>>(&command).await.flatten()?;
-        Some((Home::parse(&value)?, value))
+        self.run::<Option<String>>(&command).await
     }
 
     /// Completes the engine's value of `key`, claimed by this node, once its session is open.
