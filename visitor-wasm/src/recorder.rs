@@ -106,8 +106,10 @@ impl Recorder {
         self.observer.as_ref().map_or_else(Array::new, Observer::take_records)
     }
 
-    /// Observes `root` (a shadow root or child document being serialized) too, if observing.
+    /// Observes `root` (a shadow root or child document being serialized) too, if observing; masking walks
+    /// up the tree from now on (see [`Mask::note_nested_root`]).
     pub fn watch(&mut self, root: &Node) -> Result<(), JsValue> {
+        self.mask.note_nested_root();
         match &mut self.observer {
             Some(observer) => observer.watch(root),
             None => Ok(()),

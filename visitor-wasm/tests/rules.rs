@@ -251,3 +251,41 @@ fn a_field_seen_secret_stays_masked_for_a_later_recorder_that_remembers_it() {
     let unseen = take_snapshot(&mut Recorder::default());
     assert!(frame_contains(&unseen, "SHOWN-PASSWORD"), "the check can see it: a recorder that never saw it sends it");
 }
+
+#[wasm_bindgen_test]
+fn a_selector_that_starts_matching_through_an_ancestor_masks_later_changes_below_it() {
+    let mut recorder =
+        recorder_with(MaskingRules { mask_selectors: strings(&[".private .box"]), ..Default::default() });
+    let page = Fixture::new(r#"<div id="outer"><div class="box"><p id="para" title="a title">BEFORE</p></div></div>"#);
+    let (outer, para): (Element, Element) = (page.get("#outer"), page.get("#para"));
+    take_snapshot(&mut recorder);
+    let text = para.first_child().unwrap();
+    let (para_id, text_id) = (recorder.ids.get(&para).unwrap(), recorder.ids.get(&text).unwrap());
+
+    // Before the ancestor's class, changes below the box are sent as they are.
+    let delta = delta_after(&mut recorder, || {
+        text.set_node_value(Some("STILL-PUBLIC"));
+        para.set_attribute("title", "PUBLIC-TITLE").unwrap();
+    });
+    assert_eq!(
+        delta.events,
+        [
+            Event::Attribute { node: para_id, name: "title".into(), value: Some(Value::Plain("PUBLIC-TITLE".into())) },
+            Event::Text { node: text_id, text: Value::Plain("STILL-PUBLIC".into()) },
+        ]
+    );
+
+    // The class on the outer element makes `.private .box` match the box, which no change of its own said.
+    delta_after(&mut recorder, || outer.class_list().add_1("private").unwrap());
+    let delta = delta_after(&mut recorder, || {
+        text.set_node_value(Some("NOW-PRIVATE"));
+        para.set_attribute("title", "PRIVATE-TITLE").unwrap();
+    });
+    assert!(!format!("{delta:?}").contains("PRIVATE"), "{delta:?}");
+    assert!(delta.events.contains(&Event::Text { node: text_id, text: Value::Masked }), "{delta:?}");
+    assert!(delta.events.contains(&Event::Attribute {
+        node: para_id,
+        name: "title".into(),
+        value: Some(Value::Masked)
+    }));
+}

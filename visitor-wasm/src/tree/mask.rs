@@ -63,6 +63,9 @@ pub struct Mask {
     rules: Rules,
     /// Fields seen secret (a password input, a card field): they stay masked whatever they become.
     secret_fields: WeakSet<Element>,
+    /// Whether a shadow root or child document has been serialized: until then every node the recorder
+    /// meets is in the page's own tree, and [`Mask::masking_of`] needs no walk up it.
+    nested_roots: bool,
 }
 
 impl Default for Mask {
@@ -76,7 +79,7 @@ impl Mask {
     /// The built-in markers alone, remembering secret fields in `secret_fields` (which may hold fields seen
     /// before: a field once secret stays masked).
     pub fn new(secret_fields: WeakSet<Element>) -> Self {
-        Self { rules: Rules::default(), secret_fields }
+        Self { rules: Rules::default(), secret_fields, nested_roots: false }
     }
 
     /// Applies a site's rules from now on. Fails, naming the selector, if the browser rejects one of them
@@ -84,6 +87,12 @@ impl Mask {
     pub fn set_rules(&mut self, document: &Document, rules: &MaskingRules) -> Result<(), String> {
         self.rules = Rules::checked(document, rules)?;
         Ok(())
+    }
+
+    /// A shadow root or child document is serialized: from now on [`Mask::masking_of`] walks up to each
+    /// node's root, whose host's masking its content inherits.
+    pub fn note_nested_root(&mut self) {
+        self.nested_roots = true;
     }
 
     /// How `element` is serialized, given its parent's masking. `tag` is its local name (lower case for HTML
@@ -154,23 +163,28 @@ impl Mask {
     }
 
     /// How `element` is serialized now: decided inside its own tree, starting from its root's host's masking
-    /// when it is in a shadow root or child document.
+    /// when it is in a shadow root or child document. On a page with no nested root serialized, with no
+    /// mask-all mode, one `matches` of the mask selectors on it or an ancestor decides: no host is above it,
+    /// and the walk up the tree (a call into JS for each ancestor) would cost a delta's attribute and text
+    /// events a dozen calls each. (It does not ask the page whether the element is in its tree: `contains`
+    /// and `getRootNode` are what hijacking pages break, see `pristine.rs`.)
     fn element_masking_now(&self, element: &Element) -> Masking {
+        let quick = !self.rules.mask_all();
         let mut chain = vec![element.clone()];
-        while let Some(parent) = chain.last().and_then(|element| element.parent_element()) {
-            chain.push(parent);
-        }
-        let outer =
-            chain.last().and_then(|top| top.parent_node()).map_or(Masking::Plain, |root| match root.node_type() {
+        let mut outer = Masking::Plain;
+        if !quick || self.nested_roots {
+            while let Some(parent) = chain.last().and_then(|element| element.parent_element()) {
+                chain.push(parent);
+            }
+            outer = chain.last().and_then(|top| top.parent_node()).map_or(outer, |root| match root.node_type() {
                 Node::ELEMENT_NODE => Masking::Plain,
                 _ => self.masking_of(&root),
             });
+        }
         if outer != Masking::Plain {
             return self.masking_down(&chain, outer);
         }
-        let quick = !self.rules.mask_all();
-        let mask = matches!(element.closest(&self.rules.mask), Ok(Some(_)) | Err(_));
-        if mask {
+        if rules::matches(element, &self.rules.masked_here_or_above).unwrap_or(true) {
             Masking::Masked
         } else if quick {
             if self.is_secret_field(element, &element.local_name()) {

@@ -36,7 +36,9 @@ pub struct Rules {
     /// Everything that gives an element its own masking: ignore, block and mask markers and selectors, in
     /// one selector because most elements match none and the check runs for every element.
     pub flagged: JsString,
-    pub mask: String,
+    /// The mask markers and selectors, matched by the element or an ancestor in its tree: `closest` as one
+    /// selector, which spares the download a binding of its own.
+    pub masked_here_or_above: JsString,
     pub block: JsString,
     pub unmask: Option<JsString>,
     pub mask_all_inputs: bool,
@@ -62,7 +64,7 @@ impl Rules {
         let block = block.as_str().into();
         Self {
             flagged,
-            mask,
+            masked_here_or_above: [&mask, ",:is(", &mask, ") *"].concat().as_str().into(),
             block,
             unmask,
             mask_all_inputs: rules.mask_all_inputs,
