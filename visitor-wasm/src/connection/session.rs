@@ -54,9 +54,13 @@ use web_sys::{Document, Element, Window};
 /// How often canvases and adopted sheets are looked at, in milliseconds.
 const POLL_MS: i32 = 500;
 /// How long one task of the session may serialize, in milliseconds: well inside the 50 ms of a long task,
-/// leaving room for encoding and sending what was serialized. A debug build (the wasm's own tests) does the
-/// same work about ten times slower: its slice is ten times longer, so a small test page still goes in one.
-pub const SLICE_MS: f64 = if cfg!(debug_assertions) { 200.0 } else { 12.0 };
+/// leaving room for encoding and sending what was serialized, for the layout the first read of a scroll
+/// offset may force, for the garbage collector's marking steps, and for the frame the page may render
+/// right after the task (on the 100,000-element page, 25-45 ms of layout and paint). 8 ms, not 12: that
+/// page's longest gap between two tasks of its own went from a median of about 56 ms to about 51. A debug
+/// build (the wasm's own tests) does the same work about ten times slower: its slice is ten times longer,
+/// so a small test page still goes in one.
+pub const SLICE_MS: f64 = if cfg!(debug_assertions) { 200.0 } else { 8.0 };
 /// How many nodes a slice serializes at least, however long they take (about 2 ms of work on a quiet
 /// machine; see `Backlog::start_task`): a page this small is never sent in parts.
 pub const SLICE_MIN_NODES: u32 = 400;
