@@ -170,9 +170,11 @@ impl Mask {
     /// and `getRootNode` are what hijacking pages break, see `pristine.rs`.)
     fn element_masking_now(&self, element: &Element) -> Masking {
         let quick = !self.rules.mask_all();
-        let mut chain = vec![element.clone()];
+        // The element and its ancestors, walked only where they decide (the quick path allocates nothing).
+        let mut chain = Vec::new();
         let mut outer = Masking::Plain;
         if !quick || self.nested_roots {
+            chain.push(element.clone());
             while let Some(parent) = chain.last().and_then(|element| element.parent_element()) {
                 chain.push(parent);
             }
