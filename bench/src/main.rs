@@ -54,6 +54,7 @@ mod socket_agents;
 mod stats;
 mod summary;
 mod task_meters;
+mod task_trace;
 mod webdriver;
 
 use std::process::ExitCode;

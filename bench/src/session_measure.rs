@@ -14,6 +14,7 @@ use crate::page_server::PageServer;
 use crate::snapshot_measure::load_rrweb;
 use crate::snapshot_pages::BenchPage;
 use crate::task_meters::{self, Sent, Tasks};
+use crate::task_trace::{TaskTrace, TracedTasks};
 use crate::webdriver::{collect_garbage, page_answer};
 use cobrowse_e2e::{relay::SITE_ID, visitor, Browser, Stage};
 use serde::Deserialize;
@@ -40,9 +41,13 @@ const POLL: Duration = Duration::from_millis(100);
 pub struct PageTasks {
     pub elements: usize,
     pub ours: Tasks,
+    /// Our session's start as Chromium's trace saw it.
+    pub ours_traced: TracedTasks,
     /// From `Cobrowse.start()` to the visitor's last send, in ms.
     pub ours_last_send_ms: f64,
     pub rrweb: Tasks,
+    /// rrweb's snapshot as Chromium's trace saw it.
+    pub rrweb_traced: TracedTasks,
     /// rrweb's call alone, timed around it, in ms.
     pub rrweb_call_ms: f64,
     /// The top self times of a CPU profile of the session's start (`BENCH_PROFILE`), a line each; empty if
@@ -70,14 +75,18 @@ pub async fn measure(
     open_with_meters(browser, &url, stage).await?;
     let elements = load_rrweb(browser, server).await?;
     settle(browser).await?;
+    let trace = TaskTrace::start(browser).await?;
     let baseline = rrweb_once(browser).await?;
+    let rrweb_traced = trace.stop().await?;
     open_with_meters(browser, &url, stage).await?;
     settle(browser).await?;
     let profiled = cpu_profile::wanted(&page.name);
     if profiled {
         cpu_profile::start(browser).await?;
     }
+    let trace = TaskTrace::start(browser).await?;
     let session = run_session(browser).await;
+    let ours_traced = trace.stop().await?;
     let profile = match profiled {
         true => cpu_profile::stop_top(browser, PROFILE_LINES).await?,
         false => Vec::new(),
@@ -87,8 +96,10 @@ pub async fn measure(
     Ok(PageTasks {
         elements,
         ours,
+        ours_traced,
         ours_last_send_ms: sent.last_ms,
         rrweb: baseline.meters,
+        rrweb_traced,
         rrweb_call_ms: baseline.took_ms,
         profile,
     })

@@ -18,18 +18,9 @@ pub struct Tasks {
     pub longest_gap_ms: f64,
     /// The longest `longtask` entry, in ms (0 if none).
     pub longest_task_ms: f64,
-    /// How many `longtask` entries (tasks over 50 ms).
-    pub long_tasks: usize,
     /// Where the longest animation frame over 50 ms went (its scripts, rendering, the rest); empty if none.
     #[serde(default)]
     pub longest_frame: String,
-}
-
-impl Tasks {
-    /// The longest main-thread task, by either meter.
-    pub fn longest_ms(&self) -> f64 {
-        self.longest_gap_ms.max(self.longest_task_ms)
-    }
 }
 
 /// The page's WebSocket sends since the meters started.

@@ -55,6 +55,12 @@ impl Browser {
         &self.driver_url
     }
 
+    /// This Chromium's profile directory, where it writes `DevToolsActivePort` (the port and path of its
+    /// DevTools endpoint): for a DevTools client of one's own, such as the bench's trace of tasks.
+    pub fn profile_dir(&self) -> &Path {
+        &self.profile
+    }
+
     /// The fantoccini client, for anything the helpers here do not cover.
     pub fn client(&self) -> &Client {
         &self.client
