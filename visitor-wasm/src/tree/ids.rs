@@ -29,8 +29,10 @@ extern "C" {
     type NumberMap;
     #[wasm_bindgen(constructor, js_class = WeakMap)]
     fn new() -> NumberMap;
+    /// The node's value; NaN if it has none (`undefined` becomes NaN as it enters the wasm). Not an
+    /// `Option<f64>`: that comes back through the wasm's memory, two writes by the glue on every lookup.
     #[wasm_bindgen(method, js_class = WeakMap)]
-    fn get(this: &NumberMap, key: &Node) -> Option<f64>;
+    fn get(this: &NumberMap, key: &Node) -> f64;
     /// `WeakMap.set`, ignoring what it returns.
     #[wasm_bindgen(method, js_class = WeakMap)]
     fn set(this: &NumberMap, key: &Node, value: f64);
@@ -62,7 +64,11 @@ impl Ids {
 
     /// The node's id and the masking it was serialized with, if the mirror knows it.
     pub fn get_with_masking(&self, node: &Node) -> Option<(NodeId, Masking)> {
-        let value = self.map.get(node)? as u64;
+        let value = self.map.get(node);
+        if value.is_nan() {
+            return None;
+        }
+        let value = value as u64;
         Some(((value / 8) as NodeId, decode(value % 8)))
     }
 
