@@ -66,7 +66,7 @@ impl TaskTrace {
             .map_err(|error| format!("Chromium's DevTools at {address}{path} refused a connection ({error})"))?;
         let mut trace = Self { socket, next_id: 0 };
         let config = json!({
-            "traceConfig": { "includedCategories": ["toplevel", "devtools.timeline", "v8.gc", "__metadata"] },
+            "traceConfig": { "includedCategories": ["toplevel", "devtools.timeline", "__metadata"] },
             "transferMode": "ReportEvents",
         });
         trace.command("Tracing.start", config).await?;
@@ -182,7 +182,7 @@ fn renderer_tasks(events: &[TraceEvent]) -> TracedTasks {
         longest_ms: longest.duration_us() / 1000.0,
         long_tasks: tasks.iter().filter(|task| task.duration_us() / 1000.0 >= LONG_TASK_MS).count(),
         tasks: tasks.len(),
-        longest_parts: parts(&inside),
+        longest_parts: parts(&inside, PARTS_DEPTH),
     }
 }
 
@@ -204,25 +204,56 @@ impl TraceEvent {
     }
 }
 
-/// The outermost of `inside` (those no other one holds) summed by name, the longest first, in ms.
-fn parts(inside: &[&TraceEvent]) -> String {
+/// How deep [`parts`] tells what the longest task held: its outermost events, and what those held.
+const PARTS_DEPTH: usize = 2;
+
+/// The outermost of `inside` (those no other one holds) summed by [`label`], the longest first, in ms;
+/// below `depth` 1, each with what its events held, in brackets: `FunctionCall cobrowse_visitor.js:c 51.8
+/// [MinorGC 31.8]`.
+fn parts(inside: &[&TraceEvent], depth: usize) -> String {
     let mut by_start = inside.to_vec();
     by_start.sort_by(|a, b| a.ts.total_cmp(&b.ts).then(b.duration_us().total_cmp(&a.duration_us())));
-    let mut sums: Vec<(&str, f64)> = Vec::new();
+    let mut groups: Vec<(String, f64, Vec<&TraceEvent>)> = Vec::new();
     let mut outer_end = f64::NEG_INFINITY;
     for event in by_start {
         if event.end_us() <= outer_end {
             continue; // within the last outermost event
         }
         outer_end = event.end_us();
-        match sums.iter_mut().find(|(name, _)| *name == event.name) {
-            Some((_, sum)) => *sum += event.duration_us(),
-            None => sums.push((&event.name, event.duration_us())),
+        let label = label(event);
+        match groups.iter_mut().find(|(known, _, _)| *known == label) {
+            Some((_, sum, members)) => {
+                *sum += event.duration_us();
+                members.push(event);
+            }
+            None => groups.push((label, event.duration_us(), vec![event])),
         }
     }
-    sums.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let listed: Vec<String> = sums.iter().map(|(name, us)| format!("{name} {:.1}", us / 1000.0)).collect();
+    groups.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let listed: Vec<String> = groups
+        .iter()
+        .map(|(label, us, members)| {
+            let held: Vec<&TraceEvent> =
+                inside.iter().copied().filter(|event| members.iter().any(|member| member.holds(event))).collect();
+            match depth > 1 && !held.is_empty() {
+                true => format!("{label} {:.1} [{}]", us / 1000.0, parts(&held, depth - 1)),
+                false => format!("{label} {:.1}", us / 1000.0),
+            }
+        })
+        .collect();
     listed.join(", ")
+}
+
+/// An event's name, and for a script's (a call, a timer, a script evaluated) the file of its script and
+/// the function called, if named: `FunctionCall cobrowse_visitor.js:onmessage`.
+fn label(event: &TraceEvent) -> String {
+    let data = |key: &str| event.args.pointer(&format!("/data/{key}")).and_then(Value::as_str).unwrap_or_default();
+    let file = data("url").split(['?', '#']).next().unwrap_or_default().rsplit('/').next().unwrap_or_default();
+    match (file, data("functionName")) {
+        ("", _) => event.name.clone(),
+        (file, "") => format!("{} {file}", event.name),
+        (file, function) => format!("{} {file}:{function}", event.name),
+    }
 }
 
 /// The browser's DevTools address (`127.0.0.1:PORT`) and path, from `DevToolsActivePort` in `profile`.
@@ -305,7 +336,22 @@ mod tests {
         ];
         let traced = renderer_tasks(&events);
         assert_eq!(traced.longest_ms, 40.0);
-        assert_eq!(traced.longest_parts, "Layout 20.0, FunctionCall 10.0, Paint 6.0");
+        assert_eq!(traced.longest_parts, "Layout 20.0, FunctionCall 10.0 [MajorGC 5.0], Paint 6.0");
+    }
+
+    #[test]
+    fn a_script_is_told_by_its_file() {
+        let args =
+            json!({ "data": { "url": "http://127.0.0.1:9/visitor/cobrowse_visitor.js?v=abc", "functionName": "f" } });
+        let events = vec![
+            thread(5, 5, RENDERER_MAIN_THREAD),
+            at(0.0, task(5, 5, 60_000.0)),
+            at(1_000.0, event("X", "FunctionCall", 5, 5, Some(55_000.0), args)),
+            at(2_000.0, event("X", "MajorGC", 5, 5, Some(41_000.0), Value::Null)),
+        ];
+        let traced = renderer_tasks(&events);
+        assert_eq!(traced.long_tasks, 1);
+        assert_eq!(traced.longest_parts, "FunctionCall cobrowse_visitor.js:f 55.0 [MajorGC 41.0]");
     }
 
     #[test]
