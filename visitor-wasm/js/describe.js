@@ -10,8 +10,8 @@
 //   elements in `scrolled` (the shim's set of elements scrolled, www/shim/scrolls.js) unless it is
 //   undefined: reading an offset costs as much as the rest of an element). The attributes are left
 //   out (flag 8) unless `content` is true, and always for an element matching `flagged` or an input,
-//   textarea or select (their masking may hide content), and when a value holds a NUL (the wasm then reads
-//   them one by one);
+//   textarea or select (their masking may hide content), and when a value holds a NUL or a name is not
+//   found by `getAttribute` (the wasm then reads them one by one);
 // - a text or CDATA node: its text if `content` is true, then "1";
 // - a comment: "2"; a doctype: "3"; anything else: "0".
 // The attributes are read by name (`getAttributeNames`, then `getAttribute`), not through `attributes`: that
@@ -19,7 +19,9 @@
 // of the page's life. A session's start on a 100,000-element page grew the browser's own heap by 36 MB
 // that way, and by 18 MB so (the time is the same). Two attributes with one qualified name, which only
 // `setAttributeNS` can make, both read as the first one's value: the mirror, which sets attributes by
-// qualified name, could not hold both anyway.
+// qualified name, could not hold both anyway. A name `getAttribute` cannot find (an HTML element's name
+// with capitals, set by `setAttributeNS`: the name asked for is lower-cased) leaves the attributes to the
+// wasm, as a value holding a NUL does.
 // With `id` not 0, the node is also given that value in `ids` (the wasm's WeakMap of node ids, see
 // tree/ids.rs), sparing the wasm one more call per node; the wasm corrects it where it decides otherwise.
 // Only the wasm decides what is masked: `content` is false wherever content might be masked, so masked
@@ -52,7 +54,7 @@ function element(node, flagged, content, scrolled) {
     for (let index = 0; index < names.length; index++) {
       const name = names[index];
       const value = node.getAttribute(name);
-      if (value.indexOf('\0') >= 0) { attributes = ''; flags |= 8; break; }
+      if (value === null || value.indexOf('\0') >= 0) { attributes = ''; flags |= 8; break; }
       attributes += '\0' + name + '\0' + value;
     }
   } else {

@@ -268,3 +268,19 @@ fn attributes_and_text_read_in_one_call_equal_the_dom() {
     assert_eq!(attribute(far, "class"), Some(&Value::Plain("c".into())));
     assert_eq!(texts(&far.children), [Some("far".to_string())]);
 }
+
+/// An HTML element's attribute whose name has capitals (only `setAttributeNS` makes one) is one that
+/// `getAttribute` cannot find by that name (it lower-cases it): the snapshot still carries it, with the
+/// element's other attributes, in the DOM's order.
+#[wasm_bindgen_test]
+fn an_attribute_name_with_capitals_on_an_html_element_is_carried() {
+    let page = Fixture::new(r#"<p id="camel" class="c"></p>"#);
+    page.get::<web_sys::Element>("#camel").set_attribute_ns(None, "dataFoo", "x").unwrap();
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
+
+    let camel = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#camel")));
+    let names: Vec<&str> = camel.attributes.iter().map(|attribute| attribute.name.as_str()).collect();
+    assert_eq!(names, ["id", "class", "dataFoo"]);
+    assert_eq!(attribute(camel, "dataFoo"), Some(&Value::Plain("x".into())));
+}
