@@ -276,8 +276,10 @@ fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -
         if masking == Masking::Blocked {
             continue;
         }
+        // Without a namespace, by name (`hasAttribute`, `getAttribute`): asking for the attribute node
+        // would make the browser create an `Attr` the element then keeps.
         let (name, attribute) = match namespace {
-            None => (local_name.clone(), element.get_attribute_node(local_name)),
+            None => (local_name.clone(), None),
             Some(namespace) => {
                 let attribute = element.get_attribute_node_ns(Some(namespace), local_name);
                 let name =
@@ -289,9 +291,14 @@ fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -
             continue;
         }
         let mask = &recorder.mask;
-        let value = attribute.and_then(|attribute| {
-            carriers::attribute(mask, &name, &|| mask.masking_of(element), &|| dom::value_of(&attribute))
-        });
+        let send = |read: &dyn Fn() -> String| carriers::attribute(mask, &name, &|| mask.masking_of(element), read);
+        let value = match attribute {
+            None if namespace.is_none() && element.has_attribute(local_name) => {
+                send(&|| element.get_attribute(local_name).unwrap_or_default())
+            }
+            None => None,
+            Some(attribute) => send(&|| dom::value_of(&attribute)),
+        };
         events.push(Event::Attribute { node, name, value });
     }
     events
