@@ -114,8 +114,8 @@ fn print(results: &[PageResult], not_measured: &[String]) {
     println!(
         "   ours: from just before Cobrowse.start() (the recorder's load included) until the visitor had sent its \
          snapshot and then nothing for {QUIET_MS} ms; ours and rrweb = the longest task of a renderer's main \
-         thread in Chromium's trace (`toplevel`: each task's own duration, a script's, a rendering frame's, a \
-         garbage collection's); beside it, the page's meters: the gap meter (the longest time between two \
+         thread in Chromium's trace (`ThreadControllerImpl::RunTask`: each task's own duration, a script's, a \
+         rendering frame's, a garbage collection's); beside it, the page's meters: the gap meter (the longest time between two \
          handlers of a MessageChannel ping-pong: every task that ran in between, summed) and the longest \
          `longtask` entry (0: none over 50 ms); one run per page; met on {met} of {} pages",
         results.len()
