@@ -7,7 +7,7 @@
 // - and (c), where the browser has it, a PerformanceObserver of `long-animation-frame` entries: where the
 //   longest frame's time went (its scripts by invoker, their forced style and layout, the rest: style,
 //   layout and paint of the frame, garbage collection, the browser's own work).
-// - stop(): ends them; answers { longest_gap_ms, longest_task_ms (0 if none), long_tasks, longest_frame
+// - stop(): ends them; answers { longest_gap_ms, longest_task_ms (0 if none), longest_frame
 //   (a line saying where the longest frame's time went, "" if none was over 50 ms) }.
 // - sent(): the page's WebSocket sends since start(), from a wrapper of WebSocket.prototype.send:
 //   { sends, snapshots (binary frames whose kind byte, the second, is snapshotKind), quiet_ms (since the
@@ -106,7 +106,6 @@ if (!window.taskMeters) {
         return {
           longest_gap_ms: longestGap,
           longest_task_ms: durations.reduce(function (a, b) { return Math.max(a, b); }, 0),
-          long_tasks: durations.length,
           longest_frame: longestFrame,
         };
       },
