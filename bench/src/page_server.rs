@@ -8,6 +8,8 @@
 //! - `/visitor/...`: the benchmarks' copy of the built visitor module (with the `snapshot_frame` export);
 //! - `/corpus/...`: the fidelity corpus, whose pages link `../css/...` and `../images/...`;
 //! - `/cobrowse.js`: the shim as the relay serves it (bundled from `www/shim/` by `cargo xtask build`);
+//! - `/shim/hooks.js`: the shim's hooks module, from `www/`, the object a session's `start()` is given, which
+//!   the benchmarks hand to the visitor module's snapshot;
 //! - `/bench/blank.html`: an empty page, where a baseline's replayer runs (the `join` section);
 //! - anything else from `www/`: the demo shop at `/demo/`.
 
@@ -29,6 +31,8 @@ pub const BLANK_PATH: &str = "/bench/blank.html";
 /// Where the page imports the visitor module from, and its wasm.
 pub const VISITOR_MODULE_PATH: &str = "/visitor/cobrowse_visitor.js";
 pub const VISITOR_WASM_PATH: &str = "/visitor/cobrowse_visitor_bg.wasm";
+/// Where the page imports the shim's hooks from (served from `www/`).
+pub const SHIM_HOOKS_PATH: &str = "/shim/hooks.js";
 
 /// The running server; it stops when dropped.
 pub struct PageServer {

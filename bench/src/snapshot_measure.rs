@@ -2,7 +2,9 @@
 //! snapshots, interleaved, in the page (`js/measure_snapshots.js`). Also brings back one output of each,
 //! for their sizes.
 
-use crate::page_server::{PageServer, FFLATE_PATH, RRWEB_SNAPSHOT_PATH, VISITOR_MODULE_PATH, VISITOR_WASM_PATH};
+use crate::page_server::{
+    PageServer, FFLATE_PATH, RRWEB_SNAPSHOT_PATH, SHIM_HOOKS_PATH, VISITOR_MODULE_PATH, VISITOR_WASM_PATH,
+};
 use crate::webdriver::page_answer;
 use cobrowse_e2e::Browser;
 use serde::Deserialize;
@@ -102,6 +104,7 @@ async fn load_scripts(
         json!(visitor_module),
         json!(server.url(VISITOR_WASM_PATH)),
         json!(server.url(FFLATE_PATH)),
+        json!(server.url(SHIM_HOOKS_PATH)),
     ];
     let answer = browser.execute_async(LOAD_SERIALIZERS, arguments).await?;
     let loaded: Loaded = page_answer(answer, "loading the serializers")?;

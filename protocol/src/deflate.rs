@@ -57,7 +57,7 @@ impl Deflater {
     pub fn reset(&mut self) {
         self.history.clear();
         self.previous.clear();
-        self.head.iter_mut().for_each(|slot| *slot = 0);
+        self.head.fill(0);
     }
 
     /// Starts a fresh stream whose later messages may refer back into `bytes` without sending them: the
@@ -113,7 +113,7 @@ impl Deflater {
         self.history.drain(..dropped);
         self.previous.clear();
         self.previous.resize(self.history.len(), 0);
-        self.head.iter_mut().for_each(|slot| *slot = 0);
+        self.head.fill(0);
         for position in 0..self.history.len() {
             self.insert(position);
         }
@@ -303,6 +303,19 @@ mod tests {
         deflater.reset();
         let fresh = deflater.compress(b"context the next stream must not need, again");
         assert_eq!(inflate_messages(&[fresh]), [b"context the next stream must not need, again".to_vec()]);
+    }
+
+    #[test]
+    fn a_reset_stream_compresses_as_a_new_one_whatever_came_before() {
+        let next = [b"<li class=\"item\">".repeat(30), noise(3, 200)].concat();
+        for before in [noise(1, 100), [noise(2, 3000), noise(2, 3000)].concat(), noise(4, 70_000)] {
+            let mut deflater = Deflater::new();
+            deflater.compress(&before);
+            deflater.prime(&before);
+            deflater.reset();
+            assert!(deflater.head.iter().all(|&slot| slot == 0), "after {} bytes, no hash is left", before.len());
+            assert_eq!(deflater.compress(&next), Deflater::new().compress(&next), "after {} bytes", before.len());
+        }
     }
 
     #[test]

@@ -30,7 +30,8 @@
 //! - `send_call(payload)` → bool: the support call's answers; the call's messages reach the shim undecoded
 //!   as `emit("call", frame)`, an `ArrayBuffer` (see [`connection::call`]).
 //!
-//! One more export serves the benchmarks (`bench/`), with the `bench` feature only: `snapshot_frame()`.
+//! One more export serves the benchmarks (`bench/`), with the `bench` feature only:
+//! `snapshot_frame(hooks)` and `snapshot_frame_as_sent(hooks, done)`.
 //!
 //! The modules follow the data flow, from the page to the wire:
 //! - [`dom`]: the bottom layer, questions about DOM nodes that need no state;
@@ -87,27 +88,29 @@ pub fn suspend() {
 
 /// For the benchmarks: the frame a session sends first — the whole document snapshotted, encoded and
 /// deflated with fresh ids and a fresh [`cobrowse_protocol::Encoder`] — without a session, deflated by our
-/// own encoder (as where the browser has no `CompressionStream`). Empty if there is no window or document.
-/// A `Uint8Array` made here, not a `Vec` handed over. Built with the `bench` feature only: the package the
-/// relay serves leaves it out.
+/// own encoder (as where the browser has no `CompressionStream`). `hooks` is the object a session's `start()`
+/// is given (the shim's `www/shim/hooks.js`). Empty if there is no window or document. A `Uint8Array` made
+/// here, not a `Vec` handed over. Built with the `bench` feature only: the package the relay serves leaves
+/// it out.
 #[cfg(feature = "bench")]
 #[wasm_bindgen]
-pub fn snapshot_frame() -> js_sys::Uint8Array {
-    let payload = bench_snapshot_payload().unwrap_or_default();
+pub fn snapshot_frame(hooks: JsValue) -> js_sys::Uint8Array {
+    let payload = bench_snapshot_payload(&hooks).unwrap_or_default();
     js_sys::Uint8Array::from(&cobrowse_protocol::message::deflate_snapshot(&payload)[..])
 }
 
 /// For the benchmarks: the same frame made as a session makes it (`connection/socket.rs`), the payload
-/// deflated by the browser (`CompressionStream`, where it has one), given to `done` once ready (within the
-/// task: the browser's deflate settles in microtasks). Built with the `bench` feature only.
+/// deflated by the browser (`CompressionStream`, where it has one; a small payload by our own encoder, as
+/// `connection/browser_deflate.rs` decides), given to `done` once ready (within the task: the browser's
+/// deflate settles in microtasks). Built with the `bench` feature only.
 #[cfg(feature = "bench")]
 #[wasm_bindgen]
-pub fn snapshot_frame_as_sent(done: js_sys::Function) {
-    let payload = bench_snapshot_payload().unwrap_or_default();
+pub fn snapshot_frame_as_sent(hooks: JsValue, done: js_sys::Function) {
+    let payload = bench_snapshot_payload(&hooks).unwrap_or_default();
     let send = move |frame: Vec<u8>| {
         let _ = done.call1(&JsValue::NULL, &js_sys::Uint8Array::from(&frame[..]));
     };
-    match connection::browser_deflate::deflate_raw(&payload) {
+    match connection::browser_deflate::deflate(&payload) {
         Some(deflating) => deflating.finish(move |deflated| {
             send(match deflated {
                 Some(deflated) => cobrowse_protocol::message::snapshot_frame(&deflated),
@@ -121,14 +124,9 @@ pub fn snapshot_frame_as_sent(done: js_sys::Function) {
 /// The payload of the frame a session sends first, as [`snapshot_frame`] describes; `None` without a
 /// window or a document.
 #[cfg(feature = "bench")]
-fn bench_snapshot_payload() -> Option<Vec<u8>> {
+fn bench_snapshot_payload(hooks: &JsValue) -> Option<Vec<u8>> {
     let window = dom::page_window()?;
     let document = window.document()?;
-    // The hooks the shim gives on a page nobody scrolled, its tag in the head: the set of scrolled
-    // elements, empty (see `www/shim/scrolls.js`: loaded later, the shim gives none, and the walk reads
-    // every element's offset).
-    let hooks = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&hooks, &"scrolled".into(), &js_sys::WeakSet::new());
-    let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::new(&hooks));
+    let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::new(hooks));
     Some(cobrowse_protocol::Encoder::new().snapshot_payload(&mut snapshot))
 }

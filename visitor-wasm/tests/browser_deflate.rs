@@ -3,7 +3,7 @@
 mod common;
 
 use cobrowse_protocol::codec::Decompressor;
-use cobrowse_visitor::connection::browser_deflate::deflate_raw;
+use cobrowse_visitor::connection::browser_deflate::{deflate, deflate_raw};
 use common::sleep;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -56,4 +56,13 @@ async fn the_deflated_snapshot_is_ready_before_any_other_task_of_the_page_runs()
         assert!(bytes.is_some());
         assert!(!other_ran, "{len} bytes: the snapshot waited behind a task posted before it");
     }
+}
+
+#[wasm_bindgen_test]
+fn a_small_snapshot_is_left_to_our_encoder_and_a_large_one_to_the_browser() {
+    // The browser's stream costs about 0.1 ms whatever its size; a small page's snapshot is deflated at once.
+    assert!(deflate(&page_like(300)).is_none(), "a payload of 300 bytes");
+    assert!(deflate(&page_like(4_095)).is_none(), "a payload of 4,095 bytes");
+    assert!(deflate(&page_like(4_096)).is_some(), "a payload of 4,096 bytes");
+    assert!(deflate(&page_like(300_000)).is_some(), "a payload of 300,000 bytes");
 }

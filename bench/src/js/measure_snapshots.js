@@ -1,6 +1,6 @@
 // (After rrweb_pack.js: fullSnapshotEvent() and pack().)
 // Times full snapshots, ready to send, of the current document by both serializers, interleaved:
-// - ours:  cobrowseBench.snapshot_frame_as_sent()  (serialize, mask, postcard, then the browser's deflate
+// - ours:  cobrowseBench.snapshot_frame_as_sent(hooks)  (serialize, mask, postcard, then the browser's deflate
 //   as a session does it: the frame's bytes, ready to send; the deflate settles in microtasks);
 // - rrweb: pack(full snapshot event)  (rrweb-snapshot's snapshot(document) in a full snapshot event,
 //   packed as @rrweb/packer 2.1.6's pack() does it: the event with v: "v1", JSON text, UTF-8, zlib by
@@ -24,7 +24,7 @@ var WARMUP_MS = 100;
 
 var serializers = {
   ours: function () {
-    return new Promise(function (resolve) { window.cobrowseBench.snapshot_frame_as_sent(resolve); });
+    return new Promise(function (resolve) { window.cobrowseBench.snapshot_frame_as_sent(window.cobrowseHooks, resolve); });
   },
   rrweb: function () { return pack(fullSnapshotEvent()); },
 };

@@ -96,10 +96,11 @@ impl Connection {
     }
 
     /// Sends a full snapshot, starting a fresh compression context: deflated by the browser, so it leaves
-    /// a moment later, and the page frames encoded meanwhile follow it in order.
+    /// a moment later, and the page frames encoded meanwhile follow it in order; a small one (or where the
+    /// browser cannot) by our own encoder, at once.
     pub fn send_snapshot(&mut self, snapshot: &mut Snapshot) {
         let payload = self.encoder.snapshot_payload(snapshot);
-        let Some(deflating) = browser_deflate::deflate_raw(&payload) else {
+        let Some(deflating) = browser_deflate::deflate(&payload) else {
             return self.send_page(message::deflate_snapshot(&payload));
         };
         let place = self.outbox.borrow_mut().reserve();
