@@ -242,6 +242,12 @@ async fn read_as_agent(mut agent: Socket, cross_node: bool, load: Arc<Load>) {
         };
         let bytes = match message {
             Some(Ok(Message::Binary(bytes))) => bytes,
+            Some(Ok(Message::Close(frame))) => {
+                let why =
+                    frame.map_or_else(|| "no close frame".into(), |frame| format!("{} {}", frame.code, frame.reason));
+                load.tally.error(format!("the relay closed an agent's connection before the load ended: {why}"));
+                break;
+            }
             Some(Ok(_)) => continue,
             Some(Err(error)) => {
                 load.tally.error(format!("an agent's socket failed: {error}"));
