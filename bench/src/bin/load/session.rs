@@ -242,6 +242,9 @@ async fn read_as_agent(mut agent: Socket, cross_node: bool, load: Arc<Load>) {
         };
         let bytes = match message {
             Some(Ok(Message::Binary(bytes))) => bytes,
+            // Told to stop, the visitor ends its session, and the relay closes its agents (4010): this
+            // connection may end before its own wait for the signal is polled.
+            _ if *load.stop.borrow() => break,
             Some(Ok(Message::Close(frame))) => {
                 let why =
                     frame.map_or_else(|| "no close frame".into(), |frame| format!("{} {}", frame.code, frame.reason));
