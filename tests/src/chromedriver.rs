@@ -9,6 +9,10 @@ use tokio::net::TcpStream;
 const DEFAULT_CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// How long chromedriver may take to answer `/status`.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Starts tried before giving up: a chromedriver that never answers (its port taken between our pick and
+/// its bind, or stalled on a busy machine; seen once in a whole bench run) is killed and started again on
+/// a fresh port.
+const START_ATTEMPTS: usize = 2;
 
 /// A running chromedriver. Browsers connect to [`ChromeDriver::url`].
 pub struct ChromeDriver {
@@ -17,8 +21,21 @@ pub struct ChromeDriver {
 }
 
 impl ChromeDriver {
-    /// Starts chromedriver and waits until it reports itself ready.
+    /// Starts chromedriver and waits until it reports itself ready (see [`START_ATTEMPTS`]).
     pub async fn start() -> crate::error::Result<Self> {
+        let mut attempt = 1;
+        loop {
+            match Self::start_once().await {
+                Err(error) if attempt < START_ATTEMPTS => {
+                    eprintln!("chromedriver: {error}; starting it again on another port");
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn start_once() -> crate::error::Result<Self> {
         let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| DEFAULT_CHROMEDRIVER.into());
         let port = crate::ports::free_loopback_port()?;
         let child = Command::new(&program)
@@ -29,9 +46,13 @@ impl ChromeDriver {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|error| format!("cannot start {program}: {error} (is chromedriver installed?)"))?;
-        let driver = Self { child, port };
-        crate::wait::until("chromedriver to answer /status", STARTUP_TIMEOUT, || driver.is_ready()).await?;
-        Ok(driver)
+        let mut driver = Self { child, port };
+        let ready = crate::wait::until("chromedriver to answer /status", STARTUP_TIMEOUT, || driver.is_ready()).await;
+        match (ready, driver.child.try_wait()) {
+            (Ok(()), _) => Ok(driver),
+            (Err(_), Ok(Some(status))) => Err(format!("{program} on port {port} exited ({status})").into()),
+            (Err(error), _) => Err(format!("{program} on port {port}: {error}").into()),
+        }
     }
 
     /// The WebDriver endpoint.
