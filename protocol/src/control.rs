@@ -106,6 +106,18 @@ pub enum Control {
     /// `JoinWithToken` instead of the password. Keep it like a password (the viewer keeps it in
     /// `sessionStorage`, for its tab only).
     SignedIn { token: String, valid_secs: u32 },
+
+    // The asset uploader's messages: a public file is fetched by the relay, not uploaded by the visitor.
+    /// 30, visitor → relay: the visitor's page loads `url` (absolute, on the page's own origin) and holds
+    /// these bytes for it (`sha256`: their SHA-256, 64 lower-case hex digits). The relay fetches the URL
+    /// itself, without the visitor's cookies; if it gets the same bytes it stores and announces them as if
+    /// uploaded (`Asset`). Otherwise (an error, a redirect, other bytes, a URL it may not fetch) it answers
+    /// `AssetWanted`, and the visitor uploads the bytes as before. The visitor's upstream carries a URL and
+    /// a hash, not the file, for everything the public can read.
+    AssetOffer { url: String, sha256: String },
+    /// 31, relay → visitor: upload the file offered at `url` (an `AssetUpload` frame): the relay could not
+    /// get the same bytes from the URL.
+    AssetWanted { url: String },
 }
 
 impl Control {
@@ -143,6 +155,8 @@ impl Control {
             Control::JoinWithToken { .. } => "JoinWithToken",
             Control::Dismiss { .. } => "Dismiss",
             Control::SignedIn { .. } => "SignedIn",
+            Control::AssetOffer { .. } => "AssetOffer",
+            Control::AssetWanted { .. } => "AssetWanted",
         }
     }
 }

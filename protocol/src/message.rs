@@ -208,9 +208,16 @@ pub const FIRST_CALL_MESSAGE: u8 = 12;
 pub const LAST_CALL_MESSAGE: u8 = 28;
 /// 27, `JoinWithToken`: an agent's sign-in, between the call's messages but not one of them.
 pub const NOT_A_CALL_MESSAGE: u8 = 27;
-/// The support call's messages a visitor sends: `ConsentAnswer`, `ControlAnswer`, `ControlRelease`,
-/// `ControlRefused`, `Dismiss` (their variant indices).
-pub const VISITOR_CALL_MESSAGES: [u8; 5] = [13, 21, 23, 24, 28];
+/// The variant index of [`Control::AssetOffer`] (visitor → relay), which the asset uploader encodes.
+pub const ASSET_OFFER: u8 = 30;
+/// The variant index of [`Control::AssetWanted`] (relay → visitor). The visitor's wasm does not decode it
+/// (it decodes only [`crate::ToVisitor`]): like a call message, its frame goes to the shim's call module,
+/// which hands it to the asset uploader.
+pub const ASSET_WANTED: u8 = 31;
+/// The messages a visitor's lazily loaded modules send through the wasm (their variant indices): the
+/// support call's `ConsentAnswer`, `ControlAnswer`, `ControlRelease`, `ControlRefused`, `Dismiss`, and the
+/// asset uploader's `AssetOffer`.
+pub const VISITOR_CALL_MESSAGES: [u8; 6] = [13, 21, 23, 24, 28, ASSET_OFFER];
 
 /// Whether a control frame's `payload` is one of the support call's messages, which the visitor's wasm
 /// hands to the shim's call module as bytes instead of decoding them (see [`crate::call`]).
@@ -356,12 +363,16 @@ mod tests {
         assert_eq!(index(&Control::JoinWithToken { token: "t".into(), key: "1".into() }), NOT_A_CALL_MESSAGE);
         assert_eq!(index(&Control::SignedIn { token: "t".into(), valid_secs: 1 }), LAST_CALL_MESSAGE + 1);
         assert_eq!(index(&Control::Dismiss { agent: 1 }), LAST_CALL_MESSAGE);
+        let offer = Control::AssetOffer { url: "u".into(), sha256: "h".into() };
+        assert_eq!(index(&offer), ASSET_OFFER);
+        assert_eq!(index(&Control::AssetWanted { url: "u".into() }), ASSET_WANTED);
         let sent_by_visitors = [
             Control::ConsentAnswer { agent: 1, allow: true },
             Control::ControlAnswer { agent: 1, allow: false },
             Control::ControlRelease,
             Control::ControlRefused { agent: 1, reason: "masked".into() },
             Control::Dismiss { agent: 1 },
+            Control::AssetOffer { url: "u".into(), sha256: "h".into() },
         ];
         let indices: Vec<u8> = sent_by_visitors.iter().map(index).collect();
         assert_eq!(indices, VISITOR_CALL_MESSAGES);
