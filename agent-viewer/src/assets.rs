@@ -64,6 +64,12 @@ impl Assets {
         }
     }
 
+    /// The visitor's URL of the file the relay serves at `relay_url`, if it is one of the session's assets.
+    pub fn visitor_url_of(&self, relay_url: &str) -> Option<String> {
+        let map = self.relay_by_visitor.borrow();
+        map.iter().find(|(_, relay)| relay.as_str() == relay_url).map(|(visitor, _)| visitor.clone())
+    }
+
     /// The relay URL the mirror should load for `visitor_url`, if the visitor uploaded it.
     pub fn relay_url_for(&self, visitor_url: &str) -> Option<String> {
         self.relay_by_visitor.borrow().get(visitor_url).cloned()

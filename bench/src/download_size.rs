@@ -106,14 +106,14 @@ fn visitor_download() -> cobrowse_e2e::Result<Vec<(String, PathBuf)>> {
     ])
 }
 
-/// The support call's module and stylesheet and the asset uploader's module, together: not part of the
-/// first download, the shim imports them once an agent joins (`www/shim/call.js`, `www/shim/assets.js`).
+/// The support call's module (with the asset uploader bundled in) and its stylesheet, together: not part of
+/// the first download, the shim imports them once an agent joins (`www/shim/call.js`).
 /// A file missing is an error (an old build): never a smaller figure.
 fn loaded_when_an_agent_joins() -> cobrowse_e2e::Result<Measured> {
     let visitor = paths::built_site_dir()?.join("visitor");
-    let parts = ["cobrowse_call.js", "cobrowse-call.css", "cobrowse_assets.js"].map(|name| visitor.join(name));
-    let label = "target/site/visitor/cobrowse_call.js + cobrowse-call.css (www/shim/call/) + cobrowse_assets.js \
-                 (www/shim/assets/): loaded when an agent joins";
+    let parts = ["cobrowse_call.js", "cobrowse-call.css"].map(|name| visitor.join(name));
+    let label = "target/site/visitor/cobrowse_call.js + cobrowse-call.css (www/shim/call/, www/shim/assets/): \
+                 loaded when an agent joins";
     let mut later = Measured { label: label.into(), raw: 0, gzipped: 0, sent: 0 };
     for path in &parts {
         later.add(&Measured::of("", path)?);

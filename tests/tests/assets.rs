@@ -3,8 +3,11 @@
 //! page. The agent's browser, without the cookie, never gets them from the site; it loads the visitor's
 //! uploads from `/assets/` on the relay. Images in masked or blocked subtrees are never uploaded.
 //!
-//! The uploader is not part of the visitor's first download: the shim imports it
-//! (`/visitor/cobrowse_assets.js?v=HASH`) once an agent watches, so nothing is uploaded before one joins.
+//! The uploader is not part of the visitor's first download: it is bundled into the support call's module,
+//! which the shim imports (`/visitor/cobrowse_call.js?v=HASH`) at the first call message, and which starts
+//! it once an agent watches, so nothing is uploaded before one joins. These files sit behind a cookie: the
+//! visitor offers them (`AssetOffer`), the relay's fetch is refused, and the visitor uploads them
+//! (`AssetWanted`); `asset_fetch.rs` has the public files the relay fetches itself.
 //! The first agent's browser may ask the site for the private files before the uploads arrive (refused:
 //! it has no cookie); a second agent joining later gets the uploads the relay kept and never asks the site.
 
@@ -24,10 +27,11 @@ const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a session without an agent is watched for uploads that must not come.
 const QUIET_WHILE_ALONE: Duration = Duration::from_secs(2);
 
-/// The requests the visitor's page made for the uploader's module, as `performance` lists them.
+/// The requests the visitor's page made for the call's module (which holds the uploader), as `performance`
+/// lists them.
 const UPLOADER_REQUESTS_JS: &str = "return performance.getEntriesByType('resource')\
     .map(function (entry) { return entry.name; })\
-    .filter(function (name) { return name.indexOf('/visitor/cobrowse_assets.js') >= 0; });";
+    .filter(function (name) { return name.indexOf('/visitor/cobrowse_call.js') >= 0; });";
 
 /// What the agent's mirror shows of the page's resources.
 #[derive(Debug, Deserialize)]
@@ -94,7 +98,7 @@ async fn assets_only_the_visitor_can_load_reach_the_mirror_from_the_relay() -> R
     .map_err(step("2: uploads"))?;
     let requested = uploader_requests(&visitor).await?;
     assert!(
-        requested.len() == 1 && requested[0].contains("cobrowse_assets.js?v="),
+        requested.len() == 1 && requested[0].contains("cobrowse_call.js?v="),
         "step 2: the uploader must be imported once, as ?v=HASH: {requested:?}"
     );
     stage.log(&format!("2: the visitor imported {requested:?} and uploaded {uploaded:?}"));

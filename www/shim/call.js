@@ -13,9 +13,10 @@ import { version } from "./loader.js";
 
 let call = null; // Promise of the running call (the module's handle), from the first call message to the end
 
-/** A frame for the call module. `recorder`: the wasm module; `base`: the relay; `emit`: Cobrowse.on's. */
-export function callMessage(frame, recorder, base, emit) {
-  call = call || import(base + "/visitor/cobrowse_call.js" + version).then((module) => module.startCall(recorder, emit));
+/** A frame for the call module. `recorder`: the wasm module; `base`: the relay; `emit`: Cobrowse.on's;
+ * `Observer`: the pristine MutationObserver, for the asset uploads the call module starts. */
+export function callMessage(frame, recorder, base, emit, Observer) {
+  call = call || import(base + "/visitor/cobrowse_call.js" + version).then((m) => m.startCall(recorder, emit, Observer));
   call.then(
     (running) => running.receive(frame),
     () => (call = null), // not loaded: the next message tries again

@@ -8,7 +8,6 @@
  * is shown in the widget and told to the page's listeners (events.js).
  */
 
-import { agentsWatching, endAssets } from "./assets.js";
 import { callMessage, endCall } from "./call.js";
 import * as continuity from "./continuity.js";
 import { emit } from "./events.js";
@@ -97,7 +96,6 @@ function onStarted({ key, secret, agents }, resumed) {
   state = "live";
   stopRetrying();
   if (secret) continuity.keepSession((kept = { key, secret }));
-  watched(agents);
   show("live", { key, agents });
   emit(resumed ? "resumed" : "started", { key });
 }
@@ -113,11 +111,10 @@ function onFailed(error, resuming) {
 }
 
 /** The recorder's events: shown in the widget, then told to the page's listeners; `ended` as a close; the
- * support call's messages to its module (call.js); an agent joining starts the asset uploads (assets.js). */
+ * support call's messages to its module (call.js), which also starts the asset uploads once an agent watches. */
 function onVisitorEvent(name, detail) {
   if (name === "ended") return closed(detail);
-  if (name === "call") return callMessage(detail, loaded, base, emit);
-  if (name === "agentjoined") watched(detail.agents);
+  if (name === "call") return callMessage(detail, loaded, base, emit, hooks.MutationObserver || MutationObserver);
   show(name, detail);
   emit(name, detail);
 }
@@ -125,7 +122,6 @@ function onVisitorEvent(name, detail) {
 /** The session's connection closed: another tab has it (4012), it is retried, or it is over. */
 function closed({ reason, code }) {
   setRecorder(null);
-  endAssets();
   endCall(); // the relay tells the next connection the call's state again
   if (kept && code === 4012) {
     state = "waiting";
@@ -145,7 +141,6 @@ function closed({ reason, code }) {
 function over(reason, code) {
   attempt++;
   stopRetrying();
-  endAssets();
   endCall();
   setRecorder(null);
   continuity.forgetSession();
@@ -154,9 +149,6 @@ function over(reason, code) {
   show("ended", reason);
   emit("ended", { reason, code });
 }
-
-/** `agents` watch the session: the assets their browsers cannot fetch are uploaded (assets.js). */
-const watched = (agents) => agentsWatching(agents, base, loaded, hooks.MutationObserver || MutationObserver);
 
 /** Keeps `held` as this tab's session and shows its key; resumes now, or when the tab is looked at. */
 function adopt(held, now) {
@@ -181,7 +173,7 @@ function suspend() {
   if (!kept || state === "idle") return;
   attempt++;
   stopRetrying();
-  endAssets();
+  endCall();
   setRecorder(null);
   if (loaded) loaded.suspend();
   continuity.closeChannel(); // an open channel may keep the page out of the back/forward cache

@@ -9,12 +9,11 @@
 //!
 //! The support call's modules (`www/shim/call/`, entry `main.js`) are bundled apart, into the ES module
 //! `target/site/visitor/cobrowse_call.js`, with their stylesheet (`www/cobrowse-call.css`) beside it: the
-//! shim imports them only once an agent joins, so they are not part of the visitor's first download. So is
-//! the asset uploader (`www/shim/assets/uploader.js`, bundled apart into the ES module
-//! `target/site/visitor/cobrowse_assets.js`): the shim imports it once the session has an agent watching.
+//! shim imports them only once an agent joins, so they are not part of the visitor's first download. The
+//! asset uploader (`www/shim/assets/uploader.js`) is bundled into the call's module, which starts it once an
+//! agent watches.
 //!
-//! The shim is given a hash of the visitor package's two files, of the call's two and of the uploader's
-//! module (`VISITOR_VERSION`, see `www/shim/loader.js`): it loads them as `/visitor/...?v=HASH`, which the
+//! The shim is given a hash of the visitor package's two files and of the call's two (`VISITOR_VERSION`, see `www/shim/loader.js`): it loads them as `/visitor/...?v=HASH`, which the
 //! relay serves as immutable, so a visitor's next page takes them from the browser's cache, and a new build
 //! changes the URLs.
 
@@ -71,9 +70,8 @@ const WASM_FEATURES: [&str; 6] = [
     "--enable-multivalue",
 ];
 
-/// Builds both packages, the support call's module and stylesheet (`/visitor/cobrowse_call.js`,
-/// `/visitor/cobrowse-call.css`), the asset uploader's module (`/visitor/cobrowse_assets.js`), and the
-/// minified shim and widget stylesheet the relay serves as `/cobrowse.js` and `/cobrowse.css`.
+/// Builds both packages, the support call's module (with the asset uploader) and stylesheet
+/// (`/visitor/cobrowse_call.js`, `/visitor/cobrowse-call.css`), and the minified shim and widget stylesheet the relay serves as `/cobrowse.js` and `/cobrowse.css`.
 pub fn build() -> Result {
     for package in &PACKAGES {
         build_package(package, &site_dir(), &target_dir(), Kept::Nothing)?;
@@ -84,9 +82,6 @@ pub fn build() -> Result {
     bundle_module(&www.join(CALL_ENTRY), &call)?;
     minify(&www.join(CALL_STYLESHEET), &call_css, None)?;
     report_size("the support call's module and stylesheet (loaded when an agent joins)", &[&call, &call_css])?;
-    let assets = visitor.join(ASSETS_MODULE);
-    bundle_module(&www.join(ASSETS_ENTRY), &assets)?;
-    report_size("the asset uploader's module (loaded when an agent joins)", &[&assets])?;
     let (shim, css) = (site_dir().join("cobrowse.js"), site_dir().join("cobrowse.css"));
     bundle_shim(&www.join(SHIM_ENTRY), &shim, &visitor_version()?)?;
     minify(&www.join("cobrowse.css"), &css, None)?;
@@ -109,12 +104,6 @@ const CALL_ENTRY: &str = "shim/call/main.js";
 const CALL_MODULE: &str = "cobrowse_call.js";
 /// The support call's stylesheet, `www/` and minified into `target/site/visitor/` (the call module links it).
 const CALL_STYLESHEET: &str = "cobrowse-call.css";
-
-/// The asset uploader's module under `www/`, bundled into [`ASSETS_MODULE`] beside the visitor package: the
-/// shim imports it once the session has an agent watching (`www/shim/assets.js`).
-const ASSETS_ENTRY: &str = "shim/assets/uploader.js";
-/// The asset uploader's module in `target/site/visitor/`.
-const ASSETS_MODULE: &str = "cobrowse_assets.js";
 
 /// Where the built site lives.
 pub fn site_dir() -> PathBuf {
@@ -280,7 +269,7 @@ fn visitor_version() -> Result<String> {
     use std::hash::{Hash, Hasher};
     let visitor = site_dir().join(PACKAGES[0].out_dir);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    for name in ["cobrowse_visitor.js", "cobrowse_visitor_bg.wasm", CALL_MODULE, CALL_STYLESHEET, ASSETS_MODULE] {
+    for name in ["cobrowse_visitor.js", "cobrowse_visitor_bg.wasm", CALL_MODULE, CALL_STYLESHEET] {
         let path = visitor.join(name);
         let bytes = std::fs::read(&path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         bytes.hash(&mut hasher);

@@ -9,6 +9,11 @@
 //! upload is announced. Replacing the rule (rather than editing a declaration) makes the browser load the
 //! new URL, fonts included. Grouping rules are followed down `MAX_DEPTH` levels at most (each level is
 //! one more call on the viewer's stack).
+//!
+//! A stylesheet the relay fetched from the site (the visitor offered it, see `relay/src/asset_fetch.rs`)
+//! is the site's file as it is: its relative URLs would resolve against the relay's copy, where nothing
+//! is. In such a copy each relative URL is resolved against the visitor's URL of the sheet instead (and
+//! mapped to the relay's copy of that file when there is one).
 
 use crate::assets::Assets;
 use crate::styles::rules::group_children;
@@ -22,16 +27,41 @@ pub fn remap_document(document: &Document, assets: &Assets) {
         let Some(sheet) = sheets.item(index) else { continue };
         let sheet: CssStyleSheet = wasm_bindgen::JsCast::unchecked_into(sheet);
         let Ok(rules) = sheet.css_rules() else { continue }; // cross-origin: not ours to read
-        let base = sheet.href().ok().flatten().or_else(|| document.base_uri().ok().flatten()).unwrap_or_default();
-        remap_rules(&rules, &base, assets, 1, &|text, at| {
+        let href = sheet.href().ok().flatten();
+        let copied_from = href.as_deref().and_then(|href| assets.visitor_url_of(href));
+        let base = copied_from.clone().or(href).or_else(|| document.base_uri().ok().flatten()).unwrap_or_default();
+        let map = |url: &str| {
+            let relay = assets.relay_url_resolved(url, &base);
+            relay.or_else(|| copied_from.as_ref().and_then(|_| absolute_if_relative(url, &base)))
+        };
+        remap_rules(&rules, &map, 1, &|text, at| {
             sheet.delete_rule(at).is_ok() && sheet.insert_rule_with_index(text, at).is_ok()
         });
     }
 }
 
+/// `url` resolved against `base`, if it is relative (not already absolute, not `data:`, not `#id`).
+fn absolute_if_relative(url: &str, base: &str) -> Option<String> {
+    let url = url.trim();
+    let scheme = url.split_once(':').map(|(scheme, _)| scheme);
+    let has_scheme = scheme.is_some_and(|scheme| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    if url.is_empty() || url.starts_with('#') || has_scheme {
+        return None;
+    }
+    web_sys::Url::new_with_base(url, base).ok().map(|absolute| absolute.href())
+}
+
 /// Replaces, through `replace(new text, index)`, each rule of `rules` (`depth` grouping levels down) that
-/// names an uploaded file.
-fn remap_rules(rules: &CssRuleList, base: &str, assets: &Assets, depth: usize, replace: &dyn Fn(&str, u32) -> bool) {
+/// names a URL `map` gives another for.
+fn remap_rules(
+    rules: &CssRuleList,
+    map: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+    replace: &dyn Fn(&str, u32) -> bool,
+) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -43,12 +73,12 @@ fn remap_rules(rules: &CssRuleList, base: &str, assets: &Assets, depth: usize, r
         }
         if let Some(children) = group_children(&rule) {
             let group: web_sys::CssGroupingRule = wasm_bindgen::JsCast::unchecked_into(rule);
-            remap_rules(&children, base, assets, depth + 1, &|text, at| {
+            remap_rules(&children, map, depth + 1, &|text, at| {
                 group.delete_rule(at).is_ok() && group.insert_rule_with_index(text, at).is_ok()
             });
             continue;
         }
-        if let Some(remapped) = remap_urls(&text, |url| assets.relay_url_resolved(url, base)) {
+        if let Some(remapped) = remap_urls(&text, map) {
             replace(&remapped, index);
         }
     }
@@ -90,5 +120,15 @@ mod tests {
             r#"url("https://relay/assets/t/h") format("woff2"), url(other.woff)"#
         );
         assert_eq!(remap_urls("local(Arial)", map), None);
+    }
+
+    #[wasm_bindgen_test]
+    fn only_relative_urls_are_made_absolute() {
+        let base = "https://shop.example/css/site.css";
+        assert_eq!(absolute_if_relative("../fonts/a.woff2", base).unwrap(), "https://shop.example/fonts/a.woff2");
+        assert_eq!(absolute_if_relative("/img/b.png", base).unwrap(), "https://shop.example/img/b.png");
+        for kept in ["https://cdn.example/c.png", "data:image/png;base64,AA", "#clip", "", "blob:https://x/1"] {
+            assert_eq!(absolute_if_relative(kept, base), None, "{kept}");
+        }
     }
 }

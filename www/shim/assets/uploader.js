@@ -1,17 +1,26 @@
 /**
- * The asset uploader: sends the relay what the agent's browser cannot fetch itself.
+ * The asset uploader: gets the relay what the agent's browser cannot fetch itself, uploading only what the
+ * relay cannot fetch either.
  *
  * Those are blob: URLs (they exist only in the visitor's page), same-origin images and their kin (they may
  * need the visitor's cookies) and readable stylesheets (as the text of their rules, with the fonts and
- * images those load). The relay serves them to the session's agents. Each URL is uploaded once per
- * session; the recorder decides which elements may be uploaded from (never a masked or blocked one:
- * node_info, odd when the element is mirrored plainly) and sends the bytes (send_asset, false when it
- * would not or could not). The page is scanned again after DOM changes and loads.
+ * images those load). The relay serves them to the session's agents. Many of them are public: a site's own
+ * fonts, stylesheets and images, which anyone may fetch. So a file on the page's own origin is first
+ * *offered* (`offer(url, sha256)`: the Control message AssetOffer, a URL and the SHA-256 of the bytes the
+ * page holds): the relay fetches the URL itself, without cookies, and keeps it if it gets the same bytes;
+ * otherwise it answers AssetWanted and `wanted(url)` uploads the file as before. blob: URLs, files from
+ * other origins (fonts granted by CORS) and stylesheets with @import (uploaded with the imported rules
+ * inlined) are uploaded at once, as is everything when no `offer` is given or the browser has no
+ * crypto.subtle (a page not served over https). Each URL is offered or uploaded once per session; the
+ * recorder decides which elements may be uploaded from (never a masked or blocked one: node_info, odd when
+ * the element is mirrored plainly), before an offer as before an upload, and sends the bytes (send_asset,
+ * false when it would not or could not). The page is scanned again after DOM changes and loads.
  *
- * It only matters once an agent watches, so it is not part of the shim every page downloads: the build
- * (xtask/src/site.rs) bundles this module apart, into /visitor/cobrowse_assets.js, which the shim's
- * assets.js imports when the session has an agent. Everything it uses is handed to uploadAssets (the
- * recorder, the pristine MutationObserver): it shares no state with the shim.
+ * It only matters once an agent watches, so it is not part of the shim every page downloads: the support
+ * call's module (www/shim/call/main.js, /visitor/cobrowse_call.js, loaded by the shim at the first call
+ * message) starts it when an agent watches and hands it the relay's AssetWanted. Everything it uses is
+ * handed to uploadAssets (the recorder, the pristine MutationObserver, the offer's sender): it shares no
+ * state with the shim.
  */
 
 // The relay's limits, which its config also knows (relay/src/config.rs): what is bigger is not sent.
@@ -68,6 +77,18 @@ function cssUrls(sheet, urls) {
   return urls;
 }
 
+/** The SHA-256 of `bytes` (an ArrayBuffer) as 64 lower-case hex digits, as the relay writes it. */
+function sha256Hex(bytes) {
+  return crypto.subtle
+    .digest("SHA-256", bytes)
+    .then((digest) => Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join(""));
+}
+
+/** Whether a readable sheet imports another: its file alone is not what the page applies. */
+function imports(sheet) {
+  return Array.prototype.some.call(sheet.cssRules, (rule) => rule.type === 3); // 3: @import
+}
+
 /** The bytes at a URL, as [type, ArrayBuffer]; with the visitor's cookies when same-origin. */
 function fetched(url) {
   const own = new URL(url).origin === location.origin;
@@ -81,10 +102,13 @@ function fetched(url) {
 
 /**
  * Starts uploading, for the session of `wasm` (the recorder's module: node_info, send_asset), watching
- * the page with `Observer` (a MutationObserver constructor). Returns stop().
+ * the page with `Observer` (a MutationObserver constructor); `offer(url, sha256)`, if given, offers a file
+ * to the relay instead of uploading it. Returns {stop(), wanted(url)}: `wanted` uploads a file offered
+ * before (the relay's AssetWanted).
  */
-export function uploadAssets(wasm, Observer) {
+export function uploadAssets(wasm, Observer, offer) {
   const sent = new Set(),
+    offered = new Map(), // URL → [element, read]: offered, uploaded if the relay wants it
     watched = [],
     observer = new Observer(later);
   let budget = MAX_SESSION_ASSET_BYTES,
@@ -117,16 +141,43 @@ export function uploadAssets(wasm, Observer) {
     documents().forEach((doc) => doc.querySelectorAll(selector).forEach(f));
   }
   // anyOrigin: the bytes are readable although cross-origin (a sheet or font the site may read by CORS).
-  function upload(element, url, read, anyOrigin) {
+  // file: the bytes of the file at the URL, when `read` gives other bytes (a sheet's rules as text).
+  function upload(element, url, read, anyOrigin, file) {
     try {
       url = new URL(url, element.baseURI);
     } catch {
       return;
     }
-    if (url.protocol !== "blob:" && url.origin !== location.origin && !anyOrigin) return;
+    const own = url.origin === location.origin;
+    if (url.protocol !== "blob:" && !own && !anyOrigin) return;
+    const offerable = own && /^https?:$/.test(url.protocol) && offer && file !== null && crypto.subtle;
     url = url.href;
     if (sent.has(url) || wasm.node_info(element) % 2 !== 1) return; // not mirrored plainly
     sent.add(url);
+    if (offerable) offerFile(element, url, read, file || read);
+    else send(element, url, read);
+  }
+  // Offers the file's hash; the bytes stay here unless the relay wants them (`wanted`).
+  function offerFile(element, url, read, file) {
+    file(url)
+      .then((got) => (got[1].byteLength > MAX_ASSET_BYTES ? null : sha256Hex(got[1])))
+      .then(
+        (sha256) => {
+          if (sha256 == null || wasm.node_info(element) % 2 !== 1) return; // too large, or masked meanwhile
+          offered.set(url, [element, read]);
+          offer(url, sha256);
+        },
+        () => {
+          // Unreadable (a network or HTTP error): not offered, nor tried again in this session.
+        },
+      );
+  }
+  function wanted(url) {
+    const found = offered.get(url);
+    offered.delete(url);
+    if (found) send(found[0], url, found[1]);
+  }
+  function send(element, url, read) {
     read(url).then(
       (got) => {
         const bytes = new Uint8Array(got[1]);
@@ -178,7 +229,9 @@ export function uploadAssets(wasm, Observer) {
         return; // cross-origin without CORS: the agent loads it from its URL, as the visitor did
       }
       if (text == null) return;
-      upload(link, link.href, () => Promise.resolve(["text/css", new TextEncoder().encode(text).buffer]), true);
+      // Offered as its file when that is what the page applies; with @import, its rules are sent inlined.
+      const rules = () => Promise.resolve(["text/css", new TextEncoder().encode(text).buffer]);
+      upload(link, link.href, rules, true, imports(sheet) ? null : fetched);
     });
     // What readable sheets load: same-origin images and fonts (they may need the site's cookies), and
     // fonts from other origins (browsers load those only with CORS, which may grant the site alone).
@@ -193,10 +246,12 @@ export function uploadAssets(wasm, Observer) {
     });
   }
   scan();
-  return () => {
+  function stop() {
     observer.disconnect();
     watched.forEach((doc) => doc.removeEventListener("load", later, true));
     clearTimeout(timer);
+    offered.clear();
     wasm = { node_info: () => -1, send_asset: () => false };
-  };
+  }
+  return { stop, wanted };
 }

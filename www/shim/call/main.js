@@ -11,11 +11,16 @@
  * the widget's place; while no agent watches, waits or controls it tells nothing, and this module stays
  * unloaded.
  *
+ * While an agent watches, the asset uploader (www/shim/assets/uploader.js, bundled into this module) gets the
+ * relay what the agents' browsers cannot fetch: it starts at the first Agents message that names an agent,
+ * offers files through send_call (AssetOffer), gets the relay's AssetWanted here, and stops with the call.
+ *
  * Page listeners hear of it through Cobrowse.on: `consent` {agent, name, allow} when the visitor answers
  * (and {agent, name, allow: false} when the visitor stops sharing with an agent who watched: Dismiss),
  * `control` {agent, name} when control changes hands (agent 0, name null: nobody).
  */
 
+import { uploadAssets } from "../assets/uploader.js";
 import { createControl } from "./control.js";
 import { createLayer } from "./layer.js";
 import { createMarks } from "./marks.js";
@@ -48,7 +53,7 @@ function rethrowApart(error) {
 }
 
 /** The handlers of each message the visitor receives, given the call's parts. */
-function handlers({ names, prompts, presence, layer, marks, control }) {
+function handlers({ names, prompts, presence, layer, marks, control, assets }) {
   const remember = (agent, name) => names.set(agent, name);
   return {
     ConsentAsked: ({ agent, name }) => (remember(agent, name), prompts.ask({ kind: "consent", agent, name })),
@@ -59,7 +64,9 @@ function handlers({ names, prompts, presence, layer, marks, control }) {
       const watching = new Set(agents.map(({ agent }) => agent));
       names.forEach((_, agent) => watching.has(agent) || layer.clear(agent));
       presence.agents(agents);
+      if (agents.length) assets.watched();
     },
+    AssetWanted: ({ url }) => assets.wanted(url),
     Pointer: ({ agent, at }) => layer.pointer(agent, at, names.get(agent)),
     Highlight: ({ agent, node, at }) => marks.highlight(agent, node, at),
     Draw: ({ agent, start, points }) => marks.draw(agent, start, points),
@@ -69,12 +76,30 @@ function handlers({ names, prompts, presence, layer, marks, control }) {
 }
 
 /**
- * Starts the call's side of the page. `recorder` is the visitor's wasm module (send_call, node_info),
- * `emit(name, detail)` tells the page's Cobrowse.on listeners, `moduleUrl` is where this module was loaded
+ * The asset uploads of the call: started once an agent watches (`watched`), on `recorder` with `Observer`
+ * (the pristine MutationObserver); `wanted(url)` uploads what the relay could not fetch; `end()` stops.
+ */
+function assetUploads(recorder, Observer, send) {
+  let uploads = null;
+  return {
+    watched() {
+      if (!uploads && recorder.send_asset) {
+        uploads = uploadAssets(recorder, Observer, (url, sha256) => send({ type: "AssetOffer", url, sha256 }));
+      }
+    },
+    wanted: (url) => uploads && uploads.wanted(url),
+    end: () => uploads && uploads.stop(),
+  };
+}
+
+/**
+ * Starts the call's side of the page. `recorder` is the visitor's wasm module (send_call, node_info,
+ * send_asset), `emit(name, detail)` tells the page's Cobrowse.on listeners, `Observer` is the pristine
+ * MutationObserver the asset uploader watches the page with, `moduleUrl` is where this module was loaded
  * from (its stylesheet is beside it). Returns {receive(frame), end()}: `frame` an ArrayBuffer the recorder
  * did not decode.
  */
-export function startCall(recorder, emit = () => {}, moduleUrl = import.meta.url) {
+export function startCall(recorder, emit = () => {}, Observer = MutationObserver, moduleUrl = import.meta.url) {
   const stylesheet = linkStylesheet(moduleUrl);
   const send = (message) => recorder.send_call(encode(message));
   const nodeInfo = (element) => recorder.node_info(element) >> 1; // -1 >> 1 is -1: no id
@@ -101,7 +126,8 @@ export function startCall(recorder, emit = () => {}, moduleUrl = import.meta.url
     (agent, name) => (send({ type: "Dismiss", agent }), emit("consent", { agent, name, allow: false })),
     stylesheet.link,
   );
-  const handle = handlers({ names, prompts, presence, layer, marks, control });
+  const assets = assetUploads(recorder, Observer, send);
+  const handle = handlers({ names, prompts, presence, layer, marks, control, assets });
   let queue = stylesheet.loaded; // messages wait for the stylesheet (nothing shows unstyled), in order
   return {
     receive(frame) {
@@ -111,7 +137,7 @@ export function startCall(recorder, emit = () => {}, moduleUrl = import.meta.url
     },
     end() {
       queue = new Promise(() => {}); // what still waits is dropped
-      [prompts, presence, layer, control].forEach((part) => part.end());
+      [prompts, presence, layer, control, assets].forEach((part) => part.end());
       stylesheet.link.remove();
     },
   };

@@ -1,10 +1,11 @@
 /**
- * The support call's wire codec: the call's control messages, decoded and encoded by hand in postcard.
+ * The support call's wire codec: the call's control messages (and the asset uploader's AssetOffer and
+ * AssetWanted, which travel the same way), decoded and encoded by hand in postcard.
  *
  * Why here and not in the wasm: the visitor's first download has a budget, and the call is needed only once
  * an agent joins, so the recorder hands the call's messages over as bytes (emit("call", Uint8Array)) and
- * this lazily loaded module reads them. The contract is protocol/src/control.rs (Control, variants 12..=26
- * and 28) and protocol/src/call.rs (RemoteInput); protocol/tests/call_wire.json holds golden bytes that
+ * this lazily loaded module reads them. The contract is protocol/src/control.rs (Control, variants 12..=26,
+ * 28, 30 and 31) and protocol/src/call.rs (RemoteInput); protocol/tests/call_wire.json holds golden bytes that
  * both the Rust types and this codec are tested against.
  *
  * Postcard: an enum is its variant index as a varint, then its fields in order; u32 a varint (7 bits a
@@ -86,6 +87,7 @@ const MESSAGES = {
   24: (r) => ({ type: "ControlRefused", agent: r.u32(), reason: r.string() }),
   25: (r) => ({ type: "Input", agent: r.u32(), input: remoteInput(r) }),
   26: (r) => ({ type: "Withdrawn", agent: r.u32() }),
+  31: (r) => ({ type: "AssetWanted", url: r.string() }), // for the asset uploader, which the call starts
 };
 
 /** Decodes a call message's payload (a Uint8Array); null if it is malformed or not one a visitor reads. */
@@ -135,6 +137,7 @@ const SENT = {
   ControlRelease: [23, () => {}],
   ControlRefused: [24, (w, m) => (w.u32(m.agent), w.string(m.reason))],
   Dismiss: [28, (w, m) => w.u32(m.agent)],
+  AssetOffer: [30, (w, m) => (w.string(m.url), w.string(m.sha256))],
 };
 
 /** Encodes a message the visitor sends ({type, ...fields}) into its payload, a Uint8Array. */

@@ -1,12 +1,10 @@
 // The session's life in the shim (www/shim/session.js) in jsdom, with a fake recorder and a fake
 // BroadcastChannel: a new session and the one a tab keeps, resuming on the next page, reconnecting with
 // backoff, waiting while another tab has the session, leaving the page, the back/forward cache, routes,
-// hand-over to a new tab, the end, and when the asset uploader (imported from the relay, stood in for by a
-// mock of its URL) runs.
+// hand-over to a new tab and the end. (The asset uploader is started by the call module: call/main.test.js.)
 
 const RELAY = "https://relay.test";
 const SECRET = "0123456789abcdef".repeat(4);
-const UPLOADER = RELAY + "/visitor/cobrowse_assets.js"; // unbuilt, the version is ""
 
 let recorder; // the fake recorder: its start() calls wait in `calls` for the test to settle
 let calls;
@@ -14,7 +12,6 @@ let session, events, widget; // the modules, fresh for each test
 let bus; // the fake BroadcastChannels of this test
 let heard; // what the other tabs (the test) heard
 let sockets; // the fake WebSockets the shim opened
-let uploader; // the stand-in asset uploader: uploadAssets (start), the stop() it returns, whether it loads
 
 class FakeSocket {
   constructor(url) {
@@ -83,8 +80,6 @@ async function loadPage(kept) {
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
-/** Once the uploader's module the shim asked for has arrived (or failed) and the shim has acted on it. */
-const uploaderArrived = () => import(UPLOADER).catch(() => {}).then(settle);
 const listen = (name) => {
   const got = [];
   events.on(name, (detail) => got.push(detail));
@@ -104,20 +99,12 @@ beforeEach(() => {
   vi.stubGlobal("BroadcastChannel", FakeChannel);
   vi.stubGlobal("WebSocket", FakeSocket);
   Object.defineProperty(document, "visibilityState", { value: "visible", configurable: true });
-  // A module an earlier test asked for, arriving late, starts that test's uploader.
-  const mine = (uploader = { stop: vi.fn(), unreachable: false });
-  uploader.start = vi.fn(() => mine.stop);
-  vi.doMock(UPLOADER, () => {
-    if (mine.unreachable) throw new Error("the relay is unreachable");
-    return { uploadAssets: mine.start };
-  });
 });
 
 afterEach(() => {
   vi.useRealTimers();
   vi.unstubAllGlobals();
   vi.doUnmock("../loader.js");
-  vi.doUnmock(UPLOADER);
 });
 
 describe("a frame of the page", () => {
@@ -354,59 +341,3 @@ describe("tabs", () => {
   });
 });
 
-describe("the asset uploader", () => {
-  it("is not imported while no agent watches; the first agent joining starts it, once", async () => {
-    await loadPage();
-    session.start();
-    await settle();
-    calls[0].resolve({ key: "123456", secret: SECRET, agents: 0 });
-    await uploaderArrived();
-    expect(uploader.start).not.toHaveBeenCalled();
-    calls[0].emit("agentjoined", { name: "Ana", agents: 1 });
-    await uploaderArrived();
-    calls[0].emit("agentjoined", { name: "Bo", agents: 2 });
-    await uploaderArrived();
-    const { hooks } = await import("../hooks.js"); // the page's instance (loadPage reset the modules)
-    await vi.waitFor(() => expect(uploader.start).toHaveBeenCalledTimes(1));
-    expect(uploader.start).toHaveBeenCalledWith(recorder, hooks.MutationObserver || MutationObserver);
-  });
-
-  it("starts at once when the relay counts agents at resume, and stops when the page leaves", async () => {
-    await loadPage({ key: "654321", secret: SECRET });
-    calls[0].resolve({ key: "654321", secret: "", agents: 2 });
-    await uploaderArrived();
-    await vi.waitFor(() => expect(uploader.start).toHaveBeenCalledTimes(1));
-    window.dispatchEvent(new Event("pagehide"));
-    await uploaderArrived();
-    await vi.waitFor(() => expect(uploader.stop).toHaveBeenCalledTimes(1));
-  });
-
-  it("stops when the session ends here", async () => {
-    await loadPage({ key: "654321", secret: SECRET });
-    calls[0].resolve({ key: "654321", secret: "", agents: 1 });
-    await uploaderArrived();
-    // Started first: a session that ends while the module still loads never starts it (assets.js), and
-    // on a busy machine the shim's import can resolve after this test's.
-    await vi.waitFor(() => expect(uploader.start).toHaveBeenCalledTimes(1));
-    calls[0].emit("ended", { reason: "The session ended.", code: 4010 });
-    await uploaderArrived();
-    await vi.waitFor(() => expect(uploader.stop).toHaveBeenCalledTimes(1));
-  });
-
-  it("is imported again at the next agent event after a failed import, the session going on", async () => {
-    uploader.unreachable = true;
-    await loadPage();
-    const ended = listen("ended");
-    session.start();
-    await settle();
-    calls[0].resolve({ key: "123456", secret: SECRET, agents: 1 });
-    await uploaderArrived();
-    expect(uploader.start).not.toHaveBeenCalled();
-    uploader.unreachable = false;
-    calls[0].emit("agentjoined", { name: "Bo", agents: 2 });
-    await uploaderArrived();
-    await vi.waitFor(() => expect(uploader.start).toHaveBeenCalledTimes(1));
-    expect(ended).toEqual([]);
-    expect(key()).toBe("123456");
-  });
-});

@@ -21,7 +21,8 @@ beforeEach(() => {
   vi.stubGlobal(
     "fetch",
     vi.fn((url) => {
-      const bytes = new ArrayBuffer(sizes.get(url) ?? 200);
+      // Made by Node's TextEncoder: crypto.subtle (Node's) refuses the ArrayBuffers of jsdom's realm.
+      const bytes = new TextEncoder().encode("\0".repeat(sizes.get(url) ?? 200)).buffer;
       const blob = { type: "image/png", arrayBuffer: () => Promise.resolve(bytes) };
       return Promise.resolve({ ok: true, status: 200, blob: () => Promise.resolve(blob) });
     }),
@@ -37,7 +38,7 @@ afterEach(() => {
 
 /** Starts uploading, and lets the fetches and the sends of the first scan happen. */
 async function start() {
-  stopUploads = uploadAssets(recorder, MutationObserver);
+  stopUploads = uploadAssets(recorder, MutationObserver).stop;
   await vi.advanceTimersByTimeAsync(0);
 }
 
@@ -160,5 +161,59 @@ describe("the asset uploader", () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(recorder.send_asset).not.toHaveBeenCalled();
     expect(fetch).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("the asset uploader with offers (the relay fetches public files itself)", () => {
+  let offers; // [url, sha256] the uploader offered
+  let uploads;
+
+  async function startOffering() {
+    offers = [];
+    uploads = uploadAssets(recorder, MutationObserver, (url, sha256) => offers.push([url, sha256]));
+    stopUploads = uploads.stop;
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.waitFor(() => expect(offers.length + recorder.send_asset.mock.calls.length).toBeGreaterThan(0));
+  }
+
+  it("offers a same-origin file by the SHA-256 of its bytes, and uploads it only when wanted", async () => {
+    sizes.set(location.origin + "/logo.png", 0);
+    image("/logo.png");
+    await startOffering();
+    // SHA-256 of no bytes.
+    expect(offers).toEqual([[location.origin + "/logo.png", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]]);
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+    uploads.wanted(location.origin + "/logo.png");
+    await vi.waitFor(() => expect(sentUrls()).toEqual([location.origin + "/logo.png"]));
+    uploads.wanted(location.origin + "/logo.png"); // asked twice: uploaded once
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sentUrls()).toHaveLength(1);
+  });
+
+  it("uploads blob: URLs at once: the relay cannot fetch them", async () => {
+    const blob = "blob:" + location.origin + "/5f1c";
+    document.body.insertAdjacentHTML("beforeend", `<img src="${blob}">`);
+    await startOffering();
+    expect(sentUrls()).toEqual([blob]);
+    expect(offers).toEqual([]);
+  });
+
+  it("offers nothing for a masked element, and nothing over 4 MiB", async () => {
+    image("/secret.png", { "data-masked": "" });
+    sizes.set(location.origin + "/big.png", MAX_ASSET_BYTES + 1);
+    image("/big.png");
+    image("/ok.png");
+    await startOffering();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(offers.map((offer) => offer[0])).toEqual([location.origin + "/ok.png"]);
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+  });
+
+  it("ignores a wanted URL it never offered", async () => {
+    image("/ok.png");
+    await startOffering();
+    uploads.wanted(location.origin + "/never.png");
+    await vi.advanceTimersByTimeAsync(100);
+    expect(recorder.send_asset).not.toHaveBeenCalled();
   });
 });

@@ -19,11 +19,73 @@ beforeEach(async () => {
   recorder = { send_call: vi.fn(() => true), node_info: vi.fn(() => -1) };
   events = [];
   const emit = (...event) => events.push(event);
-  call = startCall(recorder, emit, "https://relay.test/visitor/cobrowse_call.js?v=abc");
+  call = startCall(recorder, emit, MutationObserver, "https://relay.test/visitor/cobrowse_call.js?v=abc");
   document.querySelector("link").dispatchEvent(new Event("load"));
 });
 
 afterEach(() => call.end());
+
+/** postcard's string: its UTF-8 length (one byte here), then the bytes, as hex. */
+const stringHex = (text) => hexOf([text.length, ...new TextEncoder().encode(text)]);
+
+describe("the asset uploads it runs", () => {
+  let uploads;
+
+  beforeEach(async () => {
+    call.end();
+    const { startCall } = await import("../../call/main.js");
+    recorder = { send_call: vi.fn(() => true), node_info: vi.fn(() => 9), send_asset: vi.fn(() => true) };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => {
+        const blob = { type: "image/png", arrayBuffer: () => Promise.resolve(new TextEncoder().encode("abc").buffer) };
+        return Promise.resolve({ ok: true, status: 200, blob: () => Promise.resolve(blob) });
+      }),
+    );
+    document.body.insertAdjacentHTML("beforeend", '<img src="/logo.png">');
+    Object.defineProperty(document.querySelector("img"), "currentSrc", { value: location.origin + "/logo.png" });
+    uploads = call = startCall(recorder, () => {}, MutationObserver, "https://relay.test/visitor/cobrowse_call.js");
+    document.querySelector("link").dispatchEvent(new Event("load"));
+  });
+
+  afterEach(() => vi.unstubAllGlobals());
+
+  const offers = () => recorder.send_call.mock.calls.map((sent) => hexOf(sent[0])).filter((hex) => hex.startsWith("1e"));
+
+  it("start when an agent watches: a same-origin file is offered by its hash, not uploaded", async () => {
+    call.receive(frame("1000")); // Agents: none
+    await settle();
+    expect(fetch).not.toHaveBeenCalled();
+    call.receive(frame("10010103416e61")); // Agents: Ana (1)
+    await vi.waitFor(() => expect(offers()).toHaveLength(1));
+    const url = location.origin + "/logo.png";
+    const sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; // of "abc"
+    expect(offers()[0]).toBe("1e" + stringHex(url) + stringHex(sha256)); // AssetOffer { url, sha256 }
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+  });
+
+  it("upload what the relay wants, once, and nothing it did not ask for", async () => {
+    call.receive(frame("10010103416e61"));
+    await vi.waitFor(() => expect(offers()).toHaveLength(1));
+    const url = location.origin + "/logo.png";
+    call.receive(frame("1f" + stringHex(location.origin + "/other.png"))); // AssetWanted, never offered
+    call.receive(frame("1f" + stringHex(url))); // AssetWanted { url }
+    call.receive(frame("1f" + stringHex(url)));
+    await vi.waitFor(() => expect(recorder.send_asset).toHaveBeenCalledTimes(1));
+    await settle();
+    expect(recorder.send_asset).toHaveBeenCalledTimes(1);
+    expect(recorder.send_asset.mock.calls[0].slice(1, 3)).toEqual([url, "image/png"]);
+  });
+
+  it("stop with the call", async () => {
+    call.receive(frame("10010103416e61"));
+    await vi.waitFor(() => expect(offers()).toHaveLength(1));
+    uploads.end();
+    document.body.insertAdjacentHTML("beforeend", '<img src="/more.png">');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(offers()).toHaveLength(1);
+  });
+});
 
 describe("the call module", () => {
   it("links its stylesheet from the relay, versioned and left out of the mirror", () => {

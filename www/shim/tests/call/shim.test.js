@@ -39,7 +39,7 @@ afterEach(() => {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe("the shim's side of the call", () => {
-  it("hands the recorder's call frames to the call module, with the recorder and the page's events", async () => {
+  it("hands the recorder's call frames to the call module, with the recorder, the page's events and the pristine MutationObserver", async () => {
     const heard = [];
     events.on("call", (detail) => heard.push(detail));
     session.start();
@@ -48,7 +48,10 @@ describe("the shim's side of the call", () => {
     await settle();
     const frame = new Uint8Array([1, 3, 26, 1]).buffer;
     calls[0].emit("call", frame);
-    expect(call.callMessage).toHaveBeenCalledWith(frame, expect.objectContaining({ start: expect.any(Function) }), RELAY, events.emit);
+    const recorder = expect.objectContaining({ start: expect.any(Function) });
+    const { hooks } = await import("../../hooks.js");
+    const Observer = hooks.MutationObserver || MutationObserver;
+    expect(call.callMessage).toHaveBeenCalledWith(frame, recorder, RELAY, events.emit, Observer);
     expect(heard).toEqual([]);
     expect(document.getElementById("cobrowse-key").textContent).toBe("123456");
   });

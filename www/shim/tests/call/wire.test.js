@@ -16,9 +16,9 @@ function asMessage(json) {
 const bytes = (hex) => Uint8Array.from(hex.match(/../g) || [], (pair) => parseInt(pair, 16));
 const hexOf = (array) => Array.from(array, (byte) => byte.toString(16).padStart(2, "0")).join("");
 
-const RECEIVED = ["ConsentAsked", "Agents", "Pointer", "Highlight", "Draw", "ControlRequest", "ControlHolder"];
+const RECEIVED = ["ConsentAsked", "Agents", "Pointer", "Highlight", "Draw", "ControlRequest", "ControlHolder", "AssetWanted"];
 const RECEIVED_TOO = ["ControlRefused", "Input", "Withdrawn"];
-const SENT = ["ConsentAnswer", "ControlAnswer", "ControlRelease", "ControlRefused", "Dismiss"];
+const SENT = ["ConsentAnswer", "ControlAnswer", "ControlRelease", "ControlRefused", "Dismiss", "AssetOffer"];
 
 describe("the call's wire codec", () => {
   it("has golden bytes for every message", () => {
