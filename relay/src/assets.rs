@@ -1,11 +1,16 @@
-//! A session's asset cache: the bytes of resources the agent's browser cannot fetch itself, which the
-//! visitor uploads once (frame kind 4, `AssetUpload`) and agents' mirrors load from the relay.
+//! A session's asset cache: the bytes of resources the agent's browser cannot fetch itself, which the relay
+//! fetched or the visitor uploaded once, and which agents' mirrors load from the relay.
 //!
 //! Why: an image behind the visitor's cookies, a `blob:` URL that exists only in the visitor's tab, or a
-//! same-origin stylesheet the agent's browser gets a 403 for would be broken in the mirror. The visitor
-//! sends their bytes; the relay keeps them here, content-addressed by SHA-256 (the same bytes are stored
-//! once, whatever URLs they were sent under), and serves them at `/assets/{token}/{hash}`. The token is
-//! random, 128 bits, one per session: the 6-digit session key is guessable, the asset URLs must not be.
+//! same-origin stylesheet the agent's browser gets a 403 for would be broken in the mirror. The relay keeps
+//! their bytes here, content-addressed by SHA-256 (the same bytes are stored once, whatever URLs they came
+//! under), and serves them at `/assets/{token}/{hash}`. The token is random, 128 bits, one per session: the
+//! 6-digit session key is guessable, the asset URLs must not be.
+//!
+//! The bytes come two ways, stored alike. A same-origin file is first *offered* (`AssetOffer`: its URL and
+//! SHA-256) and the relay fetches it itself, without cookies (`asset_fetch.rs`); only what the relay could
+//! not get the same bytes for (behind a login, a `blob:` URL, an address it may not reach) does it ask the
+//! visitor for (`AssetWanted`), and the visitor then uploads it (frame kind 4, `AssetUpload`).
 //!
 //! Each new URL → path mapping becomes a `Control::Asset` frame (an *announcement*), queued to every agent
 //! and kept so an agent who joins later gets them all before the kept snapshot. Limits bound what one
@@ -255,6 +260,11 @@ impl AssetCache {
         Ok(Some(announcement))
     }
 
+    /// Whether `url` already maps to stored bytes.
+    pub fn maps_url(&self, url: &str) -> bool {
+        self.path_by_url.contains_key(url)
+    }
+
     /// The asset with this hash, if stored.
     pub fn get(&self, hash: &str) -> Option<StoredAsset> {
         self.by_hash.get(hash).cloned()
@@ -359,7 +369,9 @@ mod tests {
     #[test]
     fn the_same_bytes_are_stored_once_and_each_url_announced_once() {
         let mut cache = cache("t0k");
+        assert!(!cache.maps_url("https://a/1.png"));
         let first = store(&mut cache, "https://a/1.png", b"12345").unwrap().expect("a new URL is announced");
+        assert!(cache.maps_url("https://a/1.png"));
         let control = cobrowse_protocol::message::decode_control(&first).unwrap();
         let path = format!("/assets/t0k/{}", sha256_hex(b"12345"));
         assert_eq!(control, Control::Asset { url: "https://a/1.png".into(), path });

@@ -20,7 +20,10 @@
 //! - `presence`, `resume`, `keeper`: which visitor connection carries a session (and since when it waits
 //!   for the visitor's next page), the secret a returning connection proves itself with, and the task that
 //!   ends a session at its deadlines and removes it.
-//! - `assets`: a session's content-addressed cache of the visitor's uploaded assets (`/assets/...`).
+//! - `assets`: a session's content-addressed cache of the visitor's assets (`/assets/...`);
+//!   `asset_fetch`, `asset_offers`: the files a visitor offers, fetched by the relay itself (no cookies,
+//!   public addresses only) so the visitor uploads only what the relay could not get; `client_tls`: the
+//!   rustls setup of the relay's outbound HTTPS (these fetches and the webhooks).
 //! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
 //!   limit; `close`: ending a socket with a readable reason.
 //! - `upgrade`, `websocket`: the WebSocket upgrade and socket, with buffers sized for many sockets.
@@ -38,6 +41,8 @@
 //!   JSON-lines audit log) and `webhooks` (the same events POSTed to a site, signed).
 
 mod agent;
+mod asset_fetch;
+mod asset_offers;
 mod assets;
 mod audit;
 mod auth;
@@ -45,6 +50,7 @@ mod budget;
 mod call;
 mod caps;
 mod carried;
+mod client_tls;
 mod close;
 mod cluster;
 pub mod config;

@@ -3,9 +3,10 @@
 //!
 //! One [`Metrics`] is owned by the relay's state and handed, as an `Arc`, to whatever counts: the socket
 //! handlers (frames and bytes in and out, joins, refusals, forwarding latency), each session (frames skipped
-//! for lagging agents, snapshot requests, agents' queue depths) and the audit log and webhooks (events they
-//! had to drop). Counting is a few atomic operations and never waits. The live sessions and the asset bytes
-//! held are read from the registry when `/metrics` is asked for, so they can never drift.
+//! for lagging agents, snapshot requests, agents' queue depths), the fetches of assets visitors offer (what
+//! became of each offer) and the audit log and webhooks (events they had to drop). Counting is a few atomic
+//! operations and never waits. The live sessions and the asset bytes held are read from the registry when
+//! `/metrics` is asked for, so they can never drift.
 //!
 //! Labels only ever take values from fixed lists (a frame's kind, a join's outcome, a refusal's reason),
 //! never anything a client sent, so a client cannot grow the number of series.
@@ -29,6 +30,34 @@ pub(crate) struct KindLabel {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub(crate) struct ReasonLabel {
     reason: &'static str,
+}
+
+/// The label of what became of a visitor's asset offer.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub(crate) struct ResultLabel {
+    result: &'static str,
+}
+
+/// What became of an asset a visitor offered (the `result` label of `cobrowse_asset_offers_total`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OfferOutcome {
+    /// The relay fetched the same bytes and stored them.
+    Stored,
+    /// The visitor was asked to upload the file (`AssetWanted`): not fetchable, or the fetch failed or
+    /// got other bytes.
+    Asked,
+    /// The relay fetched the same bytes but an asset limit refused them (an upload would be refused too).
+    Refused,
+}
+
+impl OfferOutcome {
+    fn label(self) -> &'static str {
+        match self {
+            OfferOutcome::Stored => "stored",
+            OfferOutcome::Asked => "asked",
+            OfferOutcome::Refused => "refused",
+        }
+    }
 }
 
 /// Where frames come from or go: the relay counts both ways by kind.
@@ -81,6 +110,7 @@ pub(crate) struct Metrics {
     queue_depth: Histogram,
     forwarding_latency: Histogram,
     asset_bytes_held: Gauge,
+    asset_offers: Family<ResultLabel, Counter>,
     audit_dropped: Counter,
     webhook_dropped: Counter,
     webhook_failed: Counter,
@@ -147,6 +177,13 @@ impl Metrics {
             Unit::Bytes,
             asset_bytes_held.clone(),
         );
+        let asset_offers = Family::default();
+        registry.register(
+            "asset_offers",
+            "Assets visitors offered for the relay to fetch itself, by result: stored (fetched, the same bytes), \
+             asked (the visitor was asked to upload it), refused (fetched, but over an asset limit)",
+            asset_offers.clone(),
+        );
         let audit_dropped = Counter::default();
         registry.register(
             "audit_events_dropped",
@@ -178,6 +215,7 @@ impl Metrics {
             queue_depth,
             forwarding_latency,
             asset_bytes_held,
+            asset_offers,
             audit_dropped,
             webhook_dropped,
             webhook_failed,
@@ -242,6 +280,11 @@ impl Metrics {
 
     pub fn forwarded(&self, latency: Duration) {
         self.forwarding_latency.observe(latency.as_secs_f64());
+    }
+
+    /// What became of an asset a visitor offered.
+    pub fn asset_offer(&self, outcome: OfferOutcome) {
+        self.asset_offers.get_or_create(&ResultLabel { result: outcome.label() }).inc();
     }
 
     /// One more audit event dropped; returns how many so far.
@@ -321,6 +364,9 @@ mod tests {
         metrics.refused_at_connection_cap();
         metrics.refused_at_address_cap();
         metrics.queue_depth(3);
+        metrics.asset_offer(OfferOutcome::Stored);
+        metrics.asset_offer(OfferOutcome::Asked);
+        metrics.asset_offer(OfferOutcome::Asked);
         let text = metrics.encode(2, 1234);
         assert_has_lines(
             &text,
@@ -336,6 +382,8 @@ mod tests {
                 "cobrowse_agent_queue_depth_count 1",
                 "cobrowse_sessions_live 2",
                 "cobrowse_assets_held_bytes 1234",
+                "cobrowse_asset_offers_total{result=\"stored\"} 1",
+                "cobrowse_asset_offers_total{result=\"asked\"} 2",
             ],
         );
         assert!(text.ends_with("# EOF\n"));

@@ -15,11 +15,13 @@
 //!
 //! The session also holds its asset cache (see `assets.rs`): each new asset mapping is queued to every agent,
 //! lagging or not, and kept, so an agent who joins later gets all of them before the kept snapshot. An agent
-//! whose queue was too full to take one gets them all again with the snapshot it recovers on.
+//! whose queue was too full to take one gets them all again with the snapshot it recovers on. What the
+//! visitor offered for the relay to fetch itself is counted in its [`AssetOffers`] (see `asset_offers.rs`).
 //!
 //! The state sits behind one std mutex, held for a few reference-count bumps at a time and never across
 //! an await.
 
+use crate::asset_offers::AssetOffers;
 use crate::assets::{self, AssetBudget, AssetCache, AssetLimits, AssetOwner, AssetRefused, StoredAsset};
 use crate::budget::MemoryBudget;
 use crate::call::{self, Admission, Call, NotAllowed};
@@ -115,6 +117,9 @@ pub(crate) struct Session {
     /// What the kept state and the agents' queues are charged to.
     memory: Arc<MemoryBudget>,
     ended: watch::Sender<bool>,
+    /// The visitor's asset offers: how many, which are being fetched (apart from `inner`: a fetch's end
+    /// takes no session lock).
+    offers: AssetOffers,
     inner: Mutex<Inner>,
 }
 
@@ -241,6 +246,7 @@ impl Session {
             opened: now,
             memory,
             ended: watch::Sender::new(false),
+            offers: AssetOffers::new(),
             inner: Mutex::new(inner),
         };
         Arc::new(session)
@@ -408,6 +414,12 @@ impl Session {
     /// Stores an uploaded asset and announces a new URL mapping to every agent. Hashes outside the lock.
     pub fn accept_asset(&self, upload: AssetUpload) -> Result<(), AssetRefused> {
         let hash = assets::sha256_hex(&upload.bytes);
+        self.accept_hashed_asset(upload, hash)
+    }
+
+    /// [`Session::accept_asset`] for bytes whose SHA-256 (`hash`, lower-case hex) the caller has computed
+    /// already: a file the relay fetched itself and compared with the visitor's offer.
+    pub fn accept_hashed_asset(&self, upload: AssetUpload, hash: String) -> Result<(), AssetRefused> {
         let mut inner = self.lock();
         if inner.end_reason.is_some() {
             return Ok(());
@@ -420,6 +432,25 @@ impl Session {
             self.request_snapshot_locked(&mut inner, "an agent's queue was too full for an asset announcement");
         }
         Ok(())
+    }
+
+    /// Whether the session's assets map `url` already (uploaded or fetched).
+    pub fn maps_url(&self, url: &str) -> bool {
+        self.lock().assets.maps_url(url)
+    }
+
+    /// The visitor's asset offers so far (see `asset_fetch.rs`).
+    pub fn asset_offers(&self) -> &AssetOffers {
+        &self.offers
+    }
+
+    /// Sends `control` to the visitor's current connection; dropped if the visitor is away (its next
+    /// page starts over) or the session has ended.
+    pub fn tell_visitor(&self, control: Control) {
+        let inner = self.lock();
+        if inner.end_reason.is_none() {
+            inner.presence.tell(control);
+        }
     }
 
     /// The stored asset with this hash; `None` once the session has ended.
@@ -848,6 +879,22 @@ mod tests {
             }
         }
         all
+    }
+
+    #[test]
+    fn the_visitor_is_told_while_the_session_lives_and_a_stored_url_is_mapped() {
+        let (session, mut visitor, _) = open(limits(8));
+        drain_controls(&mut visitor.controls);
+        let wanted = || Control::AssetWanted { url: "https://shop.example/a.png".into() };
+        session.tell_visitor(wanted());
+        assert_eq!(drain_controls(&mut visitor.controls), [wanted()]);
+        let upload = AssetUpload { url: "https://shop.example/a.png".into(), mime: "image/png".into(), bytes: vec![1] };
+        assert!(!session.maps_url(&upload.url));
+        session.accept_hashed_asset(upload, assets::sha256_hex(&[1])).unwrap();
+        assert!(session.maps_url("https://shop.example/a.png"));
+        session.end(CloseReason::new(close::SESSION_ENDED, "the visitor ended the session"));
+        session.tell_visitor(wanted());
+        assert!(drain_controls(&mut visitor.controls).is_empty(), "nothing after the end");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! What every connection handler shares: the config, the accounts, the live sessions, the join limiter,
-//! the agents' tokens, the caps, the tap, the metrics, the events (audit log and webhooks), and the shutdown
-//! signal.
+//! the agents' tokens, the caps, the tap, the metrics, the events (audit log and webhooks), the fetcher of
+//! the assets visitors offer, and the shutdown signal.
 
+use crate::asset_fetch::AssetFetcher;
 use crate::assets::{AssetLimits, SharedAssetLimits};
 use crate::auth::Accounts;
 use crate::budget::MemoryBudget;
@@ -36,6 +37,8 @@ pub(crate) struct RelayState {
     pub metrics: Arc<Metrics>,
     /// The audit log and the sites' webhooks.
     pub events: Events,
+    /// Fetches the files visitors offer (`AssetOffer`); its slots are shared by all sessions.
+    pub asset_fetcher: Arc<AssetFetcher>,
     /// Cloned into each connection's task, so shutdown waits for it.
     pub shutdown: Shutdown,
     /// Alone (in memory) or a node of a Redis cluster (`cluster/`).
@@ -80,6 +83,7 @@ impl RelayState {
             }),
             tokens: Tokens::new(config.limits.agent_token_ttl),
             caps: Caps::new(&config.limits),
+            asset_fetcher: Arc::new(AssetFetcher::new(&config, metrics.clone())),
             accounts,
             tap,
             metrics,

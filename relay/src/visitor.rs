@@ -1,7 +1,16 @@
 //! The visitor's WebSocket: `/ws/visitor?site=SITE&tab=TAB` opens a session, and
 //! `/ws/visitor?site=SITE&tab=TAB&resume=1` continues one (its first message is `Resume { key, secret }`).
-//! Either way the connection then gets `SessionStarted`, sends page frames and asset uploads, and gets the
-//! session's control messages and the heartbeat's pings.
+//! Either way the connection then gets `SessionStarted` and the session's control messages and the
+//! heartbeat's pings, and may send:
+//! - page frames (snapshots, their parts, deltas), kept and forwarded to the agents (`session.rs`);
+//! - `AssetOffer { url, sha256 }`: a same-origin file its page holds, which the relay fetches itself
+//!   (`asset_fetch.rs`, in a task of its own: the read loop never waits for it); what the relay cannot get
+//!   the same bytes for, it answers with `AssetWanted { url }`;
+//! - `AssetUpload` frames (kind 4): the files the relay asked for, and those no offer could stand for
+//!   (`blob:` URLs), stored in the session's asset cache (`assets.rs`);
+//! - `EndSession`; the support call's messages (`ConsentAnswer`, `Dismiss`, and through `call.rs`
+//!   `ControlAnswer`, `ControlRelease`, `ControlRefused`); any other message ends the connection as bad
+//!   input.
 //!
 //! The connection is not the session (see `session.rs`). How the connection ends decides what happens to
 //! the session:
@@ -12,6 +21,7 @@
 //!   `OTHER_TAB`; the session goes on.
 //! - The session ending (a deadline, the key expiring): the connection is closed with the session's reason.
 
+use crate::asset_fetch::Offer;
 use crate::caps::Place;
 use crate::close::{finish, CloseReason, Connection, Ending};
 use crate::config::SiteConfig;
@@ -282,7 +292,7 @@ fn check_site<'a>(state: &'a RelayState, request: &VisitorRequest) -> Result<&'a
 /// on the tap once the relay has handled it (so a listener that sees a page frame knows it is kept).
 async fn read_frames(
     stream: &mut SplitStream<WebSocket>,
-    session: &Session,
+    session: &Arc<Session>,
     link_id: u64,
     state: &RelayState,
     heard: &Heard,
@@ -306,7 +316,7 @@ async fn read_frames(
 }
 
 /// Passes a page frame to the session, or says how the connection ends.
-fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, state: &RelayState) -> Option<Ending> {
+fn handle_frame(bytes: &Bytes, session: &Arc<Session>, link_id: u64, state: &RelayState) -> Option<Ending> {
     let events = &state.events;
     let kind = match frame::parse(bytes) {
         Ok((kind, _payload)) => kind,
@@ -326,6 +336,10 @@ fn handle_frame(bytes: &Bytes, session: &Session, link_id: u64, state: &RelaySta
                     events.record(Event::of(session, What::ConsentWithdrawn).agent(&name));
                     crate::cluster::remember_call(state, session);
                 }
+                None
+            }
+            Ok(Control::AssetOffer { url, sha256 }) => {
+                state.asset_fetcher.offer(session, Offer { url, sha256 });
                 None
             }
             Ok(Control::ConsentAnswer { agent, allow }) => {

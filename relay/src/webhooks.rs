@@ -13,9 +13,9 @@
 //! delivery task with a bounded queue, and an event that finds it full is dropped and counted
 //! (`cobrowse_webhook_events_dropped_total`).
 //!
-//! `https://` URLs are reached with rustls (hyper-rustls under hyper-util's client), trusting the public
-//! roots (webpki-roots, Mozilla's list) and, for a private CA, the certificates of the webhook's
-//! `ca_file`; `http://` ones in the clear, for a receiver on a private network.
+//! `https://` URLs are reached with rustls (hyper-rustls under hyper-util's client, set up in
+//! `client_tls.rs`), trusting the public roots (webpki-roots, Mozilla's list) and, for a private CA, the
+//! certificates of the webhook's `ca_file`; `http://` ones in the clear, for a receiver on a private network.
 
 use crate::config::{SiteConfig, WebhookConfig};
 use crate::metrics::Metrics;
@@ -24,7 +24,7 @@ use hmac::{Hmac, Mac};
 use http_body_util::Full;
 use hyper::header::{CONTENT_TYPE, USER_AGENT};
 use hyper::{Method, Request};
-use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -33,8 +33,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tokio_rustls::rustls::crypto::ring;
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 /// The header carrying the body's signature.
 pub(crate) const SIGNATURE_HEADER: &str = "x-cobrowse-signature";
@@ -159,17 +157,8 @@ impl Delivery {
 /// A client for `webhook`'s URL, http or https; over https it trusts the public roots and the webhook's
 /// `ca_file`.
 fn client_for(webhook: &WebhookConfig) -> Result<HttpClient, String> {
-    let mut roots = RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for certificate in webhook.ca_certificates()? {
-        roots.add(certificate).map_err(|error| format!("a certificate of its ca_file is not usable: {error}"))?;
-    }
-    let tls = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|error| error.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let connector = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http().enable_http1().build();
+    let tls = crate::client_tls::client_config(webhook.ca_certificates()?)?;
+    let connector = crate::client_tls::https_or_http(HttpConnector::new(), tls);
     Ok(Client::builder(TokioExecutor::new()).build(connector))
 }
 

@@ -42,6 +42,8 @@ struct ConfigFile {
     max_asset_bytes: Option<usize>,
     session_asset_bytes: Option<usize>,
     total_asset_bytes: Option<usize>,
+    fetch_public_assets: Option<bool>,
+    fetch_assets_from_private_addresses: Option<bool>,
     join_attempts_per_minute: Option<u32>,
     heartbeat_interval_secs: Option<u64>,
     heartbeat_timeout_secs: Option<u64>,
@@ -94,6 +96,9 @@ fn parse(text: &str, source_name: &str, base: &Path) -> Result<Config, ConfigErr
     config.max_asset_bytes = file.max_asset_bytes.unwrap_or(config.max_asset_bytes);
     config.session_asset_bytes = file.session_asset_bytes.unwrap_or(config.session_asset_bytes);
     config.total_asset_bytes = file.total_asset_bytes.unwrap_or(config.total_asset_bytes);
+    config.fetch_public_assets = file.fetch_public_assets.unwrap_or(config.fetch_public_assets);
+    config.fetch_assets_from_private_addresses =
+        file.fetch_assets_from_private_addresses.unwrap_or(config.fetch_assets_from_private_addresses);
     config.join_attempts_per_minute = file.join_attempts_per_minute.unwrap_or(config.join_attempts_per_minute);
     config.heartbeat_interval =
         file.heartbeat_interval_secs.map(Duration::from_secs).unwrap_or(config.heartbeat_interval);
@@ -304,6 +309,17 @@ mod tests {
     }
 
     #[test]
+    fn fetching_public_assets_is_on_unless_turned_off() {
+        assert!(Config::from_toml_str("").unwrap().fetch_public_assets);
+        assert!(!Config::from_toml_str("fetch_public_assets = false").unwrap().fetch_public_assets);
+        let error = Config::from_toml_str("fetch_public_assets = \"no\"").unwrap_err().to_string();
+        assert!(error.contains("fetch_public_assets"), "{error}");
+        assert!(!Config::from_toml_str("").unwrap().fetch_assets_from_private_addresses);
+        let intranet = Config::from_toml_str("fetch_assets_from_private_addresses = true").unwrap();
+        assert!(intranet.fetch_assets_from_private_addresses);
+    }
+
+    #[test]
     fn a_missing_file_is_named() {
         let error = Config::from_toml_file(Path::new("/nonexistent/relay.toml")).unwrap_err().to_string();
         assert!(error.contains("/nonexistent/relay.toml"), "{error}");
@@ -352,6 +368,7 @@ mod tests {
         assert_eq!(config.max_asset_bytes, defaults::MAX_ASSET_BYTES);
         assert_eq!(config.session_asset_bytes, defaults::SESSION_ASSET_BYTES);
         assert_eq!(config.total_asset_bytes, defaults::TOTAL_ASSET_BYTES);
+        assert!(config.fetch_public_assets);
         assert!(config.tls.is_none());
     }
 

@@ -40,6 +40,14 @@ pub struct Config {
     pub session_asset_bytes: usize,
     /// The most bytes of assets all live sessions may hold together; uploads past it are dropped.
     pub total_asset_bytes: usize,
+    /// Whether the relay fetches a file a visitor offers (`AssetOffer`: a URL on the page's own origin and
+    /// its bytes' SHA-256) itself, without cookies, so the visitor uploads only what the public cannot
+    /// read. Off: every offer is answered `AssetWanted` and the visitor uploads it.
+    pub fetch_public_assets: bool,
+    /// Whether those fetches may go to loopback, private, link-local and other non-public addresses too
+    /// (an intranet site, or tests on loopback). Off, only a site that lists the origin itself in its
+    /// `origins` is fetched from such addresses.
+    pub fetch_assets_from_private_addresses: bool,
     /// How many failed joins (wrong passwords, unknown keys) one address or one account may make before
     /// it must wait (`limits.join_backoff_secs`, doubling); a failure is forgotten after a quiet minute.
     /// Successful joins never count.
@@ -298,6 +306,8 @@ pub mod defaults {
     pub const MAX_ASSET_BYTES: usize = 4 << 20;
     pub const SESSION_ASSET_BYTES: usize = 32 << 20;
     pub const TOTAL_ASSET_BYTES: usize = 1 << 30;
+    pub const FETCH_PUBLIC_ASSETS: bool = true;
+    pub const FETCH_ASSETS_FROM_PRIVATE_ADDRESSES: bool = false;
     pub const JOIN_ATTEMPTS_PER_MINUTE: u32 = 10;
     pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(10);
     pub const HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -360,6 +370,8 @@ impl Config {
             max_asset_bytes: defaults::MAX_ASSET_BYTES,
             session_asset_bytes: defaults::SESSION_ASSET_BYTES,
             total_asset_bytes: defaults::TOTAL_ASSET_BYTES,
+            fetch_public_assets: defaults::FETCH_PUBLIC_ASSETS,
+            fetch_assets_from_private_addresses: defaults::FETCH_ASSETS_FROM_PRIVATE_ADDRESSES,
             join_attempts_per_minute: defaults::JOIN_ATTEMPTS_PER_MINUTE,
             heartbeat_interval: defaults::HEARTBEAT_INTERVAL,
             heartbeat_timeout: defaults::HEARTBEAT_TIMEOUT,
