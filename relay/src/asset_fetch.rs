@@ -13,8 +13,9 @@
 //! digits; when the URL is not http or https (or is empty, longer than `MAX_URL_BYTES`, or carries a user
 //! or password); when its origin (scheme, host and port, default ports made explicit) is not the page's,
 //! the `Origin` header the session was started from; when the session has made more than
-//! `MAX_URLS_PER_SESSION` offers; or when every fetch slot is taken (see `asset_offers.rs`: a few per
-//! session and [`FETCHES_AT_ONCE`] for the relay, never a queue). An offer of a URL the session maps
+//! `MAX_URLS_PER_SESSION` offers; or when the session's queue of offers is full (see `asset_offers.rs`: a
+//! few fetches at once per session and [`FETCHES_AT_ONCE`] for the relay; the rest wait their turn, at
+//! most [`SLOT_WAIT`], then are asked for too). An offer of a URL the session maps
 //! already, or is fetching now, is ignored.
 //!
 //! The address guard: whoever runs a page can make it name any host, so without a guard the relay would
@@ -26,7 +27,7 @@
 //! its `origins` (`"*"` does not count) vouches for it, and its addresses are not checked; neither are any
 //! with `fetch_assets_from_private_addresses` (an intranet, the end-to-end tests on loopback).
 
-use crate::asset_offers::{Begun, FetchPermit, Noted, FETCHES_PER_SESSION};
+use crate::asset_offers::{Begun, Noted, Reservation, FETCHES_PER_SESSION, OFFERS_WAITING_PER_SESSION};
 use crate::assets::{self, MAX_URLS_PER_SESSION, MAX_URL_BYTES};
 use crate::config::Config;
 use crate::metrics::{Metrics, OfferOutcome};
@@ -55,6 +56,8 @@ pub(crate) const FETCHES_AT_ONCE: usize = 32;
 
 /// How long one fetch may take, from resolving the host to the body's last byte.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long an offer may wait for a fetch slot before the visitor is asked to upload the file instead.
+const SLOT_WAIT: Duration = Duration::from_secs(15);
 
 /// The `User-Agent` of the relay's fetches, so a site's logs can tell them apart.
 const FETCH_USER_AGENT: &str = "cobrowse-relay (asset fetch)";
@@ -96,7 +99,11 @@ enum NotFetched {
     NoPageOrigin,
     #[error("the URL is not on the page's own origin")]
     OtherOrigin,
-    #[error("the session has {FETCHES_PER_SESSION} fetches in flight, or the relay {FETCHES_AT_ONCE}")]
+    #[error("the session has {OFFERS_WAITING_PER_SESSION} offers fetching or waiting already")]
+    QueueFull,
+    #[error(
+        "no fetch slot within {SLOT_WAIT:?} ({FETCHES_PER_SESSION} for the session, {FETCHES_AT_ONCE} for the relay)"
+    )]
     Busy,
     #[error("the host could not be resolved: {0}")]
     Unresolved(String),
@@ -125,7 +132,7 @@ enum Decision {
     /// Answer `AssetWanted` at once.
     Ask(NotFetched),
     /// Fetch it in a task of its own.
-    Fetch(Target, FetchPermit),
+    Fetch(Target, Reservation),
 }
 
 /// Where an offered file is fetched from.
@@ -188,10 +195,10 @@ impl AssetFetcher {
             Ok(target) => target,
             Err(why) => return Decision::Ask(why),
         };
-        match session.asset_offers().begin(&offer.url, &self.slots) {
-            Begun::Fetching(permit) => Decision::Fetch(target, permit),
+        match session.asset_offers().begin(&offer.url) {
+            Begun::Queued(reservation) => Decision::Fetch(target, reservation),
             Begun::AlreadyFetching => Decision::Ignore("this URL is being fetched already"),
-            Begun::NoSlot => Decision::Ask(NotFetched::Busy),
+            Begun::NoSlot => Decision::Ask(NotFetched::QueueFull),
         }
     }
 
@@ -210,14 +217,22 @@ impl AssetFetcher {
         Ok(Target { uri, origin, any_address })
     }
 
-    /// Fetches `target` and stores the bytes or asks the visitor for them; gives up if the session ends.
+    /// Waits for its turn (at most [`SLOT_WAIT`]), fetches `target` and stores the bytes or asks the
+    /// visitor for them; gives up if the session ends.
     async fn fetch_and_settle(
         self: Arc<Self>,
         session: Arc<Session>,
         offer: Offer,
         target: Target,
-        permit: FetchPermit,
+        reservation: Reservation,
     ) {
+        let permit = tokio::select! {
+            permit = tokio::time::timeout(SLOT_WAIT, reservation.turn(self.slots.clone())) => match permit {
+                Ok(permit) => permit,
+                Err(_) => return self.ask(&session, offer.url, &NotFetched::Busy),
+            },
+            () = session.ended() => return,
+        };
         let fetched = tokio::select! {
             fetched = tokio::time::timeout(FETCH_TIMEOUT, self.fetch(&target)) => {
                 fetched.unwrap_or(Err(NotFetched::Timeout))

@@ -3,12 +3,15 @@
 //!
 //! Why: each offer can make the relay fetch a file from the page's site (see `asset_fetch.rs`), so one
 //! visitor must not be able to make it fetch without end. A session gets [`FETCHES_PER_SESSION`] fetches
-//! at once (and the whole relay a fixed number, held by the caller); an offer finding no free slot is not
-//! queued: the visitor is asked to upload the file instead. A URL already being fetched for the session is
-//! not fetched twice, and past [`MAX_URLS_PER_SESSION`] offers the relay fetches nothing more for it.
+//! at once (and the whole relay a fixed number, held by the caller). A page offers all its files at once
+//! (a docs page: a dozen or two), so the offers past those slots wait their turn, in a queue of at most
+//! [`OFFERS_WAITING_PER_SESSION`] (fetching or waiting); an offer finding the queue full is not kept: the
+//! visitor is asked to upload the file instead. A URL already being fetched for the session is not fetched
+//! twice, and past [`MAX_URLS_PER_SESSION`] offers the relay fetches nothing more for it.
 //!
-//! The session holds one [`AssetOffers`]; a fetch holds a [`FetchPermit`], which gives its slots and its
-//! URL back when dropped, however the fetch ends.
+//! The session holds one [`AssetOffers`]; an offer taken holds a [`Reservation`] (its place in the queue),
+//! which becomes a [`FetchPermit`] (its slots) once its turn comes; either gives its URL, place and slots
+//! back when dropped, however the fetch ends.
 
 use crate::assets::MAX_URLS_PER_SESSION;
 use std::collections::HashSet;
@@ -17,10 +20,13 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// How many fetches one session may have in flight at once.
 pub(crate) const FETCHES_PER_SESSION: usize = 4;
+/// How many of one session's offers may be fetching or waiting for a slot at once.
+pub(crate) const OFFERS_WAITING_PER_SESSION: usize = 64;
 
 /// One session's offers.
 pub(crate) struct AssetOffers {
     slots: Arc<Semaphore>,
+    places: Arc<Semaphore>,
     book: Arc<Mutex<Book>>,
 }
 
@@ -42,21 +48,43 @@ pub(crate) enum Noted {
     PastLimit,
 }
 
-/// Whether a fetch could start.
+/// Whether an offer was taken.
 pub(crate) enum Begun {
-    Fetching(FetchPermit),
+    /// In the queue: [`Reservation::turn`] waits for its slots.
+    Queued(Reservation),
     /// Another offer of the same URL started its fetch meanwhile.
     AlreadyFetching,
-    /// The session's slots or the relay's are all taken.
+    /// [`OFFERS_WAITING_PER_SESSION`] of the session's offers are fetching or waiting already.
     NoSlot,
 }
 
-/// A fetch in flight: its session's slot, its relay slot and its URL, given back when dropped.
-pub(crate) struct FetchPermit {
+/// An offer taken: its URL (being fetched, for [`AssetOffers::note`]) and its place in the queue.
+pub(crate) struct Reservation {
     url: String,
     book: Arc<Mutex<Book>>,
+    _place: OwnedSemaphorePermit,
+    session_slots: Arc<Semaphore>,
+}
+
+/// A fetch in flight: its place, its session's slot, its relay slot and its URL, given back when dropped.
+pub(crate) struct FetchPermit {
+    _reservation: Reservation,
     _session_slot: OwnedSemaphorePermit,
     _relay_slot: OwnedSemaphorePermit,
+}
+
+impl Reservation {
+    /// Waits for a slot of the session's and one of `relay_slots`, in the order offers asked for them.
+    pub async fn turn(self, relay_slots: Arc<Semaphore>) -> FetchPermit {
+        let session_slot = self.session_slots.clone().acquire_owned().await;
+        let relay_slot = relay_slots.acquire_owned().await;
+        match (session_slot, relay_slot) {
+            (Ok(session_slot), Ok(relay_slot)) => {
+                FetchPermit { _reservation: self, _session_slot: session_slot, _relay_slot: relay_slot }
+            }
+            _ => unreachable!("the fetch semaphores are never closed"),
+        }
+    }
 }
 
 impl Default for AssetOffers {
@@ -67,7 +95,11 @@ impl Default for AssetOffers {
 
 impl AssetOffers {
     pub fn new() -> AssetOffers {
-        AssetOffers { slots: Arc::new(Semaphore::new(FETCHES_PER_SESSION)), book: Arc::default() }
+        AssetOffers {
+            slots: Arc::new(Semaphore::new(FETCHES_PER_SESSION)),
+            places: Arc::new(Semaphore::new(OFFERS_WAITING_PER_SESSION)),
+            book: Arc::default(),
+        }
     }
 
     /// Notes an offer of `url`: counts it, unless its URL is being fetched already.
@@ -83,25 +115,24 @@ impl AssetOffers {
         Noted::Counted
     }
 
-    /// Starts fetching `url` if a slot of the session's and one of `relay_slots` are free, never waiting.
-    pub fn begin(&self, url: &str, relay_slots: &Arc<Semaphore>) -> Begun {
+    /// Takes the offer of `url` into the queue if it has room, never waiting.
+    pub fn begin(&self, url: &str) -> Begun {
         let mut book = lock(&self.book);
         if book.fetching.contains(url) {
             return Begun::AlreadyFetching;
         }
-        let Ok(session_slot) = self.slots.clone().try_acquire_owned() else { return Begun::NoSlot };
-        let Ok(relay_slot) = relay_slots.clone().try_acquire_owned() else { return Begun::NoSlot };
+        let Ok(place) = self.places.clone().try_acquire_owned() else { return Begun::NoSlot };
         book.fetching.insert(url.to_owned());
-        Begun::Fetching(FetchPermit {
+        Begun::Queued(Reservation {
             url: url.to_owned(),
             book: self.book.clone(),
-            _session_slot: session_slot,
-            _relay_slot: relay_slot,
+            _place: place,
+            session_slots: self.slots.clone(),
         })
     }
 }
 
-impl Drop for FetchPermit {
+impl Drop for Reservation {
     fn drop(&mut self) {
         lock(&self.book).fetching.remove(&self.url);
     }
@@ -115,39 +146,65 @@ fn lock(book: &Mutex<Book>) -> MutexGuard<'_, Book> {
 mod tests {
     use super::*;
 
-    fn fetching(begun: Begun) -> FetchPermit {
+    fn queued(begun: Begun) -> Reservation {
         match begun {
-            Begun::Fetching(permit) => permit,
-            Begun::AlreadyFetching => panic!("expected a fetch, got AlreadyFetching"),
-            Begun::NoSlot => panic!("expected a fetch, got NoSlot"),
+            Begun::Queued(reservation) => reservation,
+            Begun::AlreadyFetching => panic!("expected a place, got AlreadyFetching"),
+            Begun::NoSlot => panic!("expected a place, got NoSlot"),
         }
     }
 
-    #[test]
-    fn a_url_is_fetched_once_at_a_time_and_again_after() {
+    #[tokio::test]
+    async fn a_url_is_fetched_once_at_a_time_and_again_after() {
         let offers = AssetOffers::new();
         let relay = Arc::new(Semaphore::new(8));
         assert_eq!(offers.note("u"), Noted::Counted);
-        let permit = fetching(offers.begin("u", &relay));
+        let permit = queued(offers.begin("u")).turn(relay.clone()).await;
         assert_eq!(offers.note("u"), Noted::AlreadyFetching);
-        assert!(matches!(offers.begin("u", &relay), Begun::AlreadyFetching));
+        assert!(matches!(offers.begin("u"), Begun::AlreadyFetching));
         drop(permit);
         assert_eq!(offers.note("u"), Noted::Counted);
         assert_eq!(relay.available_permits(), 8, "the relay's slot is back");
     }
 
-    #[test]
-    fn a_session_and_the_relay_each_have_their_slots() {
+    #[tokio::test]
+    async fn offers_past_the_session_s_slots_wait_their_turn() {
         let offers = AssetOffers::new();
-        let relay = Arc::new(Semaphore::new(FETCHES_PER_SESSION + 1));
-        let permits: Vec<_> =
-            (0..FETCHES_PER_SESSION).map(|index| fetching(offers.begin(&format!("u{index}"), &relay))).collect();
-        assert!(matches!(offers.begin("one more", &relay), Begun::NoSlot), "the session's slots are taken");
+        let relay = Arc::new(Semaphore::new(32));
+        let mut permits = Vec::new();
+        for index in 0..FETCHES_PER_SESSION {
+            permits.push(queued(offers.begin(&format!("u{index}"))).turn(relay.clone()).await);
+        }
+        let waiting = tokio::spawn(queued(offers.begin("one more")).turn(relay.clone()));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "the session's slots are taken: it waits");
+        permits.pop();
+        let permit = tokio::time::timeout(std::time::Duration::from_secs(5), waiting).await.unwrap().unwrap();
+        drop((permit, permits));
+        assert_eq!(relay.available_permits(), 32);
+    }
+
+    #[tokio::test]
+    async fn the_relay_s_slots_are_shared_by_every_session() {
+        let relay = Arc::new(Semaphore::new(1));
+        let first = AssetOffers::new();
+        let held = queued(first.begin("a")).turn(relay.clone()).await;
         let other = AssetOffers::new();
-        let last = fetching(other.begin("x", &relay));
-        assert!(matches!(AssetOffers::new().begin("y", &relay), Begun::NoSlot), "the relay's slots are taken");
-        drop((permits, last));
-        fetching(offers.begin("one more", &relay));
+        let waiting = tokio::spawn(queued(other.begin("b")).turn(relay.clone()));
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "the relay's one slot is taken");
+        drop(held);
+        tokio::time::timeout(std::time::Duration::from_secs(5), waiting).await.unwrap().unwrap();
+    }
+
+    #[test]
+    fn the_queue_is_bounded() {
+        let offers = AssetOffers::new();
+        let places: Vec<_> =
+            (0..OFFERS_WAITING_PER_SESSION).map(|index| queued(offers.begin(&format!("u{index}")))).collect();
+        assert!(matches!(offers.begin("one too many"), Begun::NoSlot));
+        drop(places);
+        queued(offers.begin("one too many"));
     }
 
     #[test]

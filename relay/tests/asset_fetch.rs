@@ -212,6 +212,31 @@ async fn fetch_assets_from_private_addresses_lets_any_site_fetch_from_loopback()
 }
 
 #[tokio::test]
+async fn a_page_s_many_offers_at_once_wait_their_turn_and_are_all_fetched() {
+    let (files, mut seen) = file_server().await;
+    let origin = format!("http://{files}");
+    let relay = start(|config| add_site(config, vec![origin.clone()])).await;
+    let (mut visitor, mut agent) = visitor_and_agent(relay.addr, FETCHING_SITE, &origin).await;
+    // Three times the session's fetch slots, offered together as a page does.
+    let urls: Vec<String> = (0..12).map(|index| format!("{origin}/public.png?copy={index}")).collect();
+    for url in &urls {
+        offer(&mut visitor, url, PUBLIC_PNG).await;
+    }
+    let mut announced = BTreeSet::new();
+    while announced.len() < urls.len() {
+        match next_control(&mut agent).await {
+            Control::Asset { url, .. } => assert!(announced.insert(url.clone()), "{url} announced twice"),
+            other => panic!("expected the files' announcements, got {other:?}"),
+        }
+    }
+    assert_eq!(announced, urls.iter().cloned().collect::<BTreeSet<_>>());
+    expect_no_announcement(&mut visitor, &mut agent).await;
+    assert_eq!(drain(&mut seen).len(), urls.len(), "each fetched once");
+    drop((visitor, agent));
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
 async fn with_fetching_turned_off_every_offer_is_asked_for() {
     let (files, mut seen) = file_server().await;
     let origin = format!("http://{files}");
