@@ -2,7 +2,7 @@
 //! the same run, with the goal and whether it was "met" or "missed".
 //!
 //! Sections, all by default, or those named on the command line (`size`, `snapshot`, `bytes`, `tasks`,
-//! `storms`, `latency`, `join`, `relay`, `pages`, `control`):
+//! `storms`, `latency`, `join`, `relay`, `pages`, `control`, `upstream`):
 //! - [`download_size`]: the gzipped bytes a visitor downloads, against the 50 KiB budget and rrweb's bundles.
 //! - [`snapshot_speed`]: a full snapshot, ready to send, against rrweb-snapshot's, in the same page.
 //! - [`snapshot_bytes`]: a full snapshot's bytes as sent (deflated by the browser) against rrweb's packed bytes.
@@ -16,6 +16,9 @@
 //! - [`page_change`]: the visitor's next page (a full page load) reaching the agent's mirror, and the bytes
 //!   a page load fetches again for cobrowsing.
 //! - [`control_latency`]: an agent's click, control granted, running the visitor's own click handler.
+//! - [`upstream_bytes`]: the visitor's upstream bytes per session start, asset uploads included, on a
+//!   documentation page with its same-origin stylesheets, fonts and images (the relay fetching the public
+//!   files it is offered, and not), against rrweb's packed full snapshot.
 //!
 //! The run ends with [`summary`]: one row per target of issue 13, our figure beside the baseline's, the
 //! ratio and "met" or "missed" ("not measured" for a target no section of the run measures).
@@ -55,13 +58,17 @@ mod stats;
 mod summary;
 mod task_meters;
 mod task_trace;
+mod upstream_bytes;
+mod upstream_frames;
+mod upstream_session;
+mod upstream_site;
 mod webdriver;
 
 use std::process::ExitCode;
 
 /// The sections, by the name that selects them on the command line.
-const SECTIONS: [&str; 10] =
-    ["size", "snapshot", "bytes", "tasks", "storms", "latency", "join", "relay", "pages", "control"];
+const SECTIONS: [&str; 11] =
+    ["size", "snapshot", "bytes", "tasks", "storms", "latency", "join", "relay", "pages", "control", "upstream"];
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -107,6 +114,7 @@ async fn run_section(section: &str, summary: &mut summary::Summary) -> cobrowse_
         "relay" => relay_cost::run(summary),
         "pages" => page_change::run().await,
         "control" => control_latency::run().await,
+        "upstream" => upstream_bytes::run(summary).await,
         _ => unreachable!("chosen_sections only returns known sections"),
     }
 }

@@ -11,8 +11,11 @@
 //! - `/shim/hooks.js`: the shim's hooks module, from `www/`, the object a session's `start()` is given, which
 //!   the benchmarks hand to the visitor module's snapshot;
 //! - `/bench/blank.html`: an empty page, where a baseline's replayer runs (the `join` section);
+//! - `/upstream/...`: the `upstream` section's documentation page and its same-origin stylesheets, fonts and
+//!   images, one of them behind a cookie ([`crate::upstream_site`]);
 //! - anything else from `www/`: the demo shop at `/demo/`.
 
+use crate::upstream_site::{self, UpstreamSite};
 use crate::{large_page, paths, real_pages, snapshot_pages};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -38,6 +41,7 @@ pub const SHIM_HOOKS_PATH: &str = "/shim/hooks.js";
 pub struct PageServer {
     addr: SocketAddr,
     task: JoinHandle<()>,
+    upstream: Arc<UpstreamSite>,
 }
 
 impl PageServer {
@@ -59,7 +63,9 @@ impl PageServer {
         let shim = Some(paths::built_site_dir()?.join("cobrowse.js")).filter(|path| path.is_file());
         let shim = shim.ok_or("no bundled cobrowse.js in the built site: run `cargo xtask build`")?;
         let corpus = paths::corpus_dir().unwrap_or_else(|| paths::workspace().join("no-corpus"));
+        let upstream = Arc::new(UpstreamSite::load());
         let routes = generated_pages()
+            .or(upstream_site::routes(upstream.clone()))
             .or(warp::path!("bench" / "rrweb-snapshot.js").map(move || classic_script(rrweb.clone())))
             .or(warp::path!("bench" / "fflate.js").map(move || classic_script(fflate.clone())))
             .or(warp::path!("bench" / "rrweb.js").map(move || classic_script(recorder.clone())))
@@ -71,12 +77,17 @@ impl PageServer {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let task = tokio::spawn(warp::serve(warp::get().and(routes)).incoming(listener).run());
-        Ok(Self { addr, task })
+        Ok(Self { addr, task, upstream })
     }
 
     /// The absolute URL of `path` (which starts with `/`).
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// The `upstream` section's page and files, as served under `/upstream/`.
+    pub fn upstream_site(&self) -> &UpstreamSite {
+        &self.upstream
     }
 }
 

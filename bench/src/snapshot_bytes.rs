@@ -120,8 +120,8 @@ fn deflate_len(bytes: &[u8]) -> usize {
     encoder.finish().expect("writing to a Vec cannot fail").len()
 }
 
-/// Zlib at the default level, as `@rrweb/packer` packs an event.
-fn zlib_len(bytes: &[u8]) -> usize {
+/// Zlib at the default level, as `@rrweb/packer` packs an event (also the `upstream` section's baseline).
+pub fn zlib_len(bytes: &[u8]) -> usize {
     let mut encoder = ZlibEncoder::new(Vec::new(), Compression::default());
     encoder.write_all(bytes).expect("writing to a Vec cannot fail");
     encoder.finish().expect("writing to a Vec cannot fail").len()
