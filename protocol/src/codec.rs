@@ -11,6 +11,9 @@
 //! the sender's encoder holds those bytes as history without sending them ([`Compressor::prime`]), and the
 //! receiver feeds them to a fresh inflater as a stored block whose output it drops. So the deltas still
 //! refer back into the page's markup, whichever encoder compressed the snapshot.
+//!
+//! A later part of a sliced snapshot is compressed as a snapshot is (a stream of its own, which primes the
+//! deltas' context), but only after a snapshot: a receiver that has none refuses it as it refuses a delta.
 
 use crate::deflate::Deflater;
 use flate2::{Decompress, FlushDecompress, Status};
@@ -86,6 +89,15 @@ impl Decompressor {
         let payload = self.inflate(data)?;
         self.prime(&payload)?;
         Ok(payload)
+    }
+
+    /// Decompresses a later part of a sliced snapshot (a stream of its own, as a snapshot's), then primes
+    /// the deltas' context with it; refused, as a delta is, without a snapshot before it.
+    pub fn snapshot_part(&mut self, data: &[u8]) -> Result<Vec<u8>, CodecError> {
+        if !self.has_context {
+            return Err(CodecError::NoContext);
+        }
+        self.snapshot(data)
     }
 
     /// A fresh stream that has seen the last [`PRIMED_BYTES`] of `payload`: one stored block, its output

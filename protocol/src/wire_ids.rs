@@ -8,9 +8,14 @@
 //!
 //! The order: each node's id, then its element's children, then its shadow root's id and children, then
 //! its frame document's id and children; depth first, as postcard writes them. Any `u32` ids round-trip
-//! (the arithmetic wraps). Deltas keep their ids as they are.
+//! (the arithmetic wraps).
+//!
+//! A later part of a sliced snapshot (`Event::Children` and `Event::Append` of the elements the snapshot
+//! left unfinished) is the rest of the same walk: the new nodes of its events take the same wire form, in the
+//! order of the events ([`encode_part`]). Without it, a large page's parts (most of its snapshot)
+//! compressed 4:1 where the snapshot in one piece compresses 14:1. Deltas keep their ids as they are.
 
-use crate::page::{Node, NodeId, NodeKind, Root, Snapshot};
+use crate::page::{Child, Delta, Event, Node, NodeId, NodeKind, Root, Snapshot};
 
 /// Replaces every id of `snapshot` by its wire form, in place.
 pub fn encode(snapshot: &mut Snapshot) {
@@ -30,6 +35,44 @@ pub fn decode(snapshot: &mut Snapshot) {
         expected = actual.wrapping_add(1);
         *id = actual;
     });
+}
+
+/// Replaces the id of every new node of a snapshot part by its wire form, in place.
+pub fn encode_part(part: &mut Delta) {
+    let mut expected: NodeId = 0;
+    visit_part(part, &mut |id| {
+        let wire = zigzag(id.wrapping_sub(expected) as i32);
+        expected = id.wrapping_add(1);
+        *id = wire;
+    });
+}
+
+/// The inverse of [`encode_part`].
+pub fn decode_part(part: &mut Delta) {
+    let mut expected: NodeId = 0;
+    visit_part(part, &mut |id| {
+        let actual = expected.wrapping_add(unzigzag(*id) as u32);
+        expected = actual.wrapping_add(1);
+        *id = actual;
+    });
+}
+
+/// Calls `each` on every id of the new nodes of `part`'s `Children` and `Append` events, in wire order
+/// (parents and nodes the mirror has already keep their ids).
+fn visit_part(part: &mut Delta, each: &mut impl FnMut(&mut NodeId)) {
+    for event in &mut part.events {
+        match event {
+            Event::Children { children, .. } => {
+                for child in children {
+                    if let Child::New(node) = child {
+                        visit_nodes(std::slice::from_mut(node), each);
+                    }
+                }
+            }
+            Event::Append { children, .. } => visit_nodes(children, each),
+            _ => {}
+        }
+    }
 }
 
 /// Calls `each` on every id below `nodes`, in wire order. Recurses: a decoded tree is at most
@@ -112,5 +155,35 @@ mod tests {
             decode(&mut snapshot);
             assert_eq!(snapshot, page(original));
         }
+    }
+
+    #[test]
+    fn a_part_s_new_nodes_take_the_wire_form_and_come_back() {
+        use crate::page::{Child, Delta, Event};
+        let rows = |first: NodeId| {
+            (0..3).map(move |n| Child::New(element(first + 2 * n, vec![text(first + 2 * n + 1)], None)))
+        };
+        let children: Vec<Child> = rows(40).chain([Child::Existing(7)]).collect();
+        let part = Delta {
+            events: vec![
+                Event::Children { parent: 3, children },
+                Event::Children { parent: 9, children: rows(46).collect() },
+                Event::Append {
+                    parent: 10,
+                    children: (0..3).map(|n| element(52 + 2 * n, vec![text(53 + 2 * n)], None)).collect(),
+                },
+            ],
+        };
+        let mut wire = part.clone();
+        encode_part(&mut wire);
+        let Event::Children { parent, children } = &wire.events[0] else { unreachable!() };
+        assert_eq!(*parent, 3, "the parent keeps its id");
+        assert_eq!(children[3], Child::Existing(7), "a node the mirror has keeps its id");
+        let Child::New(first) = &children[1] else { unreachable!() };
+        assert_eq!(first.id, 0, "one past the previous id: 0");
+        let Event::Append { children, .. } = &wire.events[2] else { unreachable!() };
+        assert!(children.iter().all(|node| node.id == 0), "appended after the last: {children:?}");
+        decode_part(&mut wire);
+        assert_eq!(wire, part);
     }
 }

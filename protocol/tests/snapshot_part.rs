@@ -1,6 +1,7 @@
 //! A sliced snapshot: the top of the page tree as a snapshot frame, then `SnapshotPart` frames filling in
-//! the elements it sent without children. A part is a delta in all but its kind: the same bytes after the
-//! header, the same deflate context, the same decoded `Message::Delta`, the same refusal without a snapshot.
+//! the elements it sent without children. A part decodes as the `Message::Delta` it carries and is refused
+//! without a snapshot, as a delta is; but it is deflated as a snapshot is, as a stream of its own (the
+//! visitor's browser compresses it with dynamic codes), and the deltas after it refer back into it.
 
 mod common;
 
@@ -61,20 +62,35 @@ fn a_part_inflates_as_a_delta_in_the_snapshot_s_context() {
         [encoder.snapshot(&top_of_the_page()), encoder.snapshot_part(&the_rest_of_main()), encoder.delta(&a_change())];
     let mut inflater = Decoder::default();
     let inflated: Vec<(FrameKind, Vec<u8>)> = frames.iter().map(|frame| inflater.inflate(frame).unwrap()).collect();
-    assert_eq!(inflated[1], (FrameKind::SnapshotPart, postcard::to_allocvec(&the_rest_of_main()).unwrap()));
+    let mut wire = the_rest_of_main();
+    cobrowse_protocol::wire_ids::encode_part(&mut wire);
+    assert_eq!(inflated[1], (FrameKind::SnapshotPart, postcard::to_allocvec(&wire).unwrap()));
     assert_eq!(inflated[2], (FrameKind::Delta, postcard::to_allocvec(&a_change()).unwrap()));
 }
 
 #[test]
-fn a_part_is_the_delta_s_bytes_under_another_kind() {
-    let (mut as_part, mut as_delta) = (Encoder::new(), Encoder::new());
-    as_part.snapshot(&top_of_the_page());
-    as_delta.snapshot(&top_of_the_page());
-    let part = as_part.snapshot_part(&the_rest_of_main());
-    let delta = as_delta.delta(&the_rest_of_main());
-    assert_eq!((part[1], delta[1]), (FrameKind::SnapshotPart as u8, FrameKind::Delta as u8));
-    assert_eq!(part[frame::HEADER_LEN..], delta[frame::HEADER_LEN..], "same payload, same deflate context");
-    assert_eq!(as_part.delta(&a_change()), as_delta.delta(&a_change()), "and the context goes on the same");
+fn a_part_is_a_stream_of_its_own_that_the_deltas_after_it_refer_back_into() {
+    let mut encoder = Encoder::new();
+    let snapshot = encoder.snapshot(&top_of_the_page());
+    let mut wire = the_rest_of_main();
+    let payload = encoder.snapshot_part_payload(&mut wire);
+    assert_eq!(payload, postcard::to_allocvec(&wire).unwrap());
+    assert_ne!(wire, the_rest_of_main(), "the new nodes' ids in their wire form");
+    // Deflated elsewhere (the browser, a complete stream: here flate2), framed as a part.
+    let mut stream = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut stream, &payload).unwrap();
+    let part = message::fresh_frame(FrameKind::SnapshotPart, &stream.finish().unwrap());
+    // The same content again as a delta: it refers back into the part, as it cannot without it.
+    let delta = encoder.delta(&the_rest_of_main());
+    let mut without_the_part = Encoder::new();
+    without_the_part.snapshot(&top_of_the_page());
+    let unprimed = without_the_part.delta(&the_rest_of_main());
+    assert!(delta.len() < unprimed.len(), "the delta refers back into the part: {} vs {}", delta.len(), unprimed.len());
+
+    let mut decoder = Decoder::default();
+    decoder.decode(&snapshot).unwrap();
+    assert_eq!(decoder.decode(&part).unwrap(), Message::Delta(the_rest_of_main()));
+    assert_eq!(decoder.decode(&delta).unwrap(), Message::Delta(the_rest_of_main()));
 }
 
 #[test]

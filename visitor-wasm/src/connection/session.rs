@@ -211,7 +211,7 @@ impl Session {
         self.flush_records();
         let delta = Delta { events: record::waiting_children(&mut self.recorder) };
         match self.completing_snapshot {
-            true => self.connection.send_snapshot_part(&delta),
+            true => self.connection.send_snapshot_part(delta, self.recorder.backlog.is_empty()),
             false => self.connection.send_delta(&delta),
         }
         if self.completing_snapshot && self.recorder.backlog.is_empty() {

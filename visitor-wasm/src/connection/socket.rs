@@ -14,8 +14,9 @@
 
 use crate::connection::browser_deflate;
 use crate::connection::outbox::Outbox;
+use cobrowse_protocol::frame::FrameKind;
 use cobrowse_protocol::message::{self, FromVisitor};
-use cobrowse_protocol::{close, Delta, Encoder, Snapshot, ToVisitor};
+use cobrowse_protocol::{close, Delta, Encoder, Event, Snapshot, ToVisitor};
 use js_sys::{ArrayBuffer, Uint8Array};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -26,12 +27,21 @@ use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 /// Past this many bytes waiting in the socket, asset uploads wait (the shim tries again later).
 const ASSET_BACKLOG_BYTES: u32 = 256 << 10;
 
+/// A sliced snapshot's slices go out this many to a part frame: each frame is a deflate stream of its own,
+/// which starts with nothing to refer back to, so a frame per slice (a few dozen KB) compressed the
+/// documentation page 4:1 where the whole snapshot in one stream compresses 14:1.
+const SLICES_PER_PART: u32 = 4;
+
 /// An open (or opening) WebSocket to the relay. Dropping it detaches its handlers and, if it is still open,
 /// closes it with 1001 (going away): the relay takes that for the visitor navigating, and keeps the session
 /// for the next page to resume. (Every other way a session ends closes the socket before dropping it.)
 pub struct Connection {
     socket: WebSocket,
     encoder: Encoder,
+    /// The events of the snapshot's slices not sent yet, and how many slices came so far (see
+    /// [`Connection::send_snapshot_part`]).
+    held_part: Vec<Event>,
+    held_slices: u32,
     /// Page frames waiting for a snapshot the browser is compressing; shared with that task.
     outbox: Rc<RefCell<Outbox>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -88,6 +98,8 @@ impl Connection {
         Ok(Self {
             socket,
             encoder: Encoder::new(),
+            held_part: Vec::new(),
+            held_slices: 0,
             outbox: Rc::default(),
             _on_message: on_message,
             _on_close: on_close,
@@ -95,41 +107,58 @@ impl Connection {
         })
     }
 
-    /// Sends a full snapshot, starting a fresh compression context: deflated by the browser, so it leaves
-    /// a moment later, and the page frames encoded meanwhile follow it in order; a small one (or where the
-    /// browser cannot) by our own encoder, at once.
+    /// Sends a full snapshot, starting a fresh compression context (see [`Connection::send_fresh`]).
     pub fn send_snapshot(&mut self, snapshot: &mut Snapshot) {
+        self.send_held_part(); // an earlier snapshot's last slices, in order: this one starts afresh after them
         let payload = self.encoder.snapshot_payload(snapshot);
+        self.send_fresh(FrameKind::Snapshot, payload);
+    }
+
+    /// Sends a batch of changes; an empty one is not sent.
+    pub fn send_delta(&mut self, delta: &Delta) {
+        if !delta.events.is_empty() {
+            self.send_held_part(); // a change may touch the elements they bring: they go first
+            let frame = self.encoder.delta(delta);
+            self.send_page(frame);
+        }
+    }
+
+    /// Sends a later slice of a sliced snapshot (see `session.rs`): [`SLICES_PER_PART`] slices at a time
+    /// (`last`: the snapshot's last slice, sent with those held), or sooner when a delta must follow them,
+    /// in a part frame compressed as a snapshot is (most of a large page's snapshot travels in its parts).
+    pub fn send_snapshot_part(&mut self, delta: Delta, last: bool) {
+        self.held_part.extend(delta.events);
+        self.held_slices = self.held_slices.wrapping_add(1);
+        if last || self.held_slices.is_multiple_of(SLICES_PER_PART) {
+            self.send_held_part();
+        }
+    }
+
+    fn send_held_part(&mut self) {
+        if !self.held_part.is_empty() {
+            let mut delta = Delta { events: std::mem::take(&mut self.held_part) };
+            let payload = self.encoder.snapshot_part_payload(&mut delta);
+            self.send_fresh(FrameKind::SnapshotPart, payload);
+        }
+    }
+
+    /// Sends a snapshot's or a part's `payload` (`kind`) as a deflate stream of its own: deflated by the
+    /// browser, so it leaves a moment later, and the page frames encoded meanwhile follow it in order; a
+    /// small one (or where the browser cannot) by our own encoder, at once.
+    fn send_fresh(&mut self, kind: FrameKind, payload: Vec<u8>) {
         let Some(deflating) = browser_deflate::deflate(&payload) else {
-            return self.send_page(message::deflate_snapshot(&payload));
+            return self.send_page(message::deflate_alone_as(kind, &payload));
         };
         let place = self.outbox.borrow_mut().reserve();
         let (outbox, socket) = (self.outbox.clone(), self.socket.clone());
         deflating.finish(move |deflated| {
             let frame = match deflated {
-                Some(deflated) => message::snapshot_frame(&deflated),
-                None => message::deflate_snapshot(&payload),
+                Some(deflated) => message::fresh_frame(kind, &deflated),
+                None => message::deflate_alone_as(kind, &payload),
             };
             let ready = outbox.borrow_mut().fill(place, frame);
             ready.iter().for_each(|frame| send_on(&socket, frame));
         });
-    }
-
-    /// Sends a batch of changes; an empty one is not sent.
-    pub fn send_delta(&mut self, delta: &Delta) {
-        self.send_changes(delta, Encoder::delta);
-    }
-
-    /// Sends a later part of a sliced snapshot (see `session.rs`); an empty one is not sent.
-    pub fn send_snapshot_part(&mut self, delta: &Delta) {
-        self.send_changes(delta, Encoder::snapshot_part);
-    }
-
-    fn send_changes(&mut self, delta: &Delta, encode: fn(&mut Encoder, &Delta) -> Vec<u8>) {
-        if !delta.events.is_empty() {
-            let frame = encode(&mut self.encoder, delta);
-            self.send_page(frame);
-        }
     }
 
     /// Sends a page frame now, or after the snapshot being compressed before it.
