@@ -13,6 +13,11 @@
 //!
 //! Public resources stay as they are: the mirror loads them from their own URLs.
 //!
+//! The relay stores the same bytes once, so two of the visitor's URLs (`badge.png`, `badge.png?later`)
+//! may be announced at one path. Each visitor URL still gets a relay URL of its own (the second and later
+//! with a query the relay ignores, `?copy=N`), so a relay URL in the mirror says which of the visitor's it
+//! stands for: in the reverse map, and for a stylesheet's base (`styles/fonts.rs`).
+//!
 //! For tests, the reverse map (relay URL → visitor URL) is published as the plain object
 //! `window.cobrowseViewer.assets`, so a mirror's attribute can be mapped back to the visitor's.
 //!
@@ -51,9 +56,22 @@ impl Assets {
             web_sys::console::warn_1(&warning.into());
             return false;
         };
+        let relay_url = self.own_relay_url(visitor_url, relay_url);
         self.relay_by_visitor.borrow_mut().insert(visitor_url.to_owned(), relay_url.clone());
         publish(&relay_url, visitor_url);
         true
+    }
+
+    /// `relay_url` for `visitor_url`, unless another of the visitor's URLs has it already: then the same
+    /// file under a query of its own. The URL `visitor_url` had for the same file is kept.
+    fn own_relay_url(&self, visitor_url: &str, relay_url: String) -> String {
+        let map = self.relay_by_visitor.borrow();
+        let same_file = |known: &String| known.split('?').next() == Some(relay_url.as_str());
+        match map.get(visitor_url) {
+            Some(known) if same_file(known) => known.clone(),
+            _ if map.values().any(same_file) => format!("{relay_url}?copy={}", map.len()),
+            _ => relay_url,
+        }
     }
 
     /// Forgets every mapping: a new connection may be to another session.

@@ -105,6 +105,21 @@ fn announcements_repoint_built_elements_and_later_ones_are_built_pointing_at_the
 }
 
 #[wasm_bindgen_test]
+fn two_urls_of_the_same_file_get_relay_urls_of_their_own() {
+    let assets = assets::Assets::default();
+    let later = format!("{IMAGE}?later");
+    assert!(assets.learn(IMAGE, "/assets/t0k/aa"));
+    assert!(assets.learn(&later, "/assets/t0k/aa"));
+    let (first, second) = (assets.relay_url_for(IMAGE).unwrap(), assets.relay_url_for(&later).unwrap());
+    assert_eq!(first, relay("/assets/t0k/aa"));
+    assert!(second.starts_with(&format!("{first}?")), "the same file under a query: {second}");
+    assert_eq!(assets.visitor_url_of(&first).as_deref(), Some(IMAGE));
+    assert_eq!(assets.visitor_url_of(&second).as_deref(), Some(later.as_str()));
+    assert!(assets.learn(IMAGE, "/assets/t0k/aa"), "announced again");
+    assert_eq!(assets.relay_url_for(IMAGE).unwrap(), first, "a URL keeps its relay URL");
+}
+
+#[wasm_bindgen_test]
 fn srcset_candidates_are_mapped_one_by_one_keeping_their_descriptors() {
     let map = |url: &str| (url == "a.png").then(|| "https://relay/assets/t/1".to_string());
     assert_eq!(
