@@ -123,6 +123,23 @@ fn drain(seen: &mut mpsc::UnboundedReceiver<Seen>) -> Vec<Seen> {
     std::iter::from_fn(|| seen.try_recv().ok()).collect()
 }
 
+/// A relay set up by `adjust` (given the file server's origin), a visitor of `site` on that origin
+/// offering `/public.png` with its right hash: the visitor is asked for it, the agent gets no
+/// announcement. The requests the file server saw.
+async fn public_file_asked_for(site: &str, adjust: impl FnOnce(&mut Config, &str)) -> Vec<Seen> {
+    let (files, mut seen) = file_server().await;
+    let origin = format!("http://{files}");
+    let relay = start(|config| adjust(config, &origin)).await;
+    let (mut visitor, mut agent) = visitor_and_agent(relay.addr, site, &origin).await;
+    let public = format!("{origin}/public.png");
+    offer(&mut visitor, &public, PUBLIC_PNG).await;
+    expect_wanted(&mut visitor, &[&public]).await;
+    expect_no_announcement(&mut visitor, &mut agent).await;
+    drop((visitor, agent));
+    relay.handle.shutdown().await;
+    drain(&mut seen)
+}
+
 #[tokio::test]
 async fn a_public_file_is_fetched_and_announced_and_the_rest_asked_for() {
     let (files, mut seen) = file_server().await;
@@ -179,18 +196,9 @@ async fn a_public_file_is_fetched_and_announced_and_the_rest_asked_for() {
 
 #[tokio::test]
 async fn a_loopback_address_is_refused_unless_the_site_lists_the_origin_itself() {
-    let (files, mut seen) = file_server().await;
-    let origin = format!("http://{files}");
     // "demo" allows any origin ("*"): the relay's guard refuses the loopback address.
-    let relay = start(|_| {}).await;
-    let (mut visitor, mut agent) = visitor_and_agent(relay.addr, "demo", &origin).await;
-    let public = format!("{origin}/public.png");
-    offer(&mut visitor, &public, PUBLIC_PNG).await;
-    expect_wanted(&mut visitor, &[&public]).await;
-    expect_no_announcement(&mut visitor, &mut agent).await;
-    assert!(drain(&mut seen).is_empty(), "the guard refused before connecting");
-    drop((visitor, agent));
-    relay.handle.shutdown().await;
+    let seen = public_file_asked_for("demo", |_, _| {}).await;
+    assert!(seen.is_empty(), "the guard refused before connecting");
 }
 
 #[tokio::test]
@@ -238,38 +246,20 @@ async fn a_page_s_many_offers_at_once_wait_their_turn_and_are_all_fetched() {
 
 #[tokio::test]
 async fn with_fetching_turned_off_every_offer_is_asked_for() {
-    let (files, mut seen) = file_server().await;
-    let origin = format!("http://{files}");
-    let relay = start(|config| {
-        add_site(config, vec![origin.clone()]);
+    let seen = public_file_asked_for(FETCHING_SITE, |config, origin| {
+        add_site(config, vec![origin.into()]);
         config.fetch_public_assets = false;
     })
     .await;
-    let (mut visitor, mut agent) = visitor_and_agent(relay.addr, FETCHING_SITE, &origin).await;
-    let public = format!("{origin}/public.png");
-    offer(&mut visitor, &public, PUBLIC_PNG).await;
-    expect_wanted(&mut visitor, &[&public]).await;
-    expect_no_announcement(&mut visitor, &mut agent).await;
-    assert!(drain(&mut seen).is_empty(), "nothing fetched");
-    drop((visitor, agent));
-    relay.handle.shutdown().await;
+    assert!(seen.is_empty(), "nothing fetched");
 }
 
 #[tokio::test]
 async fn a_file_over_max_asset_bytes_is_asked_for() {
-    let (files, mut seen) = file_server().await;
-    let origin = format!("http://{files}");
-    let relay = start(|config| {
-        add_site(config, vec![origin.clone()]);
+    let seen = public_file_asked_for(FETCHING_SITE, |config, origin| {
+        add_site(config, vec![origin.into()]);
         config.max_asset_bytes = PUBLIC_PNG.len() - 1;
     })
     .await;
-    let (mut visitor, mut agent) = visitor_and_agent(relay.addr, FETCHING_SITE, &origin).await;
-    let public = format!("{origin}/public.png");
-    offer(&mut visitor, &public, PUBLIC_PNG).await;
-    expect_wanted(&mut visitor, &[&public]).await;
-    expect_no_announcement(&mut visitor, &mut agent).await;
-    assert_eq!(drain(&mut seen).len(), 1, "fetched, but not kept");
-    drop((visitor, agent));
-    relay.handle.shutdown().await;
+    assert_eq!(seen.len(), 1, "fetched, but not kept");
 }
