@@ -4,7 +4,7 @@ Run from fuzz/: python3 make_seeds.py"""
 import os
 import zlib
 
-VERSION, SNAPSHOT, DELTA, CONTROL, ASSET, SNAPSHOT_PART = 2, 1, 2, 3, 4, 5
+VERSION, SNAPSHOT, DELTA, CONTROL, ASSET, SNAPSHOT_PART = 3, 1, 2, 3, 4, 5
 MARK = b"\xc0NXT"  # the inflate target's separator between frames
 
 

@@ -15,10 +15,13 @@
 use thiserror::Error;
 
 /// The version byte every frame starts with. Bumped on any incompatible change (2: a snapshot's node ids
-/// travel zigzag-encoded as differences, and a snapshot may be a deflate stream of its own). A new frame
-/// kind is additive and keeps the version ([`FrameKind::SnapshotPart`] did): a peer that predates a kind
-/// refuses its frames with [`FrameError::UnknownKind`], which says which kinds it knows.
-pub const VERSION: u8 = 2;
+/// travel zigzag-encoded as differences, and a snapshot may be a deflate stream of its own; 3: a snapshot
+/// part is a deflate stream of its own too, its new nodes' ids in wire form). A new frame kind is additive
+/// and keeps the version ([`FrameKind::SnapshotPart`] did when it came): a peer that predates a kind
+/// refuses its frames with [`FrameError::UnknownKind`], which says which kinds it knows. A change to what
+/// a kind's payload means is not additive: a page loaded before a deploy would be misread, so its frames
+/// are refused with [`FrameError::WrongVersion`], which tells it to reload.
+pub const VERSION: u8 = 3;
 
 /// How many bytes precede the payload.
 pub const HEADER_LEN: usize = 2;
@@ -35,10 +38,11 @@ pub enum FrameKind {
     Control = 3,
     /// visitor → relay: an uncompressed postcard [`crate::AssetUpload`], outside the deflate context.
     Asset = 4,
-    /// A later part of the snapshot before it (a sliced snapshot): a `Delta` payload, compressed and
-    /// decoded exactly as a delta (same deflate context, continuing from the frames before it), but the
-    /// relay keeps it as part of the snapshot: its bytes count with the snapshot's, never toward the deltas
-    /// that make the relay ask for a fresh one.
+    /// A later part of the snapshot before it (a sliced snapshot): a `Delta` payload in a deflate stream
+    /// of its own (like a snapshot's; it then primes the deltas' context as a snapshot does), its new nodes'
+    /// ids in wire form (`wire_ids::encode_part`). Refused without a snapshot before it. The relay keeps it
+    /// as part of the snapshot: its bytes count with the snapshot's, never toward the deltas that make the
+    /// relay ask for a fresh one.
     SnapshotPart = 5,
 }
 
@@ -121,5 +125,15 @@ mod tests {
         assert_eq!(parse(&[VERSION, 5, 0xab]), Ok((FrameKind::SnapshotPart, &[0xab][..])));
         let unknown = FrameError::UnknownKind(6).to_string();
         assert!(unknown.contains("5 snapshot part"), "the error lists every kind: {unknown}");
+    }
+
+    #[test]
+    fn a_page_loaded_before_version_3_is_told_to_reload() {
+        // Version 2's snapshot parts continued the deltas' deflate context with raw ids: read as version 3's,
+        // they would be misread, so its frames are refused before their payload is looked at.
+        assert_eq!(VERSION, 3);
+        let refused = parse(&[2, FrameKind::SnapshotPart as u8, 0xab]).unwrap_err();
+        assert_eq!(refused, FrameError::WrongVersion(2));
+        assert!(refused.to_string().contains("reload the page"), "{refused}");
     }
 }

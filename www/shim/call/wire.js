@@ -102,7 +102,7 @@ export function decode(bytes) {
 }
 
 /** The frame header (protocol/src/frame.rs): the protocol version, then the frame kind (3: control). */
-const VERSION = 2;
+const VERSION = 3;
 const CONTROL = 3;
 
 /** Decodes a whole frame (an ArrayBuffer or Uint8Array: header, then payload) the relay sent; null unless it

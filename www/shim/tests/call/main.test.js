@@ -5,7 +5,7 @@ let call;
 let recorder;
 let events;
 
-const frame = (hex) => Uint8Array.from(("0203" + hex).match(/../g), (pair) => parseInt(pair, 16)).buffer;
+const frame = (hex) => Uint8Array.from(("0303" + hex).match(/../g), (pair) => parseInt(pair, 16)).buffer;
 const hexOf = (array) => Array.from(array, (byte) => byte.toString(16).padStart(2, "0")).join("");
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
 const $ = (id) => document.getElementById(id);

@@ -53,8 +53,8 @@ describe("the call's wire codec", () => {
   });
 
   it("reads whole control frames, and nothing from other frames", () => {
-    expect(decodeFrame(bytes("0203" + "1a01").buffer)).toEqual({ type: "Withdrawn", agent: 1 });
-    expect(decodeFrame(bytes("0202" + "1a01").buffer)).toBeNull(); // a delta's kind
+    expect(decodeFrame(bytes("0303" + "1a01").buffer)).toEqual({ type: "Withdrawn", agent: 1 });
+    expect(decodeFrame(bytes("0302" + "1a01").buffer)).toBeNull(); // a delta's kind
     expect(decodeFrame(bytes("0903" + "1a01").buffer)).toBeNull(); // another protocol version
     expect(decodeFrame("text")).toBeNull();
   });
