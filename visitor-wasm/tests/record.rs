@@ -198,6 +198,53 @@ fn a_known_node_moved_into_a_new_one_is_rebuilt_with_a_new_id() {
     assert_eq!(recording.recorder.ids.get(&moved), Some(rebuilt.id));
 }
 
+/// A node serialized again in the batch (moved into a new element) has a new id by the time the attribute
+/// and text events are made: its changes are in its new serialization, and no event may name its old id,
+/// which the mirror drops. (Its id as the records first named it would be the old one.)
+#[wasm_bindgen_test]
+fn changes_to_a_node_serialized_again_in_the_batch_name_no_old_id() {
+    let page = Fixture::new(r#"<p id="moved" class="a">text</p><div id="target"></div><i id="still">x</i>"#);
+    let mut recording = Recording::start();
+    let moved: Element = page.get("#moved");
+    let (moved_id, text_id) = (recording.id(&moved), recording.id(&moved.first_child().unwrap()));
+    let still: Element = page.get("#still");
+    let still_id = recording.id(&still);
+    moved.set_attribute("class", "b").unwrap();
+    moved.first_child().unwrap().set_node_value(Some("changed"));
+    let wrapper = document().create_element("section").unwrap();
+    wrapper.append_child(&moved).unwrap();
+    page.get::<Element>("#target").append_child(&wrapper).unwrap();
+    still.set_attribute("title", "kept").unwrap();
+    let events = recording.events();
+
+    let named_old = |event: &Event| match event {
+        Event::Attribute { node, .. } | Event::Text { node, .. } => *node == moved_id || *node == text_id,
+        _ => false,
+    };
+    assert!(!events.iter().any(named_old), "an event names a node the mirror dropped: {events:?}");
+    let target_children = children_of(&events, recording.id(&page.get::<Node>("#target"))).unwrap();
+    let [Child::New(section)] = &target_children[..] else { panic!("{target_children:?}") };
+    let rebuilt = element(&element(section).children[0]);
+    let class = cobrowse_protocol::Attribute { name: "class".into(), value: Value::Plain("b".into()) };
+    assert!(rebuilt.attributes.contains(&class), "{:?}", rebuilt.attributes);
+    assert_eq!(texts(&rebuilt.children), [Some("changed".to_string())]);
+    // A node untouched by the rebuild still gets its event, under its id.
+    let title = Event::Attribute { node: still_id, name: "title".into(), value: Some(Value::Plain("kept".into())) };
+    assert!(events.contains(&title), "{events:?}");
+}
+
+#[wasm_bindgen_test]
+fn a_comment_s_text_change_makes_no_event() {
+    let page = Fixture::new("<div id=\"host\"><!--before--><b>bold</b></div>");
+    let mut recording = Recording::start();
+    let host: Element = page.get("#host");
+    host.first_child().unwrap().set_node_value(Some("after"));
+    host.last_child().unwrap().first_child().unwrap().set_node_value(Some("bolder"));
+    let events = recording.events();
+    let bold_text = recording.id(&host.last_child().unwrap().first_child().unwrap());
+    assert_eq!(events, [Event::Text { node: bold_text, text: Value::Plain("bolder".into()) }]);
+}
+
 #[wasm_bindgen_test]
 fn removed_subtrees_are_forgotten_whole() {
     let page = Fixture::new(r#"<div id="outer"><div id="inner"><span id="leaf">x</span></div></div>"#);
