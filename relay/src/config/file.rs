@@ -387,6 +387,7 @@ mod tests {
         assert_eq!(config.sites[0].masking.mask_selectors, [".account-number", "#checkout .gift-message"]);
         assert_eq!(config.sites[0].masking.block_selectors, ["iframe.payment", ".statement-pdf"]);
         assert_eq!(config.sites[1].masking, MaskingRules::default());
+        assert_eq!(config.sites[0].asset_origins, ["https://cdn.shop.example", "https://fonts.gstatic.com"]);
         assert_eq!(config.sites[0].consent, ConsentPolicy::Always);
         assert_eq!(config.sites[0].remote_control, ControlPolicy::Ask);
         assert_eq!(config.agents.iter().map(|agent| agent.name.as_str()).collect::<Vec<_>>(), ["ana", "dev"]);
