@@ -1,9 +1,11 @@
 //! The relay fetches the files a visitor offers, so that the visitor uploads only what the public cannot read.
 //!
-//! A visitor's page offers each same-origin image, font and stylesheet it would upload
-//! (`Control::AssetOffer`: the URL and its bytes' SHA-256). The relay GETs the URL itself: no cookies, no
-//! `Authorization`, redirects not followed (any status but 200 is a failure), at most `max_asset_bytes`,
-//! within [`FETCH_TIMEOUT`]. If the body's SHA-256 is the offer's, the bytes are stored as an upload would
+//! A visitor's page offers each same-origin image, font and stylesheet it would upload, and each font of
+//! another origin that grants it CORS (`Control::AssetOffer`: the URL and its bytes' SHA-256). The relay
+//! GETs the URL itself: no cookies, no `Authorization`, redirects not followed (any status but 200 is a
+//! failure), at most `max_asset_bytes`, within [`FETCH_TIMEOUT`]; a URL of another origin than the page's
+//! is requested with the page's `Origin` header, as the visitor's browser requests it (a CDN may grant
+//! CORS to the site alone). If the body's SHA-256 is the offer's, the bytes are stored as an upload would
 //! be (`Session::accept_hashed_asset`: counted in the asset limits, announced to the agents). Otherwise the
 //! visitor is answered `Control::AssetWanted` and uploads the file itself (`visitor.rs`). Nothing waits on
 //! a fetch: the visitor's read loop decides at once, and each fetch is a task of its own, dropped if its
@@ -11,8 +13,9 @@
 //!
 //! Asked for at once, not fetched: when `fetch_public_assets` is off; when the hash is not 64 lower-case hex
 //! digits; when the URL is not http or https (or is empty, longer than `MAX_URL_BYTES`, or carries a user
-//! or password); when its origin (scheme, host and port, default ports made explicit) is not the page's,
-//! the `Origin` header the session was started from; when the session has made more than
+//! or password); when its origin (scheme, host and port, default ports made explicit) is neither the
+//! page's (the `Origin` header the session was started from) nor one its site lists in `asset_origins` (a
+//! CDN, a font service: the origins the site's files come from); when the session has made more than
 //! `MAX_URLS_PER_SESSION` offers; or when the session's queue of offers is full (see `asset_offers.rs`: a
 //! few fetches at once per session and [`FETCHES_AT_ONCE`] for the relay; the rest wait their turn, at
 //! most [`SLOT_WAIT`], then are asked for too). An offer of a URL the session maps
@@ -25,18 +28,21 @@
 //! connection then goes to exactly those addresses (the client's resolver answers with them), so DNS
 //! cannot answer differently between the check and the connection. A site that lists the origin itself in
 //! its `origins` (`"*"` does not count) vouches for it, and its addresses are not checked; neither are any
-//! with `fetch_assets_from_private_addresses` (an intranet, the end-to-end tests on loopback).
+//! with `fetch_assets_from_private_addresses` (an intranet, the end-to-end tests on loopback). An origin
+//! listed in `asset_origins` only is checked like any other: it says where the site's files come from
+//! (often a third party's service), not that the operator answers for its addresses.
 
 use crate::asset_offers::{Begun, Noted, Reservation, FETCHES_PER_SESSION, OFFERS_WAITING_PER_SESSION};
 use crate::assets::{self, MAX_URLS_PER_SESSION, MAX_URL_BYTES};
-use crate::config::Config;
+use crate::config::{Config, SiteConfig};
 use crate::metrics::{Metrics, OfferOutcome};
 use crate::session::Session;
+use crate::web_origin::Origin;
 use bytes::Bytes;
 use cobrowse_protocol::{AssetUpload, Control};
 use http_body_util::{BodyExt, Empty, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, USER_AGENT};
+use hyper::header::{CONTENT_TYPE, ORIGIN, USER_AGENT};
 use hyper::{Method, Request, StatusCode, Uri};
 use hyper_util::client::legacy::connect::dns::Name;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -68,8 +74,8 @@ pub(crate) struct AssetFetcher {
     enabled: bool,
     /// `max_asset_bytes`: a longer body is not read to its end.
     max_asset_bytes: usize,
-    /// The origins each site lists itself (not `"*"`), by site id: the operator vouched for their addresses.
-    vouched: HashMap<String, Vec<Origin>>,
+    /// The origins each site lists, by site id.
+    sites: HashMap<String, SiteOrigins>,
     /// `fetch_assets_from_private_addresses`: no address is checked.
     any_address: bool,
     /// [`FETCHES_AT_ONCE`] slots shared by all sessions.
@@ -97,7 +103,7 @@ enum NotFetched {
     BadUrl,
     #[error("the session has no page origin (no Origin header) to compare the URL with")]
     NoPageOrigin,
-    #[error("the URL is not on the page's own origin")]
+    #[error("the URL is neither on the page's own origin nor on one of the site's asset_origins")]
     OtherOrigin,
     #[error("the session has {OFFERS_WAITING_PER_SESSION} offers fetching or waiting already")]
     QueueFull,
@@ -108,7 +114,7 @@ enum NotFetched {
     #[error("the host could not be resolved: {0}")]
     Unresolved(String),
     #[error(
-        "the host resolves to {0}, not a public address; list the origin in the site's `origins` to fetch from it"
+        "the host resolves to {0}, not a public address; list the origin in the site's `origins` (`asset_origins` does not vouch for addresses) to fetch from it"
     )]
     NotPublic(IpAddr),
     #[error("no complete answer within {FETCH_TIMEOUT:?}")]
@@ -139,8 +145,29 @@ enum Decision {
 struct Target {
     uri: Uri,
     origin: Origin,
+    /// The `Origin` header to send: the page's, when the URL is of another origin.
+    cors_origin: Option<String>,
     /// The site vouched for the origin: its addresses are not checked.
     any_address: bool,
+}
+
+/// What a site lets the relay fetch from, besides its pages' own origin.
+#[derive(Debug, Default)]
+struct SiteOrigins {
+    /// `asset_origins`: fetched from, their addresses checked.
+    assets: Vec<Origin>,
+    /// `origins` (not `"*"`): the operator vouched for their addresses.
+    vouched: Vec<Origin>,
+}
+
+/// An offered URL's origin, and how it stands to the page and its site.
+#[derive(Debug, PartialEq, Eq)]
+struct Source {
+    origin: Origin,
+    /// The page's `Origin` header, when the URL is on one of the site's `asset_origins` instead.
+    cors_origin: Option<String>,
+    /// The site lists the origin in its `origins`.
+    vouched: bool,
 }
 
 /// The bytes a fetch got and their `Content-Type`.
@@ -151,17 +178,13 @@ struct Fetched {
 
 impl AssetFetcher {
     pub fn new(config: &Config, metrics: Arc<Metrics>) -> AssetFetcher {
-        let vouched = config
-            .sites
-            .iter()
-            .map(|site| (site.id.clone(), site.origins.iter().filter_map(|listed| Origin::of(listed)).collect()))
-            .collect();
+        let sites = config.sites.iter().map(|site| (site.id.clone(), SiteOrigins::of(site))).collect();
         let tls = crate::client_tls::client_config(Vec::new())
             .expect("ring's safe protocol versions and the public roots always make a client config");
         AssetFetcher {
             enabled: config.fetch_public_assets,
             max_asset_bytes: config.max_asset_bytes,
-            vouched,
+            sites,
             any_address: config.fetch_assets_from_private_addresses,
             slots: Arc::new(Semaphore::new(FETCHES_AT_ONCE)),
             tls,
@@ -211,10 +234,9 @@ impl AssetFetcher {
             return Err(NotFetched::BadHash);
         }
         let uri = parse_url(&offer.url)?;
-        let origin = page_origin_of(&uri, session.origin())?;
-        let vouched = self.vouched.get(session.site_id()).is_some_and(|listed| listed.contains(&origin));
-        let any_address = self.any_address || vouched;
-        Ok(Target { uri, origin, any_address })
+        let site = self.sites.get(session.site_id()).map_or(&NO_ORIGINS, |site| site);
+        let Source { origin, cors_origin, vouched } = site.source(&uri, session.origin())?;
+        Ok(Target { uri, origin, cors_origin, any_address: self.any_address || vouched })
     }
 
     /// Waits for its turn (at most [`SLOT_WAIT`]), fetches `target` and stores the bytes or asks the
@@ -250,12 +272,12 @@ impl AssetFetcher {
         if !target.any_address {
             guard(&addresses)?;
         }
-        let request = Request::builder()
-            .method(Method::GET)
-            .uri(target.uri.clone())
-            .header(USER_AGENT, FETCH_USER_AGENT)
-            .body(Empty::<Bytes>::new())
-            .map_err(|error| NotFetched::Request(error.to_string()))?;
+        let mut request =
+            Request::builder().method(Method::GET).uri(target.uri.clone()).header(USER_AGENT, FETCH_USER_AGENT);
+        if let Some(page) = &target.cors_origin {
+            request = request.header(ORIGIN, page.as_str());
+        }
+        let request = request.body(Empty::<Bytes>::new()).map_err(|error| NotFetched::Request(error.to_string()))?;
         let response =
             self.client(addresses).request(request).await.map_err(|error| NotFetched::Request(chain(&error)))?;
         if response.status() != StatusCode::OK {
@@ -370,41 +392,6 @@ fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// A web origin: scheme and host lower-cased, the port made explicit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Origin {
-    scheme: String,
-    host: String,
-    port: u16,
-}
-
-impl Origin {
-    /// The origin of an absolute http(s) URL or of an `Origin` header; `None` for anything else (another
-    /// scheme, no host, a user or password, a port that is no number, `null`).
-    fn of(text: &str) -> Option<Origin> {
-        Origin::of_uri(&text.parse().ok()?)
-    }
-
-    fn of_uri(uri: &Uri) -> Option<Origin> {
-        let scheme = uri.scheme_str()?.to_ascii_lowercase();
-        let default_port = match scheme.as_str() {
-            "http" => 80,
-            "https" => 443,
-            _ => return None,
-        };
-        let authority = uri.authority()?;
-        if authority.as_str().contains('@') || authority.host().is_empty() {
-            return None;
-        }
-        // `Authority::port` hides a port that is no number; read it whole (an IPv6 host has colons inside brackets).
-        let port = match authority.as_str().rsplit_once(':') {
-            Some((_, port)) if !port.contains(']') && !port.is_empty() => port.parse().ok()?,
-            _ => default_port,
-        };
-        Some(Origin { scheme, host: authority.host().to_ascii_lowercase(), port })
-    }
-}
-
 /// `url` as a URI the relay may request: http or https, not empty nor past [`MAX_URL_BYTES`], no user or
 /// password.
 fn parse_url(url: &str) -> Result<Uri, NotFetched> {
@@ -416,14 +403,31 @@ fn parse_url(url: &str) -> Result<Uri, NotFetched> {
     Ok(uri)
 }
 
-/// The origin of `uri` if it is the page's (`page_origin`, the session's `Origin` header).
-fn page_origin_of(uri: &Uri, page_origin: Option<&str>) -> Result<Origin, NotFetched> {
-    let origin = Origin::of_uri(uri).ok_or(NotFetched::BadUrl)?;
-    let page = page_origin.and_then(Origin::of).ok_or(NotFetched::NoPageOrigin)?;
-    if origin == page {
-        Ok(origin)
-    } else {
-        Err(NotFetched::OtherOrigin)
+/// The origins of a site not in the config (none: only the page's own origin is fetched).
+static NO_ORIGINS: SiteOrigins = SiteOrigins { assets: Vec::new(), vouched: Vec::new() };
+
+impl SiteOrigins {
+    /// `site`'s `asset_origins` and `origins` (validated at start; `"*"` is no origin).
+    fn of(site: &SiteConfig) -> SiteOrigins {
+        let origins = |listed: &[String]| listed.iter().filter_map(|origin| Origin::of(origin)).collect();
+        SiteOrigins { assets: origins(&site.asset_origins), vouched: origins(&site.origins) }
+    }
+
+    /// The origin of `uri` if it is the page's (`page_origin`, the session's `Origin` header) or one of
+    /// the site's `asset_origins`.
+    fn source(&self, uri: &Uri, page_origin: Option<&str>) -> Result<Source, NotFetched> {
+        let origin = Origin::of_uri(uri).ok_or(NotFetched::BadUrl)?;
+        let page_text = page_origin.ok_or(NotFetched::NoPageOrigin)?;
+        let page = Origin::of(page_text).ok_or(NotFetched::NoPageOrigin)?;
+        let cors_origin = if origin == page {
+            None
+        } else if self.assets.contains(&origin) {
+            Some(page_text.to_owned())
+        } else {
+            return Err(NotFetched::OtherOrigin);
+        };
+        let vouched = self.vouched.contains(&origin);
+        Ok(Source { origin, cors_origin, vouched })
     }
 }
 
@@ -501,7 +505,52 @@ mod tests {
     use super::*;
 
     fn page_origin(url: &str, page: Option<&str>) -> Result<Origin, NotFetched> {
-        page_origin_of(&parse_url(url)?, page)
+        SiteOrigins::default().source(&parse_url(url)?, page).map(|source| source.origin)
+    }
+
+    /// The origins of a site listing `origins` and `asset_origins`.
+    fn listing(origins: &[&str], asset_origins: &[&str]) -> SiteOrigins {
+        let list = |origins: &[&str]| origins.iter().map(|origin| origin.to_string()).collect();
+        SiteOrigins::of(&SiteConfig { origins: list(origins), asset_origins: list(asset_origins), ..site_config() })
+    }
+
+    fn site_config() -> SiteConfig {
+        Config::development(Some("pw".into())).sites.remove(0)
+    }
+
+    fn source(site: &SiteOrigins, url: &str, page: &str) -> Result<Source, NotFetched> {
+        site.source(&parse_url(url)?, Some(page))
+    }
+
+    #[test]
+    fn a_url_on_one_of_the_site_s_asset_origins_is_fetched_with_the_page_s_origin_header() {
+        let site = listing(&["https://shop.example"], &["https://cdn.example", "http://fonts.example:8080"]);
+        let page = "https://shop.example";
+        let cdn = source(&site, "https://cdn.example:443/fonts/a.woff2", page).unwrap();
+        assert_eq!(cdn.origin, Origin::of("https://cdn.example").unwrap());
+        assert_eq!(cdn.cors_origin.as_deref(), Some(page), "the page's Origin header, as the browser sent it");
+        assert!(!cdn.vouched, "asset_origins do not vouch for private addresses");
+        assert!(source(&site, "http://FONTS.example:8080/b.ttf", page).is_ok());
+        let own = source(&site, "https://shop.example/logo.png", page).unwrap();
+        assert_eq!((own.cors_origin, own.vouched), (None, true), "no Origin header on the page's own origin");
+        for unlisted in [
+            "https://cdn.example:8443/a",
+            "http://cdn.example/a",
+            "https://img.cdn.example/a",
+            "http://fonts.example/b",
+        ] {
+            assert_eq!(source(&site, unlisted, page), Err(NotFetched::OtherOrigin), "{unlisted}");
+        }
+        let error = site.source(&parse_url("https://cdn.example/a").unwrap(), None);
+        assert_eq!(error, Err(NotFetched::NoPageOrigin), "no page origin to send");
+    }
+
+    #[test]
+    fn an_origin_listed_in_both_lists_is_vouched_for() {
+        let site = listing(&["https://shop.example", "https://cdn.example"], &["https://cdn.example"]);
+        let cdn = source(&site, "https://cdn.example/a.png", "https://shop.example").unwrap();
+        assert!(cdn.vouched && cdn.cors_origin.is_some());
+        assert!(!site.vouched.is_empty() && listing(&["*"], &[]).vouched.is_empty(), "\"*\" vouches for nothing");
     }
 
     #[test]

@@ -23,7 +23,8 @@
 //! - `assets`: a session's content-addressed cache of the visitor's assets (`/assets/...`);
 //!   `asset_fetch`, `asset_offers`: the files a visitor offers, fetched by the relay itself (no cookies,
 //!   public addresses only) so the visitor uploads only what the relay could not get; `client_tls`: the
-//!   rustls setup of the relay's outbound HTTPS (these fetches and the webhooks).
+//!   rustls setup of the relay's outbound HTTPS (these fetches and the webhooks); `web_origin`: an
+//!   origin read from a URL, an `Origin` header or a config entry.
 //! - `visitor`, `agent`: the two WebSocket handlers; `frames`: reading binary frames within the size
 //!   limit; `close`: ending a socket with a readable reason.
 //! - `upgrade`, `websocket`: the WebSocket upgrade and socket, with buffers sized for many sockets.
@@ -85,6 +86,7 @@ mod tls;
 mod tokens;
 mod upgrade;
 mod visitor;
+mod web_origin;
 mod webhooks;
 mod websocket;
 

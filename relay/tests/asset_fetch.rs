@@ -3,7 +3,8 @@
 //! public file with its right hash is fetched, stored and announced to the agent, and the visitor hears
 //! nothing back for it; everything else (a 403, a 302, other bytes, another origin, an address the guard
 //! refuses, a body over `max_asset_bytes`, fetching turned off) is answered `AssetWanted` and announced to
-//! no one.
+//! no one. The same server also stands for a CDN of a site on another origin, listed in the site's
+//! `asset_origins`: fetched with the page's `Origin` header, its loopback address still guarded.
 
 mod common;
 
@@ -24,17 +25,21 @@ const PUBLIC_PNG: &[u8] = b"\x89PNG\r\n\x1a\n a public picture";
 const FORBIDDEN: &[u8] = b"forbidden";
 /// A site whose only origin is the test's file server.
 const FETCHING_SITE: &str = "fetching";
+/// The page origin of a visitor whose files come from the file server as from a CDN.
+const SHOP_PAGE: &str = "https://shop.example";
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// A request the file server got: its path and the headers that would carry credentials or name the client.
+/// A request the file server got: its path and the headers that would carry credentials or name the client
+/// or the page.
 #[derive(Debug)]
 struct Seen {
     path: String,
     user_agent: Option<String>,
+    origin: Option<String>,
     credentials: bool,
 }
 
@@ -53,6 +58,7 @@ async fn file_server() -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
                 let _ = report.send(Seen {
                     path: request.uri().path().to_owned(),
                     user_agent: header("user-agent"),
+                    origin: header("origin"),
                     credentials: header("cookie").is_some() || header("authorization").is_some(),
                 });
                 let response = Response::builder();
@@ -71,11 +77,17 @@ async fn file_server() -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
     (addr, seen)
 }
 
-/// Adds the site [`FETCHING_SITE`] with these origins (no consent asked).
+/// Adds the site [`FETCHING_SITE`] with these origins and no `asset_origins` (no consent asked).
 fn add_site(config: &mut Config, origins: Vec<String>) {
+    add_site_with_assets(config, origins, Vec::new());
+}
+
+/// Adds the site [`FETCHING_SITE`] with these origins and `asset_origins` (no consent asked).
+fn add_site_with_assets(config: &mut Config, origins: Vec<String>, asset_origins: Vec<String>) {
     config.sites.push(SiteConfig {
         id: FETCHING_SITE.into(),
         origins,
+        asset_origins,
         masking: Default::default(),
         tabs: Default::default(),
         consent: ConsentPolicy::Never,
@@ -123,14 +135,14 @@ fn drain(seen: &mut mpsc::UnboundedReceiver<Seen>) -> Vec<Seen> {
     std::iter::from_fn(|| seen.try_recv().ok()).collect()
 }
 
-/// A relay set up by `adjust` (given the file server's origin), a visitor of `site` on that origin
-/// offering `/public.png` with its right hash: the visitor is asked for it, the agent gets no
-/// announcement. The requests the file server saw.
-async fn public_file_asked_for(site: &str, adjust: impl FnOnce(&mut Config, &str)) -> Vec<Seen> {
+/// A relay set up by `adjust` (given the file server's origin), a visitor of `site` on `page` (the file
+/// server's origin when `None`) offering the file server's `/public.png` with its right hash: the visitor
+/// is asked for it, the agent gets no announcement. The requests the file server saw.
+async fn public_file_asked_for(site: &str, page: Option<&str>, adjust: impl FnOnce(&mut Config, &str)) -> Vec<Seen> {
     let (files, mut seen) = file_server().await;
     let origin = format!("http://{files}");
     let relay = start(|config| adjust(config, &origin)).await;
-    let (mut visitor, mut agent) = visitor_and_agent(relay.addr, site, &origin).await;
+    let (mut visitor, mut agent) = visitor_and_agent(relay.addr, site, page.unwrap_or(&origin)).await;
     let public = format!("{origin}/public.png");
     offer(&mut visitor, &public, PUBLIC_PNG).await;
     expect_wanted(&mut visitor, &[&public]).await;
@@ -164,6 +176,7 @@ async fn a_public_file_is_fetched_and_announced_and_the_rest_asked_for() {
     assert_eq!(requests[0].path, "/public.png");
     assert_eq!(requests[0].user_agent.as_deref(), Some("cobrowse-relay (asset fetch)"));
     assert!(!requests[0].credentials, "no cookie nor authorization");
+    assert_eq!(requests[0].origin, None, "no Origin header for the page's own origin");
 
     let secret = format!("{origin}/secret.png");
     let moved = format!("{origin}/moved.png");
@@ -197,7 +210,7 @@ async fn a_public_file_is_fetched_and_announced_and_the_rest_asked_for() {
 #[tokio::test]
 async fn a_loopback_address_is_refused_unless_the_site_lists_the_origin_itself() {
     // "demo" allows any origin ("*"): the relay's guard refuses the loopback address.
-    let seen = public_file_asked_for("demo", |_, _| {}).await;
+    let seen = public_file_asked_for("demo", None, |_, _| {}).await;
     assert!(seen.is_empty(), "the guard refused before connecting");
 }
 
@@ -217,6 +230,48 @@ async fn fetch_assets_from_private_addresses_lets_any_site_fetch_from_loopback()
     assert_eq!(drain(&mut seen).len(), 1, "fetched once");
     drop((visitor, agent));
     relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_file_of_a_listed_asset_origin_is_fetched_with_the_page_s_origin_and_an_unlisted_one_asked_for() {
+    let (files, mut seen) = file_server().await;
+    let cdn = format!("http://{files}");
+    // The same server under another name: an origin the site does not list.
+    let unlisted = format!("http://localhost:{}", files.port());
+    let relay = start(|config| {
+        add_site_with_assets(config, vec![SHOP_PAGE.into()], vec![cdn.clone()]);
+        config.fetch_assets_from_private_addresses = true; // the "CDN" is on loopback
+    })
+    .await;
+    let (mut visitor, mut agent) = visitor_and_agent(relay.addr, FETCHING_SITE, SHOP_PAGE).await;
+
+    let public = format!("{cdn}/public.png");
+    offer(&mut visitor, &public, PUBLIC_PNG).await;
+    match next_control(&mut agent).await {
+        Control::Asset { url, path } if url == public => assert!(path.ends_with(&sha256_hex(PUBLIC_PNG)), "{path}"),
+        other => panic!("expected the announcement of {public}, got {other:?}"),
+    }
+    let requests = drain(&mut seen);
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].origin.as_deref(), Some(SHOP_PAGE), "the page's origin, for the CDN's CORS");
+    assert!(!requests[0].credentials, "no cookie nor authorization");
+
+    let elsewhere = format!("{unlisted}/public.png");
+    offer(&mut visitor, &elsewhere, PUBLIC_PNG).await;
+    expect_wanted(&mut visitor, &[&elsewhere]).await;
+    expect_no_announcement(&mut visitor, &mut agent).await;
+    assert!(drain(&mut seen).is_empty(), "an origin the site does not list is not fetched");
+    drop((visitor, agent));
+    relay.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_listed_asset_origin_on_a_loopback_address_is_refused_by_the_guard() {
+    let seen = public_file_asked_for(FETCHING_SITE, Some(SHOP_PAGE), |config, cdn| {
+        add_site_with_assets(config, vec![SHOP_PAGE.into()], vec![cdn.into()]);
+    })
+    .await;
+    assert!(seen.is_empty(), "asset_origins do not vouch for addresses: the guard refused before connecting");
 }
 
 #[tokio::test]
@@ -246,7 +301,7 @@ async fn a_page_s_many_offers_at_once_wait_their_turn_and_are_all_fetched() {
 
 #[tokio::test]
 async fn with_fetching_turned_off_every_offer_is_asked_for() {
-    let seen = public_file_asked_for(FETCHING_SITE, |config, origin| {
+    let seen = public_file_asked_for(FETCHING_SITE, None, |config, origin| {
         add_site(config, vec![origin.into()]);
         config.fetch_public_assets = false;
     })
@@ -256,7 +311,7 @@ async fn with_fetching_turned_off_every_offer_is_asked_for() {
 
 #[tokio::test]
 async fn a_file_over_max_asset_bytes_is_asked_for() {
-    let seen = public_file_asked_for(FETCHING_SITE, |config, origin| {
+    let seen = public_file_asked_for(FETCHING_SITE, None, |config, origin| {
         add_site(config, vec![origin.into()]);
         config.max_asset_bytes = PUBLIC_PNG.len() - 1;
     })

@@ -1,4 +1,5 @@
-//! A third origin, like a CDN: stylesheets, images and a font for the fidelity test's cross-origin page.
+//! A third origin, like a CDN: stylesheets, images and a font for the fidelity test's cross-origin page (and
+//! the font the relay fetches in `tests/asset_fetch.rs`, the CDN listed in the site's `asset_origins`).
 //!
 //! It serves `tests/pages/fidelity/cdn/` and `/font.ttf` (a font installed on the machine) on its own
 //! loopback port. Like a CDN configured for one customer, it grants CORS (`Access-Control-Allow-Origin`)

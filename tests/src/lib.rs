@@ -13,7 +13,8 @@
 //!   the polling assertion that they agree.
 //! - [`mutations`]: seeded random DOM changes.
 //! - [`corpus`], [`cdn`]: the fidelity test's site (the rrweb-snapshot corpus and `pages/fidelity/`, with
-//!   cookie-protected assets) and a third origin that grants CORS to that site only.
+//!   cookie-protected assets) and a third origin that grants CORS to that site only (also the CDN of
+//!   `tests/asset_fetch.rs`).
 //! - [`structure`], [`pixels`], [`fidelity`], [`fidelity_table`], [`limitations`]: the structure match and
 //!   differing pixels of a mirror, one measurement of a page and its interaction, the results table and
 //!   verdicts, and the README's known limitations; [`probe`]: one script on both documents, whose answers

@@ -32,6 +32,7 @@ impl Relay {
         let sites = vec![SiteConfig {
             id: SITE_ID.into(),
             origins: vec!["*".into()],
+            asset_origins: Vec::new(),
             masking: Default::default(),
             tabs: Default::default(),
             consent: ConsentPolicy::Never,

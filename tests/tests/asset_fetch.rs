@@ -3,11 +3,14 @@
 //! URL itself (no cookie) and, the bytes matching, stores and announces it as if uploaded. A file behind
 //! the visitor's login is refused to the relay, which asks the visitor (`AssetWanted`), and only that one
 //! is uploaded. A public stylesheet served from the relay keeps working: its relative URLs lead to the
-//! site's files (the relay's copies of them).
+//! site's files (the relay's copies of them). A font on a CDN (a third origin that grants CORS to the
+//! site only, [`cobrowse_e2e::cdn`]) listed in the site's `asset_origins` is offered too, and fetched by
+//! the relay, not uploaded; the mirror loads it from the relay (the CDN refuses the viewer's origin).
 //!
-//! The site runs on loopback, so the relay is configured to fetch from private addresses
+//! The site and the CDN run on loopback, so the relay is configured to fetch from private addresses
 //! (`fetch_assets_from_private_addresses`); by default it refuses them.
 
+use cobrowse_e2e::cdn::CdnListener;
 use cobrowse_e2e::relay::AGENT_NAMES;
 use cobrowse_e2e::site::PRIVATE_COOKIE;
 use cobrowse_e2e::{agent, step, visitor, wait, Result, Stage};
@@ -38,6 +41,8 @@ struct Shown {
     stylesheet_href: String,
     styled_color: String,
     backdrop_image: String,
+    cdn_font_rule: String,
+    cdn_font_loaded: bool,
 }
 
 const SHOWN_JS: &str = r#"
@@ -56,26 +61,56 @@ const SHOWN_JS: &str = r#"
         stylesheet_href: link ? link.href : '',
         styled_color: style('#styled', 'color'),
         backdrop_image: style('#backdrop', 'backgroundImage'),
+        cdn_font_rule: (function () {
+            var sheet = q('#cdn-font') && q('#cdn-font').sheet;
+            return sheet && sheet.cssRules.length ? sheet.cssRules[0].cssText : '';
+        })(),
+        cdn_font_loaded: !!doc && Array.from(doc.fonts).some(function (face) {
+            return face.family.replace(/"/g, '') === 'CdnFont' && face.status === 'loaded';
+        }),
     };
+"#;
+
+/// Adds to the visitor's page a font from the CDN (`arguments[0]`, its URL) and a line of text set in it.
+const ADD_CDN_FONT_JS: &str = r#"
+    var style = document.createElement('style');
+    style.id = 'cdn-font';
+    style.textContent = '@font-face { font-family: CdnFont; src: url("' + arguments[0] + '"); }';
+    document.head.appendChild(style);
+    var line = document.createElement('p');
+    line.id = 'cdn-font-text';
+    line.style.fontFamily = 'CdnFont';
+    line.textContent = 'Set in the CDN font.';
+    document.body.appendChild(line);
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn public_files_are_fetched_by_the_relay_and_only_private_ones_uploaded() -> Result<()> {
-    let stage = Stage::start_with(|config| config.fetch_assets_from_private_addresses = true).await?;
+    let cdn = CdnListener::bind().await?;
+    let cdn_font = format!("{}/font.ttf", cdn.origin());
+    let stage = Stage::start_with(|config| {
+        config.fetch_assets_from_private_addresses = true;
+        config.sites[0].asset_origins = vec![cdn.origin()];
+    })
+    .await?;
+    let _cdn = cdn.serve(&stage.site.origin());
     let sent = record_sent(&stage);
     let visitor = stage.browser("visitor").await?;
     let ana = stage.browser("agent ana").await?;
 
-    // 1. The visitor signs in (the badge needs the cookie), starts a session; the agent joins.
+    // 1. The visitor signs in (the badge needs the cookie), opens the page, which also uses the CDN's font,
+    //    starts a session; the agent joins.
     visitor.goto(&stage.site.page_url("sign-in")).await?;
     let cookie = format!("document.cookie = '{PRIVATE_COOKIE}; path=/'; return document.cookie;");
     let _: String = visitor.execute(&cookie, vec![]).await?;
     visitor::open(&visitor, &stage.site.page_url("public-assets.html")).await?;
+    let _: serde_json::Value = visitor.execute(ADD_CDN_FONT_JS, vec![cdn_font.clone().into()]).await?;
     let key = visitor::start_session(&visitor).await.map_err(step("1: Cobrowse.start()"))?;
     agent::join(&ana, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await.map_err(step("1: ana joins"))?;
 
     // 2. The mirror shows every file from the relay: the public ones fetched by the relay, the badge
-    //    uploaded; the stylesheet's relative background image leads to the relay's copy of the site's file.
+    //    uploaded; the stylesheet's relative background image leads to the relay's copy of the site's file;
+    //    the CDN's font is loaded from the relay's copy.
     let assets_prefix = format!("{}/assets/", stage.relay.origin());
     let shown = wait::until("the mirror's files, from the relay", ASSETS_TIMEOUT, || async {
         let shown: Shown = ana.execute(SHOWN_JS, vec![]).await?;
@@ -85,7 +120,9 @@ async fn public_files_are_fetched_by_the_relay_and_only_private_ones_uploaded() 
             && shown.private_image_src.starts_with(&assets_prefix)
             && shown.stylesheet_href.starts_with(&assets_prefix)
             && shown.styled_color == "rgb(4, 5, 6)"
-            && shown.backdrop_image.contains(&assets_prefix);
+            && shown.backdrop_image.contains(&assets_prefix)
+            && shown.cdn_font_rule.contains(&assets_prefix)
+            && shown.cdn_font_loaded;
         Ok(done.then_some(shown))
     })
     .await;
@@ -99,9 +136,10 @@ async fn public_files_are_fetched_by_the_relay_and_only_private_ones_uploaded() 
     };
     stage.log(&format!("2: the mirror shows {shown:?}"));
 
-    // 3. The visitor offered the public files and uploaded none of them: only the badge, which the relay
-    //    could not fetch without the cookie.
+    // 3. The visitor offered the public files (the CDN's font too) and uploaded none of them: only the
+    //    badge, which the relay could not fetch without the cookie.
     let sent = sent.lock().expect("sent").clone();
+    assert!(sent.offered.contains(&cdn_font), "step 3: the CDN's font was not offered: {sent:?}");
     for public in ["/pages/public/site.css", "/pages/fidelity/picture-small.png", "/pages/fidelity/dense-1x.png"] {
         assert!(sent.offered.iter().any(|url| url.ends_with(public)), "step 3: {public} was not offered: {sent:?}");
     }

@@ -320,6 +320,32 @@ mod tests {
     }
 
     #[test]
+    fn a_site_s_asset_origins_parse_default_to_none_and_are_checked() {
+        let site = |extra: &str| format!("[[sites]]\nid = \"s\"\norigins = [\"https://shop.example\"]\n{extra}");
+        assert!(Config::from_toml_str(&site("")).unwrap().sites[0].asset_origins.is_empty());
+        let listed = site("asset_origins = [\"https://cdn.example\", \"https://fonts.gstatic.com\"]");
+        let listed = Config::from_toml_str(&listed).unwrap();
+        assert_eq!(listed.sites[0].asset_origins, ["https://cdn.example", "https://fonts.gstatic.com"]);
+        for (entry, problem) in [
+            ("https://cdn.example/fonts/", "no path"),
+            ("https://cdn.example?v=1", "query"),
+            ("https://user@cdn.example", "user or password"),
+            ("ftp://cdn.example", "http or https"),
+            ("cdn.example", "scheme://host[:port]"),
+        ] {
+            let text = site(&format!("asset_origins = [\"https://cdn.example\", \"{entry}\"]"));
+            let error = Config::from_toml_str(&text).unwrap_err().to_string();
+            assert!(error.contains("sites[0].asset_origins[1]") && error.contains(problem), "{entry}: {error}");
+        }
+        let error = Config::from_toml_str(&site("asset_origins = [\"*\"]")).unwrap_err().to_string();
+        assert!(error.contains("sites[0].asset_origins[0]") && error.contains("any host"), "{error}");
+        assert!(
+            error.contains("list each origin") && error.contains("https://cdn.example"),
+            "says what to write: {error}"
+        );
+    }
+
+    #[test]
     fn a_missing_file_is_named() {
         let error = Config::from_toml_file(Path::new("/nonexistent/relay.toml")).unwrap_err().to_string();
         assert!(error.contains("/nonexistent/relay.toml"), "{error}");
@@ -330,6 +356,7 @@ mod tests {
         let site = SiteConfig {
             id: "s".into(),
             origins: vec!["https://a.example".into()],
+            asset_origins: Vec::new(),
             masking: MaskingRules::default(),
             tabs: Default::default(),
             consent: Default::default(),
@@ -342,6 +369,7 @@ mod tests {
         let any = SiteConfig {
             id: "s".into(),
             origins: vec!["*".into()],
+            asset_origins: Vec::new(),
             masking: MaskingRules::default(),
             tabs: Default::default(),
             consent: Default::default(),
@@ -359,6 +387,7 @@ mod tests {
         assert_eq!(config.sites[0].masking.mask_selectors, [".account-number", "#checkout .gift-message"]);
         assert_eq!(config.sites[0].masking.block_selectors, ["iframe.payment", ".statement-pdf"]);
         assert_eq!(config.sites[1].masking, MaskingRules::default());
+        assert_eq!(config.sites[0].asset_origins, ["https://cdn.shop.example", "https://fonts.gstatic.com"]);
         assert_eq!(config.sites[0].consent, ConsentPolicy::Always);
         assert_eq!(config.sites[0].remote_control, ControlPolicy::Ask);
         assert_eq!(config.agents.iter().map(|agent| agent.name.as_str()).collect::<Vec<_>>(), ["ana", "dev"]);

@@ -40,13 +40,14 @@ pub struct Config {
     pub session_asset_bytes: usize,
     /// The most bytes of assets all live sessions may hold together; uploads past it are dropped.
     pub total_asset_bytes: usize,
-    /// Whether the relay fetches a file a visitor offers (`AssetOffer`: a URL on the page's own origin and
-    /// its bytes' SHA-256) itself, without cookies, so the visitor uploads only what the public cannot
-    /// read. Off: every offer is answered `AssetWanted` and the visitor uploads it.
+    /// Whether the relay fetches a file a visitor offers (`AssetOffer`: a URL on the page's own origin or
+    /// one of its site's `asset_origins`, and its bytes' SHA-256) itself, without cookies, so the visitor
+    /// uploads only what the public cannot read. Off: every offer is answered `AssetWanted` and the visitor
+    /// uploads it.
     pub fetch_public_assets: bool,
     /// Whether those fetches may go to loopback, private, link-local and other non-public addresses too
     /// (an intranet site, or tests on loopback). Off, only a site that lists the origin itself in its
-    /// `origins` is fetched from such addresses.
+    /// `origins` is fetched from such addresses (not one it lists in `asset_origins` only).
     pub fetch_assets_from_private_addresses: bool,
     /// How many failed joins (wrong passwords, unknown keys) one address or one account may make before
     /// it must wait (`limits.join_backoff_secs`, doubling); a failure is forgotten after a quiet minute.
@@ -90,6 +91,11 @@ pub struct SiteConfig {
     /// Exact origins (`scheme://host[:port]`, like `https://shop.example`) whose pages may start
     /// sessions for this site, or `"*"` for any origin.
     pub origins: Vec<String>,
+    /// Other origins (`scheme://host[:port]`, like `https://cdn.example`; never `"*"`) the relay may fetch
+    /// the files a visitor offers from, besides the page's own origin: the site's CDN, a font service.
+    /// Their addresses are checked as any other's (listing one here does not vouch for a private address).
+    #[serde(default)]
+    pub asset_origins: Vec<String>,
     /// What the visitor masks or blocks beyond its built-in rules (`[sites.masking]`); sent to the visitor
     /// with the session key.
     #[serde(default, deserialize_with = "masking_table")]
@@ -344,6 +350,7 @@ impl Config {
         let sites = vec![SiteConfig {
             id: "demo".into(),
             origins: vec!["*".into()],
+            asset_origins: Vec::new(),
             masking: MaskingRules::default(),
             tabs: TabPolicy::default(),
             consent: ConsentPolicy::default(),

@@ -3,6 +3,7 @@
 
 use super::model::{Config, ConfigError, SiteConfig, KEY_DIGITS_RANGE};
 use crate::auth::AgentAccount;
+use crate::web_origin::Origin;
 
 impl Config {
     /// Checks every field; `source_name` says where the config came from, for the error message.
@@ -45,6 +46,7 @@ pub(super) fn validate_sites(sites: &[SiteConfig]) -> Result<(), FieldProblem> {
         for (origin_index, origin) in site.origins.iter().enumerate() {
             check_origin(origin).map_err(|problem| (format!("sites[{index}].origins[{origin_index}]"), problem))?;
         }
+        check_asset_origins(index, site)?;
         check_masking(index, site)?;
         check_webhook(index, site)?;
     }
@@ -139,19 +141,24 @@ fn check_origin(origin: &str) -> Result<(), String> {
     if origin == "*" {
         return Ok(());
     }
-    let Some((scheme, host)) = origin.split_once("://") else {
-        return Err(format!(
-            "{origin:?} is not an origin: write it as scheme://host[:port], like \"https://shop.example\""
-        ));
-    };
-    if scheme != "http" && scheme != "https" {
-        return Err(format!("{origin:?} has scheme {scheme:?}: pages are served over http or https"));
-    }
-    if host.is_empty() || host.contains('/') {
-        return Err(format!(
-            "{origin:?} is not an origin: a browser's Origin header has no path and no trailing slash, like \"{scheme}://{}\"",
-            host.split('/').next().unwrap_or_default()
-        ));
+    Origin::plain(origin).map(drop)
+}
+
+/// Each of a site's `asset_origins` is a plain origin; `"*"` is refused, since it would let any page make
+/// the relay fetch from anywhere.
+fn check_asset_origins(index: usize, site: &SiteConfig) -> Result<(), FieldProblem> {
+    for (origin_index, origin) in site.asset_origins.iter().enumerate() {
+        let field = format!("sites[{index}].asset_origins[{origin_index}]");
+        if origin == "*" {
+            return Err((
+                field,
+                format!(
+                    "of site {:?} is \"*\", which would let a visitor's page make the relay fetch from any host: list each origin the site's files come from, like \"https://cdn.example\" or \"https://fonts.gstatic.com\"",
+                    site.id
+                ),
+            ));
+        }
+        Origin::plain(origin).map_err(|problem| (field, problem))?;
     }
     Ok(())
 }

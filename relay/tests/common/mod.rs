@@ -71,6 +71,7 @@ pub fn test_config(dir: &Path) -> Config {
         SiteConfig {
             id: "demo".into(),
             origins: vec!["*".into()],
+            asset_origins: Vec::new(),
             masking: MaskingRules::default(),
             tabs: Default::default(),
             consent: ConsentPolicy::Never,
@@ -80,6 +81,7 @@ pub fn test_config(dir: &Path) -> Config {
         SiteConfig {
             id: SHOP_SITE.into(),
             origins: vec![SHOP_ORIGIN.into()],
+            asset_origins: Vec::new(),
             masking: shop_masking(),
             tabs: Default::default(),
             consent: ConsentPolicy::Never,
@@ -89,6 +91,7 @@ pub fn test_config(dir: &Path) -> Config {
         SiteConfig {
             id: ASKING_SITE.into(),
             origins: vec!["*".into()],
+            asset_origins: Vec::new(),
             masking: MaskingRules::default(),
             tabs: Default::default(),
             consent: Default::default(),

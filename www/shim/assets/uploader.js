@@ -5,13 +5,15 @@
  * Those are blob: URLs (they exist only in the visitor's page), same-origin images and their kin (they may
  * need the visitor's cookies) and readable stylesheets (as the text of their rules, with the fonts and
  * images those load). The relay serves them to the session's agents. Many of them are public: a site's own
- * fonts, stylesheets and images, which anyone may fetch. So a file on the page's own origin is first
- * *offered* (`offer(url, sha256)`: the Control message AssetOffer, a URL and the SHA-256 of the bytes the
- * page holds): the relay fetches the URL itself, without cookies, and keeps it if it gets the same bytes;
- * otherwise it answers AssetWanted and `wanted(url)` uploads the file as before. blob: URLs, files from
- * other origins (fonts granted by CORS) and stylesheets with @import (uploaded with the imported rules
- * inlined) are uploaded at once, as is everything when no `offer` is given or the browser has no
- * crypto.subtle (a page not served over https). Each URL is offered or uploaded once per session; the
+ * fonts, stylesheets and images, which anyone may fetch, and fonts on a CDN or a font service. So a file
+ * on the page's own origin, and a font of another origin granted by CORS, is first *offered*
+ * (`offer(url, sha256)`: the Control message AssetOffer, a URL and the SHA-256 of the bytes the page
+ * holds): the relay fetches the URL itself, without cookies (another origin only if the site lists it in
+ * its asset_origins), and keeps it if it gets the same bytes; otherwise it answers AssetWanted and
+ * `wanted(url)` uploads the file as before. blob: URLs, stylesheets of other origins granted by CORS (as
+ * the text of their rules) and stylesheets with @import (uploaded with the imported rules inlined) are
+ * uploaded at once, as is everything when no `offer` is given or the browser has no crypto.subtle (a page
+ * not served over https). Each URL is offered or uploaded once per session; the
  * recorder decides which elements may be uploaded from (never a masked or blocked one: node_info, odd when
  * the element is mirrored plainly), before an offer as before an upload, and sends the bytes (send_asset,
  * false when it would not or could not). The page is scanned again after DOM changes and loads.
@@ -140,17 +142,19 @@ export function uploadAssets(wasm, Observer, offer) {
   function each(selector, f) {
     documents().forEach((doc) => doc.querySelectorAll(selector).forEach(f));
   }
-  // anyOrigin: the bytes are readable although cross-origin (a sheet or font the site may read by CORS).
+  // otherOrigin: what to do with a URL of another origin, whose bytes the site may read by CORS: "upload"
+  // it at once (a sheet, as its rules) or "offer" it as one of the page's own (a font); else it is skipped.
   // file: the bytes of the file at the URL, when `read` gives other bytes (a sheet's rules as text).
-  function upload(element, url, read, anyOrigin, file) {
+  function upload(element, url, read, otherOrigin, file) {
     try {
       url = new URL(url, element.baseURI);
     } catch {
       return;
     }
     const own = url.origin === location.origin;
-    if (url.protocol !== "blob:" && !own && !anyOrigin) return;
-    const offerable = own && /^https?:$/.test(url.protocol) && offer && file !== null && crypto.subtle;
+    if (url.protocol !== "blob:" && !own && !otherOrigin) return;
+    const offerable = (own || otherOrigin === "offer") && /^https?:$/.test(url.protocol) && offer &&
+      file !== null && crypto.subtle;
     url = url.href;
     if (sent.has(url) || wasm.node_info(element) % 2 !== 1) return; // not mirrored plainly
     sent.add(url);
@@ -231,14 +235,15 @@ export function uploadAssets(wasm, Observer, offer) {
       if (text == null) return;
       // Offered as its file when that is what the page applies; with @import, its rules are sent inlined.
       const rules = () => Promise.resolve(["text/css", new TextEncoder().encode(text).buffer]);
-      upload(link, link.href, rules, true, imports(sheet) ? null : fetched);
+      upload(link, link.href, rules, "upload", imports(sheet) ? null : fetched);
     });
     // What readable sheets load: same-origin images and fonts (they may need the site's cookies), and
-    // fonts from other origins (browsers load those only with CORS, which may grant the site alone).
+    // fonts from other origins (browsers load those only with CORS, which may grant the site alone),
+    // offered too: the relay fetches them from the origins the site lists, sending the page's origin.
     documents().forEach((doc) => {
       Array.prototype.forEach.call(doc.styleSheets, (sheet) => {
         try {
-          cssUrls(sheet, []).forEach((found) => upload(sheet.ownerNode, found[0], fetched, found[1]));
+          cssUrls(sheet, []).forEach((found) => upload(sheet.ownerNode, found[0], fetched, found[1] && "offer"));
         } catch {
           // Cross-origin without CORS: its rules, and so the files they load, cannot be read.
         }

@@ -54,6 +54,18 @@ function image(url, attributes = {}) {
 
 const sentUrls = () => recorder.send_asset.mock.calls.map((call) => call[1]);
 
+/** A font of another origin (a CDN granting the site CORS), loaded by an @font-face rule of a readable sheet. */
+const CDN_FONT = "https://fonts.example/brand.woff2";
+
+/** A <style> whose @font-face rule loads `url`. */
+function fontFace(url) {
+  const style = document.createElement("style");
+  style.textContent = `@font-face { font-family: Brand; src: url("${url}") format("woff2"); }`;
+  document.body.appendChild(style);
+  Object.defineProperty(style.sheet, "ownerNode", { value: style }); // a browser's sheet has it; jsdom's not
+  return style;
+}
+
 describe("the asset uploader", () => {
   it("uploads same-origin images and blob: URLs with their type and bytes", async () => {
     const img = image("/logo.png");
@@ -76,6 +88,13 @@ describe("the asset uploader", () => {
     expect(recorder.node_info).toHaveBeenCalled();
     expect(fetch).not.toHaveBeenCalled();
     expect(recorder.send_asset).not.toHaveBeenCalled();
+  });
+
+  it("uploads a font of another origin at once when nothing is offered, without the visitor's cookies", async () => {
+    fontFace(CDN_FONT);
+    await start();
+    expect(sentUrls()).toEqual([CDN_FONT]);
+    expect(fetch).toHaveBeenCalledWith(CDN_FONT, { credentials: "omit", cache: "force-cache" });
   });
 
   it("leaves other origins' images to the agent's browser", async () => {
@@ -188,6 +207,26 @@ describe("the asset uploader with offers (the relay fetches public files itself)
     uploads.wanted(location.origin + "/logo.png"); // asked twice: uploaded once
     await vi.advanceTimersByTimeAsync(100);
     expect(sentUrls()).toHaveLength(1);
+  });
+
+  it("offers a font of another origin granted by CORS like a same-origin file, and uploads it when wanted", async () => {
+    const style = fontFace(CDN_FONT);
+    await startOffering();
+    expect(offers.map((offer) => offer[0])).toEqual([CDN_FONT]);
+    expect(offers[0][1]).toMatch(/^[0-9a-f]{64}$/);
+    expect(fetch).toHaveBeenCalledWith(CDN_FONT, { credentials: "omit", cache: "force-cache" });
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+    uploads.wanted(CDN_FONT);
+    await vi.waitFor(() => expect(sentUrls()).toEqual([CDN_FONT]));
+    expect(recorder.send_asset.mock.calls[0][0]).toBe(style);
+  });
+
+  it("uploads a font of another origin at once where crypto.subtle is missing (a page not on https)", async () => {
+    vi.stubGlobal("crypto", {});
+    fontFace(CDN_FONT);
+    await startOffering();
+    expect(sentUrls()).toEqual([CDN_FONT]);
+    expect(offers).toEqual([]);
   });
 
   it("uploads blob: URLs at once: the relay cannot fetch them", async () => {
