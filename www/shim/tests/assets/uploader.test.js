@@ -57,6 +57,27 @@ const sentUrls = () => recorder.send_asset.mock.calls.map((call) => call[1]);
 /** A font of another origin (a CDN granting the site CORS), loaded by an @font-face rule of a readable sheet. */
 const CDN_FONT = "https://fonts.example/brand.woff2";
 
+/** A stylesheet of another origin (a CDN granting the site CORS). */
+const CDN_SHEET = "https://cdn.example/brand.css";
+
+/**
+ * A <link rel=stylesheet> of `url` whose sheet the page can read, holding `css` (jsdom loads no linked
+ * sheet: a <style>'s parsed sheet is lent to the link, then the <style> leaves the document).
+ */
+function linkedSheet(url, css) {
+  const holder = document.createElement("style");
+  holder.textContent = css;
+  document.head.appendChild(holder);
+  const sheet = holder.sheet;
+  holder.remove();
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = url;
+  Object.defineProperty(link, "sheet", { value: sheet });
+  document.body.appendChild(link);
+  return link;
+}
+
 /** A <style> whose @font-face rule loads `url`. */
 function fontFace(url) {
   const style = document.createElement("style");
@@ -219,6 +240,21 @@ describe("the asset uploader with offers (the relay fetches public files itself)
     uploads.wanted(CDN_FONT);
     await vi.waitFor(() => expect(sentUrls()).toEqual([CDN_FONT]));
     expect(recorder.send_asset.mock.calls[0][0]).toBe(style);
+  });
+
+  it("offers a stylesheet of another origin granted by CORS by its file's hash, and uploads its rules when wanted", async () => {
+    const link = linkedSheet(CDN_SHEET, ".brand { color: rebeccapurple; }");
+    await startOffering();
+    expect(offers.map((offer) => offer[0])).toEqual([CDN_SHEET]);
+    expect(offers[0][1]).toMatch(/^[0-9a-f]{64}$/);
+    expect(fetch).toHaveBeenCalledWith(CDN_SHEET, { credentials: "omit", cache: "force-cache" });
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+    uploads.wanted(CDN_SHEET);
+    await vi.waitFor(() => expect(sentUrls()).toEqual([CDN_SHEET]));
+    const [element, , type, bytes] = recorder.send_asset.mock.calls[0];
+    expect(element).toBe(link);
+    expect(type).toBe("text/css");
+    expect(new TextDecoder().decode(bytes)).toContain("rebeccapurple");
   });
 
   it("uploads a font of another origin at once where crypto.subtle is missing (a page not on https)", async () => {
