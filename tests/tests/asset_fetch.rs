@@ -5,7 +5,9 @@
 //! is uploaded. A public stylesheet served from the relay keeps working: its relative URLs lead to the
 //! site's files (the relay's copies of them). A font on a CDN (a third origin that grants CORS to the
 //! site only, [`cobrowse_e2e::cdn`]) listed in the site's `asset_origins` is offered too, and fetched by
-//! the relay, not uploaded; the mirror loads it from the relay (the CDN refuses the viewer's origin).
+//! the relay, not uploaded; the mirror loads it from the relay (the CDN refuses the viewer's origin). So is
+//! a stylesheet on the CDN that the page reads by CORS (`<link crossorigin>`): offered by its file's hash,
+//! fetched by the relay, and applied in the mirror from the relay's copy.
 //!
 //! The site and the CDN run on loopback, so the relay is configured to fetch from private addresses
 //! (`fetch_assets_from_private_addresses`); by default it refuses them.
@@ -43,6 +45,8 @@ struct Shown {
     backdrop_image: String,
     cdn_font_rule: String,
     cdn_font_loaded: bool,
+    cdn_sheet_href: String,
+    cdn_box_color: String,
 }
 
 const SHOWN_JS: &str = r#"
@@ -68,6 +72,8 @@ const SHOWN_JS: &str = r#"
         cdn_font_loaded: !!doc && Array.from(doc.fonts).some(function (face) {
             return face.family.replace(/"/g, '') === 'CdnFont' && face.status === 'loaded';
         }),
+        cdn_sheet_href: q('#cdn-sheet') ? q('#cdn-sheet').href : '',
+        cdn_box_color: style('#cdn-box', 'backgroundColor'),
     };
 "#;
 
@@ -84,10 +90,30 @@ const ADD_CDN_FONT_JS: &str = r#"
     document.body.appendChild(line);
 "#;
 
+/// Adds to the visitor's page the CDN's stylesheet (`arguments[0]`, its URL), read by CORS, and a box it
+/// styles; answers once the sheet is loaded (its rules readable), so the uploader's first scan finds it.
+const ADD_CDN_SHEET_JS: &str = r#"
+    var done = arguments[arguments.length - 1];
+    var link = document.createElement('link');
+    link.id = 'cdn-sheet';
+    link.rel = 'stylesheet';
+    link.crossOrigin = 'anonymous';
+    link.href = arguments[0];
+    link.onload = function () { done(true); };
+    link.onerror = function () { done(false); };
+    document.head.appendChild(link);
+    var box = document.createElement('div');
+    box.id = 'cdn-box';
+    box.className = 'cdn-box';
+    box.textContent = 'Styled by the CDN sheet.';
+    document.body.appendChild(box);
+"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn public_files_are_fetched_by_the_relay_and_only_private_ones_uploaded() -> Result<()> {
     let cdn = CdnListener::bind().await?;
     let cdn_font = format!("{}/font.ttf", cdn.origin());
+    let cdn_sheet = format!("{}/fidelity.css", cdn.origin());
     let stage = Stage::start_with(|config| {
         config.fetch_assets_from_private_addresses = true;
         config.sites[0].asset_origins = vec![cdn.origin()];
@@ -105,6 +131,8 @@ async fn public_files_are_fetched_by_the_relay_and_only_private_ones_uploaded() 
     let _: String = visitor.execute(&cookie, vec![]).await?;
     visitor::open(&visitor, &stage.site.page_url("public-assets.html")).await?;
     let _: serde_json::Value = visitor.execute(ADD_CDN_FONT_JS, vec![cdn_font.clone().into()]).await?;
+    let loaded: bool = visitor.execute_async(ADD_CDN_SHEET_JS, vec![cdn_sheet.clone().into()]).await?;
+    assert!(loaded, "step 1: the CDN's stylesheet did not load in the visitor's page");
     let key = visitor::start_session(&visitor).await.map_err(step("1: Cobrowse.start()"))?;
     agent::join(&ana, &stage.relay.agent_url(), AGENT_NAMES[0], &key).await.map_err(step("1: ana joins"))?;
 
@@ -122,7 +150,9 @@ async fn public_files_are_fetched_by_the_relay_and_only_private_ones_uploaded() 
             && shown.styled_color == "rgb(4, 5, 6)"
             && shown.backdrop_image.contains(&assets_prefix)
             && shown.cdn_font_rule.contains(&assets_prefix)
-            && shown.cdn_font_loaded;
+            && shown.cdn_font_loaded
+            && shown.cdn_sheet_href.starts_with(&assets_prefix)
+            && shown.cdn_box_color == "rgb(12, 90, 200)";
         Ok(done.then_some(shown))
     })
     .await;
@@ -140,6 +170,7 @@ async fn public_files_are_fetched_by_the_relay_and_only_private_ones_uploaded() 
     //    badge, which the relay could not fetch without the cookie.
     let sent = sent.lock().expect("sent").clone();
     assert!(sent.offered.contains(&cdn_font), "step 3: the CDN's font was not offered: {sent:?}");
+    assert!(sent.offered.contains(&cdn_sheet), "step 3: the CDN's stylesheet was not offered: {sent:?}");
     for public in ["/pages/public/site.css", "/pages/fidelity/picture-small.png", "/pages/fidelity/dense-1x.png"] {
         assert!(sent.offered.iter().any(|url| url.ends_with(public)), "step 3: {public} was not offered: {sent:?}");
     }
