@@ -7,13 +7,13 @@
  * images those load). The relay serves them to the session's agents. Many of them are public: a site's own
  * fonts, stylesheets and images, which anyone may fetch, and fonts and stylesheets on a CDN or a font
  * service. So a file on the page's own origin, and a font or stylesheet of another origin granted by CORS,
- * is first *offered*
- * (`offer(url, sha256)`: the Control message AssetOffer, a URL and the SHA-256 of the bytes the page
- * holds): the relay fetches the URL itself, without cookies (another origin only if the site lists it in
- * its asset_origins), and keeps it if it gets the same bytes; otherwise it answers AssetWanted and
- * `wanted(url)` uploads the file as before (a stylesheet as the text of its rules). blob: URLs and
- * stylesheets with @import (uploaded with the imported rules inlined) are uploaded at once, as is everything when no `offer` is given or the browser has no crypto.subtle (a page
- * not served over https). Each URL is offered or uploaded once per session; the
+ * is first *offered* (`offer(url, sha256)`: the Control message AssetOffer, a URL and the SHA-256 of the
+ * bytes the page holds): the relay fetches the URL itself, without cookies (another origin only if the
+ * site lists it in its asset_origins), and keeps it if it gets the same bytes; otherwise it answers
+ * AssetWanted and `wanted(url)` uploads the file as before (a stylesheet as the text of its rules). blob:
+ * URLs and stylesheets with @import (uploaded with the imported rules inlined) are uploaded at once, as is
+ * everything when no `offer` is given or the browser has no crypto.subtle (a page not served over https).
+ * Each URL is offered or uploaded once per session; the
  * recorder decides which elements may be uploaded from (never a masked or blocked one: node_info, odd when
  * the element is mirrored plainly), before an offer as before an upload, and sends the bytes (send_asset,
  * false when it would not or could not). The page is scanned again after DOM changes and loads.
@@ -142,19 +142,18 @@ export function uploadAssets(wasm, Observer, offer) {
   function each(selector, f) {
     documents().forEach((doc) => doc.querySelectorAll(selector).forEach(f));
   }
-  // otherOrigin: "offer", for a URL of another origin whose bytes the site may read by CORS (a sheet, a
-  // font): offered as one of the page's own; else a URL of another origin is skipped.
+  // byCors: the URL, of another origin, is one whose bytes the site may read by CORS (a sheet, a font): it
+  // is handled as one of the page's own; else a URL of another origin is skipped.
   // file: the bytes of the file at the URL, when `read` gives other bytes (a sheet's rules as text).
-  function upload(element, url, read, otherOrigin, file) {
+  function upload(element, url, read, byCors, file) {
     try {
       url = new URL(url, element.baseURI);
     } catch {
       return;
     }
     const own = url.origin === location.origin;
-    if (url.protocol !== "blob:" && !own && !otherOrigin) return;
-    const offerable = (own || otherOrigin === "offer") && /^https?:$/.test(url.protocol) && offer &&
-      file !== null && crypto.subtle;
+    if (url.protocol !== "blob:" && !own && !byCors) return;
+    const offerable = (own || byCors) && /^https?:$/.test(url.protocol) && offer && file !== null && crypto.subtle;
     url = url.href;
     if (sent.has(url) || wasm.node_info(element) % 2 !== 1) return; // not mirrored plainly
     sent.add(url);
@@ -235,7 +234,7 @@ export function uploadAssets(wasm, Observer, offer) {
       if (text == null) return;
       // Offered as its file when that is what the page applies; with @import, its rules are sent inlined.
       const rules = () => Promise.resolve(["text/css", new TextEncoder().encode(text).buffer]);
-      upload(link, link.href, rules, "offer", imports(sheet) ? null : fetched);
+      upload(link, link.href, rules, true, imports(sheet) ? null : fetched);
     });
     // What readable sheets load: same-origin images and fonts (they may need the site's cookies), and
     // fonts from other origins (browsers load those only with CORS, which may grant the site alone),
@@ -243,7 +242,7 @@ export function uploadAssets(wasm, Observer, offer) {
     documents().forEach((doc) => {
       Array.prototype.forEach.call(doc.styleSheets, (sheet) => {
         try {
-          cssUrls(sheet, []).forEach((found) => upload(sheet.ownerNode, found[0], fetched, found[1] && "offer"));
+          cssUrls(sheet, []).forEach((found) => upload(sheet.ownerNode, found[0], fetched, found[1]));
         } catch {
           // Cross-origin without CORS: its rules, and so the files they load, cannot be read.
         }
