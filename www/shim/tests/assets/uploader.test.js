@@ -216,6 +216,20 @@ describe("the asset uploader with offers (the relay fetches public files itself)
     await vi.waitFor(() => expect(offers.length + recorder.send_asset.mock.calls.length).toBeGreaterThan(0));
   }
 
+  /**
+   * Starts offering, then checks that `url` (of another origin) alone was offered, by a SHA-256 of its bytes
+   * read without the visitor's cookies, that nothing was uploaded, and that it is uploaded once wanted.
+   */
+  async function offeredThenUploadedWhenWanted(url) {
+    await startOffering();
+    expect(offers.map((offer) => offer[0])).toEqual([url]);
+    expect(offers[0][1]).toMatch(/^[0-9a-f]{64}$/);
+    expect(fetch).toHaveBeenCalledWith(url, { credentials: "omit", cache: "force-cache" });
+    expect(recorder.send_asset).not.toHaveBeenCalled();
+    uploads.wanted(url);
+    await vi.waitFor(() => expect(sentUrls()).toEqual([url]));
+  }
+
   it("offers a same-origin file by the SHA-256 of its bytes, and uploads it only when wanted", async () => {
     sizes.set(location.origin + "/logo.png", 0);
     image("/logo.png");
@@ -232,25 +246,13 @@ describe("the asset uploader with offers (the relay fetches public files itself)
 
   it("offers a font of another origin granted by CORS like a same-origin file, and uploads it when wanted", async () => {
     const style = fontFace(CDN_FONT);
-    await startOffering();
-    expect(offers.map((offer) => offer[0])).toEqual([CDN_FONT]);
-    expect(offers[0][1]).toMatch(/^[0-9a-f]{64}$/);
-    expect(fetch).toHaveBeenCalledWith(CDN_FONT, { credentials: "omit", cache: "force-cache" });
-    expect(recorder.send_asset).not.toHaveBeenCalled();
-    uploads.wanted(CDN_FONT);
-    await vi.waitFor(() => expect(sentUrls()).toEqual([CDN_FONT]));
+    await offeredThenUploadedWhenWanted(CDN_FONT);
     expect(recorder.send_asset.mock.calls[0][0]).toBe(style);
   });
 
   it("offers a stylesheet of another origin granted by CORS by its file's hash, and uploads its rules when wanted", async () => {
     const link = linkedSheet(CDN_SHEET, ".brand { color: rebeccapurple; }");
-    await startOffering();
-    expect(offers.map((offer) => offer[0])).toEqual([CDN_SHEET]);
-    expect(offers[0][1]).toMatch(/^[0-9a-f]{64}$/);
-    expect(fetch).toHaveBeenCalledWith(CDN_SHEET, { credentials: "omit", cache: "force-cache" });
-    expect(recorder.send_asset).not.toHaveBeenCalled();
-    uploads.wanted(CDN_SHEET);
-    await vi.waitFor(() => expect(sentUrls()).toEqual([CDN_SHEET]));
+    await offeredThenUploadedWhenWanted(CDN_SHEET);
     const [element, , type, bytes] = recorder.send_asset.mock.calls[0];
     expect(element).toBe(link);
     expect(type).toBe("text/css");
