@@ -11,6 +11,11 @@
 //! has sent or emitted nothing for 300 ms; a recorder's figure is its median over [`ROUNDS`] less the
 //! median without a recorder. Goal: ours at most 1/3 of rrweb's on every storm.
 //!
+//! A fourth "recorder" is the floor of any recorder built on a MutationObserver: a bare observer with our
+//! options (`storms.js`, "observer") whose callback reads each record's type, target and attribute name,
+//! and sends nothing. What it adds is the browser's own cost of the records, which no such recorder avoids;
+//! the summary prints it under target 4.
+//!
 //! `BENCH_PROFILE=NAME` adds, after the measured rounds, one run of each storm whose name contains NAME
 //! under rrweb's recorder and under ours with V8's sampling profiler on (see [`crate::cpu_profile`]), and
 //! prints the top self times of each. For the names of our wasm functions, point `COBROWSE_SITE_DIR` at a
@@ -40,7 +45,9 @@ const STORMS: [(&str, &str, usize); 4] = [
     ("table", "10,000-row table rendered again", 30_000),
 ];
 /// The recorders, as `storms.js` names them.
-const RECORDERS: [&str; 3] = ["none", "rrweb", "ours"];
+const RECORDERS: [&str; 4] = ["none", "rrweb", "ours", "observer"];
+/// The index of the bare observer, the floor, in [`RECORDERS`].
+const FLOOR: usize = 3;
 /// Rounds of every storm under every recorder; medians are kept. Five, not three: with three, one
 /// storm's added time under one recorder read from 10 to 23 ms between runs of the section.
 const ROUNDS: usize = 5;
@@ -74,9 +81,9 @@ struct StormResult {
     storm_code_ms: f64,
     changes: usize,
     /// Medians by recorder, in [`RECORDERS`]' order.
-    main_thread_ms: [f64; 3],
-    bytes: [usize; 3],
-    quiet_after_ms: [f64; 3],
+    main_thread_ms: [f64; 4],
+    bytes: [usize; 4],
+    quiet_after_ms: [f64; 4],
 }
 
 impl StormResult {
@@ -91,6 +98,11 @@ impl StormResult {
 
     fn met(&self) -> bool {
         self.ratio() <= GOAL_RATIO
+    }
+
+    /// The floor over rrweb's added time: what a bare observer's records alone cost, of rrweb's.
+    fn floor_ratio(&self) -> f64 {
+        self.added_ms(FLOOR) / self.added_ms(1).max(f64::EPSILON)
     }
 }
 
@@ -161,13 +173,13 @@ async fn measure_all(browser: &Browser, stage: &Stage, server: &PageServer) -> c
         .collect())
 }
 
-fn medians(by_recorder: &[Vec<Run>], figure: impl Fn(&Run) -> f64) -> [f64; 3] {
+fn medians(by_recorder: &[Vec<Run>], figure: impl Fn(&Run) -> f64) -> [f64; 4] {
     let median = |runs: &Vec<Run>| {
         let mut values: Vec<f64> = runs.iter().map(&figure).collect();
         values.sort_by(f64::total_cmp);
         values[values.len() / 2]
     };
-    [median(&by_recorder[0]), median(&by_recorder[1]), median(&by_recorder[2])]
+    [median(&by_recorder[0]), median(&by_recorder[1]), median(&by_recorder[2]), median(&by_recorder[FLOOR])]
 }
 
 /// `storm` under `recorder`, on a fresh load of the page; with `profiled`, under V8's sampling profiler
@@ -222,14 +234,14 @@ async fn load_baseline_scripts(browser: &Browser, server: &PageServer) -> cobrow
     Ok(())
 }
 
-/// Waits until the recorder has sent or emitted nothing for [`SETTLED_MS`], and (but with no recorder)
-/// something before: its full snapshot.
+/// Waits until the recorder has sent or emitted nothing for [`SETTLED_MS`], and (but with no recorder or
+/// the bare observer, which send nothing) something before: its full snapshot.
 async fn wait_until_settled(browser: &Browser, recorder: &str) -> cobrowse_e2e::Result<()> {
     let deadline = Instant::now() + SETTLE_TIMEOUT;
     loop {
         let (quiet, bytes): (f64, usize) =
             browser.execute("return [window.storms.quietMs(), window.storms.bytes()];", vec![]).await?;
-        if quiet >= SETTLED_MS && (recorder == "none" || bytes > 0) {
+        if quiet >= SETTLED_MS && (matches!(recorder, "none" | "observer") || bytes > 0) {
             return Ok(());
         }
         if Instant::now() >= deadline {
@@ -267,6 +279,8 @@ fn print(results: &[StormResult]) {
             "ours / rrweb",
             "goal",
             "verdict",
+            "floor: bare observer adds",
+            "floor / rrweb",
             "rrweb bytes",
             "ours bytes",
             "ours quiet after",
@@ -283,6 +297,8 @@ fn print(results: &[StormResult]) {
             ratio(result.ratio()),
             "<= 0.333".to_owned(),
             verdict(result.met()),
+            ms(result.added_ms(FLOOR)),
+            ratio(result.floor_ratio()),
             bytes(result.bytes[1]),
             bytes(result.bytes[2]),
             ms(result.quiet_after_ms[2]),
@@ -292,7 +308,8 @@ fn print(results: &[StormResult]) {
     println!(
         "   medians of {ROUNDS} rounds, each storm on a fresh load; ours = a real session (the shim from the relay on \
          loopback, no agent); bytes: what each recorder sent (ours, deflated frames) or emitted packed (rrweb) \
-         for the storm"
+         for the storm; floor: a bare MutationObserver with our options reading each record's type, target and \
+         attribute name, sending nothing: the records' own cost, which any observer-based recorder pays"
     );
 }
 
@@ -308,5 +325,15 @@ fn record_target(results: &[StormResult], summary: &mut Summary) {
             ratio: ratio(worst.ratio()),
             met: results.iter().all(StormResult::met),
         },
+    );
+    let floors: Vec<String> = results
+        .iter()
+        .map(|result| {
+            format!("{} {} ms ({} of rrweb's)", result.what, ms(result.added_ms(FLOOR)), ratio(result.floor_ratio()))
+        })
+        .collect();
+    summary.record_bound(
+        Target::MutationStorms,
+        format!("a bare MutationObserver reading each record, sending nothing, adds: {}", floors.join("; ")),
     );
 }

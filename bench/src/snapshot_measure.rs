@@ -12,7 +12,11 @@ use serde_json::json;
 
 const LOAD_SERIALIZERS: &str = concat!(include_str!("js/classic_script.js"), include_str!("js/load_serializers.js"));
 /// rrweb's side comes from `js/rrweb_pack.js`, shared with the `tasks` section.
-const MEASURE_SNAPSHOTS: &str = concat!(include_str!("js/rrweb_pack.js"), include_str!("js/measure_snapshots.js"));
+const MEASURE_SNAPSHOTS: &str = concat!(
+    include_str!("js/rrweb_pack.js"),
+    include_str!("js/page_strings.js"),
+    include_str!("js/measure_snapshots.js")
+);
 
 /// How long the timed rounds of one page may go on, once [`MIN_ROUNDS`] are done.
 const ROUNDS_BUDGET_MS: u32 = 2_500;
@@ -32,6 +36,11 @@ const MIN_BATCH_MS: u32 = 10;
 pub struct Times {
     pub ours: Vec<f64>,
     pub rrweb: Vec<f64>,
+    /// The floor: a bare read of the page's strings (`js/page_strings.js`).
+    pub read: Vec<f64>,
+    /// The floor with compression: those strings deflated by the browser.
+    #[serde(rename = "readDeflated")]
+    pub read_deflated: Vec<f64>,
 }
 
 /// Snapshots per timed batch.

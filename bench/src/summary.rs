@@ -54,6 +54,8 @@ pub struct Figure {
 #[derive(Default)]
 pub struct Summary {
     figures: Vec<(Target, Figure)>,
+    /// Floors measured in the same run: what no implementation of the kind named could beat.
+    bounds: Vec<(Target, String)>,
 }
 
 impl Summary {
@@ -61,6 +63,13 @@ impl Summary {
     pub fn record(&mut self, target: Target, figure: Figure) {
         self.figures.retain(|(recorded, _)| *recorded != target);
         self.figures.push((target, figure));
+    }
+
+    /// Records a floor of `target` measured in this run (a later one replaces an earlier one): printed
+    /// under the table, so a missed row says how far the goal is from what any implementation could show.
+    pub fn record_bound(&mut self, target: Target, bound: String) {
+        self.bounds.retain(|(recorded, _)| *recorded != target);
+        self.bounds.push((target, bound));
     }
 
     pub fn print(&self) {
@@ -86,5 +95,44 @@ impl Summary {
             });
         }
         table.print();
+        for line in self.bound_lines() {
+            println!("{line}");
+        }
+    }
+
+    /// The floors recorded, a line each, in the targets' order.
+    fn bound_lines(&self) -> Vec<String> {
+        TARGETS
+            .iter()
+            .filter_map(|(target, name, _)| {
+                let (_, bound) = self.bounds.iter().find(|(recorded, _)| recorded == target)?;
+                Some(format!("   floor of {name}: {bound}"))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floors_print_in_the_targets_order_and_a_later_one_replaces_an_earlier_one() {
+        let mut summary = Summary::default();
+        summary.record_bound(Target::MutationStorms, "storms, first".into());
+        summary.record_bound(Target::FullSnapshot, "snapshot".into());
+        summary.record_bound(Target::MutationStorms, "storms, again".into());
+        assert_eq!(
+            summary.bound_lines(),
+            [
+                "   floor of 1. full snapshot time: snapshot".to_string(),
+                "   floor of 4. mutation storms: storms, again".to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_floor_recorded_prints_no_line() {
+        assert!(Summary::default().bound_lines().is_empty());
     }
 }

@@ -1,10 +1,14 @@
-// (After rrweb_pack.js: fullSnapshotEvent() and pack().)
+// (After rrweb_pack.js: fullSnapshotEvent() and pack(); and page_strings.js: pageStrings() and
+// pageStringsDeflated().)
 // Times full snapshots, ready to send, of the current document by both serializers, interleaved:
 // - ours:  cobrowseBench.snapshot_frame_as_sent(hooks)  (serialize, mask, postcard, then the browser's deflate
 //   as a session does it: the frame's bytes, ready to send; the deflate settles in microtasks);
 // - rrweb: pack(full snapshot event)  (rrweb-snapshot's snapshot(document) in a full snapshot event,
 //   packed as @rrweb/packer 2.1.6's pack() does it: the event with v: "v1", JSON text, UTF-8, zlib by
-//   fflate, a binary string).
+//   fflate, a binary string);
+// and, timed the same way, two floors no serializer that reads the DOM can go under: `read`, a bare walk
+// reading the page's strings (page_strings.js); `readDeflated`, the same strings deflated by the browser
+// (under 4 KiB, the read alone).
 // Each serializer first warms up (at least warmupRuns snapshots and WARMUP_MS). performance.now() is
 // coarse (0.1 ms), so each sample is then a batch of snapshots lasting at least minBatchMs, divided by
 // its count; finding the batch sizes warms both up more, and one more batch each follows.
@@ -20,6 +24,9 @@ var done = arguments[arguments.length - 1];
 var budgetMs = arguments[0], minRounds = arguments[1], maxRounds = arguments[2], minBatchMs = arguments[3];
 var warmupRuns = arguments[4];
 var MAX_BATCH = 4096;
+// The payload under which the visitor deflates a snapshot with its own encoder, not the browser's
+// (visitor-wasm/src/connection/browser_deflate.rs).
+var SMALL_PAYLOAD_BYTES = 4096;
 var WARMUP_MS = 100;
 
 var serializers = {
@@ -27,8 +34,11 @@ var serializers = {
     return new Promise(function (resolve) { window.cobrowseBench.snapshot_frame_as_sent(window.cobrowseHooks, resolve); });
   },
   rrweb: function () { return pack(fullSnapshotEvent()); },
+  read: function () { return pageStrings().length; },
+  readDeflated: function () { return pageStringsDeflated(SMALL_PAYLOAD_BYTES); },
 };
-var longest = { ours: 0, rrweb: 0 };
+var names = Object.keys(serializers);
+var longest = { ours: 0, rrweb: 0, read: 0, readDeflated: 0 };
 
 async function timeRuns(serialize, count) {
   var start = performance.now();
@@ -69,16 +79,17 @@ async function batchSize(serialize) {
 function nextTask() { return new Promise(function (resolve) { setTimeout(resolve, 0); }); }
 
 async function measure() {
-  await warmUp(serializers.ours);
-  await warmUp(serializers.rrweb);
-  var batch = { ours: await batchSize(serializers.ours), rrweb: await batchSize(serializers.rrweb) };
-  await timeRuns(serializers.ours, batch.ours);
-  await timeRuns(serializers.rrweb, batch.rrweb);
-  var times = { ours: [], rrweb: [] };
+  var batch = {}, times = {};
+  for (var n = 0; n < names.length; n++) await warmUp(serializers[names[n]]);
+  for (n = 0; n < names.length; n++) batch[names[n]] = await batchSize(serializers[names[n]]);
+  for (n = 0; n < names.length; n++) {
+    await timeRuns(serializers[names[n]], batch[names[n]]);
+    times[names[n]] = [];
+  }
   var started = performance.now();
   for (var round = 0; ; ) {
     await nextTask();
-    var order = round % 2 === 0 ? ['ours', 'rrweb'] : ['rrweb', 'ours'];
+    var order = round % 2 === 0 ? names : names.slice().reverse();
     for (var i = 0; i < order.length; i++) {
       times[order[i]].push((await timeNamed(order[i], batch[order[i]])) / batch[order[i]]);
     }

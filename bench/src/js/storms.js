@@ -2,8 +2,9 @@
 // the recorders they are measured under, and a meter of what the page sends.
 // - prepare(storm): builds what the storm changes, in #storm-stage (not measured).
 // - record(recorder): starts "none" (nothing), "rrweb" (rrweb.record, each event packed as @rrweb/packer
-//   does it: rrweb_pack.js's pack(), prepended) or "ours" (window.Cobrowse.start(), the shim's session);
-//   answers a promise.
+//   does it: rrweb_pack.js's pack(), prepended), "ours" (window.Cobrowse.start(), the shim's session) or
+//   "observer" (the floor: a bare MutationObserver with our recorder's options, reading each record's
+//   type, target and attribute name, sending nothing); answers a promise.
 // - run(storm): the storm, in one task of its own; answers a promise of { storm_ms (the storm's own
 //   code), bytes (what the recorder sent or emitted from the storm's start until quiet), quiet_after_ms
 //   (from the storm's start to the recorder's last output) }, once the recorder has been quiet for
@@ -117,6 +118,20 @@ if (!window.storms) {
       output.last = performance.now();
       output.recorder = recorder;
       if (recorder === 'none') return Promise.resolve();
+      if (recorder === 'observer') {
+        new MutationObserver(function (records) {
+          var read = 0;
+          for (var i = 0; i < records.length; i += 1) {
+            var record = records[i];
+            if (record.type && record.target && record.attributeName !== undefined) read += 1;
+          }
+          output.read = read;
+          output.last = performance.now();
+        }).observe(document, {
+          childList: true, attributes: true, attributeOldValue: true, characterData: true, subtree: true,
+        });
+        return Promise.resolve();
+      }
       if (recorder === 'rrweb') {
         window.rrweb.record({
           emit: function (event) {
