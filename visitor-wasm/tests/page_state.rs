@@ -50,6 +50,22 @@ fn a_style_edited_through_the_cssom_carries_its_rules_and_an_untouched_one_does_
 }
 
 #[wasm_bindgen_test]
+fn a_style_with_an_import_carries_its_rules_with_the_import_and_an_empty_style_carries_none() {
+    // The mirror must get the @import: its own parse of the text keeps it, but the shim answers a sheet with
+    // an @import as is, without parsing it again into a constructed sheet (which drops @import).
+    let page = Fixture::new(
+        "<style id=importing>@import url(\"data:text/css,b{}\"); p { color: red; }</style><style id=empty></style>",
+    );
+    let mut recorder = recorder_with_shim_hooks();
+    let snapshot = take_snapshot(&mut recorder);
+    let importing = element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>("#importing")));
+    let sheet = importing.extras.as_ref().and_then(|extras| extras.sheet.clone());
+    assert_eq!(sheet.unwrap(), ["@import url(\"data:text/css,b{}\");", "p { color: red; }"]);
+    let empty = element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>("#empty")));
+    assert!(empty.extras.is_none(), "a style without rules sends none: {empty:?}");
+}
+
+#[wasm_bindgen_test]
 fn cssom_changes_become_one_sheet_event_per_sheet_and_adopted_sheets_are_followed() {
     let page = Fixture::new("<style id=s>p { color: red; }</style>");
     let style: Element = page.get("#s");

@@ -23,11 +23,16 @@ function rulesText(sheet) {
 
 export const hooks = {
   rules: rulesText,
-  /** A <style>'s rules when they differ from what its text gives (edited through the CSSOM), else null. */
+  /**
+   * A <style>'s rules when they differ from what its text gives (edited through the CSSOM), else null. A
+   * sheet with an @import always differs (a constructed sheet drops @import, with a console warning each
+   * time): it is answered as is, without parsing its text again. Where constructed sheets are missing,
+   * `new CSSStyleSheet()` throws, and the recorder takes that as no answer.
+   */
   editedRules(style) {
     const sheet = style.sheet;
     const live = sheet && rulesText(sheet);
-    if (!live || !window.CSSStyleSheet) return null;
+    if (!live || live.includes("@import")) return live || null;
     const fresh = new CSSStyleSheet();
     try {
       fresh.replaceSync(style.textContent);
