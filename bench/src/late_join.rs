@@ -12,6 +12,9 @@
 //! - rrweb ([`crate::join_rrweb`]): rrweb 2.2.2's `record` on a fresh load of the page gives the events a
 //!   late agent needs first; a blank page in the agent's browser replays them live (`liveMode`,
 //!   `startLive`, `addEvent`), timed from the replayer made to the marker in its document, shown.
+//! - The floor ([`crate::join_floor`]): the page's markup loaded natively in a sandboxed frame of a blank
+//!   agent page, shown: what the agent's browser itself takes to build and show the page, which no mirror
+//!   built by script can beat. Printed per page, and under the summary as a fraction of rrweb's time.
 //!
 //! All stamped in the pages (`performance.timeOrigin + performance.now()`), not by WebDriver round trips.
 //! Medians of [`ROUNDS`] rounds per page ([`ROUNDS_LARGEST`] for the 100,000-element page). The ratio is ours to the whole page shown over rrweb's; fills the
@@ -21,6 +24,7 @@
 //! the join until the whole page is shown, and prints its top self times (see [`crate::cpu_profile`]).
 
 use crate::cpu_profile;
+use crate::join_floor::{self, NativeLoad};
 use crate::join_ours::{self, OurJoin};
 use crate::join_rrweb::{self, RrwebJoin};
 use crate::measured::Measured;
@@ -54,6 +58,8 @@ struct PageJoins {
     elements: usize,
     ours: Vec<OurJoin>,
     rrweb: Vec<RrwebJoin>,
+    /// The floor: the page's markup loaded natively, each round.
+    floor: Vec<NativeLoad>,
     /// The top self times of a profiled join of ours (`BENCH_PROFILE`), a line each; else empty.
     profile: Vec<String>,
 }
@@ -65,6 +71,15 @@ impl PageJoins {
 
     fn rrweb(&self, figure: impl Fn(&RrwebJoin) -> f64) -> f64 {
         median(&self.rrweb.iter().map(figure).collect::<Vec<_>>())
+    }
+
+    fn floor(&self, figure: impl Fn(&NativeLoad) -> f64) -> f64 {
+        median(&self.floor.iter().map(figure).collect::<Vec<_>>())
+    }
+
+    /// The floor's whole page shown over rrweb's, medians: the least any mirror could show.
+    fn floor_ratio(&self) -> f64 {
+        self.floor(|load| load.whole_shown) / self.rrweb(|join| join.whole_shown)
     }
 
     /// Ours to the whole page shown over rrweb's, medians.
@@ -131,11 +146,13 @@ async fn measure_page(
 ) -> cobrowse_e2e::Result<PageJoins> {
     let url = server.url(&page.path);
     let recorded = join_rrweb::record(server, visitor, &url).await?;
+    let markup = join_floor::markup(visitor).await?;
     let mut joins = PageJoins {
         name: page.name,
         elements: recorded.elements,
         ours: Vec::new(),
         rrweb: Vec::new(),
+        floor: Vec::new(),
         profile: Vec::new(),
     };
     for round in 1..=page.rounds {
@@ -144,6 +161,7 @@ async fn measure_page(
         let ours_took = started.elapsed();
         joins.rrweb.push(join_rrweb::replay(server, agent, &recorded).await?);
         eprintln!("join:   round {round}: ours {ours_took:.1?}, rrweb {:.1?}", started.elapsed() - ours_took);
+        joins.floor.push(join_floor::load(server, agent, &markup).await?);
     }
     if cpu_profile::wanted(page.name) {
         eprintln!("join:   a join of ours, profiled ...");
@@ -184,6 +202,8 @@ fn print(results: &[PageJoins], not_measured: &[String]) {
             "ratio (ours / rrweb, shown)",
             "goal",
             "verdict",
+            "floor: markup loaded natively, shown",
+            "floor / rrweb",
         ],
     );
     for page in results {
@@ -206,6 +226,8 @@ fn print(results: &[PageJoins], not_measured: &[String]) {
             ratio(page.ratio()),
             format!("<= {GOAL_RATIO}"),
             verdict(page.ratio() <= GOAL_RATIO),
+            ms(page.floor(|load| load.whole_shown)),
+            ratio(page.floor_ratio()),
         ]);
     }
     table.print();
@@ -217,7 +239,9 @@ fn print(results: &[PageJoins], not_measured: &[String]) {
          animation frame after it has rendered. rrweb 2.2.2: the events up to its full snapshot, recorded on a \
          fresh load of the page, handed to a blank page (not counted; nor their JSON.parse, printed apart); the \
          clock starts at `new Replayer([], {{ liveMode: true }})`, `startLive(now)` (no buffering delay) and \
-         `addEvent` of each event, and stops at the marker in its document, then shown the same way"
+         `addEvent` of each event, and stops at the marker in its document, then shown the same way; floor: the \
+         page's markup (the marker in it) set as the srcdoc of a frame sandboxed as the mirror is, no script, to \
+         its load event and then shown the same way: the agent's browser building and showing the page itself"
     );
     for page in results.iter().filter(|page| page.ours(|join| join.first_shown) >= page.ours(|join| join.whole)) {
         println!(
@@ -255,5 +279,23 @@ fn record_target(results: &[PageJoins], not_measured: usize, summary: &mut Summa
             ratio: ratio(worst.ratio()),
             met: not_measured == 0 && results.iter().all(|page| page.ratio() <= GOAL_RATIO),
         },
+    );
+    let floors: Vec<String> = results
+        .iter()
+        .map(|page| {
+            format!(
+                "{} {} ms ({} of rrweb's)",
+                page.name,
+                ms(page.floor(|load| load.whole_shown)),
+                ratio(page.floor_ratio())
+            )
+        })
+        .collect();
+    summary.record_bound(
+        Target::Join,
+        format!(
+            "the agent's browser loading the page's markup itself (no script), to the whole page shown: {}",
+            floors.join("; ")
+        ),
     );
 }

@@ -30,6 +30,7 @@ mod control_latency;
 mod cpu_profile;
 mod download_size;
 mod gzip;
+mod join_floor;
 mod join_ours;
 mod join_rrweb;
 mod large_page;
