@@ -179,7 +179,7 @@ fn medians(by_recorder: &[Vec<Run>], figure: impl Fn(&Run) -> f64) -> [f64; 4] {
         values.sort_by(f64::total_cmp);
         values[values.len() / 2]
     };
-    [median(&by_recorder[0]), median(&by_recorder[1]), median(&by_recorder[2]), median(&by_recorder[FLOOR])]
+    std::array::from_fn(|recorder| median(&by_recorder[recorder]))
 }
 
 /// `storm` under `recorder`, on a fresh load of the page; with `profiled`, under V8's sampling profiler

@@ -38,7 +38,7 @@ var serializers = {
   readDeflated: function () { return pageStringsDeflated(SMALL_PAYLOAD_BYTES); },
 };
 var names = Object.keys(serializers);
-var longest = { ours: 0, rrweb: 0, read: 0, readDeflated: 0 };
+var longest = {};
 
 async function timeRuns(serialize, count) {
   var start = performance.now();
@@ -85,6 +85,7 @@ async function measure() {
   for (n = 0; n < names.length; n++) {
     await timeRuns(serializers[names[n]], batch[names[n]]);
     times[names[n]] = [];
+    longest[names[n]] = 0;
   }
   var started = performance.now();
   for (var round = 0; ; ) {
