@@ -15,7 +15,12 @@
 const WINDOW: usize = 32 * 1024;
 const MIN_MATCH: usize = 3;
 const MAX_MATCH: usize = 258;
-const HASH_BITS: u32 = 15;
+/// The hash table's size (2^13 heads, 32 KiB). Every snapshot and every frame deflated alone starts a
+/// table of its own, zeroed; at 2^15 heads (zlib's) that was 128 KiB of memory cleared for a payload of a
+/// few hundred bytes, about a fifth of a small page's whole snapshot in the visitor. The chains check every
+/// candidate's bytes, so fewer heads only lengthen them: on the rrweb corpus' files, alone and as a stream
+/// of messages, the output grew by 0.01% and the native time did not.
+const HASH_BITS: u32 = 13;
 /// How many earlier positions are tried for each match: more finds longer matches, slower.
 const MAX_CHAIN: usize = 48;
 /// A match this long is good enough to stop looking.

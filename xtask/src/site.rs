@@ -159,7 +159,7 @@ fn build_package(package: &Package, site: &Path, target: &Path, kept: Kept) -> R
     if package.short_strings {
         read_short_strings_by_hand(&glue)?;
     }
-    bundle_glue(&glue, &out_dir.join("snippets"))?;
+    bundle_glue(&glue, &out_dir.join("snippets"), package.wasm_url_given)?;
     crate::imports::shorten(&wasm, &glue)?;
     report_size(&format!("{} (wasm + JS glue)", package.krate), &[&wasm, &glue])
 }
@@ -215,9 +215,9 @@ fn shrink(wasm: &Path, kept: Kept) -> Result {
 /// Minifies the glue; if wasm-bindgen wrote JS snippets beside it (`#[wasm_bindgen(module = ...)]`, such as
 /// the visitor's `js/describe.js`), bundles them into it and removes them: the package stays two files,
 /// one request each, and the shim's version hash covers the snippets. The glue is trimmed first (see
-/// [`trim_glue`]).
-fn bundle_glue(glue: &Path, snippets: &Path) -> Result {
-    trim_glue(glue)?;
+/// [`trim_glue`]; with `wasm_given`, also [`GIVEN_WASM_TRIMS`]).
+fn bundle_glue(glue: &Path, snippets: &Path, wasm_given: bool) -> Result {
+    trim_glue(glue, wasm_given)?;
     if !snippets.is_dir() {
         return minify(glue, glue, Some("esm"));
     }
@@ -241,6 +241,72 @@ const GLUE_TRIMS: [(&str, &str); 3] = [
     (
         "console.warn(\"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n\", e);",
         "console.warn(e);",
+    ),
+];
+
+/// What [`trim_glue`] also takes out of the glue of a package whose loader always hands its init a fetched
+/// `Response` (the shim does, `www/shim/loader.js`; so does the benchmarks' loader): the branches for a
+/// URL, a `Request`, wasm bytes or a compiled module. A server that sends the wasm without
+/// `application/wasm` (or a browser without `instantiateStreaming`) still gets the slower compile from the
+/// bytes: the fallback is kept, decided by whether the streaming compile left the body unread instead of
+/// by the response's type and headers (about 150 B of the visitor's download).
+const GIVEN_WASM_TRIMS: [(&str, &str); 2] = [
+    (
+        "async function __wbg_load(module, imports) {
+    if (typeof Response === 'function' && module instanceof Response) {
+        if (!module.ok) {
+            throw new Error(`failed to fetch Wasm: ${module.status} ${module.statusText} fetching '${module.url}'`);
+        }
+
+        if (typeof WebAssembly.instantiateStreaming === 'function') {
+            try {
+                return await WebAssembly.instantiateStreaming(module, imports);
+            } catch (e) {
+                const validResponse = expectedResponseType(module.type);
+
+                if (validResponse && module.headers.get('Content-Type') !== 'application/wasm') {
+                    console.warn(\"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n\", e);
+
+                } else { throw e; }
+            }
+        }
+
+        const bytes = await module.arrayBuffer();
+        return await WebAssembly.instantiate(bytes, imports);
+    } else {
+        const instance = await WebAssembly.instantiate(module, imports);
+
+        if (instance instanceof WebAssembly.Instance) {
+            return { instance, module };
+        } else {
+            return instance;
+        }
+    }
+
+    function expectedResponseType(type) {
+        switch (type) {
+            case 'basic': case 'cors': case 'default': return true;
+        }
+        return false;
+    }
+}",
+        "async function __wbg_load(module, imports) {
+    if (!module.ok) throw new Error(`failed to fetch Wasm: ${module.status} fetching ${module.url}`);
+    try {
+        return await WebAssembly.instantiateStreaming(module, imports);
+    } catch (e) {
+        if (module.bodyUsed) throw e;
+        console.warn(e);
+        return await WebAssembly.instantiate(await module.arrayBuffer(), imports);
+    }
+}",
+    ),
+    (
+        "    if (typeof module_or_path === 'string' || (typeof Request === 'function' && module_or_path instanceof Request) || (typeof URL === 'function' && module_or_path instanceof URL)) {
+        module_or_path = fetch(module_or_path);
+    }
+",
+        "",
     ),
 ];
 
@@ -286,11 +352,13 @@ fn read_short_strings_by_hand(glue: &Path) -> Result {
     std::fs::write(glue, patched).map_err(|error| format!("cannot write {}: {error}", glue.display()))
 }
 
-/// Takes [`GLUE_TRIMS`] out of the glue: the visitor's download pays for every byte of it.
-fn trim_glue(glue: &Path) -> Result {
+/// Takes [`GLUE_TRIMS`] out of the glue (and, with `wasm_given`, [`GIVEN_WASM_TRIMS`] first): the
+/// visitor's download pays for every byte of it.
+fn trim_glue(glue: &Path, wasm_given: bool) -> Result {
     let read_error = |error| format!("cannot read {}: {error}", glue.display());
     let text = std::fs::read_to_string(glue).map_err(read_error)?;
-    let trimmed = GLUE_TRIMS.iter().fold(text.clone(), |text, (from, to)| text.replace(from, to));
+    let given: &[(&str, &str)] = if wasm_given { &GIVEN_WASM_TRIMS } else { &[] };
+    let trimmed = given.iter().chain(&GLUE_TRIMS).fold(text.clone(), |text, (from, to)| text.replace(from, to));
     if trimmed != text {
         std::fs::write(glue, trimmed).map_err(|error| format!("cannot write {}: {error}", glue.display()))?;
     }

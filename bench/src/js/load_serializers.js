@@ -15,7 +15,7 @@ function loadVisitorModule() {
   if (moduleUrl === null) return Promise.resolve();
   return Promise.all([import(moduleUrl), import(hooksUrl)]).then(function (modules) {
     window.cobrowseHooks = Object.assign({}, modules[1].hooks, { scrolled: new WeakSet() });
-    return modules[0].default({ module_or_path: wasmUrl }).then(function () { window.cobrowseBench = modules[0]; });
+    return modules[0].default({ module_or_path: fetch(wasmUrl) }).then(function () { window.cobrowseBench = modules[0]; });
   });
 }
 
