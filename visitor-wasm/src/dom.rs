@@ -133,13 +133,14 @@ pub fn open_shadow_root(element: &Element, tag: &str) -> Option<Node> {
 
 /// The window's size in CSS pixels.
 pub fn viewport(window: &Window) -> Size {
-    let pixels = |value: Result<wasm_bindgen::JsValue, _>| value.ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-    Size { width: pixels(window.inner_width()), height: pixels(window.inner_height()) }
+    let window = window.unchecked_ref::<Shared>();
+    Size { width: window.inner_width() as u32, height: window.inner_height() as u32 }
 }
 
 /// The window's scroll offset in CSS pixels.
 pub fn window_scroll(window: &Window) -> Point {
-    Point { x: window.scroll_x().unwrap_or(0.0).round() as i32, y: window.scroll_y().unwrap_or(0.0).round() as i32 }
+    let window = window.unchecked_ref::<Shared>();
+    Point { x: window.scroll_x().round() as i32, y: window.scroll_y().round() as i32 }
 }
 
 /// An element's scroll offset.
@@ -166,6 +167,17 @@ extern "C" {
     fn target(this: &Shared) -> Option<Shared>;
     #[wasm_bindgen(method, js_name = getElementsByTagName)]
     fn elements_by_tag(this: &Shared, tag: &str) -> Shared;
+    // A window's size and offset. web-sys's getters are bound as throwing (only another origin's window
+    // throws), and each such call goes through a wrapper in the glue that catches: the recorder reads its
+    // own page's windows, every snapshot.
+    #[wasm_bindgen(method, getter, js_name = innerWidth)]
+    fn inner_width(this: &Shared) -> f64;
+    #[wasm_bindgen(method, getter, js_name = innerHeight)]
+    fn inner_height(this: &Shared) -> f64;
+    #[wasm_bindgen(method, getter, js_name = scrollX)]
+    fn scroll_x(this: &Shared) -> f64;
+    #[wasm_bindgen(method, getter, js_name = scrollY)]
+    fn scroll_y(this: &Shared) -> f64;
 
     /// The page's `window`: one import, where `web_sys::window()` looks through four globals and checks
     /// `instanceof Window`.
