@@ -244,9 +244,10 @@ const GLUE_TRIMS: [(&str, &str); 3] = [
     ),
 ];
 
-/// What [`trim_glue`] also takes out of the glue of a package whose loader always hands its init a fetched
-/// `Response` (the shim does, `www/shim/loader.js`; so does the benchmarks' loader): the branches for a
-/// URL, a `Request`, wasm bytes or a compiled module. A server that sends the wasm without
+/// What [`trim_glue`] also takes out of the glue, after [`GLUE_TRIMS`] (the warning below is theirs,
+/// already shortened), of a package whose loader always hands its init a fetched `Response` (the shim
+/// does, `www/shim/loader.js`; so does the benchmarks' loader): the branches for a URL, a `Request`, wasm
+/// bytes or a compiled module. A server that sends the wasm without
 /// `application/wasm` (or a browser without `instantiateStreaming`) still gets the slower compile from the
 /// bytes: the fallback is kept, decided by whether the streaming compile left the body unread instead of
 /// by the response's type and headers (about 150 B of the visitor's download).
@@ -265,7 +266,7 @@ const GIVEN_WASM_TRIMS: [(&str, &str); 2] = [
                 const validResponse = expectedResponseType(module.type);
 
                 if (validResponse && module.headers.get('Content-Type') !== 'application/wasm') {
-                    console.warn(\"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n\", e);
+                    console.warn(e);
 
                 } else { throw e; }
             }
@@ -352,13 +353,13 @@ fn read_short_strings_by_hand(glue: &Path) -> Result {
     std::fs::write(glue, patched).map_err(|error| format!("cannot write {}: {error}", glue.display()))
 }
 
-/// Takes [`GLUE_TRIMS`] out of the glue (and, with `wasm_given`, [`GIVEN_WASM_TRIMS`] first): the
+/// Takes [`GLUE_TRIMS`] out of the glue (and then, with `wasm_given`, [`GIVEN_WASM_TRIMS`]): the
 /// visitor's download pays for every byte of it.
 fn trim_glue(glue: &Path, wasm_given: bool) -> Result {
     let read_error = |error| format!("cannot read {}: {error}", glue.display());
     let text = std::fs::read_to_string(glue).map_err(read_error)?;
     let given: &[(&str, &str)] = if wasm_given { &GIVEN_WASM_TRIMS } else { &[] };
-    let trimmed = given.iter().chain(&GLUE_TRIMS).fold(text.clone(), |text, (from, to)| text.replace(from, to));
+    let trimmed = GLUE_TRIMS.iter().chain(given).fold(text.clone(), |text, (from, to)| text.replace(from, to));
     if trimmed != text {
         std::fs::write(glue, trimmed).map_err(|error| format!("cannot write {}: {error}", glue.display()))?;
     }
