@@ -159,9 +159,9 @@ impl Deflater {
             if distance > WINDOW {
                 break;
             }
+            candidate = self.previous.get(earlier).map_or(0, |&link| link as usize);
             let bytes = self.history.get(earlier..).unwrap_or_default();
             if !could_beat(bytes, wanted, best) {
-                candidate = self.previous.get(earlier).map_or(0, |&link| link as usize);
                 continue;
             }
             let length = common_prefix(bytes, wanted);
@@ -171,7 +171,6 @@ impl Deflater {
                     break;
                 }
             }
-            candidate = self.previous.get(earlier).map_or(0, |&link| link as usize);
         }
         best
     }
