@@ -3,7 +3,9 @@
 //!
 //! The mirror trails the visitor by a frame's trip and images and fonts load on their own time, so a
 //! measurement first lets the mirror settle (reads both deep trees until they match or a timeout passes),
-//! waits for both documents' images and fonts, then photographs both.
+//! waits for both documents' images and fonts, then photographs both, again until the pixels match or a
+//! timeout passes: a canvas's pixels travel apart from the structure (on the visitor's next animation
+//! frame), so a mirror whose structure already matches may still show a canvas's old pixels.
 //!
 //! A page's interaction is `window.fidelityInteract()`, defined by our own pages (a corpus page gets a
 //! snippet from the test instead). It may return a promise, and an object asking the harness for what
@@ -21,6 +23,13 @@ use std::time::{Duration, Instant};
 
 /// How long the mirror gets to match the page after a load or an interaction.
 pub const SETTLE_TIMEOUT: Duration = Duration::from_secs(6);
+/// The lowest structure match a page may have.
+pub const MIN_STRUCTURE_PERCENT: f64 = 99.0;
+/// The most differing pixels a page may have.
+pub const MAX_DIFFERING_PIXELS_PERCENT: f64 = 1.0;
+/// How long the mirror's pixels get to match the page's once the structure has settled and the assets
+/// have loaded.
+const PIXELS_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long a mirror whose score does not change is given before it is measured as it is.
 const STABLE_FOR: Duration = Duration::from_millis(2000);
 /// How long images and fonts get to load, on each side, once the trees have settled.
@@ -70,9 +79,23 @@ pub async fn measure(visitor: &Browser, agent: &Browser, name: &str) -> crate::e
     let structure = settle(visitor, agent).await?;
     wait_for_assets(visitor, "visitor").await;
     wait_for_assets(agent, "mirror").await;
-    let shots = pixels::compare_browsers(visitor, agent).await?;
+    let shots = settle_pixels(visitor, agent).await?;
     pixels::save_if_asked(name, &shots)?;
     Ok(Measurement { structure, pixels: shots.diff })
+}
+
+/// Photographs both sides until at most [`MAX_DIFFERING_PIXELS_PERCENT`] of the pixels differ or
+/// [`PIXELS_TIMEOUT`] passes; the last shots. The threshold is the test's own: a mirror that never gets
+/// there is measured as it is at the timeout.
+async fn settle_pixels(visitor: &Browser, agent: &Browser) -> crate::error::Result<pixels::Shots> {
+    let started = Instant::now();
+    loop {
+        let shots = pixels::compare_browsers(visitor, agent).await?;
+        if shots.diff.percent() <= MAX_DIFFERING_PIXELS_PERCENT || started.elapsed() >= PIXELS_TIMEOUT {
+            return Ok(shots);
+        }
+        tokio::time::sleep(SETTLE_POLL).await;
+    }
 }
 
 /// Reads both deep trees until the mirror matches every node, or its score has not changed for

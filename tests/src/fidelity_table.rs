@@ -6,13 +6,9 @@
 //! reported with its reason and does not fail the test.
 
 use crate::compare::report;
-use crate::fidelity::Measurement;
+use crate::fidelity::{Measurement, MAX_DIFFERING_PIXELS_PERCENT, MIN_STRUCTURE_PERCENT};
 use crate::limitations::Limitations;
 
-/// The lowest structure match a page may have.
-pub const MIN_STRUCTURE_PERCENT: f64 = 99.0;
-/// The most differing pixels a page may have.
-pub const MAX_DIFFERING_PIXELS_PERCENT: f64 = 1.0;
 /// How many differences a failing page lists.
 const SHOWN_DIFFERENCES: usize = 8;
 
