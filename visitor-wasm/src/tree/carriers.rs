@@ -56,7 +56,7 @@ pub fn attribute(mask: &Mask, name: &str, masking: &dyn Fn() -> Masking, read: &
     }
     let value = read();
     let is_url = markup::is_url_attribute(name);
-    if let Some(scheme) = markup::script_url_scheme(&value).filter(|_| is_url) {
+    if let Some(scheme) = is_url.then(|| markup::script_url_scheme(&value)).flatten() {
         return Some(Value::Plain(scheme.into()));
     }
     let value = without_hiding_data_urls(mask, value, masking);
