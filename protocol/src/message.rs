@@ -49,24 +49,10 @@ impl Encoder {
     }
 
     /// A snapshot frame, deflated by our own encoder; starts a fresh compression context. (Copies the
-    /// snapshot for its ids' wire form: the visitor uses [`Encoder::snapshot_payload`].)
+    /// snapshot for its ids' wire form: the visitor uses [`snapshot_payload`].)
     pub fn snapshot(&mut self, snapshot: &Snapshot) -> Vec<u8> {
-        let mut wire = snapshot.clone();
-        wire_ids::encode(&mut wire);
-        let payload = to_postcard(&wire);
-        frame::encode(FrameKind::Snapshot, &self.compressor.snapshot(&payload))
-    }
-
-    /// A snapshot's postcard payload, for the caller to deflate as one stream of its own (the browser's
-    /// `CompressionStream('deflate-raw')`) and frame with [`snapshot_frame`], or with
-    /// [`deflate_snapshot`] where it cannot. Deltas encoded after it refer back into it (see `codec.rs`).
-    /// The snapshot's ids are turned into their wire form (`wire_ids.rs`) and back, in place.
-    pub fn snapshot_payload(&mut self, snapshot: &mut Snapshot) -> Vec<u8> {
-        wire_ids::encode(snapshot);
-        let payload = to_postcard(snapshot);
-        wire_ids::decode(snapshot);
-        self.compressor.prime(&payload);
-        payload
+        let payload = snapshot_payload(&mut snapshot.clone());
+        self.deflate_fresh(FrameKind::Snapshot, &payload)
     }
 
     /// A delta frame, compressed in the context since the last snapshot.
@@ -77,22 +63,27 @@ impl Encoder {
     /// A later part of a sliced snapshot (`Event::Children` filling in elements the snapshot sent
     /// without children), framed as [`FrameKind::SnapshotPart`] so the relay keeps it as part of the
     /// snapshot. Deflated as a snapshot is, as one stream of its own (here by our own encoder; the
-    /// visitor has the browser deflate [`Encoder::snapshot_part_payload`]), and the deltas after it refer
+    /// visitor has the browser deflate [`snapshot_part_payload`]), and the deltas after it refer
     /// back into it. (Continuing the deltas' stream, a part had only our encoder's fixed codes: a large
     /// page's parts, most of its snapshot, compressed 3.6:1 against the snapshot's 14:1.)
     pub fn snapshot_part(&mut self, delta: &Delta) -> Vec<u8> {
-        let payload = self.snapshot_part_payload(&mut delta.clone());
-        deflate_alone_as(FrameKind::SnapshotPart, &payload)
+        let payload = snapshot_part_payload(&mut delta.clone());
+        self.deflate_fresh(FrameKind::SnapshotPart, &payload)
     }
 
-    /// A snapshot part's postcard payload, for the caller to deflate as one stream of its own and frame
-    /// with [`fresh_frame`] (or [`deflate_alone_as`] where it cannot); the deltas' context is primed with it.
-    /// The new nodes' ids are turned into their wire form (`wire_ids.rs`), in place.
-    pub fn snapshot_part_payload(&mut self, delta: &mut Delta) -> Vec<u8> {
-        wire_ids::encode_part(delta);
-        let payload = to_postcard(delta);
-        self.compressor.prime(&payload);
-        payload
+    /// The frame (`kind`: a snapshot or a snapshot part) of a payload from [`snapshot_payload`] or
+    /// [`snapshot_part_payload`], deflated here as a fresh stream by the deltas' own encoder, which leaves
+    /// their context primed with it: one pass over the payload, where deflating it alone and then priming
+    /// took two.
+    pub fn deflate_fresh(&mut self, kind: FrameKind, payload: &[u8]) -> Vec<u8> {
+        frame::encode(kind, &self.compressor.snapshot(payload))
+    }
+
+    /// Starts the deltas' context after a snapshot or snapshot part whose `payload` is deflated elsewhere
+    /// (the browser's `CompressionStream('deflate-raw')`, then framed with [`fresh_frame`]): the deltas
+    /// encoded from now on refer back into it (see `codec.rs`). Call it before the next delta is encoded.
+    pub fn prime(&mut self, payload: &[u8]) {
+        self.compressor.prime(payload);
     }
 
     /// `delta`'s postcard, compressed in the context since the last snapshot, framed as `kind`.
@@ -102,25 +93,44 @@ impl Encoder {
     }
 }
 
-/// The frame (`kind`: a snapshot or a snapshot part) of a payload from [`Encoder::snapshot_payload`] or
-/// [`Encoder::snapshot_part_payload`] that was deflated elsewhere, as one raw deflate stream.
+/// A snapshot's postcard payload, to deflate as one stream of its own: here with
+/// [`Encoder::deflate_fresh`], or elsewhere (the browser's `CompressionStream('deflate-raw')`) after
+/// [`Encoder::prime`], then framed with [`snapshot_frame`]. The snapshot's ids are turned into their wire
+/// form (`wire_ids.rs`) and back, in place.
+pub fn snapshot_payload(snapshot: &mut Snapshot) -> Vec<u8> {
+    wire_ids::encode(snapshot);
+    let payload = to_postcard(snapshot);
+    wire_ids::decode(snapshot);
+    payload
+}
+
+/// A snapshot part's postcard payload, deflated as a snapshot's is (see [`snapshot_payload`]) and framed
+/// with [`fresh_frame`]. The new nodes' ids are turned into their wire form (`wire_ids.rs`), in place.
+pub fn snapshot_part_payload(delta: &mut Delta) -> Vec<u8> {
+    wire_ids::encode_part(delta);
+    to_postcard(delta)
+}
+
+/// The frame (`kind`: a snapshot or a snapshot part) of a payload from [`snapshot_payload`] or
+/// [`snapshot_part_payload`] that was deflated elsewhere, as one raw deflate stream.
 pub fn fresh_frame(kind: FrameKind, deflated: &[u8]) -> Vec<u8> {
     frame::encode(kind, deflated)
 }
 
-/// The frame (`kind`) of such a payload deflated by our own encoder: where the browser cannot compress it.
+/// The frame (`kind`) of such a payload deflated alone by a fresh encoder of our own: where the browser
+/// failed to compress it after the deltas' context was primed with it.
 pub fn deflate_alone_as(kind: FrameKind, payload: &[u8]) -> Vec<u8> {
     frame::encode(kind, &crate::codec::deflate_alone(payload))
 }
 
-/// The snapshot frame of a payload from [`Encoder::snapshot_payload`] that was deflated elsewhere, as one
+/// The snapshot frame of a payload from [`snapshot_payload`] that was deflated elsewhere, as one
 /// raw deflate stream.
 pub fn snapshot_frame(deflated: &[u8]) -> Vec<u8> {
     fresh_frame(FrameKind::Snapshot, deflated)
 }
 
-/// The snapshot frame of a payload from [`Encoder::snapshot_payload`], deflated by our own encoder: where
-/// the browser cannot compress it.
+/// The snapshot frame of a payload from [`snapshot_payload`], deflated alone by a fresh encoder of our own
+/// (see [`deflate_alone_as`]).
 pub fn deflate_snapshot(payload: &[u8]) -> Vec<u8> {
     deflate_alone_as(FrameKind::Snapshot, payload)
 }
@@ -510,11 +520,30 @@ mod tests {
         for deflate in [browser as fn(&[u8]) -> Vec<u8>, deflate_snapshot] {
             let mut encoder = Encoder::new();
             let mut decoder = Decoder::default();
-            let frame = deflate(&encoder.snapshot_payload(&mut page()));
+            let payload = snapshot_payload(&mut page());
+            encoder.prime(&payload);
+            let frame = deflate(&payload);
             assert_eq!(decoder.decode(&frame).unwrap(), Message::Snapshot(page()));
             for _ in 0..3 {
                 assert_eq!(decoder.decode(&encoder.delta(&delta)).unwrap(), Message::Delta(delta.clone()));
             }
+        }
+    }
+
+    #[test]
+    fn a_snapshot_deflated_by_the_deltas_encoder_leaves_the_context_priming_would() {
+        let delta = Delta { events: vec![Event::Text { node: 4, text: Value::Plain("Hello again".into()) }] };
+        let payload = snapshot_payload(&mut page());
+        let (mut one_pass, mut primed) = (Encoder::new(), Encoder::new());
+        let frame = one_pass.deflate_fresh(FrameKind::Snapshot, &payload);
+        primed.prime(&payload);
+        assert_eq!(frame, deflate_snapshot(&payload));
+        let mut decoder = Decoder::default();
+        assert_eq!(decoder.decode(&frame).unwrap(), Message::Snapshot(page()));
+        for _ in 0..3 {
+            let sent = one_pass.delta(&delta);
+            assert_eq!(sent, primed.delta(&delta));
+            assert_eq!(decoder.decode(&sent).unwrap(), Message::Delta(delta.clone()));
         }
     }
 

@@ -73,7 +73,8 @@ fn a_part_is_a_stream_of_its_own_that_the_deltas_after_it_refer_back_into() {
     let mut encoder = Encoder::new();
     let snapshot = encoder.snapshot(&top_of_the_page());
     let mut wire = the_rest_of_main();
-    let payload = encoder.snapshot_part_payload(&mut wire);
+    let payload = message::snapshot_part_payload(&mut wire);
+    encoder.prime(&payload);
     assert_eq!(payload, postcard::to_allocvec(&wire).unwrap());
     assert_ne!(wire, the_rest_of_main(), "the new nodes' ids in their wire form");
     // Deflated elsewhere (the browser, a complete stream: here flate2), framed as a part.

@@ -110,14 +110,18 @@ pub fn snapshot_frame_as_sent(hooks: JsValue, done: js_sys::Function) {
     let send = move |frame: Vec<u8>| {
         let _ = done.call1(&JsValue::NULL, &js_sys::Uint8Array::from(&frame[..]));
     };
+    let mut encoder = cobrowse_protocol::Encoder::new();
     match connection::browser_deflate::deflate(&payload) {
-        Some(deflating) => deflating.finish(move |deflated| {
-            send(match deflated {
-                Some(deflated) => cobrowse_protocol::message::snapshot_frame(&deflated),
-                None => cobrowse_protocol::message::deflate_snapshot(&payload),
+        Some(deflating) => {
+            encoder.prime(&payload);
+            deflating.finish(move |deflated| {
+                send(match deflated {
+                    Some(deflated) => cobrowse_protocol::message::snapshot_frame(&deflated),
+                    None => cobrowse_protocol::message::deflate_snapshot(&payload),
+                })
             })
-        }),
-        None => send(cobrowse_protocol::message::deflate_snapshot(&payload)),
+        }
+        None => send(encoder.deflate_fresh(cobrowse_protocol::FrameKind::Snapshot, &payload)),
     }
 }
 
@@ -128,5 +132,5 @@ fn bench_snapshot_payload(hooks: &JsValue) -> Option<Vec<u8>> {
     let window = dom::page_window()?;
     let document = window.document()?;
     let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::new(hooks));
-    Some(cobrowse_protocol::Encoder::new().snapshot_payload(&mut snapshot))
+    Some(cobrowse_protocol::message::snapshot_payload(&mut snapshot))
 }

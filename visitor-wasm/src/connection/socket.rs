@@ -110,7 +110,7 @@ impl Connection {
     /// Sends a full snapshot, starting a fresh compression context (see [`Connection::send_fresh`]).
     pub fn send_snapshot(&mut self, snapshot: &mut Snapshot) {
         self.send_held_part(); // an earlier snapshot's last slices, in order: this one starts afresh after them
-        let payload = self.encoder.snapshot_payload(snapshot);
+        let payload = message::snapshot_payload(snapshot);
         self.send_fresh(FrameKind::Snapshot, payload);
     }
 
@@ -137,18 +137,21 @@ impl Connection {
     fn send_held_part(&mut self) {
         if !self.held_part.is_empty() {
             let mut delta = Delta { events: std::mem::take(&mut self.held_part) };
-            let payload = self.encoder.snapshot_part_payload(&mut delta);
+            let payload = message::snapshot_part_payload(&mut delta);
             self.send_fresh(FrameKind::SnapshotPart, payload);
         }
     }
 
     /// Sends a snapshot's or a part's `payload` (`kind`) as a deflate stream of its own: deflated by the
     /// browser, so it leaves a moment later, and the page frames encoded meanwhile follow it in order; a
-    /// small one (or where the browser cannot) by our own encoder, at once.
+    /// small one (or where the browser cannot) by the deltas' own encoder, at once. Either way the deltas'
+    /// context is primed with it before this returns.
     fn send_fresh(&mut self, kind: FrameKind, payload: Vec<u8>) {
         let Some(deflating) = browser_deflate::deflate(&payload) else {
-            return self.send_page(message::deflate_alone_as(kind, &payload));
+            let frame = self.encoder.deflate_fresh(kind, &payload);
+            return self.send_page(frame);
         };
+        self.encoder.prime(&payload);
         let place = self.outbox.borrow_mut().reserve();
         let (outbox, socket) = (self.outbox.clone(), self.socket.clone());
         deflating.finish(move |deflated| {
