@@ -104,6 +104,38 @@ fn attributes_and_text_changes() {
 }
 
 #[wasm_bindgen_test]
+fn records_of_every_type_interleaved_in_one_batch_each_make_their_event() {
+    let page = Fixture::new(r#"<ul id="list"><li id="one">one</li></ul>"#);
+    let mut recording = Recording::start();
+    let (list, one): (Element, Element) = (page.get("#list"), page.get("#one"));
+    let text = one.first_child().unwrap();
+    let (list_id, one_id, text_id) = (recording.id(&list), recording.id(&one), recording.id(&text));
+
+    text.set_node_value(Some("first"));
+    let two = document().create_element("li").unwrap();
+    list.append_child(&two).unwrap();
+    one.set_attribute("class", "done").unwrap();
+    text.set_node_value(Some("first!"));
+    list.set_attribute("class", "todo").unwrap();
+    one.set_attribute("class", "done again").unwrap();
+    let events = recording.events();
+
+    let children = children_of(&events, list_id).expect("the list's children changed");
+    assert!(matches!(&children[..], [Child::Existing(id), Child::New(_)] if *id == one_id), "{children:?}");
+    let attributes: Vec<&Event> = events.iter().filter(|event| matches!(event, Event::Attribute { .. })).collect();
+    assert_eq!(
+        attributes,
+        [
+            &Event::Attribute { node: one_id, name: "class".into(), value: Some(Value::Plain("done again".into())) },
+            &Event::Attribute { node: list_id, name: "class".into(), value: Some(Value::Plain("todo".into())) },
+        ]
+    );
+    let texts: Vec<&Event> = events.iter().filter(|event| matches!(event, Event::Text { .. })).collect();
+    assert_eq!(texts, [&Event::Text { node: text_id, text: Value::Plain("first!".into()) }]);
+    assert_eq!(events.len(), 4, "{events:?}");
+}
+
+#[wasm_bindgen_test]
 fn a_storm_of_attribute_changes_makes_one_event_per_element_and_attribute() {
     let page =
         Fixture::new(r#"<div id="a"></div><div id="b"></div><svg id="icon"><a id="link" href="/plain"></a></svg>"#);
