@@ -8,9 +8,8 @@
 //!    ids). A node serialized in this batch gets no event of its own: its serialization is current.
 //! 2. attribute changes become [`Event::Attribute`] (current value, `None` if removed), once per node and
 //!    name; text changes become [`Event::Text`]. A batch's repeated changes of one attribute are dropped in
-//!    JS before the wasm reads a record (`js/records.js`, which also sorts the records by type): a storm of
-//!    10,000 changes to 1,000 elements costs the wasm 1,000 records, not 10,000 records' calls across the
-//!    boundary.
+//!    JS before the wasm reads a record (`js/records.js`): a storm of 10,000 changes to 1,000 elements costs
+//!    the wasm 1,000 records, not 10,000 records' calls across the boundary.
 //! 3. the forget rule: removed nodes that are no longer connected (or now sit where the mirror cannot
 //!    see them) lose their ids with their subtrees.
 //!
@@ -44,10 +43,8 @@ use web_sys::{Element, MutationRecord, Node};
 
 #[wasm_bindgen(module = "/js/records.js")]
 extern "C" {
-    /// The records by type, `[childList, attributes, characterData]`, each attribute's changes after its
-    /// first in the batch dropped.
-    #[wasm_bindgen(js_name = byType)]
-    fn by_type(records: &Array) -> Array;
+    /// The records with each attribute's changes after its first in the batch dropped.
+    fn distinct(records: &Array) -> Array;
 }
 
 /// What one batch of mutation records means for the mirror.
@@ -64,7 +61,7 @@ pub enum Batch {
 pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
     // New nodes may be scrolled already, before their scroll events reach the shim: every offset is read.
     recorder.scroll_watch = wasm_bindgen::JsValue::UNDEFINED;
-    let touched = Touched::collect(&by_type(records), recorder);
+    let touched = Touched::collect(&distinct(records), recorder);
     let first_new = recorder.ids.next();
     let mut parents = touched.parents;
     for element in &touched.rebuilt {
@@ -90,45 +87,37 @@ type Touch = (Element, String, Option<String>);
 struct Touched {
     parents: Vec<Node>,
     removed: Vec<Node>,
-    /// Each attribute once (`by_type` kept its first change in the batch).
+    /// Each attribute once (`distinct` kept its first change in the batch).
     attributes: Vec<Touch>,
     texts: Vec<Node>,
     rebuilt: Vec<Element>,
 }
 
 impl Touched {
-    /// `by_type`: the batch's records as `by_type` sorts them; the index of a record's list is its type.
-    fn collect(by_type: &Array, recorder: &Recorder) -> Self {
+    fn collect(records: &Array, recorder: &Recorder) -> Self {
         let mut touched = Touched::default();
-        for (kind, records) in by_type.iter().enumerate() {
-            for record in records.unchecked_into::<Array>().iter() {
-                let record = record.unchecked_into::<MutationRecord>();
-                let Some(target) = dom::target_of::<Node>(&record) else { continue };
-                match kind {
-                    CHILD_LIST => {
-                        touched.removed.extend(dom::items::<Node>(&record.removed_nodes()));
-                        touched.parents.push(target);
-                    }
-                    ATTRIBUTES => {
-                        let element = target.unchecked_into::<Element>();
-                        let name = record.attribute_name().unwrap_or_default();
-                        if changes_masking(&element, &name, &record, recorder) {
-                            touched.rebuilt.push(element.clone());
-                        }
-                        touched.attributes.push((element, name, record.attribute_namespace()));
-                    }
-                    _ => touched.texts.push(target),
+        for record in records.iter() {
+            let record = record.unchecked_into::<MutationRecord>();
+            let Some(target) = dom::target_of::<Node>(&record) else { continue };
+            match dom::type_of(&record).as_str() {
+                "childList" => {
+                    touched.removed.extend(dom::items::<Node>(&record.removed_nodes()));
+                    touched.parents.push(target);
                 }
+                "attributes" => {
+                    let element = target.unchecked_into::<Element>();
+                    let name = record.attribute_name().unwrap_or_default();
+                    if changes_masking(&element, &name, &record, recorder) {
+                        touched.rebuilt.push(element.clone());
+                    }
+                    touched.attributes.push((element, name, record.attribute_namespace()));
+                }
+                _ => touched.texts.push(target),
             }
         }
         touched
     }
 }
-
-/// The index of the childList records' list in `by_type`'s answer.
-const CHILD_LIST: usize = 0;
-/// The index of the attribute records' list in `by_type`'s answer (characterData's is 2).
-const ATTRIBUTES: usize = 1;
 
 /// Whether an attribute change changed how the element is serialized: ignored or not, or its masking
 /// (given its parent's as the mirror has it) differs from the one it was serialized with.
