@@ -99,10 +99,12 @@ pub fn snapshot_frame(hooks: JsValue) -> js_sys::Uint8Array {
     js_sys::Uint8Array::from(&cobrowse_protocol::message::deflate_snapshot(&payload)[..])
 }
 
-/// For the benchmarks: the same frame made as a session makes it (`connection/socket.rs`), the payload
-/// deflated by the browser (`CompressionStream`, where it has one; a small payload by our own encoder, as
-/// `connection/browser_deflate.rs` decides), given to `done` once ready (within the task: the browser's
-/// deflate settles in microtasks). Built with the `bench` feature only.
+/// For the benchmarks: the same frame made as a session makes it (`Connection::send_fresh`), the payload
+/// deflated by the browser (`CompressionStream`, where it has one; a small payload by the deltas' encoder
+/// in one pass, as `connection/browser_deflate.rs` decides), given to `done` once ready (within the task:
+/// the browser's deflate settles in microtasks). A payload the browser deflates primes an encoder that is
+/// then dropped: a session pays that priming for its deltas, so the benchmark pays it too. Built with the
+/// `bench` feature only.
 #[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn snapshot_frame_as_sent(hooks: JsValue, done: js_sys::Function) {
