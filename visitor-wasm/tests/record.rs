@@ -2,7 +2,7 @@
 
 mod common;
 
-use cobrowse_protocol::{Child, Event, NodeKind, Value};
+use cobrowse_protocol::{Child, Event, MaskingRules, NodeKind, Value};
 use cobrowse_visitor::recorder::Recorder;
 use cobrowse_visitor::tree::record::{self, Batch};
 use common::*;
@@ -275,6 +275,47 @@ fn a_comment_s_text_change_makes_no_event() {
     let events = recording.events();
     let bold_text = recording.id(&host.last_child().unwrap().first_child().unwrap());
     assert_eq!(events, [Event::Text { node: bold_text, text: Value::Plain("bolder".into()) }]);
+}
+
+#[wasm_bindgen_test]
+fn each_text_change_is_masked_as_the_page_is_now() {
+    let page = Fixture::new(
+        r#"<h2 id="title">Title</h2><p id="p">PLAIN-1</p>
+        <textarea id="area" autocomplete="cc-number">CARD-1</textarea><b id="b">B-1</b>"#,
+    );
+    // A site rule that a sibling decides: the text's own parent never changes.
+    let rules = MaskingRules { mask_selectors: vec!["h2.secret + p".into()], ..Default::default() };
+    let mut recording = Recording { recorder: recorder_with(rules) };
+    observe(&mut recording.recorder);
+    take_snapshot(&mut recording.recorder);
+    let text_of = |selector: &str| page.get::<Element>(selector).first_child().unwrap();
+    let (p_text, area_text, b_text) = (text_of("#p"), text_of("#area"), text_of("#b"));
+    let (p_id, area_id, b_id) = (recording.id(&p_text), recording.id(&area_text), recording.id(&b_text));
+
+    p_text.set_node_value(Some("PLAIN-2"));
+    area_text.set_node_value(Some("CARD-2")); // a card field's text: the wasm decides it, masked
+    b_text.set_node_value(Some("B-2"));
+    b_text.set_node_value(Some("B-3")); // twice in one batch: one event, the current text
+    let fresh = document().create_text_node("NEW-1");
+    page.get::<Element>("#b").append_child(&fresh).unwrap();
+    fresh.set_node_value(Some("NEW-2")); // new in this batch: sent whole in its parent's list
+    let events = recording.events();
+    let texts: Vec<&Event> = events.iter().filter(|event| matches!(event, Event::Text { .. })).collect();
+    assert_eq!(
+        texts,
+        [
+            &Event::Text { node: p_id, text: Value::Plain("PLAIN-2".into()) },
+            &Event::Text { node: area_id, text: Value::Masked },
+            &Event::Text { node: b_id, text: Value::Plain("B-3".into()) },
+        ]
+    );
+    assert!(format!("{events:?}").contains("NEW-2"), "{events:?}");
+
+    page.get::<Element>("#title").set_attribute("class", "secret").unwrap();
+    p_text.set_node_value(Some("PLAIN-3"));
+    let events = recording.events();
+    assert!(events.contains(&Event::Text { node: p_id, text: Value::Masked }), "{events:?}");
+    assert!(!format!("{events:?}").contains("PLAIN-3"), "{events:?}");
 }
 
 #[wasm_bindgen_test]

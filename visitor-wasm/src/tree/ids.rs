@@ -69,7 +69,12 @@ impl Ids {
             return None;
         }
         let value = value as u64;
-        Some(((value / 8) as NodeId, decode(value % 8)))
+        Some((Self::id_of_value(value), decode(value % 8)))
+    }
+
+    /// The id a map value (read by `records.js`) stands for.
+    pub fn id_of_value(value: u64) -> NodeId {
+        (value / 8) as NodeId
     }
 
     /// Forgets every id at once (a new map), keeping the count: a full snapshot gives every node a fresh

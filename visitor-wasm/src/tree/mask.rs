@@ -133,6 +133,14 @@ impl Mask {
         &self.rules.flagged
     }
 
+    /// The selector whose one `matches` on an element decides its masking now (masked if it matches or the
+    /// match throws, else plain unless it is a secret field: an input or textarea, see
+    /// [`Mask::is_secret_field`]), while one match does: no mask-all mode and no nested root serialized
+    /// (the quick path of [`Mask::masking_of`]). `None` when the masking needs the walk up the tree.
+    pub fn deciding_selector(&self) -> Option<&js_sys::JsString> {
+        (!self.rules.mask_all() && !self.nested_roots).then_some(&self.rules.masked_here_or_above)
+    }
+
     /// Whether `mask_all_text` is on: then every element's content may be masked by the mode.
     pub fn masks_all_text(&self) -> bool {
         self.rules.mask_all_text

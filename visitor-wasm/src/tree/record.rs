@@ -32,7 +32,7 @@ use crate::dom::IGNORE_ATTRIBUTE;
 use crate::recorder::Recorder;
 use crate::tree::backlog::Waiting;
 use crate::tree::carriers;
-use crate::tree::ids::IdSet;
+use crate::tree::ids::{IdSet, Ids};
 use crate::tree::mask::Masking;
 use crate::tree::snapshot;
 use cobrowse_protocol::{Child, Delta, Event, NodeId};
@@ -43,8 +43,13 @@ use web_sys::{Element, MutationRecord, Node};
 
 #[wasm_bindgen(module = "/js/records.js")]
 extern "C" {
-    /// The records with each attribute's changes after its first in the batch dropped.
-    fn distinct(records: &Array) -> Array;
+    /// The records with each attribute's changes after its first in the batch dropped, and the text
+    /// records taken out: each text node they name is pushed once onto `texts`.
+    fn distinct(records: &Array, texts: &Array) -> Array;
+    /// What the mirror needs to know of `texts[index]` before its text is read (see `records.js`): -1
+    /// to skip it, else its id map's value times 4 plus 1 (masked), 2 (plain) or 0 (ask the node).
+    #[wasm_bindgen(js_name = textChange)]
+    fn text_change(texts: &Array, index: f64, ids: &JsValue, masked: &JsValue) -> f64;
 }
 
 /// What one batch of mutation records means for the mirror.
@@ -61,7 +66,7 @@ pub enum Batch {
 pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
     // New nodes may be scrolled already, before their scroll events reach the shim: every offset is read.
     recorder.scroll_watch = wasm_bindgen::JsValue::UNDEFINED;
-    let touched = Touched::collect(&distinct(records), recorder);
+    let touched = Touched::collect(records, recorder);
     let first_new = recorder.ids.next();
     let mut parents = touched.parents;
     for element in &touched.rebuilt {
@@ -89,30 +94,31 @@ struct Touched {
     removed: Vec<Node>,
     /// Each attribute once (`distinct` kept its first change in the batch).
     attributes: Vec<Touch>,
-    texts: Vec<Node>,
+    /// The text nodes (or comments) the text records name, in JS, as `distinct` put them (a node changed
+    /// twice is there twice).
+    texts: Array,
     rebuilt: Vec<Element>,
 }
 
 impl Touched {
     fn collect(records: &Array, recorder: &Recorder) -> Self {
         let mut touched = Touched::default();
-        for record in records.iter() {
+        for record in distinct(records, &touched.texts).iter() {
             let record = record.unchecked_into::<MutationRecord>();
             let Some(target) = dom::target_of::<Node>(&record) else { continue };
-            match dom::type_of(&record).as_str() {
-                "childList" => {
+            // `distinct` left childList records, which name no attribute, and attributes records.
+            match record.attribute_name() {
+                None => {
                     touched.removed.extend(dom::items::<Node>(&record.removed_nodes()));
                     touched.parents.push(target);
                 }
-                "attributes" => {
+                Some(name) => {
                     let element = target.unchecked_into::<Element>();
-                    let name = record.attribute_name().unwrap_or_default();
                     if changes_masking(&element, &name, &record, recorder) {
                         touched.rebuilt.push(element.clone());
                     }
                     touched.attributes.push((element, name, record.attribute_namespace()));
                 }
-                _ => touched.texts.push(target),
             }
         }
         touched
@@ -315,22 +321,32 @@ fn qualified_name(namespace: &str, local_name: &str) -> String {
     [prefix, local_name].concat() // not format!: its machinery costs download size
 }
 
-fn text_events(texts: &[Node], first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
-    let mut done = IdSet::default();
-    let mut events = Vec::new();
-    for node in texts {
-        let Some((id, _)) = known_connected(node, first_new, recorder) else { continue };
-        if !done.insert(id) {
+/// Each changed text's event. What a node is to the mirror is read in one call into JS (`records.js`),
+/// which also matches its parent against the [deciding
+/// selector](crate::tree::mask::Mask::deciding_selector) while one match decides; the masking of the
+/// nodes it leaves to the wasm is decided here, walking up the tree.
+fn text_events(texts: &Array, first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
+    let (ids, mask) = (&recorder.ids, &recorder.mask);
+    let undefined = JsValue::UNDEFINED;
+    let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
+    let (mut done, mut events) = (IdSet::default(), Vec::new());
+    for index in 0..texts.length() {
+        let answer = text_change(texts, index.into(), ids.map(), deciding);
+        if answer.is_nan() || answer < 0.0 {
+            continue; // -1 or NaN: nothing for the mirror
+        }
+        let (id, how) = (Ids::id_of_value(answer as u64 / 4), answer as u64 % 4);
+        // A node new in this batch was serialized as it is now.
+        if id >= first_new || !done.insert(id) {
             continue;
         }
-        let text = match node.node_type() {
-            // Comments are sent empty (see `snapshot.rs`): nothing to tell the mirror.
-            Node::COMMENT_NODE => continue,
-            _ => {
-                let mask = &recorder.mask;
-                carriers::text(mask, node, mask.masking_of(node), &|| node.node_value().unwrap_or_default())
-            }
+        let node = texts.get(index).unchecked_into::<Node>();
+        let masking = match how {
+            1 => Masking::Masked,
+            2 => Masking::Plain,
+            _ => mask.masking_of(&node),
         };
+        let text = carriers::text(mask, &node, masking, &|| node.node_value().unwrap_or_default());
         events.push(Event::Text { node: id, text });
     }
     events
