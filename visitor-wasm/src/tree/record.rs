@@ -138,7 +138,7 @@ fn changes_masking(element: &Element, name: &str, record: &MutationRecord, recor
         Some(parent) => ids.get_with_masking(&parent).map_or_else(|| mask.masking_of(&parent), |(_, masking)| masking),
         None => Masking::Plain,
     };
-    mask.node_masking(element, parent) != sent
+    mask.element_masking(element, &element.local_name(), parent) != sent
 }
 
 /// The id and masking of a node the mirror knew before this batch and that is still in the document.
