@@ -44,10 +44,10 @@ use web_sys::{Element, MutationRecord, Node};
 #[wasm_bindgen(module = "/js/records.js")]
 extern "C" {
     /// The records with each attribute's changes after its first in the batch dropped, and the text
-    /// records taken out: each text node they name is pushed once onto `texts`.
+    /// records taken out: the node each names is pushed onto `texts`.
     fn distinct(records: &Array, texts: &Array) -> Array;
-    /// What the mirror needs to know of `texts[index]` before its text is read (see `records.js`): -1
-    /// to skip it, else its id map's value times 4 plus 1 (masked), 2 (plain) or 0 (ask the node).
+    /// What the mirror needs to know of `texts[index]` before its text is read (see `records.js`): -1 or
+    /// NaN to skip it, else its id map's value times 4 plus 1 (masked), 2 (plain) or 0 (ask the node).
     #[wasm_bindgen(js_name = textChange)]
     fn text_change(texts: &Array, index: f64, ids: &JsValue, masked: &JsValue) -> f64;
 }
