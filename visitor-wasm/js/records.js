@@ -20,7 +20,7 @@
 // the wasm. Masking stays the wasm's: it passes `masked`, the selector of elements masked by themselves or
 // an ancestor, only while that one match of a text's parent decides the text's masking
 // (Mask::deciding_selector), and it is asked about an input's or textarea's text (a secret field's) and a
-// text whose parent is no element. Nothing here reads a text.
+// text whose parent is no element (or none, where a page's getter says so). Nothing here reads a text.
 export function distinct(records, texts) {
   const seen = new Map();
   return records.filter((record) => {
@@ -44,7 +44,7 @@ export function textChange(texts, index, ids, masked) {
   const value = ids.get(node) * 4; // NaN if it has none
   if (!node.isConnected || node.nodeType === 8) return -1;
   const parent = node.parentNode;
-  if (masked === undefined || parent.nodeType !== 1) return value;
+  if (masked === undefined || parent?.nodeType !== 1) return value; // no parent: a page's getter lied
   try {
     if (parent.matches(masked)) return value + 1;
   } catch {

@@ -319,6 +319,24 @@ fn each_text_change_is_masked_as_the_page_is_now() {
 }
 
 #[wasm_bindgen_test]
+fn a_text_whose_page_hides_its_parent_does_not_stop_the_batch() {
+    let page = Fixture::new(r#"<p id="hidden">H-1</p><p id="plain">P-1</p>"#);
+    let mut recording = Recording::start();
+    let (hidden, plain) =
+        (page.get::<Element>("#hidden").first_child().unwrap(), page.get::<Element>("#plain").first_child().unwrap());
+    let plain_id = recording.id(&plain);
+    // A page's own getter on the node, as a hijacking script may set one: a connected text with no parent.
+    let getter = js_sys::Function::new_no_args("return null");
+    let descriptor = js_sys::Object::new();
+    js_sys::Reflect::set(&descriptor, &"get".into(), &getter).unwrap();
+    js_sys::Object::define_property(&hidden, &"parentNode".into(), &descriptor);
+    hidden.set_node_value(Some("H-2"));
+    plain.set_node_value(Some("P-2"));
+    let events = recording.events();
+    assert!(events.contains(&Event::Text { node: plain_id, text: Value::Plain("P-2".into()) }), "{events:?}");
+}
+
+#[wasm_bindgen_test]
 fn removed_subtrees_are_forgotten_whole() {
     let page = Fixture::new(r#"<div id="outer"><div id="inner"><span id="leaf">x</span></div></div>"#);
     let mut recording = Recording::start();
