@@ -7,8 +7,9 @@
 //! two kilobytes gzipped. [`shorten`] renames every function import to a short name (`a`, `b`, … `a0`, …)
 //! in both files, consistently; the module's imports and the glue's keys are the only places the names
 //! live. A name of the module that the glue does not contain stops the build: the two would disagree.
-//! The exports that call a Rust closure (`wasm_bindgen__convert__closures_____invoke__h…`, one per closure
-//! signature, with hashes too) are renamed the same way (`_a`, `_b`, …), in the export section and where
+//! The exports that call a Rust closure (`wasm_bindgen__convert__closures_____invoke__h…`, or with v0
+//! mangling `wasm_bindgen_<crate hash>___convert__closures_____invoke___<its types>`, one per closure
+//! signature) are renamed the same way (`_a`, `_b`, …), in the export section and where
 //! the glue calls them. The module every import comes from (`./cobrowse_visitor_bg.js`, written before each
 //! of the hundred and more imports) is renamed `m` (`m`, `m1`, … if there are several), in the module and
 //! as the glue's import object key.
@@ -76,8 +77,18 @@ fn rename_function_imports(module: &[u8]) -> Result<(Vec<u8>, Renames, Renames)>
 const IMPORT_SECTION: u8 = 2;
 const EXPORT_SECTION: u8 = 7;
 
-/// What every closure trampoline's export name starts with.
-const CLOSURE_EXPORT: &str = "wasm_bindgen__convert__closures_____invoke__";
+/// What every closure trampoline's export name starts with, and what follows the crate's hash that the v0
+/// symbol mangling puts between (`wasm_bindgen_a00cff21e8f9afb1___convert__closures_____invoke___…`: a
+/// compiler run as nightly mangles so, as the wasm builds do, see `site.rs`).
+const CLOSURE_EXPORT: (&str, &str) = ("wasm_bindgen_", "_convert__closures_____invoke_");
+
+/// Whether an export is a closure trampoline (see [`CLOSURE_EXPORT`]).
+fn is_closure_export(name: &str) -> bool {
+    let (start, middle) = CLOSURE_EXPORT;
+    name.strip_prefix(start).and_then(|rest| rest.split_once(middle)).is_some_and(|(hash, _)| {
+        hash.is_empty() || hash.trim_end_matches('_').bytes().all(|byte| byte.is_ascii_hexdigit())
+    })
+}
 
 /// The export section with the closure trampolines renamed `_` + a short name (no other export starts so).
 fn rename_closure_exports(payload: &[u8], names: &mut Renames) -> Result<Vec<u8>> {
@@ -91,7 +102,7 @@ fn rename_closure_exports(payload: &[u8], names: &mut Renames) -> Result<Vec<u8>
         let start = reader.at;
         reader.byte()?;
         reader.leb()?;
-        if name.starts_with(CLOSURE_EXPORT) {
+        if is_closure_export(&name) {
             let short = format!("_{}", short_name(renamed));
             renamed += 1;
             names.push((name, short.clone()));
@@ -313,6 +324,11 @@ mod tests {
         let mut names = Renames::new();
         let renamed = rename_closure_exports(&section, &mut names).unwrap();
         assert_eq!(names, [("wasm_bindgen__convert__closures_____invoke__h0123456789abcdef".into(), "_a".into())]);
+        let v0 =
+            "wasm_bindgen_a00cff21e8f9afb1___convert__closures_____invoke___js_sys_7312fd34f87c53bc___Array______true_";
+        assert!(is_closure_export(v0));
+        assert!(!is_closure_export("wasm_bindgen_start"));
+        assert!(!is_closure_export("wasm_bindgen_ok!___convert__closures_____invoke_"));
         let mut again = Renames::new();
         rename_closure_exports(&renamed, &mut again).expect_err("an export named like a short name stops the build");
     }

@@ -1,6 +1,7 @@
 //! Installs what a fresh machine lacks, from the package registries only.
 //!
-//! - the `wasm32-unknown-unknown` target (rustup),
+//! - the `wasm32-unknown-unknown` target and the `rust-src` component (rustup): the wasm builds compile std
+//!   themselves, to abort on a panic without its message (see `site.rs`),
 //! - `wasm-bindgen-cli` at exactly the version of the `wasm-bindgen` crate in Cargo.lock (the CLI and the
 //!   crate must agree byte for byte on the generated glue), and `wasm-pack` (crates.io),
 //! - Chromium, ChromeDriver and binaryen's `wasm-opt` (Debian packages),
@@ -20,6 +21,7 @@ const DEBIAN_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "binaryen", "
 /// Makes sure every tool the build and the tests use is installed.
 pub fn ensure_tools() -> Result {
     ensure_wasm_target()?;
+    ensure_rust_src()?;
     ensure_wasm_bindgen_cli()?;
     ensure_wasm_pack()?;
     ensure_debian_packages()?;
@@ -78,6 +80,20 @@ fn ensure_wasm_target() -> Result {
         return Ok(());
     }
     command::run("rustup", &["target", "add", WASM_TARGET])
+}
+
+fn ensure_rust_src() -> Result {
+    if rust_library_dir().is_some_and(|library| library.join("Cargo.toml").exists()) {
+        return Ok(());
+    }
+    command::run("rustup", &["component", "add", "rust-src"])
+}
+
+/// The folder of std's sources (the `rust-src` component) in the active toolchain, whether or not it is
+/// installed; `None` if rustc cannot be asked.
+pub fn rust_library_dir() -> Option<std::path::PathBuf> {
+    let sysroot = command::output("rustc", &["--print", "sysroot"])?;
+    Some(std::path::PathBuf::from(sysroot).join("lib/rustlib/src/rust/library"))
 }
 
 fn ensure_wasm_bindgen_cli() -> Result {

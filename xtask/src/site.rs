@@ -125,6 +125,16 @@ pub fn build_bench_visitor(names: bool) -> Result {
     build_package(&BENCH_VISITOR, &root.join("target/site-bench"), &target_dir().join("bench-wasm"), kept)
 }
 
+/// Std is compiled with the wasm modules (from the toolchain's `rust-src`), so that a panic aborts at
+/// once: the precompiled std formats a panic's message first, though on wasm32-unknown-unknown the message
+/// goes nowhere (no stderr), and that formatting code (core's `fmt`, the messages, their source paths)
+/// was about 4 KB of the visitor's gzipped download. A panic traps (`unreachable`) either way: JS sees the
+/// same `RuntimeError`. Both are unstable flags of the stable compiler, enabled with `RUSTC_BOOTSTRAP=1`
+/// for the wasm builds alone (as the Linux kernel builds its Rust): no second toolchain to install.
+const BUILD_STD: &str = "-Zbuild-std=std,panic_abort";
+/// The rustc flags that make a panic abort at once (see [`BUILD_STD`]).
+const IMMEDIATE_ABORT: [&str; 2] = ["-Zunstable-options", "-Cpanic=immediate-abort"];
+
 /// What a built wasm module keeps beyond its code.
 #[derive(Clone, Copy, PartialEq)]
 enum Kept {
@@ -135,15 +145,17 @@ enum Kept {
 }
 
 fn build_package(package: &Package, site: &Path, target: &Path, kept: Kept) -> Result {
-    let remaps = short_source_paths();
-    let mut cargo =
-        vec!["build", "-p", package.krate, "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
+    let rustflags = [IMMEDIATE_ABORT.join("\u{1f}"), short_source_paths()].join("\u{1f}");
+    let mut cargo = vec!["build", "-p", package.krate, "--target", "wasm32-unknown-unknown"];
+    cargo.extend(["--profile", "wasm-release", BUILD_STD]);
     let target_arg = format!("--target-dir={}", path_str(target)?);
     cargo.push(&target_arg);
     if !package.features.is_empty() {
         cargo.extend(["--features", package.features]);
     }
-    command::run_with_env("cargo", &cargo, &[("CARGO_ENCODED_RUSTFLAGS", &remaps)])?;
+    let env = [("CARGO_ENCODED_RUSTFLAGS", rustflags.as_str()), ("RUSTC_BOOTSTRAP", "1")];
+    command::run_with_env("cargo", &cargo, &env)
+        .map_err(|error| format!("{error} (std is built from the rust-src component: run `cargo xtask setup`)"))?;
     let compiled = target.join(format!("wasm32-unknown-unknown/wasm-release/{}.wasm", package.lib_name));
     let out_dir = site.join(package.out_dir);
     let mut bindgen = vec!["--target", "web", "--no-typescript", "--out-dir", path_str(&out_dir)?];
@@ -177,6 +189,8 @@ fn short_source_paths() -> String {
     let registries = cargo_home.and_then(|home| std::fs::read_dir(home.join("registry/src")).ok());
     let mut prefixes: Vec<PathBuf> = registries.into_iter().flatten().flatten().map(|entry| entry.path()).collect();
     prefixes.push(command::workspace_root());
+    // Std's own files, compiled with the module (see [`BUILD_STD`]).
+    prefixes.extend(crate::setup::rust_library_dir());
     // Cargo names our own crates' files relative to the workspace: their source folders go too, so a panic
     // location in the wasm reads `@src/connection/socket.rs`, not `visitor-wasm/src/connection/socket.rs`.
     prefixes.extend(["visitor-wasm/src", "agent-viewer/src", "protocol/src"].map(PathBuf::from));

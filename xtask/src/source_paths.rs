@@ -1,11 +1,13 @@
 //! Blanks the source paths in a built wasm module.
 //!
-//! A panic location names its source file. The visitor's module carries about fifteen: std's, which
-//! comes precompiled with its files named `/rustc/<commit hash>/library/core/src/…` (`--remap-path-prefix`
-//! cannot shorten them: it applies to the crates being compiled), and those of our crates and the crates
-//! we use, which the build names `@src/…` ([`MARKER`], see `site.rs`). They cost about 210 bytes of the
-//! gzipped download, and nothing ever reads them: the wasm builds abort on panic and wasm32-unknown-unknown
-//! has no stderr, so the panic message (which alone would name the file) goes nowhere.
+//! A panic location names its source file. The wasm builds abort at once on a panic (see `site.rs`), so
+//! few locations are left, but some are (a few that std and wasm-bindgen keep for their own checks): our
+//! crates', the crates we use and std's (compiled with the module, from the toolchain's `rust-src`), which
+//! the build names `@src/…` ([`MARKER`], see `site.rs`), and, from a precompiled std,
+//! `/rustc/<commit hash>/library/core/src/…` (`--remap-path-prefix` cannot shorten those: it applies to
+//! the crates being compiled). Nothing ever reads them: wasm32-unknown-unknown has no stderr, and the
+//! panic message goes nowhere. Before std was compiled with the module they cost about 210 bytes of the
+//! gzipped download.
 //!
 //! [`blank`] overwrites each such path, in place and at the same length, with zero bytes: every pointer
 //! and length in the module stays right, and a run of zeros costs a few bytes once compressed. A path is
