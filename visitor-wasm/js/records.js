@@ -1,27 +1,42 @@
 // A batch of mutation records, read here so that the wasm crosses into JS for as few of them as it can.
+// Each call from the wasm into JS costs far more than the getter it runs while the session's code is still
+// cold (a storm of 1,000 text changes spent about half of the recorder's time in the calls' wrappers), so
+// what the wasm needs of a changed node is answered here in one call. Masking stays the wasm's: nothing
+// here decides it. The wasm passes the selectors to match and reads every text and attribute value itself,
+// only where it may be sent.
 //
-// distinct(records, texts): the records with each attribute's repeated changes dropped: only an
-// attribute's first record in the batch is kept (its oldValue is the value before the batch; the wasm
-// reads the current value itself). A storm that sets one attribute of 1,000 elements ten times hands the
-// wasm 1,000 records, not 10,000: every record the wasm reads costs calls across the boundary (its target,
-// name, namespace), a few JS property reads do not. The key is the name, then for a namespaced
-// attribute a space and the namespace (the DOM turns an empty namespace into null): a name cannot hold a
-// space. A name without a namespace is its own key, so no string is made and hashed for each record.
-// The text records are taken out: the text or CDATA node (or comment) each changed is pushed onto `texts`,
-// in their order, for textChange. Other records are kept, in their order.
+// distinct(records, texts, attributes): the childList records, in their order. The text records are taken
+// out: the text or CDATA node (or comment) each changed is pushed onto `texts`, in their order, for
+// textChange. The attributes records are taken out too, onto `attributes`, with each attribute's repeated
+// changes dropped: only an attribute's first record in the batch is kept (its oldValue is the value before
+// the batch; the value is read as it is now). A storm that sets one attribute of 1,000 elements ten times
+// hands the wasm 1,000 records, not 10,000. The key is the name, then for a namespaced attribute a space
+// and the namespace (the DOM turns an empty namespace into null): a name cannot hold a space. A name
+// without a namespace is its own key, so no string is made and hashed for each record.
 //
 // textChange(texts, index, ids, masked): what the mirror needs to know of the node texts[index] before its
-// text is read, in one call. The wasm otherwise asked the node its id, whether it is connected, its type,
-// its parent, and the parent's type, tag and match of the masking selectors: a dozen calls, each far dearer
-// than the getter it runs while the session's code is still cold (a storm of 1,000 text changes spent
-// about half of the recorder's time in the calls' wrappers). The answer is -1 or NaN to skip the node (it is
-// disconnected, a comment, which the mirror holds empty, or it has no value in `ids`), else its `ids` value
-// times 4 plus how it is masked: 1 masked (its parent matches `masked`, or the match threw), 2 plain, 0 ask
-// the wasm. Masking stays the wasm's: it passes `masked`, the selector of elements masked by themselves or
-// an ancestor, only while that one match of a text's parent decides the text's masking
-// (Mask::deciding_selector), and it is asked about an input's or textarea's text (a secret field's) and a
-// text whose parent is no element (or none, where a page's getter says so). Nothing here reads a text.
-export function distinct(records, texts) {
+// text is read. The answer is -1 or NaN to skip the node (it is disconnected, a comment, which the mirror
+// holds empty, or it has no value in `ids`), else its `ids` value times 4 plus how its parent is masked
+// (see masking; 0 also for a parent that is no element, or none, where a page's getter says so).
+//
+// attributeChange(attributes, index, ids, flagged): what the wasm needs to know, before the batch's new
+// nodes are serialized, of whether the change of attributes[index] changed how its element is masked: a
+// string, a number, a space, then the attribute's name (qualified: `xlink:href`). The number is NaN if the
+// element has no value in `ids`, else that value times 64, plus 8 times its parent's masking code (the
+// parent's `ids` value modulo 8; 0 for no parent, 7 for a parent with no value), plus 1 if the element
+// matches `flagged` (or the match threw) and 2 if it is an input, textarea or select.
+//
+// attributeState(attributes, index, ids, masked): what the mirror needs to know of the changed attribute
+// once the batch's new nodes are serialized: -1 or NaN to skip it (its element is disconnected or has no
+// value in `ids`), else the element's `ids` value times 8, plus 4 if the attribute is present, plus how the
+// element is masked (see masking; 0 when `masked` is undefined). attributeValue(attributes, index) is its
+// value, null if absent.
+//
+// masking(element, masked): 1 if the element matches `masked` (or the match threw): masked; 0 for an input
+// or textarea, whose masking the wasm decides (a secret field); else 2, plain. The wasm passes `masked`, the
+// selector of elements masked by themselves or an ancestor, only while that one match decides
+// (Mask::deciding_selector), else undefined.
+export function distinct(records, texts, attributes) {
   const seen = new Map();
   return records.filter((record) => {
     if (record.type === 'characterData') {
@@ -33,9 +48,11 @@ export function distinct(records, texts) {
     const key = namespace ? record.attributeName + ' ' + namespace : record.attributeName;
     let keys = seen.get(record.target);
     if (!keys) seen.set(record.target, (keys = new Set()));
-    if (keys.has(key)) return false;
-    keys.add(key);
-    return true;
+    if (!keys.has(key)) {
+      keys.add(key);
+      attributes.push(record);
+    }
+    return false;
   });
 }
 
@@ -45,11 +62,52 @@ export function textChange(texts, index, ids, masked) {
   if (!node.isConnected || node.nodeType === 8) return -1;
   const parent = node.parentNode;
   if (masked === undefined || parent?.nodeType !== 1) return value; // no parent: a page's getter lied
+  return value + masking(parent, masked);
+}
+
+export function attributeChange(attributes, index, ids, flagged) {
+  const { target: element, attributeName: local, attributeNamespace: namespace } = attributes[index];
+  const name = namespace ? (element.getAttributeNodeNS(namespace, local)?.name ?? prefix(namespace, local) + local) : local;
+  const value = ids.get(element);
+  if (!(value >= 0)) return 'NaN ' + name;
+  const parent = element.parentNode;
+  const up = parent ? ids.get(parent) % 8 : 0;
+  let flags;
   try {
-    if (parent.matches(masked)) return value + 1;
+    flags = element.matches(flagged) ? 1 : 0;
   } catch {
-    return value + 1;
+    flags = 1;
   }
-  const tag = parent.localName;
-  return tag === 'input' || tag === 'textarea' ? value : value + 2;
+  const tag = element.localName;
+  if (tag === 'input' || tag === 'textarea' || tag === 'select') flags += 2;
+  return value * 64 + (up >= 0 ? up : 7) * 8 + flags + ' ' + name;
+}
+
+export function attributeState(attributes, index, ids, masked) {
+  const { target: element, attributeName: local, attributeNamespace: namespace } = attributes[index];
+  if (!element.isConnected) return -1;
+  const present = namespace ? element.hasAttributeNS(namespace, local) : element.hasAttribute(local);
+  return ids.get(element) * 8 + (present ? 4 : 0) + (masked === undefined ? 0 : masking(element, masked));
+}
+
+export function attributeValue(attributes, index) {
+  const { target: element, attributeName: local, attributeNamespace: namespace } = attributes[index];
+  return namespace ? element.getAttributeNS(namespace, local) : element.getAttribute(local);
+}
+
+function masking(element, masked) {
+  try {
+    if (element.matches(masked)) return 1;
+  } catch {
+    return 1;
+  }
+  const tag = element.localName;
+  return tag === 'input' || tag === 'textarea' ? 0 : 2;
+}
+
+// The usual prefix of a removed namespaced attribute (`xlink:`), whose record names only its local name.
+function prefix(namespace, local) {
+  if (namespace === 'http://www.w3.org/1999/xlink') return 'xlink:';
+  if (namespace === 'http://www.w3.org/XML/1998/namespace') return 'xml:';
+  return namespace === 'http://www.w3.org/2000/xmlns/' && local !== 'xmlns' ? 'xmlns:' : '';
 }

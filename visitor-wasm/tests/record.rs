@@ -319,6 +319,85 @@ fn each_text_change_is_masked_as_the_page_is_now() {
 }
 
 #[wasm_bindgen_test]
+fn each_attribute_change_is_masked_as_the_page_is_now() {
+    let page = Fixture::new(
+        r#"<h2 id="title">Title</h2><div id="box"><p id="p" title="PLAIN-1">p</p></div>
+        <input id="card" autocomplete="cc-number" data-hint="CARD-1"><b id="b" class="x" title="B-T">b</b>"#,
+    );
+    // A site rule that a sibling of an ancestor decides: neither the element nor its parent changes.
+    let rules = MaskingRules { mask_selectors: vec!["h2.secret + div".into()], ..Default::default() };
+    let mut recording = Recording { recorder: recorder_with(rules) };
+    observe(&mut recording.recorder);
+    take_snapshot(&mut recording.recorder);
+    let (p, card, b): (Element, Element, Element) = (page.get("#p"), page.get("#card"), page.get("#b"));
+    let (p_id, card_id, b_id) = (recording.id(&p), recording.id(&card), recording.id(&b));
+    let plain = |value: &str| Some(Value::Plain(value.into()));
+
+    p.set_attribute("title", "PLAIN-2").unwrap();
+    card.set_attribute("data-hint", "CARD-2").unwrap(); // a card field: the wasm decides it, masked
+    b.set_attribute("class", "y").unwrap(); // no content: no masking asked
+    b.remove_attribute("title").unwrap(); // removed: an event with no value
+    assert_eq!(
+        recording.events(),
+        [
+            Event::Attribute { node: p_id, name: "title".into(), value: plain("PLAIN-2") },
+            Event::Attribute { node: card_id, name: "data-hint".into(), value: Some(Value::Masked) },
+            Event::Attribute { node: b_id, name: "class".into(), value: plain("y") },
+            Event::Attribute { node: b_id, name: "title".into(), value: None },
+        ]
+    );
+
+    page.get::<Element>("#title").set_attribute("class", "secret").unwrap();
+    let events = recording.events();
+    assert!(!events.iter().any(|event| matches!(event, Event::Children { .. })), "nothing rebuilt: {events:?}");
+    p.set_attribute("title", "PLAIN-3").unwrap();
+    p.set_attribute("class", "CLASS-3").unwrap();
+    let events = recording.events();
+    assert_eq!(
+        events,
+        [
+            Event::Attribute { node: p_id, name: "title".into(), value: Some(Value::Masked) },
+            Event::Attribute { node: p_id, name: "class".into(), value: plain("CLASS-3") },
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+fn an_attribute_change_that_changes_the_masking_rebuilds_the_element() {
+    let page = Fixture::new(r#"<div id="box"><p id="p" title="T-1">p</p><input id="field" value="V-1"></div>"#);
+    let mut recording = Recording::start();
+    let (boxed, p, field): (Element, Element, Element) = (page.get("#box"), page.get("#p"), page.get("#field"));
+    let (box_id, p_id, field_id) = (recording.id(&boxed), recording.id(&p), recording.id(&field));
+
+    p.set_attribute("class", "cobrowse-mask").unwrap(); // flagged: masked by a marker
+    field.set_attribute("type", "password").unwrap(); // a form field: a secret one now
+    let events = recording.events();
+    let children = children_of(&events, box_id).expect("the box lists both again");
+    assert!(matches!(&children[..], [Child::New(_), Child::New(_)]), "{children:?}");
+    assert!(!events.iter().any(|event| matches!(event, Event::Attribute { .. })), "{events:?}");
+    assert_ne!(recording.recorder.ids.get(&p), Some(p_id));
+    assert_ne!(recording.recorder.ids.get(&field), Some(field_id));
+    assert!(!format!("{events:?}").contains("T-1"), "{events:?}");
+
+    // Masked by its parent's marker now: a change inside no longer changes its masking.
+    let new_p_id = recording.id(&p);
+    p.set_attribute("class", "cobrowse-mask still").unwrap();
+    p.set_attribute("title", "T-2").unwrap();
+    let events = recording.events();
+    assert_eq!(
+        events,
+        [
+            Event::Attribute {
+                node: new_p_id,
+                name: "class".into(),
+                value: Some(Value::Plain("cobrowse-mask still".into()))
+            },
+            Event::Attribute { node: new_p_id, name: "title".into(), value: Some(Value::Masked) },
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_text_whose_page_hides_its_parent_does_not_stop_the_batch() {
     let page = Fixture::new(r#"<p id="hidden">H-1</p><p id="plain">P-1</p>"#);
     let mut recording = Recording::start();

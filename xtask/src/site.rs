@@ -429,11 +429,11 @@ fn esbuild(source: &Path, destination: &Path, extra: &[impl AsRef<str>]) -> Resu
     command::run(path_str(&esbuild)?, &args)
 }
 
-/// Lints the shim's modules and their tests (eslint, `tools/eslint.config.js`), then runs those tests (vitest
-/// in jsdom, `tools/vitest.config.js`).
+/// Lints the shim's modules, their tests and the visitor wasm's own JS (eslint, `tools/eslint.config.js`),
+/// then runs the shim's tests (vitest in jsdom, `tools/vitest.config.js`).
 pub fn check_shim() -> Result {
     let bin = crate::setup::node_tools_dir().join("node_modules/.bin");
-    let eslint = ["--config", "tools/eslint.config.js", "--max-warnings=0", "www/shim", "tools"];
+    let eslint = ["--config", "tools/eslint.config.js", "--max-warnings=0", "www/shim", "visitor-wasm/js", "tools"];
     command::run(path_str(&bin.join("eslint"))?, &eslint)?;
     command::run_in(&crate::setup::node_tools_dir(), path_str(&bin.join("vitest"))?, &["run"], &[])
 }

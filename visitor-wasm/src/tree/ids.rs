@@ -69,12 +69,22 @@ impl Ids {
             return None;
         }
         let value = value as u64;
-        Some((Self::id_of_value(value), decode(value % 8)))
+        Some((Self::id_of_value(value), Self::masking_of_value(value)))
     }
 
     /// The id a map value (read by `records.js`) stands for.
     pub fn id_of_value(value: u64) -> NodeId {
         (value / 8) as NodeId
+    }
+
+    /// The masking a map value (read by `records.js`) says its node was serialized with.
+    pub fn masking_of_value(value: u64) -> Masking {
+        Self::masking_of_code(value % 8)
+    }
+
+    /// The masking of a map value's code, the value modulo 8 (as `records.js` hands it over).
+    pub fn masking_of_code(code: u64) -> Masking {
+        decode(code)
     }
 
     /// Forgets every id at once (a new map), keeping the count: a full snapshot gives every node a fresh

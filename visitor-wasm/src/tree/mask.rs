@@ -108,8 +108,8 @@ impl Mask {
     /// [`Mask::element_masking`] when whether the element matches [`Mask::flagged`] is known already
     /// (`flagged`: it matches, or matching threw).
     pub fn element_masking_flagged(&self, element: &Element, tag: &str, parent: Masking, flagged: bool) -> Masking {
-        if matches!(parent, Masking::Blocked | Masking::Ignored) {
-            return parent;
+        if let Some(masking) = self.masking_unasked(parent, flagged, matches!(tag, "input" | "textarea" | "select")) {
+            return masking;
         }
         let rules = &self.rules;
         if flagged {
@@ -125,6 +125,18 @@ impl Mask {
             return Masking::Masked;
         }
         mode_masking(rules, element, tag, parent)
+    }
+
+    /// The masking [`Mask::element_masking_flagged`] gives an element without asking it anything: `Some`
+    /// when it is not `flagged`, not a form field (`form_field`: an input, textarea or select, which may be
+    /// a secret field or masked by `mask_all_inputs`) and no mask-all mode is on (or when its parent is
+    /// blocked or ignored). A delta's attribute change knows these from one call into JS (`records.js`).
+    pub fn masking_unasked(&self, parent: Masking, flagged: bool, form_field: bool) -> Option<Masking> {
+        if matches!(parent, Masking::Blocked | Masking::Ignored) {
+            return Some(parent);
+        }
+        let unasked = !flagged && !form_field && !self.rules.mask_all();
+        unasked.then_some(if parent == Masking::Masked { Masking::Masked } else { Masking::Plain })
     }
 
     /// The selector of every element with a masking of its own (ignored, blocked, masked by a marker or a

@@ -33,7 +33,7 @@ use crate::recorder::Recorder;
 use crate::tree::backlog::Waiting;
 use crate::tree::carriers;
 use crate::tree::ids::{IdSet, Ids};
-use crate::tree::mask::Masking;
+use crate::tree::mask::{self, Masking};
 use crate::tree::snapshot;
 use cobrowse_protocol::{Child, Delta, Event, NodeId};
 use js_sys::Array;
@@ -43,13 +43,25 @@ use web_sys::{Element, MutationRecord, Node};
 
 #[wasm_bindgen(module = "/js/records.js")]
 extern "C" {
-    /// The records with each attribute's changes after its first in the batch dropped, and the text
-    /// records taken out: the node each names is pushed onto `texts`.
-    fn distinct(records: &Array, texts: &Array) -> Array;
+    /// The childList records; the text records' nodes pushed onto `texts`, and each attribute's first
+    /// attributes record in the batch onto `attributes`.
+    fn distinct(records: &Array, texts: &Array, attributes: &Array) -> Array;
     /// What the mirror needs to know of `texts[index]` before its text is read (see `records.js`): -1 or
     /// NaN to skip it, else its id map's value times 4 plus 1 (masked), 2 (plain) or 0 (ask the node).
     #[wasm_bindgen(js_name = textChange)]
     fn text_change(texts: &Array, index: f64, ids: &JsValue, masked: &JsValue) -> f64;
+    /// What decides whether the change of `attributes[index]` changed its element's masking, then a space
+    /// and the attribute's qualified name (see `records.js` and [`Change::parse`]).
+    #[wasm_bindgen(js_name = attributeChange)]
+    fn attribute_change(attributes: &Array, index: f64, ids: &JsValue, flagged: &JsValue) -> String;
+    /// What the mirror needs to know of the changed attribute `attributes[index]` before its value is read
+    /// (see `records.js`): -1 or NaN to skip it, else its element's id map's value times 8, plus 4 if the
+    /// attribute is present, plus 1 (masked), 2 (plain) or 0 (ask the element).
+    #[wasm_bindgen(js_name = attributeState)]
+    fn attribute_state(attributes: &Array, index: f64, ids: &JsValue, masked: &JsValue) -> f64;
+    /// The current value of the changed attribute `attributes[index]`.
+    #[wasm_bindgen(js_name = attributeValue)]
+    fn attribute_value(attributes: &Array, index: f64) -> Option<String>;
 }
 
 /// What one batch of mutation records means for the mirror.
@@ -66,9 +78,9 @@ pub enum Batch {
 pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
     // New nodes may be scrolled already, before their scroll events reach the shim: every offset is read.
     recorder.scroll_watch = wasm_bindgen::JsValue::UNDEFINED;
-    let touched = Touched::collect(records, recorder);
+    let mut touched = Touched::collect(records, recorder);
     let first_new = recorder.ids.next();
-    let mut parents = touched.parents;
+    let mut parents = std::mem::take(&mut touched.parents);
     for element in &touched.rebuilt {
         recorder.ids.forget_subtree(element);
         parents.extend(element.parent_node());
@@ -78,22 +90,21 @@ pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
         return Batch::Snapshot;
     }
     let mut events = children_events(&parents, first_new, recorder);
-    events.extend(attribute_events(&touched.attributes, first_new, recorder));
+    events.extend(attribute_events(&touched, first_new, recorder));
     events.extend(text_events(&touched.texts, first_new, recorder));
     forget_detached(&touched.removed, recorder);
     Batch::Delta(Delta { events })
 }
-
-/// An attribute a record names: the element, the attribute's local name and its namespace.
-type Touch = (Element, String, Option<String>);
 
 /// What a batch of records touched, in the order the records name them.
 #[derive(Default)]
 struct Touched {
     parents: Vec<Node>,
     removed: Vec<Node>,
-    /// Each attribute once (`distinct` kept its first change in the batch).
-    attributes: Vec<Touch>,
+    /// The attributes records, each attribute's first in the batch, as `distinct` put them.
+    attribute_records: Array,
+    /// The (qualified) name of the attribute of each of `attribute_records`, in the same order.
+    attributes: Vec<String>,
     /// The text nodes (or comments) the text records name, in JS, as `distinct` put them (a node changed
     /// twice is there twice).
     texts: Array,
@@ -103,42 +114,80 @@ struct Touched {
 impl Touched {
     fn collect(records: &Array, recorder: &Recorder) -> Self {
         let mut touched = Touched::default();
-        for record in distinct(records, &touched.texts).iter() {
+        for record in distinct(records, &touched.texts, &touched.attribute_records).iter() {
             let record = record.unchecked_into::<MutationRecord>();
             let Some(target) = dom::target_of::<Node>(&record) else { continue };
-            // `distinct` left childList records, which name no attribute, and attributes records.
-            match record.attribute_name() {
-                None => {
-                    touched.removed.extend(dom::items::<Node>(&record.removed_nodes()));
-                    touched.parents.push(target);
-                }
-                Some(name) => {
-                    let element = target.unchecked_into::<Element>();
-                    if changes_masking(&element, &name, &record, recorder) {
-                        touched.rebuilt.push(element.clone());
-                    }
-                    touched.attributes.push((element, name, record.attribute_namespace()));
-                }
-            }
+            touched.removed.extend(dom::items::<Node>(&record.removed_nodes()));
+            touched.parents.push(target);
+        }
+        let (ids, flagged) = (recorder.ids.map(), recorder.mask.flagged().as_ref());
+        for index in 0..touched.attribute_records.length() {
+            let change = Change::parse(attribute_change(&touched.attribute_records, index.into(), ids, flagged));
+            let record = || touched.attribute_records.get(index).unchecked_into::<MutationRecord>();
+            touched.rebuilt.extend(change.rebuilds(&record, recorder));
+            touched.attributes.push(change.name);
         }
         touched
     }
 }
 
-/// Whether an attribute change changed how the element is serialized: ignored or not, or its masking
-/// (given its parent's as the mirror has it) differs from the one it was serialized with.
-fn changes_masking(element: &Element, name: &str, record: &MutationRecord, recorder: &Recorder) -> bool {
-    if name == IGNORE_ATTRIBUTE {
-        return record.old_value().is_some() != element.has_attribute(name);
+/// What `attributeChange` (`records.js`) answers of an attribute change.
+struct Change {
+    /// The element's id map value (its id and the masking it was sent with), if it has one.
+    value: Option<u64>,
+    /// The code of its parent's masking as the mirror has it (see [`Ids::masking_of_code`]; 7: ask the
+    /// parent).
+    parent: u64,
+    /// It matches the selector of elements with a masking of their own (or the match threw).
+    flagged: bool,
+    /// It is an input, textarea or select.
+    form_field: bool,
+    /// The attribute's qualified name.
+    name: String,
+}
+
+impl Change {
+    /// Reads the answer: a number (NaN for an element with no id), a space, the name.
+    fn parse(answer: String) -> Self {
+        let (number, name) = answer.split_once(' ').unwrap_or_default();
+        // Digits alone (not `parse`, whose generic code costs download size); NaN has none.
+        let code = number
+            .bytes()
+            .try_fold(0, |code: u64, byte| byte.is_ascii_digit().then(|| code * 10 + u64::from(byte - b'0')));
+        let bits = code.unwrap_or_default();
+        Change {
+            value: code.map(|code| code / 64),
+            parent: bits / 8 % 8,
+            flagged: bits & 1 != 0,
+            form_field: bits & 2 != 0,
+            name: name.into(),
+        }
     }
-    let (ids, mask) = (&recorder.ids, &recorder.mask);
-    let Some((_, sent)) = ids.get_with_masking(element) else { return false };
-    // The parent node, not element: a shadow root's or child document's child inherits its host's masking.
-    let parent = match element.parent_node() {
-        Some(parent) => ids.get_with_masking(&parent).map_or_else(|| mask.masking_of(&parent), |(_, masking)| masking),
-        None => Masking::Plain,
-    };
-    mask.element_masking(element, &element.local_name(), parent) != sent
+
+    /// The element, if the change changed how it is serialized: ignored or not, or its masking (given its
+    /// parent's as the mirror has it) differs from the one it was serialized with. `record` is the change's
+    /// record, asked for only where the answer needs the element.
+    fn rebuilds(&self, record: &dyn Fn() -> MutationRecord, recorder: &Recorder) -> Option<Element> {
+        let element = || dom::target_of::<Element>(&record());
+        if self.name == IGNORE_ATTRIBUTE {
+            let element = element()?;
+            return (record().old_value().is_some() != element.has_attribute(IGNORE_ATTRIBUTE)).then_some(element);
+        }
+        let sent = Ids::masking_of_value(self.value?);
+        let mask = &recorder.mask;
+        let parent = match self.parent {
+            7 => element()?.parent_node().map_or(Masking::Plain, |parent| mask.masking_of(&parent)),
+            code => Ids::masking_of_code(code),
+        };
+        let masking = match mask.masking_unasked(parent, self.flagged, self.form_field) {
+            Some(masking) => masking,
+            None => {
+                let element = element()?;
+                mask.element_masking_flagged(&element, &element.local_name(), parent, self.flagged)
+            }
+        };
+        (masking != sent).then(element).flatten()
+    }
 }
 
 /// The id and masking of a node the mirror knew before this batch and that is still in the document.
@@ -274,51 +323,42 @@ fn appended(
     Some(children)
 }
 
-/// Each attribute's event; `changes` name each attribute of an element once (see `Touched::collect`).
-fn attribute_events(changes: &[Touch], first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
+/// Each attribute's event, read in JS in one call (`records.js`) but for the value, which the wasm reads
+/// only where it may be sent. The element's masking is decided again, as the page is now, only for an
+/// attribute whose value the masking decides (a content-carrying one, a `title` or a `data-*`, or a value
+/// holding markup): while one match decides, the JS matches the element against the [deciding
+/// selector](crate::tree::mask::Mask::deciding_selector) for a content-carrying attribute, and otherwise
+/// the wasm walks up the tree.
+fn attribute_events(touched: &Touched, first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
+    let (ids, mask, records) = (&recorder.ids, &recorder.mask, &touched.attribute_records);
+    let undefined = JsValue::UNDEFINED;
+    let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
     let mut events = Vec::new();
-    for (element, local_name, namespace) in changes {
-        let Some((node, masking)) = known_connected(element, first_new, recorder) else { continue };
-        if masking == Masking::Blocked {
+    for (index, name) in (0..).zip(&touched.attributes) {
+        if carriers::is_left_out(name) {
             continue;
         }
-        // Without a namespace, by name (`hasAttribute`, `getAttribute`): asking for the attribute node
-        // would make the browser create an `Attr` the element then keeps.
-        let (name, attribute) = match namespace {
-            None => (local_name.clone(), None),
-            Some(namespace) => {
-                let attribute = element.get_attribute_node_ns(Some(namespace), local_name);
-                let name =
-                    attribute.as_ref().map_or_else(|| qualified_name(namespace, local_name), |a| dom::name_of(a));
-                (name, attribute)
-            }
-        };
-        if carriers::is_left_out(&name) {
+        let masked = if mask::carries_content(name) { deciding } else { &undefined };
+        let answer = attribute_state(records, f64::from(index), ids.map(), masked);
+        if answer.is_nan() || answer < 0.0 {
+            continue; // -1 or NaN: nothing for the mirror
+        }
+        let (element_value, present, how) = (answer as u64 / 8, answer as u64 & 4 != 0, answer as u64 % 4);
+        let node = Ids::id_of_value(element_value);
+        // A node new in this batch was serialized as it is now; nothing beneath a blocked one is sent.
+        if node >= first_new || Ids::masking_of_value(element_value) == Masking::Blocked {
             continue;
         }
-        let mask = &recorder.mask;
-        let send = |read: &dyn Fn() -> String| carriers::attribute(mask, &name, &|| mask.masking_of(element), read);
-        let value = match attribute {
-            None if namespace.is_none() && element.has_attribute(local_name) => {
-                send(&|| element.get_attribute(local_name).unwrap_or_default())
-            }
-            None => None,
-            Some(attribute) => send(&|| dom::value_of(&attribute)),
+        let masking = || match how {
+            1 => Masking::Masked,
+            2 => Masking::Plain,
+            _ => dom::target_of::<Node>(&records.get(index)).map_or(Masking::Masked, |node| mask.masking_of(&node)),
         };
-        events.push(Event::Attribute { node, name, value });
+        let read = || attribute_value(records, f64::from(index)).unwrap_or_default();
+        let value = present.then(|| carriers::attribute(mask, name, &masking, &read)).flatten();
+        events.push(Event::Attribute { node, name: name.clone(), value });
     }
     events
-}
-
-/// The usual qualified name of a removed namespaced attribute (`xlink:href`), which the record omits.
-fn qualified_name(namespace: &str, local_name: &str) -> String {
-    let prefix = match namespace {
-        "http://www.w3.org/1999/xlink" => "xlink:",
-        "http://www.w3.org/XML/1998/namespace" => "xml:",
-        "http://www.w3.org/2000/xmlns/" if local_name != "xmlns" => "xmlns:",
-        _ => "",
-    };
-    [prefix, local_name].concat() // not format!: its machinery costs download size
 }
 
 /// Each changed text's event. What a node is to the mirror is read in one call into JS (`records.js`),
