@@ -12,7 +12,8 @@
 // the batch; the value is read as it is now). A storm that sets one attribute of 1,000 elements ten times
 // hands the wasm 1,000 records, not 10,000. The key is the name, then for a namespaced attribute a space
 // and the namespace (the DOM turns an empty namespace into null): a name cannot hold a space. A name
-// without a namespace is its own key, so no string is made and hashed for each record.
+// without a namespace is its own key, so no string is made and hashed for each record; an element's first
+// key is kept alone, and a Set is made only for an element with changes to two attributes or more.
 //
 // textChange(texts, index, ids, masked): what the mirror needs to know of the node texts[index] before its
 // text is read. The answer is -1 or NaN to skip the node (it is disconnected, a comment, which the mirror
@@ -46,12 +47,12 @@ export function distinct(records, texts, attributes) {
     if (record.type !== 'attributes') return true;
     const namespace = record.attributeNamespace;
     const key = namespace ? record.attributeName + ' ' + namespace : record.attributeName;
-    let keys = seen.get(record.target);
-    if (!keys) seen.set(record.target, (keys = new Set()));
-    if (!keys.has(key)) {
-      keys.add(key);
-      attributes.push(record);
-    }
+    const keys = seen.get(record.target); // its one key so far, or a Set of its keys
+    if (keys === key || (typeof keys === 'object' && keys.has(key))) return false;
+    if (keys === undefined) seen.set(record.target, key);
+    else if (typeof keys === 'string') seen.set(record.target, new Set([keys, key]));
+    else keys.add(key);
+    attributes.push(record);
     return false;
   });
 }

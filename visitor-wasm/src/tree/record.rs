@@ -90,7 +90,12 @@ pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
         return Batch::Snapshot;
     }
     let mut events = children_events(&parents, first_new, recorder);
-    events.extend(attribute_events(&touched, first_new, recorder));
+    events.extend(attribute_events(
+        &touched.attribute_records,
+        std::mem::take(&mut touched.attributes),
+        first_new,
+        recorder,
+    ));
     events.extend(text_events(&touched.texts, first_new, recorder));
     forget_detached(&touched.removed, recorder);
     Batch::Delta(Delta { events })
@@ -329,16 +334,16 @@ fn appended(
 /// holding markup): while one match decides, the JS matches the element against the [deciding
 /// selector](crate::tree::mask::Mask::deciding_selector) for a content-carrying attribute, and otherwise
 /// the wasm walks up the tree.
-fn attribute_events(touched: &Touched, first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
-    let (ids, mask, records) = (&recorder.ids, &recorder.mask, &touched.attribute_records);
+fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
+    let (ids, mask) = (&recorder.ids, &recorder.mask);
     let undefined = JsValue::UNDEFINED;
     let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
     let mut events = Vec::new();
-    for (index, name) in (0..).zip(&touched.attributes) {
-        if carriers::is_left_out(name) {
+    for (index, name) in (0..).zip(names) {
+        if carriers::is_left_out(&name) {
             continue;
         }
-        let masked = if mask::carries_content(name) { deciding } else { &undefined };
+        let masked = if mask::carries_content(&name) { deciding } else { &undefined };
         let answer = attribute_state(records, f64::from(index), ids.map(), masked);
         if answer.is_nan() || answer < 0.0 {
             continue; // -1 or NaN: nothing for the mirror
@@ -355,8 +360,8 @@ fn attribute_events(touched: &Touched, first_new: NodeId, recorder: &Recorder) -
             _ => dom::target_of::<Node>(&records.get(index)).map_or(Masking::Masked, |node| mask.masking_of(&node)),
         };
         let read = || attribute_value(records, f64::from(index)).unwrap_or_default();
-        let value = present.then(|| carriers::attribute(mask, name, &masking, &read)).flatten();
-        events.push(Event::Attribute { node, name: name.clone(), value });
+        let value = present.then(|| carriers::attribute(mask, &name, &masking, &read)).flatten();
+        events.push(Event::Attribute { node, name, value });
     }
     events
 }
