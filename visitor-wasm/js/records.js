@@ -25,7 +25,10 @@
 // string, a number, a space, then the attribute's name (qualified: `xlink:href`). The number is NaN if the
 // element has no value in `ids`, else that value times 64, plus 8 times its parent's masking code (the
 // parent's `ids` value modulo 8; 0 for no parent, 7 for a parent with no value), plus 1 if the element
-// matches `flagged` (or the match threw) and 2 if it is an input, textarea or select.
+// matches `flagged` (or the match threw) and 2 if it is an input, textarea or select. The parent is the
+// parent node, not element: a shadow root's or child document's child inherits its host's masking. Only
+// a namespaced attribute is asked for its node, for its qualified name: asking makes the browser create an
+// `Attr` the element then keeps.
 //
 // attributeState(attributes, index, ids, masked): what the mirror needs to know of the changed attribute
 // once the batch's new nodes are serialized: -1 or NaN to skip it (its element is disconnected or has no

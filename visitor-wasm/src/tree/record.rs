@@ -78,26 +78,21 @@ pub enum Batch {
 pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
     // New nodes may be scrolled already, before their scroll events reach the shim: every offset is read.
     recorder.scroll_watch = wasm_bindgen::JsValue::UNDEFINED;
-    let mut touched = Touched::collect(records, recorder);
+    let Touched { mut parents, removed, attribute_records, attributes, texts, rebuilt } =
+        Touched::collect(records, recorder);
     let first_new = recorder.ids.next();
-    let mut parents = std::mem::take(&mut touched.parents);
-    for element in &touched.rebuilt {
+    for element in &rebuilt {
         recorder.ids.forget_subtree(element);
         parents.extend(element.parent_node());
     }
     if parents.iter().any(|parent| parent.node_type() == Node::DOCUMENT_NODE) {
-        forget_detached(&touched.removed, recorder);
+        forget_detached(&removed, recorder);
         return Batch::Snapshot;
     }
     let mut events = children_events(&parents, first_new, recorder);
-    events.extend(attribute_events(
-        &touched.attribute_records,
-        std::mem::take(&mut touched.attributes),
-        first_new,
-        recorder,
-    ));
-    events.extend(text_events(&touched.texts, first_new, recorder));
-    forget_detached(&touched.removed, recorder);
+    events.extend(attribute_events(&attribute_records, attributes, first_new, recorder));
+    events.extend(text_events(&texts, first_new, recorder));
+    forget_detached(&removed, recorder);
     Batch::Delta(Delta { events })
 }
 
