@@ -27,13 +27,27 @@ struct Redis {
 }
 
 impl Redis {
-    /// Starts one on a free port; `None` (with a message) where redis-server is not installed.
+    /// Starts one on a free port; `None` (with a message) where redis-server is not installed. A port
+    /// another test's redis-server took between our pick and our server's bind (ours then exits, and the
+    /// other answers on the port until its test ends) is told apart by the server's process id, and
+    /// another port is tried.
     fn start() -> Option<Redis> {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        Redis::start_on(port)
+        for _ in 0..START_ATTEMPTS {
+            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            match Redis::spawn(port)?.until_serving() {
+                Ok(redis) => return Some(redis),
+                Err(why) => eprintln!("redis-server on port {port}: {why}; trying another port"),
+            }
+        }
+        panic!("redis-server did not start on any of {START_ATTEMPTS} ports");
     }
 
+    /// Starts one on `port` (a port a stopped one used); panics if it does not serve there.
     fn start_on(port: u16) -> Option<Redis> {
+        Some(Redis::spawn(port)?.until_serving().unwrap_or_else(|why| panic!("redis-server on port {port}: {why}")))
+    }
+
+    fn spawn(port: u16) -> Option<Redis> {
         let spawned = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
@@ -43,17 +57,51 @@ impl Redis {
             eprintln!("SKIPPED: redis-server is not installed; `cargo xtask setup` (or apt-get install redis-server) installs it");
             return None;
         };
-        let redis = Redis { child, port };
+        Some(Redis { child, port })
+    }
+
+    /// Waits until this very process answers on its port (`INFO server` names its process id).
+    fn until_serving(mut self) -> Result<Redis, String> {
         let deadline = Instant::now() + PATIENCE;
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not listen on port {port}");
+        while server_process_id(self.port) != Some(self.child.id()) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("it exited ({status})"));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("it did not answer within {PATIENCE:?}"));
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Some(redis)
+        Ok(self)
     }
 
     fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+/// Servers started before [`Redis::start`] gives up.
+const START_ATTEMPTS: usize = 3;
+
+/// The process id the redis-server on `port` reports (`INFO server`), if one answers.
+fn server_process_id(port: u16) -> Option<u32> {
+    use std::io::{Read, Write};
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+    stream.write_all(b"INFO server\r\n").ok()?;
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&answer);
+        if let Some(rest) = text.split("process_id:").nth(1) {
+            if let Some((id, _)) = rest.split_once("\r\n") {
+                return id.trim().parse().ok();
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) | Err(_) => return None,
+            Ok(read) => answer.extend_from_slice(&buffer[..read]),
+        }
     }
 }
 
