@@ -12,6 +12,7 @@ use cobrowse_protocol::message::decode_control;
 use cobrowse_protocol::page::Point;
 use cobrowse_protocol::{close, Control, RemoteInput};
 use cobrowse_relay::{ClusterConfig, Config, TabPolicy};
+use cobrowse_test_redis::{RedisServer, StartError};
 use common::*;
 use futures_util::StreamExt;
 use std::collections::HashSet;
@@ -20,105 +21,27 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio_tungstenite::tungstenite::Message;
 
-/// A `redis-server` on a loopback port, killed when dropped.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Redis {
-    /// Starts one on a free port; `None` (with a message) where redis-server is not installed. A port
-    /// another test's redis-server took between our pick and our server's bind (ours then exits, and the
-    /// other answers on the port until its test ends) is told apart by the server's process id, and
-    /// another port is tried.
-    fn start() -> Option<Redis> {
-        for _ in 0..START_ATTEMPTS {
-            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            match Redis::spawn(port)?.until_serving() {
-                Ok(redis) => return Some(redis),
-                Err(why) => eprintln!("redis-server on port {port}: {why}; trying another port"),
-            }
+/// The engine of the nodes: a real `redis-server` on a loopback port, killed when dropped; `None` (saying
+/// so) where it is not installed. The `cobrowse-test-redis` crate knows the server by its process id, so a
+/// port another test's server took is not mistaken for ours.
+fn start_redis() -> Option<RedisServer> {
+    match RedisServer::start() {
+        Ok(server) => Some(server),
+        Err(StartError::NotInstalled(error)) => {
+            eprintln!("SKIPPED: redis-server is not installed ({error}); `cargo xtask setup` installs it");
+            None
         }
-        panic!("redis-server did not start on any of {START_ATTEMPTS} ports");
-    }
-
-    /// Starts one on `port` (a port a stopped one used); panics if it does not serve there.
-    fn start_on(port: u16) -> Option<Redis> {
-        Some(Redis::spawn(port)?.until_serving().unwrap_or_else(|why| panic!("redis-server on port {port}: {why}")))
-    }
-
-    fn spawn(port: u16) -> Option<Redis> {
-        let spawned = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let Ok(child) = spawned else {
-            eprintln!("SKIPPED: redis-server is not installed; `cargo xtask setup` (or apt-get install redis-server) installs it");
-            return None;
-        };
-        Some(Redis { child, port })
-    }
-
-    /// Waits until this very process answers on its port (`INFO server` names its process id).
-    fn until_serving(mut self) -> Result<Redis, String> {
-        let deadline = Instant::now() + PATIENCE;
-        while server_process_id(self.port) != Some(self.child.id()) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(format!("it exited ({status})"));
-            }
-            if Instant::now() >= deadline {
-                return Err(format!("it did not answer within {PATIENCE:?}"));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(self)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
-    }
-}
-
-/// Servers started before [`Redis::start`] gives up.
-const START_ATTEMPTS: usize = 3;
-
-/// The process id the redis-server on `port` reports (`INFO server`), if one answers.
-fn server_process_id(port: u16) -> Option<u32> {
-    use std::io::{Read, Write};
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
-    stream.write_all(b"INFO server\r\n").ok()?;
-    let mut answer = Vec::new();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let text = String::from_utf8_lossy(&answer);
-        if let Some(rest) = text.split("process_id:").nth(1) {
-            if let Some((id, _)) = rest.split_once("\r\n") {
-                return id.trim().parse().ok();
-            }
-        }
-        match stream.read(&mut buffer) {
-            Ok(0) | Err(_) => return None,
-            Ok(read) => answer.extend_from_slice(&buffer[..read]),
-        }
-    }
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        Err(error) => panic!("{error}"),
     }
 }
 
 /// A relay node named `node` of the cluster whose engine is `redis`.
-async fn node(redis: &Redis, node: &str) -> TestRelay {
+async fn node(redis: &RedisServer, node: &str) -> TestRelay {
     node_with(redis, node, |_| {}).await
 }
 
 /// A node with the test config changed by `adjust`.
-async fn node_with(redis: &Redis, node: &str, adjust: impl FnOnce(&mut Config)) -> TestRelay {
+async fn node_with(redis: &RedisServer, node: &str, adjust: impl FnOnce(&mut Config)) -> TestRelay {
     let cluster = ClusterConfig { node_id: Some(node.into()), ..ClusterConfig::new(redis.url()) };
     start(|config| {
         config.cluster = Some(cluster);
@@ -127,7 +50,7 @@ async fn node_with(redis: &Redis, node: &str, adjust: impl FnOnce(&mut Config)) 
     .await
 }
 
-async fn three_nodes(redis: &Redis) -> [TestRelay; 3] {
+async fn three_nodes(redis: &RedisServer) -> [TestRelay; 3] {
     [node(redis, "a").await, node(redis, "b").await, node(redis, "c").await]
 }
 
@@ -144,7 +67,7 @@ async fn metric(addr: SocketAddr, name: &str) -> f64 {
 
 #[tokio::test]
 async fn an_agent_on_another_node_joins_and_gets_the_frames_in_order_as_sent() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, c] = three_nodes(&redis).await;
     let (mut visitor, key) = start_session(a.addr).await;
     let first = snapshot("S1 the page");
@@ -181,7 +104,7 @@ async fn an_agent_on_another_node_joins_and_gets_the_frames_in_order_as_sent() {
 
 #[tokio::test]
 async fn a_sliced_snapshot_s_parts_cross_to_other_nodes_in_order_and_are_kept() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, c] = three_nodes(&redis).await;
     let (mut visitor, key) = start_session(a.addr).await;
     let frames = [snapshot("S1 the top"), snapshot_part("p1 the middle"), delta("d1"), snapshot_part("p2 the end")];
@@ -206,7 +129,7 @@ async fn a_sliced_snapshot_s_parts_cross_to_other_nodes_in_order_and_are_kept() 
 
 #[tokio::test]
 async fn the_agents_messages_travel_back_to_the_visitor_stamped_with_their_number() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, _c] = three_nodes(&redis).await;
     let (mut visitor, key) = start_session(a.addr).await;
     send(&mut visitor, snapshot("S1")).await;
@@ -231,7 +154,7 @@ async fn the_agents_messages_travel_back_to_the_visitor_stamped_with_their_numbe
 
 #[tokio::test]
 async fn a_page_frame_crosses_once_per_node_however_many_agents_watch_there() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, _c] = three_nodes(&redis).await;
     let (mut visitor, key) = start_session(a.addr).await;
     send(&mut visitor, snapshot("S1")).await;
@@ -255,7 +178,7 @@ async fn a_page_frame_crosses_once_per_node_however_many_agents_watch_there() {
 
 #[tokio::test]
 async fn keys_are_unique_across_the_nodes_and_unknown_ones_are_refused_everywhere() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     // 4-digit keys: among 450 sessions two nodes would draw the same key (7 times, on average) without
     // the engine's set-if-absent.
     let small_keys = |config: &mut Config| {
@@ -286,7 +209,7 @@ async fn keys_are_unique_across_the_nodes_and_unknown_ones_are_refused_everywher
 
 #[tokio::test]
 async fn a_session_ended_on_its_node_closes_its_agents_on_the_others() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, _c] = three_nodes(&redis).await;
     let (mut visitor, key) = start_session(a.addr).await;
     send(&mut visitor, snapshot("S1")).await;
@@ -310,13 +233,13 @@ async fn a_session_ended_on_its_node_closes_its_agents_on_the_others() {
 
 #[tokio::test]
 async fn healthz_says_degraded_while_the_engine_is_down_and_ok_when_it_is_back() {
-    let Some(redis) = Redis::start() else { return };
-    let port = redis.port;
+    let Some(redis) = start_redis() else { return };
+    let port = redis.port();
     let a = node(&redis, "a").await;
     assert_eq!(get(a.addr, "/healthz").await.body, b"ok");
     drop(redis);
     healthz_of_all(&[a.addr], "degraded").await;
-    let _redis = Redis::start_on(port).unwrap();
+    let _redis = RedisServer::start_on(port).unwrap();
     healthz_of_all(&[a.addr], "ok").await;
 }
 
@@ -362,7 +285,7 @@ async fn skip_until(socket: &mut Socket, wanted: &bytes::Bytes) {
 }
 
 /// Nodes a and b; a session on a with the snapshot "S1", and agent ana watching it from b.
-async fn visitor_on_a_agent_on_b(redis: &Redis) -> (TestRelay, TestRelay, Socket, String, Socket) {
+async fn visitor_on_a_agent_on_b(redis: &RedisServer) -> (TestRelay, TestRelay, Socket, String, Socket) {
     let (a, b) = (node(redis, "a").await, node(redis, "b").await);
     let (mut visitor, key) = start_session(a.addr).await;
     send(&mut visitor, snapshot("S1")).await;
@@ -374,8 +297,8 @@ async fn visitor_on_a_agent_on_b(redis: &Redis) -> (TestRelay, TestRelay, Socket
 
 #[tokio::test]
 async fn a_session_across_nodes_carries_on_after_the_engine_restarts_with_nothing_kept() {
-    let Some(redis) = Redis::start() else { return };
-    let port = redis.port;
+    let Some(redis) = start_redis() else { return };
+    let port = redis.port();
     let (a, b, mut visitor, key, mut ana) = visitor_on_a_agent_on_b(&redis).await;
 
     // The engine dies: what crosses meanwhile is lost, the visitor's delta and the agent's request alike.
@@ -385,7 +308,7 @@ async fn a_session_across_nodes_carries_on_after_the_engine_restarts_with_nothin
     send(&mut ana, control(&Control::MirrorOutOfStep)).await;
 
     // It comes back empty (`--save ""`): the nodes find each other again and make the agent whole.
-    let _redis = Redis::start_on(port).unwrap();
+    let _redis = RedisServer::start_on(port).unwrap();
     healthz_of_all(&[a.addr, b.addr], "ok").await;
     wait_for_control(&mut visitor, &Control::SnapshotRequested).await;
     send(&mut visitor, snapshot("S2")).await;
@@ -419,8 +342,8 @@ async fn join_outcome(addr: SocketAddr, key: &str) -> u16 {
 
 #[tokio::test]
 async fn while_the_engine_cannot_say_where_a_session_is_a_join_is_told_to_try_again_not_refused() {
-    let Some(redis) = Redis::start() else { return };
-    let port = redis.port;
+    let Some(redis) = start_redis() else { return };
+    let port = redis.port();
     let (a, b) = (node(&redis, "a").await, node(&redis, "b").await);
     let (_visitor, key) = start_session(a.addr).await;
 
@@ -433,7 +356,7 @@ async fn while_the_engine_cannot_say_where_a_session_is_a_join_is_told_to_try_ag
     // It comes back empty: until the nodes have set their keys again, and for a few seconds after b is
     // back in touch, a key the engine lacks may only be missing for now; the session's own key is found
     // once node a has set it again.
-    let redis = Redis::start_on(port).unwrap();
+    let redis = RedisServer::start_on(port).unwrap();
     healthz_of_all(&[a.addr, b.addr], "ok").await;
     let back = Instant::now();
     assert_eq!(join_outcome(b.addr, "000000").await, close::TRY_AGAIN_LATER, "moments after the restart");
@@ -454,7 +377,7 @@ async fn while_the_engine_cannot_say_where_a_session_is_a_join_is_told_to_try_ag
 
 #[tokio::test]
 async fn a_remote_agent_that_falls_far_behind_is_let_go_to_join_again() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let a = node(&redis, "a").await;
     let b = node_with(&redis, "b", |config| config.agent_queue_frames = 8).await;
     let (mut visitor, key) = start_session(a.addr).await;
@@ -485,7 +408,7 @@ struct NodeProcess {
 }
 
 impl NodeProcess {
-    fn start(redis: &Redis, node: &str) -> NodeProcess {
+    fn start(redis: &RedisServer, node: &str) -> NodeProcess {
         let dir = tempfile::tempdir().unwrap();
         write_static_files(dir.path());
         let hash = |name: &str, password: &str| {
@@ -532,7 +455,7 @@ impl Drop for NodeProcess {
 
 #[tokio::test]
 async fn a_killed_nodes_visitor_resumes_on_another_node_with_its_key_and_its_agents_follow() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let mut a = NodeProcess::start(&redis, "a");
     let b = node(&redis, "b").await;
     let c = node(&redis, "c").await;
@@ -571,7 +494,7 @@ async fn a_killed_nodes_visitor_resumes_on_another_node_with_its_key_and_its_age
 
 #[tokio::test]
 async fn a_resume_with_a_wrong_secret_takes_no_session_over() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, _c] = three_nodes(&redis).await;
     let (mut visitor, key) = start_session(a.addr).await;
     assert!(try_resume(b.addr, &key, &"f".repeat(64)).await.is_none(), "refused with 4005");
@@ -624,7 +547,7 @@ async fn try_resume_site(addr: SocketAddr, site: &str, key: &str, secret: &str) 
 
 #[tokio::test]
 async fn a_visitor_resuming_on_another_live_node_moves_the_session_there_no_sticky_sessions_needed() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, c] = three_nodes(&redis).await;
     let (mut first_page, key, secret) = open_tab_t1(a.addr, "demo").await;
     send(&mut first_page, snapshot("page 1")).await;
@@ -650,7 +573,7 @@ async fn a_visitor_resuming_on_another_live_node_moves_the_session_there_no_stic
 
 #[tokio::test]
 async fn a_node_that_stops_gracefully_leaves_its_sessions_to_be_resumed_on_another() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let a = node(&redis, "a").await;
     let b = node(&redis, "b").await;
     let (mut visitor, key, secret) = open_tab_t1(a.addr, "demo").await;
@@ -666,7 +589,7 @@ async fn a_node_that_stops_gracefully_leaves_its_sessions_to_be_resumed_on_anoth
 
 #[tokio::test]
 async fn the_visitor_stops_sharing_with_an_agent_on_another_node() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, _c] = three_nodes(&redis).await;
     let (mut visitor, key) = start_session(a.addr).await;
     send(&mut visitor, snapshot("S1")).await;
@@ -698,8 +621,8 @@ async fn the_visitor_stops_sharing_with_an_agent_on_another_node() {
 
 #[tokio::test]
 async fn an_agent_whose_leaving_was_lost_while_the_engine_was_down_is_let_go_once_it_is_back() {
-    let Some(redis) = Redis::start() else { return };
-    let port = redis.port;
+    let Some(redis) = start_redis() else { return };
+    let port = redis.port();
     let (a, b, mut visitor, _key, mut ana) = visitor_on_a_agent_on_b(&redis).await;
 
     // The agent closes its viewer while the engine is down: node b's word that it left is lost.
@@ -707,7 +630,7 @@ async fn an_agent_whose_leaving_was_lost_while_the_engine_was_down_is_let_go_onc
     healthz_of_all(&[a.addr, b.addr], "degraded").await;
     ana.close(None).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let _redis = Redis::start_on(port).unwrap();
+    let _redis = RedisServer::start_on(port).unwrap();
     // Node b has no agent left to speak of; node a's roll call finds the agent gone.
     let left = Control::AgentLeft { name: AGENT.into(), agents: 0 };
     wait_for_control_within(ROLL_CALL_PATIENCE, &mut visitor, &left).await;
@@ -715,7 +638,7 @@ async fn an_agent_whose_leaving_was_lost_while_the_engine_was_down_is_let_go_onc
 
 #[tokio::test]
 async fn a_killed_node_s_agents_are_let_go_by_the_session_they_watched() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let a = node(&redis, "a").await;
     let mut b = NodeProcess::start(&redis, "b");
     let (mut visitor, key) = start_session(a.addr).await;
@@ -756,7 +679,7 @@ async fn join_and_answer(
 
 #[tokio::test]
 async fn the_visitor_s_consent_decisions_move_with_the_session_to_another_node() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, c] = three_nodes(&redis).await;
     let (mut first_page, key, secret) = open_tab_t1(a.addr, ASKING_SITE).await;
     send(&mut first_page, snapshot("page 1")).await;
@@ -811,7 +734,7 @@ async fn joined_as(agent: &mut Socket) -> u32 {
 
 #[tokio::test]
 async fn the_agent_in_control_has_it_again_after_the_session_moved_to_another_node() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let [a, b, c] = three_nodes(&redis).await;
     let (mut first_page, key, secret) = open_tab_t1(a.addr, ASKING_SITE).await;
     send(&mut first_page, snapshot("page 1")).await;
@@ -849,7 +772,7 @@ async fn the_agent_in_control_has_it_again_after_the_session_moved_to_another_no
 
 #[tokio::test]
 async fn a_session_kept_to_its_first_tab_stays_so_after_it_moved_to_another_node() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let first_tab_only = |config: &mut Config| config.sites[0].tabs = TabPolicy::First;
     let a = node_with(&redis, "a", first_tab_only).await;
     let b = node_with(&redis, "b", first_tab_only).await;
@@ -869,7 +792,7 @@ async fn a_session_kept_to_its_first_tab_stays_so_after_it_moved_to_another_node
 
 #[tokio::test]
 async fn wrong_passwords_on_one_node_make_the_others_wait_too() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let strict = |config: &mut Config| {
         config.join_attempts_per_minute = 2;
         config.limits.join_backoff = Duration::from_secs(30);
@@ -952,7 +875,7 @@ async fn accepted_soon(addr: SocketAddr) -> Socket {
 
 #[tokio::test]
 async fn a_site_s_session_cap_counts_its_sessions_on_every_node_and_a_moved_one_where_it_went() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     let two_per_site = |config: &mut Config| config.limits.sessions_per_site = 2;
     let a = node_with(&redis, "a", two_per_site).await;
     let b = node_with(&redis, "b", two_per_site).await;
@@ -980,7 +903,7 @@ async fn a_site_s_session_cap_counts_its_sessions_on_every_node_and_a_moved_one_
 
 #[tokio::test]
 async fn an_address_s_session_cap_counts_its_sessions_on_every_node() {
-    let Some(redis) = Redis::start() else { return };
+    let Some(redis) = start_redis() else { return };
     // Every test visitor connects from 127.0.0.1.
     let two_per_address = |config: &mut Config| config.limits.sessions_per_address = 2;
     let a = node_with(&redis, "a", two_per_address).await;
