@@ -2,12 +2,12 @@
 // Each call from the wasm into JS costs far more than the getter it runs while the session's code is still
 // cold (a storm of 1,000 text changes spent about half of the recorder's time in the calls' wrappers), so
 // what the wasm needs of a changed node is answered here in one call. Masking stays the wasm's: nothing
-// here decides it. The wasm passes the selectors to match and reads every text and attribute value itself,
-// only where it may be sent.
+// here decides it. The wasm passes the selectors to match and asks for every text and attribute value
+// itself, only where it may be sent (the texts of a batch in one call, at the indices it passes).
 //
 // distinct(records, texts, attributes): the childList records, in their order. The text records are taken
 // out: the text or CDATA node (or comment) each changed is pushed onto `texts`, in their order, for
-// textChange. The attributes records are taken out too, onto `attributes`, with each attribute's repeated
+// textChanges. The attributes records are taken out too, onto `attributes`, with each attribute's repeated
 // changes dropped: only an attribute's first record in the batch is kept (its oldValue is the value before
 // the batch; the value is read as it is now). A storm that sets one attribute of 1,000 elements ten times
 // hands the wasm 1,000 records, not 10,000. The key is the name, then for a namespaced attribute a space
@@ -15,10 +15,15 @@
 // without a namespace is its own key, so no string is made and hashed for each record; an element's first
 // key is kept alone, and a Set is made only for an element with changes to two attributes or more.
 //
-// textChange(texts, index, ids, masked): what the mirror needs to know of the node texts[index] before its
-// text is read. The answer is -1 or NaN to skip the node (it is disconnected, a comment, which the mirror
-// holds empty, or it has no value in `ids`), else its `ids` value times 4 plus how its parent is masked
-// (see masking; 0 also for a parent that is no element, or none, where a page's getter says so).
+// textChanges(texts, ids, masked): what the mirror needs to know of each node of `texts` before its text is
+// read, in one Float64Array, in their order. An answer is -1 or NaN to skip the node (it is disconnected,
+// a comment, which the mirror holds empty, or it has no value in `ids`), else its `ids` value times 4 plus
+// how its parent is masked (see masking; 0 also for a parent that is no element, or none, where a page's
+// getter says so). One call for the batch: a storm of 1,000 text changes crossed three times per text.
+//
+// textValues(texts, wanted): the data of texts[index] for each index in `wanted` (the nodes the wasm may
+// send the text of), each followed by a NUL, in one string; null if one of them holds a NUL itself (the
+// wasm then reads them one by one). Nothing else of a text is read here.
 //
 // attributeChange(attributes, index, ids, flagged): what the wasm needs to know, before the batch's new
 // nodes are serialized, of whether the change of attributes[index] changed how its element is masked: a
@@ -60,8 +65,23 @@ export function distinct(records, texts, attributes) {
   });
 }
 
-export function textChange(texts, index, ids, masked) {
-  const node = texts[index];
+export function textChanges(texts, ids, masked) {
+  const answers = new Float64Array(texts.length);
+  for (let index = 0; index < texts.length; index += 1) answers[index] = textChange(texts[index], ids, masked);
+  return answers;
+}
+
+export function textValues(texts, wanted) {
+  let joined = '';
+  for (let at = 0; at < wanted.length; at += 1) {
+    const value = texts[wanted[at]].nodeValue ?? '';
+    if (value.includes('\0')) return null;
+    joined += value + '\0';
+  }
+  return joined;
+}
+
+function textChange(node, ids, masked) {
   const value = ids.get(node) * 4; // NaN if it has none
   if (!node.isConnected || node.nodeType === 8) return -1;
   const parent = node.parentNode;

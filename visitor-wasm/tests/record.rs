@@ -318,6 +318,30 @@ fn each_text_change_is_masked_as_the_page_is_now() {
     assert!(!format!("{events:?}").contains("PLAIN-3"), "{events:?}");
 }
 
+/// The texts of a batch cross in one string, each ended by a NUL: an empty one keeps its place, and one
+/// that holds a NUL itself makes them all be read one by one.
+#[wasm_bindgen_test]
+fn a_batch_s_texts_each_keep_their_own_value_empty_or_holding_a_nul() {
+    let page = Fixture::new(r#"<p id="a">A</p><p id="b">B</p><p id="c">C</p>"#);
+    let mut recording = Recording::start();
+    let texts = ["#a", "#b", "#c"].map(|selector| page.get::<Element>(selector).first_child().unwrap());
+    let ids = texts.each_ref().map(|text| recording.id(text));
+    let text_events = |events: Vec<Event>| -> Vec<Event> {
+        events.into_iter().filter(|event| matches!(event, Event::Text { .. })).collect()
+    };
+    for values in [["A-2", "", "C-2"], ["A\0NUL", "B-3", ""]] {
+        for (text, value) in texts.iter().zip(values) {
+            text.set_node_value(Some(value));
+        }
+        let expected: Vec<Event> = ids
+            .iter()
+            .zip(values)
+            .map(|(&node, value)| Event::Text { node, text: Value::Plain(value.into()) })
+            .collect();
+        assert_eq!(text_events(recording.events()), expected);
+    }
+}
+
 #[wasm_bindgen_test]
 fn each_attribute_change_is_masked_as_the_page_is_now() {
     let page = Fixture::new(

@@ -71,13 +71,14 @@ pub fn is_left_out(name: &str) -> bool {
     name.eq_ignore_ascii_case("srcdoc") || markup::starts_with_ignoring_case(name.as_bytes(), b"on")
 }
 
-/// A text node's value as it may be sent (its masking is `masking`); `read` is not called when masked.
-pub fn text(mask: &Mask, node: &Node, masking: Masking, read: &dyn Fn() -> String) -> Value {
+/// A text node's value as it may be sent (its masking is `masking`); `read` is not called when masked, nor
+/// `node` (the text node, for its parent) unless the text looks like markup.
+pub fn text(mask: &Mask, node: &dyn Fn() -> Node, masking: Masking, read: &dyn Fn() -> String) -> Value {
     if masking.masks() {
         return Value::Masked;
     }
     let text = without_hiding_data_urls(mask, read(), &|| masking);
-    if markup::looks_like_markup(&text) && is_in_raw_text(node) && hides(mask, &text, MarkupType::Html, masking) {
+    if markup::looks_like_markup(&text) && is_in_raw_text(&node()) && hides(mask, &text, MarkupType::Html, masking) {
         return Value::Masked;
     }
     Value::Plain(text)

@@ -36,7 +36,7 @@ use crate::tree::ids::{IdSet, Ids};
 use crate::tree::mask::{self, Masking};
 use crate::tree::snapshot;
 use cobrowse_protocol::{Child, Delta, Event, NodeId};
-use js_sys::Array;
+use js_sys::{Array, Float64Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MutationRecord, Node};
@@ -46,10 +46,14 @@ extern "C" {
     /// The childList records; the text records' nodes pushed onto `texts`, and each attribute's first
     /// attributes record in the batch onto `attributes`.
     fn distinct(records: &Array, texts: &Array, attributes: &Array) -> Array;
-    /// What the mirror needs to know of `texts[index]` before its text is read (see `records.js`): -1 or
+    /// What the mirror needs to know of each of `texts` before its text is read (see `records.js`): -1 or
     /// NaN to skip it, else its id map's value times 4 plus 1 (masked), 2 (plain) or 0 (ask the node).
-    #[wasm_bindgen(js_name = textChange)]
-    fn text_change(texts: &Array, index: f64, ids: &JsValue, masked: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = textChanges)]
+    fn text_changes(texts: &Array, ids: &JsValue, masked: &JsValue) -> Float64Array;
+    /// The text of each of `texts` at the indices `wanted`, each followed by a NUL; `None` if one holds a
+    /// NUL itself.
+    #[wasm_bindgen(js_name = textValues)]
+    fn text_values(texts: &Array, wanted: &[u32]) -> Option<String>;
     /// What decides whether the change of `attributes[index]` changed its element's masking, then a space
     /// and the attribute's qualified name (see `records.js` and [`Change::parse`]).
     #[wasm_bindgen(js_name = attributeChange)]
@@ -361,17 +365,18 @@ fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, reco
     events
 }
 
-/// Each changed text's event. What a node is to the mirror is read in one call into JS (`records.js`),
-/// which also matches its parent against the [deciding
+/// Each changed text's event. What a node is to the mirror is read in one call into JS for the whole batch
+/// (`records.js`), which also matches each parent against the [deciding
 /// selector](crate::tree::mask::Mask::deciding_selector) while one match decides; the masking of the
-/// nodes it leaves to the wasm is decided here, walking up the tree.
+/// nodes it leaves to the wasm is decided here, walking up the tree. The texts that may be sent are then
+/// read in one more call.
 fn text_events(texts: &Array, first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
     let (ids, mask) = (&recorder.ids, &recorder.mask);
     let undefined = JsValue::UNDEFINED;
     let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
-    let (mut done, mut events) = (IdSet::default(), Vec::new());
-    for index in 0..texts.length() {
-        let answer = text_change(texts, index.into(), ids.map(), deciding);
+    let node = |index: u32| texts.get(index).unchecked_into::<Node>();
+    let (mut done, mut changed, mut wanted) = (IdSet::default(), Vec::new(), Vec::new());
+    for (index, answer) in (0..).zip(text_changes(texts, ids.map(), deciding).to_vec()) {
         if answer.is_nan() || answer < 0.0 {
             continue; // -1 or NaN: nothing for the mirror
         }
@@ -380,14 +385,24 @@ fn text_events(texts: &Array, first_new: NodeId, recorder: &Recorder) -> Vec<Eve
         if id >= first_new || !done.insert(id) {
             continue;
         }
-        let node = texts.get(index).unchecked_into::<Node>();
         let masking = match how {
             1 => Masking::Masked,
             2 => Masking::Plain,
-            _ => mask.masking_of(&node),
+            _ => mask.masking_of(&node(index)),
         };
-        let text = carriers::text(mask, &node, masking, &|| node.node_value().unwrap_or_default());
-        events.push(Event::Text { node: id, text });
+        if !masking.masks() {
+            wanted.push(index);
+        }
+        changed.push((index, id, masking));
+    }
+    let joined = if wanted.is_empty() { None } else { text_values(texts, &wanted) };
+    // The texts read are in the order of `wanted`: each plain node takes the next.
+    let mut values = joined.as_deref().unwrap_or_default().split('\0');
+    let mut events = Vec::with_capacity(changed.len());
+    for (index, id, masking) in changed {
+        let value = std::cell::Cell::new(if joined.is_some() && !masking.masks() { values.next() } else { None });
+        let read = || value.take().map_or_else(|| node(index).node_value().unwrap_or_default(), str::to_string);
+        events.push(Event::Text { node: id, text: carriers::text(mask, &|| node(index), masking, &read) });
     }
     events
 }

@@ -137,7 +137,7 @@ impl Serializer<'_> {
                 Described::Text(text) => {
                     let text = std::cell::Cell::new(text);
                     let read = || text.take().unwrap_or_else(|| node.node_value().unwrap_or_default());
-                    NodeKind::Text(carriers::text(mask, node, parent, &read))
+                    NodeKind::Text(carriers::text(mask, &|| node.clone(), parent, &read))
                 }
                 // Never shown to the visitor, and commented-out markup may hold anything: sent empty.
                 Described::Comment => NodeKind::Comment(String::new()),
