@@ -25,21 +25,26 @@
 // send the text of), each followed by a NUL, in one string; null if one of them holds a NUL itself (the
 // wasm then reads them one by one). Nothing else of a text is read here.
 //
-// attributeChange(attributes, index, ids, flagged): what the wasm needs to know, before the batch's new
-// nodes are serialized, of whether the change of attributes[index] changed how its element is masked: a
-// string, a number, a space, then the attribute's name (qualified: `xlink:href`). The number is NaN if the
-// element has no value in `ids`, else that value times 64, plus 8 times its parent's masking code (the
-// parent's `ids` value modulo 8; 0 for no parent, 7 for a parent with no value), plus 1 if the element
-// matches `flagged` (or the match threw) and 2 if it is an input, textarea or select. The parent is the
-// parent node, not element: a shadow root's or child document's child inherits its host's masking. Only
-// a namespaced attribute is asked for its node, for its qualified name: asking makes the browser create an
-// `Attr` the element then keeps.
+// attributeChanges(attributes, ids, flagged): what the wasm needs to know, before the batch's new nodes are
+// serialized, of whether each change of `attributes` changed how its element is masked, in one string: for
+// each, a number, a space, the attribute's name (qualified: `xlink:href`) and a NUL (a name holds neither a
+// space nor a NUL). The number is NaN if the element has no value in `ids`, else that value times 64, plus
+// 8 times its parent's masking code (the parent's `ids` value modulo 8; 0 for no parent, 7 for a parent
+// with no value), plus 1 if the element matches `flagged` (or the match threw) and 2 if it is an input,
+// textarea or select. The parent is the parent node, not element: a shadow root's or child document's
+// child inherits its host's masking. Only a namespaced attribute is asked for its node, for its qualified
+// name: asking makes the browser create an `Attr` the element then keeps.
 //
-// attributeState(attributes, index, ids, masked): what the mirror needs to know of the changed attribute
-// once the batch's new nodes are serialized: -1 or NaN to skip it (its element is disconnected or has no
-// value in `ids`), else the element's `ids` value times 8, plus 4 if the attribute is present, plus how the
-// element is masked (see masking; 0 when `masked` is undefined). attributeValue(attributes, index) is its
-// value, null if absent.
+// attributeStates(attributes, ids, masked, kinds): what the mirror needs to know of each changed attribute
+// once the batch's new nodes are serialized, in one Float64Array. kinds[index] is 2 for an attribute never
+// sent (answered -1, nothing read), 1 for one whose value its element's masking decides (a content-carrying
+// one: its element is matched against `masked`), else 0. An answer is -1 or NaN to skip it (its element is
+// disconnected or has no value in `ids`), else the element's `ids` value times 8, plus 4 if the attribute
+// is present, plus how the element is masked (see masking; 0 when not matched or `masked` is undefined).
+//
+// attributeValues(attributes, wanted): the value of attributes[index] for each index in `wanted` (those
+// the wasm may send), each followed by a NUL, in one string; null if one of them holds a NUL itself (the
+// wasm then reads them one by one with attributeValue(attributes, index), null if absent).
 //
 // masking(element, masked): 1 if the element matches `masked` (or the match threw): masked; 0 for an input
 // or textarea, whose masking the wasm decides (a secret field); else 2, plain. The wasm passes `masked`, the
@@ -72,13 +77,7 @@ export function textChanges(texts, ids, masked) {
 }
 
 export function textValues(texts, wanted) {
-  let joined = '';
-  for (let at = 0; at < wanted.length; at += 1) {
-    const value = texts[wanted[at]].nodeValue ?? '';
-    if (value.includes('\0')) return null;
-    joined += value + '\0';
-  }
-  return joined;
+  return joined(wanted, (index) => texts[index].nodeValue);
 }
 
 function textChange(node, ids, masked) {
@@ -89,8 +88,16 @@ function textChange(node, ids, masked) {
   return value + masking(parent, masked);
 }
 
-export function attributeChange(attributes, index, ids, flagged) {
-  const { target: element, attributeName: local, attributeNamespace: namespace } = attributes[index];
+export function attributeChanges(attributes, ids, flagged) {
+  let answers = '';
+  for (let index = 0; index < attributes.length; index += 1) {
+    answers += attributeChange(attributes[index], ids, flagged) + '\0';
+  }
+  return answers;
+}
+
+function attributeChange(record, ids, flagged) {
+  const { target: element, attributeName: local, attributeNamespace: namespace } = record;
   const name = namespace ? (element.getAttributeNodeNS(namespace, local)?.name ?? prefix(namespace, local) + local) : local;
   const value = ids.get(element);
   if (!(value >= 0)) return 'NaN ' + name;
@@ -107,16 +114,40 @@ export function attributeChange(attributes, index, ids, flagged) {
   return value * 64 + (up >= 0 ? up : 7) * 8 + flags + ' ' + name;
 }
 
-export function attributeState(attributes, index, ids, masked) {
-  const { target: element, attributeName: local, attributeNamespace: namespace } = attributes[index];
+export function attributeStates(attributes, ids, masked, kinds) {
+  const answers = new Float64Array(attributes.length);
+  for (let index = 0; index < attributes.length; index += 1) {
+    answers[index] = kinds[index] === 2 ? -1 : attributeState(attributes[index], ids, kinds[index] === 1 ? masked : undefined);
+  }
+  return answers;
+}
+
+function attributeState(record, ids, masked) {
+  const { target: element, attributeName: local, attributeNamespace: namespace } = record;
   if (!element.isConnected) return -1;
   const present = namespace ? element.hasAttributeNS(namespace, local) : element.hasAttribute(local);
   return ids.get(element) * 8 + (present ? 4 : 0) + (masked === undefined ? 0 : masking(element, masked));
 }
 
+export function attributeValues(attributes, wanted) {
+  return joined(wanted, (index) => attributeValue(attributes, index));
+}
+
 export function attributeValue(attributes, index) {
   const { target: element, attributeName: local, attributeNamespace: namespace } = attributes[index];
   return namespace ? element.getAttributeNS(namespace, local) : element.getAttribute(local);
+}
+
+// read(index) for each index of `wanted`, each followed by a NUL, in one string (null read as empty); null
+// if one of them holds a NUL itself.
+function joined(wanted, read) {
+  let values = '';
+  for (let at = 0; at < wanted.length; at += 1) {
+    const value = read(wanted[at]) ?? '';
+    if (value.includes('\0')) return null;
+    values += value + '\0';
+  }
+  return values;
 }
 
 function masking(element, masked) {

@@ -386,6 +386,31 @@ fn each_attribute_change_is_masked_as_the_page_is_now() {
     );
 }
 
+/// The values of a batch's changed attributes cross in one string, each ended by a NUL: an empty one keeps
+/// its place, an attribute never sent takes none, and a value holding a NUL makes them be read one by one.
+#[wasm_bindgen_test]
+fn a_batch_s_attribute_values_each_keep_their_own_empty_or_holding_a_nul() {
+    let page = Fixture::new(r#"<p id="a" title="A">a</p><p id="b">b</p>"#);
+    let mut recording = Recording::start();
+    let (a, b): (Element, Element) = (page.get("#a"), page.get("#b"));
+    let (a_id, b_id) = (recording.id(&a), recording.id(&b));
+    for [title, data, class] in [["A-2", "", "C-2"], ["A\0NUL", "B-3", ""]] {
+        a.set_attribute("title", title).unwrap();
+        a.set_attribute("onclick", "steal()").unwrap(); // never sent: no event, no value read
+        b.set_attribute("data-x", data).unwrap();
+        b.set_attribute("class", class).unwrap();
+        let plain = |value: &str| Some(Value::Plain(value.into()));
+        assert_eq!(
+            recording.events(),
+            [
+                Event::Attribute { node: a_id, name: "title".into(), value: plain(title) },
+                Event::Attribute { node: b_id, name: "data-x".into(), value: plain(data) },
+                Event::Attribute { node: b_id, name: "class".into(), value: plain(class) },
+            ]
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 fn an_attribute_change_that_changes_the_masking_rebuilds_the_element() {
     let page = Fixture::new(r#"<div id="box"><p id="p" title="T-1">p</p><input id="field" value="V-1"></div>"#);

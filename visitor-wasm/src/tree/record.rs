@@ -33,10 +33,12 @@ use crate::recorder::Recorder;
 use crate::tree::backlog::Waiting;
 use crate::tree::carriers;
 use crate::tree::ids::{IdSet, Ids};
+use crate::tree::joined::Joined;
 use crate::tree::mask::{self, Masking};
 use crate::tree::snapshot;
 use cobrowse_protocol::{Child, Delta, Event, NodeId};
 use js_sys::{Array, Float64Array};
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MutationRecord, Node};
@@ -54,15 +56,20 @@ extern "C" {
     /// NUL itself.
     #[wasm_bindgen(js_name = textValues)]
     fn text_values(texts: &Array, wanted: &[u32]) -> Option<String>;
-    /// What decides whether the change of `attributes[index]` changed its element's masking, then a space
-    /// and the attribute's qualified name (see `records.js` and [`Change::parse`]).
-    #[wasm_bindgen(js_name = attributeChange)]
-    fn attribute_change(attributes: &Array, index: f64, ids: &JsValue, flagged: &JsValue) -> String;
-    /// What the mirror needs to know of the changed attribute `attributes[index]` before its value is read
-    /// (see `records.js`): -1 or NaN to skip it, else its element's id map's value times 8, plus 4 if the
-    /// attribute is present, plus 1 (masked), 2 (plain) or 0 (ask the element).
-    #[wasm_bindgen(js_name = attributeState)]
-    fn attribute_state(attributes: &Array, index: f64, ids: &JsValue, masked: &JsValue) -> f64;
+    /// What decides whether each change of `attributes` changed its element's masking: for each, a number,
+    /// a space, the attribute's qualified name and a NUL (see `records.js` and [`Change::parse`]).
+    #[wasm_bindgen(js_name = attributeChanges)]
+    fn attribute_changes(attributes: &Array, ids: &JsValue, flagged: &JsValue) -> String;
+    /// What the mirror needs to know of each changed attribute before its value is read (see `records.js`;
+    /// `kinds`: [`LEFT_OUT`], 1 for a content-carrying one, else 0): -1 or NaN to skip it, else its
+    /// element's id map's value times 8, plus 4 if the attribute is present, plus 1 (masked), 2 (plain) or 0
+    /// (ask the element).
+    #[wasm_bindgen(js_name = attributeStates)]
+    fn attribute_states(attributes: &Array, ids: &JsValue, masked: &JsValue, kinds: &[u8]) -> Float64Array;
+    /// The values of the changed attributes at the indices `wanted`, each followed by a NUL; `None` if one
+    /// holds a NUL itself.
+    #[wasm_bindgen(js_name = attributeValues)]
+    fn attribute_values(attributes: &Array, wanted: &[u32]) -> Option<String>;
     /// The current value of the changed attribute `attributes[index]`.
     #[wasm_bindgen(js_name = attributeValue)]
     fn attribute_value(attributes: &Array, index: f64) -> Option<String>;
@@ -125,8 +132,9 @@ impl Touched {
             touched.parents.push(target);
         }
         let (ids, flagged) = (recorder.ids.map(), recorder.mask.flagged().as_ref());
-        for index in 0..touched.attribute_records.length() {
-            let change = Change::parse(attribute_change(&touched.attribute_records, index.into(), ids, flagged));
+        let answers = attribute_changes(&touched.attribute_records, ids, flagged);
+        for (index, answer) in (0..).zip(answers.split_terminator('\0')) {
+            let change = Change::parse(answer);
             let record = || touched.attribute_records.get(index).unchecked_into::<MutationRecord>();
             touched.rebuilt.extend(change.rebuilds(&record, recorder));
             touched.attributes.push(change.name);
@@ -135,7 +143,7 @@ impl Touched {
     }
 }
 
-/// What `attributeChange` (`records.js`) answers of an attribute change.
+/// What `attributeChanges` (`records.js`) answers of one attribute change.
 struct Change {
     /// The element's id map value (its id and the masking it was sent with), if it has one.
     value: Option<u64>,
@@ -152,7 +160,7 @@ struct Change {
 
 impl Change {
     /// Reads the answer: a number (NaN for an element with no id), a space, the name.
-    fn parse(answer: String) -> Self {
+    fn parse(answer: &str) -> Self {
         let (number, name) = answer.split_once(' ').unwrap_or_default();
         // Digits alone (not `parse`, whose generic code costs download size); NaN has none.
         let code = number
@@ -327,9 +335,12 @@ fn appended(
     Some(children)
 }
 
-/// Each attribute's event, read in JS in one call (`records.js`) but for the value, which the wasm reads
-/// only where it may be sent. The element's masking is decided again, as the page is now, only for an
-/// attribute whose value the masking decides (a content-carrying one, a `title` or a `data-*`, or a value
+/// The kind `attributeStates` is told of an attribute never sent (see [`carriers::is_left_out`]).
+const LEFT_OUT: u8 = 2;
+
+/// Each attribute's event, read in JS (`records.js`) in one call for the whole batch, and the values in one
+/// more, only where they may be sent. The element's masking is decided again, as the page is now, only for
+/// an attribute whose value the masking decides (a content-carrying one, a `title` or a `data-*`, or a value
 /// holding markup): while one match decides, the JS matches the element against the [deciding
 /// selector](crate::tree::mask::Mask::deciding_selector) for a content-carrying attribute, and otherwise
 /// the wasm walks up the tree.
@@ -337,13 +348,16 @@ fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, reco
     let (ids, mask) = (&recorder.ids, &recorder.mask);
     let undefined = JsValue::UNDEFINED;
     let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
-    let mut events = Vec::new();
-    for (index, name) in (0..).zip(names) {
-        if carriers::is_left_out(&name) {
-            continue;
-        }
-        let masked = if mask::carries_content(&name) { deciding } else { &undefined };
-        let answer = attribute_state(records, f64::from(index), ids.map(), masked);
+    let kinds: Vec<u8> = names
+        .iter()
+        .map(|name| if carriers::is_left_out(name) { LEFT_OUT } else { u8::from(mask::carries_content(name)) })
+        .collect();
+    // The masking of a changed attribute's element, walking up the tree.
+    let masking_of =
+        |index: u32| dom::target_of::<Node>(&records.get(index)).map_or(Masking::Masked, |node| mask.masking_of(&node));
+    let (mut changed, mut wanted) = (Vec::new(), Vec::new());
+    let states = attribute_states(records, ids.map(), deciding, &kinds).to_vec();
+    for ((index, name), answer) in (0..).zip(names).zip(states) {
         if answer.is_nan() || answer < 0.0 {
             continue; // -1 or NaN: nothing for the mirror
         }
@@ -353,12 +367,26 @@ fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, reco
         if node >= first_new || Ids::masking_of_value(element_value) == Masking::Blocked {
             continue;
         }
-        let masking = || match how {
-            1 => Masking::Masked,
-            2 => Masking::Plain,
-            _ => dom::target_of::<Node>(&records.get(index)).map_or(Masking::Masked, |node| mask.masking_of(&node)),
+        // Decided now where it decides whether the value is read (as `carriers::attribute` asks), else
+        // only if the value holds markup.
+        let masking = match how {
+            1 => Some(Masking::Masked),
+            2 => Some(Masking::Plain),
+            _ => (kinds[index as usize] == 1).then(|| masking_of(index)),
         };
-        let read = || attribute_value(records, f64::from(index)).unwrap_or_default();
+        let reads = present && !masking.is_some_and(|masking| masking.masks());
+        if reads {
+            wanted.push(index);
+        }
+        changed.push((index, node, name, present, reads, masking));
+    }
+    let mut values = Joined::new(if wanted.is_empty() { None } else { attribute_values(records, &wanted) });
+    let mut events = Vec::with_capacity(changed.len());
+    for (index, node, name, present, reads, masking) in changed {
+        // The values come in the order of `wanted`: each attribute read takes the next.
+        let value = Cell::new(if reads { values.next_value() } else { None });
+        let read = || value.take().unwrap_or_else(|| attribute_value(records, f64::from(index)).unwrap_or_default());
+        let masking = || masking.unwrap_or_else(|| masking_of(index));
         let value = present.then(|| carriers::attribute(mask, &name, &masking, &read)).flatten();
         events.push(Event::Attribute { node, name, value });
     }
@@ -395,13 +423,12 @@ fn text_events(texts: &Array, first_new: NodeId, recorder: &Recorder) -> Vec<Eve
         }
         changed.push((index, id, masking));
     }
-    let joined = if wanted.is_empty() { None } else { text_values(texts, &wanted) };
-    // The texts read are in the order of `wanted`: each plain node takes the next.
-    let mut values = joined.as_deref().unwrap_or_default().split('\0');
+    let mut values = Joined::new(if wanted.is_empty() { None } else { text_values(texts, &wanted) });
     let mut events = Vec::with_capacity(changed.len());
     for (index, id, masking) in changed {
-        let value = std::cell::Cell::new(if joined.is_some() && !masking.masks() { values.next() } else { None });
-        let read = || value.take().map_or_else(|| node(index).node_value().unwrap_or_default(), str::to_string);
+        // The texts come in the order of `wanted`: each node not masked takes the next.
+        let value = Cell::new(if masking.masks() { None } else { values.next_value() });
+        let read = || value.take().unwrap_or_else(|| node(index).node_value().unwrap_or_default());
         events.push(Event::Text { node: id, text: carriers::text(mask, &|| node(index), masking, &read) });
     }
     events
