@@ -358,8 +358,9 @@ fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, reco
     let (mut changed, mut wanted) = (Vec::new(), Vec::new());
     let states = attribute_states(records, ids.map(), deciding, &kinds).to_vec();
     for ((index, name), answer) in (0..).zip(names).zip(states) {
-        if answer.is_nan() || answer < 0.0 {
-            continue; // -1 or NaN: nothing for the mirror
+        let kind = kinds[index as usize];
+        if answer.is_nan() || answer < 0.0 || kind == LEFT_OUT {
+            continue; // -1 or NaN, or never sent: nothing for the mirror
         }
         let (element_value, present, how) = (answer as u64 / 8, answer as u64 & 4 != 0, answer as u64 % 4);
         let node = Ids::id_of_value(element_value);
@@ -372,7 +373,7 @@ fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, reco
         let masking = match how {
             1 => Some(Masking::Masked),
             2 => Some(Masking::Plain),
-            _ => (kinds[index as usize] == 1).then(|| masking_of(index)),
+            _ => (present && kind == 1).then(|| masking_of(index)),
         };
         let reads = present && !masking.is_some_and(|masking| masking.masks());
         if reads {
