@@ -1,9 +1,10 @@
 // A batch of mutation records, read here so that the wasm crosses into JS for as few of them as it can.
 // Each call from the wasm into JS costs far more than the getter it runs while the session's code is still
 // cold (a storm of 1,000 text changes spent about half of the recorder's time in the calls' wrappers), so
-// what the wasm needs of a changed node is answered here in one call. Masking stays the wasm's: nothing
-// here decides it. The wasm passes the selectors to match and asks for every text and attribute value
-// itself, only where it may be sent (the texts of a batch in one call, at the indices it passes).
+// what the wasm needs of a batch's changed nodes is answered here in a few calls for the whole batch, not
+// a few for each node. Masking stays the wasm's: nothing here decides it. The wasm passes the selectors to
+// match and asks for every text and attribute value itself, only where it may be sent (a batch's texts, or
+// its attributes' values, in one call, at the indices it passes).
 //
 // distinct(records, texts, attributes): the childList records, in their order. The text records are taken
 // out: the text or CDATA node (or comment) each changed is pushed onto `texts`, in their order, for
