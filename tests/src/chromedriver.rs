@@ -43,7 +43,8 @@ impl ChromeDriver {
 
     async fn start_once(program: &str) -> crate::error::Result<Self> {
         let port = crate::ports::free_loopback_port()?;
-        let mut output = unnamed_file(port)?;
+        // Already unlinked: it goes when the last handle closes, and only an error reads it.
+        let mut output = tempfile::tempfile()?;
         let child = Command::new(program)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
@@ -76,15 +77,6 @@ impl ChromeDriver {
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
-}
-
-/// A file for chromedriver's own output, already unlinked: it goes when the last handle closes, and only
-/// an error reads it (chromedriver writes a few lines at its start, and why it stopped).
-fn unnamed_file(port: u16) -> crate::error::Result<File> {
-    let path = std::env::temp_dir().join(format!("cobrowse-chromedriver-{}-{port}.log", std::process::id()));
-    let file = File::options().read(true).write(true).create(true).truncate(true).open(&path)?;
-    std::fs::remove_file(&path)?;
-    Ok(file)
 }
 
 /// The end of what chromedriver wrote, on one line.
