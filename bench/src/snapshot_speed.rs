@@ -118,8 +118,9 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
             Ok(measurement) => PageResult::new(page, measurement),
             Err(error) => Err(error),
         };
-        if result.is_ok() && cpu_profile::wanted(&page.name) {
-            profiles.push((page.name.clone(), profile(&browser).await));
+        let profiled = result.as_ref().ok().filter(|_| cpu_profile::wanted(&page.name));
+        if let Some(runs) = profiled.map(|measured| profiled_snapshots(measured.ours_ms)) {
+            profiles.push((page.name.clone(), runs, profile(&browser, runs).await));
         }
         measured.add(&page.name, result);
     }
@@ -133,14 +134,23 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
     Ok(())
 }
 
-/// Snapshots each serializer takes under the profiler (`BENCH_PROFILE`), one after another.
-const PROFILED_SNAPSHOTS: u32 = 5;
+/// How long each serializer runs under the profiler (`BENCH_PROFILE`): the sampler takes a sample every
+/// 200 µs, so a small page's snapshot (30 µs) needs thousands of runs to show where its time goes.
+const PROFILED_MS: f64 = 1_000.0;
+/// The fewest and the most snapshots each serializer takes under the profiler, one after another.
+const PROFILED_SNAPSHOTS: (u32, u32) = (5, 50_000);
+
+/// Snapshots enough to last about [`PROFILED_MS`] at `ours_ms` each.
+fn profiled_snapshots(ours_ms: f64) -> u32 {
+    let (fewest, most) = PROFILED_SNAPSHOTS;
+    ((PROFILED_MS / ours_ms.max(0.001)) as u32).clamp(fewest, most)
+}
 /// A serializer's name and its profile's top self times, a line each.
 type Profiled = (&'static str, cobrowse_e2e::Result<Vec<String>>);
 
-/// CPU profiles of [`PROFILED_SNAPSHOTS`] of ours (`snapshot_frame_as_sent()`), then of rrweb-snapshot's
+/// CPU profiles of `runs` snapshots of ours (`snapshot_frame_as_sent()`), then of rrweb-snapshot's
 /// `snapshot(document)` (without the packing), in the page just measured.
-async fn profile(browser: &Browser) -> Vec<Profiled> {
+async fn profile(browser: &Browser, runs: u32) -> Vec<Profiled> {
     const RUNS: &str = "for (var i = 0; i < arguments[1]; i++) eval(arguments[0]); return arguments[1];";
     let mut profiled = Vec::new();
     for (label, call) in [
@@ -150,16 +160,16 @@ async fn profile(browser: &Browser) -> Vec<Profiled> {
         ),
         ("rrweb-snapshot's snapshot(document)", "window.rrwebSnapshot.snapshot(document)"),
     ] {
-        let args = vec![json!(call), json!(PROFILED_SNAPSHOTS)];
+        let args = vec![json!(call), json!(runs)];
         profiled.push((label, cpu_profile::profile_script(browser, RUNS, args, cpu_profile::TOP_LINES).await));
     }
     profiled
 }
 
-fn print_profiles(profiles: &[(String, Vec<Profiled>)]) {
-    for (page, serializers) in profiles {
+fn print_profiles(profiles: &[(String, u32, Vec<Profiled>)]) {
+    for (page, runs, serializers) in profiles {
         for (label, top) in serializers {
-            cpu_profile::print_or_error(&format!("CPU profile, {page}: {PROFILED_SNAPSHOTS} snapshots, {label}"), top);
+            cpu_profile::print_or_error(&format!("CPU profile, {page}: {runs} snapshots, {label}"), top);
         }
     }
 }

@@ -19,8 +19,9 @@
 // textChanges(texts, ids, masked): what the mirror needs to know of each node of `texts` before its text is
 // read, in one Float64Array, in their order. An answer is -1 or NaN to skip the node (it is disconnected,
 // a comment, which the mirror holds empty, or it has no value in `ids`), else its `ids` value times 4 plus
-// how its parent is masked (see masking; 0 also for a parent that is no element, or none, where a page's
-// getter says so). One call for the batch: a storm of 1,000 text changes crossed three times per text.
+// how its parent is masked (see masking; 0 when `masked` is undefined, where the wasm knows the masking
+// already, and also for a parent that is no element, or none, where a page's getter says so). One call
+// for the batch: a storm of 1,000 text changes crossed three times per text.
 //
 // textValues(texts, wanted): the data of texts[index] for each index in `wanted` (the nodes the wasm may
 // send the text of), each followed by a NUL, in one string; null if one of them holds a NUL itself (the

@@ -318,6 +318,55 @@ fn each_text_change_is_masked_as_the_page_is_now() {
     assert!(!format!("{events:?}").contains("PLAIN-3"), "{events:?}");
 }
 
+/// While every mask selector decides on the element's own markup, a changed text or attribute keeps the
+/// masking its node was sent with (nothing is matched again), and a change that alters a masking rebuilds
+/// the element first, in the same batch: nothing masked is sent in clear either way.
+#[wasm_bindgen_test]
+fn a_change_keeps_the_masking_it_was_sent_with_while_the_selectors_decide_on_own_markup() {
+    let page = Fixture::new(
+        r#"<div id="outer"><p id="marked" class="cobrowse-mask" title="M-T1">M-1</p>
+        <p id="card">C-1</p><p id="plain" title="P-T1">P-1</p></div>"#,
+    );
+    let rules = MaskingRules { mask_selectors: vec!["p.card , [data-secret]".into()], ..Default::default() };
+    let mut recording = Recording { recorder: recorder_with(rules) };
+    assert!(recording.recorder.mask.sent_masking_holds());
+    observe(&mut recording.recorder);
+    take_snapshot(&mut recording.recorder);
+    let (marked, card, plain): (Element, Element, Element) =
+        (page.get("#marked"), page.get("#card"), page.get("#plain"));
+    let text_of = |element: &Element| element.first_child().unwrap();
+    let (marked_text, plain_text) = (text_of(&marked), text_of(&plain));
+    let (marked_id, marked_text_id) = (recording.id(&marked), recording.id(&marked_text));
+    let (plain_id, plain_text_id) = (recording.id(&plain), recording.id(&plain_text));
+
+    marked_text.set_node_value(Some("M-2"));
+    marked.set_attribute("title", "M-T2").unwrap();
+    plain_text.set_node_value(Some("P-2"));
+    plain.set_attribute("title", "P-T2").unwrap();
+    let events = recording.events();
+    for event in [
+        Event::Text { node: marked_text_id, text: Value::Masked },
+        Event::Attribute { node: marked_id, name: "title".into(), value: Some(Value::Masked) },
+        Event::Text { node: plain_text_id, text: Value::Plain("P-2".into()) },
+        Event::Attribute { node: plain_id, name: "title".into(), value: Some(Value::Plain("P-T2".into())) },
+    ] {
+        assert!(events.contains(&event), "{event:?} missing from {events:?}");
+    }
+    assert!(!format!("{events:?}").contains("M-"), "{events:?}");
+
+    // The site's selector matches now, and the text changes in the same batch: rebuilt, masked.
+    card.set_attribute("class", "card").unwrap();
+    text_of(&card).set_node_value(Some("C-2"));
+    // A marker on an ancestor, with changes beneath it in the same batch.
+    page.get::<Element>("#outer").set_attribute("data-cobrowse-mask", "").unwrap();
+    plain_text.set_node_value(Some("P-3"));
+    plain.set_attribute("title", "P-T3").unwrap();
+    let events = format!("{:?}", recording.events());
+    for secret in ["C-2", "P-3", "P-T3"] {
+        assert!(!events.contains(secret), "{secret} leaked: {events}");
+    }
+}
+
 /// The texts of a batch cross in one string, each ended by a NUL: an empty one keeps its place, and one
 /// that holds a NUL itself makes them all be read one by one.
 #[wasm_bindgen_test]

@@ -289,3 +289,46 @@ fn a_selector_that_starts_matching_through_an_ancestor_masks_later_changes_below
         value: Some(Value::Masked)
     }));
 }
+
+/// The selectors whose match only the element's own markup decides: then a change's masking is the one its
+/// node was sent with (see `a_change_keeps_the_masking_it_was_sent_with_…` in record.rs). Anything else,
+/// and anything the check does not know, has each change matched again.
+#[wasm_bindgen_test]
+fn only_compound_selectors_decide_on_the_element_s_own_markup() {
+    use cobrowse_visitor::tree::rules::on_own_markup;
+    for own in [
+        "input",
+        "*",
+        "#ssn",
+        ".card.number",
+        "input[type=password]",
+        "[data-secret]",
+        r#"[title="a b, c > d:e\" ]"]"#,
+        "[glance_masked='true' i]",
+        "[lang|=en]",
+        ".a, .b ,#c,input",
+    ] {
+        assert!(on_own_markup(own), "{own} decides on the element's own markup");
+    }
+    for not_own in [
+        ".private .box",
+        "h2.secret + p",
+        "div > p",
+        "h2 ~ p",
+        "p:first-child",
+        ":is(.a)",
+        "input:checked",
+        ".a, .b .c",
+        "svg|a",
+        r".a\:b",
+        r"[data-x\]y]",
+        "p::before",
+    ] {
+        assert!(!on_own_markup(not_own), "{not_own} does not");
+    }
+    let sibling = MaskingRules { mask_selectors: strings(&["h2.secret + p"]), ..Default::default() };
+    let mut recorder = Recorder::default();
+    assert!(recorder.mask.sent_masking_holds(), "the built-in markers alone");
+    recorder.mask.set_rules(&web_sys::window().unwrap().document().unwrap(), &sibling).unwrap();
+    assert!(!recorder.mask.sent_masking_holds());
+}

@@ -153,6 +153,17 @@ impl Mask {
         (!self.rules.mask_all() && !self.nested_roots).then_some(&self.rules.masked_here_or_above)
     }
 
+    /// Whether the masking each node of the mirror was sent with is still its masking now, as the [deciding
+    /// selector](Mask::deciding_selector) would give it: while one match decides and every mask selector
+    /// decides on the element's own name and attributes ([`rules::on_own_markup`]; the built-in markers
+    /// do). An element's masking then changes only with its own attributes or an ancestor's, and each such
+    /// change rebuilds the element whose masking changed, with its subtree (`record.rs`), before the
+    /// batch's texts and attributes are read. A selector a sibling decides (`h2.secret + p`) changes a
+    /// masking with no record on the element: then each changed text and attribute is matched again.
+    pub fn sent_masking_holds(&self) -> bool {
+        self.deciding_selector().is_some() && self.rules.mask_on_own_markup
+    }
+
     /// Whether `mask_all_text` is on: then every element's content may be masked by the mode.
     pub fn masks_all_text(&self) -> bool {
         self.rules.mask_all_text

@@ -339,15 +339,17 @@ fn appended(
 const LEFT_OUT: u8 = 2;
 
 /// Each attribute's event, read in JS (`records.js`) in one call for the whole batch, and the values in one
-/// more, only where they may be sent. The element's masking is decided again, as the page is now, only for
-/// an attribute whose value the masking decides (a content-carrying one, a `title` or a `data-*`, or a value
-/// holding markup): while one match decides, the JS matches the element against the [deciding
-/// selector](crate::tree::mask::Mask::deciding_selector) for a content-carrying attribute, and otherwise
-/// the wasm walks up the tree.
+/// more, only where they may be sent. The element's masking is the one it was sent with where that still
+/// holds ([`Mask::sent_masking_holds`](crate::tree::mask::Mask::sent_masking_holds)). Else it is decided
+/// again, as the page is now, only for an attribute whose value the masking decides (a content-carrying
+/// one, a `title` or a `data-*`, or a value holding markup): while one match decides, the JS matches the
+/// element against the [deciding selector](crate::tree::mask::Mask::deciding_selector) for a
+/// content-carrying attribute, and otherwise the wasm walks up the tree.
 fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
     let (ids, mask) = (&recorder.ids, &recorder.mask);
+    let sent_holds = mask.sent_masking_holds();
     let undefined = JsValue::UNDEFINED;
-    let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
+    let deciding = mask.deciding_selector().filter(|_| !sent_holds).map_or(&undefined, AsRef::as_ref);
     let kinds: Vec<u8> = names
         .iter()
         .map(|name| if carriers::is_left_out(name) { LEFT_OUT } else { u8::from(mask::carries_content(name)) })
@@ -373,6 +375,7 @@ fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, reco
         let masking = match how {
             1 => Some(Masking::Masked),
             2 => Some(Masking::Plain),
+            _ if sent_holds => Some(Ids::masking_of_value(element_value)),
             _ => (present && kind == 1).then(|| masking_of(index)),
         };
         let reads = present && !masking.is_some_and(|masking| masking.masks());
@@ -395,14 +398,16 @@ fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, reco
 }
 
 /// Each changed text's event. What a node is to the mirror is read in one call into JS for the whole batch
-/// (`records.js`), which also matches each parent against the [deciding
-/// selector](crate::tree::mask::Mask::deciding_selector) while one match decides; the masking of the
-/// nodes it leaves to the wasm is decided here, walking up the tree. The texts that may be sent are then
-/// read in one more call.
+/// (`records.js`). Its masking is the one it was sent with where that still holds
+/// ([`Mask::sent_masking_holds`](crate::tree::mask::Mask::sent_masking_holds)); else the JS matches each
+/// parent against the [deciding selector](crate::tree::mask::Mask::deciding_selector) while one match
+/// decides, and the masking of the nodes it leaves to the wasm is decided here, walking up the tree. The
+/// texts that may be sent are then read in one more call.
 fn text_events(texts: &Array, first_new: NodeId, recorder: &Recorder) -> Vec<Event> {
     let (ids, mask) = (&recorder.ids, &recorder.mask);
+    let sent_holds = mask.sent_masking_holds();
     let undefined = JsValue::UNDEFINED;
-    let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
+    let deciding = mask.deciding_selector().filter(|_| !sent_holds).map_or(&undefined, AsRef::as_ref);
     let node = |index: u32| texts.get(index).unchecked_into::<Node>();
     let (mut done, mut changed, mut wanted) = (IdSet::default(), Vec::new(), Vec::new());
     for (index, answer) in (0..).zip(text_changes(texts, ids.map(), deciding).to_vec()) {
@@ -417,6 +422,7 @@ fn text_events(texts: &Array, first_new: NodeId, recorder: &Recorder) -> Vec<Eve
         let masking = match how {
             1 => Masking::Masked,
             2 => Masking::Plain,
+            _ if sent_holds => Ids::masking_of_value(answer as u64 / 4),
             _ => mask.masking_of(&node(index)),
         };
         if !masking.masks() {

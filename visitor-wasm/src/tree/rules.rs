@@ -40,6 +40,10 @@ pub struct Rules {
     /// selector, which spares the download a binding of its own.
     pub masked_here_or_above: JsString,
     pub block: JsString,
+    /// Whether every mask selector decides on the element's own name and attributes alone (see
+    /// [`on_own_markup`]): the built-in markers do, and so do the site's selectors with no combinator and
+    /// no pseudo-class.
+    pub mask_on_own_markup: bool,
     pub unmask: Option<JsString>,
     pub mask_all_inputs: bool,
     pub mask_all_text: bool,
@@ -66,6 +70,7 @@ impl Rules {
             flagged,
             masked_here_or_above: [&mask, ",:is(", &mask, ") *"].concat().as_str().into(),
             block,
+            mask_on_own_markup: rules.mask_selectors.iter().all(|selector| on_own_markup(selector)),
             unmask,
             mask_all_inputs: rules.mask_all_inputs,
             mask_all_text: rules.mask_all_text,
@@ -91,4 +96,45 @@ impl Rules {
     pub fn mask_all(&self) -> bool {
         self.mask_all_inputs || self.mask_all_text
     }
+}
+
+/// Whether `selectors` (a list the browser accepts) decide on the element's own name and attributes alone:
+/// each is a compound selector of names, `*`, ids, classes and attribute selectors, with no combinator, no
+/// pseudo-class, no namespace and no escape outside a quoted value. Whether an element matches then changes
+/// only with its own attributes, and every such change makes a mutation record on it. Answers `false` for
+/// whatever it does not know (the cost is only a `matches` more per changed text).
+pub fn on_own_markup(selectors: &str) -> bool {
+    let (mut in_brackets, mut quote, mut escaped) = (false, 0, false);
+    // Whitespace is allowed around the commas of a list alone: elsewhere it is a descendant combinator.
+    let (mut in_part, mut space_after) = (false, false);
+    // Bytes, not chars: a byte outside ASCII is refused where it matters, and bytes cost no decoding.
+    for byte in selectors.bytes() {
+        if quote != 0 {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                _ if byte == quote => quote = 0,
+                _ => {}
+            }
+        } else if in_brackets {
+            match byte {
+                b'"' | b'\'' => quote = byte,
+                b']' => in_brackets = false,
+                b'\\' => return false,
+                _ => {}
+            }
+        } else if byte.is_ascii_whitespace() {
+            space_after = in_part;
+        } else if byte == b',' {
+            (in_part, space_after) = (false, false);
+        } else if space_after
+            || !(byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'#' | b'*' | b'['))
+        {
+            return false;
+        } else {
+            in_part = true;
+            in_brackets = byte == b'[';
+        }
+    }
+    !in_brackets && quote == 0
 }
