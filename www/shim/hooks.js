@@ -41,9 +41,13 @@ export const hooks = {
     }
     return rulesText(fresh) === live ? null : live;
   },
-  /** The constructed sheets adopted by a document or shadow root, as rulesText each, joined by SOH. */
+  /**
+   * The constructed sheets adopted by a document or shadow root, as rulesText each, joined by SOH. Asked
+   * for at every snapshot, where almost every root has none: an empty list is answered without a map.
+   */
   adopted(root) {
-    return Array.prototype.map.call(root.adoptedStyleSheets || [], rulesText).join("\u0001");
+    const sheets = root.adoptedStyleSheets;
+    return sheets && sheets.length ? Array.prototype.map.call(sheets, rulesText).join("\u0001") : "";
   },
   /** A media element's [currentTime in ms, paused, muted, volume %, playbackRate %]. */
   media(media) {
