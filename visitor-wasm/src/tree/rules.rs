@@ -100,9 +100,10 @@ impl Rules {
 
 /// Whether `selectors` (a list the browser accepts) decide on the element's own name and attributes alone:
 /// each is a compound selector of names, `*`, ids, classes and attribute selectors, with no combinator, no
-/// pseudo-class, no namespace and no escape outside a quoted value. Whether an element matches then changes
-/// only with its own attributes, and every such change makes a mutation record on it. Answers `false` for
-/// whatever it does not know (the cost is only a `matches` more per changed text).
+/// pseudo-class, no namespace on a tag and no escape outside a quoted value. Whether an element matches
+/// then changes only with its own attributes, and every such change makes a mutation record on it (the
+/// observer watches every attribute of the document's elements). Answers `false` for whatever it does not
+/// know: the cost is only a `matches` more per changed text or content-carrying attribute.
 pub fn on_own_markup(selectors: &str) -> bool {
     let (mut in_brackets, mut quote, mut escaped) = (false, 0, false);
     // Whitespace is allowed around the commas of a list alone: elsewhere it is a descendant combinator.
