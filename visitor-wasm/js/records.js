@@ -85,8 +85,9 @@ export function textValues(texts, wanted) {
 function textChange(node, ids, masked) {
   const value = ids.get(node) * 4; // NaN if it has none
   if (!node.isConnected || node.nodeType === 8) return -1;
+  if (masked === undefined) return value;
   const parent = node.parentNode;
-  if (masked === undefined || parent?.nodeType !== 1) return value; // no parent: a page's getter lied
+  if (parent?.nodeType !== 1) return value; // no parent: a page's getter lied
   return value + masking(parent, masked);
 }
 
