@@ -145,23 +145,30 @@ impl Mask {
         &self.rules.flagged
     }
 
-    /// The selector whose one `matches` on an element decides its masking now (masked if it matches or the
-    /// match throws, else plain unless it is a secret field: an input or textarea, see
-    /// [`Mask::is_secret_field`]), while one match does: no mask-all mode and no nested root serialized
-    /// (the quick path of [`Mask::masking_of`]). `None` when the masking needs the walk up the tree.
+    /// The selector a changed node's element is matched against in JS (`records.js`), whose one `matches`
+    /// decides its masking now (masked if it matches or the match throws, else plain unless it is a secret
+    /// field: an input or textarea, see [`Mask::is_secret_field`]), while one match does (the quick path of
+    /// [`Mask::masking_of`]). `None` when the masking it was sent with holds
+    /// ([`Mask::sent_masking_holds`]: nothing to match) or when the masking needs the walk up the tree.
     pub fn deciding_selector(&self) -> Option<&js_sys::JsString> {
-        (!self.rules.mask_all() && !self.nested_roots).then_some(&self.rules.masked_here_or_above)
+        (self.one_match_decides() && !self.rules.mask_on_own_markup).then_some(&self.rules.masked_here_or_above)
     }
 
-    /// Whether the masking each node of the mirror was sent with is still its masking now, as the [deciding
-    /// selector](Mask::deciding_selector) would give it: while one match decides and every mask selector
-    /// decides on the element's own name and attributes ([`rules::on_own_markup`]; the built-in markers
-    /// do). An element's masking then changes only with its own attributes or an ancestor's, and each such
-    /// change rebuilds the element whose masking changed, with its subtree (`record.rs`), before the
-    /// batch's texts and attributes are read. A selector a sibling decides (`h2.secret + p`) changes a
-    /// masking with no record on the element: then each changed text and attribute is matched again.
+    /// Whether the masking each node of the mirror was sent with is still its masking now: while one match
+    /// decides and every mask selector decides on the element's own name and attributes
+    /// ([`rules::on_own_markup`]; the built-in markers do). An element's masking then changes only with its
+    /// own attributes or an ancestor's, and each such change rebuilds the element whose masking changed,
+    /// with its subtree (`record.rs`), before the batch's texts and attributes are read. A selector a
+    /// sibling decides (`h2.secret + p`) changes a masking with no record on the element: then each changed
+    /// text and attribute is matched again, against the [deciding selector](Mask::deciding_selector).
     pub fn sent_masking_holds(&self) -> bool {
-        self.deciding_selector().is_some() && self.rules.mask_on_own_markup
+        self.one_match_decides() && self.rules.mask_on_own_markup
+    }
+
+    /// Whether one match on an element or its ancestors decides its masking: no mask-all mode and no nested
+    /// root serialized.
+    fn one_match_decides(&self) -> bool {
+        !self.rules.mask_all() && !self.nested_roots
     }
 
     /// Whether `mask_all_text` is on: then every element's content may be masked by the mode.

@@ -349,7 +349,7 @@ fn attribute_events(records: &Array, names: Vec<String>, first_new: NodeId, reco
     let (ids, mask) = (&recorder.ids, &recorder.mask);
     let sent_holds = mask.sent_masking_holds();
     let undefined = JsValue::UNDEFINED;
-    let deciding = mask.deciding_selector().filter(|_| !sent_holds).map_or(&undefined, AsRef::as_ref);
+    let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
     let kinds: Vec<u8> = names
         .iter()
         .map(|name| if carriers::is_left_out(name) { LEFT_OUT } else { u8::from(mask::carries_content(name)) })
@@ -407,7 +407,7 @@ fn text_events(texts: &Array, first_new: NodeId, recorder: &Recorder) -> Vec<Eve
     let (ids, mask) = (&recorder.ids, &recorder.mask);
     let sent_holds = mask.sent_masking_holds();
     let undefined = JsValue::UNDEFINED;
-    let deciding = mask.deciding_selector().filter(|_| !sent_holds).map_or(&undefined, AsRef::as_ref);
+    let deciding = mask.deciding_selector().map_or(&undefined, AsRef::as_ref);
     let node = |index: u32| texts.get(index).unchecked_into::<Node>();
     let (mut done, mut changed, mut wanted) = (IdSet::default(), Vec::new(), Vec::new());
     for (index, answer) in (0..).zip(text_changes(texts, ids.map(), deciding).to_vec()) {
