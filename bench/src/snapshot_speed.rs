@@ -145,6 +145,7 @@ fn profiled_snapshots(ours_ms: f64) -> u32 {
     let (fewest, most) = PROFILED_SNAPSHOTS;
     ((PROFILED_MS / ours_ms.max(0.001)) as u32).clamp(fewest, most)
 }
+
 /// A serializer's name and its profile's top self times, a line each.
 type Profiled = (&'static str, cobrowse_e2e::Result<Vec<String>>);
 
