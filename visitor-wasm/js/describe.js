@@ -22,6 +22,11 @@
 // qualified name, could not hold both anyway. A name `getAttribute` cannot find (an HTML element's name
 // with capitals, set by `setAttributeNS`: the name asked for is lower-cased) leaves the attributes to the
 // wasm, as a value holding a NUL does.
+// attributesOf(element): the element's attributes in the same form (for each, NUL, its name, NUL, its value),
+// or null where describe would leave them out for a NUL or a name `getAttribute` cannot find. The wasm asks
+// for them in one call for an element whose attributes describe left out (an input, textarea or select, or
+// one matching `flagged`) once it has decided that the element's masking masks nothing: most form fields
+// are not secret, and read one by one their attributes cost three calls each.
 // With `id` not 0, the node is also given that value in `ids` (the wasm's WeakMap of node ids, see
 // tree/ids.rs), sparing the wasm one more call per node; the wasm corrects it where it decides otherwise.
 // Only the wasm decides what is masked: `content` is false wherever content might be masked, so masked
@@ -48,17 +53,20 @@ function element(node, flagged, content, scrolled) {
   const namespace = node.namespaceURI;
   let flags = (node instanceof HTMLElement ? 1 : 0) | (matched ? 2 : 0) | (node.shadowRoot ? 4 : 0)
     | (namespace === SVG ? 16 : 0) | (namespace === HTML ? 32 : 0) | ((!scrolled || scrolled.has(node)) && (node.scrollTop || node.scrollLeft) ? 64 : 0);
+  let attributes = null;
+  if (content && !matched && tag !== 'input' && tag !== 'textarea' && tag !== 'select') attributes = attributesOf(node);
+  if (attributes === null) flags |= 8;
+  return tag + (attributes ?? '') + String.fromCharCode(64 + flags);
+}
+
+export function attributesOf(node) {
   let attributes = '';
-  if (content && !matched && tag !== 'input' && tag !== 'textarea' && tag !== 'select') {
-    const names = node.getAttributeNames();
-    for (let index = 0; index < names.length; index++) {
-      const name = names[index];
-      const value = node.getAttribute(name);
-      if (value === null || value.indexOf('\0') >= 0) { attributes = ''; flags |= 8; break; }
-      attributes += '\0' + name + '\0' + value;
-    }
-  } else {
-    flags |= 8;
+  const names = node.getAttributeNames();
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index];
+    const value = node.getAttribute(name);
+    if (value === null || value.indexOf('\0') >= 0) return null;
+    attributes += '\0' + name + '\0' + value;
   }
-  return tag + attributes + String.fromCharCode(64 + flags);
+  return attributes;
 }

@@ -7,7 +7,7 @@ use cobrowse_visitor::recorder::Recorder;
 use cobrowse_visitor::tree::mask::Masking;
 use cobrowse_visitor::tree::snapshot::new_subtree;
 use common::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{HtmlInputElement, HtmlOptionElement, HtmlSelectElement, HtmlTextAreaElement};
 
@@ -283,4 +283,51 @@ fn an_attribute_name_with_capitals_on_an_html_element_is_carried() {
     let names: Vec<&str> = camel.attributes.iter().map(|attribute| attribute.name.as_str()).collect();
     assert_eq!(names, ["id", "class", "dataFoo"]);
     assert_eq!(attribute(camel, "dataFoo"), Some(&Value::Plain("x".into())));
+}
+
+/// The attributes `describe` leaves to the wasm (a form field's, a flagged element's) are read in one call
+/// once the element's masking is known to mask nothing, and equal the DOM's; a secret field's and a masked
+/// element's content-carrying values stay masked (read one by one, never the masked values).
+#[wasm_bindgen_test]
+fn attributes_left_out_by_describe_are_read_in_one_call_unless_masked() {
+    let page = Fixture::new(
+        r#"<input id="qty" type="number" name="q" value="3" min="0" data-x="✓ a"><select id="pick" name="p" data-y="b"><option>A</option></select><textarea id="note" placeholder="say"></textarea><input id="pin" type="password" value="hunter2" placeholder="pin" name="pw"><p id="marked" data-cobrowse-mask title="secret title" class="m">x</p>"#,
+    );
+    // Each masked element notes the names it is asked for by `getAttribute`: the one-call read asks for all.
+    let spy = js_sys::Function::new_with_args(
+        "element",
+        "element.asked = []; element.getAttribute = function (name) { this.asked.push(name); \
+         return Element.prototype.getAttribute.call(this, name); };",
+    );
+    for masked in ["#pin", "#marked"] {
+        spy.call1(&JsValue::NULL, &page.get::<web_sys::Element>(masked)).unwrap();
+    }
+    let mut recorder = Recorder::default();
+    let snapshot = take_snapshot(&mut recorder);
+    for masked in ["#pin", "#marked"] {
+        let asked = js_sys::Reflect::get(&page.get::<web_sys::Element>(masked), &"asked".into()).unwrap();
+        let asked: Vec<String> = js_sys::Array::from(&asked).iter().filter_map(|name| name.as_string()).collect();
+        assert!(asked.is_empty(), "{masked}: no value is read in one call from a masked element: {asked:?}");
+    }
+    let names = |element: &cobrowse_protocol::Element| -> Vec<String> {
+        element.attributes.iter().map(|attribute| attribute.name.clone()).collect()
+    };
+
+    let qty = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#qty")));
+    assert_eq!(names(qty), ["id", "type", "name", "value", "min", "data-x"], "every attribute, in the DOM's order");
+    assert_eq!(attribute(qty, "value"), Some(&Value::Plain("3".into())));
+    assert_eq!(attribute(qty, "data-x"), Some(&Value::Plain("✓ a".into())));
+    let pick = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#pick")));
+    assert_eq!(attribute(pick, "data-y"), Some(&Value::Plain("b".into())));
+    let note = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#note")));
+    assert_eq!(attribute(note, "placeholder"), Some(&Value::Plain("say".into())));
+
+    let pin = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#pin")));
+    assert_eq!(names(pin), ["id", "type", "value", "placeholder", "name"]);
+    assert_eq!(attribute(pin, "value"), Some(&Value::Masked));
+    assert_eq!(attribute(pin, "placeholder"), Some(&Value::Masked));
+    assert_eq!(attribute(pin, "name"), Some(&Value::Plain("pw".into())));
+    let marked = element(find_dom(&snapshot.children, &recorder.ids, &page.get("#marked")));
+    assert_eq!(attribute(marked, "title"), Some(&Value::Masked));
+    assert_eq!(attribute(marked, "class"), Some(&Value::Plain("m".into())));
 }

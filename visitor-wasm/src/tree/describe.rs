@@ -15,7 +15,7 @@
 use cobrowse_protocol::Namespace;
 use js_sys::JsString;
 use wasm_bindgen::prelude::*;
-use web_sys::Node;
+use web_sys::{Element, Node};
 
 #[wasm_bindgen(module = "/js/describe.js")]
 extern "C" {
@@ -29,6 +29,10 @@ extern "C" {
         id: f64,
         scrolled: &JsValue,
     ) -> String;
+
+    /// See `js/describe.js`: the element's attributes as `describe` reads them, or `None`.
+    #[wasm_bindgen(js_name = attributesOf)]
+    fn attributes_in_js(element: &Element) -> Option<String>;
 }
 
 /// The element's flags, as `describe.js` sets them.
@@ -86,6 +90,13 @@ pub fn describe(
         }
         _ => Described::Other,
     }
+}
+
+/// The attributes of an element whose masking masks nothing, read in one call (for each, NUL, its name, NUL,
+/// its value, in the DOM's order), for an element whose attributes [`describe`] left out; `None` where they
+/// must be read one by one (a value holding a NUL, a name `getAttribute` cannot find).
+pub fn unmasked_attributes(element: &Element) -> Option<String> {
+    attributes_in_js(element)
 }
 
 impl DescribedElement {

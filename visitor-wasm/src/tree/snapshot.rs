@@ -33,7 +33,7 @@ use crate::page::{extras, forms};
 use crate::recorder::Recorder;
 use crate::tree::backlog::Waiting;
 use crate::tree::carriers;
-use crate::tree::describe::{describe, Described, DescribedElement};
+use crate::tree::describe::{describe, unmasked_attributes, Described, DescribedElement};
 use crate::tree::mask::Masking;
 use cobrowse_protocol::{Attribute, Element, Extras, Namespace, Node, NodeKind, Root, Size, Snapshot, MAX_DEPTH};
 use wasm_bindgen::{JsCast, JsValue};
@@ -184,7 +184,10 @@ impl Serializer<'_> {
                 let extras = self.extras(element, &tag, &namespace, masking, described.has_shadow_root());
                 let attributes = match described.attributes().filter(|_| !masked) {
                     Some(read) => described_attributes(self.recorder, read, masking),
-                    None => attributes(self.recorder, element, masking),
+                    None => match (!masked).then(|| unmasked_attributes(element)).flatten() {
+                        Some(read) => described_attributes(self.recorder, &read, masking),
+                        None => attributes(self.recorder, element, masking),
+                    },
                 };
                 NodeKind::Element(Element { attributes, form, children, tag, namespace, extras })
             }
