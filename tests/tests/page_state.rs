@@ -91,6 +91,9 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
          document.getElementById('scroller').scrollTop = 300;
          document.getElementById('shadow-host').shadowRoot.getElementById('inner-scroller').scrollTop = 140;
          document.getElementById('frame').contentDocument.scrollingElement.scrollTop = 180;
+         var added = document.createElement('div'); added.id = 'added-scroller';
+         added.style.cssText = 'height: 40px; overflow: auto'; added.innerHTML = '<div style=\"height: 400px\"></div>';
+         document.body.appendChild(added); added.scrollTop = 150;
          var c = document.getElementById('canvas').getContext('2d'); c.fillStyle = 'rgb(0, 0, 255)'; c.fillRect(0, 0, 40, 20);
          if (window.earlyGl) { earlyGl.clearColor(0, 1, 0, 1); earlyGl.clear(earlyGl.COLOR_BUFFER_BIT); }",
     )
@@ -123,6 +126,14 @@ async fn page_state_beyond_the_dom_reaches_the_mirror() -> Result<()> {
         "an element scrolled during the session",
         "d.getElementById('scroller').scrollTop",
         json!(300),
+    )
+    .await?;
+    // Its offset is not read with the new node (its scroll event is still to come then): the event sends it.
+    mirror_shows(
+        &agent_browser,
+        "an element inserted and scrolled in one task",
+        "d.getElementById('added-scroller').scrollTop",
+        json!(150),
     )
     .await?;
     mirror_shows(&agent_browser, "a shadow root's element scrolled during the session", inner_scroll, json!(140))

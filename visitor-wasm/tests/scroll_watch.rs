@@ -1,9 +1,11 @@
 //! Whose scroll offsets the walk reads: with the shim's set of scrolled elements, those in it alone;
-//! without it, every element's (`page::hooks`, `www/shim/scrolls.js`).
+//! without it, every element's (`page::hooks`, `www/shim/scrolls.js`); a set the shim could not vouch for
+//! completed by a whole walk; and a delta's new nodes read only where the set says.
 
 mod common;
 
 use cobrowse_visitor::recorder::Recorder;
+use cobrowse_visitor::tree::record::{self, Batch};
 use common::*;
 use js_sys::{Object, Reflect, WeakSet};
 use wasm_bindgen_test::*;
@@ -44,4 +46,52 @@ fn without_the_set_every_element_is_read() {
     let scroller: Element = page.get("#box");
     scroller.set_scroll_top(120);
     assert!(found_scrolled(&mut Recorder::default(), &scroller));
+}
+
+/// Hooks as the shim gives them when it loaded once the body had elements: its set, not known to be complete.
+fn late_hooks() -> (Object, WeakSet<Element>) {
+    let (hooks, set) = (Object::new(), WeakSet::new_typed());
+    Reflect::set(&hooks, &"watchedScrolls".into(), &set).unwrap();
+    (hooks, set)
+}
+
+#[wasm_bindgen_test]
+fn a_late_shim_s_set_is_completed_by_a_whole_walk_and_then_read_alone() {
+    let page = Fixture::new(PAGE);
+    let scroller: Element = page.get("#box");
+    scroller.set_scroll_top(120); // before the shim's listener could see it: not in the set
+    let (hooks, set) = late_hooks();
+    let mut recorder = Recorder::new(&hooks);
+    assert!(recorder.hooks.scrolled().is_undefined(), "an incomplete set is not read from");
+    assert!(found_scrolled(&mut recorder, &scroller), "every offset is read");
+    assert!(set.has(&scroller), "the walk adds what it finds to the set");
+    recorder.hooks.complete_scroll_watch();
+    assert!(recorder.hooks.scrolled().is_object(), "complete once a whole walk noted what it found");
+    assert!(found_scrolled(&mut recorder, &scroller), "in the set: read");
+    set.delete(&scroller);
+    assert!(!found_scrolled(&mut recorder, &scroller), "the set alone decides now");
+}
+
+#[wasm_bindgen_test]
+fn a_delta_reads_the_offsets_of_the_elements_in_a_complete_set_alone() {
+    let page = Fixture::new(r#"<div id="host"></div>"#);
+    let (hooks, set) = hooks();
+    let mut recorder = Recorder::new(&hooks);
+    common::observe(&mut recorder);
+    take_snapshot(&mut recorder);
+    let host: Element = page.get("#host");
+    let make = |id: &str| {
+        host.insert_adjacent_html("beforeend", &PAGE.replace("\"box\"", &format!("\"{id}\""))).unwrap();
+        let scroller: Element = page.get(&format!("#{id}"));
+        scroller.set_scroll_top(90); // in the task that inserted it: its scroll event is still to come
+        scroller
+    };
+    let unread = make("unread");
+    let listed = make("listed");
+    set.add(&listed);
+    recorder.scrolled.clear();
+    let Batch::Delta(delta) = record::batch(&recorder.take_records(), &mut recorder) else { panic!("a delta") };
+    assert!(!delta.events.is_empty());
+    assert!(!recorder.scrolled.contains(&unread), "not in the set: its scroll event will send its offset");
+    assert!(recorder.scrolled.contains(&listed), "in the set: read");
 }

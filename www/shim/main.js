@@ -41,7 +41,9 @@ if (script) {
   const base = new URL(".", script.src).href.replace(/\/$/, "");
   setupWidget(base, stop);
   installPatches();
-  hooks.scrolled = watchScrolls();
+  const scrolls = watchScrolls();
+  hooks.watchedScrolls = scrolls.scrolled; // the set, complete or not: the recorder completes it
+  hooks.scrolled = scrolls.complete ? scrolls.scrolled : undefined;
   setupSession(base, script.getAttribute("data-site") || ""); // resumes at once a session the tab keeps
   listenForStart(script, start);
   window.Cobrowse = {

@@ -6,16 +6,17 @@
  * of an element of the document (not inside shadow roots or child documents: the recorder reads every
  * element there).
  *
- * A scroll made before the shim loaded is not seen, so the set is handed to the recorder
- * (`hooks.scrolled`) only when the shim runs before the body has any element (its tag in the head, run
- * before the body is parsed); otherwise the recorder reads every element's offset, as it must. A WeakSet:
- * a removed element goes with it.
+ * A scroll made before the shim loaded is not seen, so the set holds them all (`complete`) only when the
+ * shim runs before the body has any element (its tag in the head, run before the body is parsed). Else the
+ * recorder reads every element's offset in its first whole walk of the page, adds the elements it finds
+ * scrolled to the set, and from then on takes the set as complete (`page/hooks.rs`). A WeakSet: a removed
+ * element goes with it (and a removed element loses its scroll offset: put back, it is at its origin).
  */
 
-/** The set of the document's elements scrolled from now on, if it will hold them all; else undefined. */
+/** The set of the document's elements scrolled from now on, and whether it holds them all already. */
 export function watchScrolls() {
-  if (document.body && document.body.firstElementChild) return undefined;
+  const complete = !(document.body && document.body.firstElementChild);
   const scrolled = new WeakSet();
   document.addEventListener("scroll", (event) => scrolled.add(event.target), { capture: true, passive: true });
-  return scrolled;
+  return { scrolled, complete };
 }

@@ -315,6 +315,7 @@ impl Session {
     /// What a snapshot leaves out, sent once its last part is: focus, canvases (and, from
     /// [`Session::run`], the elements it found scrolled).
     fn send_state_after_snapshot(&mut self) {
+        self.recorder.hooks.complete_scroll_watch(); // the walk read every offset (see `page/hooks.rs`)
         let mut events = Vec::new();
         let focus = motion::focused(&self.document, &self.recorder);
         self.motion.snapshot_sent(focus);

@@ -14,10 +14,15 @@
 //! | `modal(dialog)` | whether it matches `:modal` |
 //! | `selection(document)` | `[anchorNode, anchorOffset, focusNode, focusOffset]`, `null` if none |
 //! | `scrolled` (a property) | a `WeakSet` of the page document's elements scrolled since the shim loaded, if it holds them all |
+//! | `watchedScrolls` (a property) | the same set, whether it holds them all or not |
 //!
 //! `scrolled` spares the walk reading every element's scroll offset (see `www/shim/scrolls.js`): the walk
 //! reads those of the elements in the set alone, in the page's document; everywhere else (shadow roots,
-//! child documents, or without the set) every element's.
+//! child documents, or without the set) every element's. A shim loaded once the page had elements gives
+//! only `watchedScrolls`: the session's first whole walk reads every offset, adds the elements it finds
+//! scrolled to that set ([`Hooks::note_scrolled`]), and then takes it as complete
+//! ([`Hooks::complete_scroll_watch`]): from then on every scrolled element of the document is in it, the
+//! ones scrolled before the shim loaded found by the walk and the later ones by the shim's listener.
 //!
 //! [`Hooks`] keeps them in the session's `Recorder`. A missing hook (an older shim) answers "nothing", so
 //! the page is still mirrored, only with less. Rules read through the hooks pass through `carriers.rs`
@@ -26,7 +31,7 @@
 use crate::tree::carriers;
 use crate::tree::mask::{Mask, Masking};
 use cobrowse_protocol::{MediaState, Rules};
-use js_sys::Array;
+use js_sys::{Array, WeakSet};
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, Node};
 
@@ -50,6 +55,8 @@ extern "C" {
     fn selection(this: &ShimHooks, document: &Node) -> Result<Option<Array>, JsValue>;
     #[wasm_bindgen(method, getter, structural)]
     fn scrolled(this: &ShimHooks) -> JsValue;
+    #[wasm_bindgen(method, getter, structural, js_name = watchedScrolls)]
+    fn watched_scrolls(this: &ShimHooks) -> JsValue;
 }
 
 /// The shim's hooks for one session; none if the shim gave none.
@@ -57,6 +64,8 @@ pub struct Hooks {
     shim: Option<ShimHooks>,
     /// The set of the page document's elements scrolled (`hooks.scrolled`), or `undefined`.
     scrolled: JsValue,
+    /// The shim's set while it is not known to hold every scrolled element (`hooks.watchedScrolls`).
+    incomplete: Option<WeakSet<Element>>,
 }
 
 impl Hooks {
@@ -65,7 +74,9 @@ impl Hooks {
         let shim: Option<ShimHooks> =
             (!hooks.is_undefined() && !hooks.is_null()).then(|| hooks.clone().unchecked_into());
         let scrolled = shim.as_ref().map(|shim| shim.scrolled()).filter(|set| set.is_object());
-        Self { shim, scrolled: scrolled.unwrap_or(JsValue::UNDEFINED) }
+        let watched = shim.as_ref().map(|shim| shim.watched_scrolls()).filter(|set| set.is_object());
+        let incomplete = watched.filter(|_| scrolled.is_none()).map(|set| set.unchecked_into());
+        Self { shim, scrolled: scrolled.unwrap_or(JsValue::UNDEFINED), incomplete }
     }
 
     /// Asks the hooks, if the shim gave any; a hook that throws or is missing answers nothing.
@@ -77,6 +88,24 @@ impl Hooks {
     /// `undefined`: every element's offset is read.
     pub fn scrolled(&self) -> JsValue {
         self.scrolled.clone()
+    }
+
+    /// Notes an element the walk found scrolled while the shim's set may lack some (it adds it to the set);
+    /// nothing once the set is complete: the walk then reads the offsets of its elements alone.
+    pub fn note_scrolled(&self, element: &Element) {
+        if let Some(set) = &self.incomplete {
+            set.add(element);
+        }
+    }
+
+    /// Takes the shim's set as complete once a whole walk of the page's document has read every element's
+    /// offset and noted those scrolled ([`Hooks::note_scrolled`]): the elements scrolled before the shim
+    /// loaded are in it now, and the shim's listener adds every later scroll. (An element out of the
+    /// document then comes back at its origin: a removed element loses its scroll offset.)
+    pub fn complete_scroll_watch(&mut self) {
+        if let Some(set) = self.incomplete.take() {
+            self.scrolled = set.into();
+        }
     }
 
     /// The rules of a `CSSStyleSheet`; `None` if they cannot be read.

@@ -87,8 +87,11 @@ pub enum Batch {
 /// Turns one batch of mutation records into the changes to send, updating the recorder's ids (see the
 /// module doc).
 pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
-    // New nodes may be scrolled already, before their scroll events reach the shim: every offset is read.
-    recorder.scroll_watch = wasm_bindgen::JsValue::UNDEFINED;
+    // The offsets of the elements in the shim's set alone, if it is complete (else every element's): a node
+    // inserted comes in at its origin (a removed element loses its offset), and one scrolled since, in the
+    // task that inserted it, has its scroll event still to come, which sends its offset (`motion.rs`) a
+    // frame later. An element rebuilt in place (its masking changed) keeps its offset: the set has it.
+    recorder.scroll_watch = recorder.hooks.scrolled();
     let Touched { mut parents, removed, attribute_records, attributes, texts, rebuilt } =
         Touched::collect(records, recorder);
     let first_new = recorder.ids.next();

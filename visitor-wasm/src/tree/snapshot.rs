@@ -169,6 +169,7 @@ impl Serializer<'_> {
         };
         let id = self.described_id(element, parent, masking);
         if described.is_scrolled() {
+            self.recorder.hooks.note_scrolled(element);
             self.recorder.scrolled.push(element.clone());
         }
         let kind = match masking {

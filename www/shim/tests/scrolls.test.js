@@ -8,7 +8,8 @@ const fill = () => (document.body.innerHTML = '<div id="list"><p id="row">row</p
 
 test("an element that scrolled is in the set, one that did not is not", () => {
   document.body.innerHTML = "";
-  const scrolled = watchScrolls();
+  const { scrolled, complete } = watchScrolls();
+  expect(complete).toBe(true);
   fill();
   scroll(byId("list"));
   scroll(byId("row"));
@@ -17,7 +18,11 @@ test("an element that scrolled is in the set, one that did not is not", () => {
   expect(scrolled.has(byId("still"))).toBe(false);
 });
 
-test("no set when the body had elements already: they may have scrolled unseen", () => {
+test("not complete when the body had elements already: they may have scrolled unseen; later scrolls are seen", () => {
   fill();
-  expect(watchScrolls()).toBeUndefined();
+  const { scrolled, complete } = watchScrolls();
+  expect(complete).toBe(false);
+  scroll(byId("row"));
+  expect(scrolled.has(byId("row"))).toBe(true);
+  expect(scrolled.has(byId("list"))).toBe(false);
 });
