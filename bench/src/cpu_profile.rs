@@ -9,14 +9,23 @@
 //! `pages` the page changes; each prints the top functions under its table. Build with
 //! `cargo xtask build-bench --names` first, or the visitor's wasm functions are only numbers (the sections
 //! that run a real session load the relay's site: point `COBROWSE_SITE_DIR` at a copy holding that build).
+//! `BENCH_PROFILE_INTERVAL_US` sets the sampling interval (200 µs unless set).
 
 use cobrowse_e2e::{cdp, Browser};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
 
-/// The sampling interval, in microseconds.
+/// The sampling interval, in microseconds, unless `BENCH_PROFILE_INTERVAL_US` sets another (a storm of a
+/// few milliseconds gives a few dozen samples at the default; 25 gives eight times as many, at a cost to
+/// the profiled run's speed).
 const SAMPLING_INTERVAL_US: u32 = 200;
+
+/// The sampling interval to use: [`SAMPLING_INTERVAL_US`], or `BENCH_PROFILE_INTERVAL_US` if it is a number.
+fn sampling_interval_us() -> u32 {
+    let set = std::env::var("BENCH_PROFILE_INTERVAL_US").ok().and_then(|value| value.trim().parse().ok());
+    set.filter(|&interval: &u32| interval > 0).unwrap_or(SAMPLING_INTERVAL_US)
+}
 
 #[derive(Deserialize)]
 struct Stopped {
@@ -60,7 +69,7 @@ pub fn wanted(page: &str) -> bool {
 /// Starts sampling in `browser`'s page.
 pub async fn start(browser: &Browser) -> cobrowse_e2e::Result<()> {
     cdp::execute(browser, "Profiler.enable", json!({})).await?;
-    cdp::execute(browser, "Profiler.setSamplingInterval", json!({ "interval": SAMPLING_INTERVAL_US })).await?;
+    cdp::execute(browser, "Profiler.setSamplingInterval", json!({ "interval": sampling_interval_us() })).await?;
     cdp::execute(browser, "Profiler.start", json!({})).await?;
     Ok(())
 }
