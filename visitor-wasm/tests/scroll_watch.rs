@@ -74,7 +74,9 @@ fn a_late_shim_s_set_is_completed_by_a_whole_walk_and_then_read_alone() {
 
 #[wasm_bindgen_test]
 fn a_delta_reads_the_offsets_of_the_elements_in_a_complete_set_alone() {
-    let page = Fixture::new(r#"<div id="host"></div>"#);
+    let page = Fixture::new(r#"<div id="host"></div><div id="shadow-host"></div>"#);
+    let shadow_host: Element = page.get("#shadow-host");
+    let root = shadow_host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).unwrap();
     let (hooks, set) = hooks();
     let mut recorder = Recorder::new(&hooks);
     common::observe(&mut recorder);
@@ -94,4 +96,12 @@ fn a_delta_reads_the_offsets_of_the_elements_in_a_complete_set_alone() {
     assert!(!delta.events.is_empty());
     assert!(!recorder.scrolled.contains(&unread), "not in the set: its scroll event will send its offset");
     assert!(recorder.scrolled.contains(&listed), "in the set: read");
+
+    // In a shadow root the shim's listener hears no scroll: every new element's offset is read there.
+    root.set_inner_html(&PAGE.replace("\"box\"", "\"inner\""));
+    let inner = root.get_element_by_id("inner").unwrap();
+    inner.set_scroll_top(60);
+    recorder.scrolled.clear();
+    let _ = record::batch(&recorder.take_records(), &mut recorder);
+    assert!(recorder.scrolled.contains(&inner), "in a shadow root: read");
 }

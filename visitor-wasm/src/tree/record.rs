@@ -41,7 +41,7 @@ use js_sys::{Array, Float64Array};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, MutationRecord, Node};
+use web_sys::{Document, Element, MutationRecord, Node};
 
 #[wasm_bindgen(module = "/js/records.js")]
 extern "C" {
@@ -87,11 +87,6 @@ pub enum Batch {
 /// Turns one batch of mutation records into the changes to send, updating the recorder's ids (see the
 /// module doc).
 pub fn batch(records: &Array, recorder: &mut Recorder) -> Batch {
-    // The offsets of the elements in the shim's set alone, if it is complete (else every element's): a node
-    // inserted comes in at its origin (a removed element loses its offset), and one scrolled since, in the
-    // task that inserted it, has its scroll event still to come, which sends its offset (`motion.rs`) a
-    // frame later. An element rebuilt in place (its masking changed) keeps its offset: the set has it.
-    recorder.scroll_watch = recorder.hooks.scrolled();
     let Touched { mut parents, removed, attribute_records, attributes, texts, rebuilt } =
         Touched::collect(records, recorder);
     let first_new = recorder.ids.next();
@@ -220,14 +215,30 @@ fn mirrors_children(parent: &Node, masking: Masking) -> bool {
 fn children_events(parents: &[Node], first_new: NodeId, recorder: &mut Recorder) -> Vec<Event> {
     let mut done = IdSet::default();
     let mut events = Vec::new();
+    let page = recorder.hooks.scrolled().is_object().then(dom::page_window).flatten().and_then(|w| w.document());
     for parent in parents {
         let Some((id, masking)) = known_connected(parent, first_new, recorder) else { continue };
         if !done.insert(id) || !mirrors_children(parent, masking) {
             continue;
         }
+        recorder.scroll_watch = scroll_watch_under(parent, page.as_ref(), recorder);
         events.push(Event::Children { parent: id, children: current_children(parent, 1, recorder) });
     }
     events
+}
+
+/// Whose scroll offsets the new children of `parent` have read. In the page's document, the elements in the
+/// shim's set alone, once it is complete: a node inserted comes in at its origin (a removed element loses
+/// its offset), one scrolled since, in the task that inserted it, has its scroll event still to come, which
+/// sends its offset (`motion.rs`) a frame later, and one that keeps its offset (moved by `moveBefore`,
+/// rebuilt in place for a masking change) is in the set if it ever scrolled. Elsewhere (a shadow root, a
+/// child document: the shim's listener does not hear their scrolls), or without a complete set, every
+/// element's. `page` is the page's document where the set is complete, else `None`.
+fn scroll_watch_under(parent: &Node, page: Option<&Document>, recorder: &Recorder) -> JsValue {
+    match page {
+        Some(page) if page.contains(Some(parent)) => recorder.hooks.scrolled(),
+        _ => JsValue::UNDEFINED,
+    }
 }
 
 /// `parent`'s children as the mirror should now have them, new ones serialized at `level`; once the slice
