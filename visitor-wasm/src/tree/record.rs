@@ -236,9 +236,19 @@ fn children_events(parents: &[Node], first_new: NodeId, recorder: &mut Recorder)
 /// element's. `page` is the page's document where the set is complete, else `None`.
 fn scroll_watch_under(parent: &Node, page: Option<&Document>, recorder: &Recorder) -> JsValue {
     match page {
-        Some(page) if page.contains(Some(parent)) => recorder.hooks.scrolled(),
+        Some(page) if top_of(parent) == *page.as_ref() => recorder.hooks.scrolled(),
         _ => JsValue::UNDEFINED,
     }
+}
+
+/// The top of `node`'s tree (its document, or a shadow root), reached by `parentNode`: pages hijack
+/// `contains` and `getRootNode` (see `pristine.rs`).
+fn top_of(node: &Node) -> Node {
+    let mut top = node.clone();
+    while let Some(parent) = top.parent_node() {
+        top = parent;
+    }
+    top
 }
 
 /// `parent`'s children as the mirror should now have them, new ones serialized at `level`; once the slice
