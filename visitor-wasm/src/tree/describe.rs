@@ -30,9 +30,12 @@ extern "C" {
         scrolled: &JsValue,
     ) -> String;
 
-    /// See `js/describe.js`: the element's attributes as `describe` reads them, or `None`.
+    /// The attributes of an element whose masking masks nothing, read in one call (for each, NUL, its name,
+    /// NUL, its value, in the DOM's order), for an element whose attributes [`describe`] left out; `None`
+    /// where they must be read one by one (a value holding a NUL, a name `getAttribute` cannot find). See
+    /// `js/describe.js`.
     #[wasm_bindgen(js_name = attributesOf)]
-    fn attributes_in_js(element: &Element) -> Option<String>;
+    pub fn unmasked_attributes(element: &Element) -> Option<String>;
 }
 
 /// The element's flags, as `describe.js` sets them.
@@ -90,13 +93,6 @@ pub fn describe(
         }
         _ => Described::Other,
     }
-}
-
-/// The attributes of an element whose masking masks nothing, read in one call (for each, NUL, its name, NUL,
-/// its value, in the DOM's order), for an element whose attributes [`describe`] left out; `None` where they
-/// must be read one by one (a value holding a NUL, a name `getAttribute` cannot find).
-pub fn unmasked_attributes(element: &Element) -> Option<String> {
-    attributes_in_js(element)
 }
 
 impl DescribedElement {

@@ -215,7 +215,10 @@ fn mirrors_children(parent: &Node, masking: Masking) -> bool {
 fn children_events(parents: &[Node], first_new: NodeId, recorder: &mut Recorder) -> Vec<Event> {
     let mut done = IdSet::default();
     let mut events = Vec::new();
-    let page = recorder.hooks.scrolled().is_object().then(dom::page_window).flatten().and_then(|w| w.document());
+    // The page's document, asked for only where the set is complete and a parent may need it (a batch of
+    // texts or attributes alone has no parent).
+    let wanted = recorder.hooks.scrolled().is_object() && !parents.is_empty();
+    let page = wanted.then(dom::page_window).flatten().and_then(|window| window.document());
     for parent in parents {
         let Some((id, masking)) = known_connected(parent, first_new, recorder) else { continue };
         if !done.insert(id) || !mirrors_children(parent, masking) {
