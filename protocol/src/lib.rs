@@ -27,6 +27,7 @@ pub mod markup;
 pub mod masking;
 pub mod message;
 pub mod page;
+pub mod payload;
 pub mod reader;
 pub mod wire_ids;
 

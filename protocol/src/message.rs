@@ -10,6 +10,7 @@ use crate::control::{Control, ToVisitor};
 use crate::frame::{self, FrameError, FrameKind};
 use crate::masking::MaskingRules;
 use crate::page::{Delta, Snapshot};
+use crate::payload;
 use crate::reader;
 use crate::wire_ids;
 use thiserror::Error;
@@ -48,11 +49,9 @@ impl Encoder {
         Self::default()
     }
 
-    /// A snapshot frame, deflated by our own encoder; starts a fresh compression context. (Copies the
-    /// snapshot for its ids' wire form: the visitor uses [`snapshot_payload`].)
+    /// A snapshot frame, deflated by our own encoder; starts a fresh compression context.
     pub fn snapshot(&mut self, snapshot: &Snapshot) -> Vec<u8> {
-        let payload = snapshot_payload(&mut snapshot.clone());
-        self.deflate_fresh(FrameKind::Snapshot, &payload)
+        self.deflate_fresh(FrameKind::Snapshot, &snapshot_payload(snapshot))
     }
 
     /// A delta frame, compressed in the context since the last snapshot.
@@ -67,8 +66,7 @@ impl Encoder {
     /// back into it. (Continuing the deltas' stream, a part had only our encoder's fixed codes: a large
     /// page's parts, most of its snapshot, compressed 3.6:1 against the snapshot's 14:1.)
     pub fn snapshot_part(&mut self, delta: &Delta) -> Vec<u8> {
-        let payload = snapshot_part_payload(&mut delta.clone());
-        self.deflate_fresh(FrameKind::SnapshotPart, &payload)
+        self.deflate_fresh(FrameKind::SnapshotPart, &snapshot_part_payload(delta))
     }
 
     /// The frame (`kind`: a snapshot or a snapshot part) of a payload from [`snapshot_payload`] or
@@ -95,19 +93,16 @@ impl Encoder {
 
 /// A snapshot's postcard payload, to deflate as one stream of its own: here with
 /// [`Encoder::deflate_fresh`], or elsewhere (the browser's `CompressionStream('deflate-raw')`) after
-/// [`Encoder::prime`], then framed with [`snapshot_frame`]. The snapshot's ids are turned into their wire
-/// form (`wire_ids.rs`) in place and left so: no caller keeps the tree once it is sent, and turning them
-/// back was a walk of every node (about 1.5% of a large page's snapshot).
-pub fn snapshot_payload(snapshot: &mut Snapshot) -> Vec<u8> {
-    wire_ids::encode(snapshot);
-    to_postcard(snapshot)
+/// [`Encoder::prime`], then framed with [`snapshot_frame`]. The ids take their wire form (`wire_ids.rs`) as
+/// the payload is written (`payload.rs`).
+pub fn snapshot_payload(snapshot: &Snapshot) -> Vec<u8> {
+    payload::snapshot(snapshot)
 }
 
 /// A snapshot part's postcard payload, deflated as a snapshot's is (see [`snapshot_payload`]) and framed
-/// with [`fresh_frame`]. The new nodes' ids are turned into their wire form (`wire_ids.rs`), in place.
-pub fn snapshot_part_payload(delta: &mut Delta) -> Vec<u8> {
-    wire_ids::encode_part(delta);
-    to_postcard(delta)
+/// with [`fresh_frame`]. The new nodes' ids take their wire form (`wire_ids.rs`) as it is written.
+pub fn snapshot_part_payload(delta: &Delta) -> Vec<u8> {
+    payload::snapshot_part(delta)
 }
 
 /// The frame (`kind`: a snapshot or a snapshot part) of a payload from [`snapshot_payload`] or
@@ -519,7 +514,7 @@ mod tests {
         for deflate in [browser as fn(&[u8]) -> Vec<u8>, deflate_snapshot] {
             let mut encoder = Encoder::new();
             let mut decoder = Decoder::default();
-            let payload = snapshot_payload(&mut page());
+            let payload = snapshot_payload(&page());
             encoder.prime(&payload);
             let frame = deflate(&payload);
             assert_eq!(decoder.decode(&frame).unwrap(), Message::Snapshot(page()));
@@ -532,7 +527,7 @@ mod tests {
     #[test]
     fn a_snapshot_deflated_by_the_deltas_encoder_leaves_the_context_priming_would() {
         let delta = Delta { events: vec![Event::Text { node: 4, text: Value::Plain("Hello again".into()) }] };
-        let payload = snapshot_payload(&mut page());
+        let payload = snapshot_payload(&page());
         let (mut one_pass, mut primed) = (Encoder::new(), Encoder::new());
         let frame = one_pass.deflate_fresh(FrameKind::Snapshot, &payload);
         primed.prime(&payload);

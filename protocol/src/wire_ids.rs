@@ -14,6 +14,9 @@
 //! left unfinished) is the rest of the same walk: the new nodes of its events take the same wire form, in the
 //! order of the events ([`encode_part`]). Without it, a large page's parts (most of its snapshot)
 //! compressed 4:1 where the snapshot in one piece compresses 14:1. Deltas keep their ids as they are.
+//!
+//! The senders write this form as they write the payload (`payload.rs`); [`encode`] and [`encode_part`]
+//! turn a tree into it in place, for the tests that check those writers against serde.
 
 use crate::page::{Child, Delta, Event, Node, NodeId, NodeKind, Root, Snapshot};
 
@@ -95,7 +98,7 @@ fn visit_root(root: &mut Root, each: &mut impl FnMut(&mut NodeId)) {
     visit_nodes(&mut root.children, each);
 }
 
-fn zigzag(difference: i32) -> u32 {
+pub(crate) fn zigzag(difference: i32) -> u32 {
     ((difference << 1) ^ (difference >> 31)) as u32
 }
 

@@ -72,9 +72,10 @@ fn a_part_inflates_as_a_delta_in_the_snapshot_s_context() {
 fn a_part_is_a_stream_of_its_own_that_the_deltas_after_it_refer_back_into() {
     let mut encoder = Encoder::new();
     let snapshot = encoder.snapshot(&top_of_the_page());
-    let mut wire = the_rest_of_main();
-    let payload = message::snapshot_part_payload(&mut wire);
+    let payload = message::snapshot_part_payload(&the_rest_of_main());
     encoder.prime(&payload);
+    let mut wire = the_rest_of_main();
+    cobrowse_protocol::wire_ids::encode_part(&mut wire);
     assert_eq!(payload, postcard::to_allocvec(&wire).unwrap());
     assert_ne!(wire, the_rest_of_main(), "the new nodes' ids in their wire form");
     // Deflated elsewhere (the browser, a complete stream: here flate2), framed as a part.

@@ -133,6 +133,6 @@ pub fn snapshot_frame_as_sent(hooks: JsValue, done: js_sys::Function) {
 fn bench_snapshot_payload(hooks: &JsValue) -> Option<Vec<u8>> {
     let window = dom::page_window()?;
     let document = window.document()?;
-    let mut snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::new(hooks));
-    Some(cobrowse_protocol::message::snapshot_payload(&mut snapshot))
+    let snapshot = tree::snapshot::take(&window, &document, &mut recorder::Recorder::new(hooks));
+    Some(cobrowse_protocol::message::snapshot_payload(&snapshot))
 }

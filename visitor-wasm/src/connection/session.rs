@@ -303,8 +303,8 @@ impl Session {
         // would do anyway, and would otherwise spend the slice before the walk reads a node.
         dom::window_scroll(&self.window);
         self.recorder.backlog.start_task(SLICE_MS, SLICE_MIN_NODES); // the whole slice for the walk, whatever came before
-        let mut snapshot = snapshot::take(&self.window, &self.document, &mut self.recorder);
-        self.connection.send_snapshot(&mut snapshot);
+        let snapshot = snapshot::take(&self.window, &self.document, &mut self.recorder);
+        self.connection.send_snapshot(&snapshot);
         self.styles.snapshot_sent(&snapshot.adopted);
         self.completing_snapshot = !self.recorder.backlog.is_empty();
         if !self.completing_snapshot {

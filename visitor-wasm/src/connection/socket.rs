@@ -108,7 +108,7 @@ impl Connection {
     }
 
     /// Sends a full snapshot, starting a fresh compression context (see [`Connection::send_fresh`]).
-    pub fn send_snapshot(&mut self, snapshot: &mut Snapshot) {
+    pub fn send_snapshot(&mut self, snapshot: &Snapshot) {
         self.send_held_part(); // an earlier snapshot's last slices, in order: this one starts afresh after them
         let payload = message::snapshot_payload(snapshot);
         self.send_fresh(FrameKind::Snapshot, payload);
@@ -136,8 +136,8 @@ impl Connection {
 
     fn send_held_part(&mut self) {
         if !self.held_part.is_empty() {
-            let mut delta = Delta { events: std::mem::take(&mut self.held_part) };
-            let payload = message::snapshot_part_payload(&mut delta);
+            let delta = Delta { events: std::mem::take(&mut self.held_part) };
+            let payload = message::snapshot_part_payload(&delta);
             self.send_fresh(FrameKind::SnapshotPart, payload);
         }
     }
