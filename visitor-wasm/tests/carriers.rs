@@ -18,6 +18,9 @@ const SECRET: &str = "CARRIED-91b2c3";
 const SVG: &str =
     "<svg xmlns='http://www.w3.org/2000/svg'><text data-cobrowse-mask='' y='9'>CARRIED-91b2c3</text></svg>";
 
+/// [`SVG`] in base64.
+const SVG_BASE64: &str = "PHN2ZyB4bWxucz0naHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmcnPjx0ZXh0IGRhdGEtY29icm93c2UtbWFzaz0nJyB5PSc5Jz5DQVJSSUVELTkxYjJjMzwvdGV4dD48L3N2Zz4=";
+
 /// Every carrier, each holding the secret inside an element the rules mask.
 fn page() -> String {
     [
@@ -26,6 +29,9 @@ fn page() -> String {
         r#"<a id="js-url" href="javascript:void('<b data-cobrowse-mask>CARRIED-91b2c3</b>')">x</a>"#.into(),
         r#"<button id="handler" onclick="x='<b data-cobrowse-mask>CARRIED-91b2c3</b>'">b</button>"#.into(),
         format!(r#"<img id="svg-url" src="data:image/svg+xml,{SVG}">"#),
+        // The same two with no `<` in the value: a script URL, an image in base64.
+        r#"<a id="js-plain" href="javascript:alert(1)">x</a>"#.into(),
+        format!(r#"<img id="svg-base64" src="data:image/svg+xml;base64,{SVG_BASE64}">"#),
         format!(r#"<div id="styled" style="background: url(&quot;data:image/svg+xml,{SVG}&quot;) red">s</div>"#),
         format!(r#"<style id="sheet">.never {{ background: url("data:image/svg+xml,{SVG}"); }}</style>"#),
         r#"<div id="template" data-template="<input data-cobrowse-mask value='CARRIED-91b2c3'>">t</div>"#.into(),
@@ -66,6 +72,8 @@ fn the_snapshot_carries_no_masked_value_held_as_text() {
     assert_eq!(attribute(&node("#html-url"), "href"), Some(&Value::Plain("data:text/html,".into())));
     assert_eq!(attribute(&node("#js-url"), "href"), Some(&Value::Plain("javascript:".into())));
     assert_eq!(attribute(&node("#svg-url"), "src"), Some(&Value::Plain("data:,".into())));
+    assert_eq!(attribute(&node("#js-plain"), "href"), Some(&Value::Plain("javascript:".into())));
+    assert_eq!(attribute(&node("#svg-base64"), "src"), Some(&Value::Plain("data:,".into())));
     assert_eq!(attribute(&node("#styled"), "style"), Some(&Value::Plain("background: url(\"data:,\") red".into())));
     assert_eq!(attribute(&node("#template"), "data-template"), Some(&Value::Masked));
     assert!(node("#noscript").children.is_empty(), "noscript content is raw text the visitor never sees");

@@ -66,6 +66,19 @@ pub fn attribute(mask: &Mask, name: &str, masking: &dyn Fn() -> Masking, read: &
     Some(Value::Plain(value))
 }
 
+/// [`attribute`] for a value already read: one holding no `:` and no `<` can hold no script URL, no `data:`
+/// URL and no tag, so, where `masking` masks nothing (no content-carrying attribute is masked by name), it is
+/// sent as it is without those checks (a snapshot reads most attributes this way, for every element).
+pub fn attribute_read(mask: &Mask, name: &str, masking: Masking, value: &str) -> Option<Value> {
+    if is_left_out(name) {
+        return None;
+    }
+    if !masking.masks() && !value.bytes().any(|byte| byte == b':' || byte == b'<') {
+        return Some(Value::Plain(value.to_string()));
+    }
+    attribute(mask, name, &|| masking, &|| value.to_string())
+}
+
 /// Whether an attribute is never sent at all: `srcdoc` and `on*` handlers, in any letter case.
 pub fn is_left_out(name: &str) -> bool {
     name.eq_ignore_ascii_case("srcdoc") || markup::starts_with_ignoring_case(name.as_bytes(), b"on")

@@ -133,7 +133,7 @@ impl Serializer<'_> {
         let ids = &self.recorder.ids;
         let kind =
             match describe(node, mask.flagged(), content, ids.map(), ids.preset(parent), &self.recorder.scroll_watch) {
-                Described::Element(described) => return self.element(node.unchecked_ref(), &described, parent),
+                Described::Element(described) => return self.element(node.unchecked_ref(), described, parent),
                 Described::Text(text) => {
                     let text = std::cell::Cell::new(text);
                     let read = || text.take().unwrap_or_else(|| node.node_value().unwrap_or_default());
@@ -156,10 +156,10 @@ impl Serializer<'_> {
 
     /// An element with its id, attributes, form state and children, as its masking says; `parent` is its
     /// parent's masking. `None` if it is ignored.
-    fn element(&mut self, element: &web_sys::Element, described: &DescribedElement, parent: Masking) -> Option<Node> {
-        let (tag, namespace) = described.tag_and_namespace();
-        let namespace = namespace.unwrap_or_else(|| self::namespace(element.namespace_uri()));
-        let masking = match self.recorder.mask.element_masking_flagged(element, &tag, parent, described.is_flagged()) {
+    fn element(&mut self, element: &web_sys::Element, described: DescribedElement, parent: Masking) -> Option<Node> {
+        let tag = described.tag();
+        let namespace = described.namespace().unwrap_or_else(|| self::namespace(element.namespace_uri()));
+        let masking = match self.recorder.mask.element_masking_flagged(element, tag, parent, described.is_flagged()) {
             Masking::Ignored => {
                 self.recorder.ids.forget(element);
                 return None;
@@ -173,16 +173,16 @@ impl Serializer<'_> {
             self.recorder.scrolled.push(element.clone());
         }
         let kind = match masking {
-            Masking::Blocked => NodeKind::Blocked { tag, size: rendered_size(element) },
+            Masking::Blocked => NodeKind::Blocked { tag: described.into_tag(), size: rendered_size(element) },
             _ => {
                 let masked = masking.masks();
                 let form = match namespace {
-                    Namespace::Html => forms::form_state(element, &tag, masked),
+                    Namespace::Html => forms::form_state(element, tag, masked),
                     _ => None,
                 };
-                let listed = carriers::lists_children(element, &tag);
+                let listed = carriers::lists_children(element, tag);
                 let children = if listed { self.children(element, masking, true) } else { Vec::new() };
-                let extras = self.extras(element, &tag, &namespace, masking, described.has_shadow_root());
+                let extras = self.extras(element, tag, &namespace, masking, described.has_shadow_root());
                 let attributes = match described.attributes().filter(|_| !masked) {
                     Some(read) => described_attributes(self.recorder, read, masking),
                     None => match (!masked).then(|| unmasked_attributes(element)).flatten() {
@@ -190,7 +190,7 @@ impl Serializer<'_> {
                         None => attributes(self.recorder, element, masking),
                     },
                 };
-                NodeKind::Element(Element { attributes, form, children, tag, namespace, extras })
+                NodeKind::Element(Element { attributes, form, children, tag: described.into_tag(), namespace, extras })
             }
         };
         Some(Node { id, kind })
@@ -273,7 +273,7 @@ fn described_attributes(recorder: &Recorder, read: &str, masking: Masking) -> Ve
     let mut parts = read.split('\0');
     parts.next();
     while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
-        if let Some(value) = carriers::attribute(&recorder.mask, name, &|| masking, &|| value.to_string()) {
+        if let Some(value) = carriers::attribute_read(&recorder.mask, name, masking, value) {
             attributes.push(Attribute { name: name.to_string(), value });
         }
     }
