@@ -21,10 +21,25 @@ use std::collections::HashMap;
 /// the profiled run's speed).
 const SAMPLING_INTERVAL_US: u32 = 200;
 
-/// The sampling interval to use: [`SAMPLING_INTERVAL_US`], or `BENCH_PROFILE_INTERVAL_US` if it is a number.
-fn sampling_interval_us() -> u32 {
-    let set = std::env::var("BENCH_PROFILE_INTERVAL_US").ok().and_then(|value| value.trim().parse().ok());
-    set.filter(|&interval: &u32| interval > 0).unwrap_or(SAMPLING_INTERVAL_US)
+/// The sampling interval to use: [`SAMPLING_INTERVAL_US`], or `BENCH_PROFILE_INTERVAL_US` where set; an
+/// error that says so if it is not a whole number of microseconds above 0 (a typo would otherwise profile
+/// at the default, unnoticed).
+fn sampling_interval_us() -> cobrowse_e2e::Result<u32> {
+    match std::env::var("BENCH_PROFILE_INTERVAL_US") {
+        Ok(value) => interval_from(&value),
+        Err(_) => Ok(SAMPLING_INTERVAL_US),
+    }
+}
+
+/// `BENCH_PROFILE_INTERVAL_US`'s value as microseconds.
+fn interval_from(value: &str) -> cobrowse_e2e::Result<u32> {
+    match value.trim().parse::<u32>() {
+        Ok(interval) if interval > 0 => Ok(interval),
+        _ => Err(format!(
+            "BENCH_PROFILE_INTERVAL_US must be a whole number of microseconds above 0 (such as 25), not `{value}`"
+        )
+        .into()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -69,7 +84,8 @@ pub fn wanted(page: &str) -> bool {
 /// Starts sampling in `browser`'s page.
 pub async fn start(browser: &Browser) -> cobrowse_e2e::Result<()> {
     cdp::execute(browser, "Profiler.enable", json!({})).await?;
-    cdp::execute(browser, "Profiler.setSamplingInterval", json!({ "interval": sampling_interval_us() })).await?;
+    let interval = sampling_interval_us()?;
+    cdp::execute(browser, "Profiler.setSamplingInterval", json!({ "interval": interval })).await?;
     cdp::execute(browser, "Profiler.start", json!({})).await?;
     Ok(())
 }
@@ -130,5 +146,19 @@ fn name(frame: &CallFrame) -> String {
         "" => function.to_string(),
         // The column too: the shipped JS is minified onto a few lines.
         file => format!("{function} ({file}:{}:{})", frame.line_number + 1, frame.column_number + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interval_from;
+
+    #[test]
+    fn an_interval_is_a_whole_number_of_microseconds_above_zero() {
+        assert_eq!(interval_from(" 25 ").unwrap(), 25);
+        for wrong in ["", "0", "-5", "25us", "2.5"] {
+            let error = interval_from(wrong).unwrap_err().to_string();
+            assert!(error.contains("BENCH_PROFILE_INTERVAL_US") && error.contains(&format!("`{wrong}`")), "{error}");
+        }
     }
 }
