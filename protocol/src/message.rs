@@ -207,16 +207,16 @@ pub enum FromVisitor<'a> {
 impl FromVisitor<'_> {
     /// The control frame of this message, as `encode_control` would give it.
     pub fn encode(&self) -> Vec<u8> {
-        let mut payload = Vec::new();
+        let mut bytes = Vec::new();
         match self {
-            FromVisitor::EndSession => payload.push(CONTROL_END_SESSION),
+            FromVisitor::EndSession => bytes.push(CONTROL_END_SESSION),
             FromVisitor::Resume { key, secret } => {
-                payload.push(CONTROL_RESUME);
-                push_str(&mut payload, key);
-                push_str(&mut payload, secret);
+                bytes.push(CONTROL_RESUME);
+                payload::push_str(&mut bytes, key);
+                payload::push_str(&mut bytes, secret);
             }
         }
-        frame::encode(FrameKind::Control, &payload)
+        frame::encode(FrameKind::Control, &bytes)
     }
 }
 
@@ -224,17 +224,6 @@ impl FromVisitor<'_> {
 const CONTROL_END_SESSION: u8 = 4;
 /// The index of `Control::Resume` among `Control`'s variants (a one-byte varint).
 const CONTROL_RESUME: u8 = 9;
-
-/// A postcard string: its length as a varint (7 bits a byte, low first), then its bytes.
-fn push_str(payload: &mut Vec<u8>, text: &str) {
-    let mut length = text.len();
-    while length >= 0x80 {
-        payload.push(length as u8 | 0x80);
-        length >>= 7;
-    }
-    payload.push(length as u8);
-    payload.extend_from_slice(text.as_bytes());
-}
 
 /// The variant index of [`Control::ConsentAsked`], the first of the support call's messages; they run to
 /// [`Control::Dismiss`], all but [`NOT_A_CALL_MESSAGE`]. Indices below 128 are one byte in postcard, so a

@@ -72,6 +72,22 @@ pub fn snapshot_part(part: &Delta) -> Vec<u8> {
     writer.bytes
 }
 
+/// A postcard varint: 7 bits a byte, the lowest first, the high bit set on every byte but the last.
+fn push_varint(bytes: &mut Vec<u8>, mut value: u64) {
+    while value >= 0x80 {
+        bytes.push(value as u8 | 0x80);
+        value >>= 7;
+    }
+    bytes.push(value as u8);
+}
+
+/// A postcard string: its length as a varint, then its UTF-8 bytes (also the control messages the visitor
+/// writes by hand, `message.rs`).
+pub(crate) fn push_str(bytes: &mut Vec<u8>, text: &str) {
+    push_varint(bytes, text.len() as u64);
+    bytes.extend_from_slice(text.as_bytes());
+}
+
 /// The payload being written, and the id the next node is expected to have (see `wire_ids.rs`).
 #[derive(Default)]
 struct Writer {
@@ -84,12 +100,8 @@ impl Writer {
         self.varint64(u64::from(value));
     }
 
-    fn varint64(&mut self, mut value: u64) {
-        while value >= 0x80 {
-            self.bytes.push(value as u8 | 0x80);
-            value >>= 7;
-        }
-        self.bytes.push(value as u8);
+    fn varint64(&mut self, value: u64) {
+        push_varint(&mut self.bytes, value);
     }
 
     fn length(&mut self, length: usize) {
@@ -101,8 +113,7 @@ impl Writer {
     }
 
     fn str(&mut self, text: &str) {
-        self.length(text.len());
-        self.bytes.extend_from_slice(text.as_bytes());
+        push_str(&mut self.bytes, text);
     }
 
     /// A node's id, as the difference from the one expected.

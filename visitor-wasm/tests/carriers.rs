@@ -29,11 +29,12 @@ fn page() -> String {
         r#"<a id="js-url" href="javascript:void('<b data-cobrowse-mask>CARRIED-91b2c3</b>')">x</a>"#.into(),
         r#"<button id="handler" onclick="x='<b data-cobrowse-mask>CARRIED-91b2c3</b>'">b</button>"#.into(),
         format!(r#"<img id="svg-url" src="data:image/svg+xml,{SVG}">"#),
-        // The same two with no `<` in the value: a script URL, an image in base64.
+        // The same with no `<` in the value: a script URL, an image in base64 (and in a style's text below).
         r#"<a id="js-plain" href="javascript:alert(1)">x</a>"#.into(),
         format!(r#"<img id="svg-base64" src="data:image/svg+xml;base64,{SVG_BASE64}">"#),
         format!(r#"<div id="styled" style="background: url(&quot;data:image/svg+xml,{SVG}&quot;) red">s</div>"#),
         format!(r#"<style id="sheet">.never {{ background: url("data:image/svg+xml,{SVG}"); }}</style>"#),
+        format!(r#"<style id="sheet-base64">.never {{ background: url("data:image/svg+xml;base64,{SVG_BASE64}"); }}</style>"#),
         r#"<div id="template" data-template="<input data-cobrowse-mask value='CARRIED-91b2c3'>">t</div>"#.into(),
         r#"<noscript id="noscript"><p data-cobrowse-mask>CARRIED-91b2c3</p></noscript>"#.into(),
         r#"<noembed><p data-cobrowse-mask>CARRIED-91b2c3</p></noembed>"#.into(),
@@ -74,6 +75,8 @@ fn the_snapshot_carries_no_masked_value_held_as_text() {
     assert_eq!(attribute(&node("#svg-url"), "src"), Some(&Value::Plain("data:,".into())));
     assert_eq!(attribute(&node("#js-plain"), "href"), Some(&Value::Plain("javascript:".into())));
     assert_eq!(attribute(&node("#svg-base64"), "src"), Some(&Value::Plain("data:,".into())));
+    let emptied = Some(".never { background: url(\"data:,\"); }".to_string());
+    assert_eq!(texts(&node("#sheet-base64").children), [emptied], "a style's text with no `<` is checked too");
     assert_eq!(attribute(&node("#styled"), "style"), Some(&Value::Plain("background: url(\"data:,\") red".into())));
     assert_eq!(attribute(&node("#template"), "data-template"), Some(&Value::Masked));
     assert!(node("#noscript").children.is_empty(), "noscript content is raw text the visitor never sees");

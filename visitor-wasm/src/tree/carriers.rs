@@ -55,6 +55,9 @@ pub fn attribute(mask: &Mask, name: &str, masking: &dyn Fn() -> Masking, read: &
         return Some(Value::Masked);
     }
     let value = read();
+    if !may_hold_a_carrier(&value) {
+        return Some(Value::Plain(value));
+    }
     let is_url = markup::is_url_attribute(name);
     if let Some(scheme) = is_url.then(|| markup::script_url_scheme(&value)).flatten() {
         return Some(Value::Plain(scheme.into()));
@@ -66,17 +69,10 @@ pub fn attribute(mask: &Mask, name: &str, masking: &dyn Fn() -> Masking, read: &
     Some(Value::Plain(value))
 }
 
-/// [`attribute`] for a value already read: one holding no `:` and no `<` can hold no script URL, no `data:`
-/// URL and no tag, so, where `masking` masks nothing (no content-carrying attribute is masked by name), it is
-/// sent as it is without those checks (a snapshot reads most attributes this way, for every element).
-pub fn attribute_read(mask: &Mask, name: &str, masking: Masking, value: &str) -> Option<Value> {
-    if is_left_out(name) {
-        return None;
-    }
-    if !masking.masks() && !value.bytes().any(|byte| byte == b':' || byte == b'<') {
-        return Some(Value::Plain(value.to_string()));
-    }
-    attribute(mask, name, &|| masking, &|| value.to_string())
+/// Whether a value may hold a script URL or a `data:` URL (both need a `:`) or a tag (a `<`): most values
+/// hold neither, and are sent without the checks (the name lists, two scans of the value).
+fn may_hold_a_carrier(value: &str) -> bool {
+    value.bytes().any(|byte| byte == b':' || byte == b'<')
 }
 
 /// Whether an attribute is never sent at all: `srcdoc` and `on*` handlers, in any letter case.
@@ -90,7 +86,11 @@ pub fn text(mask: &Mask, node: &dyn Fn() -> Node, masking: Masking, read: &dyn F
     if masking.masks() {
         return Value::Masked;
     }
-    let text = without_hiding_data_urls(mask, read(), &|| masking);
+    let text = read();
+    if !may_hold_a_carrier(&text) {
+        return Value::Plain(text);
+    }
+    let text = without_hiding_data_urls(mask, text, &|| masking);
     if markup::looks_like_markup(&text) && is_in_raw_text(&node()) && hides(mask, &text, MarkupType::Html, masking) {
         return Value::Masked;
     }

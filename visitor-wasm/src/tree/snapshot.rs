@@ -273,7 +273,7 @@ fn described_attributes(recorder: &Recorder, read: &str, masking: Masking) -> Ve
     let mut parts = read.split('\0');
     parts.next();
     while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
-        if let Some(value) = carriers::attribute_read(&recorder.mask, name, masking, value) {
+        if let Some(value) = carriers::attribute(&recorder.mask, name, &|| masking, &|| value.to_string()) {
             attributes.push(Attribute { name: name.to_string(), value });
         }
     }
