@@ -16,7 +16,7 @@ use crate::page::{
     Attribute, Child, Delta, Element, Event, Extras, FormState, MediaState, Namespace, Node, NodeId, NodeKind, Root,
     Rules, Snapshot, Value,
 };
-use crate::wire_ids::zigzag;
+use crate::wire_ids::{to_wire, zigzag};
 
 /// The variant indices of the events a snapshot part holds (checked against serde's in the tests).
 const CHILDREN_EVENT: u32 = 0;
@@ -48,18 +48,7 @@ pub fn snapshot_part(part: &Delta) -> Vec<u8> {
                 writer.varint(CHILDREN_EVENT);
                 writer.varint(*parent);
                 writer.length(children.len());
-                for child in children {
-                    match child {
-                        Child::Existing(id) => {
-                            writer.varint(0);
-                            writer.varint(*id);
-                        }
-                        Child::New(node) => {
-                            writer.varint(1);
-                            writer.node(node);
-                        }
-                    }
-                }
+                children.iter().for_each(|child| writer.child(child));
             }
             Event::Append { parent, children } => {
                 writer.varint(APPEND_EVENT);
@@ -118,8 +107,22 @@ impl Writer {
 
     /// A node's id, as the difference from the one expected.
     fn id(&mut self, id: NodeId) {
-        self.varint(zigzag(id.wrapping_sub(self.expected) as i32));
-        self.expected = id.wrapping_add(1);
+        let wire = to_wire(id, &mut self.expected);
+        self.varint(wire);
+    }
+
+    /// A child of a `Children` event: a node the mirror has, by its id as it is, or a new one.
+    fn child(&mut self, child: &Child) {
+        match child {
+            Child::Existing(id) => {
+                self.varint(0);
+                self.varint(*id);
+            }
+            Child::New(node) => {
+                self.varint(1);
+                self.node(node);
+            }
+        }
     }
 
     fn nodes(&mut self, nodes: &[Node]) {

@@ -23,11 +23,7 @@ use crate::page::{Child, Delta, Event, Node, NodeId, NodeKind, Root, Snapshot};
 /// Replaces every id of `snapshot` by its wire form, in place.
 pub fn encode(snapshot: &mut Snapshot) {
     let mut expected: NodeId = 0;
-    visit_nodes(&mut snapshot.children, &mut |id| {
-        let wire = zigzag(id.wrapping_sub(expected) as i32);
-        expected = id.wrapping_add(1);
-        *id = wire;
-    });
+    visit_nodes(&mut snapshot.children, &mut |id| *id = to_wire(*id, &mut expected));
 }
 
 /// Turns the wire form of every id of `snapshot` back into the id, in place: the inverse of [`encode`].
@@ -43,11 +39,7 @@ pub fn decode(snapshot: &mut Snapshot) {
 /// Replaces the id of every new node of a snapshot part by its wire form, in place.
 pub fn encode_part(part: &mut Delta) {
     let mut expected: NodeId = 0;
-    visit_part(part, &mut |id| {
-        let wire = zigzag(id.wrapping_sub(expected) as i32);
-        expected = id.wrapping_add(1);
-        *id = wire;
-    });
+    visit_part(part, &mut |id| *id = to_wire(*id, &mut expected));
 }
 
 /// The inverse of [`encode_part`].
@@ -96,6 +88,14 @@ fn visit_nodes(nodes: &mut [Node], each: &mut impl FnMut(&mut NodeId)) {
 fn visit_root(root: &mut Root, each: &mut impl FnMut(&mut NodeId)) {
     each(&mut root.id);
     visit_nodes(&mut root.children, each);
+}
+
+/// `id`'s wire form where `expected` is expected, which then moves to one past `id` (the writers of
+/// `payload.rs` call it as they go).
+pub(crate) fn to_wire(id: NodeId, expected: &mut NodeId) -> u32 {
+    let wire = zigzag(id.wrapping_sub(*expected) as i32);
+    *expected = id.wrapping_add(1);
+    wire
 }
 
 pub(crate) fn zigzag(difference: i32) -> u32 {
