@@ -103,14 +103,20 @@ pub fn snapshot_frame(hooks: JsValue) -> js_sys::Uint8Array {
 /// deflated by the browser (`CompressionStream`, where it has one; a small payload by the deltas' encoder
 /// in one pass, as `connection/browser_deflate.rs` decides), given to `done` once ready (within the task:
 /// the browser's deflate settles in microtasks). A payload the browser deflates primes an encoder that is
-/// then dropped: a session pays that priming for its deltas, so the benchmark pays it too. Built with the
-/// `bench` feature only.
+/// then dropped: a session pays that priming for its deltas, so the benchmark pays it too.
+///
+/// `done` gets what a session hands `WebSocket.send`: a view of the frame in the wasm's memory, not a copy
+/// (the socket copies it; a copy here would time a second one). The view is valid only during the call:
+/// `done` copies it if it keeps the bytes. Built with the `bench` feature only.
 #[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn snapshot_frame_as_sent(hooks: JsValue, done: js_sys::Function) {
     let payload = bench_snapshot_payload(&hooks).unwrap_or_default();
     let send = move |frame: Vec<u8>| {
-        let _ = done.call1(&JsValue::NULL, &js_sys::Uint8Array::from(&frame[..]));
+        // SAFETY: the view is used only while `done` runs; nothing allocates in the wasm meanwhile (`done`
+        // is the benchmark's own callback, which copies the bytes if it keeps them), and `frame` outlives it.
+        let view = unsafe { js_sys::Uint8Array::view(&frame) };
+        let _ = done.call1(&JsValue::NULL, &view);
     };
     let mut encoder = cobrowse_protocol::Encoder::new();
     match connection::browser_deflate::deflate(&payload) {

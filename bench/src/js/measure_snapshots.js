@@ -2,7 +2,8 @@
 // pageStringsDeflated().)
 // Times full snapshots, ready to send, of the current document by both serializers, interleaved:
 // - ours:  cobrowseBench.snapshot_frame_as_sent(hooks)  (serialize, mask, postcard, then the browser's deflate
-//   as a session does it: the frame's bytes, ready to send; the deflate settles in microtasks);
+//   as a session does it: the frame's bytes, ready to send, handed over as a view into the wasm's memory
+//   as a session hands them to WebSocket.send; the deflate settles in microtasks);
 // - rrweb: pack(full snapshot event)  (rrweb-snapshot's snapshot(document) in a full snapshot event,
 //   packed as @rrweb/packer 2.1.6's pack() does it: the event with v: "v1", JSON text, UTF-8, zlib by
 //   fflate, a binary string);
@@ -38,6 +39,14 @@ var serializers = {
   readDeflated: function () { return pageStringsDeflated(SMALL_PAYLOAD_BYTES); },
 };
 var names = Object.keys(serializers);
+
+// Our frame's bytes, kept: the callback gets a view into the wasm's memory (as a session's WebSocket.send
+// does), valid only during the call.
+function oursCopied() {
+  return new Promise(function (resolve) {
+    window.cobrowseBench.snapshot_frame_as_sent(window.cobrowseHooks, function (frame) { resolve(Array.from(frame)); });
+  });
+}
 var longest = {};
 
 async function timeRuns(serialize, count) {
@@ -101,7 +110,7 @@ async function measure() {
     times_ms: times,
     batch: batch,
     longest_ms: longest,
-    frame: Array.from(await serializers.ours()),
+    frame: await oursCopied(),
     json: JSON.stringify(window.rrwebSnapshot.snapshot(document)),
     packed_bytes: serializers.rrweb().length,
   };
