@@ -113,8 +113,9 @@ pub fn snapshot_frame(hooks: JsValue) -> js_sys::Uint8Array {
 pub fn snapshot_frame_as_sent(hooks: JsValue, done: js_sys::Function) {
     let payload = bench_snapshot_payload(&hooks).unwrap_or_default();
     let send = move |frame: Vec<u8>| {
-        // SAFETY: the view is used only while `done` runs; nothing allocates in the wasm meanwhile (`done`
-        // is the benchmark's own callback, which copies the bytes if it keeps them), and `frame` outlives it.
+        // SAFETY: `frame` outlives the call, and the view is read only while `done` runs: `done` is the
+        // benchmark's own callback, which calls nothing in the wasm (nothing can grow its memory and
+        // detach the view) and copies the bytes if it keeps them.
         let view = unsafe { js_sys::Uint8Array::view(&frame) };
         let _ = done.call1(&JsValue::NULL, &view);
     };
