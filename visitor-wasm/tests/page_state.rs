@@ -50,6 +50,26 @@ fn a_style_edited_through_the_cssom_carries_its_rules_and_an_untouched_one_does_
 }
 
 #[wasm_bindgen_test]
+fn a_style_edited_after_an_earlier_snapshot_is_told_from_the_texts_parsed_before_it() {
+    // The shim parses every style's text into one constructed sheet it keeps: each check must see its own
+    // style's text, not the one parsed before it, in this snapshot or an earlier one.
+    let page = Fixture::new("<style id=first>p { color: red; }</style><style id=second>b { color: blue; }</style>");
+    let (first, second): (Element, Element) = (page.get("#first"), page.get("#second"));
+    let sheet_sent = |snapshot: &cobrowse_protocol::Snapshot, recorder: &Recorder, style: &Element| {
+        element(find_dom(&snapshot.children, &recorder.ids, style)).extras.as_ref().and_then(|e| e.sheet.clone())
+    };
+    let mut recorder = recorder_with_shim_hooks();
+    let before = take_snapshot(&mut recorder);
+    assert_eq!(sheet_sent(&before, &recorder, &first), None, "untouched styles send no rules");
+    assert_eq!(sheet_sent(&before, &recorder, &second), None, "untouched styles send no rules");
+    call(&sheet_of(&second), "insertRule", &["i { margin: 1px; }".into(), 1.into()]);
+    let mut recorder = recorder_with_shim_hooks();
+    let after = take_snapshot(&mut recorder);
+    assert_eq!(sheet_sent(&after, &recorder, &first), None, "the untouched style still sends none");
+    assert_eq!(sheet_sent(&after, &recorder, &second).unwrap(), ["b { color: blue; }", "i { margin: 1px; }"]);
+}
+
+#[wasm_bindgen_test]
 fn a_style_with_an_import_carries_its_rules_with_the_import_and_an_empty_style_carries_none() {
     // The mirror must get the @import: its own parse of the text keeps it, but the shim answers a sheet with
     // an @import as is, without parsing it again into a constructed sheet (which drops @import).

@@ -33,14 +33,16 @@ export const hooks = {
     const sheet = style.sheet;
     const live = sheet && rulesText(sheet);
     if (!live || live.includes("@import")) return live || null;
-    const fresh = new CSSStyleSheet();
+    const parsed = (this.parser ||= new CSSStyleSheet());
     try {
-      fresh.replaceSync(style.textContent);
+      parsed.replaceSync(style.textContent);
     } catch {
       return live;
     }
-    return rulesText(fresh) === live ? null : live;
+    return rulesText(parsed) === live ? null : live;
   },
+  /** The constructed sheet editedRules parses a text into: made once, as making one costs as much as a parse. */
+  parser: null,
   /**
    * The constructed sheets adopted by a document or shadow root, as rulesText each, joined by SOH. Asked
    * for at every snapshot, where almost every root has none: an empty list is answered without a map.
