@@ -3,7 +3,7 @@
 
 mod common;
 
-use cobrowse_protocol::{Event, Point, Selection};
+use cobrowse_protocol::{Event, Point, Rules, Selection, Snapshot};
 use cobrowse_visitor::page::canvas::Canvases;
 use cobrowse_visitor::page::motion::Motion;
 use cobrowse_visitor::page::styles::Styles;
@@ -31,6 +31,11 @@ fn sheet_of(element: &Element) -> JsValue {
     Reflect::get(element, &"sheet".into()).unwrap()
 }
 
+/// The rules a snapshot carries for a `<style>` (those its text does not give), if any.
+fn rules_sent(snapshot: &Snapshot, recorder: &Recorder, style: &Element) -> Option<Rules> {
+    element(find_dom(&snapshot.children, &recorder.ids, style)).extras.as_ref().and_then(|extras| extras.sheet.clone())
+}
+
 #[wasm_bindgen_test]
 fn a_style_edited_through_the_cssom_carries_its_rules_and_an_untouched_one_does_not() {
     let page = Fixture::new("<style id=edited>p { color: red; }</style><style id=untouched>b { color: blue; }</style>");
@@ -39,10 +44,8 @@ fn a_style_edited_through_the_cssom_carries_its_rules_and_an_untouched_one_does_
     call(&sheet_of(&edited), "insertRule", &["@media (min-width: 1px) { u { color: green; } }".into(), 2.into()]);
     let mut recorder = recorder_with_shim_hooks();
     let snapshot = take_snapshot(&mut recorder);
-    let sheet =
-        element(find_dom(&snapshot.children, &recorder.ids, &edited)).extras.as_ref().and_then(|e| e.sheet.clone());
     assert_eq!(
-        sheet.unwrap(),
+        rules_sent(&snapshot, &recorder, &edited).unwrap(),
         ["p { color: red; }", "i { margin: 1px; }", "@media (min-width: 1px) {\n  u { color: green; }\n}"]
     );
     let untouched = element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>("#untouched")));
@@ -55,18 +58,15 @@ fn a_style_edited_after_an_earlier_snapshot_is_told_from_the_texts_parsed_before
     // style's text, not the one parsed before it, in this snapshot or an earlier one.
     let page = Fixture::new("<style id=first>p { color: red; }</style><style id=second>b { color: blue; }</style>");
     let (first, second): (Element, Element) = (page.get("#first"), page.get("#second"));
-    let sheet_sent = |snapshot: &cobrowse_protocol::Snapshot, recorder: &Recorder, style: &Element| {
-        element(find_dom(&snapshot.children, &recorder.ids, style)).extras.as_ref().and_then(|e| e.sheet.clone())
-    };
     let mut recorder = recorder_with_shim_hooks();
     let before = take_snapshot(&mut recorder);
-    assert_eq!(sheet_sent(&before, &recorder, &first), None, "untouched styles send no rules");
-    assert_eq!(sheet_sent(&before, &recorder, &second), None, "untouched styles send no rules");
+    assert_eq!(rules_sent(&before, &recorder, &first), None, "untouched styles send no rules");
+    assert_eq!(rules_sent(&before, &recorder, &second), None, "untouched styles send no rules");
     call(&sheet_of(&second), "insertRule", &["i { margin: 1px; }".into(), 1.into()]);
     let mut recorder = recorder_with_shim_hooks();
     let after = take_snapshot(&mut recorder);
-    assert_eq!(sheet_sent(&after, &recorder, &first), None, "the untouched style still sends none");
-    assert_eq!(sheet_sent(&after, &recorder, &second).unwrap(), ["b { color: blue; }", "i { margin: 1px; }"]);
+    assert_eq!(rules_sent(&after, &recorder, &first), None, "the untouched style still sends none");
+    assert_eq!(rules_sent(&after, &recorder, &second).unwrap(), ["b { color: blue; }", "i { margin: 1px; }"]);
 }
 
 #[wasm_bindgen_test]
@@ -78,9 +78,8 @@ fn a_style_with_an_import_carries_its_rules_with_the_import_and_an_empty_style_c
     );
     let mut recorder = recorder_with_shim_hooks();
     let snapshot = take_snapshot(&mut recorder);
-    let importing = element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>("#importing")));
-    let sheet = importing.extras.as_ref().and_then(|extras| extras.sheet.clone());
-    assert_eq!(sheet.unwrap(), ["@import url(\"data:text/css,b{}\");", "p { color: red; }"]);
+    let importing = rules_sent(&snapshot, &recorder, &page.get("#importing"));
+    assert_eq!(importing.unwrap(), ["@import url(\"data:text/css,b{}\");", "p { color: red; }"]);
     let empty = element(find_dom(&snapshot.children, &recorder.ids, &page.get::<Element>("#empty")));
     assert!(empty.extras.is_none(), "a style without rules sends none: {empty:?}");
 }
