@@ -84,9 +84,10 @@ impl Encoder {
         self.compressor.prime(payload);
     }
 
-    /// `delta`'s postcard, compressed in the context since the last snapshot, framed as `kind`.
+    /// `delta`'s postcard (written by hand, `payload.rs`), compressed in the context since the last
+    /// snapshot, framed as `kind`.
     fn delta_as(&mut self, kind: FrameKind, delta: &Delta) -> Vec<u8> {
-        let payload = to_postcard(delta);
+        let payload = payload::delta(delta);
         frame::encode(kind, &self.compressor.delta(&payload))
     }
 }

@@ -1,12 +1,15 @@
-//! A snapshot's and a snapshot part's postcard payload, written by hand in one pass over the tree, each
-//! node's id in its wire form (`wire_ids.rs`) as it is written.
+//! A snapshot's, a snapshot part's and a delta's postcard payload, written by hand in one pass over the
+//! tree; in a snapshot and a snapshot part each node's id takes its wire form (`wire_ids.rs`) as it is
+//! written, in a delta ids stay as they are.
 //!
 //! Why not serde's postcard serializer, as for every other message: a snapshot is most of what the visitor
 //! encodes, and serde's way cost two walks of the whole tree (one to turn every id into its wire form, in
 //! place, which needs the tree mutable or copied, then serde's own) and a call through its generic layers
 //! for every field. Here one walk writes what postcard would write for the same value after
 //! [`wire_ids::encode`](crate::wire_ids::encode), byte for byte (the tests below compare both on generated
-//! trees), from a tree only borrowed: the decoders are unchanged.
+//! trees), from a tree only borrowed: the decoders are unchanged. A delta is what the visitor encodes for
+//! every change after that (a storm's thousands of new nodes or changed attributes in one), so its common
+//! events are written here too, byte for byte as serde writes the delta.
 //!
 //! Postcard's rules used here: unsigned integers but `u8` (and lengths, and enum variants, by index) as
 //! LEB128 varints; `i32` zigzagged first; `u8` and `bool` as one byte; a string as its length and its
@@ -18,14 +21,16 @@ use crate::page::{
 };
 use crate::wire_ids::{to_wire, zigzag};
 
-/// The variant indices of the events a snapshot part holds (checked against serde's in the tests).
+/// The variant indices of the events written by hand (checked against serde's in the tests).
 const CHILDREN_EVENT: u32 = 0;
+const ATTRIBUTE_EVENT: u32 = 1;
+const TEXT_EVENT: u32 = 2;
 const APPEND_EVENT: u32 = 18;
 
 /// The postcard payload of `snapshot`, its ids in their wire form: what [`crate::message::snapshot_payload`]
 /// sends.
 pub fn snapshot(snapshot: &Snapshot) -> Vec<u8> {
-    let mut writer = Writer::default();
+    let mut writer = Writer::wire_ids();
     writer.str(&snapshot.url);
     writer.varint(snapshot.viewport.width);
     writer.varint(snapshot.viewport.height);
@@ -37,12 +42,22 @@ pub fn snapshot(snapshot: &Snapshot) -> Vec<u8> {
 }
 
 /// The postcard payload of a snapshot part, the ids of the new nodes of its `Children` and `Append` events
-/// in their wire form (as [`wire_ids::encode_part`](crate::wire_ids::encode_part)); any other event is
-/// written by serde, as it is.
+/// in their wire form (as [`wire_ids::encode_part`](crate::wire_ids::encode_part)); its other events as a
+/// delta's are.
 pub fn snapshot_part(part: &Delta) -> Vec<u8> {
-    let mut writer = Writer::default();
-    writer.length(part.events.len());
-    for event in &part.events {
+    events(Writer::wire_ids(), part)
+}
+
+/// The postcard payload of a delta, its ids as they are: what serde's postcard writes for `delta`.
+pub fn delta(delta: &Delta) -> Vec<u8> {
+    events(Writer::ids_as_they_are(), delta)
+}
+
+/// `delta`'s events after `writer`'s bytes: `Children`, `Append`, `Attribute` and `Text` by hand (the new
+/// nodes' ids as `writer` writes ids), any other event by serde, as it is.
+fn events(mut writer: Writer, delta: &Delta) -> Vec<u8> {
+    writer.length(delta.events.len());
+    for event in &delta.events {
         match event {
             Event::Children { parent, children } => {
                 writer.varint(CHILDREN_EVENT);
@@ -54,6 +69,20 @@ pub fn snapshot_part(part: &Delta) -> Vec<u8> {
                 writer.varint(APPEND_EVENT);
                 writer.varint(*parent);
                 writer.nodes(children);
+            }
+            Event::Attribute { node, name, value } => {
+                writer.varint(ATTRIBUTE_EVENT);
+                writer.varint(*node);
+                writer.str(name);
+                writer.flag(value.is_some());
+                if let Some(value) = value {
+                    writer.value(value);
+                }
+            }
+            Event::Text { node, text } => {
+                writer.varint(TEXT_EVENT);
+                writer.varint(*node);
+                writer.value(text);
             }
             other => writer.bytes.extend(postcard::to_allocvec(other).unwrap_or_default()),
         }
@@ -77,14 +106,24 @@ pub(crate) fn push_str(bytes: &mut Vec<u8>, text: &str) {
     bytes.extend_from_slice(text.as_bytes());
 }
 
-/// The payload being written, and the id the next node is expected to have (see `wire_ids.rs`).
-#[derive(Default)]
+/// The payload being written, and, where ids take their wire form, the id the next node is expected to
+/// have (see `wire_ids.rs`).
 struct Writer {
     bytes: Vec<u8>,
-    expected: NodeId,
+    expected: Option<NodeId>,
 }
 
 impl Writer {
+    /// A writer of a snapshot or a snapshot part: new nodes' ids in their wire form.
+    fn wire_ids() -> Self {
+        Writer { bytes: Vec::new(), expected: Some(0) }
+    }
+
+    /// A writer of a delta: every id as it is.
+    fn ids_as_they_are() -> Self {
+        Writer { bytes: Vec::new(), expected: None }
+    }
+
     fn varint(&mut self, value: u32) {
         self.varint64(u64::from(value));
     }
@@ -105,10 +144,13 @@ impl Writer {
         push_str(&mut self.bytes, text);
     }
 
-    /// A node's id, as the difference from the one expected.
+    /// A node's id: as the difference from the one expected, or as it is.
     fn id(&mut self, id: NodeId) {
-        let wire = to_wire(id, &mut self.expected);
-        self.varint(wire);
+        let written = match &mut self.expected {
+            Some(expected) => to_wire(id, expected),
+            None => id,
+        };
+        self.varint(written);
     }
 
     /// A child of a `Children` event: a node the mirror has, by its id as it is, or a new one.
@@ -370,13 +412,17 @@ mod tests {
         prop_oneof![any::<u32>().prop_map(Child::Existing), node().prop_map(Child::New)]
     }
 
-    fn part() -> impl Strategy<Value = Delta> {
+    fn delta_tree() -> impl Strategy<Value = Delta> {
         let event = prop_oneof![
             (any::<u32>(), prop::collection::vec(child(), 0..4))
                 .prop_map(|(parent, children)| Event::Children { parent, children }),
             (any::<u32>(), prop::collection::vec(node(), 0..4))
                 .prop_map(|(parent, children)| Event::Append { parent, children }),
             (any::<u32>(), value()).prop_map(|(node, text)| Event::Text { node, text }),
+            (any::<u32>(), "[a-z:-]{0,8}", prop::option::of(value()))
+                .prop_map(|(node, name, value)| Event::Attribute { node, name, value }),
+            (any::<u32>(), any::<i32>(), any::<i32>())
+                .prop_map(|(node, x, y)| Event::Scroll { node: Some(node), offset: Point { x, y } }),
             (any::<u32>(), node()).prop_map(|(host, node)| Event::Shadow {
                 host,
                 root: Root { id: host, url: String::new(), adopted: vec![], children: vec![node] }
@@ -394,10 +440,15 @@ mod tests {
         }
 
         #[test]
-        fn a_part_is_written_as_serde_writes_it_with_wire_ids(part in part()) {
+        fn a_part_is_written_as_serde_writes_it_with_wire_ids(part in delta_tree()) {
             let mut wire = part.clone();
             wire_ids::encode_part(&mut wire);
             prop_assert_eq!(super::snapshot_part(&part), postcard::to_allocvec(&wire).unwrap());
+        }
+
+        #[test]
+        fn a_delta_is_written_as_serde_writes_it(delta in delta_tree()) {
+            prop_assert_eq!(super::delta(&delta), postcard::to_allocvec(&delta).unwrap());
         }
     }
 
@@ -405,6 +456,9 @@ mod tests {
     fn the_event_indices_are_serde_s() {
         let first_byte = |event: &Event| postcard::to_allocvec(event).unwrap()[0];
         assert_eq!(u32::from(first_byte(&Event::Children { parent: 0, children: vec![] })), CHILDREN_EVENT);
+        let attribute = Event::Attribute { node: 0, name: String::new(), value: None };
+        assert_eq!(u32::from(first_byte(&attribute)), ATTRIBUTE_EVENT);
+        assert_eq!(u32::from(first_byte(&Event::Text { node: 0, text: Value::Masked })), TEXT_EVENT);
         assert_eq!(u32::from(first_byte(&Event::Append { parent: 0, children: vec![] })), APPEND_EVENT);
     }
 }
