@@ -9,7 +9,9 @@
 //! `pages` the page changes; each prints the top functions under its table. Build with
 //! `cargo xtask build-bench --names` first, or the visitor's wasm functions are only numbers (the sections
 //! that run a real session load the relay's site: point `COBROWSE_SITE_DIR` at a copy holding that build).
-//! `BENCH_PROFILE_INTERVAL_US` sets the sampling interval (200 µs unless set).
+//! `BENCH_PROFILE_INTERVAL_US` sets the sampling interval (200 µs unless set). `BENCH_PROFILE_CALLERS=1`
+//! prints under each function the callers its self time was spent under (the top [`TOP_CALLERS`]), for a
+//! function called from many places (the allocator, a vector's growth).
 
 use cobrowse_e2e::{cdp, Browser};
 use serde::Deserialize;
@@ -62,6 +64,8 @@ struct Profile {
 struct ProfileNode {
     id: u64,
     call_frame: CallFrame,
+    #[serde(default)]
+    children: Vec<u64>,
 }
 
 #[derive(Deserialize)]
@@ -75,6 +79,13 @@ struct CallFrame {
 
 /// How many functions a profile of the `snapshot`, `storms` and `join` sections lists.
 pub const TOP_LINES: usize = 30;
+/// How many callers of each listed function `BENCH_PROFILE_CALLERS` adds.
+const TOP_CALLERS: usize = 3;
+
+/// Whether the callers of each listed function are wanted too (`BENCH_PROFILE_CALLERS=1`).
+fn callers_wanted() -> bool {
+    std::env::var("BENCH_PROFILE_CALLERS").is_ok_and(|wanted| wanted == "1")
+}
 
 /// The page names to profile (`BENCH_PROFILE`), if asked.
 pub fn wanted(page: &str) -> bool {
@@ -95,7 +106,7 @@ pub async fn stop_top(browser: &Browser, count: usize) -> cobrowse_e2e::Result<V
     let stopped = cdp::execute(browser, "Profiler.stop", json!({})).await?;
     let stopped: Stopped =
         serde_json::from_value(stopped).map_err(|error| format!("Profiler.stop answered an unknown shape: {error}"))?;
-    Ok(top_self_times(&stopped.profile, count))
+    Ok(top_self_times(&stopped.profile, count, callers_wanted()))
 }
 
 /// Profiles `script` run once in `browser`'s page (synchronously, with `args`): the top `count` self times.
@@ -126,17 +137,39 @@ pub fn print_or_error(heading: &str, top: &cobrowse_e2e::Result<Vec<String>>) {
     }
 }
 
-fn top_self_times(profile: &Profile, count: usize) -> Vec<String> {
+/// The `count` functions with the most self time, a line each; with `with_callers`, each followed by the
+/// callers it spent that time under.
+fn top_self_times(profile: &Profile, count: usize, with_callers: bool) -> Vec<String> {
     let names: HashMap<u64, String> = profile.nodes.iter().map(|node| (node.id, name(&node.call_frame))).collect();
+    let parents: HashMap<u64, u64> =
+        profile.nodes.iter().flat_map(|node| node.children.iter().map(move |&child| (child, node.id))).collect();
     let mut self_us: HashMap<&str, i64> = HashMap::new();
+    let mut caller_us: HashMap<(&str, &str), i64> = HashMap::new();
     for (sample, delta) in profile.samples.iter().zip(&profile.time_deltas) {
-        if let Some(name) = names.get(sample) {
-            *self_us.entry(name.as_str()).or_default() += delta;
+        let Some(name) = names.get(sample) else { continue };
+        *self_us.entry(name.as_str()).or_default() += delta;
+        let caller = parents.get(sample).and_then(|parent| names.get(parent)).map_or("(none)", String::as_str);
+        *caller_us.entry((name.as_str(), caller)).or_default() += delta;
+    }
+    let mut lines = Vec::new();
+    for (name, us) in ranked(self_us).into_iter().take(count) {
+        lines.push(format!("{:>8.1} ms  {name}", us as f64 / 1000.0));
+        if with_callers {
+            let callers =
+                caller_us.iter().filter(|((callee, _), _)| *callee == name).map(|((_, caller), us)| (*caller, *us));
+            for (caller, us) in ranked(callers).into_iter().take(TOP_CALLERS) {
+                lines.push(format!("{:>20.1} ms  under {caller}", us as f64 / 1000.0));
+            }
         }
     }
-    let mut ranked: Vec<(&str, i64)> = self_us.into_iter().collect();
+    lines
+}
+
+/// Sums by key, largest first.
+fn ranked<K>(sums: impl IntoIterator<Item = (K, i64)>) -> Vec<(K, i64)> {
+    let mut ranked: Vec<(K, i64)> = sums.into_iter().collect();
     ranked.sort_by_key(|&(_, us)| std::cmp::Reverse(us));
-    ranked.into_iter().take(count).map(|(name, us)| format!("{:>8.1} ms  {name}", us as f64 / 1000.0)).collect()
+    ranked
 }
 
 fn name(frame: &CallFrame) -> String {
@@ -151,7 +184,41 @@ fn name(frame: &CallFrame) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::interval_from;
+    use super::{interval_from, top_self_times, Profile};
+    use serde_json::json;
+
+    /// A profile of `alloc` sampled 3 times under `grow` and once under `push`, and `grow` once itself.
+    fn profile() -> Profile {
+        let node = |id: u64, name: &str, children: &[u64]| {
+            json!({ "id": id, "callFrame": { "functionName": name, "url": "", "lineNumber": 0, "columnNumber": 0 },
+                    "children": children })
+        };
+        let nodes = [
+            node(1, "(root)", &[2, 3]),
+            node(2, "grow", &[4]),
+            node(3, "push", &[5]),
+            node(4, "alloc", &[]),
+            node(5, "alloc", &[]),
+        ];
+        serde_json::from_value(
+            json!({ "nodes": nodes, "samples": [4, 4, 5, 2, 4], "timeDeltas": [100, 100, 100, 100, 100] }),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn self_times_are_summed_by_function_and_split_by_caller_when_asked() {
+        assert_eq!(top_self_times(&profile(), 1, false), ["     0.4 ms  alloc"]);
+        let lines = top_self_times(&profile(), 2, true);
+        let expected = [
+            "     0.4 ms  alloc",
+            "                 0.3 ms  under grow",
+            "                 0.1 ms  under push",
+            "     0.1 ms  grow",
+            "                 0.1 ms  under (root)",
+        ];
+        assert_eq!(lines, expected);
+    }
 
     #[test]
     fn an_interval_is_a_whole_number_of_microseconds_above_zero() {

@@ -19,8 +19,8 @@
 //! `BENCH_PROFILE=NAME` adds, after the measured rounds, one run of each storm whose name contains NAME
 //! under rrweb's recorder and under ours with V8's sampling profiler on (see [`crate::cpu_profile`]), and
 //! prints the top self times of each. For the names of our wasm functions, point `COBROWSE_SITE_DIR` at a
-//! site whose visitor package keeps them (`cargo xtask build-bench --names` builds one in
-//! `target/site-bench`).
+//! copy of `target/site` whose `visitor/` is the one `cargo xtask build-bench --names` builds in
+//! `target/site-bench/visitor` (`target/site-bench` alone holds no shim or viewer for a session).
 
 use crate::cpu_profile;
 use crate::page_server::{PageServer, FFLATE_PATH, RRWEB_PATH};
