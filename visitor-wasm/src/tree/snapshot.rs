@@ -34,6 +34,7 @@ use crate::recorder::Recorder;
 use crate::tree::backlog::Waiting;
 use crate::tree::carriers;
 use crate::tree::describe::{describe, unmasked_attributes, Described, DescribedElement};
+use crate::tree::joined::NulFields;
 use crate::tree::mask::Masking;
 use cobrowse_protocol::{Attribute, Element, Extras, Namespace, Node, NodeKind, Root, Size, Snapshot, MAX_DEPTH};
 use wasm_bindgen::{JsCast, JsValue};
@@ -270,7 +271,7 @@ fn attributes(recorder: &Recorder, element: &web_sys::Element, masking: Masking)
 /// those never sent left out.
 fn described_attributes(recorder: &Recorder, read: &str, masking: Masking) -> Vec<Attribute> {
     let mut attributes = Vec::new();
-    let mut parts = read.split('\0');
+    let mut parts = NulFields::new(read);
     parts.next();
     while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
         if let Some(value) = carriers::attribute(&recorder.mask, name, &|| masking, &|| value.to_string()) {
