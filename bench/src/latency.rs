@@ -3,14 +3,19 @@
 //! Chromium (the e2e harness's stage).
 //!
 //! The visitor's page sets `data-bench-seq=i` on `<body>` every [`SPACING_MS`], recording the wall-clock
-//! time; a MutationObserver on the mirror's document records when each change arrives. Between changes,
+//! time; a MutationObserver on the mirror's document records when each change arrives. Of that time, the
+//! visitor's part (the change to the session's frame leaving the page, stamped by a wrapper of the page's
+//! `WebSocket.send`) is printed beside it; the rest is the relay's and the viewer's. Between changes,
 //! the same two pages echo a message through a bare WebSocket forwarder ([`crate::bare_echo`]): the
 //! baseline of browser-to-browser over loopback, and a check of how far the two browsers' clocks agree.
 //! Measured twice: with the one viewer, then with nine more agents joined (sockets that read every frame,
 //! [`crate::socket_agents`]: ten agents in all, the relay fanning every frame out to each). Fills the
-//! summary row of issue 13's target 5 (latency, 1 and 10 agents).
+//! summary row of issue 13's target 5 (latency, 1 and 10 agents). `BENCH_PROFILE=visitor` (`viewer`) adds
+//! a CPU profile of the visitor's page (the agent's viewer) over the one-agent measurement, printed before
+//! its table.
 
 use crate::bare_echo::BareEcho;
+use crate::cpu_profile;
 use crate::latency_samples::{AgentTimes, Latencies, VisitorTimes};
 use crate::report::{ms, ratio, verdict, Table};
 use crate::socket_agents::SocketAgents;
@@ -98,6 +103,10 @@ async fn measure(
     let _: Value =
         page_answer(agent.execute_async(MIRROR_WATCH, vec![json!(bare.agent_url())]).await?, "watching the mirror")?;
     let changes = WARMUP_CHANGES + MEASURED_CHANGES;
+    let profiled = profiled_pages(visitor, agent, extra_agents);
+    for (_, browser) in &profiled {
+        cpu_profile::start(browser).await?;
+    }
     let _: Value = page_answer(
         visitor
             .execute_async(VISITOR_CHANGES, vec![json!(bare.visitor_url()), json!(changes), json!(SPACING_MS)])
@@ -108,9 +117,25 @@ async fn measure(
     tokio::time::sleep(Duration::from_millis(changes as u64 * SPACING_MS)).await;
     wait_until_finished(visitor).await?;
     tokio::time::sleep(SETTLE).await;
+    for (page, browser) in &profiled {
+        let top = cpu_profile::stop_top(browser, cpu_profile::TOP_LINES).await;
+        cpu_profile::print_or_error(&format!("CPU profile of the {page} over the {changes} changes, 1 agent"), &top);
+    }
     let visitor_times: VisitorTimes = visitor.execute("return window.latencyBench;", vec![]).await?;
     let agent_times: AgentTimes = agent.execute("return window.latencyBench;", vec![]).await?;
     Ok(Latencies::from_times(&visitor_times, &agent_times, WARMUP_CHANGES))
+}
+
+/// The pages `BENCH_PROFILE` names (`visitor`: the visitor's page, `viewer`: the agent's), with their
+/// browsers, in the one-agent measurement.
+fn profiled_pages<'a>(
+    visitor: &'a Browser,
+    agent: &'a Browser,
+    extra_agents: usize,
+) -> Vec<(&'static str, &'a Browser)> {
+    let pages = [("visitor's page", "visitor", visitor), ("agent's viewer", "viewer", agent)];
+    let wanted = pages.into_iter().filter(|(_, name, _)| extra_agents == 0 && cpu_profile::wanted(name));
+    wanted.map(|(page, _, browser)| (page, browser)).collect()
 }
 
 /// Waits until the visitor's page has made its last change.
@@ -120,6 +145,14 @@ async fn wait_until_finished(visitor: &Browser) -> cobrowse_e2e::Result<()> {
         Ok(finished.then_some(()))
     })
     .await
+}
+
+/// The `p`th percentile of the visitor's part, or a dash where no frame was stamped.
+fn visitor_part(latencies: &Latencies, p: f64) -> String {
+    match latencies.visitor_part.is_empty() {
+        true => "-".into(),
+        false => ms(percentile(&latencies.visitor_part, p)),
+    }
 }
 
 fn print(latencies: &Latencies, agents: usize) {
@@ -134,6 +167,7 @@ fn print(latencies: &Latencies, agents: usize) {
         &[
             "percentile",
             "change -> mirror",
+            "of it: change -> frame sent",
             "minus clock offset",
             "bare WS one-way",
             "bare WS round trip / 2",
@@ -146,6 +180,7 @@ fn print(latencies: &Latencies, agents: usize) {
         table.row(vec![
             label.into(),
             ms(mirror),
+            visitor_part(latencies, p),
             ms(percentile(&corrected, p)),
             ms(percentile(&latencies.bare_one_way, p)),
             ms(percentile(&half_round_trip, p)),

@@ -17,6 +17,9 @@ type TimesBySeq = HashMap<String, f64>;
 #[serde(rename_all = "camelCase")]
 pub struct VisitorTimes {
     pub sends: TimesBySeq,
+    /// When the session's first frame after each change left the page (a wrapper of `WebSocket.send`).
+    #[serde(default)]
+    pub frame_sends: TimesBySeq,
     pub bare_sends: TimesBySeq,
     pub bare_returns: TimesBySeq,
 }
@@ -35,6 +38,8 @@ pub struct Latencies {
     pub changes: usize,
     /// A change on the visitor's page to its arrival in the mirror.
     pub mirror: Vec<f64>,
+    /// Of it, the visitor's part: the change to its frame leaving the page (one clock).
+    pub visitor_part: Vec<f64>,
     /// The bare echo, visitor to agent, across the two clocks.
     pub bare_one_way: Vec<f64>,
     /// The bare echo there and back, on the visitor's clock alone.
@@ -50,6 +55,7 @@ impl Latencies {
         let mut latencies = Self {
             changes: visitor.sends.keys().filter(|seq| measured(seq)).count(),
             mirror: Vec::new(),
+            visitor_part: Vec::new(),
             bare_one_way: Vec::new(),
             bare_round_trip: Vec::new(),
             clock_offsets: Vec::new(),
@@ -57,6 +63,9 @@ impl Latencies {
         for (seq, sent) in visitor.sends.iter().filter(|(seq, _)| measured(seq)) {
             if let Some(arrived) = agent.arrivals.get(seq) {
                 latencies.mirror.push(arrived - sent);
+            }
+            if let Some(frame_sent) = visitor.frame_sends.get(seq) {
+                latencies.visitor_part.push(frame_sent - sent);
             }
         }
         for (seq, sent) in visitor.bare_sends.iter().filter(|(seq, _)| measured(seq)) {
@@ -108,6 +117,7 @@ mod tests {
     fn pairs_times_and_estimates_the_clock_offset() {
         let visitor = VisitorTimes {
             sends: times(&[(0, 100.0), (1, 200.0), (2, 300.0)]),
+            frame_sends: times(&[(0, 100.5), (1, 200.25)]),
             bare_sends: times(&[(1, 210.0), (2, 310.0)]),
             bare_returns: times(&[(1, 212.0), (2, 312.0)]),
         };
@@ -117,6 +127,7 @@ mod tests {
         let latencies = Latencies::from_times(&visitor, &agent, 1);
         assert_eq!(latencies.changes, 2);
         assert_eq!(latencies.mirror, vec![7.0]);
+        assert_eq!(latencies.visitor_part, vec![0.25]);
         assert_eq!(latencies.clock_offset(), 5.0);
         assert_eq!(latencies.mirror_offset_corrected(), vec![2.0]);
         assert_eq!(latencies.bare_half_round_trip(), vec![1.0, 1.0]);
