@@ -74,10 +74,7 @@ fn events(mut writer: Writer, delta: &Delta) -> Vec<u8> {
                 writer.varint(ATTRIBUTE_EVENT);
                 writer.varint(*node);
                 writer.str(name);
-                writer.flag(value.is_some());
-                if let Some(value) = value {
-                    writer.value(value);
-                }
+                writer.optional_value(value.as_ref());
             }
             Event::Text { node, text } => {
                 writer.varint(TEXT_EVENT);
@@ -241,11 +238,16 @@ impl Writer {
         }
     }
 
-    fn form(&mut self, FormState { value, checked, selected }: &FormState) {
+    /// An `Option<Value>`: `None` as 0, `Some` as 1 and the value.
+    fn optional_value(&mut self, value: Option<&Value>) {
         self.flag(value.is_some());
         if let Some(value) = value {
             self.value(value);
         }
+    }
+
+    fn form(&mut self, FormState { value, checked, selected }: &FormState) {
+        self.optional_value(value.as_ref());
         for state in [checked, selected] {
             self.flag(state.is_some());
             if let Some(on) = state {
