@@ -13,7 +13,9 @@
 //!    for more than [`SLICE_MS`]; the first slice goes as the snapshot, with the parents it had no time
 //!    for left waiting (`tree/backlog.rs`), and each later task (posted, `next_task.rs`, so the page's own
 //!    tasks run between) sends their children as snapshot parts, until nothing waits; then the state a snapshot
-//!    leaves out (scrolled elements, focus, canvases). Changes the page makes meanwhile go as deltas. Rules the browser rejects (an invalid selector) end the session before
+//!    leaves out (scrolled elements, focus, canvases). Changes the page makes meanwhile go as deltas. Once
+//!    the page is sent, one more task rehearses a mutation batch's path on a document of its own, so that
+//!    the page's first changes do not pay for compiling it (`tree/rehearsal.rs`). Rules the browser rejects (an invalid selector) end the session before
 //!    anything of the page is sent, and the promise is rejected with a message naming the selector.
 //! 3. Each mutation batch is sent at once as a delta; form changes too; pointer, scroll and resize at
 //!    most once per animation tick. `SnapshotRequested` sends a fresh snapshot. The support call's
@@ -42,6 +44,7 @@ use crate::recorder::Recorder;
 use crate::tree::carriers;
 use crate::tree::mask::Masking;
 use crate::tree::record::{self, Batch};
+use crate::tree::rehearsal;
 use crate::tree::snapshot;
 use cobrowse_protocol::message::FromVisitor;
 use cobrowse_protocol::{close, AssetUpload, Delta, Event, MaskingRules, ToVisitor};
@@ -113,6 +116,9 @@ pub struct Session {
     /// Whether the parents waiting in the backlog belong to the last snapshot (their children go as
     /// snapshot parts, and the state a snapshot leaves out follows them).
     completing_snapshot: bool,
+    /// The shim's hooks, until a task of its own, once the page is sent, rehearses a batch's path with them
+    /// (`tree/rehearsal.rs`).
+    rehearsal_hooks: Option<JsValue>,
 }
 
 /// Where a session connects: the relay's visitor socket URL, the socket the shim already opened to it (if
@@ -175,17 +181,21 @@ impl Session {
             on_poll: Closure::new(move || reach.run(Session::on_poll)),
             next_slice: NextTask::new(Closure::new(move || reach.run(Session::on_slice))),
             completing_snapshot: false,
+            rehearsal_hooks: Some(hooks.clone()),
         })
     }
 
-    /// Runs one task of the browser's on the session, within a fresh time slice; posts the task of the next
-    /// slice if parents are left waiting (see the module doc).
+    /// Runs one task of the browser's on the session, within a fresh time slice; while it records, posts the
+    /// task of the next slice if parents are left waiting (see the module doc), or else the rehearsal's
+    /// task, once.
     pub fn run(&mut self, task: &mut SessionTask) -> Vec<Notice> {
         self.recorder.backlog.start_task(SLICE_MS, SLICE_MIN_NODES);
         let notices = task(self);
+        let rehearsal_due = self.rehearsal_hooks.is_some();
         if self.recorder.backlog.is_empty() {
             self.send_scrolled();
-        } else if self.is_recording() {
+        }
+        if self.is_recording() && (rehearsal_due || !self.recorder.backlog.is_empty()) {
             self.next_slice.post();
         }
         notices
@@ -208,6 +218,13 @@ impl Session {
     /// The next slice: the children of the parents waiting, after the changes made since the last task.
     fn on_slice(&mut self) -> Vec<Notice> {
         self.next_slice.running();
+        if self.recorder.backlog.is_empty() {
+            // Nothing waits: the page is sent, and this task is the rehearsal's (see `run`).
+            if let Some(hooks) = self.rehearsal_hooks.take() {
+                rehearsal::rehearse(&hooks);
+            }
+            return Vec::new();
+        }
         self.flush_records();
         let delta = Delta { events: record::waiting_children(&mut self.recorder) };
         match self.completing_snapshot {

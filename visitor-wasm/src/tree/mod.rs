@@ -16,5 +16,6 @@ pub mod mask;
 pub mod observer;
 pub mod pristine;
 pub mod record;
+pub mod rehearsal;
 pub mod rules;
 pub mod snapshot;
