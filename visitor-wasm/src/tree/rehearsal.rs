@@ -8,7 +8,7 @@
 //! the bench's storm of 1,000 text changes, that was about a third of what our recorder added to the
 //! storm (`BENCHMARKS.md`, eighth session).
 //!
-//! How: once the page is sent, a task of its own (`session.rs`) has `js/rehearsal.js` make a small
+//! How: once the page is sent, a task of its own (`session.rs`) has `js/records.js` make a small
 //! document with `createHTMLDocument` (inert: no script runs and nothing loads in it, and it is not the
 //! page's, so the page's own observers never see it); a recorder of its own gives its nodes ids, the JS
 //! makes the changes a page makes most (a text changed, attributes set, an element removed and one added)
@@ -28,7 +28,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use web_sys::Document;
 
-#[wasm_bindgen(module = "/js/rehearsal.js")]
+#[wasm_bindgen(module = "/js/records.js")]
 extern "C" {
     /// A document of the rehearsal's own, inert, its body holding a text and an element; `None` if the
     /// browser makes none.
