@@ -12,11 +12,18 @@
 //! `BENCH_PROFILE_INTERVAL_US` sets the sampling interval (200 µs unless set). `BENCH_PROFILE_CALLERS=1`
 //! prints under each function the callers its self time was spent under (the top [`TOP_CALLERS`]), for a
 //! function called from many places (the allocator, a vector's growth).
+//!
+//! `BENCH_PROFILE_DIR=DIR` also keeps each profile whole in DIR, under a name made from what was profiled:
+//! `NAME.cpuprofile`, V8's own JSON, which Chromium's DevTools (Performance panel, "Load profile") and
+//! speedscope open; and `NAME.folded`, its stacks folded (`root;caller;callee self-µs`, a line per stack),
+//! the input of flame graph tools (`inferno-flamegraph`, `flamegraph.pl`, speedscope). The top self times
+//! say which functions cost; the whole profile shows the paths that lead to them.
 
 use cobrowse_e2e::{cdp, Browser};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// The sampling interval, in microseconds, unless `BENCH_PROFILE_INTERVAL_US` sets another (a storm of a
 /// few milliseconds gives a few dozen samples at the default; 25 gives eight times as many, at a cost to
@@ -42,11 +49,6 @@ fn interval_from(value: &str) -> cobrowse_e2e::Result<u32> {
         )
         .into()),
     }
-}
-
-#[derive(Deserialize)]
-struct Stopped {
-    profile: Profile,
 }
 
 #[derive(Deserialize)]
@@ -101,24 +103,100 @@ pub async fn start(browser: &Browser) -> cobrowse_e2e::Result<()> {
     Ok(())
 }
 
-/// Stops sampling and answers the `count` functions with the most self time, a line each.
-pub async fn stop_top(browser: &Browser, count: usize) -> cobrowse_e2e::Result<Vec<String>> {
-    let stopped = cdp::execute(browser, "Profiler.stop", json!({})).await?;
-    let stopped: Stopped =
-        serde_json::from_value(stopped).map_err(|error| format!("Profiler.stop answered an unknown shape: {error}"))?;
-    Ok(top_self_times(&stopped.profile, count, callers_wanted()))
+/// Stops sampling and answers the `count` functions with the most self time, a line each. `label` says
+/// what was profiled: the name the whole profile is kept under where `BENCH_PROFILE_DIR` asks for it.
+pub async fn stop_top(browser: &Browser, count: usize, label: &str) -> cobrowse_e2e::Result<Vec<String>> {
+    let mut stopped = cdp::execute(browser, "Profiler.stop", json!({})).await?;
+    let raw = stopped.get_mut("profile").map(serde_json::Value::take).unwrap_or_default();
+    let profile =
+        Profile::deserialize(&raw).map_err(|error| format!("Profiler.stop answered an unknown shape: {error}"))?;
+    if let Some(dir) = kept_in() {
+        let kept = keep(&dir, label, &raw, &profile)?;
+        eprintln!("profile of {label}: {}", kept.display());
+    }
+    Ok(top_self_times(&profile, count, callers_wanted()))
+}
+
+/// The folder `BENCH_PROFILE_DIR` names for the whole profiles, if set.
+fn kept_in() -> Option<PathBuf> {
+    std::env::var_os("BENCH_PROFILE_DIR").filter(|dir| !dir.is_empty()).map(PathBuf::from)
+}
+
+/// Writes the profile into `dir` as `NAME.cpuprofile` (V8's JSON, `raw`) and `NAME.folded` (its folded
+/// stacks), NAME made from `label` (with `-2`, `-3`, ... where a profile of that name is there already, as
+/// when a section profiles the same page again); answers the `.folded` file's path.
+fn keep(dir: &Path, label: &str, raw: &serde_json::Value, profile: &Profile) -> cobrowse_e2e::Result<PathBuf> {
+    let cannot = |path: &Path, error: std::io::Error| {
+        format!("cannot write the profile to {} (BENCH_PROFILE_DIR): {error}", path.display())
+    };
+    std::fs::create_dir_all(dir).map_err(|error| cannot(dir, error))?;
+    let base = file_name(label);
+    let name = (1..)
+        .map(|n| if n == 1 { base.clone() } else { format!("{base}-{n}") })
+        .find(|name| !dir.join(format!("{name}.folded")).exists())
+        .unwrap_or(base);
+    let json = dir.join(format!("{name}.cpuprofile"));
+    std::fs::write(&json, raw.to_string()).map_err(|error| cannot(&json, error))?;
+    let folded = dir.join(format!("{name}.folded"));
+    let mut lines = folded_stacks(profile).join("\n");
+    lines.push('\n');
+    std::fs::write(&folded, lines).map_err(|error| cannot(&folded, error))?;
+    Ok(folded)
+}
+
+/// A file name for `label`: its letters and digits, lower case, each run of anything else one `-`.
+fn file_name(label: &str) -> String {
+    let mut name = String::new();
+    for character in label.chars() {
+        match character.is_ascii_alphanumeric() {
+            true => name.push(character.to_ascii_lowercase()),
+            false if !name.is_empty() && !name.ends_with('-') => name.push('-'),
+            false => {}
+        }
+    }
+    match name.trim_end_matches('-') {
+        "" => "profile".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
+
+/// The profile's stacks, folded: for each path from the root to a sampled function, the functions' names
+/// joined by `;` (a `;` in a name becomes `,`), a space and the microseconds sampled there, a line each,
+/// sorted by path.
+fn folded_stacks(profile: &Profile) -> Vec<String> {
+    let names: HashMap<u64, String> =
+        profile.nodes.iter().map(|node| (node.id, name(&node.call_frame).replace(';', ","))).collect();
+    let parents: HashMap<u64, u64> =
+        profile.nodes.iter().flat_map(|node| node.children.iter().map(move |&child| (child, node.id))).collect();
+    let mut us_by_node: HashMap<u64, i64> = HashMap::new();
+    for (sample, delta) in profile.samples.iter().zip(&profile.time_deltas) {
+        *us_by_node.entry(*sample).or_default() += delta;
+    }
+    let mut stacks: HashMap<String, i64> = HashMap::new();
+    for (node, us) in us_by_node {
+        let path: Vec<&str> = std::iter::successors(Some(node), |child| parents.get(child).copied())
+            .filter_map(|id| names.get(&id).map(String::as_str))
+            .collect();
+        let path: Vec<&str> = path.into_iter().rev().collect();
+        *stacks.entry(path.join(";")).or_default() += us;
+    }
+    let mut lines: Vec<String> = stacks.into_iter().map(|(path, us)| format!("{path} {}", us.max(0))).collect();
+    lines.sort();
+    lines
 }
 
 /// Profiles `script` run once in `browser`'s page (synchronously, with `args`): the top `count` self times.
+/// `label` as for [`stop_top`].
 pub async fn profile_script(
     browser: &Browser,
+    label: &str,
     script: &str,
     args: Vec<serde_json::Value>,
     count: usize,
 ) -> cobrowse_e2e::Result<Vec<String>> {
     start(browser).await?;
     let ran: cobrowse_e2e::Result<serde_json::Value> = browser.execute(script, args).await;
-    let top = stop_top(browser, count).await?;
+    let top = stop_top(browser, count, label).await?;
     ran?;
     Ok(top)
 }
@@ -184,7 +262,7 @@ fn name(frame: &CallFrame) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{interval_from, top_self_times, Profile};
+    use super::{file_name, folded_stacks, interval_from, keep, top_self_times, Profile};
     use serde_json::json;
 
     /// A profile of `alloc` sampled 3 times under `grow` and once under `push`, and `grow` once itself.
@@ -218,6 +296,31 @@ mod tests {
             "                 0.1 ms  under (root)",
         ];
         assert_eq!(lines, expected);
+    }
+
+    #[test]
+    fn stacks_are_folded_from_the_root_with_the_time_sampled_in_each() {
+        let expected = ["(root);grow 100", "(root);grow;alloc 300", "(root);push;alloc 100"];
+        assert_eq!(folded_stacks(&profile()), expected);
+    }
+
+    #[test]
+    fn a_label_becomes_a_file_name_of_letters_digits_and_dashes() {
+        assert_eq!(file_name("snapshot, corpus basic.html: ours"), "snapshot-corpus-basic-html-ours");
+        assert_eq!(file_name("  "), "profile");
+    }
+
+    #[test]
+    fn a_kept_profile_is_written_whole_and_folded_under_a_name_of_its_own() {
+        let dir = std::env::temp_dir().join(format!("cobrowse-bench-profiles-{}", std::process::id()));
+        let raw = json!({ "nodes": [], "samples": [], "timeDeltas": [] });
+        let first = keep(&dir, "storm: text", &raw, &profile()).unwrap();
+        let second = keep(&dir, "storm: text", &raw, &profile()).unwrap();
+        assert_eq!(first, dir.join("storm-text.folded"));
+        assert_eq!(second, dir.join("storm-text-2.folded"));
+        assert_eq!(std::fs::read_to_string(&second).unwrap(), folded_stacks(&profile()).join("\n") + "\n");
+        assert_eq!(std::fs::read_to_string(dir.join("storm-text.cpuprofile")).unwrap(), raw.to_string());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -53,14 +53,15 @@ struct Stamps {
 }
 
 /// Opens `url` in `visitor` with a session, waits until the relay holds it, and times `agent` joining.
-/// With `profiled`, the agent's page is under V8's sampling profiler from the join until the whole page is
-/// shown, and the profile's top self times come back too (else none).
+/// With `profiled` (the profile's label, see `cpu_profile::stop_top`), the agent's page is under V8's
+/// sampling profiler from the join until the whole page is shown, and the profile's top self times come
+/// back too (else none).
 pub async fn measure(
     stage: &Stage,
     visitor: &Browser,
     agent: &Browser,
     url: &str,
-    profiled: bool,
+    profiled: Option<&str>,
 ) -> cobrowse_e2e::Result<(OurJoin, Vec<String>)> {
     let (key, frames) = session_at_relay(stage, visitor, url).await?;
     let joined = join_late(stage, agent, &key, frames, profiled).await;
@@ -125,7 +126,7 @@ async fn join_late(
     agent: &Browser,
     key: &str,
     frames: u32,
-    profiled: bool,
+    profiled: Option<&str>,
 ) -> cobrowse_e2e::Result<(Stamps, Vec<String>)> {
     agent.goto(&stage.relay.agent_url()).await?;
     let ready = || async {
@@ -135,7 +136,7 @@ async fn join_late(
     };
     cobrowse_e2e::wait::until("agent: an enabled #join button", agent::JOIN_TIMEOUT, ready).await?;
     let arguments = vec![json!(END_MARKER_ID), json!(AGENT_NAMES[0]), json!(AGENT_PASSWORD), json!(key), json!(frames)];
-    if profiled {
+    if profiled.is_some() {
         cpu_profile::start(agent).await?;
     }
     let _: Value = page_answer(agent.execute(JOIN_VIEWER, arguments).await?, "joining late")?;
@@ -147,8 +148,8 @@ async fn join_late(
     })
     .await;
     let profile = match profiled {
-        true => cpu_profile::stop_top(agent, cpu_profile::TOP_LINES).await?,
-        false => Vec::new(),
+        Some(label) => cpu_profile::stop_top(agent, cpu_profile::TOP_LINES, label).await?,
+        None => Vec::new(),
     };
     match stamps {
         Ok(stamps) => Ok((stamps, profile)),

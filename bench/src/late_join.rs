@@ -157,7 +157,7 @@ async fn measure_page(
     };
     for round in 1..=page.rounds {
         let started = Instant::now();
-        joins.ours.push(join_ours::measure(stage, visitor, agent, &url, false).await?.0);
+        joins.ours.push(join_ours::measure(stage, visitor, agent, &url, None).await?.0);
         let ours_took = started.elapsed();
         joins.rrweb.push(join_rrweb::replay(server, agent, &recorded).await?);
         eprintln!("join:   round {round}: ours {ours_took:.1?}, rrweb {:.1?}", started.elapsed() - ours_took);
@@ -165,7 +165,8 @@ async fn measure_page(
     }
     if cpu_profile::wanted(page.name) {
         eprintln!("join:   a join of ours, profiled ...");
-        joins.profile = join_ours::measure(stage, visitor, agent, &url, true).await?.1;
+        let label = format!("join, {}: the agent's page", page.name);
+        joins.profile = join_ours::measure(stage, visitor, agent, &url, Some(&label)).await?.1;
     }
     Ok(joins)
 }

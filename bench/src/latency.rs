@@ -118,8 +118,9 @@ async fn measure(
     wait_until_finished(visitor).await?;
     tokio::time::sleep(SETTLE).await;
     for (page, browser) in &profiled {
-        let top = cpu_profile::stop_top(browser, cpu_profile::TOP_LINES).await;
-        cpu_profile::print_or_error(&format!("CPU profile of the {page} over the {changes} changes, 1 agent"), &top);
+        let heading = format!("CPU profile of the {page} over the {changes} changes, 1 agent");
+        let top = cpu_profile::stop_top(browser, cpu_profile::TOP_LINES, &format!("latency, {page}")).await;
+        cpu_profile::print_or_error(&heading, &top);
     }
     let visitor_times: VisitorTimes = visitor.execute("return window.latencyBench;", vec![]).await?;
     let agent_times: AgentTimes = agent.execute("return window.latencyBench;", vec![]).await?;

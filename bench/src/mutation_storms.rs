@@ -215,7 +215,7 @@ async fn measure_one(
     let answer = browser.execute_async(script, vec![json!(storm)]).await?;
     let after = task_duration_ms(browser).await?;
     let top = match profiled {
-        true => cpu_profile::stop_top(browser, cpu_profile::TOP_LINES).await?,
+        true => cpu_profile::stop_top(browser, cpu_profile::TOP_LINES, &format!("storm, {storm}, {recorder}")).await?,
         false => Vec::new(),
     };
     let mut run: Run = page_answer(answer, &format!("the {storm} storm under {recorder}"))?;

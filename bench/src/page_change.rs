@@ -248,8 +248,10 @@ async fn measure(
         }
         let mut profiles = Vec::new();
         if profiled {
-            profiles.push(("the visitor's pages", cpu_profile::stop_top(visitor, PROFILE_LINES).await?));
-            profiles.push(("the agent's viewer", cpu_profile::stop_top(agent, PROFILE_LINES).await?));
+            let label = |whose: &str| format!("page changes, {}, {whose}", set.label);
+            profiles
+                .push(("the visitor's pages", cpu_profile::stop_top(visitor, PROFILE_LINES, &label("visitor")).await?));
+            profiles.push(("the agent's viewer", cpu_profile::stop_top(agent, PROFILE_LINES, &label("viewer")).await?));
         }
         results.push(Measured { label: set.label, samples, profiles });
     }

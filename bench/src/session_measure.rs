@@ -88,7 +88,7 @@ pub async fn measure(
     let session = run_session(browser).await;
     let ours_traced = trace.stop().await?;
     let profile = match profiled {
-        true => cpu_profile::stop_top(browser, PROFILE_LINES).await?,
+        true => cpu_profile::stop_top(browser, PROFILE_LINES, &format!("session start, {}", page.name)).await?,
         false => Vec::new(),
     };
     let _: Value = browser.execute("if (window.Cobrowse) window.Cobrowse.stop();", vec![]).await?;

@@ -120,7 +120,7 @@ pub async fn run(summary: &mut Summary) -> cobrowse_e2e::Result<()> {
         };
         let profiled = result.as_ref().ok().filter(|_| cpu_profile::wanted(&page.name));
         if let Some(runs) = profiled.map(|measured| profiled_snapshots(measured.ours_ms)) {
-            profiles.push((page.name.clone(), runs, profile(&browser, runs).await));
+            profiles.push((page.name.clone(), runs, profile(&browser, &page.name, runs).await));
         }
         measured.add(&page.name, result);
     }
@@ -151,18 +151,21 @@ type Profiled = (&'static str, cobrowse_e2e::Result<Vec<String>>);
 
 /// CPU profiles of `runs` snapshots of ours (`snapshot_frame_as_sent()`), then of rrweb-snapshot's
 /// `snapshot(document)` (without the packing), in the page just measured.
-async fn profile(browser: &Browser, runs: u32) -> Vec<Profiled> {
+async fn profile(browser: &Browser, page: &str, runs: u32) -> Vec<Profiled> {
     const RUNS: &str = "for (var i = 0; i < arguments[1]; i++) eval(arguments[0]); return arguments[1];";
     let mut profiled = Vec::new();
-    for (label, call) in [
+    for (label, kept_as, call) in [
         (
             "ours, snapshot_frame_as_sent()",
+            "ours",
             "window.cobrowseBench.snapshot_frame_as_sent(window.cobrowseHooks, function () {})",
         ),
-        ("rrweb-snapshot's snapshot(document)", "window.rrwebSnapshot.snapshot(document)"),
+        ("rrweb-snapshot's snapshot(document)", "rrweb", "window.rrwebSnapshot.snapshot(document)"),
     ] {
         let args = vec![json!(call), json!(runs)];
-        profiled.push((label, cpu_profile::profile_script(browser, RUNS, args, cpu_profile::TOP_LINES).await));
+        let kept_as = format!("snapshot, {page}, {kept_as}");
+        let top = cpu_profile::profile_script(browser, &kept_as, RUNS, args, cpu_profile::TOP_LINES).await;
+        profiled.push((label, top));
     }
     profiled
 }
