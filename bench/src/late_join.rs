@@ -31,7 +31,7 @@ use crate::measured::Measured;
 use crate::page_server::PageServer;
 use crate::real_pages;
 use crate::report::{bytes, ms, ratio, verdict, Table};
-use crate::snapshot_pages::large_page_file;
+use crate::snapshot_pages::{kept_by_env, large_page_file};
 use crate::stats::median;
 use crate::summary::{Figure, Summary, Target};
 use crate::webdriver;
@@ -115,13 +115,7 @@ fn pages() -> Vec<JoinPage> {
             rounds: ROUNDS_LARGEST,
         },
     ];
-    match std::env::var("BENCH_PAGES") {
-        Ok(wanted) if !wanted.is_empty() => {
-            println!("\nnote: BENCH_PAGES={wanted}: only the pages whose name contains it are measured");
-            pages.into_iter().filter(|page| page.name.contains(&wanted)).collect()
-        }
-        _ => pages,
-    }
+    kept_by_env(pages, |page| page.name)
 }
 
 /// Opens the visitor's and the agent's browsers, measures every page, and closes them whatever happened.

@@ -25,6 +25,12 @@ impl<R> Measured<R> {
 
     /// The results and the pages not measured; an error when no page could be measured.
     pub fn at_least_one(self) -> cobrowse_e2e::Result<(Vec<R>, Vec<String>)> {
+        if self.results.is_empty() && self.not_measured.is_empty() {
+            return Err(
+                "there was no page to measure (BENCH_PAGES, where set, keeps only the pages whose name contains it)"
+                    .into(),
+            );
+        }
         if self.results.is_empty() {
             return Err(format!("no page could be measured: {}", self.not_measured.join("; ")).into());
         }
@@ -53,5 +59,11 @@ mod tests {
         measured.add("b", Err("no browser".into()));
         let error = measured.at_least_one().expect_err("nothing was measured");
         assert_eq!(error.to_string(), "no page could be measured: a: timed out; b: no browser");
+    }
+
+    #[test]
+    fn no_page_tried_is_an_error_pointing_at_the_page_filter() {
+        let error = Measured::<u32>::default().at_least_one().expect_err("nothing was measured");
+        assert!(error.to_string().starts_with("there was no page to measure (BENCH_PAGES"), "{error}");
     }
 }

@@ -18,14 +18,26 @@ pub struct BenchPage {
 
 /// Every page, in the order measured (those `BENCH_PAGES` names, if set).
 pub fn all() -> Vec<BenchPage> {
-    let pages = every_page();
+    kept_by_env(every_page(), |page| &page.name)
+}
+
+/// The pages whose name (`name_of`) contains `BENCH_PAGES`, where it is set (with a note saying so, and
+/// the names there are where it matches none: the section then measures nothing); else all of them.
+pub fn kept_by_env<P>(pages: Vec<P>, name_of: impl Fn(&P) -> &str) -> Vec<P> {
     match std::env::var("BENCH_PAGES") {
-        Ok(wanted) if !wanted.is_empty() => {
-            println!("\nnote: BENCH_PAGES={wanted}: only the pages whose name contains it are measured");
-            pages.into_iter().filter(|page| page.name.contains(&wanted)).collect()
-        }
+        Ok(wanted) if !wanted.is_empty() => kept(pages, &wanted, name_of),
         _ => pages,
     }
+}
+
+fn kept<P>(pages: Vec<P>, wanted: &str, name_of: impl Fn(&P) -> &str) -> Vec<P> {
+    println!("\nnote: BENCH_PAGES={wanted}: only the pages whose name contains it are measured");
+    let names: Vec<String> = pages.iter().map(|page| format!("`{}`", name_of(page))).collect();
+    let kept: Vec<P> = pages.into_iter().filter(|page| name_of(page).contains(wanted)).collect();
+    if kept.is_empty() {
+        println!("note: BENCH_PAGES={wanted} matches none of this section's pages: {}", names.join(", "));
+    }
+    kept
 }
 
 fn every_page() -> Vec<BenchPage> {
@@ -65,4 +77,20 @@ fn corpus_pages() -> Vec<BenchPage> {
         .into_iter()
         .map(|file| BenchPage { name: format!("corpus {file}"), path: format!("/corpus/html/{file}") })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kept;
+
+    #[test]
+    fn the_pages_kept_are_those_whose_name_holds_the_filter() {
+        let pages = vec!["generated, 10,000 elements", "admin table page", "generated, 100,000 elements"];
+        assert_eq!(kept(pages.clone(), "10,000", |page| page), ["generated, 10,000 elements"]);
+        assert_eq!(
+            kept(pages.clone(), "0,000 el", |page| page),
+            ["generated, 10,000 elements", "generated, 100,000 elements"]
+        );
+        assert!(kept(pages, "10000", |page| page).is_empty());
+    }
 }
