@@ -166,18 +166,17 @@ fn file_name(label: &str) -> String {
 fn folded_stacks(profile: &Profile) -> Vec<String> {
     let names: HashMap<u64, String> =
         profile.nodes.iter().map(|node| (node.id, name(&node.call_frame).replace(';', ","))).collect();
-    let parents: HashMap<u64, u64> =
-        profile.nodes.iter().flat_map(|node| node.children.iter().map(move |&child| (child, node.id))).collect();
+    let parents = parents_of(profile);
     let mut us_by_node: HashMap<u64, i64> = HashMap::new();
     for (sample, delta) in profile.samples.iter().zip(&profile.time_deltas) {
         *us_by_node.entry(*sample).or_default() += delta;
     }
     let mut stacks: HashMap<String, i64> = HashMap::new();
     for (node, us) in us_by_node {
-        let path: Vec<&str> = std::iter::successors(Some(node), |child| parents.get(child).copied())
+        let mut path: Vec<&str> = std::iter::successors(Some(node), |child| parents.get(child).copied())
             .filter_map(|id| names.get(&id).map(String::as_str))
             .collect();
-        let path: Vec<&str> = path.into_iter().rev().collect();
+        path.reverse();
         *stacks.entry(path.join(";")).or_default() += us;
     }
     let mut lines: Vec<String> = stacks.into_iter().map(|(path, us)| format!("{path} {}", us.max(0))).collect();
@@ -219,8 +218,7 @@ pub fn print_or_error(heading: &str, top: &cobrowse_e2e::Result<Vec<String>>) {
 /// callers it spent that time under.
 fn top_self_times(profile: &Profile, count: usize, with_callers: bool) -> Vec<String> {
     let names: HashMap<u64, String> = profile.nodes.iter().map(|node| (node.id, name(&node.call_frame))).collect();
-    let parents: HashMap<u64, u64> =
-        profile.nodes.iter().flat_map(|node| node.children.iter().map(move |&child| (child, node.id))).collect();
+    let parents = parents_of(profile);
     let mut self_us: HashMap<&str, i64> = HashMap::new();
     let mut caller_us: HashMap<(&str, &str), i64> = HashMap::new();
     for (sample, delta) in profile.samples.iter().zip(&profile.time_deltas) {
@@ -241,6 +239,11 @@ fn top_self_times(profile: &Profile, count: usize, with_callers: bool) -> Vec<St
         }
     }
     lines
+}
+
+/// Each node's parent, by id (the profile lists each node's children).
+fn parents_of(profile: &Profile) -> HashMap<u64, u64> {
+    profile.nodes.iter().flat_map(|node| node.children.iter().map(move |&child| (child, node.id))).collect()
 }
 
 /// Sums by key, largest first.

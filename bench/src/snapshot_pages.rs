@@ -21,8 +21,8 @@ pub fn all() -> Vec<BenchPage> {
     kept_by_env(every_page(), |page| &page.name)
 }
 
-/// The pages whose name (`name_of`) contains `BENCH_PAGES`, where it is set (with a note saying so, and
-/// the names there are where it matches none: the section then measures nothing); else all of them.
+/// The pages whose name (`name_of`) contains `BENCH_PAGES`, where it is set, with a note saying so (and
+/// naming every page where it matches none: the section then measures nothing); else all of them.
 pub fn kept_by_env<P>(pages: Vec<P>, name_of: impl Fn(&P) -> &str) -> Vec<P> {
     match std::env::var("BENCH_PAGES") {
         Ok(wanted) if !wanted.is_empty() => kept(pages, &wanted, name_of),
